@@ -1,0 +1,205 @@
+import { InputError, WorkError } from '../errors.ts';
+import { evaluate } from '../net/evaluate.ts';
+import type { Network } from '../net/network.ts';
+import { roundingErrorBound } from '../net/rounding.ts';
+import { parseFormula } from '../expr/parse.ts';
+import { certifyMaxError } from './certify.ts';
+import { fit, type FitKind } from './fit.ts';
+import { measureErrors, samplesPerSegment } from './measure.ts';
+import { placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform, type Placement } from './placement.ts';
+import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
+import { makeTarget, type Target } from './target.ts';
+
+export const MAX_SEGMENTS_LIMIT = 10_000_000;
+
+export type SizeBy =
+  | { kind: 'knots'; segments: number }
+  | { kind: 'spacing'; h: number }
+  | { kind: 'maxError'; error: number }
+  | { kind: 'rmsError'; error: number };
+
+export interface ApproxOptions {
+  expr: string;
+  domain: [number, number];
+  size: SizeBy;
+  placement?: Placement;
+  fit?: FitKind;
+  /** Tolerances relative to max |f| on the domain. */
+  relative?: boolean;
+  /** Most segments sizing may use. */
+  maxSegments?: number;
+}
+
+export interface ApproxResult {
+  expr: string;
+  variable: string;
+  domain: [number, number];
+  placement: Placement;
+  fit: FitKind;
+  pwl: Pwl;
+  network: Network;
+  segments: number;
+  /** Proven bound of max |f − network| over the domain, float64 evaluation included. */
+  certifiedMax: number;
+  /** Of which: the PWL's own error, and float64 rounding of the network. */
+  certifiedPwl: number;
+  roundingBound: number;
+  measuredMax: number;
+  measuredMaxAt: number;
+  measuredRms: number;
+  /** max |f| on the domain: relative errors are errors / scale. */
+  scale: number;
+  /** Sizing trials (segments tried → certified or RMS error). */
+  trials: { segments: number; error: number }[];
+}
+
+export function validateDomain(domain: [number, number], argument = '--domain'): void {
+  const [a, b] = domain;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(argument, 'have finite ends', `${a}:${b}`);
+  if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', `${a}:${b}`);
+}
+
+export function approximate(opts: ApproxOptions): ApproxResult {
+  const formula = parseFormula(opts.expr);
+  if (formula.variables.length > 1) {
+    throw new InputError('expression', 'have at most one variable for approx (use compile for several)', formula.variables.join(', '));
+  }
+  validateDomain(opts.domain);
+  const variable = formula.variables[0] ?? 'x';
+  const target = makeTarget(formula.expr, variable, opts.domain[0], opts.domain[1]);
+  const placement = opts.placement ?? 'optimal';
+  const fitKind = opts.fit ?? (opts.size.kind === 'rmsError' ? 'lsq' : 'minimax');
+  const limit = opts.maxSegments ?? 1_000_000;
+  const trials: { segments: number; error: number }[] = [];
+
+  const build = (n: number) => buildWith(target, knotsFor(target, placement, fitKind, opts.size, n), fitKind);
+
+  let pwl: Pwl;
+  const size = opts.size;
+  if (size.kind === 'knots') {
+    checkSegments(size.segments, '--knots', limit);
+    pwl = build(size.segments);
+  } else if (size.kind === 'spacing') {
+    if (!(size.h > 0) || !Number.isFinite(size.h)) throw new InputError('--spacing', 'be a positive number', size.h);
+    const x = placeBySpacing(target.a, target.b, size.h);
+    checkSegments(x.length - 1, '--spacing (segments it makes)', limit);
+    pwl = buildWith(target, x, fitKind);
+  } else {
+    const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
+    if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error);
+    const tol = opts.relative ? size.error * target.scale : size.error;
+    const errorOf = (p: Pwl) =>
+      size.kind === 'maxError' ? certifyMaxError(target, p).maxError + roundingOf(p) : measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
+    pwl = sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error);
+  }
+  return finish(opts.expr, target, pwl, placement, fitKind, trials);
+}
+
+function roundingOf(p: Pwl): number {
+  return networkDriftBound(p) + roundingErrorBound(pwlToNetwork(p), [p.x[0]!], [p.x[p.x.length - 1]!], 'float64')[0]!;
+}
+
+function checkSegments(n: number, arg: string, limit: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > limit) throw new InputError(arg, `be a whole number of segments from 1 to ${limit}`, n);
+}
+
+function knotsFor(t: Target, placement: Placement, fitKind: FitKind, size: SizeBy, n: number): Float64Array {
+  if (placement === 'uniform') return placeUniform(t.a, t.b, n);
+  return size.kind === 'rmsError' || (size.kind !== 'maxError' && fitKind === 'lsq') ? placeOptimalRms(t, n) : placeOptimalMax(t, n);
+}
+
+function buildWith(t: Target, x: Float64Array, fitKind: FitKind): Pwl {
+  return fit(fitKind, t, x);
+}
+
+/**
+ * Fewest segments whose error is ≤ tol: doubling until one meets it, then bisection on the
+ * count. Errors are not always monotone in n; the result is the smallest count found that
+ * meets the tolerance among those tried.
+ */
+function sizeBySearch(
+  build: (n: number) => Pwl, errorOf: (p: Pwl) => number, tol: number, limit: number,
+  trials: { segments: number; error: number }[], arg: string, given: number,
+): Pwl {
+  const memo = new Map<number, { p: Pwl; e: number }>();
+  const attempt = (n: number) => {
+    let r = memo.get(n);
+    if (!r) {
+      const p = build(n);
+      r = { p, e: errorOf(p) };
+      memo.set(n, r);
+      trials.push({ segments: n, error: r.e });
+    }
+    return r;
+  };
+  let lo = 0; // largest count known to fail
+  let loE = Infinity;
+  let hi = 1;
+  let r = attempt(hi);
+  let prev: { n: number; e: number } | null = null;
+  while (r.e > tol) {
+    lo = hi;
+    loE = r.e;
+    if (hi >= limit) {
+      throw new WorkError(`${arg} ${given} cannot be met within ${limit} segments: the best reached was ${r.e.toPrecision(4)} with ${hi} segments (raise --max-segments or the tolerance).`);
+    }
+    // Error ~ C·n^-p: p from the last two trials (2 for smooth f at first), jump to the
+    // predicted count.
+    let p = 2;
+    if (prev && prev.e > r.e && r.e > 0) p = Math.min(4, Math.max(0.25, Math.log(prev.e / r.e) / Math.log(hi / prev.n)));
+    const predicted = Math.ceil(hi * Math.pow(r.e / tol, 1 / p) * 1.02);
+    prev = { n: hi, e: r.e };
+    hi = Math.min(limit, Math.max(hi + 1, Math.min(hi * 1000, Number.isFinite(predicted) ? predicted : 2 * hi)));
+    r = attempt(hi);
+  }
+  // Interpolation search in log-log space, bisection when it stalls.
+  let hiE = r.e;
+  let sameSide = 0;
+  let lastSide = 0;
+  while (hi - lo > 1) {
+    let mid = Math.floor((lo + hi) / 2);
+    if (lo > 0 && Number.isFinite(loE) && hiE > 0 && loE > hiE && sameSide < 2) {
+      const s = Math.log(loE / tol) / Math.log(loE / hiE);
+      const guess = Math.round(Math.exp(Math.log(lo) + s * Math.log(hi / lo)));
+      mid = Math.min(hi - 1, Math.max(lo + 1, guess));
+    }
+    const m = attempt(mid);
+    const side = m.e <= tol ? 1 : -1;
+    sameSide = side === lastSide ? sameSide + 1 : 0;
+    lastSide = side;
+    if (side > 0) { hi = mid; hiE = m.e; } else { lo = mid; loE = m.e; }
+  }
+  return attempt(hi).p;
+}
+
+function finish(text: string, t: Target, pwl: Pwl, placement: Placement, fitKind: FitKind, trials: { segments: number; error: number }[]): ApproxResult {
+  const network = pwlToNetwork(pwl, t.variable, 'y');
+  const cert = certifyMaxError(t, pwl);
+  const rounding = roundingOf(pwl);
+  const n = segmentCount(pwl);
+  const measured = measureErrors(t.f, pwl, samplesPerSegment(n));
+  // The network itself, checked against the PWL it encodes on a sample of points.
+  const m = Math.max(2, Math.min(2001, 4 * n + 1, Math.floor(2e7 / n)));
+  const probe = Float64Array.from({ length: m }, (_, i) => t.a + ((t.b - t.a) * i) / (m - 1));
+  const netY = evaluate(network, probe);
+  let netMax = measured.maxError;
+  probe.forEach((v, i) => { netMax = Math.max(netMax, Math.abs(t.f(v) - netY[i]!)); });
+  return {
+    expr: text,
+    variable: t.variable,
+    domain: [t.a, t.b],
+    placement,
+    fit: fitKind,
+    pwl,
+    network,
+    segments: n,
+    certifiedMax: cert.maxError + rounding,
+    certifiedPwl: cert.maxError,
+    roundingBound: rounding,
+    measuredMax: Math.max(netMax, cert.observedMax),
+    measuredMaxAt: measured.maxAt,
+    measuredRms: measured.rmsError,
+    scale: t.scale,
+    trials,
+  };
+}

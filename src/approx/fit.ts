@@ -1,0 +1,177 @@
+import type { Pwl } from './pwl.ts';
+import type { Target } from './target.ts';
+
+export type FitKind = 'interpolate' | 'minimax' | 'lsq';
+
+/** Interpolation: the PWL through (x_i, f(x_i)). */
+export function fitInterpolate(t: Target, x: Float64Array): Pwl {
+  return { x, y: Float64Array.from(x, (v) => t.f(v)) };
+}
+
+// Gauss–Legendre, 5 points on [0, 1]: exact for polynomials of degree ≤ 9 and never
+// evaluates at segment ends (so integrable singularities such as sqrt at 0 are fine).
+const GL_S = [0.04691007703066800, 0.23076534494715845, 0.5, 0.76923465505284155, 0.95308992296933200];
+const GL_W = [0.11846344252809454, 0.23931433524968324, 0.28444444444444444, 0.23931433524968324, 0.11846344252809454];
+
+/**
+ * Least squares: the continuous PWL on the given knots minimizing ∫(f − p)² over the domain.
+ * Hat-function basis: the Gram matrix is tridiagonal (h_{i−1}/6, (h_{i−1}+h_i)/3, h_i/6),
+ * the right side ∫ f·φ_i by 5-point Gauss–Legendre per segment; solved by the Thomas
+ * algorithm (the matrix is symmetric positive definite and diagonally dominant).
+ */
+export function fitLeastSquares(t: Target, x: Float64Array): Pwl {
+  const n = x.length - 1;
+  const diag = new Float64Array(n + 1);
+  const off = new Float64Array(n);
+  const rhs = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const h = x[i + 1]! - x[i]!;
+    diag[i] += h / 3;
+    diag[i + 1] += h / 3;
+    off[i] = h / 6;
+    for (let q = 0; q < 5; q++) {
+      const s = GL_S[q]!;
+      const fv = t.f(x[i]! + s * h) * GL_W[q]! * h;
+      rhs[i] += fv * (1 - s);
+      rhs[i + 1] += fv * s;
+    }
+  }
+  // Thomas algorithm.
+  const c = new Float64Array(n + 1);
+  const d = new Float64Array(n + 1);
+  c[0] = (off[0] ?? 0) / diag[0]!;
+  d[0] = rhs[0]! / diag[0]!;
+  for (let i = 1; i <= n; i++) {
+    const m = diag[i]! - off[i - 1]! * c[i - 1]!;
+    c[i] = i < n ? off[i]! / m : 0;
+    d[i] = (rhs[i]! - off[i - 1]! * d[i - 1]!) / m;
+  }
+  const y = new Float64Array(n + 1);
+  y[n] = d[n]!;
+  for (let i = n - 1; i >= 0; i--) y[i] = d[i]! - c[i]! * y[i + 1]!;
+  return { x, y };
+}
+
+/** Samples per segment for the minimax program (s in (0, 1], the left end is the knot). */
+const MINIMAX_SAMPLES = 23; // odd: s = 1/2 is among the samples
+
+/**
+ * Minimax: the continuous PWL on the given knots with the least max error, as the linear
+ * program min t s.t. |p(x_j) − f(x_j)| ≤ t on MINIMAX_SAMPLES points per segment (plus the
+ * knots). Solved by bisection on t with an exact feasibility test: the feasible values of
+ * y_{i+1} given y_i ∈ I_i form an interval (the projection of a convex polygon), found in
+ * O(samples²) per segment; a backward pass then picks values. The certified error is
+ * computed afterwards over the whole continuum, so the sampling only affects optimality.
+ */
+export function fitMinimax(t: Target, x: Float64Array, interpolated?: Pwl): Pwl {
+  const n = x.length - 1;
+  const fk = Float64Array.from(x, (v) => t.f(v));
+  const m = MINIMAX_SAMPLES;
+  const S = Float64Array.from({ length: m }, (_, j) => (j + 1) / (m + 1));
+  const fs = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    const h = x[i + 1]! - x[i]!;
+    for (let j = 0; j < m; j++) fs[i * m + j] = t.f(x[i]! + S[j]! * h);
+  }
+  // Feasible t: interpolation error on the samples is an upper bound.
+  let tHi = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      const s = S[j]!;
+      tHi = Math.max(tHi, Math.abs(fk[i]! * (1 - s) + fk[i + 1]! * s - fs[i * m + j]!));
+    }
+  }
+  if (tHi === 0) return interpolated ?? { x, y: fk };
+  let tLo = 0;
+  let best: Float64Array | null = null;
+  const lo = new Float64Array(n + 1);
+  const hi = new Float64Array(n + 1);
+  for (let iter = 0; iter < 48 && tHi - tLo > 1e-9 * tHi; iter++) {
+    const tm = (tLo + tHi) / 2;
+    const y = feasible(tm, fk, fs, S, n, m, lo, hi);
+    if (y) {
+      tHi = tm;
+      best = y;
+    } else tLo = tm;
+  }
+  if (!best) best = feasible(tHi, fk, fs, S, n, m, lo, hi) ?? fk;
+  return { x, y: best };
+}
+
+/** Forward projection of feasible intervals, then a backward choice; null if infeasible. */
+function feasible(
+  t: number, fk: Float64Array, fs: Float64Array, S: Float64Array, n: number, m: number,
+  lo: Float64Array, hi: Float64Array,
+): Float64Array | null {
+  lo[0] = fk[0]! - t;
+  hi[0] = fk[0]! + t;
+  for (let i = 0; i < n; i++) {
+    // Constraints on (u, v) = (y_i, y_{i+1}): f_j − t ≤ u(1−s_j) + v s_j ≤ f_j + t.
+    // As bounds on v: a_j − b_j u ≤ v ≤ c_j − b_j u with b_j = (1−s_j)/s_j ≥ 0,
+    // plus the knot itself: f_{i+1} − t ≤ v ≤ f_{i+1} + t.
+    // Feasible u: u ∈ I_i and for all j, k: (b_k − b_j)·u ≤ c_k − a_j (else L(u) > U(u)).
+    let uLo = lo[i]!;
+    let uHi = hi[i]!;
+    const base = i * m;
+    for (let j = 0; j < m; j++) {
+      const sj = S[j]!;
+      const bj = (1 - sj) / sj;
+      const aj = (fs[base + j]! - t) / sj;
+      for (let k = 0; k < m; k++) {
+        const sk = S[k]!;
+        const bk = (1 - sk) / sk;
+        const ck = (fs[base + k]! + t) / sk;
+        const coef = bk - bj;
+        const rhs = ck - aj;
+        if (coef > 0) uHi = Math.min(uHi, rhs / coef);
+        else if (coef < 0) uLo = Math.max(uLo, rhs / coef);
+        else if (rhs < 0) return null;
+      }
+      // With the knot bound on v: a_j − b_j u ≤ f_{i+1} + t and f_{i+1} − t ≤ c_j − b_j u.
+      const vMax = fk[i + 1]! + t;
+      const vMin = fk[i + 1]! - t;
+      const cj = (fs[base + j]! + t) / sj;
+      if (bj > 0) {
+        uLo = Math.max(uLo, (aj - vMax) / bj);
+        uHi = Math.min(uHi, (cj - vMin) / bj);
+      }
+    }
+    if (uLo > uHi) return null;
+    // L and U are non-increasing in u: min v = L(uHi), max v = U(uLo).
+    let vLo = fk[i + 1]! - t;
+    let vHi = fk[i + 1]! + t;
+    for (let j = 0; j < m; j++) {
+      const sj = S[j]!;
+      const bj = (1 - sj) / sj;
+      vLo = Math.max(vLo, (fs[base + j]! - t) / sj - bj * uHi);
+      vHi = Math.min(vHi, (fs[base + j]! + t) / sj - bj * uLo);
+    }
+    if (vLo > vHi) return null;
+    lo[i + 1] = vLo;
+    hi[i + 1] = vHi;
+  }
+  const y = new Float64Array(n + 1);
+  y[n] = (lo[n]! + hi[n]!) / 2;
+  for (let i = n - 1; i >= 0; i--) {
+    const v = y[i + 1]!;
+    let uLo = lo[i]!;
+    let uHi = hi[i]!;
+    for (let j = 0; j < m; j++) {
+      const sj = S[j]!;
+      const f = fs[i * m + j]!;
+      // f − t ≤ u(1−s) + v s ≤ f + t
+      uLo = Math.max(uLo, (f - t - v * sj) / (1 - sj));
+      uHi = Math.min(uHi, (f + t - v * sj) / (1 - sj));
+    }
+    y[i] = uLo <= uHi ? (uLo + uHi) / 2 : (lo[i]! + hi[i]!) / 2;
+  }
+  return y;
+}
+
+export function fit(kind: FitKind, t: Target, x: Float64Array): Pwl {
+  switch (kind) {
+    case 'interpolate': return fitInterpolate(t, x);
+    case 'lsq': return fitLeastSquares(t, x);
+    case 'minimax': return fitMinimax(t, x);
+  }
+}

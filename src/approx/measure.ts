@@ -1,0 +1,37 @@
+import type { Pwl } from './pwl.ts';
+
+/**
+ * Measured (sampled) errors of p against f: `perSegment` points per segment at s = j/k
+ * (k even, so midpoints — the peaks of interpolation error on convex pieces — are included).
+ * RMS is the continuous RMS over [a, b] by the composite trapezoid rule on those points.
+ */
+export function measureErrors(f: (x: number) => number, p: Pwl, perSegment: number): { maxError: number; rmsError: number; maxAt: number } {
+  const k = Math.max(2, perSegment + (perSegment % 2));
+  const { x, y } = p;
+  const n = x.length - 1;
+  let max = 0;
+  let maxAt = x[0]!;
+  let sq = 0;
+  for (let i = 0; i < n; i++) {
+    const c = x[i]!;
+    const h = x[i + 1]! - c;
+    const y0 = y[i]!;
+    const dy = y[i + 1]! - y0;
+    let segSq = 0;
+    for (let j = 0; j <= k; j++) {
+      const s = j / k;
+      const t = j === k ? x[i + 1]! : c + s * h;
+      const e = f(t) - (y0 + s * dy);
+      const ae = Math.abs(e);
+      if (ae > max) { max = ae; maxAt = t; }
+      segSq += (j === 0 || j === k ? 0.5 : 1) * e * e;
+    }
+    sq += (segSq / k) * h;
+  }
+  return { maxError: max, rmsError: Math.sqrt(sq / (x[n]! - x[0]!)), maxAt };
+}
+
+/** Points per segment so that a measurement costs about `budget` evaluations. */
+export function samplesPerSegment(segments: number, budget = 4e6, wanted = 100): number {
+  return Math.max(2, Math.min(wanted, Math.floor(budget / segments)));
+}

@@ -1,0 +1,126 @@
+import { InputError } from '../errors.ts';
+import { exprToString, type Expr } from '../expr/ast.ts';
+import { branchAt, derivative, kinkSites } from '../expr/derivative.ts';
+import { compileFunction1 } from '../expr/evaluate.ts';
+import { enclose } from '../expr/interval.ts';
+
+/**
+ * A one-variable formula on a domain, with everything placement, fitting and certification
+ * need: fast point values, f'' (where it exists), interval enclosures of f and f'' on any
+ * sub-interval, and the kinks (points where abs, relu, min or max switch branch).
+ */
+export interface Target {
+  expr: Expr;
+  variable: string;
+  a: number;
+  b: number;
+  f: (x: number) => number;
+  /** f'' at a point (NaN at a kink or a singularity). */
+  f2: (x: number) => number;
+  /** Enclosure of f on [c, d]. */
+  encloseF: (c: number, d: number) => { lo: number; hi: number; undefinedPart: boolean };
+  /** Enclosure of f'' on [c, d], or null when no smooth branch is known to hold there. */
+  encloseF2: (c: number, d: number) => { lo: number; hi: number } | null;
+  /** Kink positions inside (a, b), sorted. */
+  kinks: number[];
+  /** max |f| over the domain (sampled), the scale for relative errors. */
+  scale: number;
+}
+
+export function makeTarget(expr: Expr, variable: string, a: number, b: number, argument = 'expression'): Target {
+  const f = compileFunction1(expr, variable);
+  const sites = kinkSites(expr);
+  const branches = new Map<string, { f2: Expr; f2fn: (x: number) => number }>();
+  const branchFor = (signs: number[]) => {
+    const key = signs.join(',');
+    let br = branches.get(key);
+    if (!br) {
+      let i = 0;
+      const signOf = new Map(sites.map((s, j) => [s.selector, signs[j]!]));
+      const smooth = branchAt(expr, (sel) => signOf.get(sel) ?? (i++, 1));
+      const f2 = derivative(derivative(smooth, variable), variable);
+      br = { f2, f2fn: compileFunction1(f2, variable) };
+      branches.set(key, br);
+    }
+    return br;
+  };
+  const selectorFns = sites.map((s) => compileFunction1(s.selector, variable));
+
+  const f2 = (x: number): number => {
+    const signs = selectorFns.map((s) => Math.sign(s(x)));
+    if (signs.some((s) => s === 0 || Number.isNaN(s))) return NaN;
+    return branchFor(signs).f2fn(x);
+  };
+  const encloseF = (c: number, d: number) => enclose(expr, { [variable]: [c, d] });
+  const encloseF2 = (c: number, d: number) => {
+    const signs: number[] = [];
+    for (const s of sites) {
+      const e = enclose(s.selector, { [variable]: [c, d] });
+      if (e.undefinedPart) return null;
+      if (e.lo >= 0) signs.push(1);
+      else if (e.hi <= 0) signs.push(-1);
+      else return null;
+    }
+    const e = enclose(branchFor(signs).f2, { [variable]: [c, d] });
+    if (e.undefinedPart || !Number.isFinite(e.lo) || !Number.isFinite(e.hi)) return null;
+    return { lo: e.lo, hi: e.hi };
+  };
+
+  // Check the formula is defined and finite on the domain, and find its scale.
+  const N = 20000;
+  let scale = 0;
+  for (let i = 0; i <= N; i++) {
+    const x = i === N ? b : a + ((b - a) * i) / N;
+    const y = f(x);
+    if (!Number.isFinite(y)) {
+      throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${y} at ${variable} = ${x}`);
+    }
+    scale = Math.max(scale, Math.abs(y));
+  }
+  const whole = encloseF(a, b);
+  if (whole.undefinedPart) {
+    // The enclosure may be pessimistic; confirm on a finer sample near the ends.
+    for (let k = 1; k <= 60; k++) {
+      for (const x of [a + (b - a) * 2 ** -k, b - (b - a) * 2 ** -k]) {
+        if (!Number.isFinite(f(x))) {
+          throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f(x)} at ${variable} = ${x}`);
+        }
+      }
+    }
+  }
+  const kinks = findKinks(selectorFns, a, b);
+  return { expr, variable, a, b, f, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
+}
+
+function exprText(e: Expr): string {
+  return exprToString(e);
+}
+
+/** Sign changes of each kink selector on a fine grid, refined by bisection to adjacent doubles. */
+function findKinks(selectors: ((x: number) => number)[], a: number, b: number): number[] {
+  const out: number[] = [];
+  const N = 4096;
+  for (const s of selectors) {
+    let x0 = a;
+    let s0 = s(a);
+    for (let i = 1; i <= N; i++) {
+      const x1 = i === N ? b : a + ((b - a) * i) / N;
+      const s1 = s(x1);
+      if (s1 === 0 && x1 > a && x1 < b) out.push(x1);
+      else if (s0 !== 0 && Math.sign(s0) !== Math.sign(s1) && s1 !== 0) {
+        let lo = x0;
+        let hi = x1;
+        for (let k = 0; k < 200; k++) {
+          const m = lo + (hi - lo) / 2;
+          if (m <= lo || m >= hi) break;
+          if (Math.sign(s(m)) === Math.sign(s0)) lo = m;
+          else hi = m;
+        }
+        if (hi > a && hi < b) out.push(hi);
+      }
+      x0 = x1;
+      s0 = s1;
+    }
+  }
+  return [...new Set(out)].sort((p, q) => p - q);
+}

@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { approximate, MAX_SEGMENTS_LIMIT, type ApproxResult, type SizeBy } from '../approx/approximate.ts';
+import { networkSummary } from '../net/network.ts';
+import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
+import { saveOutputs } from './outputs.ts';
+import { renderPairs } from './table.ts';
+
+interface ApproxFlags {
+  domain?: string;
+  knots?: string;
+  spacing?: string;
+  maxError?: string;
+  rmsError?: string;
+  relative?: boolean;
+  placement: string;
+  fit?: string;
+  maxSegments: string;
+  json?: boolean;
+  save?: string;
+  export?: string[];
+  dtype: string;
+}
+
+export function registerApprox(program: Command): void {
+  program
+    .command('approx')
+    .description('Approximate a one-variable formula by a one-hidden-layer ReLU network (one ReLU per segment) with a certified max error.')
+    .argument('<expr>', 'formula in one variable, e.g. "sqrt(x)" or "x^2"')
+    .option('--domain <a:b>', 'the interval to cover, e.g. 0:1 or 1e6:1e7')
+    .option('--knots <N>', 'use N segments (N ReLUs)')
+    .option('--spacing <h>', 'knots every h from the left end (the last segment ends at b)')
+    .option('--max-error <E>', 'fewest segments whose certified max error is <= E')
+    .option('--rms-error <E>', 'fewest segments whose measured RMS error is <= E')
+    .option('--relative', 'tolerances are relative to max |f| on the domain')
+    .option('--placement <p>', 'knot placement: uniform | optimal', 'optimal')
+    .option('--fit <f>', 'interpolate | minimax | lsq (default: minimax, lsq for --rms-error)')
+    .option('--max-segments <N>', 'limit for sizing', '1000000')
+    .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
+    .option('--json', 'print one JSON object instead of the table')
+    .option('--save <file.json>', 'write the network in knotnet JSON form')
+    .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
+    .addHelpText('after', `
+Examples:
+  knotnet approx "x^2" --domain 1e6:1e7 --knots 90 --placement uniform --fit interpolate
+  knotnet approx "sqrt(x)" --domain 0:1 --max-error 1e-4 --save sqrt.json`)
+    .action(async (expr: string, flags: ApproxFlags) => {
+      const started = performance.now();
+      if (!flags.domain) throw new InputError('--domain', 'be given as a:b', 'nothing');
+      const domain = parseInterval(flags.domain, '--domain');
+      const given = (['knots', 'spacing', 'maxError', 'rmsError'] as const).filter((k) => flags[k] !== undefined);
+      if (given.length !== 1) {
+        throw new InputError('approx', 'get exactly one of --knots, --spacing, --max-error, --rms-error', given.length ? given.map(flagName).join(' and ') : 'none');
+      }
+      const maxSegments = parseCount(flags.maxSegments, '--max-segments', MAX_SEGMENTS_LIMIT);
+      let size: SizeBy;
+      if (flags.knots !== undefined) size = { kind: 'knots', segments: parseCount(flags.knots, '--knots', maxSegments) };
+      else if (flags.spacing !== undefined) size = { kind: 'spacing', h: parsePositive(flags.spacing, '--spacing') };
+      else if (flags.maxError !== undefined) size = { kind: 'maxError', error: parsePositive(flags.maxError, '--max-error') };
+      else size = { kind: 'rmsError', error: parsePositive(flags.rmsError!, '--rms-error') };
+      const placement = parseChoice(flags.placement, '--placement', ['uniform', 'optimal'] as const);
+      const fit = flags.fit === undefined ? undefined : parseChoice(flags.fit, '--fit', ['interpolate', 'minimax', 'lsq'] as const);
+      const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
+      const outputs = { save: flags.save, exports: flags.export ?? [], dtype };
+      const saver = saveOutputs(outputs); // validates paths before the work
+      const r = approximate({ expr, domain, size, placement, fit, relative: flags.relative, maxSegments });
+      const seconds = (performance.now() - started) / 1000;
+      const summary = approxSummary(r, seconds);
+      await saver.write(r.network, {
+        expr: r.expr,
+        domain: { [r.variable]: r.domain },
+        error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
+        knots: Array.from(r.pwl.x),
+      }, [[r.domain[0]], [r.domain[1]]]);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, files: saver.written })}\n`);
+      else process.stdout.write(`${renderApprox(r, seconds)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
+    });
+}
+
+function flagName(k: string): string {
+  return `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+export function approxSummary(r: ApproxResult, seconds: number) {
+  const s = networkSummary(r.network);
+  return {
+    expr: r.expr,
+    variable: r.variable,
+    relus: s.relus,
+    layers: s.layers,
+    params: s.params,
+    segments: r.segments,
+    knots: Array.from(r.pwl.x),
+    placement: r.placement,
+    fit: r.fit,
+    maxError: { certified: r.certifiedMax, measured: r.measuredMax },
+    rmsError: r.measuredRms,
+    relativeMaxError: { certified: r.certifiedMax / r.scale, measured: r.measuredMax / r.scale },
+    certifiedBreakdown: { pwl: r.certifiedPwl, float64Rounding: r.roundingBound },
+    domain: { [r.variable]: r.domain },
+    dtype: 'float64',
+    seconds,
+    sizingTrials: r.trials,
+  };
+}
+
+function renderApprox(r: ApproxResult, seconds: number): string {
+  const s = networkSummary(r.network);
+  return renderPairs([
+    ['formula', `${r.expr} on [${r.domain[0]}, ${r.domain[1]}]`],
+    ['placement / fit', `${r.placement} / ${r.fit}`],
+    ['ReLUs (segments)', s.relus],
+    ['hidden layers', s.layers],
+    ['parameters', s.params],
+    ['max error, certified', r.certifiedMax],
+    ['max error, measured', r.measuredMax],
+    ['RMS error, measured', r.measuredRms],
+    ['relative max error (certified / max|f|)', r.certifiedMax / r.scale],
+    ['seconds', seconds],
+  ]);
+}

@@ -1,0 +1,44 @@
+import { InputError } from '../errors.ts';
+
+/** A number in any JS notation (1e6, 2.4e7, -0.5); rejects empty, NaN and ±Infinity. */
+export function parseNumber(text: string, argument: string): number {
+  const v = typeof text === 'string' && text.trim() !== '' ? Number(text) : NaN;
+  if (!Number.isFinite(v)) throw new InputError(argument, 'be a finite number', text);
+  return v;
+}
+
+export function parsePositive(text: string, argument: string): number {
+  const v = parseNumber(text, argument);
+  if (!(v > 0)) throw new InputError(argument, 'be a positive number', text);
+  return v;
+}
+
+export function parseCount(text: string, argument: string, max: number): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new InputError(argument, `be a whole number from 1 to ${max}`, text);
+  return v;
+}
+
+/** "a:b" with a < b, both finite. */
+export function parseInterval(text: string, argument: string): [number, number] {
+  const m = /^\s*([^:]+?)\s*:\s*([^:]+?)\s*$/.exec(text ?? '');
+  if (!m) throw new InputError(argument, 'be an interval a:b', text);
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(argument, 'have finite ends a:b', text);
+  if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', text);
+  return [a, b];
+}
+
+/** "name=a:b". */
+export function parseVarRange(text: string, argument: string): { name: string; range: [number, number] } {
+  const i = (text ?? '').lastIndexOf('=');
+  if (i <= 0) throw new InputError(argument, 'be name=a:b', text);
+  const name = text.slice(0, i).trim();
+  return { name, range: parseInterval(text.slice(i + 1), `${argument} ${name}`) };
+}
+
+export function parseChoice<T extends string>(text: string, argument: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(text)) throw new InputError(argument, `be one of ${choices.join(', ')}`, text);
+  return text as T;
+}

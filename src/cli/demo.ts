@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { approximate } from '../approx/approximate.ts';
+import { renderTable } from './table.ts';
+
+/** T1 of the reference: the answer's script as published (knots 1e6, 1e6+1e5, …, 9.9e6). */
+function answerAsPublished() {
+  const start = 1e6, stop = 1e7, knotSpacing = 1e5, dataSpacing = 1e4;
+  const knots: number[] = [];
+  for (let k = start; k < stop - 1e-6; k += knotSpacing) knots.push(k);
+  const grads = knots.slice(1).map((k, i) => (k * k - knots[i]! * knots[i]!) / knotSpacing);
+  const dgr = [grads[0]!, ...grads.slice(1).map((g, i) => g - grads[i]!)];
+  let sq = 0, max = 0, n = 0;
+  for (let x = start; x < stop - 1e-6; x += dataSpacing) {
+    let y = knots[0]! ** 2;
+    for (let i = 0; i < dgr.length; i++) y += Math.max(0, dgr[i]! * (x - knots[i]!));
+    const e = x * x - y;
+    sq += e * e; n++; max = Math.max(max, Math.abs(e));
+  }
+  return { relus: dgr.length, knots: knots.length, rms: Math.sqrt(sq / n), max };
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('The main job on built-in defaults: the reference tasks T1 and T2, side by side.')
+    .option('--json', 'print one JSON object instead of the tables')
+    .action((flags: { json?: boolean }) => {
+      const started = performance.now();
+      const published = answerAsPublished();
+      const t1 = (['interpolate', 'minimax', 'lsq'] as const).map((fit) =>
+        approximate({ expr: 'x^2', domain: [1e6, 1e7], size: { kind: 'knots', segments: 90 }, placement: 'uniform', fit }));
+      const t2opt = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } });
+      const t2uni = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'uniform', fit: 'interpolate', maxSegments: 10_000_000 });
+      const nStar = 2 / (4 * Math.sqrt(1e-4));
+      const seconds = (performance.now() - started) / 1000;
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({
+          t1: {
+            published: { relus: published.relus, maxError: { measured: published.max }, rmsError: published.rms },
+            ours: t1.map((r) => ({ fit: r.fit, relus: r.segments, maxError: { certified: r.certifiedMax, measured: r.measuredMax }, rmsError: r.measuredRms })),
+          },
+          t2: {
+            uniform: { relus: t2uni.segments, maxError: { certified: t2uni.certifiedMax, measured: t2uni.measuredMax } },
+            optimal: { relus: t2opt.segments, maxError: { certified: t2opt.certifiedMax, measured: t2opt.measuredMax } },
+            asymptoticOptimum: nStar,
+          },
+          seconds,
+        })}\n`);
+        return;
+      }
+      const out: string[] = [];
+      out.push('T1  x^2 on [1e6, 1e7] with 90 ReLUs: the answer\'s equal spacing as published vs knotnet on the same budget');
+      out.push(renderTable(['network', 'ReLUs', 'max error', 'RMS error', 'max error is'], [
+        ['answer as published (knots 1e6..9.9e6, checked every 1e4)', published.relus, published.max, published.rms, 'measured'],
+        ...t1.map((r) => [`knotnet uniform, ${r.fit}`, r.segments, r.certifiedMax, r.measuredRms, 'certified'] as (string | number)[]),
+      ]));
+      out.push('');
+      out.push('T2  sqrt(x) on [0, 1] to certified max error 1e-4');
+      out.push(renderTable(['knots', 'ReLUs', 'certified max error', 'vs n*'], [
+        ['uniform, interpolate', t2uni.segments, t2uni.certifiedMax, `${(t2uni.segments / nStar).toFixed(0)}x`],
+        ['optimal, minimax', t2opt.segments, t2opt.certifiedMax, `${(t2opt.segments / nStar).toFixed(2)}x`],
+        ['asymptotic optimum n* = 2/(4*sqrt(1e-4))', nStar, 1e-4, '1.00x'],
+      ]));
+      out.push('', `(${seconds.toFixed(1)} s)`);
+      process.stdout.write(`${out.join('\n')}\n`);
+    });
+}

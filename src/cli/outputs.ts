@@ -1,0 +1,50 @@
+import { basename, dirname, join } from 'node:path';
+import { buildArtifacts, exportFormatFor } from '../export/index.ts';
+import { networkToJson, type NetworkMeta } from '../net/json.ts';
+import type { Network } from '../net/network.ts';
+import { roundingErrorBound } from '../net/rounding.ts';
+import { checkWritable, writeAtomic, writeDirAtomic } from './files.ts';
+
+export interface OutputRequest {
+  save?: string | undefined;
+  exports: string[];
+  dtype: 'float64' | 'float32';
+}
+
+/**
+ * Validates every output path up front (so bad paths fail before any work), then writes
+ * each artifact atomically once the network exists.
+ */
+export function saveOutputs(req: OutputRequest) {
+  if (req.save) checkWritable(req.save, '--save');
+  for (const p of req.exports) {
+    exportFormatFor(p);
+    checkWritable(p.replace(/\/+$/, ''), '--export');
+  }
+  const written: string[] = [];
+  return {
+    written,
+    /** `box` = [lo per input, hi per input] of the certified region, for the float32 bound. */
+    async write(net: Network, meta: NetworkMeta, box: [number[], number[]]): Promise<void> {
+      const err = (meta.error ?? {}) as Record<string, unknown>;
+      const certified = typeof err.certifiedMax === 'number' ? err.certifiedMax : null;
+      const r64 = roundingErrorBound(net, box[0], box[1], 'float64')[0] ?? 0;
+      const r32 = roundingErrorBound(net, box[0], box[1], 'float32')[0] ?? 0;
+      if (req.save) {
+        writeAtomic(req.save, `${JSON.stringify(networkToJson(net, { ...meta, dtype: 'float64' }))}\n`);
+        written.push(req.save);
+      }
+      for (const p of req.exports) {
+        const format = exportFormatFor(p);
+        const dtype = format === 'tfjs' ? 'float32' : format === 'json' ? 'float64' : req.dtype;
+        const errorMeta = dtype === 'float32' && certified !== null
+          ? { ...err, certifiedMaxFloat64: certified, certifiedMax: certified - r64 + r32, float32RoundingBound: r32 }
+          : err;
+        const files = buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype);
+        if (format === 'tfjs') writeDirAtomic(p.replace(/\/+$/, ''), files);
+        else for (const f of files) writeAtomic(join(dirname(p), f.relativePath === basename(p) ? basename(p) : f.relativePath), f.bytes);
+        written.push(p);
+      }
+    },
+  };
+}

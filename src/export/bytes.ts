@@ -1,0 +1,97 @@
+import { InputError } from '../errors.ts';
+
+/** The two element types an export can store. */
+export type ExportDtype = 'float64' | 'float32';
+
+export const BYTES_PER_ELEMENT: Record<ExportDtype, number> = { float64: 8, float32: 4 };
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Values as little-endian IEEE bytes. ONNX raw_data, safetensors and TensorFlow.js weight
+ * files are all little-endian by specification, so we write through a DataView rather than
+ * reinterpreting a typed array, which would follow the host's byte order.
+ *
+ * float32 rounds to nearest (Math.fround). A finite weight that overflows float32 would
+ * silently become ±Infinity in every runtime; that is refused as bad input naming `what`.
+ */
+export function toLittleEndian(values: ArrayLike<number>, dtype: ExportDtype, what = 'a weight'): Uint8Array {
+  const size = BYTES_PER_ELEMENT[dtype];
+  const out = new Uint8Array(values.length * size);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (dtype === 'float64') {
+      view.setFloat64(i * size, v, true);
+    } else {
+      if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+        throw new InputError('--dtype', `be float64 when ${what} exceeds the float32 range (±${FLOAT32_MAX})`, `float32 with ${v}`);
+      }
+      view.setFloat32(i * size, v, true);
+    }
+  }
+  return out;
+}
+
+/** Reads `count` little-endian values starting at `byteOffset` of `bytes`. */
+export function fromLittleEndian(bytes: Uint8Array, byteOffset: number, count: number, dtype: ExportDtype): Float64Array {
+  const size = BYTES_PER_ELEMENT[dtype];
+  const view = new DataView(bytes.buffer, bytes.byteOffset + byteOffset, count * size);
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = dtype === 'float64' ? view.getFloat64(i * size, true) : view.getFloat32(i * size, true);
+  return out;
+}
+
+/** Concatenates byte chunks into one buffer. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Row-major outSize × inSize transposed to row-major inSize × outSize (Keras kernel layout). */
+export function transposeRows(weights: ArrayLike<number>, outSize: number, inSize: number): Float64Array {
+  const t = new Float64Array(outSize * inSize);
+  for (let r = 0; r < outSize; r++) for (let c = 0; c < inSize; c++) t[c * outSize + r] = weights[r * inSize + c]!;
+  return t;
+}
+
+/** Metadata values as strings, for the string→string maps of ONNX and safetensors. */
+export function stringifyMetadata(meta: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(meta)) {
+    if (v === undefined) continue;
+    out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/** JSON.parse that returns `fallback` instead of throwing on malformed text. */
+export function parseJsonOr(text: string, fallback: unknown): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Variable names stored as a JSON list under `key` of a string metadata map (ONNX
+ * metadata_props, safetensors __metadata__). Absent: `prefix0`, `prefix1`, … so foreign
+ * files still load. Present but wrong: an InputError naming `where` and the key.
+ */
+export function namesFromMetadata(metadata: Record<string, string>, key: string, width: number, prefix: string, where: string): string[] {
+  const raw = metadata[key];
+  if (raw === undefined) return Array.from({ length: width }, (_, i) => `${prefix}${i}`);
+  const names = parseJsonOr(raw, null);
+  if (!Array.isArray(names) || names.length !== width || !names.every((n) => typeof n === 'string')) {
+    throw new InputError(`${where} "${key}"`, `be a JSON list of ${width} names`, raw);
+  }
+  return names;
+}

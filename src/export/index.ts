@@ -1,0 +1,96 @@
+/**
+ * One entry point for exports: which format a `--export` path asks for, and the files
+ * (bytes in memory) that format consists of. Writing them is the caller's job (the CLI
+ * writes to temporary names and renames, DESIGN.md §2), so this module stays pure.
+ */
+import { InputError } from '../errors.ts';
+import { networkToJson, type NetworkMeta } from '../net/json.ts';
+import type { Network } from '../net/network.ts';
+import { stringifyMetadata, type ExportDtype } from './bytes.ts';
+import { toOnnx } from './onnx.ts';
+import { toSafetensors } from './safetensors.ts';
+import { TFJS_MODEL_FILE, toTfjsLayers } from './tfjs.ts';
+
+export type { ExportDtype } from './bytes.ts';
+export { readOnnxInfo, toOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, ONNX_OPSET, ONNX_IR_VERSION, type OnnxInfo, type OnnxOptions } from './onnx.ts';
+export { fromSafetensors, readSafetensors, toSafetensors, type SafetensorsFile, type SafetensorsOptions, type SafetensorsTensor } from './safetensors.ts';
+export { toTfjsLayers, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, type TfjsArtifacts, type TfjsModelJson, type TfjsWeightSpec } from './tfjs.ts';
+
+export type ExportFormat = 'onnx' | 'json' | 'safetensors' | 'tfjs';
+
+const BY_EXTENSION: Record<string, ExportFormat> = { '.onnx': 'onnx', '.json': 'json', '.safetensors': 'safetensors' };
+
+/**
+ * The format a path names by its extension: .onnx, .json, .safetensors; a path ending in a
+ * separator or whose last segment has no extension is a TensorFlow.js model directory.
+ * Note that "model.json" therefore means our network JSON, not a tfjs model.json.
+ */
+export function exportFormatFor(path: string): ExportFormat {
+  if (path === '') throw new InputError('--export', 'name a file or directory', path);
+  if (/[/\\]$/.test(path)) return 'tfjs';
+  const base = path.split(/[/\\]/).pop()!;
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0) return 'tfjs'; // no extension (a leading dot is a hidden name, not an extension)
+  const format = BY_EXTENSION[base.slice(dot).toLowerCase()];
+  if (!format) throw new InputError('--export', 'end in .onnx, .json or .safetensors, or name a directory for TensorFlow.js', path);
+  return format;
+}
+
+/**
+ * The element type an export stores: `requested` if the format supports it, otherwise the
+ * format's default (float32 for TensorFlow.js, which has no float64 layers; float64 for the
+ * rest). Asking tfjs for float64 explicitly is bad input.
+ */
+export function exportDtype(format: ExportFormat, requested?: ExportDtype): ExportDtype {
+  if (format === 'tfjs') {
+    if (requested === 'float64') throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)', requested);
+    return 'float32';
+  }
+  return requested ?? 'float64';
+}
+
+export interface ArtifactFile {
+  /**
+   * Where the file goes relative to the export path: '' for single-file formats (the export
+   * path is the file), 'model.json' / 'weights.bin' inside the directory for tfjs. So the
+   * destination is always `path.join(exportPath, relativePath)`.
+   */
+  relativePath: string;
+  bytes: Uint8Array;
+}
+
+/** The same network with weights rounded to float32, so the JSON says what a float32 file holds. */
+function roundedTo(net: Network, dtype: ExportDtype): Network {
+  if (dtype === 'float64') return net;
+  return {
+    ...net,
+    layers: net.layers.map((l) => ({ ...l, weights: Float64Array.from(l.weights, Math.fround), bias: Float64Array.from(l.bias, Math.fround) })),
+  };
+}
+
+/**
+ * All files of the export of `net` to `path` (format by extension, see exportFormatFor).
+ * `meta` (expression, domain, errors) travels as JSON fields, ONNX metadata_props,
+ * safetensors __metadata__ or tfjs userDefinedMetadata.
+ */
+export function buildArtifacts(net: Network, meta: NetworkMeta, path: string, requested?: ExportDtype): ArtifactFile[] {
+  const format = exportFormatFor(path);
+  const dtype = exportDtype(format, requested);
+  const { dtype: _ignored, ...rest } = meta;
+  const encoder = new TextEncoder();
+  switch (format) {
+    case 'json':
+      return [{ relativePath: '', bytes: encoder.encode(`${JSON.stringify(networkToJson(roundedTo(net, dtype), { ...rest, dtype }))}\n`) }];
+    case 'onnx':
+      return [{ relativePath: '', bytes: toOnnx(net, { dtype, metadata: stringifyMetadata(rest) }) }];
+    case 'safetensors':
+      return [{ relativePath: '', bytes: toSafetensors(net, { dtype, metadata: stringifyMetadata(rest) }) }];
+    case 'tfjs': {
+      const a = toTfjsLayers(net, 'float32', rest);
+      return [
+        { relativePath: TFJS_MODEL_FILE, bytes: encoder.encode(`${JSON.stringify(a.modelJson)}\n`) },
+        { relativePath: a.weightsFileName, bytes: a.weightsBin },
+      ];
+    }
+  }
+}

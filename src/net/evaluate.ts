@@ -1,0 +1,59 @@
+import type { Network } from './network.ts';
+
+/**
+ * Batch evaluation. `x` is row-major batch × inputs; the result is batch × outputs.
+ *
+ * float64: plain IEEE double arithmetic, summing each row's products in column order and
+ * adding the bias last — the same order as the plain loop the JSON contract describes.
+ * float32: every weight, input, product, partial sum and bias addition rounded to float32
+ * (Math.fround), as a float32 runtime without fused multiply-add computes; a runtime that
+ * reorders sums or fuses may differ in the last bits, which the float32 rounding bound
+ * (net/rounding.ts) covers because it bounds any summation order.
+ */
+export function evaluate(net: Network, x: ArrayLike<number>, dtype: 'float64' | 'float32' = 'float64'): Float64Array {
+  const nIn = net.inputs.length;
+  const batch = Math.floor(x.length / nIn);
+  if (batch * nIn !== x.length) {
+    throw new RangeError(`input length (${x.length}) is not a multiple of the number of inputs (${nIn})`);
+  }
+  let cur = Float64Array.from(x);
+  if (dtype === 'float32') for (let i = 0; i < cur.length; i++) cur[i] = Math.fround(cur[i]!);
+  for (const layer of net.layers) {
+    const { inSize, outSize, weights, bias } = layer;
+    const next = new Float64Array(batch * outSize);
+    const relu = layer.activation === 'relu';
+    if (dtype === 'float64') {
+      for (let b = 0; b < batch; b++) {
+        const xo = b * inSize;
+        for (let r = 0; r < outSize; r++) {
+          const wo = r * inSize;
+          let s = 0;
+          for (let c = 0; c < inSize; c++) s += weights[wo + c]! * cur[xo + c]!;
+          s += bias[r]!;
+          next[b * outSize + r] = relu && s < 0 ? 0 : s;
+        }
+      }
+    } else {
+      const f = Math.fround;
+      const w32 = Float32Array.from(weights);
+      const b32 = Float32Array.from(bias);
+      for (let b = 0; b < batch; b++) {
+        const xo = b * inSize;
+        for (let r = 0; r < outSize; r++) {
+          const wo = r * inSize;
+          let s = 0;
+          for (let c = 0; c < inSize; c++) s = f(s + f(w32[wo + c]! * cur[xo + c]!));
+          s = f(s + b32[r]!);
+          next[b * outSize + r] = relu && s < 0 ? 0 : s;
+        }
+      }
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+/** Convenience for single-input, single-output networks. */
+export function evaluate1d(net: Network, xs: ArrayLike<number>, dtype: 'float64' | 'float32' = 'float64'): Float64Array {
+  return evaluate(net, xs, dtype);
+}

@@ -1,0 +1,78 @@
+import { InputError } from '../errors.ts';
+import { denseLayer, validateNetwork, type Activation, type Network } from './network.ts';
+
+/** Metadata carried beside the layers in the JSON form (shared/DESIGN.md §3). */
+export interface NetworkMeta {
+  expr?: string;
+  domain?: Record<string, unknown>;
+  error?: { certifiedMax?: number | null; measuredMax?: number | null; measuredRms?: number | null; [k: string]: unknown };
+  dtype?: 'float64' | 'float32';
+  [key: string]: unknown;
+}
+
+export interface NetworkJson extends NetworkMeta {
+  format: 'knotnet.network';
+  version: 1;
+  inputs: string[];
+  outputs: string[];
+  layers: { activation: Activation; weights: number[][]; bias: number[] }[];
+}
+
+/** The documented JSON form; weights are rows = outputs of the layer, columns = its inputs. */
+export function networkToJson(net: Network, meta: NetworkMeta = {}): NetworkJson {
+  return {
+    format: 'knotnet.network',
+    version: 1,
+    inputs: [...net.inputs],
+    outputs: [...net.outputs],
+    layers: net.layers.map((l) => {
+      const rows: number[][] = [];
+      for (let r = 0; r < l.outSize; r++) rows.push(Array.from(l.weights.subarray(r * l.inSize, (r + 1) * l.inSize)));
+      return { activation: l.activation, weights: rows, bias: Array.from(l.bias) };
+    }),
+    dtype: 'float64',
+    ...meta,
+  };
+}
+
+/** Reads the JSON form back; malformed files are input errors naming the field. */
+export function networkFromJson(json: unknown, source = 'network JSON'): { net: Network; meta: NetworkMeta } {
+  const o = json as Partial<NetworkJson> | null;
+  if (!o || typeof o !== 'object' || o.format !== 'knotnet.network') {
+    throw new InputError(`${source} "format"`, 'be "knotnet.network"', o && typeof o === 'object' ? o.format : o);
+  }
+  if (o.version !== 1) throw new InputError(`${source} "version"`, 'be 1', o.version);
+  if (!Array.isArray(o.inputs) || !o.inputs.every((s) => typeof s === 'string')) {
+    throw new InputError(`${source} "inputs"`, 'be a list of names', JSON.stringify(o.inputs));
+  }
+  if (!Array.isArray(o.outputs) || !o.outputs.every((s) => typeof s === 'string')) {
+    throw new InputError(`${source} "outputs"`, 'be a list of names', JSON.stringify(o.outputs));
+  }
+  if (!Array.isArray(o.layers) || o.layers.length === 0) {
+    throw new InputError(`${source} "layers"`, 'be a non-empty list', JSON.stringify(o.layers));
+  }
+  let width = o.inputs.length;
+  const layers = o.layers.map((l, i) => {
+    const rows = l.weights;
+    if (l.activation !== 'relu' && l.activation !== 'linear') {
+      throw new InputError(`${source} layers[${i}].activation`, 'be "relu" or "linear"', l.activation);
+    }
+    if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r) && r.length === width && r.every(Number.isFinite))) {
+      throw new InputError(`${source} layers[${i}].weights`, `be rows of ${width} finite numbers`, 'a malformed matrix');
+    }
+    if (!Array.isArray(l.bias) || l.bias.length !== rows.length || !l.bias.every(Number.isFinite)) {
+      throw new InputError(`${source} layers[${i}].bias`, `be ${rows.length} finite numbers`, `${Array.isArray(l.bias) ? l.bias.length : typeof l.bias} values`);
+    }
+    const layer = denseLayer(l.activation, width, rows.length, rows.flat(), l.bias);
+    width = rows.length;
+    return layer;
+  });
+  const net: Network = { inputs: o.inputs, outputs: o.outputs, layers };
+  try {
+    validateNetwork(net);
+  } catch (e) {
+    throw new InputError(source, 'describe a valid network', (e as Error).message);
+  }
+  const { format: _f, version: _v, inputs: _i, outputs: _o, layers: _l, ...meta } = o as NetworkJson;
+  return { net, meta };
+}

@@ -1,0 +1,102 @@
+/**
+ * Loads and runs TensorFlow.js LayersModels in Node without tfjs-node: a small IOHandler
+ * reads model.json and its weight files from a directory (tfjs has no file:// handler
+ * unless tfjs-node is installed), and the WebAssembly backend runs the model (the cpu
+ * backend, plain JavaScript, is the fallback). Node-only: reads files.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { TFJS_MODEL_FILE } from '../export/tfjs.ts';
+
+export type TfjsBackend = 'wasm' | 'cpu';
+
+let ready: Promise<TfjsBackend> | null = null;
+let wasmPathsSet = false;
+
+/** Points the wasm backend at the installed binaries; must precede its initialization. */
+function configureWasmPaths(): void {
+  if (wasmPathsSet) return;
+  const require = createRequire(import.meta.url);
+  setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+  wasmPathsSet = true;
+}
+
+/**
+ * Selects the backend once per process: `preferred` if it initializes, else cpu. The wasm
+ * binaries are loaded from the installed @tensorflow/tfjs-backend-wasm/dist, which is what
+ * setWasmPaths needs in Node (there is no page URL to resolve them against). PROD mode
+ * silences tfjs's console advice to install tfjs-node, which is not an error of ours.
+ */
+export function initTfjs(preferred: TfjsBackend = 'wasm'): Promise<TfjsBackend> {
+  ready ??= (async () => {
+    tf.env().set('PROD', true);
+    if (preferred === 'wasm') {
+      try {
+        configureWasmPaths();
+        if (await tf.setBackend('wasm')) {
+          await tf.ready();
+          return 'wasm';
+        }
+      } catch {
+        // fall through to cpu
+      }
+    }
+    await tf.setBackend('cpu');
+    await tf.ready();
+    return 'cpu';
+  })();
+  return ready;
+}
+
+/** Switches the backend explicitly (tests compare backends); later initTfjs calls keep it. */
+export async function useTfjsBackend(backend: TfjsBackend): Promise<TfjsBackend> {
+  await initTfjs(backend);
+  if (tf.getBackend() !== backend) {
+    if (backend === 'wasm') configureWasmPaths();
+    if (!(await tf.setBackend(backend))) throw new Error(`the tfjs ${backend} backend did not initialize`);
+    await tf.ready();
+  }
+  return backend;
+}
+
+/**
+ * An IOHandler that loads `dir/modelFile` and the weight files its manifest names (paths in
+ * the manifest are relative to the model file, as with tfjs's http handler).
+ */
+export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE): tf.io.IOHandler {
+  return {
+    async load() {
+      const modelJson = JSON.parse(await readFile(join(dir, modelFile), 'utf8')) as tf.io.ModelJSON;
+      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+        const specs = manifest.flatMap((group) => group.weights);
+        const buffers = await Promise.all(manifest.flatMap((group) => group.paths.map((p) => readFile(join(dir, p)))));
+        const chunks = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+        return [specs, tf.io.concatenateArrayBuffers(chunks)];
+      });
+    },
+  };
+}
+
+/** Loads the LayersModel in `dir` (initializing a backend first if none was chosen). */
+export async function loadTfjsFromDir(dir: string, modelFile: string = TFJS_MODEL_FILE): Promise<tf.LayersModel> {
+  await initTfjs();
+  return tf.loadLayersModel(tfjsDirHandler(dir, modelFile));
+}
+
+/** Runs `x` (row-major batch × nIn) through `model` in float32; the result is widened to float64. */
+export async function runTfjs(model: tf.LayersModel, x: ArrayLike<number>, batch: number, nIn: number): Promise<Float64Array> {
+  if (!Number.isInteger(batch) || batch < 0 || x.length !== batch * nIn) {
+    throw new RangeError(`input length (${x.length}) does not match batch × inputs (${batch} × ${nIn} = ${batch * nIn})`);
+  }
+  const input = tf.tensor2d(Float32Array.from(x), [batch, nIn], 'float32');
+  const output = model.predict(input) as tf.Tensor;
+  try {
+    return Float64Array.from(await output.data<'float32'>());
+  } finally {
+    input.dispose();
+    output.dispose();
+  }
+}

@@ -1,0 +1,13 @@
+import { approximate } from './src/approx/approximate.ts';
+const show = (r: any) => console.log(r.expr, r.placement, r.fit, r.segments, 'cert', r.certifiedMax.toPrecision(6), 'meas', r.measuredMax.toPrecision(6), 'rms', r.measuredRms.toPrecision(5), 'trials', r.trials.length);
+let t0 = Date.now();
+for (const fit of ['interpolate', 'minimax', 'lsq'] as const) show(approximate({ expr: 'x^2', domain: [1e6, 1e7], size: { kind: 'knots', segments: 90 }, placement: 'uniform', fit }));
+console.log(Date.now() - t0); t0 = Date.now();
+show(approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } }));
+console.log(Date.now() - t0); t0 = Date.now();
+show(approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, fit: 'interpolate' }));
+show(approximate({ expr: 'abs(x-0.3)+sin(3*x)', domain: [-1, 1], size: { kind: 'maxError', error: 1e-3 } }));
+show(approximate({ expr: 'exp(x)', domain: [-5, 5], size: { kind: 'rmsError', error: 1e-3 } }));
+console.log(Date.now() - t0); t0 = Date.now();
+show(approximate({ expr: 'sin(x)', domain: [0, 6.28], size: { kind: 'knots', segments: 100000 }, placement: 'uniform', fit: 'interpolate' }));
+console.log(Date.now() - t0); t0 = Date.now();
