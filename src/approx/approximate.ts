@@ -71,31 +71,38 @@ export function approximate(opts: ApproxOptions): ApproxResult {
   const fitKind = opts.fit ?? (opts.size.kind === 'rmsError' ? 'lsq' : 'minimax');
   const limit = opts.maxSegments ?? 1_000_000;
   const trials: { segments: number; error: number }[] = [];
-
-  const build = (n: number) => buildWith(target, knotsFor(target, placement, fitKind, opts.size, n), fitKind);
-
-  let pwl: Pwl;
-  const size = opts.size;
-  if (size.kind === 'knots') {
-    checkSegments(size.segments, '--knots', limit);
-    pwl = build(size.segments);
-  } else if (size.kind === 'spacing') {
-    if (!(size.h > 0) || !Number.isFinite(size.h)) throw new InputError('--spacing', 'be a positive number', size.h);
-    const x = placeBySpacing(target.a, target.b, size.h);
-    checkSegments(x.length - 1, '--spacing (segments it makes)', limit);
-    pwl = buildWith(target, x, fitKind);
-  } else {
-    const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
-    if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error);
-    const tol = opts.relative ? size.error * target.scale : size.error;
-    const errorOf = (p: Pwl) =>
-      size.kind === 'maxError' ? certifyMaxError(target, p).maxError + roundingOf(p) : measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
-    pwl = sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error);
-  }
+  const pwl = buildPwl(target, opts.size, placement, fitKind, limit, opts.relative ?? false, trials);
   return finish(opts.expr, target, pwl, placement, fitKind, trials);
 }
 
-function roundingOf(p: Pwl): number {
+/**
+ * The PWL for a target sized as asked: a given count or spacing, or the fewest segments
+ * meeting a tolerance (certified max error incl. float64 network rounding, or measured RMS).
+ */
+export function buildPwl(
+  target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
+  trials: { segments: number; error: number }[] = [],
+): Pwl {
+  const build = (n: number) => buildWith(target, knotsFor(target, placement, fitKind, size, n), fitKind);
+  if (size.kind === 'knots') {
+    checkSegments(size.segments, '--knots', limit);
+    return build(size.segments);
+  }
+  if (size.kind === 'spacing') {
+    if (!(size.h > 0) || !Number.isFinite(size.h)) throw new InputError('--spacing', 'be a positive number', size.h);
+    const x = placeBySpacing(target.a, target.b, size.h);
+    checkSegments(x.length - 1, '--spacing (segments it makes)', limit);
+    return buildWith(target, x, fitKind);
+  }
+  const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
+  if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error);
+  const tol = relative ? size.error * target.scale : size.error;
+  const errorOf = (p: Pwl) =>
+    size.kind === 'maxError' ? certifyMaxError(target, p).maxError + roundingOf(p) : measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
+  return sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error);
+}
+
+export function roundingOf(p: Pwl): number {
   return networkDriftBound(p) + roundingErrorBound(pwlToNetwork(p), [p.x[0]!], [p.x[p.x.length - 1]!], 'float64')[0]!;
 }
 

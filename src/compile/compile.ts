@@ -1,0 +1,329 @@
+import { InputError, WorkError } from '../errors.ts';
+import { variablesOf, type Expr } from '../expr/ast.ts';
+import { compileFunction } from '../expr/evaluate.ts';
+import { parseFormula } from '../expr/parse.ts';
+import { evaluate } from '../net/evaluate.ts';
+import { networkSummary, type Network } from '../net/network.ts';
+import { roundingErrorBound } from '../net/rounding.ts';
+import { buildGraph, operands, type Graph } from './graph.ts';
+import { approximateOnRange, costConstant, lipschitzOf, type OneD } from './oned.ts';
+import { combine, constantForm, Program, scale, type Form } from './program.ts';
+import { propagateRanges, type Range } from './ranges.ts';
+import { sampleBox } from './sample.ts';
+
+const SQUARE: Expr = { op: 'pow', a: { op: 'var', name: 'u' }, b: { op: 'const', value: 2 } };
+
+export interface CompileOptions {
+  expr: string;
+  vars: Record<string, Range>;
+  /** Ranges of subexpressions, keyed by their text (e.g. "dx^2+dy^2+dz^2"). */
+  ranges?: Record<string, Range>;
+  maxError: number;
+  /** Most segments any one node may use. */
+  maxSegments?: number;
+  /** Fresh samples for the measured error (rows × vars, in `vars` order); default: uniform in the region. */
+  samples?: Float64Array;
+  measureCount?: number;
+  seed?: number;
+}
+
+export interface NodeReport {
+  id: number;
+  text: string;
+  kind: string;
+  /** Exact range of the node's value, and the range its approximation was built on. */
+  range: Range;
+  builtOn?: Range;
+  /** Error budget given and certified error of this node's own approximation. */
+  budget?: number;
+  certified?: number;
+  /** Error of the node's value including everything upstream (sound composition). */
+  errorIn: number;
+  relus: number;
+  segments?: number;
+}
+
+export interface CompileResult {
+  expr: string;
+  inputs: string[];
+  network: Network;
+  certifiedMax: number;
+  /** The construction's own bound and the float64 rounding bound of the network. */
+  certifiedConstruction: number;
+  roundingBound: number;
+  measuredMax: number;
+  measuredRms: number;
+  measuredSamples: number;
+  /** Samples outside the certified region (never counted as measured inside it). */
+  outsideRegion: number;
+  nodes: NodeReport[];
+  region: { box: Record<string, Range>; ranges: Record<string, Range> };
+}
+
+export function compileFormula(o: CompileOptions): CompileResult {
+  const formula = parseFormula(o.expr);
+  const inputs = Object.keys(o.vars);
+  for (const v of formula.variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none');
+  for (const v of inputs) if (!formula.variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v);
+  for (const [v, [a, b]] of Object.entries(o.vars)) {
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`);
+  }
+  if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError);
+  const g = buildGraph(formula.expr, inputs);
+  const given = new Map<number, { range: Range; argument: string }>();
+  for (const [text, range] of Object.entries(o.ranges ?? {})) {
+    const sub = parseFormula(text, '--range');
+    for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`);
+    const before = g.nodes.length;
+    const id = g.intern(sub.expr);
+    if (id >= before || !ancestors(g).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text);
+    given.set(id, { range, argument: `--range ${text}` });
+  }
+  const ranges = propagateRanges(g, o.vars, given);
+  const limit = o.maxSegments ?? 1_000_000;
+  const live = ancestors(g);
+
+  // Cost model for the split: segments_j ≈ c_j / sqrt(e_j); sensitivities S_j by backward
+  // Lipschitz propagation; e_j ∝ (c_j / S_j)^(2/3) minimizes Σ c_j/sqrt(e_j) s.t. Σ S_j e_j = E.
+  const approxNodes = g.nodes.filter((n) => live.has(n.id) && (n.kind === 'square' || n.kind === 'unary'));
+  const sens = sensitivities(g, ranges, live);
+  const cost = new Map(approxNodes.map((n) => [n.id, costConstant(fnOf(n), halfRange(n, ranges))]));
+  const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
+  const denom = approxNodes.reduce((s, n) => s + sens.get(n.id)! * weights.get(n.id)!, 0);
+
+  let factor = 0.97; // share of the tolerance for the construction; the rest covers rounding
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const budgets = new Map(approxNodes.map((n) => [n.id, denom > 0 ? (factor * o.maxError * weights.get(n.id)!) / denom : o.maxError]));
+    const built = assemble(g, ranges, live, budgets, limit);
+    const box = inputs.map((v) => o.vars[v]!);
+    const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64')[0]!;
+    const total = built.errorOut + rounding;
+    if (total <= o.maxError) {
+      const m = measure(formula.expr, inputs, built.network, g, ranges, live, o);
+      if (m.max > total) throw new WorkError(`measured error ${m.max} exceeds the certified bound ${total}: this is a bug in knotnet, please report it with the command line.`);
+      const rangeOut: Record<string, Range> = {};
+      for (const id of given.keys()) rangeOut[g.nodes[id]!.text] = ranges[id]!;
+      return {
+        expr: o.expr, inputs, network: built.network, certifiedMax: total, certifiedConstruction: built.errorOut, roundingBound: rounding,
+        measuredMax: m.max, measuredRms: m.rms, measuredSamples: m.count, outsideRegion: m.outside,
+        nodes: built.reports, region: { box: o.vars, ranges: rangeOut },
+      };
+    }
+    factor *= Math.min(0.9, (o.maxError / total) * 0.97);
+  }
+  throw new WorkError(`--max-error ${o.maxError} could not be certified: the composed bound stayed above it after 6 rounds of tightening the per-node budgets.`);
+}
+
+function fnOf(n: Graph['nodes'][number]): Expr {
+  return n.kind === 'unary' ? n.fn : SQUARE;
+}
+
+/** Input range of an approximated node as it will be built (squares on the half range |u|). */
+function halfRange(n: Graph['nodes'][number], ranges: Range[]): Range {
+  const [a, b] = ranges[(n as { arg: number }).arg]!;
+  if (n.kind === 'square') return a >= 0 ? [a, b] : b <= 0 ? [-b, -a] : [0, Math.max(-a, b)];
+  return [a, b];
+}
+
+function ancestors(g: Graph): Set<number> {
+  const seen = new Set<number>();
+  const stack = [g.output];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...operands(g.nodes[id]!));
+  }
+  return seen;
+}
+
+/** Lipschitz sensitivity of the output to each node's value (sum over paths). */
+function sensitivities(g: Graph, ranges: Range[], live: Set<number>): Map<number, number> {
+  const s = new Map<number, number>([[g.output, 1]]);
+  for (let id = g.nodes.length - 1; id >= 0; id--) {
+    if (!live.has(id)) continue;
+    const n = g.nodes[id]!;
+    const here = s.get(id) ?? 0;
+    const give = (child: number, k: number) => s.set(child, (s.get(child) ?? 0) + here * k);
+    switch (n.kind) {
+      case 'affine': for (const t of n.terms) give(t.node, Math.abs(t.coef)); break;
+      case 'abs': case 'relu': give(n.arg, 1); break;
+      case 'max': case 'min': give(n.a, 1); give(n.b, 1); break;
+      case 'square': case 'unary': give(n.arg, lipschitzOf(fnOf(n), halfRange(n, ranges))); break;
+      default: break;
+    }
+  }
+  return s;
+}
+
+/** Builds the layered program for given budgets with sound error composition. */
+function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number) {
+  const prog = new Program(g.inputs.length);
+  const forms: Form[] = [];
+  const err: number[] = [];
+  const reports: NodeReport[] = [];
+  // Lower bound of the computed (approximate) value of a node: its range widened by its error.
+  const lowOf = (id: number) => ranges[id]![0] - err[id]!;
+  const lift = (id: number, layer: number): Form => {
+    const f = forms[id]!;
+    if (f.terms.size === 0 || f.layer >= layer) return f;
+    const carried = prog.carry(f, layer, lowOf(id));
+    forms[id] = carried; // later users share the carried copy
+    return carried;
+  };
+  for (const n of g.nodes) {
+    if (!live.has(n.id)) { forms.push(constantForm(0)); err.push(0); continue; }
+    const unitsBefore = prog.layers.reduce((s, l) => s + l.length, 0);
+    const report: NodeReport = { id: n.id, text: n.text, kind: n.kind, range: ranges[n.id]!, errorIn: 0, relus: 0 };
+    let form: Form;
+    let e = 0;
+    switch (n.kind) {
+      case 'input': form = prog.inputForm(g.inputs.indexOf(n.name)); break;
+      case 'affine': {
+        const layer = Math.max(-1, ...n.terms.map((t) => (forms[t.node]!.terms.size ? forms[t.node]!.layer : -1)));
+        form = combine(n.terms.map((t) => ({ form: lift(t.node, layer), coef: t.coef })), n.constant);
+        e = n.terms.reduce((s, t) => s + Math.abs(t.coef) * err[t.node]!, 0);
+        break;
+      }
+      case 'abs': case 'relu': {
+        const a = forms[n.arg]!;
+        const lo = lowOf(n.arg);
+        const hi = ranges[n.arg]![1] + err[n.arg]!;
+        e = err[n.arg]!;
+        if (lo >= 0) form = a;
+        else if (hi <= 0) form = n.kind === 'abs' ? scale(a, -1) : constantForm(0);
+        else {
+          const p = prog.addUnit(a, 0);
+          const terms = new Map([[p.index, 1]]);
+          if (n.kind === 'abs') terms.set(prog.addUnit(scale(a, -1), 0).index, 1);
+          form = { layer: p.layer, terms, constant: 0 };
+        }
+        break;
+      }
+      case 'max': case 'min': {
+        // max(a,b) = a + relu(b − a); min(a,b) = a − relu(a − b)
+        const layer = Math.max(forms[n.a]!.layer, forms[n.b]!.layer, 0);
+        const A = lift(n.a, layer);
+        const B = lift(n.b, layer);
+        const diff = n.kind === 'max' ? combine([{ form: B, coef: 1 }, { form: A, coef: -1 }], 0) : combine([{ form: A, coef: 1 }, { form: B, coef: -1 }], 0);
+        const u = prog.addUnit(diff, 0);
+        const a2 = lift(n.a, u.layer);
+        form = combine([{ form: a2, coef: 1 }, { form: { layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 }, coef: n.kind === 'max' ? 1 : -1 }], 0);
+        e = Math.max(err[n.a]!, err[n.b]!);
+        break;
+      }
+      case 'square': case 'unary': {
+        const eIn = err[n.arg]!;
+        const [a, b] = ranges[n.arg]!;
+        let input = forms[n.arg]!;
+        let W: Range = [a - eIn, b + eIn];
+        if (n.kind === 'square') {
+          if (W[1] <= 0) { input = scale(input, -1); W = [-W[1], -W[0]]; }
+          else if (W[0] < 0) {
+            // |u| = relu(u) + relu(−u): 2 ReLUs, then the square on the half range.
+            const p = prog.addUnit(input, 0);
+            const q = prog.addUnit(scale(input, -1), 0);
+            input = { layer: p.layer, terms: new Map([[p.index, 1], [q.index, 1]]), constant: 0 };
+            W = [0, Math.max(-W[0], W[1])];
+          }
+        }
+        const fn = fnOf(n);
+        const budget = budgets.get(n.id)!;
+        const piece: OneD = approximateOnRange(fn, W, budget, limit);
+        // Wide fan-in feeding many units: carry the value as one unit first (1 ReLU) rather
+        // than a dense block of fan-in × units weights.
+        const segs = piece.pwl.x.length - 1;
+        if (input.terms.size > 2 && segs > 2 && input.terms.size * segs > 10 * (input.terms.size + segs)) {
+          input = prog.carry(input, input.layer + 1, W[0]);
+        }
+        form = pwlUnits(prog, input, piece);
+        e = piece.certified + piece.lipschitz * eIn;
+        Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs });
+        break;
+      }
+    }
+    forms.push(form!);
+    err.push(e);
+    report.errorIn = e;
+    report.relus = prog.layers.reduce((s, l) => s + l.length, 0) - unitsBefore;
+    if (n.kind !== 'input') reports.push(report);
+  }
+  const out = forms[g.output]!;
+  const network = prog.toNetwork(out, lowOf(g.output), g.inputs);
+  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network) };
+}
+
+/** y0 + s0·relu(u − k0) + Σ (s_i − s_{i−1})·relu(u − k_i), as units reading `input`. */
+function pwlUnits(prog: Program, input: Form, piece: OneD): Form {
+  const { x, y } = piece.pwl;
+  const n = x.length - 1;
+  const terms = new Map<number, number>();
+  let prevSlope = 0;
+  let layer = input.layer + 1;
+  for (let i = 0; i < n; i++) {
+    const u = prog.addUnit(input, -x[i]!);
+    layer = u.layer;
+    const slope = (y[i + 1]! - y[i]!) / (x[i + 1]! - x[i]!);
+    terms.set(u.index, slope - prevSlope);
+    prevSlope = slope;
+  }
+  return { layer, terms, constant: y[0]! };
+}
+
+function measure(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: CompileOptions) {
+  const f = compileFunction(expr, inputs);
+  const d = inputs.length;
+  const samples = o.samples ?? sampleBox(inputs.map((v) => o.vars[v]!), o.measureCount ?? 100_000, o.seed ?? 1);
+  const rows = samples.length / d;
+  // Keep the samples inside the certified region: intermediate values within their ranges.
+  const checks = [...live].filter((id) => g.nodes[id]!.kind !== 'input').map((id) => ({ id, fn: nodeFunction(g, id, inputs) }));
+  const keep: number[] = [];
+  let outside = 0;
+  for (let r = 0; r < rows; r++) {
+    const args = Array.from(samples.subarray(r * d, r * d + d));
+    let ok = args.every((v, i) => v >= o.vars[inputs[i]!]![0] && v <= o.vars[inputs[i]!]![1]);
+    for (const c of checks) {
+      if (!ok) break;
+      const v = c.fn(...args);
+      const [a, b] = ranges[c.id]!;
+      if (!(v >= a && v <= b)) ok = false;
+    }
+    if (ok) keep.push(r); else outside++;
+  }
+  const x = new Float64Array(keep.length * d);
+  keep.forEach((r, i) => x.set(samples.subarray(r * d, r * d + d), i * d));
+  const yNet = evaluate(net, x);
+  let max = 0;
+  let sq = 0;
+  keep.forEach((r, i) => {
+    const e = Math.abs(f(...Array.from(x.subarray(i * d, i * d + d))) - yNet[i]!);
+    max = Math.max(max, e);
+    sq += e * e;
+  });
+  return { max, rms: keep.length ? Math.sqrt(sq / keep.length) : NaN, count: keep.length, outside };
+}
+
+/** Exact value of a graph node as a JS function of the inputs (for region membership). */
+function nodeFunction(g: Graph, id: number, inputs: string[]): (...a: number[]) => number {
+  const memo = new Map<number, (a: number[]) => number>();
+  const fnOfNode = (k: number): ((a: number[]) => number) => {
+    const hit = memo.get(k);
+    if (hit) return hit;
+    const n = g.nodes[k]!;
+    let fn: (a: number[]) => number;
+    switch (n.kind) {
+      case 'input': { const i = inputs.indexOf(n.name); fn = (a) => a[i]!; break; }
+      case 'affine': { const ts = n.terms.map((t) => [fnOfNode(t.node), t.coef] as const); fn = (a) => ts.reduce((s, [h, c]) => s + c * h(a), n.constant); break; }
+      case 'abs': { const h = fnOfNode(n.arg); fn = (a) => Math.abs(h(a)); break; }
+      case 'relu': { const h = fnOfNode(n.arg); fn = (a) => Math.max(0, h(a)); break; }
+      case 'max': { const p = fnOfNode(n.a), q = fnOfNode(n.b); fn = (a) => Math.max(p(a), q(a)); break; }
+      case 'min': { const p = fnOfNode(n.a), q = fnOfNode(n.b); fn = (a) => Math.min(p(a), q(a)); break; }
+      case 'square': { const h = fnOfNode(n.arg); fn = (a) => { const v = h(a); return v * v; }; break; }
+      case 'unary': { const h = fnOfNode(n.arg); const gfn = compileFunction(n.fn, ['u']); fn = (a) => gfn(h(a)); break; }
+    }
+    memo.set(k, fn!);
+    return fn!;
+  };
+  const f = fnOfNode(id);
+  return (...a: number[]) => f(a);
+}

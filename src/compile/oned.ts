@@ -1,0 +1,57 @@
+import { buildPwl } from '../approx/approximate.ts';
+import { certifyMaxError } from '../approx/certify.ts';
+import { networkDriftBound, type Pwl } from '../approx/pwl.ts';
+import { makeTarget, type Target } from '../approx/target.ts';
+import { exprKey, type Expr } from '../expr/ast.ts';
+import { derivative } from '../expr/derivative.ts';
+import { enclose } from '../expr/interval.ts';
+
+/** A one-variable piece of the compiled formula, approximated on its (widened) input range. */
+export interface OneD {
+  pwl: Pwl;
+  /** Certified max |g − pwl| on the range, plus the drift from forming the weights. */
+  certified: number;
+  /** Proven Lipschitz constant of g on the range (max |g'|). */
+  lipschitz: number;
+}
+
+const cache = new Map<string, OneD>();
+
+export function targetFor(fn: Expr, range: [number, number]): Target {
+  return makeTarget(fn, 'u', range[0], range[1], 'expression');
+}
+
+/** Proven max |g'| on the range (interval enclosure of the derivative). */
+export function lipschitzOf(fn: Expr, range: [number, number]): number {
+  const d = enclose(derivative(fn, 'u'), { u: range });
+  return Math.max(Math.abs(d.lo), Math.abs(d.hi));
+}
+
+/** Asymptotic cost constant c with segments ≈ c / sqrt(error) (shared/DESIGN.md §1, minimax). */
+export function costConstant(fn: Expr, range: [number, number]): number {
+  const t = targetFor(fn, range);
+  const N = 4096;
+  let integral = 0;
+  for (let i = 0; i < N; i++) {
+    const m = range[0] + ((range[1] - range[0]) * (i + 0.5)) / N;
+    const v = Math.abs(t.f2(m));
+    if (Number.isFinite(v)) integral += Math.sqrt(v) * ((range[1] - range[0]) / N);
+  }
+  return integral / 4;
+}
+
+/** Fewest segments (optimal knots, minimax fit) with certified error ≤ tol on the range. */
+export function approximateOnRange(fn: Expr, range: [number, number], tol: number, limit: number): OneD {
+  const key = `${exprKey(fn)}|${range[0]}|${range[1]}|${tol}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const t = targetFor(fn, range);
+  const isSquare = fn.op === 'pow' && fn.b.op === 'const' && fn.b.value === 2;
+  // x² has constant curvature: uniform knots are already optimal (and cheaper to place).
+  const pwl = buildPwl(t, { kind: 'maxError', error: tol }, isSquare ? 'uniform' : 'optimal', 'minimax', limit, false);
+  const certified = certifyMaxError(t, pwl).maxError + networkDriftBound(pwl);
+  const r = { pwl, certified, lipschitz: lipschitzOf(fn, range) };
+  if (cache.size > 200) cache.clear();
+  cache.set(key, r);
+  return r;
+}

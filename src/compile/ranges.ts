@@ -1,0 +1,67 @@
+import { InputError } from '../errors.ts';
+import { enclose } from '../expr/interval.ts';
+import { exprToString } from '../expr/ast.ts';
+import type { Graph } from './graph.ts';
+
+export type Range = [number, number];
+
+/**
+ * Interval ranges of every node's exact value over the input box, tightened by ranges the
+ * user gives (or that data imply) for subexpressions. A given range that misses the
+ * propagated one entirely is a contradiction (input error).
+ */
+export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map<number, { range: Range; argument: string }>): Range[] {
+  const r: Range[] = [];
+  for (const n of g.nodes) {
+    let lo: number;
+    let hi: number;
+    switch (n.kind) {
+      case 'input': [lo, hi] = box[n.name]!; break;
+      case 'affine': {
+        lo = n.constant; hi = n.constant;
+        for (const t of n.terms) {
+          const [a, b] = r[t.node]!;
+          if (t.coef >= 0) { lo += t.coef * a; hi += t.coef * b; } else { lo += t.coef * b; hi += t.coef * a; }
+        }
+        const slack = 1e-15 * (Math.abs(lo) + Math.abs(hi));
+        lo -= slack; hi += slack;
+        break;
+      }
+      case 'abs': {
+        const [a, b] = r[n.arg]!;
+        lo = a >= 0 ? a : b <= 0 ? -b : 0; hi = Math.max(Math.abs(a), Math.abs(b));
+        break;
+      }
+      case 'relu': { const [a, b] = r[n.arg]!; lo = Math.max(0, a); hi = Math.max(0, b); break; }
+      case 'max': { const A = r[n.a]!, B = r[n.b]!; lo = Math.max(A[0], B[0]); hi = Math.max(A[1], B[1]); break; }
+      case 'min': { const A = r[n.a]!, B = r[n.b]!; lo = Math.min(A[0], B[0]); hi = Math.min(A[1], B[1]); break; }
+      case 'square': {
+        const [a, b] = r[n.arg]!;
+        const m = Math.max(Math.abs(a), Math.abs(b));
+        lo = a >= 0 ? a * a : b <= 0 ? b * b : 0; hi = m * m * (1 + 4e-16);
+        lo *= 1 - 4e-16;
+        break;
+      }
+      case 'unary': {
+        const arg = r[n.arg]!;
+        const e = enclose(n.fn, { u: arg });
+        if (e.undefinedPart) {
+          const argText = g.nodes[n.arg]!.text;
+          throw new InputError('expression', `be defined on the range of every subexpression (give --range or --data to narrow "${argText}")`, `${exprToString(n.fn).replace(/\bu\b/g, `(${argText})`)} with ${argText} in [${arg[0]}, ${arg[1]}]`);
+        }
+        lo = e.lo; hi = e.hi;
+        break;
+      }
+    }
+    const g0 = given.get(n.id);
+    if (g0) {
+      const [a, b] = g0.range;
+      if (b < lo || a > hi) {
+        throw new InputError(g0.argument, `overlap the range the inputs allow, [${lo}, ${hi}]`, `${a}:${b}`);
+      }
+      lo = Math.max(lo, a); hi = Math.min(hi, b);
+    }
+    r.push([lo, hi]);
+  }
+  return r;
+}

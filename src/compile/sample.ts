@@ -1,0 +1,29 @@
+import { gaussian, rng } from '../random.ts';
+
+/**
+ * n points uniform in the spherical shell inner ≤ |p| ≤ outer in `dims` dimensions
+ * (direction: normalized Gaussian; radius: inverse CDF of r^dims). Row-major n × dims.
+ */
+export function sampleShell(o: { dims: number; inner: number; outer: number; n: number; seed: number }): Float64Array {
+  const rand = rng(o.seed);
+  const g = gaussian(rand);
+  const out = new Float64Array(o.n * o.dims);
+  const lo = Math.pow(o.inner, o.dims);
+  const hi = Math.pow(o.outer, o.dims);
+  for (let i = 0; i < o.n; i++) {
+    let norm = 0;
+    for (let d = 0; d < o.dims; d++) { const v = g(); out[i * o.dims + d] = v; norm += v * v; }
+    norm = Math.sqrt(norm);
+    const r = Math.pow(lo + rand() * (hi - lo), 1 / o.dims);
+    for (let d = 0; d < o.dims; d++) out[i * o.dims + d] = (out[i * o.dims + d]! / norm) * r;
+  }
+  return out;
+}
+
+/** n points uniform in a box. Row-major n × dims. */
+export function sampleBox(box: [number, number][], n: number, seed: number): Float64Array {
+  const rand = rng(seed);
+  const out = new Float64Array(n * box.length);
+  for (let i = 0; i < n; i++) for (let d = 0; d < box.length; d++) out[i * box.length + d] = box[d]![0] + rand() * (box[d]![1] - box[d]![0]);
+  return out;
+}
