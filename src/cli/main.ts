@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, WorkError } from '../errors.ts';
 import { registerApprox } from './approx.ts';
+import { registerCompile } from './compile.ts';
 import { registerDemo } from './demo.ts';
 
 /** Thrown inside commands to end with a given exit code after output was printed. */
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError(true);
   registerApprox(program);
+  registerCompile(program);
   registerDemo(program);
   return program;
 }

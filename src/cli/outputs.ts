@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { buildArtifacts, exportFormatFor } from '../export/index.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
@@ -42,7 +42,7 @@ export function saveOutputs(req: OutputRequest) {
           : err;
         const files = buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype);
         if (format === 'tfjs') writeDirAtomic(p.replace(/\/+$/, ''), files);
-        else for (const f of files) writeAtomic(join(dirname(p), f.relativePath === basename(p) ? basename(p) : f.relativePath), f.bytes);
+        else for (const f of files) writeAtomic(f.relativePath ? join(p, f.relativePath) : p, f.bytes);
         written.push(p);
       }
     },

@@ -1,0 +1,170 @@
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { compileFormula, type CompileResult } from '../compile/compile.ts';
+import { sampleShell } from '../compile/sample.ts';
+import { parseFormula } from '../expr/parse.ts';
+import { compileFunction } from '../expr/evaluate.ts';
+import { networkSummary } from '../net/network.ts';
+import { parseChoice, parseCount, parseInterval, parsePositive, parseVarRange } from './args.ts';
+import { readCsv, toCsv } from './csv.ts';
+import { checkWritable, writeAtomic } from './files.ts';
+import { saveOutputs } from './outputs.ts';
+import { fmt, renderPairs, renderTable } from './table.ts';
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function registerCompile(program: Command): void {
+  program
+    .command('compile')
+    .description('Compile a formula in several inputs into one plain ReLU network with a certified end-to-end max error.')
+    .argument('<expr>', 'formula, e.g. "sqrt(dx^2+dy^2+dz^2)"')
+    .option('--var <name=a:b>', 'range of an input (repeat for each)', collect, [])
+    .option('--range <subexpr=a:b>', 'known range of a subexpression (repeatable)', collect, [])
+    .option('--data <file.csv>', 'samples (header = variable names): input and intermediate ranges are taken from them, and the error is measured on them')
+    .option('--data-margin <fraction>', 'widen ranges taken from --data by this fraction of their width', '0.01')
+    .option('--max-error <E>', 'certified max error to reach', '1')
+    .option('--samples <N>', 'fresh samples for the measured error', '100000')
+    .option('--seed <N>', 'seed for the fresh samples', '1')
+    .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
+    .option('--json', 'print one JSON object instead of the table')
+    .option('--save <file.json>', 'write the network in knotnet JSON form')
+    .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
+    .addHelpText('after', `
+Example (the original question, T3):
+  knotnet compile "sqrt(dx^2+dy^2+dz^2)" --var dx=-2.4e7:2.4e7 --var dy=-2.4e7:2.4e7 --var dz=-2.4e7:2.4e7 \\
+    --range "dx^2+dy^2+dz^2=4.41e14:5.76e14" --max-error 1 --save t3.json`)
+    .action(async (expr: string, flags: Record<string, any>) => {
+      const started = performance.now();
+      const vars: Record<string, [number, number]> = {};
+      for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); vars[p.name] = p.range; }
+      const ranges: Record<string, [number, number]> = {};
+      for (const r of flags.range as string[]) { const p = parseVarRange(r, '--range'); ranges[p.name] = p.range; }
+      const maxError = parsePositive(flags.maxError, '--max-error');
+      const count = parseCount(flags.samples, '--samples', 10_000_000);
+      const seed = parseCount(String(Number(flags.seed) + 1), '--seed', 2 ** 31) - 1;
+      const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
+      const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype });
+      let dataRows: Float64Array | undefined;
+      if (flags.data) {
+        const margin = parseNumberInRange(flags.dataMargin, '--data-margin');
+        const formula = parseFormula(expr);
+        const csv = readCsv(flags.data);
+        const missing = formula.variables.filter((v) => !csv.header.includes(v));
+        if (missing.length) throw new InputError(`--data ${flags.data} header`, `name every variable of the expression (missing ${missing.join(', ')})`, csv.header.join(','));
+        const cols = formula.variables.map((v) => csv.header.indexOf(v));
+        const d = cols.length;
+        dataRows = new Float64Array(csv.count * d);
+        for (let i = 0; i < csv.count; i++) cols.forEach((c, j) => { dataRows![i * d + j] = csv.rows[i * csv.header.length + c]!; });
+        formula.variables.forEach((v, j) => {
+          if (vars[v]) return;
+          let lo = Infinity, hi = -Infinity;
+          for (let i = 0; i < csv.count; i++) { lo = Math.min(lo, dataRows![i * d + j]!); hi = Math.max(hi, dataRows![i * d + j]!); }
+          const w = (hi - lo) * margin || Math.abs(lo) * 1e-9 || 1e-9;
+          vars[v] = [lo - w, hi + w];
+        });
+        // Ranges of the subexpressions under sqrt/log/division, recorded from the data.
+        for (const sub of argumentsOfPartialFunctions(formula.expr)) {
+          if (ranges[sub.text]) continue;
+          const f = compileFunction(sub.expr, formula.variables);
+          let lo = Infinity, hi = -Infinity;
+          for (let i = 0; i < csv.count; i++) { const v = f(...Array.from(dataRows.subarray(i * d, i * d + d))); lo = Math.min(lo, v); hi = Math.max(hi, v); }
+          const w = (hi - lo) * margin;
+          ranges[sub.text] = [lo - w, hi + w];
+        }
+      }
+      const r = compileFormula({ expr, vars, ranges, maxError, measureCount: count, seed, ...(dataRows ? { samples: dataRows } : {}) });
+      const seconds = (performance.now() - started) / 1000;
+      await saver.write(r.network, {
+        expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },
+        error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
+      }, [r.inputs.map((v) => vars[v]![0]), r.inputs.map((v) => vars[v]![1])]);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ...compileSummary(r, seconds), files: saver.written })}\n`);
+      else process.stdout.write(`${renderCompile(r, seconds)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
+    });
+
+  program
+    .command('sample')
+    .description('Write samples as CSV: points uniform in a spherical shell (the original question\'s data).')
+    .argument('<kind>', 'shell')
+    .option('--dims <N>', 'dimensions', '3')
+    .option('--inner <r>', 'inner radius', '2.1e7')
+    .option('--outer <r>', 'outer radius', '2.4e7')
+    .option('-n <N>', 'number of points', '10000')
+    .option('--seed <N>', 'seed', '1')
+    .option('--out <file.csv>', 'write here instead of stdout')
+    .addHelpText('after', '\nExample:\n  knotnet sample shell --dims 3 --inner 2.1e7 --outer 2.4e7 -n 1000 --seed 1 --out shell.csv')
+    .action((kind: string, flags: Record<string, string>) => {
+      parseChoice(kind, 'sample kind', ['shell'] as const);
+      const dims = parseCount(flags.dims!, '--dims', 1000);
+      const inner = parseNumberInRange(flags.inner!, '--inner', 0, Infinity);
+      const outer = parsePositive(flags.outer!, '--outer');
+      if (!(outer > inner)) throw new InputError('--outer', `be greater than --inner (${inner})`, flags.outer);
+      const n = parseCount(flags.n!, '-n', 100_000_000);
+      const seed = Number(flags.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new InputError('--seed', 'be a whole number ≥ 0', flags.seed);
+      if (flags.out) checkWritable(flags.out, '--out');
+      const header = dims === 3 ? ['dx', 'dy', 'dz'] : Array.from({ length: dims }, (_, i) => `x${i + 1}`);
+      const csv = toCsv(header, sampleShell({ dims, inner, outer, n, seed }));
+      if (flags.out) writeAtomic(flags.out, csv);
+      else process.stdout.write(csv);
+    });
+}
+
+function parseNumberInRange(text: string, argument: string, lo = 0, hi = 1): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < lo || v > hi) throw new InputError(argument, `be a number from ${lo} to ${hi}`, text);
+  return v;
+}
+
+import type { Expr } from '../expr/ast.ts';
+import { exprToString } from '../expr/ast.ts';
+/** Arguments of sqrt, log, log1p, fractional powers and denominators: where ranges matter. */
+function argumentsOfPartialFunctions(e: Expr, out: { expr: Expr; text: string }[] = []): { expr: Expr; text: string }[] {
+  const push = (x: Expr) => { if (x.op !== 'var' && x.op !== 'const') out.push({ expr: x, text: exprToString(x) }); };
+  switch (e.op) {
+    case 'const': case 'var': break;
+    case 'neg': argumentsOfPartialFunctions(e.arg, out); break;
+    case 'call':
+      if (['sqrt', 'log', 'log1p'].includes(e.fn)) push(e.arg);
+      argumentsOfPartialFunctions(e.arg, out);
+      break;
+    case 'div': push(e.b); argumentsOfPartialFunctions(e.a, out); argumentsOfPartialFunctions(e.b, out); break;
+    case 'pow': if (!(e.b.op === 'const' && Number.isInteger(e.b.value))) push(e.a); argumentsOfPartialFunctions(e.a, out); break;
+    default: argumentsOfPartialFunctions(e.a, out); argumentsOfPartialFunctions(e.b, out);
+  }
+  return out;
+}
+
+export function compileSummary(r: CompileResult, seconds: number) {
+  const s = networkSummary(r.network);
+  return {
+    expr: r.expr, inputs: r.inputs, relus: s.relus, layers: s.layers, params: s.params, widths: s.widths,
+    maxError: { certified: r.certifiedMax, measured: r.measuredMax },
+    rmsError: r.measuredRms,
+    certifiedBreakdown: { construction: r.certifiedConstruction, float64Rounding: r.roundingBound },
+    measuredSamples: r.measuredSamples, outsideRegion: r.outsideRegion,
+    domain: r.region.box, ranges: r.region.ranges, dtype: 'float64', seconds,
+    nodes: r.nodes,
+  };
+}
+
+function renderCompile(r: CompileResult, seconds: number): string {
+  const s = networkSummary(r.network);
+  const head = renderPairs([
+    ['formula', r.expr],
+    ['region', [...Object.entries(r.region.box), ...Object.entries(r.region.ranges)].map(([k, [a, b]]) => `${k} in [${fmt(a)}, ${fmt(b)}]`).join(', ')],
+    ['ReLUs', s.relus],
+    ['hidden layers (widths)', `${s.layers} (${s.widths.slice(0, -1).join(', ')})`],
+    ['parameters', s.params],
+    ['max error, certified', r.certifiedMax],
+    [`max error, measured (${r.measuredSamples} samples)`, r.measuredMax],
+    ['RMS error, measured', r.measuredRms],
+    ['samples outside the region', r.outsideRegion],
+    ['seconds', seconds],
+  ]);
+  const rows = r.nodes.filter((n) => n.kind === 'square' || n.kind === 'unary' || n.relus > 0).map((n) => [
+    n.text.length > 40 ? `${n.text.slice(0, 37)}...` : n.text, n.kind, n.builtOn ? `[${fmt(n.builtOn[0])}, ${fmt(n.builtOn[1])}]` : `[${fmt(n.range[0])}, ${fmt(n.range[1])}]`,
+    n.budget ?? '', n.certified ?? '', n.errorIn, n.relus,
+  ]);
+  return `${head}\n\nper node (approximations built on their input range widened by upstream error)\n${renderTable(['node', 'kind', 'built on', 'budget', 'certified', 'error so far', 'ReLUs'], rows as (string | number)[][])}`;
+}

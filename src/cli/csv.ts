@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.ts';
+
+/** Reads a numeric CSV with a header; every cell must be a finite number. */
+export function readCsv(path: string, argument = '--data'): { header: string[]; rows: Float64Array; count: number } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new InputError(argument, 'name a readable CSV file', path);
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length < 2) throw new InputError(argument, 'have a header line and at least one row', path);
+  const header = lines[0]!.split(',').map((s) => s.trim());
+  const rows = new Float64Array((lines.length - 1) * header.length);
+  for (let i = 1; i < lines.length; i++) {
+    const cells = lines[i]!.split(',');
+    if (cells.length !== header.length) throw new InputError(`${argument} ${path} line ${i + 1}`, `have ${header.length} cells like the header`, cells.length);
+    cells.forEach((c, j) => {
+      const v = c.trim() === '' ? NaN : Number(c);
+      if (!Number.isFinite(v)) throw new InputError(`${argument} ${path} line ${i + 1} column ${header[j]}`, 'be a finite number', c);
+      rows[(i - 1) * header.length + j] = v;
+    });
+  }
+  return { header, rows, count: lines.length - 1 };
+}
+
+export function toCsv(header: string[], rows: Float64Array): string {
+  const d = header.length;
+  const out = [header.join(',')];
+  for (let i = 0; i < rows.length / d; i++) out.push(Array.from(rows.subarray(i * d, i * d + d), (v) => String(v)).join(','));
+  return `${out.join('\n')}\n`;
+}
