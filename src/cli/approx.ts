@@ -61,7 +61,7 @@ Examples:
       const placement = parseChoice(flags.placement, '--placement', ['uniform', 'optimal'] as const);
       const fit = flags.fit === undefined ? undefined : parseChoice(flags.fit, '--fit', ['interpolate', 'minimax', 'lsq'] as const);
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
-      const outputs = { save: flags.save, exports: flags.export ?? [], dtype };
+      const outputs = { save: flags.save, exports: flags.export ?? [], dtype, tolerance: size.kind === 'maxError' && !flags.relative ? size.error : undefined };
       const saver = saveOutputs(outputs); // validates paths before the work
       const r = approximate({ expr, domain, size, placement, fit, relative: flags.relative, maxSegments });
       const seconds = (performance.now() - started) / 1000;

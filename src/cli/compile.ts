@@ -43,7 +43,7 @@ Example (the original question, T3):
       const count = parseCount(flags.samples, '--samples', 10_000_000);
       const seed = parseCount(String(Number(flags.seed) + 1), '--seed', 2 ** 31) - 1;
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
-      const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype });
+      const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, tolerance: maxError });
       let dataRows: Float64Array | undefined;
       if (flags.data) {
         const margin = parseNumberInRange(flags.dataMargin, '--data-margin');

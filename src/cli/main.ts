@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, WorkError } from '../errors.ts';
 import { registerApprox } from './approx.ts';
+import { registerCheck } from './check.ts';
 import { registerCompile } from './compile.ts';
 import { registerDemo } from './demo.ts';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true);
   registerApprox(program);
   registerCompile(program);
+  registerCheck(program);
   registerDemo(program);
   return program;
 }

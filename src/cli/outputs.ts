@@ -2,13 +2,16 @@ import { join } from 'node:path';
 import { buildArtifacts, exportFormatFor } from '../export/index.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
-import { roundingErrorBound } from '../net/rounding.ts';
+import { layerRanges, roundingErrorBound } from '../net/rounding.ts';
+import { WorkError } from '../errors.ts';
 import { checkWritable, writeAtomic, writeDirAtomic } from './files.ts';
 
 export interface OutputRequest {
   save?: string | undefined;
   exports: string[];
   dtype: 'float64' | 'float32';
+  /** The max error asked for: a float32 export whose certified bound exceeds it is refused (exit 1). */
+  tolerance?: number | undefined;
 }
 
 /**
@@ -30,6 +33,11 @@ export function saveOutputs(req: OutputRequest) {
       const certified = typeof err.certifiedMax === 'number' ? err.certifiedMax : null;
       const r64 = roundingErrorBound(net, box[0], box[1], 'float64')[0] ?? 0;
       const r32 = roundingErrorBound(net, box[0], box[1], 'float32')[0] ?? 0;
+      const wants32 = req.exports.some((p) => { const f = exportFormatFor(p); return f === 'tfjs' || (f !== 'json' && req.dtype === 'float32'); });
+      if (wants32 && req.tolerance !== undefined && certified !== null && certified - r64 + r32 > req.tolerance) {
+        const outMag = Math.max(...roundingMagnitude(net, box));
+        throw new WorkError(`float32 cannot keep --max-error ${req.tolerance} for this network: its certified float32 bound is ${(certified - r64 + r32).toPrecision(4)} (worst-case rounding over any summation order), while the float32 floor at the output's magnitude ${outMag.toPrecision(3)} is about ${(outMag * 2 ** -24).toPrecision(3)}; export with --dtype float64, or raise --max-error.`);
+      }
       if (req.save) {
         writeAtomic(req.save, `${JSON.stringify(networkToJson(net, { ...meta, dtype: 'float64' }))}\n`);
         written.push(req.save);
@@ -47,4 +55,11 @@ export function saveOutputs(req: OutputRequest) {
       }
     },
   };
+}
+
+/** Largest |output| over the box (interval propagation), for the float32 floor. */
+function roundingMagnitude(net: Network, box: [number[], number[]]): number[] {
+  const r = layerRanges(net, box[0], box[1]);
+  const last = r[r.length - 1]!;
+  return Array.from(last.lo, (lo, i) => Math.max(Math.abs(lo), Math.abs(last.hi[i]!)));
 }
