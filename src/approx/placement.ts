@@ -201,3 +201,24 @@ function padToCount(x: Float64Array, n: number): Float64Array {
 export function placeOptimalRms(t: Target, n: number): Float64Array {
   return placeEquidistributed(t, n, 0.4);
 }
+
+/**
+ * ∫_a^b |f''|^alpha dx on the graded grid (geometric toward ends and kinks, so integrable
+ * singularities like sqrt's at 0 are captured). With alpha = 1/2 this gives the asymptotic
+ * optimum of shared/DESIGN.md §1: n* ≈ ∫ sqrt|f''| / (4·sqrt(E)) segments for a best fit.
+ */
+export function curvatureIntegral(t: Target, alpha = 0.5): number {
+  const grid = densityGrid(t);
+  let s = 0;
+  for (let i = 0; i + 1 < grid.length; i++) {
+    const m = (grid[i]! + grid[i + 1]!) / 2;
+    const v = Math.abs(t.f2(m));
+    if (Number.isFinite(v)) s += Math.pow(v, alpha) * (grid[i + 1]! - grid[i]!);
+  }
+  return s;
+}
+
+/** Asymptotic optimum segments for max error E (minimax fit, optimal knots). */
+export function asymptoticSegments(t: Target, maxError: number): number {
+  return curvatureIntegral(t, 0.5) / (4 * Math.sqrt(maxError));
+}

@@ -2,6 +2,7 @@ import { buildPwl } from '../approx/approximate.ts';
 import { certifyMaxError } from '../approx/certify.ts';
 import { networkDriftBound, type Pwl } from '../approx/pwl.ts';
 import { makeTarget, type Target } from '../approx/target.ts';
+import { curvatureIntegral } from '../approx/placement.ts';
 import { exprKey, type Expr } from '../expr/ast.ts';
 import { derivative } from '../expr/derivative.ts';
 import { enclose } from '../expr/interval.ts';
@@ -29,15 +30,7 @@ export function lipschitzOf(fn: Expr, range: [number, number]): number {
 
 /** Asymptotic cost constant c with segments ≈ c / sqrt(error) (shared/DESIGN.md §1, minimax). */
 export function costConstant(fn: Expr, range: [number, number]): number {
-  const t = targetFor(fn, range);
-  const N = 4096;
-  let integral = 0;
-  for (let i = 0; i < N; i++) {
-    const m = range[0] + ((range[1] - range[0]) * (i + 0.5)) / N;
-    const v = Math.abs(t.f2(m));
-    if (Number.isFinite(v)) integral += Math.sqrt(v) * ((range[1] - range[0]) / N);
-  }
-  return integral / 4;
+  return curvatureIntegral(targetFor(fn, range), 0.5) / 4;
 }
 
 /** Fewest segments (optimal knots, minimax fit) with certified error ≤ tol on the range. */

@@ -1,0 +1,108 @@
+/**
+ * knotnet benchmarks (not part of the tests): `npm run bench`, or `npm run bench -- --quick`.
+ * Prints tables of segments needed (uniform vs optimal vs the asymptotic optimum n*), build
+ * and certification time, evaluation throughput (ours vs onnxruntime-node), and T3 sizes
+ * against tolerance (ours vs the equal-spacing recipe).
+ */
+import { approximate } from '../src/approx/approximate.ts';
+import { asymptoticSegments } from '../src/approx/placement.ts';
+import { makeTarget } from '../src/approx/target.ts';
+import { parseFormula } from '../src/expr/parse.ts';
+import { compileFormula } from '../src/compile/compile.ts';
+import { sampleShell } from '../src/compile/sample.ts';
+import { evaluate } from '../src/net/evaluate.ts';
+import { networkSummary } from '../src/net/network.ts';
+import { toOnnx } from '../src/export/onnx.ts';
+import { runOnnx } from '../src/runtime/onnx.ts';
+import { renderTable, fmt } from '../src/cli/table.ts';
+
+const quick = process.argv.includes('--quick');
+const LIMIT = quick ? 200_000 : 2_000_000;
+const now = () => performance.now() / 1000;
+
+function segmentsFor(expr: string, domain: [number, number], rel: number, placement: 'uniform' | 'optimal') {
+  try {
+    const r = approximate({ expr, domain, size: { kind: 'maxError', error: rel }, relative: true, placement, fit: placement === 'uniform' ? 'interpolate' : 'minimax', maxSegments: LIMIT });
+    return r.segments;
+  } catch {
+    return Infinity;
+  }
+}
+
+console.log(`# segments for relative max error (certified), uniform+interpolate vs optimal+minimax vs n*  (limit ${LIMIT})`);
+const rows: (string | number)[][] = [];
+for (const [expr, a, b] of [['x^2', 1e6, 1e7], ['sqrt(x)', 0, 1], ['exp(x)', -5, 5], ['sin(x)', 0, 2 * Math.PI]] as const) {
+  for (const rel of quick ? [1e-3] : [1e-3, 1e-6]) {
+    const t = makeTarget(parseFormula(expr).expr, 'x', a, b);
+    const nStar = asymptoticSegments(t, rel * t.scale);
+    const uni = segmentsFor(expr, [a, b], rel, 'uniform');
+    const opt = segmentsFor(expr, [a, b], rel, 'optimal');
+    rows.push([`${expr} on [${fmt(a)}, ${fmt(b)}]`, rel, Number.isFinite(uni) ? uni : `> ${LIMIT}`, opt, Math.ceil(nStar),
+      Number.isFinite(uni) ? `${fmt(uni / opt)}x` : `> ${fmt(LIMIT / opt)}x`, `${fmt(opt / nStar)}x`]);
+  }
+}
+console.log(renderTable(['function', 'rel. error', 'uniform', 'optimal', 'n*', 'uniform/optimal', 'optimal/n*'], rows));
+
+console.log('\n# build + certify time, and evaluation throughput');
+const big = quick ? 100_000 : 1_000_000;
+let t0 = now();
+const r = approximate({ expr: 'sin(x)', domain: [0, 2 * Math.PI], size: { kind: 'knots', segments: big }, placement: 'uniform', fit: 'interpolate' });
+const build = now() - t0;
+const small = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } });
+const pts = Float64Array.from({ length: 200_000 }, (_, i) => i / 200_000);
+t0 = now();
+evaluate(small.network, pts);
+const ours = pts.length / (now() - t0);
+const onnx = toOnnx(small.network, { dtype: 'float32', metadata: {} });
+await runOnnx(onnx, pts.subarray(0, 1000), 1000, 1, 'float32');
+t0 = now();
+await runOnnx(onnx, pts, pts.length, 1, 'float32');
+const ort = pts.length / (now() - t0);
+console.log(renderTable(['measure', 'value'], [
+  [`build + certify sin(x), ${big} uniform segments (s)`, build],
+  [`certified / measured max error`, `${fmt(r.certifiedMax)} / ${fmt(r.measuredMax)}`],
+  [`evaluate sqrt net (${small.segments} ReLUs), knotnet float64 (points/s)`, Math.round(ours)],
+  [`evaluate sqrt net, onnxruntime-node float32 (points/s)`, Math.round(ort)],
+  ['onnxruntime / knotnet', `${fmt(ort / ours)}x`],
+]));
+
+console.log('\n# T3 distance: ReLUs against tolerance, knotnet vs the equal-spacing recipe');
+const R = 2.4e7;
+const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: quick ? 10_000 : 100_000, seed: 11 });
+const t3: (string | number)[][] = [];
+for (const E of quick ? [1e3, 1] : [1e3, 1, 1e-2]) {
+  t0 = now();
+  try {
+    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell });
+    // Equal spacing as the answer proposes: x² on [−R, R] by interpolation (error h²/4) and
+    // sqrt on the sum's range with uniform knots, half the budget each.
+    const hSq = Math.sqrt(4 * ((E / 2) * 2 * 2.1e7) / 3);
+    const nSq = 3 * Math.ceil((2 * R) / hSq);
+    const tS = makeTarget(parseFormula('sqrt(s)').expr, 's', 4.41e14, 5.76e14);
+    const hS = Math.sqrt((8 * (E / 2)) / Math.abs(tS.f2(4.41e14)));
+    const nS = Math.ceil((5.76e14 - 4.41e14) / hS);
+    const s = networkSummary(c.network);
+    t3.push([E, s.relus, s.layers, s.params, c.certifiedMax, c.measuredMax, nSq + nS, `${fmt((nSq + nS) / s.relus)}x`, now() - t0]);
+  } catch (e) {
+    t3.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', '', now() - t0]);
+  }
+}
+console.log(renderTable(['max error', 'ReLUs', 'layers', 'params', 'certified', 'measured', 'equal spacing', 'ratio', 'seconds'], t3));
+
+console.log('\n# distance in d dimensions (shell radii 2.1e7..2.4e7), max error 1');
+const dimRows: (string | number)[][] = [];
+for (const d of quick ? [3, 30] : [3, 30, 300]) {
+  const vars: Record<string, [number, number]> = {};
+  const names = Array.from({ length: d }, (_, i) => `x${i + 1}`);
+  for (const v of names) vars[v] = [-R, R];
+  const sum = names.map((v) => `${v}^2`).join('+');
+  t0 = now();
+  try {
+    const c = compileFormula({ expr: `sqrt(${sum})`, vars, ranges: { [sum]: [4.41e14, 5.76e14] }, maxError: 1, samples: sampleShell({ dims: d, inner: 2.1e7, outer: 2.4e7, n: 2000, seed: 5 }) });
+    const s = networkSummary(c.network);
+    dimRows.push([d, s.relus, s.params, c.certifiedMax, c.measuredMax, now() - t0]);
+  } catch (e) {
+    dimRows.push([d, `failed: ${(e as Error).message}`, '', '', '', now() - t0]);
+  }
+}
+console.log(renderTable(['dims', 'ReLUs', 'params', 'certified', 'measured', 'compile seconds'], dimRows));
