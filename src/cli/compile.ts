@@ -23,6 +23,9 @@ export function registerCompile(program: Command): void {
     .option('--data <file.csv>', 'samples (header = variable names): input and intermediate ranges are taken from them, and the error is measured on them')
     .option('--data-margin <fraction>', 'widen ranges taken from --data by this fraction of their width', '0.01')
     .option('--max-error <E>', 'certified max error to reach', '1')
+    .option('--deep <mode>', 'sawtooth squares: auto (per node, whichever needs fewer units) | never | always', 'auto')
+    .option('--minimize <what>', 'what auto minimizes: relus | params', 'relus')
+    .option('--max-depth <D>', 'most hidden layers', '64')
     .option('--samples <N>', 'fresh samples for the measured error', '100000')
     .option('--seed <N>', 'seed for the fresh samples', '1')
     .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
@@ -72,7 +75,10 @@ Example (the original question, T3):
           ranges[sub.text] = [lo - w, hi + w];
         }
       }
-      const r = compileFormula({ expr, vars, ranges, maxError, measureCount: count, seed, ...(dataRows ? { samples: dataRows } : {}) });
+      const deep = parseChoice(flags.deep, '--deep', ['auto', 'never', 'always'] as const);
+      const minimize = parseChoice(flags.minimize, '--minimize', ['relus', 'params'] as const);
+      const maxDepth = parseCount(flags.maxDepth, '--max-depth', 10_000);
+      const r = compileFormula({ expr, vars, ranges, maxError, measureCount: count, seed, deep, minimize, maxDepth, ...(dataRows ? { samples: dataRows } : {}) });
       const seconds = (performance.now() - started) / 1000;
       await saver.write(r.network, {
         expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },
@@ -164,7 +170,8 @@ function renderCompile(r: CompileResult, seconds: number): string {
   ]);
   const rows = r.nodes.filter((n) => n.kind === 'square' || n.kind === 'unary' || n.relus > 0).map((n) => [
     n.text.length > 40 ? `${n.text.slice(0, 37)}...` : n.text, n.kind, n.builtOn ? `[${fmt(n.builtOn[0])}, ${fmt(n.builtOn[1])}]` : `[${fmt(n.range[0])}, ${fmt(n.range[1])}]`,
+    n.construction === 'deep' ? `deep, ${n.levels} levels` : n.construction === 'shallow' ? `shallow, ${n.segments} segments` : '',
     n.budget ?? '', n.certified ?? '', n.errorIn, n.relus,
   ]);
-  return `${head}\n\nper node (approximations built on their input range widened by upstream error)\n${renderTable(['node', 'kind', 'built on', 'budget', 'certified', 'error so far', 'ReLUs'], rows as (string | number)[][])}`;
+  return `${head}\n\nper node (approximations built on their input range widened by upstream error)\n${renderTable(['node', 'kind', 'built on', 'construction', 'budget', 'certified', 'error so far', 'ReLUs'], rows as (string | number)[][])}`;
 }

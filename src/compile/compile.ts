@@ -8,6 +8,7 @@ import { roundingErrorBound } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
 import { approximateOnRange, costConstant, lipschitzOf, type OneD } from './oned.ts';
 import { combine, constantForm, Program, scale, type Form } from './program.ts';
+import { deepSquareError, deepSquareLevels, deepSquareUnits } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { sampleBox } from './sample.ts';
 
@@ -25,6 +26,14 @@ export interface CompileOptions {
   samples?: Float64Array;
   measureCount?: number;
   seed?: number;
+  /** Deep (sawtooth) squares: 'auto' picks per node what needs fewer units (default). */
+  deep?: 'auto' | 'never' | 'always';
+  /** Most hidden layers (default 64). */
+  maxDepth?: number;
+  /** Force this many sawtooth levels for every deep square (else sized to its budget). */
+  deepLevels?: number;
+  /** What 'auto' minimizes: ReLUs (default) or parameters. */
+  minimize?: 'relus' | 'params';
 }
 
 export interface NodeReport {
@@ -34,6 +43,9 @@ export interface NodeReport {
   /** Exact range of the node's value, and the range its approximation was built on. */
   range: Range;
   builtOn?: Range;
+  /** How the node was built: 'shallow' PWL or 'deep' sawtooth square (with its levels). */
+  construction?: 'shallow' | 'deep';
+  levels?: number;
   /** Error budget given and certified error of this node's own approximation. */
   budget?: number;
   certified?: number;
@@ -89,29 +101,52 @@ export function compileFormula(o: CompileOptions): CompileResult {
   const sens = sensitivities(g, ranges, live);
   const cost = new Map(approxNodes.map((n) => [n.id, costConstant(fnOf(n), halfRange(n, ranges))]));
   const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
-  const denom = approxNodes.reduce((s, n) => s + sens.get(n.id)! * weights.get(n.id)!, 0);
 
-  let factor = 0.97; // share of the tolerance for the construction; the rest covers rounding
-  for (let attempt = 0; attempt < 6; attempt++) {
-    const budgets = new Map(approxNodes.map((n) => [n.id, denom > 0 ? (factor * o.maxError * weights.get(n.id)!) / denom : o.maxError]));
-    const built = assemble(g, ranges, live, budgets, limit);
-    const box = inputs.map((v) => o.vars[v]!);
-    const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64')[0]!;
-    const total = built.errorOut + rounding;
-    if (total <= o.maxError) {
-      const m = measure(formula.expr, inputs, built.network, g, ranges, live, o);
-      if (m.max > total) throw new WorkError(`measured error ${m.max} exceeds the certified bound ${total}: this is a bug in knotnet, please report it with the command line.`);
-      const rangeOut: Record<string, Range> = {};
-      for (const id of given.keys()) rangeOut[g.nodes[id]!.text] = ranges[id]!;
-      return {
-        expr: o.expr, inputs, network: built.network, certifiedMax: total, certifiedConstruction: built.errorOut, roundingBound: rounding,
-        measuredMax: m.max, measuredRms: m.rms, measuredSamples: m.count, outsideRegion: m.outside,
-        nodes: built.reports, region: { box: o.vars, ranges: rangeOut },
-      };
+  const box = inputs.map((v) => o.vars[v]!);
+  const maxDepth = o.maxDepth ?? 64;
+  const squares = approxNodes.filter((n) => n.kind === 'square');
+  const mode = o.deep ?? 'auto';
+  // Candidate plans: all shallow; and deep squares holding a share ρ of the tolerance.
+  const plans: { deepShare: number }[] = [];
+  if (mode !== 'always' || squares.length === 0) plans.push({ deepShare: 0 });
+  if (mode !== 'never' && squares.length > 0) for (const rho of [0.001, 0.01, 0.1, 0.5]) plans.push({ deepShare: rho });
+  let best: { built: ReturnType<typeof assemble>; rounding: number; total: number } | null = null;
+  let lastFailure = '';
+  for (const plan of plans) {
+    const deepSet = new Set(plan.deepShare > 0 ? squares.map((n) => n.id) : []);
+    const shallow = approxNodes.filter((n) => !deepSet.has(n.id));
+    const deepSens = [...deepSet].reduce((s2, id) => s2 + sens.get(id)!, 0);
+    const shareDeep = shallow.length === 0 ? 1 : plan.deepShare;
+    const denomShallow = shallow.reduce((s2, n) => s2 + sens.get(n.id)! * weights.get(n.id)!, 0);
+    let factor = 0.97; // share of the tolerance for the construction; the rest covers rounding
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const budgets = new Map<number, number>();
+      for (const id of deepSet) budgets.set(id, (factor * o.maxError * shareDeep) / deepSens);
+      for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * o.maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : o.maxError);
+      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels);
+      if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
+      const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64')[0]!;
+      const total = built.errorOut + rounding;
+      if (total <= o.maxError) {
+        const score = (b: typeof built) => (o.minimize === 'params' ? b.summary.params : b.summary.relus);
+        if (!best || score(built) < score(best.built)) best = { built, rounding, total };
+        break;
+      }
+      lastFailure = `the composed bound stayed at ${total.toPrecision(4)}`;
+      factor *= Math.min(0.9, (o.maxError / total) * 0.97);
     }
-    factor *= Math.min(0.9, (o.maxError / total) * 0.97);
   }
-  throw new WorkError(`--max-error ${o.maxError} could not be certified: the composed bound stayed above it after 6 rounds of tightening the per-node budgets.`);
+  if (!best) throw new WorkError(`--max-error ${o.maxError} could not be met: ${lastFailure}.`);
+  const { built, rounding, total } = best;
+  const m = measure(formula.expr, inputs, built.network, g, ranges, live, o);
+  if (m.max > total) throw new WorkError(`measured error ${m.max} exceeds the certified bound ${total}: this is a bug in knotnet, please report it with the command line.`);
+  const rangeOut: Record<string, Range> = {};
+  for (const id of given.keys()) rangeOut[g.nodes[id]!.text] = ranges[id]!;
+  return {
+    expr: o.expr, inputs, network: built.network, certifiedMax: total, certifiedConstruction: built.errorOut, roundingBound: rounding,
+    measuredMax: m.max, measuredRms: m.rms, measuredSamples: m.count, outsideRegion: m.outside,
+    nodes: built.reports, region: { box: o.vars, ranges: rangeOut },
+  };
 }
 
 function fnOf(n: Graph['nodes'][number]): Expr {
@@ -157,7 +192,7 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>): Map<number
 }
 
 /** Builds the layered program for given budgets with sound error composition. */
-function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number) {
+function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number) {
   const prog = new Program(g.inputs.length);
   const forms: Form[] = [];
   const err: number[] = [];
@@ -229,6 +264,16 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         }
         const fn = fnOf(n);
         const budget = budgets.get(n.id)!;
+        if (deepSet.has(n.id)) {
+          // Deep square on [0, hi] (W[0] ≥ 0 here): error hi²·2^(−2m−2), Lipschitz 2·hi.
+          const hi = W[1];
+          const levels = deepLevels ?? deepSquareLevels(hi, budget);
+          form = deepSquareUnits(prog, input, hi, levels);
+          const own = deepSquareError(hi, levels);
+          e = own + 2 * hi * eIn;
+          Object.assign(report, { builtOn: [0, hi], budget, certified: own, construction: 'deep', levels });
+          break;
+        }
         const piece: OneD = approximateOnRange(fn, W, budget, limit);
         // Wide fan-in feeding many units: carry the value as one unit first (1 ReLU) rather
         // than a dense block of fan-in × units weights.
@@ -238,7 +283,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         }
         form = pwlUnits(prog, input, piece);
         e = piece.certified + piece.lipschitz * eIn;
-        Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs });
+        Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' });
         break;
       }
     }

@@ -16,6 +16,23 @@ export function evaluate(net: Network, x: ArrayLike<number>, dtype: 'float64' | 
   if (batch * nIn !== x.length) {
     throw new RangeError(`input length (${x.length}) is not a multiple of the number of inputs (${nIn})`);
   }
+  // Wide networks: evaluate in chunks of rows so no intermediate exceeds ~8M values.
+  const widest = Math.max(nIn, ...net.layers.map((l) => l.outSize));
+  const rowsPerChunk = Math.max(1, Math.floor(8_000_000 / widest));
+  if (batch > rowsPerChunk) {
+    const nOut = net.outputs.length;
+    const out = new Float64Array(batch * nOut);
+    const xs = Float64Array.from(x);
+    for (let r = 0; r < batch; r += rowsPerChunk) {
+      const end = Math.min(batch, r + rowsPerChunk);
+      out.set(evaluateRows(net, xs.subarray(r * nIn, end * nIn), end - r, dtype), r * nOut);
+    }
+    return out;
+  }
+  return evaluateRows(net, x, batch, dtype);
+}
+
+function evaluateRows(net: Network, x: ArrayLike<number>, batch: number, dtype: 'float64' | 'float32'): Float64Array {
   let cur = Float64Array.from(x);
   if (dtype === 'float32') for (let i = 0; i < cur.length; i++) cur[i] = Math.fround(cur[i]!);
   for (const layer of net.layers) {
