@@ -2,11 +2,19 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { approximate, MAX_SEGMENTS_LIMIT, type ApproxResult, type SizeBy } from '../approx/approximate.ts';
 import { networkSummary } from '../net/network.ts';
+import { compileFormula } from '../compile/compile.ts';
+import { parseFormula } from '../expr/parse.ts';
+import type { Expr } from '../expr/ast.ts';
+import { derivative } from '../expr/derivative.ts';
+import { enclose } from '../expr/interval.ts';
+import { fmt } from './table.ts';
 import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
 import { saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';
 
 interface ApproxFlags {
+  deep?: boolean;
+  levels?: string;
   domain?: string;
   knots?: string;
   spacing?: string;
@@ -37,6 +45,8 @@ export function registerApprox(program: Command): void {
     .option('--fit <f>', 'interpolate | minimax | lsq (default: minimax, lsq for --rms-error)')
     .option('--max-segments <N>', 'limit for sizing', '1000000')
     .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
+    .option('--deep', 'x² and a·x²+b·x+c: build by deep sawtooth squaring (with --levels m or --max-error E)')
+    .option('--levels <m>', 'sawtooth levels for --deep (error (hi)²·2^(−2m−2))')
     .option('--json', 'print one JSON object instead of the table')
     .option('--save <file.json>', 'write the network in knotnet JSON form')
     .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
@@ -48,6 +58,7 @@ Examples:
       const started = performance.now();
       if (!flags.domain) throw new InputError('--domain', 'be given as a:b', 'nothing');
       const domain = parseInterval(flags.domain, '--domain');
+      if (flags.deep) return approxDeep(expr, domain, flags);
       const given = (['knots', 'spacing', 'maxError', 'rmsError'] as const).filter((k) => flags[k] !== undefined);
       if (given.length !== 1) {
         throw new InputError('approx', 'get exactly one of --knots, --spacing, --max-error, --rms-error', given.length ? given.map(flagName).join(' and ') : 'none');
@@ -118,4 +129,56 @@ function renderApprox(r: ApproxResult, seconds: number): string {
     ['relative max error (certified / max|f|)', r.certifiedMax / r.scale],
     ['seconds', seconds],
   ]);
+}
+
+/** `approx --deep`: quadratics through deep squaring (compile with every square deep). */
+async function approxDeep(expr: string, domain: [number, number], flags: ApproxFlags): Promise<void> {
+  const started = performance.now();
+  const f = parseFormula(expr);
+  if (f.variables.length > 1) throw new InputError('expression', 'have at most one variable for approx (use compile for several)', f.variables.join(', '));
+  const variable = f.variables[0] ?? 'x';
+  if (!isQuadratic(f.expr, variable, domain)) throw new InputError('--deep', 'apply to a quadratic a*x^2+b*x+c', expr);
+  if ((flags.levels === undefined) === (flags.maxError === undefined)) {
+    throw new InputError('--deep', 'get exactly one of --levels and --max-error', flags.levels === undefined ? 'neither' : 'both');
+  }
+  const levels = flags.levels === undefined ? undefined : parseCount(flags.levels, '--levels', 60);
+  const maxError = flags.maxError === undefined ? Number.MAX_VALUE : parsePositive(flags.maxError, '--max-error');
+  const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
+  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, tolerance: flags.maxError === undefined ? undefined : maxError });
+  const r = compileFormula({ expr, vars: { [variable]: domain }, maxError, deep: 'always', ...(levels ? { deepLevels: levels } : {}), measureCount: 200_001 });
+  const shallow = r.nodes.filter((n) => n.construction === 'shallow');
+  if (shallow.length || !r.nodes.some((n) => n.construction === 'deep')) {
+    throw new InputError('--deep', 'apply to a quadratic a*x^2+b*x+c', expr);
+  }
+  const s = networkSummary(r.network);
+  const deepNodes = r.nodes.filter((n) => n.construction === 'deep');
+  const seconds = (performance.now() - started) / 1000;
+  await saver.write(r.network, { expr, domain: { [variable]: domain }, error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } }, [[domain[0]], [domain[1]]]);
+  const summary = {
+    expr, variable, relus: s.relus, layers: s.layers, params: s.params, construction: 'deep', levels: deepNodes.map((n) => n.levels),
+    maxError: { certified: r.certifiedMax, measured: r.measuredMax, construction: r.certifiedConstruction },
+    rmsError: r.measuredRms, domain: { [variable]: domain }, dtype: 'float64', seconds, files: saver.written,
+  };
+  if (flags.json) { process.stdout.write(`${JSON.stringify(summary)}\n`); return; }
+  process.stdout.write(`${renderPairs([
+    ['formula', `${expr} on [${domain[0]}, ${domain[1]}]`],
+    ['construction', `deep sawtooth square, ${deepNodes.map((n) => n.levels).join(', ')} levels`],
+    ['ReLUs', s.relus], ['hidden layers', s.layers], ['parameters', s.params],
+    ['max error of the construction (exact)', r.certifiedConstruction],
+    ['max error, certified (incl. float64 rounding)', r.certifiedMax],
+    ['max error, measured', r.measuredMax],
+    ['RMS error, measured', r.measuredRms],
+    ['seconds', fmt(seconds)],
+  ])}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
+}
+
+/** Third derivative enclosed in [0, 0] on the domain: a quadratic (no kinks, no functions). */
+function isQuadratic(e: Expr, v: string, domain: [number, number]): boolean {
+  try {
+    const d3 = derivative(derivative(derivative(e, v), v), v);
+    const r = enclose(d3, { [v]: domain });
+    return !r.undefinedPart && r.lo === 0 && r.hi === 0;
+  } catch {
+    return false;
+  }
 }
