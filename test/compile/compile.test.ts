@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { compileFormula } from '../../src/compile/compile.ts';
+import { sampleShell } from '../../src/compile/sample.ts';
+import { compileFunction } from '../../src/expr/evaluate.ts';
+import { parseFormula } from '../../src/expr/parse.ts';
+import { evaluate } from '../../src/net/evaluate.ts';
+import { networkFromJson, networkToJson } from '../../src/net/json.ts';
+import { networkSummary } from '../../src/net/network.ts';
+import { InputError } from '../../src/errors.ts';
+
+const R = 2.4e7;
+const T3 = {
+  expr: 'sqrt(dx^2+dy^2+dz^2)',
+  vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] } as Record<string, [number, number]>,
+  ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] } as Record<string, [number, number]>,
+};
+
+/** y = act(W·x + b) over the JSON layers, written here independently of net/evaluate. */
+function plainLoop(json: ReturnType<typeof networkToJson>, x: number[]): number[] {
+  let cur = x;
+  for (const layer of json.layers) {
+    cur = layer.weights.map((row, r) => {
+      let s = 0;
+      for (let c = 0; c < row.length; c++) s += row[c]! * cur[c]!;
+      s += layer.bias[r]!;
+      return layer.activation === 'relu' && s < 0 ? 0 : s;
+    });
+  }
+  return cur;
+}
+
+describe('compileFormula on T3 (the original question)', () => {
+  const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 100_000, seed: 2026 });
+
+  it('shallow-only: certified <= 1 with at most 8000 ReLUs, measured on 1e5 fresh shell samples <= certified', () => {
+    const r = compileFormula({ ...T3, maxError: 1, deep: 'never', samples: shell });
+    const s = networkSummary(r.network);
+    assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
+    assert.ok(s.relus <= 8000, `relus ${s.relus}`);
+    assert.equal(r.measuredSamples, 100_000);
+    assert.equal(r.outsideRegion, 0);
+    assert.ok(r.measuredMax <= r.certifiedMax, `measured ${r.measuredMax} > certified ${r.certifiedMax}`);
+  });
+
+  it('automatic deep squares: certified <= 1 with at most 600 ReLUs, measured <= certified', () => {
+    const r = compileFormula({ ...T3, maxError: 1, samples: shell });
+    const s = networkSummary(r.network);
+    assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
+    assert.ok(s.relus <= 600, `relus ${s.relus}`);
+    assert.ok(r.nodes.some((n) => n.construction === 'deep'));
+    assert.ok(r.measuredMax <= r.certifiedMax, `measured ${r.measuredMax} > certified ${r.certifiedMax}`);
+  });
+
+  it('--max-depth is respected: a depth limit below the deep plan falls back to a shallower network', () => {
+    const r = compileFormula({ ...T3, maxError: 1, maxDepth: 5, measureCount: 2000 });
+    assert.ok(networkSummary(r.network).layers <= 5);
+    assert.ok(r.certifiedMax <= 1);
+  });
+
+  it('the saved JSON evaluated by a plain loop gives the library outputs exactly', () => {
+    const r = compileFormula({ ...T3, maxError: 1, measureCount: 1000 });
+    const json = JSON.parse(JSON.stringify(networkToJson(r.network)));
+    const x = shell.subarray(0, 300);
+    const lib = evaluate(r.network, x);
+    for (let i = 0; i < 100; i++) assert.equal(plainLoop(json, Array.from(x.subarray(3 * i, 3 * i + 3)))[0], lib[i]);
+    assert.deepEqual(networkFromJson(json).net.layers.length, r.network.layers.length);
+  });
+});
+
+describe('exact pieces cost no approximation', () => {
+  it('abs, max, min, relu and affine maps are exact: certified error is only float64 rounding', () => {
+    const r = compileFormula({ expr: 'abs(x) + max(x, y) - min(x, 2*y) + relu(y - x) + 3*x - y/2', vars: { x: [-3, 2], y: [-1, 4] }, maxError: 1e-9, measureCount: 5000 });
+    assert.equal(r.certifiedConstruction, 0);
+    assert.ok(r.certifiedMax < 1e-12);
+    assert.ok(r.measuredMax <= r.certifiedMax);
+  });
+
+  it('a square of a signed input costs 2 ReLUs for |x| plus the half-range square', () => {
+    const r = compileFormula({ expr: 'x^2', vars: { x: [-1, 1] }, maxError: 1e-2, deep: 'never', measureCount: 1000 });
+    const sq = r.nodes.find((n) => n.kind === 'square')!;
+    assert.deepEqual(sq.builtOn, [0, 1]);
+    assert.equal(sq.relus, 2 + sq.segments!);
+  });
+});
+
+describe('deep squaring', () => {
+  it('x^2 on [0,1] with m = 1..20 levels: measured max error equals 2^(-2m-2) (rel. 1e-9) on a grid holding the peaks', () => {
+    for (let m = 1; m <= 20; m++) {
+      const r = compileFormula({ expr: 'x^2', vars: { x: [0, 1] }, maxError: 1, deep: 'always', deepLevels: m, measureCount: 10 });
+      const N = 2 ** (m + 1); // peaks at odd multiples of 2^-(m+1)
+      const xs = Float64Array.from({ length: N + 1 }, (_, i) => i / N);
+      const y = evaluate(r.network, xs);
+      let max = 0;
+      xs.forEach((x, i) => { max = Math.max(max, Math.abs(x * x - y[i]!)); });
+      const exact = 2 ** (-2 * m - 2);
+      assert.ok(Math.abs(max - exact) / exact < 1e-9, `m=${m}: measured ${max}, exact ${exact}`);
+      assert.ok(r.certifiedMax >= max);
+      assert.equal(networkSummary(r.network).layers, m);
+    }
+  });
+});
+
+describe('input errors name the argument and the bad value', () => {
+  const cases: [Partial<Parameters<typeof compileFormula>[0]>, RegExp][] = [
+    [{ expr: 'x*y', vars: { x: [0, 1] } }, /--var.*missing y/],
+    [{ expr: 'x', vars: { x: [0, 1], z: [0, 1] } }, /--var.*"z"/],
+    [{ expr: 'sqrt(x)', vars: { x: [-1, 1] } }, /expression.*defined on the range.*-1/],
+    [{ expr: 'sqrt(x)', vars: { x: [0, 1] }, ranges: { x: [2, 3] } }, /--range x.*overlap.*2:3/],
+    [{ expr: 'x', vars: { x: [1, 0] } }, /--var x.*1:0/],
+    [{ expr: 'x', vars: { x: [0, 1] }, maxError: -1 }, /--max-error.*-1/],
+  ];
+  for (const [o, re] of cases) {
+    it(`${JSON.stringify(o)} -> ${re}`, () => {
+      assert.throws(() => compileFormula({ maxError: 1, ...o } as Parameters<typeof compileFormula>[0]), (e: unknown) => e instanceof InputError && re.test((e as Error).message));
+    });
+  }
+});
+
+describe('property: measured <= certified for random compositions over random boxes', () => {
+  const seed = 424242;
+  it(`holds (fast-check seed ${seed})`, () => {
+    const unary = ['sqrt(u + 2)', 'exp(u/3)', 'tanh(u)', 'sin(u)', 'log1p(u^2)', 'abs(u)', 'u^2', '1/(u + 3)', 'sigmoid(u)'];
+    const arb = fc.record({
+      f: fc.constantFrom(...unary), g: fc.constantFrom(...unary),
+      op: fc.constantFrom('+', '-', '*', 'max', 'min'),
+      a: fc.double({ min: -1.5, max: 0.5, noNaN: true }), w: fc.double({ min: 0.1, max: 1.5, noNaN: true }),
+      tol: fc.constantFrom(1e-1, 1e-2, 1e-3), deep: fc.constantFrom('auto', 'never') as fc.Arbitrary<'auto' | 'never'>,
+    });
+    fc.assert(fc.property(arb, (c) => {
+      const fx = c.f.replace(/u/g, '(x)');
+      const gy = c.g.replace(/u/g, '(y)');
+      const expr = c.op === 'max' || c.op === 'min' ? `${c.op}(${fx}, ${gy})` : `(${fx}) ${c.op} (${gy})`;
+      const r = compileFormula({ expr, vars: { x: [c.a, c.a + c.w], y: [c.a - 0.2, c.a + c.w] }, maxError: c.tol, deep: c.deep, measureCount: 3000, seed: 9 });
+      const f = compileFunction(parseFormula(expr).expr, ['x', 'y']);
+      // Independent re-measurement on a grid, through the network.
+      const xs: number[] = [];
+      for (let i = 0; i <= 40; i++) for (let j = 0; j <= 40; j++) xs.push(c.a + (c.w * i) / 40, c.a - 0.2 + ((c.w + 0.2) * j) / 40);
+      const y = evaluate(r.network, xs);
+      let max = 0;
+      for (let k = 0; k < y.length; k++) max = Math.max(max, Math.abs(f(xs[2 * k]!, xs[2 * k + 1]!) - y[k]!));
+      return r.certifiedMax <= c.tol && max <= r.certifiedMax && r.measuredMax <= r.certifiedMax;
+    }), { seed, numRuns: 80, verbose: true });
+  });
+});
