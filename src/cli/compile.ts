@@ -83,7 +83,7 @@ Example (the original question, T3):
       await saver.write(r.network, {
         expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },
         error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
-      }, [r.inputs.map((v) => vars[v]![0]), r.inputs.map((v) => vars[v]![1])]);
+      }, [r.inputs.map((v) => vars[v]![0]), r.inputs.map((v) => vars[v]![1])], r.hints);
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...compileSummary(r, seconds), files: saver.written })}\n`);
       else process.stdout.write(`${renderCompile(r, seconds)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
     });
@@ -146,6 +146,7 @@ export function compileSummary(r: CompileResult, seconds: number) {
   return {
     expr: r.expr, inputs: r.inputs, relus: s.relus, layers: s.layers, params: s.params, widths: s.widths,
     maxError: { certified: r.certifiedMax, measured: r.measuredMax },
+    float32: { maxError: { certified: r.certifiedMaxFloat32 } },
     rmsError: r.measuredRms,
     certifiedBreakdown: { construction: r.certifiedConstruction, float64Rounding: r.roundingBound },
     measuredSamples: r.measuredSamples, outsideRegion: r.outsideRegion,
@@ -163,6 +164,7 @@ function renderCompile(r: CompileResult, seconds: number): string {
     ['hidden layers (widths)', `${s.layers} (${s.widths.slice(0, -1).join(', ')})`],
     ['parameters', s.params],
     ['max error, certified', r.certifiedMax],
+    ['max error in float32, certified', r.certifiedMaxFloat32],
     [`max error, measured (${r.measuredSamples} samples)`, r.measuredMax],
     ['RMS error, measured', r.measuredRms],
     ['samples outside the region', r.outsideRegion],

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { buildArtifacts, exportFormatFor } from '../export/index.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
-import { layerRanges, roundingErrorBound } from '../net/rounding.ts';
+import { layerRanges, roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
 import { WorkError } from '../errors.ts';
 import { checkWritable, writeAtomic, writeDirAtomic } from './files.ts';
 
@@ -28,11 +28,11 @@ export function saveOutputs(req: OutputRequest) {
   return {
     written,
     /** `box` = [lo per input, hi per input] of the certified region, for the float32 bound. */
-    async write(net: Network, meta: NetworkMeta, box: [number[], number[]]): Promise<void> {
+    async write(net: Network, meta: NetworkMeta, box: [number[], number[]], hints?: PreRangeHints): Promise<void> {
       const err = (meta.error ?? {}) as Record<string, unknown>;
       const certified = typeof err.certifiedMax === 'number' ? err.certifiedMax : null;
-      const r64 = roundingErrorBound(net, box[0], box[1], 'float64')[0] ?? 0;
-      const r32 = roundingErrorBound(net, box[0], box[1], 'float32')[0] ?? 0;
+      const r64 = roundingErrorBound(net, box[0], box[1], 'float64', hints)[0] ?? 0;
+      const r32 = roundingErrorBound(net, box[0], box[1], 'float32', hints)[0] ?? 0;
       const wants32 = req.exports.some((p) => { const f = exportFormatFor(p); return f === 'tfjs' || (f !== 'json' && req.dtype === 'float32'); });
       if (wants32 && req.tolerance !== undefined && certified !== null && certified - r64 + r32 > req.tolerance) {
         const outMag = Math.max(...roundingMagnitude(net, box));

@@ -66,6 +66,10 @@ export interface CompileResult {
   measuredMax: number;
   measuredRms: number;
   measuredSamples: number;
+  /** Certified max error of the network evaluated in float32 (construction + float32 rounding). */
+  certifiedMaxFloat32: number;
+  /** Known pre-activation ranges per hidden layer, for rounding analyses of exports. */
+  hints: { lo: Float64Array; hi: Float64Array }[];
   /** Samples outside the certified region (never counted as measured inside it). */
   outsideRegion: number;
   nodes: NodeReport[];
@@ -125,7 +129,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
       for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * o.maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : o.maxError);
       const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels);
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
-      const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64')[0]!;
+      const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
       if (total <= o.maxError) {
         const score = (b: typeof built) => (o.minimize === 'params' ? b.summary.params : b.summary.relus);
@@ -145,7 +149,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
   return {
     expr: o.expr, inputs, network: built.network, certifiedMax: total, certifiedConstruction: built.errorOut, roundingBound: rounding,
     measuredMax: m.max, measuredRms: m.rms, measuredSamples: m.count, outsideRegion: m.outside,
-    nodes: built.reports, region: { box: o.vars, ranges: rangeOut },
+    nodes: built.reports, region: { box: o.vars, ranges: rangeOut }, hints: built.hints,
+    certifiedMaxFloat32: built.errorOut + roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints)[0]!,
   };
 }
 
@@ -199,10 +204,11 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
   const reports: NodeReport[] = [];
   // Lower bound of the computed (approximate) value of a node: its range widened by its error.
   const lowOf = (id: number) => ranges[id]![0] - err[id]!;
+  const hiOf = (id: number) => ranges[id]![1] + err[id]!;
   const lift = (id: number, layer: number): Form => {
     const f = forms[id]!;
     if (f.terms.size === 0 || f.layer >= layer) return f;
-    const carried = prog.carry(f, layer, lowOf(id));
+    const carried = prog.carry(f, layer, lowOf(id), hiOf(id));
     forms[id] = carried; // later users share the carried copy
     return carried;
   };
@@ -228,9 +234,9 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         if (lo >= 0) form = a;
         else if (hi <= 0) form = n.kind === 'abs' ? scale(a, -1) : constantForm(0);
         else {
-          const p = prog.addUnit(a, 0);
+          const p = prog.addUnit(a, 0, [lo, hi]);
           const terms = new Map([[p.index, 1]]);
-          if (n.kind === 'abs') terms.set(prog.addUnit(scale(a, -1), 0).index, 1);
+          if (n.kind === 'abs') terms.set(prog.addUnit(scale(a, -1), 0, [-hi, -lo]).index, 1);
           form = { layer: p.layer, terms, constant: 0 };
         }
         break;
@@ -241,7 +247,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         const A = lift(n.a, layer);
         const B = lift(n.b, layer);
         const diff = n.kind === 'max' ? combine([{ form: B, coef: 1 }, { form: A, coef: -1 }], 0) : combine([{ form: A, coef: 1 }, { form: B, coef: -1 }], 0);
-        const u = prog.addUnit(diff, 0);
+        const u = prog.addUnit(diff, 0, n.kind === 'max' ? [lowOf(n.b) - hiOf(n.a), hiOf(n.b) - lowOf(n.a)] : [lowOf(n.a) - hiOf(n.b), hiOf(n.a) - lowOf(n.b)]);
         const a2 = lift(n.a, u.layer);
         form = combine([{ form: a2, coef: 1 }, { form: { layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 }, coef: n.kind === 'max' ? 1 : -1 }], 0);
         e = Math.max(err[n.a]!, err[n.b]!);
@@ -256,8 +262,8 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
           if (W[1] <= 0) { input = scale(input, -1); W = [-W[1], -W[0]]; }
           else if (W[0] < 0) {
             // |u| = relu(u) + relu(−u): 2 ReLUs, then the square on the half range.
-            const p = prog.addUnit(input, 0);
-            const q = prog.addUnit(scale(input, -1), 0);
+            const p = prog.addUnit(input, 0, [W[0], W[1]]);
+            const q = prog.addUnit(scale(input, -1), 0, [-W[1], -W[0]]);
             input = { layer: p.layer, terms: new Map([[p.index, 1], [q.index, 1]]), constant: 0 };
             W = [0, Math.max(-W[0], W[1])];
           }
@@ -279,9 +285,9 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         // than a dense block of fan-in × units weights.
         const segs = piece.pwl.x.length - 1;
         if (input.terms.size > 2 && segs > 2 && input.terms.size * segs > 10 * (input.terms.size + segs)) {
-          input = prog.carry(input, input.layer + 1, W[0]);
+          input = prog.carry(input, input.layer + 1, W[0], W[1]);
         }
-        form = pwlUnits(prog, input, piece);
+        form = pwlUnits(prog, input, piece, W);
         e = piece.certified + piece.lipschitz * eIn;
         Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' });
         break;
@@ -294,19 +300,19 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
     if (n.kind !== 'input') reports.push(report);
   }
   const out = forms[g.output]!;
-  const network = prog.toNetwork(out, lowOf(g.output), g.inputs);
-  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network) };
+  const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output));
+  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges() };
 }
 
 /** y0 + s0·relu(u − k0) + Σ (s_i − s_{i−1})·relu(u − k_i), as units reading `input`. */
-function pwlUnits(prog: Program, input: Form, piece: OneD): Form {
+function pwlUnits(prog: Program, input: Form, piece: OneD, W: Range): Form {
   const { x, y } = piece.pwl;
   const n = x.length - 1;
   const terms = new Map<number, number>();
   let prevSlope = 0;
   let layer = input.layer + 1;
   for (let i = 0; i < n; i++) {
-    const u = prog.addUnit(input, -x[i]!);
+    const u = prog.addUnit(input, -x[i]!, [W[0] - x[i]!, W[1] - x[i]!]);
     layer = u.layer;
     const slope = (y[i + 1]! - y[i]!) / (x[i + 1]! - x[i]!);
     terms.set(u.index, slope - prevSlope);

@@ -23,22 +23,22 @@ export function deepSquareLevels(hi: number, tol: number): number {
 
 /** Units for 3 levels per layer, as in the doc comment; returns the form of hi²·f_m. */
 export function deepSquareUnits(prog: Program, input: Form, hi: number, levels: number): Form {
-  const unit = (f: Form, bias: number): Form => {
-    const u = prog.addUnit(f, bias);
+  const unit = (f: Form, bias: number, pre: [number, number]): Form => {
+    const u = prog.addUnit(f, bias, pre);
     return { layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 };
   };
   const t = scale(input, 1 / hi);
   // Level 1: A = relu(t), B = relu(t − ½); g1 = 2A − 4B; f1 = t − g1/4 = A/2 + B.
-  const A1 = unit(t, 0);
-  const B1 = unit(t, -0.5);
+  const A1 = unit(t, 0, [0, 1]);
+  const B1 = unit(t, -0.5, [-0.5, 0.5]);
   let g = combine([{ form: A1, coef: 2 }, { form: B1, coef: -4 }], 0);
   let f = combine([{ form: A1, coef: 0.5 }, { form: B1, coef: 1 }], 0);
   let w = 1 / 4;
   for (let s = 2; s <= levels; s++) {
     w /= 4;
-    const A = unit(g, 0);
-    const B = unit(g, -0.5);
-    const F = unit(f, 0); // f ≥ t² ≥ 0: carried exactly by one ReLU
+    const A = unit(g, 0, [0, 1]);
+    const B = unit(g, -0.5, [-0.5, 0.5]);
+    const F = unit(f, 0, [0, 1]); // f ≥ t² ≥ 0: carried exactly by one ReLU
     g = combine([{ form: A, coef: 2 }, { form: B, coef: -4 }], 0);
     f = combine([{ form: F, coef: 1 }, { form: g, coef: -w }], 0);
   }

@@ -14,7 +14,7 @@ export interface Form {
 
 export const constantForm = (c: number): Form => ({ layer: -1, terms: new Map(), constant: c });
 
-interface Unit { weights: Map<number, number>; bias: number }
+interface Unit { weights: Map<number, number>; bias: number; pre: [number, number] }
 
 export class Program {
   readonly layers: Unit[][] = [];
@@ -24,30 +24,38 @@ export class Program {
     return { layer: 0, terms: new Map([[i, 1]]), constant: 0 };
   }
 
-  /** Adds a unit relu(form + bias) at layer form.layer + 1; returns its index there. */
-  addUnit(form: Form, bias: number): { layer: number; index: number } {
+  /**
+   * Adds a unit relu(form + bias) at layer form.layer + 1; returns its index there. `pre` is
+   * a known range of form + bias (exact arithmetic), kept for the rounding analysis.
+   */
+  addUnit(form: Form, bias: number, pre: [number, number] = [-Infinity, Infinity]): { layer: number; index: number } {
     const layer = Math.max(form.layer, 0) + 1;
     while (this.layers.length < layer) this.layers.push([]);
     const units = this.layers[layer - 1]!;
-    units.push({ weights: new Map(form.terms), bias: form.constant + bias });
+    units.push({ weights: new Map(form.terms), bias: form.constant + bias, pre });
     return { layer, index: units.length - 1 };
   }
 
   /** Moves a form one or more layers down by exact ReLU identities. */
-  carry(form: Form, toLayer: number, lowerBound: number): Form {
+  carry(form: Form, toLayer: number, lowerBound: number, upperBound = Infinity): Form {
     let f = form;
     if (f.terms.size === 0) return { ...f, layer: toLayer };
     while (f.layer < toLayer) {
       if (Number.isFinite(lowerBound)) {
-        const u = this.addUnit(f, -lowerBound);
+        const u = this.addUnit(f, -lowerBound, [0, upperBound - lowerBound]);
         f = { layer: u.layer, terms: new Map([[u.index, 1]]), constant: lowerBound };
       } else {
-        const p = this.addUnit(f, 0);
-        const n = this.addUnit(scale(f, -1), 0);
+        const p = this.addUnit(f, 0, [lowerBound, upperBound]);
+        const n = this.addUnit(scale(f, -1), 0, [-upperBound, -lowerBound]);
         f = { layer: p.layer, terms: new Map([[p.index, 1], [n.index, -1]]), constant: 0 };
       }
     }
     return f;
+  }
+
+  /** Known pre-activation ranges per hidden layer (for roundingErrorBound). */
+  preRanges(): { lo: Float64Array; hi: Float64Array }[] {
+    return this.layers.map((units) => ({ lo: Float64Array.from(units, (u) => u.pre[0]), hi: Float64Array.from(units, (u) => u.pre[1]) }));
   }
 
   /** Current depth (hidden layers so far). */
@@ -56,9 +64,9 @@ export class Program {
   }
 
   /** The network with a linear output layer reading `output` (carried to the last layer). */
-  toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y'): Network {
+  toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y', outputUpperBound = Infinity): Network {
     const last = this.layers.length;
-    const out = output.terms.size ? this.carry(output, last, outputLowerBound) : { ...output, layer: last };
+    const out = output.terms.size ? this.carry(output, last, outputLowerBound, outputUpperBound) : { ...output, layer: last };
     const widths = [this.inputCount, ...this.layers.map((l) => l.length)];
     const layers = this.layers.map((units, li) => {
       const inSize = widths[li]!;

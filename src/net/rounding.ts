@@ -1,4 +1,4 @@
-import type { Network } from './network.ts';
+import type { DenseLayer, Network } from './network.ts';
 
 /**
  * Interval bounds of every layer's outputs over an input box, by exact interval propagation
@@ -52,50 +52,205 @@ function gamma(k: number, u: number): number {
   return (k * u) / (1 - k * u);
 }
 
+/** Known ranges of each hidden unit's pre-activation value (exact arithmetic), per hidden layer. */
+export type PreRangeHints = { lo: Float64Array; hi: Float64Array }[];
+
+/** Most error symbols kept per value; smaller ones are folded into an absolute lump. */
+const MAX_SYMBOLS = 48;
+
+/** An error as Σ coef_j·ε_j (|ε_j| ≤ magnitude of symbol j, coef_j in an interval) + lump. */
+interface ErrForm { coef: Map<number, [number, number]>; lump: number }
+
+/** Units of a layer that are ReLUs of one scalar value v: unit i = relu(α_i·v + b_i). */
+interface Group { err: ErrForm; errMag: number; vLo: number; vHi: number }
+interface UnitInfo { group: number; alpha: number; bias: number; fresh: number; relu: boolean }
+
 /**
  * A proven bound on |evaluate(net, x, dtype) − exact real-arithmetic net(x)| for every x in
  * the box [lo, hi], for any order of summation inside each dot product (Higham, Accuracy and
  * Stability of Numerical Algorithms, §3.1: |fl(Σ t_i) − Σ t_i| ≤ γ_{k−1} Σ|t_i|), including
  * the rounding of weights and of the inputs themselves to the dtype.
  *
- * Error propagation per layer (δ = error of the layer's input, X = bound of |input|):
- *   |ŝ − s| ≤ Σ|w|δ + u_w Σ|w|(X+δ) + γ_{k+1}(1+u_w)(Σ|w|(X+δ) + |b|) + u_w|b|,
- * and ReLU is 1-Lipschitz. u_w = 0 for float64 (weights are exact), u for float32.
- * Returns the bound per output.
+ * Method. Errors are sums of independent rounding symbols with interval coefficients, so
+ * correlated errors cancel as in the arithmetic. Units whose weight rows are proportional
+ * are ReLUs of one scalar v; a later layer's combination Σ c_i·relu(α_i v + b_i) is a
+ * piecewise-linear function P of v, and P(v̂) − P(v) lies in [min slope, max slope]·(v̂ − v)
+ * over v's range — so a PWL layer passes an input's error on with the approximated
+ * function's slope, and a sawtooth tooth with its Lipschitz constant 2, not with Σ|c_i α_i|.
+ * Each unit's own rounding δ_i enters as c_i·λ_i·δ_i, λ_i ∈ [0, 1] (ReLU is monotone and
+ * 1-Lipschitz). `hints` give known pre-activation ranges (the compiler knows them exactly;
+ * interval propagation alone is loose in deep constructions); they are intersected with
+ * interval propagation. Returns the bound per output.
  */
 export function roundingErrorBound(
   net: Network,
   lo: ArrayLike<number>,
   hi: ArrayLike<number>,
   dtype: 'float64' | 'float32',
+  hints?: PreRangeHints,
 ): Float64Array {
   const u = UNIT_ROUNDOFF[dtype];
   const uw = dtype === 'float32' ? u : 0;
-  const ranges = layerRanges(net, lo, hi);
-  let mag = Float64Array.from({ length: lo.length }, (_, i) => Math.max(Math.abs(lo[i]!), Math.abs(hi[i]!)));
-  // Inputs are rounded to the dtype before the first layer (exact for float64 callers).
-  let delta = Float64Array.from(mag, (m) => (dtype === 'float32' ? u * m : 0));
+  const symMag: number[] = [];
+  const symbol = (m: number) => { symMag.push(m); return symMag.length - 1; };
+  const magnitude = (e: ErrForm) => {
+    let s = e.lump;
+    for (const [id, [a, b]] of e.coef) s += Math.max(Math.abs(a), Math.abs(b)) * symMag[id]!;
+    return s;
+  };
+  // Layer 0: the inputs, each its own group with α = 1, no ReLU, rounded to the dtype.
+  let groups: Group[] = [];
+  let units: UnitInfo[] = [];
+  let curLo = Float64Array.from(lo);
+  let curHi = Float64Array.from(hi);
+  for (let i = 0; i < lo.length; i++) {
+    const m = dtype === 'float32' ? u * Math.max(Math.abs(lo[i]!), Math.abs(hi[i]!)) : 0;
+    const err: ErrForm = { coef: m > 0 ? new Map([[symbol(m), [1, 1] as [number, number]]]) : new Map(), lump: 0 };
+    groups.push({ err, errMag: m, vLo: lo[i]!, vHi: hi[i]! });
+    units.push({ group: i, alpha: 1, bias: 0, fresh: -1, relu: false });
+  }
+  let unitErrMag = Float64Array.from(groups, (g) => g.errMag);
+
   net.layers.forEach((layer, li) => {
-    const next = new Float64Array(layer.outSize);
+    const hint = hints?.[li];
+    const nextGroups: Group[] = [];
+    const nextUnits: UnitInfo[] = [];
+    const groupOfKey = new Map<string, number>();
+    const nLo = new Float64Array(layer.outSize);
+    const nHi = new Float64Array(layer.outSize);
+    const nMag = new Float64Array(layer.outSize);
     for (let r = 0; r < layer.outSize; r++) {
-      let prop = 0;
+      const row = r * layer.inSize;
+      // Proportional rows share one scalar v (normalized by the first nonzero weight).
+      let alpha = 0;
+      const keyParts: string[] = [];
+      let fanIn = 0;
       let absDot = 0;
-      let terms = 0;
+      let pLo = layer.bias[r]!;
+      let pHi = layer.bias[r]!;
       for (let c = 0; c < layer.inSize; c++) {
-        const w = Math.abs(layer.weights[r * layer.inSize + c]!);
+        const w = layer.weights[row + c]!;
         if (w === 0) continue;
-        terms++;
-        prop += w * delta[c]!;
-        absDot += w * (mag[c]! + delta[c]!);
+        if (alpha === 0) alpha = w;
+        keyParts.push(`${c}:${w / alpha}`);
+        fanIn++;
+        absDot += Math.abs(w) * (Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!);
+        if (w > 0) { pLo += w * curLo[c]!; pHi += w * curHi[c]!; } else { pLo += w * curHi[c]!; pHi += w * curLo[c]!; }
       }
       const b = Math.abs(layer.bias[r]!);
-      const k = terms + (b !== 0 ? 1 : 0);
-      const g = gamma(Math.max(k, 1), u);
-      next[r] = (prop + uw * absDot + g * (1 + uw) * (absDot + b) + uw * b) * (1 + 1e-9);
+      const k = fanIn + (b !== 0 ? 1 : 0);
+      const freshMag = (uw * absDot + gamma(Math.max(k, 1), u) * (1 + uw) * (absDot + b) + uw * b) * (1 + 1e-9);
+      const slack = 1e-12 * (absDot + b) + 1e-300;
+      pLo -= slack;
+      pHi += slack;
+      if (hint && Number.isFinite(hint.lo[r]!)) pLo = Math.max(pLo, hint.lo[r]!);
+      if (hint && Number.isFinite(hint.hi[r]!)) pHi = Math.min(pHi, hint.hi[r]!);
+      if (alpha === 0) alpha = 1;
+      // v = row/alpha is shared by every unit with a proportional row: unit = relu(alpha·v + b).
+      const vA = (pLo - layer.bias[r]!) / alpha;
+      const vB = (pHi - layer.bias[r]!) / alpha;
+      const key = keyParts.join(',');
+      let gi = groupOfKey.get(key);
+      if (gi === undefined) {
+        const err = combineRow(layer, r, alpha, units, groups, symMag);
+        nextGroups.push({ err, errMag: magnitude(err), vLo: Math.min(vA, vB), vHi: Math.max(vA, vB) });
+        gi = nextGroups.length - 1;
+        groupOfKey.set(key, gi);
+      } else {
+        const g = nextGroups[gi]!;
+        g.vLo = Math.min(g.vLo, vA, vB);
+        g.vHi = Math.max(g.vHi, vA, vB);
+      }
+      const fresh = symbol(freshMag);
+      const relu = layer.activation === 'relu';
+      nextUnits.push({ group: gi, alpha, bias: layer.bias[r]!, fresh, relu });
+      const own = Math.abs(alpha) * nextGroups[gi]!.errMag + freshMag;
+      nMag[r] = relu && pHi + own <= 0 ? 0 : own;
+      nLo[r] = relu ? Math.max(0, pLo) : pLo;
+      nHi[r] = relu ? Math.max(0, pHi) : pHi;
     }
-    const range = ranges[li]!;
-    mag = Float64Array.from({ length: layer.outSize }, (_, r) => Math.max(Math.abs(range.lo[r]!), Math.abs(range.hi[r]!)));
-    delta = next;
+    groups = nextGroups;
+    units = nextUnits;
+    curLo = nLo;
+    curHi = nHi;
+    unitErrMag = nMag;
   });
-  return delta;
+  // The last layer is linear: each output's error is its own group's error plus its rounding.
+  return Float64Array.from(units, (un) => Math.abs(un.alpha) * groups[un.group]!.errMag + symMag[un.fresh]!);
+}
+
+/**
+ * Error form of v = Σ_c (w_c/alpha)·x_c for one row: terms grouped by the previous layer's
+ * scalar groups, each group's contribution bounded through the slope range of its PWL.
+ */
+function combineRow(layer: DenseLayer, r: number, alpha: number, units: UnitInfo[], groups: Group[], symMag: number[]): ErrForm {
+  const row = r * layer.inSize;
+  const byGroup = new Map<number, { c: number; unit: UnitInfo }[]>();
+  for (let c = 0; c < layer.inSize; c++) {
+    const w = layer.weights[row + c]!;
+    if (w === 0) continue;
+    const un = units[c]!;
+    let list = byGroup.get(un.group);
+    if (!list) { list = []; byGroup.set(un.group, list); }
+    list.push({ c: w / alpha, unit: un });
+  }
+  const acc: ErrForm = { coef: new Map(), lump: 0 };
+  const addScaled = (e: ErrForm, sLo: number, sHi: number) => {
+    const sm = Math.max(Math.abs(sLo), Math.abs(sHi));
+    acc.lump += sm * e.lump;
+    for (const [id, [a, b]] of e.coef) {
+      const p = [a * sLo, a * sHi, b * sLo, b * sHi];
+      const lo2 = Math.min(...p);
+      const hi2 = Math.max(...p);
+      const prev = acc.coef.get(id);
+      if (prev) { prev[0] += lo2; prev[1] += hi2; } else acc.coef.set(id, [lo2, hi2]);
+    }
+  };
+  for (const [gid, terms] of byGroup) {
+    const g = groups[gid]!;
+    const [sLo, sHi] = slopeRange(terms, g.vLo - g.errMag, g.vHi + g.errMag);
+    addScaled(g.err, sLo, sHi);
+    for (const { c, unit } of terms) {
+      if (unit.fresh < 0) continue;
+      const range: [number, number] = unit.relu ? [Math.min(0, c), Math.max(0, c)] : [c, c];
+      const prev = acc.coef.get(unit.fresh);
+      if (prev) { prev[0] += range[0]; prev[1] += range[1]; } else acc.coef.set(unit.fresh, range);
+    }
+  }
+  if (acc.coef.size > MAX_SYMBOLS) {
+    const ranked = [...acc.coef].map(([id, [a, b]]) => [id, Math.max(Math.abs(a), Math.abs(b)) * symMag[id]!] as const).sort((p, q) => q[1] - p[1]);
+    for (const [id, v] of ranked.slice(MAX_SYMBOLS)) { acc.lump += v; acc.coef.delete(id); }
+  }
+  return acc;
+}
+
+/** Range of the slope of Σ c·relu(α v + b) (or c·(α v + b) for linear units) over v ∈ [lo, hi]. */
+function slopeRange(terms: { c: number; unit: UnitInfo }[], lo: number, hi: number): [number, number] {
+  let base = 0;
+  const events: [number, number][] = []; // (breakpoint, slope change when v increases past it)
+  for (const { c, unit } of terms) {
+    const s = c * unit.alpha;
+    if (!unit.relu) { base += s; continue; }
+    const bp = -unit.bias / unit.alpha;
+    // relu(α v + b) is active for v > bp when α > 0, for v < bp when α < 0.
+    if (unit.alpha > 0) {
+      if (bp <= lo) base += s;
+      else if (bp < hi) events.push([bp, s]);
+    } else {
+      if (bp >= hi) base += s;
+      else if (bp > lo) { base += s; events.push([bp, -s]); }
+    }
+  }
+  events.sort((p, q) => p[0] - q[0]);
+  let cur = base;
+  let mn = cur;
+  let mx = cur;
+  for (let i = 0; i < events.length; i++) {
+    cur += events[i]![1];
+    // Ties: several units switching at one point count as one change.
+    if (i + 1 < events.length && events[i + 1]![0] === events[i]![0]) continue;
+    mn = Math.min(mn, cur);
+    mx = Math.max(mx, cur);
+  }
+  return [mn, mx];
 }

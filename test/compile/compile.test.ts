@@ -144,3 +144,37 @@ describe('property: measured <= certified for random compositions over random bo
     }), { seed, numRuns: 80, verbose: true });
   });
 });
+
+describe('float32: the certified float32 bound covers float32 evaluation, in knotnet and in onnxruntime', () => {
+  const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 20_000, seed: 77 });
+  for (const deep of ['auto', 'never'] as const) {
+    it(`T3 (${deep}): max |float32 network − exact distance| <= certifiedMaxFloat32, also through ONNX float32`, async () => {
+      const r = compileFormula({ ...T3, maxError: 1, deep, samples: shell });
+      const y32 = evaluate(r.network, shell, 'float32');
+      const { toOnnx } = await import('../../src/export/onnx.ts');
+      const { runOnnx } = await import('../../src/runtime/onnx.ts');
+      const yOrt = await runOnnx(toOnnx(r.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3, 'float32');
+      let m32 = 0;
+      let mOrt = 0;
+      for (let i = 0; i < shell.length / 3; i++) {
+        const d = Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!);
+        m32 = Math.max(m32, Math.abs(d - y32[i]!));
+        mOrt = Math.max(mOrt, Math.abs(d - yOrt[i]!));
+      }
+      assert.ok(m32 <= r.certifiedMaxFloat32, `float32 measured ${m32} > certified ${r.certifiedMaxFloat32}`);
+      assert.ok(mOrt <= r.certifiedMaxFloat32, `onnxruntime float32 measured ${mOrt} > certified ${r.certifiedMaxFloat32}`);
+      assert.ok(r.certifiedMaxFloat32 >= r.certifiedMax);
+    });
+  }
+
+  it('deep squares on [0,1] in float32: bound >= measured on a dense grid, for m = 4, 10, 16', () => {
+    for (const m of [4, 10, 16]) {
+      const r = compileFormula({ expr: 'x^2', vars: { x: [0, 1] }, maxError: 1, deep: 'always', deepLevels: m, measureCount: 10 });
+      const xs = Float64Array.from({ length: 20001 }, (_, i) => i / 20000);
+      const y = evaluate(r.network, xs, 'float32');
+      let max = 0;
+      xs.forEach((x, i) => { max = Math.max(max, Math.abs(x * x - y[i]!)); });
+      assert.ok(max <= r.certifiedMaxFloat32, `m=${m}: float32 measured ${max} > certified ${r.certifiedMaxFloat32}`);
+    }
+  });
+});
