@@ -10,6 +10,7 @@ import { makeTarget } from '../src/approx/target.ts';
 import { parseFormula } from '../src/expr/parse.ts';
 import { compileFormula } from '../src/compile/compile.ts';
 import { sampleShell } from '../src/compile/sample.ts';
+import { equalSpacingDistanceRelus } from '../src/compile/recipe.ts';
 import { evaluate } from '../src/net/evaluate.ts';
 import { networkSummary } from '../src/net/network.ts';
 import { toOnnx } from '../src/export/onnx.ts';
@@ -66,7 +67,7 @@ console.log(renderTable(['measure', 'value'], [
   ['onnxruntime / knotnet', `${fmt(ort / ours)}x`],
 ]));
 
-console.log('\n# T3 distance: ReLUs against tolerance, knotnet vs the equal-spacing recipe');
+console.log('\n# T3 distance: ReLUs against tolerance: the equal-spacing recipe, knotnet shallow-only, knotnet automatic (deep squares where cheaper)');
 const R = 2.4e7;
 const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: quick ? 10_000 : 100_000, seed: 11 });
 const t3: (string | number)[][] = [];
@@ -74,20 +75,17 @@ for (const E of quick ? [1e3, 1] : [1e3, 1, 1e-2]) {
   t0 = now();
   try {
     const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell });
-    // Equal spacing as the answer proposes: x² on [−R, R] by interpolation (error h²/4) and
-    // sqrt on the sum's range with uniform knots, half the budget each.
-    const hSq = Math.sqrt(4 * ((E / 2) * 2 * 2.1e7) / 3);
-    const nSq = 3 * Math.ceil((2 * R) / hSq);
-    const tS = makeTarget(parseFormula('sqrt(s)').expr, 's', 4.41e14, 5.76e14);
-    const hS = Math.sqrt((8 * (E / 2)) / Math.abs(tS.f2(4.41e14)));
-    const nS = Math.ceil((5.76e14 - 4.41e14) / hS);
+    const recipe = equalSpacingDistanceRelus(E, { dims: 3, R, sLo: 4.41e14, sHi: 5.76e14 });
+    const shallowOnly = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, deep: 'never' });
+    const nSq = recipe.relus; const nS = 0;
     const s = networkSummary(c.network);
-    t3.push([E, s.relus, s.layers, s.params, c.certifiedMax, c.measuredMax, nSq + nS, `${fmt((nSq + nS) / s.relus)}x`, now() - t0]);
+    const sh = networkSummary(shallowOnly.network);
+    t3.push([E, nSq + nS, sh.relus, `${sh.layers}`, shallowOnly.certifiedMax, shallowOnly.measuredMax, s.relus, `${s.layers}`, s.params, c.certifiedMax, c.measuredMax, c.certifiedMaxFloat32, `${fmt((nSq + nS) / s.relus)}x`, now() - t0]);
   } catch (e) {
-    t3.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', '', now() - t0]);
+    t3.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', '', '', '', '', '', '', now() - t0]);
   }
 }
-console.log(renderTable(['max error', 'ReLUs', 'layers', 'params', 'certified', 'measured', 'equal spacing', 'ratio', 'seconds'], t3));
+console.log(renderTable(['max error', 'equal spacing ReLUs', 'shallow ReLUs', 'layers', 'certified', 'measured', 'auto ReLUs', 'layers', 'params', 'certified', 'measured', 'float32 certified', 'equal/auto', 'seconds'], t3));
 
 console.log('\n# distance in d dimensions (shell radii 2.1e7..2.4e7), max error 1');
 const dimRows: (string | number)[][] = [];

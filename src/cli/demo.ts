@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
 import { approximate } from '../approx/approximate.ts';
+import { compileFormula } from '../compile/compile.ts';
+import { equalSpacingDistanceRelus } from '../compile/recipe.ts';
+import { sampleShell } from '../compile/sample.ts';
+import { networkSummary } from '../net/network.ts';
 import { renderTable } from './table.ts';
 
 /** T1 of the reference: the answer's script as published (knots 1e6, 1e6+1e5, …, 9.9e6). */
@@ -32,6 +36,7 @@ export function registerDemo(program: Command): void {
       const t2opt = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } });
       const t2uni = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'uniform', fit: 'interpolate', maxSegments: 10_000_000 });
       const nStar = 2 / (4 * Math.sqrt(1e-4));
+      const t3 = demoT3();
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({
@@ -44,6 +49,7 @@ export function registerDemo(program: Command): void {
             optimal: { relus: t2opt.segments, maxError: { certified: t2opt.certifiedMax, measured: t2opt.measuredMax } },
             asymptoticOptimum: nStar,
           },
+          t3,
           seconds,
         })}\n`);
         return;
@@ -61,7 +67,27 @@ export function registerDemo(program: Command): void {
         ['optimal, minimax', t2opt.segments, t2opt.certifiedMax, `${(t2opt.segments / nStar).toFixed(2)}x`],
         ['asymptotic optimum n* = 2/(4*sqrt(1e-4))', nStar, 1e-4, '1.00x'],
       ]));
+      out.push('');
+      out.push(`T3  distance between far-apart points, certified max error 1 on the shell 2.1e7..2.4e7 (measured on ${t3.samples} fresh shell samples)`);
+      out.push(renderTable(['network', 'ReLUs', 'hidden layers', 'params', 'certified max error', 'measured max error', 'float32 certified'], [
+        ['the answer\'s equal spacing, sized by formula', t3.equalSpacing.relus, 2, '', 1, '', ''],
+        ...t3.ours.map((r) => [`knotnet ${r.construction}`, r.relus, r.layers, r.params, r.maxError.certified, r.maxError.measured, r.float32Certified] as (string | number)[]),
+      ]));
       out.push('', `(${seconds.toFixed(1)} s)`);
       process.stdout.write(`${out.join('\n')}\n`);
     });
+}
+
+/** T3 of the reference: the original question's distance, shallow-only and automatic. */
+function demoT3() {
+  const R = 2.4e7;
+  const samples = 100_000;
+  const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: samples, seed: 20181106 });
+  const base = { expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] } as Record<string, [number, number]>, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] as [number, number] }, maxError: 1, samples: shell };
+  const ours = (['never', 'auto'] as const).map((deep) => {
+    const r = compileFormula({ ...base, deep });
+    const s = networkSummary(r.network);
+    return { construction: deep === 'never' ? 'shallow only' : 'automatic (deep squares)', relus: s.relus, layers: s.layers, params: s.params, maxError: { certified: r.certifiedMax, measured: r.measuredMax }, float32Certified: r.certifiedMaxFloat32 };
+  });
+  return { samples, equalSpacing: equalSpacingDistanceRelus(1, { dims: 3, R, sLo: 4.41e14, sHi: 5.76e14 }), ours };
 }

@@ -132,7 +132,7 @@ export function roundingErrorBound(
         const w = layer.weights[row + c]!;
         if (w === 0) continue;
         if (alpha === 0) alpha = w;
-        keyParts.push(`${c}:${w / alpha}`);
+        if (keyParts.length < 64) keyParts.push(`${c}:${w / alpha}`);
         fanIn++;
         absDot += Math.abs(w) * (Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!);
         if (w > 0) { pLo += w * curLo[c]!; pHi += w * curHi[c]!; } else { pLo += w * curHi[c]!; pHi += w * curLo[c]!; }
@@ -149,7 +149,8 @@ export function roundingErrorBound(
       // v = row/alpha is shared by every unit with a proportional row: unit = relu(alpha·v + b).
       const vA = (pLo - layer.bias[r]!) / alpha;
       const vB = (pHi - layer.bias[r]!) / alpha;
-      const key = keyParts.join(',');
+      // Rows with many weights are rarely proportional to another: no grouping for them.
+      const key = fanIn > 64 ? `#${r}` : keyParts.join(',');
       let gi = groupOfKey.get(key);
       if (gi === undefined) {
         const err = combineRow(layer, r, alpha, units, groups, symMag);
@@ -212,6 +213,8 @@ function combineRow(layer: DenseLayer, r: number, alpha: number, units: UnitInfo
     addScaled(g.err, sLo, sHi);
     for (const { c, unit } of terms) {
       if (unit.fresh < 0) continue;
+      // Wide sums: fold each unit's own rounding into the absolute lump (always sound).
+      if (terms.length > 4096) { acc.lump += Math.abs(c) * symMag[unit.fresh]!; continue; }
       const range: [number, number] = unit.relu ? [Math.min(0, c), Math.max(0, c)] : [c, c];
       const prev = acc.coef.get(unit.fresh);
       if (prev) { prev[0] += range[0]; prev[1] += range[1]; } else acc.coef.set(unit.fresh, range);
