@@ -66,6 +66,17 @@ Example (the original question, T3):
           vars[v] = [lo - w, hi + w];
         });
         // Ranges of the subexpressions under sqrt/log/division, recorded from the data.
+        // A --range must hold for every data row (the data contradicts it otherwise).
+        for (const [text, [a, b]] of Object.entries(ranges)) {
+          const sub = parseFormula(text, '--range');
+          const extra = sub.variables.filter((v) => !formula.variables.includes(v));
+          if (extra.length) throw new InputError('--range', 'use only variables of the expression', `${text} (${extra.join(', ')})`);
+          const f = compileFunction(sub.expr, formula.variables);
+          for (let i = 0; i < csv.count; i++) {
+            const v = f(...Array.from(dataRows.subarray(i * d, i * d + d)));
+            if (!(v >= a && v <= b)) throw new InputError(`--range ${text}`, `hold for the data (${flags.data} line ${i + 2} gives ${v})`, `${a}:${b}`);
+          }
+        }
         for (const sub of argumentsOfPartialFunctions(formula.expr)) {
           if (ranges[sub.text]) continue;
           const f = compileFunction(sub.expr, formula.variables);

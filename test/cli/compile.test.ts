@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { networkFromJson } from '../../src/net/json.ts';
+import { evaluate } from '../../src/net/evaluate.ts';
+
+const BIN = join(import.meta.dirname, '../../bin/knotnet.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
+const dir = mkdtempSync(join(tmpdir(), 'knotnet-cli-'));
+const R = ['--var', 'dx=-2.4e7:2.4e7', '--var', 'dy=-2.4e7:2.4e7', '--var', 'dz=-2.4e7:2.4e7'];
+const SHELL_RANGE = ['--range', 'dx^2+dy^2+dz^2=4.41e14:5.76e14'];
+
+/** Exit 2, exactly one line on stderr, no stack trace, matching the pattern. */
+function assertBadInput(r: ReturnType<typeof run>, pattern: RegExp) {
+  assert.equal(r.status, 2, `exit ${r.status}, stderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+}
+
+describe('knotnet sample', () => {
+  it('sample shell writes a CSV of points whose norms lie in [inner, outer]', () => {
+    const out = join(dir, 'shell.csv');
+    const r = run('sample', 'shell', '--dims', '3', '--inner', '2.1e7', '--outer', '2.4e7', '-n', '2000', '--seed', '5', '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'dx,dy,dz');
+    assert.equal(lines.length, 2001);
+    for (const line of lines.slice(1)) {
+      const n = Math.hypot(...line.split(',').map(Number));
+      assert.ok(n >= 2.1e7 * (1 - 1e-12) && n <= 2.4e7 * (1 + 1e-12), line);
+    }
+  });
+  it('the same seed gives the same file', () => {
+    const a = run('sample', 'shell', '-n', '5', '--seed', '9').stdout;
+    const b = run('sample', 'shell', '-n', '5', '--seed', '9').stdout;
+    assert.equal(a, b);
+  });
+  it('--outer not above --inner is bad input', () => assertBadInput(run('sample', 'shell', '--inner', '3', '--outer', '2'), /--outer.*greater than --inner.*"2"/));
+});
+
+describe('knotnet compile', () => {
+  it('T3 with --json: certified <= 1, measured <= certified, keys of the contract and the per-node breakdown', () => {
+    const save = join(dir, 't3.json');
+    const r = run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '1', '--samples', '20000', '--json', '--save', save);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    for (const k of ['relus', 'layers', 'params', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds', 'nodes']) assert.ok(k in j, k);
+    assert.ok(j.maxError.certified <= 1);
+    assert.ok(j.maxError.measured <= j.maxError.certified);
+    const { net, meta } = networkFromJson(JSON.parse(readFileSync(save, 'utf8')));
+    assert.equal(meta.expr, 'sqrt(dx^2+dy^2+dz^2)');
+    const y = evaluate(net, [2.2e7, 0, 0]);
+    assert.ok(Math.abs(y[0]! - 2.2e7) <= j.maxError.certified);
+  });
+
+  it('--data takes the ranges from the samples and measures on them; ONNX export runs in check', () => {
+    const csv = join(dir, 'data.csv');
+    assert.equal(run('sample', 'shell', '-n', '3000', '--seed', '2', '--out', csv).status, 0);
+    const onnx = join(dir, 't3.onnx');
+    const r = run('compile', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json', '--export', onnx);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.measuredSamples, 3000);
+    assert.equal(j.outsideRegion, 0);
+    const c = run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json');
+    assert.equal(c.status, 0, c.stderr);
+    const cj = JSON.parse(c.stdout);
+    assert.equal(cj.format, 'onnx');
+    assert.equal(cj.dtype, 'float64');
+    assert.ok(Math.abs(cj.maxError.measured - j.maxError.measured) <= 1e-6 * j.maxError.measured + 1e-9);
+    const strict = run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1e-9');
+    assert.equal(strict.status, 1);
+  });
+
+  it('a float32 export whose certified bound is above the tolerance is refused with the floor, exit 1, nothing written', () => {
+    const onnx = join(dir, 'refused.onnx');
+    const r = run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '1', '--samples', '1000', '--export', onnx, '--dtype', 'float32');
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /float32 cannot keep --max-error 1.*floor/);
+    assert.equal(existsSync(onnx), false);
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['sqrt(dx^2+dy^2)', '--var', 'dx=-1:1'], /--var.*missing dy/],
+    [['x+y', '--var', 'x=0:1', '--var', 'y=0:1', '--var', 'z=0:1'], /--var.*"z"/],
+    [['sqrt(x)', '--var', 'x=-1:1'], /expression.*defined on the range.*-1, 1/],
+    [['x', '--var', 'x=1:0'], /--var x.*"1:0"/],
+    [['x', '--var', 'x=0:1', '--max-error', '0'], /--max-error.*positive.*"0"/],
+    [['foo(x)', '--var', 'x=0:1'], /expression.*known functions.*"foo"/],
+    [['x', '--var', 'x=0:1', '--save', '/nonexistent-dir/x.json'], /--save.*writable.*nonexistent-dir/],
+    [['x', '--var', 'x=0:1', '--export', 'x.png'], /--export.*x\.png/],
+    [['sqrt(x)', '--var', 'x=0:1', '--range', 'x=2:3'], /--range x.*overlap.*2:3/],
+  ];
+  for (const [args, re] of bad) it(`compile ${args.join(' ')} is bad input: ${re}`, () => assertBadInput(run('compile', ...args), re));
+
+  it('a CSV with a non-numeric cell names the line and column', () => {
+    const csv = join(dir, 'bad.csv');
+    writeFileSync(csv, 'x,y\n1,2\n3,abc\n');
+    assertBadInput(run('compile', 'x+y', '--data', csv), /bad\.csv line 3 column y.*finite number.*"abc"/);
+  });
+  it('a CSV whose header misses a variable names the header', () => {
+    const csv = join(dir, 'hdr.csv');
+    writeFileSync(csv, 'x,z\n1,2\n');
+    assertBadInput(run('compile', 'x+y', '--data', csv), /header.*missing y/);
+  });
+  it('a --range contradicted by the data is bad input naming the line', () => {
+    const csv = join(dir, 'few.csv');
+    writeFileSync(csv, 'x\n0.5\n0.9\n');
+    assertBadInput(run('compile', 'sqrt(x)', '--data', csv, '--range', 'x=0:0.6'), /--range x.*line 3.*0\.9/);
+  });
+});
