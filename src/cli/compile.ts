@@ -28,7 +28,8 @@ export function registerCompile(program: Command): void {
     .option('--max-depth <D>', 'most hidden layers', '64')
     .option('--samples <N>', 'fresh samples for the measured error', '100000')
     .option('--seed <N>', 'seed for the fresh samples', '1')
-    .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
+    .option('--dtype <t>', 'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
+    .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)')
     .option('--json', 'print one JSON object instead of the table')
     .option('--save <file.json>', 'write the network in knotnet JSON form')
     .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
@@ -89,7 +90,9 @@ Example (the original question, T3):
       const deep = parseChoice(flags.deep, '--deep', ['auto', 'never', 'always'] as const);
       const minimize = parseChoice(flags.minimize, '--minimize', ['relus', 'params'] as const);
       const maxDepth = parseCount(flags.maxDepth, '--max-depth', 10_000);
-      const r = compileFormula({ expr, vars, ranges, maxError, measureCount: count, seed, deep, minimize, maxDepth, ...(dataRows ? { samples: dataRows } : {}) });
+      const maxFanIn = flags.maxFanIn === undefined ? undefined : parseCount(flags.maxFanIn, '--max-fan-in', 1_000_000);
+      if (maxFanIn !== undefined && maxFanIn < 2) throw new InputError('--max-fan-in', 'be at least 2', flags.maxFanIn);
+      const r = compileFormula({ expr, vars, ranges, maxError, measureCount: count, seed, deep, minimize, maxDepth, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
       const seconds = (performance.now() - started) / 1000;
       await saver.write(r.network, {
         expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },

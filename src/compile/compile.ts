@@ -32,6 +32,12 @@ export interface CompileOptions {
   maxDepth?: number;
   /** Force this many sawtooth levels for every deep square (else sized to its budget). */
   deepLevels?: number;
+  /**
+   * The dtype the network must keep --max-error in. 'float32' certifies the float32 evaluation
+   * (and builds sums of at most `maxFanIn` terms, 4 by default, so its rounding stays small).
+   */
+  dtype?: 'float64' | 'float32';
+  maxFanIn?: number;
   /** What 'auto' minimizes: ReLUs (default) or parameters. */
   minimize?: 'relus' | 'params';
 }
@@ -107,6 +113,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
   const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
 
   const box = inputs.map((v) => o.vars[v]!);
+  const dtype = o.dtype ?? 'float64';
+  const fanIn = o.maxFanIn ?? (dtype === 'float32' ? 4 : Infinity);
   const maxDepth = o.maxDepth ?? 64;
   const squares = approxNodes.filter((n) => n.kind === 'square');
   const mode = o.deep ?? 'auto';
@@ -127,17 +135,23 @@ export function compileFormula(o: CompileOptions): CompileResult {
       const budgets = new Map<number, number>();
       for (const id of deepSet) budgets.set(id, (factor * o.maxError * shareDeep) / deepSens);
       for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * o.maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : o.maxError);
-      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels);
+      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn);
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
       const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
-      if (total <= o.maxError) {
+      const total32 = dtype === 'float32' ? built.errorOut + roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints)[0]! : total;
+      const target = dtype === 'float32' ? total32 : total;
+      if (target <= o.maxError) {
         const score = (b: typeof built) => (o.minimize === 'params' ? b.summary.params : b.summary.relus);
         if (!best || score(built) < score(best.built)) best = { built, rounding, total };
         break;
       }
-      lastFailure = `the composed bound stayed at ${total.toPrecision(4)}`;
-      factor *= Math.min(0.9, (o.maxError / total) * 0.97);
+      const roundingPart = target - built.errorOut;
+      lastFailure = dtype === 'float32'
+        ? `the certified float32 bound stayed at ${target.toPrecision(4)}, of which ${roundingPart.toPrecision(4)} is float32 rounding (the float32 floor at this output's magnitude is about ${(outputMagnitude(ranges[g.output]!) * 2 ** -24).toPrecision(3)}; use --dtype float64 or a larger tolerance)`
+        : `the composed bound stayed at ${target.toPrecision(4)}`;
+      if (roundingPart >= o.maxError) break; // no construction budget can help
+      factor *= Math.min(0.9, ((o.maxError - roundingPart) / Math.max(built.errorOut, 1e-300)) * 0.97);
     }
   }
   if (!best) throw new WorkError(`--max-error ${o.maxError} could not be met: ${lastFailure}.`);
@@ -152,6 +166,10 @@ export function compileFormula(o: CompileOptions): CompileResult {
     nodes: built.reports, region: { box: o.vars, ranges: rangeOut }, hints: built.hints,
     certifiedMaxFloat32: built.errorOut + roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints)[0]!,
   };
+}
+
+function outputMagnitude(r: Range): number {
+  return Math.max(Math.abs(r[0]), Math.abs(r[1]));
 }
 
 function fnOf(n: Graph['nodes'][number]): Expr {
@@ -197,8 +215,8 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>): Map<number
 }
 
 /** Builds the layered program for given budgets with sound error composition. */
-function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number) {
-  const prog = new Program(g.inputs.length);
+function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity) {
+  const prog = new Program(g.inputs.length, maxFanIn);
   const forms: Form[] = [];
   const err: number[] = [];
   const reports: NodeReport[] = [];
@@ -212,6 +230,16 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
     forms[id] = carried; // later users share the carried copy
     return carried;
   };
+  /** Operands carried to one common layer (at least `atLeast`); carrying may go deeper. */
+  const liftAll = (ids: number[], atLeast = -1): Form[] => {
+    let layer = Math.max(atLeast, ...ids.map((id) => (forms[id]!.terms.size ? forms[id]!.layer : -1)));
+    for (;;) {
+      const fs = ids.map((id) => lift(id, layer));
+      const deepest = Math.max(layer, ...fs.map((f) => (f.terms.size ? f.layer : -1)));
+      if (deepest === layer) return fs.map((f) => (f.terms.size ? f : { ...f, layer }));
+      layer = deepest;
+    }
+  };
   for (const n of g.nodes) {
     if (!live.has(n.id)) { forms.push(constantForm(0)); err.push(0); continue; }
     const unitsBefore = prog.layers.reduce((s, l) => s + l.length, 0);
@@ -221,8 +249,8 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
     switch (n.kind) {
       case 'input': form = prog.inputForm(g.inputs.indexOf(n.name)); break;
       case 'affine': {
-        const layer = Math.max(-1, ...n.terms.map((t) => (forms[t.node]!.terms.size ? forms[t.node]!.layer : -1)));
-        form = combine(n.terms.map((t) => ({ form: lift(t.node, layer), coef: t.coef })), n.constant);
+        const lifted = liftAll(n.terms.map((t) => t.node));
+        form = combine(n.terms.map((t, i) => ({ form: lifted[i]!, coef: t.coef })), n.constant);
         e = n.terms.reduce((s, t) => s + Math.abs(t.coef) * err[t.node]!, 0);
         break;
       }
@@ -243,13 +271,13 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
       }
       case 'max': case 'min': {
         // max(a,b) = a + relu(b − a); min(a,b) = a − relu(a − b)
-        const layer = Math.max(forms[n.a]!.layer, forms[n.b]!.layer, 0);
-        const A = lift(n.a, layer);
-        const B = lift(n.b, layer);
+        const [A, B] = liftAll([n.a, n.b], 0) as [Form, Form];
         const diff = n.kind === 'max' ? combine([{ form: B, coef: 1 }, { form: A, coef: -1 }], 0) : combine([{ form: A, coef: 1 }, { form: B, coef: -1 }], 0);
         const u = prog.addUnit(diff, 0, n.kind === 'max' ? [lowOf(n.b) - hiOf(n.a), hiOf(n.b) - lowOf(n.a)] : [lowOf(n.a) - hiOf(n.b), hiOf(n.a) - lowOf(n.b)]);
-        const a2 = lift(n.a, u.layer);
-        form = combine([{ form: a2, coef: 1 }, { form: { layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 }, coef: n.kind === 'max' ? 1 : -1 }], 0);
+        const [a2] = liftAll([n.a], u.layer) as [Form];
+        let uf: Form = { layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 };
+        if (a2.layer > uf.layer) uf = prog.carry(uf, a2.layer, 0, Math.max(0, hiOf(n.b) - lowOf(n.a), hiOf(n.a) - lowOf(n.b)));
+        form = combine([{ form: a2, coef: 1 }, { form: uf, coef: n.kind === 'max' ? 1 : -1 }], 0);
         e = Math.max(err[n.a]!, err[n.b]!);
         break;
       }

@@ -29,16 +29,24 @@ export function deepSquareUnits(prog: Program, input: Form, hi: number, levels: 
   };
   const t = scale(input, 1 / hi);
   // Level 1: A = relu(t), B = relu(t − ½); g1 = 2A − 4B; f1 = t − g1/4 = A/2 + B.
-  const A1 = unit(t, 0, [0, 1]);
-  const B1 = unit(t, -0.5, [-0.5, 0.5]);
+  let A1 = unit(t, 0, [0, 1]);
+  let B1 = unit(t, -0.5, [-0.5, 0.5]);
+  const l1 = Math.max(A1.layer, B1.layer);
+  A1 = prog.carry(A1, l1, 0, 1);
+  B1 = prog.carry(B1, l1, 0, 0.5);
   let g = combine([{ form: A1, coef: 2 }, { form: B1, coef: -4 }], 0);
   let f = combine([{ form: A1, coef: 0.5 }, { form: B1, coef: 1 }], 0);
   let w = 1 / 4;
   for (let s = 2; s <= levels; s++) {
     w /= 4;
-    const A = unit(g, 0, [0, 1]);
-    const B = unit(g, -0.5, [-0.5, 0.5]);
-    const F = unit(f, 0, [0, 1]); // f ≥ t² ≥ 0: carried exactly by one ReLU
+    let A = unit(g, 0, [0, 1]);
+    let B = unit(g, -0.5, [-0.5, 0.5]);
+    let F = unit(f, 0, [0, 1]); // f ≥ t² ≥ 0: carried exactly by one ReLU
+    // With a fan-in limit the units may land on different layers: carry them level.
+    const layer = Math.max(A.layer, B.layer, F.layer);
+    A = prog.carry(A, layer, 0, 1);
+    B = prog.carry(B, layer, 0, 0.5);
+    F = prog.carry(F, layer, 0, 1);
     g = combine([{ form: A, coef: 2 }, { form: B, coef: -4 }], 0);
     f = combine([{ form: F, coef: 1 }, { form: g, coef: -w }], 0);
   }

@@ -18,7 +18,13 @@ interface Unit { weights: Map<number, number>; bias: number; pre: [number, numbe
 
 export class Program {
   readonly layers: Unit[][] = [];
-  constructor(readonly inputCount: number) {}
+  private readonly chunks = new Map<string, { layer: number; index: number }>();
+  /**
+   * @param maxFanIn most terms any unit or output may sum (float32 exports: small sums keep
+   *   the worst-case rounding γ_k·Σ|t| small); wider sums are split into a tree of partial
+   *   sums carried exactly by ReLUs.
+   */
+  constructor(readonly inputCount: number, readonly maxFanIn = Infinity) {}
 
   inputForm(i: number): Form {
     return { layer: 0, terms: new Map([[i, 1]]), constant: 0 };
@@ -29,6 +35,7 @@ export class Program {
    * a known range of form + bias (exact arithmetic), kept for the rounding analysis.
    */
   addUnit(form: Form, bias: number, pre: [number, number] = [-Infinity, Infinity]): { layer: number; index: number } {
+    form = this.reduceFanIn(form);
     const layer = Math.max(form.layer, 0) + 1;
     while (this.layers.length < layer) this.layers.push([]);
     const units = this.layers[layer - 1]!;
@@ -53,6 +60,40 @@ export class Program {
     return f;
   }
 
+  /**
+   * A form with at most maxFanIn terms and the same value: the terms (units ≥ 0 after their
+   * ReLU) are split by the sign of their weights into chunks whose partial sums P ≥ 0 are
+   * carried exactly as relu(P); repeated until few enough. Chunks are shared between forms.
+   */
+  reduceFanIn(form: Form): Form {
+    let f = form;
+    while (f.terms.size > this.maxFanIn && f.layer >= 1) {
+      const units = this.layers[f.layer - 1]!;
+      const entries = [...f.terms].sort((p, q) => p[0] - q[0]);
+      const next = new Map<number, number>();
+      for (const sign of [1, -1]) {
+        const side = entries.filter(([, w]) => Math.sign(w) === sign);
+        for (let k = 0; k < side.length; k += this.maxFanIn) {
+          const part = side.slice(k, k + this.maxFanIn);
+          const key = `${f.layer}|${part.map(([i, w]) => `${i}:${Math.abs(w)}`).join(',')}`;
+          let u = this.chunks.get(key);
+          if (!u) {
+            let hi = 0;
+            for (const [i, w] of part) hi += Math.abs(w) * Math.max(0, units[i]!.pre[1]);
+            const weights = new Map(part.map(([i, w]) => [i, Math.abs(w)]));
+            this.layers[f.layer] ??= [];
+            this.layers[f.layer]!.push({ weights, bias: 0, pre: [0, hi] });
+            u = { layer: f.layer + 1, index: this.layers[f.layer]!.length - 1 };
+            this.chunks.set(key, u);
+          }
+          next.set(u.index, sign);
+        }
+      }
+      f = { layer: f.layer + 1, terms: next, constant: f.constant };
+    }
+    return f;
+  }
+
   /** Known pre-activation ranges per hidden layer (for roundingErrorBound). */
   preRanges(): { lo: Float64Array; hi: Float64Array }[] {
     return this.layers.map((units) => ({ lo: Float64Array.from(units, (u) => u.pre[0]), hi: Float64Array.from(units, (u) => u.pre[1]) }));
@@ -65,8 +106,17 @@ export class Program {
 
   /** The network with a linear output layer reading `output` (carried to the last layer). */
   toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y', outputUpperBound = Infinity): Network {
+    let out = output;
+    for (;;) {
+      out = this.reduceFanIn(out);
+      if (out.terms.size && out.layer < this.layers.length) {
+        out = this.carry(out, this.layers.length, outputLowerBound, outputUpperBound);
+        continue;
+      }
+      break;
+    }
     const last = this.layers.length;
-    const out = output.terms.size ? this.carry(output, last, outputLowerBound, outputUpperBound) : { ...output, layer: last };
+    if (!out.terms.size) out = { ...out, layer: last };
     const widths = [this.inputCount, ...this.layers.map((l) => l.length)];
     const layers = this.layers.map((units, li) => {
       const inSize = widths[li]!;

@@ -126,20 +126,27 @@ export function roundingErrorBound(
       const keyParts: string[] = [];
       let fanIn = 0;
       let absDot = 0;
+      let inexact = false;
+      let inexactDot = 0; // Σ|w|·|x| over weights that float32 cannot hold exactly
       let pLo = layer.bias[r]!;
       let pHi = layer.bias[r]!;
       for (let c = 0; c < layer.inSize; c++) {
         const w = layer.weights[row + c]!;
         if (w === 0) continue;
         if (alpha === 0) alpha = w;
+        if (!isPowerOfTwo(w)) { inexact = true; inexactDot += Math.abs(w) * (Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!); }
         if (keyParts.length < 64) keyParts.push(`${c}:${w / alpha}`);
         fanIn++;
         absDot += Math.abs(w) * (Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!);
         if (w > 0) { pLo += w * curLo[c]!; pHi += w * curHi[c]!; } else { pLo += w * curHi[c]!; pHi += w * curLo[c]!; }
       }
       const b = Math.abs(layer.bias[r]!);
-      const k = fanIn + (b !== 0 ? 1 : 0);
-      const freshMag = (uw * absDot + gamma(Math.max(k, 1), u) * (1 + uw) * (absDot + b) + uw * b) * (1 + 1e-9);
+      // Terms summed: the products and the bias. Each term passes at most (terms − 1)
+      // additions, plus one rounding for a product whose weight is not a power of two
+      // (products by ±2^k are exact), so the bound is γ_{terms − 1 + [some product inexact]}.
+      const terms = fanIn + (b !== 0 ? 1 : 0);
+      const k = Math.max(1, terms - 1 + (inexact ? 1 : 0));
+      const freshMag = (uw * inexactDot + gamma(k, u) * (1 + uw) * (absDot + b) + uw * b) * (1 + 1e-9);
       const slack = 1e-12 * (absDot + b) + 1e-300;
       pLo -= slack;
       pHi += slack;
@@ -256,4 +263,12 @@ function slopeRange(terms: { c: number; unit: UnitInfo }[], lo: number, hi: numb
     mx = Math.max(mx, cur);
   }
   return [mn, mx];
+}
+
+/** |w| = 2^k for an integer k in float32's normal range (so w·x rounds only on overflow/underflow). */
+function isPowerOfTwo(w: number): boolean {
+  const a = Math.abs(w);
+  if (a === 0 || a < 2 ** -126 || a > 2 ** 127) return false;
+  const e = Math.log2(a);
+  return Number.isInteger(e) && 2 ** e === a;
 }
