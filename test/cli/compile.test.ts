@@ -77,12 +77,25 @@ describe('knotnet compile', () => {
     assert.equal(strict.status, 1);
   });
 
-  it('a float32 export whose certified bound is above the tolerance is refused with the floor, exit 1, nothing written', () => {
+  it('--dtype float32 with a tolerance float32 cannot certify fails with the floor, exit 1, nothing written', () => {
     const onnx = join(dir, 'refused.onnx');
     const r = run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '1', '--samples', '1000', '--export', onnx, '--dtype', 'float32');
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /float32 cannot keep --max-error 1.*floor/);
+    assert.match(r.stderr, /--max-error 1 could not be met: the certified float32 bound.*floor.*about 1\.4/);
     assert.equal(existsSync(onnx), false);
+  });
+
+  it('--dtype float32 certifies the float32 evaluation: onnxruntime float32 measures below the float32 certificate', () => {
+    const onnx = join(dir, 't3f32.onnx');
+    const csv = join(dir, 'f32.csv');
+    assert.equal(run('sample', 'shell', '-n', '5000', '--seed', '4', '--out', csv).status, 0);
+    const r = run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '300', '--samples', '1000', '--dtype', 'float32', '--json', '--export', onnx);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.ok(j.float32.maxError.certified <= 300);
+    const c = JSON.parse(run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--json').stdout);
+    assert.equal(c.dtype, 'float32');
+    assert.ok(c.maxError.measured <= j.float32.maxError.certified, `${c.maxError.measured} > ${j.float32.maxError.certified}`);
   });
 
   const bad: [string[], RegExp][] = [
