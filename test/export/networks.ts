@@ -21,17 +21,9 @@ export function pwlSquare(n = 10): Network {
   };
 }
 
-/** mulberry32: a tiny seeded PRNG, so every random network is reproducible from its seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/random.ts): every random network is reproducible from its seed. */
+export { rng as mulberry32 } from '../../src/random.ts';
+import { rng as mulberry32 } from '../../src/random.ts';
 
 /** A dense ReLU network with the given widths (inputs first) and weights, biases in [−1, 1). */
 export function randomNetwork(seed: number, widths: number[]): Network {
