@@ -120,8 +120,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
   const mode = o.deep ?? 'auto';
   // Candidate plans: all shallow; and deep squares holding a share ρ of the tolerance.
   const plans: { deepShare: number }[] = [];
-  if (mode !== 'always' || squares.length === 0) plans.push({ deepShare: 0 });
   if (mode !== 'never' && squares.length > 0) for (const rho of [0.001, 0.01, 0.1, 0.5]) plans.push({ deepShare: rho });
+  if (mode !== 'always' || squares.length === 0) plans.push({ deepShare: 0 });
   let best: { built: ReturnType<typeof assemble>; rounding: number; total: number } | null = null;
   let lastFailure = '';
   for (const plan of plans) {
@@ -135,6 +135,10 @@ export function compileFormula(o: CompileOptions): CompileResult {
       const budgets = new Map<number, number>();
       for (const id of deepSet) budgets.set(id, (factor * o.maxError * shareDeep) / deepSens);
       for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * o.maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : o.maxError);
+      // Skip a plan the cost model says is far bigger than one already found (no need to build
+      // a network with hundreds of thousands of units to learn that it loses).
+      const estimate = shallow.reduce((s2, n) => s2 + cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
+      if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
       const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn);
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
       const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64', built.hints)[0]!;
