@@ -383,7 +383,8 @@ function measure(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: R
     max = Math.max(max, e);
     sq += e * e;
   });
-  return { max, rms: keep.length ? Math.sqrt(sq / keep.length) : NaN, count: keep.length, outside };
+  // No sample inside the region: nothing was measured (NaN, printed as such, null in JSON).
+  return { max: keep.length ? max : NaN, rms: keep.length ? Math.sqrt(sq / keep.length) : NaN, count: keep.length, outside };
 }
 
 /** Exact value of a graph node as a JS function of the inputs (for region membership). */

@@ -8,13 +8,14 @@ export function sampleShell(o: { dims: number; inner: number; outer: number; n: 
   const rand = rng(o.seed);
   const g = gaussian(rand);
   const out = new Float64Array(o.n * o.dims);
-  const lo = Math.pow(o.inner, o.dims);
-  const hi = Math.pow(o.outer, o.dims);
+  // Radius by inverse CDF in a form that does not overflow in many dimensions:
+  // r = outer·(ρ + U·(1 − ρ))^(1/dims), ρ = (inner/outer)^dims.
+  const rho = Math.pow(o.inner / o.outer, o.dims);
   for (let i = 0; i < o.n; i++) {
     let norm = 0;
     for (let d = 0; d < o.dims; d++) { const v = g(); out[i * o.dims + d] = v; norm += v * v; }
     norm = Math.sqrt(norm);
-    const r = Math.pow(lo + rand() * (hi - lo), 1 / o.dims);
+    const r = o.outer * Math.pow(rho + rand() * (1 - rho), 1 / o.dims);
     for (let d = 0; d < o.dims; d++) out[i * o.dims + d] = (out[i * o.dims + d]! / norm) * r;
   }
   return out;

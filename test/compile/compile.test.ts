@@ -178,3 +178,17 @@ describe('float32: the certified float32 bound covers float32 evaluation, in kno
     }
   });
 });
+
+describe('sampleShell', () => {
+  for (const dims of [1, 3, 300]) {
+    it(`points in ${dims} dimensions have norms within [inner, outer]`, () => {
+      const x = sampleShell({ dims, inner: 2.1e7, outer: 2.4e7, n: 500, seed: dims });
+      for (let i = 0; i < 500; i++) {
+        let s = 0;
+        for (let d = 0; d < dims; d++) s += x[i * dims + d]! ** 2;
+        const r = Math.sqrt(s);
+        assert.ok(r >= 2.1e7 * (1 - 1e-12) && r <= 2.4e7 * (1 + 1e-12), `norm ${r}`);
+      }
+    });
+  }
+});
