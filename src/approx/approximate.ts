@@ -28,6 +28,8 @@ export interface ApproxOptions {
   relative?: boolean;
   /** Most segments sizing may use. */
   maxSegments?: number;
+  /** Called after each sizing trial (for progress reports). */
+  onTrial?: (trial: { segments: number; error: number }) => void;
 }
 
 export interface ApproxResult {
@@ -71,7 +73,7 @@ export function approximate(opts: ApproxOptions): ApproxResult {
   const fitKind = opts.fit ?? (opts.size.kind === 'rmsError' ? 'lsq' : 'minimax');
   const limit = opts.maxSegments ?? 1_000_000;
   const trials: { segments: number; error: number }[] = [];
-  const pwl = buildPwl(target, opts.size, placement, fitKind, limit, opts.relative ?? false, trials);
+  const pwl = buildPwl(target, opts.size, placement, fitKind, limit, opts.relative ?? false, trials, opts.onTrial);
   return finish(opts.expr, target, pwl, placement, fitKind, trials);
 }
 
@@ -82,6 +84,7 @@ export function approximate(opts: ApproxOptions): ApproxResult {
 export function buildPwl(
   target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
   trials: { segments: number; error: number }[] = [],
+  onTrial?: (t: { segments: number; error: number }) => void,
 ): Pwl {
   const build = (n: number) => buildWith(target, knotsFor(target, placement, fitKind, size, n), fitKind);
   if (size.kind === 'knots') {
@@ -99,7 +102,7 @@ export function buildPwl(
   const tol = relative ? size.error * target.scale : size.error;
   const errorOf = (p: Pwl) =>
     size.kind === 'maxError' ? certifyMaxError(target, p).maxError + roundingOf(p) : measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
-  return sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error);
+  return sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error, onTrial);
 }
 
 export function roundingOf(p: Pwl): number {
@@ -127,6 +130,7 @@ function buildWith(t: Target, x: Float64Array, fitKind: FitKind): Pwl {
 function sizeBySearch(
   build: (n: number) => Pwl, errorOf: (p: Pwl) => number, tol: number, limit: number,
   trials: { segments: number; error: number }[], arg: string, given: number,
+  onTrial?: (t: { segments: number; error: number }) => void,
 ): Pwl {
   const memo = new Map<number, { p: Pwl; e: number }>();
   const attempt = (n: number) => {
@@ -136,6 +140,7 @@ function sizeBySearch(
       r = { p, e: errorOf(p) };
       memo.set(n, r);
       trials.push({ segments: n, error: r.e });
+      onTrial?.({ segments: n, error: r.e });
     }
     return r;
   };

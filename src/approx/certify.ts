@@ -118,11 +118,11 @@ export function quadraticBound(A: number, B: number, h: number, mLo: number, mHi
 
 /** max (dir=+1) or min (dir=−1) over [0,1] of A + (B−A)s + C·s(1−s). */
 function extremeOfQuadratic(A: number, B: number, C: number, dir: 1 | -1): number {
-  const g = (s: number) => A + (B - A) * s + C * s * (1 - s);
+  // (No inner closure: this runs once per segment, millions of times.)
   let best = dir > 0 ? Math.max(A, B) : Math.min(A, B);
   if (C * dir > 0) {
     const s = Math.min(1, Math.max(0, (B - A + C) / (2 * C)));
-    const v = g(s);
+    const v = A + (B - A) * s + C * s * (1 - s);
     best = dir > 0 ? Math.max(best, v) : Math.min(best, v);
   }
   return best;

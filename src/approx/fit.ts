@@ -5,7 +5,9 @@ export type FitKind = 'interpolate' | 'minimax' | 'lsq';
 
 /** Interpolation: the PWL through (x_i, f(x_i)). */
 export function fitInterpolate(t: Target, x: Float64Array): Pwl {
-  return { x, y: Float64Array.from(x, (v) => t.f(v)) };
+  const y = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) y[i] = t.f(x[i]!);
+  return { x, y };
 }
 
 // Gauss–Legendre, 5 points on [0, 1]: exact for polynomials of degree ≤ 9 and never

@@ -46,11 +46,12 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
   };
   const selectorFns = sites.map((s) => compileFunction1(s.selector, variable));
 
-  const f2 = (x: number): number => {
+  const smooth = sites.length === 0 ? branchFor([]).f2fn : null;
+  const f2 = smooth ?? ((x: number): number => {
     const signs = selectorFns.map((s) => Math.sign(s(x)));
     if (signs.some((s) => s === 0 || Number.isNaN(s))) return NaN;
     return branchFor(signs).f2fn(x);
-  };
+  });
   const encloseF = (c: number, d: number) => enclose(expr, { [variable]: [c, d] });
   const encloseF2 = (c: number, d: number) => {
     const signs: number[] = [];

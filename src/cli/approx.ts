@@ -11,6 +11,7 @@ import { fmt } from './table.ts';
 import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
 import { saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';
+import { progress } from './progress.ts';
 
 interface ApproxFlags {
   deep?: boolean;
@@ -74,7 +75,9 @@ Examples:
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
       const outputs = { save: flags.save, exports: flags.export ?? [], dtype, tolerance: size.kind === 'maxError' && !flags.relative ? size.error : undefined };
       const saver = saveOutputs(outputs); // validates paths before the work
-      const r = approximate({ expr, domain, size, placement, fit, relative: flags.relative, maxSegments });
+      const bar = progress('sizing');
+      const r = approximate({ expr, domain, size, placement, fit, relative: flags.relative, maxSegments, onTrial: (t) => bar.update(`${t.segments} segments -> error ${t.error.toPrecision(4)}`) });
+      bar.done();
       const seconds = (performance.now() - started) / 1000;
       const summary = approxSummary(r, seconds);
       await saver.write(r.network, {

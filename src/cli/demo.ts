@@ -5,6 +5,7 @@ import { equalSpacingDistanceRelus } from '../compile/recipe.ts';
 import { sampleShell } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
 import { renderTable } from './table.ts';
+import { progress } from './progress.ts';
 
 /** T1 of the reference: the answer's script as published (knots 1e6, 1e6+1e5, …, 9.9e6). */
 function answerAsPublished() {
@@ -34,7 +35,10 @@ export function registerDemo(program: Command): void {
       const t1 = (['interpolate', 'minimax', 'lsq'] as const).map((fit) =>
         approximate({ expr: 'x^2', domain: [1e6, 1e7], size: { kind: 'knots', segments: 90 }, placement: 'uniform', fit }));
       const t2opt = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } });
-      const t2uni = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'uniform', fit: 'interpolate', maxSegments: 10_000_000 });
+      const bar = progress('T2 uniform knots');
+      const t2uni = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'uniform', fit: 'interpolate', maxSegments: 10_000_000, onTrial: (t) => bar.update(`${t.segments} segments -> certified ${t.error.toPrecision(4)}`) });
+      bar.done();
+      process.stderr.write('T3: compiling the distance network...\n');
       const nStar = 2 / (4 * Math.sqrt(1e-4));
       const t3 = demoT3();
       const seconds = (performance.now() - started) / 1000;

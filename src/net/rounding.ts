@@ -63,7 +63,8 @@ interface ErrForm { coef: Map<number, [number, number]>; lump: number }
 
 /** Units of a layer that are ReLUs of one scalar value v: unit i = relu(α_i·v + b_i). */
 interface Group { err: ErrForm; errMag: number; vLo: number; vHi: number }
-interface UnitInfo { group: number; alpha: number; bias: number; fresh: number; relu: boolean }
+/** Per unit of a layer (struct of arrays: layers can have millions of units). */
+interface Units { group: Int32Array; alpha: Float64Array; bias: Float64Array; fresh: Int32Array; relu: boolean }
 
 /**
  * A proven bound on |evaluate(net, x, dtype) − exact real-arithmetic net(x)| for every x in
@@ -100,22 +101,24 @@ export function roundingErrorBound(
   };
   // Layer 0: the inputs, each its own group with α = 1, no ReLU, rounded to the dtype.
   let groups: Group[] = [];
-  let units: UnitInfo[] = [];
+  let units: Units = { group: new Int32Array(lo.length), alpha: new Float64Array(lo.length).fill(1), bias: new Float64Array(lo.length), fresh: new Int32Array(lo.length).fill(-1), relu: false };
   let curLo = Float64Array.from(lo);
   let curHi = Float64Array.from(hi);
   for (let i = 0; i < lo.length; i++) {
     const m = dtype === 'float32' ? u * Math.max(Math.abs(lo[i]!), Math.abs(hi[i]!)) : 0;
     const err: ErrForm = { coef: m > 0 ? new Map([[symbol(m), [1, 1] as [number, number]]]) : new Map(), lump: 0 };
     groups.push({ err, errMag: m, vLo: lo[i]!, vHi: hi[i]! });
-    units.push({ group: i, alpha: 1, bias: 0, fresh: -1, relu: false });
+    units.group[i] = i;
   }
   let unitErrMag = Float64Array.from(groups, (g) => g.errMag);
 
   net.layers.forEach((layer, li) => {
     const hint = hints?.[li];
     const nextGroups: Group[] = [];
-    const nextUnits: UnitInfo[] = [];
+    const n = layer.outSize;
+    const nextUnits: Units = { group: new Int32Array(n), alpha: new Float64Array(n), bias: new Float64Array(n), fresh: new Int32Array(n), relu: layer.activation === 'relu' };
     const groupOfKey = new Map<string, number>();
+    const groupOfColumn = new Map<number, number>(); // rows with a single weight: keyed by its column
     const nLo = new Float64Array(layer.outSize);
     const nHi = new Float64Array(layer.outSize);
     const nMag = new Float64Array(layer.outSize);
@@ -123,6 +126,7 @@ export function roundingErrorBound(
       const row = r * layer.inSize;
       // Proportional rows share one scalar v (normalized by the first nonzero weight).
       let alpha = 0;
+      let firstCol = -1;
       const keyParts: string[] = [];
       let fanIn = 0;
       let absDot = 0;
@@ -133,9 +137,12 @@ export function roundingErrorBound(
       for (let c = 0; c < layer.inSize; c++) {
         const w = layer.weights[row + c]!;
         if (w === 0) continue;
-        if (alpha === 0) alpha = w;
+        if (alpha === 0) { alpha = w; firstCol = c; }
         if (!isPowerOfTwo(w)) { inexact = true; inexactDot += Math.abs(w) * (Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!); }
-        if (keyParts.length < 64) keyParts.push(`${c}:${w / alpha}`);
+        if (fanIn > 0 && keyParts.length < 64) {
+          if (keyParts.length === 0) keyParts.push(`${firstCol}:1`);
+          keyParts.push(`${c}:${w / alpha}`);
+        }
         fanIn++;
         absDot += Math.abs(w) * (Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!);
         if (w > 0) { pLo += w * curLo[c]!; pHi += w * curHi[c]!; } else { pLo += w * curHi[c]!; pHi += w * curLo[c]!; }
@@ -157,21 +164,25 @@ export function roundingErrorBound(
       const vA = (pLo - layer.bias[r]!) / alpha;
       const vB = (pHi - layer.bias[r]!) / alpha;
       // Rows with many weights are rarely proportional to another: no grouping for them.
-      const key = fanIn > 64 ? `#${r}` : keyParts.join(',');
-      let gi = groupOfKey.get(key);
+      const key = fanIn > 64 ? `#${r}` : fanIn === 1 ? '' : keyParts.join(',');
+      let gi = fanIn === 1 ? groupOfColumn.get(firstCol) : groupOfKey.get(key);
       if (gi === undefined) {
         const err = combineRow(layer, r, alpha, units, groups, symMag);
         nextGroups.push({ err, errMag: magnitude(err), vLo: Math.min(vA, vB), vHi: Math.max(vA, vB) });
         gi = nextGroups.length - 1;
-        groupOfKey.set(key, gi);
+        if (fanIn === 1) groupOfColumn.set(firstCol, gi);
+        else groupOfKey.set(key, gi);
       } else {
         const g = nextGroups[gi]!;
         g.vLo = Math.min(g.vLo, vA, vB);
         g.vHi = Math.max(g.vHi, vA, vB);
       }
       const fresh = symbol(freshMag);
-      const relu = layer.activation === 'relu';
-      nextUnits.push({ group: gi, alpha, bias: layer.bias[r]!, fresh, relu });
+      const relu = nextUnits.relu;
+      nextUnits.group[r] = gi;
+      nextUnits.alpha[r] = alpha;
+      nextUnits.bias[r] = layer.bias[r]!;
+      nextUnits.fresh[r] = fresh;
       const own = Math.abs(alpha) * nextGroups[gi]!.errMag + freshMag;
       nMag[r] = relu && pHi + own <= 0 ? 0 : own;
       nLo[r] = relu ? Math.max(0, pLo) : pLo;
@@ -184,47 +195,48 @@ export function roundingErrorBound(
     unitErrMag = nMag;
   });
   // The last layer is linear: each output's error is its own group's error plus its rounding.
-  return Float64Array.from(units, (un) => Math.abs(un.alpha) * groups[un.group]!.errMag + symMag[un.fresh]!);
+  return Float64Array.from(units.group, (g, r) => Math.abs(units.alpha[r]!) * groups[g]!.errMag + symMag[units.fresh[r]!]!);
 }
 
 /**
  * Error form of v = Σ_c (w_c/alpha)·x_c for one row: terms grouped by the previous layer's
  * scalar groups, each group's contribution bounded through the slope range of its PWL.
  */
-function combineRow(layer: DenseLayer, r: number, alpha: number, units: UnitInfo[], groups: Group[], symMag: number[]): ErrForm {
+function combineRow(layer: DenseLayer, r: number, alpha: number, units: Units, groups: Group[], symMag: number[]): ErrForm {
   const row = r * layer.inSize;
-  const byGroup = new Map<number, { c: number; unit: UnitInfo }[]>();
+  const byGroup = new Map<number, number[]>(); // group -> columns
   for (let c = 0; c < layer.inSize; c++) {
-    const w = layer.weights[row + c]!;
-    if (w === 0) continue;
-    const un = units[c]!;
-    let list = byGroup.get(un.group);
-    if (!list) { list = []; byGroup.set(un.group, list); }
-    list.push({ c: w / alpha, unit: un });
+    if (layer.weights[row + c] === 0) continue;
+    const g = units.group[c]!;
+    let list = byGroup.get(g);
+    if (!list) { list = []; byGroup.set(g, list); }
+    list.push(c);
   }
   const acc: ErrForm = { coef: new Map(), lump: 0 };
   const addScaled = (e: ErrForm, sLo: number, sHi: number) => {
     const sm = Math.max(Math.abs(sLo), Math.abs(sHi));
     acc.lump += sm * e.lump;
     for (const [id, [a, b]] of e.coef) {
-      const p = [a * sLo, a * sHi, b * sLo, b * sHi];
-      const lo2 = Math.min(...p);
-      const hi2 = Math.max(...p);
+      const lo2 = Math.min(a * sLo, a * sHi, b * sLo, b * sHi);
+      const hi2 = Math.max(a * sLo, a * sHi, b * sLo, b * sHi);
       const prev = acc.coef.get(id);
       if (prev) { prev[0] += lo2; prev[1] += hi2; } else acc.coef.set(id, [lo2, hi2]);
     }
   };
-  for (const [gid, terms] of byGroup) {
+  for (const [gid, cols] of byGroup) {
     const g = groups[gid]!;
-    const [sLo, sHi] = slopeRange(terms, g.vLo - g.errMag, g.vHi + g.errMag);
+    const coef = Float64Array.from(cols, (c) => layer.weights[row + c]! / alpha);
+    const [sLo, sHi] = slopeRange(cols, coef, units, g.vLo - g.errMag, g.vHi + g.errMag);
     addScaled(g.err, sLo, sHi);
-    for (const { c, unit } of terms) {
-      if (unit.fresh < 0) continue;
+    for (let k = 0; k < cols.length; k++) {
+      const fresh = units.fresh[cols[k]!]!;
+      if (fresh < 0) continue;
+      const c = coef[k]!;
       // Wide sums: fold each unit's own rounding into the absolute lump (always sound).
-      if (terms.length > 4096) { acc.lump += Math.abs(c) * symMag[unit.fresh]!; continue; }
-      const range: [number, number] = unit.relu ? [Math.min(0, c), Math.max(0, c)] : [c, c];
-      const prev = acc.coef.get(unit.fresh);
-      if (prev) { prev[0] += range[0]; prev[1] += range[1]; } else acc.coef.set(unit.fresh, range);
+      if (cols.length > 4096) { acc.lump += Math.abs(c) * symMag[fresh]!; continue; }
+      const range: [number, number] = units.relu ? [Math.min(0, c), Math.max(0, c)] : [c, c];
+      const prev = acc.coef.get(fresh);
+      if (prev) { prev[0] += range[0]; prev[1] += range[1]; } else acc.coef.set(fresh, range);
     }
   }
   if (acc.coef.size > MAX_SYMBOLS) {
@@ -235,30 +247,36 @@ function combineRow(layer: DenseLayer, r: number, alpha: number, units: UnitInfo
 }
 
 /** Range of the slope of Σ c·relu(α v + b) (or c·(α v + b) for linear units) over v ∈ [lo, hi]. */
-function slopeRange(terms: { c: number; unit: UnitInfo }[], lo: number, hi: number): [number, number] {
+function slopeRange(cols: number[], coef: Float64Array, units: Units, lo: number, hi: number): [number, number] {
   let base = 0;
-  const events: [number, number][] = []; // (breakpoint, slope change when v increases past it)
-  for (const { c, unit } of terms) {
-    const s = c * unit.alpha;
-    if (!unit.relu) { base += s; continue; }
-    const bp = -unit.bias / unit.alpha;
+  const bps = new Float64Array(cols.length);
+  const dS = new Float64Array(cols.length);
+  let m = 0;
+  for (let k = 0; k < cols.length; k++) {
+    const col = cols[k]!;
+    const a = units.alpha[col]!;
+    const s = coef[k]! * a;
+    if (!units.relu) { base += s; continue; }
+    const bp = -units.bias[col]! / a;
     // relu(α v + b) is active for v > bp when α > 0, for v < bp when α < 0.
-    if (unit.alpha > 0) {
+    if (a > 0) {
       if (bp <= lo) base += s;
-      else if (bp < hi) events.push([bp, s]);
-    } else {
-      if (bp >= hi) base += s;
-      else if (bp > lo) { base += s; events.push([bp, -s]); }
-    }
+      else if (bp < hi) { bps[m] = bp; dS[m++] = s; }
+    } else if (bp >= hi) base += s;
+    else if (bp > lo) { base += s; bps[m] = bp; dS[m++] = -s; }
   }
-  events.sort((p, q) => p[0] - q[0]);
+  // Breakpoints of a PWL layer come in knot order already; sort only when they do not.
+  let order: ArrayLike<number> | null = null;
+  for (let k = 1; k < m; k++) if (bps[k]! < bps[k - 1]!) { order = Uint32Array.from({ length: m }, (_, i) => i).sort((p, q) => bps[p]! - bps[q]!); break; }
   let cur = base;
   let mn = cur;
   let mx = cur;
-  for (let i = 0; i < events.length; i++) {
-    cur += events[i]![1];
+  for (let k = 0; k < m; k++) {
+    const i = order ? order[k]! : k;
+    cur += dS[i]!;
     // Ties: several units switching at one point count as one change.
-    if (i + 1 < events.length && events[i + 1]![0] === events[i]![0]) continue;
+    const nextI = k + 1 < m ? (order ? order[k + 1]! : k + 1) : -1;
+    if (nextI >= 0 && bps[nextI] === bps[i]) continue;
     mn = Math.min(mn, cur);
     mx = Math.max(mx, cur);
   }
