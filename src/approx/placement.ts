@@ -1,4 +1,6 @@
 import type { Target } from './target.ts';
+import { fitLeastSquares } from './fit.ts';
+import { measureErrors } from './measure.ts';
 
 export type Placement = 'uniform' | 'optimal';
 
@@ -199,7 +201,50 @@ function padToCount(x: Float64Array, n: number): Float64Array {
 
 /** Optimal knots for RMS error: equidistribute |f''|^(2/5). */
 export function placeOptimalRms(t: Target, n: number): Float64Array {
-  return placeEquidistributed(t, n, 0.4);
+  const seed = placeEquidistributed(t, n, 0.4);
+  if (t.kinks.length > 0 || n > 100_000 || n < 2) return seed;
+  // Refine (de Boor's iteration): estimate |f''|^(2/5) on each segment from its actual
+  // interpolation error, (mean square / h^4)^(1/5) ∝ |f''|^(2/5), and equidistribute that
+  // piecewise-constant density again. Keep whichever placement has the lower RMS.
+  let best = seed;
+  let bestRms = rmsOfLeastSquares(t, seed);
+  let x = seed;
+  for (let iter = 0; iter < 3; iter++) {
+    const m = x.length - 1;
+    const mass = new Float64Array(m + 1);
+    for (let i = 0; i < m; i++) {
+      const c = x[i]!;
+      const h = x[i + 1]! - c;
+      const fc = t.f(c);
+      const fd = t.f(x[i + 1]!);
+      let sq = 0;
+      for (let j = 1; j < 8; j++) {
+        const e = fc + ((fd - fc) * j) / 8 - t.f(c + (h * j) / 8);
+        sq += e * e;
+      }
+      const density = Math.pow(sq / 7 / (h * h * h * h), 0.2);
+      mass[i + 1] = mass[i]! + (density + 1e-300) * h;
+    }
+    const next = new Float64Array(n + 1);
+    next[0] = t.a;
+    next[n] = t.b;
+    let seg = 0;
+    for (let k = 1; k < n; k++) {
+      const target = (mass[m]! * k) / n;
+      while (seg < m - 1 && mass[seg + 1]! < target) seg++;
+      const w = (target - mass[seg]!) / (mass[seg + 1]! - mass[seg]! || 1);
+      next[k] = x[seg]! + w * (x[seg + 1]! - x[seg]!);
+    }
+    x = strictlyIncreasing(next);
+    if (x.length !== n + 1) break;
+    const rms = rmsOfLeastSquares(t, x);
+    if (rms < bestRms) { bestRms = rms; best = x; }
+  }
+  return best;
+}
+
+function rmsOfLeastSquares(t: Target, x: Float64Array): number {
+  return measureErrors(t.f, fitLeastSquares(t, x), 10).rmsError;
 }
 
 /**
