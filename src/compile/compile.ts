@@ -1,8 +1,6 @@
 import { InputError, WorkError } from '../errors.ts';
 import { variablesOf, type Expr } from '../expr/ast.ts';
-import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
-import { evaluate } from '../net/evaluate.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { roundingErrorBound } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
@@ -10,7 +8,7 @@ import { approximateOnRange, costConstant, lipschitzOf, type OneD } from './oned
 import { combine, constantForm, Program, scale, type Form } from './program.ts';
 import { deepSquareError, deepSquareLevels, deepSquareUnits } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
-import { sampleBox } from './sample.ts';
+import { measureOnRegion } from './measure.ts';
 
 const SQUARE: Expr = { op: 'pow', a: { op: 'var', name: 'u' }, b: { op: 'const', value: 2 } };
 
@@ -160,7 +158,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
   }
   if (!best) throw new WorkError(`--max-error ${o.maxError} could not be met: ${lastFailure}.`);
   const { built, rounding, total } = best;
-  const m = measure(formula.expr, inputs, built.network, g, ranges, live, o);
+  const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, o);
   if (m.max > total) throw new WorkError(`measured error ${m.max} exceeds the certified bound ${total}: this is a bug in knotnet, please report it with the command line.`);
   const rangeOut: Record<string, Range> = {};
   for (const id of given.keys()) rangeOut[g.nodes[id]!.text] = ranges[id]!;
@@ -351,63 +349,4 @@ function pwlUnits(prog: Program, input: Form, piece: OneD, W: Range): Form {
     prevSlope = slope;
   }
   return { layer, terms, constant: y[0]! };
-}
-
-function measure(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: CompileOptions) {
-  const f = compileFunction(expr, inputs);
-  const d = inputs.length;
-  const samples = o.samples ?? sampleBox(inputs.map((v) => o.vars[v]!), o.measureCount ?? 100_000, o.seed ?? 1);
-  const rows = samples.length / d;
-  // Keep the samples inside the certified region: intermediate values within their ranges.
-  const checks = [...live].filter((id) => g.nodes[id]!.kind !== 'input').map((id) => ({ id, fn: nodeFunction(g, id, inputs) }));
-  const keep: number[] = [];
-  let outside = 0;
-  for (let r = 0; r < rows; r++) {
-    const args = Array.from(samples.subarray(r * d, r * d + d));
-    let ok = args.every((v, i) => v >= o.vars[inputs[i]!]![0] && v <= o.vars[inputs[i]!]![1]);
-    for (const c of checks) {
-      if (!ok) break;
-      const v = c.fn(...args);
-      const [a, b] = ranges[c.id]!;
-      if (!(v >= a && v <= b)) ok = false;
-    }
-    if (ok) keep.push(r); else outside++;
-  }
-  const x = new Float64Array(keep.length * d);
-  keep.forEach((r, i) => x.set(samples.subarray(r * d, r * d + d), i * d));
-  const yNet = evaluate(net, x);
-  let max = 0;
-  let sq = 0;
-  keep.forEach((r, i) => {
-    const e = Math.abs(f(...Array.from(x.subarray(i * d, i * d + d))) - yNet[i]!);
-    max = Math.max(max, e);
-    sq += e * e;
-  });
-  // No sample inside the region: nothing was measured (NaN, printed as such, null in JSON).
-  return { max: keep.length ? max : NaN, rms: keep.length ? Math.sqrt(sq / keep.length) : NaN, count: keep.length, outside };
-}
-
-/** Exact value of a graph node as a JS function of the inputs (for region membership). */
-function nodeFunction(g: Graph, id: number, inputs: string[]): (...a: number[]) => number {
-  const memo = new Map<number, (a: number[]) => number>();
-  const fnOfNode = (k: number): ((a: number[]) => number) => {
-    const hit = memo.get(k);
-    if (hit) return hit;
-    const n = g.nodes[k]!;
-    let fn: (a: number[]) => number;
-    switch (n.kind) {
-      case 'input': { const i = inputs.indexOf(n.name); fn = (a) => a[i]!; break; }
-      case 'affine': { const ts = n.terms.map((t) => [fnOfNode(t.node), t.coef] as const); fn = (a) => ts.reduce((s, [h, c]) => s + c * h(a), n.constant); break; }
-      case 'abs': { const h = fnOfNode(n.arg); fn = (a) => Math.abs(h(a)); break; }
-      case 'relu': { const h = fnOfNode(n.arg); fn = (a) => Math.max(0, h(a)); break; }
-      case 'max': { const p = fnOfNode(n.a), q = fnOfNode(n.b); fn = (a) => Math.max(p(a), q(a)); break; }
-      case 'min': { const p = fnOfNode(n.a), q = fnOfNode(n.b); fn = (a) => Math.min(p(a), q(a)); break; }
-      case 'square': { const h = fnOfNode(n.arg); fn = (a) => { const v = h(a); return v * v; }; break; }
-      case 'unary': { const h = fnOfNode(n.arg); const gfn = compileFunction(n.fn, ['u']); fn = (a) => gfn(h(a)); break; }
-    }
-    memo.set(k, fn!);
-    return fn!;
-  };
-  const f = fnOfNode(id);
-  return (...a: number[]) => f(a);
 }
