@@ -4,6 +4,7 @@ import { registerApprox } from './approx.ts';
 import { registerCheck } from './check.ts';
 import { registerCompile } from './compile.ts';
 import { registerDemo } from './demo.ts';
+import { registerExplore } from './explorer.ts';
 
 /** Thrown inside commands to end with a given exit code after output was printed. */
 export class ExitCode extends Error {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerCheck(program);
   registerDemo(program);
+  registerExplore(program);
   return program;
 }
 

@@ -1,0 +1,61 @@
+import { scaleLinear } from 'd3-scale';
+import { line } from 'd3-shape';
+
+/** A line series for `linePlot`. */
+export interface Series { x: ArrayLike<number>; y: ArrayLike<number>; color: string; width?: number; label: string; dash?: string }
+
+/**
+ * An SVG line plot as a string (d3-scale for the axes, d3-shape for the paths): pure, so the
+ * page and the report draw the same way. `band` shades ±band around zero (the certified
+ * bound on an error plot); `marks` draws small ticks on the x axis (the knots).
+ */
+export function linePlot(o: {
+  width: number; height: number; title: string; series: Series[];
+  band?: number; marks?: ArrayLike<number>; xLabel?: string;
+}): string {
+  const m = { l: 64, r: 12, t: 24, b: 36 };
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const s of o.series) for (let i = 0; i < s.x.length; i++) {
+    x0 = Math.min(x0, s.x[i]!); x1 = Math.max(x1, s.x[i]!);
+    if (Number.isFinite(s.y[i]!)) { y0 = Math.min(y0, s.y[i]!); y1 = Math.max(y1, s.y[i]!); }
+  }
+  if (o.band !== undefined) { y0 = Math.min(y0, -o.band); y1 = Math.max(y1, o.band); }
+  if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
+  const sx = scaleLinear().domain([x0, x1]).range([m.l, o.width - m.r]);
+  const sy = scaleLinear().domain([y0, y1]).nice().range([o.height - m.b, m.t]);
+  const fmt = sy.tickFormat(5, '~g');
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" viewBox="0 0 ${o.width} ${o.height}" font-family="DejaVu Sans, sans-serif" font-size="11">`);
+  parts.push(`<rect width="100%" height="100%" fill="white"/>`);
+  parts.push(`<text x="${m.l}" y="15" font-size="12" font-weight="bold">${esc(o.title)}</text>`);
+  if (o.band !== undefined) {
+    parts.push(`<rect x="${m.l}" y="${sy(o.band)}" width="${o.width - m.l - m.r}" height="${Math.max(0, sy(-o.band) - sy(o.band))}" fill="#fde2c4" opacity="0.8"/>`);
+  }
+  for (const t of sy.ticks(5)) {
+    parts.push(`<line x1="${m.l}" x2="${o.width - m.r}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/>`);
+    parts.push(`<text x="${m.l - 6}" y="${sy(t) + 4}" text-anchor="end" fill="#444">${esc(fmt(t))}</text>`);
+  }
+  for (const t of sx.ticks(6)) parts.push(`<text x="${sx(t)}" y="${o.height - m.b + 16}" text-anchor="middle" fill="#444">${esc(sx.tickFormat(6, '~g')(t))}</text>`);
+  parts.push(`<line x1="${m.l}" x2="${o.width - m.r}" y1="${o.height - m.b}" y2="${o.height - m.b}" stroke="#888"/>`);
+  if (o.xLabel) parts.push(`<text x="${o.width - m.r}" y="${o.height - 4}" text-anchor="end" fill="#444">${esc(o.xLabel)}</text>`);
+  if (o.marks) {
+    const step = Math.max(1, Math.ceil(o.marks.length / 2000));
+    for (let i = 0; i < o.marks.length; i += step) {
+      const px = sx(o.marks[i]!);
+      parts.push(`<line x1="${px}" x2="${px}" y1="${o.height - m.b}" y2="${o.height - m.b - 7}" stroke="#c0392b" stroke-width="1"/>`);
+    }
+  }
+  o.series.forEach((s, k) => {
+    const idx = Array.from({ length: s.x.length }, (_, i) => i).filter((i) => Number.isFinite(s.y[i]!));
+    const d = line<number>().x((i) => sx(s.x[i]!)).y((i) => sy(s.y[i]!))(idx) ?? '';
+    parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    parts.push(`<line x1="${o.width - m.r - 150}" x2="${o.width - m.r - 130}" y1="${m.t + 8 + 14 * k}" y2="${m.t + 8 + 14 * k}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    parts.push(`<text x="${o.width - m.r - 125}" y="${m.t + 12 + 14 * k}" fill="#222">${esc(s.label)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
