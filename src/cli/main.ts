@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError, WorkError } from '../errors.ts';
 import { registerApprox } from './approx.ts';
 import { registerCheck } from './check.ts';
+import { registerCompare } from './compare.ts';
 import { registerCompile } from './compile.ts';
 import { registerDemo } from './demo.ts';
 import { registerExplore } from './explorer.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerApprox(program);
   registerCompile(program);
   registerCheck(program);
+  registerCompare(program);
   registerDemo(program);
   registerExplore(program);
   return program;

@@ -127,3 +127,18 @@ describe('knotnet compile', () => {
     assertBadInput(run('compile', 'sqrt(x)', '--data', csv, '--range', 'x=0:0.6'), /--range x.*line 3.*0\.9/);
   });
 });
+
+describe('knotnet compare', () => {
+  it('a short run measures every network on the same held-out samples and writes a report', () => {
+    const report = join(dir, 'report');
+    const r = spawnSync(process.execPath, [BIN, 'compare', '--budget-seconds', '4', '--samples', '1000', '--json', '--report', report], { encoding: 'utf8', timeout: 300_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.rows.length, 5);
+    const ours = j.rows[0];
+    assert.equal(ours.kind, 'constructed');
+    assert.ok(ours.maxError.measured <= ours.maxError.certified);
+    for (const row of j.rows.slice(1)) assert.equal(row.kind, 'trained');
+    for (const f of ['index.html', 'error-vs-time.svg', 'error-vs-time.png', 'error-distribution.png']) assert.ok(existsSync(join(report, f)), f);
+  });
+});

@@ -12,7 +12,7 @@ import { networkToJson } from '../../net/json.ts';
 import { networkSummary, type Network } from '../../net/network.ts';
 import { toOnnx } from '../../export/onnx.ts';
 import { toSafetensors } from '../../export/safetensors.ts';
-import { linePlot } from './plot.ts';
+import { linePlot } from '../../report/plot.ts';
 
 declare const ort: {
   env: { wasm: { wasmPaths: string; numThreads: number } };

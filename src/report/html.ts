@@ -1,0 +1,26 @@
+/** A self-contained HTML report: inline SVG figures and a table, no external assets. */
+export function htmlReport(o: { title: string; intro: string; table: { header: string[]; rows: (string | number)[][] }; figures: { caption: string; svg: string }[]; notes: string[] }): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const cell = (v: string | number) => `<td>${esc(typeof v === 'number' ? fmt(v) : v)}</td>`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(o.title)}</title>
+<style>body{font-family:"DejaVu Sans",sans-serif;max-width:900px;margin:24px auto;color:#222}
+table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
+th{background:#f3f3f3}td:first-child{text-align:left}figure{margin:18px 0}figcaption{font-size:13px;color:#555}</style>
+</head><body>
+<h1>${esc(o.title)}</h1>
+<p>${esc(o.intro)}</p>
+<table><tr>${o.table.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>
+${o.table.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n')}
+</table>
+${o.figures.map((f) => `<figure>${f.svg}<figcaption>${esc(f.caption)}</figcaption></figure>`).join('\n')}
+<ul>${o.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+</body></html>
+`;
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
+  return Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6 ? v.toExponential(3) : v.toPrecision(4);
+}
