@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { approximate } from '../approx/approximate.ts';
-import { compileFormula } from '../compile/compile.ts';
+import { compileFormula, type CompileResult } from '../compile/compile.ts';
+import { initTfjs } from '../runtime/tfjs.ts';
+import { compareWithTraining } from '../train/compare.ts';
 import { equalSpacingDistanceRelus } from '../compile/recipe.ts';
 import { sampleShell } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
@@ -29,7 +31,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('The main job on built-in defaults: the reference tasks T1 and T2, side by side.')
     .option('--json', 'print one JSON object instead of the tables')
-    .action((flags: { json?: boolean }) => {
+    .action(async (flags: { json?: boolean }) => {
       const started = performance.now();
       const published = answerAsPublished();
       const t1 = (['interpolate', 'minimax', 'lsq'] as const).map((fit) =>
@@ -41,6 +43,8 @@ export function registerDemo(program: Command): void {
       process.stderr.write('T3: compiling the distance network...\n');
       const nStar = 2 / (4 * Math.sqrt(1e-4));
       const t3 = demoT3();
+      process.stderr.write('comparison: training TensorFlow.js networks for about 16 s...\n');
+      const comparison = await demoComparison(t3.auto, t3.autoSeconds);
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({
@@ -53,7 +57,8 @@ export function registerDemo(program: Command): void {
             optimal: { relus: t2opt.segments, maxError: { certified: t2opt.certifiedMax, measured: t2opt.measuredMax } },
             asymptoticOptimum: nStar,
           },
-          t3,
+          t3: { samples: t3.samples, equalSpacing: t3.equalSpacing, ours: t3.ours },
+          comparison: comparison.map((r) => ({ name: r.name, relus: r.relus, layers: r.layers, maxError: { measured: r.maxError, certified: r.certified ?? null }, rmsError: r.rmsError, seconds: r.seconds })),
           seconds,
         })}\n`);
         return;
@@ -77,6 +82,9 @@ export function registerDemo(program: Command): void {
         ['the answer\'s equal spacing, sized by formula', t3.equalSpacing.relus, 2, '', 1, '', ''],
         ...t3.ours.map((r) => [`knotnet ${r.construction}`, r.relus, r.layers, r.params, r.maxError.certified, r.maxError.measured, r.float32Certified] as (string | number)[]),
       ]));
+      out.push('');
+      out.push('Construction against training (TensorFlow.js, 4 s each, 5,000 training and 5,000 held-out shell samples; `knotnet compare` runs the full version)');
+      out.push(renderTable(['network', 'ReLUs', 'layers', 'held-out max error', 'held-out RMS', 'seconds'], comparison.map((r) => [r.name, r.relus, r.layers, r.maxError, r.rmsError, r.seconds])));
       out.push('', `(${seconds.toFixed(1)} s)`);
       process.stdout.write(`${out.join('\n')}\n`);
     });
@@ -88,10 +96,27 @@ function demoT3() {
   const samples = 100_000;
   const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: samples, seed: 20181106 });
   const base = { expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] } as Record<string, [number, number]>, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] as [number, number] }, maxError: 1, samples: shell };
+  let auto: CompileResult | null = null;
+  let autoSeconds = 0;
   const ours = (['never', 'auto'] as const).map((deep) => {
+    const t0 = performance.now();
     const r = compileFormula({ ...base, deep });
+    if (deep === 'auto') { auto = r; autoSeconds = (performance.now() - t0) / 1000; }
     const s = networkSummary(r.network);
     return { construction: deep === 'never' ? 'shallow only' : 'automatic (deep squares)', relus: s.relus, layers: s.layers, params: s.params, maxError: { certified: r.certifiedMax, measured: r.measuredMax }, float32Certified: r.certifiedMaxFloat32 };
   });
-  return { samples, equalSpacing: equalSpacingDistanceRelus(1, { dims: 3, R, sLo: 4.41e14, sHi: 5.76e14 }), ours };
+  return { samples, equalSpacing: equalSpacingDistanceRelus(1, { dims: 3, R, sLo: 4.41e14, sHi: 5.76e14 }), ours, auto: auto! as CompileResult, autoSeconds };
+}
+
+/** A short construction-against-training run on the distance (the full one: `knotnet compare`). */
+async function demoComparison(built: CompileResult, seconds: number) {
+  const n = 5000;
+  const trainX = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n, seed: 11 });
+  const heldX = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n, seed: 12 });
+  const dist = (x: Float64Array) => Float64Array.from({ length: x.length / 3 }, (_, i) => Math.hypot(x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!));
+  await initTfjs('wasm');
+  return compareWithTraining({
+    inputs: ['dx', 'dy', 'dz'], constructed: { network: built.network, seconds, certified: built.certifiedMax, name: 'knotnet construction' },
+    train: { x: trainX, y: dist(trainX) }, heldOut: { x: heldX, y: dist(heldX) }, budgetSeconds: 16, seed: 1,
+  });
 }
