@@ -32,6 +32,8 @@ export interface Certificate {
 }
 
 const EPS = 2 ** -52;
+/** Most bisection steps spent refining one segment's bound. */
+const MAX_REFINE_WORK = 4096;
 
 export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; maxDepth?: number } = {}): Certificate {
   const rtol = options.rtol ?? 1e-3;
@@ -77,6 +79,7 @@ export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; max
     const slope = (y[i + 1]! - y[i]!) / (d - c);
     const pAt = (v: number) => yc + (v - c) * slope;
     const stack: [number, number, number, number, number][] = [[c, d, ek[i]!, ek[i + 1]!, 0]];
+    let work = 0;
     while (stack.length) {
       const [lo, hi, elo, ehi, depth] = stack.pop()!;
       const plo = pAt(lo);
@@ -90,7 +93,11 @@ export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; max
         const B0 = Math.max(fe.hi - Math.min(plo, phi), Math.max(plo, phi) - fe.lo) + sl2;
         B = Math.min(B, B0);
       }
-      if (B <= threshold() || depth >= maxDepth || hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) {
+      // Bisection only shrinks the enclosure part of B, never the rounding slack sl2: a B
+      // within sl2 of the threshold is final (else an exact PWL — abs(x) with a knot at 0,
+      // a linear f — would bisect to depth maxDepth everywhere: 2^48 intervals). The work
+      // per segment is capped too; stopping early is always sound (B is a proven bound).
+      if (B - sl2 <= threshold() || depth >= maxDepth || ++work > MAX_REFINE_WORK || hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) {
         if (!Number.isFinite(B)) B = Number.MAX_VALUE;
         bound = Math.max(bound, B);
         continue;

@@ -78,19 +78,52 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
     }
     scale = Math.max(scale, Math.abs(y));
   }
-  const whole = encloseF(a, b);
-  if (whole.undefinedPart) {
-    // The enclosure may be pessimistic; confirm on a finer sample near the ends.
-    for (let k = 1; k <= 60; k++) {
-      for (const x of [a + (b - a) * 2 ** -k, b - (b - a) * 2 ** -k]) {
-        if (!Number.isFinite(f(x))) {
-          throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f(x)} at ${variable} = ${x}`);
-        }
-      }
-    }
+  const bad = nonFinitePoint(expr, variable, f, a, b);
+  if (bad !== null) {
+    throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f(bad)} at ${variable} = ${bad}`);
   }
   const kinks = findKinks(selectorFns, a, b);
   return { expr, variable, a, b, f, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
+}
+
+/**
+ * A point of [a, b] where f is not finite, looked for where the enclosure says f may be
+ * undefined: such sub-intervals are bisected (each midpoint evaluated) down to a handful of
+ * doubles, which are then all evaluated. A pole between sample points (1/(x − 0.123456789))
+ * is found this way, at the double where the denominator is 0; an enclosure that is merely
+ * pessimistic (sqrt(1 − x²) near ±1) ends in finite values. null when none is found within
+ * the budget of enclosures.
+ */
+function nonFinitePoint(expr: Expr, variable: string, f: (x: number) => number, a: number, b: number): number | null {
+  const stack: [number, number][] = [[a, b]];
+  let budget = 4000;
+  while (stack.length && budget-- > 0) {
+    const [lo, hi] = stack.pop()!;
+    if (!enclose(expr, { [variable]: [lo, hi] }).undefinedPart) continue;
+    let x = lo;
+    let k = 0;
+    while (k < 16 && x < hi) { x = nextUp(x); k++; }
+    if (x >= hi) {
+      // A handful of doubles: evaluate every one.
+      for (let v = lo; v <= hi; v = nextUp(v)) if (!Number.isFinite(f(v))) return v;
+      continue;
+    }
+    const mid = lo + (hi - lo) / 2;
+    if (!Number.isFinite(f(mid))) return mid;
+    stack.push([mid, hi], [lo, mid]);
+  }
+  return null;
+}
+
+const bitsBuf = new Float64Array(1);
+const bitsInt = new BigInt64Array(bitsBuf.buffer);
+
+/** The next double above x (finite x). */
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  bitsBuf[0] = x;
+  bitsInt[0] = bitsInt[0]! + (x > 0 ? 1n : -1n);
+  return bitsBuf[0]!;
 }
 
 function exprText(e: Expr): string {

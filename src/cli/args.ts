@@ -19,6 +19,12 @@ export function parseCount(text: string, argument: string, max: number): number 
   return v;
 }
 
+export function parseNumberInRange(text: string, argument: string, lo = 0, hi = 1): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < lo || v > hi) throw new InputError(argument, `be a number from ${lo} to ${hi}`, text);
+  return v;
+}
+
 /** "a:b" with a < b, both finite. */
 export function parseInterval(text: string, argument: string): [number, number] {
   const m = /^\s*([^:]+?)\s*:\s*([^:]+?)\s*$/.exec(text ?? '');

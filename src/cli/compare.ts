@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
-import { InputError } from '../errors.ts';
+import { approximate } from '../approx/approximate.ts';
 import { compileFormula } from '../compile/compile.ts';
 import { sampleBox, sampleShell } from '../compile/sample.ts';
+import { InputError } from '../errors.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
-import { errorDistributionSvg, errorVsTimeSvg } from '../report/figures.ts';
-import { htmlReport } from '../report/html.ts';
-import { svgToPng } from '../report/png.ts';
+import type { Network } from '../net/network.ts';
+import { rng } from '../random.ts';
+import { compareNotes, compareReportFiles } from '../report/compare.ts';
 import { initTfjs } from '../runtime/tfjs.ts';
-import { compareWithTraining, type CompareRow } from '../train/compare.ts';
-import { parseCount, parsePositive, parseVarRange } from './args.ts';
+import { compareWithTraining } from '../train/compare.ts';
+import { parseCount, parseNumberInRange, parsePositive, parseVarRange } from './args.ts';
+import { regionFromData } from './data.ts';
 import { checkWritable, writeDirAtomic } from './files.ts';
 import { renderTable } from './table.ts';
 
@@ -19,80 +21,111 @@ const T3 = 'sqrt(dx^2+dy^2+dz^2)';
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('Construction against training (TensorFlow.js): the asker\'s architecture, a same-size MLP, and our network fine-tuned, measured on the same held-out samples.')
-    .argument('[expr]', 'formula (default: the original question\'s distance, on the GPS-like shell)')
+    .description('Construction against training (TensorFlow.js): the asker\'s architecture (raw and standardized), an MLP with our ReLUs and depth, and our network fine-tuned, all measured by one evaluator on the same held-out samples.')
+    .argument('[expr]', `formula (default: the original question's distance ${T3} on the GPS-like shell 2.1e7..2.4e7)`)
     .option('--var <name=a:b>', 'input range (repeat; default for the distance: ±2.4e7 each)', collect, [])
     .option('--range <subexpr=a:b>', 'known range of a subexpression (repeatable)', collect, [])
-    .option('--max-error <E>', 'certified max error of the constructed network', '1')
-    .option('--budget-seconds <S>', 'total training time, shared by the 4 trained networks', '100')
-    .option('--samples <N>', 'training samples (as many again are held out)', '20000')
-    .option('--seed <N>', 'seed for samples and initializations', '1')
-    .option('--report <dir>', 'write an HTML report with SVG and PNG figures into this folder')
+    .option('--data <file.csv>', 'samples (header = variable names), split at random into equal training and held-out halves; ranges not given are taken from them')
+    .option('--data-margin <fraction>', 'widen ranges taken from --data by this fraction of their width', '0.01')
+    .option('--max-error <E>', 'certified max error of the constructed network (default: 1 for the distance, else 1e-3 of max |f| on the samples)')
+    .option('--budget-seconds <S>', 'training time shared equally by the 4 trained networks', '100')
+    .option('--samples <N>', 'training samples drawn (as many again, drawn separately, are held out); ignored with --data', '20000')
+    .option('--fine-tune-lr <rate>', 'Adam learning rate for fine-tuning our network (default: 1e-3 of its smallest |weight|)')
+    .option('--seed <N>', 'seed for samples, shuffling and initializations', '1')
+    .option('--report <dir>', 'write index.html (self-contained) with SVG and PNG figures into this folder')
     .option('--json', 'print one JSON object instead of the table')
-    .addHelpText('after', '\nExample:\n  knotnet compare --budget-seconds 60 --report compare-report')
+    .addHelpText('after', '\nExamples:\n  knotnet compare --report compare-report\n  knotnet compare "sqrt(x)" --var x=0:1 --budget-seconds 20 --report sqrt-report')
     .action(async (exprArg: string | undefined, flags: Record<string, any>) => {
       const expr = exprArg ?? T3;
       const budget = parsePositive(flags.budgetSeconds, '--budget-seconds');
       const n = parseCount(flags.samples, '--samples', 10_000_000);
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new InputError('--seed', 'be a whole number ≥ 0', flags.seed);
-      const maxError = parsePositive(flags.maxError, '--max-error');
-      if (flags.report) checkWritable(flags.report.replace(/\/+$/, ''), '--report');
+      const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
+      const report = flags.report ? String(flags.report).replace(/\/+$/, '') : undefined;
+      if (report) checkWritable(report, '--report');
       const formula = parseFormula(expr);
+      const inputs = formula.variables;
       const vars: Record<string, [number, number]> = {};
       for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); vars[p.name] = p.range; }
       const ranges: Record<string, [number, number]> = {};
       for (const r of flags.range as string[]) { const p = parseVarRange(r, '--range'); ranges[p.name] = p.range; }
-      const isT3 = expr === T3 && Object.keys(vars).length === 0;
+      const isT3 = expr === T3 && Object.keys(vars).length === 0 && !flags.data;
       if (isT3) {
         for (const v of ['dx', 'dy', 'dz']) vars[v] = [-2.4e7, 2.4e7];
         ranges['dx^2+dy^2+dz^2'] ??= [4.41e14, 5.76e14];
       }
-      const inputs = formula.variables;
-      for (const v of inputs) if (!vars[v]) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, Object.keys(vars).join(', ') || 'none');
-      const draw = (count: number, s: number) => (isT3 ? sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: count, seed: s }) : sampleBox(inputs.map((v) => vars[v]!), count, s));
+      let trainX: Float64Array, heldX: Float64Array, source: string;
+      if (flags.data) {
+        const data = regionFromData(flags.data, expr, vars, ranges, parseNumberInRange(flags.dataMargin, '--data-margin'));
+        if (data.count < 2) throw new InputError('--data', 'have at least 2 rows (half are held out)', data.count);
+        [trainX, heldX] = splitRows(data.rows, inputs.length, seed);
+        source = `${flags.data}, split at random`;
+      } else {
+        for (const v of inputs) if (!vars[v]) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, Object.keys(vars).join(', ') || 'none');
+        const draw = (s: number) => (isT3 ? sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n, seed: s }) : sampleBox(inputs.map((v) => vars[v]!), n, s));
+        trainX = draw(seed * 2 + 1);
+        heldX = draw(seed * 2 + 2);
+        source = `${isT3 ? 'uniform in the shell 2.1e7 ≤ |d| ≤ 2.4e7' : 'uniform in the box'}, the two sets drawn separately`;
+      }
       const f = compileFunction(formula.expr, inputs);
-      const label = (x: Float64Array) => Float64Array.from({ length: x.length / inputs.length }, (_, i) => f(...Array.from(x.subarray(i * inputs.length, (i + 1) * inputs.length))));
-      const trainX = draw(n, seed * 2 + 1);
-      const heldX = draw(n, seed * 2 + 2);
+      const d = inputs.length;
+      const label = (x: Float64Array) => Float64Array.from({ length: x.length / d }, (_, i) => f(...Array.from(x.subarray(i * d, (i + 1) * d))));
+      const trainY = label(trainX);
+      const heldY = label(heldX);
+      const maxAbsY = heldY.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const maxError = flags.maxError !== undefined ? parsePositive(flags.maxError, '--max-error') : expr === T3 ? 1 : 1e-3 * maxAbsY;
       const log = (line: string) => process.stderr.write(`${line}\n`);
-      log('constructing...');
+      log(`constructing ${expr} to certified max error ${maxError.toPrecision(3)}...`);
       const t0 = performance.now();
-      const built = compileFormula({ expr, vars, ranges, maxError, samples: heldX });
+      const built = construct(expr, inputs, vars, ranges, maxError, heldX);
       const buildSeconds = (performance.now() - t0) / 1000;
       const backend = await initTfjs('wasm');
-      log(`training on TensorFlow.js (${backend} backend) for about ${budget} s in all...`);
+      log(`training with TensorFlow.js (${backend} backend), ${budget} s of training in all...`);
       const rows = await compareWithTraining({
-        inputs, constructed: { network: built.network, seconds: buildSeconds, certified: built.certifiedMax, name: 'knotnet construction' },
-        train: { x: trainX, y: label(trainX) }, heldOut: { x: heldX, y: label(heldX) }, budgetSeconds: budget, seed,
-        onProgress: (line) => log(line),
+        inputs, constructed: { network: built.network, seconds: buildSeconds, certified: built.certified, name: 'knotnet construction' },
+        train: { x: trainX, y: trainY }, heldOut: { x: heldX, y: heldY }, budgetSeconds: budget, seed, onProgress: log, ...(fineLr ? { fineTuneLearningRate: fineLr } : {}),
       });
       const header = ['network', 'ReLUs', 'layers', 'params', 'held-out max error', 'held-out RMS', 'certified max', 'seconds'];
       const table = rows.map((r) => [r.name, r.relus, r.layers, r.params, r.maxError, r.rmsError, r.certified ?? '', r.seconds] as (string | number)[]);
-      if (flags.report) writeReport(flags.report.replace(/\/+$/, ''), expr, rows, header, table, n, backend);
+      const nTrain = trainX.length / d, nHeld = heldX.length / d;
+      const notes = compareNotes(rows, maxAbsY);
+      if (report) {
+        const oneD = d === 1 ? { f: (x: number) => f(x), domain: vars[inputs[0]!]!, variable: inputs[0]! } : undefined;
+        writeDirAtomic(report, compareReportFiles({ expr, rows, table: { header, rows: table }, samples: { train: nTrain, heldOut: nHeld, source }, backend, notes, ...(oneD ? { oneD } : {}) }));
+        log(`wrote ${report}/index.html`);
+      }
+      const measuredBy = "knotnet's float64 evaluator on each network's plain ReLU form";
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ expr, samples: { train: n, heldOut: n }, backend, rows: rows.map((r) => ({ name: r.name, kind: r.kind, relus: r.relus, layers: r.layers, params: r.params, maxError: { measured: r.maxError, certified: r.certified ?? null }, rmsError: r.rmsError, seconds: r.seconds })) })}\n`);
+        process.stdout.write(`${JSON.stringify({
+          expr, samples: { train: nTrain, heldOut: nHeld, source }, measuredBy, backend, budgetSeconds: budget, seed,
+          rows: rows.map((r) => ({ name: r.name, kind: r.kind, relus: r.relus, layers: r.layers, params: r.params, maxError: { measured: r.maxError, certified: r.certified ?? null }, rmsError: r.rmsError, seconds: r.seconds, ...(r.init ? { init: r.init } : {}), ...(r.runtimeFloat32 ? { runtimeFloat32: r.runtimeFloat32 } : {}), curve: r.curve })),
+          notes,
+          ...(report ? { report: `${report}/index.html` } : {}),
+        })}\n`);
       } else {
-        process.stdout.write(`${expr}: ${n} training and ${n} held-out samples; errors measured by knotnet's float64 evaluator on the held-out samples\n${renderTable(header, table)}\n`);
+        process.stdout.write(`${expr}: ${nTrain} training and ${nHeld} held-out samples (${source}); errors measured by ${measuredBy}, on the held-out samples\n${renderTable(header, table)}\n${notes.map((n) => `- ${n}\n`).join('')}`);
       }
     });
 }
 
-function writeReport(dir: string, expr: string, rows: CompareRow[], header: string[], table: (string | number)[][], n: number, backend: string): void {
-  const time = errorVsTimeSvg(rows);
-  const dist = errorDistributionSvg(rows);
-  const html = htmlReport({
-    title: `knotnet: construction against training for ${expr}`,
-    intro: `${n} training samples and ${n} held-out samples. Every network, constructed or trained (TensorFlow.js, ${backend} backend), was converted exactly to a plain ReLU network and measured by the same evaluator on the same held-out samples. LeakyReLU units count as two ReLUs (leaky(z) = relu(z) − 0.3·relu(−z)).`,
-    table: { header, rows: table },
-    figures: [{ caption: 'Held-out RMS error during training; the constructed network is the dashed line.', svg: time }, { caption: 'Distribution of held-out absolute errors.', svg: dist }],
-    notes: ['"certified" is a proven bound over the whole region; every other figure is measured on samples.'],
-  });
-  writeDirAtomic(dir, [
-    { relativePath: 'index.html', bytes: html },
-    { relativePath: 'error-vs-time.svg', bytes: time },
-    { relativePath: 'error-vs-time.png', bytes: svgToPng(time) },
-    { relativePath: 'error-distribution.svg', bytes: dist },
-    { relativePath: 'error-distribution.png', bytes: svgToPng(dist) },
-  ]);
+/** One input: the 1-D construction (optimal knots, minimax); several: the compiler. */
+function construct(expr: string, inputs: string[], vars: Record<string, [number, number]>, ranges: Record<string, [number, number]>, maxError: number, samples: Float64Array): { network: Network; certified: number } {
+  if (inputs.length === 1) {
+    const r = approximate({ expr, domain: vars[inputs[0]!]!, size: { kind: 'maxError', error: maxError } });
+    return { network: r.network, certified: r.certifiedMax };
+  }
+  const r = compileFormula({ expr, vars, ranges, maxError, samples });
+  return { network: r.network, certified: r.certifiedMax };
+}
+
+/** Rows shuffled with the seed, then cut in two halves: training first, held-out second. */
+function splitRows(rows: Float64Array, d: number, seed: number): [Float64Array, Float64Array] {
+  const count = rows.length / d;
+  const order = Array.from({ length: count }, (_, i) => i);
+  const rand = rng(seed);
+  for (let i = count - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
+  const pick = (idx: number[]) => { const out = new Float64Array(idx.length * d); idx.forEach((r, k) => out.set(rows.subarray(r * d, r * d + d), k * d)); return out; };
+  const half = Math.ceil(count / 2);
+  return [pick(order.slice(0, half)), pick(order.slice(half))];
 }

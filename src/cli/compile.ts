@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { compileFormula, type CompileResult } from '../compile/compile.ts';
 import { sampleShell } from '../compile/sample.ts';
-import { parseFormula } from '../expr/parse.ts';
-import { compileFunction } from '../expr/evaluate.ts';
 import { networkSummary } from '../net/network.ts';
-import { parseChoice, parseCount, parseInterval, parsePositive, parseVarRange } from './args.ts';
-import { readCsv, toCsv } from './csv.ts';
+import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseVarRange } from './args.ts';
+import { toCsv } from './csv.ts';
+import { regionFromData } from './data.ts';
 import { checkWritable, writeAtomic } from './files.ts';
 import { saveOutputs } from './outputs.ts';
 import { fmt, renderPairs, renderTable } from './table.ts';
@@ -49,44 +48,7 @@ Example (the original question, T3):
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
       const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, tolerance: maxError });
       let dataRows: Float64Array | undefined;
-      if (flags.data) {
-        const margin = parseNumberInRange(flags.dataMargin, '--data-margin');
-        const formula = parseFormula(expr);
-        const csv = readCsv(flags.data);
-        const missing = formula.variables.filter((v) => !csv.header.includes(v));
-        if (missing.length) throw new InputError(`--data ${flags.data} header`, `name every variable of the expression (missing ${missing.join(', ')})`, csv.header.join(','));
-        const cols = formula.variables.map((v) => csv.header.indexOf(v));
-        const d = cols.length;
-        dataRows = new Float64Array(csv.count * d);
-        for (let i = 0; i < csv.count; i++) cols.forEach((c, j) => { dataRows![i * d + j] = csv.rows[i * csv.header.length + c]!; });
-        formula.variables.forEach((v, j) => {
-          if (vars[v]) return;
-          let lo = Infinity, hi = -Infinity;
-          for (let i = 0; i < csv.count; i++) { lo = Math.min(lo, dataRows![i * d + j]!); hi = Math.max(hi, dataRows![i * d + j]!); }
-          const w = (hi - lo) * margin || Math.abs(lo) * 1e-9 || 1e-9;
-          vars[v] = [lo - w, hi + w];
-        });
-        // Ranges of the subexpressions under sqrt/log/division, recorded from the data.
-        // A --range must hold for every data row (the data contradicts it otherwise).
-        for (const [text, [a, b]] of Object.entries(ranges)) {
-          const sub = parseFormula(text, '--range');
-          const extra = sub.variables.filter((v) => !formula.variables.includes(v));
-          if (extra.length) throw new InputError('--range', 'use only variables of the expression', `${text} (${extra.join(', ')})`);
-          const f = compileFunction(sub.expr, formula.variables);
-          for (let i = 0; i < csv.count; i++) {
-            const v = f(...Array.from(dataRows.subarray(i * d, i * d + d)));
-            if (!(v >= a && v <= b)) throw new InputError(`--range ${text}`, `hold for the data (${flags.data} line ${i + 2} gives ${v})`, `${a}:${b}`);
-          }
-        }
-        for (const sub of argumentsOfPartialFunctions(formula.expr)) {
-          if (ranges[sub.text]) continue;
-          const f = compileFunction(sub.expr, formula.variables);
-          let lo = Infinity, hi = -Infinity;
-          for (let i = 0; i < csv.count; i++) { const v = f(...Array.from(dataRows.subarray(i * d, i * d + d))); lo = Math.min(lo, v); hi = Math.max(hi, v); }
-          const w = (hi - lo) * margin;
-          ranges[sub.text] = [lo - w, hi + w];
-        }
-      }
+      if (flags.data) dataRows = regionFromData(flags.data, expr, vars, ranges, parseNumberInRange(flags.dataMargin, '--data-margin')).rows;
       const deep = parseChoice(flags.deep, '--deep', ['auto', 'never', 'always'] as const);
       const minimize = parseChoice(flags.minimize, '--minimize', ['relus', 'params'] as const);
       const maxDepth = parseCount(flags.maxDepth, '--max-depth', 10_000);
@@ -128,31 +90,6 @@ Example (the original question, T3):
       if (flags.out) writeAtomic(flags.out, csv);
       else process.stdout.write(csv);
     });
-}
-
-function parseNumberInRange(text: string, argument: string, lo = 0, hi = 1): number {
-  const v = Number(text);
-  if (!Number.isFinite(v) || v < lo || v > hi) throw new InputError(argument, `be a number from ${lo} to ${hi}`, text);
-  return v;
-}
-
-import type { Expr } from '../expr/ast.ts';
-import { exprToString } from '../expr/ast.ts';
-/** Arguments of sqrt, log, log1p, fractional powers and denominators: where ranges matter. */
-function argumentsOfPartialFunctions(e: Expr, out: { expr: Expr; text: string }[] = []): { expr: Expr; text: string }[] {
-  const push = (x: Expr) => { if (x.op !== 'var' && x.op !== 'const') out.push({ expr: x, text: exprToString(x) }); };
-  switch (e.op) {
-    case 'const': case 'var': break;
-    case 'neg': argumentsOfPartialFunctions(e.arg, out); break;
-    case 'call':
-      if (['sqrt', 'log', 'log1p'].includes(e.fn)) push(e.arg);
-      argumentsOfPartialFunctions(e.arg, out);
-      break;
-    case 'div': push(e.b); argumentsOfPartialFunctions(e.a, out); argumentsOfPartialFunctions(e.b, out); break;
-    case 'pow': if (!(e.b.op === 'const' && Number.isInteger(e.b.value))) push(e.a); argumentsOfPartialFunctions(e.a, out); break;
-    default: argumentsOfPartialFunctions(e.a, out); argumentsOfPartialFunctions(e.b, out);
-  }
-  return out;
 }
 
 export function compileSummary(r: CompileResult, seconds: number) {

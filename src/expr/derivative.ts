@@ -1,5 +1,5 @@
 import { derivative as mathDerivative, parse } from 'mathjs';
-import { exprToString, type Expr } from './ast.ts';
+import { exprToString, variablesOf, type Expr } from './ast.ts';
 import { fromMathjs } from './parse.ts';
 
 /**
@@ -9,9 +9,54 @@ import { fromMathjs } from './parse.ts';
  * formula (see `branchAt`) on an interval where the branch is known to hold.
  */
 export function derivative(e: Expr, name: string): Expr {
-  const text = exprToString(rewriteForDerivative(e));
+  // Constants go to mathjs as symbols and come back as the same doubles: its simplification
+  // rounds numbers through fractions and drops small ones, so d/dx 1e-16·x³ came back as 0
+  // and d/dx 1.0000000000001·x² as 2·x (f'' enclosures of another function, unsound bounds).
+  const taken = new Set(variablesOf(e));
+  let prefix = '__c';
+  while ([...taken].some((v) => v.startsWith(prefix))) prefix += '_';
+  const values: number[] = [];
+  const text = exprToString(symbolizeConstants(rewriteForDerivative(e), prefix, values));
   const d = mathDerivative(parse(text), name);
-  return fromMathjs(d);
+  return substituteConstants(fromMathjs(d), prefix, values);
+}
+
+/**
+ * Replaces constants by symbols prefix0, prefix1, … (values collected), except small
+ * integers, which mathjs handles exactly, and constant exponents, which must stay numbers
+ * (x^c would be differentiated as a general power, with log x).
+ */
+function symbolizeConstants(e: Expr, prefix: string, values: number[]): Expr {
+  const rec = (x: Expr) => symbolizeConstants(x, prefix, values);
+  switch (e.op) {
+    case 'const':
+      if (Number.isInteger(e.value) && Math.abs(e.value) <= 2 ** 20) return e;
+      values.push(e.value);
+      return { op: 'var', name: `${prefix}${values.length - 1}` };
+    case 'var': return e;
+    case 'neg': return { op: 'neg', arg: rec(e.arg) };
+    case 'call': return { op: 'call', fn: e.fn, arg: rec(e.arg) };
+    case 'pow': {
+      const literal = e.b.op === 'const' || (e.b.op === 'neg' && e.b.arg.op === 'const');
+      return { op: 'pow', a: rec(e.a), b: literal ? e.b : rec(e.b) };
+    }
+    default: return { ...e, a: rec(e.a), b: rec(e.b) } as Expr;
+  }
+}
+
+function substituteConstants(e: Expr, prefix: string, values: number[]): Expr {
+  const rec = (x: Expr) => substituteConstants(x, prefix, values);
+  switch (e.op) {
+    case 'const': return e;
+    case 'var': {
+      if (!e.name.startsWith(prefix)) return e;
+      const i = Number(e.name.slice(prefix.length));
+      return Number.isInteger(i) && i < values.length ? { op: 'const', value: values[i]! } : e;
+    }
+    case 'neg': return { op: 'neg', arg: rec(e.arg) };
+    case 'call': return { op: 'call', fn: e.fn, arg: rec(e.arg) };
+    default: return { ...e, a: rec(e.a), b: rec(e.b) } as Expr;
+  }
 }
 
 function rewriteForDerivative(e: Expr): Expr {

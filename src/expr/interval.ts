@@ -61,6 +61,8 @@ function walk(e: Expr, box: Record<string, readonly [number, number]>, flag: { u
     }
     case 'call': {
       const a = walk(e.arg, box, flag);
+      // sin, cos, tan of ±Infinity (an argument that overflowed) are NaN.
+      if ((e.fn === 'sin' || e.fn === 'cos' || e.fn === 'tan' || e.fn === 'sec') && !(Number.isFinite(a.lo) && Number.isFinite(a.hi))) flag.undefinedPart = true;
       switch (e.fn) {
         case 'sqrt':
           if (a.lo < 0) flag.undefinedPart = true;
@@ -74,10 +76,10 @@ function walk(e: Expr, box: Record<string, readonly [number, number]>, flag: { u
           return I.log(I.add(iv(1, 1), a));
         case 'abs': return I.abs(a);
         case 'exp': return I.exp(a);
-        case 'sin': return I.sin(a);
-        case 'cos': return I.cos(a);
+        case 'sin': return sinCos('sin', a);
+        case 'cos': return sinCos('cos', a);
         case 'tan': {
-          const t = I.tan(a);
+          const t = tangent(a);
           if (!Number.isFinite(t.lo) || !Number.isFinite(t.hi)) flag.undefinedPart = true;
           return t;
         }
@@ -87,7 +89,7 @@ function walk(e: Expr, box: Record<string, readonly [number, number]>, flag: { u
         case 'sigmoid': return I.div(iv(1, 1), I.add(iv(1, 1), I.exp(I.negative(a))));
         case 'relu': return iv(Math.max(0, a.lo), Math.max(0, a.hi));
         case 'sec': {
-          const c = I.cos(a);
+          const c = sinCos('cos', a);
           if (c.lo <= 0 && c.hi >= 0) flag.undefinedPart = true;
           return I.div(iv(1, 1), c);
         }
@@ -97,12 +99,56 @@ function walk(e: Expr, box: Record<string, readonly [number, number]>, flag: { u
   }
 }
 
+/*
+ * sin, cos and tan are enclosed here rather than by interval-arithmetic: its reduction of
+ * negative arguments shifts them by a rounded 2π without outward rounding, so e.g. its
+ * cos([-4.625, -4.625]) misses cos(-4.625) by 2e-17 and its sin([-1e6, -1e6]) misses
+ * sin(-1e6) by 3e-11. Instead: Math.sin/cos/tan at the ends (V8's fdlibm port, exact
+ * argument reduction, error < 1 ulp), widened by ~2 ulp, plus the extreme value (or the
+ * pole) at every critical point that may lie inside. Critical points are located with a
+ * relative margin far above the rounding of (x − shift)/π, so doubt only ever adds one.
+ */
+
+/** Integers k with shift + kπ possibly in [lo, hi] (conservatively: maybe a few more). */
+function criticalRange(lo: number, hi: number, shift: number): [number, number] {
+  const qLo = (lo - shift) / Math.PI;
+  const qHi = (hi - shift) / Math.PI;
+  const margin = 1e-12 * Math.max(1, Math.abs(qLo), Math.abs(qHi));
+  return [Math.ceil(qLo - margin), Math.floor(qHi + margin)];
+}
+
+function sinCos(fn: 'sin' | 'cos', a: Iv): Iv {
+  const { lo, hi } = a;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return iv(-1, 1);
+  // sin has its extremes at π/2 + kπ, cos at kπ; the value there is (−1)^k.
+  const [k0, k1] = criticalRange(lo, hi, fn === 'sin' ? Math.PI / 2 : 0);
+  if (k1 > k0) return iv(-1, 1);
+  const f = fn === 'sin' ? Math.sin : Math.cos;
+  let rlo = Math.min(f(lo), f(hi));
+  let rhi = Math.max(f(lo), f(hi));
+  if (k0 === k1) {
+    if (k0 % 2 === 0) rhi = 1;
+    else rlo = -1;
+  }
+  const w = outward(rlo, rhi);
+  return iv(Math.max(-1, w.lo), Math.min(1, w.hi));
+}
+
+function tangent(a: Iv): Iv {
+  const { lo, hi } = a;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return iv(-Infinity, Infinity);
+  // Poles at π/2 + kπ; between poles tan is increasing.
+  const [k0, k1] = criticalRange(lo, hi, Math.PI / 2);
+  if (k0 <= k1) return iv(-Infinity, Infinity);
+  return outward(Math.tan(lo), Math.tan(hi));
+}
+
 function power(base: Iv, exponent: Expr, box: Record<string, readonly [number, number]>, flag: { undefinedPart: boolean }): Iv {
   if (exponent.op === 'const' || (exponent.op === 'neg' && exponent.arg.op === 'const')) {
     const p = exponent.op === 'const' ? exponent.value : -(exponent.arg as { value: number }).value;
     if (Number.isInteger(p)) {
       if (p < 0 && base.lo <= 0 && base.hi >= 0) flag.undefinedPart = true;
-      return I.pow(base, p);
+      return integerPower(base, p);
     }
     // Fractional power: defined for base ≥ 0 (base > 0 when p < 0); monotone there.
     if (base.lo < 0 || (p < 0 && base.lo <= 0)) flag.undefinedPart = true;
@@ -115,6 +161,19 @@ function power(base: Iv, exponent: Expr, box: Record<string, readonly [number, n
   // General power a^b = exp(b·log a), for a > 0.
   if (base.lo <= 0) flag.undefinedPart = true;
   return I.exp(I.mul(walk(exponent, box, flag), I.log(base)));
+}
+
+/**
+ * base^p for an integer p. interval-arithmetic 1.1.3 rounds the lower end of an odd power
+ * of an interval reaching below 0 toward zero (it returns [5e-324, 5e-324] for x^3 on
+ * [-1e-200, 0]): that case is taken apart here as −[0, −lo]^p ∪ [0, hi]^p.
+ */
+function integerPower(base: Iv, p: number): Iv {
+  if (p < 0) return integerPower(I.multiplicativeInverse(base), -p);
+  if (p % 2 === 1 && base.lo < 0 && !(base.hi < 0)) {
+    return iv(-I.pow(iv(0, -base.lo), p).hi, I.pow(iv(0, Math.max(0, base.hi)), p).hi);
+  }
+  return I.pow(base, p);
 }
 
 function exprEquals(a: Expr, b: Expr): boolean {

@@ -4,7 +4,8 @@ export function htmlReport(o: { title: string; intro: string; table: { header: s
   const cell = (v: string | number) => `<td>${esc(typeof v === 'number' ? fmt(v) : v)}</td>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(o.title)}</title>
-<style>body{font-family:"DejaVu Sans",sans-serif;max-width:900px;margin:24px auto;color:#222}
+<style>body{font-family:"DejaVu Sans",sans-serif;max-width:960px;margin:24px auto;color:#222}
+figure svg{max-width:100%;height:auto}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
 th{background:#f3f3f3}td:first-child{text-align:left}figure{margin:18px 0}figcaption{font-size:13px;color:#555}</style>
 </head><body>

@@ -16,9 +16,10 @@ export function scalingOf(x: Float64Array, y: Float64Array, nIn: number): Scalin
 export interface TrainPoint { seconds: number; epoch: number; loss: number }
 
 /**
- * Trains with Adam on MSE in chunks of one epoch until `budgetSeconds` is spent (the last
- * epoch may overrun it by its own length), shuffling with a seeded order. Returns the loss
- * history. `scaling`, when given, standardizes inputs and outputs for training.
+ * Trains with Adam on MSE in chunks of one epoch until `budgetSeconds` of training is spent
+ * (the last epoch may overrun it by its own length; time spent in `onEpoch` is not counted),
+ * shuffling with a seeded order. Returns the loss history, in the units of `y` (MSE).
+ * `scaling`, when given, standardizes inputs and outputs for training.
  */
 export async function trainFor(
   model: tf.Sequential, x: Float64Array, y: Float64Array, nIn: number,
@@ -34,9 +35,10 @@ export async function trainFor(
   model.compile({ optimizer: tf.train.adam(o.learningRate ?? 1e-3), loss: 'meanSquaredError' });
   const rand = rng(o.seed);
   const history: TrainPoint[] = [];
-  const started = performance.now();
+  let spent = 0;
   const order = Array.from({ length: n }, (_, i) => i);
   for (let epoch = 1; ; epoch++) {
+    const started = performance.now();
     for (let i = n - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
     const xb = new Float32Array(x.length);
     const yb = new Float32Array(n);
@@ -47,7 +49,8 @@ export async function trainFor(
     tx.dispose();
     ty.dispose();
     const loss = Number(h.history.loss![0]) * (o.scaling ? o.scaling.ySigma ** 2 : 1);
-    const p = { seconds: (performance.now() - started) / 1000, epoch, loss };
+    spent += (performance.now() - started) / 1000;
+    const p = { seconds: spent, epoch, loss };
     history.push(p);
     o.onEpoch?.(p);
     if (p.seconds >= o.budgetSeconds || !Number.isFinite(loss)) break;

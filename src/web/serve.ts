@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, normalize } from 'node:path';
+import { basename, dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
@@ -14,13 +14,17 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm', '.map': 'application/json',
 };
 
-/** Bundles the page (the core modules included) with esbuild, in memory. */
-export async function bundlePage(): Promise<string> {
+/** The page's scripts: the page itself and its build worker, bundled with the core modules. */
+export interface PageBundle { app: string; worker: string }
+
+/** Bundles the page and its worker (the core modules included) with esbuild, in memory. */
+export async function bundlePage(): Promise<PageBundle> {
   const result = await build({
-    entryPoints: [join(here, 'ui', 'app.ts')],
-    bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true, logLevel: 'silent',
+    entryPoints: { app: join(here, 'ui', 'app.ts'), worker: join(here, 'ui', 'worker.ts') },
+    outdir: 'bundle', bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true, logLevel: 'silent',
   });
-  return result.outputFiles[0]!.text;
+  const text = (name: string) => result.outputFiles.find((f) => basename(f.path) === `${name}.js`)!.text;
+  return { app: text('app'), worker: text('worker') };
 }
 
 /**
@@ -28,13 +32,14 @@ export async function bundlePage(): Promise<string> {
  * port 0 picks a free port. Returns the URL and a close function.
  */
 export async function startExplorer(o: { port: number }): Promise<{ url: string; close: () => Promise<void> }> {
-  const app = await bundlePage();
+  const bundle = await bundlePage();
   const html = await readFile(join(here, 'ui', 'index.html'), 'utf8');
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
       if (path === '/' || path === '/index.html') return send(res, 200, TYPES['.html']!, html);
-      if (path === '/app.js') return send(res, 200, TYPES['.js']!, app);
+      if (path === '/app.js') return send(res, 200, TYPES['.js']!, bundle.app);
+      if (path === '/worker.js') return send(res, 200, TYPES['.js']!, bundle.worker);
       if (path.startsWith('/ort/')) {
         const name = normalize(path.slice(5));
         if (name.includes('..') || name.includes('/')) return send(res, 404, 'text/plain', 'not found');

@@ -9,6 +9,7 @@ import { evaluate } from '../../src/net/evaluate.ts';
 import { networkFromJson, networkToJson } from '../../src/net/json.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { InputError } from '../../src/errors.ts';
+import { plainLoop } from '../support/plainLoop.ts';
 
 const R = 2.4e7;
 const T3 = {
@@ -17,19 +18,6 @@ const T3 = {
   ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] } as Record<string, [number, number]>,
 };
 
-/** y = act(W·x + b) over the JSON layers, written here independently of net/evaluate. */
-function plainLoop(json: ReturnType<typeof networkToJson>, x: number[]): number[] {
-  let cur = x;
-  for (const layer of json.layers) {
-    cur = layer.weights.map((row, r) => {
-      let s = 0;
-      for (let c = 0; c < row.length; c++) s += row[c]! * cur[c]!;
-      s += layer.bias[r]!;
-      return layer.activation === 'relu' && s < 0 ? 0 : s;
-    });
-  }
-  return cur;
-}
 
 describe('compileFormula on T3 (the original question)', () => {
   const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 100_000, seed: 2026 });
@@ -64,7 +52,7 @@ describe('compileFormula on T3 (the original question)', () => {
     const json = JSON.parse(JSON.stringify(networkToJson(r.network)));
     const x = shell.subarray(0, 300);
     const lib = evaluate(r.network, x);
-    for (let i = 0; i < 100; i++) assert.equal(plainLoop(json, Array.from(x.subarray(3 * i, 3 * i + 3)))[0], lib[i]);
+    for (let i = 0; i < 100; i++) assert.equal(plainLoop(json.layers, Array.from(x.subarray(3 * i, 3 * i + 3)))[0], lib[i]);
     assert.deepEqual(networkFromJson(json).net.layers.length, r.network.layers.length);
   });
 });

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { buildArtifacts } from '../../src/export/index.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
+import { networkFromJson } from '../../src/net/json.ts';
+import { denseLayer, type Network } from '../../src/net/network.ts';
 import { initTfjs } from '../../src/runtime/tfjs.ts';
-import { askerModel, modelFromNetwork, networkFromModel, reluMlp } from '../../src/train/models.ts';
+import { askerModel, LEAKY_ALPHA, modelFromNetwork, networkFromModel, reluMlp } from '../../src/train/models.ts';
 import { scalingOf, trainFor } from '../../src/train/train.ts';
 import { rng } from '../../src/random.ts';
 
@@ -14,13 +18,51 @@ function samples(n: number, d: number, seed: number): Float64Array {
   return Float64Array.from({ length: n * d }, () => 4 * r() - 2);
 }
 
+/** Reference: the Keras graph (Dense, LeakyReLU, …) run in float64 straight from the tfjs weights. */
+function kerasForward64(model: tf.Sequential, x: number[]): number {
+  let v = x;
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'LeakyReLU') { v = v.map((z) => (z >= 0 ? z : LEAKY_ALPHA * z)); continue; }
+    const [k, b] = layer.getWeights();
+    const [nIn, nOut] = k!.shape as [number, number];
+    const kd = k!.dataSync(), bd = b!.dataSync();
+    const out = Array.from({ length: nOut }, (_, o) => { let s = bd[o]!; for (let i = 0; i < nIn; i++) s += v[i]! * kd[i * nOut + o]!; return s; });
+    v = (layer.getConfig().activation as string) === 'relu' ? out.map((z) => Math.max(0, z)) : out;
+  }
+  return v[0]!;
+}
+
+/** The leaky unit in Network form: relu(z), relu(−z) read back as relu(z) − α·relu(−z). */
+const leakyNet: Network = {
+  inputs: ['z'], outputs: ['y'],
+  layers: [denseLayer('relu', 1, 2, [1, -1], [0, 0]), denseLayer('linear', 2, 1, [1, -LEAKY_ALPHA], [0])],
+};
+
 describe('trained models as knotnet networks', () => {
   before(async () => { await initTfjs('wasm'); });
 
-  it('the asker\'s LeakyReLU model converts exactly: leaky(z) = relu(z) − 0.3·relu(−z), linear layer merged', () => {
+  it('leaky(z) = relu(z) − α·relu(−z) holds exactly in float64 for every double z', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (z) => {
+      const y = evaluate(leakyNet, [z])[0]!;
+      return Object.is(y + 0, (z >= 0 ? z : LEAKY_ALPHA * z) + 0);
+    }), { seed: 6, numRuns: 2000 });
+  });
+
+  it('the asker\'s LeakyReLU model converts exactly: same function as the Keras graph in float64 (linear layer merged, leaky units doubled)', () => {
     const m = askerModel(3, 7);
     const net = networkFromModel(m, ['a', 'b', 'c']);
     assert.deepEqual(net.layers.map((l) => [l.activation, l.inSize, l.outSize]), [['relu', 3, 24], ['relu', 24, 24], ['linear', 24, 1]]);
+    const x = samples(200, 3, 1);
+    const y = evaluate(net, x);
+    for (let i = 0; i < 200; i++) {
+      const ref = kerasForward64(m, Array.from(x.subarray(3 * i, 3 * i + 3)));
+      assert.ok(close(y[i]!, ref, 1e-12), `x=${x.subarray(3 * i, 3 * i + 3)}: ${y[i]} vs ${ref}`);
+    }
+  });
+
+  it('a converted model evaluates (knotnet, float64) to model.predict within float32 tolerance', () => {
+    const m = askerModel(3, 7);
+    const net = networkFromModel(m, ['a', 'b', 'c']);
     const x = samples(200, 3, 1);
     const yTf = (m.predict(tf.tensor2d(Float32Array.from(x), [200, 3])) as tf.Tensor).dataSync();
     const y = evaluate(net, Float32Array.from(x));
@@ -44,11 +86,23 @@ describe('trained models as knotnet networks', () => {
     net.layers.forEach((l, i) => l.weights.forEach((w, k) => assert.equal(back.layers[i]!.weights[k], Math.fround(w))));
   });
 
-  it('training with a small budget lowers the loss from its first epoch (y = x1 + 2·x2)', async () => {
+  it('a trained network exports through the same exporters: its JSON file evaluates to the same outputs', () => {
+    const net = networkFromModel(askerModel(3, 2), ['a', 'b', 'c']);
+    const [file] = buildArtifacts(net, { expr: 'test' }, 'asker.json');
+    const back = networkFromJson(JSON.parse(new TextDecoder().decode(file!.bytes))).net;
+    const x = samples(50, 3, 4);
+    assert.deepEqual(evaluate(back, x), evaluate(net, x));
+  });
+
+  it('trainFor with a small budget lowers the MSE below its value before training (y = x1 + 2·x2)', async () => {
     const x = samples(2000, 2, 9);
     const y = Float64Array.from({ length: 2000 }, (_, i) => x[2 * i]! + 2 * x[2 * i + 1]!);
-    const h = await trainFor(reluMlp(2, [8], 1), x, y, 2, { budgetSeconds: 1.5, seed: 1, learningRate: 1e-2, scaling: scalingOf(x, y, 2) });
-    assert.ok(h.length >= 2);
-    assert.ok(h[h.length - 1]!.loss < h[0]!.loss, `${h[0]!.loss} -> ${h[h.length - 1]!.loss}`);
+    const sc = scalingOf(x, y, 2);
+    const m = reluMlp(2, [8], 1);
+    const mse = () => { const p = evaluate(networkFromModel(m, ['a', 'b'], sc), x); let s = 0; p.forEach((v, i) => { s += (v - y[i]!) ** 2; }); return s / y.length; };
+    const initial = mse();
+    const h = await trainFor(m, x, y, 2, { budgetSeconds: 0.5, seed: 1, learningRate: 1e-2, scaling: sc });
+    assert.ok(h.length >= 1);
+    assert.ok(mse() < initial / 2, `${initial} -> ${mse()}`);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * What the page offers for download (ONNX float32/float64, JSON, safetensors), made in the
+ * browser from the network, and the check that runs the offered ONNX files in
+ * onnxruntime-web beside knotnet's own evaluation.
+ */
+import { toOnnx } from '../../export/onnx.ts';
+import { toSafetensors } from '../../export/safetensors.ts';
+import { evaluate } from '../../net/evaluate.ts';
+import { networkToJson } from '../../net/json.ts';
+import type { Network } from '../../net/network.ts';
+
+/** onnxruntime-web, loaded by a classic script tag (ort.wasm.min.js) as the global `ort`. */
+declare const ort: {
+  env: { wasm: { wasmPaths: string; numThreads: number } };
+  Tensor: new (type: string, data: Float32Array | Float64Array, dims: number[]) => unknown;
+  InferenceSession: { create(bytes: Uint8Array): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: Float32Array | Float64Array }>> }> };
+};
+
+/** The last good result: what the downloads and the runtime check use. */
+export interface Built {
+  net: Network;
+  expr: string;
+  domain: Record<string, [number, number]>;
+  error: { certifiedMax: number; measuredMax: number; measuredRms: number };
+}
+
+export function configureOrt(): void {
+  ort.env.wasm.wasmPaths = '/ort/';
+  ort.env.wasm.numThreads = 1;
+}
+
+function metadata(b: Built): Record<string, string> {
+  return { expr: b.expr, domain: JSON.stringify(b.domain), error: JSON.stringify(b.error) };
+}
+
+export function onnxBytes(b: Built, dtype: 'float32' | 'float64'): Uint8Array {
+  return toOnnx(b.net, { dtype, metadata: metadata(b) });
+}
+
+/**
+ * max |onnxruntime − knotnet| over the points: the float64 ONNX against knotnet's float64
+ * evaluation, the float32 ONNX against knotnet's float32 and float64 evaluations.
+ */
+export interface OrtAgreement { float64: number; vsFloat32: number; vsFloat64: number; maxAbsOutput: number; points: number }
+
+async function runOnnx(b: Built, dtype: 'float32' | 'float64', x: Float32Array | Float64Array, n: number): Promise<ArrayLike<number>> {
+  const session = await ort.InferenceSession.create(onnxBytes(b, dtype));
+  const out = await session.run({ input: new ort.Tensor(dtype, x, [n, b.net.inputs.length]) });
+  return out.output!.data;
+}
+
+/** max |a − b|, where NaN never counts as agreement. */
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Number.isNaN(a[i]!) || Number.isNaN(b[i]!) ? Infinity : Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/**
+ * Runs both ONNX files exactly as offered for download on `points` (row-major, one row per
+ * input vector). For the float32 file the inputs are rounded to float32 first and both
+ * knotnet evaluations see the same rounded inputs, so `vsFloat32` is runtime against runtime
+ * and `vsFloat64` is the float32 arithmetic's whole effect on these points.
+ */
+export async function compareWithOrt(b: Built, points: ArrayLike<number>): Promise<OrtAgreement> {
+  const n = points.length / b.net.inputs.length;
+  const x64 = Float64Array.from(points);
+  const x32 = Float32Array.from(points);
+  const float64 = maxDiff(await runOnnx(b, 'float64', x64, n), evaluate(b.net, x64, 'float64'));
+  const y32Ort = await runOnnx(b, 'float32', x32, n);
+  const y64 = evaluate(b.net, x32, 'float64');
+  let maxAbsOutput = 0;
+  for (let i = 0; i < n; i++) maxAbsOutput = Math.max(maxAbsOutput, Math.abs(y64[i]!));
+  return { float64, vsFloat32: maxDiff(y32Ort, evaluate(b.net, x32, 'float32')), vsFloat64: maxDiff(y32Ort, y64), maxAbsOutput, points: n };
+}
+
+function download(name: string, bytes: Uint8Array | string, type: string) {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Wires the download buttons (ids dl-onnx32, dl-onnx64, dl-json, dl-safetensors) to the last good result. */
+export function wireDownloads(last: () => Built | null): void {
+  const bin = 'application/octet-stream';
+  const on = (id: string, make: (b: Built) => void) => {
+    document.getElementById(id)!.addEventListener('click', () => { const b = last(); if (b) make(b); });
+  };
+  on('dl-onnx32', (b) => download('knotnet-float32.onnx', onnxBytes(b, 'float32'), bin));
+  on('dl-onnx64', (b) => download('knotnet-float64.onnx', onnxBytes(b, 'float64'), bin));
+  on('dl-json', (b) => download('knotnet.json', JSON.stringify(networkToJson(b.net, { expr: b.expr, domain: b.domain, error: b.error })), 'application/json'));
+  on('dl-safetensors', (b) => download('knotnet.safetensors', toSafetensors(b.net, { dtype: 'float32', metadata: metadata(b) }), bin));
+}

@@ -1,0 +1,115 @@
+/**
+ * Draws a finished build into the page: the figures (size, certified and measured error), the
+ * layers, the plots (f, network and knots; the error inside the certified band) and, for
+ * several variables, the per-node error budget. Each renderer returns the input points the
+ * onnxruntime-web check runs on.
+ */
+import type { ApproxResult } from '../../approx/approximate.ts';
+import type { CompileResult } from '../../compile/compile.ts';
+import { compileFunction } from '../../expr/evaluate.ts';
+import { parseFormula } from '../../expr/parse.ts';
+import { evaluate } from '../../net/evaluate.ts';
+import { networkSummary, type Network } from '../../net/network.ts';
+import { rng } from '../../random.ts';
+import { linePlot, type Series } from '../../report/plot.ts';
+
+export const $ = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as T;
+
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
+  return Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6 ? v.toExponential(3) : v.toPrecision(4);
+}
+
+/** Shows a number rounded, and keeps its exact value in data-value (what the browser test reads). */
+export function show(id: string, v: number): void {
+  const el = $(id);
+  el.textContent = fmt(v);
+  el.dataset.value = String(v);
+}
+
+const PLOT_WIDTH = 780;
+
+function renderSummary(net: Network, certified: number, measured: number) {
+  const s = networkSummary(net);
+  show('relus', s.relus);
+  show('layers', s.layers);
+  show('params', s.params);
+  show('certified', certified);
+  show('measured', measured);
+  const rows = net.layers.map((l, i) => `<tr><td>${i + 1}</td><td class="l">${l.activation}</td><td>${l.inSize} → ${l.outSize}</td><td>${l.weights.length + l.bias.length}</td></tr>`);
+  $('layers-table').innerHTML = `<caption>layers of the network</caption><tr><th>layer</th><th>activation</th><th>inputs → outputs</th><th>parameters</th></tr>${rows.join('')}`;
+}
+
+/** Plots f, the network and its knots, and the error in the certified band; returns the plotted x. */
+export function render1D(r: ApproxResult): number[] {
+  renderSummary(r.network, r.certifiedMax, r.measuredMax);
+  const [a, b] = r.domain;
+  const f = compileFunction(parseFormula(r.expr).expr, [r.variable]);
+  const xs: number[] = [];
+  for (let i = 0; i <= 800; i++) xs.push(a + ((b - a) * i) / 800);
+  // Knots and segment midpoints (where the error peaks), so narrow segments near a singularity show.
+  for (const k of r.pwl.x) xs.push(k);
+  for (let i = 0; i + 1 < r.pwl.x.length && i < 20000; i++) xs.push((r.pwl.x[i]! + r.pwl.x[i + 1]!) / 2);
+  xs.sort((p, q) => p - q);
+  const y = evaluate(r.network, xs);
+  const fx = xs.map((x) => f(x));
+  const band = r.certifiedMax;
+  // An invisible series gives the error plot headroom, so its legend sits above the band.
+  const headroom: Series = { x: [a, a], y: [-1.4 * band, 1.4 * band], color: 'none', label: '' };
+  $('plots').innerHTML =
+    linePlot({ width: PLOT_WIDTH, height: 280, title: `${r.expr} and its ${r.segments}-ReLU network (red ticks: the ${r.pwl.x.length} knots)`, series: [
+      { x: xs, y: fx, color: '#1f77b4', label: 'f', width: 2.5 },
+      { x: xs, y, color: '#d62728', label: 'network', dash: '5 3' },
+    ], marks: r.pwl.x, xLabel: r.variable }) +
+    linePlot({ width: PLOT_WIDTH, height: 230, title: 'error f − network; shaded: ± certified max error', series: [
+      { x: xs, y: fx.map((v, i) => v - y[i]!), color: '#2ca02c', label: 'error (measured)' }, headroom,
+    ], band, marks: r.pwl.x, xLabel: r.variable });
+  $('nodes-table').innerHTML = '';
+  return xs;
+}
+
+/** Plots along the box's diagonal and lists the per-node budget; returns the check points. */
+export function renderMulti(r: CompileResult): number[] {
+  renderSummary(r.network, r.certifiedMax, r.measuredMax);
+  const names = r.network.inputs;
+  const f = compileFunction(parseFormula(r.expr).expr, names);
+  const lo = names.map((v) => r.region.box[v]![0]);
+  const hi = names.map((v) => r.region.box[v]![1]);
+  const ts: number[] = [];
+  const pts: number[] = [];
+  for (let i = 0; i <= 600; i++) {
+    const t = i / 600;
+    ts.push(t);
+    names.forEach((_, j) => pts.push(lo[j]! + t * (hi[j]! - lo[j]!)));
+  }
+  const y = evaluate(r.network, pts);
+  const row = (i: number) => pts.slice(i * names.length, (i + 1) * names.length);
+  const fx = ts.map((_, i) => f(...row(i)));
+  // The certificate covers the box where the stated subexpression ranges hold; leave the rest out.
+  const given = Object.entries(r.region.ranges).map(([text, [a, b]]) => ({ g: compileFunction(parseFormula(text, '--range').expr, names), a, b }));
+  const inside = ts.map((_, i) => given.every(({ g, a, b }) => { const v = g(...row(i)); return v >= a && v <= b; }));
+  const err = fx.map((v, i) => (inside[i] ? v - y[i]! : NaN));
+  const from = names.map((v, j) => `${v}=${fmt(lo[j]!)}`).join(', ');
+  const to = names.map((v, j) => `${v}=${fmt(hi[j]!)}`).join(', ');
+  $('plots').innerHTML =
+    linePlot({ width: PLOT_WIDTH, height: 280, title: `along the box's diagonal: t = 0 at (${from}), t = 1 at (${to})`, series: [
+      { x: ts, y: fx, color: '#1f77b4', label: 'f', width: 2.5 },
+      { x: ts, y, color: '#d62728', label: 'network', dash: '5 3' },
+    ], xLabel: 't' }) +
+    linePlot({ width: PLOT_WIDTH, height: 200, title: `error f − network (shaded: ± certified max error${given.length ? '; not drawn where the ranges fail' : ''})`, series: [
+      { x: ts, y: err, color: '#2ca02c', label: 'error (measured)' },
+      { x: [0, 0], y: [-1.4 * r.certifiedMax, 1.4 * r.certifiedMax], color: 'none', label: '' },
+    ], band: r.certifiedMax, xLabel: 't' });
+  const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}</td><td class="l">${n.construction}${n.levels ? ` (${n.levels} levels)` : ` (${n.segments} segments)`}</td><td>${n.builtOn ? `${fmt(n.builtOn[0])} : ${fmt(n.builtOn[1])}` : ''}</td><td>${fmt(n.budget ?? NaN)}</td><td>${fmt(n.certified ?? NaN)}</td><td>${n.relus}</td></tr>`);
+  $('nodes-table').innerHTML = `<caption>approximated nodes: share of the error budget (variables: ${names.join(', ')})</caption><tr><th>node</th><th>construction</th><th>built on</th><th>budget</th><th>certified</th><th>ReLUs</th></tr>${rows.join('')}`;
+  // The diagonal and seeded points spread over the box.
+  const rand = rng(7);
+  for (let i = 0; i < 2000; i++) names.forEach((_, j) => pts.push(lo[j]! + rand() * (hi[j]! - lo[j]!)));
+  return pts;
+}
+
+/** Node texts come from the user's formula: never inject them as HTML. */
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { approximate } from '../../src/approx/approximate.ts';
+import { InputError, WorkError } from '../../src/errors.ts';
+import { relClose } from './targets.ts';
+
+const T1 = { expr: 'x^2', domain: [1e6, 1e7] as [number, number], size: { kind: 'knots' as const, segments: 90 }, placement: 'uniform' as const };
+const h = 1e5;
+
+test('T1: approx x^2 on [1e6, 1e7], 90 uniform segments, interpolation: measured max 2.5e9 (rel 1e-9), certified within 1% above, RMS h^2/sqrt(30) (rel 1e-3)', () => {
+  const r = approximate({ ...T1, fit: 'interpolate' });
+  assert.equal(r.segments, 90);
+  assert.ok(relClose(r.measuredMax, 2.5e9, 1e-9), `measured ${r.measuredMax}`);
+  assert.ok(r.certifiedMax >= r.measuredMax && r.certifiedMax <= 1.01 * 2.5e9, `certified ${r.certifiedMax}`);
+  assert.ok(relClose(r.measuredRms, (h * h) / Math.sqrt(30), 1e-3), `rms ${r.measuredRms}`);
+});
+
+test('T1: minimax on the same knots halves the max error: 1.25e9 (within 0.5%), certified >= measured', () => {
+  const r = approximate({ ...T1, fit: 'minimax' });
+  assert.ok(relClose(r.measuredMax, 1.25e9, 0.005), `measured ${r.measuredMax}`);
+  assert.ok(relClose(r.certifiedMax, 1.25e9, 0.005) && r.certifiedMax >= r.measuredMax, `certified ${r.certifiedMax}`);
+});
+
+test('T1: least squares on the same knots has RMS h^2/sqrt(180) = 7.45e8 (within 1%)', () => {
+  const r = approximate({ ...T1, fit: 'lsq' });
+  assert.ok(relClose(r.measuredRms, (h * h) / Math.sqrt(180), 0.01), `rms ${r.measuredRms}`);
+  assert.ok(r.certifiedMax >= r.measuredMax);
+});
+
+test('T2: approx sqrt(x) on [0, 1] to max error 1e-4 uses at most 1.15 × 50 segments, certified <= 1e-4 and >= measured', () => {
+  const r = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } });
+  assert.equal(r.placement, 'optimal');
+  assert.equal(r.fit, 'minimax');
+  assert.ok(r.segments <= 1.15 * 50, `segments ${r.segments}`);
+  assert.ok(r.certifiedMax <= 1e-4, `certified ${r.certifiedMax}`);
+  assert.ok(r.certifiedMax >= r.measuredMax, `certified ${r.certifiedMax} < measured ${r.measuredMax}`);
+});
+
+test('sizing by max error gives the fewest segments: one segment fewer certifies above the tolerance', () => {
+  const opts = { expr: 'exp(x)', domain: [-2, 2] as [number, number] };
+  const r = approximate({ ...opts, size: { kind: 'maxError', error: 1e-3 } });
+  assert.ok(r.certifiedMax <= 1e-3);
+  const fewer = approximate({ ...opts, size: { kind: 'knots', segments: r.segments - 1 }, fit: 'minimax' });
+  assert.ok(fewer.certifiedMax > 1e-3, `${r.segments - 1} segments certify ${fewer.certifiedMax}`);
+});
+
+test('sizing by RMS error defaults to least squares and meets the RMS asked for', () => {
+  const r = approximate({ expr: 'sin(x)', domain: [0, 2 * Math.PI], size: { kind: 'rmsError', error: 1e-3 } });
+  assert.equal(r.fit, 'lsq');
+  assert.ok(r.measuredRms <= 1e-3, `rms ${r.measuredRms}`);
+});
+
+test('relative sizing: certified max error <= E · max|f| (exp on [0, 5], E = 1e-3)', () => {
+  const r = approximate({ expr: 'exp(x)', domain: [0, 5], size: { kind: 'maxError', error: 1e-3 }, relative: true });
+  assert.ok(r.certifiedMax <= 1e-3 * Math.exp(5) * (1 + 1e-9), `certified ${r.certifiedMax}`);
+  assert.ok(relClose(r.scale, Math.exp(5), 1e-12));
+});
+
+test('sizing by spacing: knots every h from a, the last segment ends at b', () => {
+  const r = approximate({ expr: 'x^2', domain: [0, 1], size: { kind: 'spacing', h: 0.3 }, fit: 'interpolate' });
+  assert.equal(r.segments, 4);
+  assert.equal(r.pwl.x[4], 1);
+  assert.ok(relClose(r.measuredMax, 0.09 / 4, 1e-6), `measured ${r.measuredMax}`); // widest segments h = 0.3: h^2/4
+});
+
+test('a tolerance that cannot be met within the segment limit is a WorkError saying what was reached', () => {
+  assert.throws(
+    () => approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-9 }, maxSegments: 20 }),
+    (e: unknown) => e instanceof WorkError && /--max-error 1e-9 cannot be met within 20 segments: the best reached was .* with 20 segments/.test(e.message),
+  );
+});
+
+const inputError = (pattern: RegExp) => (e: unknown) => e instanceof InputError && pattern.test(e.message);
+
+test('approximate rejects bad input with InputErrors naming the argument and the value', () => {
+  const base = { expr: 'x^2', domain: [0, 1] as [number, number], size: { kind: 'knots' as const, segments: 4 } };
+  assert.throws(() => approximate({ ...base, expr: 'x*y' }), inputError(/^expression must have at most one variable .*\(got "x, y"\)/));
+  assert.throws(() => approximate({ ...base, domain: [1, 0] }), inputError(/^--domain must be a non-empty interval .*\(got "1:0"\)/));
+  assert.throws(() => approximate({ ...base, domain: [0, Infinity] }), inputError(/^--domain must have finite ends \(got "0:Infinity"\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 0 } }), inputError(/^--knots must be a whole number of segments from 1 to 1000000 \(got 0\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 2.5 } }), inputError(/^--knots .*\(got 2\.5\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'maxError', error: -1 } }), inputError(/^--max-error must be a positive number \(got -1\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'rmsError', error: 0 } }), inputError(/^--rms-error must be a positive number \(got 0\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'spacing', h: NaN } }), inputError(/^--spacing must be a positive number \(got NaN\)/));
+});
+
+test('exact PWL targets (a constant, a line, abs(x), max(x, 1-x)) certify at float rounding level, not 0 and not forever', () => {
+  // certifyMaxError used to bisect such segments to depth 48 everywhere (2^48 intervals): the
+  // rounding slack it adds never drops below an observed error of 0.
+  for (const expr of ['3', '2*x+1', 'abs(x)', 'max(x, 1-x)', 'relu(x-0.25)']) {
+    const r = approximate({ expr, domain: [-1, 1], size: { kind: 'knots', segments: 2 } });
+    assert.ok(r.measuredMax <= 1e-15, `${expr}: measured ${r.measuredMax}`);
+    assert.ok(r.certifiedMax >= r.measuredMax && r.certifiedMax < 1e-13, `${expr}: certified ${r.certifiedMax}`);
+  }
+});

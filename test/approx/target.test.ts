@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InputError } from '../../src/errors.ts';
+import { target } from './targets.ts';
+
+const inputError = (pattern: RegExp) => (e: unknown) => e instanceof InputError && pattern.test(e.message);
+
+test('makeTarget of sqrt(x) on [-1, 1] is an InputError naming the expression, the rule and where it fails', () => {
+  assert.throws(() => target('sqrt(x)', -1, 1), inputError(/^expression must be defined and finite on the whole domain \[-1, 1\] \(got "sqrt\(x\) = NaN at x = -1"\)/));
+});
+
+test('makeTarget of log(x) on [0, 1] is an InputError: log(0) = -Infinity', () => {
+  assert.throws(() => target('log(x)', 0, 1), inputError(/^expression must be defined and finite on the whole domain \[0, 1\] \(got "log\(x\) = -Infinity at x = 0"\)/));
+});
+
+test('makeTarget of 1/(x-0.123456789) on [0, 1] is an InputError naming the pole, which lies between the sample points', () => {
+  assert.throws(() => target('1/(x-0.123456789)', 0, 1), inputError(/^expression must be defined and finite on the whole domain \[0, 1\] \(got "1 \/ \(x - 0\.123456789\) = (-)?Infinity at x = 0\.123456789"\)/));
+  assert.throws(() => target('1/(x-1e-9)', 0, 1), inputError(/= (-)?Infinity at x = 1e-9"/));
+  assert.throws(() => target('log(x-0.7777777)^2', 0.7777777, 2), inputError(/at x = 0\.7777777"/));
+});
+
+test('makeTarget accepts formulas whose enclosures are pessimistic at the ends: sqrt(1-x^2) on [-1, 1], sqrt(x-0.5) on [0.5, 1]', () => {
+  assert.doesNotThrow(() => target('sqrt(1-x^2)', -1, 1));
+  assert.doesNotThrow(() => target('sqrt(x-0.5)', 0.5, 1));
+  assert.doesNotThrow(() => target('x/(1+x^2)', -3, 3));
+});
+
+test('makeTarget finds the kinks of abs(x-0.3) at 0.3 and of max(x, 1-x) at 0.5, exactly', () => {
+  assert.deepEqual(target('abs(x-0.3)', -1, 1).kinks, [0.3]);
+  assert.deepEqual(target('max(x, 1-x)', 0, 1).kinks, [0.5]);
+  assert.deepEqual(target('relu(x)', -1, 1).kinks, [0]);
+});
+
+test('makeTarget finds the three kinks of abs(sin(3x)) on [-2, 2] at -pi/3, 0, pi/3 (to an ulp)', () => {
+  const k = target('abs(sin(3*x))', -2, 2).kinks;
+  assert.equal(k.length, 3);
+  [-Math.PI / 3, 0, Math.PI / 3].forEach((v, i) => assert.ok(Math.abs(k[i]! - v) <= 4e-16, `kink ${k[i]} vs ${v}`));
+});
+
+test('a kink at an end of the domain is not a kink inside it', () => {
+  assert.deepEqual(target('abs(x)', 0, 1).kinks, []);
+});
+
+test('Target.f2 is f\'\' on each branch and NaN at a kink; encloseF2 is null across a kink', () => {
+  const t = target('abs(x-0.3)^2 + abs(x-0.3)*x', -1, 1);
+  assert.equal(t.f2(0.5), 4); // (x-0.3)^2 + (x-0.3)x: f'' = 2 + 2
+  assert.equal(t.f2(0), 0); // (x-0.3)^2 - (x-0.3)x: f'' = 2 - 2
+  assert.ok(Number.isNaN(t.f2(0.3)));
+  assert.equal(t.encloseF2(0.2, 0.4), null);
+  const e = t.encloseF2(0.4, 0.9)!;
+  assert.ok(e.lo <= 4 && 4 <= e.hi && e.hi - e.lo < 1e-12);
+});
+
+test('Target.scale is max |f| on the domain (the unit of relative errors)', () => {
+  assert.equal(target('x^2', 1e6, 1e7).scale, 1e14);
+  assert.equal(target('x-3', 0, 1).scale, 3);
+  assert.equal(target('0*x', 0, 1).scale, 1); // an all-zero f still has a unit
+});

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { evaluate } from '../../src/net/evaluate.ts';
+import { networkFromJson } from '../../src/net/json.ts';
+
+const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'knotnet-approx-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function knotnet(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, 'approx', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Exit 2 with exactly one line on stderr, no stack trace, matching the pattern. */
+function assertBadInput(args: string[], pattern: RegExp) {
+  const r = knotnet(...args);
+  assert.equal(r.code, 2, `exit ${r.code} for ${args.join(' ')}: ${r.stderr}`);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `stderr is not one line: ${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /\n\s+at |Error:/, 'stack trace on stderr');
+  assert.match(lines[0]!, pattern);
+  assert.equal(r.stdout, '');
+}
+
+const cases: [string, string[], RegExp][] = [
+  ['an unknown function', ['foo(x)', '--domain', '0:1', '--knots', '4'], /expression must use only known functions .*"foo"/],
+  ['a syntax error', ['x+*2', '--domain', '0:1', '--knots', '4'], /expression must be a valid formula .*"x\+\*2"/],
+  ['two variables', ['x*y', '--domain', '0:1', '--knots', '4'], /expression must have at most one variable .*"x, y"/],
+  ['a reversed domain 1:0', ['x^2', '--domain', '1:0', '--knots', '4'], /--domain must be a non-empty interval .*"1:0"/],
+  ['a non-finite domain 0:Infinity', ['x^2', '--domain', '0:Infinity', '--knots', '4'], /--domain must have finite ends .*"0:Infinity"/],
+  ['a non-finite domain 0:1e400', ['x^2', '--domain', '0:1e400', '--knots', '4'], /--domain must have finite ends .*"0:1e400"/],
+  ['sqrt(x) on -1:1', ['sqrt(x)', '--domain', '-1:1', '--knots', '4'], /expression must be defined and finite on the whole domain \[-1, 1\] .*NaN at x = -1/],
+  ['log(x) on 0:1', ['log(x)', '--domain', '0:1', '--knots', '4'], /expression must be defined and finite on the whole domain \[0, 1\] .*-Infinity at x = 0/],
+  ['a pole between sample points, 1/(x-0.123456789) on 0:1', ['1/(x-0.123456789)', '--domain', '0:1', '--knots', '4'], /expression must be defined and finite .*Infinity at x = 0\.123456789/],
+  ['--knots 0', ['x^2', '--domain', '0:1', '--knots', '0'], /--knots must be a whole number from 1 to \d+ \(got "0"\)/],
+  ['--knots 1e9', ['x^2', '--domain', '0:1', '--knots', '1e9'], /--knots must be a whole number from 1 to \d+ \(got "1e9"\)/],
+  ['--max-error -1', ['x^2', '--domain', '0:1', '--max-error', '-1'], /--max-error must be a positive number \(got "-1"\)/],
+];
+
+for (const [what, args, pattern] of cases) {
+  test(`approx with ${what} exits 2 with one sentence naming the argument and the bad value`, () => assertBadInput(args, pattern));
+}
+
+test('approx --save into a folder that does not exist exits 2 naming --save and the path, and writes nothing', () => {
+  const path = '/nonexistent/dir/x.json';
+  assertBadInput(['x^2', '--domain', '0:1', '--knots', '4', '--save', path], /--save must name a file in an existing, writable folder \(got "\/nonexistent\/dir\/x\.json"\)/);
+  assert.equal(existsSync(path), false);
+});
+
+test('approx --json prints one JSON object with the documented keys; T1 interpolation measures 2.5e9', () => {
+  const r = knotnet('x^2', '--domain', '1e6:1e7', '--knots', '90', '--placement', 'uniform', '--fit', 'interpolate', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  for (const key of ['relus', 'layers', 'params', 'knots', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds', 'placement', 'fit']) assert.ok(key in j, `missing ${key}`);
+  assert.equal(typeof j.maxError.certified, 'number');
+  assert.equal(typeof j.maxError.measured, 'number');
+  assert.equal(j.relus, 90);
+  assert.equal(j.layers, 1);
+  assert.equal(j.params, 90 + 90 + 90 + 1);
+  assert.equal(j.knots.length, 91);
+  assert.equal(j.knots[90], 1e7);
+  assert.equal(j.placement, 'uniform');
+  assert.equal(j.fit, 'interpolate');
+  assert.equal(j.dtype, 'float64');
+  assert.ok(Math.abs(j.maxError.measured - 2.5e9) <= 2.5, `measured ${j.maxError.measured}`);
+  assert.ok(j.maxError.certified >= j.maxError.measured && j.maxError.certified <= 1.01 * 2.5e9);
+});
+
+test('approx --save writes a network JSON that networkFromJson loads and that reproduces the fit at the knots', () => {
+  const path = join(dir, 'sqrt.json');
+  const r = knotnet('sqrt(x)', '--domain', '0:1', '--knots', '8', '--save', path, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  const { net, meta } = networkFromJson(JSON.parse(readFileSync(path, 'utf8')));
+  assert.equal(net.layers[0]!.outSize, 8);
+  assert.equal(meta.expr, 'sqrt(x)');
+  assert.equal(meta.error?.certifiedMax, summary.maxError.certified);
+  const y = evaluate(net, summary.knots);
+  summary.knots.forEach((k: number, i: number) => assert.ok(Math.abs(y[i]! - Math.sqrt(k)) <= summary.maxError.certified, `at knot ${k}`));
+});
+
+test('approx "x^2" --domain 0:1 --deep --levels 4 reports maxError.construction = 2^-10 exactly (interpolant at 2^4 + 1 knots)', () => {
+  const r = knotnet('x^2', '--domain', '0:1', '--deep', '--levels', '4', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.maxError.construction, 2 ** -10);
+  assert.ok(j.maxError.certified >= j.maxError.measured);
+  assert.ok(Math.abs(j.maxError.measured - 2 ** -10) <= 1e-12);
+});

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { evaluate } from '../../src/net/evaluate.ts';
+import { layerRanges, roundingErrorBound } from '../../src/net/rounding.ts';
+import { pwlToNetwork } from '../../src/approx/pwl.ts';
+import { abs, dyadic, exactOutputs, lessEq, sub, toNumber } from './exact.ts';
+import { boxAndPoints, noTiny, smallNetwork } from './networks.ts';
+
+const SEED = 424242;
+
+const netWithBox = smallNetwork().chain((net) => boxAndPoints(net.inputs.length).map((b) => ({ net, ...b })));
+
+for (const dtype of ['float32', 'float64'] as const) {
+  test(`roundingErrorBound(net, box, ${dtype}) >= |evaluate(net, x, ${dtype}) - exact net(x)| on random small nets (fast-check seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(netWithBox, ({ net, lo, hi, points }) => {
+        const bound = roundingErrorBound(net, lo, hi, dtype)[0]!;
+        assert.ok(bound >= 0 && Number.isFinite(bound), `bound ${bound}`);
+        const y = evaluate(net, points.flat(), dtype);
+        points.forEach((x, i) => {
+          const exact = exactOutputs(net, x)[0]!;
+          const err = abs(sub(dyadic(y[i]!), exact));
+          assert.ok(lessEq(err, dyadic(bound)), `at x = [${x}]: |${dtype} ${y[i]} - exact ${toNumber(exact)}| = ${toNumber(err)} > bound ${bound}`);
+        });
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+}
+
+test(`roundingErrorBound(pwl network, float32) >= |evaluate32 - exact| for random PWLs (fast-check seed ${SEED})`, () => {
+  const pwl = fc
+    .tuple(
+      fc.double({ min: -100, max: 100, noNaN: true }).map(noTiny),
+      fc.array(fc.double({ min: 1e-3, max: 10, noNaN: true }), { minLength: 1, maxLength: 40 }),
+      fc.array(fc.double({ min: -50, max: 50, noNaN: true }).map(noTiny), { minLength: 41, maxLength: 41 }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 20 }),
+    )
+    .map(([a, widths, ys, fracs]) => {
+      const x = [a];
+      for (const w of widths) x.push(x[x.length - 1]! + w);
+      return { x: Float64Array.from(x), y: Float64Array.from(ys.slice(0, x.length)), fracs };
+    })
+    .filter((p) => p.x.every((v, i) => i === 0 || v > p.x[i - 1]!));
+  fc.assert(
+    fc.property(pwl, ({ x, y, fracs }) => {
+      const net = pwlToNetwork({ x, y });
+      const a = x[0]!;
+      const b = x[x.length - 1]!;
+      const pts = [a, b, ...x, ...fracs.map((s) => a + s * (b - a))];
+      for (const dtype of ['float32', 'float64'] as const) {
+        const bound = roundingErrorBound(net, [a], [b], dtype)[0]!;
+        const out = evaluate(net, pts, dtype);
+        pts.forEach((t, i) => {
+          const err = abs(sub(dyadic(out[i]!), exactOutputs(net, [t])[0]!));
+          assert.ok(lessEq(err, dyadic(bound)), `${dtype} at ${t}: error ${toNumber(err)} > bound ${bound}`);
+        });
+      }
+    }),
+    { seed: SEED, numRuns: 200 },
+  );
+});
+
+test('roundingErrorBound of a network with exact weights on exact inputs is small but covers float32 input rounding', () => {
+  // y = x + 0: in float32 the only error is rounding x itself, at most 2^-24·|x|.
+  const net = { inputs: ['x'], outputs: ['y'], layers: [{ activation: 'linear' as const, inSize: 1, outSize: 1, weights: Float64Array.of(1), bias: Float64Array.of(0) }] };
+  const b32 = roundingErrorBound(net, [0], [3], 'float32')[0]!;
+  assert.ok(b32 >= 3 * 2 ** -24, `bound ${b32}`);
+  assert.ok(b32 <= 4 * 3 * 2 ** -24, `bound ${b32} is loose`);
+  const x = 1 / 3;
+  assert.equal(evaluate(net, [x], 'float32')[0], Math.fround(x));
+});
+
+test('layerRanges encloses every layer output at sampled points of the box', () => {
+  fc.assert(
+    fc.property(netWithBox, ({ net, lo, hi, points }) => {
+      const ranges = layerRanges(net, lo, hi);
+      const y = evaluate(net, points.flat());
+      const last = ranges[ranges.length - 1]!;
+      points.forEach((x, i) => assert.ok(last.lo[0]! <= y[i]! && y[i]! <= last.hi[0]!, `output ${y[i]} at [${x}] outside [${last.lo[0]}, ${last.hi[0]}]`));
+    }),
+    { seed: SEED, numRuns: 200 },
+  );
+});
+
+// Known gaps, kept visible as todo tests (they run, and report, without failing the suite).
+
+test('roundingErrorBound is a number (not NaN) when one row mixes weights 5e-324 and 1', { todo: 'rows are normalized by their first nonzero weight; 1/5e-324 overflows and ∞·0 gives NaN' }, () => {
+  const net = {
+    inputs: ['x0', 'x1'],
+    outputs: ['y'],
+    layers: [
+      { activation: 'relu' as const, inSize: 2, outSize: 1, weights: Float64Array.of(-5e-324, 1), bias: Float64Array.of(0) },
+      { activation: 'linear' as const, inSize: 1, outSize: 1, weights: Float64Array.of(1), bias: Float64Array.of(1) },
+    ],
+  };
+  assert.ok(!Number.isNaN(roundingErrorBound(net, [0, 0], [1, 1], 'float64')[0]!));
+});
+
+test('roundingErrorBound(float32) covers underflow: a bias of 6e-308 rounds to 0 in float32', { todo: 'the bound is relative (Higham\'s model without the underflow term η ≤ 2^-150 per operation)' }, () => {
+  const net = { inputs: ['x'], outputs: ['y'], layers: [{ activation: 'linear' as const, inSize: 1, outSize: 1, weights: Float64Array.of(0), bias: Float64Array.of(6e-308) }] };
+  const err = Math.abs(evaluate(net, [0], 'float32')[0]! - 6e-308);
+  assert.ok(roundingErrorBound(net, [0], [0], 'float32')[0]! >= err);
+});
