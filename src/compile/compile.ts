@@ -318,7 +318,8 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
           input = prog.carry(input, input.layer + 1, W[0], W[1]);
         }
         form = pwlUnits(prog, input, piece, W);
-        e = piece.certified + piece.lipschitz * eIn;
+        // Exact input (eIn = 0) adds nothing even where f is not Lipschitz (sqrt at 0).
+        e = piece.certified + (eIn === 0 ? 0 : piece.lipschitz * eIn);
         Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' });
         break;
       }

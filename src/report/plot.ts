@@ -58,8 +58,9 @@ export function linePlot(o: {
   const rowH = o.legend === 'right' ? 16 : 14;
   const lx = o.legend === 'right' ? o.width - legendWidth + 4 : o.width - m.r - 150;
   o.series.forEach((s, k) => {
-    const idx = Array.from({ length: s.x.length }, (_, i) => i).filter((i) => Number.isFinite(s.y[i]!));
-    const d = line<number>().x((i) => sx(s.x[i]!)).y((i) => sy(s.y[i]!))(idx) ?? '';
+    // A non-finite value (a formula undefined there) breaks the line instead of bridging the gap.
+    const idx = Array.from({ length: s.x.length }, (_, i) => i);
+    const d = line<number>().defined((i) => Number.isFinite(s.y[i]!)).x((i) => sx(s.x[i]!)).y((i) => sy(s.y[i]!))(idx) ?? '';
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     if (s.marks) {
       const yb = o.height - m.b - 6 * k;

@@ -73,6 +73,16 @@ describe('exact pieces cost no approximation', () => {
   });
 });
 
+describe('one approximated node fed by an exact input', () => {
+  it('sqrt(x) on [0,1]: no upstream error, so the infinite slope at 0 adds nothing', () => {
+    const r = compileFormula({ expr: 'sqrt(x)', vars: { x: [0, 1] }, maxError: 1e-3, measureCount: 20000 });
+    assert.ok(r.certifiedMax <= 1e-3);
+    assert.ok(r.measuredMax <= r.certifiedMax);
+    const node = r.nodes.find((n) => n.kind === 'unary')!;
+    assert.ok(node.certified! <= node.budget!);
+  });
+});
+
 describe('deep squaring', () => {
   it('x^2 on [0,1] with m = 1..20 levels: measured max error equals 2^(-2m-2) (rel. 1e-9) on a grid holding the peaks', () => {
     for (let m = 1; m <= 20; m++) {

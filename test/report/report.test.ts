@@ -57,6 +57,12 @@ describe('report figures', () => {
     const noText = decode(svgToPng(svg.replace(/<text[^>]*>[^<]*<\/text>/g, ''))).dark;
     assert.ok(withText - noText > 300, `${withText} vs ${noText}`);
   });
+  it('a non-finite value breaks the line into two pieces instead of bridging the gap', () => {
+    const broken = linePlot({ width: 400, height: 200, title: 't', series: [{ x: [0, 1, 2, 3, 4], y: [1, 2, NaN, 2, 1], color: '#000', label: 'f' }] });
+    const d = /<path d="([^"]*)"/.exec(broken)![1]!;
+    assert.equal((d.match(/M/g) ?? []).length, 2, d);
+    assert.doesNotMatch(d, /NaN/);
+  });
   it('the HTML report is self-contained: figures inline, no http(s) sources or links', () => {
     const html = htmlReport({ title: 't', intro: 'i', table: { header: ['a', 'b'], rows: [['x', 1.5]] }, figures: [{ caption: 'c', svg }], notes: ['n'] });
     assert.match(html, /<svg/);
