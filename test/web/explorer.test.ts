@@ -147,6 +147,44 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.equal(await value('relus'), s.relus);
   });
 
+  it('T3 distance plotted along a chosen line inside the shell: the error shown there is within the certified one', async () => {
+    const vars = 'dx=-2.4e7:2.4e7, dy=-2.4e7:2.4e7, dz=-2.4e7:2.4e7';
+    await buildWith({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars, ranges: 'dx^2+dy^2+dz^2=4.41e14:5.76e14', value: '1', line: 'from dx=2.1e7, dy=0, dz=0 to dx=2.4e7, dy=0, dz=0' });
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
+    const title = await page.locator('#plots svg').first().locator('text').first().textContent();
+    assert.equal(title, 'along the line: t = 0 at (dx=21000000, dy=0, dz=0), t = 1 at (dx=24000000, dy=0, dz=0)');
+    const certified = await value('certified');
+    assert.ok(certified <= 1);
+    // The whole line lies in the shell and the box: every point is certified, and the error there is within the bound.
+    const along = await value('line-measured');
+    assert.equal(await page.getAttribute('#line-measured', 'data-points'), await page.getAttribute('#line-measured', 'data-of'));
+    assert.ok(along > 0 && along <= certified, `max |error| along the line ${along}, certified ${certified}`);
+    assert.ok((await page.locator('#nodes-table tr').count()) >= 2);
+    // A line leaving the shell (toward 0) and the box (past 2.4e7): only the part in both is certified.
+    await buildWith({ line: 'dx=0, dy=0, dz=0 to dx=3e7, dy=0, dz=0' });
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
+    assert.match(await page.textContent('#status') ?? '', /^redrawn/); // only the line changed: no new build
+    const inside = Number(await page.getAttribute('#line-measured', 'data-points'));
+    assert.ok(inside > 0 && inside < 0.2 * Number(await page.getAttribute('#line-measured', 'data-of')), `${inside} points certified`);
+    assert.ok(await value('line-measured') <= certified);
+    assert.match(await page.locator('#plots svg').nth(1).locator('text').first().textContent() ?? '', /not drawn outside the box or where the ranges fail/);
+    // A bad line: the message beside the field names it, its rule and the bad end; the result stays.
+    const relus = await value('relus');
+    const plots = await page.innerHTML('#plots');
+    await buildWith({ line: 'dx=2.1e7, dy=0 to dx=2.4e7, dy=0, dz=0' });
+    assert.match(await page.textContent('#line-error') ?? '', /^plot line must give every variable \(dx, dy, dz\) at both ends, dz missing \(got "dx=2.1e7, dy=0"\)\.$/);
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'error');
+    assert.equal(await value('relus'), relus);
+    assert.equal(await page.innerHTML('#plots'), plots);
+    await buildWith({ line: 'dx=2.1e7, dy=0, dz=0 to dx=2.4e7, dy=zero, dz=0' });
+    assert.match(await page.textContent('#line-error') ?? '', /plot line dy must be a finite number \(got "zero"\)/);
+    assert.equal(await page.innerHTML('#plots'), plots);
+    // Empty: back to the box's diagonal.
+    await buildWith({ line: '' });
+    assert.equal(await page.textContent('#line-error'), '');
+    assert.match(await page.locator('#plots svg').first().locator('text').first().textContent() ?? '', /^along the box's diagonal/);
+  });
+
   it('a slow build runs in a worker: the page answers while it runs, and newer input replaces it', async () => {
     // Uniform knots for sqrt to 1e-6 would need ~6e8 segments: the sizing search runs for long.
     await page.fill('#expr', 'sqrt(x)');

@@ -2,18 +2,18 @@
  * The explorer page: the same core modules as the CLI, run in the browser (no server round
  * trip for the math) in a Web Worker, so typing stays responsive while a build runs; a newer
  * input stops an older build. Bad input shows a message beside its field and keeps the last
- * good result.
+ * good result. A new plot line alone redraws the last build without building again.
  */
 import { InputError } from '../../errors.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { compareWithOrt, configureOrt, wireDownloads, type Built } from './artifacts.ts';
-import { parseInterval, parseRanges, parseVars } from './fields.ts';
+import { parseInterval, parseLine, parseRanges, parseVars, type PlotLine } from './fields.ts';
 import { BuildWorker, Superseded } from './client.ts';
-import type { BuildRequest } from './jobs.ts';
+import type { BuildRequest, BuildResult } from './jobs.ts';
 import { $, fmt, render1D, renderMulti, show } from './render.ts';
 
 const select = (id: string) => $<HTMLSelectElement>(id).value;
-const INPUTS = ['expr', 'domain', 'vars', 'ranges', 'value'];
+const INPUTS = ['expr', 'domain', 'vars', 'ranges', 'line', 'value'];
 /** Which form field an InputError's argument belongs beside. */
 const FIELDS: Record<string, string> = {
   expression: 'expr', '--domain': 'domain', '--var': 'vars', '--range': 'ranges', '--max-error': 'value', '--rms-error': 'value',
@@ -26,6 +26,8 @@ const ARGUMENTS: Record<string, string> = { maxError: '--max-error', rmsError: '
 
 const worker = new BuildWorker('/worker.js');
 let last: Built | null = null;
+/** The last finished build and its request (as JSON), so a new plot line only redraws. */
+let lastDone: { key: string; done: BuildResult } | null = null;
 let generation = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -35,8 +37,11 @@ function setStatus(state: string, text: string) {
   s.textContent = text;
 }
 
-/** The form as a build request; bad fields throw InputErrors named like the CLI's arguments. */
-function readForm(): BuildRequest {
+/**
+ * The form as a build request and, for several variables, the line to plot along; bad fields
+ * throw InputErrors named like the CLI's arguments (the line's as `plot line`).
+ */
+function readForm(): { req: BuildRequest; line: PlotLine | null } {
   const expr = $('expr').value;
   const formula = parseFormula(expr);
   const text = $('value').value;
@@ -48,17 +53,19 @@ function readForm(): BuildRequest {
     const size = mode === 'knots' ? { kind: 'knots' as const, segments: value }
       : mode === 'spacing' ? { kind: 'spacing' as const, h: value }
       : { kind: mode as 'maxError' | 'rmsError', error: value };
-    return { kind: 'approx', expr, domain, size, placement: select('placement') as 'optimal' | 'uniform', fit: select('fit') as 'minimax' | 'interpolate' | 'lsq' };
+    return { req: { kind: 'approx', expr, domain, size, placement: select('placement') as 'optimal' | 'uniform', fit: select('fit') as 'minimax' | 'interpolate' | 'lsq' }, line: null };
   }
   if (mode !== 'maxError') throw new InputError('size by', 'be certified max error for a formula of several variables', VALUE_LABELS[mode]);
   if (!Number.isFinite(value) || !(value > 0)) throw new InputError('--max-error', 'be a positive number', text);
-  return { kind: 'compile', expr, vars: parseVars($('vars').value), ranges: parseRanges($('ranges').value), maxError: value };
+  const vars = parseVars($('vars').value);
+  const ranges = parseRanges($('ranges').value);
+  return { req: { kind: 'compile', expr, vars, ranges, maxError: value }, line: parseLine($('line').value, Object.keys(vars)) };
 }
 
 function showError(e: unknown) {
   if (e instanceof InputError) {
     const arg = e.issue.argument;
-    const field = FIELDS[arg] ?? (arg.startsWith('--var') ? 'vars' : arg.startsWith('--range') ? 'ranges' : arg.startsWith('--') ? 'value' : 'expr');
+    const field = FIELDS[arg] ?? (arg.startsWith('--var') ? 'vars' : arg.startsWith('--range') ? 'ranges' : arg.startsWith('plot line') ? 'line' : arg.startsWith('--') ? 'value' : 'expr');
     $(`${field}-error`).textContent = e.message;
     setStatus('error', 'input error: the last good result is kept');
   } else {
@@ -68,22 +75,28 @@ function showError(e: unknown) {
 
 async function build() {
   for (const f of INPUTS) $(`${f}-error`).textContent = '';
-  let req: BuildRequest;
+  let form: ReturnType<typeof readForm>;
   try {
-    req = readForm();
+    form = readForm();
   } catch (e) {
     worker.cancel(); // a build still running is for older input
     showError(e);
     return;
   }
-  setStatus('busy', 'building…');
+  const { req, line } = form;
+  const key = JSON.stringify(req);
   try {
-    const done = await worker.run(req, (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
-    const points = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result);
+    // The same request as the last build (only the plot line changed): redraw it.
+    const cached = lastDone?.key === key ? lastDone.done : null;
+    if (cached) worker.cancel(); // a build still running is for other input
+    else setStatus('busy', 'building…');
+    const done = cached ?? await worker.run(req, (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
+    const points = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result, line);
+    lastDone = { key, done };
     const r = done.result;
     const domain = done.kind === 'approx' ? { [done.result.variable]: done.result.domain } : done.result.region.box;
     last = { net: r.network, expr: r.expr, domain, error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } };
-    setStatus('ok', `built in ${done.seconds.toFixed(2)} s`);
+    setStatus('ok', `${cached ? 'redrawn; ' : ''}built in ${done.seconds.toFixed(2)} s`);
     void checkOrt(last, points);
   } catch (e) {
     if (!(e instanceof Superseded)) showError(e);

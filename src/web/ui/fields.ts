@@ -37,3 +37,38 @@ export function parseVars(text: string): Record<string, Interval> {
 export function parseRanges(text: string): Record<string, Interval> {
   return parsePairs(text, ';', '--range', 'subexpression=a:b, separated by semicolons');
 }
+
+/** The two end points of the plotted line, by variable name. */
+export interface PlotLine { from: Record<string, number>; to: Record<string, number> }
+
+/**
+ * `[from] dx=-2.4e7, dy=0 to dx=2.4e7, dy=0` → the plotted line's end points; each end names
+ * every variable once. Empty → null (the box's diagonal). Points may lie outside the box.
+ */
+export function parseLine(text: string, names: string[]): PlotLine | null {
+  if (!text.trim()) return null;
+  const form = 'be two points "from x=a, y=b to x=c, y=d" (every variable at both ends)';
+  const m = /^\s*(?:from\s+)?(.*?)\s+to\s+(.*?)\s*$/i.exec(text);
+  if (!m) throw new InputError('plot line', form, text.trim());
+  const end = (part: string): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const item of part.split(',').filter((p) => p.trim())) {
+      const eq = item.indexOf('=');
+      const name = eq < 0 ? '' : item.slice(0, eq).trim();
+      if (!name) throw new InputError('plot line', form, item.trim());
+      if (!names.includes(name)) throw new InputError('plot line', `name only the variables ${names.join(', ')}`, item.trim());
+      if (name in out) throw new InputError('plot line', 'name each variable once at each end', part.trim());
+      const v = item.slice(eq + 1).trim();
+      const x = v ? Number(v) : NaN;
+      if (!Number.isFinite(x)) throw new InputError(`plot line ${name}`, 'be a finite number', v);
+      out[name] = x;
+    }
+    const missing = names.filter((n) => !(n in out));
+    if (missing.length) throw new InputError('plot line', `give every variable (${names.join(', ')}) at both ends, ${missing.join(', ')} missing`, part.trim());
+    return out;
+  };
+  const from = end(m[1]!);
+  const to = end(m[2]!);
+  if (names.every((n) => from[n] === to[n])) throw new InputError('plot line', 'have two different end points', text.trim());
+  return { from, to };
+}

@@ -1,8 +1,8 @@
 /**
  * Draws a finished build into the page: the figures (size, certified and measured error), the
- * layers, the plots (f, network and knots; the error inside the certified band) and, for
- * several variables, the per-node error budget. Each renderer returns the input points the
- * onnxruntime-web check runs on.
+ * layers, the plots (f, network and knots; the error inside the certified band; for several
+ * variables, along a chosen line) and, for several variables, the per-node error budget. Each
+ * renderer returns the input points the onnxruntime-web check runs on.
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { CompileResult } from '../../compile/compile.ts';
@@ -12,6 +12,7 @@ import { evaluate } from '../../net/evaluate.ts';
 import { networkSummary, type Network } from '../../net/network.ts';
 import { rng } from '../../random.ts';
 import { linePlot, type Series } from '../../report/plot.ts';
+import type { PlotLine } from './fields.ts';
 
 export const $ = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as T;
 
@@ -69,44 +70,61 @@ export function render1D(r: ApproxResult): number[] {
   return xs;
 }
 
-/** Plots along the box's diagonal and lists the per-node budget; returns the check points. */
-export function renderMulti(r: CompileResult): number[] {
+/**
+ * Plots along a line through the domain (the box's diagonal unless `line` names two end
+ * points) and lists the per-node budget; returns the check points. The error is drawn, and
+ * its max along the line reported, only where the certificate holds: inside the box and the
+ * stated subexpression ranges.
+ */
+export function renderMulti(r: CompileResult, line: PlotLine | null = null): number[] {
   renderSummary(r.network, r.certifiedMax, r.measuredMax);
   const names = r.network.inputs;
   const f = compileFunction(parseFormula(r.expr).expr, names);
-  const lo = names.map((v) => r.region.box[v]![0]);
-  const hi = names.map((v) => r.region.box[v]![1]);
+  const box = names.map((v) => r.region.box[v]!);
+  const lo = box.map(([a]) => a);
+  const hi = box.map(([, b]) => b);
+  const from = line ? names.map((v) => line.from[v]!) : lo;
+  const to = line ? names.map((v) => line.to[v]!) : hi;
+  const N = 1000;
   const ts: number[] = [];
   const pts: number[] = [];
-  for (let i = 0; i <= 600; i++) {
-    const t = i / 600;
+  for (let i = 0; i <= N; i++) {
+    const t = i / N;
     ts.push(t);
-    names.forEach((_, j) => pts.push(lo[j]! + t * (hi[j]! - lo[j]!)));
+    names.forEach((_, j) => pts.push(i === N ? to[j]! : from[j]! + t * (to[j]! - from[j]!)));
   }
   const y = evaluate(r.network, pts);
   const row = (i: number) => pts.slice(i * names.length, (i + 1) * names.length);
   const fx = ts.map((_, i) => f(...row(i)));
   // The certificate covers the box where the stated subexpression ranges hold; leave the rest out.
   const given = Object.entries(r.region.ranges).map(([text, [a, b]]) => ({ g: compileFunction(parseFormula(text, '--range').expr, names), a, b }));
-  const inside = ts.map((_, i) => given.every(({ g, a, b }) => { const v = g(...row(i)); return v >= a && v <= b; }));
+  const inBox = ts.map((_, i) => row(i).every((x, j) => x >= lo[j]! && x <= hi[j]!));
+  const inside = ts.map((_, i) => inBox[i]! && given.every(({ g, a, b }) => { const v = g(...row(i)); return v >= a && v <= b; }));
   const err = fx.map((v, i) => (inside[i] ? v - y[i]! : NaN));
-  const from = names.map((v, j) => `${v}=${fmt(lo[j]!)}`).join(', ');
-  const to = names.map((v, j) => `${v}=${fmt(hi[j]!)}`).join(', ');
+  let worst = NaN;
+  for (const e of err) if (!Number.isNaN(e)) worst = Number.isNaN(worst) ? Math.abs(e) : Math.max(worst, Math.abs(e));
+  const count = inside.filter(Boolean).length;
+  const at = (p: number[]) => names.map((v, j) => `${v}=${fmt(p[j]!)}`).join(', ');
+  const title = line ? `along the line: t = 0 at (${at(from)}), t = 1 at (${at(to)})` : `along the box's diagonal: t = 0 at (${at(from)}), t = 1 at (${at(to)})`;
+  const left = [...(inBox.every(Boolean) ? [] : ['outside the box']), ...(given.length ? ['where the ranges fail'] : [])];
   $('plots').innerHTML =
-    linePlot({ width: PLOT_WIDTH, height: 280, title: `along the box's diagonal: t = 0 at (${from}), t = 1 at (${to})`, series: [
+    linePlot({ width: PLOT_WIDTH, height: 280, title, series: [
       { x: ts, y: fx, color: '#1f77b4', label: 'f', width: 2.5 },
       { x: ts, y, color: '#d62728', label: 'network', dash: '5 3' },
     ], xLabel: 't' }) +
-    linePlot({ width: PLOT_WIDTH, height: 200, title: `error f − network (shaded: ± certified max error${given.length ? '; not drawn where the ranges fail' : ''})`, series: [
+    linePlot({ width: PLOT_WIDTH, height: 200, title: `error f − network (shaded: ± certified max error${left.length ? `; not drawn ${left.join(' or ')}` : ''})`, series: [
       { x: ts, y: err, color: '#2ca02c', label: 'error (measured)' },
       { x: [0, 0], y: [-1.4 * r.certifiedMax, 1.4 * r.certifiedMax], color: 'none', label: '' },
-    ], band: r.certifiedMax, xLabel: 't' });
+    ], band: r.certifiedMax, xLabel: 't' }) +
+    `<div class="detail">max |f − network| along this line where the certificate holds: <b id="line-measured" data-value="${worst}" data-points="${count}" data-of="${ts.length}">${count ? fmt(worst) : '–'}</b> ` +
+    `(${count} of ${ts.length} points; certified max error ${fmt(r.certifiedMax)})</div>`;
   const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}</td><td class="l">${n.construction}${n.levels ? ` (${n.levels} levels)` : ` (${n.segments} segments)`}</td><td>${n.builtOn ? `${fmt(n.builtOn[0])} : ${fmt(n.builtOn[1])}` : ''}</td><td>${fmt(n.budget ?? NaN)}</td><td>${fmt(n.certified ?? NaN)}</td><td>${n.relus}</td></tr>`);
   $('nodes-table').innerHTML = `<caption>approximated nodes: share of the error budget (variables: ${names.join(', ')})</caption><tr><th>node</th><th>construction</th><th>built on</th><th>budget</th><th>certified</th><th>ReLUs</th></tr>${rows.join('')}`;
-  // The diagonal and seeded points spread over the box.
+  // The line's points inside the box and seeded points spread over the box.
+  const check = ts.flatMap((_, i) => (inBox[i] ? row(i) : []));
   const rand = rng(7);
-  for (let i = 0; i < 2000; i++) names.forEach((_, j) => pts.push(lo[j]! + rand() * (hi[j]! - lo[j]!)));
-  return pts;
+  for (let i = 0; i < 2000; i++) names.forEach((_, j) => check.push(lo[j]! + rand() * (hi[j]! - lo[j]!)));
+  return check;
 }
 
 /** Node texts come from the user's formula: never inject them as HTML. */
