@@ -6,7 +6,7 @@ import { roundingErrorBound } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
 import { approximateOnRange, costConstant, lipschitzOf, type OneD } from './oned.ts';
 import { combine, constantForm, Program, scale, type Form } from './program.ts';
-import { deepSquareError, deepSquareLevels, deepSquareUnits } from './deep.ts';
+import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrecise } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
 
@@ -122,6 +122,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
   if (mode !== 'always' || squares.length === 0) plans.push({ deepShare: 0 });
   let best: { built: ReturnType<typeof assemble>; rounding: number; total: number } | null = null;
   let lastFailure = '';
+  let closest = Infinity;
   for (const plan of plans) {
     const deepSet = new Set(plan.deepShare > 0 ? squares.map((n) => n.id) : []);
     const shallow = approxNodes.filter((n) => !deepSet.has(n.id));
@@ -137,7 +138,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
       // a network with hundreds of thousands of units to learn that it loses).
       const estimate = shallow.reduce((s2, n) => s2 + cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
       if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
-      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn);
+      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32');
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
       const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
@@ -149,6 +150,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
         break;
       }
       const roundingPart = target - built.errorOut;
+      // Report the closest any attempt came, not the last one.
+      if (target < closest) closest = target; else { if (roundingPart >= o.maxError) break; factor *= 0.5; continue; }
       lastFailure = dtype === 'float32'
         ? `the certified float32 bound stayed at ${target.toPrecision(4)}, of which ${roundingPart.toPrecision(4)} is float32 rounding (the float32 floor at this output's magnitude is about ${(outputMagnitude(ranges[g.output]!) * 2 ** -24).toPrecision(3)}; use --dtype float64 or a larger tolerance)`
         : `the composed bound stayed at ${target.toPrecision(4)}`;
@@ -217,7 +220,7 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>): Map<number
 }
 
 /** Builds the layered program for given budgets with sound error composition. */
-function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity) {
+function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity, precise = false) {
   const prog = new Program(g.inputs.length, maxFanIn);
   const forms: Form[] = [];
   const err: number[] = [];
@@ -288,9 +291,20 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         const [a, b] = ranges[n.arg]!;
         let input = forms[n.arg]!;
         let W: Range = [a - eIn, b + eIn];
+        let scaledAbs = false;
         if (n.kind === 'square') {
+          const single = input.terms.size === 1 && input.constant === 0;
           if (W[1] <= 0) { input = scale(input, -1); W = [-W[1], -W[0]]; }
-          else if (W[0] < 0) {
+          else if (W[0] < 0 && precise && deepSet.has(n.id) && single) {
+            // float32: |u|/hi as relu(u/hi) + relu(−u/hi), one rounding shared by both halves
+            // (they are exact negatives), feeding exact sawtooth teeth.
+            const top = Math.max(-W[0], W[1]);
+            const p = prog.addUnit(scale(input, 1 / top), 0, [W[0] / top, W[1] / top]);
+            const q = prog.addUnit(scale(input, -1 / top), 0, [-W[1] / top, -W[0] / top]);
+            input = { layer: p.layer, terms: new Map([[p.index, 1], [q.index, 1]]), constant: 0 };
+            W = [0, top];
+            scaledAbs = true;
+          } else if (W[0] < 0) {
             // |u| = relu(u) + relu(−u): 2 ReLUs, then the square on the half range.
             const p = prog.addUnit(input, 0, [W[0], W[1]]);
             const q = prog.addUnit(scale(input, -1), 0, [-W[1], -W[0]]);
@@ -304,7 +318,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
           // Deep square on [0, hi] (W[0] ≥ 0 here): error hi²·2^(−2m−2), Lipschitz 2·hi.
           const hi = W[1];
           const levels = deepLevels ?? deepSquareLevels(hi, budget);
-          form = deepSquareUnits(prog, input, hi, levels);
+          form = precise ? deepSquareUnitsPrecise(prog, input, hi, levels, scaledAbs) : deepSquareUnits(prog, input, hi, levels);
           const own = deepSquareError(hi, levels);
           e = own + 2 * hi * eIn;
           Object.assign(report, { builtOn: [0, hi], budget, certified: own, construction: 'deep', levels });
@@ -314,7 +328,12 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         // Wide fan-in feeding many units: carry the value as one unit first (1 ReLU) rather
         // than a dense block of fan-in × units weights.
         const segs = piece.pwl.x.length - 1;
-        if (input.terms.size > 2 && segs > 2 && input.terms.size * segs > 10 * (input.terms.size + segs)) {
+        if (precise && W[0] > 0 && segs > 1 && (input.terms.size > 1 || input.constant !== 0)) {
+          // float32: carry the value itself (not value − W[0]), so that each unit's u − k_i
+          // subtracts numbers within a factor 2 of each other (exact, by Sterbenz's lemma)
+          // when W[1] ≤ 2·W[0].
+          input = prog.carry(input, input.layer + 1, 0, W[1]);
+        } else if (input.terms.size > 2 && segs > 2 && input.terms.size * segs > 10 * (input.terms.size + segs)) {
           input = prog.carry(input, input.layer + 1, W[0], W[1]);
         }
         form = pwlUnits(prog, input, piece, W);
@@ -331,7 +350,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
     if (n.kind !== 'input') reports.push(report);
   }
   const out = forms[g.output]!;
-  const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output));
+  const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise ? Math.min(2, maxFanIn) : maxFanIn);
   return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges() };
 }
 

@@ -52,3 +52,63 @@ export function deepSquareUnits(prog: Program, input: Form, hi: number, levels: 
   }
   return scale(f, hi * hi);
 }
+
+/**
+ * The same f_m laid out for float32 (compile --dtype float32): every tooth is computed without
+ * rounding, and the correction Σ g_s/4^s is summed in two small accumulators instead of
+ * subtracting tiny terms from a running value near t², so the float32 error stays a few unit
+ * roundoffs of hi² instead of growing with m. One more ReLU per level than deepSquareUnits.
+ *
+ * Why the teeth are exact. Let v be a float in [0, 2) and A = relu(v), B = relu(v − ½) as
+ * computed: A = v, and B is exact (v − ½ is exact by Sterbenz's lemma when v ≥ ¼, else it is
+ * negative however rounded and the ReLU gives 0). The next level's A' = relu(2A − 4B) and
+ * B' = relu(2A − 4B − ½) have power-of-two weights (exact products), and every partial sum
+ * of those terms, in any order, is a multiple of the spacing of v's binade divided by 2 that
+ * lies in a range where that spacing is representable, so no addition rounds (and a partial
+ * sum whose exact value is negative stays negative, which the ReLU maps to 0 either way).
+ * So A' = g(v) and B' = relu(g(v) − ½) exactly, with g(v) again a float in [0, 1]: by
+ * induction every tooth unit is exact, and the rounding analysis is told so (`exact`).
+ */
+export function deepSquareUnitsPrecise(prog: Program, input: Form, hi: number, levels: number, scaledAbs = false): Form {
+  if (!(levels >= 1)) throw new RangeError('deepSquareUnitsPrecise: levels must be at least 1');
+  const one = (u: { layer: number; index: number }): Form => ({ layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 });
+  // T = u/hi, rounded once; everything after it is exact except the accumulators. With
+  // `scaledAbs` the input already is t = relu(c·v) + relu(−c·v) (c = 1/hi, v one term): one
+  // of the two is exactly 0, so relu(t) and relu(t − ½) below are exact as they stand.
+  const T0 = scaledAbs ? input : one(prog.addUnit(scale(input, 1 / hi), 0, [0, 1]));
+  let A = one(prog.addUnit(T0, 0, [0, 1], true));
+  let B: Form | null = one(prog.addUnit(T0, -0.5, [-0.5, 0.5], true));
+  let T = A; // relu(T0) = T0: carried on by exact 1-term units
+  // The unit A of level s + 1 holds g_s exactly, so the accumulators add one tooth a layer
+  // later, as a single term ≥ 0 (sums of one sign round least). Levels up to HEAD go into the
+  // head; later ones, scaled by 4^HEAD, into the tail (≤ 1/3, worth ≤ 4^−HEAD/3 in f_m).
+  const HEAD = 3;
+  let head: Form | null = null;
+  let tail: Form | null = null;
+  for (let s = 1; s <= levels; s++) {
+    const g = combine([{ form: A, coef: 2 }, { form: B!, coef: -4 }], 0);
+    const nA = one(prog.addUnit(g, 0, [0, 1], true));
+    const nB = s < levels ? one(prog.addUnit(g, -0.5, [-0.5, 0.5], true)) : null;
+    const nT = one(prog.addUnit(T, 0, [0, 1], true));
+    if (s >= 2) {
+      // A holds g_{s−1}.
+      const k = s - 1;
+      if (k <= HEAD) {
+        head = one(prog.addUnit(combine(head ? [{ form: head, coef: 1 }, { form: A, coef: Math.pow(4, -k) }] : [{ form: A, coef: Math.pow(4, -k) }], 0), 0, [0, 1 / 3]));
+        if (tail) tail = one(prog.addUnit(tail, 0, [0, 1 / 3], true));
+      } else {
+        tail = one(prog.addUnit(combine(tail ? [{ form: tail, coef: 1 }, { form: A, coef: Math.pow(4, HEAD - k) }] : [{ form: A, coef: Math.pow(4, HEAD - k) }], 0), 0, [0, 1 / 3]));
+        head = one(prog.addUnit(head!, 0, [0, 1 / 3], true));
+      }
+    }
+    A = nA; B = nB; T = nT;
+  }
+  // A holds g_m; the accumulators g_1 … g_{m−1}. E = Σ g_s/4^s ≥ 0 in one unit; f_m = T − E.
+  const parts = [{ form: A, coef: Math.pow(4, -levels) }];
+  if (head) parts.push({ form: head, coef: 1 });
+  if (tail) parts.push({ form: tail, coef: Math.pow(4, -HEAD) });
+  const E = one(prog.addUnit(combine(parts, 0), 0, [0, 1 / 3]));
+  const Tn = one(prog.addUnit(T, 0, [0, 1], true));
+  // One unit holding hi²·f_m ≥ 0, so that a sum of squares adds terms of one sign.
+  return one(prog.addUnit(scale(combine([{ form: Tn, coef: 1 }, { form: E, coef: -1 }], 0), hi * hi), 0, [0, hi * hi]));
+}

@@ -14,7 +14,7 @@ export interface Form {
 
 export const constantForm = (c: number): Form => ({ layer: -1, terms: new Map(), constant: c });
 
-interface Unit { weights: Map<number, number>; bias: number; pre: [number, number] }
+interface Unit { weights: Map<number, number>; bias: number; pre: [number, number]; exact?: boolean }
 
 export class Program {
   readonly layers: Unit[][] = [];
@@ -34,12 +34,13 @@ export class Program {
    * Adds a unit relu(form + bias) at layer form.layer + 1; returns its index there. `pre` is
    * a known range of form + bias (exact arithmetic), kept for the rounding analysis.
    */
-  addUnit(form: Form, bias: number, pre: [number, number] = [-Infinity, Infinity]): { layer: number; index: number } {
-    form = this.reduceFanIn(form);
-    const layer = Math.max(form.layer, 0) + 1;
+  addUnit(form: Form, bias: number, pre: [number, number] = [-Infinity, Infinity], exact = false): { layer: number; index: number } {
+    const reduced = this.reduceFanIn(form);
+    const layer = Math.max(reduced.layer, 0) + 1;
     while (this.layers.length < layer) this.layers.push([]);
     const units = this.layers[layer - 1]!;
-    units.push({ weights: new Map(form.terms), bias: form.constant + bias, pre });
+    // `exact`: the caller proves float32 computes this unit without rounding (given its inputs).
+    units.push({ weights: new Map(reduced.terms), bias: reduced.constant + bias, pre, exact: exact && reduced === form });
     return { layer, index: units.length - 1 };
   }
 
@@ -65,16 +66,16 @@ export class Program {
    * ReLU) are split by the sign of their weights into chunks whose partial sums P ≥ 0 are
    * carried exactly as relu(P); repeated until few enough. Chunks are shared between forms.
    */
-  reduceFanIn(form: Form): Form {
+  reduceFanIn(form: Form, maxFanIn = this.maxFanIn): Form {
     let f = form;
-    while (f.terms.size > this.maxFanIn && f.layer >= 1) {
+    while (f.terms.size > maxFanIn && f.layer >= 1) {
       const units = this.layers[f.layer - 1]!;
       const entries = [...f.terms].sort((p, q) => p[0] - q[0]);
       const next = new Map<number, number>();
       for (const sign of [1, -1]) {
         const side = entries.filter(([, w]) => Math.sign(w) === sign);
-        for (let k = 0; k < side.length; k += this.maxFanIn) {
-          const part = side.slice(k, k + this.maxFanIn);
+        for (let k = 0; k < side.length; k += maxFanIn) {
+          const part = side.slice(k, k + maxFanIn);
           const key = `${f.layer}|${part.map(([i, w]) => `${i}:${Math.abs(w)}`).join(',')}`;
           let u = this.chunks.get(key);
           if (!u) {
@@ -95,8 +96,8 @@ export class Program {
   }
 
   /** Known pre-activation ranges per hidden layer (for roundingErrorBound). */
-  preRanges(): { lo: Float64Array; hi: Float64Array }[] {
-    return this.layers.map((units) => ({ lo: Float64Array.from(units, (u) => u.pre[0]), hi: Float64Array.from(units, (u) => u.pre[1]) }));
+  preRanges(): { lo: Float64Array; hi: Float64Array; exact: Uint8Array }[] {
+    return this.layers.map((units) => ({ lo: Float64Array.from(units, (u) => u.pre[0]), hi: Float64Array.from(units, (u) => u.pre[1]), exact: Uint8Array.from(units, (u) => (u.exact ? 1 : 0)) }));
   }
 
   /** Current depth (hidden layers so far). */
@@ -105,10 +106,12 @@ export class Program {
   }
 
   /** The network with a linear output layer reading `output` (carried to the last layer). */
-  toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y', outputUpperBound = Infinity): Network {
+  toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y', outputUpperBound = Infinity, outputFanIn = this.maxFanIn): Network {
     let out = output;
     for (;;) {
-      out = this.reduceFanIn(out);
+      // The output sum is the one at the output's full magnitude: float32 builds keep it to
+      // a positive and a negative partial sum (outputFanIn 2).
+      out = this.reduceFanIn(this.reduceFanIn(out), outputFanIn);
       if (out.terms.size && out.layer < this.layers.length) {
         out = this.carry(out, this.layers.length, outputLowerBound, outputUpperBound);
         continue;

@@ -52,8 +52,12 @@ function gamma(k: number, u: number): number {
   return (k * u) / (1 - k * u);
 }
 
-/** Known ranges of each hidden unit's pre-activation value (exact arithmetic), per hidden layer. */
-export type PreRangeHints = { lo: Float64Array; hi: Float64Array }[];
+/**
+ * Known ranges of each hidden unit's pre-activation value (exact arithmetic), per hidden layer;
+ * `exact` marks units whose dot product the builder proves float32 computes without rounding
+ * from its (possibly already rounded) inputs, such as the sawtooth teeth of compile/deep.ts.
+ */
+export type PreRangeHints = { lo: Float64Array; hi: Float64Array; exact?: Uint8Array }[];
 
 /** Most error symbols kept per value; smaller ones are folded into an absolute lump. */
 const MAX_SYMBOLS = 48;
@@ -64,7 +68,7 @@ interface ErrForm { coef: Map<number, [number, number]>; lump: number }
 /** Units of a layer that are ReLUs of one scalar value v: unit i = relu(α_i·v + b_i). */
 interface Group { err: ErrForm; errMag: number; vLo: number; vHi: number }
 /** Per unit of a layer (struct of arrays: layers can have millions of units). */
-interface Units { group: Int32Array; alpha: Float64Array; bias: Float64Array; fresh: Int32Array; relu: boolean }
+interface Units { group: Int32Array; alpha: Float64Array; bias: Float64Array; fresh: Int32Array; freshSign: Float64Array; relu: boolean }
 
 /**
  * A proven bound on |evaluate(net, x, dtype) − exact real-arithmetic net(x)| for every x in
@@ -101,11 +105,11 @@ export function roundingErrorBound(
   };
   // Layer 0: the inputs, each its own group with α = 1, no ReLU, rounded to the dtype.
   let groups: Group[] = [];
-  let units: Units = { group: new Int32Array(lo.length), alpha: new Float64Array(lo.length).fill(1), bias: new Float64Array(lo.length), fresh: new Int32Array(lo.length).fill(-1), relu: false };
+  let units: Units = { group: new Int32Array(lo.length), alpha: new Float64Array(lo.length).fill(1), bias: new Float64Array(lo.length), fresh: new Int32Array(lo.length).fill(-1), freshSign: new Float64Array(lo.length).fill(1), relu: false };
   let curLo = Float64Array.from(lo);
   let curHi = Float64Array.from(hi);
   for (let i = 0; i < lo.length; i++) {
-    const m = dtype === 'float32' ? u * Math.max(Math.abs(lo[i]!), Math.abs(hi[i]!)) : 0;
+    const m = dtype === 'float32' ? u * Math.max(Math.abs(lo[i]!), Math.abs(hi[i]!)) + 2 ** -150 : 0;
     const err: ErrForm = { coef: m > 0 ? new Map([[symbol(m), [1, 1] as [number, number]]]) : new Map(), lump: 0 };
     groups.push({ err, errMag: m, vLo: lo[i]!, vHi: hi[i]! });
     units.group[i] = i;
@@ -116,7 +120,11 @@ export function roundingErrorBound(
     const hint = hints?.[li];
     const nextGroups: Group[] = [];
     const n = layer.outSize;
-    const nextUnits: Units = { group: new Int32Array(n), alpha: new Float64Array(n), bias: new Float64Array(n), fresh: new Int32Array(n), relu: layer.activation === 'relu' };
+    const nextUnits: Units = { group: new Int32Array(n), alpha: new Float64Array(n), bias: new Float64Array(n), fresh: new Int32Array(n), freshSign: new Float64Array(n), relu: layer.activation === 'relu' };
+    // Rows w·x + b with one product: a row (w, b) on the same column rounds exactly as this one
+    // (same symbol), and a row (−w, −b) to exactly its negative (rounding to nearest is
+    // symmetric, and with one addition there is no order to differ): as relu(v), relu(−v) for |v|.
+    const singleRows = new Map<string, number>();
     const groupOfKey = new Map<string, number>();
     const groupOfColumn = new Map<number, number>(); // rows with a single weight: keyed by its column
     const nLo = new Float64Array(layer.outSize);
@@ -124,27 +132,44 @@ export function roundingErrorBound(
     const nMag = new Float64Array(layer.outSize);
     for (let r = 0; r < layer.outSize; r++) {
       const row = r * layer.inSize;
-      // Proportional rows share one scalar v (normalized by the first nonzero weight).
+      // Proportional rows share one scalar v, normalized by the row's largest weight (the
+      // first of equal ones), so that every ratio w/alpha is finite.
       let alpha = 0;
       let firstCol = -1;
+      for (let c = 0; c < layer.inSize; c++) {
+        const w = layer.weights[row + c]!;
+        if (Math.abs(w) > Math.abs(alpha)) { alpha = w; firstCol = c; }
+      }
       const keyParts: string[] = [];
       let fanIn = 0;
       let absDot = 0;
       let inexact = false;
-      let inexactDot = 0; // Σ|w|·|x| over weights that float32 cannot hold exactly
+      let inexactDot = 0; // Σ|fround(w) − w|·|x|: the rounding of the weights to float32
       let pLo = layer.bias[r]!;
       let pHi = layer.bias[r]!;
+      let errDot = 0; // Σ|w|·(error of x): how far computed inputs may stray from exact ones
+      // Whether every computed product has one sign (ReLU outputs are ≥ 0 however rounded).
+      let pos = true;
+      let neg = true;
+      let yMax = -Infinity; // largest computed product (used when the row has one term)
       for (let c = 0; c < layer.inSize; c++) {
         const w = layer.weights[row + c]!;
         if (w === 0) continue;
-        if (alpha === 0) { alpha = w; firstCol = c; }
-        if (!isPowerOfTwo(w)) { inexact = true; inexactDot += Math.abs(w) * (Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!); }
-        if (fanIn > 0 && keyParts.length < 64) {
-          if (keyParts.length === 0) keyParts.push(`${firstCol}:1`);
-          keyParts.push(`${c}:${w / alpha}`);
-        }
+        const xMag = Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!;
+        // A weight float32 holds exactly is not rounded when stored (else by exactly
+        // |fround(w) − w|, subnormals included); a product by ±2^k is exact.
+        if (!isPowerOfTwo(w)) inexact = true;
+        if (uw > 0) inexactDot += Math.abs(Math.fround(w) - w) * xMag;
+        if (keyParts.length < 65) keyParts.push(`${c}:${w / alpha}`);
         fanIn++;
-        absDot += Math.abs(w) * (Math.max(Math.abs(curLo[c]!), Math.abs(curHi[c]!)) + unitErrMag[c]!);
+        absDot += Math.abs(w) * xMag;
+        errDot += Math.abs(w) * unitErrMag[c]!;
+        const xl = units.relu ? Math.max(0, curLo[c]! - unitErrMag[c]!) : curLo[c]! - unitErrMag[c]!;
+        const xh = curHi[c]! + unitErrMag[c]!;
+        const wr = Math.fround(w) === w || uw === 0 ? w : Math.fround(w);
+        yMax = Math.max(wr * xl, wr * xh);
+        if (!(wr * xl >= 0 && wr * xh >= 0)) pos = false;
+        if (!(wr * xl <= 0 && wr * xh <= 0)) neg = false;
         if (w > 0) { pLo += w * curLo[c]!; pHi += w * curHi[c]!; } else { pLo += w * curHi[c]!; pHi += w * curLo[c]!; }
       }
       const b = Math.abs(layer.bias[r]!);
@@ -152,19 +177,34 @@ export function roundingErrorBound(
       // additions, plus one rounding for a product whose weight is not a power of two
       // (products by ±2^k are exact), so the bound is γ_{terms − 1 + [some product inexact]}.
       const terms = fanIn + (b !== 0 ? 1 : 0);
-      const k = Math.max(1, terms - 1 + (inexact ? 1 : 0));
-      const freshMag = (uw * inexactDot + gamma(k, u) * (1 + uw) * (absDot + b) + uw * b) * (1 + 1e-9);
+      // k = 0: one exactly-multiplied term and no bias (a carry, relu(±x)): no rounding at all.
+      const k = terms - 1 + (inexact ? 1 : 0);
+      const biasRounding = uw > 0 ? Math.abs(Math.fround(layer.bias[r]!) - layer.bias[r]!) : 0;
       const slack = 1e-12 * (absDot + b) + 1e-300;
       pLo -= slack;
       pHi += slack;
       if (hint && Number.isFinite(hint.lo[r]!)) pLo = Math.max(pLo, hint.lo[r]!);
       if (hint && Number.isFinite(hint.hi[r]!)) pHi = Math.min(pHi, hint.hi[r]!);
+      // Terms of one sign: Σ|t| = |Σ t|, which the (hinted) range of the exact sum bounds,
+      // plus how far the computed inputs, weights and bias may differ from exact ones (and
+      // a factor 1 + u for the rounding of the products).
+      const biasR = uw > 0 ? Math.fround(layer.bias[r]!) : layer.bias[r]!;
+      const oneSign = (pos && biasR >= 0) || (neg && biasR <= 0);
+      const sumMag = oneSign ? Math.min(absDot + b, (1 + u) * (Math.max(Math.abs(pLo), Math.abs(pHi)) + errDot + inexactDot + biasRounding)) : absDot + b;
+      // Sterbenz: relu(y + β) with one exact product y ≤ −2β (β < 0) is exact where y ≥ −β/2,
+      // and negative (so 0 after the ReLU, however rounded) where y < −β/2.
+      const sterbenz = nextUnits.relu && fanIn === 1 && !inexact && (uw === 0 || inexactDot === 0) && biasR < 0 && yMax <= -2 * biasR;
+      const sumRounding = k > 0 && !sterbenz ? gamma(k, u) * (1 + uw) * sumMag : 0;
+      // Each product may also underflow (gradual underflow loses at most half the smallest subnormal).
+      const underflow = fanIn * (dtype === 'float32' ? 2 ** -150 : 2 ** -1075);
+      const proven = hint?.exact?.[r] === 1;
+      const freshMag = proven ? underflow : (inexactDot + sumRounding + biasRounding) * (1 + 1e-9) + underflow;
       if (alpha === 0) alpha = 1;
       // v = row/alpha is shared by every unit with a proportional row: unit = relu(alpha·v + b).
       const vA = (pLo - layer.bias[r]!) / alpha;
       const vB = (pHi - layer.bias[r]!) / alpha;
       // Rows with many weights are rarely proportional to another: no grouping for them.
-      const key = fanIn > 64 ? `#${r}` : fanIn === 1 ? '' : keyParts.join(',');
+      const key = fanIn > 64 ? `#${r}` : fanIn <= 1 ? '' : keyParts.join(',');
       let gi = fanIn === 1 ? groupOfColumn.get(firstCol) : groupOfKey.get(key);
       if (gi === undefined) {
         const err = combineRow(layer, r, alpha, units, groups, symMag);
@@ -177,7 +217,21 @@ export function roundingErrorBound(
         g.vLo = Math.min(g.vLo, vA, vB);
         g.vHi = Math.max(g.vHi, vA, vB);
       }
-      const fresh = symbol(freshMag);
+      let fresh = -1;
+      let sign = 1;
+      if (fanIn === 1) {
+        const w = layer.weights[row + firstCol]!;
+        const same = singleRows.get(`${firstCol}|${w}|${layer.bias[r]!}`);
+        const mirror = singleRows.get(`${firstCol}|${-w}|${-layer.bias[r]!}`);
+        if (same !== undefined) fresh = same;
+        else if (mirror !== undefined) { fresh = mirror; sign = -1; }
+        if (fresh >= 0) symMag[fresh] = Math.max(symMag[fresh]!, freshMag);
+        else {
+          fresh = symbol(freshMag);
+          singleRows.set(`${firstCol}|${w}|${layer.bias[r]!}`, fresh);
+        }
+      } else fresh = symbol(freshMag);
+      nextUnits.freshSign[r] = sign;
       const relu = nextUnits.relu;
       nextUnits.group[r] = gi;
       nextUnits.alpha[r] = alpha;
@@ -231,7 +285,7 @@ function combineRow(layer: DenseLayer, r: number, alpha: number, units: Units, g
     for (let k = 0; k < cols.length; k++) {
       const fresh = units.fresh[cols[k]!]!;
       if (fresh < 0) continue;
-      const c = coef[k]!;
+      const c = coef[k]! * units.freshSign[cols[k]!]!;
       // Wide sums: fold each unit's own rounding into the absolute lump (always sound).
       if (cols.length > 4096) { acc.lump += Math.abs(c) * symMag[fresh]!; continue; }
       const range: [number, number] = units.relu ? [Math.min(0, c), Math.max(0, c)] : [c, c];

@@ -177,6 +177,45 @@ describe('float32: the certified float32 bound covers float32 evaluation, in kno
   });
 });
 
+describe('float32-targeted compile (--dtype float32): exact sawtooth teeth, small accumulators', () => {
+  it('T3 at max error 100: certified float32 bound <= 100, and float32 (knotnet, onnxruntime) measured below it', async () => {
+    const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 20_000, seed: 78 });
+    const r = compileFormula({ ...T3, maxError: 100, dtype: 'float32', samples: shell });
+    assert.ok(r.certifiedMaxFloat32 <= 100, `certified float32 ${r.certifiedMaxFloat32}`);
+    const y32 = evaluate(r.network, shell, 'float32');
+    const { toOnnx } = await import('../../src/export/onnx.ts');
+    const { runOnnx } = await import('../../src/runtime/onnx.ts');
+    const yOrt = await runOnnx(toOnnx(r.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3, 'float32');
+    for (let i = 0; i < shell.length / 3; i++) {
+      const d = Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!);
+      assert.ok(Math.abs(d - y32[i]!) <= r.certifiedMaxFloat32);
+      assert.ok(Math.abs(d - yOrt[i]!) <= r.certifiedMaxFloat32);
+    }
+  });
+
+  const seed = 4242;
+  it(`property: deep x^2 on random [lo, hi] with m = 1..18 levels keeps float32 measured <= certified (fast-check seed ${seed})`, () => {
+    fc.assert(fc.property(
+      fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.double({ min: 1e-6, max: 2e9, noNaN: true }), fc.integer({ min: 1, max: 18 }),
+      (lo, width, m) => {
+        const hi = lo + width;
+        const r = compileFormula({ expr: 'x^2', vars: { x: [lo, hi] }, maxError: 1e30, deep: 'always', deepLevels: m, dtype: 'float32', measureCount: 10 });
+        // A grid plus float32 neighbours of the tooth breakpoints (where rounding would show).
+        const xs: number[] = [];
+        for (let i = 0; i <= 2000; i++) xs.push(Math.fround(lo + (width * i) / 2000));
+        const top = Math.max(Math.abs(lo), Math.abs(hi));
+        for (let k = 1; k < 64; k++) for (const d of [-1, 0, 1]) {
+          const v = Math.fround((top * k) / 64) * (1 + d * 2 ** -23);
+          if (v >= lo && v <= hi) xs.push(v);
+          if (-v >= lo && -v <= hi) xs.push(-v);
+        }
+        const y = evaluate(r.network, Float64Array.from(xs), 'float32');
+        xs.forEach((x, i) => assert.ok(Math.abs(x * x - y[i]!) <= r.certifiedMaxFloat32, `x=${x} m=${m}: ${Math.abs(x * x - y[i]!)} > ${r.certifiedMaxFloat32}`));
+      },
+    ), { seed, numRuns: 60 });
+  });
+});
+
 describe('sampleShell', () => {
   for (const dims of [1, 3, 300]) {
     it(`points in ${dims} dimensions have norms within [inner, outer]`, () => {

@@ -84,9 +84,9 @@ test('layerRanges encloses every layer output at sampled points of the box', () 
   );
 });
 
-// Known gaps, kept visible as todo tests (they run, and report, without failing the suite).
+// Edge cases: extreme weight ratios, and float32 underflow of weights and biases.
 
-test('roundingErrorBound is a number (not NaN) when one row mixes weights 5e-324 and 1', { todo: 'rows are normalized by their first nonzero weight; 1/5e-324 overflows and ∞·0 gives NaN' }, () => {
+test('roundingErrorBound is a number (not NaN) when one row mixes weights 5e-324 and 1', () => {
   const net = {
     inputs: ['x0', 'x1'],
     outputs: ['y'],
@@ -98,7 +98,7 @@ test('roundingErrorBound is a number (not NaN) when one row mixes weights 5e-324
   assert.ok(!Number.isNaN(roundingErrorBound(net, [0, 0], [1, 1], 'float64')[0]!));
 });
 
-test('roundingErrorBound(float32) covers underflow: a bias of 6e-308 rounds to 0 in float32', { todo: 'the bound is relative (Higham\'s model without the underflow term η ≤ 2^-150 per operation)' }, () => {
+test('roundingErrorBound(float32) covers underflow: a bias of 6e-308 rounds to 0 in float32', () => {
   const net = { inputs: ['x'], outputs: ['y'], layers: [{ activation: 'linear' as const, inSize: 1, outSize: 1, weights: Float64Array.of(0), bias: Float64Array.of(6e-308) }] };
   const err = Math.abs(evaluate(net, [0], 'float32')[0]! - 6e-308);
   assert.ok(roundingErrorBound(net, [0], [0], 'float32')[0]! >= err);
