@@ -87,6 +87,25 @@ for (const E of quick ? [1e3, 1] : [1e3, 1, 1e-2]) {
 }
 console.log(renderTable(['max error', 'equal spacing ReLUs', 'shallow ReLUs', 'layers', 'certified', 'measured', 'auto ReLUs', 'layers', 'params', 'certified', 'measured', 'float32 certified', 'equal/auto', 'seconds'], t3));
 
+console.log('\n# T3 built for float32 (compile --dtype float32): certified float32 bound against the float32 floor u·max|d| (u = 2^-24), measured in onnxruntime-node');
+const f32Rows: (string | number)[][] = [];
+const floor32 = 2 ** -24 * 2.4e7;
+const onnxShell = shell.subarray(0, 3 * (quick ? 10_000 : 100_000));
+for (const E of [100, 40, 30]) {
+  t0 = now();
+  try {
+    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, dtype: 'float32' });
+    const y = await runOnnx(toOnnx(c.network, { dtype: 'float32', metadata: {} }), onnxShell, onnxShell.length / 3, 3, 'float32');
+    let m = 0;
+    for (let i = 0; i < onnxShell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(onnxShell[3 * i]!, onnxShell[3 * i + 1]!, onnxShell[3 * i + 2]!) - y[i]!));
+    const s = networkSummary(c.network);
+    f32Rows.push([E, s.relus, `${s.layers}`, c.certifiedMaxFloat32, m, floor32, `${fmt(c.certifiedMaxFloat32 / floor32)}x`, now() - t0]);
+  } catch (e) {
+    f32Rows.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', now() - t0]);
+  }
+}
+console.log(renderTable(['max error', 'ReLUs', 'layers', 'float32 certified', 'ORT float32 measured', 'float32 floor', 'certified/floor', 'seconds'], f32Rows));
+
 console.log('\n# distance in d dimensions (shell radii 2.1e7..2.4e7), max error 1');
 const dimRows: (string | number)[][] = [];
 for (const d of quick ? [3, 30, 300] : [3, 30, 300]) {

@@ -350,7 +350,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
     if (n.kind !== 'input') reports.push(report);
   }
   const out = forms[g.output]!;
-  const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise ? Math.min(2, maxFanIn) : maxFanIn);
+  const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise);
   return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges() };
 }
 

@@ -109,6 +109,7 @@ export function deepSquareUnitsPrecise(prog: Program, input: Form, hi: number, l
   if (tail) parts.push({ form: tail, coef: Math.pow(4, -HEAD) });
   const E = one(prog.addUnit(combine(parts, 0), 0, [0, 1 / 3]));
   const Tn = one(prog.addUnit(T, 0, [0, 1], true));
-  // One unit holding hi²·f_m ≥ 0, so that a sum of squares adds terms of one sign.
-  return one(prog.addUnit(scale(combine([{ form: Tn, coef: 1 }, { form: E, coef: -1 }], 0), hi * hi), 0, [0, hi * hi]));
+  // One unit holding f_m ≥ 0 (weights ±1: one rounding), scaled by hi² where it is used, so
+  // that a sum of squares adds terms of one sign.
+  return scale(one(prog.addUnit(combine([{ form: Tn, coef: 1 }, { form: E, coef: -1 }], 0), 0, [0, 1])), hi * hi);
 }

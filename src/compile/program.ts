@@ -106,17 +106,20 @@ export class Program {
   }
 
   /** The network with a linear output layer reading `output` (carried to the last layer). */
-  toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y', outputUpperBound = Infinity, outputFanIn = this.maxFanIn): Network {
+  toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y', outputUpperBound = Infinity, offsetOutput = false): Network {
     let out = output;
     for (;;) {
-      // The output sum is the one at the output's full magnitude: float32 builds keep it to
-      // a positive and a negative partial sum (outputFanIn 2).
-      out = this.reduceFanIn(this.reduceFanIn(out), outputFanIn);
+      out = this.reduceFanIn(out);
       if (out.terms.size && out.layer < this.layers.length) {
         out = this.carry(out, this.layers.length, outputLowerBound, outputUpperBound);
         continue;
       }
       break;
+    }
+    if (offsetOutput && Number.isFinite(outputLowerBound) && (out.terms.size > 1 || out.constant !== outputLowerBound)) {
+      // float32: the sum at the output's full magnitude is the costliest; compute
+      // r = relu(y − lower bound) (small terms) one layer earlier, so y = lower bound + r adds once.
+      out = this.carry(out, this.layers.length + 1, outputLowerBound, outputUpperBound);
     }
     const last = this.layers.length;
     if (!out.terms.size) out = { ...out, layer: last };
