@@ -29,7 +29,7 @@ function answerAsPublished() {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('The main job on built-in defaults: the reference tasks T1 and T2, side by side.')
+    .description('The main job on built-in defaults: reference tasks T1, T2 and T3 (the distance network beside the equal-spacing recipe, shallow and deep) and a short comparison with training.')
     .option('--json', 'print one JSON object instead of the tables')
     .action(async (flags: { json?: boolean }) => {
       const started = performance.now();

@@ -121,10 +121,10 @@ export function roundingErrorBound(
     const nextGroups: Group[] = [];
     const n = layer.outSize;
     const nextUnits: Units = { group: new Int32Array(n), alpha: new Float64Array(n), bias: new Float64Array(n), fresh: new Int32Array(n), freshSign: new Float64Array(n), relu: layer.activation === 'relu' };
-    // Rows w·x + b with one product: a row (w, b) on the same column rounds exactly as this one
-    // (same symbol), and a row (−w, −b) to exactly its negative (rounding to nearest is
-    // symmetric, and with one addition there is no order to differ): as relu(v), relu(−v) for |v|.
-    const singleRows = new Map<string, number>();
+    // Rows w·x + b with one product: the row right after a row (−w, −b) on the same column
+    // rounds to exactly its negative (rounding to nearest is symmetric, and with one addition
+    // there is no order to differ), as relu(v), relu(−v) do for |v|: they share one symbol.
+    let prevSingle = { col: -1, w: 0, b: 0, id: -1 };
     const groupOfKey = new Map<string, number>();
     const groupOfColumn = new Map<number, number>(); // rows with a single weight: keyed by its column
     const nLo = new Float64Array(layer.outSize);
@@ -221,16 +221,20 @@ export function roundingErrorBound(
       let sign = 1;
       if (fanIn === 1) {
         const w = layer.weights[row + firstCol]!;
-        const same = singleRows.get(`${firstCol}|${w}|${layer.bias[r]!}`);
-        const mirror = singleRows.get(`${firstCol}|${-w}|${-layer.bias[r]!}`);
-        if (same !== undefined) fresh = same;
-        else if (mirror !== undefined) { fresh = mirror; sign = -1; }
-        if (fresh >= 0) symMag[fresh] = Math.max(symMag[fresh]!, freshMag);
-        else {
+        const bias = layer.bias[r]!;
+        if (prevSingle.col === firstCol && prevSingle.w === -w && prevSingle.b === -bias) {
+          fresh = prevSingle.id;
+          sign = -1;
+          symMag[fresh] = Math.max(symMag[fresh]!, freshMag);
+          prevSingle = { col: -1, w: 0, b: 0, id: -1 };
+        } else {
           fresh = symbol(freshMag);
-          singleRows.set(`${firstCol}|${w}|${layer.bias[r]!}`, fresh);
+          prevSingle = { col: firstCol, w, b: bias, id: fresh };
         }
-      } else fresh = symbol(freshMag);
+      } else {
+        fresh = symbol(freshMag);
+        prevSingle = { col: -1, w: 0, b: 0, id: -1 };
+      }
       nextUnits.freshSign[r] = sign;
       const relu = nextUnits.relu;
       nextUnits.group[r] = gi;
