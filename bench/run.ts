@@ -91,7 +91,7 @@ console.log('\n# T3 built for float32 (compile --dtype float32): certified float
 const f32Rows: (string | number)[][] = [];
 const floor32 = 2 ** -24 * 2.4e7;
 const onnxShell = shell.subarray(0, 3 * (quick ? 10_000 : 100_000));
-for (const E of [100, 40, 30, 25]) {
+for (const E of [100, 40, 30, 25, 20]) {
   t0 = now();
   try {
     const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, dtype: 'float32' });

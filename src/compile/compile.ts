@@ -2,7 +2,7 @@ import { InputError, WorkError } from '../errors.ts';
 import { variablesOf, type Expr } from '../expr/ast.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { networkSummary, type Network } from '../net/network.ts';
-import { roundingErrorBound } from '../net/rounding.ts';
+import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
 import { approximateOnRange, costConstant, lipschitzOf, type OneD } from './oned.ts';
 import { combine, constantForm, Program, scale, type Form } from './program.ts';
@@ -72,6 +72,8 @@ export interface CompileResult {
   measuredSamples: number;
   /** Certified max error of the network evaluated in float32 (construction + float32 rounding). */
   certifiedMaxFloat32: number;
+  /** Range of the formula's value over the certified region. */
+  outputRange: [number, number];
   /** Known pre-activation ranges per hidden layer, for rounding analyses of exports. */
   hints: { lo: Float64Array; hi: Float64Array }[];
   /** Samples outside the certified region (never counted as measured inside it). */
@@ -120,7 +122,21 @@ export function compileFormula(o: CompileOptions): CompileResult {
   const plans: { deepShare: number }[] = [];
   if (mode !== 'never' && squares.length > 0) for (const rho of [0.001, 0.01, 0.1, 0.5]) plans.push({ deepShare: rho });
   if (mode !== 'always' || squares.length === 0) plans.push({ deepShare: 0 });
-  let best: { built: ReturnType<typeof assemble>; rounding: number; total: number } | null = null;
+  let best: { built: ReturnType<typeof assemble>; rounding: number; total: number; total32: number } | null = null;
+  // The float32 bound: for float32 builds, over sub-boxes that meet the stated ranges (branch
+  // and bound, roundingErrorBoundSplit); else over the whole box at once.
+  const givenIds = [...given.keys()];
+  const inRegion = (lo: number[], hi: number[]): boolean => {
+    if (givenIds.length === 0) return true;
+    const sub: Record<string, Range> = {};
+    inputs.forEach((v, i) => { sub[v] = [lo[i]!, hi[i]!]; });
+    let r: Range[];
+    try { r = propagateRanges(g, sub, new Map()); } catch { return true; }
+    return givenIds.every((id) => r[id]![1] >= given.get(id)!.range[0] && r[id]![0] <= given.get(id)!.range[1]);
+  };
+  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => dtype === 'float32'
+    ? roundingErrorBoundSplit(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints, { evaluations, inRegion })
+    : roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints)[0]!;
   let lastFailure = '';
   let closest = Infinity;
   for (const plan of plans) {
@@ -142,25 +158,29 @@ export function compileFormula(o: CompileOptions): CompileResult {
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
       const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
-      const total32 = dtype === 'float32' ? built.errorOut + roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints)[0]! : total;
+      let total32 = dtype === 'float32' ? built.errorOut + float32Rounding(built) : total;
+      // Near the tolerance, a finer split may prove what the coarse one could not.
+      if (dtype === 'float32' && total32 > o.maxError && total32 < 1.25 * o.maxError) total32 = Math.min(total32, built.errorOut + float32Rounding(built, FLOAT32_FINE_EVALUATIONS));
       const target = dtype === 'float32' ? total32 : total;
       if (target <= o.maxError) {
         const score = (b: typeof built) => (o.minimize === 'params' ? b.summary.params : b.summary.relus);
-        if (!best || score(built) < score(best.built)) best = { built, rounding, total };
+        if (!best || score(built) < score(best.built)) best = { built, rounding, total, total32 };
         break;
       }
       const roundingPart = target - built.errorOut;
       // Report the closest any attempt came, not the last one.
-      if (target < closest) closest = target; else { if (roundingPart >= o.maxError) break; factor *= 0.5; continue; }
-      lastFailure = dtype === 'float32'
-        ? `the certified float32 bound stayed at ${target.toPrecision(4)}, of which ${roundingPart.toPrecision(4)} is float32 rounding (the float32 floor at this output's magnitude is about ${(outputMagnitude(ranges[g.output]!) * 2 ** -24).toPrecision(3)}; use --dtype float64 or a larger tolerance)`
-        : `the composed bound stayed at ${target.toPrecision(4)}`;
+      if (target < closest) {
+        closest = target;
+        lastFailure = dtype === 'float32'
+          ? `the certified float32 bound came down to ${target.toPrecision(4)}, of which ${roundingPart.toPrecision(4)} is float32 rounding (the float32 floor at this output's magnitude is about ${(outputMagnitude(ranges[g.output]!) * 2 ** -24).toPrecision(3)}; use --dtype float64 or a larger tolerance)`
+          : `the composed bound came down to ${target.toPrecision(4)}`;
+      }
       if (roundingPart >= o.maxError) break; // no construction budget can help
       factor *= Math.min(0.9, ((o.maxError - roundingPart) / Math.max(built.errorOut, 1e-300)) * 0.97);
     }
   }
   if (!best) throw new WorkError(`--max-error ${o.maxError} could not be met: ${lastFailure}.`);
-  const { built, rounding, total } = best;
+  const { built, rounding, total, total32 } = best;
   const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, o);
   if (m.max > total) throw new WorkError(`measured error ${m.max} exceeds the certified bound ${total}: this is a bug in knotnet, please report it with the command line.`);
   const rangeOut: Record<string, Range> = {};
@@ -169,9 +189,14 @@ export function compileFormula(o: CompileOptions): CompileResult {
     expr: o.expr, inputs, network: built.network, certifiedMax: total, certifiedConstruction: built.errorOut, roundingBound: rounding,
     measuredMax: m.max, measuredRms: m.rms, measuredSamples: m.count, outsideRegion: m.outside,
     nodes: built.reports, region: { box: o.vars, ranges: rangeOut }, hints: built.hints,
-    certifiedMaxFloat32: built.errorOut + roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints)[0]!,
+    certifiedMaxFloat32: dtype === 'float32' ? total32 : built.errorOut + float32Rounding(built),
+    outputRange: ranges[g.output]!,
   };
 }
+
+/** Analyses spent on a float32 build's rounding bound (sub-boxes of the region); more near the tolerance. */
+const FLOAT32_SPLIT_EVALUATIONS = 256;
+const FLOAT32_FINE_EVALUATIONS = 2048;
 
 function outputMagnitude(r: Range): number {
   return Math.max(Math.abs(r[0]), Math.abs(r[1]));

@@ -348,3 +348,50 @@ function isPowerOfTwo(w: number): boolean {
   const e = Math.log2(a);
   return Number.isInteger(e) && 2 ** e === a;
 }
+
+/**
+ * roundingErrorBound (first output) over the part of the box where `inRegion` may hold, by
+ * branch and bound: the box whose bound is largest is halved along its (relatively) widest
+ * side, up to `evaluations` analyses. Smaller boxes give smaller input magnitudes and tighter
+ * ranges, so an error that is relative in truth (an input's own rounding, ≤ u·|x|) is not
+ * charged at the box's largest |x| everywhere. The result is the largest bound over boxes
+ * that cover the region, each no larger than its parent's (both are valid for it).
+ */
+export function roundingErrorBoundSplit(
+  net: Network,
+  lo: ArrayLike<number>,
+  hi: ArrayLike<number>,
+  dtype: 'float64' | 'float32',
+  hints: PreRangeHints | undefined,
+  opts: { evaluations: number; inRegion?: (lo: number[], hi: number[]) => boolean },
+): number {
+  const width0 = Array.from(hi, (h, i) => h - lo[i]!);
+  interface Leaf { lo: number[]; hi: number[]; bound: number }
+  const leaves: Leaf[] = [{ lo: Array.from(lo), hi: Array.from(hi), bound: roundingErrorBound(net, lo, hi, dtype, hints)[0]! }];
+  let used = 1;
+  while (used + 2 <= opts.evaluations && leaves.length > 0) {
+    let w = 0;
+    for (let i = 1; i < leaves.length; i++) if (leaves[i]!.bound > leaves[w]!.bound) w = i;
+    const leaf = leaves[w]!;
+    let axis = -1;
+    let best = 0;
+    for (let d = 0; d < leaf.lo.length; d++) {
+      const rel = width0[d]! > 0 ? (leaf.hi[d]! - leaf.lo[d]!) / width0[d]! : 0;
+      if (rel > best) { best = rel; axis = d; }
+    }
+    if (axis < 0 || best < 1e-6) break; // cannot split further
+    const mid = (leaf.lo[axis]! + leaf.hi[axis]!) / 2;
+    const children: Leaf[] = [];
+    for (const [a, b] of [[leaf.lo[axis]!, mid], [mid, leaf.hi[axis]!]] as const) {
+      const cLo = leaf.lo.slice();
+      const cHi = leaf.hi.slice();
+      cLo[axis] = a;
+      cHi[axis] = b;
+      if (opts.inRegion && !opts.inRegion(cLo, cHi)) continue;
+      used++;
+      children.push({ lo: cLo, hi: cHi, bound: Math.min(leaf.bound, roundingErrorBound(net, cLo, cHi, dtype, hints)[0]!) });
+    }
+    leaves.splice(w, 1, ...children);
+  }
+  return leaves.reduce((m, l) => Math.max(m, l.bound), 0);
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { evaluate } from '../../src/net/evaluate.ts';
-import { layerRanges, roundingErrorBound } from '../../src/net/rounding.ts';
+import { layerRanges, roundingErrorBound, roundingErrorBoundSplit } from '../../src/net/rounding.ts';
 import { pwlToNetwork } from '../../src/approx/pwl.ts';
 import { abs, dyadic, exactOutputs, lessEq, sub, toNumber } from './exact.ts';
 import { boxAndPoints, noTiny, smallNetwork } from './networks.ts';
@@ -102,4 +102,51 @@ test('roundingErrorBound(float32) covers underflow: a bias of 6e-308 rounds to 0
   const net = { inputs: ['x'], outputs: ['y'], layers: [{ activation: 'linear' as const, inSize: 1, outSize: 1, weights: Float64Array.of(0), bias: Float64Array.of(6e-308) }] };
   const err = Math.abs(evaluate(net, [0], 'float32')[0]! - 6e-308);
   assert.ok(roundingErrorBound(net, [0], [0], 'float32')[0]! >= err);
+});
+
+test(`roundingErrorBoundSplit covers every point of the box and never exceeds the whole-box bound (fast-check seed ${SEED})`, () => {
+  fc.assert(
+    fc.property(netWithBox, fc.integer({ min: 1, max: 40 }), ({ net, lo, hi, points }, evaluations) => {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const whole = roundingErrorBound(net, lo, hi, dtype)[0]!;
+        const split = roundingErrorBoundSplit(net, lo, hi, dtype, undefined, { evaluations });
+        assert.ok(split <= whole, `split ${split} > whole ${whole}`);
+        const y = evaluate(net, points.flat(), dtype);
+        points.forEach((x, i) => {
+          const err = abs(sub(dyadic(y[i]!), exactOutputs(net, x)[0]!));
+          assert.ok(lessEq(err, dyadic(split)), `at x = [${x}] (${dtype}): error ${toNumber(err)} > split bound ${split}`);
+        });
+      }
+    }),
+    { seed: SEED, numRuns: 200 },
+  );
+});
+
+test(`mirrored rows relu(w·x + b), relu(−w·x − b) share one rounding, and the bound still covers (fast-check seed ${SEED})`, () => {
+  const w = fc.double({ min: -5, max: 5, noNaN: true }).map(noTiny).filter((v) => v !== 0);
+  const b = fc.double({ min: -5, max: 5, noNaN: true }).map(noTiny);
+  const c = fc.double({ min: -3, max: 3, noNaN: true }).map(noTiny);
+  fc.assert(
+    fc.property(w, b, c, c, fc.double({ min: -4, max: 4, noNaN: true }).map(noTiny), fc.double({ min: 0, max: 4, noNaN: true }).map(noTiny), (w1, b1, c1, c2, x0, width) => {
+      // y = c1·relu(w1·x + b1) + c2·relu(−w1·x − b1): |w1·x + b1| when c1 = c2 = 1.
+      const net = {
+        inputs: ['x'], outputs: ['y'],
+        layers: [
+          { activation: 'relu' as const, inSize: 1, outSize: 2, weights: Float64Array.of(w1, -w1), bias: Float64Array.of(b1, -b1) },
+          { activation: 'linear' as const, inSize: 2, outSize: 1, weights: Float64Array.of(c1, c2), bias: Float64Array.of(0) },
+        ],
+      };
+      const lo = [x0];
+      const hi = [x0 + width];
+      for (const dtype of ['float32', 'float64'] as const) {
+        const bound = roundingErrorBound(net, lo, hi, dtype)[0]!;
+        for (let k = 0; k <= 16; k++) {
+          const x = Math.fround(x0 + (width * k) / 16);
+          const err = abs(sub(dyadic(evaluate(net, [x], dtype)[0]!), exactOutputs(net, [x])[0]!));
+          assert.ok(lessEq(err, dyadic(bound)), `x=${x} ${dtype}: ${toNumber(err)} > ${bound}`);
+        }
+      }
+    }),
+    { seed: SEED, numRuns: 500 },
+  );
 });
