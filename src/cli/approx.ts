@@ -12,6 +12,8 @@ import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts
 import { saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';
 import { progress } from './progress.ts';
+import { float32Layout, type Float32Layout } from '../approx/float32.ts';
+import { compileFunction } from '../expr/evaluate.ts';
 
 interface ApproxFlags {
   deep?: boolean;
@@ -76,18 +78,31 @@ Examples:
       const outputs = { save: flags.save, exports: flags.export ?? [], dtype, tolerance: size.kind === 'maxError' && !flags.relative ? size.error : undefined };
       const saver = saveOutputs(outputs); // validates paths before the work
       const bar = progress('sizing');
-      const r = approximate({ expr, domain, size, placement, fit, relative: flags.relative, maxSegments, onTrial: (t) => bar.update(`${t.segments} segments -> error ${t.error.toPrecision(4)}`) });
+      const run = (sz: SizeBy) => approximate({ expr, domain, size: sz, placement, fit, relative: flags.relative, maxSegments, onTrial: (t) => bar.update(`${t.segments} segments -> error ${t.error.toPrecision(4)}`) });
+      let r = run(size);
+      // --dtype float32: the clamp form (2 ReLUs per segment, 2 layers), whose float32 error
+      // stays near the size of the values; sized again when float32 rounding eats the margin.
+      let f32: Float32Layout | undefined;
+      if (dtype === 'float32' && r.segments <= CLAMP_SEGMENTS_LIMIT) {
+        const f = compileFunction(parseFormula(expr).expr, [r.variable]);
+        f32 = float32Layout(r, f);
+        const tol = size.kind === 'maxError' && !flags.relative ? size.error : undefined;
+        if (tol !== undefined && f32.certifiedMaxFloat32 > tol && f32.roundingBoundFloat32 < 0.8 * tol) {
+          r = run({ kind: 'maxError', error: tol - 1.2 * f32.roundingBoundFloat32 });
+          f32 = r.segments <= CLAMP_SEGMENTS_LIMIT ? float32Layout(r, f) : undefined;
+        }
+      }
       bar.done();
       const seconds = (performance.now() - started) / 1000;
-      const summary = approxSummary(r, seconds);
-      await saver.write(r.network, {
+      const summary = { ...approxSummary(r, seconds), ...(f32 ? float32Summary(f32) : {}) };
+      await saver.write(f32 ? f32.network : r.network, {
         expr: r.expr,
         domain: { [r.variable]: r.domain },
-        error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
+        error: { certifiedMax: f32 ? f32.certifiedMax : r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
         knots: Array.from(r.pwl.x),
-      }, [[r.domain[0]], [r.domain[1]]]);
+      }, [[r.domain[0]], [r.domain[1]]], undefined, f32 ? { r64: f32.roundingBound, r32: f32.roundingBoundFloat32, outputMagnitude: r.scale } : undefined);
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, files: saver.written })}\n`);
-      else process.stdout.write(`${renderApprox(r, seconds)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
+      else process.stdout.write(`${renderApprox(r, seconds, f32)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
     });
 }
 
@@ -118,18 +133,32 @@ export function approxSummary(r: ApproxResult, seconds: number) {
   };
 }
 
-function renderApprox(r: ApproxResult, seconds: number): string {
-  const s = networkSummary(r.network);
+/** Segments up to which --dtype float32 uses the clamp form (its middle layer is n × n). */
+const CLAMP_SEGMENTS_LIMIT = 2048;
+
+function float32Summary(f: Float32Layout) {
+  const s = networkSummary(f.network);
+  return {
+    relus: s.relus, layers: s.layers, params: s.params, layout: 'clamp (float32)',
+    float32: { certifiedMax: f.certifiedMaxFloat32, measuredMax: f.measuredMaxFloat32, roundingBound: f.roundingBoundFloat32 },
+    certifiedMaxFloat64Evaluation: f.certifiedMax,
+  };
+}
+
+function renderApprox(r: ApproxResult, seconds: number, f32?: Float32Layout): string {
+  const s = networkSummary(f32 ? f32.network : r.network);
   return renderPairs([
     ['formula', `${r.expr} on [${r.domain[0]}, ${r.domain[1]}]`],
     ['placement / fit', `${r.placement} / ${r.fit}`],
-    ['ReLUs (segments)', s.relus],
+    ['segments', r.segments],
+    ['ReLUs', f32 ? `${s.relus} (clamp form for float32: 2 per segment)` : s.relus],
     ['hidden layers', s.layers],
     ['parameters', s.params],
-    ['max error, certified', r.certifiedMax],
+    ['max error, certified', f32 ? f32.certifiedMax : r.certifiedMax],
     ['max error, measured', r.measuredMax],
     ['RMS error, measured', r.measuredRms],
-    ['relative max error (certified / max|f|)', r.certifiedMax / r.scale],
+    ['relative max error (certified / max|f|)', (f32 ? f32.certifiedMax : r.certifiedMax) / r.scale],
+    ...(f32 ? [['max error in float32, certified', f32.certifiedMaxFloat32], ['max error in float32, measured', f32.measuredMaxFloat32]] as [string, number][] : []),
     ['seconds', seconds],
   ]);
 }

@@ -68,7 +68,7 @@ interface ErrForm { coef: Map<number, [number, number]>; lump: number }
 /** Units of a layer that are ReLUs of one scalar value v: unit i = relu(α_i·v + b_i). */
 interface Group { err: ErrForm; errMag: number; vLo: number; vHi: number }
 /** Per unit of a layer (struct of arrays: layers can have millions of units). */
-interface Units { group: Int32Array; alpha: Float64Array; bias: Float64Array; fresh: Int32Array; freshSign: Float64Array; relu: boolean }
+interface Units { group: Int32Array; alpha: Float64Array; bias: Float64Array; fresh: Int32Array; freshSign: Float64Array; dead: Uint8Array; relu: boolean }
 
 /**
  * A proven bound on |evaluate(net, x, dtype) − exact real-arithmetic net(x)| for every x in
@@ -105,7 +105,7 @@ export function roundingErrorBound(
   };
   // Layer 0: the inputs, each its own group with α = 1, no ReLU, rounded to the dtype.
   let groups: Group[] = [];
-  let units: Units = { group: new Int32Array(lo.length), alpha: new Float64Array(lo.length).fill(1), bias: new Float64Array(lo.length), fresh: new Int32Array(lo.length).fill(-1), freshSign: new Float64Array(lo.length).fill(1), relu: false };
+  let units: Units = { group: new Int32Array(lo.length), alpha: new Float64Array(lo.length).fill(1), bias: new Float64Array(lo.length), fresh: new Int32Array(lo.length).fill(-1), freshSign: new Float64Array(lo.length).fill(1), dead: new Uint8Array(lo.length), relu: false };
   let curLo = Float64Array.from(lo);
   let curHi = Float64Array.from(hi);
   for (let i = 0; i < lo.length; i++) {
@@ -120,7 +120,7 @@ export function roundingErrorBound(
     const hint = hints?.[li];
     const nextGroups: Group[] = [];
     const n = layer.outSize;
-    const nextUnits: Units = { group: new Int32Array(n), alpha: new Float64Array(n), bias: new Float64Array(n), fresh: new Int32Array(n), freshSign: new Float64Array(n), relu: layer.activation === 'relu' };
+    const nextUnits: Units = { group: new Int32Array(n), alpha: new Float64Array(n), bias: new Float64Array(n), fresh: new Int32Array(n), freshSign: new Float64Array(n), dead: new Uint8Array(n), relu: layer.activation === 'relu' };
     // Rows w·x + b with one product: the row right after a row (−w, −b) on the same column
     // rounds to exactly its negative (rounding to nearest is symmetric, and with one addition
     // there is no order to differ), as relu(v), relu(−v) do for |v|: they share one symbol.
@@ -242,7 +242,10 @@ export function roundingErrorBound(
       nextUnits.bias[r] = layer.bias[r]!;
       nextUnits.fresh[r] = fresh;
       const own = Math.abs(alpha) * nextGroups[gi]!.errMag + freshMag;
-      nMag[r] = relu && pHi + own <= 0 ? 0 : own;
+      // A ReLU whose computed input is ≤ 0 however rounded outputs exactly 0: no error at all.
+      const dead = relu && pHi + own <= 0;
+      nextUnits.dead[r] = dead ? 1 : 0;
+      nMag[r] = dead ? 0 : own;
       nLo[r] = relu ? Math.max(0, pLo) : pLo;
       nHi[r] = relu ? Math.max(0, pHi) : pHi;
     }
@@ -288,7 +291,7 @@ function combineRow(layer: DenseLayer, r: number, alpha: number, units: Units, g
     addScaled(g.err, sLo, sHi);
     for (let k = 0; k < cols.length; k++) {
       const fresh = units.fresh[cols[k]!]!;
-      if (fresh < 0) continue;
+      if (fresh < 0 || units.dead[cols[k]!]) continue;
       const c = coef[k]! * units.freshSign[cols[k]!]!;
       // Wide sums: fold each unit's own rounding into the absolute lump (always sound).
       if (cols.length > 4096) { acc.lump += Math.abs(c) * symMag[fresh]!; continue; }

@@ -92,3 +92,17 @@ test('approx "x^2" --domain 0:1 --deep --levels 4 reports maxError.construction 
   assert.ok(j.maxError.certified >= j.maxError.measured);
   assert.ok(Math.abs(j.maxError.measured - 2 ** -10) <= 1e-12);
 });
+
+test('approx --dtype float32 builds the clamp form: sqrt at 1e-4 certified in float32, the ONNX it writes measured below that in onnxruntime', async () => {
+  const onnx = join(dir, 'sqrt32.onnx');
+  const r = knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--dtype', 'float32', '--export', onnx, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.layers, 2);
+  assert.equal(j.relus, 2 * j.segments);
+  assert.ok(j.float32.certifiedMax <= 1e-4, `float32 certified ${j.float32.certifiedMax}`);
+  const { runOnnx } = await import('../../src/runtime/onnx.ts');
+  const xs = Float64Array.from({ length: 50_001 }, (_, i) => i / 50_000);
+  const y = await runOnnx(readFileSync(onnx), xs, xs.length, 1, 'float32');
+  xs.forEach((x, i) => assert.ok(Math.abs(Math.sqrt(x) - y[i]!) <= j.float32.certifiedMax));
+});

@@ -1,0 +1,42 @@
+import type { Network } from '../net/network.ts';
+import { evaluate } from '../net/evaluate.ts';
+import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
+import { clampDriftBound, pwlToClampNetwork } from './pwl.ts';
+import type { ApproxResult } from './approximate.ts';
+
+/** A 1-D approximation laid out for float32, with its float64 and float32 certificates. */
+export interface Float32Layout {
+  network: Network;
+  /** Proven max |f − network| with float64 evaluation, and with float32 evaluation. */
+  certifiedMax: number;
+  certifiedMaxFloat32: number;
+  roundingBound: number;
+  roundingBoundFloat32: number;
+  /** max |f − float32 evaluation| on a grid of 8 points per segment plus the knots. */
+  measuredMaxFloat32: number;
+}
+
+/** Analyses spent on the float32 bound (branch and bound over sub-intervals of the domain). */
+const SPLIT_EVALUATIONS = 512;
+
+/**
+ * The clamp form of r's PWL (pwlToClampNetwork) and its certificates: the PWL's own proven
+ * error, the drift of forming the weights, and the float64/float32 rounding of the network
+ * bounded over sub-intervals (so a unit clamped to a constant on a sub-interval carries no
+ * error there).
+ */
+export function float32Layout(r: ApproxResult, f: (x: number) => number): Float32Layout {
+  const network = pwlToClampNetwork(r.pwl, r.variable);
+  const [a, b] = r.domain;
+  const base = r.certifiedPwl + clampDriftBound(r.pwl);
+  const roundingBound = roundingErrorBound(network, [a], [b], 'float64')[0]!;
+  const roundingBoundFloat32 = roundingErrorBoundSplit(network, [a], [b], 'float32', undefined, { evaluations: SPLIT_EVALUATIONS });
+  const xs: number[] = [];
+  const n = r.pwl.x.length - 1;
+  for (let i = 0; i < n; i++) for (let k = 0; k < 8; k++) xs.push(r.pwl.x[i]! + ((r.pwl.x[i + 1]! - r.pwl.x[i]!) * k) / 8);
+  xs.push(b);
+  const y = evaluate(network, Float64Array.from(xs), 'float32');
+  let measuredMaxFloat32 = 0;
+  xs.forEach((x, i) => { measuredMaxFloat32 = Math.max(measuredMaxFloat32, Math.abs(f(x) - y[i]!)); });
+  return { network, certifiedMax: base + roundingBound, certifiedMaxFloat32: base + roundingBoundFloat32, roundingBound, roundingBoundFloat32, measuredMaxFloat32 };
+}
