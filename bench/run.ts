@@ -5,6 +5,8 @@
  * against tolerance (ours vs the equal-spacing recipe).
  */
 import { approximate } from '../src/approx/approximate.ts';
+import { float32Layout } from '../src/approx/float32.ts';
+import { compileFunction } from '../src/expr/evaluate.ts';
 import { asymptoticSegments } from '../src/approx/placement.ts';
 import { makeTarget } from '../src/approx/target.ts';
 import { parseFormula } from '../src/expr/parse.ts';
@@ -66,6 +68,25 @@ console.log(renderTable(['measure', 'value'], [
   [`evaluate sqrt net, onnxruntime-node float32 (points/s)`, Math.round(ort)],
   ['onnxruntime / knotnet', `${fmt(ort / ours)}x`],
 ]));
+
+console.log('\n# one variable in float32: the one-layer network evaluated in float32 against the clamp form (approx --dtype float32)');
+const oneD: (string | number)[][] = [];
+for (const [expr, a, b, E] of [['sqrt(x)', 0, 1, 1e-4], ['exp(x)', -5, 5, 1e-3], ['sin(x)', 0, 2 * Math.PI, 1e-5]] as const) {
+  const fx = compileFunction(parseFormula(expr).expr, ['x']);
+  const base = approximate({ expr, domain: [a, b], size: { kind: 'maxError', error: E } });
+  const grid = Float64Array.from({ length: 100_001 }, (_, i) => a + ((b - a) * i) / 100_000);
+  const y1 = await runOnnx(toOnnx(base.network, { dtype: 'float32', metadata: {} }), grid, grid.length, 1, 'float32');
+  let m1 = 0;
+  grid.forEach((x, i) => { m1 = Math.max(m1, Math.abs(fx(x) - y1[i]!)); });
+  let r32 = base;
+  let L = float32Layout(base, fx);
+  if (L.certifiedMaxFloat32 > E) { r32 = approximate({ expr, domain: [a, b], size: { kind: 'maxError', error: E - 1.2 * L.roundingBoundFloat32 } }); L = float32Layout(r32, fx); }
+  const y2 = await runOnnx(toOnnx(L.network, { dtype: 'float32', metadata: {} }), grid, grid.length, 1, 'float32');
+  let m2 = 0;
+  grid.forEach((x, i) => { m2 = Math.max(m2, Math.abs(fx(x) - y2[i]!)); });
+  oneD.push([`${expr} on [${fmt(a)}, ${fmt(b)}]`, E, base.segments, m1, r32.segments, L.certifiedMaxFloat32, m2]);
+}
+console.log(renderTable(['function', 'max error', 'one-layer segments', 'one-layer ORT float32 measured', 'clamp segments', 'clamp float32 certified', 'clamp ORT float32 measured'], oneD));
 
 console.log('\n# T3 distance: ReLUs against tolerance: the equal-spacing recipe, knotnet shallow-only, knotnet automatic (deep squares where cheaper)');
 const R = 2.4e7;

@@ -18,6 +18,7 @@ export function registerCheck(program: Command): void {
     .argument('<model>', 'a .onnx, .json or .safetensors file, or a TF.js folder')
     .requiredOption('--expr <formula>', 'the exact formula the model should compute')
     .option('--var <name=a:b>', 'sample inputs uniformly in these ranges (repeat for each)', collect, [])
+    .option('--range <subexpr=a:b>', 'with --var: keep only samples where the subexpression lies in [a, b] (the region a compile certificate covers; repeatable)', collect, [])
     .option('--data <file.csv>', 'inputs to check on (header = variable names)')
     .option('-n <N>', 'samples when using --var', '100000')
     .option('--seed <N>', 'seed for the samples', '1')
@@ -45,7 +46,29 @@ export function registerCheck(program: Command): void {
           const box: Record<string, [number, number]> = {};
           for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); box[p.name] = p.range; }
           for (const v of names) if (!box[v]) throw new InputError('--var', `give a range for every model input (missing ${v})`, Object.keys(box).join(', ') || 'none');
-          x = sampleBox(names.map((v) => box[v]!), parseCount(flags.n, '-n', 10_000_000), Number(flags.seed) || 0);
+          const n = parseCount(flags.n, '-n', 10_000_000);
+          const seed = Number(flags.seed) || 0;
+          const given = (flags.range as string[]).map((t) => {
+            const p = parseVarRange(t, '--range');
+            const g = parseFormula(p.name, '--range');
+            for (const v of g.variables) if (!names.includes(v)) throw new InputError('--range', `use only the model's inputs (${names.join(', ')})`, v);
+            return { f: compileFunction(g.expr, names), range: p.range, text: t };
+          });
+          if (given.length === 0) x = sampleBox(names.map((v) => box[v]!), n, seed);
+          else {
+            // Rejection sampling: uniform in the box, kept where every stated range holds.
+            const d = names.length;
+            const kept: number[] = [];
+            for (let round = 0; round < 200 && kept.length < n * d; round++) {
+              const batch = sampleBox(names.map((v) => box[v]!), Math.max(n, 10_000), seed + round * 7919);
+              for (let i = 0; i < batch.length / d && kept.length < n * d; i++) {
+                const row = Array.from(batch.subarray(i * d, i * d + d));
+                if (given.every(({ f, range }) => { const v = f(...row); return v >= range[0] && v <= range[1]; })) kept.push(...row);
+              }
+            }
+            if (kept.length === 0) throw new InputError('--range', 'leave some of the --var box to sample', given.map((g) => g.text).join(', '));
+            x = Float64Array.from(kept);
+          }
         }
         const limit = flags.maxError === undefined ? undefined : parsePositive(flags.maxError, '--max-error');
         const d = names.length;

@@ -89,13 +89,24 @@ describe('knotnet compile', () => {
     const onnx = join(dir, 't3f32.onnx');
     const csv = join(dir, 'f32.csv');
     assert.equal(run('sample', 'shell', '-n', '5000', '--seed', '4', '--out', csv).status, 0);
-    const r = run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '300', '--samples', '1000', '--dtype', 'float32', '--json', '--export', onnx);
+    const r = run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '20', '--samples', '1000', '--dtype', 'float32', '--json', '--export', onnx);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    assert.ok(j.float32.maxError.certified <= 300);
+    assert.ok(j.float32.maxError.certified <= 20);
     const c = JSON.parse(run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--json').stdout);
     assert.equal(c.dtype, 'float32');
     assert.ok(c.maxError.measured <= j.float32.maxError.certified, `${c.maxError.measured} > ${j.float32.maxError.certified}`);
+    // check --var … --range …: samples of the box kept only inside the certified region.
+    const cr = run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '-n', '20000', '--json', '--max-error', String(j.float32.maxError.certified));
+    assert.equal(cr.status, 0, cr.stderr);
+    const crj = JSON.parse(cr.stdout);
+    assert.equal(crj.samples, 20000);
+    const w = crj.worstInput;
+    const s = w.dx ** 2 + w.dy ** 2 + w.dz ** 2;
+    assert.ok(s >= 4.41e14 && s <= 5.76e14);
+    // Without --range the box's corners and centre are sampled too, far outside the certificate.
+    const box = JSON.parse(run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, '-n', '20000', '--json').stdout);
+    assert.ok(box.maxError.measured > 1e3);
   });
 
   const bad: [string[], RegExp][] = [
