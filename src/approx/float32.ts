@@ -1,7 +1,8 @@
 import type { Network } from '../net/network.ts';
 import { evaluate } from '../net/evaluate.ts';
 import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
-import { clampDriftBound, pwlToClampNetwork } from './pwl.ts';
+import { Program } from '../net/program.ts';
+import { clampDriftBound, type Pwl } from './pwl.ts';
 import type { ApproxResult } from './approximate.ts';
 
 /** A 1-D approximation laid out for float32, with its float64 and float32 certificates. */
@@ -26,11 +27,11 @@ const SPLIT_EVALUATIONS = 512;
  * error there).
  */
 export function float32Layout(r: ApproxResult, f: (x: number) => number): Float32Layout {
-  const network = pwlToClampNetwork(r.pwl, r.variable);
   const [a, b] = r.domain;
+  const { network, hints } = clampProgram(r.pwl, r.domain, r.variable);
   const base = r.certifiedPwl + clampDriftBound(r.pwl);
-  const roundingBound = roundingErrorBound(network, [a], [b], 'float64')[0]!;
-  const roundingBoundFloat32 = roundingErrorBoundSplit(network, [a], [b], 'float32', undefined, { evaluations: SPLIT_EVALUATIONS });
+  const roundingBound = roundingErrorBound(network, [a], [b], 'float64', hints)[0]!;
+  const roundingBoundFloat32 = roundingErrorBoundSplit(network, [a], [b], 'float32', hints, { evaluations: SPLIT_EVALUATIONS });
   const xs: number[] = [];
   const n = r.pwl.x.length - 1;
   for (let i = 0; i < n; i++) for (let k = 0; k < 8; k++) xs.push(r.pwl.x[i]! + ((r.pwl.x[i + 1]! - r.pwl.x[i]!) * k) / 8);
@@ -39,4 +40,32 @@ export function float32Layout(r: ApproxResult, f: (x: number) => number): Float3
   let measuredMaxFloat32 = 0;
   xs.forEach((x, i) => { measuredMaxFloat32 = Math.max(measuredMaxFloat32, Math.abs(f(x) - y[i]!)); });
   return { network, certifiedMax: base + roundingBound, certifiedMaxFloat32: base + roundingBoundFloat32, roundingBound, roundingBoundFloat32, measuredMaxFloat32 };
+}
+
+/** Terms per sum in the float32 layout: wider sums become trees of exact partial sums. */
+const FAN_IN = 4;
+
+/**
+ * pwlToClampNetwork's function laid out with at most FAN_IN terms per sum (Program), the
+ * output as its lower bound plus one ReLU: y = y_n − Σ s_i·v_i, v_i = relu(h_i − relu(x − k_i)).
+ */
+function clampProgram(p: Pwl, domain: [number, number], variable: string) {
+  const n = p.x.length - 1;
+  const prog = new Program(1, FAN_IN);
+  const x = prog.inputForm(0);
+  const terms = new Map<number, number>();
+  let layer = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i <= n; i++) { lo = Math.min(lo, p.y[i]!); hi = Math.max(hi, p.y[i]!); }
+  for (let i = 0; i < n; i++) {
+    const h = p.x[i + 1]! - p.x[i]!;
+    const u = prog.addUnit(x, -p.x[i]!, [domain[0] - p.x[i]!, domain[1] - p.x[i]!]);
+    const v = prog.addUnit({ layer: u.layer, terms: new Map([[u.index, -1]]), constant: 0 }, h, [h - Math.max(0, domain[1] - p.x[i]!), h]);
+    terms.set(v.index, -(p.y[i + 1]! - p.y[i]!) / h);
+    layer = v.layer;
+  }
+  const margin = 1e-9 * (Math.abs(lo) + Math.abs(hi)) + 1e-300;
+  const network = prog.toNetwork({ layer, terms, constant: p.y[n]! }, lo - margin, [variable], 'y', hi + margin, true);
+  return { network, hints: prog.preRanges() };
 }

@@ -151,7 +151,7 @@ function renderApprox(r: ApproxResult, seconds: number, f32?: Float32Layout): st
     ['formula', `${r.expr} on [${r.domain[0]}, ${r.domain[1]}]`],
     ['placement / fit', `${r.placement} / ${r.fit}`],
     ['segments', r.segments],
-    ['ReLUs', f32 ? `${s.relus} (clamp form for float32: 2 per segment)` : s.relus],
+    ['ReLUs', f32 ? `${s.relus} (clamp form for float32: 2 per segment, sums of at most 4 terms)` : s.relus],
     ['hidden layers', s.layers],
     ['parameters', s.params],
     ['max error, certified', f32 ? f32.certifiedMax : r.certifiedMax],

@@ -5,7 +5,7 @@ import { networkSummary, type Network } from '../net/network.ts';
 import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
 import { approximateOnRange, costConstant, lipschitzOf, type OneD } from './oned.ts';
-import { combine, constantForm, Program, scale, type Form } from './program.ts';
+import { combine, constantForm, Program, scale, type Form } from '../net/program.ts';
 import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrecise } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';

@@ -1,5 +1,5 @@
-import type { Form } from './program.ts';
-import { combine, scale, type Program } from './program.ts';
+import type { Form } from '../net/program.ts';
+import { combine, scale, type Program } from '../net/program.ts';
 
 /**
  * Deep squaring (Yarotsky, "Error bounds for approximations with deep ReLU networks", 2017).

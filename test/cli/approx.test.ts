@@ -98,8 +98,8 @@ test('approx --dtype float32 builds the clamp form: sqrt at 1e-4 certified in fl
   const r = knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--dtype', 'float32', '--export', onnx, '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.equal(j.layers, 2);
-  assert.equal(j.relus, 2 * j.segments);
+  assert.ok(j.layers >= 3, `layers ${j.layers}`); // u, v, then partial sums of at most 4 terms
+  assert.ok(j.relus >= 2 * j.segments);
   assert.ok(j.float32.certifiedMax <= 1e-4, `float32 certified ${j.float32.certifiedMax}`);
   const { runOnnx } = await import('../../src/runtime/onnx.ts');
   const xs = Float64Array.from({ length: 50_001 }, (_, i) => i / 50_000);

@@ -1,4 +1,4 @@
-import { denseLayer, type Network } from '../net/network.ts';
+import { denseLayer, type Network } from './network.ts';
 
 /**
  * A layered ReLU program being assembled: hidden layer L's units read only layer L−1
