@@ -19,6 +19,8 @@ export interface Float32Layout {
 
 /** Analyses spent on the float32 bound (branch and bound over sub-intervals of the domain). */
 const SPLIT_EVALUATIONS = 512;
+/** Weights visited by the float32 analyses at most (about 1 s), unless 16 analyses need more. */
+const WEIGHT_BUDGET = 3e7;
 
 /**
  * The clamp form of r's PWL (pwlToClampNetwork) and its certificates: the PWL's own proven
@@ -31,7 +33,11 @@ export function float32Layout(r: ApproxResult, f: (x: number) => number): Float3
   const { network, hints } = clampProgram(r.pwl, r.domain, r.variable);
   const base = r.certifiedPwl + clampDriftBound(r.pwl);
   const roundingBound = roundingErrorBound(network, [a], [b], 'float64', hints)[0]!;
-  const roundingBoundFloat32 = roundingErrorBoundSplit(network, [a], [b], 'float32', hints, { evaluations: SPLIT_EVALUATIONS });
+  // Each analysis costs about one pass over the weights (the clamp layer is n × n): fewer
+  // sub-intervals for large networks keep the layout within seconds.
+  const params = network.layers.reduce((s, l) => s + l.weights.length, 0);
+  const evaluations = Math.max(16, Math.min(SPLIT_EVALUATIONS, Math.floor(WEIGHT_BUDGET / params)));
+  const roundingBoundFloat32 = roundingErrorBoundSplit(network, [a], [b], 'float32', hints, { evaluations });
   const xs: number[] = [];
   const n = r.pwl.x.length - 1;
   for (let i = 0; i < n; i++) for (let k = 0; k < 8; k++) xs.push(r.pwl.x[i]! + ((r.pwl.x[i + 1]! - r.pwl.x[i]!) * k) / 8);

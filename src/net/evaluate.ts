@@ -39,6 +39,14 @@ function evaluateRows(net: Network, x: ArrayLike<number>, batch: number, dtype: 
     const { inSize, outSize, weights, bias } = layer;
     const next = new Float64Array(batch * outSize);
     const relu = layer.activation === 'relu';
+    const sparse = sparseRows(weights, outSize, inSize);
+    if (sparse && cur.every(Number.isFinite)) {
+      // Mostly-zero layers (clamp forms, carries): 0·x adds exactly 0 to any finite sum, so
+      // visiting only the nonzero weights gives the same result, bit for bit.
+      evaluateSparse(sparse, bias, cur, next, batch, inSize, outSize, relu, dtype);
+      cur = next;
+      continue;
+    }
     if (dtype === 'float64') {
       for (let b = 0; b < batch; b++) {
         const xo = b * inSize;
@@ -73,4 +81,47 @@ function evaluateRows(net: Network, x: ArrayLike<number>, batch: number, dtype: 
 /** Convenience for single-input, single-output networks. */
 export function evaluate1d(net: Network, xs: ArrayLike<number>, dtype: 'float64' | 'float32' = 'float64'): Float64Array {
   return evaluate(net, xs, dtype);
+}
+
+interface SparseRows { start: Int32Array; col: Int32Array; val: Float64Array }
+
+/** Nonzero weights by row, when at most a quarter of the weights are nonzero. */
+function sparseRows(weights: Float64Array, outSize: number, inSize: number): SparseRows | null {
+  if (outSize * inSize < 4096) return null;
+  let nnz = 0;
+  for (let i = 0; i < weights.length; i++) if (weights[i] !== 0) nnz++;
+  if (nnz * 4 > weights.length) return null;
+  const start = new Int32Array(outSize + 1);
+  const col = new Int32Array(nnz);
+  const val = new Float64Array(nnz);
+  let k = 0;
+  for (let r = 0; r < outSize; r++) {
+    start[r] = k;
+    for (let c = 0; c < inSize; c++) {
+      const w = weights[r * inSize + c]!;
+      if (w !== 0) { col[k] = c; val[k++] = w; }
+    }
+  }
+  start[outSize] = k;
+  return { start, col, val };
+}
+
+function evaluateSparse(m: SparseRows, bias: Float64Array, cur: Float64Array, next: Float64Array, batch: number, inSize: number, outSize: number, relu: boolean, dtype: 'float64' | 'float32'): void {
+  const f = Math.fround;
+  const val = dtype === 'float32' ? Float64Array.from(m.val, f) : m.val;
+  const b = dtype === 'float32' ? Float64Array.from(bias, f) : bias;
+  for (let i = 0; i < batch; i++) {
+    const xo = i * inSize;
+    for (let r = 0; r < outSize; r++) {
+      let s = 0;
+      if (dtype === 'float64') {
+        for (let k = m.start[r]!; k < m.start[r + 1]!; k++) s += val[k]! * cur[xo + m.col[k]!]!;
+        s += b[r]!;
+      } else {
+        for (let k = m.start[r]!; k < m.start[r + 1]!; k++) s = f(s + f(val[k]! * cur[xo + m.col[k]!]!));
+        s = f(s + b[r]!);
+      }
+      next[i * outSize + r] = relu && s < 0 ? 0 : s;
+    }
+  }
 }

@@ -62,3 +62,34 @@ test('evaluate of a batch is the rows evaluated one at a time', () => {
 test('evaluate with an input length that is not a multiple of the inputs is a RangeError stating both numbers', () => {
   assert.throws(() => evaluate(net, [1, 2, 3]), /input length \(3\) is not a multiple of the number of inputs \(2\)/);
 });
+
+test('mostly-zero layers are evaluated over their nonzero weights, bit for bit as the dense loop (float64 and float32), and NaN still spreads from an infinite input', () => {
+  const n = 80; // an 80 × 80 layer with one weight per row: 1/80 nonzero
+  const w1 = Float64Array.from({ length: n }, (_, i) => (i % 3) - 1 + 0.1 * i);
+  const b1 = Float64Array.from({ length: n }, (_, i) => -0.37 * i);
+  const w2 = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) w2[i * n + i] = -1.3 + 0.01 * i;
+  const b2 = Float64Array.from({ length: n }, (_, i) => 0.5 + 0.11 * i);
+  const w3 = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+  const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, n, w1, b1), denseLayer('relu', n, n, w2, b2), denseLayer('linear', n, 1, w3, [0.25])] };
+  const xs = Array.from({ length: 50 }, (_, i) => -3 + 0.1234567 * i);
+  for (const dtype of ['float64', 'float32'] as const) {
+    const f = dtype === 'float32' ? Math.fround : (v: number) => v;
+    const y = evaluate(net, xs, dtype);
+    xs.forEach((x0, k) => {
+      let cur = [f(x0)];
+      for (const l of net.layers) {
+        const next: number[] = [];
+        for (let r = 0; r < l.outSize; r++) {
+          let s = 0;
+          for (let c = 0; c < l.inSize; c++) s = f(s + f(f(l.weights[r * l.inSize + c]!) * cur[c]!));
+          s = f(s + f(l.bias[r]!));
+          next.push(l.activation === 'relu' && s < 0 ? 0 : s);
+        }
+        cur = next;
+      }
+      assert.equal(Object.is(y[k], cur[0]) || y[k] === cur[0], true, `${dtype} x=${x0}: ${y[k]} vs ${cur[0]}`);
+    });
+  }
+  assert.ok(Number.isNaN(evaluate(net, [Infinity])[0]!));
+});

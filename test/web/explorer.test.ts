@@ -3,12 +3,27 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import onnxProto from 'onnx-proto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { approximate } from '../../src/approx/approximate.ts';
+import { float32Layout } from '../../src/approx/float32.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
+import { compileFunction } from '../../src/expr/evaluate.ts';
+import { parseFormula } from '../../src/expr/parse.ts';
+import { readOnnxInfo } from '../../src/export/onnx.ts';
 import { networkToJson } from '../../src/net/json.ts';
 import { networkSummary } from '../../src/net/network.ts';
+import { runOnnx } from '../../src/runtime/onnx.ts';
 import { startExplorer } from '../../src/web/serve.ts';
+
+const { onnx } = onnxProto;
+
+/** The ONNX file's Gemm weight shapes [out, in], layer by layer (toOnnx names them layer<i>.weight). */
+function gemmShapes(bytes: Uint8Array): number[][] {
+  const graph = onnx.ModelProto.decode(bytes).graph!;
+  const dims = new Map(graph.initializer!.map((t) => [t.name, t.dims!.map(Number)]));
+  return graph.node!.filter((n) => n.opType === 'Gemm').map((n) => dims.get(n.input![1]!)!);
+}
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -50,6 +65,11 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     await page.waitForFunction(() => document.getElementById('status')?.dataset.state !== 'busy', undefined, { timeout: 60_000 });
   }
   const value = async (id: string) => Number(await page.getAttribute(`#${id}`, 'data-value'));
+  async function downloadBytes(id: string): Promise<Uint8Array> {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click(`#${id}`)]);
+    return new Uint8Array(readFileSync(await download.path()));
+  }
+  const settled = (id: string) => page.waitForFunction((el) => document.getElementById(el)?.dataset.state !== 'busy', id, { timeout: 120_000 });
 
   it('T2 sqrt(x) on 0:1 to 1e-4: the ReLUs and certified error shown are the library\'s, and onnxruntime-web agrees', async () => {
     await buildWith({ expr: 'sqrt(x)', domain: '0:1', vars: '', value: '1e-4' });
@@ -60,15 +80,41 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.ok(Math.abs(shown - lib.certifiedMax) <= 1e-12 * lib.certifiedMax, `page ${shown}, library ${lib.certifiedMax}`);
     assert.ok(shown <= 1e-4);
     assert.ok(await value('measured') <= shown);
-    await page.waitForFunction(() => document.getElementById('ort')?.dataset.state !== 'busy', undefined, { timeout: 60_000 });
+    // The float32 download is the library's float32 layout of this build (the clamp form),
+    // computed in the page's worker; its certified float32 error is shown beside the others.
+    const f = compileFunction(parseFormula(lib.expr).expr, [lib.variable]);
+    const layout = float32Layout(lib, f);
+    await settled('certified32');
+    assert.equal(await page.getAttribute('#certified32', 'data-state'), 'ok', await page.textContent('#float32-note') ?? '');
+    assert.equal(await page.isVisible('#card32'), true);
+    const shown32 = await value('certified32');
+    assert.ok(Math.abs(shown32 - layout.certifiedMaxFloat32) <= 1e-12 * layout.certifiedMaxFloat32, `page ${shown32}, library ${layout.certifiedMaxFloat32}`);
+    assert.ok(shown32 <= 1e-4, `certified float32 max error ${shown32}`);
+    assert.equal(await page.getAttribute('#certified32', 'data-over'), '0');
+    const s32 = networkSummary(layout.network);
+    assert.equal(await page.getAttribute('#float32-note', 'data-layout'), 'clamp');
+    assert.equal(Number(await page.getAttribute('#float32-note', 'data-relus')), s32.relus);
+    assert.equal(Number(await page.getAttribute('#float32-note', 'data-layers')), s32.layers);
+    const note = await page.textContent('#float32-note') ?? '';
+    assert.match(note, /ONNX float32 is the clamp form.*2 ReLUs per segment.*first 2 hidden layers/);
+    assert.match(note, /ONNX float64, JSON and safetensors are the one-layer network/);
+    assert.doesNotMatch(note, /above the tolerance/);
+    assert.equal(await page.isEnabled('#dl-onnx32'), true);
+    await settled('ort');
     assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
     const ortVs32 = await value('ort');
     const ortVs64 = Number(await page.getAttribute('#ort', 'data-float64'));
     assert.ok(ortVs32 >= 0 && ortVs32 < 1e-5, `onnxruntime-web differs from knotnet's float32 evaluation by ${ortVs32}`);
-    // float32 arithmetic itself moves this network by about 1e-4 (large slopes near 0 cancel),
-    // so the float64 difference is shown, not bounded here.
     assert.ok(Number.isFinite(ortVs64) && ortVs64 >= ortVs32 - 1e-6);
+    assert.ok(ortVs64 <= layout.roundingBoundFloat32 + layout.roundingBound, `float32 rounding moved the clamp form by ${ortVs64}`);
     assert.match(await page.textContent('#ort-detail') ?? '', /float64/);
+    // The float32 file in onnxruntime-web (inputs rounded to float32) against sqrt itself on
+    // the plotted points: within the certified float32 bound.
+    assert.equal(await page.isVisible('#run32f'), true);
+    const ortVsF = await value('ort32f');
+    assert.equal(Number(await page.getAttribute('#ort32f', 'data-bound')), shown32);
+    assert.ok(ortVsF > 0 && ortVsF <= shown32, `float32 ONNX vs sqrt: ${ortVsF}, certified float32 ${shown32}`);
+    assert.match(await page.textContent('#ort-detail') ?? '', /against f itself .* within its certified max error in float32/);
     // The float64 ONNX in onnxruntime-web and knotnet's float64 evaluation both stay within the
     // float64 rounding bound the certificate already includes, so they differ by at most twice it.
     const ort64 = await value('ort64');
@@ -92,17 +138,70 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
     assert.deepEqual(saved.layers, JSON.parse(JSON.stringify(networkToJson(lib.network).layers)));
     assert.equal(saved.error.certifiedMax, lib.certifiedMax);
+    // The float32 ONNX offered is the clamp form: segments × 1, then segments × segments (the
+    // clamp's 2 hidden layers), then the sum tree, layer for layer the library's float32 layout.
+    const onnx32 = await downloadBytes('dl-onnx32');
+    const shapes32 = gemmShapes(onnx32);
+    assert.deepEqual(shapes32, layout.network.layers.map((l) => [l.outSize, l.inSize]));
+    assert.deepEqual(shapes32.slice(0, 2), [[lib.segments, 1], [lib.segments, lib.segments]]);
+    assert.equal(shapes32.length - 1, s32.layers);
+    const info32 = readOnnxInfo(onnx32);
+    assert.equal(info32.dtype, 'float32');
+    assert.match(info32.metadata.layout ?? '', /clamp form/);
+    assert.equal(JSON.parse(info32.metadata.error!).certifiedMax, layout.certifiedMaxFloat32);
+    // Loaded back in onnxruntime-node: within the certified float32 bound of sqrt on a fine grid.
+    const grid = Array.from({ length: 4001 }, (_, i) => i / 4000);
+    const y32 = await runOnnx(onnx32, grid, grid.length, 1, 'float32');
+    const worst = Math.max(...grid.map((x, i) => Math.abs(y32[i]! - Math.sqrt(x))));
+    assert.ok(worst <= layout.certifiedMaxFloat32, `onnxruntime-node float32 vs sqrt: ${worst}, certified ${layout.certifiedMaxFloat32}`);
+    // The float64 ONNX stays the one-layer network the page shows.
+    assert.deepEqual(gemmShapes(await downloadBytes('dl-onnx64')), lib.network.layers.map((l) => [l.outSize, l.inSize]));
+    assert.equal(lib.network.layers.length, 2);
+  });
+
+  it('sqrt(x) to 1e-6: the float32 clamp form\'s certified error is above the tolerance, and the page says so', async () => {
+    await buildWith({ expr: 'sqrt(x)', domain: '0:1', vars: '', mode: 'maxError', placement: 'optimal', fit: 'minimax', value: '1e-6' });
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
+    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-6 }, placement: 'optimal', fit: 'minimax' });
+    const layout = float32Layout(lib, compileFunction(parseFormula(lib.expr).expr, [lib.variable]));
+    assert.ok(layout.certifiedMaxFloat32 > 1e-6); // what the CLI's --dtype float32 sizes again for
+    await settled('certified32');
+    const shown32 = await value('certified32');
+    assert.ok(Math.abs(shown32 - layout.certifiedMaxFloat32) <= 1e-12 * layout.certifiedMaxFloat32, `page ${shown32}, library ${layout.certifiedMaxFloat32}`);
+    assert.equal(await page.getAttribute('#certified32', 'data-over'), '1');
+    assert.match(await page.textContent('#float32-note') ?? '', /above the tolerance 1\.000e-6: float32 rounding eats the margin/);
+    await settled('ort');
+    assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
+    assert.ok(await value('ort32f') <= shown32);
+  });
+
+  it('above 2048 segments the float32 ONNX stays the one-layer network, and the page says why', async () => {
+    await buildWith({ expr: 'sin(x)', domain: '0:3', vars: '', mode: 'knots', value: '3000' });
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
+    assert.equal(await value('relus'), 3000);
+    assert.equal(await page.isVisible('#card32'), false);
+    assert.equal(await page.getAttribute('#float32-note', 'data-layout'), 'one-layer');
+    assert.match(await page.textContent('#float32-note') ?? '', /3000 segments \(over 2048\)/);
+    await settled('ort');
+    assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
+    assert.equal(await page.isVisible('#run32f'), false);
+    assert.deepEqual(gemmShapes(await downloadBytes('dl-onnx32')), [[3000, 1], [1, 3000]]);
+    await buildWith({ expr: 'sqrt(x)', domain: '0:1', mode: 'maxError', value: '1e-4' }); // back to T2 for the next test
+    await settled('certified32');
   });
 
   it('a bad formula shows a message beside the field and the last good result stays', async () => {
     const before = await value('relus');
     const certifiedBefore = await value('certified');
+    const certified32Before = await value('certified32');
     const plotBefore = await page.innerHTML('#plots');
     await buildWith({ expr: 'sqrt(' });
     assert.match(await page.textContent('#expr-error') ?? '', /expression must be a valid formula.*sqrt\(/);
     assert.equal(await page.getAttribute('#status', 'data-state'), 'error');
     assert.equal(await value('relus'), before);
     assert.equal(await value('certified'), certifiedBefore);
+    assert.equal(await value('certified32'), certified32Before);
+    assert.ok(certified32Before > 0);
     assert.equal(await page.innerHTML('#plots'), plotBefore);
     await buildWith({ expr: 'sqrt(x)', domain: '1:0' });
     assert.match(await page.textContent('#domain-error') ?? '', /--domain.*1:0/);

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { approximate } from '../../src/approx/approximate.ts';
+import { float32Layout } from '../../src/approx/float32.ts';
+import { compileFunction } from '../../src/expr/evaluate.ts';
+import { parseFormula } from '../../src/expr/parse.ts';
 import { InputError } from '../../src/errors.ts';
 import { failure } from '../../src/web/ui/client.ts';
-import { answer, type BuildMessage, type BuildRequest } from '../../src/web/ui/jobs.ts';
+import { answer, FLOAT32_LAYOUT_SEGMENTS, hasFloat32Layout, type BuildMessage, type BuildRequest } from '../../src/web/ui/jobs.ts';
 
 const sqrtReq: BuildRequest = { kind: 'approx', expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'optimal', fit: 'minimax' };
 
@@ -26,6 +29,22 @@ describe('the page\'s build jobs (what the worker runs)', () => {
     const progress = msgs.filter((m) => m.type === 'progress');
     assert.equal(progress.length, lib.trials.length);
     assert.ok(msgs.every((m) => m.id === 3));
+  });
+
+  it('answer(float32 layout of the sqrt build) posts the library\'s float32Layout: the clamp form and its certified float32 error', () => {
+    const built = collect(sqrtReq).at(-1)!;
+    assert.ok(built.type === 'done' && built.built.kind === 'approx');
+    const r = built.built.result; // as the page holds it: through structuredClone
+    assert.ok(hasFloat32Layout(r));
+    const msgs = collect({ kind: 'float32', result: r });
+    assert.equal(msgs.length, 1);
+    const m = msgs[0]!;
+    assert.ok(m.type === 'done' && m.built.kind === 'float32');
+    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'optimal', fit: 'minimax' });
+    const layout = float32Layout(lib, compileFunction(parseFormula('sqrt(x)').expr, ['x']));
+    assert.equal(m.built.layout.certifiedMaxFloat32, layout.certifiedMaxFloat32);
+    assert.deepEqual(m.built.layout.network, layout.network);
+    assert.ok(!hasFloat32Layout({ ...r, segments: FLOAT32_LAYOUT_SEGMENTS + 1 }));
   });
 
   it('answer(bad formula) posts the InputError as data, and failure() makes the same error again', () => {

@@ -3,13 +3,20 @@
  * trip for the math) in a Web Worker, so typing stays responsive while a build runs; a newer
  * input stops an older build. Bad input shows a message beside its field and keeps the last
  * good result. A new plot line alone redraws the last build without building again.
+ *
+ * A one-variable build of at most FLOAT32_LAYOUT_SEGMENTS segments also gets its float32
+ * layout (the clamp form, certified in float32), in a second worker once the build is shown:
+ * it is the float32 ONNX download, and what onnxruntime-web runs in float32.
  */
+import type { ApproxResult } from '../../approx/approximate.ts';
+import type { Float32Layout } from '../../approx/float32.ts';
 import { InputError } from '../../errors.ts';
 import { parseFormula } from '../../expr/parse.ts';
+import { networkSummary } from '../../net/network.ts';
 import { compareWithOrt, configureOrt, wireDownloads, type Built } from './artifacts.ts';
 import { parseInterval, parseLine, parseRanges, parseVars, type PlotLine } from './fields.ts';
 import { BuildWorker, Superseded } from './client.ts';
-import type { BuildRequest, BuildResult } from './jobs.ts';
+import { FLOAT32_LAYOUT_SEGMENTS, hasFloat32Layout, type BuildRequest, type BuildResult } from './jobs.ts';
 import { $, fmt, render1D, renderMulti, show } from './render.ts';
 
 const select = (id: string) => $<HTMLSelectElement>(id).value;
@@ -25,9 +32,13 @@ const VALUE_LABELS: Record<string, string> = {
 const ARGUMENTS: Record<string, string> = { maxError: '--max-error', rmsError: '--rms-error', knots: '--knots', spacing: '--spacing' };
 
 const worker = new BuildWorker('/worker.js');
+/** The float32 layouts, apart from the builds: a bad input or a failed build leaves the last good result's running. */
+const layouts = new BuildWorker('/worker.js');
 let last: Built | null = null;
 /** The last finished build and its request (as JSON), so a new plot line only redraws. */
-let lastDone: { key: string; done: BuildResult } | null = null;
+let lastDone: { key: string; done: Extract<BuildResult, { kind: 'approx' | 'compile' }> } | null = null;
+/** The float32 layout job and the build (request as JSON) it is for; kept once done, for redraws. */
+let layoutJob: { key: string; promise: Promise<Float32Layout> } | null = null;
 let generation = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -91,34 +102,162 @@ async function build() {
     if (cached) worker.cancel(); // a build still running is for other input
     else setStatus('busy', 'building…');
     const done = cached ?? await worker.run(req, (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
-    const points = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result, line);
+    if (done.kind === 'float32') throw new Error('the build worker answered a build with a float32 layout');
+    const shown = done.kind === 'approx' ? render1D(done.result) : { points: renderMulti(done.result, line), exact: undefined };
     lastDone = { key, done };
     const r = done.result;
     const domain = done.kind === 'approx' ? { [done.result.variable]: done.result.domain } : done.result.region.box;
-    last = { net: r.network, expr: r.expr, domain, error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } };
+    const b: Built = { net: r.network, expr: r.expr, domain, error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } };
+    last = b;
     setStatus('ok', `${cached ? 'redrawn; ' : ''}built in ${done.seconds.toFixed(2)} s`);
-    void checkOrt(last, points);
+    if (done.kind === 'approx' && hasFloat32Layout(done.result)) {
+      const tolerance = req.kind === 'approx' && req.size.kind === 'maxError' ? req.size.error : undefined;
+      const approx = done.result;
+      ortPending();
+      float32Pending(approx);
+      float32LayoutFor(key, approx).then((layout) => {
+        if (last !== b) return;
+        b.float32 = {
+          net: layout.network,
+          error: { certifiedMax: layout.certifiedMaxFloat32, certifiedMaxFloat64: layout.certifiedMax, float32RoundingBound: layout.roundingBoundFloat32, measuredMaxFloat32: layout.measuredMaxFloat32 },
+        };
+        float32Shown(approx, layout, tolerance);
+        void checkOrt(b, shown.points, shown.exact);
+      }, (e: unknown) => {
+        if (last !== b || e instanceof Superseded) return;
+        float32Failed(e as Error);
+        void checkOrt(b, shown.points);
+      });
+    } else {
+      layouts.cancel();
+      layoutJob = null;
+      float32None(done.kind === 'approx' ? done.result : null);
+      void checkOrt(b, shown.points);
+    }
   } catch (e) {
     if (!(e instanceof Superseded)) showError(e);
   }
 }
 
-/** Runs the ONNX files the page offers in onnxruntime-web; a stale check never overwrites a newer one. */
-async function checkOrt(b: Built, points: ArrayLike<number>) {
-  const mine = ++generation;
+/** The float32 layout of a build (request as JSON): one job per build, its answer kept for redraws. */
+function float32LayoutFor(key: string, result: ApproxResult): Promise<Float32Layout> {
+  if (layoutJob?.key === key) return layoutJob.promise;
+  const promise = layouts.run({ kind: 'float32', result }).then((d) => {
+    if (d.kind !== 'float32') throw new Error('the layout worker answered with a build');
+    return d.layout;
+  });
+  const job = { key, promise };
+  promise.catch(() => { if (layoutJob === job) layoutJob = null; });
+  layoutJob = job;
+  return promise;
+}
+
+/** The float32 ONNX button: its label, and off while its network is being laid out. */
+function float32Button(label: string, enabled: boolean) {
+  const button = $<HTMLButtonElement>('dl-onnx32');
+  button.textContent = label;
+  button.disabled = !enabled;
+}
+
+function float32Note(layout: string, html: string) {
+  const note = $('float32-note');
+  note.dataset.layout = layout;
+  note.innerHTML = html;
+  for (const k of ['relus', 'layers', 'params']) delete note.dataset[k];
+}
+
+function float32Pending(r: ApproxResult) {
+  $('card32').hidden = false;
+  const el = $('certified32');
+  el.textContent = '…';
+  el.dataset.state = 'busy';
+  delete el.dataset.value;
+  delete el.dataset.over;
+  float32Button('ONNX float32 (clamp form)', false);
+  float32Note('clamp', `ONNX float32: laying out the ${r.segments} segments as the clamp form for float32 and bounding its float32 rounding…`);
+}
+
+function float32Shown(r: ApproxResult, layout: Float32Layout, tolerance: number | undefined) {
+  const el = $('certified32');
+  show('certified32', layout.certifiedMaxFloat32);
+  el.dataset.state = 'ok';
+  const over = tolerance !== undefined && layout.certifiedMaxFloat32 > tolerance;
+  el.dataset.over = over ? '1' : '0';
+  float32Button('ONNX float32 (clamp form)', true);
+  const s = networkSummary(layout.network);
+  float32Note('clamp',
+    `<b>ONNX float32 is the clamp form</b>, laid out for float32: y = y<sub>n</sub> − Σ s<sub>i</sub>·relu(h<sub>i</sub> − relu(x − k<sub>i</sub>)), ` +
+    `<b>2 ReLUs per segment</b> in its first 2 hidden layers, then sums of at most 4 terms: ${s.relus} ReLUs, ${s.layers} hidden layers, ${s.params} parameters. ` +
+    `Why: in the one-layer network above, large slope terms cancel, and float32 rounding of them is not covered by the certificate (which is for float64 evaluation) and can exceed it; ` +
+    `each clamp term s<sub>i</sub>·relu(…) lies between 0 and its own segment's rise, so nothing large cancels, float32 rounding stays near the size of the values, and the float32 error is certified: ` +
+    `max error in float32 ${fmt(layout.certifiedMaxFloat32)} (${fmt(layout.certifiedMax)} evaluated in float64; float32 rounding ${fmt(layout.roundingBoundFloat32)}; measured in float32 ${fmt(layout.measuredMaxFloat32)}). ` +
+    (over ? `<b class="over">That is above the tolerance ${fmt(tolerance!)}: float32 rounding eats the margin</b> (knotnet approx --dtype float32 sizes again for it; here, ask for a smaller max error). ` : '') +
+    `ONNX float64, JSON and safetensors are the one-layer network above (${r.segments} ReLUs).`);
+  const note = $('float32-note');
+  note.dataset.relus = String(s.relus);
+  note.dataset.layers = String(s.layers);
+  note.dataset.params = String(s.params);
+}
+
+function float32Failed(e: Error) {
+  const el = $('certified32');
+  el.textContent = 'failed';
+  el.dataset.state = 'error';
+  float32Button('ONNX float32', true);
+  float32Note('one-layer', `The float32 layout failed (${esc(e.message)}): ONNX float32 is the one-layer network above, its float32 error not certified.`);
+}
+
+/** No float32 layout: several variables (compile), or more segments than its n × n middle layer allows. */
+function float32None(r: ApproxResult | null) {
+  $('card32').hidden = true;
+  float32Button('ONNX float32', true);
+  float32Note(r ? 'one-layer' : 'network', r
+    ? `ONNX float32 is the one-layer network above: with ${r.segments} segments (over ${FLOAT32_LAYOUT_SEGMENTS}) the float32 clamp form's middle layer (${r.segments} × ${r.segments}) is too large, so its float32 error is not certified here.`
+    : '');
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The ORT figures are for an older build: blank them until this build's check runs. */
+function ortPending(): void {
+  ++generation;
   const el = $('ort');
   el.dataset.state = 'busy';
-  el.textContent = $('ort64').textContent = '…';
+  el.textContent = $('ort64').textContent = $('ort32f').textContent = '…';
   $('ort-detail').textContent = '';
+}
+
+/**
+ * Runs the ONNX files the page offers in onnxruntime-web; a stale check never overwrites a
+ * newer one. `exact` (f at the points) is used with a float32 layout: the float32 file is
+ * then held against f and its certified float32 error.
+ */
+async function checkOrt(b: Built, points: ArrayLike<number>, exact?: ArrayLike<number>) {
+  ortPending();
+  const mine = generation;
+  const el = $('ort');
+  const f32 = b.float32;
+  $('run32f').hidden = !f32;
   try {
-    const r = await compareWithOrt(b, points);
+    const r = await compareWithOrt(b, points, f32 ? exact : undefined);
     if (mine !== generation) return;
     show('ort64', r.float64);
     show('ort', r.vsFloat32);
     el.dataset.float64 = String(r.vsFloat64);
+    if (f32 && r.vsExact !== null) {
+      show('ort32f', r.vsExact);
+      $('ort32f').dataset.bound = String(f32.error.certifiedMax);
+    }
     el.dataset.state = 'ok';
-    const over = r.vsFloat64 > b.error.certifiedMax ? ': float32 rounding alone moves this network past the certified bound, which is for float64' : '';
-    $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 figure is against knotnet's float32 evaluation; against its float64 one it is ${fmt(r.vsFloat64)}${over}.`;
+    if (f32 && r.vsExact !== null) {
+      const within = r.vsExact <= f32.error.certifiedMax ? 'within' : 'ABOVE';
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is the clamp form: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in float32 ${fmt(f32.error.certifiedMax)}.`;
+    } else {
+      const over = r.vsFloat64 > b.error.certifiedMax ? ': float32 rounding alone moves this network past the certified bound, which is for float64' : '';
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 figure is against knotnet's float32 evaluation; against its float64 one it is ${fmt(r.vsFloat64)}${over}.`;
+    }
   } catch (e) {
     if (mine !== generation) return;
     el.textContent = 'failed';

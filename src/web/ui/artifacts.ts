@@ -1,7 +1,9 @@
 /**
  * What the page offers for download (ONNX float32/float64, JSON, safetensors), made in the
  * browser from the network, and the check that runs the offered ONNX files in
- * onnxruntime-web beside knotnet's own evaluation.
+ * onnxruntime-web beside knotnet's own evaluation. For a one-variable build of at most
+ * FLOAT32_LAYOUT_SEGMENTS segments the float32 ONNX is the build's float32 layout (the clamp
+ * form, certified in float32); everything else is the network the page shows.
  */
 import { toOnnx } from '../../export/onnx.ts';
 import { toSafetensors } from '../../export/safetensors.ts';
@@ -22,7 +24,18 @@ export interface Built {
   expr: string;
   domain: Record<string, [number, number]>;
   error: { certifiedMax: number; measuredMax: number; measuredRms: number };
+  /** The float32 ONNX's own network when it is laid out for float32 (the clamp form), and its errors. */
+  float32?: Float32File;
 }
+
+export interface Float32File {
+  net: Network;
+  /** certifiedMax: proven max |f − network| evaluated in float32; the rest for the record. */
+  error: { certifiedMax: number; certifiedMaxFloat64: number; float32RoundingBound: number; measuredMaxFloat32: number };
+}
+
+/** What the float32 file's metadata says about its layout. */
+export const CLAMP_LAYOUT = 'clamp form for float32: y = y_n - sum s_i*relu(h_i - relu(x - k_i)), 2 ReLUs per segment, sums of at most 4 terms';
 
 export function configureOrt(): void {
   ort.env.wasm.wasmPaths = '/ort/';
@@ -33,19 +46,28 @@ function metadata(b: Built): Record<string, string> {
   return { expr: b.expr, domain: JSON.stringify(b.domain), error: JSON.stringify(b.error) };
 }
 
+/** The network in the ONNX file of this dtype: the float32 layout's, when there is one, for float32. */
+function onnxNetwork(b: Built, dtype: 'float32' | 'float64'): Network {
+  return dtype === 'float32' && b.float32 ? b.float32.net : b.net;
+}
+
 export function onnxBytes(b: Built, dtype: 'float32' | 'float64'): Uint8Array {
+  if (dtype === 'float32' && b.float32) {
+    return toOnnx(b.float32.net, { dtype, metadata: { expr: b.expr, domain: JSON.stringify(b.domain), error: JSON.stringify(b.float32.error), layout: CLAMP_LAYOUT } });
+  }
   return toOnnx(b.net, { dtype, metadata: metadata(b) });
 }
 
 /**
  * max |onnxruntime − knotnet| over the points: the float64 ONNX against knotnet's float64
- * evaluation, the float32 ONNX against knotnet's float32 and float64 evaluations.
+ * evaluation, the float32 ONNX against knotnet's float32 and float64 evaluations (of the
+ * float32 file's network); and, when f's values are given, max |float32 ONNX − f|.
  */
-export interface OrtAgreement { float64: number; vsFloat32: number; vsFloat64: number; maxAbsOutput: number; points: number }
+export interface OrtAgreement { float64: number; vsFloat32: number; vsFloat64: number; vsExact: number | null; maxAbsOutput: number; points: number }
 
 async function runOnnx(b: Built, dtype: 'float32' | 'float64', x: Float32Array | Float64Array, n: number): Promise<ArrayLike<number>> {
   const session = await ort.InferenceSession.create(onnxBytes(b, dtype));
-  const out = await session.run({ input: new ort.Tensor(dtype, x, [n, b.net.inputs.length]) });
+  const out = await session.run({ input: new ort.Tensor(dtype, x, [n, onnxNetwork(b, dtype).inputs.length]) });
   return out.output!.data;
 }
 
@@ -60,18 +82,24 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * Runs both ONNX files exactly as offered for download on `points` (row-major, one row per
  * input vector). For the float32 file the inputs are rounded to float32 first and both
  * knotnet evaluations see the same rounded inputs, so `vsFloat32` is runtime against runtime
- * and `vsFloat64` is the float32 arithmetic's whole effect on these points.
+ * and `vsFloat64` is the float32 arithmetic's whole effect on these points. `exact` (f at
+ * the points as given, before any rounding) gives `vsExact`: what a float32 caller gets, the
+ * rounding of its inputs included.
  */
-export async function compareWithOrt(b: Built, points: ArrayLike<number>): Promise<OrtAgreement> {
+export async function compareWithOrt(b: Built, points: ArrayLike<number>, exact?: ArrayLike<number>): Promise<OrtAgreement> {
   const n = points.length / b.net.inputs.length;
   const x64 = Float64Array.from(points);
   const x32 = Float32Array.from(points);
   const float64 = maxDiff(await runOnnx(b, 'float64', x64, n), evaluate(b.net, x64, 'float64'));
+  const net32 = onnxNetwork(b, 'float32');
   const y32Ort = await runOnnx(b, 'float32', x32, n);
-  const y64 = evaluate(b.net, x32, 'float64');
+  const y64 = evaluate(net32, x32, 'float64');
   let maxAbsOutput = 0;
   for (let i = 0; i < n; i++) maxAbsOutput = Math.max(maxAbsOutput, Math.abs(y64[i]!));
-  return { float64, vsFloat32: maxDiff(y32Ort, evaluate(b.net, x32, 'float32')), vsFloat64: maxDiff(y32Ort, y64), maxAbsOutput, points: n };
+  return {
+    float64, vsFloat32: maxDiff(y32Ort, evaluate(net32, x32, 'float32')), vsFloat64: maxDiff(y32Ort, y64),
+    vsExact: exact ? maxDiff(y32Ort, exact) : null, maxAbsOutput, points: n,
+  };
 }
 
 function download(name: string, bytes: Uint8Array | string, type: string) {

@@ -2,9 +2,14 @@
  * The page's builds, run off the main thread so typing stays responsive: what the page asks
  * the build worker for, what it answers, and the pure function the worker runs (the page's
  * side is client.ts). Errors cross the worker boundary as data (the InputIssue), so the page
- * can still put each message beside its field.
+ * can still put each message beside its field. A one-variable build's float32 layout (the
+ * network of the float32 ONNX download, with its certified float32 error) is a job of its own,
+ * asked for once the build is shown: it can take much longer than the build itself.
  */
 import { approximate, type ApproxResult, type SizeBy } from '../../approx/approximate.ts';
+import { float32Layout, type Float32Layout } from '../../approx/float32.ts';
+import { compileFunction } from '../../expr/evaluate.ts';
+import { parseFormula } from '../../expr/parse.ts';
 import { compileFormula, type CompileResult } from '../../compile/compile.ts';
 import { InputError, type InputIssue } from '../../errors.ts';
 import type { FitKind } from '../../approx/fit.ts';
@@ -12,11 +17,24 @@ import type { Placement } from '../../approx/placement.ts';
 
 export type BuildRequest =
   | { kind: 'approx'; expr: string; domain: [number, number]; size: SizeBy; placement: Placement; fit: FitKind }
-  | { kind: 'compile'; expr: string; vars: Record<string, [number, number]>; ranges: Record<string, [number, number]>; maxError: number };
+  | { kind: 'compile'; expr: string; vars: Record<string, [number, number]>; ranges: Record<string, [number, number]>; maxError: number }
+  | { kind: 'float32'; result: ApproxResult };
 
 export type BuildResult =
   | { kind: 'approx'; result: ApproxResult; seconds: number }
-  | { kind: 'compile'; result: CompileResult; seconds: number };
+  | { kind: 'compile'; result: CompileResult; seconds: number }
+  | { kind: 'float32'; layout: Float32Layout; seconds: number };
+
+/**
+ * Segments up to which the float32 download is the clamp form (float32Layout), as for the
+ * CLI's `approx --dtype float32`: its second hidden layer is segments × segments, dense.
+ */
+export const FLOAT32_LAYOUT_SEGMENTS = 2048;
+
+/** Whether a one-variable build's float32 download is laid out for float32 (the clamp form). */
+export function hasFloat32Layout(r: ApproxResult): boolean {
+  return r.segments <= FLOAT32_LAYOUT_SEGMENTS;
+}
 
 /** What the worker posts back; `id` is the request's. */
 export type BuildMessage =
@@ -30,6 +48,11 @@ export const PAGE_MEASURE_COUNT = 20_000;
 /** Runs one build exactly as the CLI would; `onProgress` hears every sizing trial. */
 export function runBuild(req: BuildRequest, onProgress: (segments: number, error: number) => void = () => {}): BuildResult {
   const started = performance.now();
+  if (req.kind === 'float32') {
+    const r = req.result;
+    const layout = float32Layout(r, compileFunction(parseFormula(r.expr).expr, [r.variable]));
+    return { kind: 'float32', layout, seconds: (performance.now() - started) / 1000 };
+  }
   if (req.kind === 'approx') {
     const result = approximate({
       expr: req.expr, domain: req.domain, size: req.size, placement: req.placement, fit: req.fit,

@@ -2,7 +2,7 @@
  * Draws a finished build into the page: the figures (size, certified and measured error), the
  * layers, the plots (f, network and knots; the error inside the certified band; for several
  * variables, along a chosen line) and, for several variables, the per-node error budget. Each
- * renderer returns the input points the onnxruntime-web check runs on.
+ * renderer returns the input points the onnxruntime-web check runs on (render1D also f there).
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { CompileResult } from '../../compile/compile.ts';
@@ -42,8 +42,8 @@ function renderSummary(net: Network, certified: number, measured: number) {
   $('layers-table').innerHTML = `<caption>layers of the network</caption><tr><th>layer</th><th>activation</th><th>inputs → outputs</th><th>parameters</th></tr>${rows.join('')}`;
 }
 
-/** Plots f, the network and its knots, and the error in the certified band; returns the plotted x. */
-export function render1D(r: ApproxResult): number[] {
+/** Plots f, the network and its knots, and the error in the certified band; returns the plotted x and f there. */
+export function render1D(r: ApproxResult): { points: number[]; exact: number[] } {
   renderSummary(r.network, r.certifiedMax, r.measuredMax);
   const [a, b] = r.domain;
   const f = compileFunction(parseFormula(r.expr).expr, [r.variable]);
@@ -67,7 +67,7 @@ export function render1D(r: ApproxResult): number[] {
       { x: xs, y: fx.map((v, i) => v - y[i]!), color: '#2ca02c', label: 'error (measured)' }, headroom,
     ], band, marks: r.pwl.x, xLabel: r.variable });
   $('nodes-table').innerHTML = '';
-  return xs;
+  return { points: xs, exact: fx };
 }
 
 /**
