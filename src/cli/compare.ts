@@ -14,6 +14,7 @@ import { parseCount, parseNumberInRange, parsePositive, parseVarRange } from './
 import { regionFromData } from './data.ts';
 import { checkWritable, writeDirAtomic } from './files.ts';
 import { renderTable } from './table.ts';
+import { buildArtifacts } from '../export/index.ts';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 const T3 = 'sqrt(dx^2+dy^2+dz^2)';
@@ -33,6 +34,7 @@ export function registerCompare(program: Command): void {
     .option('--fine-tune-lr <rate>', 'Adam learning rate for fine-tuning our network (default: 1e-3 of its smallest |weight|)')
     .option('--seed <N>', 'seed for samples, shuffling and initializations', '1')
     .option('--report <dir>', 'write index.html (self-contained) with SVG and PNG figures into this folder')
+    .option('--export-dir <dir>', 'write every network (constructed and trained) as ONNX float32 and knotnet JSON into this folder')
     .option('--json', 'print one JSON object instead of the table')
     .addHelpText('after', '\nExamples:\n  knotnet compare --report compare-report\n  knotnet compare "sqrt(x)" --var x=0:1 --budget-seconds 20 --report sqrt-report')
     .action(async (exprArg: string | undefined, flags: Record<string, any>) => {
@@ -44,6 +46,8 @@ export function registerCompare(program: Command): void {
       const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
       const report = flags.report ? String(flags.report).replace(/\/+$/, '') : undefined;
       if (report) checkWritable(report, '--report');
+      const exportDir = flags.exportDir ? String(flags.exportDir).replace(/\/+$/, '') : undefined;
+      if (exportDir) checkWritable(exportDir, '--export-dir');
       const formula = parseFormula(expr);
       const inputs = formula.variables;
       const vars: Record<string, [number, number]> = {};
@@ -94,6 +98,19 @@ export function registerCompare(program: Command): void {
         const oneD = d === 1 ? { f: (x: number) => f(x), domain: vars[inputs[0]!]!, variable: inputs[0]! } : undefined;
         writeDirAtomic(report, compareReportFiles({ expr, rows, table: { header, rows: table }, samples: { train: nTrain, heldOut: nHeld, source }, backend, notes, ...(oneD ? { oneD } : {}) }));
         log(`wrote ${report}/index.html`);
+      }
+      if (exportDir) {
+        // The trained networks go through the same exporters as constructed ones.
+        const files = rows.flatMap((r) => {
+          const slug = r.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+          const meta = { expr, domain: { ...vars, ...ranges }, error: { measuredMax: r.maxError, measuredRms: r.rmsError, ...(r.certified !== undefined ? { certifiedMax: r.certified } : {}) }, trained: r.kind === 'trained' };
+          return [
+            ...buildArtifacts(r.network, meta, `${slug}.onnx`, 'float32').map((f) => ({ relativePath: `${slug}.onnx`, bytes: f.bytes })),
+            ...buildArtifacts(r.network, meta, `${slug}.json`).map((f) => ({ relativePath: `${slug}.json`, bytes: f.bytes })),
+          ];
+        });
+        writeDirAtomic(exportDir, files);
+        log(`wrote ${files.length} files into ${exportDir}`);
       }
       const measuredBy = "knotnet's float64 evaluator on each network's plain ReLU form";
       if (flags.json) {

@@ -142,7 +142,8 @@ describe('knotnet compile', () => {
 describe('knotnet compare', () => {
   it('a short run measures every network on the same held-out samples and writes a report', () => {
     const report = join(dir, 'report');
-    const r = spawnSync(process.execPath, [BIN, 'compare', '--budget-seconds', '4', '--samples', '1000', '--json', '--report', report], { encoding: 'utf8', timeout: 300_000 });
+    const exported = join(dir, 'nets');
+    const r = spawnSync(process.execPath, [BIN, 'compare', '--budget-seconds', '4', '--samples', '1000', '--json', '--report', report, '--export-dir', exported], { encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.rows.length, 5);
@@ -151,5 +152,16 @@ describe('knotnet compare', () => {
     assert.ok(ours.maxError.measured <= ours.maxError.certified);
     for (const row of j.rows.slice(1)) assert.equal(row.kind, 'trained');
     for (const f of ['index.html', 'error-vs-time.svg', 'error-vs-time.png', 'error-distribution.png']) assert.ok(existsSync(join(report, f)), f);
+    // Every network, trained ones included, goes through the exporters: the JSON of the
+    // asker's architecture loads with its row's depth, and the constructed ONNX runs in check.
+    const asker = networkFromJson(JSON.parse(readFileSync(join(exported, 'asker-s-architecture-raw-units.json'), 'utf8'))).net;
+    assert.equal(asker.layers.length, j.rows[1].layers + 1);
+    for (const row of j.rows) {
+      const slug = row.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+      assert.ok(existsSync(join(exported, `${slug}.onnx`)) && existsSync(join(exported, `${slug}.json`)), slug);
+    }
+    const c = spawnSync(process.execPath, [BIN, 'check', join(exported, 'knotnet-construction.onnx'), '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '-n', '2000', '--json'], { encoding: 'utf8' });
+    assert.equal(c.status, 0, c.stderr);
+    assert.equal(JSON.parse(c.stdout).dtype, 'float32');
   });
 });
