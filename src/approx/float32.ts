@@ -19,8 +19,8 @@ export interface Float32Layout {
 
 /** Analyses spent on the float32 bound (branch and bound over sub-intervals of the domain). */
 const SPLIT_EVALUATIONS = 512;
-/** Weights visited by the float32 analyses at most (about 1 s), unless 16 analyses need more. */
-const WEIGHT_BUDGET = 3e7;
+/** Weights visited by the float32 analyses at most (a few seconds), unless 16 analyses need more. */
+const WEIGHT_BUDGET = 2e8;
 
 /**
  * The clamp form of r's PWL (pwlToClampNetwork) and its certificates: the PWL's own proven
