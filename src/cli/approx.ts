@@ -177,7 +177,7 @@ async function approxDeep(expr: string, domain: [number, number], flags: ApproxF
   const maxError = flags.maxError === undefined ? Number.MAX_VALUE : parsePositive(flags.maxError, '--max-error');
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
   const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, tolerance: flags.maxError === undefined ? undefined : maxError });
-  const r = compileFormula({ expr, vars: { [variable]: domain }, maxError, deep: 'always', ...(levels ? { deepLevels: levels } : {}), measureCount: 200_001 });
+  const r = compileFormula({ expr, vars: { [variable]: domain }, maxError, deep: 'always', dtype, ...(levels ? { deepLevels: levels } : {}), measureCount: 200_001 });
   const shallow = r.nodes.filter((n) => n.construction === 'shallow');
   if (shallow.length || !r.nodes.some((n) => n.construction === 'deep')) {
     throw new InputError('--deep', 'apply to a quadratic a*x^2+b*x+c', expr);
@@ -185,11 +185,13 @@ async function approxDeep(expr: string, domain: [number, number], flags: ApproxF
   const s = networkSummary(r.network);
   const deepNodes = r.nodes.filter((n) => n.construction === 'deep');
   const seconds = (performance.now() - started) / 1000;
-  await saver.write(r.network, { expr, domain: { [variable]: domain }, error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } }, [[domain[0]], [domain[1]]]);
+  await saver.write(r.network, { expr, domain: { [variable]: domain }, error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } }, [[domain[0]], [domain[1]]], r.hints,
+    { r64: r.roundingBound, r32: r.certifiedMaxFloat32 - r.certifiedConstruction, outputMagnitude: Math.max(Math.abs(r.outputRange[0]), Math.abs(r.outputRange[1])) });
   const summary = {
     expr, variable, relus: s.relus, layers: s.layers, params: s.params, construction: 'deep', levels: deepNodes.map((n) => n.levels),
     maxError: { certified: r.certifiedMax, measured: r.measuredMax, construction: r.certifiedConstruction },
-    rmsError: r.measuredRms, domain: { [variable]: domain }, dtype: 'float64', seconds, files: saver.written,
+    float32: { certifiedMax: r.certifiedMaxFloat32 },
+    rmsError: r.measuredRms, domain: { [variable]: domain }, dtype, seconds, files: saver.written,
   };
   if (flags.json) { process.stdout.write(`${JSON.stringify(summary)}\n`); return; }
   process.stdout.write(`${renderPairs([
@@ -198,6 +200,7 @@ async function approxDeep(expr: string, domain: [number, number], flags: ApproxF
     ['ReLUs', s.relus], ['hidden layers', s.layers], ['parameters', s.params],
     ['max error of the construction (exact)', r.certifiedConstruction],
     ['max error, certified (incl. float64 rounding)', r.certifiedMax],
+    ['max error in float32, certified', r.certifiedMaxFloat32],
     ['max error, measured', r.measuredMax],
     ['RMS error, measured', r.measuredRms],
     ['seconds', fmt(seconds)],
