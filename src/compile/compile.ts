@@ -6,6 +6,7 @@ import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts'
 import { buildGraph, operands, type Graph } from './graph.ts';
 import { approximateOnRange, costConstant, lipschitzOf, type OneD } from './oned.ts';
 import { combine, constantForm, Program, scale, type Form } from '../net/program.ts';
+import { exprKey } from '../expr/ast.ts';
 import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrecise } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
@@ -108,7 +109,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
   // Cost model for the split: segments_j ≈ c_j / sqrt(e_j); sensitivities S_j by backward
   // Lipschitz propagation; e_j ∝ (c_j / S_j)^(2/3) minimizes Σ c_j/sqrt(e_j) s.t. Σ S_j e_j = E.
   const approxNodes = g.nodes.filter((n) => live.has(n.id) && (n.kind === 'square' || n.kind === 'unary'));
-  const sens = sensitivities(g, ranges, live);
+  const sens = sensitivities(g, ranges, live, o.maxError);
   const cost = new Map(approxNodes.map((n) => [n.id, costConstant(fnOf(n), halfRange(n, ranges))]));
   const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
 
@@ -226,7 +227,7 @@ function ancestors(g: Graph): Set<number> {
 }
 
 /** Lipschitz sensitivity of the output to each node's value (sum over paths). */
-function sensitivities(g: Graph, ranges: Range[], live: Set<number>): Map<number, number> {
+function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: number): Map<number, number> {
   const s = new Map<number, number>([[g.output, 1]]);
   for (let id = g.nodes.length - 1; id >= 0; id--) {
     if (!live.has(id)) continue;
@@ -237,7 +238,14 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>): Map<number
       case 'affine': for (const t of n.terms) give(t.node, Math.abs(t.coef)); break;
       case 'abs': case 'relu': give(n.arg, 1); break;
       case 'max': case 'min': give(n.a, 1); give(n.b, 1); break;
-      case 'square': case 'unary': give(n.arg, lipschitzOf(fnOf(n), halfRange(n, ranges))); break;
+      case 'square': case 'unary': {
+        let k = lipschitzOf(fnOf(n), halfRange(n, ranges));
+        // sqrt from 0: not Lipschitz, but ½-Hölder: an input error (E/2)² costs E/2, as a
+        // slope of 2/E would at that error.
+        if (!Number.isFinite(k) && n.kind === 'unary' && exprKey(n.fn) === 'sqrt($u)') k = 2 / maxError;
+        give(n.arg, k);
+        break;
+      }
       default: break;
     }
   }
@@ -349,6 +357,15 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
           Object.assign(report, { builtOn: [0, hi], budget, certified: own, construction: 'deep', levels });
           break;
         }
+        // sqrt of a value ≥ 0 whose computed input may dip below 0 by its error: clamp the
+        // input with relu (1-Lipschitz, and the identity on [0, ∞) where the true value lies)
+        // and build on [0, W[1]]; sqrt is ½-Hölder there, |√a − √b| ≤ √|a − b|.
+        const isSqrt = n.kind === 'unary' && exprKey(fn) === 'sqrt($u)';
+        if (isSqrt && W[0] < 0 && a >= 0) {
+          const p = prog.addUnit(input, 0, [W[0], W[1]]);
+          input = { layer: p.layer, terms: new Map([[p.index, 1]]), constant: 0 };
+          W = [0, W[1]];
+        }
         const piece: OneD = approximateOnRange(fn, W, budget, limit);
         // Wide fan-in feeding many units: carry the value as one unit first (1 ReLU) rather
         // than a dense block of fan-in × units weights.
@@ -363,7 +380,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         }
         form = pwlUnits(prog, input, piece, W);
         // Exact input (eIn = 0) adds nothing even where f is not Lipschitz (sqrt at 0).
-        e = piece.certified + (eIn === 0 ? 0 : piece.lipschitz * eIn);
+        e = piece.certified + (eIn === 0 ? 0 : isSqrt ? Math.min(piece.lipschitz * eIn, Math.sqrt(eIn)) : piece.lipschitz * eIn);
         Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' });
         break;
       }

@@ -24,7 +24,11 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
           if (t.coef >= 0) { lo += t.coef * a; hi += t.coef * b; } else { lo += t.coef * b; hi += t.coef * a; }
         }
         const slack = 1e-15 * (Math.abs(lo) + Math.abs(hi));
-        lo -= slack; hi += slack;
+        // A sum of non-negative terms with non-negative weights is ≥ 0 exactly (x² + y²):
+        // the slack for rounding the bounds must not push it below 0 (sqrt of it is defined).
+        const nonNegative = n.constant >= 0 && n.terms.every((t) => t.coef >= 0 && r[t.node]![0] >= 0);
+        lo = nonNegative ? Math.max(0, lo - slack) : lo - slack;
+        hi += slack;
         break;
       }
       case 'abs': {

@@ -73,6 +73,24 @@ describe('exact pieces cost no approximation', () => {
   });
 });
 
+describe('sqrt of a sum of squares that reaches 0 (the distance on a box around the origin)', () => {
+  for (const [expr, vars] of [
+    ['sqrt(x^2+y^2)', { x: [-1, 1], y: [-1, 1] }],
+    ['sqrt(x^2)', { x: [-3, 2] }],
+    ['sqrt(dx^2+dy^2+dz^2)', { dx: [-2.4e7, 2.4e7], dy: [-2.4e7, 2.4e7], dz: [-2.4e7, 2.4e7] }],
+  ] as [string, Record<string, [number, number]>][]) {
+    it(`${expr}: compiles (input clamped at 0, sqrt ½-Hölder), measured <= certified, also at the origin`, () => {
+      const tol = expr.includes('dx') ? 1e4 : 1e-2;
+      const r = compileFormula({ expr, vars, maxError: tol, measureCount: 20000 });
+      assert.ok(r.certifiedMax <= tol);
+      assert.ok(r.measuredMax <= r.certifiedMax);
+      const names = Object.keys(vars);
+      const origin = evaluate(r.network, new Float64Array(names.length));
+      assert.ok(Math.abs(origin[0]!) <= r.certifiedMax, `at 0: ${origin[0]} > ${r.certifiedMax}`);
+    });
+  }
+});
+
 describe('one approximated node fed by an exact input', () => {
   it('sqrt(x) on [0,1]: no upstream error, so the infinite slope at 0 adds nothing', () => {
     const r = compileFormula({ expr: 'sqrt(x)', vars: { x: [0, 1] }, maxError: 1e-3, measureCount: 20000 });
