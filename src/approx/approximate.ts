@@ -149,9 +149,17 @@ function sizeBySearch(
   let hi = 1;
   let r = attempt(hi);
   let prev: { n: number; e: number } | null = null;
+  let best = r;
+  let bestN = hi;
   while (r.e > tol) {
     lo = hi;
     loE = r.e;
+    // More segments made it worse twice over: the bound is no longer the fit's error but the
+    // network's own rounding (large slope terms that cancel), which grows with n.
+    if (prev && r.e > 1.5 * best.e && hi > 4 * bestN) {
+      throw new WorkError(`${arg} ${given} cannot be met by a one-hidden-layer network here: the best certified error was ${best.e.toPrecision(4)} with ${bestN} segments, and more segments raise it (at ${hi} segments: ${r.e.toPrecision(4)}), because the worst-case float64 rounding of its sums of large, cancelling slope terms grows with their number; raise the tolerance.`);
+    }
+    if (r.e < best.e) { best = r; bestN = hi; }
     if (hi >= limit) {
       throw new WorkError(`${arg} ${given} cannot be met within ${limit} segments: the best reached was ${r.e.toPrecision(4)} with ${hi} segments (raise --max-segments or the tolerance).`);
     }

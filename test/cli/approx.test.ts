@@ -106,3 +106,10 @@ test('approx --dtype float32 builds the clamp form: sqrt at 1e-4 certified in fl
   const y = await runOnnx(readFileSync(onnx), xs, xs.length, 1, 'float32');
   xs.forEach((x, i) => assert.ok(Math.abs(Math.sqrt(x) - y[i]!) <= j.float32.certifiedMax));
 });
+
+test('approx sqrt at 1e-8: one hidden layer cannot be certified there; exit 1 soon, naming the best reached and why, not after a million segments', () => {
+  const r = knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-8');
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /--max-error 1e-8 cannot be met by a one-hidden-layer network here: the best certified error was [\d.e-]+ with \d+ segments, and more segments raise it/);
+  assert.equal(r.stdout, '');
+});
