@@ -159,6 +159,29 @@ describe('property: measured <= certified for random compositions over random bo
       return r.certifiedMax <= c.tol && max <= r.certifiedMax && r.measuredMax <= r.certifiedMax;
     }), { seed, numRuns: 80, verbose: true });
   });
+
+  it(`float32 builds: measured float32 <= certified float32 (fast-check seed ${seed + 1})`, () => {
+    const unary = ['sqrt(u + 2)', 'exp(u/3)', 'tanh(u)', 'sin(u)', 'u^2', 'abs(u)', '1/(u + 3)'];
+    const arb = fc.record({
+      f: fc.constantFrom(...unary), g: fc.constantFrom(...unary),
+      op: fc.constantFrom('+', '-', '*', 'max', 'min'),
+      a: fc.double({ min: -1.5, max: 0.5, noNaN: true }), w: fc.double({ min: 0.1, max: 1.5, noNaN: true }),
+      tol: fc.constantFrom(1e-1, 1e-2, 1e-3),
+    });
+    fc.assert(fc.property(arb, (c) => {
+      const fx = c.f.replace(/u/g, '(x)');
+      const gy = c.g.replace(/u/g, '(y)');
+      const expr = c.op === 'max' || c.op === 'min' ? `${c.op}(${fx}, ${gy})` : `(${fx}) ${c.op} (${gy})`;
+      const r = compileFormula({ expr, vars: { x: [c.a, c.a + c.w], y: [c.a - 0.2, c.a + c.w] }, maxError: c.tol, dtype: 'float32', measureCount: 500, seed: 9 });
+      const f = compileFunction(parseFormula(expr).expr, ['x', 'y']);
+      const xs: number[] = [];
+      for (let i = 0; i <= 30; i++) for (let j = 0; j <= 30; j++) xs.push(c.a + (c.w * i) / 30, c.a - 0.2 + ((c.w + 0.2) * j) / 30);
+      const y = evaluate(r.network, xs, 'float32');
+      let max = 0;
+      for (let k = 0; k < y.length; k++) max = Math.max(max, Math.abs(f(xs[2 * k]!, xs[2 * k + 1]!) - y[k]!));
+      return r.certifiedMaxFloat32 <= c.tol && max <= r.certifiedMaxFloat32;
+    }), { seed: seed + 1, numRuns: 40 });
+  });
 });
 
 describe('float32: the certified float32 bound covers float32 evaluation, in knotnet and in onnxruntime', () => {
