@@ -15,6 +15,7 @@ import { networkToJson } from '../../src/net/json.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
 import { startExplorer } from '../../src/web/serve.ts';
+import { PAGE_MEASURE_COUNT } from '../../src/web/ui/jobs.ts';
 
 const { onnx } = onnxProto;
 
@@ -228,6 +229,33 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.ok((await page.locator('#nodes-table tr').count()) >= 3);
   });
 
+  it('several variables: the float32 card is the library\'s certified float32 error of the network shown, and onnxruntime-web\'s float32 run keeps within it', async () => {
+    await buildWith({ expr: 'x*y + max(x, y)', vars: 'x=-1:1, y=-1:1', ranges: '', line: '', mode: 'maxError', value: '1e-3' });
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
+    const lib = compileFormula({ expr: 'x*y + max(x, y)', vars: { x: [-1, 1], y: [-1, 1] }, ranges: {}, maxError: 1e-3, measureCount: PAGE_MEASURE_COUNT });
+    assert.equal(await value('relus'), networkSummary(lib.network).relus);
+    assert.equal(await page.isVisible('#card32'), true);
+    assert.equal(await page.getAttribute('#certified32', 'data-state'), 'ok');
+    assert.match(await page.textContent('#card32') ?? '', /max error in float32, certified.*the float32 ONNX: the network shown/);
+    const shown32 = await value('certified32');
+    assert.ok(Math.abs(shown32 - lib.certifiedMaxFloat32) <= 1e-12 * lib.certifiedMaxFloat32, `page ${shown32}, library ${lib.certifiedMaxFloat32}`);
+    assert.ok(shown32 >= await value('certified'));
+    assert.equal(await page.getAttribute('#certified32', 'data-over'), lib.certifiedMaxFloat32 > 1e-3 ? '1' : '0');
+    assert.equal(await page.getAttribute('#float32-note', 'data-layout'), 'network');
+    assert.match(await page.textContent('#float32-note') ?? '', /ONNX float32 is the network shown, evaluated in float32: its certified max error in float32 is/);
+    // The float32 ONNX offered is the network shown, layer for layer.
+    assert.deepEqual(gemmShapes(await downloadBytes('dl-onnx32')), lib.network.layers.map((l) => [l.outSize, l.inSize]));
+    await settled('ort');
+    assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
+    assert.equal(await page.isVisible('#run32f'), true);
+    assert.match(await page.textContent('#run32f') ?? '', /float32 ONNX vs f in the certified region/);
+    const ortVsF = await value('ort32f');
+    assert.equal(Number(await page.getAttribute('#ort32f', 'data-bound')), shown32);
+    assert.ok(Number(await page.getAttribute('#ort32f', 'data-points')) > 2000); // the whole box is certified: the diagonal and the seeded points
+    assert.ok(ortVsF > 0 && ortVsF <= shown32, `float32 ONNX vs f: ${ortVsF}, certified float32 ${shown32}`);
+    assert.match(await page.textContent('#ort-detail') ?? '', /network shown.*against f itself on the \d+ of them in the certified region .* within its certified max error in float32/);
+  });
+
   it('the distance with a stated range compiles in the page to the library\'s network', async () => {
     await buildWith({ expr: 'sqrt(dx^2+dy^2)', vars: 'dx=-1:1, dy=-1:1', ranges: 'dx^2+dy^2=0.25:2', value: '1e-3' });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
@@ -240,6 +268,15 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     await page.waitForFunction(() => document.getElementById('ort')?.dataset.state !== 'busy', undefined, { timeout: 60_000 });
     assert.ok(await value('ort') < 1e-5, await page.textContent('#ort-detail') ?? '');
     assert.ok(await value('ort64') <= 2 * lib.roundingBound, `float64 ONNX differs by ${await value('ort64')}, rounding bound ${lib.roundingBound}`);
+    // The float32 figure is the library's, and onnxruntime-web's float32 run is held against f
+    // only where the certificate holds: inside the box and the stated range of dx^2+dy^2.
+    const shown32 = await value('certified32');
+    assert.ok(Math.abs(shown32 - lib.certifiedMaxFloat32) <= 1e-12 * lib.certifiedMaxFloat32, `page ${shown32}, library ${lib.certifiedMaxFloat32}`);
+    const checked = Number(await page.getAttribute('#ort32f', 'data-points'));
+    const ortDetail = await page.textContent('#ort-detail') ?? '';
+    const ran = Number(/^(\d+) points/.exec(ortDetail)?.[1]);
+    assert.ok(checked > 0 && checked < ran, `${checked} of ${ran} points in the certified region`);
+    assert.ok(await value('ort32f') <= shown32, ortDetail);
     // A malformed range: the message lands beside the ranges field and the result stays.
     await buildWith({ ranges: 'dx^2+dy^2=0.25' });
     assert.match(await page.textContent('#ranges-error') ?? '', /--range dx\^2\+dy\^2 must be an interval/);
@@ -259,6 +296,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.equal(await page.getAttribute('#line-measured', 'data-points'), await page.getAttribute('#line-measured', 'data-of'));
     assert.ok(along > 0 && along <= certified, `max |error| along the line ${along}, certified ${certified}`);
     assert.ok((await page.locator('#nodes-table tr').count()) >= 2);
+    await settled('ort');
+    assert.ok(await value('ort32f') <= await value('certified32'), await page.textContent('#ort-detail') ?? '');
     // A line leaving the shell (toward 0) and the box (past 2.4e7): only the part in both is certified.
     await buildWith({ line: 'dx=0, dy=0, dz=0 to dx=3e7, dy=0, dz=0' });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');

@@ -6,10 +6,13 @@
  *
  * A one-variable build of at most FLOAT32_LAYOUT_SEGMENTS segments also gets its float32
  * layout (the clamp form, certified in float32), in a second worker once the build is shown:
- * it is the float32 ONNX download, and what onnxruntime-web runs in float32.
+ * it is the float32 ONNX download, and what onnxruntime-web runs in float32. For several
+ * variables the float32 ONNX is the network shown, and the build already certifies its
+ * float32 evaluation (CompileResult.certifiedMaxFloat32): the page shows that instead.
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { Float32Layout } from '../../approx/float32.ts';
+import type { CompileResult } from '../../compile/compile.ts';
 import { InputError } from '../../errors.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { networkSummary } from '../../net/network.ts';
@@ -103,7 +106,7 @@ async function build() {
     else setStatus('busy', 'building…');
     const done = cached ?? await worker.run(req, (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
     if (done.kind === 'float32') throw new Error('the build worker answered a build with a float32 layout');
-    const shown = done.kind === 'approx' ? render1D(done.result) : { points: renderMulti(done.result, line), exact: undefined };
+    const shown: { points: number[]; exact: number[]; inside?: boolean[] } = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result, line);
     lastDone = { key, done };
     const r = done.result;
     const domain = done.kind === 'approx' ? { [done.result.variable]: done.result.domain } : done.result.region.box;
@@ -122,16 +125,22 @@ async function build() {
           error: { certifiedMax: layout.certifiedMaxFloat32, certifiedMaxFloat64: layout.certifiedMax, float32RoundingBound: layout.roundingBoundFloat32, measuredMaxFloat32: layout.measuredMaxFloat32 },
         };
         float32Shown(approx, layout, tolerance);
-        void checkOrt(b, shown.points, shown.exact);
+        void checkOrt(b, shown.points, { exact: shown.exact, bound: layout.certifiedMaxFloat32, layout: 'clamp' });
       }, (e: unknown) => {
         if (last !== b || e instanceof Superseded) return;
         float32Failed(e as Error);
         void checkOrt(b, shown.points);
       });
+    } else if (done.kind === 'compile') {
+      layouts.cancel();
+      layoutJob = null;
+      const tolerance = req.kind === 'compile' ? req.maxError : undefined;
+      float32Network(done.result, tolerance);
+      void checkOrt(b, shown.points, { exact: shown.exact, inside: shown.inside, bound: done.result.certifiedMaxFloat32, layout: 'network' });
     } else {
       layouts.cancel();
       layoutJob = null;
-      float32None(done.kind === 'approx' ? done.result : null);
+      float32None(done.result);
       void checkOrt(b, shown.points);
     }
   } catch (e) {
@@ -166,8 +175,14 @@ function float32Note(layout: string, html: string) {
   for (const k of ['relus', 'layers', 'params']) delete note.dataset[k];
 }
 
-function float32Pending(r: ApproxResult) {
+/** The float32 card: what it is the certified error of. */
+function card32(sub: string) {
   $('card32').hidden = false;
+  $('card32-sub').textContent = sub;
+}
+
+function float32Pending(r: ApproxResult) {
+  card32('the float32 ONNX: clamp form');
   const el = $('certified32');
   el.textContent = '…';
   el.dataset.state = 'busy';
@@ -207,13 +222,31 @@ function float32Failed(e: Error) {
   float32Note('one-layer', `The float32 layout failed (${esc(e.message)}): ONNX float32 is the one-layer network above, its float32 error not certified.`);
 }
 
-/** No float32 layout: several variables (compile), or more segments than its n × n middle layer allows. */
-function float32None(r: ApproxResult | null) {
+/**
+ * Several variables: the float32 ONNX is the network shown, and compileFormula has already
+ * proven its max error evaluated in float32 (any summation order) over the certified region.
+ */
+function float32Network(r: CompileResult, tolerance: number | undefined) {
+  card32('the float32 ONNX: the network shown');
+  const el = $('certified32');
+  show('certified32', r.certifiedMaxFloat32);
+  el.dataset.state = 'ok';
+  const over = tolerance !== undefined && r.certifiedMaxFloat32 > tolerance;
+  el.dataset.over = over ? '1' : '0';
+  float32Button('ONNX float32', true);
+  float32Note('network',
+    `<b>ONNX float32 is the network shown</b>, evaluated in float32: its certified max error in float32 is ${fmt(r.certifiedMaxFloat32)} ` +
+    `over the certified region (the construction's ${fmt(r.certifiedConstruction)} plus a bound on float32 rounding, inputs' included, in any summation order; ` +
+    `${fmt(r.certifiedMax)} evaluated in float64). ` +
+    (over ? `<b class="over">That is above the tolerance ${fmt(tolerance!)}: float32 rounding eats the margin</b> (knotnet compile --dtype float32 builds and certifies a network for float32). ` : ''));
+}
+
+/** No float32 layout: more segments than its n × n middle layer allows. */
+function float32None(r: ApproxResult) {
   $('card32').hidden = true;
   float32Button('ONNX float32', true);
-  float32Note(r ? 'one-layer' : 'network', r
-    ? `ONNX float32 is the one-layer network above: with ${r.segments} segments (over ${FLOAT32_LAYOUT_SEGMENTS}) the float32 clamp form's middle layer (${r.segments} × ${r.segments}) is too large, so its float32 error is not certified here.`
-    : '');
+  float32Note('one-layer',
+    `ONNX float32 is the one-layer network above: with ${r.segments} segments (over ${FLOAT32_LAYOUT_SEGMENTS}) the float32 clamp form's middle layer (${r.segments} × ${r.segments}) is too large, so its float32 error is not certified here.`);
 }
 
 function esc(s: string): string {
@@ -230,32 +263,49 @@ function ortPending(): void {
 }
 
 /**
- * Runs the ONNX files the page offers in onnxruntime-web; a stale check never overwrites a
- * newer one. `exact` (f at the points) is used with a float32 layout: the float32 file is
- * then held against f and its certified float32 error.
+ * What the float32 ONNX is held against when its float32 error is certified: f at the points
+ * (only those `inside` marks, when given: the certified region) and the certified float32
+ * bound; `layout` says which network the file is (the clamp form, or the network shown).
  */
-async function checkOrt(b: Built, points: ArrayLike<number>, exact?: ArrayLike<number>) {
+interface ExactCheck { exact: ArrayLike<number>; inside?: ArrayLike<boolean>; bound: number; layout: 'clamp' | 'network' }
+
+/**
+ * Runs the ONNX files the page offers in onnxruntime-web; a stale check never overwrites a
+ * newer one. With `check` the float32 file is also held against f and its certified float32
+ * error.
+ */
+async function checkOrt(b: Built, points: ArrayLike<number>, check?: ExactCheck) {
   ortPending();
   const mine = generation;
   const el = $('ort');
-  const f32 = b.float32;
-  $('run32f').hidden = !f32;
+  $('run32f').hidden = !check;
+  $('run32f-label').textContent = check?.inside ? 'float32 ONNX vs f in the certified region' : 'float32 ONNX vs f itself';
+  delete $('ort32f').dataset.value;
+  delete $('ort32f').dataset.bound;
+  delete $('ort32f').dataset.points;
   try {
-    const r = await compareWithOrt(b, points, f32 ? exact : undefined);
+    const r = await compareWithOrt(b, points, check?.exact, check?.inside);
     if (mine !== generation) return;
     show('ort64', r.float64);
     show('ort', r.vsFloat32);
     el.dataset.float64 = String(r.vsFloat64);
-    if (f32 && r.vsExact !== null) {
-      show('ort32f', r.vsExact);
-      $('ort32f').dataset.bound = String(f32.error.certifiedMax);
+    if (check) {
+      if (r.vsExact !== null) show('ort32f', r.vsExact);
+      else $('ort32f').textContent = '–';
+      $('ort32f').dataset.bound = String(check.bound);
+      $('ort32f').dataset.points = String(r.exactPoints);
     }
     el.dataset.state = 'ok';
-    if (f32 && r.vsExact !== null) {
-      const within = r.vsExact <= f32.error.certifiedMax ? 'within' : 'ABOVE';
-      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is the clamp form: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in float32 ${fmt(f32.error.certifiedMax)}.`;
+    const within = r.vsExact !== null && r.vsExact <= (check?.bound ?? Infinity) ? 'within' : 'ABOVE';
+    const over = r.vsFloat64 > b.error.certifiedMax ? ': float32 rounding alone moves this network past the certified bound, which is for float64' : '';
+    if (check?.layout === 'clamp' && r.vsExact !== null) {
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is the clamp form: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in float32 ${fmt(check.bound)}.`;
+    } else if (check?.layout === 'network') {
+      const vsF = r.vsExact !== null
+        ? `against f itself on the ${r.exactPoints} of them in the certified region ${fmt(r.vsExact)}, ${within} its certified max error in float32 ${fmt(check.bound)}`
+        : `none of them lies in the certified region, so it is not held against f`;
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is the network shown: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one it is ${fmt(r.vsFloat64)}${over}; ${vsF}.`;
     } else {
-      const over = r.vsFloat64 > b.error.certifiedMax ? ': float32 rounding alone moves this network past the certified bound, which is for float64' : '';
       $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 figure is against knotnet's float32 evaluation; against its float64 one it is ${fmt(r.vsFloat64)}${over}.`;
     }
   } catch (e) {

@@ -61,9 +61,10 @@ export function onnxBytes(b: Built, dtype: 'float32' | 'float64'): Uint8Array {
 /**
  * max |onnxruntime − knotnet| over the points: the float64 ONNX against knotnet's float64
  * evaluation, the float32 ONNX against knotnet's float32 and float64 evaluations (of the
- * float32 file's network); and, when f's values are given, max |float32 ONNX − f|.
+ * float32 file's network); and, when f's values are given, max |float32 ONNX − f| over the
+ * points where it is asked for (`exactPoints` of them).
  */
-export interface OrtAgreement { float64: number; vsFloat32: number; vsFloat64: number; vsExact: number | null; maxAbsOutput: number; points: number }
+export interface OrtAgreement { float64: number; vsFloat32: number; vsFloat64: number; vsExact: number | null; exactPoints: number; maxAbsOutput: number; points: number }
 
 async function runOnnx(b: Built, dtype: 'float32' | 'float64', x: Float32Array | Float64Array, n: number): Promise<ArrayLike<number>> {
   const session = await ort.InferenceSession.create(onnxBytes(b, dtype));
@@ -71,10 +72,13 @@ async function runOnnx(b: Built, dtype: 'float32' | 'float64', x: Float32Array |
   return out.output!.data;
 }
 
-/** max |a − b|, where NaN never counts as agreement. */
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** max |a − b| (over the indices `only` marks, when given), where NaN never counts as agreement. */
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, only?: ArrayLike<boolean>): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Number.isNaN(a[i]!) || Number.isNaN(b[i]!) ? Infinity : Math.abs(a[i]! - b[i]!));
+  for (let i = 0; i < a.length; i++) {
+    if (only && !only[i]) continue;
+    m = Math.max(m, Number.isNaN(a[i]!) || Number.isNaN(b[i]!) ? Infinity : Math.abs(a[i]! - b[i]!));
+  }
   return m;
 }
 
@@ -84,9 +88,10 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * knotnet evaluations see the same rounded inputs, so `vsFloat32` is runtime against runtime
  * and `vsFloat64` is the float32 arithmetic's whole effect on these points. `exact` (f at
  * the points as given, before any rounding) gives `vsExact`: what a float32 caller gets, the
- * rounding of its inputs included.
+ * rounding of its inputs included; `inside` (when given) keeps that comparison to the points
+ * it marks, those in the certified region.
  */
-export async function compareWithOrt(b: Built, points: ArrayLike<number>, exact?: ArrayLike<number>): Promise<OrtAgreement> {
+export async function compareWithOrt(b: Built, points: ArrayLike<number>, exact?: ArrayLike<number>, inside?: ArrayLike<boolean>): Promise<OrtAgreement> {
   const n = points.length / b.net.inputs.length;
   const x64 = Float64Array.from(points);
   const x32 = Float32Array.from(points);
@@ -96,9 +101,12 @@ export async function compareWithOrt(b: Built, points: ArrayLike<number>, exact?
   const y64 = evaluate(net32, x32, 'float64');
   let maxAbsOutput = 0;
   for (let i = 0; i < n; i++) maxAbsOutput = Math.max(maxAbsOutput, Math.abs(y64[i]!));
+  let exactPoints = 0;
+  if (exact) for (let i = 0; i < n; i++) if (!inside || inside[i]) exactPoints++;
   return {
     float64, vsFloat32: maxDiff(y32Ort, evaluate(net32, x32, 'float32')), vsFloat64: maxDiff(y32Ort, y64),
-    vsExact: exact ? maxDiff(y32Ort, exact) : null, maxAbsOutput, points: n,
+    // No point to compare (none in the certified region): no figure.
+    vsExact: exact && exactPoints > 0 ? maxDiff(y32Ort, exact, inside) : null, exactPoints, maxAbsOutput, points: n,
   };
 }
 

@@ -2,7 +2,8 @@
  * Draws a finished build into the page: the figures (size, certified and measured error), the
  * layers, the plots (f, network and knots; the error inside the certified band; for several
  * variables, along a chosen line) and, for several variables, the per-node error budget. Each
- * renderer returns the input points the onnxruntime-web check runs on (render1D also f there).
+ * renderer returns the input points the onnxruntime-web check runs on and f there (renderMulti
+ * also which of them lie in the certified region).
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { CompileResult } from '../../compile/compile.ts';
@@ -74,9 +75,10 @@ export function render1D(r: ApproxResult): { points: number[]; exact: number[] }
  * Plots along a line through the domain (the box's diagonal unless `line` names two end
  * points) and lists the per-node budget; returns the check points. The error is drawn, and
  * its max along the line reported, only where the certificate holds: inside the box and the
- * stated subexpression ranges.
+ * stated subexpression ranges. The check points come with f there and whether each lies in the
+ * certified region (inside the box and the stated ranges), the same test as the line's.
  */
-export function renderMulti(r: CompileResult, line: PlotLine | null = null): number[] {
+export function renderMulti(r: CompileResult, line: PlotLine | null = null): { points: number[]; exact: number[]; inside: boolean[] } {
   renderSummary(r.network, r.certifiedMax, r.measuredMax);
   const names = r.network.inputs;
   const f = compileFunction(parseFormula(r.expr).expr, names);
@@ -98,8 +100,10 @@ export function renderMulti(r: CompileResult, line: PlotLine | null = null): num
   const fx = ts.map((_, i) => f(...row(i)));
   // The certificate covers the box where the stated subexpression ranges hold; leave the rest out.
   const given = Object.entries(r.region.ranges).map(([text, [a, b]]) => ({ g: compileFunction(parseFormula(text, '--range').expr, names), a, b }));
-  const inBox = ts.map((_, i) => row(i).every((x, j) => x >= lo[j]! && x <= hi[j]!));
-  const inside = ts.map((_, i) => inBox[i]! && given.every(({ g, a, b }) => { const v = g(...row(i)); return v >= a && v <= b; }));
+  const boxed = (p: number[]) => p.every((x, j) => x >= lo[j]! && x <= hi[j]!);
+  const certified = (p: number[]) => boxed(p) && given.every(({ g, a, b }) => { const v = g(...p); return v >= a && v <= b; });
+  const inBox = ts.map((_, i) => boxed(row(i)));
+  const inside = ts.map((_, i) => inBox[i]! && certified(row(i)));
   const err = fx.map((v, i) => (inside[i] ? v - y[i]! : NaN));
   let worst = NaN;
   for (const e of err) if (!Number.isNaN(e)) worst = Number.isNaN(worst) ? Math.abs(e) : Math.max(worst, Math.abs(e));
@@ -120,11 +124,16 @@ export function renderMulti(r: CompileResult, line: PlotLine | null = null): num
     `(${count} of ${ts.length} points; certified max error ${fmt(r.certifiedMax)})</div>`;
   const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}</td><td class="l">${n.construction}${n.levels ? ` (${n.levels} levels)` : ` (${n.segments} segments)`}</td><td>${n.builtOn ? `${fmt(n.builtOn[0])} : ${fmt(n.builtOn[1])}` : ''}</td><td>${fmt(n.budget ?? NaN)}</td><td>${fmt(n.certified ?? NaN)}</td><td>${n.relus}</td></tr>`);
   $('nodes-table').innerHTML = `<caption>approximated nodes: share of the error budget (variables: ${names.join(', ')})</caption><tr><th>node</th><th>construction</th><th>built on</th><th>budget</th><th>certified</th><th>ReLUs</th></tr>${rows.join('')}`;
-  // The line's points inside the box and seeded points spread over the box.
-  const check = ts.flatMap((_, i) => (inBox[i] ? row(i) : []));
+  // The line's points inside the box and seeded points spread over the box; f at each, and
+  // whether it lies in the certified region.
+  const check: number[] = [];
+  const exact: number[] = [];
+  const region: boolean[] = [];
+  const add = (p: number[]) => { check.push(...p); exact.push(f(...p)); region.push(certified(p)); };
+  ts.forEach((_, i) => { if (inBox[i]) add(row(i)); });
   const rand = rng(7);
-  for (let i = 0; i < 2000; i++) names.forEach((_, j) => check.push(lo[j]! + rand() * (hi[j]! - lo[j]!)));
-  return check;
+  for (let i = 0; i < 2000; i++) add(names.map((_, j) => lo[j]! + rand() * (hi[j]! - lo[j]!)));
+  return { points: check, exact, inside: region };
 }
 
 /** Node texts come from the user's formula: never inject them as HTML. */
