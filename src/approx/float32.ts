@@ -17,13 +17,16 @@ export interface Float32Layout {
   measuredMaxFloat32: number;
 }
 
+/** Segments up to which the float32 layout is built: its second hidden layer is n × n, dense. */
+export const CLAMP_SEGMENTS_LIMIT = 2048;
+
 /** Analyses spent on the float32 bound (branch and bound over sub-intervals of the domain). */
 const SPLIT_EVALUATIONS = 512;
 /** Weights visited by the float32 analyses at most (a few seconds), unless 16 analyses need more. */
 const WEIGHT_BUDGET = 2e8;
 
 /**
- * The clamp form of r's PWL (pwlToClampNetwork) and its certificates: the PWL's own proven
+ * The clamp form of r's PWL (clampProgram) and its certificates: the PWL's own proven
  * error, the drift of forming the weights, and the float64/float32 rounding of the network
  * bounded over sub-intervals (so a unit clamped to a constant on a sub-interval carries no
  * error there).
@@ -52,8 +55,14 @@ export function float32Layout(r: ApproxResult, f: (x: number) => number): Float3
 const FAN_IN = 4;
 
 /**
- * pwlToClampNetwork's function laid out with at most FAN_IN terms per sum (Program), the
- * output as its lower bound plus one ReLU: y = y_n − Σ s_i·v_i, v_i = relu(h_i − relu(x − k_i)).
+ * The PWL in the clamp form, laid out for float32:
+ *   u_i = relu(x − k_i),  v_i = relu(h_i − u_i),  y = y_n − Σ s_i·v_i
+ * with h_i = k_{i+1} − k_i and slope s_i, since h_i − v_i = clamp(x − k_i, 0, h_i). Each term
+ * s_i·v_i is at most the segment's rise |Δy_i|, so float32 roundings are charged at the size
+ * of the values, not at |slope|·|x| as in pwlToNetwork, where steep first segments (sqrt near
+ * 0) cancel in large sums. Sums keep at most FAN_IN terms (Program's trees of exact partial
+ * sums) and the output is its lower bound plus one ReLU. Inside [k0, kn] it equals the PWL;
+ * left of k0 it is y0, right of kn it is y_n. 2 ReLUs per segment plus the partial sums.
  */
 function clampProgram(p: Pwl, domain: [number, number], variable: string) {
   const n = p.x.length - 1;

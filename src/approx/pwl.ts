@@ -82,37 +82,8 @@ export function networkDriftBound(p: Pwl): number {
 }
 
 /**
- * The PWL as a two-hidden-layer network laid out for float32 (the clamp form):
- *   u_i = relu(x − k_i),  v_i = relu(h_i − u_i),  y = y_n − Σ s_i·v_i
- * with h_i = k_{i+1} − k_i and slope s_i, since h_i − v_i = clamp(x − k_i, 0, h_i). Each
- * term s_i·v_i is at most the segment's rise |Δy_i|, so float32 roundings are charged at the
- * size of the values, not at |slope|·|x| as in pwlToNetwork, where steep first segments (sqrt
- * near 0) cancel in large sums. Inside [k0, kn] it equals the PWL; left of k0 it is y0, right
- * of kn it is y_n (constant on both sides). 2 ReLUs per segment.
- */
-export function pwlToClampNetwork(p: Pwl, input = 'x', output = 'y'): Network {
-  const n = segmentCount(p);
-  const w1 = new Float64Array(n).fill(1);
-  const b1 = new Float64Array(n);
-  const w2 = new Float64Array(n * n);
-  const b2 = new Float64Array(n);
-  const w3 = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = p.x[i + 1]! - p.x[i]!;
-    b1[i] = -p.x[i]!;
-    w2[i * n + i] = -1;
-    b2[i] = h;
-    w3[i] = -(p.y[i + 1]! - p.y[i]!) / h;
-  }
-  return {
-    inputs: [input],
-    outputs: [output],
-    layers: [denseLayer('relu', 1, n, w1, b1), denseLayer('relu', n, n, w2, b2), denseLayer('linear', n, 1, w3, [p.y[n]!])],
-  };
-}
-
-/**
- * Bound on how far the real-arithmetic function of pwlToClampNetwork(p) can be from p:
+ * Bound on how far the real-arithmetic function of the clamp form of p (approx/float32.ts)
+ * can be from p:
  * h_i and s_i are rounded when formed (|s_i·h_i − Δy_i| ≤ 3u|Δy_i|, the kink at k_i + h_i
  * moves by ≤ u·h_i, the slope by ≤ 3u|s_i|), so the sum over segments of 7.1·u·|Δy_i| covers it.
  */

@@ -12,7 +12,7 @@ import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts
 import { saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';
 import { progress } from './progress.ts';
-import { float32Layout, type Float32Layout } from '../approx/float32.ts';
+import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/float32.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 
 interface ApproxFlags {
@@ -133,8 +133,6 @@ export function approxSummary(r: ApproxResult, seconds: number) {
   };
 }
 
-/** Segments up to which --dtype float32 uses the clamp form (its middle layer is n × n). */
-const CLAMP_SEGMENTS_LIMIT = 2048;
 
 function float32Summary(f: Float32Layout) {
   const s = networkSummary(f.network);

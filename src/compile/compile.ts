@@ -4,9 +4,8 @@ import { parseFormula } from '../expr/parse.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
-import { approximateOnRange, costConstant, lipschitzOf, type OneD } from './oned.ts';
+import { approximateOnRange, costConstant, isSqrt, lipschitzOf, type OneD } from './oned.ts';
 import { combine, constantForm, Program, scale, type Form } from '../net/program.ts';
-import { exprKey } from '../expr/ast.ts';
 import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrecise } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
@@ -114,6 +113,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
   const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
 
   const box = inputs.map((v) => o.vars[v]!);
+  const boxLo = box.map((b) => b[0]);
+  const boxHi = box.map((b) => b[1]);
   const dtype = o.dtype ?? 'float64';
   const fanIn = o.maxFanIn ?? (dtype === 'float32' ? 4 : Infinity);
   const maxDepth = o.maxDepth ?? 64;
@@ -136,8 +137,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
     return givenIds.every((id) => r[id]![1] >= given.get(id)!.range[0] && r[id]![0] <= given.get(id)!.range[1]);
   };
   const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => dtype === 'float32'
-    ? roundingErrorBoundSplit(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints, { evaluations, inRegion })
-    : roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float32', built.hints)[0]!;
+    ? roundingErrorBoundSplit(built.network, boxLo, boxHi, 'float32', built.hints, { evaluations, inRegion })
+    : roundingErrorBound(built.network, boxLo, boxHi, 'float32', built.hints)[0]!;
   let lastFailure = '';
   let closest = Infinity;
   for (const plan of plans) {
@@ -157,7 +158,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
       if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
       const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32');
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
-      const rounding = roundingErrorBound(built.network, box.map((b) => b[0]), box.map((b) => b[1]), 'float64', built.hints)[0]!;
+      const rounding = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
       let total32 = dtype === 'float32' ? built.errorOut + float32Rounding(built) : total;
       // Near the tolerance, a finer split may prove what the coarse one could not.
@@ -242,7 +243,7 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: n
         let k = lipschitzOf(fnOf(n), halfRange(n, ranges));
         // sqrt from 0: not Lipschitz, but ½-Hölder: an input error (E/2)² costs E/2, as a
         // slope of 2/E would at that error.
-        if (!Number.isFinite(k) && n.kind === 'unary' && exprKey(n.fn) === 'sqrt($u)') k = 2 / maxError;
+        if (!Number.isFinite(k) && n.kind === 'unary' && isSqrt(n.fn)) k = 2 / maxError;
         give(n.arg, k);
         break;
       }
@@ -360,8 +361,8 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         // sqrt of a value ≥ 0 whose computed input may dip below 0 by its error: clamp the
         // input with relu (1-Lipschitz, and the identity on [0, ∞) where the true value lies)
         // and build on [0, W[1]]; sqrt is ½-Hölder there, |√a − √b| ≤ √|a − b|.
-        const isSqrt = n.kind === 'unary' && exprKey(fn) === 'sqrt($u)';
-        if (isSqrt && W[0] < 0 && a >= 0) {
+        const sqrtNode = n.kind === 'unary' && isSqrt(fn);
+        if (sqrtNode && W[0] < 0 && a >= 0) {
           const p = prog.addUnit(input, 0, [W[0], W[1]]);
           input = { layer: p.layer, terms: new Map([[p.index, 1]]), constant: 0 };
           W = [0, W[1]];
@@ -380,7 +381,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         }
         form = pwlUnits(prog, input, piece, W);
         // Exact input (eIn = 0) adds nothing even where f is not Lipschitz (sqrt at 0).
-        e = piece.certified + (eIn === 0 ? 0 : isSqrt ? Math.min(piece.lipschitz * eIn, Math.sqrt(eIn)) : piece.lipschitz * eIn);
+        e = piece.certified + (eIn === 0 ? 0 : sqrtNode ? Math.min(piece.lipschitz * eIn, Math.sqrt(eIn)) : piece.lipschitz * eIn);
         Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' });
         break;
       }

@@ -57,7 +57,8 @@ export function deepSquareUnits(prog: Program, input: Form, hi: number, levels: 
  * The same f_m laid out for float32 (compile --dtype float32): every tooth is computed without
  * rounding, and the correction Σ g_s/4^s is summed in two small accumulators instead of
  * subtracting tiny terms from a running value near t², so the float32 error stays a few unit
- * roundoffs of hi² instead of growing with m. One more ReLU per level than deepSquareUnits.
+ * roundoffs of hi² instead of growing with m. Up to five ReLUs per level (teeth A and B, the
+ * carried t, both accumulators) instead of deepSquareUnits' three.
  *
  * Why the teeth are exact. Let v be a float in [0, 2) and A = relu(v), B = relu(v − ½) as
  * computed: A = v, and B is exact (v − ½ is exact by Sterbenz's lemma when v ≥ ¼, else it is
@@ -93,13 +94,11 @@ export function deepSquareUnitsPrecise(prog: Program, input: Form, hi: number, l
     if (s >= 2) {
       // A holds g_{s−1}.
       const k = s - 1;
-      if (k <= HEAD) {
-        head = one(prog.addUnit(combine(head ? [{ form: head, coef: 1 }, { form: A, coef: Math.pow(4, -k) }] : [{ form: A, coef: Math.pow(4, -k) }], 0), 0, [0, 1 / 3]));
-        if (tail) tail = one(prog.addUnit(tail, 0, [0, 1 / 3], true));
-      } else {
-        tail = one(prog.addUnit(combine(tail ? [{ form: tail, coef: 1 }, { form: A, coef: Math.pow(4, HEAD - k) }] : [{ form: A, coef: Math.pow(4, HEAD - k) }], 0), 0, [0, 1 / 3]));
-        head = one(prog.addUnit(head!, 0, [0, 1 / 3], true));
-      }
+      // acc + coef·A in one unit (two terms ≥ 0); the idle accumulator is carried exactly.
+      const add = (acc: Form | null, coef: number) => one(prog.addUnit(combine(acc ? [{ form: acc, coef: 1 }, { form: A, coef }] : [{ form: A, coef }], 0), 0, [0, 1 / 3]));
+      const carry = (acc: Form | null) => (acc ? one(prog.addUnit(acc, 0, [0, 1 / 3], true)) : null);
+      if (k <= HEAD) { head = add(head, Math.pow(4, -k)); tail = carry(tail); }
+      else { tail = add(tail, Math.pow(4, HEAD - k)); head = carry(head); }
     }
     A = nA; B = nB; T = nT;
   }

@@ -23,6 +23,11 @@ export function targetFor(fn: Expr, range: [number, number]): Target {
 }
 
 /** Proven max |g'| on the range (interval enclosure of the derivative). */
+/** sqrt(u): ½-Hölder on [0, ∞) (|√a − √b| ≤ √|a − b|) where it is not Lipschitz. */
+export function isSqrt(fn: Expr): boolean {
+  return exprKey(fn) === 'sqrt($u)';
+}
+
 export function lipschitzOf(fn: Expr, range: [number, number]): number {
   const d = enclose(derivative(fn, 'u'), { u: range });
   return Math.max(Math.abs(d.lo), Math.abs(d.hi));

@@ -124,7 +124,10 @@ export function roundingErrorBound(
     // Rows w·x + b with one product: the row right after a row (−w, −b) on the same column
     // rounds to exactly its negative (rounding to nearest is symmetric, and with one addition
     // there is no order to differ), as relu(v), relu(−v) do for |v|: they share one symbol.
-    let prevSingle = { col: -1, w: 0, b: 0, id: -1 };
+    let prevCol = -1;
+    let prevW = 0;
+    let prevB = 0;
+    let prevId = -1;
     const groupOfKey = new Map<string, number>();
     const groupOfColumn = new Map<number, number>(); // rows with a single weight: keyed by its column
     const nLo = new Float64Array(layer.outSize);
@@ -136,11 +139,7 @@ export function roundingErrorBound(
       // first of equal ones), so that every ratio w/alpha is finite.
       let alpha = 0;
       let firstCol = -1;
-      for (let c = 0; c < layer.inSize; c++) {
-        const w = layer.weights[row + c]!;
-        if (Math.abs(w) > Math.abs(alpha)) { alpha = w; firstCol = c; }
-      }
-      const keyParts: string[] = [];
+      const keyCols: number[] = []; // the first 65 nonzero columns, keyed once alpha is known
       let fanIn = 0;
       let absDot = 0;
       let inexact = false;
@@ -160,13 +159,14 @@ export function roundingErrorBound(
         // |fround(w) − w|, subnormals included); a product by ±2^k is exact.
         if (!isPowerOfTwo(w)) inexact = true;
         if (uw > 0) inexactDot += Math.abs(Math.fround(w) - w) * xMag;
-        if (keyParts.length < 65) keyParts.push(`${c}:${w / alpha}`);
+        if (Math.abs(w) > Math.abs(alpha)) { alpha = w; firstCol = c; }
+        if (keyCols.length < 65) keyCols.push(c);
         fanIn++;
         absDot += Math.abs(w) * xMag;
         errDot += Math.abs(w) * unitErrMag[c]!;
         const xl = units.relu ? Math.max(0, curLo[c]! - unitErrMag[c]!) : curLo[c]! - unitErrMag[c]!;
         const xh = curHi[c]! + unitErrMag[c]!;
-        const wr = Math.fround(w) === w || uw === 0 ? w : Math.fround(w);
+        const wr = uw > 0 ? Math.fround(w) : w; // the weight as stored
         yMax = Math.max(wr * xl, wr * xh);
         if (!(wr * xl >= 0 && wr * xh >= 0)) pos = false;
         if (!(wr * xl <= 0 && wr * xh <= 0)) neg = false;
@@ -204,7 +204,7 @@ export function roundingErrorBound(
       const vA = (pLo - layer.bias[r]!) / alpha;
       const vB = (pHi - layer.bias[r]!) / alpha;
       // Rows with many weights are rarely proportional to another: no grouping for them.
-      const key = fanIn > 64 ? `#${r}` : fanIn <= 1 ? '' : keyParts.join(',');
+      const key = fanIn > 64 ? `#${r}` : fanIn <= 1 ? '' : keyCols.map((c) => `${c}:${layer.weights[row + c]! / alpha}`).join(',');
       let gi = fanIn === 1 ? groupOfColumn.get(firstCol) : groupOfKey.get(key);
       if (gi === undefined) {
         const err = combineRow(layer, r, alpha, units, groups, symMag);
@@ -217,23 +217,20 @@ export function roundingErrorBound(
         g.vLo = Math.min(g.vLo, vA, vB);
         g.vHi = Math.max(g.vHi, vA, vB);
       }
-      let fresh = -1;
+      let fresh: number;
       let sign = 1;
-      if (fanIn === 1) {
-        const w = layer.weights[row + firstCol]!;
-        const bias = layer.bias[r]!;
-        if (prevSingle.col === firstCol && prevSingle.w === -w && prevSingle.b === -bias) {
-          fresh = prevSingle.id;
-          sign = -1;
-          symMag[fresh] = Math.max(symMag[fresh]!, freshMag);
-          prevSingle = { col: -1, w: 0, b: 0, id: -1 };
-        } else {
-          fresh = symbol(freshMag);
-          prevSingle = { col: firstCol, w, b: bias, id: fresh };
-        }
+      const w1 = fanIn === 1 ? layer.weights[row + firstCol]! : 0;
+      if (fanIn === 1 && prevCol === firstCol && prevW === -w1 && prevB === -layer.bias[r]!) {
+        fresh = prevId;
+        sign = -1;
+        symMag[fresh] = Math.max(symMag[fresh]!, freshMag);
+        prevCol = -1;
       } else {
         fresh = symbol(freshMag);
-        prevSingle = { col: -1, w: 0, b: 0, id: -1 };
+        prevCol = fanIn === 1 ? firstCol : -1;
+        prevW = w1;
+        prevB = layer.bias[r]!;
+        prevId = fresh;
       }
       nextUnits.freshSign[r] = sign;
       const relu = nextUnits.relu;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { approximate } from '../../src/approx/approximate.ts';
 import { float32Layout } from '../../src/approx/float32.ts';
-import { clampDriftBound, evalPwl, pwlToClampNetwork } from '../../src/approx/pwl.ts';
+import { clampDriftBound, evalPwl } from '../../src/approx/pwl.ts';
 import { compileFunction } from '../../src/expr/evaluate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
@@ -11,16 +11,21 @@ import { toOnnx } from '../../src/export/onnx.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
 
 describe('the clamp form of a PWL (float32 layout of approx)', () => {
-  it('computes the PWL: |float64 network − PWL| within the drift bound plus float64 rounding, and y0 / y_n outside', () => {
+  it('the shipped float32 layout computes the PWL: |float64 network − PWL| within the drift bound plus its float64 rounding, and y0 / y_n outside', () => {
     const r = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'knots', segments: 40 } });
-    const net = pwlToClampNetwork(r.pwl);
+    const L = float32Layout(r, Math.sqrt);
+    const net = L.network;
     const xs = Float64Array.from({ length: 4001 }, (_, i) => i / 4000);
     const y = evaluate(net, xs);
-    const L = float32Layout(r, Math.sqrt);
     xs.forEach((x, i) => assert.ok(Math.abs(y[i]! - evalPwl(r.pwl, x)) <= clampDriftBound(r.pwl) + L.roundingBound, `x=${x}`));
     const out = evaluate(net, [-5, 7]);
     assert.ok(Math.abs(out[0]! - r.pwl.y[0]!) < 1e-12 && Math.abs(out[1]! - r.pwl.y[40]!) < 1e-12);
-    assert.equal(net.layers.length, 3);
+    // The clamp layers: 40 units relu(x − k_i), then 40 units relu(h_i − u_i), one weight −1 each.
+    assert.deepEqual([net.layers[0]!.inSize, net.layers[0]!.outSize, net.layers[1]!.outSize], [1, 40, 40]);
+    for (let i = 0; i < 40; i++) {
+      const row = Array.from(net.layers[1]!.weights.subarray(i * 40, i * 40 + 40));
+      assert.deepEqual(row.filter((w) => w !== 0), [-1]);
+    }
   });
 
   it('sqrt on [0, 1]: float32 certified <= 1e-4 when sized for it, and onnxruntime float32 measured below it', async () => {

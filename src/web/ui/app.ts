@@ -192,12 +192,18 @@ function float32Pending(r: ApproxResult) {
   float32Note('clamp', `ONNX float32: laying out the ${r.segments} segments as the clamp form for float32 and bounding its float32 rounding…`);
 }
 
-function float32Shown(r: ApproxResult, layout: Float32Layout, tolerance: number | undefined) {
+/** Shows a certified float32 error in the card; returns whether it is above the tolerance. */
+function showCertified32(value: number, tolerance: number | undefined): boolean {
   const el = $('certified32');
-  show('certified32', layout.certifiedMaxFloat32);
+  show('certified32', value);
   el.dataset.state = 'ok';
-  const over = tolerance !== undefined && layout.certifiedMaxFloat32 > tolerance;
+  const over = tolerance !== undefined && value > tolerance;
   el.dataset.over = over ? '1' : '0';
+  return over;
+}
+
+function float32Shown(r: ApproxResult, layout: Float32Layout, tolerance: number | undefined) {
+  const over = showCertified32(layout.certifiedMaxFloat32, tolerance);
   float32Button('ONNX float32 (clamp form)', true);
   const s = networkSummary(layout.network);
   float32Note('clamp',
@@ -228,11 +234,7 @@ function float32Failed(e: Error) {
  */
 function float32Network(r: CompileResult, tolerance: number | undefined) {
   card32('the float32 ONNX: the network shown');
-  const el = $('certified32');
-  show('certified32', r.certifiedMaxFloat32);
-  el.dataset.state = 'ok';
-  const over = tolerance !== undefined && r.certifiedMaxFloat32 > tolerance;
-  el.dataset.over = over ? '1' : '0';
+  const over = showCertified32(r.certifiedMaxFloat32, tolerance);
   float32Button('ONNX float32', true);
   float32Note('network',
     `<b>ONNX float32 is the network shown</b>, evaluated in float32: its certified max error in float32 is ${fmt(r.certifiedMaxFloat32)} ` +

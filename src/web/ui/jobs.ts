@@ -7,7 +7,7 @@
  * asked for once the build is shown: it can take much longer than the build itself.
  */
 import { approximate, type ApproxResult, type SizeBy } from '../../approx/approximate.ts';
-import { float32Layout, type Float32Layout } from '../../approx/float32.ts';
+import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../../approx/float32.ts';
 import { compileFunction } from '../../expr/evaluate.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { compileFormula, type CompileResult } from '../../compile/compile.ts';
@@ -25,11 +25,8 @@ export type BuildResult =
   | { kind: 'compile'; result: CompileResult; seconds: number }
   | { kind: 'float32'; layout: Float32Layout; seconds: number };
 
-/**
- * Segments up to which the float32 download is the clamp form (float32Layout), as for the
- * CLI's `approx --dtype float32`: its second hidden layer is segments × segments, dense.
- */
-export const FLOAT32_LAYOUT_SEGMENTS = 2048;
+/** Segments up to which the float32 download is the clamp form, as for `approx --dtype float32`. */
+export const FLOAT32_LAYOUT_SEGMENTS = CLAMP_SEGMENTS_LIMIT;
 
 /** Whether a one-variable build's float32 download is laid out for float32 (the clamp form). */
 export function hasFloat32Layout(r: ApproxResult): boolean {
