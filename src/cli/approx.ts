@@ -9,7 +9,7 @@ import { derivative } from '../expr/derivative.ts';
 import { enclose } from '../expr/interval.ts';
 import { fmt } from './table.ts';
 import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
-import { saveOutputs } from './outputs.ts';
+import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';
 import { progress } from './progress.ts';
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/float32.ts';
@@ -31,6 +31,7 @@ interface ApproxFlags {
   save?: string;
   export?: string[];
   dtype: string;
+  force?: boolean;
 }
 
 export function registerApprox(program: Command): void {
@@ -53,6 +54,7 @@ export function registerApprox(program: Command): void {
     .option('--json', 'print one JSON object instead of the table')
     .option('--save <file.json>', 'write the network in knotnet JSON form')
     .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
+    .option('--force', FORCE_HELP)
     .addHelpText('after', `
 Examples:
   knotnet approx "x^2" --domain 1e6:1e7 --knots 90 --placement uniform --fit interpolate
@@ -75,7 +77,7 @@ Examples:
       const placement = parseChoice(flags.placement, '--placement', ['uniform', 'optimal'] as const);
       const fit = flags.fit === undefined ? undefined : parseChoice(flags.fit, '--fit', ['interpolate', 'minimax', 'lsq'] as const);
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
-      const outputs = { save: flags.save, exports: flags.export ?? [], dtype, tolerance: size.kind === 'maxError' && !flags.relative ? size.error : undefined };
+      const outputs = { save: flags.save, exports: flags.export ?? [], dtype, force: flags.force, tolerance: size.kind === 'maxError' && !flags.relative ? size.error : undefined };
       const saver = saveOutputs(outputs); // validates paths before the work
       const bar = progress('sizing');
       const run = (sz: SizeBy) => approximate({ expr, domain, size: sz, placement, fit, relative: flags.relative, maxSegments, onTrial: (t) => bar.update(`${t.segments} segments -> error ${t.error.toPrecision(4)}`) });
@@ -174,7 +176,7 @@ async function approxDeep(expr: string, domain: [number, number], flags: ApproxF
   const levels = flags.levels === undefined ? undefined : parseCount(flags.levels, '--levels', 60);
   const maxError = flags.maxError === undefined ? Number.MAX_VALUE : parsePositive(flags.maxError, '--max-error');
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
-  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, tolerance: flags.maxError === undefined ? undefined : maxError });
+  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, force: flags.force, tolerance: flags.maxError === undefined ? undefined : maxError });
   const r = compileFormula({ expr, vars: { [variable]: domain }, maxError, deep: 'always', dtype, ...(levels ? { deepLevels: levels } : {}), measureCount: 200_001 });
   const shallow = r.nodes.filter((n) => n.construction === 'shallow');
   if (shallow.length || !r.nodes.some((n) => n.construction === 'deep')) {

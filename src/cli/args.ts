@@ -19,6 +19,16 @@ export function parseCount(text: string, argument: string, max: number): number 
   return v;
 }
 
+/** Largest seed: mulberry32 (src/random.ts) keeps 32 bits. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** The one seed parser of every command: a whole number from 0 to MAX_SEED, as typed. */
+export function parseSeed(text: string, argument = '--seed'): number {
+  const v = typeof text === 'string' && /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v) || v > MAX_SEED) throw new InputError(argument, `be a whole number from 0 to ${MAX_SEED}`, text);
+  return v;
+}
+
 export function parseNumberInRange(text: string, argument: string, lo = 0, hi = 1): number {
   const v = Number(text);
   if (!Number.isFinite(v) || v < lo || v > hi) throw new InputError(argument, `be a number from ${lo} to ${hi}`, text);

@@ -4,7 +4,7 @@ import { sampleBox } from '../compile/sample.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact } from '../runtime/index.ts';
-import { parseCount, parsePositive, parseVarRange } from './args.ts';
+import { parseCount, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { readCsv } from './csv.ts';
 import { ExitCode } from './main.ts';
 import { renderPairs } from './table.ts';
@@ -47,28 +47,14 @@ export function registerCheck(program: Command): void {
           for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); box[p.name] = p.range; }
           for (const v of names) if (!box[v]) throw new InputError('--var', `give a range for every model input (missing ${v})`, Object.keys(box).join(', ') || 'none');
           const n = parseCount(flags.n, '-n', 10_000_000);
-          const seed = Number(flags.seed) || 0;
+          const seed = parseSeed(flags.seed);
           const given = (flags.range as string[]).map((t) => {
             const p = parseVarRange(t, '--range');
             const g = parseFormula(p.name, '--range');
             for (const v of g.variables) if (!names.includes(v)) throw new InputError('--range', `use only the model's inputs (${names.join(', ')})`, v);
             return { f: compileFunction(g.expr, names), range: p.range, text: t };
           });
-          if (given.length === 0) x = sampleBox(names.map((v) => box[v]!), n, seed);
-          else {
-            // Rejection sampling: uniform in the box, kept where every stated range holds.
-            const d = names.length;
-            const kept: number[] = [];
-            for (let round = 0; round < 200 && kept.length < n * d; round++) {
-              const batch = sampleBox(names.map((v) => box[v]!), Math.max(n, 10_000), seed + round * 7919);
-              for (let i = 0; i < batch.length / d && kept.length < n * d; i++) {
-                const row = Array.from(batch.subarray(i * d, i * d + d));
-                if (given.every(({ f, range }) => { const v = f(...row); return v >= range[0] && v <= range[1]; })) kept.push(...row);
-              }
-            }
-            if (kept.length === 0) throw new InputError('--range', 'leave some of the --var box to sample', given.map((g) => g.text).join(', '));
-            x = Float64Array.from(kept);
-          }
+          x = given.length === 0 ? sampleBox(names.map((v) => box[v]!), n, seed) : sampleRegion(names.map((v) => box[v]!), given, n, seed);
         }
         const limit = flags.maxError === undefined ? undefined : parsePositive(flags.maxError, '--max-error');
         const d = names.length;
@@ -109,4 +95,31 @@ export function registerCheck(program: Command): void {
         await runner.close?.();
       }
     });
+}
+
+/** Most box samples rejection sampling draws before it gives up on a sliver of a region. */
+export const MAX_REJECTION_DRAWS = 20_000_000;
+
+/**
+ * n samples uniform in the part of the box where every stated range holds (rejection
+ * sampling, batches of at most 1e6). Gives up as soon as the acceptance rate seen so far
+ * projects more than MAX_REJECTION_DRAWS draws: the region is a sliver of the box.
+ */
+function sampleRegion(box: [number, number][], given: { f: (...x: number[]) => number; range: [number, number]; text: string }[], n: number, seed: number): Float64Array {
+  const d = box.length;
+  const kept = new Float64Array(n * d);
+  let rows = 0, drawn = 0;
+  for (let round = 0; rows < n; round++) {
+    const m = Math.min(Math.max(n, 10_000), 1_000_000);
+    const batch = sampleBox(box, m, seed + round * 7919);
+    drawn += m;
+    for (let i = 0; i < m && rows < n; i++) {
+      const row = Array.from(batch.subarray(i * d, i * d + d));
+      if (given.every(({ f, range }) => { const v = f(...row); return v >= range[0] && v <= range[1]; })) kept.set(row, d * rows++);
+    }
+    if (rows < n && (rows === 0 || (drawn * n) / rows > MAX_REJECTION_DRAWS)) {
+      throw new InputError('--range', `leave enough of the --var box to draw -n ${n} samples within ${MAX_REJECTION_DRAWS} draws (kept ${rows} of ${drawn}; widen the ranges or lower -n)`, given.map((g) => g.text).join(', '));
+    }
+  }
+  return kept;
 }

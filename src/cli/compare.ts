@@ -10,9 +10,11 @@ import { rng } from '../random.ts';
 import { compareNotes, compareReportFiles } from '../report/compare.ts';
 import { initTfjs } from '../runtime/tfjs.ts';
 import { compareWithTraining } from '../train/compare.ts';
-import { parseCount, parseNumberInRange, parsePositive, parseVarRange } from './args.ts';
+import { parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { regionFromData } from './data.ts';
-import { checkWritable, writeDirAtomic } from './files.ts';
+import { checkOutputs } from './files.ts';
+import { FORCE_HELP } from './outputs.ts';
+import { writeOutputs, type StagedOutput } from './staging.ts';
 import { renderTable } from './table.ts';
 import { buildArtifacts } from '../export/index.ts';
 
@@ -35,19 +37,21 @@ export function registerCompare(program: Command): void {
     .option('--seed <N>', 'seed for samples, shuffling and initializations', '1')
     .option('--report <dir>', 'write index.html (self-contained) with SVG and PNG figures into this folder')
     .option('--export-dir <dir>', 'write every network (constructed and trained) as ONNX float32 and knotnet JSON into this folder')
+    .option('--force', FORCE_HELP)
     .option('--json', 'print one JSON object instead of the table')
     .addHelpText('after', '\nExamples:\n  knotnet compare --report compare-report\n  knotnet compare "sqrt(x)" --var x=0:1 --budget-seconds 20 --report sqrt-report')
     .action(async (exprArg: string | undefined, flags: Record<string, any>) => {
       const expr = exprArg ?? T3;
       const budget = parsePositive(flags.budgetSeconds, '--budget-seconds');
       const n = parseCount(flags.samples, '--samples', 10_000_000);
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new InputError('--seed', 'be a whole number ≥ 0', flags.seed);
+      const seed = parseSeed(flags.seed);
       const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
-      const report = flags.report ? String(flags.report).replace(/\/+$/, '') : undefined;
-      if (report) checkWritable(report, '--report');
-      const exportDir = flags.exportDir ? String(flags.exportDir).replace(/\/+$/, '') : undefined;
-      if (exportDir) checkWritable(exportDir, '--export-dir');
+      const report = flags.report ? String(flags.report).replace(/(.)[/\\]+$/, '$1') : undefined;
+      const exportDir = flags.exportDir ? String(flags.exportDir).replace(/(.)[/\\]+$/, '$1') : undefined;
+      const targets: StagedOutput[] = [];
+      if (report) targets.push({ target: { path: report, argument: '--report', kind: 'report' }, files: [] });
+      if (exportDir) targets.push({ target: { path: exportDir, argument: '--export-dir', kind: 'export-dir' }, files: [] });
+      checkOutputs(targets.map((t) => t.target), !!flags.force);
       const formula = parseFormula(expr);
       const inputs = formula.variables;
       const vars: Record<string, [number, number]> = {};
@@ -96,8 +100,7 @@ export function registerCompare(program: Command): void {
       const notes = compareNotes(rows, maxAbsY);
       if (report) {
         const oneD = d === 1 ? { f: (x: number) => f(x), domain: vars[inputs[0]!]!, variable: inputs[0]! } : undefined;
-        writeDirAtomic(report, compareReportFiles({ expr, rows, table: { header, rows: table }, samples: { train: nTrain, heldOut: nHeld, source }, backend, notes, ...(oneD ? { oneD } : {}) }));
-        log(`wrote ${report}/index.html`);
+        targets[0]!.files = compareReportFiles({ expr, rows, table: { header, rows: table }, samples: { train: nTrain, heldOut: nHeld, source }, backend, notes, ...(oneD ? { oneD } : {}) });
       }
       if (exportDir) {
         // The trained networks go through the same exporters as constructed ones.
@@ -109,9 +112,11 @@ export function registerCompare(program: Command): void {
             ...buildArtifacts(r.network, meta, `${slug}.json`).map((f) => ({ relativePath: `${slug}.json`, bytes: f.bytes })),
           ];
         });
-        writeDirAtomic(exportDir, files);
-        log(`wrote ${files.length} files into ${exportDir}`);
+        targets[targets.length - 1]!.files = files;
       }
+      await writeOutputs(targets, !!flags.force); // both folders or neither
+      if (report) log(`wrote ${report}/index.html`);
+      if (exportDir) log(`wrote ${targets[targets.length - 1]!.files.length} files into ${exportDir}`);
       const measuredBy = "knotnet's float64 evaluator on each network's plain ReLU form";
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({

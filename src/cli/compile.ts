@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { compileFormula, type CompileResult } from '../compile/compile.ts';
-import { sampleShell } from '../compile/sample.ts';
+import { sampleShellBatches } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
-import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseVarRange } from './args.ts';
-import { toCsv } from './csv.ts';
+import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
+import { csvChunks, writeChunks } from './csv.ts';
 import { regionFromData } from './data.ts';
-import { checkWritable, writeAtomic } from './files.ts';
-import { saveOutputs } from './outputs.ts';
+import { checkOutputs, type OutputTarget } from './files.ts';
+import { FORCE_HELP, saveOutputs } from './outputs.ts';
+import { writeOutputs } from './staging.ts';
 import { fmt, renderPairs, renderTable } from './table.ts';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -32,6 +33,7 @@ export function registerCompile(program: Command): void {
     .option('--json', 'print one JSON object instead of the table')
     .option('--save <file.json>', 'write the network in knotnet JSON form')
     .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
+    .option('--force', FORCE_HELP)
     .addHelpText('after', `
 Example (the original question, T3):
   knotnet compile "sqrt(dx^2+dy^2+dz^2)" --var dx=-2.4e7:2.4e7 --var dy=-2.4e7:2.4e7 --var dz=-2.4e7:2.4e7 \\
@@ -44,9 +46,9 @@ Example (the original question, T3):
       for (const r of flags.range as string[]) { const p = parseVarRange(r, '--range'); ranges[p.name] = p.range; }
       const maxError = parsePositive(flags.maxError, '--max-error');
       const count = parseCount(flags.samples, '--samples', 10_000_000);
-      const seed = parseCount(String(Number(flags.seed) + 1), '--seed', 2 ** 31) - 1;
+      const seed = parseSeed(flags.seed);
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
-      const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, tolerance: maxError });
+      const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, force: flags.force, tolerance: maxError });
       let dataRows: Float64Array | undefined;
       if (flags.data) dataRows = regionFromData(flags.data, expr, vars, ranges, parseNumberInRange(flags.dataMargin, '--data-margin')).rows;
       const deep = parseChoice(flags.deep, '--deep', ['auto', 'never', 'always'] as const);
@@ -75,21 +77,23 @@ Example (the original question, T3):
     .option('-n <N>', 'number of points', '10000')
     .option('--seed <N>', 'seed', '1')
     .option('--out <file.csv>', 'write here instead of stdout')
+    .option('--force', 'replace an existing --out file (a CSV carries no knotnet marker, so any existing file needs it)')
     .addHelpText('after', '\nExample:\n  knotnet sample shell --dims 3 --inner 2.1e7 --outer 2.4e7 -n 1000 --seed 1 --out shell.csv')
-    .action((kind: string, flags: Record<string, string>) => {
+    .action(async (kind: string, flags: Record<string, string>) => {
       parseChoice(kind, 'sample kind', ['shell'] as const);
       const dims = parseCount(flags.dims!, '--dims', 1000);
       const inner = parseNumberInRange(flags.inner!, '--inner', 0, Infinity);
       const outer = parsePositive(flags.outer!, '--outer');
       if (!(outer > inner)) throw new InputError('--outer', `be greater than --inner (${inner})`, flags.outer);
       const n = parseCount(flags.n!, '-n', 100_000_000);
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new InputError('--seed', 'be a whole number ≥ 0', flags.seed);
-      if (flags.out) checkWritable(flags.out, '--out');
+      const seed = parseSeed(flags.seed!);
+      const out: OutputTarget | undefined = flags.out ? { path: flags.out, argument: '--out', kind: 'csv' } : undefined;
+      if (out) checkOutputs([out], !!flags.force);
       const header = dims === 3 ? ['dx', 'dy', 'dz'] : Array.from({ length: dims }, (_, i) => `x${i + 1}`);
-      const csv = toCsv(header, sampleShell({ dims, inner, outer, n, seed }));
-      if (flags.out) writeAtomic(flags.out, csv);
-      else process.stdout.write(csv);
+      // Streamed in batches of ~64k numbers: memory stays flat whatever -n and --dims are.
+      const chunks = csvChunks(header, sampleShellBatches({ dims, inner, outer, n, seed }, Math.max(1, Math.floor(65_536 / dims))));
+      if (out) await writeOutputs([{ target: out, files: [{ relativePath: '', bytes: chunks }] }], !!flags.force);
+      else await writeChunks(process.stdout, chunks);
     });
 }
 

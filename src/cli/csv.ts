@@ -25,9 +25,20 @@ export function readCsv(path: string, argument = '--data'): { header: string[]; 
   return { header, rows, count: lines.length - 1 };
 }
 
-export function toCsv(header: string[], rows: Float64Array): string {
+/** CSV text in chunks (the header, then one chunk per batch of rows): never one whole string. */
+export function* csvChunks(header: string[], batches: Iterable<Float64Array>): Generator<string> {
   const d = header.length;
-  const out = [header.join(',')];
-  for (let i = 0; i < rows.length / d; i++) out.push(Array.from(rows.subarray(i * d, i * d + d), (v) => String(v)).join(','));
-  return `${out.join('\n')}\n`;
+  yield `${header.join(',')}\n`;
+  for (const rows of batches) {
+    const lines: string[] = [];
+    for (let i = 0; i < rows.length / d; i++) lines.push(Array.from(rows.subarray(i * d, i * d + d), (v) => String(v)).join(','));
+    yield `${lines.join('\n')}\n`;
+  }
+}
+
+/** Writes chunks to a stream, waiting for it to drain (memory stays at one chunk). */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (!stream.write(chunk)) await new Promise<void>((resolve, reject) => { stream.once('drain', resolve); stream.once('error', reject); });
+  }
 }

@@ -1,10 +1,10 @@
-import { join } from 'node:path';
-import { buildArtifacts, exportFormatFor } from '../export/index.ts';
+import { buildArtifacts, exportFormatFor, type ExportFormat } from '../export/index.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
 import { layerRanges, roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
 import { WorkError } from '../errors.ts';
-import { checkWritable, writeAtomic, writeDirAtomic } from './files.ts';
+import { checkOutputs, type OutputKind, type OutputTarget } from './files.ts';
+import { writeOutputs, type StagedOutput } from './staging.ts';
 
 export interface OutputRequest {
   save?: string | undefined;
@@ -12,18 +12,24 @@ export interface OutputRequest {
   dtype: 'float64' | 'float32';
   /** The max error asked for: a float32 export whose certified bound exceeds it is refused (exit 1). */
   tolerance?: number | undefined;
+  /** Replace existing files and folders that are not previous knotnet outputs of the same kind. */
+  force?: boolean | undefined;
 }
 
+/** Help text of every writing command's --force. */
+export const FORCE_HELP = 'replace existing outputs that are not previous knotnet outputs of the same kind (old ones are removed only after the new ones are in place)';
+
+const KIND_OF: Record<ExportFormat, OutputKind> = { json: 'network-json', onnx: 'onnx', safetensors: 'safetensors', tfjs: 'tfjs' };
+
 /**
- * Validates every output path up front (so bad paths fail before any work), then writes
- * each artifact atomically once the network exists.
+ * Validates every output path up front (so bad paths fail before any work, files.ts), then
+ * writes all artifacts or none (staging.ts) once the network exists.
  */
 export function saveOutputs(req: OutputRequest) {
-  if (req.save) checkWritable(req.save, '--save');
-  for (const p of req.exports) {
-    exportFormatFor(p);
-    checkWritable(p.replace(/\/+$/, ''), '--export');
-  }
+  const targets: OutputTarget[] = [];
+  if (req.save) targets.push({ path: req.save, argument: '--save', kind: 'network-json' });
+  for (const p of req.exports) targets.push({ path: p.replace(/(.)[/\\]+$/, '$1'), argument: '--export', kind: KIND_OF[exportFormatFor(p)] });
+  checkOutputs(targets, !!req.force);
   const written: string[] = [];
   return {
     written,
@@ -42,21 +48,19 @@ export function saveOutputs(req: OutputRequest) {
         const outMag = known ? known.outputMagnitude : Math.max(...roundingMagnitude(net, box));
         throw new WorkError(`float32 cannot keep --max-error ${req.tolerance} for this network: its certified float32 bound is ${(certified - r64 + r32).toPrecision(4)} (worst-case rounding over any summation order), while the float32 floor at the output's magnitude ${outMag.toPrecision(3)} is about ${(outMag * 2 ** -24).toPrecision(3)}; export with --dtype float64, or raise --max-error.`);
       }
-      if (req.save) {
-        writeAtomic(req.save, `${JSON.stringify(networkToJson(net, { ...meta, dtype: 'float64' }))}\n`);
-        written.push(req.save);
-      }
-      for (const p of req.exports) {
+      const staged: StagedOutput[] = [];
+      if (req.save) staged.push({ target: targets[0]!, files: [{ relativePath: '', bytes: `${JSON.stringify(networkToJson(net, { ...meta, dtype: 'float64' }))}\n` }] });
+      for (const [i, p] of req.exports.entries()) {
         const format = exportFormatFor(p);
         const dtype = format === 'tfjs' ? 'float32' : format === 'json' ? 'float64' : req.dtype;
         const errorMeta = dtype === 'float32' && certified !== null
           ? { ...err, certifiedMaxFloat64: certified, certifiedMax: certified - r64 + r32, float32RoundingBound: r32 }
           : err;
-        const files = buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype);
-        if (format === 'tfjs') writeDirAtomic(p.replace(/\/+$/, ''), files);
-        else for (const f of files) writeAtomic(f.relativePath ? join(p, f.relativePath) : p, f.bytes);
-        written.push(p);
+        staged.push({ target: targets[i + (req.save ? 1 : 0)]!, files: buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype) });
       }
+      await writeOutputs(staged, !!req.force);
+      if (req.save) written.push(req.save);
+      written.push(...req.exports);
     },
   };
 }

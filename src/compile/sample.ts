@@ -5,20 +5,34 @@ import { gaussian, rng } from '../random.ts';
  * (direction: normalized Gaussian; radius: inverse CDF of r^dims). Row-major n × dims.
  */
 export function sampleShell(o: { dims: number; inner: number; outer: number; n: number; seed: number }): Float64Array {
+  const out = new Float64Array(o.n * o.dims);
+  let at = 0;
+  for (const rows of sampleShellBatches(o, o.n)) { out.set(rows, at); at += rows.length; }
+  return out;
+}
+
+/**
+ * The same points as sampleShell, in batches of at most `batch` rows (memory bounded by the
+ * batch, not by n): concatenated, the batches equal sampleShell(o).
+ */
+export function* sampleShellBatches(o: { dims: number; inner: number; outer: number; n: number; seed: number }, batch = 4096): Generator<Float64Array> {
   const rand = rng(o.seed);
   const g = gaussian(rand);
-  const out = new Float64Array(o.n * o.dims);
   // Radius by inverse CDF in a form that does not overflow in many dimensions:
   // r = outer·(ρ + U·(1 − ρ))^(1/dims), ρ = (inner/outer)^dims.
   const rho = Math.pow(o.inner / o.outer, o.dims);
-  for (let i = 0; i < o.n; i++) {
-    let norm = 0;
-    for (let d = 0; d < o.dims; d++) { const v = g(); out[i * o.dims + d] = v; norm += v * v; }
-    norm = Math.sqrt(norm);
-    const r = o.outer * Math.pow(rho + rand() * (1 - rho), 1 / o.dims);
-    for (let d = 0; d < o.dims; d++) out[i * o.dims + d] = (out[i * o.dims + d]! / norm) * r;
+  for (let start = 0; start < o.n; start += batch) {
+    const count = Math.min(batch, o.n - start);
+    const out = new Float64Array(count * o.dims);
+    for (let i = 0; i < count; i++) {
+      let norm = 0;
+      for (let d = 0; d < o.dims; d++) { const v = g(); out[i * o.dims + d] = v; norm += v * v; }
+      norm = Math.sqrt(norm);
+      const r = o.outer * Math.pow(rho + rand() * (1 - rho), 1 / o.dims);
+      for (let d = 0; d < o.dims; d++) out[i * o.dims + d] = (out[i * o.dims + d]! / norm) * r;
+    }
+    yield out;
   }
-  return out;
 }
 
 /** n points uniform in a box. Row-major n × dims. */

@@ -34,6 +34,8 @@ export function toSafetensors(net: Network, options: SafetensorsOptions): Uint8A
   const header: Record<string, HeaderEntry | Record<string, string>> = {
     __metadata__: {
       format: 'pt',
+      // knotnet's marker: lets the CLI recognize its own previous output (replaced without --force).
+      producer: 'knotnet',
       ...options.metadata,
       inputs: JSON.stringify(net.inputs),
       outputs: JSON.stringify(net.outputs),

@@ -3,7 +3,7 @@ export function htmlReport(o: { title: string; intro: string; table: { header: s
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const cell = (v: string | number) => `<td>${esc(typeof v === 'number' ? fmt(v) : v)}</td>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(o.title)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="knotnet"><title>${esc(o.title)}</title>
 <style>body{font-family:"DejaVu Sans",sans-serif;max-width:960px;margin:24px auto;color:#222}
 figure svg{max-width:100%;height:auto}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -50,6 +50,22 @@ test('approx --save into a folder that does not exist exits 2 naming --save and 
   const path = '/nonexistent/dir/x.json';
   assertBadInput(['x^2', '--domain', '0:1', '--knots', '4', '--save', path], /--save must name a file in an existing, writable folder \(got "\/nonexistent\/dir\/x\.json"\)/);
   assert.equal(existsSync(path), false);
+});
+
+test('approx --export onto a folder of the user\'s (no TF.js export of knotnet) exits 2 naming it, and the folder keeps its files', () => {
+  const models = join(dir, 'models');
+  mkdirSync(models);
+  writeFileSync(join(models, 'notes.txt'), 'mine');
+  assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--export', models], /^knotnet: --export must not name a non-empty folder that is not a previous knotnet tfjs output \(pass --force to replace it\) \(got ".*models"\)\.$/);
+  assert.deepEqual(readdirSync(models), ['notes.txt']);
+  assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--save', '/dev/null', '--force'], /^knotnet: --save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)\.$/);
+});
+
+test('approx --save twice onto the same path replaces its own previous network JSON (no --force needed)', () => {
+  const path = join(dir, 'again.json');
+  for (const knots of ['4', '6']) assert.equal(knotnet('x^2', '--domain', '0:1', '--knots', knots, '--save', path).code, 0);
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).layers[0].bias.length, 6);
+  assert.deepEqual(readdirSync(dir).filter((n) => n.includes('again')), ['again.json']);
 });
 
 test('approx --json prints one JSON object with the documented keys; T1 interpolation measures 2.5e9', () => {

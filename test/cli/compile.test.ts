@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { networkFromJson } from '../../src/net/json.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
+import { sampleShell } from '../../src/compile/sample.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/knotnet.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -39,6 +40,24 @@ describe('knotnet sample', () => {
     const a = run('sample', 'shell', '-n', '5', '--seed', '9').stdout;
     const b = run('sample', 'shell', '-n', '5', '--seed', '9').stdout;
     assert.equal(a, b);
+  });
+  it('the streamed CSV holds exactly the points of sampleShell, in batches across --dims', () => {
+    const a = run('sample', 'shell', '-n', '7', '--dims', '1000', '--seed', '3');
+    assert.equal(a.status, 0, a.stderr);
+    const rows = a.stdout.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    assert.deepEqual(rows.flat(), Array.from(sampleShell({ dims: 1000, inner: 2.1e7, outer: 2.4e7, n: 7, seed: 3 })));
+  });
+  it('--out onto an existing file is refused without --force (a CSV has no knotnet marker) and replaced with it', () => {
+    const out = join(dir, 'mine.csv');
+    writeFileSync(out, 'my,data\n1,2\n');
+    assertBadInput(run('sample', 'shell', '-n', '3', '--out', out), /^knotnet: --out must not name an existing file that is not a knotnet csv file \(pass --force to replace it\)/);
+    assert.equal(readFileSync(out, 'utf8'), 'my,data\n1,2\n');
+    assert.equal(run('sample', 'shell', '-n', '3', '--out', out, '--force').status, 0);
+    assert.equal(readFileSync(out, 'utf8').split('\n')[0], 'dx,dy,dz');
+  });
+  it('--seed abc is bad input naming it (one seed parser for every command)', () => {
+    assertBadInput(run('sample', 'shell', '--seed', 'abc'), /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "abc"\)\.$/);
+    assertBadInput(run('compile', 'x', '--var', 'x=0:1', '--seed', '-1'), /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "-1"\)\.$/);
   });
   it('--outer not above --inner is bad input', () => assertBadInput(run('sample', 'shell', '--inner', '3', '--outer', '2'), /--outer.*greater than --inner.*"2"/));
 });
