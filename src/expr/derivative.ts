@@ -1,79 +1,110 @@
-import { derivative as mathDerivative, parse } from 'mathjs';
-import { exprToString, variablesOf, type Expr } from './ast.ts';
-import { fromMathjs } from './parse.ts';
+import type { Expr, UnaryFn } from './ast.ts';
 
 /**
- * Symbolic derivatives through mathjs. Functions mathjs cannot differentiate are rewritten
- * first into ones it can: log1p(u) = log(1 + u), sigmoid(u) = 1 / (1 + exp(−u)). Kinks
- * (abs, relu, min, max) have no derivative at the kink: differentiate a *branch* of the
- * formula (see `branchAt`) on an interval where the branch is known to hold.
+ * Symbolic derivative d e / d name by the textbook rules, applied once per distinct node
+ * (memoized by identity, so shared subexpressions are differentiated once and the result
+ * shares them too) with only exact local simplifications (0 and 1 terms dropped, integer
+ * products folded when exact). No general simplifier: mathjs's took exponential time on
+ * long sums and nested functions, and rounded constants (d/dx 1e-16·x³ came back as 0).
+ * Kinks (abs, relu, min, max) have no derivative at the kink: differentiate a *branch* of
+ * the formula (see `branchAt`) on an interval where the branch is known to hold.
  */
 export function derivative(e: Expr, name: string): Expr {
-  // Constants go to mathjs as symbols and come back as the same doubles: its simplification
-  // rounds numbers through fractions and drops small ones, so d/dx 1e-16·x³ came back as 0
-  // and d/dx 1.0000000000001·x² as 2·x (f'' enclosures of another function, unsound bounds).
-  const taken = new Set(variablesOf(e));
-  let prefix = '__c';
-  while ([...taken].some((v) => v.startsWith(prefix))) prefix += '_';
-  const values: number[] = [];
-  const text = exprToString(symbolizeConstants(rewriteForDerivative(e), prefix, values));
-  const d = mathDerivative(parse(text), name);
-  return substituteConstants(fromMathjs(d), prefix, values);
+  const memo = new Map<Expr, Expr>();
+  const d = (x: Expr): Expr => {
+    let r = memo.get(x);
+    if (!r) { r = rule(x, d, name); memo.set(x, r); }
+    return r;
+  };
+  return d(e);
 }
 
-/**
- * Replaces constants by symbols prefix0, prefix1, … (values collected), except small
- * integers, which mathjs handles exactly, and constant exponents, which must stay numbers
- * (x^c would be differentiated as a general power, with log x).
- */
-function symbolizeConstants(e: Expr, prefix: string, values: number[]): Expr {
-  const rec = (x: Expr) => symbolizeConstants(x, prefix, values);
-  switch (e.op) {
-    case 'const':
-      if (Number.isInteger(e.value) && Math.abs(e.value) <= 2 ** 20) return e;
-      values.push(e.value);
-      return { op: 'var', name: `${prefix}${values.length - 1}` };
-    case 'var': return e;
-    case 'neg': return { op: 'neg', arg: rec(e.arg) };
-    case 'call': return { op: 'call', fn: e.fn, arg: rec(e.arg) };
-    case 'pow': {
-      const literal = e.b.op === 'const' || (e.b.op === 'neg' && e.b.arg.op === 'const');
-      return { op: 'pow', a: rec(e.a), b: literal ? e.b : rec(e.b) };
-    }
-    default: return { ...e, a: rec(e.a), b: rec(e.b) } as Expr;
-  }
-}
+const ZERO: Expr = { op: 'const', value: 0 };
+const ONE: Expr = { op: 'const', value: 1 };
+const num = (value: number): Expr => ({ op: 'const', value });
+const isConst = (e: Expr, v?: number) => e.op === 'const' && (v === undefined || e.value === v);
 
-function substituteConstants(e: Expr, prefix: string, values: number[]): Expr {
-  const rec = (x: Expr) => substituteConstants(x, prefix, values);
-  switch (e.op) {
-    case 'const': return e;
-    case 'var': {
-      if (!e.name.startsWith(prefix)) return e;
-      const i = Number(e.name.slice(prefix.length));
-      return Number.isInteger(i) && i < values.length ? { op: 'const', value: values[i]! } : e;
-    }
-    case 'neg': return { op: 'neg', arg: rec(e.arg) };
-    case 'call': return { op: 'call', fn: e.fn, arg: rec(e.arg) };
-    default: return { ...e, a: rec(e.a), b: rec(e.b) } as Expr;
-  }
+function neg(a: Expr): Expr {
+  if (a.op === 'const') return num(-a.value);
+  return a.op === 'neg' ? a.arg : { op: 'neg', arg: a };
 }
+function add(a: Expr, b: Expr): Expr {
+  if (isConst(a, 0)) return b;
+  if (isConst(b, 0)) return a;
+  return { op: 'add', a, b };
+}
+function sub(a: Expr, b: Expr): Expr {
+  if (isConst(b, 0)) return a;
+  if (isConst(a, 0)) return neg(b);
+  return { op: 'sub', a, b };
+}
+function mul(a: Expr, b: Expr): Expr {
+  if (isConst(a, 0) || isConst(b, 0)) return ZERO;
+  if (isConst(a, 1)) return b;
+  if (isConst(b, 1)) return a;
+  if (a.op === 'const' && b.op === 'const' && Number.isSafeInteger(a.value * b.value) && Number.isInteger(a.value) && Number.isInteger(b.value)) return num(a.value * b.value);
+  return { op: 'mul', a, b };
+}
+function div(a: Expr, b: Expr): Expr {
+  if (isConst(a, 0)) return ZERO;
+  if (isConst(b, 1)) return a;
+  return { op: 'div', a, b };
+}
+const call = (fn: UnaryFn, arg: Expr): Expr => ({ op: 'call', fn, arg });
+const sq = (a: Expr): Expr => ({ op: 'pow', a, b: num(2) });
 
-function rewriteForDerivative(e: Expr): Expr {
+/** d(e) from the derivatives of its operands (`d`, memoized). */
+function rule(e: Expr, d: (x: Expr) => Expr, name: string): Expr {
   switch (e.op) {
-    case 'const': case 'var': return e;
-    case 'neg': return { op: 'neg', arg: rewriteForDerivative(e.arg) };
-    case 'call': {
-      const a = rewriteForDerivative(e.arg);
-      if (e.fn === 'log1p') return { op: 'call', fn: 'log', arg: { op: 'add', a: { op: 'const', value: 1 }, b: a } };
-      if (e.fn === 'sigmoid') {
-        return { op: 'div', a: { op: 'const', value: 1 }, b: { op: 'add', a: { op: 'const', value: 1 }, b: { op: 'call', fn: 'exp', arg: { op: 'neg', arg: a } } } };
-      }
-      if (e.fn === 'abs' || e.fn === 'relu') throw new RangeError(`${e.fn} has a kink: differentiate a branch of the formula`);
-      return { op: 'call', fn: e.fn, arg: a };
+    case 'const': return ZERO;
+    case 'var': return e.name === name ? ONE : ZERO;
+    case 'neg': return neg(d(e.arg));
+    case 'add': return add(d(e.a), d(e.b));
+    case 'sub': return sub(d(e.a), d(e.b));
+    case 'mul': return add(mul(d(e.a), e.b), mul(e.a, d(e.b)));
+    case 'div': {
+      const da = d(e.a), db = d(e.b);
+      return sub(div(da, e.b), isConst(db, 0) ? ZERO : div(mul(e.a, db), sq(e.b)));
     }
+    case 'pow': return powRule(e.a, e.b, d);
     case 'call2': throw new RangeError(`${e.fn} has a kink: differentiate a branch of the formula`);
-    default: return { ...e, a: rewriteForDerivative(e.a), b: rewriteForDerivative(e.b) } as Expr;
+    case 'call': {
+      const da = d(e.arg);
+      return isConst(da, 0) ? ZERO : mul(outer(e.fn, e.arg), da);
+    }
+  }
+}
+
+/** (a^b)': a constant exponent c gives c·a^(c−1)·a' (no log a, defined for a ≤ 0). */
+function powRule(a: Expr, b: Expr, d: (x: Expr) => Expr): Expr {
+  const da = d(a), db = d(b);
+  if (isConst(db, 0)) {
+    if (isConst(da, 0)) return ZERO;
+    const c = b.op === 'const' ? b.value : b.op === 'neg' && b.arg.op === 'const' ? -b.arg.value : null;
+    const lower = c === null ? { op: 'pow', a, b: sub(b, ONE) } as Expr : c - 1 === 1 ? a : c - 1 === 0 ? ONE : { op: 'pow', a, b: num(c - 1) } as Expr;
+    return mul(mul(c === null ? b : num(c), lower), da);
+  }
+  // a^b·(b'·log a + b·a'/a)
+  return mul({ op: 'pow', a, b }, add(mul(db, call('log', a)), isConst(da, 0) ? ZERO : div(mul(b, da), a)));
+}
+
+/** f'(u) for each unary function f. */
+function outer(fn: UnaryFn, u: Expr): Expr {
+  switch (fn) {
+    case 'sqrt': return div(ONE, mul(num(2), call('sqrt', u)));
+    case 'exp': return call('exp', u);
+    case 'log': return div(ONE, u);
+    case 'log1p': return div(ONE, add(ONE, u));
+    case 'sin': return call('cos', u);
+    case 'cos': return neg(call('sin', u));
+    case 'tan': return sq(call('sec', u));
+    case 'tanh': return sq(call('sech', u));
+    case 'sigmoid': { const s = call('sigmoid', u); return mul(s, sub(ONE, s)); }
+    case 'sec': return mul(call('sec', u), call('tan', u));
+    case 'sech': return neg(mul(call('sech', u), call('tanh', u)));
+    case 'cosh': return call('sinh', u);
+    case 'sinh': return call('cosh', u);
+    case 'abs': case 'relu': throw new RangeError(`${fn} has a kink: differentiate a branch of the formula`);
   }
 }
 

@@ -19,7 +19,7 @@ type Iv = I.Interval;
 const iv = (lo: number, hi: number): Iv => new I.Interval(lo, hi);
 
 export function enclose(e: Expr, box: Record<string, readonly [number, number]>): Enclosure {
-  const flag = { undefinedPart: false };
+  const flag: Flag = { undefinedPart: false, memo: new Map() };
   const r = walk(e, box, flag);
   const lo = r.lo;
   const hi = r.hi;
@@ -33,7 +33,17 @@ function outward(lo: number, hi: number): Iv {
   return iv(d(lo, -1), d(hi, 1));
 }
 
-function walk(e: Expr, box: Record<string, readonly [number, number]>, flag: { undefinedPart: boolean }): Iv {
+/** Per-enclosure state: the undefined flag, and each node's enclosure (shared nodes once). */
+interface Flag { undefinedPart: boolean; memo: Map<Expr, Iv> }
+
+/** Enclosure of one node, memoized by identity: derivatives are DAGs, walked in linear time. */
+function walk(e: Expr, box: Record<string, readonly [number, number]>, flag: Flag): Iv {
+  let r = flag.memo.get(e);
+  if (!r) { r = walkNode(e, box, flag); flag.memo.set(e, r); }
+  return r;
+}
+
+function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag: Flag): Iv {
   switch (e.op) {
     case 'const': return iv(e.value, e.value);
     case 'var': {
@@ -143,7 +153,7 @@ function tangent(a: Iv): Iv {
   return outward(Math.tan(lo), Math.tan(hi));
 }
 
-function power(base: Iv, exponent: Expr, box: Record<string, readonly [number, number]>, flag: { undefinedPart: boolean }): Iv {
+function power(base: Iv, exponent: Expr, box: Record<string, readonly [number, number]>, flag: Flag): Iv {
   if (exponent.op === 'const' || (exponent.op === 'neg' && exponent.arg.op === 'const')) {
     const p = exponent.op === 'const' ? exponent.value : -(exponent.arg as { value: number }).value;
     if (Number.isInteger(p)) {
@@ -176,6 +186,16 @@ function integerPower(base: Iv, p: number): Iv {
   return I.pow(base, p);
 }
 
+/** Structural equality, shared nodes (derivatives share them) settled at once by identity. */
 function exprEquals(a: Expr, b: Expr): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === b) return true;
+  if (a.op !== b.op) return false;
+  switch (a.op) {
+    case 'const': return a.value === (b as typeof a).value;
+    case 'var': return a.name === (b as typeof a).name;
+    case 'neg': return exprEquals(a.arg, (b as typeof a).arg);
+    case 'call': return a.fn === (b as typeof a).fn && exprEquals(a.arg, (b as typeof a).arg);
+    case 'call2': return a.fn === (b as typeof a).fn && exprEquals(a.a, (b as typeof a).a) && exprEquals(a.b, (b as typeof a).b);
+    default: return exprEquals(a.a, (b as typeof a).a) && exprEquals(a.b, (b as typeof a).b);
+  }
 }
