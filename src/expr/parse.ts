@@ -21,6 +21,9 @@ const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
  */
 export function parseFormula(text: string, argument = 'expression'): Formula {
   if (typeof text !== 'string' || text.trim() === '') throw new InputError(argument, 'be a non-empty formula', text);
+  if (text.length > MAX_FORMULA_CHARS) throw new InputError(argument, `have at most ${MAX_FORMULA_CHARS} characters`, `${text.length} characters`);
+  const nesting = maxNesting(text);
+  if (nesting > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest parentheses at most ${MAX_FORMULA_DEPTH} deep`, `${nesting} deep`);
   let node: MathNode;
   try {
     node = parse(text);
@@ -28,7 +31,68 @@ export function parseFormula(text: string, argument = 'expression'): Formula {
     throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text);
   }
   const expr = convert(node, text, argument, false);
+  const { nodes, depth } = treeSize(expr);
+  if (nodes > MAX_FORMULA_NODES) throw new InputError(argument, `have at most ${MAX_FORMULA_NODES} operations, numbers and variables`, `${nodes}`);
+  if (depth > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest at most ${MAX_FORMULA_DEPTH} operations deep (long sums are balanced, other chains are not)`, `${depth} deep`);
   return { text, expr, variables: variablesOf(expr) };
+}
+
+/** Limits that keep every recursive pass over a formula (derivatives, enclosures) cheap and within the stack. */
+export const MAX_FORMULA_CHARS = 1_000_000;
+export const MAX_FORMULA_NODES = 200_000;
+export const MAX_FORMULA_DEPTH = 400;
+
+/** Deepest parenthesis nesting of the text (mathjs parses nesting recursively). */
+function maxNesting(text: string): number {
+  let depth = 0, max = 0;
+  for (const c of text) {
+    if (c === '(' || c === '[') max = Math.max(max, ++depth);
+    else if (c === ')' || c === ']') depth--;
+  }
+  return max;
+}
+
+/** Node count and depth of a tree, without recursion. */
+export function treeSize(e: Expr): { nodes: number; depth: number } {
+  let nodes = 0, depth = 0;
+  const stack: [Expr, number][] = [[e, 1]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    nodes++;
+    depth = Math.max(depth, d);
+    if (n.op === 'neg' || n.op === 'call') stack.push([n.arg, d + 1]);
+    else if (n.op !== 'const' && n.op !== 'var') stack.push([n.a, d + 1], [n.b, d + 1]);
+  }
+  return { nodes, depth };
+}
+
+/** Chains of + and − longer than this are rebuilt as balanced trees (depth log n, same sum). */
+const BALANCE_ABOVE = 16;
+
+/**
+ * The terms of a left-leaning chain a ± b ± c …, found without recursion (mathjs builds
+ * long sums 10,000 levels deep).
+ */
+function sumTerms(node: MathNode): { sign: 1 | -1; node: MathNode }[] {
+  const terms: { sign: 1 | -1; node: MathNode }[] = [];
+  let n = node as MathNode & Record<string, any>;
+  while (n.type === 'OperatorNode' && (n.fn === 'add' || n.fn === 'subtract') && n.args.length === 2) {
+    terms.push({ sign: n.fn === 'add' ? 1 : -1, node: n.args[1] });
+    n = n.args[0];
+  }
+  terms.push({ sign: 1, node: n });
+  return terms.reverse();
+}
+
+/** Σ sign_i·e_i as a balanced tree; each half starts with a + term (sub absorbs the sign). */
+function balancedSum(terms: { sign: 1 | -1; e: Expr }[]): Expr {
+  if (terms.length === 1) return terms[0]!.sign > 0 ? terms[0]!.e : { op: 'neg', arg: terms[0]!.e };
+  const mid = terms.length >> 1;
+  const left = balancedSum(terms.slice(0, mid));
+  const right = terms.slice(mid);
+  const flip = right[0]!.sign < 0;
+  const r = balancedSum(flip ? right.map((t) => ({ sign: (-t.sign) as 1 | -1, e: t.e })) : right);
+  return { op: flip ? 'sub' : 'add', a: left, b: r };
 }
 
 /** Converts a mathjs tree (e.g. a derivative) that may use the internal functions. */
@@ -58,6 +122,10 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       return { op: 'var', name };
     }
     case 'OperatorNode': {
+      if (n.fn === 'add' || n.fn === 'subtract') {
+        const terms = sumTerms(n);
+        if (terms.length > BALANCE_ABOVE) return balancedSum(terms.map((t) => ({ sign: t.sign, e: convert(t.node, text, argument, internal) })));
+      }
       const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal));
       if (n.fn === 'unaryMinus' && args.length === 1) return { op: 'neg', arg: args[0]! };
       if (n.fn === 'unaryPlus' && args.length === 1) return args[0]!;
