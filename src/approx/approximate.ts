@@ -2,7 +2,7 @@ import { assertMeasuredWithinCertified, InputError, WorkError } from '../errors.
 import { cancellingSubexpression } from '../expr/accurate.ts';
 import { exprToString } from '../expr/ast.ts';
 import { evaluate } from '../net/evaluate.ts';
-import type { Network } from '../net/network.ts';
+import { nonFiniteParameter, type Network } from '../net/network.ts';
 import { roundingErrorBound } from '../net/rounding.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { certifyMaxError } from './certify.ts';
@@ -116,6 +116,10 @@ export function buildPwl(
  * error bound (radius) above what the tolerance can absorb, or f is undefined there.
  */
 export function inaccurate(t: Target, at: number, radius: number, what: string): WorkError {
+  const v = Math.abs(t.f(at));
+  if (radius <= 2 ** -40 * v) {
+    return new WorkError(`${what} is below what float64 resolves of f's values: |f| reaches ${v.toPrecision(4)} at ${t.variable} = ${at}, where float64 numbers are ${(v * 2 ** -52).toPrecision(3)} apart; raise the tolerance or rescale f.`);
+  }
   const sub = cancellingSubexpression(t.expr, [t.variable], [at]);
   const where = sub ? `; ${exprToString(sub)} cancels there` : '';
   const how = Number.isFinite(radius) ? `only within ±${radius.toPrecision(3)}` : 'not at all (a pole or the edge of its domain)';
@@ -211,6 +215,8 @@ function sizeBySearch(
 
 function finish(text: string, t: Target, pwl: Pwl, placement: Placement, fitKind: FitKind, trials: { segments: number; error: number }[]): ApproxResult {
   const network = pwlToNetwork(pwl, t.variable, 'y');
+  const bad = nonFiniteParameter(network);
+  if (bad) throw new WorkError(`the network cannot be built in float64: it would carry a weight that is not finite (${bad}); the function's values or slopes on the domain are beyond what float64 can hold here.`);
   const cert = certifyMaxError(t, pwl);
   if (!(cert.valueRadius < Infinity)) throw inaccurate(t, cert.valueRadiusAt, cert.valueRadius, 'a certified error');
   const rounding = roundingOf(pwl);
