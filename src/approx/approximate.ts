@@ -1,6 +1,8 @@
-import { InputError, WorkError } from '../errors.ts';
+import { assertMeasuredWithinCertified, InputError, WorkError } from '../errors.ts';
+import { cancellingSubexpression } from '../expr/accurate.ts';
+import { exprToString } from '../expr/ast.ts';
 import { evaluate } from '../net/evaluate.ts';
-import type { Network } from '../net/network.ts';
+import { nonFiniteParameter, type Network } from '../net/network.ts';
 import { roundingErrorBound } from '../net/rounding.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { certifyMaxError } from './certify.ts';
@@ -100,9 +102,28 @@ export function buildPwl(
   const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
   if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error);
   const tol = relative ? size.error * target.scale : size.error;
-  const errorOf = (p: Pwl) =>
-    size.kind === 'maxError' ? certifyMaxError(target, p).maxError + roundingOf(p) : measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
+  const errorOf = (p: Pwl) => {
+    if (size.kind === 'rmsError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
+    const c = certifyMaxError(target, p);
+    if (!(c.valueRadius <= tol / 4)) throw inaccurate(target, c.valueRadiusAt, c.valueRadius, `${arg} ${size.error}`);
+    return c.maxError + roundingOf(p);
+  };
   return sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error, onTrial);
+}
+
+/**
+ * f cannot be evaluated accurately enough: even 100-digit decimal arithmetic leaves a proven
+ * error bound (radius) above what the tolerance can absorb, or f is undefined there.
+ */
+export function inaccurate(t: Target, at: number, radius: number, what: string): WorkError {
+  const v = Math.abs(t.f(at));
+  if (radius <= 2 ** -40 * v) {
+    return new WorkError(`${what} is below what float64 resolves of f's values: |f| reaches ${v.toPrecision(4)} at ${t.variable} = ${at}, where float64 numbers are ${(v * 2 ** -52).toPrecision(3)} apart; raise the tolerance or rescale f.`);
+  }
+  const sub = cancellingSubexpression(t.expr, [t.variable], [at]);
+  const where = sub ? `; ${exprToString(sub)} cancels there` : '';
+  const how = Number.isFinite(radius) ? `only within ±${radius.toPrecision(3)}` : 'not at all (a pole or the edge of its domain)';
+  return new WorkError(`f cannot be evaluated accurately enough on the domain for ${what}: at ${t.variable} = ${at} its value is bounded ${how}, even in 100-digit arithmetic${where}.`);
 }
 
 export function roundingOf(p: Pwl): number {
@@ -194,7 +215,10 @@ function sizeBySearch(
 
 function finish(text: string, t: Target, pwl: Pwl, placement: Placement, fitKind: FitKind, trials: { segments: number; error: number }[]): ApproxResult {
   const network = pwlToNetwork(pwl, t.variable, 'y');
+  const bad = nonFiniteParameter(network);
+  if (bad) throw new WorkError(`the network cannot be built in float64: it would carry a weight that is not finite (${bad}); the function's values or slopes on the domain are beyond what float64 can hold here.`);
   const cert = certifyMaxError(t, pwl);
+  if (!(cert.valueRadius < Infinity)) throw inaccurate(t, cert.valueRadiusAt, cert.valueRadius, 'a certified error');
   const rounding = roundingOf(pwl);
   const n = segmentCount(pwl);
   const measured = measureErrors(t.f, pwl, samplesPerSegment(n));
@@ -203,7 +227,9 @@ function finish(text: string, t: Target, pwl: Pwl, placement: Placement, fitKind
   const probe = Float64Array.from({ length: m }, (_, i) => t.a + ((t.b - t.a) * i) / (m - 1));
   const netY = evaluate(network, probe);
   let netMax = measured.maxError;
-  probe.forEach((v, i) => { netMax = Math.max(netMax, Math.abs(t.f(v) - netY[i]!)); });
+  const out = new Float64Array(1);
+  probe.forEach((v, i) => { netMax = Math.max(netMax, Math.abs(t.f(v, out) - netY[i]!) - out[0]!); });
+  assertMeasuredWithinCertified(`approx ${text}`, Math.max(netMax, cert.observedMax), cert.maxError + rounding, t.scale);
   return {
     expr: text,
     variable: t.variable,

@@ -17,8 +17,10 @@ import type { Target } from './target.ts';
  * Screening: a table of f'' enclosures on a coarse partition covers most segments with one
  * lookup; only segments the table cannot settle get their own enclosures.
  *
- * Rounding: f is evaluated in float64 (Math.* functions are within 1–2 ulp); each point
- * error carries an allowance of 8 ulp of |f| + |p|. Enclosures are outward-rounded.
+ * Values of f: the truth is the real-valued formula. Each point value comes with a proven
+ * bound of its error (t.f: float64 ball arithmetic, or decimal arithmetic where float64 is
+ * not accurate enough, expr/accurate.ts); that bound, plus the rounding of f(x) − p(x)
+ * (ε(|f| + |p|), ε = 2^−52), is added to the point's error. Enclosures are outward-rounded.
  */
 export interface Certificate {
   /** Proven bound of max |f − p| over [a, b]. */
@@ -29,6 +31,10 @@ export interface Certificate {
   observedAt: number;
   /** Segments that needed their own enclosures (not settled by the table). */
   refinedSegments: number;
+  /** Largest proven error bound of a value of f used (where f is hard to evaluate, large). */
+  valueRadius: number;
+  /** Where that was. */
+  valueRadiusAt: number;
 }
 
 const EPS = 2 ** -52;
@@ -40,20 +46,35 @@ export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; max
   const maxDepth = options.maxDepth ?? 48;
   const { x, y } = p;
   const n = x.length - 1;
-  const err = (xv: number, pv: number) => t.f(xv) - pv;
-  const slack = (fv: number, pv: number) => 8 * EPS * (Math.abs(fv) + Math.abs(pv));
+  const out = new Float64Array(1);
+  let valueRadius = 0;
+  let valueRadiusAt = x[0]!;
+  // f(xv) − pv, and in out[0] the proven bound of f's own error there.
+  const err = (xv: number, pv: number) => {
+    const v = t.f(xv, out) - pv;
+    const r = out[0]!;
+    if (!(r <= valueRadius)) { valueRadius = Number.isNaN(r) ? Infinity : r; valueRadiusAt = xv; }
+    return v;
+  };
+  // A point's error allowance: f's proven error r plus the rounding of f − p.
+  const slack = (r: number, fv: number, pv: number) => r + EPS * (Math.abs(fv) + Math.abs(pv));
 
   // Observed errors at knots and at each segment's midpoint: the starting lower bound.
   const ek = new Float64Array(n + 1);
+  const rk = new Float64Array(n + 1);
   let observed = 0;
   let observedAt = x[0]!;
   for (let i = 0; i <= n; i++) {
     ek[i] = err(x[i]!, y[i]!);
-    if (Math.abs(ek[i]!) > observed) { observed = Math.abs(ek[i]!); observedAt = x[i]!; }
+    rk[i] = out[0]!;
+    // Observed errors are proven lower bounds: |f̃ − p| less f̃'s own error bound.
+    if (Math.abs(ek[i]!) - rk[i]! > observed) { observed = Math.abs(ek[i]!) - rk[i]!; observedAt = x[i]!; }
   }
+  const unbounded = () => ({ maxError: Infinity, observedMax: observed, observedAt, refinedSegments: 0, valueRadius, valueRadiusAt });
+  if (!(valueRadius < Infinity)) return unbounded();
   for (let i = 0; i < n; i++) {
     const xm = (x[i]! + x[i + 1]!) / 2;
-    const em = Math.abs(err(xm, (y[i]! + y[i + 1]!) / 2));
+    const em = Math.abs(err(xm, (y[i]! + y[i + 1]!) / 2)) - out[0]!;
     if (em > observed) { observed = em; observedAt = xm; }
   }
 
@@ -67,7 +88,7 @@ export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; max
     const d = x[i + 1]!;
     const fc = y[i]! + ek[i]!;
     const fd = y[i + 1]! + ek[i + 1]!;
-    const sl = slack(fc, y[i]!) + slack(fd, y[i + 1]!);
+    const sl = slack(rk[i]!, fc, y[i]!) + slack(rk[i + 1]!, fd, y[i + 1]!);
     const m = table.lookup(c, d);
     if (m) {
       const B = quadraticBound(ek[i]!, ek[i + 1]!, d - c, m.lo, m.hi) + sl;
@@ -78,13 +99,14 @@ export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; max
     const yc = y[i]!;
     const slope = (y[i + 1]! - y[i]!) / (d - c);
     const pAt = (v: number) => yc + (v - c) * slope;
-    const stack: [number, number, number, number, number][] = [[c, d, ek[i]!, ek[i + 1]!, 0]];
+    // [lo, hi, error at lo, at hi, depth, f's proven error at lo, at hi]
+    const stack: [number, number, number, number, number, number, number][] = [[c, d, ek[i]!, ek[i + 1]!, 0, rk[i]!, rk[i + 1]!]];
     let work = 0;
     while (stack.length) {
-      const [lo, hi, elo, ehi, depth] = stack.pop()!;
+      const [lo, hi, elo, ehi, depth, rlo, rhi] = stack.pop()!;
       const plo = pAt(lo);
       const phi = pAt(hi);
-      const sl2 = slack(plo + elo, plo) + slack(phi + ehi, phi) + 4 * EPS * (Math.abs(yc) + Math.abs(slope) * (d - c));
+      const sl2 = slack(rlo, plo + elo, plo) + slack(rhi, phi + ehi, phi) + 4 * EPS * (Math.abs(yc) + Math.abs(slope) * (d - c));
       let B = Infinity;
       const f2 = t.encloseF2(lo, hi);
       if (f2) B = quadraticBound(elo, ehi, hi - lo, f2.lo, f2.hi) + sl2;
@@ -104,11 +126,13 @@ export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; max
       }
       const mid = lo + (hi - lo) / 2;
       const emid = err(mid, pAt(mid));
-      if (Math.abs(emid) > observed) { observed = Math.abs(emid); observedAt = mid; }
-      stack.push([lo, mid, elo, emid, depth + 1], [mid, hi, emid, ehi, depth + 1]);
+      const rmid = out[0]!;
+      if (!(rmid < Infinity)) return unbounded();
+      if (Math.abs(emid) - rmid > observed) { observed = Math.abs(emid) - rmid; observedAt = mid; }
+      stack.push([lo, mid, elo, emid, depth + 1, rlo, rmid], [mid, hi, emid, ehi, depth + 1, rmid, rhi]);
     }
   }
-  return { maxError: Math.max(bound, observed), observedMax: observed, observedAt, refinedSegments: refined };
+  return { maxError: Math.max(bound, observed), observedMax: observed, observedAt, refinedSegments: refined, valueRadius, valueRadiusAt };
 }
 
 /**

@@ -4,8 +4,12 @@ import type { Pwl } from './pwl.ts';
  * Measured (sampled) errors of p against f: `perSegment` points per segment at s = j/k
  * (k even, so midpoints — the peaks of interpolation error on convex pieces — are included).
  * RMS is the continuous RMS over [a, b] by the composite trapezoid rule on those points.
+ * When f reports the proven error of its values (Target.f writes it to out[0]), the max error
+ * is a proven lower bound of the true one: |f̃ − p| less that error. A non-finite value
+ * counts as an infinite error.
  */
-export function measureErrors(f: (x: number) => number, p: Pwl, perSegment: number): { maxError: number; rmsError: number; maxAt: number } {
+export function measureErrors(f: (x: number, out?: Float64Array) => number, p: Pwl, perSegment: number): { maxError: number; rmsError: number; maxAt: number } {
+  const out = new Float64Array(1);
   const k = Math.max(2, perSegment + (perSegment % 2));
   const { x, y } = p;
   const n = x.length - 1;
@@ -21,8 +25,9 @@ export function measureErrors(f: (x: number) => number, p: Pwl, perSegment: numb
     for (let j = 0; j <= k; j++) {
       const s = j / k;
       const t = j === k ? x[i + 1]! : c + s * h;
-      const e = f(t) - (y0 + s * dy);
-      const ae = Math.abs(e);
+      out[0] = 0;
+      const e = f(t, out) - (y0 + s * dy);
+      const ae = Number.isNaN(e) ? Infinity : Math.abs(e) - out[0]!;
       if (ae > max) { max = ae; maxAt = t; }
       segSq += (j === 0 || j === k ? 0.5 : 1) * e * e;
     }

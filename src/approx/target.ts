@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import { exprToString, type Expr } from '../expr/ast.ts';
 import { branchAt, derivative, kinkSites } from '../expr/derivative.ts';
+import { accurateEvaluator, REL } from '../expr/accurate.ts';
 import { compileFunction1 } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
 
@@ -14,7 +15,14 @@ export interface Target {
   variable: string;
   a: number;
   b: number;
-  f: (x: number) => number;
+  /**
+   * f at a point: within max(2^−44·|f|, 2^−44·scale) of the real-valued formula, proven
+   * (float64 where its running error bound shows it accurate, decimal arithmetic elsewhere:
+   * expr/accurate.ts); `out[0]`, when given, receives that bound.
+   */
+  f: (x: number, out?: Float64Array) => number;
+  /** f in plain float64 (fast; no error bound): for searches whose result is checked. */
+  f64: (x: number) => number;
   /** f'' at a point (NaN at a kink or a singularity). */
   f2: (x: number) => number;
   /** Enclosure of f on [c, d]. */
@@ -28,7 +36,15 @@ export interface Target {
 }
 
 export function makeTarget(expr: Expr, variable: string, a: number, b: number, argument = 'expression'): Target {
-  const f = compileFunction1(expr, variable);
+  const f64 = compileFunction1(expr, variable);
+  const accurate = accurateEvaluator(expr, [variable]);
+  const arg = new Float64Array(1);
+  const scratch = new Float64Array(1);
+  let absTol = 0;
+  const f = (x: number, out: Float64Array = scratch): number => {
+    arg[0] = x;
+    return accurate(arg, out, absTol);
+  };
   const sites = kinkSites(expr);
   const branches = new Map<string, { f2: Expr; f2fn: (x: number) => number }>();
   const branchFor = (signs: number[]) => {
@@ -67,23 +83,32 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
     return { lo: e.lo, hi: e.hi };
   };
 
-  // Check the formula is defined and finite on the domain, and find its scale.
+  // Check the formula is defined and finite on the domain (float64 on a fine grid, confirmed
+  // accurately where float64 is not finite), and find its scale: max |f| on a coarser grid
+  // of accurate values (float64 sets their absolute floor, 2^−44 of its own max first).
   const N = 20000;
-  let scale = 0;
+  let scale64 = 0;
   for (let i = 0; i <= N; i++) {
     const x = i === N ? b : a + ((b - a) * i) / N;
-    const y = f(x);
+    let y = f64(x);
+    if (!Number.isFinite(y)) y = f(x);
     if (!Number.isFinite(y)) {
-      throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${y} at ${variable} = ${x}`);
+      throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f64(x)} at ${variable} = ${x}`);
     }
-    scale = Math.max(scale, Math.abs(y));
+    if (Math.abs(y) < Infinity) scale64 = Math.max(scale64, Math.abs(y));
   }
+  absTol = REL * scale64;
+  let scale = 0;
+  for (let i = 0; i <= N; i += 10) scale = Math.max(scale, Math.abs(f(i === N ? b : a + ((b - a) * i) / N)));
+  // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each).
+  if (accurate.precisePoints() < 50) for (let i = 0; i <= N; i++) scale = Math.max(scale, Math.abs(f(i === N ? b : a + ((b - a) * i) / N)));
+  absTol = REL * scale;
   const bad = nonFinitePoint(expr, variable, f, a, b);
   if (bad !== null) {
-    throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f(bad)} at ${variable} = ${bad}`);
+    throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f64(bad)} at ${variable} = ${bad}`);
   }
   const kinks = findKinks(selectorFns, a, b);
-  return { expr, variable, a, b, f, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
+  return { expr, variable, a, b, f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
 }
 
 /**

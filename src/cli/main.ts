@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, WorkError } from '../errors.ts';
+import { InputError, SoundnessError, WorkError } from '../errors.ts';
 import { registerApprox } from './approx.ts';
 import { registerCheck } from './check.ts';
 import { registerCompare } from './compare.ts';
@@ -28,7 +28,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 work failed, 2 bad usage or input). */
+/** Runs the CLI; returns the exit code (0 ok, 1 work failed, 2 bad usage or input, 3 a certificate that did not hold: a bug). */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -48,6 +48,10 @@ function exitCodeFor(e: unknown): number {
   if (e instanceof InputError) {
     process.stderr.write(`knotnet: ${e.message}\n`);
     return 2;
+  }
+  if (e instanceof SoundnessError) {
+    process.stderr.write(`knotnet: ${e.message}\n`);
+    return 3;
   }
   if (e instanceof WorkError) {
     process.stderr.write(`knotnet: ${e.message}\n`);

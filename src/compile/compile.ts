@@ -1,7 +1,7 @@
-import { InputError, WorkError } from '../errors.ts';
+import { assertMeasuredWithinCertified, InputError, WorkError } from '../errors.ts';
 import { variablesOf, type Expr } from '../expr/ast.ts';
 import { parseFormula } from '../expr/parse.ts';
-import { networkSummary, type Network } from '../net/network.ts';
+import { networkSummary, nonFiniteParameter, type Network } from '../net/network.ts';
 import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
 import { approximateOnRange, costConstant, isSqrt, lipschitzOf, type OneD } from './oned.ts';
@@ -152,6 +152,10 @@ export function compileFormula(o: CompileOptions): CompileResult {
       const budgets = new Map<number, number>();
       for (const id of deepSet) budgets.set(id, (factor * o.maxError * shareDeep) / deepSens);
       for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * o.maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : o.maxError);
+      // A plan whose budgets are not positive numbers (an infinite or NaN error upstream) is
+      // discarded with its reason, never passed on as a tolerance.
+      const badBudget = [...budgets].find(([, b]) => !(b > 0 && b < Infinity));
+      if (badBudget) { lastFailure ||= `the error budget of ${g.nodes[badBudget[0]]!.text} came out as ${badBudget[1]}`; break; }
       // Skip a plan the cost model says is far bigger than one already found (no need to build
       // a network with hundreds of thousands of units to learn that it loses).
       const estimate = shallow.reduce((s2, n) => s2 + cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
@@ -160,10 +164,12 @@ export function compileFormula(o: CompileOptions): CompileResult {
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
       const rounding = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
+      const unfit = unfitPlan(built, rounding);
+      if (unfit) { if (closest === Infinity) lastFailure = unfit; break; }
       let total32 = dtype === 'float32' ? built.errorOut + float32Rounding(built) : total;
       // Near the tolerance, a finer split may prove what the coarse one could not.
       if (dtype === 'float32' && total32 > o.maxError && total32 < 1.25 * o.maxError) total32 = Math.min(total32, built.errorOut + float32Rounding(built, FLOAT32_FINE_EVALUATIONS));
-      const target = dtype === 'float32' ? total32 : total;
+      const target = dtype === "float32" ? total32 : total;
       if (target <= o.maxError) {
         const score = (b: typeof built) => (o.minimize === 'params' ? b.summary.params : b.summary.relus);
         if (!best || score(built) < score(best.built)) best = { built, rounding, total, total32 };
@@ -179,12 +185,13 @@ export function compileFormula(o: CompileOptions): CompileResult {
       }
       if (roundingPart >= o.maxError) break; // no construction budget can help
       factor *= Math.min(0.9, ((o.maxError - roundingPart) / Math.max(built.errorOut, 1e-300)) * 0.97);
+      if (!(factor > 0)) break;
     }
   }
   if (!best) throw new WorkError(`--max-error ${o.maxError} could not be met: ${lastFailure}.`);
   const { built, rounding, total, total32 } = best;
-  const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, o);
-  if (m.max > total) throw new WorkError(`measured error ${m.max} exceeds the certified bound ${total}: this is a bug in knotnet, please report it with the command line.`);
+  const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, { ...o, absTol: 1e-3 * total });
+  assertMeasuredWithinCertified(`compile ${o.expr}`, m.max, total, outputMagnitude(ranges[g.output]!));
   const rangeOut: Record<string, Range> = {};
   for (const id of given.keys()) rangeOut[g.nodes[id]!.text] = ranges[id]!;
   return {
@@ -194,6 +201,19 @@ export function compileFormula(o: CompileOptions): CompileResult {
     certifiedMaxFloat32: dtype === 'float32' ? total32 : built.errorOut + float32Rounding(built),
     outputRange: ranges[g.output]!,
   };
+}
+
+/**
+ * Why a built plan cannot be used — a weight that is not finite, or an error bound that is
+ * infinite or NaN (naming the piece it comes from) — or null when it can.
+ */
+function unfitPlan(built: ReturnType<typeof assemble>, rounding: number): string | null {
+  const piece = built.reports.find((r) => !(r.errorIn < Infinity));
+  if (piece) return `the composed bound is not finite: ${piece.text}${piece.builtOn ? ` on [${piece.builtOn[0]}, ${piece.builtOn[1]}]` : ''} could not be certified within ${piece.budget ?? 'its budget'} (its error came out as ${piece.errorIn}; float64 resolves too little of that range at this tolerance)`;
+  const bad = nonFiniteParameter(built.network);
+  if (bad) return `the network would carry a weight that is not finite (${bad})`;
+  if (!(built.errorOut < Infinity && rounding < Infinity)) return `the composed bound is not finite (construction ${built.errorOut}, float64 rounding ${rounding})`;
+  return null;
 }
 
 /** Analyses spent on a float32 build's rounding bound (sub-boxes of the region); more near the tolerance. */

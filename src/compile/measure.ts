@@ -1,4 +1,5 @@
 import type { Expr } from '../expr/ast.ts';
+import { accurateEvaluator } from '../expr/accurate.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { evaluate } from '../net/evaluate.ts';
 import type { Network } from '../net/network.ts';
@@ -10,9 +11,14 @@ import { sampleBox } from './sample.ts';
  * Measured error of a compiled network on samples of its certified region: the given samples
  * (or fresh uniform ones in the box), keeping only those whose intermediate values stay
  * within the recorded ranges; the others are counted as outside, never mixed in.
+ * f is the real formula, evaluated accurately (expr/accurate.ts: float64 where its proven
+ * error is below `absTol` or 2^−44·|f|, else in higher precision); the max error is a proven
+ * lower bound of the true one (|f̃ − N| less f̃'s error bound), and a network output that is
+ * not finite counts as an infinite error.
  */
-export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: { vars: Record<string, Range>; samples?: Float64Array; measureCount?: number; seed?: number }) {
-  const f = compileFunction(expr, inputs);
+export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: { vars: Record<string, Range>; samples?: Float64Array; measureCount?: number; seed?: number; absTol?: number }) {
+  const f = accurateEvaluator(expr, inputs);
+  const out = new Float64Array(1);
   const d = inputs.length;
   const samples = o.samples ?? sampleBox(inputs.map((v) => o.vars[v]!), o.measureCount ?? 100_000, o.seed ?? 1);
   const rows = samples.length / d;
@@ -36,9 +42,11 @@ export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: G
   const yNet = evaluate(net, x);
   let max = 0;
   let sq = 0;
-  keep.forEach((r, i) => {
-    const e = Math.abs(f(...Array.from(x.subarray(i * d, i * d + d))) - yNet[i]!);
-    max = Math.max(max, e);
+  keep.forEach((_, i) => {
+    const fv = f(x.subarray(i * d, i * d + d), out, o.absTol ?? 0);
+    const e = Math.abs(fv - yNet[i]!);
+    const lower = Number.isNaN(e) ? Infinity : e - out[0]!;
+    max = Math.max(max, lower);
     sq += e * e;
   });
   // No sample inside the region: nothing was measured (NaN, printed as such, null in JSON).

@@ -79,3 +79,18 @@ export function networkSummary(net: Network): { relus: number; layers: number; p
     widths: net.layers.map((l) => l.outSize),
   };
 }
+
+/**
+ * The first weight or bias that is not a finite number, described ("layer 1 weight [0, 3] =
+ * NaN"), or null when all are finite. A network carrying one is never written or passed.
+ */
+export function nonFiniteParameter(net: Network): string | null {
+  for (let i = 0; i < net.layers.length; i++) {
+    const l = net.layers[i]!;
+    for (let k = 0; k < l.weights.length; k++) {
+      if (!Number.isFinite(l.weights[k]!)) return `layer ${i + 1} weight [${Math.floor(k / l.inSize)}, ${k % l.inSize}] = ${l.weights[k]}`;
+    }
+    for (let k = 0; k < l.bias.length; k++) if (!Number.isFinite(l.bias[k]!)) return `layer ${i + 1} bias [${k}] = ${l.bias[k]}`;
+  }
+  return null;
+}

@@ -1,0 +1,146 @@
+import type { BinaryFn, Expr, UnaryFn } from './ast.ts';
+
+/**
+ * float64 evaluation of a formula with a rigorous bound of its error against the real-valued
+ * formula (running error analysis, midpoint–radius or "ball" arithmetic; Higham, "Accuracy
+ * and Stability of Numerical Algorithms", 2nd ed., §3.3; van der Hoeven, "Ball arithmetic",
+ * 2010). Each node carries its float64 value v and a radius r with |v − exact| ≤ r:
+ *   a ± b:  r = r_a + r_b + ε|v|           a·b: r = |a|r_b + |b|r_a + r_a r_b + ε|v| + η
+ *   a / b:  r = (|a|r_b + |b|r_a)/(|b|(|b| − r_b)) + ε|v| + η     (|b| > r_b, else unknown)
+ *   g(a):   r = L·r_a + k·ε|v| + η, L ≥ max |g'| on [a − r_a, a + r_a] (the table below),
+ * with ε = 2^−52 (one ulp, twice the unit roundoff of a correctly rounded operation), k the
+ * ulps V8's Math.* may miss by (fdlibm ports, < 1 ulp: 4 is charged), η = 2^−1073 for
+ * underflow. Radii are computed in float64 and inflated by 1 + 2^−30 per node, far above the
+ * relative rounding of the few operations that form them. Constants and inputs are exact (the
+ * formula's constants are the doubles they are read as). A result whose radius is not finite
+ * (a ball reaching a pole or outside a function's domain) is "unknown": the caller then
+ * evaluates in higher precision (precise.ts).
+ */
+export interface BallValue {
+  value: number;
+  /** |value − f(x)| ≤ radius; NaN or Infinity when no bound is known. */
+  radius: number;
+}
+
+export const EPS = 2 ** -52;
+const ETA = 2 ** -1073;
+const INFLATE = 1 + 2 ** -30;
+
+/**
+ * One entry per unary function: its float64 value (as evaluate.ts computes it, so fast paths
+ * agree bit for bit), the ulps that value may miss by, and L(c, r) ≥ max |g'| over
+ * [c − r, c + r] (NaN where g is not known to be defined and Lipschitz there). A new function
+ * is one line here and one in precise.ts.
+ */
+export const FLOAT64_FUNCTIONS: Record<UnaryFn, { js: (a: string) => string; ulps: number; lipschitz: (c: number, r: number) => number }> = {
+  sqrt: { js: (a) => `Math.sqrt(${a})`, ulps: 1, lipschitz: (c, r) => (c - r > 0 ? 0.5 / Math.sqrt(c - r) : NaN) },
+  abs: { js: (a) => `Math.abs(${a})`, ulps: 0, lipschitz: () => 1 },
+  relu: { js: (a) => `((t) => (t > 0 ? t : t === t ? 0 : t))(${a})`, ulps: 0, lipschitz: () => 1 },
+  exp: { js: (a) => `Math.exp(${a})`, ulps: 4, lipschitz: (c, r) => Math.exp(c + r) * (1 + 2 ** -20) },
+  log: { js: (a) => `Math.log(${a})`, ulps: 4, lipschitz: (c, r) => (c - r > 0 ? 1 / (c - r) : NaN) },
+  log1p: { js: (a) => `Math.log1p(${a})`, ulps: 4, lipschitz: (c, r) => (1 + c - r > 0 ? 1 / (1 + c - r) : NaN) },
+  sin: { js: (a) => `Math.sin(${a})`, ulps: 4, lipschitz: () => 1 },
+  cos: { js: (a) => `Math.cos(${a})`, ulps: 4, lipschitz: () => 1 },
+  tan: { js: (a) => `Math.tan(${a})`, ulps: 4, lipschitz: (c, r) => secSquared(c, r) },
+  tanh: { js: (a) => `Math.tanh(${a})`, ulps: 4, lipschitz: () => 1 },
+  sigmoid: { js: (a) => `(1 / (1 + Math.exp(-${a})))`, ulps: 4, lipschitz: () => 0.25 },
+  // Produced by differentiation only; here for completeness (|sech'| ≤ 1/2, |sec'| ≤ sec²).
+  sec: { js: (a) => `(1 / Math.cos(${a}))`, ulps: 4, lipschitz: (c, r) => secSquared(c, r) },
+  sech: { js: (a) => `(1 / Math.cosh(${a}))`, ulps: 4, lipschitz: () => 0.5 },
+  cosh: { js: (a) => `Math.cosh(${a})`, ulps: 4, lipschitz: (c, r) => Math.cosh(Math.abs(c) + r) * (1 + 2 ** -20) },
+  sinh: { js: (a) => `Math.sinh(${a})`, ulps: 4, lipschitz: (c, r) => Math.cosh(Math.abs(c) + r) * (1 + 2 ** -20) },
+};
+
+/** 1/cos² bounded over [c − r, c + r] (|cos| ≥ |cos c| − r, Math.cos within 1e-15). */
+function secSquared(c: number, r: number): number {
+  const m = Math.abs(Math.cos(c)) - r - 1e-15;
+  return m > 0 ? 1 / (m * m) : NaN;
+}
+
+const BINARY: Record<BinaryFn, string> = { min: 'Math.min', max: 'Math.max' };
+
+/** Radius helpers the generated code calls. */
+const H = {
+  /** One closure per function, so each call site in the generated code stays monomorphic. */
+  u: Object.fromEntries(Object.entries(FLOAT64_FUNCTIONS).map(([name, e]) => [name, (c: number, r: number, v: number): number => {
+    const prop = r === 0 ? 0 : e.lipschitz(c, r) * r;
+    return (prop + e.ulps * EPS * Math.abs(v) + (e.ulps ? ETA : 0)) * INFLATE;
+  }])) as Record<UnaryFn, (c: number, r: number, v: number) => number>,
+  div(a: number, ra: number, b: number, rb: number, v: number): number {
+    const ab = Math.abs(b);
+    if (!(ab > rb)) return NaN;
+    const prop = ra === 0 && rb === 0 ? 0 : (Math.abs(a) * rb + ab * ra) / (ab * (ab - rb));
+    return (prop + EPS * Math.abs(v) + ETA) * INFLATE;
+  },
+  /** a^p for a constant p: L = |p|·max |t|^(p−1) over the ball (integer p any sign of a). */
+  powConst(a: number, ra: number, p: number, v: number, ulps: number): number {
+    if (p === 0) return 0;
+    let prop = 0;
+    if (ra > 0) {
+      const lo = Math.abs(a) - ra;
+      const hi = Math.abs(a) + ra;
+      if (!Number.isInteger(p) && a - ra < 0) return NaN;
+      if (p < 1 && !(lo > 0)) return NaN;
+      prop = Math.abs(p) * Math.max(Math.pow(Math.max(lo, 0), p - 1), Math.pow(hi, p - 1)) * ra * (1 + 2 ** -20);
+    }
+    return (prop + ulps * EPS * Math.abs(v) + ETA) * INFLATE;
+  },
+  /** a^b = exp(b·ln a), a > 0: |δ(b ln a)| ≤ d, so |δv| ≤ |v|·expm1(d)·(1 + 4ε) plus rounding. */
+  pow(a: number, ra: number, b: number, rb: number, v: number): number {
+    if (!(a - ra > 0)) return NaN;
+    const rel = ra / (a - ra);
+    const d = rb * (Math.abs(Math.log(a)) + rel) + Math.abs(b) * rel;
+    return (Math.abs(v) * Math.expm1(d * (1 + 2 ** -20)) * (1 + 8 * EPS) + 4 * EPS * Math.abs(v) + ETA) * INFLATE;
+  },
+};
+
+/**
+ * Compiles e to a function of its variables (in the order given) returning the float64 value
+ * and writing the radius to out[0]. Straight-line code, one const per node.
+ */
+export function compileBall(e: Expr, variables: string[]): (args: ArrayLike<number>, out: Float64Array) => number {
+  const lines: string[] = [];
+  let k = 0;
+  const gen = (n: Expr): number => {
+    const i = k++;
+    const v = `v${i}`;
+    const r = `r${i}`;
+    switch (n.op) {
+      case 'const': lines.push(`const ${v} = ${n.value}, ${r} = 0;`); break;
+      case 'var': {
+        const j = variables.indexOf(n.name);
+        if (j < 0) throw new RangeError(`variable ${n.name} is not among ${variables.join(', ')}`);
+        lines.push(`const ${v} = x[${j}], ${r} = 0;`);
+        break;
+      }
+      case 'neg': { const a = gen(n.arg); lines.push(`const ${v} = -v${a}, ${r} = r${a};`); break; }
+      case 'add': case 'sub': {
+        const a = gen(n.a); const b = gen(n.b);
+        lines.push(`const ${v} = v${a} ${n.op === 'add' ? '+' : '-'} v${b}, ${r} = (r${a} + r${b} + ${EPS} * Math.abs(${v})) * ${INFLATE};`);
+        break;
+      }
+      case 'mul': {
+        const a = gen(n.a); const b = gen(n.b);
+        lines.push(`const ${v} = v${a} * v${b}, ${r} = (Math.abs(v${a}) * r${b} + Math.abs(v${b}) * r${a} + r${a} * r${b} + ${EPS} * Math.abs(${v}) + ${ETA}) * ${INFLATE};`);
+        break;
+      }
+      case 'div': { const a = gen(n.a); const b = gen(n.b); lines.push(`const ${v} = v${a} / v${b}, ${r} = H.div(v${a}, r${a}, v${b}, r${b}, ${v});`); break; }
+      case 'pow': {
+        const a = gen(n.a);
+        const p = n.b.op === 'const' ? n.b.value : n.b.op === 'neg' && n.b.arg.op === 'const' ? -n.b.arg.value : null;
+        if (p === 2 && n.b.op === 'const') lines.push(`const ${v} = v${a} * v${a}, ${r} = H.powConst(v${a}, r${a}, 2, ${v}, 1);`);
+        else if (p !== null) lines.push(`const ${v} = Math.pow(v${a}, ${p}), ${r} = H.powConst(v${a}, r${a}, ${p}, ${v}, 4);`);
+        else { const b = gen(n.b); lines.push(`const ${v} = Math.pow(v${a}, v${b}), ${r} = H.pow(v${a}, r${a}, v${b}, r${b}, ${v});`); }
+        break;
+      }
+      case 'call': { const a = gen(n.arg); lines.push(`const ${v} = ${FLOAT64_FUNCTIONS[n.fn].js(`v${a}`)}, ${r} = H.u.${n.fn}(v${a}, r${a}, ${v});`); break; }
+      case 'call2': { const a = gen(n.a); const b = gen(n.b); lines.push(`const ${v} = ${BINARY[n.fn]}(v${a}, v${b}), ${r} = Math.max(r${a}, r${b});`); break; }
+    }
+    return i;
+  };
+  const top = gen(e);
+  const body = `${lines.join('\n')}\nout[0] = Number.isFinite(v${top}) ? r${top} : NaN;\nreturn v${top};`;
+  // eslint-disable-next-line no-new-func
+  const fn = new Function('H', 'x', 'out', body) as (h: typeof H, x: ArrayLike<number>, out: Float64Array) => number;
+  return (x, out) => fn(H, x, out);
+}
