@@ -146,8 +146,8 @@ export function samplesFor(t: Target, E: number, limit: number): number {
  * E − m of f over the whole continuum in exact arithmetic; `certify` (the certificate of
  * certify.ts plus network rounding) then proves it. The minimax fit on the same knots is
  * tried too (it usually lies further inside) and the smaller certificate is kept. If the
- * certificate exceeds E the margin grows by the excess and the path is rebuilt (at most 6
- * times). Returns null when no construction certifies or it would need more than `limit`
+ * certificate exceeds E the margin grows by the excess (mostly the network's float64 rounding)
+ * and the path is rebuilt (at most 6 times). Returns null when no construction certifies or it would need more than `limit`
  * segments.
  */
 export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number): MinimalPwl | null {
@@ -161,7 +161,7 @@ export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl
     const path = minLinkPath(tube);
     if (path.links > limit) return null;
     const pwl: Pwl = { x: path.x, y: path.y };
-    const rtol = margin / (2 * E);
+    const rtol = 5e-5;
     let best = { pwl, certified: certify(pwl, rtol) };
     if (path.links <= 4000) {
       const mm = fitMinimax(t, path.x);
@@ -169,7 +169,7 @@ export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl
       if (c < best.certified) best = { pwl: mm, certified: c };
     }
     if (best.certified <= E) return { ...best, lowerBound };
-    margin += 1.25 * (best.certified - E) + margin;
+    margin += 1.1 * (best.certified - E) + 1e-4 * E;
   }
   return null;
 }
