@@ -2,7 +2,7 @@ import { WorkError } from '../errors.ts';
 import { fitMinimax } from './fit.ts';
 import { minLinkPath, type Tube } from './minlink.ts';
 import { asymptoticSegments, placeEquidistributed } from './placement.ts';
-import type { Pwl } from './pwl.ts';
+import { segmentCount, type Pwl } from './pwl.ts';
 import type { Target } from './target.ts';
 
 const EPS = 2 ** -52;
@@ -150,10 +150,24 @@ export function samplesFor(t: Target, E: number, limit: number): number {
  * and the path is rebuilt (at most 6 times). Returns null when no construction certifies or it would need more than `limit`
  * segments.
  */
-export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number): MinimalPwl | null {
-  const s = sampleTube(t, samplesFor(t, E, limit), 0.01 * E);
-  const lowerBound = segmentsLowerBound(s, E);
-  if (lowerBound > limit) return null;
+export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, refine = true): MinimalPwl | null {
+  const base = samplesFor(t, E, limit);
+  let best: { pwl: Pwl; certified: number } | null = null;
+  let lowerBound = 0;
+  // Level 2 (8× the samples, slack ≤ 2e-4·E) only when level 1 left a gap to the bound.
+  for (const [mult, target] of refine ? [[1, 0.01], [8, 2e-4]] : [[1, 0.01]]) {
+    if (best && segmentCount(best.pwl) <= lowerBound) break;
+    const s = sampleTube(t, Math.min(4_000_000, base * mult!), target! * E);
+    lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
+    if (lowerBound > limit) return null;
+    const r = constructIn(t, s, E, limit, certify);
+    if (r && (!best || segmentCount(r.pwl) < segmentCount(best.pwl))) best = r;
+  }
+  return best ? { ...best, lowerBound } : null;
+}
+
+/** The narrowed-tube construction on given samples, certified ≤ E (see minimalPwl). */
+function constructIn(t: Target, s: TubeSamples, E: number, limit: number, certify: (p: Pwl, rtol: number) => number): { pwl: Pwl; certified: number } | null {
   let margin = 1e-4 * E;
   for (let attempt = 0; attempt < 6; attempt++) {
     const tube = tubeAround(s, E, -1, margin);
@@ -161,6 +175,7 @@ export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl
     const path = minLinkPath(tube);
     if (path.links > limit) return null;
     const pwl: Pwl = { x: path.x, y: path.y };
+    // The certificate's own slack (rtol) must stay inside the margin.
     const rtol = 5e-5;
     let best = { pwl, certified: certify(pwl, rtol) };
     if (path.links <= 4000) {
@@ -168,7 +183,7 @@ export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl
       const c = certify(mm, rtol);
       if (c < best.certified) best = { pwl: mm, certified: c };
     }
-    if (best.certified <= E) return { ...best, lowerBound };
+    if (best.certified <= E) return best;
     margin += 1.1 * (best.certified - E) + 1e-4 * E;
   }
   return null;
@@ -183,14 +198,14 @@ export function minimaxForCount(t: Target, n: number, startError: number, certif
   let hiE = startError;
   let best: MinimalPwl | null = null;
   for (let k = 0; k < 60 && !best; k++) {
-    best = minimalPwl(t, hiE, n, certify);
+    best = minimalPwl(t, hiE, n, certify, false);
     if (!best) hiE *= 2;
   }
   if (!best) throw new WorkError(`no continuous PWL with ${n} segments could be certified for this function.`);
   let loE = 0;
   for (let iter = 0; iter < 40 && hiE - loE > 1e-4 * hiE; iter++) {
     const mid = loE > 0 ? Math.sqrt(loE * hiE) : hiE / 4;
-    const r = minimalPwl(t, mid, n, certify);
+    const r = minimalPwl(t, mid, n, certify, false);
     if (r) { best = r; hiE = Math.min(mid, r.certified); } else loE = mid;
   }
   // The proven side: the largest E (to 1e-3) at which even the widened tube needs more than n
