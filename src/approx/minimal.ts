@@ -154,8 +154,8 @@ export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl
   const base = samplesFor(t, E, limit);
   let best: { pwl: Pwl; certified: number } | null = null;
   let lowerBound = 0;
-  // Level 2 (8× the samples, slack ≤ 2e-4·E) only when level 1 left a gap to the bound.
-  for (const [mult, target] of refine ? [[1, 0.01], [8, 2e-4]] : [[1, 0.01]]) {
+  // Level 2 (4× the samples, slack ≤ 2e-4·E) only when level 1 left a gap to the bound.
+  for (const [mult, target] of refine ? [[1, 0.01], [4, 2e-4]] : [[1, 0.01]]) {
     if (best && segmentCount(best.pwl) <= lowerBound) break;
     const s = sampleTube(t, Math.min(4_000_000, base * mult!), target! * E);
     lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
@@ -191,31 +191,31 @@ function constructIn(t: Target, s: TubeSamples, E: number, limit: number, certif
 
 /**
  * The least max error any continuous PWL with n segments reaches on f, to a relative 1e-4:
- * bisection on E over the minimum-link count (the count is non-increasing in E). Returns the
- * construction for the smallest E found whose certified PWL has ≤ n segments.
+ * bisection on E over the minimum-link count of the narrowed tube (non-increasing in E), on
+ * one set of samples (their slack does not depend on E); then the construction at that E,
+ * certified (E raised by 0.1% at a time while the certificate exceeds it). `startError` must
+ * be reachable with n segments (the certificate of any n-segment PWL is).
  */
 export function minimaxForCount(t: Target, n: number, startError: number, certify: (p: Pwl, rtol: number) => number): MinimalPwl & { errorLowerBound: number } {
-  let hiE = startError;
-  let best: MinimalPwl | null = null;
-  for (let k = 0; k < 60 && !best; k++) {
-    best = minimalPwl(t, hiE, n, certify, false);
-    if (!best) hiE *= 2;
-  }
-  if (!best) throw new WorkError(`no continuous PWL with ${n} segments could be certified for this function.`);
+  const s = sampleTube(t, samplesFor(t, startError, n), 0.005 * startError);
+  const links = (E: number) => { const tube = tubeAround(s, E, -1, 1e-4 * E); return tube ? minLinkPath(tube).links : Infinity; };
   let loE = 0;
-  for (let iter = 0; iter < 40 && hiE - loE > 1e-4 * hiE; iter++) {
-    const mid = loE > 0 ? Math.sqrt(loE * hiE) : hiE / 4;
-    const r = minimalPwl(t, mid, n, certify, false);
-    if (r) { best = r; hiE = Math.min(mid, r.certified); } else loE = mid;
+  let hiE = startError;
+  while (links(hiE) > n && hiE < 1e300) { loE = hiE; hiE *= 2; }
+  for (let iter = 0; iter < 60 && hiE - loE > 1e-5 * hiE; iter++) {
+    const mid = loE > 0 ? Math.sqrt(loE * hiE) : hiE / 16;
+    if (links(mid) <= n) hiE = mid; else loE = mid;
   }
-  // The proven side: the largest E (to 1e-3) at which even the widened tube needs more than n
+  let built: { pwl: Pwl; certified: number } | null = null;
+  for (let k = 0; k < 8 && !built; k++, hiE *= 1.001) built = constructIn(t, s, hiE, n, certify);
+  if (!built) throw new WorkError(`no continuous PWL with ${n} segments could be certified near max error ${hiE.toPrecision(4)} for this function.`);
+  // The proven side: the largest E (to 1e-4) at which even the widened tube needs more than n
   // links; no continuous PWL with n segments is within it of f.
-  const s = sampleTube(t, samplesFor(t, hiE, n), 0.01 * hiE);
   let a = 0;
   let b = hiE;
-  for (let iter = 0; iter < 40 && b - a > 1e-3 * b; iter++) {
-    const mid = a > 0 ? Math.sqrt(a * b) : b / 4;
+  for (let iter = 0; iter < 60 && b - a > 1e-4 * b; iter++) {
+    const mid = a > 0 ? Math.sqrt(a * b) : b / 16;
     if (segmentsLowerBound(s, mid) > n) a = mid; else b = mid;
   }
-  return { ...best, errorLowerBound: a };
+  return { ...built, lowerBound: segmentsLowerBound(s, built.certified), errorLowerBound: a };
 }
