@@ -5,7 +5,7 @@ import { binPoints, pointErrors, pointsTube, type Points } from './points.ts';
 import { pwlToNetwork, type Pwl } from './pwl.ts';
 import type { Network } from '../net/network.ts';
 
-export type Shape = { monotone?: 'increasing' | 'decreasing'; curvature?: 'convex' | 'concave' };
+export type Shape = { monotone?: 'increasing' | 'decreasing'; curvature?: 'convex' | 'concave'; /** internal: y negated (decreasing, concave) */ flipped?: boolean };
 export type DataSize = { kind: 'maxError'; error: number } | { kind: 'segments'; segments: number } | { kind: 'rmsError'; error: number };
 
 export interface DataFit {
@@ -30,7 +30,7 @@ const SEARCH_BINS = 20_000;
  */
 export function fitPoints(p: Points, size: DataSize, shape: Shape = {}): DataFit {
   if (shape.monotone === 'decreasing' || shape.curvature === 'concave') {
-    const flipped = fitPoints(negate(p), size, { ...(shape.monotone ? { monotone: 'increasing' as const } : {}), ...(shape.curvature ? { curvature: shape.curvature === 'concave' ? 'convex' as const : 'concave' as const } : {}) });
+    const flipped = fitPoints(negate(p), size, { flipped: true,  ...(shape.monotone ? { monotone: 'increasing' as const } : {}), ...(shape.curvature ? { curvature: shape.curvature === 'concave' ? 'convex' as const : 'concave' as const } : {}) });
     const pwl = { x: flipped.pwl.x, y: flipped.pwl.y.map((v) => -v) };
     return { ...flipped, pwl, ...errorsOf(p, pwl) };
   }
@@ -49,11 +49,14 @@ function negate(p: Points): Points {
 }
 
 function fitMaxError(p: Points, E: number, shape: Shape): DataFit {
-  const lowerBound = minLinkPath(pointsTube(p, E)).links;
-  // The path touches the walls: a relative 1e-9 inside keeps float64 rounding within E.
-  let tube = pointsTube(p, E * (1 - 1e-9));
-  if (shape.monotone) tube = monotoneTube(tube, E);
-  if (shape.curvature === 'convex') tube = convexTube(tube, E);
+  let tube = pointsTube(p, E);
+  const lowerBound = minLinkPath(tube).links;
+  // The path touches the walls: a relative 1e-9 inside (at most half the width) keeps float64
+  // rounding within E.
+  const lo = tube.lo.map((v, j) => v + Math.min(1e-9 * E, (tube.hi[j]! - v) / 2));
+  tube = { x: tube.x, lo, hi: tube.hi.map((v, j) => v - (lo[j]! - tube.lo[j]!)) };
+  if (shape.monotone) tube = monotoneTube(tube, E, shape.flipped ?? false);
+  if (shape.curvature === 'convex') tube = convexTube(tube, E, shape.flipped ?? false);
   const path = minLinkPath(tube);
   let pwl: Pwl = { x: path.x, y: path.y };
   if (shape.monotone || shape.curvature) {
@@ -65,20 +68,22 @@ function fitMaxError(p: Points, E: number, shape: Shape): DataFit {
 }
 
 /** Increasing: lo' = running max of lo, hi' = running min of hi from the right; empty → WorkError naming x. */
-function monotoneTube(t: Tube, E: number): Tube {
+function monotoneTube(t: Tube, E: number, flipped: boolean): Tube {
   const n = t.x.length;
   const lo = Float64Array.from(t.lo);
   const hi = Float64Array.from(t.hi);
   for (let j = 1; j < n; j++) lo[j] = Math.max(lo[j]!, lo[j - 1]!);
   for (let j = n - 2; j >= 0; j--) hi[j] = Math.min(hi[j]!, hi[j + 1]!);
   for (let j = 0; j < n; j++) {
-    if (lo[j]! > hi[j]!) throw new WorkError(`no monotone function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a value of at least ${lo[j]} and those at or right of it at most ${hi[j]} (raise --max-error or drop --monotone).`);
+    if (lo[j]! > hi[j]!) throw new WorkError(flipped
+      ? `no decreasing function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a value of at most ${-lo[j]!} and those at or right of it at least ${-hi[j]!} (raise --max-error or drop --monotone).`
+      : `no increasing function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a value of at least ${lo[j]} and those at or right of it at most ${hi[j]} (raise --max-error or drop --monotone).`);
   }
   return { x: t.x, lo, hi };
 }
 
 /** Convex: hi' = the greatest convex minorant of hi (lower hull); below lo → WorkError naming x. */
-function convexTube(t: Tube, E: number): Tube {
+function convexTube(t: Tube, E: number, flipped: boolean): Tube {
   const h = lowerHull(t.x, t.hi);
   const hi = new Float64Array(t.x.length);
   let k = 0;
@@ -86,7 +91,11 @@ function convexTube(t: Tube, E: number): Tube {
     while (k + 2 < h.length && t.x[h[k + 1]!]! <= t.x[j]!) k++;
     const a = h[k]!, b = h[Math.min(k + 1, h.length - 1)]!;
     hi[j] = a === b ? t.hi[a]! : t.hi[a]! + ((t.hi[b]! - t.hi[a]!) * (t.x[j]! - t.x[a]!)) / (t.x[b]! - t.x[a]!);
-    if (hi[j]! < t.lo[j]!) throw new WorkError(`no convex function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of at most ${hi[j]} while it needs at least ${t.lo[j]} (raise --max-error or drop --convex/--concave).`);
+    if (hi[j]! < t.lo[j]!) {
+      throw new WorkError(flipped
+        ? `no concave function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of at least ${-hi[j]!} while it needs at most ${-t.lo[j]!} (raise --max-error or drop --concave).`
+        : `no convex function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of at most ${hi[j]} while it needs at least ${t.lo[j]} (raise --max-error or drop --convex).`);
+    }
   }
   return { x: t.x, lo: t.lo, hi };
 }
