@@ -11,6 +11,7 @@ import { measureErrors, samplesPerSegment } from './measure.ts';
 import { placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform, type Placement } from './placement.ts';
 import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
 import { makeTarget, type Target } from './target.ts';
+import { minimalPwl, minimaxForCount } from './minimal.ts';
 
 export const MAX_SEGMENTS_LIMIT = 10_000_000;
 
@@ -55,6 +56,10 @@ export interface ApproxResult {
   scale: number;
   /** Sizing trials (segments tried → certified or RMS error). */
   trials: { segments: number; error: number }[];
+  /** Fewest segments any continuous PWL within the tolerance can have (minimum-link placement). */
+  segmentsLowerBound?: number;
+  /** Least max error any continuous PWL with this many segments can have (--knots with minimum-link minimax). */
+  errorLowerBound?: number;
 }
 
 export function validateDomain(domain: [number, number], argument = '--domain'): void {
@@ -75,8 +80,20 @@ export function approximate(opts: ApproxOptions): ApproxResult {
   const fitKind = opts.fit ?? (opts.size.kind === 'rmsError' ? 'lsq' : 'minimax');
   const limit = opts.maxSegments ?? 1_000_000;
   const trials: { segments: number; error: number }[] = [];
-  const pwl = buildPwl(target, opts.size, placement, fitKind, limit, opts.relative ?? false, trials, opts.onTrial);
-  return finish(opts.expr, target, pwl, placement, fitKind, trials);
+  const built = buildPwlBounded(target, opts.size, placement, fitKind, limit, opts.relative ?? false, trials, opts.onTrial);
+  return { ...finish(opts.expr, target, built.pwl, placement, fitKind, trials, built.certified), ...built.bounds };
+}
+
+interface Built {
+  pwl: Pwl;
+  /** A certificate of the PWL already proven (the smaller of two proven bounds is kept). */
+  certified?: number;
+  bounds: { segmentsLowerBound?: number; errorLowerBound?: number };
+}
+
+/** The PWL-only certificate with a given rtol, plus the network's rounding. */
+function certifyWithRounding(t: Target, p: Pwl, rtol: number): number {
+  return certifyMaxError(t, p, { rtol }).maxError + roundingOf(p);
 }
 
 /**
@@ -86,6 +103,45 @@ export function approximate(opts: ApproxOptions): ApproxResult {
 export function buildPwl(
   target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
   trials: { segments: number; error: number }[] = [],
+  onTrial?: (t: { segments: number; error: number }) => void,
+): Pwl {
+  return buildPwlBounded(target, size, placement, fitKind, limit, relative, trials, onTrial).pwl;
+}
+
+/**
+ * buildPwl with what the minimum-link placement proves besides: with `placement: 'optimal'`,
+ * a max-error tolerance is met by the minimum-link construction (approx/minimal.ts) and
+ * `--knots N` with the minimax fit by the least max error over N segments; the other
+ * placements (and RMS sizing) size by search as before.
+ */
+export function buildPwlBounded(
+  target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
+  trials: { segments: number; error: number }[] = [],
+  onTrial?: (t: { segments: number; error: number }) => void,
+): Built {
+  if (placement === 'optimal' && size.kind === 'maxError' && size.error > 0 && Number.isFinite(size.error)) {
+    const tol = relative ? size.error * target.scale : size.error;
+    const r = minimalPwl(target, tol, limit, (p, rtol) => certifyWithRounding(target, p, rtol));
+    if (r) {
+      trials.push({ segments: segmentCount(r.pwl), error: r.certified });
+      onTrial?.({ segments: segmentCount(r.pwl), error: r.certified });
+      return { pwl: r.pwl, certified: r.certified - roundingOf(r.pwl), bounds: { segmentsLowerBound: r.lowerBound } };
+    }
+  }
+  if (placement === 'optimal' && size.kind === 'knots' && fitKind === 'minimax') {
+    checkSegments(size.segments, '--knots', limit);
+    const start = buildWith(target, knotsFor(target, 'equidistribute', fitKind, size, size.segments), fitKind);
+    const e0 = certifyWithRounding(target, start, 1e-3);
+    const r = minimaxForCount(target, size.segments, e0, (p, rtol) => certifyWithRounding(target, p, rtol));
+    const pwl = r.certified <= e0 ? r.pwl : start;
+    return { pwl, bounds: { errorLowerBound: r.errorLowerBound } };
+  }
+  return { pwl: buildPwlSearched(target, size, placement, fitKind, limit, relative, trials, onTrial), bounds: {} };
+}
+
+function buildPwlSearched(
+  target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
+  trials: { segments: number; error: number }[],
   onTrial?: (t: { segments: number; error: number }) => void,
 ): Pwl {
   const build = (n: number) => buildWith(target, knotsFor(target, placement, fitKind, size, n), fitKind);
@@ -213,12 +269,14 @@ function sizeBySearch(
   return attempt(hi).p;
 }
 
-function finish(text: string, t: Target, pwl: Pwl, placement: Placement, fitKind: FitKind, trials: { segments: number; error: number }[]): ApproxResult {
+function finish(text: string, t: Target, pwl: Pwl, placement: Placement, fitKind: FitKind, trials: { segments: number; error: number }[], known?: number): ApproxResult {
   const network = pwlToNetwork(pwl, t.variable, 'y');
   const bad = nonFiniteParameter(network);
   if (bad) throw new WorkError(`the network cannot be built in float64: it would carry a weight that is not finite (${bad}); the function's values or slopes on the domain are beyond what float64 can hold here.`);
-  const cert = certifyMaxError(t, pwl);
-  if (!(cert.valueRadius < Infinity)) throw inaccurate(t, cert.valueRadiusAt, cert.valueRadius, 'a certified error');
+  const c = certifyMaxError(t, pwl);
+  if (!(c.valueRadius < Infinity)) throw inaccurate(t, c.valueRadiusAt, c.valueRadius, 'a certified error');
+  // `known`: a certificate of the same PWL by the same proof at a finer refinement (minlink).
+  const cert = known !== undefined && known < c.maxError ? { ...c, maxError: Math.max(known, c.observedMax) } : c;
   const rounding = roundingOf(pwl);
   const n = segmentCount(pwl);
   const measured = measureErrors(t.f, pwl, samplesPerSegment(n));

@@ -2,7 +2,8 @@ import type { Target } from './target.ts';
 import { fitLeastSquares } from './fit.ts';
 import { measureErrors } from './measure.ts';
 
-export type Placement = 'uniform' | 'optimal';
+/** uniform; equidistribute (|f''|^½ then equalized segment errors); optimal (minimum-link for a max error, else equidistribute). */
+export type Placement = 'uniform' | 'optimal' | 'equidistribute';
 
 /** n equal segments covering [a, b] exactly (the last knot is b itself). */
 export function placeUniform(a: number, b: number, n: number): Float64Array {

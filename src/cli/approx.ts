@@ -45,7 +45,7 @@ export function registerApprox(program: Command): void {
     .option('--max-error <E>', 'fewest segments whose certified max error is <= E')
     .option('--rms-error <E>', 'fewest segments whose measured RMS error is <= E')
     .option('--relative', 'tolerances are relative to max |f| on the domain')
-    .option('--placement <p>', 'knot placement: uniform | optimal', 'optimal')
+    .option('--placement <p>', 'knot placement: optimal (fewest segments for --max-error, least error for --knots) | equidistribute | uniform', 'optimal')
     .option('--fit <f>', 'interpolate | minimax | lsq (default: minimax, lsq for --rms-error)')
     .option('--max-segments <N>', 'limit for sizing', '1000000')
     .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
@@ -74,7 +74,7 @@ Examples:
       else if (flags.spacing !== undefined) size = { kind: 'spacing', h: parsePositive(flags.spacing, '--spacing') };
       else if (flags.maxError !== undefined) size = { kind: 'maxError', error: parsePositive(flags.maxError, '--max-error') };
       else size = { kind: 'rmsError', error: parsePositive(flags.rmsError!, '--rms-error') };
-      const placement = parseChoice(flags.placement, '--placement', ['uniform', 'optimal'] as const);
+      const placement = parseChoice(flags.placement, '--placement', ['uniform', 'optimal', 'equidistribute'] as const);
       const fit = flags.fit === undefined ? undefined : parseChoice(flags.fit, '--fit', ['interpolate', 'minimax', 'lsq'] as const);
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
       const outputs = { save: flags.save, exports: flags.export ?? [], dtype, force: flags.force, tolerance: size.kind === 'maxError' && !flags.relative ? size.error : undefined };
@@ -132,7 +132,14 @@ export function approxSummary(r: ApproxResult, seconds: number) {
     dtype: 'float64',
     seconds,
     sizingTrials: r.trials,
+    ...(r.segmentsLowerBound !== undefined ? { segmentsLowerBound: r.segmentsLowerBound, minimal: r.segments <= r.segmentsLowerBound } : {}),
+    ...(r.errorLowerBound !== undefined ? { maxErrorLowerBound: r.errorLowerBound } : {}),
   };
+}
+
+/** "minimal (no continuous PWL within E has fewer)" or "within k of minimal". */
+export function minimality(segments: number, lowerBound: number): string {
+  return segments <= lowerBound ? 'minimal (no continuous PWL within the tolerance has fewer)' : `within ${segments - lowerBound} of minimal (at least ${lowerBound} needed)`;
 }
 
 
@@ -151,6 +158,8 @@ function renderApprox(r: ApproxResult, seconds: number, f32?: Float32Layout): st
     ['formula', `${r.expr} on [${r.domain[0]}, ${r.domain[1]}]`],
     ['placement / fit', `${r.placement} / ${r.fit}`],
     ['segments', r.segments],
+    ...(r.segmentsLowerBound !== undefined ? [['segments: lower bound', minimality(r.segments, r.segmentsLowerBound)]] as [string, string][] : []),
+    ...(r.errorLowerBound !== undefined ? [['least max error with this many segments, at least', r.errorLowerBound]] as [string, number][] : []),
     ['ReLUs', f32 ? `${s.relus} (clamp form for float32: 2 per segment, sums of at most 4 terms)` : s.relus],
     ['hidden layers', s.layers],
     ['parameters', s.params],

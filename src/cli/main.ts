@@ -6,6 +6,7 @@ import { registerCompare } from './compare.ts';
 import { registerCompile } from './compile.ts';
 import { registerDemo } from './demo.ts';
 import { registerExplore } from './explorer.ts';
+import { registerFit } from './fit.ts';
 
 /** Thrown inside commands to end with a given exit code after output was printed. */
 export class ExitCode extends Error {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerDemo(program);
   registerExplore(program);
+  registerFit(program);
   return program;
 }
 

@@ -148,6 +148,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
     const shareDeep = shallow.length === 0 ? 1 : plan.deepShare;
     const denomShallow = shallow.reduce((s2, n) => s2 + sens.get(n.id)! * weights.get(n.id)!, 0);
     let factor = 0.97; // share of the tolerance for the construction; the rest covers rounding
+    let rebalanced = false;
     for (let attempt = 0; attempt < 6; attempt++) {
       const budgets = new Map<number, number>();
       for (const id of deepSet) budgets.set(id, (factor * o.maxError * shareDeep) / deepSens);
@@ -173,8 +174,14 @@ export function compileFormula(o: CompileOptions): CompileResult {
       if (target <= o.maxError) {
         const score = (b: typeof built) => (o.minimize === 'params' ? b.summary.params : b.summary.relus);
         if (!best || score(built) < score(best.built)) best = { built, rounding, total, total32 };
-        break;
+        // Part of the tolerance went unused (the rounding reserve, whole segment counts): one
+        // more build with the budgets scaled up to use it; the smaller network is kept.
+        if (rebalanced || target >= 0.99 * o.maxError) break;
+        rebalanced = true;
+        factor *= Math.min(1.5, (0.998 * o.maxError - (target - built.errorOut)) / Math.max(built.errorOut, 1e-300));
+        continue;
       }
+      if (rebalanced) break;
       const roundingPart = target - built.errorOut;
       // Report the closest any attempt came, not the last one.
       if (target < closest) {

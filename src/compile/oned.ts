@@ -38,16 +38,19 @@ export function costConstant(fn: Expr, range: [number, number]): number {
   return curvatureIntegral(targetFor(fn, range), 0.5) / 4;
 }
 
-/** Fewest segments (optimal knots, minimax fit) with certified error ≤ tol on the range. */
+/**
+ * Fewest segments with certified error ≤ tol on the range: the minimum-link construction
+ * (approx/minimal.ts; for x² it meets the uniform optimum, elsewhere it is at most the
+ * equidistributed count).
+ */
 export function approximateOnRange(fn: Expr, range: [number, number], tol: number, limit: number): OneD {
   const key = `${exprKey(fn)}|${range[0]}|${range[1]}|${tol}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const t = targetFor(fn, range);
-  const isSquare = fn.op === 'pow' && fn.b.op === 'const' && fn.b.value === 2;
-  // x² has constant curvature: uniform knots are already optimal (and cheaper to place).
-  const pwl = buildPwl(t, { kind: 'maxError', error: tol }, isSquare ? 'uniform' : 'optimal', 'minimax', limit, false);
-  const certified = certifyMaxError(t, pwl).maxError + networkDriftBound(pwl);
+  const pwl = buildPwl(t, { kind: 'maxError', error: tol }, 'optimal', 'minimax', limit, false);
+  // rtol as tight as the construction's (approx/minimal.ts), so the bound stays within tol.
+  const certified = certifyMaxError(t, pwl, { rtol: 5e-5 }).maxError + networkDriftBound(pwl);
   const r = { pwl, certified, lipschitz: lipschitzOf(fn, range) };
   if (cache.size > 200) cache.clear();
   cache.set(key, r);

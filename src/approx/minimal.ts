@@ -1,0 +1,221 @@
+import { WorkError } from '../errors.ts';
+import { fitMinimax } from './fit.ts';
+import { minLinkPath, type Tube } from './minlink.ts';
+import { asymptoticSegments, placeEquidistributed } from './placement.ts';
+import { segmentCount, type Pwl } from './pwl.ts';
+import type { Target } from './target.ts';
+
+const EPS = 2 ** -52;
+
+/**
+ * Samples of f for the tube f ± E, and for each sample a proven bound `slack[j]` on how far f
+ * strays from its chord between x_j and either neighbour: on a gap of width h,
+ * |f − chord| ≤ h²/8·max|f''| (f'' enclosed on the gap), or, where no smooth branch is
+ * known (a kink, f'' unbounded as sqrt's at 0), ≤ the width of an enclosure of f on the gap.
+ * Samples equidistribute |f''|^½ (so they follow the optimal knots) and include the kinks.
+ */
+export interface TubeSamples {
+  x: Float64Array;
+  fx: Float64Array;
+  slack: Float64Array;
+}
+
+export function sampleTube(t: Target, samples: number, target = 0): TubeSamples {
+  let x = placeEquidistributed(t, samples, 0.5);
+  let gap = tableSlacks(t, x);
+  // Gaps whose slack exceeds the target are split (slack ∝ h²) and enclosed on their own.
+  for (let round = 0; round < 4 && target > 0; round++) {
+    const xs: number[] = [];
+    const gs: number[] = [];
+    let split = 0;
+    for (let j = 0; j + 1 < x.length; j++) {
+      const c = x[j]!;
+      const g = gap[j]!;
+      const k = g > target ? Math.min(64, Math.ceil(Math.sqrt(g / target) * 1.2)) : 1;
+      if (k === 1) { xs.push(c); gs.push(g); continue; }
+      split++;
+      const h = (x[j + 1]! - c) / k;
+      for (let q = 0; q < k; q++) {
+        const lo = c + q * h;
+        const hi = q === k - 1 ? x[j + 1]! : c + (q + 1) * h;
+        xs.push(lo);
+        gs.push(gapSlack(t, lo, hi, null));
+      }
+    }
+    xs.push(x[x.length - 1]!);
+    x = Float64Array.from(xs);
+    gap = Float64Array.from(gs);
+    if (split === 0) break;
+  }
+  const M = x.length - 1;
+  const fx = Float64Array.from(x, (v) => t.f(v));
+  const slack = new Float64Array(M + 1);
+  for (let j = 0; j <= M; j++) {
+    const g = Math.max(j > 0 ? gap[j - 1]! : 0, j < M ? gap[j]! : 0);
+    // Rounding of f at the ends and of the chord (8 ulp each, as in certify.ts).
+    slack[j] = g + 32 * EPS * Math.abs(fx[j]!) + 1e-300;
+  }
+  return { x, fx, slack };
+}
+
+/** Proven bound of |f − chord| on [c, d], from a bound m2 of |f''| there when known. */
+function gapSlack(t: Target, c: number, d: number, m2: number | null): number {
+  const h = d - c;
+  if (m2 === null || !(m2 < Infinity)) {
+    const e = t.encloseF2(c, d);
+    m2 = e ? Math.max(Math.abs(e.lo), Math.abs(e.hi)) : Infinity;
+  }
+  let s = (h * h * m2) / 8;
+  if (!(s < Infinity)) {
+    const e = t.encloseF(c, d);
+    s = e.undefinedPart ? Infinity : e.hi - e.lo;
+  }
+  return s * (1 + 1e-12);
+}
+
+/** Gap slacks from a table of |f''| enclosures on up to 4096 uniform cells (one lookup per gap). */
+function tableSlacks(t: Target, x: Float64Array): Float64Array {
+  const M = x.length - 1;
+  const gap = new Float64Array(M);
+  const cells = Math.min(M, 4096);
+  const w = (t.b - t.a) / cells;
+  const cellBound = new Float64Array(cells).fill(NaN);
+  const boundOfCell = (k: number): number => {
+    if (Number.isNaN(cellBound[k]!)) {
+      const e = t.encloseF2(t.a + k * w, k === cells - 1 ? t.b : t.a + (k + 1) * w);
+      cellBound[k] = e ? Math.max(Math.abs(e.lo), Math.abs(e.hi)) : Infinity;
+    }
+    return cellBound[k]!;
+  };
+  for (let j = 0; j < M; j++) {
+    const c = x[j]!;
+    const d = x[j + 1]!;
+    const k0 = Math.max(0, Math.floor((c - t.a) / w) - 1);
+    const k1 = Math.min(cells - 1, Math.floor((d - t.a) / w) + 1);
+    let m2 = 0;
+    for (let k = k0; k <= k1 && m2 < Infinity; k++) m2 = Math.max(m2, boundOfCell(k));
+    gap[j] = gapSlack(t, c, d, m2);
+  }
+  return gap;
+}
+
+/** The tube f_j ± (E + sign·slack_j + sign·extra): sign +1 widens, −1 narrows; null if empty. */
+export function tubeAround(s: TubeSamples, E: number, sign: 1 | -1, extra: number): Tube | null {
+  const n = s.x.length;
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const r = E + sign * (s.slack[j]! + extra);
+    if (!(r >= 0)) return null;
+    lo[j] = s.fx[j]! - r;
+    hi[j] = s.fx[j]! + r;
+  }
+  return { x: s.x, lo, hi };
+}
+
+/**
+ * Fewest segments any continuous PWL within E of f on [a, b] can have (a proven lower bound,
+ * up to float64 rounding of the window method's predicates, covered by a relative 1e-9 of E).
+ * Argument: such a p satisfies |p − f| ≤ E everywhere, so between samples
+ * |p − chord of f| ≤ E + |f − chord| ≤ E + slack: p is a path through the polygonal tube
+ * f_j ± (E + slack_j), and no path through it has fewer links than the minimum-link path.
+ */
+export function segmentsLowerBound(s: TubeSamples, E: number): number {
+  const tube = tubeAround(s, E, 1, 1e-9 * E);
+  return tube ? minLinkPath(tube).links : 1;
+}
+
+export interface MinimalPwl {
+  pwl: Pwl;
+  /** Proven lower bound on the segments of any continuous PWL within E. */
+  lowerBound: number;
+  /** The certificate (PWL + rounding) of pwl, ≤ E. */
+  certified: number;
+}
+
+/** Samples for the tube at tolerance E: ~48 per expected segment, at least 512. */
+export function samplesFor(t: Target, E: number, limit: number): number {
+  const n = asymptoticSegments(t, E);
+  const est = Number.isFinite(n) ? n : limit;
+  return Math.max(512, Math.min(4_000_000, Math.ceil(48 * (Math.min(est, limit) + 2))));
+}
+
+/**
+ * The continuous PWL with the fewest segments within E of f, certified: the minimum-link path
+ * through the tube f ± E narrowed by the sample slack and a margin m, so that it stays within
+ * E − m of f over the whole continuum in exact arithmetic; `certify` (the certificate of
+ * certify.ts plus network rounding) then proves it. The minimax fit on the same knots is
+ * tried too (it usually lies further inside) and the smaller certificate is kept. If the
+ * certificate exceeds E the margin grows by the excess (mostly the network's float64 rounding)
+ * and the path is rebuilt (at most 6 times). Returns null when no construction certifies or it would need more than `limit`
+ * segments.
+ */
+export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, refine = true): MinimalPwl | null {
+  const base = samplesFor(t, E, limit);
+  let best: { pwl: Pwl; certified: number } | null = null;
+  let lowerBound = 0;
+  // Level 2 (4× the samples, slack ≤ 2e-4·E) only when level 1 left a gap to the bound.
+  for (const [mult, target] of refine ? [[1, 0.01], [4, 2e-4]] : [[1, 0.01]]) {
+    if (best && segmentCount(best.pwl) <= lowerBound) break;
+    const s = sampleTube(t, Math.min(4_000_000, base * mult!), target! * E);
+    lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
+    if (lowerBound > limit) return null;
+    const r = constructIn(t, s, E, limit, certify);
+    if (r && (!best || segmentCount(r.pwl) < segmentCount(best.pwl))) best = r;
+  }
+  return best ? { ...best, lowerBound } : null;
+}
+
+/** The narrowed-tube construction on given samples, certified ≤ E (see minimalPwl). */
+function constructIn(t: Target, s: TubeSamples, E: number, limit: number, certify: (p: Pwl, rtol: number) => number): { pwl: Pwl; certified: number } | null {
+  let margin = 1e-4 * E;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const tube = tubeAround(s, E, -1, margin);
+    if (!tube) return null;
+    const path = minLinkPath(tube);
+    if (path.links > limit) return null;
+    const pwl: Pwl = { x: path.x, y: path.y };
+    // The certificate's own slack (rtol) must stay inside the margin.
+    const rtol = 5e-5;
+    let best = { pwl, certified: certify(pwl, rtol) };
+    if (path.links <= 4000) {
+      const mm = fitMinimax(t, path.x);
+      const c = certify(mm, rtol);
+      if (c < best.certified) best = { pwl: mm, certified: c };
+    }
+    if (best.certified <= E) return best;
+    margin += 1.1 * (best.certified - E) + 1e-4 * E;
+  }
+  return null;
+}
+
+/**
+ * The least max error any continuous PWL with n segments reaches on f, to a relative 1e-4:
+ * bisection on E over the minimum-link count of the narrowed tube (non-increasing in E), on
+ * one set of samples (their slack does not depend on E); then the construction at that E,
+ * certified (E raised by 0.1% at a time while the certificate exceeds it). `startError` must
+ * be reachable with n segments (the certificate of any n-segment PWL is).
+ */
+export function minimaxForCount(t: Target, n: number, startError: number, certify: (p: Pwl, rtol: number) => number): MinimalPwl & { errorLowerBound: number } {
+  const s = sampleTube(t, samplesFor(t, startError, n), 0.005 * startError);
+  const links = (E: number) => { const tube = tubeAround(s, E, -1, 1e-4 * E); return tube ? minLinkPath(tube).links : Infinity; };
+  let loE = 0;
+  let hiE = startError;
+  while (links(hiE) > n && hiE < 1e300) { loE = hiE; hiE *= 2; }
+  for (let iter = 0; iter < 60 && hiE - loE > 1e-5 * hiE; iter++) {
+    const mid = loE > 0 ? Math.sqrt(loE * hiE) : hiE / 16;
+    if (links(mid) <= n) hiE = mid; else loE = mid;
+  }
+  let built: { pwl: Pwl; certified: number } | null = null;
+  for (let k = 0; k < 8 && !built; k++, hiE *= 1.001) built = constructIn(t, s, hiE, n, certify);
+  if (!built) throw new WorkError(`no continuous PWL with ${n} segments could be certified near max error ${hiE.toPrecision(4)} for this function.`);
+  // The proven side: the largest E (to 1e-4) at which even the widened tube needs more than n
+  // links; no continuous PWL with n segments is within it of f.
+  let a = 0;
+  let b = hiE;
+  for (let iter = 0; iter < 60 && b - a > 1e-4 * b; iter++) {
+    const mid = a > 0 ? Math.sqrt(a * b) : b / 16;
+    if (segmentsLowerBound(s, mid) > n) a = mid; else b = mid;
+  }
+  return { ...built, lowerBound: segmentsLowerBound(s, built.certified), errorLowerBound: a };
+}
