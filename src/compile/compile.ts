@@ -10,6 +10,7 @@ import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrec
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
 import { foldNorm } from './foldunits.ts';
+import { foldRoundingBound, type FoldTrace } from './foldround.ts';
 
 const SQUARE: Expr = { op: 'pow', a: { op: 'var', name: 'u' }, b: { op: 'const', value: 2 } };
 
@@ -147,7 +148,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
     try { r = propagateRanges(g, sub, new Map()); } catch { return true; }
     return givenIds.every((id) => r[id]![1] >= given.get(id)!.range[0] && r[id]![0] <= given.get(id)!.range[1]);
   };
-  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => dtype === 'float32'
+  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => built.foldRounding ? built.foldRounding('float32') : dtype === 'float32'
     ? roundingErrorBoundSplit(built.network, boxLo, boxHi, 'float32', built.hints, { evaluations, inRegion })
     : roundingErrorBound(built.network, boxLo, boxHi, 'float32', built.hints)[0]!;
   let lastFailure = '';
@@ -169,7 +170,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
       if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
       const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', { maxDepth, minimize: o.minimize ?? 'relus' });
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
-      const rounding = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints)[0]!;
+      const rounding = built.foldRounding ? built.foldRounding('float64') : roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
       let total32 = dtype === 'float32' ? built.errorOut + float32Rounding(built) : total;
       // Near the tolerance, a finer split may prove what the coarse one could not.
@@ -289,6 +290,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
   const forms: Form[] = [];
   const err: number[] = [];
   const reports: NodeReport[] = [];
+  let foldTrace: { trace: FoldTrace; R: number } | null = null;
   // Lower bound of the computed (approximate) value of a node: its range widened by its error.
   const lowOf = (id: number) => ranges[id]![0] - err[id]!;
   const hiOf = (id: number) => ranges[id]![1] + err[id]!;
@@ -354,6 +356,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         const built = foldNorm(prog, n.args.map((id) => ({ form: forms[id]!, lo: lowOf(id), hi: hiOf(id), err: err[id]! })), ranges[n.id]![1], budgets.get(n.id)!, { ...normOpts, maxK: precise ? 3 : 16, extraLayers: precise ? 1 : 0 });
         form = built.form;
         e = built.errorIn;
+        if (n.id === g.output && built.trace) foldTrace = { trace: built.trace, R: built.R };
         Object.assign(report, { builtOn: [0, built.R], budget: budgets.get(n.id)!, certified: built.certified, construction: 'fold', folds: built.folds });
         break;
       }
@@ -431,7 +434,9 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
   }
   const out = forms[g.output]!;
   const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise);
-  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges() };
+  // A network that is one folded norm of coordinates: its rounding by foldRoundingBound.
+  const foldRounding = foldTrace ? (dtype: 'float64' | 'float32') => foldRoundingBound(network, foldTrace!.trace, dtype, foldTrace!.R, hiOf(g.output)) : null;
+  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges(), foldRounding };
 }
 
 /** y0 + s0·relu(u − k0) + Σ (s_i − s_{i−1})·relu(u − k_i), as units reading `input`. */
