@@ -11,24 +11,26 @@ import type { Kink } from './fold.ts';
  * per fold (about k) and exponentially with the number of folds. The fold as a whole is
  * 1-Lipschitz in the 2-norm, which that analysis cannot see.
  *
- * Method (for the true norm ρ = |w(x)| in a band [ρ_lo, ρ_hi] of a geometric grid over [0, R]):
+ * Method. Every value's error is bounded as β·ρ + η with ρ the exact norm of the value's own
+ * subtree (all units are homogeneous in it; η collects underflow and the tiny-ρ case):
  *  - a unit reading inputs of magnitude ≤ X_i with stored weights W_i computes its exact
  *    pre-activation plus δ, |δ| ≤ γ_{m'}·(1 + u_w)·Σ|fl(W_i)|·X_i + Σ|fl(W_i) − W_i|·X_i + m·η
  *    (Higham §3.1, as in net/rounding.ts: m' = terms − 1, + 1 when a weight is not a power of
  *    two; u_w = u for float32 weights, η the underflow of one product); fold units read values
  *    ≤ |ŵ| ≤ 1.2·ρ + E (estimates within 20% of their norm), leaves read coordinates ≤ ρ/|α|;
- *  - a pair carrying a vector error E ≤ 0.7·ρ stays in the half-plane u + v ≥ 0, where the fold
- *    F is a continuous piecewise isometry of a convex set, hence 1-Lipschitz: the error after
- *    the fold is E + Σ_units |column|·|δ|, the column being the unit's weight in the output
- *    pair (|d_j| for a kink, 1 for a carrier). Otherwise (ρ tiny next to the rounding) F is
- *    Lipschitz with the largest operator norm of its linear pieces over the whole plane, plus 1
- *    (|F(ŵ) − F(w)| ≤ |F(ŵ)| + |F(w)|), computed per fold;
+ *  - a pair carrying a vector error E < 0.56·ρ (its exact values are within 20% of ρ) stays
+ *    in the half-plane u + v ≥ 0, where the fold F is a continuous piecewise isometry of a
+ *    convex set, hence 1-Lipschitz: the error after the fold is E + Σ_units |column|·|δ|, the
+ *    column being the unit's weight in the output pair (|d_j| for a kink, 1 for a carrier).
+ *    Below ρ* = η/(0.56 − β), F is Lipschitz with the largest (Frobenius) norm of its linear
+ *    pieces over the whole plane, plus 1 (|F(ŵ) − F(w)| ≤ |F(ŵ)| + |F(w)|), applied to the
+ *    errors at ρ*, which joins η;
  *  - a projection c·⟨F(ŵ), m⟩ adds c times the pair's error and its rows' roundings; two
  *    estimates paired at the next level have error hypot(e_a, e_b); a carried value is copied
  *    exactly (one term, weight 1) after its first unit;
  *  - the output layer's rounding is charged at the output's largest magnitude.
  * The float64 weights differ from the ideal rotations by ~1e-16 (fold.ts, planWeightDrift):
- * the Lipschitz factor 1 is taken as 1 + 1e-9. The bound is the largest over the bands.
+ * the Lipschitz factor 1 is taken as 1 + 1e-9. The result is β_root·R + η_root plus the tail.
  */
 export type Row = { layer: number; index: number };
 export type FoldEvent =
@@ -74,75 +76,65 @@ export function foldRoundingBound(net: Network, trace: FoldTrace, dtype: 'float6
     }
     return ab[0] * X + ab[1];
   };
-  const lips = new Map<FoldEvent, number>();
-  const badLip = (e: FoldEvent & { kinks: Kink[] }) => { let v = lips.get(e); if (v === undefined) { v = badLipschitz(e.kinks); lips.set(e, v); } return v; };
-  const band = (rhoLo: number, rho: number): { bound: number; good: boolean } => {
-    let good = true;
-    const err = new Float64Array(trace.values);
-    const pair = new Float64Array(trace.values).fill(NaN); // a node's pair error, by its first value
-    for (const e of trace.events) {
-      switch (e.kind) {
-        // A coordinate rounded to float32 is off by ≤ u·|x_c|, so ≤ u·ρ for the leaf α·x_c.
-        case 'leaf': err[e.value] = (dtype === 'float32' ? u * rho : 0) + (e.rows.length ? delta(e.rows[0]!, rho * 1.001) : 0); break;
-        case 'carry': err[e.value] = err[e.value]! + e.rows.reduce((s, r) => s + delta(r, 1.2 * rho + 1.001 * err[e.value]!), 0); break;
-        case 'materialize': { const E = pairErr(pair, e.a, e.b, err); const X = 1.2 * rho + 1.001 * E; pairSet(pair, e.a, E + Math.hypot(delta(e.rows[0], X), delta(e.rows[1], X))); break; }
-        case 'fold': {
-          const E = pairErr(pair, e.a, e.b, err);
-          if (!(E < 0.7 * rhoLo)) good = false;
-          const lam = E < 0.7 * rhoLo ? 1 + 1e-9 : badLip(e);
-          const X = 1.2 * rho + 1.001 * E;
-          pairSet(pair, e.a, lam * E + e.rows.reduce((s, r) => s + Math.hypot(r.col[0], r.col[1]) * delta(r.row, X), 0));
-          break;
-        }
-        case 'project': {
-          const E = pairErr(pair, e.a, e.b, err);
-          pair[e.a] = NaN;
-          if (!(E < 0.7 * rhoLo) && e.kinks.length) good = false;
-          const lam = E < 0.7 * rhoLo ? 1 + 1e-9 : e.kinks.length ? badLip(e) : 1;
-          const X = 1.2 * rho + 1.001 * E;
-          err[e.out] = e.c * lam * E + e.rows.reduce((s, r) => s + Math.abs(r.coef) * delta(r.row, X), 0);
-          break;
-        }
-      }
-    }
-    let total = err[trace.root]!;
-    // Output tail: layers after the norm's last units (the output row, and float32's offset unit).
-    for (let l = trace.rootLayer + 1; l <= net.layers.length; l++) {
-      const L = net.layers[l - 1]!;
-      let worst = 0;
-      let gain = 0;
-      for (let r = 0; r < L.outSize; r++) {
-        let s = 0;
-        for (let c = 0; c < L.inSize; c++) s += Math.abs(L.weights[r * L.inSize + c]!);
-        gain = Math.max(gain, s);
-        worst = Math.max(worst, delta({ layer: l, index: r }, 2 * outputMax + total));
-      }
-      total = (l === trace.rootLayer + 1 ? total : gain * total) + worst;
-    }
-    return { bound: total, good };
+  /** Σ w_r·(A_r, B_r) over rows: the rows' rounding is ≤ A·X + B. */
+  const ab = (rows: { row: Row; w: number }[]): [number, number] => {
+    let A = 0; let B = 0;
+    for (const { row, w } of rows) { const b = delta(row, 0); A += w * (delta(row, 1) - b); B += w * b; }
+    return [A, B];
   };
-  // Bands [R/2^(i+1), R/2^i] (the last one [0, R/2^399]: there every error is ≤ 1e-100·R times
-  // the bad-case factors, below anything printed). Where every fold is in the good case the
-  // errors are β·ρ + η, nondecreasing in ρ, and E(2ρ)/ρ decreases with ρ: once a band is good,
-  // every band above it is good and bounded by the top band. So: the top band, then bands
-  // from the bottom up until one is good.
-  const BANDS = 400;
-  let bound = band(R / 2, R).bound;
-  for (let i = BANDS - 1; i > 0; i--) {
-    const hi = R / 2 ** i;
-    const b = band(i === BANDS - 1 ? 0 : hi / 2, hi);
-    bound = Math.max(bound, b.bound);
-    if (b.good) break;
+  // Every value's error is ≤ β·ρ + η, ρ the exact norm of its own subtree (a leaf: |a_i|).
+  const beta = new Float64Array(trace.values);
+  const eta0 = new Float64Array(trace.values);
+  const pair = new Map<number, [number, number]>(); // a node's pair (β, η), by its first value
+  const pairOf = (a: number, b: number): [number, number] => pair.get(a) ?? [Math.max(beta[a]!, beta[b]!), Math.hypot(eta0[a]!, eta0[b]!)];
+  /** (β, η) after a step with Lipschitz `lip` (bad case `bad`) and rows' rounding A·X + B, X = 1.2ρ + E. */
+  const step = ([b, e]: [number, number], lip: number, bad: number, [A, B]: [number, number]): [number, number] => {
+    const nb = lip * b + A * (1.2 + 1.001 * b);
+    const ne = lip * e + A * 1.001 * e + B;
+    if (bad === lip) return [nb, ne];
+    // Good case (E < 0.7·0.8·ρ: the exact pair, within 20% of ρ, and the computed one lie in
+    // u + v ≥ 0) for ρ > ρ*; below ρ*, the bad-case factor on errors at most β·ρ* + η.
+    if (!(b < 0.5)) return [Infinity, Infinity];
+    const rs = e / (0.56 - b);
+    const worst = bad * (b * rs + e) + A * (1.2 * rs + 1.001 * (b * rs + e)) + B;
+    return [nb, Math.max(ne, worst)];
+  };
+  const ONE = 1 + 1e-9; // the float64 folds are isometries up to ~1e-16 (planWeightDrift)
+  for (const e of trace.events) {
+    switch (e.kind) {
+      // A coordinate rounded to float32 is off by ≤ u·|x_c|, so ≤ u·|a_i| for the leaf α·x_c.
+      case 'leaf': {
+        const [A, B] = ab(e.rows.map((row) => ({ row, w: 1 })));
+        beta[e.value] = (dtype === 'float32' ? u : 0) + 1.001 * A;
+        eta0[e.value] = B;
+        break;
+      }
+      case 'carry': [beta[e.value], eta0[e.value]] = step([beta[e.value]!, eta0[e.value]!], 1, 1, ab(e.rows.map((row) => ({ row, w: 1 })))); break;
+      case 'materialize': pair.set(e.a, step(pairOf(e.a, e.b), 1, 1, ab(e.rows.map((row) => ({ row, w: 1 }))))); break;
+      case 'fold': pair.set(e.a, step(pairOf(e.a, e.b), ONE, badLipschitz(e.kinks), ab(e.rows.map((r) => ({ row: r.row, w: Math.hypot(r.col[0], r.col[1]) }))))); break;
+      case 'project': {
+        const lip = e.c * ONE;
+        [beta[e.out], eta0[e.out]] = step(pairOf(e.a, e.b), lip, e.kinks.length ? e.c * badLipschitz(e.kinks) : lip, ab(e.rows.map((r) => ({ row: r.row, w: Math.abs(r.coef) }))));
+        pair.delete(e.a);
+        break;
+      }
+    }
   }
-  return bound;
-}
-
-function pairErr(pair: Float64Array, a: number, b: number, err: Float64Array): number {
-  return Number.isNaN(pair[a]!) ? Math.hypot(err[a]!, err[b]!) : pair[a]!;
-}
-
-function pairSet(pair: Float64Array, a: number, v: number): void {
-  pair[a] = v;
+  let total = beta[trace.root]! * R + eta0[trace.root]!;
+  // Output tail: layers after the norm's last units (the output row, and float32's offset unit).
+  for (let l = trace.rootLayer + 1; l <= net.layers.length; l++) {
+    const L = net.layers[l - 1]!;
+    let worst = 0;
+    let gain = 0;
+    for (let r = 0; r < L.outSize; r++) {
+      let g = 0;
+      for (let c = 0; c < L.inSize; c++) g += Math.abs(L.weights[r * L.inSize + c]!);
+      gain = Math.max(gain, g);
+      worst = Math.max(worst, delta({ layer: l, index: r }, 2 * outputMax + total));
+    }
+    total = (l === trace.rootLayer + 1 ? total : gain * total) + worst;
+  }
+  return total;
 }
 
 /** Largest operator norm of F's linear pieces over the whole plane, plus 1 (see the module comment). */
