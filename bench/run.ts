@@ -99,7 +99,7 @@ for (const E of quick ? [1e3, 1] : [1e3, 1, 1e-2]) {
     const fold = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, norm: 'fold' });
     const fs = networkSummary(fold.network);
     const recipe = equalSpacingDistanceRelus(E, { dims: 3, R, sLo: 4.41e14, sHi: 5.76e14 });
-    const shallowOnly = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, deep: 'never' });
+    const shallowOnly = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, deep: 'never', norm: 'squares' });
     const nSq = recipe.relus; const nS = 0;
     const s = networkSummary(c.network);
     const sh = networkSummary(shallowOnly.network);
