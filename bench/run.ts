@@ -88,25 +88,37 @@ for (const [expr, a, b, E] of [['sqrt(x)', 0, 1, 1e-4], ['exp(x)', -5, 5, 1e-3],
 }
 console.log(renderTable(['function', 'max error', 'one-layer segments', 'one-layer ORT float32 measured', 'clamp segments', 'clamp ReLUs', 'clamp float32 certified', 'clamp ORT float32 measured'], oneD));
 
-console.log('\n# T3 distance: ReLUs against tolerance: the equal-spacing recipe, knotnet shallow-only, knotnet automatic (deep squares where cheaper)');
+console.log('\n# T3 distance: ReLUs against tolerance: the equal-spacing recipe, knotnet shallow-only, knotnet deep sawtooth squares (--norm squares), knotnet folded norm (--norm fold)');
 const R = 2.4e7;
 const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: quick ? 10_000 : 100_000, seed: 11 });
 const t3: (string | number)[][] = [];
 for (const E of quick ? [1e3, 1] : [1e3, 1, 1e-2]) {
   t0 = now();
   try {
-    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell });
+    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, norm: 'squares' });
+    const fold = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, norm: 'fold' });
+    const fs = networkSummary(fold.network);
     const recipe = equalSpacingDistanceRelus(E, { dims: 3, R, sLo: 4.41e14, sHi: 5.76e14 });
-    const shallowOnly = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, deep: 'never' });
+    const shallowOnly = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, deep: 'never', norm: 'squares' });
     const nSq = recipe.relus; const nS = 0;
     const s = networkSummary(c.network);
     const sh = networkSummary(shallowOnly.network);
-    t3.push([E, nSq + nS, sh.relus, `${sh.layers}`, shallowOnly.certifiedMax, shallowOnly.measuredMax, s.relus, `${s.layers}`, s.params, c.certifiedMax, c.measuredMax, c.certifiedMaxFloat32, `${fmt((nSq + nS) / s.relus)}x`, now() - t0]);
+    t3.push([E, nSq + nS, sh.relus, `${sh.layers}`, shallowOnly.certifiedMax, shallowOnly.measuredMax, s.relus, `${s.layers}`, s.params, c.certifiedMax, c.measuredMax, fs.relus, `${fs.layers}`, fs.params, fold.certifiedMax, fold.measuredMax, `${fmt((nSq + nS) / Math.min(s.relus, fs.relus))}x`, now() - t0]);
   } catch (e) {
-    t3.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', '', '', '', '', '', '', now() - t0]);
+    t3.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', now() - t0]);
   }
 }
-console.log(renderTable(['max error', 'equal spacing ReLUs', 'shallow ReLUs', 'layers', 'certified', 'measured', 'auto ReLUs', 'layers', 'params', 'certified', 'measured', 'float32 certified', 'equal/auto', 'seconds'], t3));
+console.log(renderTable(['max error', 'equal spacing ReLUs', 'shallow ReLUs', 'layers', 'certified', 'measured', 'sawtooth ReLUs', 'layers', 'params', 'certified', 'measured', 'folded ReLUs', 'layers', 'params', 'certified', 'measured', 'equal/best', 'seconds'], t3));
+
+console.log('\n# T3 folded (float64 build, max error 1) evaluated in float32: certified float32 bound (compile/foldround.ts) against the float32 floor, measured in onnxruntime-node');
+{
+  const fold = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: 1, samples: shell, norm: 'fold' });
+  const y = await runOnnx(toOnnx(fold.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3, 'float32');
+  let m = 0;
+  for (let i = 0; i < shell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!) - y[i]!));
+  const fs = networkSummary(fold.network);
+  console.log(renderTable(['ReLUs', 'layers', 'float64 certified', 'float32 certified', 'ORT float32 measured', 'float32 floor'], [[fs.relus, `${fs.layers}`, fold.certifiedMax, fold.certifiedMaxFloat32, m, 2 ** -24 * 2.4e7]]));
+}
 
 console.log('\n# T3 built for float32 (compile --dtype float32): certified float32 bound against the float32 floor u·max|d| (u = 2^-24), measured in onnxruntime-node');
 const f32Rows: (string | number)[][] = [];
@@ -115,7 +127,7 @@ const onnxShell = shell.subarray(0, 3 * (quick ? 10_000 : 100_000));
 for (const E of [100, 40, 30, 25, 20]) {
   t0 = now();
   try {
-    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, dtype: 'float32' });
+    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, dtype: 'float32', norm: 'squares' });
     const y = await runOnnx(toOnnx(c.network, { dtype: 'float32', metadata: {} }), onnxShell, onnxShell.length / 3, 3, 'float32');
     let m = 0;
     for (let i = 0; i < onnxShell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(onnxShell[3 * i]!, onnxShell[3 * i + 1]!, onnxShell[3 * i + 2]!) - y[i]!));
@@ -127,20 +139,24 @@ for (const E of [100, 40, 30, 25, 20]) {
 }
 console.log(renderTable(['max error', 'ReLUs', 'layers', 'float32 certified', 'ORT float32 measured', 'float32 floor', 'certified/floor', 'seconds'], f32Rows));
 
-console.log('\n# distance in d dimensions (shell radii 2.1e7..2.4e7), max error 1');
+console.log('\n# distance in d dimensions (shell radii 2.1e7..2.4e7), max error 1: squares and sqrt (--norm squares) against the folded norm (--norm fold; --norm auto keeps the smaller)');
 const dimRows: (string | number)[][] = [];
 for (const d of quick ? [3, 30, 300] : [3, 30, 300]) {
   const vars: Record<string, [number, number]> = {};
   const names = Array.from({ length: d }, (_, i) => `x${i + 1}`);
   for (const v of names) vars[v] = [-R, R];
   const sum = names.map((v) => `${v}^2`).join('+');
-  t0 = now();
-  try {
-    const c = compileFormula({ expr: `sqrt(${sum})`, vars, ranges: { [sum]: [4.41e14, 5.76e14] }, maxError: 1, samples: sampleShell({ dims: d, inner: 2.1e7, outer: 2.4e7, n: 2000, seed: 5 }) });
-    const s = networkSummary(c.network);
-    dimRows.push([d, s.relus, s.params, c.certifiedMax, c.measuredMax, now() - t0]);
-  } catch (e) {
-    dimRows.push([d, `failed: ${(e as Error).message}`, '', '', '', now() - t0]);
+  const row: (string | number)[] = [d];
+  for (const norm of ['squares', 'fold'] as const) {
+    t0 = now();
+    try {
+      const c = compileFormula({ expr: `sqrt(${sum})`, vars, ranges: { [sum]: [4.41e14, 5.76e14] }, maxError: 1, norm, samples: sampleShell({ dims: d, inner: 2.1e7, outer: 2.4e7, n: 2000, seed: 5 }) });
+      const s = networkSummary(c.network);
+      row.push(s.relus, `${s.layers}`, s.params, c.certifiedMax, c.measuredMax, now() - t0);
+    } catch (e) {
+      row.push(`failed: ${(e as Error).message}`, '', '', '', '', now() - t0);
+    }
   }
+  dimRows.push(row);
 }
-console.log(renderTable(['dims', 'ReLUs', 'params', 'certified', 'measured', 'compile seconds'], dimRows));
+console.log(renderTable(['dims', 'squares ReLUs', 'layers', 'params', 'certified', 'measured', 'compile seconds', 'folded ReLUs', 'layers', 'params', 'certified', 'measured', 'compile seconds'], dimRows));

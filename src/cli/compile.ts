@@ -24,6 +24,7 @@ export function registerCompile(program: Command): void {
     .option('--data-margin <fraction>', 'widen ranges taken from --data by this fraction of their width', '0.01')
     .option('--max-error <E>', 'certified max error to reach', '1')
     .option('--deep <mode>', 'sawtooth squares: auto (per node, whichever needs fewer units) | never | always', 'auto')
+    .option('--norm <mode>', 'norms sqrt(a^2+b^2+...) of affine forms: auto (fold or squares, whichever is smaller) | fold (angle folding) | squares', 'auto')
     .option('--minimize <what>', 'what auto minimizes: relus | params', 'relus')
     .option('--max-depth <D>', 'most hidden layers', '64')
     .option('--samples <N>', 'fresh samples for the measured error', '100000')
@@ -53,10 +54,11 @@ Example (the original question, T3):
       if (flags.data) dataRows = regionFromData(flags.data, expr, vars, ranges, parseNumberInRange(flags.dataMargin, '--data-margin')).rows;
       const deep = parseChoice(flags.deep, '--deep', ['auto', 'never', 'always'] as const);
       const minimize = parseChoice(flags.minimize, '--minimize', ['relus', 'params'] as const);
+      const norm = parseChoice(flags.norm, '--norm', ['auto', 'fold', 'squares'] as const);
       const maxDepth = parseCount(flags.maxDepth, '--max-depth', 10_000);
       const maxFanIn = flags.maxFanIn === undefined ? undefined : parseCount(flags.maxFanIn, '--max-fan-in', 1_000_000);
       if (maxFanIn !== undefined && maxFanIn < 2) throw new InputError('--max-fan-in', 'be at least 2', flags.maxFanIn);
-      const r = compileFormula({ expr, vars, ranges, maxError, measureCount: count, seed, deep, minimize, maxDepth, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
+      const r = compileFormula({ expr, vars, ranges, maxError, measureCount: count, seed, deep, minimize, maxDepth, norm, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
       const seconds = (performance.now() - started) / 1000;
       await saver.write(r.network, {
         expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },
@@ -111,6 +113,14 @@ export function compileSummary(r: CompileResult, seconds: number) {
   };
 }
 
+/** "deep, 12 levels", "shallow, 50 segments", "fold, k = 5·5·5 | 4·4·3" (one group per tree level). */
+export function constructionText(n: CompileResult['nodes'][number]): string {
+  if (n.construction === 'deep') return `deep, ${n.levels} levels`;
+  if (n.construction === 'shallow') return `shallow, ${n.segments} segments`;
+  if (n.construction === 'fold') return `fold, k = ${(n.folds ?? []).map((f) => f.join('·') || '-').join(' | ')}`;
+  return '';
+}
+
 function renderCompile(r: CompileResult, seconds: number): string {
   const s = networkSummary(r.network);
   const head = renderPairs([
@@ -126,9 +136,9 @@ function renderCompile(r: CompileResult, seconds: number): string {
     ['samples outside the region', r.outsideRegion],
     ['seconds', seconds],
   ]);
-  const rows = r.nodes.filter((n) => n.kind === 'square' || n.kind === 'unary' || n.relus > 0).map((n) => [
+  const rows = r.nodes.filter((n) => n.kind === 'square' || n.kind === 'unary' || n.kind === 'norm' || n.relus > 0).map((n) => [
     n.text.length > 40 ? `${n.text.slice(0, 37)}...` : n.text, n.kind, n.builtOn ? `[${fmt(n.builtOn[0])}, ${fmt(n.builtOn[1])}]` : `[${fmt(n.range[0])}, ${fmt(n.range[1])}]`,
-    n.construction === 'deep' ? `deep, ${n.levels} levels` : n.construction === 'shallow' ? `shallow, ${n.segments} segments` : '',
+    constructionText(n),
     n.budget ?? '', n.certified ?? '', n.errorIn, n.relus,
   ]);
   return `${head}\n\nper node (approximations built on their input range widened by upstream error)\n${renderTable(['node', 'kind', 'built on', 'construction', 'budget', 'certified', 'error so far', 'ReLUs'], rows as (string | number)[][])}`;

@@ -30,7 +30,7 @@ function answerAsPublished() {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('The main job on built-in defaults: reference tasks T1, T2 and T3 (the distance network beside the equal-spacing recipe, shallow and deep) and a short comparison with training.')
+    .description('The main job on built-in defaults: reference tasks T1, T2 and T3 (the distance network beside the equal-spacing recipe: shallow, deep sawtooth squares, folded norm) and a short comparison with training.')
     .option('--json', 'print one JSON object instead of the tables')
     .action(async (flags: { json?: boolean }) => {
       const started = performance.now();
@@ -102,14 +102,15 @@ function demoT3() {
   let autoSeconds = 0;
   const d = Float64Array.from({ length: samples }, (_, i) => Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!));
   const configs = [
-    { construction: 'shallow only', deep: 'never' as const },
-    { construction: 'automatic (deep squares)', deep: 'auto' as const },
+    { construction: 'shallow only (squares and sqrt)', deep: 'never' as const, norm: 'squares' as const },
+    { construction: 'deep sawtooth squares and sqrt', deep: 'auto' as const, norm: 'squares' as const },
+    { construction: 'folded norm (--norm fold, the default\'s choice)', deep: 'auto' as const, norm: 'fold' as const },
     { construction: 'built for float32 (--dtype float32 --max-error 20)', deep: 'auto' as const, dtype: 'float32' as const, maxError: 20 },
   ];
   const ours = configs.map(({ construction, ...c }) => {
     const t0 = performance.now();
     const r = compileFormula({ ...base, ...c });
-    if (c.deep === 'auto' && !('dtype' in c)) { auto = r; autoSeconds = (performance.now() - t0) / 1000; }
+    if ('norm' in c && c.norm === 'fold') { auto = r; autoSeconds = (performance.now() - t0) / 1000; }
     const s = networkSummary(r.network);
     const y32 = evaluate(r.network, shell, 'float32');
     let m32 = 0;

@@ -9,6 +9,8 @@ import { combine, constantForm, Program, scale, type Form } from '../net/program
 import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrecise } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
+import { foldNorm } from './foldunits.ts';
+import { foldRoundingBound, type FoldTrace } from './foldround.ts';
 
 const SQUARE: Expr = { op: 'pow', a: { op: 'var', name: 'u' }, b: { op: 'const', value: 2 } };
 
@@ -38,6 +40,12 @@ export interface CompileOptions {
   maxFanIn?: number;
   /** What 'auto' minimizes: ReLUs (default) or parameters. */
   minimize?: 'relus' | 'params';
+  /**
+   * Euclidean norms sqrt(Σ a_i²) of affine forms: 'fold' builds them by angle folding
+   * (compile/fold.ts), 'squares' as squares and a sqrt, 'auto' (default) builds both and keeps
+   * the smaller network (by `minimize`).
+   */
+  norm?: 'auto' | 'fold' | 'squares';
 }
 
 export interface NodeReport {
@@ -47,9 +55,11 @@ export interface NodeReport {
   /** Exact range of the node's value, and the range its approximation was built on. */
   range: Range;
   builtOn?: Range;
-  /** How the node was built: 'shallow' PWL or 'deep' sawtooth square (with its levels). */
-  construction?: 'shallow' | 'deep';
+  /** How the node was built: 'shallow' PWL, 'deep' sawtooth square (with its levels) or 'fold' (a norm). */
+  construction?: 'shallow' | 'deep' | 'fold';
   levels?: number;
+  /** A folded norm: the k of each fold, per level of its pairwise tree (compile/fold.ts). */
+  folds?: number[][];
   /** Error budget given and certified error of this node's own approximation. */
   budget?: number;
   certified?: number;
@@ -83,6 +93,7 @@ export interface CompileResult {
 }
 
 export function compileFormula(o: CompileOptions): CompileResult {
+  if ((o.norm ?? 'auto') === 'auto') return compileBestNorm(o);
   const formula = parseFormula(o.expr);
   const inputs = Object.keys(o.vars);
   for (const v of formula.variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none');
@@ -91,14 +102,14 @@ export function compileFormula(o: CompileOptions): CompileResult {
     if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`);
   }
   if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError);
-  const g = buildGraph(formula.expr, inputs);
+  const g = buildGraph(formula.expr, inputs, { norms: o.norm === 'fold' });
   const given = new Map<number, { range: Range; argument: string }>();
   for (const [text, range] of Object.entries(o.ranges ?? {})) {
     const sub = parseFormula(text, '--range');
     for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`);
     const before = g.nodes.length;
     const id = g.intern(sub.expr);
-    if (id >= before || !ancestors(g).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text);
+    if (id >= before || !ancestors(g, true).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text);
     given.set(id, { range, argument: `--range ${text}` });
   }
   const ranges = propagateRanges(g, o.vars, given);
@@ -107,9 +118,10 @@ export function compileFormula(o: CompileOptions): CompileResult {
 
   // Cost model for the split: segments_j ≈ c_j / sqrt(e_j); sensitivities S_j by backward
   // Lipschitz propagation; e_j ∝ (c_j / S_j)^(2/3) minimizes Σ c_j/sqrt(e_j) s.t. Σ S_j e_j = E.
-  const approxNodes = g.nodes.filter((n) => live.has(n.id) && (n.kind === 'square' || n.kind === 'unary'));
+  const approxNodes = g.nodes.filter((n) => live.has(n.id) && (n.kind === 'square' || n.kind === 'unary' || n.kind === 'norm'));
   const sens = sensitivities(g, ranges, live, o.maxError);
-  const cost = new Map(approxNodes.map((n) => [n.id, costConstant(fnOf(n), halfRange(n, ranges))]));
+  // A folded norm costs about log(1/e) units; weighted here like a PWL of its range's scale.
+  const cost = new Map(approxNodes.map((n) => [n.id, n.kind === 'norm' ? Math.sqrt(ranges[n.id]![1]) : costConstant(fnOf(n), halfRange(n, ranges))]));
   const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
 
   const box = inputs.map((v) => o.vars[v]!);
@@ -136,7 +148,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
     try { r = propagateRanges(g, sub, new Map()); } catch { return true; }
     return givenIds.every((id) => r[id]![1] >= given.get(id)!.range[0] && r[id]![0] <= given.get(id)!.range[1]);
   };
-  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => dtype === 'float32'
+  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => built.foldRounding ? built.foldRounding('float32') : dtype === 'float32'
     ? roundingErrorBoundSplit(built.network, boxLo, boxHi, 'float32', built.hints, { evaluations, inRegion })
     : roundingErrorBound(built.network, boxLo, boxHi, 'float32', built.hints)[0]!;
   let lastFailure = '';
@@ -161,9 +173,9 @@ export function compileFormula(o: CompileOptions): CompileResult {
       // a network with hundreds of thousands of units to learn that it loses).
       const estimate = shallow.reduce((s2, n) => s2 + cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
       if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
-      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32');
+      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', { maxDepth, minimize: o.minimize ?? 'relus' });
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
-      const rounding = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints)[0]!;
+      const rounding = built.foldRounding ? built.foldRounding('float64') : roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
       const unfit = unfitPlan(built, rounding);
       if (unfit) { if (closest === Infinity) lastFailure = unfit; break; }
@@ -242,16 +254,35 @@ function halfRange(n: Graph['nodes'][number], ranges: Range[]): Range {
   return [a, b];
 }
 
-function ancestors(g: Graph): Set<number> {
+/** Nodes the output depends on; `withSums`: also the Σ a_i² behind each norm (a --range may name it). */
+function ancestors(g: Graph, withSums = false): Set<number> {
   const seen = new Set<number>();
   const stack = [g.output];
   while (stack.length) {
     const id = stack.pop()!;
     if (seen.has(id)) continue;
     seen.add(id);
-    stack.push(...operands(g.nodes[id]!));
+    const n = g.nodes[id]!;
+    stack.push(...operands(n));
+    if (withSums && n.kind === 'norm') stack.push(n.sum);
   }
   return seen;
+}
+
+/** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
+function compileBestNorm(o: CompileOptions): CompileResult {
+  const formula = parseFormula(o.expr);
+  const hasNorm = buildGraph(formula.expr, Object.keys(o.vars), { norms: true }).nodes.some((n) => n.kind === 'norm');
+  if (!hasNorm) return compileFormula({ ...o, norm: 'squares' });
+  const results: CompileResult[] = [];
+  let failure: unknown = null;
+  for (const norm of ['fold', 'squares'] as const) {
+    // A measured error above the certified one is a bug to report, never a reason to switch.
+    try { results.push(compileFormula({ ...o, norm })); } catch (e) { if (!(e instanceof WorkError) || /a bug in knotnet/.test(e.message)) throw e; failure = e; }
+  }
+  if (!results.length) throw failure;
+  const score = (r: CompileResult) => { const s = networkSummary(r.network); return o.minimize === 'params' ? s.params : s.relus; };
+  return results.reduce((b, r) => (score(r) < score(b) ? r : b));
 }
 
 /** Lipschitz sensitivity of the output to each node's value (sum over paths). */
@@ -266,6 +297,7 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: n
       case 'affine': for (const t of n.terms) give(t.node, Math.abs(t.coef)); break;
       case 'abs': case 'relu': give(n.arg, 1); break;
       case 'max': case 'min': give(n.a, 1); give(n.b, 1); break;
+      case 'norm': for (const a of n.args) give(a, 1); break; // 1-Lipschitz in each argument
       case 'square': case 'unary': {
         let k = lipschitzOf(fnOf(n), halfRange(n, ranges));
         // sqrt from 0: not Lipschitz, but ½-Hölder: an input error (E/2)² costs E/2, as a
@@ -281,11 +313,12 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: n
 }
 
 /** Builds the layered program for given budgets with sound error composition. */
-function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity, precise = false) {
+function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity, precise = false, normOpts = { maxDepth: 64, minimize: 'relus' as 'relus' | 'params' }) {
   const prog = new Program(g.inputs.length, maxFanIn);
   const forms: Form[] = [];
   const err: number[] = [];
   const reports: NodeReport[] = [];
+  let foldTrace: { trace: FoldTrace; R: number } | null = null;
   // Lower bound of the computed (approximate) value of a node: its range widened by its error.
   const lowOf = (id: number) => ranges[id]![0] - err[id]!;
   const hiOf = (id: number) => ranges[id]![1] + err[id]!;
@@ -345,6 +378,14 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         if (a2.layer > uf.layer) uf = prog.carry(uf, a2.layer, 0, Math.max(0, hiOf(n.b) - lowOf(n.a), hiOf(n.a) - lowOf(n.b)));
         form = combine([{ form: a2, coef: 1 }, { form: uf, coef: n.kind === 'max' ? 1 : -1 }], 0);
         e = Math.max(err[n.a]!, err[n.b]!);
+        break;
+      }
+      case 'norm': {
+        const built = foldNorm(prog, n.args.map((id) => ({ form: forms[id]!, lo: lowOf(id), hi: hiOf(id), err: err[id]! })), ranges[n.id]![1], budgets.get(n.id)!, { ...normOpts, maxK: precise ? 3 : 16, extraLayers: precise ? 1 : 0 });
+        form = built.form;
+        e = built.errorIn;
+        if (n.id === g.output && built.trace) foldTrace = { trace: built.trace, R: built.R };
+        Object.assign(report, { builtOn: [0, built.R], budget: budgets.get(n.id)!, certified: built.certified, construction: 'fold', folds: built.folds });
         break;
       }
       case 'square': case 'unary': {
@@ -421,7 +462,9 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
   }
   const out = forms[g.output]!;
   const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise);
-  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges() };
+  // A network that is one folded norm of coordinates: its rounding by foldRoundingBound.
+  const foldRounding = foldTrace ? (dtype: 'float64' | 'float32') => foldRoundingBound(network, foldTrace!.trace, dtype, foldTrace!.R, hiOf(g.output)) : null;
+  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges(), foldRounding };
 }
 
 /** y0 + s0·relu(u − k0) + Σ (s_i − s_{i−1})·relu(u − k_i), as units reading `input`. */

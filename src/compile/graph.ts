@@ -15,7 +15,9 @@ export type GNode =
   | { id: number; kind: 'abs' | 'relu'; arg: number; text: string }
   | { id: number; kind: 'max' | 'min'; a: number; b: number; text: string }
   | { id: number; kind: 'square'; arg: number; text: string }
-  | { id: number; kind: 'unary'; fn: Expr; arg: number; text: string };
+  | { id: number; kind: 'unary'; fn: Expr; arg: number; text: string }
+  /** sqrt(Σ a_i²) of affine forms a_i (compile/fold.ts); `sum` is the node of Σ a_i², kept for ranges. */
+  | { id: number; kind: 'norm'; args: number[]; sum: number; text: string };
 
 export interface Graph {
   nodes: GNode[];
@@ -28,7 +30,11 @@ export interface Graph {
 
 const U: Expr = { op: 'var', name: 'u' };
 
-export function buildGraph(expr: Expr, inputs: string[]): Graph {
+/**
+ * @param o.norms recognize Euclidean norms (sqrt of a sum of at least two squares of
+ *   non-constant affine forms) as 'norm' nodes; otherwise they are squares and a sqrt.
+ */
+export function buildGraph(expr: Expr, inputs: string[], o: { norms?: boolean } = {}): Graph {
   const nodes: GNode[] = [];
   const byKey = new Map<string, number>();
   const add = (key: string, make: (id: number) => GNode): number => {
@@ -73,6 +79,8 @@ export function buildGraph(expr: Expr, inputs: string[]): Graph {
     const text = exprToString(e);
     const k = constOf(e);
     if (k !== null) return affine([], k, text);
+    const norm = o.norms ? normOf(e, text) : null;
+    if (norm !== null) return norm;
     switch (e.op) {
       case 'var': return add(`in(${e.name})`, (id) => ({ id, kind: 'input', name: e.name, text }));
       case 'neg': return affine([{ node: visit(e.arg), coef: -1 }], 0, text);
@@ -122,9 +130,38 @@ export function buildGraph(expr: Expr, inputs: string[]): Graph {
       default: throw new InputError('expression', 'be a supported formula', text);
     }
   };
+  /** The 'norm' node of sqrt(Σ a_i²), or null when e is not that shape. */
+  const normOf = (e: Expr, text: string): number | null => {
+    const inner = sqrtArg(e);
+    const squares = inner ? squaresOf(inner) : null;
+    if (!inner || !squares || squares.length < 2) return null;
+    const args = squares.map(visit);
+    if (args.some((id) => { const n = nodes[id]!; return n.kind !== 'input' && !(n.kind === 'affine' && n.terms.length > 0); })) return null;
+    const sum = visit(inner);
+    return add(`norm(${args.join(',')})`, (id) => ({ id, kind: 'norm', args, sum, text }));
+  };
   for (const name of inputs) add(`in(${name})`, (id) => ({ id, kind: 'input', name, text: name }));
   const output = visit(expr);
   return { nodes, output, inputs, byKey, intern: visit };
+}
+
+/** u when e is sqrt(u) or u^0.5. */
+function sqrtArg(e: Expr): Expr | null {
+  if (e.op === 'call' && e.fn === 'sqrt') return e.arg;
+  if (e.op === 'pow' && e.b.op === 'const' && e.b.value === 0.5) return e.a;
+  return null;
+}
+
+/** [a_1, …, a_n] when e is a_1² + … + a_n² (squares written x^2 or x*x), else null. */
+function squaresOf(e: Expr): Expr[] | null {
+  if (e.op === 'add') {
+    const a = squaresOf(e.a);
+    const b = a && squaresOf(e.b);
+    return a && b ? [...a, ...b] : null;
+  }
+  if (e.op === 'pow' && e.b.op === 'const' && e.b.value === 2) return [e.a];
+  if (e.op === 'mul' && exprKey(e.a) === exprKey(e.b)) return [e.a];
+  return null;
 }
 
 /** Operands of a node. */
@@ -134,5 +171,6 @@ export function operands(n: GNode): number[] {
     case 'affine': return n.terms.map((t) => t.node);
     case 'abs': case 'relu': case 'square': case 'unary': return [n.arg];
     case 'max': case 'min': return [n.a, n.b];
+    case 'norm': return n.args;
   }
 }

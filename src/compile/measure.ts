@@ -69,6 +69,7 @@ function nodeFunction(g: Graph, id: number, inputs: string[]): (...a: number[]) 
       case 'max': { const p = fnOfNode(n.a), q = fnOfNode(n.b); fn = (a) => Math.max(p(a), q(a)); break; }
       case 'min': { const p = fnOfNode(n.a), q = fnOfNode(n.b); fn = (a) => Math.min(p(a), q(a)); break; }
       case 'square': { const h = fnOfNode(n.arg); fn = (a) => { const v = h(a); return v * v; }; break; }
+      case 'norm': { const hs = n.args.map(fnOfNode); fn = (a) => Math.hypot(...hs.map((h) => h(a))); break; }
       case 'unary': { const h = fnOfNode(n.arg); const gfn = compileFunction(n.fn, ['u']); fn = (a) => gfn(h(a)); break; }
     }
     memo.set(k, fn!);

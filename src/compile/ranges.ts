@@ -46,6 +46,12 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
         lo *= 1 - 4e-16;
         break;
       }
+      case 'norm': {
+        // sqrt of the sum's range (which a given range may have narrowed), outward.
+        const [a, b] = r[n.sum]!;
+        lo = Math.sqrt(Math.max(0, a)) * (1 - 4e-16); hi = Math.sqrt(b) * (1 + 4e-16);
+        break;
+      }
       case 'unary': {
         const arg = r[n.arg]!;
         const e = enclose(n.fn, { u: arg });

@@ -122,7 +122,7 @@ export function renderMulti(r: CompileResult, line: PlotLine | null = null): { p
     ], band: r.certifiedMax, xLabel: 't' }) +
     `<div class="detail">max |f − network| along this line where the certificate holds: <b id="line-measured" data-value="${worst}" data-points="${count}" data-of="${ts.length}">${count ? fmt(worst) : '–'}</b> ` +
     `(${count} of ${ts.length} points; certified max error ${fmt(r.certifiedMax)})</div>`;
-  const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}</td><td class="l">${n.construction}${n.levels ? ` (${n.levels} levels)` : ` (${n.segments} segments)`}</td><td>${n.builtOn ? `${fmt(n.builtOn[0])} : ${fmt(n.builtOn[1])}` : ''}</td><td>${fmt(n.budget ?? NaN)}</td><td>${fmt(n.certified ?? NaN)}</td><td>${n.relus}</td></tr>`);
+  const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}</td><td class="l">${n.construction}${n.levels ? ` (${n.levels} levels)` : n.folds ? ` (k = ${esc(n.folds.map((f) => f.join('·') || '-').join(' | '))})` : ` (${n.segments} segments)`}</td><td>${n.builtOn ? `${fmt(n.builtOn[0])} : ${fmt(n.builtOn[1])}` : ''}</td><td>${fmt(n.budget ?? NaN)}</td><td>${fmt(n.certified ?? NaN)}</td><td>${n.relus}</td></tr>`);
   $('nodes-table').innerHTML = `<caption>approximated nodes: share of the error budget (variables: ${names.join(', ')})</caption><tr><th>node</th><th>construction</th><th>built on</th><th>budget</th><th>certified</th><th>ReLUs</th></tr>${rows.join('')}`;
   // The line's points inside the box and seeded points spread over the box; f at each, and
   // whether it lies in the certified region.

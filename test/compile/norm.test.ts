@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { compileFormula } from '../../src/compile/compile.ts';
+import { sampleShell, sampleBox } from '../../src/compile/sample.ts';
+import { compileFunction } from '../../src/expr/evaluate.ts';
+import { parseFormula } from '../../src/expr/parse.ts';
+import { evaluate } from '../../src/net/evaluate.ts';
+import { networkSummary } from '../../src/net/network.ts';
+import { toOnnx } from '../../src/export/onnx.ts';
+import { runOnnx } from '../../src/runtime/onnx.ts';
+
+const SEED = 20261131;
+console.log(`norm property tests: fast-check seed ${SEED}`);
+const R = 2.4e7;
+const T3 = { expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] } as Record<string, [number, number]> };
+const SHELL = { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] as [number, number] };
+const dist = (x: Float64Array) => Float64Array.from({ length: x.length / 3 }, (_, i) => Math.hypot(x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!));
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!)); return m; };
+
+describe('T3 by angle folding (compile --norm fold)', () => {
+  const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 100_000, seed: 77 });
+  const ball = sampleShell({ dims: 3, inner: 0, outer: 2.4e7, n: 100_000, seed: 78 });
+
+  it('with the shell --range: certified <= 1 with at most 70 ReLUs, measured on 1e5 fresh shell samples <= certified', () => {
+    const r = compileFormula({ ...T3, ranges: SHELL, maxError: 1, norm: 'fold', samples: shell });
+    const s = networkSummary(r.network);
+    assert.ok(s.relus <= 70, `relus ${s.relus}`);
+    assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
+    assert.equal(r.measuredSamples, 100_000);
+    assert.ok(r.measuredMax <= r.certifiedMax, `measured ${r.measuredMax} > certified ${r.certifiedMax}`);
+    const node = r.nodes.find((n) => n.kind === 'norm')!;
+    assert.equal(node.construction, 'fold');
+    assert.ok(node.folds && node.folds.length === 2, 'two levels: (dx, dy), then (r_xy, dz)');
+  });
+
+  it('without --range (the box, valid on the whole ball): at most 70 ReLUs, measured on 1e5 shell and 1e5 ball points <= certified, ONNX float64 within it', async () => {
+    const r = compileFormula({ ...T3, maxError: 1, norm: 'fold', samples: ball });
+    assert.ok(networkSummary(r.network).relus <= 70, `relus ${networkSummary(r.network).relus}`);
+    assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
+    assert.equal(r.outsideRegion, 0);
+    assert.ok(r.measuredMax <= r.certifiedMax, `ball: measured ${r.measuredMax} > certified ${r.certifiedMax}`);
+    const onShell = maxAbsDiff(evaluate(r.network, shell), dist(shell));
+    assert.ok(onShell <= r.certifiedMax, `shell: measured ${onShell} > certified ${r.certifiedMax}`);
+    const y = await runOnnx(toOnnx(r.network, { dtype: 'float64', metadata: {} }), ball, ball.length / 3, 3, 'float64');
+    const onnx = maxAbsDiff(y, dist(ball));
+    assert.ok(onnx <= r.certifiedMax, `onnxruntime float64: ${onnx} > certified ${r.certifiedMax}`);
+  });
+
+  it('--norm auto keeps the folded network for T3 (fewer ReLUs than squares and sqrt)', () => {
+    const r = compileFormula({ ...T3, ranges: SHELL, maxError: 1, measureCount: 2000 });
+    assert.equal(r.nodes.find((n) => n.kind === 'norm')?.construction, 'fold');
+    const sq = compileFormula({ ...T3, ranges: SHELL, maxError: 1, measureCount: 2000, norm: 'squares' });
+    assert.ok(!sq.nodes.some((n) => n.kind === 'norm'));
+    assert.ok(networkSummary(r.network).relus < networkSummary(sq.network).relus);
+  });
+
+  it('float32: the certified float32 bound holds for the network evaluated in float32 (shell and ball)', () => {
+    const r = compileFormula({ ...T3, maxError: 1, norm: 'fold', measureCount: 1000 });
+    for (const x of [shell, ball]) {
+      const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), dist(x));
+      assert.ok(e32 <= r.certifiedMaxFloat32, `float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
+    }
+  });
+});
+
+describe('norms of affine forms in 2-6 dimensions (property)', () => {
+  it('measured <= certified in float64 and in float32, folded', () => {
+    const coef = fc.double({ min: -3, max: 3, noNaN: true }).filter((c) => Math.abs(c) > 0.05).map((c) => Number(c.toPrecision(3)));
+    const term = fc.record({ a: coef, b: coef, c: fc.double({ min: -2, max: 2, noNaN: true }).map((c) => Number(c.toPrecision(2))), single: fc.boolean() });
+    fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.array(term, { minLength: 2, maxLength: 6 }), fc.constantFrom(1e-1, 1e-3, 1e-6), fc.integer({ min: 1, max: 1000 }),
+      (dims, terms, E, seed) => {
+        const all = Array.from({ length: dims }, (_, i) => `x${i}`);
+        const forms = terms.map((t, i) => t.single ? `${t.a}*${all[i % dims]}` : `${t.a}*${all[i % dims]} + ${t.b}*${all[(i + 1) % dims]} + ${t.c}`);
+        const expr = `sqrt(${forms.map((f) => `(${f})^2`).join(' + ')})`;
+        const names = parseFormula(expr).variables;
+        const vars: Record<string, [number, number]> = {};
+        for (const v of names) vars[v] = [-2, 2];
+        const r = compileFormula({ expr, vars, maxError: E, norm: 'fold', measureCount: 3000, seed });
+        const ctx = `${expr} at ${E}: certified ${r.certifiedMax}, measured ${r.measuredMax}`;
+        assert.ok(r.nodes.some((n) => n.construction === 'fold'), ctx);
+        assert.ok(r.certifiedMax <= E, ctx);
+        assert.ok(r.measuredMax <= r.certifiedMax, ctx);
+        const x = sampleBox(names.map((v) => vars[v]!), 3000, seed + 1);
+        const f = compileFunction(parseFormula(expr).expr, names);
+        const n = names.length;
+        const truth = Float64Array.from({ length: 3000 }, (_, i) => f(...Array.from(x.subarray(i * n, i * n + n))));
+        const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), truth);
+        assert.ok(e32 <= r.certifiedMaxFloat32, `${ctx}; float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
+      }), { seed: SEED, numRuns: 25 });
+  });
+});
+
+describe('the distance in 30 and 300 dimensions at max error 1 (shell 2.1e7..2.4e7)', () => {
+  for (const [d, before] of [[30, 1519], [300, 14929]] as const) {
+    it(`${d} dims: fewer ReLUs than squares and sqrt (${before}), measured <= certified <= 1`, () => {
+      const names = Array.from({ length: d }, (_, i) => `x${i + 1}`);
+      const vars: Record<string, [number, number]> = {};
+      for (const v of names) vars[v] = [-R, R];
+      const sum = names.map((v) => `${v}^2`).join('+');
+      const r = compileFormula({ expr: `sqrt(${sum})`, vars, ranges: { [sum]: [4.41e14, 5.76e14] }, maxError: 1, norm: 'fold', samples: sampleShell({ dims: d, inner: 2.1e7, outer: 2.4e7, n: 500, seed: 5 }) });
+      assert.ok(networkSummary(r.network).relus < before, `relus ${networkSummary(r.network).relus}`);
+      assert.ok(r.certifiedMax <= 1 && r.measuredMax <= r.certifiedMax, `certified ${r.certifiedMax}, measured ${r.measuredMax}`);
+    });
+  }
+});
