@@ -1,6 +1,6 @@
 import { InputError } from '../errors.ts';
 import type { Expr } from '../expr/ast.ts';
-import { countRelus, type Network } from '../net/network.ts';
+import type { Network } from '../net/network.ts';
 import { roundingErrorBound } from '../net/rounding.ts';
 import { boundBox } from './box-bound.ts';
 import { boxMayMeetRanges, FormulaEnclosure, type RangeCondition } from './formula.ts';
@@ -58,6 +58,7 @@ export interface CertifyResult {
   open: number;
   seconds: number;
   stopped: 'gap' | 'time' | 'boxes';
+  /** ReLU units (linear hidden layers, as readers keep LeakyReLU read-outs, not counted). */
   relus: number;
   dtype: 'float64' | 'float32';
 }
@@ -128,7 +129,7 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
     worstInput: search.best ? Array.from(search.best.input) : [],
     gap: lower > 0 ? (upper - lower) / lower : Infinity,
     boxes, open: heap.size, seconds: (now() - started) / 1000, stopped,
-    relus: countRelus(net), dtype,
+    relus: net.layers.reduce((n, l, i) => n + (i < net.layers.length - 1 && l.activation === 'relu' ? l.outSize : 0), 0), dtype,
   };
 }
 

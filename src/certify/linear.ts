@@ -58,10 +58,11 @@ export function backSubstitute(net: Network, k: number, rows: Float64Array, c0: 
   const eps = new Float64Array(m);
   for (let i = k; i >= 0; i--) {
     const L = net.layers[i]!;
-    if (i < k) lam = relax(lam, m, width, bounds.zLo[i]!, bounds.zHi[i]!, c, eps, rule);
+    // A linear hidden layer (h = z) passes its coefficients through unchanged.
+    if (i < k && L.activation === 'relu') lam = relax(lam, m, width, bounds.zLo[i]!, bounds.zHi[i]!, c, eps, rule);
     // lam (m × outSize_i) over z_i = W_i·h_{i−1} + b_i: substitute.
     const inSize = L.inSize;
-    const hMax = i === 0 ? xMax : bounds.zHi[i - 1]!;
+    const hMax = i === 0 ? xMax : magnitudes(net, i - 1, bounds);
     const next = new Float64Array(m * inSize);
     for (let r = 0; r < m; r++) {
       const abs = new Float64Array(inSize);
@@ -80,7 +81,7 @@ export function backSubstitute(net: Network, k: number, rows: Float64Array, c0: 
       }
       const g = gamma(L.outSize);
       let e = g * cAbs;
-      for (let t = 0; t < inSize; t++) e += g * abs[t]! * Math.max(0, hMax[t]!);
+      for (let t = 0; t < inSize; t++) e += g * abs[t]! * hMax[t]!;
       c[r] = c[r]! + cs;
       eps[r] = eps[r]! + e + TINY;
     }
@@ -88,6 +89,13 @@ export function backSubstitute(net: Network, k: number, rows: Float64Array, c0: 
     width = inSize;
   }
   return { coef: lam, c, eps, rows: m };
+}
+
+/** Largest |h| of hidden layer i's outputs on the box: relu(z) ≤ max(0, z_hi); a linear layer's |z|. */
+function magnitudes(net: Network, i: number, bounds: LayerBounds): Float64Array {
+  const lo = bounds.zLo[i]!, hi = bounds.zHi[i]!;
+  if (net.layers[i]!.activation === 'relu') return hi.map((v) => Math.max(0, v));
+  return hi.map((v, j) => Math.max(Math.abs(v), Math.abs(lo[j]!)));
 }
 
 /**

@@ -66,8 +66,9 @@ export function networkBounds(net: Network, lo: ArrayLike<number>, hi: ArrayLike
     if (k > 0) tighten(net, k, iv, layers, lo, hi, xMax);
     layers.zLo.push(iv.lo);
     layers.zHi.push(iv.hi);
-    hLo = iv.lo.map((v) => Math.max(0, v));
-    hHi = iv.hi.map((v) => Math.max(0, v));
+    const relu = net.layers[k]!.activation === 'relu';
+    hLo = relu ? iv.lo.map((v) => Math.max(0, v)) : iv.lo;
+    hHi = relu ? iv.hi.map((v) => Math.max(0, v)) : iv.hi;
   }
   const iv = intervalLayer(net, last, hLo, hHi);
   const upper: LinearForm[] = [], lowerNeg: LinearForm[] = [];
@@ -88,7 +89,9 @@ export function networkBounds(net: Network, lo: ArrayLike<number>, hi: ArrayLike
 /** Back-substitution bounds for the units of layer k that intervals leave unstable. */
 function tighten(net: Network, k: number, iv: { lo: Float64Array; hi: Float64Array }, layers: LayerBounds, lo: ArrayLike<number>, hi: ArrayLike<number>, xMax: Float64Array): void {
   const unstable: number[] = [];
-  for (let j = 0; j < iv.lo.length; j++) if (iv.lo[j]! < 0 && iv.hi[j]! > 0) unstable.push(j);
+  // Units a ReLU may cut (all units of a linear hidden layer: their bounds feed the next layer).
+  const relu = net.layers[k]!.activation === 'relu';
+  for (let j = 0; j < iv.lo.length; j++) if (!relu || (iv.lo[j]! < 0 && iv.hi[j]! > 0)) unstable.push(j);
   if (unstable.length === 0) return;
   for (const sign of [1, -1] as const) {
     const { rows, c0 } = objective(net, k, unstable, sign);

@@ -8,17 +8,18 @@ import { exactMaxError } from './oracle.ts';
 
 const SEED = 20261130;
 
-/** Random ReLU networks: 1–3 inputs, 1–3 hidden layers, at most 30 ReLUs in all. */
+/** Random ReLU networks: 1–3 inputs, 1–3 hidden layers (the first ReLU, later ones ReLU or linear), at most 30 ReLUs. */
 const network = fc
-  .tuple(fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 3 }))
-  .chain(([nIn, widths]) => {
+  .tuple(fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 3 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }))
+  .chain(([nIn, widths, linear]) => {
     const sizes = [nIn, ...widths, 1];
     const w = fc.double({ min: -2, max: 2, noNaN: true, noDefaultInfinity: true });
     const layers = sizes.slice(1).map((out, i) => fc.tuple(fc.array(w, { minLength: out * sizes[i]!, maxLength: out * sizes[i]! }), fc.array(w, { minLength: out, maxLength: out })));
     return fc.tuple(...layers).map((ls): Network => ({
       inputs: Array.from({ length: nIn }, (_, i) => `x${i}`),
       outputs: ['y'],
-      layers: ls.map(([ws, b], i) => denseLayer(i === ls.length - 1 ? 'linear' : 'relu', sizes[i]!, sizes[i + 1]!, ws, b)),
+      // Some hidden layers linear (as readers leave LeakyReLU read-outs and linear Dense layers).
+      layers: ls.map(([ws, b], i) => denseLayer(i === ls.length - 1 || (linear[i] && i > 0) ? 'linear' : 'relu', sizes[i]!, sizes[i + 1]!, ws, b)),
     }));
   });
 

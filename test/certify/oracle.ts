@@ -77,8 +77,9 @@ function affineUnit(net: Network, k: number, j: number, p: number[]): Half {
       return { coef, c, v };
     });
     if (li === k) return { a: next[0]!.coef, b: next[0]!.c };
-    forms = next.map((f) => (f.v > 0 ? { coef: f.coef, c: f.c } : { coef: new Array(d).fill(0), c: 0 }));
-    values = next.map((f) => Math.max(0, f.v));
+    const relu = L.activation === 'relu';
+    forms = next.map((f) => (!relu || f.v > 0 ? { coef: f.coef, c: f.c } : { coef: new Array(d).fill(0), c: 0 }));
+    values = next.map((f) => (relu ? Math.max(0, f.v) : f.v));
   }
   throw new Error('unreachable');
 }
@@ -110,6 +111,7 @@ export function exactMaxError(net: Network, f: (x: number[]) => number, lo: numb
   let pieces = [piece(box, d)!];
   for (const k of kinks) pieces = splitBy(pieces, d, () => ({ a: k.a, b: -k.b }));
   for (let li = 0; li < net.layers.length - 1; li++) {
+    if (net.layers[li]!.activation !== 'relu') continue;
     for (let j = 0; j < net.layers[li]!.outSize; j++) {
       pieces = splitBy(pieces, d, (p) => { const z = affineUnit(net, li, j, centroid(p.vertices)); return { a: z.a, b: z.b }; });
     }
