@@ -82,6 +82,7 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
   const formula = new FormulaEnclosure(expr, names);
   const search = new WorstSearch(net, expr, names, ranges, lo0, hi0);
   search.sample(opts.samples ?? 4000 * names.length, opts.seed ?? 1);
+  if (search.undefinedAt) throw undefinedError(search.undefinedAt);
   const rounding = roundingErrorBound(net, lo0, hi0, dtype)[0]!;
 
   const heap = new MaxHeap<OpenBox>((b) => b.bound);
@@ -117,7 +118,7 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
       opts.onProgress({ upper: heap.peek()?.bound ?? 0, lower: search.best?.value ?? 0, boxes, open: heap.size, seconds: (now() - started) / 1000 });
     }
   }
-  if (search.undefinedAt) throw new InputError('--expr', 'be defined everywhere on the region', `undefined at (${Array.from(search.undefinedAt).join(', ')})`);
+  if (search.undefinedAt) throw undefinedError(search.undefinedAt);
   if (heap.size === 0) throw new InputError('--range', 'leave part of the --var box (the region is empty)', ranges.map((r) => r.text ?? '').join(', '));
   // A worst input near the end: ascend from the best found.
   if (search.best) search.ascend(search.best.input, search.best.value);
@@ -132,6 +133,8 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
     relus: net.layers.reduce((n, l, i) => n + (i < net.layers.length - 1 && l.activation === 'relu' ? l.outSize : 0), 0), dtype,
   };
 }
+
+const undefinedError = (x: Float64Array): InputError => new InputError('--expr', 'be defined everywhere on the region', `not finite at (${Array.from(x).join(', ')})`);
 
 /** The input with the largest influence × relative width; −1 when the box cannot be halved. */
 function splitAxis(b: OpenBox, lo0: Float64Array, hi0: Float64Array): number {
