@@ -70,7 +70,7 @@ export class WorstSearch {
       const x = Float64Array.from({ length: d }, (_, i) => this.lo[i]! + rand() * (this.hi[i]! - this.lo[i]!));
       const e = this.consider(x);
       if (e < 0) continue;
-      if (top.length < k || e > top[top.length - 1]!.value) {
+      if (k > 0 && (top.length < k || e > top[top.length - 1]!.value)) {
         top.push({ value: e, input: x });
         top.sort((a, b) => b.value - a.value);
         if (top.length > k) top.pop();
@@ -79,24 +79,37 @@ export class WorstSearch {
     for (const t of top) this.ascend(t.input, t.value);
   }
 
-  /** Compass search on |N − f| from x within the box and region, steps halving to 1e-9 of the width. */
-  ascend(start: ArrayLike<number>, value: number, box?: { lo: ArrayLike<number>; hi: ArrayLike<number> }): void {
-    const lo = box?.lo ?? this.lo, hi = box?.hi ?? this.hi;
+  /**
+   * Pattern search (Hooke & Jeeves 1961) on |N − f| from x within the box and region: compass
+   * steps along each input, then a jump along the sweep's total move (ridges that are not along
+   * an axis); a sweep that improves doubles the step, one that fails halves it, down to 1e-9
+   * of the width, within `budget` evaluations.
+   */
+  ascend(start: ArrayLike<number>, value: number, budget = 4000): void {
+    const { lo, hi } = this;
     const d = lo.length;
+    const clamp = (y: Float64Array) => { for (let i = 0; i < d; i++) y[i] = Math.min(hi[i]!, Math.max(lo[i]!, y[i]!)); return y; };
     const x = Float64Array.from(start);
-    let v = value;
-    let step = 0.25;
-    while (step > 1e-9) {
-      let moved = false;
+    let v = value, step = 0.25, used = 0;
+    while (step > 1e-9 && used < budget) {
+      const before = Float64Array.from(x);
       for (let i = 0; i < d; i++) {
         for (const dir of [1, -1]) {
           const y = Float64Array.from(x);
-          y[i] = Math.min(hi[i]!, Math.max(lo[i]!, x[i]! + dir * step * (hi[i]! - lo[i]!)));
-          const e = this.consider(y);
-          if (e > v) { x.set(y); v = e; moved = true; }
+          y[i] = x[i]! + dir * step * (hi[i]! - lo[i]!);
+          const e = this.consider(clamp(y));
+          used++;
+          if (e > v) { x.set(y); v = e; break; }
         }
       }
-      if (!moved) step /= 2;
+      const moved = x.some((t, i) => t !== before[i]);
+      if (moved) {
+        const y = clamp(x.map((t, i) => t + (t - before[i]!)));
+        const e = this.consider(y);
+        used++;
+        if (e > v) { x.set(y); v = e; }
+      }
+      step = moved ? Math.min(0.25, step * 2) : step / 2;
     }
   }
 }
