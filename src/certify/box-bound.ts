@@ -1,5 +1,6 @@
 import type { Network } from '../net/network.ts';
 import type { FormulaBox, FormulaEnclosure } from './formula.ts';
+import { maxWithCuts, regionCuts, type Cut, type RegionTest } from './cuts.ts';
 import { concretizeUpper, gamma, type LinearForm } from './linear.ts';
 import { networkBounds } from './network-bounds.ts';
 
@@ -12,6 +13,7 @@ import { networkBounds } from './network-bounds.ts';
  *   the same with the lower bound of N for f − N. The difference is bounded as one linear
  *   function, so the parts of N and f that move together cancel.
  * - intervals: N − f ≤ max N − min f, f − N ≤ max f − min N.
+ * Range conditions cut the box where it straddles their boundary (cuts.ts).
  * Every float step is charged its rounding (linear.ts); the corners reaching the linear bounds
  * are returned as candidates for the worst input.
  */
@@ -27,7 +29,7 @@ export interface BoxBound {
 const U = 2 ** -53;
 
 /** Upper bound of max over the box of (form − f) when fSign = 1, or (f − form') via the negated form. */
-function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, fSign: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>): { bound: number; corner: Float64Array; coef: Float64Array } {
+function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, fSign: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>, cuts: readonly Cut[]): { bound: number; corner: Float64Array; coef: Float64Array } {
   // form bounds s·N from above (s = 1 for N, −1 for −N); we bound s·N − s·f:
   // −s·f ≤ −s·(f(m) + g_c·(x − m)) + R, with f(m) taken at the end of its enclosure that is safe.
   const n = lo.length;
@@ -46,11 +48,12 @@ function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, f
   c += fm;
   mag += Math.abs(fm) + Math.abs(c);
   const eps = form.eps[0]! + f.slack + extra + gamma(n + 4) * mag * 2;
-  const r = concretizeUpper({ coef, c: Float64Array.of(c), eps: Float64Array.of(eps), rows: 1 }, lo, hi);
-  return { bound: r.bound[0]!, corner: r.corner, coef };
+  const diff: LinearForm = { coef, c: Float64Array.of(c), eps: Float64Array.of(eps), rows: 1 };
+  const r = concretizeUpper(diff, lo, hi);
+  return { bound: cuts.length ? maxWithCuts(diff, cuts, lo, hi) : r.bound[0]!, corner: r.corner, coef };
 }
 
-export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<number>, hi: ArrayLike<number>): BoxBound {
+export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<number>, hi: ArrayLike<number>, region: readonly RegionTest[] = []): BoxBound {
   const n = lo.length;
   const fb = formula.enclose(lo, hi);
   const nb = networkBounds(net, lo, hi);
@@ -64,9 +67,10 @@ export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<
   for (const form of nb.upper) corners.push(concretizeUpper(form, lo, hi).corner);
   for (const form of nb.lowerNeg) corners.push(concretizeUpper(form, lo, hi).corner);
   if (fb.line) {
+    const cuts = regionCuts(region, lo, hi);
     for (let k = 0; k < nb.upper.length; k++) {
-      const a = differenceBound(nb.upper[k]!, fb.line, 1, lo, hi);
-      const b = differenceBound(nb.lowerNeg[k]!, fb.line, -1, lo, hi);
+      const a = differenceBound(nb.upper[k]!, fb.line, 1, lo, hi, cuts);
+      const b = differenceBound(nb.lowerNeg[k]!, fb.line, -1, lo, hi, cuts);
       over = Math.min(over, a.bound);
       under = Math.min(under, b.bound);
       if (k === 0) {

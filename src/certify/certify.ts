@@ -80,6 +80,7 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
   if (opts.box.length !== names.length) throw new InputError('--var', `give one range per model input (${names.length})`, opts.box.length);
   const lo0 = Float64Array.from(opts.box, (b) => b[0]), hi0 = Float64Array.from(opts.box, (b) => b[1]);
   const formula = new FormulaEnclosure(expr, names);
+  const region = ranges.map((r) => ({ enc: new FormulaEnclosure(r.expr, names), lo: r.lo, hi: r.hi }));
   const search = new WorstSearch(net, expr, names, ranges, lo0, hi0);
   search.sample(opts.samples ?? 4000 * names.length, opts.seed ?? 1);
   if (search.undefinedAt) throw undefinedError(search.undefinedAt);
@@ -90,7 +91,7 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
   const open = (lo: Float64Array, hi: Float64Array, parentBound: number) => {
     if (!boxMayMeetRanges(ranges, names, lo, hi)) return;
     boxes++;
-    const b = boundBox(net, formula, lo, hi);
+    const b = boundBox(net, formula, lo, hi, region);
     for (const c of b.corners) search.consider(c);
     search.consider(lo.map((l, i) => l + (hi[i]! - l) / 2));
     heap.push({ lo, hi, bound: Math.min(parentBound, b.bound), influence: b.influence });

@@ -47,6 +47,27 @@ test('certifyNetwork(random ReLU net ≤ 30 ReLUs, ≤ 3 inputs) is ≥ the exac
   );
 });
 
+test('certifyNetwork with a linear --range condition is ≥ the exact max over that part of the box', () => {
+  console.log(`fast-check seed ${SEED + 1}`);
+  fc.assert(
+    fc.property(network, formula, fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 3, maxLength: 3 }), fc.integer({ min: -4, max: 4 }), (net, [c, k], g, t) => {
+      const d = net.inputs.length;
+      const coef = c.map((v) => v / 8);
+      const text = `${coef[0]} + ${net.inputs.map((v, i) => `${coef[i + 1]}*${v}`).join(' + ')} + ${k / 4}*abs(x0)`;
+      const f = (x: number[]) => coef[0]! + x.reduce((s, v, i) => s + coef[i + 1]! * v, 0) + (k / 4) * Math.abs(x[0]!);
+      const a = net.inputs.map((_, i) => (i === 0 ? 1 : g[i]! / 4));
+      const [rlo, rhi] = [t / 8 - 0.25, t / 8 + 0.5];
+      const lo = net.inputs.map(() => -1), hi = net.inputs.map(() => 1);
+      const oracle = exactMaxError(net, f, lo, hi, [{ a: lo.map((_, i) => (i === 0 ? 1 : 0)), b: 0 }], [{ a, b: rhi }, { a: a.map((v) => -v), b: -rlo }]);
+      const range = { expr: parseFormula(net.inputs.map((v, i) => `${a[i]}*${v}`).join(' + ')).expr, lo: rlo, hi: rhi };
+      const r = certifyNetwork({ net, expr: parseFormula(text).expr, box: lo.map((l, i) => [l, hi[i]!] as const), ranges: [range], gap: 0.05, timeSeconds: 5 });
+      assert.ok(r.upper >= oracle.max, `proven ${r.upper} < exact max ${oracle.max} at ${oracle.at} for ${text}, range ${rlo}:${rhi} of ${a}`);
+      assert.ok(r.lower <= oracle.max + 1e-9 * (1 + oracle.max), `found ${r.lower} > exact max ${oracle.max}`);
+    }),
+    { seed: SEED + 1, numRuns: 40 },
+  );
+});
+
 test('certifyNetwork of the identity network against x is the network rounding only', () => {
   const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 2, [1, -1], [0, 0]), denseLayer('linear', 2, 1, [1, -1], [0])] };
   const r = certifyNetwork({ net, expr: parseFormula('x').expr, box: [[-3, 5]], timeSeconds: 1 });

@@ -11,7 +11,7 @@ import type { Network } from '../../src/net/network.ts';
  * at those vertices.
  */
 
-interface Half { a: number[]; b: number } // a·x ≤ b
+export interface Half { a: number[]; b: number } // a·x ≤ b
 interface Piece { halves: Half[]; vertices: number[][] }
 
 function solve(A: number[][], y: number[]): number[] | null {
@@ -101,14 +101,17 @@ function splitBy(pieces: Piece[], d: number, form: (p: Piece) => Half): Piece[] 
   return out;
 }
 
-export function exactMaxError(net: Network, f: (x: number[]) => number, lo: number[], hi: number[], kinks: Half[] = []): { max: number; at: number[]; pieces: number } {
+/** `region`: extra inequalities a·x ≤ b the region keeps (linear range conditions). */
+export function exactMaxError(net: Network, f: (x: number[]) => number, lo: number[], hi: number[], kinks: Half[] = [], region: Half[] = []): { max: number; at: number[]; pieces: number } {
   const d = lo.length;
   const box: Half[] = [];
   for (let i = 0; i < d; i++) {
     box.push({ a: lo.map((_, t) => (t === i ? 1 : 0)), b: hi[i]! });
     box.push({ a: lo.map((_, t) => (t === i ? -1 : 0)), b: -lo[i]! });
   }
-  let pieces = [piece(box, d)!];
+  const first = piece([...box, ...region], d);
+  if (!first) return { max: 0, at: lo, pieces: 0 };
+  let pieces = [first];
   for (const k of kinks) pieces = splitBy(pieces, d, () => ({ a: k.a, b: -k.b }));
   for (let li = 0; li < net.layers.length - 1; li++) {
     if (net.layers[li]!.activation !== 'relu') continue;
