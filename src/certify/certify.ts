@@ -4,6 +4,7 @@ import type { Network } from '../net/network.ts';
 import { roundingErrorBound } from '../net/rounding.ts';
 import { boundBox } from './box-bound.ts';
 import { boxMayMeetRanges, FormulaEnclosure, type RangeCondition } from './formula.ts';
+import { MaxHeap } from './heap.ts';
 import { WorstSearch } from './worst.ts';
 
 /**
@@ -97,28 +98,12 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
     heap.push({ lo, hi, bound: Math.min(parentBound, b.bound), influence: b.influence });
   };
   open(lo0, hi0, Infinity);
-  let stopped: CertifyResult['stopped'] = 'gap';
-  let lastReport = now();
-  for (;;) {
-    const top = heap.peek();
-    if (!top) break;
-    const lower = search.best?.value ?? 0;
-    if (top.bound <= (1 + gap) * lower) break;
-    if (now() - started > limitMs) { stopped = 'time'; break; }
-    if (boxes >= maxBoxes) { stopped = 'boxes'; break; }
-    heap.pop();
-    const axis = splitAxis(top, lo0, hi0);
-    if (axis < 0) { heap.push({ ...top, influence: top.influence.fill(0) }); stopped = 'boxes'; break; }
-    const mid = top.lo[axis]! + (top.hi[axis]! - top.lo[axis]!) / 2;
-    const aHi = Float64Array.from(top.hi); aHi[axis] = mid;
-    const bLo = Float64Array.from(top.lo); bLo[axis] = mid;
-    open(top.lo, aHi, top.bound);
-    open(bLo, top.hi, top.bound);
-    if (opts.onProgress && now() - lastReport > 1000) {
-      lastReport = now();
-      opts.onProgress({ upper: heap.peek()?.bound ?? 0, lower: search.best?.value ?? 0, boxes, open: heap.size, seconds: (now() - started) / 1000 });
-    }
-  }
+  const stopped = branch(heap, open, {
+    done: (bound) => bound + rounding <= (1 + gap) * (search.best?.value ?? 0),
+    outOfTime: () => now() - started > limitMs,
+    outOfBoxes: () => boxes >= maxBoxes,
+    report: () => opts.onProgress?.({ upper: (heap.peek()?.bound ?? 0) + rounding, lower: search.best?.value ?? 0, boxes, open: heap.size, seconds: (now() - started) / 1000 }),
+  }, lo0, hi0);
   if (search.undefinedAt) throw undefinedError(search.undefinedAt);
   if (heap.size === 0) throw new InputError('--range', 'leave part of the --var box (the region is empty)', ranges.map((r) => r.text ?? '').join(', '));
   // A worst input near the end: ascend from the best found.
@@ -135,6 +120,29 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
   };
 }
 
+/**
+ * The loop: take the box with the largest bound, stop if it is within the gap (then all are)
+ * or a limit is reached, else halve it (splitAxis) and open both halves.
+ */
+function branch(heap: MaxHeap<OpenBox>, open: (lo: Float64Array, hi: Float64Array, parentBound: number) => void, stop: { done: (bound: number) => boolean; outOfTime: () => boolean; outOfBoxes: () => boolean; report: () => void }, lo0: Float64Array, hi0: Float64Array): CertifyResult['stopped'] {
+  let lastReport = now();
+  for (;;) {
+    const top = heap.peek();
+    if (!top || stop.done(top.bound)) return 'gap';
+    if (stop.outOfTime()) return 'time';
+    if (stop.outOfBoxes()) return 'boxes';
+    const axis = splitAxis(top, lo0, hi0);
+    if (axis < 0) return 'boxes';
+    heap.pop();
+    const mid = top.lo[axis]! + (top.hi[axis]! - top.lo[axis]!) / 2;
+    const aHi = Float64Array.from(top.hi); aHi[axis] = mid;
+    const bLo = Float64Array.from(top.lo); bLo[axis] = mid;
+    open(top.lo, aHi, top.bound);
+    open(bLo, top.hi, top.bound);
+    if (now() - lastReport > 1000) { lastReport = now(); stop.report(); }
+  }
+}
+
 const undefinedError = (x: Float64Array): InputError => new InputError('--expr', 'be defined everywhere on the region', `not finite at (${Array.from(x).join(', ')})`);
 
 /** The input with the largest influence × relative width; −1 when the box cannot be halved. */
@@ -149,42 +157,4 @@ function splitAxis(b: OpenBox, lo0: Float64Array, hi0: Float64Array): number {
     if (score > best) { best = score; axis = i; }
   }
   return axis;
-}
-
-/** Binary max-heap by key. */
-class MaxHeap<T> {
-  private readonly a: T[] = [];
-  constructor(private readonly key: (t: T) => number) {}
-  get size(): number { return this.a.length; }
-  peek(): T | undefined { return this.a[0]; }
-  push(t: T): void {
-    const a = this.a;
-    a.push(t);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.key(a[p]!) >= this.key(a[i]!)) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
-      i = p;
-    }
-  }
-  pop(): T | undefined {
-    const a = this.a;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < a.length && this.key(a[l]!) > this.key(a[m]!)) m = l;
-        if (r < a.length && this.key(a[r]!) > this.key(a[m]!)) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
