@@ -7,7 +7,8 @@ import { loadArtifact } from '../runtime/index.ts';
 import { parseCount, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { readCsv } from './csv.ts';
 import { ExitCode } from './main.ts';
-import { renderPairs } from './table.ts';
+import { certifyModelFile } from './certify.ts';
+import { fmt, renderPairs } from './table.ts';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -23,11 +24,13 @@ export function registerCheck(program: Command): void {
     .option('-n <N>', 'samples when using --var', '100000')
     .option('--seed <N>', 'seed for the samples', '1')
     .option('--max-error <E>', 'exit 1 when the measured max error is above E')
+    .option('--certify', 'also prove the max error over the --var box (and --range region) with knotnet certify (gap 10%, 60 s)')
     .option('--json', 'print one JSON object instead of the table')
     .addHelpText('after', '\nExample:\n  knotnet check t3.onnx --expr "sqrt(dx^2+dy^2+dz^2)" --data shell.csv --max-error 1')
     .action(async (model: string, flags: Record<string, any>) => {
       const started = performance.now();
       const formula = parseFormula(flags.expr, '--expr');
+      if (flags.certify && (flags.var as string[]).length === 0) throw new InputError('--certify', 'go with --var ranges (the region the bound is proven over)', 'no --var');
       const runner = await loadArtifact(model);
       try {
         const names = runner.inputs;
@@ -69,9 +72,10 @@ export function registerCheck(program: Command): void {
           sq += e * e;
           if (exact !== 0) rel = Math.max(rel, e / Math.abs(exact));
         }
+        const proven = flags.certify ? (await certifyModelFile({ model, expr: flags.expr, vars: flags.var, ranges: flags.range })).result : undefined;
         const result = {
           model, format: runner.format, dtype: runner.dtype, samples: batch,
-          maxError: { measured: max }, rmsError: Math.sqrt(sq / batch), relativeMaxError: rel,
+          maxError: { measured: max, ...(proven ? { certified: proven.upper, certifyWorstFound: proven.lower, certifyGapReached: proven.stopped === 'gap' } : {}) }, rmsError: Math.sqrt(sq / batch), relativeMaxError: rel,
           worstInput: Object.fromEntries(names.map((v, j) => [v, x[at * d + j]])),
           certifiedInFile: (runner.metadata as Record<string, unknown> | undefined)?.certifiedMax ?? null,
           seconds: (performance.now() - started) / 1000,
@@ -82,6 +86,7 @@ export function registerCheck(program: Command): void {
             ['model', `${model} (${runner.format}, ${runner.dtype})`],
             ['samples', batch],
             ['max error, measured', max],
+            ...(proven ? [['max error, certified (certify)', `${fmt(proven.upper)} (worst found ${fmt(proven.lower)}${proven.stopped === 'gap' ? '' : ', gap not within 10% by the time limit'})`] as [string, string]] : []),
             ['RMS error, measured', result.rmsError],
             ['relative max error, measured', rel],
             ['worst input', JSON.stringify(result.worstInput)],

@@ -15,7 +15,9 @@ import { regionFromData } from './data.ts';
 import { checkOutputs } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
-import { renderTable } from './table.ts';
+import { fmt, renderTable } from './table.ts';
+import { certifyNetwork, type CertifyResult } from '../certify/certify.ts';
+import type { Expr } from '../expr/ast.ts';
 import { buildArtifacts } from '../export/index.ts';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -38,11 +40,13 @@ export function registerCompare(program: Command): void {
     .option('--report <dir>', 'write index.html (self-contained) with SVG and PNG figures into this folder')
     .option('--export-dir <dir>', 'write every network (constructed and trained) as ONNX float32 and knotnet JSON into this folder')
     .option('--force', FORCE_HELP)
+    .option('--certify-seconds <S>', 'prove each network\'s worst case over the region with knotnet certify, at most S seconds each (0: skip)', '20')
     .option('--json', 'print one JSON object instead of the table')
     .addHelpText('after', '\nExamples:\n  knotnet compare --report compare-report\n  knotnet compare "sqrt(x)" --var x=0:1 --budget-seconds 20 --report sqrt-report')
     .action(async (exprArg: string | undefined, flags: Record<string, any>) => {
       const expr = exprArg ?? T3;
       const budget = parsePositive(flags.budgetSeconds, '--budget-seconds');
+      const certifySeconds = parseNumberInRange(flags.certifySeconds, '--certify-seconds', 0, 3600);
       const n = parseCount(flags.samples, '--samples', 10_000_000);
       const seed = parseSeed(flags.seed);
       const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
@@ -94,10 +98,12 @@ export function registerCompare(program: Command): void {
         inputs, constructed: { network: built.network, seconds: buildSeconds, certified: built.certified, name: 'knotnet construction' },
         train: { x: trainX, y: trainY }, heldOut: { x: heldX, y: heldY }, budgetSeconds: budget, seed, onProgress: log, ...(fineLr ? { fineTuneLearningRate: fineLr } : {}),
       });
-      const header = ['network', 'ReLUs', 'layers', 'params', 'held-out max error', 'held-out RMS', 'certified max', 'seconds'];
-      const table = rows.map((r) => [r.name, r.relus, r.layers, r.params, r.maxError, r.rmsError, r.certified ?? '', r.seconds] as (string | number)[]);
+      const proven = certifyRows(rows.map((r) => r.network), formula.expr, inputs.map((v) => vars[v]!), ranges, certifySeconds, log);
+      const header = ['network', 'ReLUs', 'layers', 'params', 'held-out max error', 'held-out RMS', 'certified max', ...(proven ? ['proven worst case (certify)'] : []), 'seconds'];
+      const table = rows.map((r, i) => [r.name, r.relus, r.layers, r.params, r.maxError, r.rmsError, r.certified ?? '', ...(proven ? [provenCell(proven[i]!, certifySeconds)] : []), r.seconds] as (string | number)[]);
       const nTrain = trainX.length / d, nHeld = heldX.length / d;
       const notes = compareNotes(rows, maxAbsY);
+      if (proven) notes.push(`"proven worst case" is knotnet certify's bound of max |N − f| over the whole region (bound propagation and branch and bound, at most ${certifySeconds} s each); where it did not reach 10% of the worst input it found, the interval [found, proven] is shown.`);
       if (report) {
         const oneD = d === 1 ? { f: (x: number) => f(x), domain: vars[inputs[0]!]!, variable: inputs[0]! } : undefined;
         targets[0]!.files = compareReportFiles({ expr, rows, table: { header, rows: table }, samples: { train: nTrain, heldOut: nHeld, source }, backend, notes, ...(oneD ? { oneD } : {}) });
@@ -121,7 +127,7 @@ export function registerCompare(program: Command): void {
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({
           expr, samples: { train: nTrain, heldOut: nHeld, source }, measuredBy, backend, budgetSeconds: budget, seed,
-          rows: rows.map((r) => ({ name: r.name, kind: r.kind, relus: r.relus, layers: r.layers, params: r.params, maxError: { measured: r.maxError, certified: r.certified ?? null }, rmsError: r.rmsError, seconds: r.seconds, ...(r.init ? { init: r.init } : {}), ...(r.runtimeFloat32 ? { runtimeFloat32: r.runtimeFloat32 } : {}), curve: r.curve })),
+          rows: rows.map((r, i) => ({ name: r.name, kind: r.kind, ...(proven ? { proven: { certified: Number.isFinite(proven[i]!.upper) ? proven[i]!.upper : null, worstFound: proven[i]!.lower, gapReached: proven[i]!.stopped === 'gap', seconds: proven[i]!.seconds } } : {}), relus: r.relus, layers: r.layers, params: r.params, maxError: { measured: r.maxError, certified: r.certified ?? null }, rmsError: r.rmsError, seconds: r.seconds, ...(r.init ? { init: r.init } : {}), ...(r.runtimeFloat32 ? { runtimeFloat32: r.runtimeFloat32 } : {}), curve: r.curve })),
           notes,
           ...(report ? { report: `${report}/index.html` } : {}),
         })}\n`);
@@ -130,6 +136,19 @@ export function registerCompare(program: Command): void {
       }
     });
 }
+
+/** Each network's proven worst case over the region (knotnet certify), or undefined when skipped. */
+function certifyRows(nets: Network[], expr: Expr, box: [number, number][], ranges: Record<string, [number, number]>, seconds: number, log: (line: string) => void): CertifyResult[] | undefined {
+  if (seconds <= 0) return undefined;
+  const conditions = Object.entries(ranges).map(([text, [lo, hi]]) => ({ expr: parseFormula(text, '--range').expr, lo, hi, text }));
+  return nets.map((net, i) => {
+    log(`certifying network ${i + 1} of ${nets.length} (at most ${seconds} s)...`);
+    return certifyNetwork({ net, expr, box, ranges: conditions, timeSeconds: seconds });
+  });
+}
+
+const provenCell = (c: CertifyResult, seconds: number): string =>
+  c.stopped === 'gap' ? fmt(c.upper) : Number.isFinite(c.upper) ? `[${fmt(c.lower)}, ${fmt(c.upper)}]: not within ${seconds} s` : `found ${fmt(c.lower)}, no finite bound within ${seconds} s`;
 
 /** One input: the 1-D construction (optimal knots, minimax); several: the compiler. */
 function construct(expr: string, inputs: string[], vars: Record<string, [number, number]>, ranges: Record<string, [number, number]>, maxError: number, samples: Float64Array): { network: Network; certified: number } {

@@ -10,7 +10,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 
 /** What an output holds: one file of a format, or a folder of files. */
-export type OutputKind = 'network-json' | 'onnx' | 'safetensors' | 'csv' | 'tfjs' | 'report' | 'export-dir';
+export type OutputKind = 'network-json' | 'onnx' | 'safetensors' | 'csv' | 'vnnlib' | 'tfjs' | 'report' | 'export-dir';
 
 export interface OutputTarget {
   /** The path as the user gave it (trailing separators removed). */
@@ -92,6 +92,7 @@ const FILE_MARKERS: Partial<Record<OutputKind, (text: string) => boolean>> = {
   // ModelProto field 2 (producer_name) = "knotnet": tag 0x12, length 7.
   onnx: (t) => t.includes('\x12\x07knotnet'),
   safetensors: (t) => /^[\s\S]{8}\{"__metadata__":\{"format":"pt","producer":"knotnet"/.test(t),
+  vnnlib: (t) => t.startsWith('; knotnet certify:'),
 };
 
 /** Is the file at `path` a file knotnet wrote of this kind? (CSV has no marker: never.) */

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, SoundnessError, WorkError } from '../errors.ts';
 import { registerApprox } from './approx.ts';
+import { registerCertify } from './certify.ts';
 import { registerCheck } from './check.ts';
 import { registerCompare } from './compare.ts';
 import { registerCompile } from './compile.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerApprox(program);
   registerCompile(program);
   registerCheck(program);
+  registerCertify(program);
   registerCompare(program);
   registerDemo(program);
   registerExplore(program);

@@ -52,10 +52,16 @@ function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag:
       return iv(b[0], b[1]);
     }
     case 'neg': return I.negative(walk(e.arg, box, flag));
-    case 'add': return I.add(walk(e.a, box, flag), walk(e.b, box, flag));
+    case 'add': {
+      // A sum of non-negative values is non-negative: outward rounding of 0 + 0 would give
+      // −5e-324 and make sqrt(x² + y²) look undefined on every box around the origin.
+      const a = walk(e.a, box, flag), b = walk(e.b, box, flag);
+      const r = I.add(a, b);
+      return a.lo >= 0 && b.lo >= 0 && r.lo < 0 ? iv(0, r.hi) : r;
+    }
     case 'sub': return I.sub(walk(e.a, box, flag), walk(e.b, box, flag));
     case 'mul': {
-      if (exprEquals(e.a, e.b)) return I.pow(walk(e.a, box, flag), 2);
+      if (exprEquals(e.a, e.b)) return integerPower(walk(e.a, box, flag), 2);
       return I.mul(walk(e.a, box, flag), walk(e.b, box, flag));
     }
     case 'div': {
@@ -183,7 +189,9 @@ function integerPower(base: Iv, p: number): Iv {
   if (p % 2 === 1 && base.lo < 0 && !(base.hi < 0)) {
     return iv(-I.pow(iv(0, -base.lo), p).hi, I.pow(iv(0, Math.max(0, base.hi)), p).hi);
   }
-  return I.pow(base, p);
+  const r = I.pow(base, p);
+  // Even powers are non-negative (outward rounding may take 0 to −5e-324).
+  return p % 2 === 0 && r.lo < 0 ? iv(0, r.hi) : r;
 }
 
 /** Structural equality, shared nodes (derivatives share them) settled at once by identity. */

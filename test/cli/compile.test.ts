@@ -162,7 +162,7 @@ describe('knotnet compare', () => {
   it('a short run measures every network on the same held-out samples and writes a report', () => {
     const report = join(dir, 'report');
     const exported = join(dir, 'nets');
-    const r = spawnSync(process.execPath, [BIN, 'compare', '--budget-seconds', '4', '--samples', '1000', '--json', '--report', report, '--export-dir', exported], { encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(process.execPath, [BIN, 'compare', '--budget-seconds', '4', '--samples', '1000', '--certify-seconds', '1', '--json', '--report', report, '--export-dir', exported], { encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.rows.length, 5);
@@ -170,6 +170,8 @@ describe('knotnet compare', () => {
     assert.equal(ours.kind, 'constructed');
     assert.ok(ours.maxError.measured <= ours.maxError.certified);
     for (const row of j.rows.slice(1)) assert.equal(row.kind, 'trained');
+    // certify's proven worst case (null: no finite bound in 1 s) covers the whole region, held-out samples included.
+    for (const row of j.rows) assert.ok(row.proven.certified === null || row.proven.certified >= row.maxError.measured, `${row.name}: proven ${row.proven.certified} < measured ${row.maxError.measured}`);
     for (const f of ['index.html', 'error-vs-time.svg', 'error-vs-time.png', 'error-distribution.png']) assert.ok(existsSync(join(report, f)), f);
     // Every network, trained ones included, goes through the exporters: the JSON of the
     // asker's architecture loads with its row's depth, and the constructed ONNX runs in check.

@@ -1,0 +1,70 @@
+/**
+ * `knotnet certify` figures (not part of the tests):
+ *   node --import tsx bench/certify.ts [EXPORT_DIR] [--only random|t3|asker]
+ * - 20 random constructions (10 one-variable from approximate, 10 two-variable from
+ *   compileFormula): certify's proven bound against the construction's own certificate;
+ * - T3 (the distance on the GPS shell, 299 ReLUs): proven bound within 120 s;
+ * - the asker's architecture trained by `knotnet compare --export-dir EXPORT_DIR`: proven
+ *   within 10% of the worst found, time taken.
+ */
+import { approximate } from '../src/approx/approximate.ts';
+import { certifyNetwork } from '../src/certify/certify.ts';
+import { fmt, renderTable } from '../src/cli/table.ts';
+import { compileFormula } from '../src/compile/compile.ts';
+import { parseFormula } from '../src/expr/parse.ts';
+import { countRelus } from '../src/net/network.ts';
+import { rng } from '../src/random.ts';
+import { loadPlainNetwork } from '../src/runtime/plain.ts';
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const exportDir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--only');
+const T3 = 'sqrt(dx^2+dy^2+dz^2)';
+const SHELL = { expr: parseFormula('dx^2+dy^2+dz^2').expr, lo: 4.41e14, hi: 5.76e14 };
+const BOX = [[-2.4e7, 2.4e7], [-2.4e7, 2.4e7], [-2.4e7, 2.4e7]] as const;
+
+const ONE_D: [string, [number, number]][] = [['sin(x)', [0, 3]], ['exp(x)', [-1, 1]], ['sqrt(x)', [0.05, 1]], ['log(x)', [0.5, 4]], ['tanh(x)', [-2, 2]], ['x^3', [-1, 1]], ['cos(2*x)', [0, 2]], ['1/(1+x^2)', [-2, 2]], ['sigmoid(3*x)', [-1, 1]], ['x*sin(x)', [0, 4]]];
+const TWO_D: [string, Record<string, [number, number]>][] = [['x*y', { x: [0, 1], y: [0, 1] }], ['sin(x)+y^2', { x: [0, 2], y: [-1, 1] }], ['exp(x)*y', { x: [-1, 1], y: [0, 1] }], ['sqrt(x^2+y^2)', { x: [1, 2], y: [1, 2] }], ['x^2-y^2', { x: [-1, 1], y: [-1, 1] }], ['cos(x)*y', { x: [0, 2], y: [0, 1] }], ['x/(1+y)', { x: [0, 1], y: [0, 1] }], ['log(1+x+y)', { x: [0, 1], y: [0, 1] }], ['exp(-x^2-y^2)', { x: [-1, 1], y: [-1, 1] }], ['max(x, y)^2', { x: [0, 1], y: [0, 1] }]];
+
+function randomConstructions(): void {
+  const rand = rng(15);
+  const rows: (string | number)[][] = [];
+  let worstRatio = 0;
+  const record = (expr: string, d: number, relus: number, cert: number, c: ReturnType<typeof certifyNetwork>) => {
+    const ratio = c.upper / cert;
+    worstRatio = Math.max(worstRatio, Math.abs(ratio - 1));
+    rows.push([expr, d, relus, cert, c.upper, c.lower, ratio.toFixed(3), c.boxes, c.seconds]);
+  };
+  for (const [expr, domain] of ONE_D) {
+    const tol = 10 ** -(2 + Math.floor(rand() * 2)); // 1e-2 or 1e-3
+    const r = approximate({ expr, domain, size: { kind: 'maxError', error: tol } });
+    record(expr, 1, countRelus(r.network), r.certifiedMax, certifyNetwork({ net: r.network, expr: parseFormula(expr).expr, box: [domain], timeSeconds: 60 }));
+  }
+  for (const [expr, vars] of TWO_D) {
+    const r = compileFormula({ expr, vars, maxError: 1e-2 });
+    const box = r.network.inputs.map((v) => vars[v]!);
+    record(expr, 2, countRelus(r.network), r.certifiedMax, certifyNetwork({ net: r.network, expr: parseFormula(expr).expr, box, timeSeconds: 60 }));
+  }
+  console.log(renderTable(['formula', 'vars', 'ReLUs', 'construction certificate', 'certify: proven', 'certify: found', 'proven / certificate', 'sub-boxes', 'seconds'], rows));
+  console.log(`largest |proven / certificate − 1|: ${fmt(worstRatio)}\n`);
+}
+
+function t3(): void {
+  const r = compileFormula({ expr: T3, vars: { dx: [...BOX[0]], dy: [...BOX[1]], dz: [...BOX[2]] }, ranges: { 'dx^2+dy^2+dz^2': [SHELL.lo, SHELL.hi] }, maxError: 1 });
+  const c = certifyNetwork({ net: r.network, expr: parseFormula(T3).expr, box: BOX, ranges: [SHELL], timeSeconds: 120, onProgress: (p) => process.stderr.write(`T3: proven ≤ ${fmt(p.upper)}, found ${fmt(p.lower)}, ${p.boxes} sub-boxes, ${p.seconds.toFixed(0)} s\n`) });
+  console.log(renderTable(['network', 'ReLUs', 'construction certificate', 'certify: proven', 'certify: found', 'proven / certificate', 'sub-boxes', 'seconds', 'stopped'], [[`T3 ${T3}`, countRelus(r.network), r.certifiedMax, c.upper, c.lower, (c.upper / r.certifiedMax).toFixed(3), c.boxes, c.seconds, c.stopped]]));
+}
+
+async function asker(dir: string): Promise<void> {
+  const rows: (string | number)[][] = [];
+  for (const name of ['asker-s-architecture-raw-units', 'asker-s-architecture-standardized']) {
+    const m = await loadPlainNetwork(`${dir}/${name}.onnx`);
+    const c = certifyNetwork({ net: m.net, expr: parseFormula(T3).expr, box: BOX, ranges: [SHELL], dtype: m.dtype, timeSeconds: 60 });
+    rows.push([name, c.relus, c.lower, c.upper, c.gap.toFixed(3), c.boxes, c.seconds, c.stopped]);
+  }
+  console.log(renderTable(['network (ONNX float32 from compare --export-dir)', 'ReLUs', 'worst found', 'proven', 'gap', 'sub-boxes', 'seconds', 'stopped'], rows));
+}
+
+if (!only || only === 'random') randomConstructions();
+if ((!only || only === 'asker') && exportDir) await asker(exportDir);
+if (!only || only === 't3') t3();

@@ -1,0 +1,87 @@
+import type { Network } from '../net/network.ts';
+import type { FormulaBox, FormulaEnclosure } from './formula.ts';
+import { maxWithCuts, regionCuts, type Cut, type RegionTest } from './cuts.ts';
+import { concretizeUpper, gamma, type LinearForm } from './linear.ts';
+import { networkBounds } from './network-bounds.ts';
+
+/**
+ * A proven upper bound of max |N(x) − f(x)| over one sub-box (N in exact arithmetic).
+ *
+ * Two routes, the smaller kept (both sound):
+ * - linear: N ≤ Λ_u·x + c_u (back-substitution) and f ≥ f(m) + g_c·(x − m) − R (mean value
+ *   form) give N − f ≤ (Λ_u − g_c)·x + c_u − f(m) + g_c·m + R, maximized exactly at a corner;
+ *   the same with the lower bound of N for f − N. The difference is bounded as one linear
+ *   function, so the parts of N and f that move together cancel.
+ * - intervals: N − f ≤ max N − min f, f − N ≤ max f − min N.
+ * Range conditions cut the box where it straddles their boundary (cuts.ts).
+ * Every float step is charged its rounding (linear.ts); the corners reaching the linear bounds
+ * are returned as candidates for the worst input.
+ */
+export interface BoxBound {
+  /** Upper bound of |N − f| on the box (Infinity where f may be undefined). */
+  bound: number;
+  /** Corners where the linear bounds peak: inputs worth evaluating. */
+  corners: Float64Array[];
+  /** Per input: how much the bound's linear part moves along it (coefficient × width). */
+  influence: Float64Array;
+}
+
+const U = 2 ** -53;
+
+/** Upper bound of max over the box of (form − f) when fSign = 1, or (f − form') via the negated form. */
+function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, fSign: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>, cuts: readonly Cut[]): { bound: number; corner: Float64Array; coef: Float64Array } {
+  // form bounds s·N from above (s = 1 for N, −1 for −N); we bound s·N − s·f:
+  // −s·f ≤ −s·(f(m) + g_c·(x − m)) + R, with f(m) taken at the end of its enclosure that is safe.
+  const n = lo.length;
+  const coef = new Float64Array(n);
+  let c = form.c[0]!, mag = Math.abs(c), extra = 0;
+  for (let i = 0; i < n; i++) {
+    const a = form.coef[i]! - fSign * f.slope[i]!;
+    coef[i] = a;
+    const xMax = Math.max(Math.abs(lo[i]!), Math.abs(hi[i]!));
+    extra += 2 * U * Math.abs(a) * xMax;
+    const gm = fSign * f.slope[i]! * f.m[i]!;
+    c += gm;
+    mag += Math.abs(gm);
+  }
+  const fm = fSign === 1 ? -f.fmLo : f.fmHi;
+  c += fm;
+  mag += Math.abs(fm) + Math.abs(c);
+  const eps = form.eps[0]! + f.slack + extra + gamma(n + 4) * mag * 2;
+  const diff: LinearForm = { coef, c: Float64Array.of(c), eps: Float64Array.of(eps), rows: 1 };
+  const r = concretizeUpper(diff, lo, hi);
+  return { bound: cuts.length ? maxWithCuts(diff, cuts, lo, hi) : r.bound[0]!, corner: r.corner, coef };
+}
+
+export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<number>, hi: ArrayLike<number>, region: readonly RegionTest[] = []): BoxBound {
+  const n = lo.length;
+  const fb = formula.enclose(lo, hi);
+  const nb = networkBounds(net, lo, hi);
+  const influence = new Float64Array(n);
+  const corners: Float64Array[] = [];
+  if (fb.undefinedPart) return { bound: Infinity, corners, influence };
+  const up = 1 + 4 * U;
+  // Interval route (rounded up: each difference is one float operation).
+  let over = (nb.outHi - fb.lo) * up + 1e-300;
+  let under = (fb.hi - nb.outLo) * up + 1e-300;
+  for (const form of nb.upper) corners.push(concretizeUpper(form, lo, hi).corner);
+  for (const form of nb.lowerNeg) corners.push(concretizeUpper(form, lo, hi).corner);
+  if (fb.line) {
+    const cuts = regionCuts(region, lo, hi);
+    for (let k = 0; k < nb.upper.length; k++) {
+      const a = differenceBound(nb.upper[k]!, fb.line, 1, lo, hi, cuts);
+      const b = differenceBound(nb.lowerNeg[k]!, fb.line, -1, lo, hi, cuts);
+      over = Math.min(over, a.bound);
+      under = Math.min(under, b.bound);
+      if (k === 0) {
+        for (let i = 0; i < n; i++) influence[i] = (Math.abs(a.coef[i]!) + Math.abs(b.coef[i]!)) * (hi[i]! - lo[i]!) + 2 * fb.line.slackPer[i]!;
+        corners.push(a.corner, b.corner);
+      }
+    }
+  } else {
+    const form = nb.upper[0]!;
+    for (let i = 0; i < n; i++) influence[i] = (Math.abs(form.coef[i]!) + Math.abs(nb.lowerNeg[0]!.coef[i]!)) * (hi[i]! - lo[i]!);
+  }
+  const bound = Math.max(over, under, 0);
+  return { bound: Number.isNaN(bound) ? Infinity : bound, corners, influence };
+}

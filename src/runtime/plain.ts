@@ -1,0 +1,82 @@
+/**
+ * `loadPlainNetwork(path)`: any model file as the plain network (dense layers, ReLU and
+ * linear), for analysis rather than running: ONNX (.onnx), TensorFlow.js (a folder, or its
+ * model.json), safetensors of an nn.Sequential, and knotnet's network JSON. No runtime is
+ * loaded. Node-only: reads files.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import { InputError } from '../errors.ts';
+import { networkFromOnnx } from '../export/onnx-read.ts';
+import { asLeaky } from '../export/plain.ts';
+import { fromSafetensors, readSafetensors } from '../export/safetensors.ts';
+import { TFJS_MODEL_FILE } from '../export/tfjs.ts';
+import { networkFromTfjs } from '../export/tfjs-read.ts';
+import { networkFromJson } from '../net/json.ts';
+import type { Network } from '../net/network.ts';
+
+export interface PlainModel {
+  net: Network;
+  format: 'onnx' | 'json' | 'safetensors' | 'tfjs';
+  /** The arithmetic the model is stored for (its runtime computes in it). */
+  dtype: 'float32' | 'float64';
+  metadata: Record<string, unknown>;
+}
+
+const ARG = 'model file';
+
+async function bytesOf(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new InputError(ARG, 'be a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function parseJson(bytes: Uint8Array, path: string): any {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`);
+  }
+}
+
+async function tfjsModel(dir: string, file: string): Promise<PlainModel> {
+  const path = join(dir, file);
+  const json = parseJson(await bytesOf(path), path);
+  const paths: string[] = (json?.weightsManifest ?? []).flatMap((g: { paths?: string[] }) => g.paths ?? []);
+  const chunks = await Promise.all(paths.map((p) => bytesOf(join(dir, p))));
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) { all.set(c, at); at += c.length; }
+  return { net: networkFromTfjs(json, all, path), format: 'tfjs', dtype: 'float32', metadata: json?.userDefinedMetadata ?? {} };
+}
+
+/**
+ * Opens the model at `path`. `leakyAlpha`: a safetensors state dict does not record its
+ * activations; with it, hidden layers are LeakyReLU(α) instead of ReLU.
+ */
+export async function loadPlainNetwork(path: string, opts: { leakyAlpha?: number } = {}): Promise<PlainModel> {
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new InputError(ARG, 'exist', path);
+  if (info.isDirectory()) return tfjsModel(path, TFJS_MODEL_FILE);
+  const ext = extname(path).toLowerCase();
+  if (ext === '.onnx') {
+    const r = networkFromOnnx(await bytesOf(path), path);
+    return { net: r.net, format: 'onnx', dtype: r.dtype, metadata: r.metadata };
+  }
+  if (ext === '.safetensors') {
+    const bytes = await bytesOf(path);
+    const file = readSafetensors(bytes, path);
+    let net = fromSafetensors(bytes, path);
+    if (opts.leakyAlpha !== undefined) net = asLeaky(net, opts.leakyAlpha, path);
+    return { net, format: 'safetensors', dtype: [...file.tensors.values()][0]!.dtype, metadata: file.metadata };
+  }
+  if (ext === '.json') {
+    const json = parseJson(await bytesOf(path), path);
+    if (json?.format === 'layers-model') return tfjsModel(dirname(path), path.slice(dirname(path).length + 1));
+    const { net, meta } = networkFromJson(json, path);
+    return { net, format: 'json', dtype: meta.dtype === 'float32' ? 'float32' : 'float64', metadata: meta };
+  }
+  throw new InputError(ARG, 'be a .onnx, .json or .safetensors file or a TensorFlow.js model directory', path);
+}
