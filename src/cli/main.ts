@@ -6,6 +6,7 @@ import { registerCompare } from './compare.ts';
 import { registerCompile } from './compile.ts';
 import { registerDemo } from './demo.ts';
 import { registerExplore } from './explorer.ts';
+import { registerPredict } from './predict.ts';
 
 /** Thrown inside commands to end with a given exit code after output was printed. */
 export class ExitCode extends Error {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerApprox(program);
   registerCompile(program);
   registerCheck(program);
+  registerPredict(program);
   registerCompare(program);
   registerDemo(program);
   registerExplore(program);
