@@ -9,16 +9,21 @@ export function readCsv(path: string, argument = '--data'): { header: string[]; 
   } catch {
     throw new InputError(argument, 'name a readable CSV file', path);
   }
+  return parseCsvText(text, argument, path);
+}
+
+/** Parses numeric CSV text with a header (`source` names it in messages: a path or "stdin"). */
+export function parseCsvText(text: string, argument: string, source: string): { header: string[]; rows: Float64Array; count: number } {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) throw new InputError(argument, 'have a header line and at least one row', path);
+  if (lines.length < 2) throw new InputError(argument, 'have a header line and at least one row', source);
   const header = lines[0]!.split(',').map((s) => s.trim());
   const rows = new Float64Array((lines.length - 1) * header.length);
   for (let i = 1; i < lines.length; i++) {
     const cells = lines[i]!.split(',');
-    if (cells.length !== header.length) throw new InputError(`${argument} ${path} line ${i + 1}`, `have ${header.length} cells like the header`, cells.length);
+    if (cells.length !== header.length) throw new InputError(`${argument} ${source} line ${i + 1}`, `have ${header.length} cells like the header`, cells.length);
     cells.forEach((c, j) => {
       const v = c.trim() === '' ? NaN : Number(c);
-      if (!Number.isFinite(v)) throw new InputError(`${argument} ${path} line ${i + 1} column ${header[j]}`, 'be a finite number', c);
+      if (!Number.isFinite(v)) throw new InputError(`${argument} ${source} line ${i + 1} column ${header[j]}`, 'be a finite number', c);
       rows[(i - 1) * header.length + j] = v;
     });
   }

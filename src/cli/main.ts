@@ -8,6 +8,7 @@ import { registerCompile } from './compile.ts';
 import { registerDemo } from './demo.ts';
 import { registerExplore } from './explorer.ts';
 import { registerFit } from './fit.ts';
+import { registerPredict } from './predict.ts';
 
 /** Thrown inside commands to end with a given exit code after output was printed. */
 export class ExitCode extends Error {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerCheck(program);
   registerCertify(program);
+  registerPredict(program);
   registerCompare(program);
   registerDemo(program);
   registerExplore(program);
