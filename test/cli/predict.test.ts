@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { main } from '../../src/cli/main.ts';
-import { parseCsvText, toCsv } from '../../src/cli/csv.ts';
+import { csvChunks, parseCsvText } from '../../src/cli/csv.ts';
 import { buildArtifacts, type ExportDtype } from '../../src/export/index.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { roundingErrorBound } from '../../src/net/rounding.ts';
@@ -27,7 +27,7 @@ const bound32 = roundingErrorBound(net, [-1, -1], [1, 1], 'float32')[0]! + round
 const pointsCsv = join(dir, 'points.csv');
 const shuffled = new Float64Array(ROWS * 3);
 for (let i = 0; i < ROWS; i++) shuffled.set([i, x[2 * i + 1]!, x[2 * i]!], 3 * i);
-writeFileSync(pointsCsv, toCsv(['id', 'v', 'u'], shuffled));
+writeFileSync(pointsCsv, [...csvChunks(['id', 'v', 'u'], [shuffled])].join(''));
 
 function exportTo(name: string, dtype?: ExportDtype): string {
   const path = join(dir, name);
