@@ -112,3 +112,23 @@ test('loadPlainNetwork refuses an ONNX Tanh node by name, and a truncated file',
   await writeFile(cut, matmulOnnx().bytes.subarray(0, 60));
   await assert.rejects(loadPlainNetwork(cut), /must/);
 });
+
+test('loadPlainNetwork(safetensors, leakyAlpha) reads the hidden layers as LeakyReLU(α)', async () => {
+  const path = await exportTo('leaky.safetensors', 'float64');
+  const m = await loadPlainNetwork(path, { leakyAlpha: 0.25 });
+  // Reference: the plain loop with leaky(z) = max(z, 0.25·z) on every hidden layer.
+  const want = Array.from({ length: 100 }, (_, i) => {
+    let cur = Array.from(x.subarray(2 * i, 2 * i + 2));
+    net.layers.forEach((l, k) => {
+      cur = Array.from({ length: l.outSize }, (_, r) => {
+        let s = 0;
+        for (let c = 0; c < l.inSize; c++) s += l.weights[r * l.inSize + c]! * cur[c]!;
+        s += l.bias[r]!;
+        return k < net.layers.length - 1 ? Math.max(s, 0.25 * s) : s;
+      });
+    });
+    return cur[0]!;
+  });
+  const got = evaluate(m.net, x);
+  for (let i = 0; i < 100; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-12 * (1 + Math.abs(want[i]!)), `row ${i}: ${got[i]} vs ${want[i]}`);
+});

@@ -35,6 +35,12 @@ describe('knotnet certify', () => {
     const x = Number(row);
     assert.equal(Math.abs(evaluate(built.network, [x])[0]! - Math.sin(x)), out.maxError.measured);
   });
+  it('check --certify prints the proven bound beside the measured one', () => {
+    const r = run('check', model, '--expr', 'sin(x)', '--var', 'x=0:3', '-n', '2000', '--certify', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.ok(out.maxError.certified >= out.maxError.measured && out.maxError.certified >= out.maxError.certifyWorstFound);
+  });
   it('refuses an input count mismatch, a formula undefined on the region, an empty region and a corrupt file; writes nothing', () => {
     const w = join(dir, 'none.csv');
     assertBadInput(run('certify', model, '--expr', 'sin(x)', '--var', 'x=0:3', '--var', 'y=0:1', '--witness', w), /--var must name one of the model's 1 inputs \(x\) \(got "y"\)/);

@@ -113,3 +113,9 @@ test('enclose of x^3 on [-1e-200, 0] contains 0 and the underflowed negative cub
   const e = enclose(parseFormula('x^3').expr, { x: [-1e-200, 0] });
   assert.ok(e.lo < 0 && e.hi >= 0, `[${e.lo}, ${e.hi}]`);
 });
+
+test('enclose(sqrt(x^2 + y^2)) on a box around the origin is defined (even powers and sums of non-negatives stay >= 0)', () => {
+  const e = enclose(parseFormula('sqrt(x^2 + y*y)').expr, { x: [0, 1e-3], y: [-2, 0] });
+  assert.equal(e.undefinedPart, false);
+  assert.ok(e.lo <= 0 && e.hi >= Math.hypot(1e-3, 2));
+});
