@@ -12,26 +12,37 @@ import { makeTarget, type Target } from './target.ts';
 
 export const MAX_SEGMENTS_LIMIT = 10_000_000;
 
+/**
+ * How many segments: a given count, a knot spacing from the left end, or the fewest segments
+ * whose certified max error (float64 evaluation included) or measured RMS error is <= `error`.
+ */
 export type SizeBy =
   | { kind: 'knots'; segments: number }
   | { kind: 'spacing'; h: number }
   | { kind: 'maxError'; error: number }
   | { kind: 'rmsError'; error: number };
 
+/** Options of `approximate`: a formula in one variable, its interval, and how to size the network. */
 export interface ApproxOptions {
+  /** Formula in one variable, e.g. "sqrt(x)" (mathjs syntax; the functions of expr/ast.ts). */
   expr: string;
+  /** The interval [a, b] to cover, a < b, both finite. */
   domain: [number, number];
+  /** Segment count, spacing, or a tolerance to reach with the fewest segments. */
   size: SizeBy;
+  /** Knot placement: 'optimal' (default; equidistributed, then equalized) or 'uniform'. */
   placement?: Placement;
+  /** Values at the knots: 'minimax' (default), 'interpolate', or 'lsq' (default for rmsError). */
   fit?: FitKind;
   /** Tolerances relative to max |f| on the domain. */
   relative?: boolean;
-  /** Most segments sizing may use. */
+  /** Most segments sizing may use (default 1,000,000; at most MAX_SEGMENTS_LIMIT). */
   maxSegments?: number;
   /** Called after each sizing trial (for progress reports). */
   onTrial?: (trial: { segments: number; error: number }) => void;
 }
 
+/** What `approximate` built: the PWL, its network, and the certified and measured errors. */
 export interface ApproxResult {
   expr: string;
   variable: string;
@@ -61,6 +72,13 @@ export function validateDomain(domain: [number, number], argument = '--domain'):
   if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', `${a}:${b}`);
 }
 
+/**
+ * A one-hidden-layer ReLU network for a formula in one variable on [a, b]: knots placed
+ * (uniform or equidistributing |f''|^(1/2), de Boor 1973), values fitted, one ReLU per
+ * segment. `certifiedMax` is a proven bound of max |f − network| over the whole domain,
+ * float64 evaluation of the network included (approx/certify.ts); `measuredMax` is sampled.
+ * Throws InputError for bad options, WorkError when a tolerance needs more than maxSegments.
+ */
 export function approximate(opts: ApproxOptions): ApproxResult {
   const formula = parseFormula(opts.expr);
   if (formula.variables.length > 1) {

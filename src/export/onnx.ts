@@ -25,10 +25,12 @@ export const ONNX_OUTPUT_NAME = 'output';
 
 const ELEM_TYPE: Record<ExportDtype, number> = { float32: onnx.TensorProto.DataType.FLOAT, float64: onnx.TensorProto.DataType.DOUBLE };
 
+/** Options of `toOnnx`. */
 export interface OnnxOptions {
+  /** Element type the weights are stored in (float32 rounds to nearest). */
   dtype: ExportDtype;
   /** Stored in ModelProto.metadata_props beside "inputs"/"outputs" (JSON lists of names). */
-  metadata: Record<string, string>;
+  metadata?: Record<string, string>;
 }
 
 function valueInfo(name: string, dtype: ExportDtype, width: number): InstanceType<typeof onnx.ValueInfoProto> {

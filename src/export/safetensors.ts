@@ -16,10 +16,12 @@ import { BYTES_PER_ELEMENT, concatBytes, fromLittleEndian, namesFromMetadata, pa
 
 const SAFETENSORS_DTYPE: Record<ExportDtype, 'F64' | 'F32'> = { float64: 'F64', float32: 'F32' };
 
+/** Options of `toSafetensors`. */
 export interface SafetensorsOptions {
+  /** Element type the weights are stored in (float32 rounds to nearest). */
   dtype: ExportDtype;
   /** Extra "__metadata__" entries; "inputs", "outputs", "activations" are added as JSON. */
-  metadata: Record<string, string>;
+  metadata?: Record<string, string>;
 }
 
 interface HeaderEntry {

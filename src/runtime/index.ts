@@ -2,7 +2,11 @@
  * `loadArtifact(path)`: open any exported model in the runtime it was made for, behind one
  * runner interface, so `knotnet check` measures what users will actually run. ONNX runs in
  * onnxruntime-node, TensorFlow.js in tfjs; the network JSON and safetensors have no runtime
- * of their own and run through our evaluate() in the dtype they store. Node-only.
+ * of their own and run through our evaluate() in the dtype they store. Node-only: this is
+ * `knotnet/runtime`; onnxruntime-node and @tensorflow/tfjs are optional dependencies, loaded
+ * on first use.
+ *
+ * @packageDocumentation
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
@@ -17,7 +21,8 @@ import { openOnnx } from './onnx.ts';
 import { loadTfjsFromDir, runTfjs } from './tfjs.ts';
 
 export { openOnnx, runOnnx, type OnnxSessionRunner } from './onnx.ts';
-export { initTfjs, loadTfjsFromDir, runTfjs, tfjsDirHandler, useTfjsBackend, type TfjsBackend } from './tfjs.ts';
+export { initTfjs, loadTfjs, loadTfjsFromDir, runTfjs, tfjsDirHandler, useTfjsBackend, type TfjsBackend } from './tfjs.ts';
+export { importOptional, missingOptional, OPTIONAL_PACKAGES } from './optional.ts';
 
 export interface ArtifactRunner {
   format: 'onnx' | 'json' | 'safetensors' | 'tfjs';
