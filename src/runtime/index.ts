@@ -22,7 +22,7 @@ import { loadTfjsFromDir, runTfjs } from './tfjs.ts';
 
 export { openOnnx, runOnnx, type OnnxSessionRunner } from './onnx.ts';
 export { initTfjs, loadTfjs, loadTfjsFromDir, runTfjs, tfjsDirHandler, useTfjsBackend, type TfjsBackend } from './tfjs.ts';
-export { importOptional, missingOptional, OPTIONAL_PACKAGES } from './optional.ts';
+export { importOptional, missingOptional, OPTIONAL_PACKAGES } from '../optional.ts';
 
 export interface ArtifactRunner {
   format: 'onnx' | 'json' | 'safetensors' | 'tfjs';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type * as Ort from 'onnxruntime-node';
 import type { ExportDtype } from '../export/bytes.ts';
-import { importOptional } from './optional.ts';
+import { importOptional } from '../optional.ts';
 
 let ortModule: Promise<typeof Ort> | undefined;
 /** onnxruntime-node, loaded on first use (an optional dependency). */

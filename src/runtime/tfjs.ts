@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import { TFJS_MODEL_FILE } from '../export/tfjs.ts';
-import { importOptional } from './optional.ts';
+import { importOptional } from '../optional.ts';
 
 export type TfjsBackend = 'wasm' | 'cpu';
 

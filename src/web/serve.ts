@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { importOptional, missingPackage } from '../runtime/optional.ts';
+import { importOptional, missingPackage } from '../optional.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The page's folder: index.html, and in dist/ also app.js and worker.js bundled at build time. */

@@ -3,7 +3,7 @@
  * resvg, the DejaVu fonts) are optional dependencies: loaded only by the commands that use
  * them, and a missing one is one sentence naming the package to install, not a stack trace.
  */
-import { WorkError } from '../errors.ts';
+import { WorkError } from './errors.ts';
 
 /** The optional packages, for the one place (cli/main.ts) that maps raw load failures. */
 export const OPTIONAL_PACKAGES = [
