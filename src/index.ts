@@ -8,7 +8,7 @@
  * loading exported files into onnxruntime-node or TensorFlow.js is `knotnet/runtime` (Node
  * only); the comparison with trained networks is `knotnet/train`.
  *
- * @packageDocumentation
+ * @module knotnet
  */
 
 // Formulas: parsing, evaluation, interval enclosures.

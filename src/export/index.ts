@@ -4,7 +4,7 @@
  * writes to temporary names and renames, DESIGN.md §2), so this module stays pure. This is
  * `knotnet/export`: ONNX, safetensors, TensorFlow.js layers and the network JSON, as bytes.
  *
- * @packageDocumentation
+ * @module knotnet/export
  */
 import { InputError } from '../errors.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';

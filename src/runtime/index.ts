@@ -6,7 +6,7 @@
  * `knotnet/runtime`; onnxruntime-node and @tensorflow/tfjs are optional dependencies, loaded
  * on first use.
  *
- * @packageDocumentation
+ * @module knotnet/runtime
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';

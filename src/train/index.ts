@@ -3,7 +3,7 @@
  * dependency: install @tensorflow/tfjs, and @tensorflow/tfjs-backend-wasm for speed). Call
  * `initTfjs` from `knotnet/runtime` first to pick the backend.
  *
- * @packageDocumentation
+ * @module knotnet/train
  */
 export { compareWithTraining, heldOutErrors, runtimeErrors, sameSizeWidths, fineTuneRate, MLP_CAP, type CompareInput, type CompareRow } from './compare.ts';
 export { askerModel, reluMlp, modelFromNetwork, networkFromModel, LEAKY_ALPHA } from './models.ts';

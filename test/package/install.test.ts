@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,16 @@ import { diskBytes, freshProject, npmInstall, packRepository, REPO } from '../su
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const TSC = join(REPO, 'node_modules/typescript/bin/tsc');
+const TSX = import.meta.resolve('tsx/esm');
+
+/** The README's "Use from TypeScript" program, as written there. */
+function readmeProgram(): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use from TypeScript'));
+  const m = /```ts\n([\s\S]*?)```/.exec(section);
+  assert.ok(m, 'README has a ts block under "Use from TypeScript"');
+  return m[1]!;
+}
 
 describe('the packed package in a new project', () => {
   let work: string;
@@ -29,6 +39,7 @@ describe('the packed package in a new project', () => {
     tarball = packRepository(work);
     project = freshProject();
     for (const f of ['build.mjs', 'run.mjs', 'consumer.ts']) copyFileSync(join(FIXTURES, f), join(project, f));
+    writeFileSync(join(project, 'readme.ts'), readmeProgram());
     npmInstall(project, [tarball], { omitOptional: true });
   });
   after(() => {
@@ -63,13 +74,25 @@ describe('the packed package in a new project', () => {
     assert.match(c.stderr, /^knotnet: .*onnxruntime-node.*\(npm install onnxruntime-node\)\.\n$/);
   });
 
-  it('a TypeScript file type-checks against the shipped .d.ts with tsc --noEmit --strict', () => {
+  it('TypeScript files (and the README program) type-check against the shipped .d.ts with tsc --noEmit --strict', () => {
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: [] },
-      files: ['consumer.ts'],
+      files: ['consumer.ts', 'readme.ts'],
     }));
     const r = node([TSC, '-p', 'tsconfig.json']);
     assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+
+  it("the README's \"Use from TypeScript\" program runs as written and prints the certified errors", () => {
+    const r = node(['--import', TSX, 'readme.ts']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const sqrt = /^sqrt: 50 ReLUs, certified max error (\S+)$/.exec(lines[0]!);
+    assert.ok(sqrt && Number(sqrt[1]) <= 1e-4, lines[0]);
+    const xy = /^x\*y: certified max error (\S+), measured (\S+)$/.exec(lines[1]!);
+    assert.ok(xy && Number(xy[1]) <= 1e-3 && Number(xy[2]) <= Number(xy[1]), lines[1]);
+    assert.match(lines[2]!, /^x\*y\.onnx: \d+ bytes$/);
+    assert.match(lines[3]!, /^--domain must be .*\(got "1:0"\)\.$/);
   });
 
   it('with the optional runtimes (installed offline, onnxruntime-node download skipped), onnxruntime-node runs both within their certificates', () => {
