@@ -68,8 +68,8 @@ export interface ApproxResult {
 
 export function validateDomain(domain: [number, number], argument = '--domain'): void {
   const [a, b] = domain;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(argument, 'have finite ends', `${a}:${b}`);
-  if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', `${a}:${b}`);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(argument, 'have finite ends', `${a}:${b}`, { field: 'domain', code: 'not-finite' });
+  if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', `${a}:${b}`, { field: 'domain', code: 'empty-interval' });
 }
 
 /**
@@ -82,7 +82,7 @@ export function validateDomain(domain: [number, number], argument = '--domain'):
 export function approximate(opts: ApproxOptions): ApproxResult {
   const formula = parseFormula(opts.expr);
   if (formula.variables.length > 1) {
-    throw new InputError('expression', 'have at most one variable for approx (use compile for several)', formula.variables.join(', '));
+    throw new InputError('expression', 'have at most one variable for approx (use compile for several)', formula.variables.join(', '), { field: 'expr', code: 'too-many-variables' });
   }
   validateDomain(opts.domain);
   const variable = formula.variables[0] ?? 'x';
@@ -110,13 +110,13 @@ export function buildPwl(
     return build(size.segments);
   }
   if (size.kind === 'spacing') {
-    if (!(size.h > 0) || !Number.isFinite(size.h)) throw new InputError('--spacing', 'be a positive number', size.h);
+    if (!(size.h > 0) || !Number.isFinite(size.h)) throw new InputError('--spacing', 'be a positive number', size.h, { field: 'spacing', code: 'not-positive' });
     const x = placeBySpacing(target.a, target.b, size.h);
     checkSegments(x.length - 1, '--spacing (segments it makes)', limit);
     return buildWith(target, x, fitKind);
   }
   const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
-  if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error);
+  if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error, { field: size.kind, code: 'not-positive' });
   const tol = relative ? size.error * target.scale : size.error;
   const errorOf = (p: Pwl) =>
     size.kind === 'maxError' ? certifyMaxError(target, p).maxError + roundingOf(p) : measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
@@ -128,7 +128,7 @@ export function roundingOf(p: Pwl): number {
 }
 
 function checkSegments(n: number, arg: string, limit: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > limit) throw new InputError(arg, `be a whole number of segments from 1 to ${limit}`, n);
+  if (!Number.isInteger(n) || n < 1 || n > limit) throw new InputError(arg, `be a whole number of segments from 1 to ${limit}`, n, { field: arg === '--knots' ? 'knots' : 'spacing', code: 'out-of-range' });
 }
 
 function knotsFor(t: Target, placement: Placement, fitKind: FitKind, size: SizeBy, n: number): Float64Array {

@@ -74,13 +74,13 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
     const x = i === N ? b : a + ((b - a) * i) / N;
     const y = f(x);
     if (!Number.isFinite(y)) {
-      throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${y} at ${variable} = ${x}`);
+      throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${y} at ${variable} = ${x}`, { field: 'expr', code: 'undefined-on-domain' });
     }
     scale = Math.max(scale, Math.abs(y));
   }
   const bad = nonFinitePoint(expr, variable, f, a, b);
   if (bad !== null) {
-    throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f(bad)} at ${variable} = ${bad}`);
+    throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f(bad)} at ${variable} = ${bad}`, { field: 'expr', code: 'undefined-on-domain' });
   }
   const kinks = findKinks(selectorFns, a, b);
   return { expr, variable, a, b, f, f2, encloseF, encloseF2, kinks, scale: scale || 1 };

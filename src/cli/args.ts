@@ -19,6 +19,16 @@ export function parseCount(text: string, argument: string, max: number): number 
   return v;
 }
 
+/** Largest seed: every seed is a whole number 0 … 2^31 − 1, the same rule for every command. */
+export const MAX_SEED = 2 ** 31 - 1;
+
+/** `--seed`: a whole number from 0 to MAX_SEED (decimal digits only: "abc", "-1", "1.5" are refused). */
+export function parseSeed(text: string, argument = '--seed'): number {
+  const v = /^\s*\d+\s*$/.test(text ?? '') ? Number(text) : NaN;
+  if (!(v <= MAX_SEED)) throw new InputError(argument, `be a whole number from 0 to ${MAX_SEED}`, text, { field: 'seed', code: 'out-of-range' });
+  return v;
+}
+
 export function parseNumberInRange(text: string, argument: string, lo = 0, hi = 1): number {
   const v = Number(text);
   if (!Number.isFinite(v) || v < lo || v > hi) throw new InputError(argument, `be a number from ${lo} to ${hi}`, text);

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { InputError } from '../errors.ts';
+import { ExitCode, InputError } from '../errors.ts';
 import { sampleBox } from '../compile/sample.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact } from '../runtime/index.ts';
-import { parseCount, parsePositive, parseVarRange } from './args.ts';
+import { parseCount, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { readCsv } from './csv.ts';
-import { ExitCode } from './main.ts';
 import { renderPairs } from './table.ts';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -47,7 +46,7 @@ export function registerCheck(program: Command): void {
           for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); box[p.name] = p.range; }
           for (const v of names) if (!box[v]) throw new InputError('--var', `give a range for every model input (missing ${v})`, Object.keys(box).join(', ') || 'none');
           const n = parseCount(flags.n, '-n', 10_000_000);
-          const seed = Number(flags.seed) || 0;
+          const seed = parseSeed(flags.seed);
           const given = (flags.range as string[]).map((t) => {
             const p = parseVarRange(t, '--range');
             const g = parseFormula(p.name, '--range');

@@ -9,7 +9,7 @@ import type { Network } from '../net/network.ts';
 import { rng } from '../random.ts';
 import { compareNotes, compareReportFiles } from '../report/compare.ts';
 import { initTfjs } from '../runtime/tfjs.ts';
-import { parseCount, parseNumberInRange, parsePositive, parseVarRange } from './args.ts';
+import { parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { regionFromData } from './data.ts';
 import { checkWritable, writeDirAtomic } from './files.ts';
 import { renderTable } from './table.ts';
@@ -40,8 +40,7 @@ export function registerCompare(program: Command): void {
       const expr = exprArg ?? T3;
       const budget = parsePositive(flags.budgetSeconds, '--budget-seconds');
       const n = parseCount(flags.samples, '--samples', 10_000_000);
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new InputError('--seed', 'be a whole number ≥ 0', flags.seed);
+      const seed = parseSeed(flags.seed);
       const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
       const report = flags.report ? String(flags.report).replace(/\/+$/, '') : undefined;
       if (report) checkWritable(report, '--report');

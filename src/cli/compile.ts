@@ -3,7 +3,7 @@ import { InputError } from '../errors.ts';
 import { compileFormula, type CompileResult } from '../compile/compile.ts';
 import { sampleShell } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
-import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseVarRange } from './args.ts';
+import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { toCsv } from './csv.ts';
 import { regionFromData } from './data.ts';
 import { checkWritable, writeAtomic } from './files.ts';
@@ -44,7 +44,7 @@ Example (the original question, T3):
       for (const r of flags.range as string[]) { const p = parseVarRange(r, '--range'); ranges[p.name] = p.range; }
       const maxError = parsePositive(flags.maxError, '--max-error');
       const count = parseCount(flags.samples, '--samples', 10_000_000);
-      const seed = parseCount(String(Number(flags.seed) + 1), '--seed', 2 ** 31) - 1;
+      const seed = parseSeed(flags.seed);
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
       const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype, tolerance: maxError });
       let dataRows: Float64Array | undefined;
@@ -83,8 +83,7 @@ Example (the original question, T3):
       const outer = parsePositive(flags.outer!, '--outer');
       if (!(outer > inner)) throw new InputError('--outer', `be greater than --inner (${inner})`, flags.outer);
       const n = parseCount(flags.n!, '-n', 100_000_000);
-      const seed = Number(flags.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new InputError('--seed', 'be a whole number ≥ 0', flags.seed);
+      const seed = parseSeed(flags.seed!);
       if (flags.out) checkWritable(flags.out, '--out');
       const header = dims === 3 ? ['dx', 'dy', 'dz'] : Array.from({ length: dims }, (_, i) => `x${i + 1}`);
       const csv = toCsv(header, sampleShell({ dims, inner, outer, n, seed }));

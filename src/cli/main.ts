@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, WorkError } from '../errors.ts';
+import { ExitCode, InputError, WorkError } from '../errors.ts';
+import { cliMessage } from './flags.ts';
 import { missingOptional, missingPackage } from '../optional.ts';
 
 type Register = (program: Command) => void;
@@ -19,10 +20,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   explore: async () => (await import('./explorer.ts')).registerExplore,
 };
 
-/** Thrown inside commands to end with a given exit code after output was printed. */
-export class ExitCode extends Error {
-  constructor(readonly code: number) { super(`exit ${code}`); }
-}
+/** ExitCode lives beside the other errors; re-exported for commands that import it from here. */
+export { ExitCode } from '../errors.ts';
 
 /**
  * The program with the commands `argv` needs: the one it names, or (no command, `help`, an
@@ -63,7 +62,7 @@ function exitCodeFor(e: unknown): number {
     return 2; // commander already printed one line
   }
   if (e instanceof InputError) {
-    process.stderr.write(`knotnet: ${e.message}\n`);
+    process.stderr.write(`knotnet: ${cliMessage(e.issue)}\n`);
     return 2;
   }
   if (e instanceof WorkError) {

@@ -100,20 +100,20 @@ export interface CompileResult {
 export function compileFormula(o: CompileOptions): CompileResult {
   const formula = parseFormula(o.expr);
   const inputs = Object.keys(o.vars);
-  for (const v of formula.variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none');
-  for (const v of inputs) if (!formula.variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v);
+  for (const v of formula.variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none', { field: 'vars', code: 'missing' });
+  for (const v of inputs) if (!formula.variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v, { field: 'vars', code: 'unknown-name' });
   for (const [v, [a, b]] of Object.entries(o.vars)) {
-    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`, { field: 'vars', code: 'empty-interval', key: v });
   }
-  if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError);
+  if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError, { field: 'maxError', code: 'not-positive' });
   const g = buildGraph(formula.expr, inputs);
   const given = new Map<number, { range: Range; argument: string }>();
   for (const [text, range] of Object.entries(o.ranges ?? {})) {
     const sub = parseFormula(text, '--range');
-    for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`);
+    for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`, { field: 'ranges', code: 'unknown-name' });
     const before = g.nodes.length;
     const id = g.intern(sub.expr);
-    if (id >= before || !ancestors(g).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text);
+    if (id >= before || !ancestors(g).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text, { field: 'ranges', code: 'not-subexpression' });
     given.set(id, { range, argument: `--range ${text}` });
   }
   const ranges = propagateRanges(g, o.vars, given);

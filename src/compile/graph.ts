@@ -91,7 +91,7 @@ export function buildGraph(expr: Expr, inputs: string[]): Graph {
       case 'div': {
         const cb = constOf(e.b);
         if (cb !== null) {
-          if (cb === 0) throw new InputError('expression', 'not divide by zero', text);
+          if (cb === 0) throw new InputError('expression', 'not divide by zero', text, { field: 'expr', code: 'division-by-zero' });
           return affine([{ node: visit(e.a), coef: 1 / cb }], 0, text);
         }
         const ca = constOf(e.a);
@@ -101,7 +101,7 @@ export function buildGraph(expr: Expr, inputs: string[]): Graph {
       }
       case 'pow': {
         const p = constOf(e.b);
-        if (p === null) throw new InputError('expression', 'use only constant exponents in compile', text);
+        if (p === null) throw new InputError('expression', 'use only constant exponents in compile', text, { field: 'expr', code: 'variable-exponent' });
         const a = visit(e.a);
         if (p === 1) return a;
         if (p === 0) return affine([], 1, text);
@@ -119,7 +119,7 @@ export function buildGraph(expr: Expr, inputs: string[]): Graph {
         const b = visit(e.b);
         return add(`${e.fn}(${a},${b})`, (id) => ({ id, kind: e.fn, a, b, text }));
       }
-      default: throw new InputError('expression', 'be a supported formula', text);
+      default: throw new InputError('expression', 'be a supported formula', text, { field: 'expr', code: 'unsupported' });
     }
   };
   for (const name of inputs) add(`in(${name})`, (id) => ({ id, kind: 'input', name, text: name }));

@@ -76,7 +76,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (e) {
-    throw new InputError(ARG, 'be a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(ARG, 'be a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { field: 'model', code: 'unreadable' });
   }
 }
 
@@ -86,7 +86,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
  */
 export async function loadArtifact(path: string): Promise<ArtifactRunner> {
   const info = await stat(path).catch(() => null);
-  if (!info) throw new InputError(ARG, 'exist', path);
+  if (!info) throw new InputError(ARG, 'exist', path, { field: 'model', code: 'unreadable' });
   if (info.isDirectory()) return tfjsRunner(path);
   const ext = extname(path).toLowerCase();
   if (ext === '.onnx') {
@@ -116,11 +116,11 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
       json = JSON.parse(new TextDecoder().decode(await readBytes(path)));
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`);
+      throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`, { field: 'model', code: 'unreadable' });
     }
     if ((json as { format?: unknown } | null)?.format === 'layers-model') return tfjsRunner(dirname(path), basename(path));
     const { net, meta } = networkFromJson(json, path);
     return evaluatorRunner('json', net, meta.dtype === 'float32' ? 'float32' : 'float64', meta);
   }
-  throw new InputError(ARG, 'be a .onnx, .json or .safetensors file or a TensorFlow.js model directory', path);
+  throw new InputError(ARG, 'be a .onnx, .json or .safetensors file or a TensorFlow.js model directory', path, { field: 'model', code: 'unreadable' });
 }
