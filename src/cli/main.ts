@@ -24,8 +24,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 export { ExitCode } from '../errors.ts';
 
 /**
- * The program with the commands `argv` needs: the one it names, or (no command, `help`, an
- * unknown name to suggest against) all of them; only `--version`/`-V` alone needs none.
+ * The program with the commands `argv` needs: the one it names first, or (no command, `help`,
+ * an unknown name to suggest against) all of them; only `--version`/`-V` alone needs none.
  */
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('knotnet')
@@ -35,9 +35,9 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError(true);
   const args = argv.slice(2);
-  const named = args.find((a) => !a.startsWith('-'));
-  const wanted = named !== undefined && named in COMMANDS ? [named]
-    : named === undefined && args.length > 0 && args.every((a) => a === '--version' || a === '-V') ? []
+  const first = args[0];
+  const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first]
+    : args.length > 0 && args.every((a) => a === '--version' || a === '-V') ? []
     : Object.keys(COMMANDS);
   const registers = new Set(await Promise.all(wanted.map((name) => COMMANDS[name]!())));
   for (const register of registers) register(program);
