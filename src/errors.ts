@@ -3,15 +3,33 @@
  * in one place. `InputError` is bad usage or bad input (exit 2); `WorkError` is work that
  * could not be done within limits (exit 1); `SoundnessError` is knotnet catching itself
  * wrong — a measured error above the certified bound — (exit 3), never printed silently.
+ * Each InputError of the core carries a stable
+ * identity apart from its wording (after chebfun's error identifiers): the `field` of the
+ * options at fault (e.g. `maxError`), a `code` saying what is wrong (e.g. `not-positive`), and
+ * for keyed fields the `key` (the variable of `vars`, the subexpression of `ranges`). The CLI
+ * maps fields to its flags (cli/flags.ts), the page to its form inputs (web/ui/app.ts).
  */
 
 export interface InputIssue {
-  /** The argument or field at fault, e.g. `--domain` or `expression`. */
+  /** The argument or field at fault as the message names it, e.g. `--domain` or `expression`. */
   argument: string;
   /** The rule that was broken, phrased to follow "must": e.g. `be a finite number`. */
   rule: string;
   /** The bad value as the user gave it. */
   value: unknown;
+  /** The option at fault in the library's terms: `expr`, `domain`, `maxError`, `vars`, … (stable). */
+  field?: string | undefined;
+  /** What is wrong, stable across wording changes: `not-positive`, `empty-interval`, … */
+  code?: string | undefined;
+  /** Which entry of a keyed field: a variable of `vars`, a subexpression of `ranges`. */
+  key?: string | undefined;
+}
+
+/** The stable identity of an input error (the InputError constructor's optional 4th argument). */
+export interface InputId {
+  field?: string;
+  code?: string;
+  key?: string;
 }
 
 export function formatIssue(issue: InputIssue): string {
@@ -21,12 +39,19 @@ export function formatIssue(issue: InputIssue): string {
 
 export class InputError extends Error {
   readonly issue: InputIssue;
-  constructor(argument: string, rule: string, value: unknown) {
-    const issue = { argument, rule, value };
+  /** `id`: the field, code and key (a bare string is the code). */
+  constructor(argument: string, rule: string, value: unknown, id?: string | InputId) {
+    const { field, code, key } = typeof id === 'string' ? { code: id } as InputId : id ?? {};
+    const issue: InputIssue = { argument, rule, value, ...(field !== undefined ? { field } : {}), ...(code !== undefined ? { code } : {}), ...(key !== undefined ? { key } : {}) };
     super(formatIssue(issue));
     this.name = 'InputError';
     this.issue = issue;
   }
+
+  /** The option at fault (see InputIssue.field). */
+  get field(): string | undefined { return this.issue.field; }
+  /** What is wrong (see InputIssue.code). */
+  get code(): string | undefined { return this.issue.code; }
 }
 
 export class WorkError extends Error {
@@ -53,4 +78,9 @@ export class SoundnessError extends Error {
  */
 export function assertMeasuredWithinCertified(what: string, measured: number, certified: number, scale = 0): void {
   if (measured > certified + 2 ** -40 * (Math.abs(certified) + Math.abs(scale))) throw new SoundnessError(what, measured, certified);
+}
+
+/** Thrown inside CLI commands to end with a given exit code after output was printed. */
+export class ExitCode extends Error {
+  constructor(readonly code: number) { super(`exit ${code}`); }
 }

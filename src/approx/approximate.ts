@@ -15,26 +15,37 @@ import { minimalPwl, minimaxForCount } from './minimal.ts';
 
 export const MAX_SEGMENTS_LIMIT = 10_000_000;
 
+/**
+ * How many segments: a given count, a knot spacing from the left end, or the fewest segments
+ * whose certified max error (float64 evaluation included) or measured RMS error is <= `error`.
+ */
 export type SizeBy =
   | { kind: 'knots'; segments: number }
   | { kind: 'spacing'; h: number }
   | { kind: 'maxError'; error: number }
   | { kind: 'rmsError'; error: number };
 
+/** Options of `approximate`: a formula in one variable, its interval, and how to size the network. */
 export interface ApproxOptions {
+  /** Formula in one variable, e.g. "sqrt(x)" (mathjs syntax; the functions of expr/ast.ts). */
   expr: string;
+  /** The interval [a, b] to cover, a < b, both finite. */
   domain: [number, number];
+  /** Segment count, spacing, or a tolerance to reach with the fewest segments. */
   size: SizeBy;
+  /** Knot placement: 'optimal' (default; equidistributed, then equalized) or 'uniform'. */
   placement?: Placement;
+  /** Values at the knots: 'minimax' (default), 'interpolate', or 'lsq' (default for rmsError). */
   fit?: FitKind;
   /** Tolerances relative to max |f| on the domain. */
   relative?: boolean;
-  /** Most segments sizing may use. */
+  /** Most segments sizing may use (default 1,000,000; at most MAX_SEGMENTS_LIMIT). */
   maxSegments?: number;
   /** Called after each sizing trial (for progress reports). */
   onTrial?: (trial: { segments: number; error: number }) => void;
 }
 
+/** What `approximate` built: the PWL, its network, and the certified and measured errors. */
 export interface ApproxResult {
   expr: string;
   variable: string;
@@ -64,14 +75,21 @@ export interface ApproxResult {
 
 export function validateDomain(domain: [number, number], argument = '--domain'): void {
   const [a, b] = domain;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(argument, 'have finite ends', `${a}:${b}`);
-  if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', `${a}:${b}`);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(argument, 'have finite ends', `${a}:${b}`, { field: 'domain', code: 'not-finite' });
+  if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', `${a}:${b}`, { field: 'domain', code: 'empty-interval' });
 }
 
+/**
+ * A one-hidden-layer ReLU network for a formula in one variable on [a, b]: knots placed
+ * (uniform or equidistributing |f''|^(1/2), de Boor 1973), values fitted, one ReLU per
+ * segment. `certifiedMax` is a proven bound of max |f − network| over the whole domain,
+ * float64 evaluation of the network included (approx/certify.ts); `measuredMax` is sampled.
+ * Throws InputError for bad options, WorkError when a tolerance needs more than maxSegments.
+ */
 export function approximate(opts: ApproxOptions): ApproxResult {
   const formula = parseFormula(opts.expr);
   if (formula.variables.length > 1) {
-    throw new InputError('expression', 'have at most one variable for approx (use compile for several)', formula.variables.join(', '));
+    throw new InputError('expression', 'have at most one variable for approx (use compile for several)', formula.variables.join(', '), { field: 'expr', code: 'too-many-variables' });
   }
   validateDomain(opts.domain);
   const variable = formula.variables[0] ?? 'x';
@@ -150,13 +168,13 @@ function buildPwlSearched(
     return build(size.segments);
   }
   if (size.kind === 'spacing') {
-    if (!(size.h > 0) || !Number.isFinite(size.h)) throw new InputError('--spacing', 'be a positive number', size.h);
+    if (!(size.h > 0) || !Number.isFinite(size.h)) throw new InputError('--spacing', 'be a positive number', size.h, { field: 'spacing', code: 'not-positive' });
     const x = placeBySpacing(target.a, target.b, size.h);
     checkSegments(x.length - 1, '--spacing (segments it makes)', limit);
     return buildWith(target, x, fitKind);
   }
   const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
-  if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error);
+  if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error, { field: size.kind, code: 'not-positive' });
   const tol = relative ? size.error * target.scale : size.error;
   const errorOf = (p: Pwl) => {
     if (size.kind === 'rmsError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
@@ -187,7 +205,7 @@ export function roundingOf(p: Pwl): number {
 }
 
 function checkSegments(n: number, arg: string, limit: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > limit) throw new InputError(arg, `be a whole number of segments from 1 to ${limit}`, n);
+  if (!Number.isInteger(n) || n < 1 || n > limit) throw new InputError(arg, `be a whole number of segments from 1 to ${limit}`, n, { field: arg === '--knots' ? 'knots' : 'spacing', code: 'out-of-range' });
 }
 
 function knotsFor(t: Target, placement: Placement, fitKind: FitKind, size: SizeBy, n: number): Float64Array {

@@ -93,7 +93,7 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
     let y = f64(x);
     if (!Number.isFinite(y)) y = f(x);
     if (!Number.isFinite(y)) {
-      throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f64(x)} at ${variable} = ${x}`);
+      throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f64(x)} at ${variable} = ${x}`, { field: 'expr', code: 'undefined-on-domain' });
     }
     if (Math.abs(y) < Infinity) scale64 = Math.max(scale64, Math.abs(y));
   }
@@ -105,7 +105,7 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
   absTol = REL * scale;
   const bad = nonFinitePoint(expr, variable, f, a, b);
   if (bad !== null) {
-    throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f64(bad)} at ${variable} = ${bad}`);
+    throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f64(bad)} at ${variable} = ${bad}`, { field: 'expr', code: 'undefined-on-domain' });
   }
   const kinks = findKinks(selectorFns, a, b);
   return { expr, variable, a, b, f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1 };

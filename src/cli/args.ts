@@ -22,10 +22,10 @@ export function parseCount(text: string, argument: string, max: number): number 
 /** Largest seed: mulberry32 (src/random.ts) keeps 32 bits. */
 export const MAX_SEED = 2 ** 32 - 1;
 
-/** The one seed parser of every command: a whole number from 0 to MAX_SEED, as typed. */
+/** The one seed parser of every command: a whole number from 0 to MAX_SEED, as typed ("abc", "-1", "1.5" are refused). */
 export function parseSeed(text: string, argument = '--seed'): number {
   const v = typeof text === 'string' && /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(v) || v > MAX_SEED) throw new InputError(argument, `be a whole number from 0 to ${MAX_SEED}`, text);
+  if (!Number.isSafeInteger(v) || v > MAX_SEED) throw new InputError(argument, `be a whole number from 0 to ${MAX_SEED}`, text, { field: 'seed', code: 'out-of-range' });
   return v;
 }
 

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { InputError } from '../errors.ts';
+import { ExitCode, InputError } from '../errors.ts';
 import { sampleBox } from '../compile/sample.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact } from '../runtime/index.ts';
 import { parseCount, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { readCsv } from './csv.ts';
-import { ExitCode } from './main.ts';
 import { certifyModelFile } from './certify.ts';
 import { fmt, renderPairs } from './table.ts';
 

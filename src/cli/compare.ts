@@ -9,7 +9,6 @@ import type { Network } from '../net/network.ts';
 import { rng } from '../random.ts';
 import { compareNotes, compareReportFiles } from '../report/compare.ts';
 import { initTfjs } from '../runtime/tfjs.ts';
-import { compareWithTraining } from '../train/compare.ts';
 import { parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { regionFromData } from './data.ts';
 import { checkOutputs } from './files.ts';
@@ -92,6 +91,7 @@ export function registerCompare(program: Command): void {
       const t0 = performance.now();
       const built = construct(expr, inputs, vars, ranges, maxError, heldX);
       const buildSeconds = (performance.now() - t0) / 1000;
+      const { compareWithTraining } = await import('../train/compare.ts'); // TensorFlow.js: loaded only here
       const backend = await initTfjs('wasm');
       log(`training with TensorFlow.js (${backend} backend), ${budget} s of training in all...`);
       const rows = await compareWithTraining({

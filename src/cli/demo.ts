@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { approximate } from '../approx/approximate.ts';
 import { compileFormula, type CompileResult } from '../compile/compile.ts';
 import { initTfjs } from '../runtime/tfjs.ts';
-import { compareWithTraining } from '../train/compare.ts';
 import { equalSpacingDistanceRelus } from '../compile/recipe.ts';
 import { sampleShell } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
@@ -127,6 +126,7 @@ async function demoComparison(built: CompileResult, seconds: number) {
   const heldX = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n, seed: 12 });
   const dist = (x: Float64Array) => Float64Array.from({ length: x.length / 3 }, (_, i) => Math.hypot(x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!));
   await initTfjs('wasm');
+  const { compareWithTraining } = await import('../train/compare.ts'); // TensorFlow.js: loaded only here
   return compareWithTraining({
     inputs: ['dx', 'dy', 'dz'], constructed: { network: built.network, seconds, certified: built.certifiedMax, name: 'knotnet construction' },
     train: { x: trainX, y: dist(trainX) }, heldOut: { x: heldX, y: dist(heldX) }, budgetSeconds: 16, seed: 1,

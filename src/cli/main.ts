@@ -1,43 +1,56 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, SoundnessError, WorkError } from '../errors.ts';
-import { registerApprox } from './approx.ts';
-import { registerCertify } from './certify.ts';
-import { registerCheck } from './check.ts';
-import { registerCompare } from './compare.ts';
-import { registerCompile } from './compile.ts';
-import { registerDemo } from './demo.ts';
-import { registerExplore } from './explorer.ts';
-import { registerFit } from './fit.ts';
-import { registerPredict } from './predict.ts';
+import { ExitCode, InputError, SoundnessError, WorkError } from '../errors.ts';
+import { cliMessage } from './flags.ts';
+import { missingOptional, missingPackage } from '../optional.ts';
 
-/** Thrown inside commands to end with a given exit code after output was printed. */
-export class ExitCode extends Error {
-  constructor(readonly code: number) { super(`exit ${code}`); }
-}
+type Register = (program: Command) => void;
 
-export function buildProgram(): Command {
+/**
+ * Every command: its name and the module that registers it, loaded only when needed (a
+ * command loads what it uses; `--version` loads none, `--help` all but no heavy runtime).
+ * Adding a command is one line here. In the order `--help` lists them.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  approx: async () => (await import('./approx.ts')).registerApprox,
+  compile: async () => (await import('./compile.ts')).registerCompile,
+  sample: async () => (await import('./compile.ts')).registerCompile,
+  check: async () => (await import('./check.ts')).registerCheck,
+  certify: async () => (await import('./certify.ts')).registerCertify,
+  predict: async () => (await import('./predict.ts')).registerPredict,
+  fit: async () => (await import('./fit.ts')).registerFit,
+  compare: async () => (await import('./compare.ts')).registerCompare,
+  demo: async () => (await import('./demo.ts')).registerDemo,
+  explore: async () => (await import('./explorer.ts')).registerExplore,
+};
+
+/** ExitCode lives beside the other errors; re-exported for commands that import it from here. */
+export { ExitCode } from '../errors.ts';
+
+/**
+ * The program with the commands `argv` needs: the one it names first, or (no command, `help`,
+ * an unknown name to suggest against) all of them; only `--version`/`-V` alone needs none.
+ */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('knotnet')
     .description('Neural networks by construction: formulas to ReLU networks with certified error bounds.')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError(true);
-  registerApprox(program);
-  registerCompile(program);
-  registerCheck(program);
-  registerCertify(program);
-  registerPredict(program);
-  registerCompare(program);
-  registerDemo(program);
-  registerExplore(program);
-  registerFit(program);
+  const args = argv.slice(2);
+  const first = args[0];
+  const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first]
+    : args.length > 0 && args.every((a) => a === '--version' || a === '-V') ? []
+    : Object.keys(COMMANDS);
+  const registers = new Set(await Promise.all(wanted.map((name) => COMMANDS[name]!())));
+  for (const register of registers) register(program);
   return program;
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 work failed, 2 bad usage or input, 3 a certificate that did not hold: a bug). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return 0;
   } catch (e) {
@@ -52,7 +65,7 @@ function exitCodeFor(e: unknown): number {
     return 2; // commander already printed one line
   }
   if (e instanceof InputError) {
-    process.stderr.write(`knotnet: ${e.message}\n`);
+    process.stderr.write(`knotnet: ${cliMessage(e.issue)}\n`);
     return 2;
   }
   if (e instanceof SoundnessError) {
@@ -61,6 +74,11 @@ function exitCodeFor(e: unknown): number {
   }
   if (e instanceof WorkError) {
     process.stderr.write(`knotnet: ${e.message}\n`);
+    return 1;
+  }
+  const missing = missingOptional(e);
+  if (missing) {
+    process.stderr.write(`knotnet: ${missingPackage(missing, 'This command').message}\n`);
     return 1;
   }
   const err = e as NodeJS.ErrnoException;

@@ -14,17 +14,23 @@ import { foldRoundingBound, type FoldTrace } from './foldround.ts';
 
 const SQUARE: Expr = { op: 'pow', a: { op: 'var', name: 'u' }, b: { op: 'const', value: 2 } };
 
+/** Options of `compileFormula`: a formula, the box of its inputs, and the max error to certify. */
 export interface CompileOptions {
+  /** Formula in one or more variables, e.g. "sqrt(dx^2+dy^2+dz^2)". */
   expr: string;
+  /** Range [a, b] of every variable, a < b finite; the keys' order is the network's input order. */
   vars: Record<string, Range>;
   /** Ranges of subexpressions, keyed by their text (e.g. "dx^2+dy^2+dz^2"). */
   ranges?: Record<string, Range>;
+  /** Certified max error to reach over the region (> 0). */
   maxError: number;
   /** Most segments any one node may use. */
   maxSegments?: number;
   /** Fresh samples for the measured error (rows × vars, in `vars` order); default: uniform in the region. */
   samples?: Float64Array;
+  /** How many fresh uniform samples measure the error when `samples` is not given. */
   measureCount?: number;
+  /** Seed of those samples (a whole number >= 0). */
   seed?: number;
   /** Deep (sawtooth) squares: 'auto' picks per node what needs fewer units (default). */
   deep?: 'auto' | 'never' | 'always';
@@ -37,6 +43,7 @@ export interface CompileOptions {
    * (and builds sums of at most `maxFanIn` terms, 4 by default, so its rounding stays small).
    */
   dtype?: 'float64' | 'float32';
+  /** Most terms per sum (at least 2; default 4 for float32, unlimited for float64). */
   maxFanIn?: number;
   /** What 'auto' minimizes: ReLUs (default) or parameters. */
   minimize?: 'relus' | 'params';
@@ -69,6 +76,7 @@ export interface NodeReport {
   segments?: number;
 }
 
+/** What `compileFormula` built: the network, its certified and measured errors, per-node details. */
 export interface CompileResult {
   expr: string;
   inputs: string[];
@@ -92,24 +100,31 @@ export interface CompileResult {
   region: { box: Record<string, Range>; ranges: Record<string, Range> };
 }
 
+/**
+ * One plain ReLU network for a formula in several inputs: the expression graph's squares and
+ * unary functions are approximated (shallow PWLs, or Yarotsky's deep sawtooth squares) on
+ * the ranges of their approximate inputs, the error budget split by sensitivity, and the
+ * errors composed soundly (e_out <= e_g + L·e_in). `certifiedMax` is proven over the region
+ * (the box, restricted by `ranges`), float64 rounding included; `measuredMax` is sampled.
+ */
 export function compileFormula(o: CompileOptions): CompileResult {
   if ((o.norm ?? 'auto') === 'auto') return compileBestNorm(o);
   const formula = parseFormula(o.expr);
   const inputs = Object.keys(o.vars);
-  for (const v of formula.variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none');
-  for (const v of inputs) if (!formula.variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v);
+  for (const v of formula.variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none', { field: 'vars', code: 'missing' });
+  for (const v of inputs) if (!formula.variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v, { field: 'vars', code: 'unknown-name' });
   for (const [v, [a, b]] of Object.entries(o.vars)) {
-    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`, { field: 'vars', code: 'empty-interval', key: v });
   }
-  if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError);
+  if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError, { field: 'maxError', code: 'not-positive' });
   const g = buildGraph(formula.expr, inputs, { norms: o.norm === 'fold' });
   const given = new Map<number, { range: Range; argument: string }>();
   for (const [text, range] of Object.entries(o.ranges ?? {})) {
     const sub = parseFormula(text, '--range');
-    for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`);
+    for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`, { field: 'ranges', code: 'unknown-name' });
     const before = g.nodes.length;
     const id = g.intern(sub.expr);
-    if (id >= before || !ancestors(g, true).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text);
+    if (id >= before || !ancestors(g, true).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text, { field: 'ranges', code: 'not-subexpression' });
     given.set(id, { range, argument: `--range ${text}` });
   }
   const ranges = propagateRanges(g, o.vars, given);

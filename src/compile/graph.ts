@@ -99,7 +99,7 @@ export function buildGraph(expr: Expr, inputs: string[], o: { norms?: boolean } 
       case 'div': {
         const cb = constOf(e.b);
         if (cb !== null) {
-          if (cb === 0) throw new InputError('expression', 'not divide by zero', text);
+          if (cb === 0) throw new InputError('expression', 'not divide by zero', text, { field: 'expr', code: 'division-by-zero' });
           return affine([{ node: visit(e.a), coef: 1 / cb }], 0, text);
         }
         const ca = constOf(e.a);
@@ -109,7 +109,7 @@ export function buildGraph(expr: Expr, inputs: string[], o: { norms?: boolean } 
       }
       case 'pow': {
         const p = constOf(e.b);
-        if (p === null) throw new InputError('expression', 'use only constant exponents in compile', text);
+        if (p === null) throw new InputError('expression', 'use only constant exponents in compile', text, { field: 'expr', code: 'variable-exponent' });
         const a = visit(e.a);
         if (p === 1) return a;
         if (p === 0) return affine([], 1, text);
@@ -127,7 +127,7 @@ export function buildGraph(expr: Expr, inputs: string[], o: { norms?: boolean } 
         const b = visit(e.b);
         return add(`${e.fn}(${a},${b})`, (id) => ({ id, kind: e.fn, a, b, text }));
       }
-      default: throw new InputError('expression', 'be a supported formula', text);
+      default: throw new InputError('expression', 'be a supported formula', text, { field: 'expr', code: 'unsupported' });
     }
   };
   /** The 'norm' node of sqrt(Σ a_i²), or null when e is not that shape. */

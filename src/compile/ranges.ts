@@ -57,7 +57,7 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
         const e = enclose(n.fn, { u: arg });
         if (e.undefinedPart) {
           const argText = g.nodes[n.arg]!.text;
-          throw new InputError('expression', `be defined on the range of every subexpression (give --range or --data to narrow "${argText}")`, `${exprToString(n.fn).replace(/\bu\b/g, `(${argText})`)} with ${argText} in [${arg[0]}, ${arg[1]}]`);
+          throw new InputError('expression', `be defined on the range of every subexpression (give --range or --data to narrow "${argText}")`, `${exprToString(n.fn).replace(/\bu\b/g, `(${argText})`)} with ${argText} in [${arg[0]}, ${arg[1]}]`, { field: 'expr', code: 'undefined-on-range' });
         }
         lo = e.lo; hi = e.hi;
         break;
@@ -67,7 +67,7 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
     if (g0) {
       const [a, b] = g0.range;
       if (b < lo || a > hi) {
-        throw new InputError(g0.argument, `overlap the range the inputs allow, [${lo}, ${hi}]`, `${a}:${b}`);
+        throw new InputError(g0.argument, `overlap the range the inputs allow, [${lo}, ${hi}]`, `${a}:${b}`, { field: 'ranges', code: 'no-overlap' });
       }
       lo = Math.max(lo, a); hi = Math.min(hi, b);
     }

@@ -25,7 +25,7 @@ export function toLittleEndian(values: ArrayLike<number>, dtype: ExportDtype, wh
       view.setFloat64(i * size, v, true);
     } else {
       if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
-        throw new InputError('--dtype', `be float64 when ${what} exceeds the float32 range (±${FLOAT32_MAX})`, `float32 with ${v}`);
+        throw new InputError('--dtype', `be float64 when ${what} exceeds the float32 range (±${FLOAT32_MAX})`, `float32 with ${v}`, { field: 'dtype', code: 'float32-overflow' });
       }
       view.setFloat32(i * size, v, true);
     }
@@ -91,7 +91,7 @@ export function namesFromMetadata(metadata: Record<string, string>, key: string,
   if (raw === undefined) return Array.from({ length: width }, (_, i) => `${prefix}${i}`);
   const names = parseJsonOr(raw, null);
   if (!Array.isArray(names) || names.length !== width || !names.every((n) => typeof n === 'string')) {
-    throw new InputError(`${where} "${key}"`, `be a JSON list of ${width} names`, raw);
+    throw new InputError(`${where} "${key}"`, `be a JSON list of ${width} names`, raw, { field: 'bytes', code: 'bad-names' });
   }
   return names;
 }

@@ -1,7 +1,10 @@
 /**
  * One entry point for exports: which format a `--export` path asks for, and the files
  * (bytes in memory) that format consists of. Writing them is the caller's job (the CLI
- * writes to temporary names and renames, DESIGN.md §2), so this module stays pure.
+ * writes to temporary names and renames, DESIGN.md §2), so this module stays pure. This is
+ * `knotnet/export`: ONNX, safetensors, TensorFlow.js layers and the network JSON, as bytes.
+ *
+ * @module knotnet/export
  */
 import { InputError } from '../errors.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
@@ -26,13 +29,13 @@ const BY_EXTENSION: Record<string, ExportFormat> = { '.onnx': 'onnx', '.json': '
  * Note that "model.json" therefore means our network JSON, not a tfjs model.json.
  */
 export function exportFormatFor(path: string): ExportFormat {
-  if (path === '') throw new InputError('--export', 'name a file or directory', path);
+  if (path === '') throw new InputError('--export', 'name a file or directory', path, { field: 'path', code: 'empty' });
   if (/[/\\]$/.test(path)) return 'tfjs';
   const base = path.split(/[/\\]/).pop()!;
   const dot = base.lastIndexOf('.');
   if (dot <= 0) return 'tfjs'; // no extension (a leading dot is a hidden name, not an extension)
   const format = BY_EXTENSION[base.slice(dot).toLowerCase()];
-  if (!format) throw new InputError('--export', 'end in .onnx, .json or .safetensors, or name a directory for TensorFlow.js', path);
+  if (!format) throw new InputError('--export', 'end in .onnx, .json or .safetensors, or name a directory for TensorFlow.js', path, { field: 'path', code: 'unknown-format' });
   return format;
 }
 
@@ -43,7 +46,7 @@ export function exportFormatFor(path: string): ExportFormat {
  */
 export function exportDtype(format: ExportFormat, requested?: ExportDtype): ExportDtype {
   if (format === 'tfjs') {
-    if (requested === 'float64') throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)', requested);
+    if (requested === 'float64') throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)', requested, { field: 'dtype', code: 'not-float32' });
     return 'float32';
   }
   return requested ?? 'float64';

@@ -25,10 +25,12 @@ export const ONNX_OUTPUT_NAME = 'output';
 
 const ELEM_TYPE: Record<ExportDtype, number> = { float32: onnx.TensorProto.DataType.FLOAT, float64: onnx.TensorProto.DataType.DOUBLE };
 
+/** Options of `toOnnx`. */
 export interface OnnxOptions {
+  /** Element type the weights are stored in (float32 rounds to nearest). */
   dtype: ExportDtype;
   /** Stored in ModelProto.metadata_props beside "inputs"/"outputs" (JSON lists of names). */
-  metadata: Record<string, string>;
+  metadata?: Record<string, string>;
 }
 
 function valueInfo(name: string, dtype: ExportDtype, width: number): InstanceType<typeof onnx.ValueInfoProto> {
@@ -118,17 +120,17 @@ export function readOnnxInfo(bytes: Uint8Array, source = 'ONNX model'): OnnxInfo
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new InputError(source, 'be an ONNX model', (e as Error).message);
+    throw new InputError(source, 'be an ONNX model', (e as Error).message, { field: 'bytes', code: 'malformed' });
   }
   const graph = model.graph;
   const input = graph?.input?.[0];
   const output = graph?.output?.[0];
   if (!graph || graph.input?.length !== 1 || graph.output?.length !== 1 || !input || !output) {
-    throw new InputError(source, 'have one graph input and one graph output', `${graph?.input?.length ?? 0} inputs, ${graph?.output?.length ?? 0} outputs`);
+    throw new InputError(source, 'have one graph input and one graph output', `${graph?.input?.length ?? 0} inputs, ${graph?.output?.length ?? 0} outputs`, { field: 'bytes', code: 'malformed' });
   }
   const elemType = input.type?.tensorType?.elemType;
   const dtype = elemType === ELEM_TYPE.float64 ? 'float64' : elemType === ELEM_TYPE.float32 ? 'float32' : null;
-  if (!dtype) throw new InputError(`${source} input "${input.name}"`, 'be float or double', `element type ${elemType}`);
+  if (!dtype) throw new InputError(`${source} input "${input.name}"`, 'be float or double', `element type ${elemType}`, { field: 'bytes', code: 'malformed' });
   const width = (v: typeof input): number => Number(v.type?.tensorType?.shape?.dim?.[1]?.dimValue ?? 0);
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) if (p.key) metadata[p.key] = p.value ?? '';

@@ -44,7 +44,7 @@ export interface TfjsArtifacts {
  */
 export function toTfjsLayers(net: Network, dtype: 'float32' = 'float32', metadata: Record<string, unknown> = {}): TfjsArtifacts {
   if ((dtype as string) !== 'float32') {
-    throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)', dtype);
+    throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)', dtype, { field: 'dtype', code: 'not-float32' });
   }
   validateNetwork(net);
   const layers: Record<string, unknown>[] = [];

@@ -1,5 +1,5 @@
 import { parse, type MathNode } from 'mathjs';
-import { InputError } from '../errors.ts';
+import { InputError, type InputId } from '../errors.ts';
 import { BINARY_FUNCTIONS, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type BinaryFn, type Expr, type UnaryFn } from './ast.ts';
 
 export interface Formula {
@@ -19,21 +19,26 @@ const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
  * grammar (`+ - * / ^`, the functions of ast.ts, numbers, pi, e, variables) is an InputError
  * naming `argument`.
  */
+/** The field a formula's errors belong to: the core's own arguments ('expression', a `--range` subexpression). */
+function idOf(argument: string, code: string): InputId {
+  return { code, ...(argument === 'expression' ? { field: 'expr' } : argument === '--range' ? { field: 'ranges' } : {}) };
+}
+
 export function parseFormula(text: string, argument = 'expression'): Formula {
-  if (typeof text !== 'string' || text.trim() === '') throw new InputError(argument, 'be a non-empty formula', text);
-  if (text.length > MAX_FORMULA_CHARS) throw new InputError(argument, `have at most ${MAX_FORMULA_CHARS} characters`, `${text.length} characters`);
+  if (typeof text !== 'string' || text.trim() === '') throw new InputError(argument, 'be a non-empty formula', text, idOf(argument, 'empty'));
+  if (text.length > MAX_FORMULA_CHARS) throw new InputError(argument, `have at most ${MAX_FORMULA_CHARS} characters`, `${text.length} characters`, idOf(argument, 'too-long'));
   const nesting = maxNesting(text);
-  if (nesting > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest parentheses at most ${MAX_FORMULA_DEPTH} deep`, `${nesting} deep`);
+  if (nesting > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest parentheses at most ${MAX_FORMULA_DEPTH} deep`, `${nesting} deep`, idOf(argument, 'too-deep'));
   let node: MathNode;
   try {
     node = parse(text);
   } catch (e) {
-    throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text);
+    throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text, idOf(argument, 'syntax'));
   }
   const expr = convert(node, text, argument, false);
   const { nodes, depth } = treeSize(expr);
-  if (nodes > MAX_FORMULA_NODES) throw new InputError(argument, `have at most ${MAX_FORMULA_NODES} operations, numbers and variables`, `${nodes}`);
-  if (depth > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest at most ${MAX_FORMULA_DEPTH} operations deep (long sums are balanced, other chains are not)`, `${depth} deep`);
+  if (nodes > MAX_FORMULA_NODES) throw new InputError(argument, `have at most ${MAX_FORMULA_NODES} operations, numbers and variables`, `${nodes}`, idOf(argument, 'too-large'));
+  if (depth > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest at most ${MAX_FORMULA_DEPTH} operations deep (long sums are balanced, other chains are not)`, `${depth} deep`, idOf(argument, 'too-deep'));
   return { text, expr, variables: variablesOf(expr) };
 }
 
@@ -108,16 +113,16 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
     case 'ConstantNode': {
       const v = Number(n.value);
       if (typeof n.value !== 'number' || !Number.isFinite(v)) {
-        throw new InputError(argument, 'use only finite numeric constants', String(n.value));
+        throw new InputError(argument, 'use only finite numeric constants', String(n.value), idOf(argument, 'not-finite'));
       }
       return { op: 'const', value: v };
     }
     case 'SymbolNode': {
       const name = n.name as string;
       if (name in CONSTANTS) return { op: 'const', value: CONSTANTS[name]! };
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(argument, 'use simple variable names', name);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(argument, 'use simple variable names', name, idOf(argument, 'bad-name'));
       if ((UNARY_FUNCTIONS as readonly string[]).includes(name) || (BINARY_FUNCTIONS as readonly string[]).includes(name)) {
-        throw new InputError(argument, `call ${name} with parentheses`, name);
+        throw new InputError(argument, `call ${name} with parentheses`, name, idOf(argument, 'no-parentheses'));
       }
       return { op: 'var', name };
     }
@@ -131,7 +136,7 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       if (n.fn === 'unaryPlus' && args.length === 1) return args[0]!;
       const op = OPS[n.fn as string];
       if (!op || args.length !== 2) {
-        throw new InputError(argument, 'use only the operators + - * / ^', `${n.op} in ${text}`);
+        throw new InputError(argument, 'use only the operators + - * / ^', `${n.op} in ${text}`, idOf(argument, 'unknown-operator'));
       }
       return { op, a: args[0]!, b: args[1]! } as Expr;
     }
@@ -139,17 +144,17 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       const name = (n.fn?.name ?? String(n.fn)) as string;
       const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal));
       if ((UNARY_FUNCTIONS as readonly string[]).includes(name) || (internal && (INTERNAL_FUNCTIONS as readonly string[]).includes(name))) {
-        if (args.length !== 1) throw new InputError(argument, `call ${name} with exactly 1 argument`, `${name} with ${args.length}`);
+        if (args.length !== 1) throw new InputError(argument, `call ${name} with exactly 1 argument`, `${name} with ${args.length}`, idOf(argument, 'arity'));
         return { op: 'call', fn: name as UnaryFn, arg: args[0]! };
       }
       if ((BINARY_FUNCTIONS as readonly string[]).includes(name)) {
-        if (args.length < 2) throw new InputError(argument, `call ${name} with at least 2 arguments`, `${name} with ${args.length}`);
+        if (args.length < 2) throw new InputError(argument, `call ${name} with at least 2 arguments`, `${name} with ${args.length}`, idOf(argument, 'arity'));
         // min(a, b, c) = min(min(a, b), c)
         return args.slice(1).reduce<Expr>((acc, b) => ({ op: 'call2', fn: name as BinaryFn, a: acc, b }), args[0]!);
       }
-      throw new InputError(argument, `use only known functions (${[...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS].join(', ')})`, name);
+      throw new InputError(argument, `use only known functions (${[...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS].join(', ')})`, name, idOf(argument, 'unknown-function'));
     }
     default:
-      throw new InputError(argument, 'be a plain formula (no assignments, matrices, units or strings)', text);
+      throw new InputError(argument, 'be a plain formula (no assignments, matrices, units or strings)', text, idOf(argument, 'not-plain'));
   }
 }

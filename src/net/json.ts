@@ -39,29 +39,29 @@ export function networkToJson(net: Network, meta: NetworkMeta = {}): NetworkJson
 export function networkFromJson(json: unknown, source = 'network JSON'): { net: Network; meta: NetworkMeta } {
   const o = json as Partial<NetworkJson> | null;
   if (!o || typeof o !== 'object' || o.format !== 'knotnet.network') {
-    throw new InputError(`${source} "format"`, 'be "knotnet.network"', o && typeof o === 'object' ? o.format : o);
+    throw new InputError(`${source} "format"`, 'be "knotnet.network"', o && typeof o === 'object' ? o.format : o, { field: 'json', code: 'malformed' });
   }
-  if (o.version !== 1) throw new InputError(`${source} "version"`, 'be 1', o.version);
+  if (o.version !== 1) throw new InputError(`${source} "version"`, 'be 1', o.version, { field: 'json', code: 'malformed' });
   if (!Array.isArray(o.inputs) || !o.inputs.every((s) => typeof s === 'string')) {
-    throw new InputError(`${source} "inputs"`, 'be a list of names', JSON.stringify(o.inputs));
+    throw new InputError(`${source} "inputs"`, 'be a list of names', JSON.stringify(o.inputs), { field: 'json', code: 'malformed' });
   }
   if (!Array.isArray(o.outputs) || !o.outputs.every((s) => typeof s === 'string')) {
-    throw new InputError(`${source} "outputs"`, 'be a list of names', JSON.stringify(o.outputs));
+    throw new InputError(`${source} "outputs"`, 'be a list of names', JSON.stringify(o.outputs), { field: 'json', code: 'malformed' });
   }
   if (!Array.isArray(o.layers) || o.layers.length === 0) {
-    throw new InputError(`${source} "layers"`, 'be a non-empty list', JSON.stringify(o.layers));
+    throw new InputError(`${source} "layers"`, 'be a non-empty list', JSON.stringify(o.layers), { field: 'json', code: 'malformed' });
   }
   let width = o.inputs.length;
   const layers = o.layers.map((l, i) => {
     const rows = l.weights;
     if (l.activation !== 'relu' && l.activation !== 'linear') {
-      throw new InputError(`${source} layers[${i}].activation`, 'be "relu" or "linear"', l.activation);
+      throw new InputError(`${source} layers[${i}].activation`, 'be "relu" or "linear"', l.activation, { field: 'json', code: 'malformed' });
     }
     if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r) && r.length === width && r.every(Number.isFinite))) {
-      throw new InputError(`${source} layers[${i}].weights`, `be rows of ${width} finite numbers`, 'a malformed matrix');
+      throw new InputError(`${source} layers[${i}].weights`, `be rows of ${width} finite numbers`, 'a malformed matrix', { field: 'json', code: 'malformed' });
     }
     if (!Array.isArray(l.bias) || l.bias.length !== rows.length || !l.bias.every(Number.isFinite)) {
-      throw new InputError(`${source} layers[${i}].bias`, `be ${rows.length} finite numbers`, `${Array.isArray(l.bias) ? l.bias.length : typeof l.bias} values`);
+      throw new InputError(`${source} layers[${i}].bias`, `be ${rows.length} finite numbers`, `${Array.isArray(l.bias) ? l.bias.length : typeof l.bias} values`, { field: 'json', code: 'malformed' });
     }
     const layer = denseLayer(l.activation, width, rows.length, rows.flat(), l.bias);
     width = rows.length;
@@ -71,7 +71,7 @@ export function networkFromJson(json: unknown, source = 'network JSON'): { net: 
   try {
     validateNetwork(net);
   } catch (e) {
-    throw new InputError(source, 'describe a valid network', (e as Error).message);
+    throw new InputError(source, 'describe a valid network', (e as Error).message, { field: 'json', code: 'malformed' });
   }
   const { format: _f, version: _v, inputs: _i, outputs: _o, layers: _l, ...meta } = o as NetworkJson;
   return { net, meta };

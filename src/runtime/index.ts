@@ -2,7 +2,11 @@
  * `loadArtifact(path)`: open any exported model in the runtime it was made for, behind one
  * runner interface, so `knotnet check` measures what users will actually run. ONNX runs in
  * onnxruntime-node, TensorFlow.js in tfjs; the network JSON and safetensors have no runtime
- * of their own and run through our evaluate() in the dtype they store. Node-only.
+ * of their own and run through our evaluate() in the dtype they store. Node-only: this is
+ * `knotnet/runtime`; onnxruntime-node and @tensorflow/tfjs are optional dependencies, loaded
+ * on first use.
+ *
+ * @module knotnet/runtime
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
@@ -17,7 +21,8 @@ import { openOnnx } from './onnx.ts';
 import { loadTfjsFromDir, runTfjs } from './tfjs.ts';
 
 export { openOnnx, runOnnx, type OnnxSessionRunner } from './onnx.ts';
-export { initTfjs, loadTfjsFromDir, runTfjs, tfjsDirHandler, useTfjsBackend, type TfjsBackend } from './tfjs.ts';
+export { initTfjs, loadTfjs, loadTfjsFromDir, runTfjs, tfjsDirHandler, useTfjsBackend, type TfjsBackend } from './tfjs.ts';
+export { importOptional, missingOptional, OPTIONAL_PACKAGES } from '../optional.ts';
 
 export interface ArtifactRunner {
   format: 'onnx' | 'json' | 'safetensors' | 'tfjs';
@@ -71,7 +76,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (e) {
-    throw new InputError(ARG, 'be a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(ARG, 'be a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { field: 'model', code: 'unreadable' });
   }
 }
 
@@ -81,7 +86,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
  */
 export async function loadArtifact(path: string): Promise<ArtifactRunner> {
   const info = await stat(path).catch(() => null);
-  if (!info) throw new InputError(ARG, 'exist', path);
+  if (!info) throw new InputError(ARG, 'exist', path, { field: 'model', code: 'unreadable' });
   if (info.isDirectory()) return tfjsRunner(path);
   const ext = extname(path).toLowerCase();
   if (ext === '.onnx') {
@@ -111,11 +116,11 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
       json = JSON.parse(new TextDecoder().decode(await readBytes(path)));
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`);
+      throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`, { field: 'model', code: 'unreadable' });
     }
     if ((json as { format?: unknown } | null)?.format === 'layers-model') return tfjsRunner(dirname(path), basename(path));
     const { net, meta } = networkFromJson(json, path);
     return evaluatorRunner('json', net, meta.dtype === 'float32' ? 'float32' : 'float64', meta);
   }
-  throw new InputError(ARG, 'be a .onnx, .json or .safetensors file or a TensorFlow.js model directory', path);
+  throw new InputError(ARG, 'be a .onnx, .json or .safetensors file or a TensorFlow.js model directory', path, { field: 'model', code: 'unreadable' });
 }

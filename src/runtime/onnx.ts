@@ -3,8 +3,16 @@
  * will load our .onnx files in. Node-only: may read files.
  */
 import { readFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { ExportDtype } from '../export/bytes.ts';
+import { importOptional } from '../optional.ts';
+
+let ortModule: Promise<typeof Ort> | undefined;
+/** onnxruntime-node, loaded on first use (an optional dependency). */
+function loadOrt(): Promise<typeof Ort> {
+  ortModule ??= importOptional('onnxruntime-node', 'Running an ONNX model', () => import('onnxruntime-node'));
+  return ortModule;
+}
 
 export interface OnnxSessionRunner {
   /** Element type of the model's input, which `run` converts to. */
@@ -26,6 +34,7 @@ function checkShape(x: ArrayLike<number>, batch: number, nIn: number): void {
  */
 export async function openOnnx(model: Uint8Array | string, nIn: number, dtype: ExportDtype): Promise<OnnxSessionRunner> {
   const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
+  const ort = await loadOrt();
   // logSeverityLevel 3 (errors only) keeps onnxruntime's warnings off our stderr.
   const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   const inputName = session.inputNames[0]!;

@@ -7,18 +7,29 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as Tf from '@tensorflow/tfjs';
 import { TFJS_MODEL_FILE } from '../export/tfjs.ts';
+import { importOptional } from '../optional.ts';
 
 export type TfjsBackend = 'wasm' | 'cpu';
 
 let ready: Promise<TfjsBackend> | null = null;
 let wasmPathsSet = false;
+let tfModule: Promise<typeof Tf> | undefined;
 
-/** Points the wasm backend at the installed binaries; must precede its initialization. */
-function configureWasmPaths(): void {
+/** TensorFlow.js, loaded on first use (an optional dependency). */
+export function loadTfjs(): Promise<typeof Tf> {
+  tfModule ??= importOptional('@tensorflow/tfjs', 'TensorFlow.js', () => import('@tensorflow/tfjs'));
+  return tfModule;
+}
+
+/**
+ * Registers the wasm backend and points it at the installed binaries; must precede its
+ * initialization. Importing the package registers the backend.
+ */
+async function configureWasmPaths(): Promise<void> {
   if (wasmPathsSet) return;
+  const { setWasmPaths } = await importOptional('@tensorflow/tfjs-backend-wasm', 'The TensorFlow.js wasm backend', () => import('@tensorflow/tfjs-backend-wasm'));
   const require = createRequire(import.meta.url);
   setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
   wasmPathsSet = true;
@@ -32,10 +43,11 @@ function configureWasmPaths(): void {
  */
 export function initTfjs(preferred: TfjsBackend = 'wasm'): Promise<TfjsBackend> {
   ready ??= (async () => {
+    const tf = await loadTfjs();
     tf.env().set('PROD', true);
     if (preferred === 'wasm') {
       try {
-        configureWasmPaths();
+        await configureWasmPaths();
         if (await tf.setBackend('wasm')) {
           await tf.ready();
           return 'wasm';
@@ -54,8 +66,9 @@ export function initTfjs(preferred: TfjsBackend = 'wasm'): Promise<TfjsBackend> 
 /** Switches the backend explicitly (tests compare backends); later initTfjs calls keep it. */
 export async function useTfjsBackend(backend: TfjsBackend): Promise<TfjsBackend> {
   await initTfjs(backend);
+  const tf = await loadTfjs();
   if (tf.getBackend() !== backend) {
-    if (backend === 'wasm') configureWasmPaths();
+    if (backend === 'wasm') await configureWasmPaths();
     if (!(await tf.setBackend(backend))) throw new Error(`the tfjs ${backend} backend did not initialize`);
     await tf.ready();
   }
@@ -66,10 +79,11 @@ export async function useTfjsBackend(backend: TfjsBackend): Promise<TfjsBackend>
  * An IOHandler that loads `dir/modelFile` and the weight files its manifest names (paths in
  * the manifest are relative to the model file, as with tfjs's http handler).
  */
-export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE): tf.io.IOHandler {
+export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE): Tf.io.IOHandler {
   return {
     async load() {
-      const modelJson = JSON.parse(await readFile(join(dir, modelFile), 'utf8')) as tf.io.ModelJSON;
+      const tf = await loadTfjs();
+      const modelJson = JSON.parse(await readFile(join(dir, modelFile), 'utf8')) as Tf.io.ModelJSON;
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);
         const buffers = await Promise.all(manifest.flatMap((group) => group.paths.map((p) => readFile(join(dir, p)))));
@@ -81,18 +95,20 @@ export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE)
 }
 
 /** Loads the LayersModel in `dir` (initializing a backend first if none was chosen). */
-export async function loadTfjsFromDir(dir: string, modelFile: string = TFJS_MODEL_FILE): Promise<tf.LayersModel> {
+export async function loadTfjsFromDir(dir: string, modelFile: string = TFJS_MODEL_FILE): Promise<Tf.LayersModel> {
   await initTfjs();
+  const tf = await loadTfjs();
   return tf.loadLayersModel(tfjsDirHandler(dir, modelFile));
 }
 
 /** Runs `x` (row-major batch × nIn) through `model` in float32; the result is widened to float64. */
-export async function runTfjs(model: tf.LayersModel, x: ArrayLike<number>, batch: number, nIn: number): Promise<Float64Array> {
+export async function runTfjs(model: Tf.LayersModel, x: ArrayLike<number>, batch: number, nIn: number): Promise<Float64Array> {
   if (!Number.isInteger(batch) || batch < 0 || x.length !== batch * nIn) {
     throw new RangeError(`input length (${x.length}) does not match batch × inputs (${batch} × ${nIn} = ${batch * nIn})`);
   }
+  const tf = await loadTfjs();
   const input = tf.tensor2d(Float32Array.from(x), [batch, nIn], 'float32');
-  const output = model.predict(input) as tf.Tensor;
+  const output = model.predict(input) as Tf.Tensor;
   try {
     return Float64Array.from(await output.data<'float32'>());
   } finally {

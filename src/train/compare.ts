@@ -46,16 +46,23 @@ export interface CompareRow {
   abs: Float64Array;
 }
 
+/** Options of `compareWithTraining`: the constructed network and the samples to train and measure on. */
 export interface CompareInput {
+  /** Input names, in the column order of the sample rows. */
   inputs: string[];
+  /** The constructed network, its build time, its certified max error and its row's name. */
   constructed: { network: Network; seconds: number; certified: number; name: string };
+  /** Training samples: row-major x (rows × inputs) and the exact y. */
   train: { x: Float64Array; y: Float64Array };
+  /** Held-out samples every network is measured on (same layout as `train`). */
   heldOut: { x: Float64Array; y: Float64Array };
   /** Training time shared equally by the trained networks. */
   budgetSeconds: number;
+  /** Seed of shuffling and initializations. */
   seed: number;
   /** Adam's learning rate for fine-tuning the constructed network (default: `fineTuneRate`). */
   fineTuneLearningRate?: number;
+  /** Called with one line per finished training run (progress for long comparisons). */
   onProgress?: (line: string) => void;
 }
 

@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { build } from 'esbuild';
+import { importOptional, missingPackage } from '../optional.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// onnxruntime-web's main entry lives in its dist/ folder, beside the .wasm files.
-const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+/** The page's folder: index.html, and in dist/ also app.js and worker.js bundled at build time. */
+const UI = join(here, 'ui');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -17,10 +17,24 @@ const TYPES: Record<string, string> = {
 /** The page's scripts: the page itself and its build worker, bundled with the core modules. */
 export interface PageBundle { app: string; worker: string }
 
-/** Bundles the page and its worker (the core modules included) with esbuild, in memory. */
+/**
+ * The page's scripts: in dist/ the bundles made at build time (scripts/build-page.ts), from
+ * the sources (a repository checkout) a fresh esbuild bundle.
+ */
 export async function bundlePage(): Promise<PageBundle> {
+  try {
+    const [app, worker] = await Promise.all(['app.js', 'worker.js'].map((f) => readFile(join(UI, f), 'utf8')));
+    return { app: app!, worker: worker! };
+  } catch {
+    return bundlePageFromSources();
+  }
+}
+
+/** Bundles the page and its worker (the core modules included) with esbuild, in memory. */
+export async function bundlePageFromSources(): Promise<PageBundle> {
+  const { build } = await importOptional('esbuild', 'Bundling the explorer page from its sources', () => import('esbuild'));
   const result = await build({
-    entryPoints: { app: join(here, 'ui', 'app.ts'), worker: join(here, 'ui', 'worker.ts') },
+    entryPoints: { app: join(UI, 'app.ts'), worker: join(UI, 'worker.ts') },
     outdir: 'bundle', bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true, logLevel: 'silent',
   });
   const text = (name: string) => result.outputFiles.find((f) => basename(f.path) === `${name}.js`)!.text;
@@ -32,8 +46,9 @@ export async function bundlePage(): Promise<PageBundle> {
  * port 0 picks a free port. Returns the URL and a close function.
  */
 export async function startExplorer(o: { port: number }): Promise<{ url: string; close: () => Promise<void> }> {
+  const ortDist = onnxruntimeWebDist();
   const bundle = await bundlePage();
-  const html = await readFile(join(here, 'ui', 'index.html'), 'utf8');
+  const html = await readFile(join(UI, 'index.html'), 'utf8');
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
@@ -61,6 +76,15 @@ export async function startExplorer(o: { port: number }): Promise<{ url: string;
     url: `http://127.0.0.1:${port}/`,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/** onnxruntime-web's dist/ folder (its main entry lives there, beside the .wasm files the page loads). */
+function onnxruntimeWebDist(): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+  } catch {
+    throw missingPackage('onnxruntime-web', 'The explorer page');
+  }
 }
 
 function send(res: import('node:http').ServerResponse, status: number, type: string, body: string | Buffer) {

@@ -24,10 +24,10 @@ import { $, fmt, render1D, renderMulti, show } from './render.ts';
 
 const select = (id: string) => $<HTMLSelectElement>(id).value;
 const INPUTS = ['expr', 'domain', 'vars', 'ranges', 'line', 'value'];
-/** Which form field an InputError's argument belongs beside. */
-const FIELDS: Record<string, string> = {
-  expression: 'expr', '--domain': 'domain', '--var': 'vars', '--range': 'ranges', '--max-error': 'value', '--rms-error': 'value',
-  '--knots': 'value', '--spacing': 'value', '--spacing (segments it makes)': 'value', 'size by': 'value',
+/** The form input each field of an InputError (the core's, or the page's own) belongs beside. */
+const INPUT_OF_FIELD: Record<string, string> = {
+  expr: 'expr', domain: 'domain', vars: 'vars', ranges: 'ranges', line: 'line',
+  maxError: 'value', rmsError: 'value', knots: 'value', spacing: 'value', size: 'value',
 };
 const VALUE_LABELS: Record<string, string> = {
   maxError: 'certified max error E', rmsError: 'measured RMS error E', knots: 'segments N (one ReLU each)', spacing: 'knot spacing h',
@@ -62,15 +62,15 @@ function readForm(): { req: BuildRequest; line: PlotLine | null } {
   const value = Number(text);
   const mode = select('mode');
   if (formula.variables.length <= 1) {
-    const domain = parseInterval($('domain').value, '--domain');
-    if (!Number.isFinite(value) || !(value > 0)) throw new InputError(ARGUMENTS[mode] ?? '--max-error', 'be a positive number', text);
+    const domain = parseInterval($('domain').value, '--domain', { field: 'domain' });
+    if (!Number.isFinite(value) || !(value > 0)) throw new InputError(ARGUMENTS[mode] ?? '--max-error', 'be a positive number', text, { field: mode, code: 'not-positive' });
     const size = mode === 'knots' ? { kind: 'knots' as const, segments: value }
       : mode === 'spacing' ? { kind: 'spacing' as const, h: value }
       : { kind: mode as 'maxError' | 'rmsError', error: value };
     return { req: { kind: 'approx', expr, domain, size, placement: select('placement') as 'optimal' | 'uniform', fit: select('fit') as 'minimax' | 'interpolate' | 'lsq' }, line: null };
   }
-  if (mode !== 'maxError') throw new InputError('size by', 'be certified max error for a formula of several variables', VALUE_LABELS[mode]);
-  if (!Number.isFinite(value) || !(value > 0)) throw new InputError('--max-error', 'be a positive number', text);
+  if (mode !== 'maxError') throw new InputError('size by', 'be certified max error for a formula of several variables', VALUE_LABELS[mode], { field: 'size', code: 'not-max-error' });
+  if (!Number.isFinite(value) || !(value > 0)) throw new InputError('--max-error', 'be a positive number', text, { field: 'maxError', code: 'not-positive' });
   const vars = parseVars($('vars').value);
   const ranges = parseRanges($('ranges').value);
   return { req: { kind: 'compile', expr, vars, ranges, maxError: value }, line: parseLine($('line').value, Object.keys(vars)) };
@@ -78,9 +78,8 @@ function readForm(): { req: BuildRequest; line: PlotLine | null } {
 
 function showError(e: unknown) {
   if (e instanceof InputError) {
-    const arg = e.issue.argument;
-    const field = FIELDS[arg] ?? (arg.startsWith('--var') ? 'vars' : arg.startsWith('--range') ? 'ranges' : arg.startsWith('plot line') ? 'line' : arg.startsWith('--') ? 'value' : 'expr');
-    $(`${field}-error`).textContent = e.message;
+    const input = (e.issue.field !== undefined ? INPUT_OF_FIELD[e.issue.field] : undefined) ?? 'expr';
+    $(`${input}-error`).textContent = e.message;
     setStatus('error', 'input error: the last good result is kept');
   } else {
     setStatus('error', `could not build (the last good result is kept): ${(e as Error).message}`);

@@ -7,7 +7,7 @@ import type { BuildMessage, BuildRequest, BuildResult } from './jobs.ts';
 
 /** A failed build turned back into an error: an InputError when it was one. */
 export function failure(m: Extract<BuildMessage, { type: 'failed' }>): Error {
-  return m.issue ? new InputError(m.issue.argument, m.issue.rule, m.issue.value) : new Error(m.message);
+  return m.issue ? new InputError(m.issue.argument, m.issue.rule, m.issue.value, m.issue) : new Error(m.message);
 }
 
 /** A newer request replaced this one before it finished. */

@@ -3,39 +3,39 @@
  * CLI's arguments (`--domain`, `--var x`, `--range`), so the page can put each message beside
  * its field.
  */
-import { InputError } from '../../errors.ts';
+import { InputError, type InputId } from '../../errors.ts';
 
 type Interval = [number, number];
 
-/** `a:b` with finite a < b. */
-export function parseInterval(text: string, argument: string): Interval {
+/** `a:b` with finite a < b; `id` names the field (and key) the text belongs to. */
+export function parseInterval(text: string, argument: string, id: InputId = {}): Interval {
   const m = /^\s*([^:]+?)\s*:\s*([^:]+?)\s*$/.exec(text);
   const a = m ? Number(m[1]) : NaN;
   const b = m ? Number(m[2]) : NaN;
-  if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(argument, 'be an interval a:b with finite a < b', text.trim());
+  if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(argument, 'be an interval a:b with finite a < b', text.trim(), { code: 'bad-interval', ...id });
   return [a, b];
 }
 
 /** `name=a:b` pairs separated by `sep`; the last `=` splits (a subexpression may hold none). */
-function parsePairs(text: string, sep: string, argument: string, form: string): Record<string, Interval> {
+function parsePairs(text: string, sep: string, argument: string, form: string, field: string): Record<string, Interval> {
   const out: Record<string, Interval> = {};
   for (const part of text.split(sep).filter((p) => p.trim())) {
     const eq = part.lastIndexOf('=');
     const name = (eq < 0 ? part : part.slice(0, eq)).trim();
-    if (eq < 0 || !name) throw new InputError(argument, `be ${form}`, part.trim());
-    out[name] = parseInterval(part.slice(eq + 1), `${argument} ${name}`);
+    if (eq < 0 || !name) throw new InputError(argument, `be ${form}`, part.trim(), { field, code: 'bad-pair' });
+    out[name] = parseInterval(part.slice(eq + 1), `${argument} ${name}`, { field, key: name });
   }
   return out;
 }
 
 /** `dx=-1:1, dy=0:2` → per-variable ranges. */
 export function parseVars(text: string): Record<string, Interval> {
-  return parsePairs(text, ',', '--var', 'name=a:b, separated by commas');
+  return parsePairs(text, ',', '--var', 'name=a:b, separated by commas', 'vars');
 }
 
 /** `dx^2+dy^2=0.25:2; x*y=0:1` → known ranges of subexpressions (`;` since formulas hold commas). */
 export function parseRanges(text: string): Record<string, Interval> {
-  return parsePairs(text, ';', '--range', 'subexpression=a:b, separated by semicolons');
+  return parsePairs(text, ';', '--range', 'subexpression=a:b, separated by semicolons', 'ranges');
 }
 
 /** The two end points of the plotted line, by variable name. */
@@ -49,26 +49,26 @@ export function parseLine(text: string, names: string[]): PlotLine | null {
   if (!text.trim()) return null;
   const form = 'be two points "from x=a, y=b to x=c, y=d" (every variable at both ends)';
   const m = /^\s*(?:from\s+)?(.*?)\s+to\s+(.*?)\s*$/i.exec(text);
-  if (!m) throw new InputError('plot line', form, text.trim());
+  if (!m) throw new InputError('plot line', form, text.trim(), { field: 'line', code: 'bad-line' });
   const end = (part: string): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const item of part.split(',').filter((p) => p.trim())) {
       const eq = item.indexOf('=');
       const name = eq < 0 ? '' : item.slice(0, eq).trim();
-      if (!name) throw new InputError('plot line', form, item.trim());
-      if (!names.includes(name)) throw new InputError('plot line', `name only the variables ${names.join(', ')}`, item.trim());
-      if (name in out) throw new InputError('plot line', 'name each variable once at each end', part.trim());
+      if (!name) throw new InputError('plot line', form, item.trim(), { field: 'line', code: 'bad-line' });
+      if (!names.includes(name)) throw new InputError('plot line', `name only the variables ${names.join(', ')}`, item.trim(), { field: 'line', code: 'bad-line' });
+      if (name in out) throw new InputError('plot line', 'name each variable once at each end', part.trim(), { field: 'line', code: 'bad-line' });
       const v = item.slice(eq + 1).trim();
       const x = v ? Number(v) : NaN;
-      if (!Number.isFinite(x)) throw new InputError(`plot line ${name}`, 'be a finite number', v);
+      if (!Number.isFinite(x)) throw new InputError(`plot line ${name}`, 'be a finite number', v, { field: 'line', code: 'bad-line' });
       out[name] = x;
     }
     const missing = names.filter((n) => !(n in out));
-    if (missing.length) throw new InputError('plot line', `give every variable (${names.join(', ')}) at both ends, ${missing.join(', ')} missing`, part.trim());
+    if (missing.length) throw new InputError('plot line', `give every variable (${names.join(', ')}) at both ends, ${missing.join(', ')} missing`, part.trim(), { field: 'line', code: 'bad-line' });
     return out;
   };
   const from = end(m[1]!);
   const to = end(m[2]!);
-  if (names.every((n) => from[n] === to[n])) throw new InputError('plot line', 'have two different end points', text.trim());
+  if (names.every((n) => from[n] === to[n])) throw new InputError('plot line', 'have two different end points', text.trim(), { field: 'line', code: 'bad-line' });
   return { from, to };
 }

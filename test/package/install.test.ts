@@ -1,0 +1,106 @@
+/**
+ * The package as users install it: packed, installed into an empty project from the npm cache
+ * (no network), used from a plain Node ESM file (no tsx) and from TypeScript (tsc --strict
+ * against the shipped .d.ts); first without the optional runtimes, then with them.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { diskBytes, freshProject, npmInstall, packRepository, REPO } from '../support/package.ts';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+const TSC = join(REPO, 'node_modules/typescript/bin/tsc');
+const TSX = import.meta.resolve('tsx/esm');
+
+/** The README's "Use from TypeScript" program, as written there. */
+function readmeProgram(): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use from TypeScript'));
+  const m = /```ts\n([\s\S]*?)```/.exec(section);
+  assert.ok(m, 'README has a ts block under "Use from TypeScript"');
+  return m[1]!;
+}
+
+describe('the packed package in a new project', () => {
+  let work: string;
+  let project: string;
+  let tarball: string;
+  const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8', timeout: 300_000 });
+  const json = (r: ReturnType<typeof node>) => {
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  };
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'knotnet-pack-'));
+    tarball = packRepository(work);
+    project = freshProject();
+    for (const f of ['build.mjs', 'run.mjs', 'consumer.ts']) copyFileSync(join(FIXTURES, f), join(project, f));
+    writeFileSync(join(project, 'readme.ts'), readmeProgram());
+    npmInstall(project, [tarball], { omitOptional: true });
+  });
+  after(() => {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  it('npm install --omit=optional installs at most 60 MB and none of the heavy runtimes', () => {
+    const mb = diskBytes(join(project, 'node_modules')) / 1e6;
+    console.log(`installed size with --omit=optional: ${mb.toFixed(1)} MB`);
+    assert.ok(mb <= 60, `${mb} MB`);
+    for (const p of ['onnxruntime-node', 'onnxruntime-web', '@tensorflow/tfjs', 'typescript', 'tsx', 'esbuild']) {
+      assert.equal(existsSync(join(project, 'node_modules', p)), false, p);
+    }
+  });
+
+  it('a plain ESM file builds sqrt on [0, 1] at 1e-4 (50 segments) and T3 at 1, and writes ONNX', () => {
+    const r = json(node(['build.mjs']));
+    assert.equal(r.sqrt.segments, 50);
+    assert.ok(r.sqrt.certified <= 1e-4, String(r.sqrt.certified));
+    assert.ok(r.t3.certified <= 1 && r.t3.measured <= r.t3.certified, JSON.stringify(r.t3));
+    assert.deepEqual(r.t3.inputs, ['dx', 'dy', 'dz']);
+  });
+
+  it('the installed CLI runs from dist/: --version, approx; check names the missing onnxruntime-node', () => {
+    const bin = join(project, 'node_modules/knotnet/bin/knotnet.js');
+    assert.equal(node([bin, '--version']).stdout.trim(), '0.1.0');
+    const a = json(node([bin, 'approx', 'x^2', '--domain', '0:1', '--knots', '4', '--placement', 'uniform', '--fit', 'interpolate', '--json']));
+    assert.equal(a.maxError.certified >= 1 / 64, true); // h²/8 · f'' = (1/4)²/8 · 2
+    const c = node([bin, 'check', 'sqrt.onnx', '--expr', 'sqrt(x)', '--var', 'x=0:1']);
+    assert.equal(c.status, 1);
+    assert.match(c.stderr, /^knotnet: .*onnxruntime-node.*\(npm install onnxruntime-node\)\.\n$/);
+  });
+
+  it('TypeScript files (and the README program) type-check against the shipped .d.ts with tsc --noEmit --strict', () => {
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: [] },
+      files: ['consumer.ts', 'readme.ts'],
+    }));
+    const r = node([TSC, '-p', 'tsconfig.json']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+
+  it("the README's \"Use from TypeScript\" program runs as written and prints the certified errors", () => {
+    const r = node(['--import', TSX, 'readme.ts']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const sqrt = /^sqrt: 50 ReLUs, certified max error (\S+)$/.exec(lines[0]!);
+    assert.ok(sqrt && Number(sqrt[1]) <= 1e-4, lines[0]);
+    const xy = /^x\*y: certified max error (\S+), measured (\S+)$/.exec(lines[1]!);
+    assert.ok(xy && Number(xy[1]) <= 1e-3 && Number(xy[2]) <= Number(xy[1]), lines[1]);
+    assert.match(lines[2]!, /^x\*y\.onnx: \d+ bytes$/);
+    assert.match(lines[3]!, /^domain empty-interval: --domain must be .*\(got "1:0"\)\.$/);
+  });
+
+  it('with the optional runtimes (installed offline, onnxruntime-node download skipped), onnxruntime-node runs both within their certificates', () => {
+    npmInstall(project, [tarball]);
+    const built = json(node(['build.mjs']));
+    const ran = json(node(['run.mjs']));
+    assert.ok(ran.sqrtMax <= built.sqrt.certified, `${ran.sqrtMax} > ${built.sqrt.certified}`);
+    assert.ok(ran.t3Samples > 10000);
+    assert.ok(ran.t3Max <= built.t3.certified, `${ran.t3Max} > ${built.t3.certified}`);
+  });
+});

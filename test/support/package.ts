@@ -1,0 +1,49 @@
+/**
+ * The package as a user gets it: `npm pack` of this repository (prepack builds dist/), then
+ * `npm install` of the tarball into a fresh project. Installs come from the npm cache
+ * (`--prefer-offline`; the cache is warm after `npm ci`), and onnxruntime-node's documented
+ * ONNXRUNTIME_NODE_INSTALL=skip keeps its install script from downloading CUDA files, so this
+ * works without internet with npm 10 and npm 11 alike. Shared by test/package and bench/.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REPO = join(import.meta.dirname, '../..');
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** Environment for npm: no audit, no fund, no update notice, onnxruntime-node's download skipped. */
+const npmEnv = () => ({ ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
+
+/** Packs the repository into `dir` (builds dist/ first, through prepack); returns the tarball's path. */
+export function packRepository(dir: string): string {
+  const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', dir], { cwd: REPO, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const info = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
+  return join(dir, info[0]!.filename);
+}
+
+/** A fresh, empty ESM project in a temporary folder. */
+export function freshProject(prefix = 'knotnet-consumer-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' })}\n`);
+  return dir;
+}
+
+/** `npm install` of `specs` into `project` from the cache; `omitOptional` leaves out the heavy runtimes. */
+export function npmInstall(project: string, specs: string[], o: { omitOptional?: boolean } = {}): void {
+  const args = ['install', ...specs, '--prefer-offline', '--no-audit', '--no-fund', ...(o.omitOptional ? ['--omit=optional'] : [])];
+  const r = spawnSync(NPM, args, { cwd: project, env: npmEnv(), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+}
+
+/** Bytes on disk under `dir` (file sizes, symlinks not followed). */
+export function diskBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) total += diskBytes(p);
+    else if (entry.isFile()) total += statSync(p).size;
+  }
+  return total;
+}
