@@ -101,7 +101,7 @@ describe('the CLI names fields by its flags, from one table', () => {
 });
 
 describe('one seed parser', () => {
-  it('parseSeed accepts whole numbers from 0 to 2^31 − 1 and refuses anything else, naming the value', () => {
+  it('parseSeed accepts whole numbers from 0 to MAX_SEED (2^32 − 1) and refuses anything else, naming the value', () => {
     assert.equal(parseSeed('0'), 0);
     assert.equal(parseSeed('7'), 7);
     assert.equal(parseSeed(String(MAX_SEED)), MAX_SEED);

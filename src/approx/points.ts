@@ -27,7 +27,7 @@ export interface Points {
 export function groupPoints(x: Float64Array, y: Float64Array): Points {
   const m = x.length;
   for (let i = 0; i < m; i++) {
-    if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!)) throw new InputError(`point ${i + 1}`, 'have finite x and y', `${x[i]}, ${y[i]}`);
+    if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!)) throw new InputError(`point ${i + 1}`, 'have finite x and y', `${x[i]}, ${y[i]}`, { field: 'data', code: 'not-finite' });
   }
   let wasUnsorted = false;
   for (let i = 1; i < m && !wasUnsorted; i++) if (x[i]! < x[i - 1]!) wasUnsorted = true;
@@ -45,7 +45,7 @@ export function groupPoints(x: Float64Array, y: Float64Array): Points {
       gx.push(xi); gn.push(1); lo.push(yi); hi.push(yi); sy.push(yi); syy.push(yi * yi);
     }
   }
-  if (gx.length < 2) throw new InputError('data', 'have at least 2 points with different x', m < 2 ? `${m} point${m === 1 ? '' : 's'}` : `${m} points, all at x = ${gx[0]}`);
+  if (gx.length < 2) throw new InputError('data', 'have at least 2 points with different x', m < 2 ? `${m} point${m === 1 ? '' : 's'}` : `${m} points, all at x = ${gx[0]}`, { field: 'data', code: 'too-few-points' });
   let repeated = 0, widest = 0, widestAt = gx[0]!;
   for (let g = 0; g < gx.length; g++) {
     const s = hi[g]! - lo[g]!;

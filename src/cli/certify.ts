@@ -5,7 +5,7 @@ import { InputError } from '../errors.ts';
 import { toVnnlib } from '../export/vnnlib.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadPlainNetwork } from '../runtime/plain.ts';
-import { parseNumber, parsePositive, parseVarRange } from './args.ts';
+import { parseNumber, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
@@ -70,7 +70,7 @@ export function registerCertify(program: Command): void {
     .action(async (modelPath: string, flags: Record<string, any>) => {
       const gap = parsePositive(flags.gap, '--gap');
       const timeSeconds = parsePositive(flags.time, '--time');
-      const seed = parseNumber(flags.seed, '--seed');
+      const seed = parseSeed(flags.seed);
       const leakyAlpha = flags.leakyAlpha !== undefined ? parseNumber(flags.leakyAlpha, '--leaky-alpha') : undefined;
       const witness: OutputTarget | undefined = flags.witness ? { path: flags.witness, argument: '--witness', kind: 'csv' } : undefined;
       const vnnTarget: OutputTarget | undefined = flags.vnnlib ? { path: flags.vnnlib, argument: '--vnnlib', kind: 'vnnlib' } : undefined;
