@@ -9,6 +9,7 @@ import { measureErrors, samplesPerSegment } from './measure.ts';
 import { placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform, type Placement } from './placement.ts';
 import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
 import { makeTarget, type Target } from './target.ts';
+import { preflight } from './preflight.ts';
 
 export const MAX_SEGMENTS_LIMIT = 10_000_000;
 
@@ -72,6 +73,7 @@ export function approximate(opts: ApproxOptions): ApproxResult {
   const placement = opts.placement ?? 'optimal';
   const fitKind = opts.fit ?? (opts.size.kind === 'rmsError' ? 'lsq' : 'minimax');
   const limit = opts.maxSegments ?? 1_000_000;
+  preflight(target, opts.size, limit, opts.relative ?? false);
   const trials: { segments: number; error: number }[] = [];
   const pwl = buildPwl(target, opts.size, placement, fitKind, limit, opts.relative ?? false, trials, opts.onTrial);
   return finish(opts.expr, target, pwl, placement, fitKind, trials);
@@ -100,9 +102,27 @@ export function buildPwl(
   const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
   if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error);
   const tol = relative ? size.error * target.scale : size.error;
-  const errorOf = (p: Pwl) =>
-    size.kind === 'maxError' ? certifyMaxError(target, p).maxError + roundingOf(p) : measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
+  const errorOf = (p: Pwl) => {
+    if (size.kind !== 'maxError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
+    const e = certifyMaxError(target, p).maxError + roundingOf(p);
+    if (!(e < 1e308) && segmentCount(p) >= 16) refuseUnenclosable(target, p, arg, size.error);
+    return e;
+  };
   return sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error, onTrial);
+}
+
+/**
+ * More segments never make a bound finite when a segment's enclosure of f is not: refused at
+ * once with that segment (x^x at 0, where interval arithmetic meets 0^0), not after a search
+ * up to the segment limit.
+ */
+function refuseUnenclosable(t: Target, p: Pwl, arg: string, given: number): never {
+  let at = `[${t.a}, ${t.b}]`;
+  for (let i = 0; i + 1 < p.x.length; i++) {
+    const e = t.encloseF(p.x[i]!, p.x[i + 1]!);
+    if (e.undefinedPart || !Number.isFinite(e.lo) || !Number.isFinite(e.hi)) { at = `[${p.x[i]}, ${p.x[i + 1]}]`; break; }
+  }
+  throw new WorkError(`${arg} ${given} cannot be certified: the formula has no finite interval enclosure on ${t.variable} in ${at}, and more segments cannot change that (the formula is undefined there for interval arithmetic, e.g. 0^0); move the domain's end away from that point.`);
 }
 
 export function roundingOf(p: Pwl): number {
