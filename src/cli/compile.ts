@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { compileFormula, type CompileResult } from '../compile/compile.ts';
+import { parseFormula } from '../expr/parse.ts';
 import { sampleShellBatches } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
 import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
@@ -40,8 +41,13 @@ Example (the original question, T3):
     --range "dx^2+dy^2+dz^2=4.41e14:5.76e14" --max-error 1 --save t3.json`)
     .action(async (expr: string, flags: Record<string, any>) => {
       const started = performance.now();
+      if (parseFormula(expr).variables.length === 0) throw new InputError('expression', 'use at least one variable (a constant needs no network)', expr);
       const vars: Record<string, [number, number]> = {};
-      for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); vars[p.name] = p.range; }
+      for (const v of flags.var as string[]) {
+        const p = parseVarRange(v, '--var');
+        if (vars[p.name]) throw new InputError('--var', `give each variable once (${p.name} is given twice)`, v);
+        vars[p.name] = p.range;
+      }
       const ranges: Record<string, [number, number]> = {};
       for (const r of flags.range as string[]) { const p = parseVarRange(r, '--range'); ranges[p.name] = p.range; }
       const maxError = parsePositive(flags.maxError, '--max-error');
