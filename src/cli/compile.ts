@@ -4,7 +4,7 @@ import { compileFormula, type CompileResult } from '../compile/compile.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { sampleShellBatches } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
-import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
+import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
 import { csvChunks, writeChunks } from './csv.ts';
 import { regionFromData } from './data.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
@@ -42,14 +42,8 @@ Example (the original question, T3):
     .action(async (expr: string, flags: Record<string, any>) => {
       const started = performance.now();
       if (parseFormula(expr).variables.length === 0) throw new InputError('expression', 'use at least one variable (a constant needs no network)', expr);
-      const vars: Record<string, [number, number]> = {};
-      for (const v of flags.var as string[]) {
-        const p = parseVarRange(v, '--var');
-        if (vars[p.name]) throw new InputError('--var', `give each variable once (${p.name} is given twice)`, v);
-        vars[p.name] = p.range;
-      }
-      const ranges: Record<string, [number, number]> = {};
-      for (const r of flags.range as string[]) { const p = parseVarRange(r, '--range'); ranges[p.name] = p.range; }
+      const vars = parseVarRanges(flags.var as string[], '--var');
+      const ranges = parseVarRanges(flags.range as string[], '--range');
       const maxError = parsePositive(flags.maxError, '--max-error');
       const count = parseCount(flags.samples, '--samples', 10_000_000);
       const seed = parseSeed(flags.seed);

@@ -5,7 +5,7 @@
  * runner's timeout is the guard, no timing is asserted.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -28,7 +28,8 @@ function cli(...args: string[]): () => Result {
 /** The exit code, and stderr is exactly one line (no stack trace) matching the pattern. */
 function expectRefused(r: Result, code: number, pattern: RegExp) {
   assert.equal(r.code, code, `exit ${r.code}: ${r.stderr}`);
-  const lines = r.stderr.trimEnd().split('\n');
+  // Progress lines ("sizing: …", once a second on a busy machine) are not messages.
+  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('sizing: '));
   assert.equal(lines.length, 1, `not one line: ${r.stderr}`);
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
@@ -76,6 +77,19 @@ const seeds = [cli('sample', 'shell', '--seed', 'abc'), cli('compile', 'x', '--v
 test('--seed abc is refused naming it, in every command that takes a seed', () => {
   expectRefused(seeds[0]!(), 2, /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "abc"\)\.$/);
   expectRefused(seeds[1]!(), 2, /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "1\.5"\)\.$/);
+});
+
+const constant = join(dir, 'constant.csv');
+writeFileSync(constant, 'x,y\n0.5,1\n0.5,2\n0.5,3\n');
+const messages = [
+  cli('compile', 'x+y', '--var', 'x=0:1', '--var', 'x=0:2', '--var', 'y=0:1'),
+  cli('compile', 'x+y', '--data', constant),
+  cli('compile', '5', '--max-error', '1e-3'),
+];
+test('messages name what the user gave: a repeated --var, a constant --data column, a formula without variables', () => {
+  expectRefused(messages[0]!(), 2, /^knotnet: --var must give each name once \(x is given twice\) \(got "x=0:2"\)\.$/);
+  expectRefused(messages[1]!(), 2, /^knotnet: --data \S*constant\.csv column x must vary for its range to be taken from the data \(every row holds the same value; give it with --var x=a:b\) \(got 0\.5\)\.$/);
+  expectRefused(messages[2]!(), 2, /^knotnet: expression must use at least one variable \(a constant needs no network\) \(got "5"\)\.$/);
 });
 
 before(() => {
