@@ -22,12 +22,15 @@ export function preflight(t: Target, size: SizeBy, limit: number, relative: bool
     throw new InputError('expression', `be bounded on the whole domain [${t.a}, ${t.b}] (no finite enclosure exists near the point given)`, `${exprToString(t.expr)} near ${t.variable} = ${bad}`);
   }
   if (size.kind === 'spacing') {
+    if (!(size.h > 0) || !Number.isFinite(size.h)) return;
     if (size.h > t.b - t.a) throw new InputError('--spacing', `be at most the width of the domain (${t.b - t.a})`, size.h);
     const segments = Math.ceil((t.b - t.a) / size.h);
     if (segments > limit) throw new InputError('--spacing', `make at most ${limit} segments (--max-segments) on the domain; it makes ${segments.toPrecision(3)}`, size.h);
     return;
   }
+  // Malformed sizes (≤ 0, NaN) are left to buildPwl's own messages.
   if (size.kind !== 'maxError' && size.kind !== 'rmsError') return;
+  if (!(size.error > 0) || !Number.isFinite(size.error)) return;
   const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
   const tol = relative ? size.error * t.scale : size.error;
   const floor = t.scale * Number.EPSILON;
