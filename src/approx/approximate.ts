@@ -12,6 +12,7 @@ import { placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform, type Pl
 import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
 import { makeTarget, type Target } from './target.ts';
 import { minimalPwl, minimaxForCount } from './minimal.ts';
+import { preflight } from './preflight.ts';
 
 export const MAX_SEGMENTS_LIMIT = 10_000_000;
 
@@ -97,6 +98,7 @@ export function approximate(opts: ApproxOptions): ApproxResult {
   const placement = opts.placement ?? 'optimal';
   const fitKind = opts.fit ?? (opts.size.kind === 'rmsError' ? 'lsq' : 'minimax');
   const limit = opts.maxSegments ?? 1_000_000;
+  preflight(target, opts.size, limit, opts.relative ?? false);
   const trials: { segments: number; error: number }[] = [];
   const built = buildPwlBounded(target, opts.size, placement, fitKind, limit, opts.relative ?? false, trials, opts.onTrial);
   return { ...finish(opts.expr, target, built.pwl, placement, fitKind, trials, built.certified), ...built.bounds };
@@ -177,10 +179,12 @@ function buildPwlSearched(
   if (!(size.error > 0) || !Number.isFinite(size.error)) throw new InputError(arg, 'be a positive number', size.error, { field: size.kind, code: 'not-positive' });
   const tol = relative ? size.error * target.scale : size.error;
   const errorOf = (p: Pwl) => {
-    if (size.kind === 'rmsError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
+    if (size.kind !== 'maxError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
     const c = certifyMaxError(target, p);
     if (!(c.valueRadius <= tol / 4)) throw inaccurate(target, c.valueRadiusAt, c.valueRadius, `${arg} ${size.error}`);
-    return c.maxError + roundingOf(p);
+    const e = c.maxError + roundingOf(p);
+    if (!(e < 1e308) && segmentCount(p) >= 16) refuseUnenclosable(target, p, arg, size.error);
+    return e;
   };
   return sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error, onTrial);
 }
@@ -198,6 +202,20 @@ export function inaccurate(t: Target, at: number, radius: number, what: string):
   const where = sub ? `; ${exprToString(sub)} cancels there` : '';
   const how = Number.isFinite(radius) ? `only within ±${radius.toPrecision(3)}` : 'not at all (a pole or the edge of its domain)';
   return new WorkError(`f cannot be evaluated accurately enough on the domain for ${what}: at ${t.variable} = ${at} its value is bounded ${how}, even in 100-digit arithmetic${where}.`);
+}
+
+/**
+ * More segments never make a bound finite when a segment's enclosure of f is not: refused at
+ * once with that segment (x^x at 0, where interval arithmetic meets 0^0), not after a search
+ * up to the segment limit.
+ */
+function refuseUnenclosable(t: Target, p: Pwl, arg: string, given: number): never {
+  let at = `[${t.a}, ${t.b}]`;
+  for (let i = 0; i + 1 < p.x.length; i++) {
+    const e = t.encloseF(p.x[i]!, p.x[i + 1]!);
+    if (e.undefinedPart || !Number.isFinite(e.lo) || !Number.isFinite(e.hi)) { at = `[${p.x[i]}, ${p.x[i + 1]}]`; break; }
+  }
+  throw new WorkError(`${arg} ${given} cannot be certified: the formula has no finite interval enclosure on ${t.variable} in ${at}, and more segments cannot change that (the formula is undefined there for interval arithmetic, e.g. 0^0); move the domain's end away from that point.`);
 }
 
 export function roundingOf(p: Pwl): number {

@@ -54,6 +54,17 @@ export function parseVarRange(text: string, argument: string): { name: string; r
   return { name, range: parseInterval(text.slice(i + 1), `${argument} ${name}`) };
 }
 
+/** Repeated "name=a:b" flags as a record; a name given twice is bad input (not silently the last). */
+export function parseVarRanges(texts: string[], argument: string): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const t of texts) {
+    const p = parseVarRange(t, argument);
+    if (Object.hasOwn(out, p.name)) throw new InputError(argument, `give each name once (${p.name} is given twice)`, t);
+    out[p.name] = p.range;
+  }
+  return out;
+}
+
 export function parseChoice<T extends string>(text: string, argument: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(text)) throw new InputError(argument, `be one of ${choices.join(', ')}`, text);
   return text as T;

@@ -4,7 +4,7 @@ import { sampleBox } from '../compile/sample.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact } from '../runtime/index.ts';
-import { parseCount, parsePositive, parseSeed, parseVarRange } from './args.ts';
+import { parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
 import { readCsv } from './csv.ts';
 import { certifyModelFile } from './certify.ts';
 import { fmt, renderPairs } from './table.ts';
@@ -45,8 +45,7 @@ export function registerCheck(program: Command): void {
           x = new Float64Array(csv.count * names.length);
           for (let i = 0; i < csv.count; i++) cols.forEach((c, j) => { x[i * names.length + j] = csv.rows[i * csv.header.length + c]!; });
         } else {
-          const box: Record<string, [number, number]> = {};
-          for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); box[p.name] = p.range; }
+          const box = parseVarRanges(flags.var as string[], '--var');
           for (const v of names) if (!box[v]) throw new InputError('--var', `give a range for every model input (missing ${v})`, Object.keys(box).join(', ') || 'none');
           const n = parseCount(flags.n, '-n', 10_000_000);
           const seed = parseSeed(flags.seed);

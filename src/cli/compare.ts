@@ -9,7 +9,7 @@ import type { Network } from '../net/network.ts';
 import { rng } from '../random.ts';
 import { compareNotes, compareReportFiles } from '../report/compare.ts';
 import { initTfjs } from '../runtime/tfjs.ts';
-import { parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
+import { parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
 import { regionFromData } from './data.ts';
 import { checkOutputs } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
@@ -57,10 +57,8 @@ export function registerCompare(program: Command): void {
       checkOutputs(targets.map((t) => t.target), !!flags.force);
       const formula = parseFormula(expr);
       const inputs = formula.variables;
-      const vars: Record<string, [number, number]> = {};
-      for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); vars[p.name] = p.range; }
-      const ranges: Record<string, [number, number]> = {};
-      for (const r of flags.range as string[]) { const p = parseVarRange(r, '--range'); ranges[p.name] = p.range; }
+      const vars = parseVarRanges(flags.var as string[], '--var');
+      const ranges = parseVarRanges(flags.range as string[], '--range');
       const isT3 = expr === T3 && Object.keys(vars).length === 0 && !flags.data;
       if (isT3) {
         for (const v of ['dx', 'dy', 'dz']) vars[v] = [-2.4e7, 2.4e7];
@@ -85,6 +83,7 @@ export function registerCompare(program: Command): void {
       const trainY = label(trainX);
       const heldY = label(heldX);
       const maxAbsY = heldY.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      if (flags.maxError === undefined && expr !== T3 && !(maxAbsY > 0)) throw new InputError('--max-error', 'be given when the expression is 0 (or not finite) on every held-out sample (its default is 1e-3 of max |f| there)', `max |f| = ${maxAbsY}`);
       const maxError = flags.maxError !== undefined ? parsePositive(flags.maxError, '--max-error') : expr === T3 ? 1 : 1e-3 * maxAbsY;
       const log = (line: string) => process.stderr.write(`${line}\n`);
       log(`constructing ${expr} to certified max error ${maxError.toPrecision(3)}...`);

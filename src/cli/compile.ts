@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { compileFormula, type CompileResult } from '../compile/compile.ts';
+import { parseFormula } from '../expr/parse.ts';
 import { sampleShellBatches } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
-import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRange } from './args.ts';
+import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
 import { csvChunks, writeChunks } from './csv.ts';
 import { regionFromData } from './data.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
@@ -41,10 +42,9 @@ Example (the original question, T3):
     --range "dx^2+dy^2+dz^2=4.41e14:5.76e14" --max-error 1 --save t3.json`)
     .action(async (expr: string, flags: Record<string, any>) => {
       const started = performance.now();
-      const vars: Record<string, [number, number]> = {};
-      for (const v of flags.var as string[]) { const p = parseVarRange(v, '--var'); vars[p.name] = p.range; }
-      const ranges: Record<string, [number, number]> = {};
-      for (const r of flags.range as string[]) { const p = parseVarRange(r, '--range'); ranges[p.name] = p.range; }
+      if (parseFormula(expr).variables.length === 0) throw new InputError('expression', 'use at least one variable (a constant needs no network)', expr);
+      const vars = parseVarRanges(flags.var as string[], '--var');
+      const ranges = parseVarRanges(flags.range as string[], '--range');
       const maxError = parsePositive(flags.maxError, '--max-error');
       const count = parseCount(flags.samples, '--samples', 10_000_000);
       const seed = parseSeed(flags.seed);

@@ -26,6 +26,7 @@ export function regionFromData(path: string, expr: string, vars: Record<string, 
     if (vars[v]) return;
     let lo = Infinity, hi = -Infinity;
     for (let i = 0; i < csv.count; i++) { lo = Math.min(lo, rows[i * d + j]!); hi = Math.max(hi, rows[i * d + j]!); }
+    if (lo === hi) throw new InputError(`--data ${path} column ${v}`, `vary for its range to be taken from the data (every row holds the same value; give it with --var ${v}=a:b)`, lo);
     const w = (hi - lo) * margin || Math.abs(lo) * 1e-9 || 1e-9;
     vars[v] = [lo - w, hi + w];
   });

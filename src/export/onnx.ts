@@ -115,6 +115,9 @@ export interface OnnxInfo {
  * Element type, variable names and metadata of an ONNX model written by `toOnnx` (or any
  * model with one [batch, n] input and output; names then default to x0…, y0…).
  */
+/** Widest input or output readOnnxInfo accepts (names are made per column). */
+export const MAX_ONNX_WIDTH = 100_000;
+
 export function readOnnxInfo(bytes: Uint8Array, source = 'ONNX model'): OnnxInfo {
   let model: InstanceType<typeof onnx.ModelProto>;
   try {
@@ -131,7 +134,11 @@ export function readOnnxInfo(bytes: Uint8Array, source = 'ONNX model'): OnnxInfo
   const elemType = input.type?.tensorType?.elemType;
   const dtype = elemType === ELEM_TYPE.float64 ? 'float64' : elemType === ELEM_TYPE.float32 ? 'float32' : null;
   if (!dtype) throw new InputError(`${source} input "${input.name}"`, 'be float or double', `element type ${elemType}`, { field: 'bytes', code: 'malformed' });
-  const width = (v: typeof input): number => Number(v.type?.tensorType?.shape?.dim?.[1]?.dimValue ?? 0);
+  const width = (v: typeof input): number => {
+    const w = Number(v.type?.tensorType?.shape?.dim?.[1]?.dimValue ?? 0);
+    if (!Number.isSafeInteger(w) || w < 0 || w > MAX_ONNX_WIDTH) throw new InputError(`${source} "${v.name}" shape`, `have a width from 0 to ${MAX_ONNX_WIDTH}`, w, { field: 'bytes', code: 'too-large' });
+    return w;
+  };
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps ?? []) if (p.key) metadata[p.key] = p.value ?? '';
   return {

@@ -35,6 +35,10 @@ export function networkToJson(net: Network, meta: NetworkMeta = {}): NetworkJson
   };
 }
 
+/** Limits on a network JSON read from a file (checked before any array is built). */
+export const MAX_JSON_LAYERS = 10_000;
+export const MAX_JSON_PARAMS = 50_000_000;
+
 /** Reads the JSON form back; malformed files are input errors naming the field. */
 export function networkFromJson(json: unknown, source = 'network JSON'): { net: Network; meta: NetworkMeta } {
   const o = json as Partial<NetworkJson> | null;
@@ -51,9 +55,14 @@ export function networkFromJson(json: unknown, source = 'network JSON'): { net: 
   if (!Array.isArray(o.layers) || o.layers.length === 0) {
     throw new InputError(`${source} "layers"`, 'be a non-empty list', JSON.stringify(o.layers), { field: 'json', code: 'malformed' });
   }
+  if (o.layers.length > MAX_JSON_LAYERS) throw new InputError(`${source} "layers"`, `have at most ${MAX_JSON_LAYERS} layers`, o.layers.length);
   let width = o.inputs.length;
+  let params = 0;
   const layers = o.layers.map((l, i) => {
+    if (!l || typeof l !== 'object') throw new InputError(`${source} layers[${i}]`, 'be an object with activation, weights and bias', l === null ? 'null' : typeof l);
     const rows = l.weights;
+    params += Array.isArray(rows) ? rows.length * (width + 1) : 0;
+    if (params > MAX_JSON_PARAMS) throw new InputError(`${source} "layers"`, `hold at most ${MAX_JSON_PARAMS} parameters`, `more by layer ${i}`);
     if (l.activation !== 'relu' && l.activation !== 'linear') {
       throw new InputError(`${source} layers[${i}].activation`, 'be "relu" or "linear"', l.activation, { field: 'json', code: 'malformed' });
     }

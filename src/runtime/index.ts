@@ -72,6 +72,15 @@ async function tfjsRunner(dir: string, modelFile?: string): Promise<ArtifactRunn
   };
 }
 
+/**
+ * A runtime's own error (onnxruntime's text carries ANSI colour codes and several lines) as
+ * one plain sentence naming the file: the file is at fault, so exit 2.
+ */
+function runtimeRefusal(path: string, e: unknown): InputError {
+  const text = String((e as Error)?.message ?? e).replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? 'unknown error';
+  return new InputError(ARG, 'be a model its runtime can load and run', `${path}: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
+}
+
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
@@ -92,14 +101,14 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
   if (ext === '.onnx') {
     const bytes = await readBytes(path);
     const meta = readOnnxInfo(bytes, path);
-    const session = await openOnnx(bytes, meta.inputs.length, meta.dtype);
+    const session = await openOnnx(bytes, meta.inputs.length, meta.dtype).catch((e) => { throw runtimeRefusal(path, e); });
     return {
       format: 'onnx',
       dtype: meta.dtype,
       inputs: meta.inputs,
       outputs: meta.outputs,
       metadata: meta.metadata,
-      run: (x, batch) => session.run(x, batch),
+      run: (x, batch) => session.run(x, batch).catch((e) => { throw runtimeRefusal(path, e); }),
       close: () => session.release(),
     };
   }

@@ -44,26 +44,41 @@ export async function bundlePageFromSources(): Promise<PageBundle> {
 /**
  * Serves the explorer on 127.0.0.1 only: the page, its bundle, and onnxruntime-web's files.
  * port 0 picks a free port. Returns the URL and a close function.
+ *
+ * Hardened for a machine with a browser open on other sites: only GET and HEAD are answered
+ * (405 otherwise); a request whose Host is not this server's loopback name and port is
+ * refused (421), so a page reaching the port through DNS rebinding gets nothing; static
+ * files are read from disk once and then served from memory, so concurrent requests share
+ * one buffer (memory stays flat however many there are).
  */
 export async function startExplorer(o: { port: number }): Promise<{ url: string; close: () => Promise<void> }> {
   const ortDist = onnxruntimeWebDist();
   const bundle = await bundlePage();
   const html = await readFile(join(UI, 'index.html'), 'utf8');
+  const cache = new Map<string, Promise<Buffer>>();
+  const ortFile = (name: string) => {
+    let p = cache.get(name);
+    if (!p) { p = readFile(join(ortDist, name)); cache.set(name, p); p.catch(() => cache.delete(name)); }
+    return p;
+  };
+  let hosts = new Set<string>();
   const server: Server = createServer(async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, 'text/plain', 'method not allowed', { allow: 'GET, HEAD' });
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) return send(req, res, 421, 'text/plain', 'this server answers only requests for its own loopback address');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
-      if (path === '/' || path === '/index.html') return send(res, 200, TYPES['.html']!, html);
-      if (path === '/app.js') return send(res, 200, TYPES['.js']!, bundle.app);
-      if (path === '/worker.js') return send(res, 200, TYPES['.js']!, bundle.worker);
+      if (path === '/' || path === '/index.html') return send(req, res, 200, TYPES['.html']!, html);
+      if (path === '/app.js') return send(req, res, 200, TYPES['.js']!, bundle.app);
+      if (path === '/worker.js') return send(req, res, 200, TYPES['.js']!, bundle.worker);
       if (path.startsWith('/ort/')) {
         const name = normalize(path.slice(5));
-        if (name.includes('..') || name.includes('/')) return send(res, 404, 'text/plain', 'not found');
+        if (name.includes('..') || name.includes('/') || name.includes('\\')) return send(req, res, 404, 'text/plain', 'not found');
         const ext = name.slice(name.lastIndexOf('.'));
-        return send(res, 200, TYPES[ext] ?? 'application/octet-stream', await readFile(join(ortDist, name)));
+        return send(req, res, 200, TYPES[ext] ?? 'application/octet-stream', await ortFile(name));
       }
-      send(res, 404, 'text/plain', 'not found');
+      send(req, res, 404, 'text/plain', 'not found');
     } catch {
-      send(res, 404, 'text/plain', 'not found');
+      send(req, res, 404, 'text/plain', 'not found');
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -72,6 +87,7 @@ export async function startExplorer(o: { port: number }): Promise<{ url: string;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
+  hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
@@ -87,7 +103,7 @@ function onnxruntimeWebDist(): string {
   }
 }
 
-function send(res: import('node:http').ServerResponse, status: number, type: string, body: string | Buffer) {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(body);
+function send(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)), ...extra });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }

@@ -64,9 +64,18 @@ test('sizing by spacing: knots every h from a, the last segment ends at b', () =
 });
 
 test('a tolerance that cannot be met within the segment limit is a WorkError saying what was reached', () => {
+  // n* = ∫√|f''| / (4√E) = 2 / (4√2e-4) ≈ 35: within 4× the limit, so the search runs and fails.
+  assert.throws(
+    () => approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 2e-4 }, maxSegments: 20 }),
+    (e: unknown) => e instanceof WorkError && /--max-error 0\.0002 cannot be met within 20 segments: the best reached was .* with 20 segments/.test(e.message),
+  );
+});
+
+test('a tolerance whose asymptotic count n* = ∫√|f\'\'| / (4√E) exceeds 4× the limit is refused before sizing, with n*', () => {
+  // sqrt on [0, 1]: ∫ ½x^(-3/4) dx = 2, so n* = 2 / (4·√1e-9) ≈ 1.58e4 (the sampled integral misses some of the singular end).
   assert.throws(
     () => approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-9 }, maxSegments: 20 }),
-    (e: unknown) => e instanceof WorkError && /--max-error 1e-9 cannot be met within 20 segments: the best reached was .* with 20 segments/.test(e.message),
+    (e: unknown) => e instanceof WorkError && /^--max-error 1e-9 needs about 1\.\d+e\+4 segments .* more than the limit of 20/.test(e.message),
   );
 });
 

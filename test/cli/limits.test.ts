@@ -1,0 +1,98 @@
+/**
+ * Costs bounded before work: each case that used to hang, crash or fail slowly ends with its
+ * exit code and one sentence. Run through the CLI's own `main` in this process (the same
+ * parsing, checks and messages as the binary, without a process start per case); the test
+ * runner's timeout is the guard, no timing is asserted.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+
+const dir = mkdtempSync(join(tmpdir(), 'knotnet-limits-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const BATCH = new URL('../support/cliBatch.ts', import.meta.url).pathname;
+type Result = { code: number; stdout: string; stderr: string };
+const cases: string[][] = [];
+let results: Result[] = [];
+
+/** Queues `knotnet …args`; its result is ready once the `before` hook has run the batch. */
+function cli(...args: string[]): () => Result {
+  const i = cases.push(args) - 1;
+  return () => results[i]!;
+}
+
+/** The exit code, and stderr is exactly one line (no stack trace) matching the pattern. */
+function expectRefused(r: Result, code: number, pattern: RegExp) {
+  assert.equal(r.code, code, `exit ${r.code}: ${r.stderr}`);
+  // Progress lines ("sizing: …", once a second on a busy machine) are not messages.
+  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('sizing: '));
+  assert.equal(lines.length, 1, `not one line: ${r.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+}
+
+const sum = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}*x`).join('+');
+const nested = (n: number) => `${'sin('.repeat(n)}x${')'.repeat(n)}`;
+
+const REFUSED: [string, string[], number, RegExp][] = [
+  ['tan across its pole at π/2', ['tan(x)', '--domain', '0:3', '--max-error', '1e-3'], 2, /^knotnet: expression must be bounded on the whole domain \[0, 3\] .*\(got "tan\(x\) near x = 1\.570796326\d*"\)\.$/],
+  ['x^x down to 0', ['x^x', '--domain', '0:1', '--max-error', '1e-3'], 1, /^knotnet: --max-error 0\.001 cannot be certified: the formula has no finite interval enclosure on x in \[0, /],
+  ['sin on ±1e300', ['sin(x)', '--domain', '-1e300:1e300', '--max-error', '1e-3'], 1, /^knotnet: --max-error 0\.001 needs about 1\.\d+e\+301 segments .* more than the limit of 1000000/],
+  ['x^2 at 1e-300', ['x^2', '--domain', '0:1', '--max-error', '1e-300'], 2, /^knotnet: --max-error must be at least the float64 floor of this function, 2\.22e-16 .*\(got 1e-300\)\.$/],
+  ['x^2 at 1e-20', ['x^2', '--domain', '0:1', '--max-error', '1e-20'], 2, /floor of this function, 2\.22e-16 .*\(got 1e-20\)/],
+  ['1e200·x² at 1e-3', ['1e200*x^2', '--domain', '0:1', '--max-error', '1e-3'], 2, /^knotnet: --max-error must be at least the float64 floor of this function, 2\.22e\+184 \(max \|f\| = 1\.00e\+200 times 2\^-52\) \(got 0\.001\)\.$/],
+  ['--spacing 1e-300', ['x^2', '--domain', '0:1', '--spacing', '1e-300'], 2, /^knotnet: --spacing must make at most 1000000 segments .* it makes 1\.00e\+300 \(got 1e-300\)\.$/],
+  ['--spacing wider than the domain', ['x^2', '--domain', '0:1', '--spacing', '2'], 2, /^knotnet: --spacing must be at most the width of the domain \(1\) \(got 2\)\.$/],
+  ['parentheses nested 10,000 deep', [`${'('.repeat(10000)}x${')'.repeat(10000)}`, '--domain', '0:1', '--knots', '4'], 2, /^knotnet: expression must nest parentheses at most 400 deep \(got "10000 deep"\)\.$/],
+  ['sines nested 1,000 deep', [nested(1000), '--domain', '0:1', '--knots', '4'], 2, /^knotnet: expression must nest parentheses at most 400 deep/],
+];
+for (const [what, args, code, pattern] of REFUSED) {
+  const r = cli('approx', ...args);
+  test(`approx with ${what} ends at once: exit ${code} and one sentence`, () => expectRefused(r(), code, pattern));
+}
+
+for (const [what, expr] of [['a 100-term sum', sum(100)], ['12 nested sines', nested(12)], ['a 3,000-term sum', sum(3000)], ['a 10,000-term sum', sum(10000)]] as const) {
+  const r = cli('approx', expr, '--domain', '0:1', '--max-error', '1e-3', '--json');
+  test(`approx of ${what} at 1e-3 succeeds with a certified bound within the tolerance`, () => {
+    assert.equal(r().code, 0, r().stderr);
+    assert.ok(JSON.parse(r().stdout).maxError.certified <= 1e-3);
+  });
+}
+
+const wide = cli('sample', 'shell', '--dims', '1000', '-n', '50', '--out', join(dir, 'wide.csv'));
+test('sample shell --dims 1000 streams its CSV (no whole string built)', () => assert.equal(wide().code, 0, wide().stderr));
+
+const saved = cli('approx', 'x', '--domain', '0:1', '--knots', '1', '--save', join(dir, 'x.json'));
+const sliver = cli('check', join(dir, 'x.json'), '--expr', 'x', '--var', 'x=0:1', '--range', 'x=0.5:0.5000000001', '-n', '10000000');
+test('check --range on a sliver of the box gives up with a message instead of sampling for ever', () => {
+  assert.equal(saved().code, 0, saved().stderr);
+  expectRefused(sliver(), 2, /^knotnet: --range must leave enough of the --var box to draw -n 10000000 samples within 20000000 draws \(kept \d+ of 1000000; widen the ranges or lower -n\) \(got "x=0\.5:0\.5000000001"\)\.$/);
+});
+
+const seeds = [cli('sample', 'shell', '--seed', 'abc'), cli('compile', 'x', '--var', 'x=0:1', '--seed', '1.5')];
+test('--seed abc is refused naming it, in every command that takes a seed', () => {
+  expectRefused(seeds[0]!(), 2, /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "abc"\)\.$/);
+  expectRefused(seeds[1]!(), 2, /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "1\.5"\)\.$/);
+});
+
+const constant = join(dir, 'constant.csv');
+writeFileSync(constant, 'x,y\n0.5,1\n0.5,2\n0.5,3\n');
+const messages = [
+  cli('compile', 'x+y', '--var', 'x=0:1', '--var', 'x=0:2', '--var', 'y=0:1'),
+  cli('compile', 'x+y', '--data', constant),
+  cli('compile', '5', '--max-error', '1e-3'),
+];
+test('messages name what the user gave: a repeated --var, a constant --data column, a formula without variables', () => {
+  expectRefused(messages[0]!(), 2, /^knotnet: --var must give each name once \(x is given twice\) \(got "x=0:2"\)\.$/);
+  expectRefused(messages[1]!(), 2, /^knotnet: --data \S*constant\.csv column x must vary for its range to be taken from the data \(every row holds the same value; give it with --var x=a:b\) \(got 0\.5\)\.$/);
+  expectRefused(messages[2]!(), 2, /^knotnet: expression must use at least one variable \(a constant needs no network\) \(got "5"\)\.$/);
+});
+
+before(() => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', BATCH, JSON.stringify(cases)], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 28, cwd: new URL('../..', import.meta.url).pathname });
+  results = JSON.parse(r.stdout || 'null') ?? assert.fail(`batch failed: ${r.stderr}`);
+});

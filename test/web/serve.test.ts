@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { after, before, test } from 'node:test';
+
+const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
+const WASM = '/ort/ort-wasm-simd-threaded.jsep.wasm'; // the largest file served (28 MB)
+let server: ChildProcess;
+let port = 0;
+
+/** Resident memory of a process in bytes, from /proc (Linux). */
+function rss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m![1]) * 1024;
+}
+
+/** One request; with `firstChunkOnly` the response is dropped after its first bytes. */
+function fetchRaw(o: { method?: string; path?: string; host?: string; firstChunkOnly?: boolean }): Promise<{ status: number; headers: Record<string, unknown>; body: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/', headers: { host: o.host ?? `127.0.0.1:${port}` } }, (res) => {
+      let body = 0;
+      res.on('data', (c: Buffer) => { body += c.length; if (o.firstChunkOnly) res.destroy(); });
+      res.on('close', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+before(async () => {
+  server = spawn(process.execPath, [BIN, 'explore', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (b: Buffer) => { out += b; const m = /127\.0\.0\.1:(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+    server.once('exit', (code) => reject(new Error(`explore exited with ${code}`)));
+  });
+});
+after(() => { server.kill('SIGTERM'); });
+
+test('the page server answers GET and HEAD only: POST, PUT and DELETE get 405 with Allow', async () => {
+  for (const method of ['POST', 'PUT', 'DELETE']) {
+    const r = await fetchRaw({ method });
+    assert.equal(r.status, 405, method);
+    assert.equal(r.headers.allow, 'GET, HEAD');
+  }
+  const head = await fetchRaw({ method: 'HEAD', path: WASM });
+  assert.equal(head.status, 200);
+  assert.equal(head.body, 0);
+  assert.ok(Number(head.headers['content-length']) > 1e7);
+});
+
+test('a request whose Host is not the loopback name and port served is refused with 421 (DNS rebinding)', async () => {
+  assert.equal((await fetchRaw({ host: `evil.example:${port}` })).status, 421);
+  assert.equal((await fetchRaw({ host: `127.0.0.1:${port + 1}` })).status, 421);
+  assert.equal((await fetchRaw({ host: `localhost:${port}` })).status, 200);
+  assert.equal((await fetchRaw({})).status, 200);
+});
+
+test('300 concurrent requests for the 28 MB wasm leave the server\'s memory within 100 MB of where it started', async () => {
+  const start = rss(server.pid!);
+  const rs = await Promise.all(Array.from({ length: 300 }, () => fetchRaw({ path: WASM, firstChunkOnly: true })));
+  assert.ok(rs.every((r) => r.status === 200));
+  const end = rss(server.pid!);
+  assert.ok(end - start < 100 * 2 ** 20, `RSS went from ${(start / 2 ** 20).toFixed(0)} MB to ${(end / 2 ** 20).toFixed(0)} MB`);
+});
