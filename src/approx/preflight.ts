@@ -19,13 +19,13 @@ import type { Target } from './target.ts';
 export function preflight(t: Target, size: SizeBy, limit: number, relative: boolean): void {
   const bad = unboundedPoint(t);
   if (bad !== null) {
-    throw new InputError('expression', `be bounded on the whole domain [${t.a}, ${t.b}] (no finite enclosure exists near the point given)`, `${exprToString(t.expr)} near ${t.variable} = ${bad}`);
+    throw new InputError('expression', `be bounded on the whole domain [${t.a}, ${t.b}] (no finite enclosure exists near the point given)`, `${exprToString(t.expr)} near ${t.variable} = ${bad}`, { field: 'expr', code: 'unbounded' });
   }
   if (size.kind === 'spacing') {
     if (!(size.h > 0) || !Number.isFinite(size.h)) return;
-    if (size.h > t.b - t.a) throw new InputError('--spacing', `be at most the width of the domain (${t.b - t.a})`, size.h);
+    if (size.h > t.b - t.a) throw new InputError('--spacing', `be at most the width of the domain (${t.b - t.a})`, size.h, { field: 'spacing', code: 'too-wide' });
     const segments = Math.ceil((t.b - t.a) / size.h);
-    if (segments > limit) throw new InputError('--spacing', `make at most ${limit} segments (--max-segments) on the domain; it makes ${segments.toPrecision(3)}`, size.h);
+    if (segments > limit) throw new InputError('--spacing', `make at most ${limit} segments (--max-segments) on the domain; it makes ${segments.toPrecision(3)}`, size.h, { field: 'spacing', code: 'too-many-segments' });
     return;
   }
   // Malformed sizes (≤ 0, NaN) are left to buildPwl's own messages.
@@ -35,7 +35,7 @@ export function preflight(t: Target, size: SizeBy, limit: number, relative: bool
   const tol = relative ? size.error * t.scale : size.error;
   const floor = t.scale * Number.EPSILON;
   if (tol < floor) {
-    throw new InputError(arg, `be at least the float64 floor of this function, ${floor.toPrecision(3)}${relative ? ' absolute' : ''} (max |f| = ${t.scale.toPrecision(3)} times 2^-52)`, size.error);
+    throw new InputError(arg, `be at least the float64 floor of this function, ${floor.toPrecision(3)}${relative ? ' absolute' : ''} (max |f| = ${t.scale.toPrecision(3)} times 2^-52)`, size.error, { field: arg === '--rms-error' ? 'rmsError' : 'maxError', code: 'below-float64-floor' });
   }
   if (size.kind === 'maxError') {
     const nStar = curvatureIntegral(t) / (4 * Math.sqrt(tol));

@@ -55,14 +55,14 @@ export function networkFromJson(json: unknown, source = 'network JSON'): { net: 
   if (!Array.isArray(o.layers) || o.layers.length === 0) {
     throw new InputError(`${source} "layers"`, 'be a non-empty list', JSON.stringify(o.layers), { field: 'json', code: 'malformed' });
   }
-  if (o.layers.length > MAX_JSON_LAYERS) throw new InputError(`${source} "layers"`, `have at most ${MAX_JSON_LAYERS} layers`, o.layers.length);
+  if (o.layers.length > MAX_JSON_LAYERS) throw new InputError(`${source} "layers"`, `have at most ${MAX_JSON_LAYERS} layers`, o.layers.length, { field: 'json', code: 'too-large' });
   let width = o.inputs.length;
   let params = 0;
   const layers = o.layers.map((l, i) => {
-    if (!l || typeof l !== 'object') throw new InputError(`${source} layers[${i}]`, 'be an object with activation, weights and bias', l === null ? 'null' : typeof l);
+    if (!l || typeof l !== 'object') throw new InputError(`${source} layers[${i}]`, 'be an object with activation, weights and bias', l === null ? 'null' : typeof l, { field: 'json', code: 'malformed' });
     const rows = l.weights;
     params += Array.isArray(rows) ? rows.length * (width + 1) : 0;
-    if (params > MAX_JSON_PARAMS) throw new InputError(`${source} "layers"`, `hold at most ${MAX_JSON_PARAMS} parameters`, `more by layer ${i}`);
+    if (params > MAX_JSON_PARAMS) throw new InputError(`${source} "layers"`, `hold at most ${MAX_JSON_PARAMS} parameters`, `more by layer ${i}`, { field: 'json', code: 'too-large' });
     if (l.activation !== 'relu' && l.activation !== 'linear') {
       throw new InputError(`${source} layers[${i}].activation`, 'be "relu" or "linear"', l.activation, { field: 'json', code: 'malformed' });
     }
