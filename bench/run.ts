@@ -6,7 +6,7 @@
  */
 import { approximate } from '../src/approx/approximate.ts';
 import { float32Layout } from '../src/approx/float32.ts';
-import { compileFunction } from '../src/expr/evaluate.ts';
+import { accurateFunction } from '../src/expr/accurate.ts';
 import { asymptoticSegments } from '../src/approx/placement.ts';
 import { makeTarget } from '../src/approx/target.ts';
 import { parseFormula } from '../src/expr/parse.ts';
@@ -72,7 +72,7 @@ console.log(renderTable(['measure', 'value'], [
 console.log('\n# one variable in float32: the one-layer network evaluated in float32 against the clamp form (approx --dtype float32)');
 const oneD: (string | number)[][] = [];
 for (const [expr, a, b, E] of [['sqrt(x)', 0, 1, 1e-4], ['exp(x)', -5, 5, 1e-3], ['sin(x)', 0, 2 * Math.PI, 1e-5]] as const) {
-  const fx = compileFunction(parseFormula(expr).expr, ['x']);
+  const fx = accurateFunction(parseFormula(expr).expr, ['x']);
   const base = approximate({ expr, domain: [a, b], size: { kind: 'maxError', error: E } });
   const grid = Float64Array.from({ length: 100_001 }, (_, i) => a + ((b - a) * i) / 100_000);
   const y1 = await runOnnx(toOnnx(base.network, { dtype: 'float32', metadata: {} }), grid, grid.length, 1, 'float32');

@@ -1,3 +1,4 @@
+import { assertMeasuredWithinCertified } from '../errors.ts';
 import type { Network } from '../net/network.ts';
 import { evaluate } from '../net/evaluate.ts';
 import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
@@ -47,7 +48,8 @@ export function float32Layout(r: ApproxResult, f: (x: number) => number): Float3
   xs.push(b);
   const y = evaluate(network, Float64Array.from(xs), 'float32');
   let measuredMaxFloat32 = 0;
-  xs.forEach((x, i) => { measuredMaxFloat32 = Math.max(measuredMaxFloat32, Math.abs(f(x) - y[i]!)); });
+  xs.forEach((x, i) => { const e = Math.abs(f(x) - y[i]!); measuredMaxFloat32 = Math.max(measuredMaxFloat32, Number.isNaN(e) ? Infinity : e); });
+  assertMeasuredWithinCertified(`approx ${r.expr} (float32 layout)`, measuredMaxFloat32, base + roundingBoundFloat32, r.scale);
   return { network, certifiedMax: base + roundingBound, certifiedMaxFloat32: base + roundingBoundFloat32, roundingBound, roundingBoundFloat32, measuredMaxFloat32 };
 }
 

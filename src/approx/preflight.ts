@@ -25,7 +25,7 @@ export function preflight(t: Target, size: SizeBy, limit: number, relative: bool
     if (!(size.h > 0) || !Number.isFinite(size.h)) return;
     if (size.h > t.b - t.a) throw new InputError('--spacing', `be at most the width of the domain (${t.b - t.a})`, size.h, { field: 'spacing', code: 'too-wide' });
     const segments = Math.ceil((t.b - t.a) / size.h);
-    if (segments > limit) throw new InputError('--spacing', `make at most ${limit} segments (--max-segments) on the domain; it makes ${segments.toPrecision(3)}`, size.h, { field: 'spacing', code: 'too-many-segments' });
+    if (segments > limit) throw new InputError('--spacing', `make at most ${limit} segments (--max-segments) on the domain; it makes ${segments.toPrecision(3)}`, size.h, { field: 'spacing', code: 'out-of-range' });
     return;
   }
   // Malformed sizes (≤ 0, NaN) are left to buildPwl's own messages.

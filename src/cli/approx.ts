@@ -13,7 +13,7 @@ import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';
 import { progress } from './progress.ts';
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/float32.ts';
-import { compileFunction } from '../expr/evaluate.ts';
+import { accurateFunction } from '../expr/accurate.ts';
 
 interface ApproxFlags {
   deep?: boolean;
@@ -86,7 +86,7 @@ Examples:
       // stays near the size of the values; sized again when float32 rounding eats the margin.
       let f32: Float32Layout | undefined;
       if (dtype === 'float32' && r.segments <= CLAMP_SEGMENTS_LIMIT) {
-        const f = compileFunction(parseFormula(expr).expr, [r.variable]);
+        const f = accurateFunction(parseFormula(expr).expr, [r.variable]);
         f32 = float32Layout(r, f);
         const tol = size.kind === 'maxError' && !flags.relative ? size.error : undefined;
         if (tol !== undefined && f32.certifiedMaxFloat32 > tol && f32.roundingBoundFloat32 < 0.8 * tol) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { sampleBox } from '../compile/sample.ts';
+import { accurateEvaluator } from '../expr/accurate.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact } from '../runtime/index.ts';
@@ -61,19 +62,33 @@ export function registerCheck(program: Command): void {
         const d = names.length;
         const batch = x.length / d;
         const y = await runner.run(x, batch);
-        const f = compileFunction(formula.expr, names);
-        let max = 0, sq = 0, rel = 0, at = 0;
+        // The truth is the real formula: accurate values (float64 where provably accurate to
+        // 2^−44·|f| or 1e-3 of --max-error, else higher precision). A model output that is
+        // not finite is an infinite error; inputs where f is undefined are counted apart.
+        const f = accurateEvaluator(formula.expr, names);
+        const out = new Float64Array(1);
+        const absTol = limit === undefined ? 0 : 1e-3 * limit;
+        let max = 0, sq = 0, rel = 0, at = 0, undefinedAt = -1, undefinedCount = 0, counted = 0, nonFinite = 0;
         for (let i = 0; i < batch; i++) {
-          const exact = f(...Array.from(x.subarray(i * d, i * d + d)));
-          const e = Math.abs(exact - y[i]!);
-          if (e > max) { max = e; at = i; }
+          const exact = f(x.subarray(i * d, i * d + d), out, absTol);
+          if (!Number.isFinite(exact)) { undefinedCount++; if (undefinedAt < 0) undefinedAt = i; continue; }
+          counted++;
+          if (!Number.isFinite(y[i]!)) nonFinite++;
+          const e = Number.isFinite(y[i]!) ? Math.abs(exact - y[i]!) : Infinity;
+          if (counted === 1 || e > max) { max = e; at = i; }
           sq += e * e;
           if (exact !== 0) rel = Math.max(rel, e / Math.abs(exact));
         }
+        if (undefinedCount > 0 && !flags.data) {
+          const row = Object.fromEntries(names.map((v, j) => [v, x[undefinedAt * d + j]]));
+          throw new InputError('--var', `give a box where the formula is defined (${formula.text} is undefined or not finite at ${JSON.stringify(row)})`, (flags.var as string[]).join(' '));
+        }
+        if (counted === 0) throw new InputError('--data', 'contain inputs where the formula is defined', flags.data);
         const proven = flags.certify ? (await certifyModelFile({ model, expr: flags.expr, vars: flags.var, ranges: flags.range })).result : undefined;
         const result = {
           model, format: runner.format, dtype: runner.dtype, samples: batch,
-          maxError: { measured: max, ...(proven ? { certified: proven.upper, certifyWorstFound: proven.lower, certifyGapReached: proven.stopped === 'gap' } : {}) }, rmsError: Math.sqrt(sq / batch), relativeMaxError: rel,
+          maxError: { measured: max, ...(proven ? { certified: proven.upper, certifyWorstFound: proven.lower, certifyGapReached: proven.stopped === 'gap' } : {}) },
+          rmsError: Math.sqrt(sq / counted), relativeMaxError: rel, undefinedSamples: undefinedCount, nonFiniteOutputs: nonFinite,
           worstInput: Object.fromEntries(names.map((v, j) => [v, x[at * d + j]])),
           certifiedInFile: (runner.metadata as Record<string, unknown> | undefined)?.certifiedMax ?? null,
           seconds: (performance.now() - started) / 1000,
@@ -83,12 +98,17 @@ export function registerCheck(program: Command): void {
           process.stdout.write(`${renderPairs([
             ['model', `${model} (${runner.format}, ${runner.dtype})`],
             ['samples', batch],
+            ...(undefinedCount ? [['samples where the formula is undefined (not counted)', undefinedCount] as [string, number]] : []),
             ['max error, measured', max],
             ...(proven ? [['max error, certified (certify)', `${fmt(proven.upper)} (worst found ${fmt(proven.lower)}${proven.stopped === 'gap' ? '' : ', gap not within 10% by the time limit'})`] as [string, string]] : []),
             ['RMS error, measured', result.rmsError],
             ['relative max error, measured', rel],
             ['worst input', JSON.stringify(result.worstInput)],
           ])}\n`);
+        }
+        if (nonFinite > 0) {
+          process.stderr.write(`knotnet: the model's output is not finite (NaN or infinite) at ${nonFinite} of ${counted} samples, e.g. at ${JSON.stringify(result.worstInput)}: its max error is infinite.\n`);
+          throw new ExitCode(1);
         }
         if (limit !== undefined && max > limit) {
           process.stderr.write(`knotnet: measured max error ${max} is above --max-error ${limit}.\n`);

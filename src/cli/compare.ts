@@ -3,7 +3,7 @@ import { approximate } from '../approx/approximate.ts';
 import { compileFormula } from '../compile/compile.ts';
 import { sampleBox, sampleShell } from '../compile/sample.ts';
 import { InputError } from '../errors.ts';
-import { compileFunction } from '../expr/evaluate.ts';
+import { accurateFunction } from '../expr/accurate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import type { Network } from '../net/network.ts';
 import { rng } from '../random.ts';
@@ -77,7 +77,7 @@ export function registerCompare(program: Command): void {
         heldX = draw(seed * 2 + 2);
         source = `${isT3 ? 'uniform in the shell 2.1e7 ≤ |d| ≤ 2.4e7' : 'uniform in the box'}, the two sets drawn separately`;
       }
-      const f = compileFunction(formula.expr, inputs);
+      const f = accurateFunction(formula.expr, inputs); // the real formula (expr/accurate.ts)
       const d = inputs.length;
       const label = (x: Float64Array) => Float64Array.from({ length: x.length / d }, (_, i) => f(...Array.from(x.subarray(i * d, (i + 1) * d))));
       const trainY = label(trainX);

@@ -8,7 +8,7 @@
  */
 import { approximate, type ApproxResult, type SizeBy } from '../../approx/approximate.ts';
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../../approx/float32.ts';
-import { compileFunction } from '../../expr/evaluate.ts';
+import { accurateFunction } from '../../expr/accurate.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { compileFormula, type CompileResult } from '../../compile/compile.ts';
 import { InputError, type InputIssue } from '../../errors.ts';
@@ -47,7 +47,7 @@ export function runBuild(req: BuildRequest, onProgress: (segments: number, error
   const started = performance.now();
   if (req.kind === 'float32') {
     const r = req.result;
-    const layout = float32Layout(r, compileFunction(parseFormula(r.expr).expr, [r.variable]));
+    const layout = float32Layout(r, accurateFunction(parseFormula(r.expr).expr, [r.variable]));
     return { kind: 'float32', layout, seconds: (performance.now() - started) / 1000 };
   }
   if (req.kind === 'approx') {

@@ -7,6 +7,7 @@
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { CompileResult } from '../../compile/compile.ts';
+import { accurateFunction } from '../../expr/accurate.ts';
 import { compileFunction } from '../../expr/evaluate.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { evaluate } from '../../net/evaluate.ts';
@@ -47,7 +48,7 @@ function renderSummary(net: Network, certified: number, measured: number) {
 export function render1D(r: ApproxResult): { points: number[]; exact: number[] } {
   renderSummary(r.network, r.certifiedMax, r.measuredMax);
   const [a, b] = r.domain;
-  const f = compileFunction(parseFormula(r.expr).expr, [r.variable]);
+  const f = accurateFunction(parseFormula(r.expr).expr, [r.variable]);
   const xs: number[] = [];
   for (let i = 0; i <= 800; i++) xs.push(a + ((b - a) * i) / 800);
   // Knots and segment midpoints (where the error peaks), so narrow segments near a singularity show.
@@ -81,7 +82,7 @@ export function render1D(r: ApproxResult): { points: number[]; exact: number[] }
 export function renderMulti(r: CompileResult, line: PlotLine | null = null): { points: number[]; exact: number[]; inside: boolean[] } {
   renderSummary(r.network, r.certifiedMax, r.measuredMax);
   const names = r.network.inputs;
-  const f = compileFunction(parseFormula(r.expr).expr, names);
+  const f = accurateFunction(parseFormula(r.expr).expr, names);
   const box = names.map((v) => r.region.box[v]!);
   const lo = box.map(([a]) => a);
   const hi = box.map(([, b]) => b);

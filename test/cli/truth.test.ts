@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { approximate } from '../../src/approx/approximate.ts';
+import { main } from '../../src/cli/main.ts';
+import { parseFormula } from '../../src/expr/parse.ts';
+import { toOnnx } from '../../src/export/index.ts';
+import { denseLayer, type Network } from '../../src/net/network.ts';
+import { evaluate } from '../../src/net/evaluate.ts';
+import { networkToJson } from '../../src/net/json.ts';
+import { oracleError } from '../support/oracle.ts';
+
+/**
+ * The cases of issue 12: the truth is the real-valued formula. Run in-process (main() is the
+ * CLI without the process around it), output captured.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'knotnet-truth-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** In-process, stderr captured (for commands that fail before printing to stdout). */
+async function knotnet(...args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const err = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => { stderr += s; return true; }) as typeof process.stderr.write;
+  try {
+    const code = await main(['node', 'knotnet', ...args]);
+    return { code, stderr };
+  } finally {
+    process.stderr.write = err;
+  }
+}
+
+/** A spawned CLI run, for commands whose stdout is read (the test runner owns this stdout). */
+const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
+function spawned(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const cases: [string, [number, number], number][] = [
+  ['sqrt(1e16 + x) - 1e8', [0, 1], 1e-10],
+  ['(x+1e6)^2 - 1e12 - 2e6*x', [0, 1], 1e-3],
+  ['x^2 - 2e4*x + 1e8', [9999, 10001], 1e-6],
+  ['sqrt(x^2 + 1e10) - 1e5', [0, 1], 1e-9],
+];
+
+for (const [text, domain, E] of cases) {
+  test(`approx "${text}" on [${domain}] at ${E}: certified <= ${E} and >= the 60-digit oracle's error on a grid, the knots and midpoints; measured <= certified`, () => {
+    const r = approximate({ expr: text, domain, size: { kind: 'maxError', error: E } });
+    assert.ok(r.certifiedMax <= E, `certified ${r.certifiedMax}`);
+    assert.ok(r.measuredMax <= r.certifiedMax, `measured ${r.measuredMax} > certified ${r.certifiedMax}`);
+    const xs: number[] = [];
+    for (let i = 0; i <= 1000; i++) xs.push(domain[0] + ((domain[1] - domain[0]) * i) / 1000);
+    for (let i = 0; i + 1 < r.pwl.x.length; i++) xs.push(r.pwl.x[i]!, (r.pwl.x[i]! + r.pwl.x[i + 1]!) / 2);
+    const y = evaluate(r.network, xs);
+    const e = parseFormula(text).expr;
+    let worst = 0;
+    xs.forEach((x, i) => { worst = Math.max(worst, oracleError(e, ['x'], [x], y[i]!)); });
+    assert.ok(worst <= r.certifiedMax, `oracle error ${worst} > certified ${r.certifiedMax}`);
+  });
+}
+
+test('check measures the true error of a network that is 0 where f = sqrt(1e16 + x) - 1e8 (float64 says 0 too): 5.0e-9, and --max-error 1e-10 fails', () => {
+  const zero: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]), denseLayer('linear', 1, 1, [0], [0])] };
+  const file = join(dir, 'zero.json');
+  writeFileSync(file, JSON.stringify(networkToJson(zero, {})));
+  const r = spawned('check', file, '--expr', 'sqrt(1e16 + x) - 1e8', '--var', 'x=0:1', '-n', '2000', '--max-error', '1e-10', '--json');
+  assert.equal(r.code, 1, r.stderr);
+  const measured = JSON.parse(r.stdout).maxError.measured as number;
+  assert.ok(Math.abs(measured - 5e-9) < 1e-11, `measured ${measured}`);
+});
+
+test('check of a model with a NaN weight reports an infinite error and exits 1', () => {
+  const bad: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]), denseLayer('linear', 1, 1, [NaN], [0])] };
+  const file = join(dir, 'nan.onnx');
+  writeFileSync(file, toOnnx(bad, { dtype: 'float64', metadata: {} }));
+  const r = spawned('check', file, '--expr', 'x', '--var', 'x=0:1', '-n', '100', '--json');
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(JSON.parse(r.stdout).nonFiniteOutputs, 100);
+  assert.match(r.stderr, /output is not finite .* max error is infinite/);
+});
+
+test('check with a --var box where the formula is undefined is exit 2 in one sentence', async () => {
+  const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]), denseLayer('linear', 1, 1, [1], [0])] };
+  const file = join(dir, 'id.json');
+  writeFileSync(file, JSON.stringify(networkToJson(net, {})));
+  const r = await knotnet('check', file, '--expr', 'sqrt(x - 0.5)', '--var', 'x=0:1', '-n', '100');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^knotnet: --var must give a box where the formula is defined \(sqrt\(x - 0\.5\) is undefined .*\) \(got "x=0:1"\)\.\n$/);
+});
+
+test('approx "1e308*x" --max-error 1e-3 with --export and --save exits 1 with its reason and writes nothing', async () => {
+  const onnx = join(dir, 'big.onnx');
+  const json = join(dir, 'big.json');
+  const r = await knotnet('approx', '1e308*x', '--domain', '0:1', '--max-error', '1e-3', '--export', onnx, '--save', json);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /below what float64 resolves of f's values/);
+  assert.equal(existsSync(onnx), false);
+  assert.equal(existsSync(json), false);
+});
+
+test('compile "sqrt(1e16 + x) - 1e8" --var x=0:1 --max-error 1e-7 exits 0 or 1 with a reason, never 2 (no NaN budget)', async () => {
+  const r = await knotnet('compile', 'sqrt(1e16 + x) - 1e8', '--var', 'x=0:1', '--max-error', '1e-7');
+  assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /NaN\)\.$/m);
+  if (r.code === 1) assert.match(r.stderr, /could not be met: /);
+});
