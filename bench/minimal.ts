@@ -58,7 +58,7 @@ export function benchMinimal(): void {
 function globalSearch(p: ReturnType<typeof groupPoints>, segments: number, seconds: number, starts: number, seed: number): { rms: number; starts: number } {
   let r = seed;
   const rand = () => { r = (r * 16807) % 2147483647; return r / 2147483647; };
-  const b = binPoints(p, 20_000);
+  const b = binPoints(p, 4000);
   const a0 = p.x[0]!, a1 = p.x[p.x.length - 1]!;
   let best = Infinity;
   let k = 0;
