@@ -18,6 +18,7 @@ import { networkSummary } from '../src/net/network.ts';
 import { toOnnx } from '../src/export/onnx.ts';
 import { runOnnx } from '../src/runtime/onnx.ts';
 import { renderTable, fmt } from '../src/cli/table.ts';
+import { benchMinimal } from './minimal.ts';
 
 const quick = process.argv.includes('--quick');
 const LIMIT = quick ? 200_000 : 2_000_000;
@@ -144,3 +145,4 @@ for (const d of quick ? [3, 30, 300] : [3, 30, 300]) {
   }
 }
 console.log(renderTable(['dims', 'ReLUs', 'params', 'certified', 'measured', 'compile seconds'], dimRows));
+benchMinimal();
