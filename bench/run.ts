@@ -18,6 +18,7 @@ import { networkSummary } from '../src/net/network.ts';
 import { toOnnx } from '../src/export/onnx.ts';
 import { runOnnx } from '../src/runtime/onnx.ts';
 import { renderTable, fmt } from '../src/cli/table.ts';
+import { benchMinimal } from './minimal.ts';
 
 const quick = process.argv.includes('--quick');
 const LIMIT = quick ? 200_000 : 2_000_000;
@@ -160,3 +161,4 @@ for (const d of quick ? [3, 30, 300] : [3, 30, 300]) {
   dimRows.push(row);
 }
 console.log(renderTable(['dims', 'squares ReLUs', 'layers', 'params', 'certified', 'measured', 'compile seconds', 'folded ReLUs', 'layers', 'params', 'certified', 'measured', 'compile seconds'], dimRows));
+benchMinimal();

@@ -152,9 +152,12 @@ export function buildPwlBounded(
     checkSegments(size.segments, '--knots', limit);
     const start = buildWith(target, knotsFor(target, 'equidistribute', fitKind, size, size.segments), fitKind);
     const e0 = certifyWithRounding(target, start, 1e-3);
-    const r = minimaxForCount(target, size.segments, e0, (p, rtol) => certifyWithRounding(target, p, rtol));
-    const pwl = r.certified <= e0 ? r.pwl : start;
-    return { pwl, bounds: { errorLowerBound: r.errorLowerBound } };
+    // At float rounding level (an exact PWL target) there is nothing to gain and the narrowed
+    // tube cannot be certified: the equidistributed fit stands.
+    let r: ReturnType<typeof minimaxForCount> | null = null;
+    try { r = minimaxForCount(target, size.segments, e0, (p, rtol) => certifyWithRounding(target, p, rtol)); } catch (e) { if (!(e instanceof WorkError)) throw e; }
+    if (!r || r.certified > e0) return { pwl: start, bounds: {} };
+    return { pwl: r.pwl, certified: r.certified - roundingOf(r.pwl), bounds: { errorLowerBound: r.errorLowerBound } };
   }
   return { pwl: buildPwlSearched(target, size, placement, fitKind, limit, relative, trials, onTrial), bounds: {} };
 }

@@ -18,7 +18,7 @@ export interface DataFit {
 }
 
 /** Points for the knot searches on large data (the final fit always uses every point). */
-const SEARCH_BINS = 20_000;
+const SEARCH_BINS = 4000;
 
 /**
  * Fits points by a continuous PWL: `maxError` by the minimum-link path through the tube of
@@ -147,7 +147,7 @@ function fitSegments(p: Points, N: number, shape: Shape): DataFit {
   for (let g = 0; g < b.x.length; g++) range = Math.max(range, Math.abs(b.yMax[g]! - b.yMin[0]!), Math.abs(b.yMin[g]! - b.yMax[0]!));
   hi = Math.max(hi, range);
   const links = (E: number) => minLinkPath(pointsTube(b, E)).links;
-  for (let it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) { const m = (lo + hi) / 2; if (links(m) <= N) hi = m; else lo = m; }
+  for (let it = 0; it < 50 && hi - lo > 1e-4 * hi; it++) { const m = (lo + hi) / 2; if (links(m) <= N) hi = m; else lo = m; }
   let knots = minLinkPath(pointsTube(b, hi)).x;
   knots = padKnots(knots, N);
   knots[0] = p.x[0]!;

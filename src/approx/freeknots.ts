@@ -57,7 +57,7 @@ export function lsqOnKnots(p: Points, knots: Float64Array): { pwl: Pwl; sse: num
  * A local method (Jupp 1978 on free-knot splines: the objective has many local minima), so
  * the start matters: the minimum-link knots for a tolerance are already near an optimum.
  */
-export function refineKnots(p: Points, start: Float64Array, sweeps = 6): Float64Array {
+export function refineKnots(p: Points, start: Float64Array, sweeps = 4): Float64Array {
   const knots = Float64Array.from(start);
   const K = knots.length;
   let best = lsqOnKnots(p, knots).sse;
@@ -72,7 +72,7 @@ export function refineKnots(p: Points, start: Float64Array, sweeps = 6): Float64
       a += 1e-9 * w; b -= 1e-9 * w;
       let x1 = b - G * (b - a), x2 = a + G * (b - a);
       let f1 = at(x1), f2 = at(x2);
-      for (let it = 0; it < 24; it++) {
+      for (let it = 0; it < 18; it++) {
         if (f1 <= f2) { b = x2; x2 = x1; f2 = f1; x1 = b - G * (b - a); f1 = at(x1); } else { a = x1; x1 = x2; f1 = f2; x2 = a + G * (b - a); f2 = at(x2); }
       }
       const [xv, fv] = f1 <= f2 ? [x1, f1] : [x2, f2];

@@ -31,28 +31,28 @@ export function groupPoints(x: Float64Array, y: Float64Array): Points {
   }
   let wasUnsorted = false;
   for (let i = 1; i < m && !wasUnsorted; i++) if (x[i]! < x[i - 1]!) wasUnsorted = true;
-  const order = Uint32Array.from({ length: m }, (_, i) => i);
-  if (wasUnsorted) order.sort((a, b) => x[a]! - x[b]! || a - b);
-  const gx: number[] = [], gn: number[] = [], lo: number[] = [], hi: number[] = [], sy: number[] = [], syy: number[] = [];
+  const order = wasUnsorted ? Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => x[a]! - x[b]! || a - b) : new Uint32Array(0);
+  const gx = new Float64Array(m), gn = new Float64Array(m), lo = new Float64Array(m), hi = new Float64Array(m), sy = new Float64Array(m), syy = new Float64Array(m);
+  let G = 0;
   for (let k = 0; k < m; k++) {
-    const i = order[k]!;
+    const i = wasUnsorted ? order[k]! : k;
     const xi = x[i]!;
     const yi = y[i]!;
-    const g = gx.length - 1;
+    const g = G - 1;
     if (g >= 0 && gx[g] === xi) {
       gn[g]!++; lo[g] = Math.min(lo[g]!, yi); hi[g] = Math.max(hi[g]!, yi); sy[g]! += yi; syy[g]! += yi * yi;
     } else {
-      gx.push(xi); gn.push(1); lo.push(yi); hi.push(yi); sy.push(yi); syy.push(yi * yi);
+      gx[G] = xi; gn[G] = 1; lo[G] = yi; hi[G] = yi; sy[G] = yi; syy[G] = yi * yi; G++;
     }
   }
-  if (gx.length < 2) throw new InputError('data', 'have at least 2 points with different x', m < 2 ? `${m} point${m === 1 ? '' : 's'}` : `${m} points, all at x = ${gx[0]}`, { field: 'data', code: 'too-few-points' });
+  if (G < 2) throw new InputError('data', 'have at least 2 points with different x', m < 2 ? `${m} point${m === 1 ? '' : 's'}` : `${m} points, all at x = ${gx[0]}`, { field: 'data', code: 'too-few-points' });
   let repeated = 0, widest = 0, widestAt = gx[0]!;
-  for (let g = 0; g < gx.length; g++) {
+  for (let g = 0; g < G; g++) {
     const s = hi[g]! - lo[g]!;
     if (s > 0) repeated++;
     if (s > widest) { widest = s; widestAt = gx[g]!; }
   }
-  const f = (a: number[]) => Float64Array.from(a);
+  const f = (a: Float64Array) => a.slice(0, G);
   return { x: f(gx), n: f(gn), yMin: f(lo), yMax: f(hi), sy: f(sy), syy: f(syy), total: m, wasUnsorted, repeatedWithSpread: repeated, widestSpread: widest, widestSpreadAt: widestAt };
 }
 
