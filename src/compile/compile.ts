@@ -4,7 +4,8 @@ import { parseFormula } from '../expr/parse.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
-import { approximateOnRange, costConstant, isSqrt, lipschitzOf, type OneD } from './oned.ts';
+import { approximateOnRange, CBRT_HOLDER, costConstant, holderError, isCbrt, isSqrt, lipschitzOf, type OneD } from './oned.ts';
+import { lowerForCompile } from './lower.ts';
 import { combine, constantForm, Program, scale, type Form } from '../net/program.ts';
 import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrecise } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
@@ -91,13 +92,13 @@ export function compileFormula(o: CompileOptions): CompileResult {
     if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`);
   }
   if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError);
-  const g = buildGraph(formula.expr, inputs);
+  const g = buildGraph(lowerForCompile(formula.expr, o.vars), inputs);
   const given = new Map<number, { range: Range; argument: string }>();
   for (const [text, range] of Object.entries(o.ranges ?? {})) {
     const sub = parseFormula(text, '--range');
     for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`);
     const before = g.nodes.length;
-    const id = g.intern(sub.expr);
+    const id = g.intern(lowerForCompile(sub.expr, o.vars));
     if (id >= before || !ancestors(g).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text);
     given.set(id, { range, argument: `--range ${text}` });
   }
@@ -244,6 +245,8 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: n
         // sqrt from 0: not Lipschitz, but ½-Hölder: an input error (E/2)² costs E/2, as a
         // slope of 2/E would at that error.
         if (!Number.isFinite(k) && n.kind === 'unary' && isSqrt(n.fn)) k = 2 / maxError;
+        // cbrt through 0: an input error (E/(2·2^(2/3)))³ costs E/2.
+        else if (!Number.isFinite(k) && n.kind === 'unary' && isCbrt(n.fn)) k = (maxError / 2) / Math.pow(maxError / (2 * CBRT_HOLDER), 3);
         give(n.arg, k);
         break;
       }
@@ -381,7 +384,8 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         }
         form = pwlUnits(prog, input, piece, W);
         // Exact input (eIn = 0) adds nothing even where f is not Lipschitz (sqrt at 0).
-        e = piece.certified + (eIn === 0 ? 0 : sqrtNode ? Math.min(piece.lipschitz * eIn, Math.sqrt(eIn)) : piece.lipschitz * eIn);
+        const holder = eIn === 0 ? null : holderError(fn, eIn);
+        e = piece.certified + (eIn === 0 ? 0 : holder !== null ? Math.min(piece.lipschitz * eIn, holder) : piece.lipschitz * eIn);
         Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' });
         break;
       }

@@ -1,6 +1,7 @@
 import { derivative as mathDerivative, parse } from 'mathjs';
 import { exprToString, variablesOf, type Expr } from './ast.ts';
 import { fromMathjs } from './parse.ts';
+import { chainDerivative, needsChainRule } from './chain.ts';
 
 /**
  * Symbolic derivatives through mathjs. Functions mathjs cannot differentiate are rewritten
@@ -9,6 +10,7 @@ import { fromMathjs } from './parse.ts';
  * formula (see `branchAt`) on an interval where the branch is known to hold.
  */
 export function derivative(e: Expr, name: string): Expr {
+  if (needsChainRule(e)) return chainDerivative(e, name);
   // Constants go to mathjs as symbols and come back as the same doubles: its simplification
   // rounds numbers through fractions and drops small ones, so d/dx 1e-16·x³ came back as 0
   // and d/dx 1.0000000000001·x² as 2·x (f'' enclosures of another function, unsound bounds).
@@ -93,7 +95,7 @@ export function kinkSites(e: Expr, out: KinkSite[] = []): KinkSite[] {
       kinkSites(e.arg, out);
       break;
     case 'call2':
-      out.push({ selector: { op: 'sub', a: e.a, b: e.b } });
+      if (e.fn !== 'atan2') out.push({ selector: { op: 'sub', a: e.a, b: e.b } });
       kinkSites(e.a, out); kinkSites(e.b, out);
       break;
     default: kinkSites(e.a, out); kinkSites(e.b, out);
@@ -118,6 +120,7 @@ export function branchAt(e: Expr, signOf: (selector: Expr) => number): Expr {
       return { op: 'call', fn: e.fn, arg: a };
     }
     case 'call2': {
+      if (e.fn === 'atan2') return { op: 'call2', fn: 'atan2', a: rec(e.a), b: rec(e.b) };
       const s = signOf({ op: 'sub', a: e.a, b: e.b });
       const pickA = e.fn === 'max' ? s >= 0 : s <= 0;
       return pickA ? rec(e.a) : rec(e.b);

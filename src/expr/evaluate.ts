@@ -1,4 +1,8 @@
 import type { Expr } from './ast.ts';
+import { erf, normcdf } from './special.ts';
+
+/** Functions JavaScript's Math lacks (special.ts), passed to the compiled code. */
+const SPECIAL = { erf, normcdf };
 
 /**
  * Compiles a formula to a plain JavaScript function of its variables (in the order given):
@@ -9,7 +13,8 @@ export function compileFunction(e: Expr, variables: string[]): (...args: number[
   const names = variables.map((_, i) => `v${i}`);
   const body = `return ${toJs(e, variables)};`;
   // eslint-disable-next-line no-new-func
-  return new Function(...names, body) as (...args: number[]) => number;
+  const make = new Function('Special', `return (${names.join(', ')}) => { ${body} };`) as (s: typeof SPECIAL) => (...args: number[]) => number;
+  return make(SPECIAL);
 }
 
 /** One-variable convenience. */
@@ -43,6 +48,7 @@ function toJs(e: Expr, vars: string[]): string {
         case 'relu': return `((t) => (t > 0 ? t : t === t ? 0 : t))(${a})`;
         case 'sec': return `(1 / Math.cos(${a}))`;
         case 'sech': return `(1 / Math.cosh(${a}))`;
+        case 'erf': case 'normcdf': return `Special.${e.fn}(${a})`;
         default: return `Math.${e.fn}(${a})`;
       }
     }
