@@ -6,7 +6,8 @@ import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts'
 import { buildGraph, operands, type Graph } from './graph.ts';
 import { approximateOnRange, CBRT_HOLDER, costConstant, holderError, isCbrt, isSqrt, lipschitzOf, type OneD } from './oned.ts';
 import { lowerForCompile } from './lower.ts';
-import { combine, constantForm, Program, scale, type Form } from '../net/program.ts';
+import { combine, constantForm, Program, scale, toNetworkOutputs, type Form } from '../net/program.ts';
+import { checkOutputs, multiResult } from './outputs.ts';
 import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrecise } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
@@ -39,6 +40,28 @@ export interface CompileOptions {
   maxFanIn?: number;
   /** What 'auto' minimizes: ReLUs (default) or parameters. */
   minimize?: 'relus' | 'params';
+  /**
+   * Several outputs in one network (then `expr` is only a label): one graph with shared
+   * subexpressions, one budget split, a certificate per output (`maxError` for those without
+   * their own).
+   */
+  outputs?: OutputSpec[];
+}
+
+export interface OutputSpec { name: string; expr: string; maxError?: number }
+
+/** The certificate and measurement of one output of a several-output network. */
+export interface OutputReport {
+  name: string;
+  expr: string;
+  maxError: number;
+  certifiedMax: number;
+  certifiedConstruction: number;
+  roundingBound: number;
+  certifiedMaxFloat32: number;
+  measuredMax: number;
+  measuredRms: number;
+  outputRange: [number, number];
 }
 
 export interface NodeReport {
@@ -81,35 +104,45 @@ export interface CompileResult {
   outsideRegion: number;
   nodes: NodeReport[];
   region: { box: Record<string, Range>; ranges: Record<string, Range> };
+  /** Several outputs: one report each, in network output order (top-level errors are their maxima). */
+  outputs?: OutputReport[];
 }
 
 export function compileFormula(o: CompileOptions): CompileResult {
-  const formula = parseFormula(o.expr);
+  const multi = o.outputs !== undefined && o.outputs.length > 0;
+  const formulas = multi ? o.outputs!.map((out) => parseFormula(out.expr, `--out ${out.name}`)) : [parseFormula(o.expr)];
+  const formula = formulas[0]!;
+  const variables = [...new Set(formulas.flatMap((f) => f.variables))];
   const inputs = Object.keys(o.vars);
-  for (const v of formula.variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none');
-  for (const v of inputs) if (!formula.variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v);
+  for (const v of variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none');
+  for (const v of inputs) if (!variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v);
+  if (multi) checkOutputs(o.outputs!, inputs, o.dtype);
   for (const [v, [a, b]] of Object.entries(o.vars)) {
     if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`);
   }
   if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError);
+  const tolerances = multi ? o.outputs!.map((out) => out.maxError ?? o.maxError) : [o.maxError];
+  // The budget is split for the tightest tolerance; sensitivities weigh each output by it.
+  const maxError = Math.min(...tolerances);
   const g = buildGraph(lowerForCompile(formula.expr, o.vars), inputs);
+  const outIds = [g.output, ...formulas.slice(1).map((f) => g.intern(lowerForCompile(f.expr, o.vars)))];
   const given = new Map<number, { range: Range; argument: string }>();
   for (const [text, range] of Object.entries(o.ranges ?? {})) {
     const sub = parseFormula(text, '--range');
     for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`);
     const before = g.nodes.length;
     const id = g.intern(lowerForCompile(sub.expr, o.vars));
-    if (id >= before || !ancestors(g).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text);
+    if (id >= before || !ancestors(g, outIds).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text);
     given.set(id, { range, argument: `--range ${text}` });
   }
   const ranges = propagateRanges(g, o.vars, given);
   const limit = o.maxSegments ?? 1_000_000;
-  const live = ancestors(g);
+  const live = ancestors(g, outIds);
 
   // Cost model for the split: segments_j ≈ c_j / sqrt(e_j); sensitivities S_j by backward
   // Lipschitz propagation; e_j ∝ (c_j / S_j)^(2/3) minimizes Σ c_j/sqrt(e_j) s.t. Σ S_j e_j = E.
   const approxNodes = g.nodes.filter((n) => live.has(n.id) && (n.kind === 'square' || n.kind === 'unary'));
-  const sens = sensitivities(g, ranges, live, o.maxError);
+  const sens = sensitivities(g, ranges, live, maxError, outIds.map((id, k) => [id, maxError / tolerances[k]!]));
   const cost = new Map(approxNodes.map((n) => [n.id, costConstant(fnOf(n), halfRange(n, ranges))]));
   const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
 
@@ -151,15 +184,28 @@ export function compileFormula(o: CompileOptions): CompileResult {
     let factor = 0.97; // share of the tolerance for the construction; the rest covers rounding
     for (let attempt = 0; attempt < 6; attempt++) {
       const budgets = new Map<number, number>();
-      for (const id of deepSet) budgets.set(id, (factor * o.maxError * shareDeep) / deepSens);
-      for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * o.maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : o.maxError);
+      for (const id of deepSet) budgets.set(id, (factor * maxError * shareDeep) / deepSens);
+      for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : maxError);
       // Skip a plan the cost model says is far bigger than one already found (no need to build
       // a network with hundreds of thousands of units to learn that it loses).
       const estimate = shallow.reduce((s2, n) => s2 + cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
       if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
-      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32');
+      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', multi ? { ids: outIds, names: o.outputs!.map((out) => out.name) } : undefined);
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
-      const rounding = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints)[0]!;
+      const roundingAll = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints);
+      const rounding = roundingAll[0]!;
+      if (multi) {
+        const totals = built.errorOuts.map((e, k) => e + roundingAll[k]!);
+        if (totals.every((t, k) => t <= tolerances[k]!)) {
+          if (!best || built.summary.relus < best.built.summary.relus) best = { built, rounding, total: Math.max(...totals), total32: NaN };
+          break;
+        }
+        const worst = Math.max(...totals.map((t, k) => t / tolerances[k]!));
+        if (worst < closest) { closest = worst; lastFailure = `the composed bounds came down to ${totals.map((t) => t.toPrecision(4)).join(', ')} for ${tolerances.join(', ')}`; }
+        factor *= Math.min(0.9, 0.97 * Math.min(...built.errorOuts.map((e, k) => (tolerances[k]! - roundingAll[k]!) / Math.max(e, 1e-300))));
+        if (!(factor > 0)) break;
+        continue;
+      }
       const total = built.errorOut + rounding;
       let total32 = dtype === 'float32' ? built.errorOut + float32Rounding(built) : total;
       // Near the tolerance, a finer split may prove what the coarse one could not.
@@ -182,7 +228,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
       factor *= Math.min(0.9, ((o.maxError - roundingPart) / Math.max(built.errorOut, 1e-300)) * 0.97);
     }
   }
-  if (!best) throw new WorkError(`--max-error ${o.maxError} could not be met: ${lastFailure}.`);
+  if (!best) throw new WorkError(`--max-error ${multi ? tolerances.join(', ') : o.maxError} could not be met: ${lastFailure}.`);
+  if (multi) return multiResult(o, formulas.map((f) => f.expr), inputs, best.built, g, ranges, live, outIds, tolerances, Object.fromEntries([...given.keys()].map((id) => [g.nodes[id]!.text, ranges[id]!])));
   const { built, rounding, total, total32 } = best;
   const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, o);
   if (m.max > total) throw new WorkError(`measured error ${m.max} exceeds the certified bound ${total}: this is a bug in knotnet, please report it with the command line.`);
@@ -216,9 +263,9 @@ function halfRange(n: Graph['nodes'][number], ranges: Range[]): Range {
   return [a, b];
 }
 
-function ancestors(g: Graph): Set<number> {
+function ancestors(g: Graph, roots: number[] = [g.output]): Set<number> {
   const seen = new Set<number>();
-  const stack = [g.output];
+  const stack = [...roots];
   while (stack.length) {
     const id = stack.pop()!;
     if (seen.has(id)) continue;
@@ -229,8 +276,10 @@ function ancestors(g: Graph): Set<number> {
 }
 
 /** Lipschitz sensitivity of the output to each node's value (sum over paths). */
-function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: number): Map<number, number> {
-  const s = new Map<number, number>([[g.output, 1]]);
+function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: number, seeds: [number, number][] = [[g.output, 1]]): Map<number, number> {
+  // Several outputs: each seeded with maxError/E_k, so Σ_j S_j·e_j ≤ maxError keeps output k within E_k.
+  const s = new Map<number, number>();
+  for (const [id, w] of seeds) s.set(id, (s.get(id) ?? 0) + w);
   for (let id = g.nodes.length - 1; id >= 0; id--) {
     if (!live.has(id)) continue;
     const n = g.nodes[id]!;
@@ -257,7 +306,7 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: n
 }
 
 /** Builds the layered program for given budgets with sound error composition. */
-function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity, precise = false) {
+function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity, precise = false, several?: { ids: number[]; names: string[] }) {
   const prog = new Program(g.inputs.length, maxFanIn);
   const forms: Form[] = [];
   const err: number[] = [];
@@ -397,8 +446,11 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
     if (n.kind !== 'input') reports.push(report);
   }
   const out = forms[g.output]!;
-  const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise);
-  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges() };
+  const network = several
+    ? toNetworkOutputs(prog, several.ids.map((id) => forms[id]!), several.ids.map((id) => [lowOf(id), hiOf(id)]), g.inputs, several.names)
+    : prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise);
+  const errorOuts = (several?.ids ?? [g.output]).map((id) => err[id]!);
+  return { network, errorOut: err[g.output]!, errorOuts, reports, summary: networkSummary(network), hints: prog.preRanges() };
 }
 
 /** y0 + s0·relu(u − k0) + Σ (s_i − s_{i−1})·relu(u − k_i), as units reading `input`. */

@@ -9,9 +9,10 @@ import { sampleBox } from './sample.ts';
 /**
  * Measured error of a compiled network on samples of its certified region: the given samples
  * (or fresh uniform ones in the box), keeping only those whose intermediate values stay
- * within the recorded ranges; the others are counted as outside, never mixed in.
+ * within the recorded ranges; the others are counted as outside, never mixed in. `column`:
+ * which output of the network `expr` is (several outputs).
  */
-export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: { vars: Record<string, Range>; samples?: Float64Array; measureCount?: number; seed?: number }) {
+export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: { vars: Record<string, Range>; samples?: Float64Array; measureCount?: number; seed?: number }, column = 0) {
   const f = compileFunction(expr, inputs);
   const d = inputs.length;
   const samples = o.samples ?? sampleBox(inputs.map((v) => o.vars[v]!), o.measureCount ?? 100_000, o.seed ?? 1);
@@ -37,7 +38,7 @@ export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: G
   let max = 0;
   let sq = 0;
   keep.forEach((r, i) => {
-    const e = Math.abs(f(...Array.from(x.subarray(i * d, i * d + d))) - yNet[i]!);
+    const e = Math.abs(f(...Array.from(x.subarray(i * d, i * d + d))) - yNet[i * net.outputs.length + column]!);
     max = Math.max(max, e);
     sq += e * e;
   });
