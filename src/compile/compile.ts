@@ -142,7 +142,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
   // Cost model for the split: segments_j ≈ c_j / sqrt(e_j); sensitivities S_j by backward
   // Lipschitz propagation; e_j ∝ (c_j / S_j)^(2/3) minimizes Σ c_j/sqrt(e_j) s.t. Σ S_j e_j = E.
   const approxNodes = g.nodes.filter((n) => live.has(n.id) && (n.kind === 'square' || n.kind === 'unary'));
-  const sens = sensitivities(g, ranges, live, maxError, outIds.map((id, k) => [id, maxError / tolerances[k]!]));
+  // Several outputs: S_j = max_k S_jk·E/E_k, so Σ_j S_j·e_j ≤ E keeps every output k within E_k.
+  const sens = multi ? maxOf(outIds.map((id, k) => sensitivities(g, ranges, live, maxError, [[id, maxError / tolerances[k]!]]))) : sensitivities(g, ranges, live, maxError);
   const cost = new Map(approxNodes.map((n) => [n.id, costConstant(fnOf(n), halfRange(n, ranges))]));
   const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
 
@@ -263,6 +264,12 @@ function halfRange(n: Graph['nodes'][number], ranges: Range[]): Range {
   return [a, b];
 }
 
+function maxOf(maps: Map<number, number>[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of maps) for (const [id, v] of m) out.set(id, Math.max(out.get(id) ?? 0, v));
+  return out;
+}
+
 function ancestors(g: Graph, roots: number[] = [g.output]): Set<number> {
   const seen = new Set<number>();
   const stack = [...roots];
@@ -277,7 +284,6 @@ function ancestors(g: Graph, roots: number[] = [g.output]): Set<number> {
 
 /** Lipschitz sensitivity of the output to each node's value (sum over paths). */
 function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: number, seeds: [number, number][] = [[g.output, 1]]): Map<number, number> {
-  // Several outputs: each seeded with maxError/E_k, so Σ_j S_j·e_j ≤ maxError keeps output k within E_k.
   const s = new Map<number, number>();
   for (const [id, w] of seeds) s.set(id, (s.get(id) ?? 0) + w);
   for (let id = g.nodes.length - 1; id >= 0; id--) {
