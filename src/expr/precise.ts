@@ -40,3 +40,45 @@ export function preciseMath(digits = 50) {
   const normcdf = (x: number | BigNumber): BigNumber => erf(big(x).div(big(2).sqrt())).add(1).div(2);
   return { M, big, erf, normcdf };
 }
+
+/**
+ * A formula evaluated in BigNumber at `digits` digits (inputs taken at their exact binary
+ * values): the reference for measured errors where float64 is not accurate enough.
+ */
+export function preciseEvaluator(e: import('./ast.ts').Expr, variables: string[], digits = 30): (...args: number[]) => number {
+  const P = preciseMath(digits);
+  const { M, big } = P;
+  const F = M as unknown as Record<string, (...a: BigNumber[]) => BigNumber>;
+  const walk = (x: import('./ast.ts').Expr, v: BigNumber[]): BigNumber => {
+    switch (x.op) {
+      case 'const': return big(x.value);
+      case 'var': return v[variables.indexOf(x.name)]!;
+      case 'neg': return walk(x.arg, v).neg();
+      case 'add': return walk(x.a, v).add(walk(x.b, v));
+      case 'sub': return walk(x.a, v).sub(walk(x.b, v));
+      case 'mul': return walk(x.a, v).mul(walk(x.b, v));
+      case 'div': return walk(x.a, v).div(walk(x.b, v));
+      case 'pow': return walk(x.a, v).pow(walk(x.b, v));
+      case 'call2': {
+        const a = walk(x.a, v);
+        const b = walk(x.b, v);
+        return x.fn === 'atan2' ? F.atan2!(a, b) : x.fn === 'min' ? (a.lt(b) ? a : b) : a.gt(b) ? a : b;
+      }
+      case 'call': {
+        const a = walk(x.arg, v);
+        switch (x.fn) {
+          case 'erf': return P.erf(a);
+          case 'normcdf': return P.normcdf(a);
+          case 'log': return a.ln();
+          case 'log1p': return a.add(1).ln();
+          case 'relu': return a.isNegative() ? big(0) : a;
+          case 'sigmoid': return big(1).div(a.neg().exp().add(1));
+          case 'sec': return big(1).div(a.cos());
+          case 'sech': return big(1).div(a.cosh());
+          default: return F[x.fn]!(a);
+        }
+      }
+    }
+  };
+  return (...args: number[]) => walk(e, args.map((a) => big(a))).toNumber();
+}
