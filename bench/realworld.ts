@@ -18,12 +18,15 @@ const W = `(1 / sqrt(1 - ${E2} * sin(lat)^2))`;
 const R = 6371000;
 const r = 0.05;
 
-interface Case { name: string; outputs: OutputSpec[]; vars: Record<string, [number, number]>; maxError: number; note: string }
+interface Case { name: string; outputs: OutputSpec[]; vars: Record<string, [number, number]>; ranges?: Record<string, [number, number]>; maxError: number; note: string }
+/** The haversine h: over the region, h >= cos(0.8)^2·sin(0.15)^2 > 0.0108 and h <= sin(0.1)^2 + cos(0.6)^2·sin(0.35)^2 < 0.0902 (both ends proven by monotonicity of each factor). */
+const H = 'sin((lat2 - lat1)/2)^2 + cos(lat1)*cos(lat2)*sin((lon2 - lon1)/2)^2';
 const CASES: Case[] = [
   {
     name: 'haversine', maxError: 1, note: 'R = 6,371,000 m; point 1 in lat [0.6, 0.8], lon [0, 0.2], point 2 in lat [0.6, 0.8], lon [0.5, 0.7] (radians)',
     vars: { lat1: [0.6, 0.8], lon1: [0, 0.2], lat2: [0.6, 0.8], lon2: [0.5, 0.7] },
-    outputs: [{ name: 'd', expr: `${2 * R} * asin(sqrt(sin((lat2 - lat1)/2)^2 + cos(lat1)*cos(lat2)*sin((lon2 - lon1)/2)^2))` }],
+    ranges: { [H]: [0.0108, 0.0902] },
+    outputs: [{ name: 'd', expr: `${2 * R} * asin(sqrt(${H}))` }],
   },
   {
     name: 'ecef', maxError: 1, note: 'WGS-84, lat [0.6, 0.9], lon [-0.2, 0.2] rad, h [0, 1000] m; three outputs',
@@ -42,6 +45,8 @@ const CASES: Case[] = [
   {
     name: 'black-scholes', maxError: 0.08, note: `r = ${r}; S, K in [80, 120], vol [0.1, 0.5], T [0.25, 2] years; 0.08 = 1e-3 of the smallest strike`,
     vars: { S: [80, 120], K: [80, 120], v: [0.1, 0.5], T: [0.25, 2] },
+    // S/K in [80/120, 120/80], v·sqrt(T) in [0.1·0.5, 0.5·sqrt(2)] (range propagation through products alone reaches 0).
+    ranges: { 'S/K': [0.666, 1.5001], 'v*sqrt(T)': [0.0499, 0.7072] },
     outputs: [{ name: 'C', expr: `S * normcdf((log(S/K) + (${r} + v^2/2)*T) / (v*sqrt(T))) - K*exp(${-r}*T) * normcdf((log(S/K) + (${r} - v^2/2)*T) / (v*sqrt(T)))` }],
   },
 ];
@@ -51,7 +56,7 @@ for (const c of CASES.filter((k) => pick.length === 0 || pick.includes(k.name)))
   const t0 = performance.now();
   let row: (string | number)[][];
   try {
-    const res = compileFormula({ expr: c.name, vars: c.vars, maxError: c.maxError, outputs: c.outputs, measureCount: 20000 });
+    const res = compileFormula({ expr: c.name, vars: c.vars, ...(c.ranges ? { ranges: c.ranges } : {}), maxError: c.maxError, outputs: c.outputs, measureCount: 20000 });
     const seconds = (performance.now() - t0) / 1000;
     const s = networkSummary(res.network);
     const inputs = res.inputs;
