@@ -155,6 +155,7 @@ export function buildPwlBounded(
     // At float rounding level (an exact PWL target) there is nothing to gain and the narrowed
     // tube cannot be certified: the equidistributed fit stands.
     let r: ReturnType<typeof minimaxForCount> | null = null;
+    if (e0 <= 2 ** -36 * target.scale) return { pwl: start, bounds: {} };
     try { r = minimaxForCount(target, size.segments, e0, (p, rtol) => certifyWithRounding(target, p, rtol)); } catch (e) { if (!(e instanceof WorkError)) throw e; }
     if (!r || r.certified > e0) return { pwl: start, bounds: {} };
     return { pwl: r.pwl, certified: r.certified - roundingOf(r.pwl), bounds: { errorLowerBound: r.errorLowerBound } };
