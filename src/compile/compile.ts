@@ -342,7 +342,7 @@ function ancestors(g: Graph, roots: number[] = [g.output], withSums = false): Se
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
   const formula = parseFormula(o.expr);
-  const hasNorm = buildGraph(formula.expr, Object.keys(o.vars), { norms: true }).nodes.some((n) => n.kind === 'norm');
+  const hasNorm = buildGraph(lowerForCompile(formula.expr, o.vars), Object.keys(o.vars), { norms: true }).nodes.some((n) => n.kind === 'norm');
   if (!hasNorm) return compileFormula({ ...o, norm: 'squares' });
   const results: CompileResult[] = [];
   let failure: unknown = null;

@@ -53,7 +53,7 @@ function atan2Branch(y: Expr, x: Expr, box: Box): Expr {
   if (Y.hi < 0) return plus(-Math.PI / 2, { op: 'neg', arg: atan({ op: 'div', a: x, b: y }) });
   if (X.hi < 0 && Y.lo >= 0) return plus(Math.PI, atan({ op: 'div', a: y, b: x }));
   if (X.lo <= 0 && X.hi >= 0 && Y.lo <= 0 && Y.hi >= 0) {
-    throw new InputError('expression', 'keep atan2(y, x) away from the origin, where it is undefined (give a region with x > 0, y > 0 or y < 0 throughout)', text);
+    throw new InputError('expression', 'keep atan2(y, x) away from the origin, where it is undefined (give a region with x > 0, y > 0 or y < 0 throughout)', text, { field: 'expr', code: 'undefined-on-domain' });
   }
-  throw new InputError('expression', 'keep atan2(y, x) off its cut along the negative x-axis (y = 0, x < 0), where it jumps by 2π (give a region with x > 0, y > 0 or y < 0 throughout, or y >= 0 with x < 0)', text);
+  throw new InputError('expression', 'keep atan2(y, x) off its cut along the negative x-axis (y = 0, x < 0), where it jumps by 2π (give a region with x > 0, y > 0 or y < 0 throughout, or y >= 0 with x < 0)', text, { field: 'expr', code: 'discontinuous' });
 }

@@ -15,13 +15,13 @@ import type { Range } from './ranges.ts';
 export function checkOutputs(outputs: OutputSpec[], inputs: string[], dtype: string | undefined): void {
   const seen = new Set<string>();
   for (const out of outputs) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(out.name)) throw new InputError('--out', 'name each output with a simple name (letters, digits, _)', out.name);
-    if (seen.has(out.name)) throw new InputError('--out', 'use each output name once', out.name);
-    if (inputs.includes(out.name)) throw new InputError('--out', 'use output names that are not input names', out.name);
-    if (out.maxError !== undefined && !(out.maxError > 0 && Number.isFinite(out.maxError))) throw new InputError(`--max-error ${out.name}`, 'be a positive number', out.maxError);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(out.name)) throw new InputError('--out', 'name each output with a simple name (letters, digits, _)', out.name, { field: 'outputs', code: 'bad-name' });
+    if (seen.has(out.name)) throw new InputError('--out', 'use each output name once', out.name, { field: 'outputs', code: 'duplicate' });
+    if (inputs.includes(out.name)) throw new InputError('--out', 'use output names that are not input names', out.name, { field: 'outputs', code: 'duplicate' });
+    if (out.maxError !== undefined && !(out.maxError > 0 && Number.isFinite(out.maxError))) throw new InputError(`--max-error ${out.name}`, 'be a positive number', out.maxError, { field: 'outputs', code: 'not-positive' });
     seen.add(out.name);
   }
-  if (dtype === 'float32') throw new InputError('--dtype', 'be float64 when there are several outputs (the float32 layout is one output)', dtype);
+  if (dtype === 'float32') throw new InputError('--dtype', 'be float64 when there are several outputs (the float32 layout is one output)', dtype, { field: 'dtype', code: 'unsupported' });
 }
 
 interface Built { network: Network; errorOuts: number[]; reports: NodeReport[]; hints: PreRangeHints }

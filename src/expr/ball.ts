@@ -62,6 +62,20 @@ export const FLOAT64_FUNCTIONS: Record<UnaryFn, { js: (a: string) => string; ulp
   normcdf: { js: (a) => `H.sp.normcdf(${a})`, ulps: 16, lipschitz: () => 0.399 },
 };
 
+/**
+ * Radius of atan2(y, x) for balls y ± ry, x ± rx: both partial derivatives are at most 1/ρ
+ * (ρ = |(x, y)|), and ρ ≥ |(x, y)| − ry − rx over the balls, so the value moves by at most
+ * (ry + rx)/(ρ − ry − rx); plus 4 ulp for Math.atan2. Unknown (NaN) where the balls may reach
+ * the origin or straddle the cut along the negative x-axis (atan2 jumps by 2π there).
+ */
+export function atan2Radius(y: number, ry: number, x: number, rx: number, v: number): number {
+  const rho = Math.hypot(x, y) * (1 - 2 ** -50);
+  const reach = ry + rx;
+  if (!(rho - reach > 0)) return NaN;
+  if (reach > 0 && x - rx < 0 && Math.abs(y) <= ry) return NaN;
+  return ((reach === 0 ? 0 : reach / (rho - reach)) + 4 * EPS * Math.abs(v) + ETA) * INFLATE;
+}
+
 /** max 1/sqrt(1 − t²) over [c − r, c + r] (NaN where the ball reaches ±1). */
 function arcsineSlope(c: number, r: number): number {
   const m = Math.abs(c) + r;
@@ -79,6 +93,7 @@ const BINARY: Record<BinaryFn, string> = { min: 'Math.min', max: 'Math.max', ata
 /** Radius helpers the generated code calls. */
 const H = {
   sp: SPECIAL_FUNCTIONS,
+  atan2: atan2Radius,
   /** One closure per function, so each call site in the generated code stays monomorphic. */
   u: Object.fromEntries(Object.entries(FLOAT64_FUNCTIONS).map(([name, e]) => [name, (c: number, r: number, v: number): number => {
     const prop = r === 0 ? 0 : e.lipschitz(c, r) * r;
@@ -152,7 +167,7 @@ export function compileBall(e: Expr, variables: string[]): (args: ArrayLike<numb
         break;
       }
       case 'call': { const a = gen(n.arg); lines.push(`const ${v} = ${FLOAT64_FUNCTIONS[n.fn].js(`v${a}`)}, ${r} = H.u.${n.fn}(v${a}, r${a}, ${v});`); break; }
-      case 'call2': { const a = gen(n.a); const b = gen(n.b); lines.push(`const ${v} = ${BINARY[n.fn]}(v${a}, v${b}), ${r} = ${n.fn === 'atan2' ? 'NaN' : `Math.max(r${a}, r${b})`};`); break; } // atan2: no bound here (unknown)
+      case 'call2': { const a = gen(n.a); const b = gen(n.b); lines.push(`const ${v} = ${BINARY[n.fn]}(v${a}, v${b}), ${r} = ${n.fn === 'atan2' ? `H.atan2(v${a}, r${a}, v${b}, r${b}, ${v})` : `Math.max(r${a}, r${b})`};`); break; }
     }
     return i;
   };

@@ -1,7 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { bignumber } from 'mathjs';
 import type { Expr, UnaryFn } from './ast.ts';
-import { FLOAT64_FUNCTIONS, type BallValue } from './ball.ts';
+import { atan2Radius, FLOAT64_FUNCTIONS, type BallValue } from './ball.ts';
 
 /**
  * The formula at a point in P-digit decimal arithmetic (decimal.js, mathjs's BigNumber) with
@@ -125,7 +125,13 @@ export function evaluatePrecise(e: Expr, variables: string[], x: ArrayLike<numbe
       case 'pow': return power(n.a, n.b, walk, D, own);
       case 'call2': {
         const a = walk(n.a); const b = walk(n.b);
-        if (n.fn === 'atan2') return { c: new D(NaN), r: NaN }; // no bound for atan2 here: unknown
+        if (n.fn === 'atan2') {
+          // decimal.js's atan2, charged 1000 units; the balls propagate as in ball.ts's atan2Radius.
+          const c = D.atan2(a.c, b.c);
+          const fa = float64Ball(a, D), fb = float64Ball(b, D);
+          const prop = a.r === 0 && b.r === 0 ? 0 : atan2Radius(fa.c, fa.r, fb.c, fb.r, 0);
+          return { c, r: (prop + 1000 * (Math.abs(c.toNumber()) + 1) * 10 ** -P) * UP * UP };
+        }
         const pick = n.fn === 'min' ? a.c.lte(b.c) : a.c.gte(b.c);
         return { c: pick ? a.c : b.c, r: Math.max(a.r, b.r) };
       }
