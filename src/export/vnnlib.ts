@@ -70,7 +70,7 @@ export interface VnnlibProperty {
 
 export function toVnnlib(p: VnnlibProperty): string {
   const f = term(p.expr, p.names);
-  if (!f) throw new InputError('--vnnlib', 'go with a formula affine in the inputs (VNN-LIB states linear properties)', p.exprText, { field: 'expr', code: 'not-affine' });
+  if (!f) throw new InputError('--vnnlib', 'go with a formula affine in the inputs (VNN-LIB states linear properties)', p.exprText, { field: 'vnnlib', code: 'not-affine' });
   const lines = [
     `; knotnet certify: |Y_0 - f(X)| <= ${p.bound} on the box, f = ${p.exprText}`,
     `; inputs: ${p.names.map((n, i) => `X_${i} = ${n}`).join(', ')}. The assertions state a violation: unsat proves the property.`,
