@@ -39,7 +39,7 @@ export { networkToJson, networkFromJson, type NetworkJson, type NetworkMeta } fr
 export { toOnnx, toSafetensors, toTfjsLayers, buildArtifacts, type ExportDtype, type OnnxOptions, type SafetensorsOptions, type TfjsArtifacts, type ArtifactFile } from './export/index.ts';
 
 // Errors.
-export { InputError, WorkError, formatIssue, type InputIssue } from './errors.ts';
+export { ExitCode, InputError, SoundnessError, WorkError, assertMeasuredWithinCertified, formatIssue, type InputId, type InputIssue } from './errors.ts';
 
 // Seeded randomness (every sample in knotnet is reproducible).
 export { rng } from './random.ts';
