@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
-import { compileFormula, type CompileResult } from '../compile/compile.ts';
+import { compileFormula, type CompileResult, type OutputSpec } from '../compile/compile.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { sampleShellBatches } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
@@ -18,12 +18,13 @@ export function registerCompile(program: Command): void {
   program
     .command('compile')
     .description('Compile a formula in several inputs into one plain ReLU network with a certified end-to-end max error.')
-    .argument('<expr>', 'formula, e.g. "sqrt(dx^2+dy^2+dz^2)"')
+    .argument('[expr]', 'formula, e.g. "sqrt(dx^2+dy^2+dz^2)", or a list "[exprA, exprB]" for one network with several outputs (y1, y2, …)')
+    .option('--out <name=expr>', 'an output of a several-output network (repeat for each; instead of <expr>)', collect, [])
     .option('--var <name=a:b>', 'range of an input (repeat for each)', collect, [])
     .option('--range <subexpr=a:b>', 'known range of a subexpression (repeatable)', collect, [])
     .option('--data <file.csv>', 'samples (header = variable names): input and intermediate ranges are taken from them, and the error is measured on them')
     .option('--data-margin <fraction>', 'widen ranges taken from --data by this fraction of their width', '0.01')
-    .option('--max-error <E>', 'certified max error to reach', '1')
+    .option('--max-error <E>', 'certified max error to reach; with several outputs also name=E per output (repeatable)', collect, [])
     .option('--deep <mode>', 'sawtooth squares: auto (per node, whichever needs fewer units) | never | always', 'auto')
     .option('--norm <mode>', 'norms sqrt(a^2+b^2+...) of affine forms: auto (fold or squares, whichever is smaller) | fold (angle folding) | squares', 'auto')
     .option('--minimize <what>', 'what auto minimizes: relus | params', 'relus')
@@ -40,12 +41,12 @@ export function registerCompile(program: Command): void {
 Example (the original question, T3):
   knotnet compile "sqrt(dx^2+dy^2+dz^2)" --var dx=-2.4e7:2.4e7 --var dy=-2.4e7:2.4e7 --var dz=-2.4e7:2.4e7 \\
     --range "dx^2+dy^2+dz^2=4.41e14:5.76e14" --max-error 1 --save t3.json`)
-    .action(async (expr: string, flags: Record<string, any>) => {
+    .action(async (exprArg: string | undefined, flags: Record<string, any>) => {
       const started = performance.now();
-      if (parseFormula(expr).variables.length === 0) throw new InputError('expression', 'use at least one variable (a constant needs no network)', expr);
       const vars = parseVarRanges(flags.var as string[], '--var');
       const ranges = parseVarRanges(flags.range as string[], '--range');
-      const maxError = parsePositive(flags.maxError, '--max-error');
+      const { expr, maxError, outputs } = parseOutputs(exprArg, flags.out as string[], flags.maxError as string[]);
+      if (!outputs && parseFormula(expr).variables.length === 0) throw new InputError('expression', 'use at least one variable (a constant needs no network)', expr);
       const count = parseCount(flags.samples, '--samples', 10_000_000);
       const seed = parseSeed(flags.seed);
       const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
@@ -58,7 +59,7 @@ Example (the original question, T3):
       const maxDepth = parseCount(flags.maxDepth, '--max-depth', 10_000);
       const maxFanIn = flags.maxFanIn === undefined ? undefined : parseCount(flags.maxFanIn, '--max-fan-in', 1_000_000);
       if (maxFanIn !== undefined && maxFanIn < 2) throw new InputError('--max-fan-in', 'be at least 2', flags.maxFanIn);
-      const r = compileFormula({ expr, vars, ranges, maxError, measureCount: count, seed, deep, minimize, maxDepth, norm, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
+      const r = compileFormula({ expr, vars, ranges, maxError, ...(outputs ? { outputs } : {}), measureCount: count, seed, deep, minimize, maxDepth, norm, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
       const seconds = (performance.now() - started) / 1000;
       await saver.write(r.network, {
         expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },
@@ -108,6 +109,7 @@ export function compileSummary(r: CompileResult, seconds: number) {
     rmsError: r.measuredRms,
     certifiedBreakdown: { construction: r.certifiedConstruction, float64Rounding: r.roundingBound },
     measuredSamples: r.measuredSamples, outsideRegion: r.outsideRegion,
+    ...(r.outputs ? { outputs: r.outputs } : {}),
     domain: r.region.box, ranges: r.region.ranges, dtype: 'float64', seconds,
     nodes: r.nodes,
   };
@@ -141,5 +143,55 @@ function renderCompile(r: CompileResult, seconds: number): string {
     constructionText(n),
     n.budget ?? '', n.certified ?? '', n.errorIn, n.relus,
   ]);
-  return `${head}\n\nper node (approximations built on their input range widened by upstream error)\n${renderTable(['node', 'kind', 'built on', 'construction', 'budget', 'certified', 'error so far', 'ReLUs'], rows as (string | number)[][])}`;
+  const perOutput = r.outputs
+    ? `\n\nper output (each certified over the whole region)\n${renderTable(['output', 'formula', 'max error asked', 'certified', 'measured'], r.outputs.map((o) => [o.name, o.expr.length > 50 ? `${o.expr.slice(0, 47)}...` : o.expr, o.maxError, o.certifiedMax, o.measuredMax]))}`
+    : '';
+  return `${head}${perOutput}\n\nper node (approximations built on their input range widened by upstream error)\n${renderTable(['node', 'kind', 'built on', 'construction', 'budget', 'certified', 'error so far', 'ReLUs'], rows as (string | number)[][])}`;
+}
+
+/**
+ * The outputs asked for: one formula (<expr>), a list "[a, b, …]" (outputs y1, y2, …) or
+ * repeated --out name=expr; --max-error E for all and/or name=E per output.
+ */
+export function parseOutputs(exprArg: string | undefined, outs: string[], errors: string[]): { expr: string; maxError: number; outputs?: OutputSpec[] } {
+  let specs: OutputSpec[] | undefined;
+  if (outs.length > 0) {
+    if (exprArg !== undefined) throw new InputError('--out', 'replace <expr>, not come with it', exprArg);
+    specs = outs.map((o) => {
+      const eq = o.indexOf('=');
+      if (eq <= 0) throw new InputError('--out', 'be name=formula', o);
+      return { name: o.slice(0, eq).trim(), expr: o.slice(eq + 1).trim() };
+    });
+  } else if (exprArg === undefined) throw new InputError('expression', 'be given (a formula, a list "[a, b]" or --out name=formula)', '');
+  else if (/^\s*\[.*\]\s*$/s.test(exprArg)) {
+    specs = splitTopLevel(exprArg.trim().slice(1, -1)).map((e, i) => ({ name: `y${i + 1}`, expr: e }));
+    if (specs.length === 0 || specs.some((o) => o.expr === '')) throw new InputError('expression', 'list non-empty formulas separated by commas', exprArg);
+  }
+  let all: number | undefined;
+  for (const e of errors) {
+    const eq = e.indexOf('=');
+    if (eq < 0) { all = parsePositive(e, '--max-error'); continue; }
+    const name = e.slice(0, eq).trim();
+    const spec = specs?.find((o) => o.name === name);
+    if (!spec) throw new InputError('--max-error', `name an output (${specs ? specs.map((o) => o.name).join(', ') : 'there is only one'})`, e);
+    spec.maxError = parsePositive(e.slice(eq + 1), `--max-error ${name}`);
+  }
+  const maxError = all ?? (specs && specs.every((o) => o.maxError !== undefined) ? Math.min(...specs.map((o) => o.maxError!)) : 1);
+  const expr = specs ? `[${specs.map((o) => o.expr).join(', ')}]` : exprArg!;
+  return { expr, maxError, ...(specs ? { outputs: specs } : {}) };
+}
+
+/** Splits "a, f(b, c), d" at commas outside parentheses. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) { parts.push(text.slice(start, i).trim()); start = i + 1; }
+  }
+  parts.push(text.slice(start).trim());
+  return parts;
 }

@@ -4,8 +4,10 @@ import { parseFormula } from '../expr/parse.ts';
 import { networkSummary, nonFiniteParameter, type Network } from '../net/network.ts';
 import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
 import { buildGraph, operands, type Graph } from './graph.ts';
-import { approximateOnRange, costConstant, isSqrt, lipschitzOf, type OneD } from './oned.ts';
-import { combine, constantForm, Program, scale, type Form } from '../net/program.ts';
+import { approximateOnRange, CBRT_HOLDER, costConstant, holderError, isCbrt, isSqrt, lipschitzOf, type OneD } from './oned.ts';
+import { lowerForCompile } from './lower.ts';
+import { combine, constantForm, Program, scale, toNetworkOutputs, type Form } from '../net/program.ts';
+import { checkOutputs, multiResult } from './outputs.ts';
 import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrecise } from './deep.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
@@ -53,6 +55,28 @@ export interface CompileOptions {
    * the smaller network (by `minimize`).
    */
   norm?: 'auto' | 'fold' | 'squares';
+  /**
+   * Several outputs in one network (then `expr` is only a label): one graph with shared
+   * subexpressions, one budget split, a certificate per output (`maxError` for those without
+   * their own).
+   */
+  outputs?: OutputSpec[];
+}
+
+export interface OutputSpec { name: string; expr: string; maxError?: number }
+
+/** The certificate and measurement of one output of a several-output network. */
+export interface OutputReport {
+  name: string;
+  expr: string;
+  maxError: number;
+  certifiedMax: number;
+  certifiedConstruction: number;
+  roundingBound: number;
+  certifiedMaxFloat32: number;
+  measuredMax: number;
+  measuredRms: number;
+  outputRange: [number, number];
 }
 
 export interface NodeReport {
@@ -98,6 +122,8 @@ export interface CompileResult {
   outsideRegion: number;
   nodes: NodeReport[];
   region: { box: Record<string, Range>; ranges: Record<string, Range> };
+  /** Several outputs: one report each, in network output order (top-level errors are their maxima). */
+  outputs?: OutputReport[];
 }
 
 /**
@@ -108,33 +134,42 @@ export interface CompileResult {
  * (the box, restricted by `ranges`), float64 rounding included; `measuredMax` is sampled.
  */
 export function compileFormula(o: CompileOptions): CompileResult {
-  if ((o.norm ?? 'auto') === 'auto') return compileBestNorm(o);
-  const formula = parseFormula(o.expr);
+  if ((o.norm ?? 'auto') === 'auto' && !(o.outputs && o.outputs.length > 0)) return compileBestNorm(o);
+  const multi = o.outputs !== undefined && o.outputs.length > 0;
+  const formulas = multi ? o.outputs!.map((out) => parseFormula(out.expr, `--out ${out.name}`)) : [parseFormula(o.expr)];
+  const formula = formulas[0]!;
+  const variables = [...new Set(formulas.flatMap((f) => f.variables))];
   const inputs = Object.keys(o.vars);
-  for (const v of formula.variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none', { field: 'vars', code: 'missing' });
-  for (const v of inputs) if (!formula.variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v, { field: 'vars', code: 'unknown-name' });
+  for (const v of variables) if (!(v in o.vars)) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, inputs.join(', ') || 'none', { field: 'vars', code: 'missing' });
+  for (const v of inputs) if (!variables.includes(v)) throw new InputError('--var', 'name only variables of the expression', v, { field: 'vars', code: 'unknown-name' });
+  if (multi) checkOutputs(o.outputs!, inputs, o.dtype);
   for (const [v, [a, b]] of Object.entries(o.vars)) {
     if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(`--var ${v}`, 'be a non-empty interval a:b with finite a < b', `${a}:${b}`, { field: 'vars', code: 'empty-interval', key: v });
   }
   if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) throw new InputError('--max-error', 'be a positive number', o.maxError, { field: 'maxError', code: 'not-positive' });
-  const g = buildGraph(formula.expr, inputs, { norms: o.norm === 'fold' });
+  const tolerances = multi ? o.outputs!.map((out) => out.maxError ?? o.maxError) : [o.maxError];
+  // The budget is split for the tightest tolerance; sensitivities weigh each output by it.
+  const maxError = Math.min(...tolerances);
+  const g = buildGraph(lowerForCompile(formula.expr, o.vars), inputs, { norms: o.norm === 'fold' });
+  const outIds = [g.output, ...formulas.slice(1).map((f) => g.intern(lowerForCompile(f.expr, o.vars)))];
   const given = new Map<number, { range: Range; argument: string }>();
   for (const [text, range] of Object.entries(o.ranges ?? {})) {
     const sub = parseFormula(text, '--range');
     for (const v of variablesOf(sub.expr)) if (!inputs.includes(v)) throw new InputError('--range', 'use only variables of the expression', `${text} (${v})`, { field: 'ranges', code: 'unknown-name' });
     const before = g.nodes.length;
-    const id = g.intern(sub.expr);
-    if (id >= before || !ancestors(g, true).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text, { field: 'ranges', code: 'not-subexpression' });
+    const id = g.intern(lowerForCompile(sub.expr, o.vars));
+    if (id >= before || !ancestors(g, outIds, true).has(id)) throw new InputError('--range', 'name a subexpression of the expression', text, { field: 'ranges', code: 'not-subexpression' });
     given.set(id, { range, argument: `--range ${text}` });
   }
   const ranges = propagateRanges(g, o.vars, given);
   const limit = o.maxSegments ?? 1_000_000;
-  const live = ancestors(g);
+  const live = ancestors(g, outIds);
 
   // Cost model for the split: segments_j ≈ c_j / sqrt(e_j); sensitivities S_j by backward
   // Lipschitz propagation; e_j ∝ (c_j / S_j)^(2/3) minimizes Σ c_j/sqrt(e_j) s.t. Σ S_j e_j = E.
   const approxNodes = g.nodes.filter((n) => live.has(n.id) && (n.kind === 'square' || n.kind === 'unary' || n.kind === 'norm'));
-  const sens = sensitivities(g, ranges, live, o.maxError);
+  // Several outputs: S_j = max_k S_jk·E/E_k, so Σ_j S_j·e_j ≤ E keeps every output k within E_k.
+  const sens = multi ? maxOf(outIds.map((id, k) => sensitivities(g, ranges, live, maxError, [[id, maxError / tolerances[k]!]]))) : sensitivities(g, ranges, live, maxError);
   // A folded norm costs about log(1/e) units; weighted here like a PWL of its range's scale.
   const cost = new Map(approxNodes.map((n) => [n.id, n.kind === 'norm' ? Math.sqrt(ranges[n.id]![1]) : costConstant(fnOf(n), halfRange(n, ranges))]));
   const weights = new Map(approxNodes.map((n) => [n.id, Math.pow(Math.max(cost.get(n.id)!, 1e-300) / Math.max(sens.get(n.id)!, 1e-300), 2 / 3)]));
@@ -178,8 +213,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
     let rebalanced = false;
     for (let attempt = 0; attempt < 6; attempt++) {
       const budgets = new Map<number, number>();
-      for (const id of deepSet) budgets.set(id, (factor * o.maxError * shareDeep) / deepSens);
-      for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * o.maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : o.maxError);
+      for (const id of deepSet) budgets.set(id, (factor * maxError * shareDeep) / deepSens);
+      for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : maxError);
       // A plan whose budgets are not positive numbers (an infinite or NaN error upstream) is
       // discarded with its reason, never passed on as a tolerance.
       const badBudget = [...budgets].find(([, b]) => !(b > 0 && b < Infinity));
@@ -188,8 +223,21 @@ export function compileFormula(o: CompileOptions): CompileResult {
       // a network with hundreds of thousands of units to learn that it loses).
       const estimate = shallow.reduce((s2, n) => s2 + cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
       if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
-      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', { maxDepth, minimize: o.minimize ?? 'relus' });
+      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', { maxDepth, minimize: o.minimize ?? 'relus' }, multi ? { ids: outIds, names: o.outputs!.map((out) => out.name) } : undefined);
       if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
+      if (multi) {
+        const roundingAll = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints);
+        const totals = built.errorOuts.map((e, k) => e + roundingAll[k]!);
+        if (totals.every((t, k) => t <= tolerances[k]!)) {
+          if (!best || built.summary.relus < best.built.summary.relus) best = { built, rounding: roundingAll[0]!, total: Math.max(...totals), total32: NaN };
+          break;
+        }
+        const worst = Math.max(...totals.map((t, k) => t / tolerances[k]!));
+        if (worst < closest) { closest = worst; lastFailure = `the composed bounds came down to ${totals.map((t) => t.toPrecision(4)).join(', ')} for ${tolerances.join(', ')}`; }
+        factor *= Math.min(0.9, 0.97 * Math.min(...built.errorOuts.map((e, k) => (tolerances[k]! - roundingAll[k]!) / Math.max(e, 1e-300))));
+        if (!(factor > 0)) break;
+        continue;
+      }
       const rounding = built.foldRounding ? built.foldRounding('float64') : roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints)[0]!;
       const total = built.errorOut + rounding;
       const unfit = unfitPlan(built, rounding);
@@ -222,7 +270,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
       if (!(factor > 0)) break;
     }
   }
-  if (!best) throw new WorkError(`--max-error ${o.maxError} could not be met: ${lastFailure}.`);
+  if (!best) throw new WorkError(`--max-error ${multi ? tolerances.join(', ') : o.maxError} could not be met: ${lastFailure}.`);
+  if (multi) return multiResult(o, formulas.map((f) => f.expr), inputs, best.built, g, ranges, live, outIds, tolerances, Object.fromEntries([...given.keys()].map((id) => [g.nodes[id]!.text, ranges[id]!])));
   const { built, rounding, total, total32 } = best;
   const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, { ...o, absTol: 1e-3 * total });
   assertMeasuredWithinCertified(`compile ${o.expr}`, m.max, total, outputMagnitude(ranges[g.output]!));
@@ -269,10 +318,16 @@ function halfRange(n: Graph['nodes'][number], ranges: Range[]): Range {
   return [a, b];
 }
 
-/** Nodes the output depends on; `withSums`: also the Σ a_i² behind each norm (a --range may name it). */
-function ancestors(g: Graph, withSums = false): Set<number> {
+function maxOf(maps: Map<number, number>[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of maps) for (const [id, v] of m) out.set(id, Math.max(out.get(id) ?? 0, v));
+  return out;
+}
+
+/** Nodes the outputs (`roots`) depend on; `withSums`: also the Σ a_i² behind each norm (a --range may name it). */
+function ancestors(g: Graph, roots: number[] = [g.output], withSums = false): Set<number> {
   const seen = new Set<number>();
-  const stack = [g.output];
+  const stack = [...roots];
   while (stack.length) {
     const id = stack.pop()!;
     if (seen.has(id)) continue;
@@ -287,7 +342,7 @@ function ancestors(g: Graph, withSums = false): Set<number> {
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
   const formula = parseFormula(o.expr);
-  const hasNorm = buildGraph(formula.expr, Object.keys(o.vars), { norms: true }).nodes.some((n) => n.kind === 'norm');
+  const hasNorm = buildGraph(lowerForCompile(formula.expr, o.vars), Object.keys(o.vars), { norms: true }).nodes.some((n) => n.kind === 'norm');
   if (!hasNorm) return compileFormula({ ...o, norm: 'squares' });
   const results: CompileResult[] = [];
   let failure: unknown = null;
@@ -301,8 +356,9 @@ function compileBestNorm(o: CompileOptions): CompileResult {
 }
 
 /** Lipschitz sensitivity of the output to each node's value (sum over paths). */
-function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: number): Map<number, number> {
-  const s = new Map<number, number>([[g.output, 1]]);
+function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: number, seeds: [number, number][] = [[g.output, 1]]): Map<number, number> {
+  const s = new Map<number, number>();
+  for (const [id, w] of seeds) s.set(id, (s.get(id) ?? 0) + w);
   for (let id = g.nodes.length - 1; id >= 0; id--) {
     if (!live.has(id)) continue;
     const n = g.nodes[id]!;
@@ -318,6 +374,8 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: n
         // sqrt from 0: not Lipschitz, but ½-Hölder: an input error (E/2)² costs E/2, as a
         // slope of 2/E would at that error.
         if (!Number.isFinite(k) && n.kind === 'unary' && isSqrt(n.fn)) k = 2 / maxError;
+        // cbrt through 0: an input error (E/(2·2^(2/3)))³ costs E/2.
+        else if (!Number.isFinite(k) && n.kind === 'unary' && isCbrt(n.fn)) k = (maxError / 2) / Math.pow(maxError / (2 * CBRT_HOLDER), 3);
         give(n.arg, k);
         break;
       }
@@ -328,7 +386,7 @@ function sensitivities(g: Graph, ranges: Range[], live: Set<number>, maxError: n
 }
 
 /** Builds the layered program for given budgets with sound error composition. */
-function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity, precise = false, normOpts = { maxDepth: 64, minimize: 'relus' as 'relus' | 'params' }) {
+function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<number, number>, limit: number, deepSet: Set<number>, deepLevels?: number, maxFanIn = Infinity, precise = false, normOpts = { maxDepth: 64, minimize: 'relus' as 'relus' | 'params' }, several?: { ids: number[]; names: string[] }) {
   const prog = new Program(g.inputs.length, maxFanIn);
   const forms: Form[] = [];
   const err: number[] = [];
@@ -464,7 +522,8 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
         }
         form = pwlUnits(prog, input, piece, W);
         // Exact input (eIn = 0) adds nothing even where f is not Lipschitz (sqrt at 0).
-        e = piece.certified + (eIn === 0 ? 0 : sqrtNode ? Math.min(piece.lipschitz * eIn, Math.sqrt(eIn)) : piece.lipschitz * eIn);
+        const holder = eIn === 0 ? null : holderError(fn, eIn);
+        e = piece.certified + (eIn === 0 ? 0 : holder !== null ? Math.min(piece.lipschitz * eIn, holder) : piece.lipschitz * eIn);
         Object.assign(report, { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' });
         break;
       }
@@ -476,10 +535,13 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
     if (n.kind !== 'input') reports.push(report);
   }
   const out = forms[g.output]!;
-  const network = prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise);
+  const network = several
+    ? toNetworkOutputs(prog, several.ids.map((id) => forms[id]!), several.ids.map((id) => [lowOf(id), hiOf(id)]), g.inputs, several.names)
+    : prog.toNetwork(out, lowOf(g.output), g.inputs, 'y', hiOf(g.output), precise);
+  const errorOuts = (several?.ids ?? [g.output]).map((id) => err[id]!);
   // A network that is one folded norm of coordinates: its rounding by foldRoundingBound.
-  const foldRounding = foldTrace ? (dtype: 'float64' | 'float32') => foldRoundingBound(network, foldTrace!.trace, dtype, foldTrace!.R, hiOf(g.output)) : null;
-  return { network, errorOut: err[g.output]!, reports, summary: networkSummary(network), hints: prog.preRanges(), foldRounding };
+  const foldRounding = foldTrace && !several ? (dtype: 'float64' | 'float32') => foldRoundingBound(network, foldTrace!.trace, dtype, foldTrace!.R, hiOf(g.output)) : null;
+  return { network, errorOut: err[g.output]!, errorOuts, reports, summary: networkSummary(network), hints: prog.preRanges(), foldRounding };
 }
 
 /** y0 + s0·relu(u − k0) + Σ (s_i − s_{i−1})·relu(u − k_i), as units reading `input`. */

@@ -123,9 +123,10 @@ export function buildGraph(expr: Expr, inputs: string[], o: { norms?: boolean } 
         return unary({ op: 'call', fn: e.fn, arg: U }, a, text);
       }
       case 'call2': {
+        if (e.fn === 'atan2') throw new InputError('expression', 'have atan2 lowered to one-variable pieces before the graph (compile/lower.ts)', text, { field: 'expr', code: 'not-lowered' });
         const a = visit(e.a);
         const b = visit(e.b);
-        return add(`${e.fn}(${a},${b})`, (id) => ({ id, kind: e.fn, a, b, text }));
+        return add(`${e.fn}(${a},${b})`, (id) => ({ id, kind: e.fn as 'max' | 'min', a, b, text }));
       }
       default: throw new InputError('expression', 'be a supported formula', text, { field: 'expr', code: 'unsupported' });
     }

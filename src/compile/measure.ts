@@ -14,9 +14,9 @@ import { sampleBox } from './sample.ts';
  * f is the real formula, evaluated accurately (expr/accurate.ts: float64 where its proven
  * error is below `absTol` or 2^−44·|f|, else in higher precision); the max error is a proven
  * lower bound of the true one (|f̃ − N| less f̃'s error bound), and a network output that is
- * not finite counts as an infinite error.
+ * not finite counts as an infinite error. `column`: which output of the network `expr` is.
  */
-export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: { vars: Record<string, Range>; samples?: Float64Array; measureCount?: number; seed?: number; absTol?: number }) {
+export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: { vars: Record<string, Range>; samples?: Float64Array; measureCount?: number; seed?: number; absTol?: number }, column = 0) {
   const f = accurateEvaluator(expr, inputs);
   const out = new Float64Array(1);
   const d = inputs.length;
@@ -44,7 +44,7 @@ export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: G
   let sq = 0;
   keep.forEach((_, i) => {
     const fv = f(x.subarray(i * d, i * d + d), out, o.absTol ?? 0);
-    const e = Math.abs(fv - yNet[i]!);
+    const e = Math.abs(fv - yNet[i * net.outputs.length + column]!);
     const lower = Number.isNaN(e) ? Infinity : e - out[0]!;
     max = Math.max(max, lower);
     sq += e * e;

@@ -28,6 +28,24 @@ export function isSqrt(fn: Expr): boolean {
   return exprKey(fn) === 'sqrt($u)';
 }
 
+export function isCbrt(fn: Expr): boolean {
+  return exprKey(fn) === 'cbrt($u)';
+}
+
+/** 2^(2/3): cbrt is ⅓-Hölder with this constant, |∛a − ∛b| ≤ 2^(2/3)·|a − b|^(1/3) (worst case a = −b). */
+export const CBRT_HOLDER = Math.cbrt(4);
+
+/**
+ * The output error a Hölder (not Lipschitz) piece adds for an input error eIn: √eIn for sqrt,
+ * 2^(2/3)·∛eIn for cbrt (its derivative is even and decreasing in |u|, so an interval of
+ * length d gains most when centred at 0); null for other functions.
+ */
+export function holderError(fn: Expr, eIn: number): number | null {
+  if (isSqrt(fn)) return Math.sqrt(eIn);
+  if (isCbrt(fn)) return CBRT_HOLDER * Math.cbrt(eIn);
+  return null;
+}
+
 export function lipschitzOf(fn: Expr, range: [number, number]): number {
   const d = enclose(derivative(fn, 'u'), { u: range });
   return Math.max(Math.abs(d.lo), Math.abs(d.hi));

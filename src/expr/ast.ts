@@ -5,13 +5,15 @@
 
 export type UnaryFn =
   | 'sqrt' | 'abs' | 'exp' | 'log' | 'log1p' | 'sin' | 'cos' | 'tan' | 'tanh' | 'sigmoid' | 'relu'
+  | 'atan' | 'asin' | 'acos' | 'cbrt' | 'sinh' | 'cosh' | 'erf' | 'normcdf'
   // Produced by symbolic differentiation only (tan' = sec², tanh' = sech²).
-  | 'sec' | 'sech' | 'cosh' | 'sinh';
-export type BinaryFn = 'min' | 'max';
-export const UNARY_FUNCTIONS: readonly UnaryFn[] = ['sqrt', 'abs', 'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu'];
+  | 'sec' | 'sech';
+export type BinaryFn = 'min' | 'max' | 'atan2';
+export const UNARY_FUNCTIONS: readonly UnaryFn[] = ['sqrt', 'abs', 'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'atan', 'asin', 'acos', 'cbrt', 'sinh', 'cosh', 'erf', 'normcdf'];
 /** Functions that may appear in derivatives but are not part of the user grammar. */
-export const INTERNAL_FUNCTIONS: readonly UnaryFn[] = ['sec', 'sech', 'cosh', 'sinh'];
-export const BINARY_FUNCTIONS: readonly BinaryFn[] = ['min', 'max'];
+export const INTERNAL_FUNCTIONS: readonly UnaryFn[] = ['sec', 'sech'];
+/** min and max take two or more arguments (folded left); atan2(y, x) exactly two. */
+export const BINARY_FUNCTIONS: readonly BinaryFn[] = ['min', 'max', 'atan2'];
 
 export type Expr =
   | { op: 'const'; value: number }

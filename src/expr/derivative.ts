@@ -67,7 +67,11 @@ function rule(e: Expr, d: (x: Expr) => Expr, name: string): Expr {
       return sub(div(da, e.b), isConst(db, 0) ? ZERO : div(mul(e.a, db), sq(e.b)));
     }
     case 'pow': return powRule(e.a, e.b, d);
-    case 'call2': throw new RangeError(`${e.fn} has a kink: differentiate a branch of the formula`);
+    case 'call2': {
+      if (e.fn !== 'atan2') throw new RangeError(`${e.fn} has a kink: differentiate a branch of the formula`);
+      // atan2(y, x)' = (x·y' − y·x') / (x² + y²)
+      return div(sub(mul(e.b, d(e.a)), mul(e.a, d(e.b))), add(sq(e.b), sq(e.a)));
+    }
     case 'call': {
       const da = d(e.arg);
       return isConst(da, 0) ? ZERO : mul(outer(e.fn, e.arg), da);
@@ -104,6 +108,13 @@ function outer(fn: UnaryFn, u: Expr): Expr {
     case 'sech': return neg(mul(call('sech', u), call('tanh', u)));
     case 'cosh': return call('sinh', u);
     case 'sinh': return call('cosh', u);
+    case 'cbrt': return div(ONE, mul(num(3), sq(call('cbrt', u))));
+    case 'atan': return div(ONE, add(ONE, sq(u)));
+    case 'asin': return div(ONE, call('sqrt', sub(ONE, sq(u))));
+    case 'acos': return neg(div(ONE, call('sqrt', sub(ONE, sq(u)))));
+    // The constants 2/√π and 1/√(2π) are float64 roundings (relative error < 2^−53).
+    case 'erf': return mul(num(2 / Math.sqrt(Math.PI)), call('exp', neg(sq(u))));
+    case 'normcdf': return mul(num(1 / Math.sqrt(2 * Math.PI)), call('exp', mul(num(-0.5), sq(u))));
     case 'abs': case 'relu': throw new RangeError(`${fn} has a kink: differentiate a branch of the formula`);
   }
 }
@@ -124,7 +135,7 @@ export function kinkSites(e: Expr, out: KinkSite[] = []): KinkSite[] {
       kinkSites(e.arg, out);
       break;
     case 'call2':
-      out.push({ selector: { op: 'sub', a: e.a, b: e.b } });
+      if (e.fn !== 'atan2') out.push({ selector: { op: 'sub', a: e.a, b: e.b } });
       kinkSites(e.a, out); kinkSites(e.b, out);
       break;
     default: kinkSites(e.a, out); kinkSites(e.b, out);
@@ -149,6 +160,7 @@ export function branchAt(e: Expr, signOf: (selector: Expr) => number): Expr {
       return { op: 'call', fn: e.fn, arg: a };
     }
     case 'call2': {
+      if (e.fn === 'atan2') return { op: 'call2', fn: 'atan2', a: rec(e.a), b: rec(e.b) };
       const s = signOf({ op: 'sub', a: e.a, b: e.b });
       const pickA = e.fn === 'max' ? s >= 0 : s <= 0;
       return pickA ? rec(e.a) : rec(e.b);

@@ -1,5 +1,5 @@
 import type { Expr } from './ast.ts';
-import { EPS, FLOAT64_FUNCTIONS, type BallValue } from './ball.ts';
+import { EPS, FLOAT64_FUNCTIONS, SPECIAL_FUNCTIONS, type BallValue } from './ball.ts';
 
 /**
  * The formula at a point in double-double arithmetic (a value is hi + lo, |lo| ≤ ulp(hi)/2:
@@ -112,7 +112,7 @@ const S = {
 };
 for (const [name, e] of Object.entries(FLOAT64_FUNCTIONS)) {
   // eslint-disable-next-line no-new-func
-  S.fn[name] = new Function('t', `return ${e.js('t')};`) as (t: number) => number;
+  S.fn[name] = (new Function('H', 't', `return ${e.js('t')};`) as (h: unknown, t: number) => number).bind(null, { sp: SPECIAL_FUNCTIONS });
   S.lip[name] = e.lipschitz;
 }
 
@@ -187,6 +187,7 @@ export function compileDoubleDouble(e: Expr, variables: string[]): Compiled {
       }
       case 'call2': {
         const a = gen(n.a); const b = gen(n.b);
+        if (n.fn === 'atan2') { L.push(fail); break; } // no double-double atan2: unknown here, decided in decimal
         const aFirst = `(h${a} < h${b} || (h${a} === h${b} && l${a} <= l${b}))`;
         const pickA = n.fn === 'min' ? aFirst : `!${aFirst}`;
         L.push(`const p${i} = ${pickA}; const ${h} = p${i} ? h${a} : h${b}, ${l} = p${i} ? l${a} : l${b}, ${r} = Math.max(r${a}, r${b});`);

@@ -1,4 +1,8 @@
 import type { Expr } from './ast.ts';
+import { erf, normcdf } from './special.ts';
+
+/** Functions JavaScript's Math lacks (special.ts), passed to the compiled code. */
+const SPECIAL = { erf, normcdf };
 
 /**
  * Compiles a formula to a plain JavaScript function of its variables (in the order given):
@@ -25,7 +29,8 @@ export function compileFunction(e: Expr, variables: string[]): (...args: number[
     else { const t = `t${lines.length}`; lines.push(`const ${t} = ${js};`); named.set(n, t); }
   }
   // eslint-disable-next-line no-new-func
-  return new Function(...names, `${lines.join('\n')}\nreturn ${named.get(e)!};`) as (...args: number[]) => number;
+  const make = new Function('Special', `return (${names.join(', ')}) => {\n${lines.join('\n')}\nreturn ${named.get(e)!};\n};`) as (s: typeof SPECIAL) => (...args: number[]) => number;
+  return make(SPECIAL);
 }
 
 /** One-variable convenience. */
@@ -68,6 +73,7 @@ function nodeJs(e: Expr, vars: string[], ref: (c: Expr) => string): string {
         case 'relu': return `(${a} > 0 ? ${a} : ${a} === ${a} ? 0 : ${a})`;
         case 'sec': return `(1 / Math.cos(${a}))`;
         case 'sech': return `(1 / Math.cosh(${a}))`;
+        case 'erf': case 'normcdf': return `Special.${e.fn}(${a})`;
         default: return `Math.${e.fn}(${a})`;
       }
     }

@@ -1,5 +1,6 @@
 import * as I from 'interval-arithmetic';
 import type { Expr } from './ast.ts';
+import { encloseAtan2, encloseNew } from './enclosures.ts';
 
 /**
  * Interval enclosures of a formula with outward rounding (interval-arithmetic, after
@@ -73,10 +74,13 @@ function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag:
     case 'call2': {
       const a = walk(e.a, box, flag);
       const b = walk(e.b, box, flag);
+      if (e.fn === 'atan2') return encloseAtan2(a, b, flag);
       return e.fn === 'min' ? iv(Math.min(a.lo, b.lo), Math.min(a.hi, b.hi)) : iv(Math.max(a.lo, b.lo), Math.max(a.hi, b.hi));
     }
     case 'call': {
       const a = walk(e.arg, box, flag);
+      const own = encloseNew(e.fn, a, flag);
+      if (own) return own;
       // sin, cos, tan of ±Infinity (an argument that overflowed) are NaN.
       if ((e.fn === 'sin' || e.fn === 'cos' || e.fn === 'tan' || e.fn === 'sec') && !(Number.isFinite(a.lo) && Number.isFinite(a.hi))) flag.undefinedPart = true;
       switch (e.fn) {
@@ -100,8 +104,6 @@ function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag:
           return t;
         }
         case 'tanh': return I.tanh(a);
-        case 'sinh': return I.sinh(a);
-        case 'cosh': return I.cosh(a);
         case 'sigmoid': return I.div(iv(1, 1), I.add(iv(1, 1), I.exp(I.negative(a))));
         case 'relu': return iv(Math.max(0, a.lo), Math.max(0, a.hi));
         case 'sec': {
@@ -110,6 +112,7 @@ function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag:
           return I.div(iv(1, 1), c);
         }
         case 'sech': return I.div(iv(1, 1), I.cosh(a));
+        default: throw new RangeError(`no enclosure for ${e.fn}`);
       }
     }
   }

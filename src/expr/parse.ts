@@ -1,6 +1,7 @@
 import { parse, type MathNode } from 'mathjs';
 import { InputError, type InputId } from '../errors.ts';
-import { BINARY_FUNCTIONS, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type BinaryFn, type Expr, type UnaryFn } from './ast.ts';
+import { BINARY_FUNCTIONS, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type Expr } from './ast.ts';
+import { callExpr, JUMP_RULE, REWRITTEN_FUNCTIONS } from './calls.ts';
 
 export interface Formula {
   text: string;
@@ -10,6 +11,7 @@ export interface Formula {
 }
 
 const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
+const COMPARISONS = ['smaller', 'larger', 'smallerEq', 'largerEq', 'equal', 'unequal', 'and', 'or', 'not', 'xor'];
 const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
   add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow',
 };
@@ -121,7 +123,7 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       const name = n.name as string;
       if (name in CONSTANTS) return { op: 'const', value: CONSTANTS[name]! };
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(argument, 'use simple variable names', name, idOf(argument, 'bad-name'));
-      if ((UNARY_FUNCTIONS as readonly string[]).includes(name) || (BINARY_FUNCTIONS as readonly string[]).includes(name)) {
+      if ([...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS, ...REWRITTEN_FUNCTIONS].includes(name as never)) {
         throw new InputError(argument, `call ${name} with parentheses`, name, idOf(argument, 'no-parentheses'));
       }
       return { op: 'var', name };
@@ -135,6 +137,7 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       if (n.fn === 'unaryMinus' && args.length === 1) return { op: 'neg', arg: args[0]! };
       if (n.fn === 'unaryPlus' && args.length === 1) return args[0]!;
       const op = OPS[n.fn as string];
+      if (COMPARISONS.includes(n.fn as string)) throw new InputError(argument, JUMP_RULE, `${n.op} in ${text}`, idOf(argument, 'discontinuous'));
       if (!op || args.length !== 2) {
         throw new InputError(argument, 'use only the operators + - * / ^', `${n.op} in ${text}`, idOf(argument, 'unknown-operator'));
       }
@@ -143,16 +146,7 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
     case 'FunctionNode': {
       const name = (n.fn?.name ?? String(n.fn)) as string;
       const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal));
-      if ((UNARY_FUNCTIONS as readonly string[]).includes(name) || (internal && (INTERNAL_FUNCTIONS as readonly string[]).includes(name))) {
-        if (args.length !== 1) throw new InputError(argument, `call ${name} with exactly 1 argument`, `${name} with ${args.length}`, idOf(argument, 'arity'));
-        return { op: 'call', fn: name as UnaryFn, arg: args[0]! };
-      }
-      if ((BINARY_FUNCTIONS as readonly string[]).includes(name)) {
-        if (args.length < 2) throw new InputError(argument, `call ${name} with at least 2 arguments`, `${name} with ${args.length}`, idOf(argument, 'arity'));
-        // min(a, b, c) = min(min(a, b), c)
-        return args.slice(1).reduce<Expr>((acc, b) => ({ op: 'call2', fn: name as BinaryFn, a: acc, b }), args[0]!);
-      }
-      throw new InputError(argument, `use only known functions (${[...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS].join(', ')})`, name, idOf(argument, 'unknown-function'));
+      return callExpr(name, args, argument, (f) => internal && (INTERNAL_FUNCTIONS as readonly string[]).includes(f));
     }
     default:
       throw new InputError(argument, 'be a plain formula (no assignments, matrices, units or strings)', text, idOf(argument, 'not-plain'));

@@ -1,7 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { bignumber } from 'mathjs';
 import type { Expr, UnaryFn } from './ast.ts';
-import { FLOAT64_FUNCTIONS, type BallValue } from './ball.ts';
+import { atan2Radius, FLOAT64_FUNCTIONS, type BallValue } from './ball.ts';
 
 /**
  * The formula at a point in P-digit decimal arithmetic (decimal.js, mathjs's BigNumber) with
@@ -47,7 +47,31 @@ export const DECIMAL_FUNCTIONS: Record<UnaryFn, { value: (d: Dec, D: DecCtor) =>
   sech: { value: (d, D) => new D(1).div(d.cosh()), units: (v) => 1000 * (Math.abs(v) + 1) },
   cosh: { value: (d) => d.cosh(), units: (v) => 1000 * (Math.abs(v) + 1) },
   sinh: { value: (d) => d.sinh(), units: (v) => 1000 * (Math.abs(v) + 1) },
+  atan: { value: (d) => d.atan(), units: (v) => 1000 * (Math.abs(v) + 1) },
+  asin: { value: (d) => d.asin(), units: (v) => 1000 * (Math.abs(v) + 1) },
+  acos: { value: (d) => d.acos(), units: (v) => 1000 * (Math.abs(v) + 1) },
+  cbrt: { value: (d) => d.cbrt(), units: (v) => 10 * Math.abs(v) },
+  erf: { value: (d, D) => decimalErf(d, D), units: (v) => 1e4 * (Math.abs(v) + 1) },
+  normcdf: { value: (d, D) => decimalErf(d.div(new D(2).sqrt()), D).plus(1).div(2), units: (v) => 1e4 * (Math.abs(v) + 1) },
 };
+
+/**
+ * erf in the constructor's precision: 2x/√π · e^(−x²) · Σ_n (2x²)^n / (1·3·…·(2n+1))
+ * (Abramowitz & Stegun 7.1.6; all terms positive, so no cancellation); ±1 where
+ * 1 − |erf(x)| < e^(−x²) is below 10^−(P+5).
+ */
+function decimalErf(x: Dec, D: DecCtor): Dec {
+  if (x.abs().gt(Math.sqrt((D.precision + 5) * Math.LN10))) return new D(x.isNegative() ? -1 : 1);
+  const x2 = x.times(x);
+  let term = new D(1);
+  let sum = new D(1);
+  const tiny = new D(10).pow(-(D.precision + 5));
+  for (let n = 0; term.gt(tiny.times(sum)); n++) {
+    term = term.times(x2.times(2)).div(2 * n + 3);
+    sum = sum.plus(term);
+  }
+  return x.times(2).div(D.acos(-1).sqrt()).times(x2.neg().exp()).times(sum);
+}
 
 const UP = 1 + 2 ** -40;
 const upper = (d: Dec): number => Math.abs(d.toNumber()) * UP + Number.MIN_VALUE;
@@ -101,6 +125,13 @@ export function evaluatePrecise(e: Expr, variables: string[], x: ArrayLike<numbe
       case 'pow': return power(n.a, n.b, walk, D, own);
       case 'call2': {
         const a = walk(n.a); const b = walk(n.b);
+        if (n.fn === 'atan2') {
+          // decimal.js's atan2, charged 1000 units; the balls propagate as in ball.ts's atan2Radius.
+          const c = D.atan2(a.c, b.c);
+          const fa = float64Ball(a, D), fb = float64Ball(b, D);
+          const prop = a.r === 0 && b.r === 0 ? 0 : atan2Radius(fa.c, fa.r, fb.c, fb.r, 0);
+          return { c, r: (prop + 1000 * (Math.abs(c.toNumber()) + 1) * 10 ** -P) * UP * UP };
+        }
         const pick = n.fn === 'min' ? a.c.lte(b.c) : a.c.gte(b.c);
         return { c: pick ? a.c : b.c, r: Math.max(a.r, b.r) };
       }

@@ -142,6 +142,29 @@ export class Program {
   }
 }
 
+/**
+ * A network with one output per form (rows of the last linear layer in order), every form
+ * carried to the last hidden layer first (carrying one may deepen the program, so repeat
+ * until all sit there). Bounds are each output's value range, used by `carry`.
+ */
+export function toNetworkOutputs(prog: Program, outputs: Form[], bounds: [number, number][], inputs: string[], names: string[]): Network {
+  let outs = outputs.map((f) => prog.reduceFanIn(f));
+  for (;;) {
+    const last = prog.layers.length;
+    const behind = outs.findIndex((f) => f.terms.size > 0 && f.layer < last);
+    if (behind < 0) break;
+    outs = outs.map((f, k) => (f.terms.size > 0 && f.layer < last ? prog.carry(f, last, bounds[k]![0], bounds[k]![1]) : f));
+  }
+  const last = prog.layers.length;
+  const widths = [prog.inputCount, ...prog.layers.map((l) => l.length)];
+  const single = prog.toNetwork({ layer: last, terms: new Map(), constant: 0 }, 0, inputs);
+  const inSize = widths[last]!;
+  const w = new Float64Array(outs.length * inSize);
+  outs.forEach((f, k) => { for (const [c, v] of f.terms) w[k * inSize + c] = v; });
+  const layers = [...single.layers.slice(0, -1), denseLayer('linear', inSize, outs.length, w, outs.map((f) => f.constant))];
+  return { inputs, outputs: names, layers };
+}
+
 export function scale(f: Form, k: number): Form {
   return { layer: f.layer, terms: new Map([...f.terms].map(([i, v]) => [i, v * k])), constant: f.constant * k };
 }
