@@ -25,7 +25,7 @@ export type { Placement } from './approx/placement.ts';
 export type { FitKind } from './approx/fit.ts';
 
 // Several inputs: a formula compiled into one network with a certified end-to-end bound.
-export { compileFormula, type CompileOptions, type CompileResult, type NodeReport } from './compile/compile.ts';
+export { compileFormula, type CompileOptions, type CompileResult, type NodeReport, type OutputReport, type OutputSpec } from './compile/compile.ts';
 export type { Range } from './compile/ranges.ts';
 export { sampleBox, sampleShell } from './compile/sample.ts';
 

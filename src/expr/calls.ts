@@ -1,7 +1,7 @@
 import { InputError, type InputId } from '../errors.ts';
 
 /** The identity of a formula error (as parse.ts's idOf: field expr, or ranges for a --range text). */
-function idOf(argument: string, code: string): InputId {
+export function idOf(argument: string, code: string): InputId {
   return { code, ...(argument === 'expression' ? { field: 'expr' } : argument === '--range' ? { field: 'ranges' } : {}) };
 }
 import { BINARY_FUNCTIONS, UNARY_FUNCTIONS, type BinaryFn, type Expr, type UnaryFn } from './ast.ts';

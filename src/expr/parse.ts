@@ -1,7 +1,7 @@
 import { parse, type MathNode } from 'mathjs';
-import { InputError, type InputId } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { BINARY_FUNCTIONS, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type Expr } from './ast.ts';
-import { callExpr, JUMP_RULE, REWRITTEN_FUNCTIONS } from './calls.ts';
+import { callExpr, idOf, JUMP_RULE, REWRITTEN_FUNCTIONS } from './calls.ts';
 
 export interface Formula {
   text: string;
@@ -21,10 +21,6 @@ const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
  * grammar (`+ - * / ^`, the functions of ast.ts, numbers, pi, e, variables) is an InputError
  * naming `argument`.
  */
-/** The field a formula's errors belong to: the core's own arguments ('expression', a `--range` subexpression). */
-function idOf(argument: string, code: string): InputId {
-  return { code, ...(argument === 'expression' ? { field: 'expr' } : argument === '--range' ? { field: 'ranges' } : {}) };
-}
 
 export function parseFormula(text: string, argument = 'expression'): Formula {
   if (typeof text !== 'string' || text.trim() === '') throw new InputError(argument, 'be a non-empty formula', text, idOf(argument, 'empty'));
