@@ -2,10 +2,11 @@
  * Install size and start time of the package as users get it: `npm run bench:package`.
  * Packs the repository, installs the tarball with --omit=optional into a fresh project (from
  * the npm cache), and times `--version` (median of RUNS, wall clock and CPU): through npx, the
- * installed bin directly (compiled dist/), and this checkout's bin (sources through tsx).
+ * installed bin directly (compiled dist/), and this checkout's bin (sources through tsx); and
+ * npx running an empty script, the floor npx itself sets.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderTable, fmt } from '../src/cli/table.ts';
@@ -37,7 +38,12 @@ try {
   npmInstall(project, [packRepository(work)], { omitOptional: true });
   const mb = diskBytes(join(project, 'node_modules')) / 1e6;
   console.log(`# installed size, npm install <tarball> --omit=optional: ${mb.toFixed(1)} MB (node_modules of a fresh project)\n`);
+  // npm's own start, the floor of any `npx` command: an empty Node script as a local bin.
+  const noop = join(project, 'node_modules/.bin/knotnet-noop');
+  writeFileSync(noop, '#!/usr/bin/env node\n');
+  chmodSync(noop, 0o755);
   const rows = [
+    ['npx knotnet-noop (an empty Node script: npx\'s own start)', startTimes('npx', ['knotnet-noop'], project)],
     ['npx knotnet --version (installed, dist/)', startTimes('npx', ['knotnet', '--version'], project)],
     ['node_modules/.bin/knotnet --version (installed, dist/)', startTimes(join(project, 'node_modules/.bin/knotnet'), ['--version'], project)],
     ['bin/knotnet.js --version (this checkout, sources through tsx)', startTimes(process.execPath, [join(REPO, 'bin/knotnet.js'), '--version'], REPO)],

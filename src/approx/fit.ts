@@ -56,6 +56,12 @@ export function fitLeastSquares(t: Target, x: Float64Array): Pwl {
 
 /** Samples per segment for the minimax program (s in (0, 1], the left end is the knot). */
 const MINIMAX_SAMPLES = 23; // odd: s = 1/2 is among the samples
+/**
+ * Past this many segments each segment is short enough that f is nearly quadratic on it, and
+ * the O(n·m²) feasibility passes would take minutes: 7 samples per segment, and t to 1e-6
+ * instead of 1e-9 (the certificate is computed afterwards either way; only optimality moves).
+ */
+const MANY_SEGMENTS = 20_000;
 
 /**
  * Minimax: the continuous PWL on the given knots with the least max error, as the linear
@@ -68,7 +74,8 @@ const MINIMAX_SAMPLES = 23; // odd: s = 1/2 is among the samples
 export function fitMinimax(t: Target, x: Float64Array, interpolated?: Pwl): Pwl {
   const n = x.length - 1;
   const fk = Float64Array.from(x, (v) => t.f(v));
-  const m = MINIMAX_SAMPLES;
+  const m = n > MANY_SEGMENTS ? 7 : MINIMAX_SAMPLES;
+  const precision = n > MANY_SEGMENTS ? 1e-6 : 1e-9;
   const S = Float64Array.from({ length: m }, (_, j) => (j + 1) / (m + 1));
   const fs = new Float64Array(n * m);
   for (let i = 0; i < n; i++) {
@@ -88,7 +95,7 @@ export function fitMinimax(t: Target, x: Float64Array, interpolated?: Pwl): Pwl 
   let best: Float64Array | null = null;
   const lo = new Float64Array(n + 1);
   const hi = new Float64Array(n + 1);
-  for (let iter = 0; iter < 48 && tHi - tLo > 1e-9 * tHi; iter++) {
+  for (let iter = 0; iter < 48 && tHi - tLo > precision * tHi; iter++) {
     const tm = (tLo + tHi) / 2;
     const y = feasible(tm, fk, fs, S, n, m, lo, hi);
     if (y) {

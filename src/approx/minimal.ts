@@ -48,12 +48,15 @@ export function sampleTube(t: Target, samples: number, target = 0): TubeSamples 
     if (split === 0) break;
   }
   const M = x.length - 1;
-  const fx = Float64Array.from(x, (v) => t.f(v));
+  const radius = new Float64Array(1);
+  const fx = new Float64Array(M + 1);
   const slack = new Float64Array(M + 1);
   for (let j = 0; j <= M; j++) {
+    fx[j] = t.f(x[j]!, radius);
     const g = Math.max(j > 0 ? gap[j - 1]! : 0, j < M ? gap[j]! : 0);
-    // Rounding of f at the ends and of the chord (8 ulp each, as in certify.ts).
-    slack[j] = g + 32 * EPS * Math.abs(fx[j]!) + 1e-300;
+    // The proven error of the sampled value (expr/accurate.ts), and the rounding of the chord
+    // and of the tube's arithmetic (32 ulp, as in certify.ts).
+    slack[j] = g + radius[0]! + 32 * EPS * Math.abs(fx[j]!) + 1e-300;
   }
   return { x, fx, slack };
 }

@@ -4,6 +4,7 @@ import { branchAt, derivative, kinkSites } from '../expr/derivative.ts';
 import { accurateEvaluator, REL } from '../expr/accurate.ts';
 import { compileFunction1 } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
+import { treeSize } from '../expr/parse.ts';
 
 /**
  * A one-variable formula on a domain, with everything placement, fitting and certification
@@ -34,6 +35,9 @@ export interface Target {
   /** max |f| over the domain (sampled), the scale for relative errors. */
   scale: number;
 }
+
+/** Node evaluations the sampling grid of makeTarget may spend. */
+const GRID_WORK = 4e7;
 
 export function makeTarget(expr: Expr, variable: string, a: number, b: number, argument = 'expression'): Target {
   const f64 = compileFunction1(expr, variable);
@@ -85,8 +89,10 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
 
   // Check the formula is defined and finite on the domain (float64 on a fine grid, confirmed
   // accurately where float64 is not finite), and find its scale: max |f| on a coarser grid
-  // of accurate values (float64 sets their absolute floor, 2^−44 of its own max first).
-  const N = 20000;
+  // of accurate values (float64 sets their absolute floor, 2^−44 of its own max first). The
+  // grid is 20,000 points, fewer for a formula of thousands of nodes (GRID_WORK node
+  // evaluations at most, 1,000 points at least): it finds trouble early, the enclosures prove.
+  const N = Math.max(1000, Math.min(20000, Math.floor(GRID_WORK / treeSize(expr).nodes)));
   let scale64 = 0;
   for (let i = 0; i <= N; i++) {
     const x = i === N ? b : a + ((b - a) * i) / N;

@@ -62,7 +62,8 @@ export function costConstant(fn: Expr, range: [number, number]): number {
  * equidistributed count).
  */
 export function approximateOnRange(fn: Expr, range: [number, number], tol: number, limit: number): OneD {
-  const key = `${exprKey(fn)}|${range[0]}|${range[1]}|${tol}`;
+  // The limit is part of the key: a piece built under a larger limit may have more segments.
+  const key = `${exprKey(fn)}|${range[0]}|${range[1]}|${tol}|${limit}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const t = targetFor(fn, range);

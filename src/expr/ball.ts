@@ -1,5 +1,6 @@
 import type { BinaryFn, Expr, UnaryFn } from './ast.ts';
 import { erf, normcdf } from './special.ts';
+import { chunkFunctions, sameFunction } from './straightline.ts';
 
 /** Functions JavaScript lacks, reachable from generated code as `H.sp` (ball.ts, doubledouble.ts). */
 export const SPECIAL_FUNCTIONS = { erf, normcdf };
@@ -129,51 +130,66 @@ const H = {
 
 /**
  * Compiles e to a function of its variables (in the order given) returning the float64 value
- * and writing the radius to out[0]. Straight-line code, one const per node.
+ * and writing the radius to out[0]. Straight-line code, two slots of Z per node, run in pieces (straightline.ts).
  */
 export function compileBall(e: Expr, variables: string[]): (args: ArrayLike<number>, out: Float64Array) => number {
-  const lines: string[] = [];
+  const groups: string[] = [];
+  const groupOf: number[] = [];
   let k = 0;
+  // An operand computed in the same piece is a local; one from an earlier piece is read from Z.
+  const near = (i: number) => groupOf[i] === undefined || sameFunction(groupOf[i]!, groups.length);
+  const v = (i: number) => (near(i) ? `v${i}` : `Z[${2 * i}]`);
+  const r = (i: number) => (near(i) ? `r${i}` : `Z[${2 * i + 1}]`);
   const gen = (n: Expr): number => {
     const i = k++;
-    const v = `v${i}`;
-    const r = `r${i}`;
+    const set = (value: string, radius: string) => {
+      groups.push(`const v${i} = ${value}; const r${i} = ${radius}; Z[${2 * i}] = v${i}; Z[${2 * i + 1}] = r${i};`);
+      groupOf[i] = groups.length - 1;
+    };
     switch (n.op) {
-      case 'const': lines.push(`const ${v} = ${n.value}, ${r} = 0;`); break;
+      case 'const': set(`${n.value}`, '0'); break;
       case 'var': {
         const j = variables.indexOf(n.name);
         if (j < 0) throw new RangeError(`variable ${n.name} is not among ${variables.join(', ')}`);
-        lines.push(`const ${v} = x[${j}], ${r} = 0;`);
+        set(`x[${j}]`, '0');
         break;
       }
-      case 'neg': { const a = gen(n.arg); lines.push(`const ${v} = -v${a}, ${r} = r${a};`); break; }
+      case 'neg': { const a = gen(n.arg); set(`-${v(a)}`, r(a)); break; }
       case 'add': case 'sub': {
         const a = gen(n.a); const b = gen(n.b);
-        lines.push(`const ${v} = v${a} ${n.op === 'add' ? '+' : '-'} v${b}, ${r} = (r${a} + r${b} + ${EPS} * Math.abs(${v})) * ${INFLATE};`);
+        set(`${v(a)} ${n.op === 'add' ? '+' : '-'} ${v(b)}`, `(${r(a)} + ${r(b)} + ${EPS} * Math.abs(${v(i)})) * ${INFLATE}`);
         break;
       }
       case 'mul': {
         const a = gen(n.a); const b = gen(n.b);
-        lines.push(`const ${v} = v${a} * v${b}, ${r} = (Math.abs(v${a}) * r${b} + Math.abs(v${b}) * r${a} + r${a} * r${b} + ${EPS} * Math.abs(${v}) + ${ETA}) * ${INFLATE};`);
+        set(`${v(a)} * ${v(b)}`, `(Math.abs(${v(a)}) * ${r(b)} + Math.abs(${v(b)}) * ${r(a)} + ${r(a)} * ${r(b)} + ${EPS} * Math.abs(${v(i)}) + ${ETA}) * ${INFLATE}`);
         break;
       }
-      case 'div': { const a = gen(n.a); const b = gen(n.b); lines.push(`const ${v} = v${a} / v${b}, ${r} = H.div(v${a}, r${a}, v${b}, r${b}, ${v});`); break; }
+      case 'div': { const a = gen(n.a); const b = gen(n.b); set(`${v(a)} / ${v(b)}`, `H.div(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})`); break; }
       case 'pow': {
         const a = gen(n.a);
         const p = n.b.op === 'const' ? n.b.value : n.b.op === 'neg' && n.b.arg.op === 'const' ? -n.b.arg.value : null;
-        if (p === 2 && n.b.op === 'const') lines.push(`const ${v} = v${a} * v${a}, ${r} = H.powConst(v${a}, r${a}, 2, ${v}, 1);`);
-        else if (p !== null) lines.push(`const ${v} = Math.pow(v${a}, ${p}), ${r} = H.powConst(v${a}, r${a}, ${p}, ${v}, 4);`);
-        else { const b = gen(n.b); lines.push(`const ${v} = Math.pow(v${a}, v${b}), ${r} = H.pow(v${a}, r${a}, v${b}, r${b}, ${v});`); }
+        if (p === 2 && n.b.op === 'const') set(`${v(a)} * ${v(a)}`, `H.powConst(${v(a)}, ${r(a)}, 2, ${v(i)}, 1)`);
+        else if (p !== null) set(`Math.pow(${v(a)}, ${p})`, `H.powConst(${v(a)}, ${r(a)}, ${p}, ${v(i)}, 4)`);
+        else { const b = gen(n.b); set(`Math.pow(${v(a)}, ${v(b)})`, `H.pow(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})`); }
         break;
       }
-      case 'call': { const a = gen(n.arg); lines.push(`const ${v} = ${FLOAT64_FUNCTIONS[n.fn].js(`v${a}`)}, ${r} = H.u.${n.fn}(v${a}, r${a}, ${v});`); break; }
-      case 'call2': { const a = gen(n.a); const b = gen(n.b); lines.push(`const ${v} = ${BINARY[n.fn]}(v${a}, v${b}), ${r} = ${n.fn === 'atan2' ? `H.atan2(v${a}, r${a}, v${b}, r${b}, ${v})` : `Math.max(r${a}, r${b})`};`); break; }
+      case 'call': { const a = gen(n.arg); set(FLOAT64_FUNCTIONS[n.fn].js(v(a)), `H.u.${n.fn}(${v(a)}, ${r(a)}, ${v(i)})`); break; }
+      case 'call2': {
+        const a = gen(n.a); const b = gen(n.b);
+        set(`${BINARY[n.fn]}(${v(a)}, ${v(b)})`, n.fn === 'atan2' ? `H.atan2(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})` : `Math.max(${r(a)}, ${r(b)})`);
+        break;
+      }
     }
     return i;
   };
   const top = gen(e);
-  const body = `${lines.join('\n')}\nout[0] = Number.isFinite(v${top}) ? r${top} : NaN;\nreturn v${top};`;
-  // eslint-disable-next-line no-new-func
-  const fn = new Function('H', 'x', 'out', body) as (h: typeof H, x: ArrayLike<number>, out: Float64Array) => number;
-  return (x, out) => fn(H, x, out);
+  const parts = chunkFunctions<(h: typeof H, x: ArrayLike<number>, z: Float64Array) => void>(['H', 'x', 'Z'], groups);
+  const Z = new Float64Array(2 * k);
+  return (x, out) => {
+    for (let c = 0; c < parts.length; c++) parts[c]!(H, x, Z);
+    const value = Z[2 * top]!;
+    out[0] = Number.isFinite(value) ? Z[2 * top + 1]! : NaN;
+    return value;
+  };
 }

@@ -1,5 +1,6 @@
 import type { Expr } from './ast.ts';
 import { EPS, FLOAT64_FUNCTIONS, SPECIAL_FUNCTIONS, type BallValue } from './ball.ts';
+import { chunkFunctions, sameFunction } from './straightline.ts';
 
 /**
  * The formula at a point in double-double arithmetic (a value is hi + lo, |lo| ≤ ulp(hi)/2:
@@ -132,13 +133,21 @@ export function evaluateDoubleDouble(e: Expr, variables: string[], x: ArrayLike<
 }
 
 /**
- * e compiled to straight-line code (locals h_i, l_i, r_i per node): returns the double
+ * e compiled to straight-line code (locals h_i, l_i, r_i per node, kept in Z across the pieces
+ * of straightline.ts): returns the double
  * nearest the double-double value, its radius in out[0] (NaN when unknown).
  */
 export function compileDoubleDouble(e: Expr, variables: string[]): Compiled {
   const L: string[] = [];
+  const groups: string[] = [];
+  const groupOf: number[] = [];
   let k = 0;
-  const fail = 'out[0] = NaN; return NaN;';
+  const fail = 'return false;';
+  // An operand computed in the same piece is a local; one from an earlier piece is read from Z.
+  const near = (i: number) => sameFunction(groupOf[i]!, groups.length);
+  const H = (i: number) => (near(i) ? `h${i}` : `Z[${3 * i}]`);
+  const Lo = (i: number) => (near(i) ? `l${i}` : `Z[${3 * i + 1}]`);
+  const R = (i: number) => (near(i) ? `r${i}` : `Z[${3 * i + 2}]`);
   const gen = (n: Expr): number => {
     const i = k++;
     const h = `h${i}`, l = `l${i}`, r = `r${i}`;
@@ -151,25 +160,25 @@ export function compileDoubleDouble(e: Expr, variables: string[]): Compiled {
         L.push(`const ${h} = x[${j}], ${l} = 0, ${r} = 0; if (!S.ok(${h}, 0)) { ${fail} }`);
         break;
       }
-      case 'neg': { const a = gen(n.arg); L.push(`const ${h} = -h${a}, ${l} = -l${a}, ${r} = r${a};`); break; }
+      case 'neg': { const a = gen(n.arg); L.push(`const ${h} = -${H(a)}, ${l} = -${Lo(a)}, ${r} = ${R(a)};`); break; }
       case 'add': case 'sub': {
         const a = gen(n.a); const b = gen(n.b);
         const sg = n.op === 'add' ? '' : '-';
-        L.push(`S.add(h${a}, l${a}, ${sg}h${b}, ${sg}l${b});`);
-        set(`(r${a} + r${b} + S.own(S.h)) * ${UP}`);
+        L.push(`S.add(${H(a)}, ${Lo(a)}, ${sg}${H(b)}, ${sg}${Lo(b)});`);
+        set(`(${R(a)} + ${R(b)} + S.own(S.h)) * ${UP}`);
         break;
       }
       case 'mul': {
         const a = gen(n.a); const b = gen(n.b);
-        L.push(`S.mul(h${a}, l${a}, h${b}, l${b});`);
-        set(`(Math.abs(h${a}) * ${1 + EPS} * r${b} + Math.abs(h${b}) * ${1 + EPS} * r${a} + r${a} * r${b} + S.own(S.h)) * ${UP}`);
+        L.push(`S.mul(${H(a)}, ${Lo(a)}, ${H(b)}, ${Lo(b)});`);
+        set(`(Math.abs(${H(a)}) * ${1 + EPS} * ${R(b)} + Math.abs(${H(b)}) * ${1 + EPS} * ${R(a)} + ${R(a)} * ${R(b)} + S.own(S.h)) * ${UP}`);
         break;
       }
       case 'div': {
         const a = gen(n.a); const b = gen(n.b);
-        L.push(`const d${i} = Math.abs(h${b}) * ${1 - EPS}; if (!(d${i} > r${b})) { ${fail} }`);
-        L.push(`S.div(h${a}, l${a}, h${b}, l${b});`);
-        set(`((r${a} === 0 && r${b} === 0 ? 0 : (Math.abs(h${a}) * ${1 + EPS} * r${b} + Math.abs(h${b}) * ${1 + EPS} * r${a}) / (d${i} * (d${i} - r${b}))) + S.own(S.h)) * ${UP * UP}`);
+        L.push(`const d${i} = Math.abs(${H(b)}) * ${1 - EPS}; if (!(d${i} > ${R(b)})) { ${fail} }`);
+        L.push(`S.div(${H(a)}, ${Lo(a)}, ${H(b)}, ${Lo(b)});`);
+        set(`((${R(a)} === 0 && ${R(b)} === 0 ? 0 : (Math.abs(${H(a)}) * ${1 + EPS} * ${R(b)} + Math.abs(${H(b)}) * ${1 + EPS} * ${R(a)}) / (d${i} * (d${i} - ${R(b)}))) + S.own(S.h)) * ${UP * UP}`);
         break;
       }
       case 'pow': {
@@ -177,10 +186,10 @@ export function compileDoubleDouble(e: Expr, variables: string[]): Compiled {
         const p = n.b.op === 'const' ? n.b.value : n.b.op === 'neg' && n.b.arg.op === 'const' ? -n.b.arg.value : null;
         if (p !== null && Number.isInteger(p) && Math.abs(p) <= 1024) {
           if (p === 0) L.push(`const ${h} = 1, ${l} = 0, ${r} = 0;`);
-          else { L.push(`const q${i} = S.powInt(h${a}, l${a}, r${a}, ${p});`); set(`q${i}`); }
+          else { L.push(`const q${i} = S.powInt(${H(a)}, ${Lo(a)}, ${R(a)}, ${p});`); set(`q${i}`); }
         } else {
           const b = gen(n.b);
-          L.push(`const q${i} = S.powFloat(h${a}, l${a}, r${a}, h${b}, l${b}, r${b});`);
+          L.push(`const q${i} = S.powFloat(${H(a)}, ${Lo(a)}, ${R(a)}, ${H(b)}, ${Lo(b)}, ${R(b)});`);
           set(`q${i}`);
         }
         break;
@@ -188,37 +197,44 @@ export function compileDoubleDouble(e: Expr, variables: string[]): Compiled {
       case 'call2': {
         const a = gen(n.a); const b = gen(n.b);
         if (n.fn === 'atan2') { L.push(fail); break; } // no double-double atan2: unknown here, decided in decimal
-        const aFirst = `(h${a} < h${b} || (h${a} === h${b} && l${a} <= l${b}))`;
+        const aFirst = `(${H(a)} < ${H(b)} || (${H(a)} === ${H(b)} && ${Lo(a)} <= ${Lo(b)}))`;
         const pickA = n.fn === 'min' ? aFirst : `!${aFirst}`;
-        L.push(`const p${i} = ${pickA}; const ${h} = p${i} ? h${a} : h${b}, ${l} = p${i} ? l${a} : l${b}, ${r} = Math.max(r${a}, r${b});`);
+        L.push(`const p${i} = ${pickA}; const ${h} = p${i} ? ${H(a)} : ${H(b)}, ${l} = p${i} ? ${Lo(a)} : ${Lo(b)}, ${r} = Math.max(${R(a)}, ${R(b)});`);
         break;
       }
       case 'call': {
         const a = gen(n.arg);
         if (n.fn === 'sqrt') {
-          L.push(`if (h${a} < 0 || (r${a} > 0 && !(h${a} - r${a} > 0))) { ${fail} }`);
-          L.push(`S.sqrt(h${a}, l${a});`);
-          set(`((r${a} === 0 ? 0 : (0.5 / Math.sqrt((h${a} - r${a}) * ${1 - EPS})) * r${a} * ${1 + EPS}) + S.own(S.h)) * ${UP}`);
+          L.push(`if (${H(a)} < 0 || (${R(a)} > 0 && !(${H(a)} - ${R(a)} > 0))) { ${fail} }`);
+          L.push(`S.sqrt(${H(a)}, ${Lo(a)});`);
+          set(`((${R(a)} === 0 ? 0 : (0.5 / Math.sqrt((${H(a)} - ${R(a)}) * ${1 - EPS})) * ${R(a)} * ${1 + EPS}) + S.own(S.h)) * ${UP}`);
         } else if (n.fn === 'abs' || n.fn === 'relu') {
-          const neg = `(h${a} < 0 || (h${a} === 0 && l${a} < 0))`;
-          const hv = n.fn === 'abs' ? `-h${a}` : '0';
-          const lv = n.fn === 'abs' ? `-l${a}` : '0';
-          L.push(`const n${i} = ${neg}; const ${h} = n${i} ? ${hv} : h${a}, ${l} = n${i} ? ${lv} : l${a}, ${r} = r${a};`);
+          const neg = `(${H(a)} < 0 || (${H(a)} === 0 && ${Lo(a)} < 0))`;
+          const hv = n.fn === 'abs' ? `-${H(a)}` : '0';
+          const lv = n.fn === 'abs' ? `-${Lo(a)}` : '0';
+          L.push(`const n${i} = ${neg}; const ${h} = n${i} ? ${hv} : ${H(a)}, ${l} = n${i} ? ${lv} : ${Lo(a)}, ${r} = ${R(a)};`);
         } else {
           // float64 at hi; lo is charged as input error.
           const ulps = FLOAT64_FUNCTIONS[n.fn].ulps;
-          L.push(`const a${i} = (r${a} + Math.abs(l${a})) * ${UP}; S.h = S.fn.${n.fn}(h${a}); S.l = 0;`);
-          set(`((a${i} === 0 ? 0 : S.lip.${n.fn}(h${a}, a${i}) * a${i}) + ${ulps * EPS} * Math.abs(S.h) + Number.MIN_VALUE) * ${UP}`);
+          L.push(`const a${i} = (${R(a)} + Math.abs(${Lo(a)})) * ${UP}; S.h = S.fn.${n.fn}(${H(a)}); S.l = 0;`);
+          set(`((a${i} === 0 ? 0 : S.lip.${n.fn}(${H(a)}, a${i}) * a${i}) + ${ulps * EPS} * Math.abs(S.h) + Number.MIN_VALUE) * ${UP}`);
         }
         break;
       }
     }
+    groups.push(`${L.join(' ')} Z[${3 * i}] = h${i}; Z[${3 * i + 1}] = l${i}; Z[${3 * i + 2}] = r${i};`);
+    L.length = 0;
+    groupOf[i] = groups.length - 1;
     return i;
   };
   const top = gen(e);
   // The double nearest h + l, and the rounding of that sum charged to the radius.
-  L.push(`S.twoSum(h${top}, l${top}); out[0] = (r${top} + Math.abs(S.l)) * ${UP}; return S.h;`);
-  // eslint-disable-next-line no-new-func
-  const fn = new Function('S', 'x', 'out', L.join('\n')) as (s: typeof S, x: ArrayLike<number>, out: Float64Array) => number;
-  return (x, out) => fn(S, x, out);
+  const parts = chunkFunctions<(s: typeof S, x: ArrayLike<number>, z: Float64Array) => boolean>(['S', 'x', 'Z'], groups, 'return true;');
+  const Z = new Float64Array(3 * k);
+  return (x, out) => {
+    for (let c = 0; c < parts.length; c++) if (!parts[c]!(S, x, Z)) { out[0] = NaN; return NaN; }
+    S.twoSum(Z[3 * top]!, Z[3 * top + 1]!);
+    out[0] = (Z[3 * top + 2]! + Math.abs(S.l)) * UP;
+    return S.h;
+  };
 }

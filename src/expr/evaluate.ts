@@ -1,5 +1,6 @@
 import type { Expr } from './ast.ts';
 import { erf, normcdf } from './special.ts';
+import { chunkFunctions, sameFunction } from './straightline.ts';
 
 /** Functions JavaScript's Math lacks (special.ts), passed to the compiled code. */
 const SPECIAL = { erf, normcdf };
@@ -8,29 +9,41 @@ const SPECIAL = { erf, normcdf };
  * Compiles a formula to a plain JavaScript function of its variables (in the order given):
  * thousands of times faster than walking the tree, which matters when knots are placed
  * and errors measured on millions of points. Each distinct node becomes one `const` of the
- * function body (nodes shared by identity, as derivatives share them, are computed once), and
- * the body is built without recursion, so long sums and deep nesting cost linear time and
- * no stack.
+ * body (nodes shared by identity, as derivatives share them, are computed once; long formulas
+ * run in pieces small enough to be optimized, straightline.ts), and the body is built without
+ * recursion, so long sums and deep nesting cost linear time and no stack.
  */
 export function compileFunction(e: Expr, variables: string[]): (...args: number[]) => number {
   const names = variables.map((_, i) => `v${i}`);
-  const lines: string[] = [];
-  const named = new Map<Expr, string>();
-  // Iterative post-order: a node is emitted once all of its operands have names.
+  const groups: string[] = [];
+  const slot = new Map<Expr, number>();
+  const groupOf: number[] = [];
+  // A node computed in the same piece is a local; one from an earlier piece is read from Z.
+  const ref = (c: Expr): string => {
+    const k = slot.get(c);
+    if (k === undefined) return nodeJs(c, variables, ref);
+    return sameFunction(groupOf[k]!, groups.length) ? `t${k}` : `Z[${k}]`;
+  };
+  // Iterative post-order: a node is emitted once all of its operands have slots.
   const stack: Expr[] = [e];
   while (stack.length) {
     const n = stack[stack.length - 1]!;
-    if (named.has(n)) { stack.pop(); continue; }
-    const missing = operands(n).filter((c) => !named.has(c));
+    if (slot.has(n) || n.op === 'const' || n.op === 'var') { stack.pop(); continue; }
+    const missing = operands(n).filter((c) => !slot.has(c) && c.op !== 'const' && c.op !== 'var');
     if (missing.length) { stack.push(...missing); continue; }
     stack.pop();
-    const js = nodeJs(n, variables, (c) => named.get(c)!);
-    if (n.op === 'const' || n.op === 'var') named.set(n, js);
-    else { const t = `t${lines.length}`; lines.push(`const ${t} = ${js};`); named.set(n, t); }
+    const k = groupOf.length;
+    groups.push(`const t${k} = ${nodeJs(n, variables, ref)}; Z[${k}] = t${k};`);
+    slot.set(n, k);
+    groupOf.push(groups.length - 1);
   }
+  const parts = chunkFunctions<unknown>(['Special', 'Z', ...names], groups);
+  const calls = parts.map((_, i) => `P[${i}](Special, Z, ${names.join(', ')});`).join(' ');
+  const top = slot.get(e);
+  const result = top === undefined ? nodeJs(e, variables, ref) : `Z[${top}]`;
   // eslint-disable-next-line no-new-func
-  const make = new Function('Special', `return (${names.join(', ')}) => {\n${lines.join('\n')}\nreturn ${named.get(e)!};\n};`) as (s: typeof SPECIAL) => (...args: number[]) => number;
-  return make(SPECIAL);
+  const make = new Function('Special', 'P', 'Z', `return (${names.join(', ')}) => { ${calls} return ${result}; };`) as (s: typeof SPECIAL, p: unknown[], z: Float64Array) => (...args: number[]) => number;
+  return make(SPECIAL, parts, new Float64Array(groupOf.length));
 }
 
 /** One-variable convenience. */

@@ -40,9 +40,14 @@ export function parseFormula(text: string, argument = 'expression'): Formula {
   return { text, expr, variables: variablesOf(expr) };
 }
 
-/** Limits that keep every recursive pass over a formula (derivatives, enclosures) cheap and within the stack. */
-export const MAX_FORMULA_CHARS = 1_000_000;
-export const MAX_FORMULA_NODES = 200_000;
+/** Limits that keep every pass over a formula (derivatives, enclosures, evaluation) cheap and within the stack. */
+export const MAX_FORMULA_CHARS = 200_000;
+/**
+ * Every sampled value of f walks all nodes (about 20 ns each once optimized), and sizing and
+ * certifying take tens of thousands of values: 10,000 nodes (a 2,500-term sum) keeps that
+ * within seconds.
+ */
+export const MAX_FORMULA_NODES = 10_000;
 export const MAX_FORMULA_DEPTH = 400;
 
 /** Deepest parenthesis nesting of the text (mathjs parses nesting recursively). */

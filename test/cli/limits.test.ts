@@ -55,13 +55,25 @@ for (const [what, args, code, pattern] of REFUSED) {
   test(`approx with ${what} ends at once: exit ${code} and one sentence`, () => expectRefused(r(), code, pattern));
 }
 
-for (const [what, expr] of [['a 100-term sum', sum(100)], ['12 nested sines', nested(12)], ['a 3,000-term sum', sum(3000)], ['a 10,000-term sum', sum(10000)]] as const) {
+for (const [what, n, nodes] of [['a 3,000-term sum', 3000, 11999], ['a 10,000-term sum', 10000, 39999]] as const) {
+  const r = cli('approx', sum(n), '--domain', '0:1', '--max-error', '1e-3');
+  test(`approx of ${what} is refused at once with the formula size limit`, () => {
+    expectRefused(r(), 2, new RegExp(`^knotnet: expression must have at most 10000 operations, numbers and variables \\(got "?${nodes}"?\\)\\.$`));
+  });
+}
+
+for (const [what, expr] of [['a 100-term sum', sum(100)], ['12 nested sines', nested(12)]] as const) {
   const r = cli('approx', expr, '--domain', '0:1', '--max-error', '1e-3', '--json');
   test(`approx of ${what} at 1e-3 succeeds with a certified bound within the tolerance`, () => {
     assert.equal(r().code, 0, r().stderr);
     assert.ok(JSON.parse(r().stdout).maxError.certified <= 1e-3);
   });
 }
+
+const many = cli('sample', 'shell', '-n', '100000000', '--out', join(dir, 'many.csv'));
+test('sample -n 1e8 is refused at once with the limit of 10 million numbers (-n times --dims)', () => {
+  expectRefused(many(), 2, /^knotnet: -n must be a whole number from 1 to 3333333 \(got "100000000"\)\.$/);
+});
 
 const wide = cli('sample', 'shell', '--dims', '1000', '-n', '50', '--out', join(dir, 'wide.csv'));
 test('sample shell --dims 1000 streams its CSV (no whole string built)', () => assert.equal(wide().code, 0, wide().stderr));
