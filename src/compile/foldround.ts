@@ -82,35 +82,36 @@ export function foldRoundingBound(net: Network, trace: FoldTrace, dtype: 'float6
   /** |δ| ≤ A·ρ + B of one row, from the magnitudes of its inputs. */
   const delta = (r: Row): [number, number] => {
     const L = net.layers[r.layer - 1]!;
-    let m = 0; let inexact = false; let A = 0; let B = 0;
-    const terms = new Map<number, [number, number]>(); // column key → (w, stored w)
+    const base = r.index * L.inSize;
+    let m = 0; let inexact = false; let A = 0; let B = 0; let P = 0; let Q = 0;
+    let skip = -1; // the partner of a leaf unit already counted with it
     for (let c = 0; c < L.inSize; c++) {
-      const w = L.weights[r.index * L.inSize + c]!;
-      if (w === 0) continue;
+      const w = L.weights[base + c]!;
+      if (w === 0 || c === skip) continue;
       if (!powerOfTwo(w)) inexact = true;
-      terms.set(key({ layer: r.layer - 1, index: c }), [w, uw > 0 ? Math.fround(w) : w]);
-    }
-    const seen = new Set<number>();
-    const parts: [number, number][] = [];
-    for (const [ck, [w, ws]] of terms) {
-      if (seen.has(ck)) continue;
       m++;
-      const pk = partner.get(ck);
-      const group = pk !== undefined && terms.has(pk) ? [ck, pk] : [ck];
+      const ck = key({ layer: r.layer - 1, index: c });
+      const pk = partner.size ? partner.get(ck) : undefined;
+      const cols = [c];
+      // relu(±αx) are adjacent units: the partner, when read too, is the next column.
+      if (pk === ck + 1 && c + 1 < L.inSize && L.weights[base + c + 1] !== 0) { cols.push(c + 1); skip = c + 1; }
       let a = 0; let b = 0;
-      for (const g of group) {
-        seen.add(g);
-        const [wg, wsg] = g === ck ? [w, ws] : terms.get(g)!;
-        a = Math.max(a, (M.get(g) ?? Infinity) * Math.abs(wsg)); b = Math.max(b, (Kabs.get(g) ?? Infinity) * Math.abs(wsg));
-        A += Math.abs(wsg - wg) * (M.get(g) ?? Infinity); B += Math.abs(wsg - wg) * (Kabs.get(g) ?? Infinity);
+      for (const col of cols) {
+        const wc = L.weights[base + col]!;
+        const ws = uw > 0 ? Math.fround(wc) : wc;
+        if (col !== c && !powerOfTwo(wc)) inexact = true;
+        const g = ck + (col - c);
+        const Mg = M.get(g) ?? Infinity; const Kg = Kabs.get(g) ?? Infinity;
+        a = Math.max(a, Mg * Math.abs(ws)); b = Math.max(b, Kg * Math.abs(ws));
+        if (ws !== wc) { A += Math.abs(ws - wc) * Mg; B += Math.abs(ws - wc) * Kg; }
       }
-      parts.push([a, b]);
+      P += a; Q += b;
     }
     const bias = L.bias[r.index]!;
     if (bias !== 0) { m++; inexact = true; }
     const k = m - 1 + (inexact ? 1 : 0);
     const g = k > 0 ? ((k * u) / (1 - k * u)) * (1 + uw) : 0;
-    if (g > 0) for (const [a, b] of parts) { A += g * a; B += g * b; }
+    if (g > 0) { A += g * P; B += g * Q; }
     B += g * Math.abs(bias) + (uw > 0 ? Math.abs(Math.fround(bias) - bias) : 0) + m * eta;
     return [A, B];
   };

@@ -55,12 +55,26 @@ describe('T3 by angle folding (compile --norm fold)', () => {
     assert.ok(networkSummary(r.network).relus < networkSummary(sq.network).relus);
   });
 
-  it('float32: the certified float32 bound holds for the network evaluated in float32 (shell and ball)', () => {
-    const r = compileFormula({ ...T3, maxError: 1, norm: 'fold', measureCount: 1000 });
-    for (const x of [shell, ball]) {
+  /** The float32 evaluation (ours and onnxruntime-node's) on 1e5 shell and 1e5 ball points within the certified float32 bound. */
+  const float32Within = async (r: ReturnType<typeof compileFormula>) => {
+    const onnx = toOnnx(r.network, { dtype: 'float32', metadata: {} });
+    for (const [name, x] of [['shell', shell], ['ball', ball]] as const) {
       const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), dist(x));
-      assert.ok(e32 <= r.certifiedMaxFloat32, `float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
+      assert.ok(e32 <= r.certifiedMaxFloat32, `${name}: float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
+      const ort = maxAbsDiff(await runOnnx(onnx, x, x.length / 3, 3, 'float32'), dist(x));
+      assert.ok(ort <= r.certifiedMaxFloat32, `${name}: onnxruntime float32 ${ort} > certified ${r.certifiedMaxFloat32}`);
     }
+  };
+
+  it('float32: the certified float32 bound holds for the network evaluated in float32, here and in onnxruntime-node (shell and ball)', async () => {
+    await float32Within(compileFormula({ ...T3, maxError: 1, norm: 'fold', measureCount: 1000 }));
+  });
+
+  it('built for float32 (--dtype float32 --max-error 300): folded, certified in float32 within 300, ours and onnxruntime-node float32 within it; --norm auto keeps the fold (fewer ReLUs)', async () => {
+    const r = compileFormula({ ...T3, maxError: 300, dtype: 'float32', measureCount: 1000 });
+    assert.equal(r.nodes.find((n) => n.kind === 'norm')?.construction, 'fold');
+    assert.ok(r.certifiedMaxFloat32 <= 300, `float32 certified ${r.certifiedMaxFloat32}`);
+    await float32Within(r);
   });
 });
 
