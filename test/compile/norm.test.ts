@@ -105,6 +105,28 @@ describe('norms of affine forms in 2-6 dimensions (property)', () => {
   });
 });
 
+describe('norms of scaled coordinates (the folded rounding analysis, compile/foldround.ts; property)', () => {
+  it('the network evaluated in float32 and float64 stays within its certified bounds, over boxes of either sign', () => {
+    const alpha = fc.double({ min: 0.1, max: 8, noNaN: true }).map((c) => Number(c.toPrecision(3)));
+    const box = fc.constantFrom<[number, number]>([-2, 2], [0, 3], [0.5, 2], [-3, -1], [-1e6, 1e6]);
+    fc.assert(fc.property(fc.array(fc.record({ a: alpha, box }), { minLength: 2, maxLength: 6 }), fc.constantFrom(1e-1, 1e-4), fc.integer({ min: 1, max: 1000 }),
+      (terms, rel, seed) => {
+        const names = terms.map((_, i) => `x${i}`);
+        const expr = `sqrt(${terms.map((t, i) => `(${t.a}*${names[i]})^2`).join(' + ')})`;
+        const vars: Record<string, [number, number]> = Object.fromEntries(terms.map((t, i) => [names[i]!, t.box]));
+        const top = Math.hypot(...terms.map((t) => t.a * Math.max(Math.abs(t.box[0]), Math.abs(t.box[1]))));
+        const r = compileFormula({ expr, vars, maxError: rel * top, norm: 'fold', measureCount: 2000, seed });
+        const x = sampleBox(terms.map((t) => t.box), 4000, seed + 1);
+        const n = terms.length;
+        const truth = Float64Array.from({ length: 4000 }, (_, i) => Math.hypot(...terms.map((t, j) => t.a * x[i * n + j]!)));
+        const ctx = `${expr} on ${JSON.stringify(vars)}: certified ${r.certifiedMax}, float32 ${r.certifiedMaxFloat32}`;
+        assert.ok(maxAbsDiff(evaluate(r.network, x), truth) <= r.certifiedMax, ctx);
+        const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), truth);
+        assert.ok(e32 <= r.certifiedMaxFloat32, `${ctx}; float32 measured ${e32}`);
+      }), { seed: SEED, numRuns: 30 });
+  });
+});
+
 describe('the distance in 30 and 300 dimensions at max error 1 (shell 2.1e7..2.4e7)', () => {
   for (const [d, before] of [[30, 1519], [300, 14929]] as const) {
     it(`${d} dims: fewer ReLUs than squares and sqrt (${before}), measured <= certified <= 1`, () => {
