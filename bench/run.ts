@@ -140,6 +140,23 @@ for (const E of [100, 40, 30, 25, 20]) {
 }
 console.log(renderTable(['max error', 'ReLUs', 'layers', 'float32 certified', 'ORT float32 measured', 'float32 floor', 'certified/floor', 'seconds'], f32Rows));
 
+console.log('\n# T3 built for float32 as a folded norm (compile --dtype float32 --norm fold): certified float32 bound (compile/foldround.ts) against the float32 floor, measured in onnxruntime-node');
+const f32FoldRows: (string | number)[][] = [];
+for (const E of [1000, 300]) {
+  t0 = now();
+  try {
+    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, dtype: 'float32', norm: 'fold' });
+    const y = await runOnnx(toOnnx(c.network, { dtype: 'float32', metadata: {} }), onnxShell, onnxShell.length / 3, 3, 'float32');
+    let m = 0;
+    for (let i = 0; i < onnxShell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(onnxShell[3 * i]!, onnxShell[3 * i + 1]!, onnxShell[3 * i + 2]!) - y[i]!));
+    const s = networkSummary(c.network);
+    f32FoldRows.push([E, s.relus, `${s.layers}`, c.certifiedMaxFloat32, m, floor32, `${fmt(c.certifiedMaxFloat32 / floor32)}x`, now() - t0]);
+  } catch (e) {
+    f32FoldRows.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', now() - t0]);
+  }
+}
+console.log(renderTable(['max error', 'ReLUs', 'layers', 'float32 certified', 'ORT float32 measured', 'float32 floor', 'certified/floor', 'seconds'], f32FoldRows));
+
 console.log('\n# distance in d dimensions (shell radii 2.1e7..2.4e7), max error 1: squares and sqrt (--norm squares) against the folded norm (--norm fold; --norm auto keeps the smaller)');
 const dimRows: (string | number)[][] = [];
 for (const d of quick ? [3, 30, 300] : [3, 30, 300]) {

@@ -27,7 +27,7 @@ export function foldNorm(prog: Program, args: { form: Form; lo: number; hi: numb
     }
     const p = prog.addUnit(form, 0, [lo, hi]);
     const q = prog.addUnit(scale(form, -1), 0, [-hi, -lo]);
-    trace.push({ kind: 'leaf', value, column, alpha, rows: [p] });
+    trace.push({ kind: 'leaf', value, column, alpha, rows: [p, q] });
     return { layer: p.layer, terms: new Map([[p.index, 1], [q.index, 1]]), constant: 0 };
   });
   const eIn = Math.hypot(...args.map((a) => a.err));
@@ -90,7 +90,7 @@ function foldPair(prog: Program, A: { form: Form; id: number }, B: { form: Form;
   let V = B.form;
   if (folds.length === 0) {
     const { m, c } = foldProjection(a);
-    trace.push({ kind: 'project', a: A.id, b: B.id, out, c, rows: [], kinks: [] });
+    trace.push({ kind: 'project', a: A.id, b: B.id, out, c, rows: [], kinks: [], wedge: a });
     return combine([{ form: U, coef: c * m[0] }, { form: V, coef: c * m[1] }], 0);
   }
   for (const [i, k] of folds.entries()) {
@@ -99,7 +99,7 @@ function foldPair(prog: Program, A: { form: Form; id: number }, B: { form: Form;
     if (new Set([...U.terms.keys(), ...V.terms.keys()]).size > prog.maxFanIn) {
       U = one(prog.addUnit(U, 0, [-slack, hi + slack]));
       V = one(prog.addUnit(V, 0, [-slack, Math.sin(a) * hi + slack]));
-      trace.push({ kind: 'materialize', a: A.id, b: B.id, rows: [rowOf(U), rowOf(V)] });
+      trace.push({ kind: 'materialize', a: A.id, b: B.id, rows: [rowOf(U), rowOf(V)], wedge: a });
     }
     const kinks = foldKinks(a, k);
     const b = a / k;
@@ -110,12 +110,12 @@ function foldPair(prog: Program, A: { form: Form; id: number }, B: { form: Form;
       const { m, c } = foldProjection(b);
       const base = one(prog.addUnit(combine([{ form: U, coef: m[0] }, { form: V, coef: m[1] }], 0), 0, [-slack, hi + slack]));
       const coefs = kinks.map((K) => c * (K.d[0] * m[0] + K.d[1] * m[1]));
-      trace.push({ kind: 'project', a: A.id, b: B.id, out, c, kinks, rows: [{ row: rowOf(base), coef: c }, ...s.map((f, j) => ({ row: rowOf(f), coef: coefs[j]! }))] });
+      trace.push({ kind: 'project', a: A.id, b: B.id, out, c, kinks, wedge: a, rows: [{ row: rowOf(base), coef: c }, ...s.map((f, j) => ({ row: rowOf(f), coef: coefs[j]! }))] });
       return combine([{ form: base, coef: c }, ...s.map((form, j) => ({ form, coef: coefs[j]! }))], 0);
     }
     const cu = one(prog.addUnit(U, 0, [-slack, hi + slack]));
     const cv = one(prog.addUnit(V, 0, [-slack, Math.sin(a) * hi + slack]));
-    trace.push({ kind: 'fold', a: A.id, b: B.id, kinks, rows: [{ row: rowOf(cu), col: [1, 0] }, { row: rowOf(cv), col: [0, 1] }, ...s.map((f, j) => ({ row: rowOf(f), col: kinks[j]!.d }))] });
+    trace.push({ kind: 'fold', a: A.id, b: B.id, kinks, wedge: a, rows: [{ row: rowOf(cu), col: [1, 0] }, { row: rowOf(cv), col: [0, 1] }, ...s.map((f, j) => ({ row: rowOf(f), col: kinks[j]!.d }))] });
     U = combine([{ form: cu, coef: 1 }, ...s.map((form, j) => ({ form, coef: kinks[j]!.d[0] }))], 0);
     V = combine([{ form: cv, coef: 1 }, ...s.map((form, j) => ({ form, coef: kinks[j]!.d[1] }))], 0);
     a = b;

@@ -55,12 +55,26 @@ describe('T3 by angle folding (compile --norm fold)', () => {
     assert.ok(networkSummary(r.network).relus < networkSummary(sq.network).relus);
   });
 
-  it('float32: the certified float32 bound holds for the network evaluated in float32 (shell and ball)', () => {
-    const r = compileFormula({ ...T3, maxError: 1, norm: 'fold', measureCount: 1000 });
-    for (const x of [shell, ball]) {
+  /** The float32 evaluation (ours and onnxruntime-node's) on 1e5 shell and 1e5 ball points within the certified float32 bound. */
+  const float32Within = async (r: ReturnType<typeof compileFormula>) => {
+    const onnx = toOnnx(r.network, { dtype: 'float32', metadata: {} });
+    for (const [name, x] of [['shell', shell], ['ball', ball]] as const) {
       const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), dist(x));
-      assert.ok(e32 <= r.certifiedMaxFloat32, `float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
+      assert.ok(e32 <= r.certifiedMaxFloat32, `${name}: float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
+      const ort = maxAbsDiff(await runOnnx(onnx, x, x.length / 3, 3, 'float32'), dist(x));
+      assert.ok(ort <= r.certifiedMaxFloat32, `${name}: onnxruntime float32 ${ort} > certified ${r.certifiedMaxFloat32}`);
     }
+  };
+
+  it('float32: the certified float32 bound holds for the network evaluated in float32, here and in onnxruntime-node (shell and ball)', async () => {
+    await float32Within(compileFormula({ ...T3, maxError: 1, norm: 'fold', measureCount: 1000 }));
+  });
+
+  it('built for float32 (--dtype float32 --max-error 300): folded, certified in float32 within 300, ours and onnxruntime-node float32 within it; --norm auto keeps the fold (fewer ReLUs)', async () => {
+    const r = compileFormula({ ...T3, maxError: 300, dtype: 'float32', measureCount: 1000 });
+    assert.equal(r.nodes.find((n) => n.kind === 'norm')?.construction, 'fold');
+    assert.ok(r.certifiedMaxFloat32 <= 300, `float32 certified ${r.certifiedMaxFloat32}`);
+    await float32Within(r);
   });
 });
 
@@ -88,6 +102,28 @@ describe('norms of affine forms in 2-6 dimensions (property)', () => {
         const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), truth);
         assert.ok(e32 <= r.certifiedMaxFloat32, `${ctx}; float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
       }), { seed: SEED, numRuns: 25 });
+  });
+});
+
+describe('norms of scaled coordinates (the folded rounding analysis, compile/foldround.ts; property)', () => {
+  it('the network evaluated in float32 and float64 stays within its certified bounds, over boxes of either sign', () => {
+    const alpha = fc.double({ min: 0.1, max: 8, noNaN: true }).map((c) => Number(c.toPrecision(3)));
+    const box = fc.constantFrom<[number, number]>([-2, 2], [0, 3], [0.5, 2], [-3, -1], [-1e6, 1e6]);
+    fc.assert(fc.property(fc.array(fc.record({ a: alpha, box }), { minLength: 2, maxLength: 6 }), fc.constantFrom(1e-1, 1e-4), fc.integer({ min: 1, max: 1000 }),
+      (terms, rel, seed) => {
+        const names = terms.map((_, i) => `x${i}`);
+        const expr = `sqrt(${terms.map((t, i) => `(${t.a}*${names[i]})^2`).join(' + ')})`;
+        const vars: Record<string, [number, number]> = Object.fromEntries(terms.map((t, i) => [names[i]!, t.box]));
+        const top = Math.hypot(...terms.map((t) => t.a * Math.max(Math.abs(t.box[0]), Math.abs(t.box[1]))));
+        const r = compileFormula({ expr, vars, maxError: rel * top, norm: 'fold', measureCount: 2000, seed });
+        const x = sampleBox(terms.map((t) => t.box), 4000, seed + 1);
+        const n = terms.length;
+        const truth = Float64Array.from({ length: 4000 }, (_, i) => Math.hypot(...terms.map((t, j) => t.a * x[i * n + j]!)));
+        const ctx = `${expr} on ${JSON.stringify(vars)}: certified ${r.certifiedMax}, float32 ${r.certifiedMaxFloat32}`;
+        assert.ok(maxAbsDiff(evaluate(r.network, x), truth) <= r.certifiedMax, ctx);
+        const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), truth);
+        assert.ok(e32 <= r.certifiedMaxFloat32, `${ctx}; float32 measured ${e32}`);
+      }), { seed: SEED, numRuns: 30 });
   });
 });
 
