@@ -28,6 +28,8 @@ export interface BoxBound {
 }
 
 const U = 2 ** -53;
+/** The curved routes run where the mean-value slack exceeds this fraction of the bound. */
+const CURVED_FROM = 0.1;
 
 /** Upper bound of max over the box of (form − f) when fSign = 1, or (f − form') via the negated form. */
 function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, fSign: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>, cuts: readonly Cut[]): { bound: number; corner: Float64Array; coef: Float64Array } {
@@ -107,7 +109,9 @@ export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<
     const form = nb.upper[0]!;
     for (let i = 0; i < n; i++) influence[i] = (Math.abs(form.coef[i]!) + Math.abs(nb.lowerNeg[0]!.coef[i]!)) * (hi[i]! - lo[i]!);
   }
-  if (formula.curvature === 'convex' || formula.curvature === 'concave') {
+  // Worth its cost (point enclosures of f) where f's curvature slack is a visible part of the bound.
+  const curved = formula.curvature === 'convex' || formula.curvature === 'concave';
+  if (curved && (!fb.line || fb.line.slack > CURVED_FROM * Math.max(over, under))) {
     const r = curvedRoutes(nb, formula, lo, hi, regionCuts(region, lo, hi));
     over = Math.min(over, r.over);
     under = Math.min(under, r.under);

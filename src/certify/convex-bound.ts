@@ -59,7 +59,7 @@ export function cornerBound(form: LinearForm, corners: Float64Array[] | null, lo
  * s·f convex), by Frank–Wolfe steps towards the corner the gradient prefers, each with a
  * golden-section line search; ∇f by central differences of the compiled formula.
  */
-export function tangentPoint(coef: ArrayLike<number>, f: (x: Float64Array) => number, s: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>, iterations = 12): { x0: Float64Array; estimate: number } {
+export function tangentPoint(coef: ArrayLike<number>, f: (x: Float64Array) => number, s: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>, iterations = 8): { x0: Float64Array; estimate: number } {
   const n = lo.length;
   const x = Float64Array.from(lo, (l, i) => l + (hi[i]! - l) / 2);
   const psi = (y: Float64Array) => { let t = -s * f(y); for (let i = 0; i < n; i++) t += coef[i]! * y[i]!; return t; };
@@ -78,7 +78,7 @@ export function tangentPoint(coef: ArrayLike<number>, f: (x: Float64Array) => nu
     // Frank–Wolfe's duality gap: ψ(x) + gap estimates the tangent bound at x.
     estimate = Math.min(estimate, psi(x) + gap);
     const at = (t: number) => { for (let i = 0; i < n; i++) y[i] = x[i]! + t * (corner[i]! - x[i]!); return psi(y); };
-    const t = goldenMax(at, 0, 1, 24);
+    const t = goldenMax(at, 0, 1, 16);
     if (!(t > 0)) break;
     for (let i = 0; i < n; i++) x[i] = Math.min(hi[i]!, Math.max(lo[i]!, x[i]! + t * (corner[i]! - x[i]!)));
   }
