@@ -47,7 +47,8 @@ export function cornerBound(form: LinearForm, corners: Float64Array[] | null, lo
   for (const c of corners) {
     const v = c.subarray(0, n);
     const l = concretizeUpper(form, v, v).bound[0]!;
-    const t = (l + c[n]!) * (1 + 4 * U) + 1e-300;
+    const sum = l + c[n]!;
+    const t = sum + Math.abs(sum) * 4 * U + 1e-300;
     if (!(t <= Infinity)) return Infinity;
     if (t > best) best = t;
   }
