@@ -3,16 +3,18 @@
  *   node --import tsx bench/certify.ts [EXPORT_DIR] [--only random|t3|asker]
  * - 20 random constructions (10 one-variable from approximate, 10 two-variable from
  *   compileFormula): certify's proven bound against the construction's own certificate;
- * - T3 (the distance on the GPS shell, 299 ReLUs): proven bound within 120 s;
+ * - T3 (the distance on the GPS shell; folded by default, and --norm squares): proven bound
+ *   after 120 s, and the linear regions each network has on the shell;
  * - the asker's architecture trained by `knotnet compare --export-dir EXPORT_DIR`: proven
  *   within 10% of the worst found, time taken.
  */
 import { approximate } from '../src/approx/approximate.ts';
 import { certifyNetwork } from '../src/certify/certify.ts';
+import { evaluatePoint } from '../src/certify/worst.ts';
 import { fmt, renderTable } from '../src/cli/table.ts';
 import { compileFormula } from '../src/compile/compile.ts';
 import { parseFormula } from '../src/expr/parse.ts';
-import { countRelus } from '../src/net/network.ts';
+import { countRelus, type Network } from '../src/net/network.ts';
 import { rng } from '../src/random.ts';
 import { loadPlainNetwork } from '../src/runtime/plain.ts';
 
@@ -49,10 +51,61 @@ function randomConstructions(): void {
   console.log(`largest |proven / certificate − 1|: ${fmt(worstRatio)}\n`);
 }
 
+/** Activation patterns met along n + 1 points of a path: the linear regions it crosses. */
+function regionsAlong(net: Network, point: (t: number) => number[], n: number): number {
+  let count = 0, prev = '';
+  for (let k = 0; k <= n; k++) {
+    let cur = point(k / n), bits = '';
+    for (const L of net.layers) {
+      const next: number[] = [];
+      for (let o = 0; o < L.outSize; o++) {
+        let z = L.bias[o]!;
+        for (let i = 0; i < L.inSize; i++) z += L.weights[o * L.inSize + i]! * cur[i]!;
+        if (L.activation === 'relu') { bits += z > 0 ? '1' : '0'; z = Math.max(0, z); }
+        next.push(z);
+      }
+      cur = next;
+    }
+    if (bits !== prev) count++;
+    prev = bits;
+  }
+  return count;
+}
+
+/** Of `bins` equal arcs of a path, how many have an error within 20% of the path's largest (n + 1 points). */
+function arcsNearWorst(net: Network, point: (t: number) => number[], n: number, bins: number): number {
+  const worst = new Float64Array(bins);
+  for (let k = 0; k <= n; k++) {
+    const x = point(k / n);
+    const b = Math.min(bins - 1, Math.floor((k / n) * bins));
+    worst[b] = Math.max(worst[b]!, Math.abs(evaluatePoint(net, x) - Math.hypot(...x)));
+  }
+  const m = Math.max(...worst);
+  return worst.filter((v) => v >= 0.8 * m).length;
+}
+
+/**
+ * T3 at max error 1, as `compile` builds it by default (folded norm) and with `--norm squares`,
+ * on the shell (`--range`) and, for the folded one, on the whole box: certify's proven bound
+ * after 120 s, and the linear regions the network has along a quarter of a circle of radius
+ * 2.25e7 in azimuth (dz = 0.3·r) and in elevation: their product is the regions per octant of
+ * the shell, each of which a proof by input or ReLU splitting must separate; and of 3,000
+ * equal arcs of the azimuth circle at radius 2.28e7, those where the error comes within 20% of
+ * its largest on that circle.
+ */
 function t3(): void {
-  const r = compileFormula({ expr: T3, vars: { dx: [...BOX[0]], dy: [...BOX[1]], dz: [...BOX[2]] }, ranges: { 'dx^2+dy^2+dz^2': [SHELL.lo, SHELL.hi] }, maxError: 1 });
-  const c = certifyNetwork({ net: r.network, expr: parseFormula(T3).expr, box: BOX, ranges: [SHELL], timeSeconds: 120, onProgress: (p) => process.stderr.write(`T3: proven ≤ ${fmt(p.upper)}, found ${fmt(p.lower)}, ${p.boxes} sub-boxes, ${p.seconds.toFixed(0)} s\n`) });
-  console.log(renderTable(['network', 'ReLUs', 'construction certificate', 'certify: proven', 'certify: found', 'proven / certificate', 'sub-boxes', 'seconds', 'stopped'], [[`T3 ${T3}`, countRelus(r.network), r.certifiedMax, c.upper, c.lower, (c.upper / r.certifiedMax).toFixed(3), c.boxes, c.seconds, c.stopped]]));
+  const rows: (string | number)[][] = [];
+  const vars = { dx: [...BOX[0]] as [number, number], dy: [...BOX[1]] as [number, number], dz: [...BOX[2]] as [number, number] };
+  const R = 2.25e7, q = Math.PI / 2;
+  for (const [label, norm, shell] of [['folded (default), shell', 'auto', true], ['folded (default), whole box', 'auto', false], ['--norm squares, shell', 'squares', true]] as const) {
+    const r = compileFormula({ expr: T3, vars, ...(shell ? { ranges: { 'dx^2+dy^2+dz^2': [SHELL.lo, SHELL.hi] as [number, number] } } : {}), maxError: 1, norm });
+    const c = certifyNetwork({ net: r.network, expr: parseFormula(T3).expr, box: BOX, ranges: shell ? [SHELL] : [], timeSeconds: 120, onProgress: (p) => process.stderr.write(`T3 ${label}: proven ≤ ${fmt(p.upper)}, found ${fmt(p.lower)}, ${p.boxes} sub-boxes, ${p.seconds.toFixed(0)} s\n`) });
+    const azimuth = regionsAlong(r.network, (t) => [R * Math.cos(q * t), R * Math.sin(q * t), 0.3 * R], 2e6);
+    const elevation = regionsAlong(r.network, (t) => [0.7 * R * Math.cos(q * t), 0.71 * R * Math.cos(q * t), R * Math.sin(q * t)], 2e6);
+    const near = arcsNearWorst(r.network, (t) => [0.95 * 2.4e7 * Math.cos(q * t), 0.95 * 2.4e7 * Math.sin(q * t), 0.3 * 2.4e7], 2e6, 3000);
+    rows.push([label, countRelus(r.network), r.certifiedMax, c.upper, c.lower, (c.upper / r.certifiedMax).toPrecision(3), c.boxes, c.seconds, c.stopped, `${azimuth} × ${elevation}`, `${near} of 3000`]);
+  }
+  console.log(renderTable(['T3 network (max error 1)', 'ReLUs', 'construction certificate', 'certify: proven', 'certify: found', 'proven / certificate', 'sub-boxes', 'seconds', 'stopped', 'regions on quarter circles', 'arcs within 20% of worst'], rows));
 }
 
 async function asker(dir: string): Promise<void> {

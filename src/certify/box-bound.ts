@@ -1,6 +1,7 @@
 import type { Network } from '../net/network.ts';
 import type { FormulaBox, FormulaEnclosure } from './formula.ts';
 import { maxWithCuts, regionCuts, type Cut, type RegionTest } from './cuts.ts';
+import { cornerBound, cornerValues, tangentPoint } from './convex-bound.ts';
 import { concretizeUpper, gamma, type LinearForm } from './linear.ts';
 import { networkBounds } from './network-bounds.ts';
 
@@ -27,6 +28,8 @@ export interface BoxBound {
 }
 
 const U = 2 ** -53;
+/** The curved routes run where the mean-value slack exceeds this fraction of the bound. */
+const CURVED_FROM = 0.1;
 
 /** Upper bound of max over the box of (form − f) when fSign = 1, or (f − form') via the negated form. */
 function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, fSign: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>, cuts: readonly Cut[]): { bound: number; corner: Float64Array; coef: Float64Array } {
@@ -51,6 +54,30 @@ function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, f
   const diff: LinearForm = { coef, c: Float64Array.of(c), eps: Float64Array.of(eps), rows: 1 };
   const r = concretizeUpper(diff, lo, hi);
   return { bound: cuts.length ? maxWithCuts(diff, cuts, lo, hi) : r.bound[0]!, corner: r.corner, coef };
+}
+
+/**
+ * For convex f: f − N by the corners, N − f by a tangent plane of f (convex-bound.ts); for
+ * concave f the other way round. Each of the network's linear bounds is tried.
+ */
+function curvedRoutes(nb: ReturnType<typeof networkBounds>, formula: FormulaEnclosure, lo: ArrayLike<number>, hi: ArrayLike<number>, cuts: readonly Cut[]): { over: number; under: number } {
+  const convex = formula.curvature === 'convex';
+  const corners = cornerValues(formula, convex ? 1 : -1, lo, hi);
+  // Corner side: max (form + s·f) with s·f convex; tangent side: max (form − s·f), f replaced
+  // by its tangent at x0 (one tangent, at the form whose float estimate is smallest).
+  const cornerForms = convex ? nb.lowerNeg : nb.upper;
+  const tangentForms = convex ? nb.upper : nb.lowerNeg;
+  let corner = Infinity;
+  for (const form of cornerForms) corner = Math.min(corner, cornerBound(form, corners, lo, hi));
+  let best: { form: LinearForm; x0: Float64Array; est: number } | null = null;
+  for (const form of tangentForms) {
+    const t = tangentPoint(form.coef, formula.value, convex ? 1 : -1, lo, hi);
+    const est = t.estimate + form.c[0]!;
+    if (!best || est < best.est) best = { form, x0: t.x0, est };
+  }
+  const line = best && formula.tangent(best.x0, lo, hi);
+  const tangent = line ? differenceBound(best!.form, line, convex ? 1 : -1, lo, hi, cuts).bound : Infinity;
+  return convex ? { over: tangent, under: corner } : { over: corner, under: tangent };
 }
 
 export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<number>, hi: ArrayLike<number>, region: readonly RegionTest[] = []): BoxBound {
@@ -81,6 +108,13 @@ export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<
   } else {
     const form = nb.upper[0]!;
     for (let i = 0; i < n; i++) influence[i] = (Math.abs(form.coef[i]!) + Math.abs(nb.lowerNeg[0]!.coef[i]!)) * (hi[i]! - lo[i]!);
+  }
+  // Worth its cost (point enclosures of f) where f's curvature slack is a visible part of the bound.
+  const curved = formula.curvature === 'convex' || formula.curvature === 'concave';
+  if (curved && (!fb.line || fb.line.slack > CURVED_FROM * Math.max(over, under))) {
+    const r = curvedRoutes(nb, formula, lo, hi, regionCuts(region, lo, hi));
+    over = Math.min(over, r.over);
+    under = Math.min(under, r.under);
   }
   const bound = Math.max(over, under, 0);
   return { bound: Number.isNaN(bound) ? Infinity : bound, corners, influence };

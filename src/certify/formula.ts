@@ -1,6 +1,8 @@
 import { exprKey, type Expr } from '../expr/ast.ts';
 import { branchAt, derivative, kinkSites } from '../expr/derivative.ts';
+import { compileFunction } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
+import { curvature, type Curvature } from './convexity.ts';
 
 /**
  * Enclosures of the formula f over a sub-box: the interval enclosure of f (expr/interval.ts,
@@ -30,8 +32,54 @@ export class FormulaEnclosure {
   private readonly sites: Expr[];
   private readonly gradients = new Map<string, Expr[] | null>();
 
+  /** Convex or concave f (convexity.ts) allows tangent planes and corner maxima (convex-bound.ts). */
+  readonly curvature: Curvature;
+
   constructor(readonly expr: Expr, readonly names: string[]) {
     this.sites = kinkSites(expr).map((s) => s.selector);
+    this.curvature = curvature(expr);
+    const fn = compileFunction(expr, names);
+    // Direct calls for few inputs (a spread allocates on every call).
+    this.value = names.length === 1 ? (x) => fn(x[0]!) : names.length === 2 ? (x) => fn(x[0]!, x[1]!) : names.length === 3 ? (x) => fn(x[0]!, x[1]!, x[2]!) : (x) => fn(...x);
+  }
+
+  /** f(x) in plain floats (for searches, never for bounds). */
+  readonly value: (x: Float64Array) => number;
+
+  /** Enclosure of f at one point. */
+  at(x: ArrayLike<number>): { lo: number; hi: number; undefinedPart: boolean } {
+    const box: Record<string, [number, number]> = {};
+    this.names.forEach((v, i) => { box[v] = [x[i]!, x[i]!]; });
+    return enclose(this.expr, box);
+  }
+
+  /**
+   * The tangent plane of f at x0 in the box, as a line over the box: f(x0) ∈ [fmLo, fmHi],
+   * slope g_c the midpoint of an enclosure G of the branch gradient at x0, and slack
+   * Σ rad(G_i)·max|x_i − x0_i| for the slope's uncertainty. For convex f (curvature) every x
+   * of the box has f(x) ≥ fmLo + g_c·(x − x0) − slack; for concave f, ≤ fmHi + … + slack.
+   * Not an enclosure of f: one side only. Undefined (null) where the gradient is not finite.
+   */
+  tangent(x0: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>): FormulaBox['line'] | null {
+    const point: Record<string, [number, number]> = {};
+    this.names.forEach((v, i) => { point[v] = [x0[i]!, x0[i]!]; });
+    const grad = this.branch(point);
+    const fm = enclose(this.expr, point);
+    if (!grad || fm.undefinedPart) return null;
+    const n = this.names.length;
+    const m = Float64Array.from(x0), slope = new Float64Array(n), slackPer = new Float64Array(n);
+    let slack = 0;
+    for (let i = 0; i < n; i++) {
+      const g = enclose(grad[i]!, point);
+      if (g.undefinedPart || !Number.isFinite(g.lo) || !Number.isFinite(g.hi)) return null;
+      slope[i] = g.lo + (g.hi - g.lo) / 2;
+      const rad = Math.max(g.hi - slope[i]!, slope[i]! - g.lo) * (1 + 4 * U) + 1e-300;
+      const r = Math.max(m[i]! - lo[i]!, hi[i]! - m[i]!) * (1 + 4 * U);
+      slackPer[i] = rad * r;
+      slack += rad * r;
+    }
+    if (!Number.isFinite(slack) || !Number.isFinite(fm.lo) || !Number.isFinite(fm.hi)) return null;
+    return { fmLo: fm.lo, fmHi: fm.hi, m, slope, slack: slack * (1 + 2 * (n + 2) * U), slackPer };
   }
 
   /** The smooth branch of f on the box, with its gradient, or null when a kink may lie inside. */
