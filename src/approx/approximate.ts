@@ -227,8 +227,15 @@ function refuseUnenclosable(t: Target, p: Pwl, arg: string, given: number): neve
   throw new WorkError(`${arg} ${given} cannot be certified: the formula has no finite interval enclosure on ${t.variable} in ${at}, and more segments cannot change that (the formula is undefined there for interval arithmetic, e.g. 0^0); move the domain's end away from that point.`);
 }
 
+const roundingByPwl = new WeakMap<Pwl, number>();
+
 export function roundingOf(p: Pwl): number {
-  return networkDriftBound(p) + roundingErrorBound(pwlToNetwork(p), [p.x[0]!], [p.x[p.x.length - 1]!], 'float64')[0]!;
+  // Remembered per PWL: the search, the certificate and the result each ask for it.
+  const known = roundingByPwl.get(p);
+  if (known !== undefined) return known;
+  const r = networkDriftBound(p) + roundingErrorBound(pwlToNetwork(p), [p.x[0]!], [p.x[p.x.length - 1]!], 'float64')[0]!;
+  roundingByPwl.set(p, r);
+  return r;
 }
 
 function checkSegments(n: number, arg: string, limit: number): void {

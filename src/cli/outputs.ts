@@ -41,9 +41,10 @@ export function saveOutputs(req: OutputRequest) {
     async write(net: Network, meta: NetworkMeta, box: [number[], number[]], hints?: PreRangeHints, known?: { r64: number; r32: number; outputMagnitude: number }): Promise<void> {
       const err = (meta.error ?? {}) as Record<string, unknown>;
       const certified = typeof err.certifiedMax === 'number' ? err.certifiedMax : null;
-      const r64 = known ? known.r64 : roundingErrorBound(net, box[0], box[1], 'float64', hints)[0] ?? 0;
-      const r32 = known ? known.r32 : roundingErrorBound(net, box[0], box[1], 'float32', hints)[0] ?? 0;
       const wants32 = req.exports.some((p) => { const f = exportFormatFor(p); return f === 'tfjs' || (f !== 'json' && req.dtype === 'float32'); });
+      // The rounding bounds matter only for a float32 artifact (a second of work per 1e5 units).
+      const r64 = !wants32 ? 0 : known ? known.r64 : roundingErrorBound(net, box[0], box[1], 'float64', hints)[0] ?? 0;
+      const r32 = !wants32 ? 0 : known ? known.r32 : roundingErrorBound(net, box[0], box[1], 'float32', hints)[0] ?? 0;
       if (wants32 && req.tolerance !== undefined && certified !== null && certified - r64 + r32 > req.tolerance) {
         const outMag = known ? known.outputMagnitude : Math.max(...roundingMagnitude(net, box));
         throw new WorkError(`float32 cannot keep --max-error ${req.tolerance} for this network: its certified float32 bound is ${(certified - r64 + r32).toPrecision(4)} (worst-case rounding over any summation order), while the float32 floor at the output's magnitude ${outMag.toPrecision(3)} is about ${(outMag * 2 ** -24).toPrecision(3)}; export with --dtype float64, or raise --max-error.`);
