@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { InputError } from '../errors.ts';
-import { approximate, MAX_SEGMENTS_LIMIT, type ApproxResult, type SizeBy } from '../approx/approximate.ts';
+import { InputError, WorkError } from '../errors.ts';
+import { approximate, MAX_SEGMENTS_LIMIT, ToleranceError, type ApproxResult, type SizeBy } from '../approx/approximate.ts';
 import { networkSummary } from '../net/network.ts';
 import { compileFormula } from '../compile/compile.ts';
 import { parseFormula } from '../expr/parse.ts';
@@ -90,7 +90,7 @@ Examples:
         f32 = float32Layout(r, f);
         const tol = size.kind === 'maxError' && !flags.relative ? size.error : undefined;
         if (tol !== undefined && f32.certifiedMaxFloat32 > tol && f32.roundingBoundFloat32 < 0.8 * tol) {
-          r = run({ kind: 'maxError', error: tol - 1.2 * f32.roundingBoundFloat32 });
+          r = float32Resize(() => run({ kind: 'maxError', error: tol - 1.2 * f32!.roundingBoundFloat32 }), tol, f32.roundingBoundFloat32);
           f32 = r.segments <= CLAMP_SEGMENTS_LIMIT ? float32Layout(r, f) : undefined;
         }
       }
@@ -102,7 +102,7 @@ Examples:
         domain: { [r.variable]: r.domain },
         error: { certifiedMax: f32 ? f32.certifiedMax : r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
         knots: Array.from(r.pwl.x),
-      }, [[r.domain[0]], [r.domain[1]]], undefined, f32 ? { r64: f32.roundingBound, r32: f32.roundingBoundFloat32, outputMagnitude: r.scale } : undefined);
+      }, [[r.domain[0]], [r.domain[1]]], undefined, f32 ? { r64: f32.roundingBound, r32: f32.roundingBoundFloat32, outputMagnitude: r.scale } : { outputMagnitude: r.scale });
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, files: saver.written })}\n`);
       else process.stdout.write(`${renderApprox(r, seconds, f32)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
     });
@@ -224,5 +224,19 @@ function isQuadratic(e: Expr, v: string, domain: [number, number]): boolean {
     return !r.undefinedPart && r.lo === 0 && r.hi === 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * The float32 re-run asks the search for the tolerance minus the float32 rounding: a number
+ * the user never typed. Its failure is said with the user's --max-error and the rounding.
+ */
+function float32Resize<T>(resize: () => T, tol: number, rounding32: number): T {
+  try {
+    return resize();
+  } catch (e) {
+    if (!(e instanceof ToleranceError)) throw e;
+    const reached = e.best ? `the approximation itself came down only to ${e.best.error.toPrecision(3)} (${e.best.segments} segments)` : 'the approximation would need more segments than --max-segments allows';
+    throw new WorkError(`--max-error ${tol} cannot be met in float32: float32 rounding takes up to ${rounding32.toPrecision(3)} of it, and ${reached}; raise --max-error or use --dtype float64.`);
   }
 }

@@ -13,6 +13,7 @@ import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
 import { foldNorm } from './foldunits.ts';
 import { foldRoundingBound, type FoldTrace } from './foldround.ts';
+import { compileRemedies, forNode, NodeToleranceError, nodeFailureText, type FailureKind } from './failure.ts';
 
 const SQUARE: Expr = { op: 'pow', a: { op: 'var', name: 'u' }, b: { op: 'const', value: 2 } };
 
@@ -202,6 +203,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
     ? roundingErrorBoundSplit(built.network, boxLo, boxHi, 'float32', built.hints, { evaluations, inRegion })
     : roundingErrorBound(built.network, boxLo, boxHi, 'float32', built.hints)[0]!;
   let lastFailure = '';
+  let failureKind: FailureKind = 'construction';
+  let squaresHelp = squares.length > 0;
   let closest = Infinity;
   for (const plan of plans) {
     const deepSet = new Set(plan.deepShare > 0 ? squares.map((n) => n.id) : []);
@@ -223,8 +226,16 @@ export function compileFormula(o: CompileOptions): CompileResult {
       // a network with hundreds of thousands of units to learn that it loses).
       const estimate = shallow.reduce((s2, n) => s2 + cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
       if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
-      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', { maxDepth, minimize: o.minimize ?? 'relus' }, multi ? { ids: outIds, names: o.outputs!.map((out) => out.name) } : undefined);
-      if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
+      let built: ReturnType<typeof assemble>;
+      try {
+        built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', { maxDepth, minimize: o.minimize ?? 'relus' }, multi ? { ids: outIds, names: o.outputs!.map((out) => out.name) } : undefined);
+      } catch (e) {
+        // A node that cannot be built within its share ends this plan; another may fit.
+        if (!(e instanceof NodeToleranceError)) throw e;
+        if (closest === Infinity) { lastFailure = nodeFailureText(e); failureKind = 'construction'; squaresHelp = e.square; }
+        break;
+      }
+      if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; failureKind = 'depth'; break; }
       if (multi) {
         const roundingAll = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints);
         const totals = built.errorOuts.map((e, k) => e + roundingAll[k]!);
@@ -261,8 +272,9 @@ export function compileFormula(o: CompileOptions): CompileResult {
       // Report the closest any attempt came, not the last one.
       if (target < closest) {
         closest = target;
+        failureKind = dtype === 'float32' ? 'float32' : 'construction';
         lastFailure = dtype === 'float32'
-          ? `the certified float32 bound came down to ${target.toPrecision(4)}, of which ${roundingPart.toPrecision(4)} is float32 rounding (the float32 floor at this output's magnitude is about ${(outputMagnitude(ranges[g.output]!) * 2 ** -24).toPrecision(3)}; use --dtype float64 or a larger tolerance)`
+          ? `the certified float32 bound came down to ${target.toPrecision(4)}, of which ${roundingPart.toPrecision(4)} is float32 rounding (|f| reaches ${outputMagnitude(ranges[g.output]!).toPrecision(3)}, where float32 resolves about ${(outputMagnitude(ranges[g.output]!) * 2 ** -24).toPrecision(3)})`
           : `the composed bound came down to ${target.toPrecision(4)}`;
       }
       if (roundingPart >= o.maxError) break; // no construction budget can help
@@ -270,7 +282,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
       if (!(factor > 0)) break;
     }
   }
-  if (!best) throw new WorkError(`--max-error ${multi ? tolerances.join(', ') : o.maxError} could not be met: ${lastFailure}.`);
+  if (!best) throw new WorkError(`--max-error ${multi ? tolerances.join(', ') : o.maxError} could not be met: ${lastFailure}; ${compileRemedies({ kind: failureKind, dtype, deep: mode, hasSquares: squaresHelp })}.`);
   if (multi) return multiResult(o, formulas.map((f) => f.expr), inputs, best.built, g, ranges, live, outIds, tolerances, Object.fromEntries([...given.keys()].map((id) => [g.nodes[id]!.text, ranges[id]!])));
   const { built, rounding, total, total32 } = best;
   const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, { ...o, absTol: 1e-3 * total });
@@ -508,7 +520,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
           input = { layer: p.layer, terms: new Map([[p.index, 1]]), constant: 0 };
           W = [0, W[1]];
         }
-        const piece: OneD = approximateOnRange(fn, W, budget, limit);
+        const piece: OneD = forNode(n.text, W, () => approximateOnRange(fn, W, budget, limit), n.kind === 'square');
         // Wide fan-in feeding many units: carry the value as one unit first (1 ReLU) rather
         // than a dense block of fan-in × units weights.
         const segs = piece.pwl.x.length - 1;
