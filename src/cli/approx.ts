@@ -11,7 +11,7 @@ import { fmt } from './table.ts';
 import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
 import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';
-import { progress } from './progress.ts';
+import { progress, QUIET_HELP } from './progress.ts';
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/float32.ts';
 import { accurateFunction } from '../expr/accurate.ts';
 
@@ -52,6 +52,7 @@ export function registerApprox(program: Command): void {
     .option('--deep', 'x² and a·x²+b·x+c: build by deep sawtooth squaring (with --levels m or --max-error E)')
     .option('--levels <m>', 'sawtooth levels for --deep (error (hi)²·2^(−2m−2))')
     .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
     .option('--save <file.json>', 'write the network in knotnet JSON form')
     .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
     .option('--force', FORCE_HELP)
@@ -87,9 +88,12 @@ Examples:
       let f32: Float32Layout | undefined;
       if (dtype === 'float32' && r.segments <= CLAMP_SEGMENTS_LIMIT) {
         const f = accurateFunction(parseFormula(expr).expr, [r.variable]);
+        bar.step('float32 analysis');
+        bar.update(`clamp layout of ${r.segments} segments`);
         f32 = float32Layout(r, f);
         const tol = size.kind === 'maxError' && !flags.relative ? size.error : undefined;
         if (tol !== undefined && f32.certifiedMaxFloat32 > tol && f32.roundingBoundFloat32 < 0.8 * tol) {
+          bar.step('sizing for float32');
           r = float32Resize(() => run({ kind: 'maxError', error: tol - 1.2 * f32!.roundingBoundFloat32 }), tol, f32.roundingBoundFloat32);
           f32 = r.segments <= CLAMP_SEGMENTS_LIMIT ? float32Layout(r, f) : undefined;
         }

@@ -7,7 +7,8 @@ import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
 import { parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
 import { readCsv } from './csv.ts';
-import { certifyModelFile } from './certify.ts';
+import { certifyModelFile, type CertifyRequest } from './certify.ts';
+import { progress, QUIET_HELP } from './progress.ts';
 import { inRegion, readStoredFacts, type StoredFacts } from './stored.ts';
 import { fmt, renderPairs } from './table.ts';
 
@@ -29,6 +30,7 @@ export function registerCheck(program: Command): void {
     .option('--max-error <E>', 'exit 1 when the measured max error is above E')
     .option('--certify', 'also prove the max error over the --var box (and --range region) with knotnet certify (gap 10%, 60 s)')
     .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
     .addHelpText('after', '\nExamples:\n  knotnet check sqrt.onnx -n 100000\n  knotnet check t3.onnx --data shell.csv --max-error 1')
     .action(async (model: string, flags: Record<string, any>) => {
       const started = performance.now();
@@ -107,7 +109,7 @@ async function checkModel(model: string, runner: ArtifactRunner, flags: Record<s
   }
   if (m.counted === 0) throw new InputError('--data', 'contain inputs where the formula is defined', flags.data);
   const proven = flags.certify
-    ? (await certifyModelFile({ model, expr: req.exprText, vars: names.map((v) => `${v}=${req.box[v]![0]}:${req.box[v]![1]}`), ranges: req.rangeTexts })).result
+    ? await certifyWithProgress({ model, expr: req.exprText, vars: names.map((v) => `${v}=${req.box[v]![0]}:${req.box[v]![1]}`), ranges: req.rangeTexts })
     : undefined;
   const worstInput = Object.fromEntries(names.map((v, j) => [v, x[m.at * d + j]]));
   const certified = compareCert ? stored.certified! : undefined;
@@ -198,6 +200,16 @@ function measure(expr: Parameters<typeof accurateEvaluator>[0], names: string[],
   }
   m.rms = Math.sqrt(sq / m.counted);
   return m;
+}
+
+/** check --certify's proof, with the certify command's progress line. */
+async function certifyWithProgress(req: CertifyRequest) {
+  const bar = progress('certify');
+  try {
+    return (await certifyModelFile(req, bar.update)).result;
+  } finally {
+    bar.done();
+  }
 }
 
 /** Most box samples rejection sampling draws before it gives up on a sliver of a region. */

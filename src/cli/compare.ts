@@ -1,3 +1,4 @@
+import { note, QUIET_HELP } from './progress.ts';
 import type { Command } from 'commander';
 import { approximate } from '../approx/approximate.ts';
 import { compileFormula } from '../compile/compile.ts';
@@ -41,6 +42,7 @@ export function registerCompare(program: Command): void {
     .option('--force', FORCE_HELP)
     .option('--certify-seconds <S>', 'prove each network\'s worst case over the region with knotnet certify, at most S seconds each (0: skip)', '20')
     .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
     .addHelpText('after', '\nExamples:\n  knotnet compare --report compare-report\n  knotnet compare "sqrt(x)" --var x=0:1 --budget-seconds 20 --report sqrt-report')
     .action(async (exprArg: string | undefined, flags: Record<string, any>) => {
       const expr = exprArg ?? T3;
@@ -85,7 +87,7 @@ export function registerCompare(program: Command): void {
       const maxAbsY = heldY.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       if (flags.maxError === undefined && expr !== T3 && !(maxAbsY > 0)) throw new InputError('--max-error', 'be given when the expression is 0 (or not finite) on every held-out sample (its default is 1e-3 of max |f| there)', `max |f| = ${maxAbsY}`);
       const maxError = flags.maxError !== undefined ? parsePositive(flags.maxError, '--max-error') : expr === T3 ? 1 : 1e-3 * maxAbsY;
-      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const log = note;
       log(`constructing ${expr} to certified max error ${maxError.toPrecision(3)}...`);
       const t0 = performance.now();
       const built = construct(expr, inputs, vars, ranges, maxError, heldX);

@@ -11,6 +11,7 @@ import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { writeOutputs } from './staging.ts';
 import { fmt, renderPairs, renderTable } from './table.ts';
+import { progress, QUIET_HELP } from './progress.ts';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -34,6 +35,7 @@ export function registerCompile(program: Command): void {
     .option('--dtype <t>', 'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
     .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)')
     .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
     .option('--save <file.json>', 'write the network in knotnet JSON form')
     .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
     .option('--force', FORCE_HELP)
@@ -59,7 +61,13 @@ Example (the original question, T3):
       const maxDepth = parseCount(flags.maxDepth, '--max-depth', 10_000);
       const maxFanIn = flags.maxFanIn === undefined ? undefined : parseCount(flags.maxFanIn, '--max-fan-in', 1_000_000);
       if (maxFanIn !== undefined && maxFanIn < 2) throw new InputError('--max-fan-in', 'be at least 2', flags.maxFanIn);
-      const r = compileFormula({ expr, vars, ranges, maxError, ...(outputs ? { outputs } : {}), measureCount: count, seed, deep, minimize, maxDepth, norm, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
+      const bar = progress('compile');
+      let r: CompileResult;
+      try {
+        r = compileFormula({ onProgress: (step, detail) => { bar.step(`compile, ${step}`); bar.update(detail); }, expr, vars, ranges, maxError, ...(outputs ? { outputs } : {}), measureCount: count, seed, deep, minimize, maxDepth, norm, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
+      } finally {
+        bar.done();
+      }
       const seconds = (performance.now() - started) / 1000;
       await saver.write(r.network, {
         expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, SoundnessError, WorkError } from '../errors.ts';
 import { cliMessage } from './flags.ts';
+import { setQuiet } from './progress.ts';
 import { missingOptional, missingPackage } from '../optional.ts';
 
 type Register = (program: Command) => void;
@@ -36,7 +37,9 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // --quiet (on the commands that show progress) holds for this run only.
+    .hook('preAction', (_program, action) => setQuiet(action.opts().quiet === true));
   const args = argv.slice(2);
   const first = args[0];
   const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first]

@@ -33,6 +33,8 @@ export interface CompileOptions {
   samples?: Float64Array;
   /** How many fresh uniform samples measure the error when `samples` is not given. */
   measureCount?: number;
+  /** Called as each long step starts (planning attempts, float32 analysis, measuring), for progress lines. */
+  onProgress?: (step: string, detail: string) => void;
   /** Seed of those samples (a whole number >= 0). */
   seed?: number;
   /** Deep (sawtooth) squares: 'auto' picks per node what needs fewer units (default). */
@@ -199,14 +201,17 @@ export function compileFormula(o: CompileOptions): CompileResult {
     try { r = propagateRanges(g, sub, new Map()); } catch { return true; }
     return givenIds.every((id) => r[id]![1] >= given.get(id)!.range[0] && r[id]![0] <= given.get(id)!.range[1]);
   };
-  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => built.foldRounding ? built.foldRounding('float32') : dtype === 'float32'
-    ? roundingErrorBoundSplit(built.network, boxLo, boxHi, 'float32', built.hints, { evaluations, inRegion })
-    : roundingErrorBound(built.network, boxLo, boxHi, 'float32', built.hints)[0]!;
+  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => {
+    o.onProgress?.('float32 analysis', `rounding bound of ${built.summary.relus} ReLUs`);
+    return built.foldRounding ? built.foldRounding('float32') : dtype === 'float32'
+      ? roundingErrorBoundSplit(built.network, boxLo, boxHi, 'float32', built.hints, { evaluations, inRegion })
+      : roundingErrorBound(built.network, boxLo, boxHi, 'float32', built.hints)[0]!;
+  };
   let lastFailure = '';
   let failureKind: FailureKind = 'construction';
   let squaresHelp = squares.length > 0;
   let closest = Infinity;
-  for (const plan of plans) {
+  for (const [planIndex, plan] of plans.entries()) {
     const deepSet = new Set(plan.deepShare > 0 ? squares.map((n) => n.id) : []);
     const shallow = approxNodes.filter((n) => !deepSet.has(n.id));
     const deepSens = [...deepSet].reduce((s2, id) => s2 + sens.get(id)!, 0);
@@ -215,6 +220,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
     let factor = 0.97; // share of the tolerance for the construction; the rest covers rounding
     let rebalanced = false;
     for (let attempt = 0; attempt < 6; attempt++) {
+      o.onProgress?.('planning', `plan ${planIndex + 1} of ${plans.length}${plan.deepShare > 0 ? ` (deep squares, ${plan.deepShare * 100}% of the tolerance)` : ''}, attempt ${attempt + 1}`);
       const budgets = new Map<number, number>();
       for (const id of deepSet) budgets.set(id, (factor * maxError * shareDeep) / deepSens);
       for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : maxError);
@@ -285,6 +291,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
   if (!best) throw new WorkError(`--max-error ${multi ? tolerances.join(', ') : o.maxError} could not be met: ${lastFailure}; ${compileRemedies({ kind: failureKind, dtype, deep: mode, hasSquares: squaresHelp })}.`);
   if (multi) return multiResult(o, formulas.map((f) => f.expr), inputs, best.built, g, ranges, live, outIds, tolerances, Object.fromEntries([...given.keys()].map((id) => [g.nodes[id]!.text, ranges[id]!])));
   const { built, rounding, total, total32 } = best;
+  o.onProgress?.('measuring', `${o.samples ? o.samples.length / inputs.length : o.measureCount ?? 'default'} samples`);
   const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, { ...o, absTol: 1e-3 * total });
   assertMeasuredWithinCertified(`compile ${o.expr}`, m.max, total, outputMagnitude(ranges[g.output]!));
   const rangeOut: Record<string, Range> = {};
