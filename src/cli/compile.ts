@@ -11,7 +11,7 @@ import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { writeOutputs } from './staging.ts';
 import { fmt, renderPairs, renderTable } from './table.ts';
-import { progress, QUIET_HELP } from './progress.ts';
+import { note, progress, QUIET_HELP } from './progress.ts';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
@@ -89,6 +89,7 @@ Example (the original question, T3):
     .option('--seed <N>', 'seed', '1')
     .option('--out <file.csv>', 'write here instead of stdout')
     .option('--force', 'replace an existing --out file (a CSV carries no knotnet marker, so any existing file needs it)')
+    .option('--quiet', 'print no summary line on stderr')
     .addHelpText('after', '\nExample:\n  knotnet sample shell --dims 3 --inner 2.1e7 --outer 2.4e7 -n 1000 --seed 1 --out shell.csv')
     .action(async (kind: string, flags: Record<string, string>) => {
       parseChoice(kind, 'sample kind', ['shell'] as const);
@@ -105,6 +106,7 @@ Example (the original question, T3):
       const chunks = csvChunks(header, sampleShellBatches({ dims, inner, outer, n, seed }, Math.max(1, Math.floor(65_536 / dims))));
       if (out) await writeOutputs([{ target: out, files: [{ relativePath: '', bytes: chunks }] }], !!flags.force);
       else await writeChunks(process.stdout, chunks);
+      note(`sample: ${n} points uniform in the ${dims}-D shell ${inner} ≤ |x| ≤ ${outer} (seed ${seed}, columns ${header.length <= 4 ? header.join(', ') : `${header[0]} … ${header[header.length - 1]}`}) written to ${flags.out ?? 'stdout'}`);
     });
 }
 

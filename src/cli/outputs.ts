@@ -1,4 +1,4 @@
-import { buildArtifacts, exportFormatFor, type ExportFormat } from '../export/index.ts';
+import { buildArtifacts, distinctOutputNames, exportFormatFor, type ExportFormat } from '../export/index.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
 import { layerRanges, roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
@@ -50,7 +50,7 @@ export function saveOutputs(req: OutputRequest) {
         throw new WorkError(float32Refusal(req.tolerance, certified - r64 + r32, magnitude, tfjs, req.dtype === 'float32'));
       }
       const staged: StagedOutput[] = [];
-      if (req.save) staged.push({ target: targets[0]!, files: [{ relativePath: '', bytes: `${JSON.stringify(networkToJson(net, { ...meta, dtype: 'float64' }))}\n` }] });
+      if (req.save) staged.push({ target: targets[0]!, files: [{ relativePath: '', bytes: `${JSON.stringify(networkToJson(distinctOutputNames(net), { ...meta, dtype: 'float64' }))}\n` }] });
       for (const [i, p] of req.exports.entries()) {
         const format = exportFormatFor(p);
         const dtype = format === 'tfjs' ? 'float32' : format === 'json' ? 'float64' : req.dtype;
