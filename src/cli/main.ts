@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, SoundnessError, WorkError } from '../errors.ts';
 import { cliMessage } from './flags.ts';
 import { setQuiet } from './progress.ts';
+import { VERSION } from './version.ts';
 import { missingOptional, missingPackage } from '../optional.ts';
 
 type Register = (program: Command) => void;
@@ -34,7 +35,7 @@ export { ExitCode } from '../errors.ts';
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('knotnet')
     .description('Neural networks by construction: formulas to ReLU networks with certified error bounds.')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError(true)
