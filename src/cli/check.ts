@@ -145,7 +145,7 @@ function renderCheck(result: { model: string; samples: number; worstInput: Recor
     ] : [['max error, certified', 'none stored in the file'] as [string, string]]),
     ...(proven ? [['max error, certified (certify)', `${fmt(proven.upper)} (worst found ${fmt(proven.lower)}${proven.stopped === 'gap' ? '' : ', gap not within 10% by the time limit'})`] as [string, string]] : []),
     ['RMS error, measured', m.rms],
-    ['relative max error, measured', m.rel],
+    ['relative max error, measured (max error / max|f|)', m.rel],
     ['worst input', JSON.stringify(result.worstInput)],
   ]);
 }
@@ -177,7 +177,8 @@ interface Measured {
  * Errors of the outputs `y` against the real formula at the rows of `x`. The truth is the
  * accurate value (float64 where provably accurate to 2^−44·|f| or 1e-3 of --max-error, else
  * higher precision). A non-finite output is an infinite error; rows where f is undefined are
- * counted apart. Relative max error is max |e|/|f| over rows with f ≠ 0 (pointwise).
+ * counted apart. Relative max error is the max error over max |f| on the samples (README,
+ * "Certified and measured": one definition in every command), never pointwise |e|/|f|.
  */
 function measure(expr: Parameters<typeof accurateEvaluator>[0], names: string[], x: Float64Array, y: Float64Array, limit: number | undefined, inCertRegion: (row: number[]) => boolean): Measured {
   const d = names.length;
@@ -185,7 +186,7 @@ function measure(expr: Parameters<typeof accurateEvaluator>[0], names: string[],
   const out = new Float64Array(1);
   const absTol = limit === undefined ? 0 : 1e-3 * limit;
   const m: Measured = { max: 0, at: 0, rms: 0, rel: 0, counted: 0, nonFinite: 0, undefinedCount: 0, undefinedAt: -1, maxInRegion: 0, inRegion: 0 };
-  let sq = 0;
+  let sq = 0, maxAbsF = 0;
   for (let i = 0; i < y.length; i++) {
     const row = x.subarray(i * d, i * d + d);
     const exact = f(row, out, absTol);
@@ -195,10 +196,11 @@ function measure(expr: Parameters<typeof accurateEvaluator>[0], names: string[],
     const e = Number.isFinite(y[i]!) ? Math.abs(exact - y[i]!) : Infinity;
     if (m.counted === 1 || e > m.max) { m.max = e; m.at = i; }
     sq += e * e;
-    if (exact !== 0) m.rel = Math.max(m.rel, e / Math.abs(exact));
+    maxAbsF = Math.max(maxAbsF, Math.abs(exact));
     if (inCertRegion(Array.from(row))) { m.inRegion++; m.maxInRegion = Math.max(m.maxInRegion, e); }
   }
   m.rms = Math.sqrt(sq / m.counted);
+  m.rel = maxAbsF > 0 ? m.max / maxAbsF : Infinity;
   return m;
 }
 
