@@ -13,6 +13,9 @@ import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.t
 import { makeTarget, type Target } from './target.ts';
 import { minimalPwl, minimaxForCount } from './minimal.ts';
 import { preflight } from './preflight.ts';
+import { ToleranceError } from './tolerance.ts';
+
+export { ToleranceError } from './tolerance.ts';
 
 export const MAX_SEGMENTS_LIMIT = 10_000_000;
 
@@ -224,7 +227,7 @@ function refuseUnenclosable(t: Target, p: Pwl, arg: string, given: number): neve
     const e = t.encloseF(p.x[i]!, p.x[i + 1]!);
     if (e.undefinedPart || !Number.isFinite(e.lo) || !Number.isFinite(e.hi)) { at = `[${p.x[i]}, ${p.x[i + 1]}]`; break; }
   }
-  throw new WorkError(`${arg} ${given} cannot be certified: the formula has no finite interval enclosure on ${t.variable} in ${at}, and more segments cannot change that (the formula is undefined there for interval arithmetic, e.g. 0^0); move the domain's end away from that point.`);
+  throw new ToleranceError(`${arg} ${given} cannot be certified: the formula has no finite interval enclosure on ${t.variable} in ${at}, and more segments cannot change that (the formula is undefined there for interval arithmetic, e.g. 0^0); move the domain's end away from that point.`, 'enclosure', null);
 }
 
 const roundingByPwl = new WeakMap<Pwl, number>();
@@ -286,11 +289,11 @@ function sizeBySearch(
     // More segments made it worse twice over: the bound is no longer the fit's error but the
     // network's own rounding (large slope terms that cancel), which grows with n.
     if (prev && r.e > 1.5 * best.e && hi > 4 * bestN) {
-      throw new WorkError(`${arg} ${given} cannot be met by a one-hidden-layer network here: the best certified error was ${best.e.toPrecision(4)} with ${bestN} segments, and more segments raise it (at ${hi} segments: ${r.e.toPrecision(4)}), because the worst-case float64 rounding of its sums of large, cancelling slope terms grows with their number; raise the tolerance.`);
+      throw new ToleranceError(`${arg} ${given} cannot be met by a one-hidden-layer network here: the best certified error was ${best.e.toPrecision(4)} with ${bestN} segments, and more segments raise it (at ${hi} segments: ${r.e.toPrecision(4)}), because the worst-case float64 rounding of its sums of large, cancelling slope terms grows with their number; raise the tolerance.`, 'rounding', { error: best.e, segments: bestN });
     }
     if (r.e < best.e) { best = r; bestN = hi; }
     if (hi >= limit) {
-      throw new WorkError(`${arg} ${given} cannot be met within ${limit} segments: the best reached was ${r.e.toPrecision(4)} with ${hi} segments (raise --max-segments or the tolerance).`);
+      throw new ToleranceError(`${arg} ${given} cannot be met within ${limit} segments: the best reached was ${r.e.toPrecision(4)} with ${hi} segments (raise --max-segments or the tolerance).`, 'segments', { error: Math.min(r.e, best.e), segments: r.e <= best.e ? hi : bestN });
     }
     // Error ~ C·n^-p: p from the last two trials (2 for smooth f at first), jump to the
     // predicted count.

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { InputError } from '../errors.ts';
-import { approximate, MAX_SEGMENTS_LIMIT, type ApproxResult, type SizeBy } from '../approx/approximate.ts';
+import { InputError, WorkError } from '../errors.ts';
+import { approximate, MAX_SEGMENTS_LIMIT, ToleranceError, type ApproxResult, type SizeBy } from '../approx/approximate.ts';
 import { networkSummary } from '../net/network.ts';
 import { compileFormula } from '../compile/compile.ts';
 import { parseFormula } from '../expr/parse.ts';
@@ -11,7 +11,7 @@ import { fmt } from './table.ts';
 import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
 import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';
-import { progress } from './progress.ts';
+import { progress, QUIET_HELP } from './progress.ts';
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/float32.ts';
 import { accurateFunction } from '../expr/accurate.ts';
 
@@ -52,6 +52,7 @@ export function registerApprox(program: Command): void {
     .option('--deep', 'x² and a·x²+b·x+c: build by deep sawtooth squaring (with --levels m or --max-error E)')
     .option('--levels <m>', 'sawtooth levels for --deep (error (hi)²·2^(−2m−2))')
     .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
     .option('--save <file.json>', 'write the network in knotnet JSON form')
     .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
     .option('--force', FORCE_HELP)
@@ -87,10 +88,13 @@ Examples:
       let f32: Float32Layout | undefined;
       if (dtype === 'float32' && r.segments <= CLAMP_SEGMENTS_LIMIT) {
         const f = accurateFunction(parseFormula(expr).expr, [r.variable]);
+        bar.step('float32 analysis');
+        bar.update(`clamp layout of ${r.segments} segments`);
         f32 = float32Layout(r, f);
         const tol = size.kind === 'maxError' && !flags.relative ? size.error : undefined;
         if (tol !== undefined && f32.certifiedMaxFloat32 > tol && f32.roundingBoundFloat32 < 0.8 * tol) {
-          r = run({ kind: 'maxError', error: tol - 1.2 * f32.roundingBoundFloat32 });
+          bar.step('sizing for float32');
+          r = float32Resize(() => run({ kind: 'maxError', error: tol - 1.2 * f32!.roundingBoundFloat32 }), tol, f32.roundingBoundFloat32);
           f32 = r.segments <= CLAMP_SEGMENTS_LIMIT ? float32Layout(r, f) : undefined;
         }
       }
@@ -102,7 +106,7 @@ Examples:
         domain: { [r.variable]: r.domain },
         error: { certifiedMax: f32 ? f32.certifiedMax : r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
         knots: Array.from(r.pwl.x),
-      }, [[r.domain[0]], [r.domain[1]]], undefined, f32 ? { r64: f32.roundingBound, r32: f32.roundingBoundFloat32, outputMagnitude: r.scale } : undefined);
+      }, [[r.domain[0]], [r.domain[1]]], undefined, f32 ? { r64: f32.roundingBound, r32: f32.roundingBoundFloat32, outputMagnitude: r.scale } : { outputMagnitude: r.scale });
       if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, files: saver.written })}\n`);
       else process.stdout.write(`${renderApprox(r, seconds, f32)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
     });
@@ -224,5 +228,19 @@ function isQuadratic(e: Expr, v: string, domain: [number, number]): boolean {
     return !r.undefinedPart && r.lo === 0 && r.hi === 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * The float32 re-run asks the search for the tolerance minus the float32 rounding: a number
+ * the user never typed. Its failure is said with the user's --max-error and the rounding.
+ */
+function float32Resize<T>(resize: () => T, tol: number, rounding32: number): T {
+  try {
+    return resize();
+  } catch (e) {
+    if (!(e instanceof ToleranceError)) throw e;
+    const reached = e.best ? `the approximation itself came down only to ${e.best.error.toPrecision(3)} (${e.best.segments} segments)` : 'the approximation would need more segments than --max-segments allows';
+    throw new WorkError(`--max-error ${tol} cannot be met in float32: float32 rounding takes up to ${rounding32.toPrecision(3)} of it, and ${reached}; raise --max-error or use --dtype float64.`);
   }
 }

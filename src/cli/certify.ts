@@ -9,7 +9,7 @@ import { parseNumber, parsePositive, parseSeed, parseVarRange } from './args.ts'
 import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
-import { progress } from './progress.ts';
+import { progress, QUIET_HELP } from './progress.ts';
 import { renderPairs } from './table.ts';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -66,6 +66,7 @@ export function registerCertify(program: Command): void {
     .option('--vnnlib <file.vnnlib>', 'write the proven property |N(x) − f(x)| ≤ bound over the box (f affine in the inputs)')
     .option('--force', FORCE_HELP)
     .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
     .addHelpText('after', '\nExample:\n  knotnet certify sin.json --expr "sin(x)" --var x=0:3.14159')
     .action(async (modelPath: string, flags: Record<string, any>) => {
       const gap = parsePositive(flags.gap, '--gap');

@@ -15,6 +15,8 @@ import { checkOutputs } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
 import { fmt, renderTable } from './table.ts';
+import { note, QUIET_HELP } from './progress.ts';
+import { commandLine, VERSION } from './version.ts';
 import { certifyNetwork, type CertifyResult } from '../certify/certify.ts';
 import type { Expr } from '../expr/ast.ts';
 import { buildArtifacts } from '../export/index.ts';
@@ -41,13 +43,15 @@ export function registerCompare(program: Command): void {
     .option('--force', FORCE_HELP)
     .option('--certify-seconds <S>', 'prove each network\'s worst case over the region with knotnet certify, at most S seconds each (0: skip)', '20')
     .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
     .addHelpText('after', '\nExamples:\n  knotnet compare --report compare-report\n  knotnet compare "sqrt(x)" --var x=0:1 --budget-seconds 20 --report sqrt-report')
-    .action(async (exprArg: string | undefined, flags: Record<string, any>) => {
+    .action(async (exprArg: string | undefined, flags: Record<string, any>, command: Command) => {
       const expr = exprArg ?? T3;
       const budget = parsePositive(flags.budgetSeconds, '--budget-seconds');
       const certifySeconds = parseNumberInRange(flags.certifySeconds, '--certify-seconds', 0, 3600);
       const n = parseCount(flags.samples, '--samples', 10_000_000);
       const seed = parseSeed(flags.seed);
+      const run = { command: commandLine((command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? []), seed, budgetSeconds: budget, version: VERSION, date: new Date().toISOString() };
       const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
       const report = flags.report ? String(flags.report).replace(/(.)[/\\]+$/, '$1') : undefined;
       const exportDir = flags.exportDir ? String(flags.exportDir).replace(/(.)[/\\]+$/, '$1') : undefined;
@@ -85,7 +89,7 @@ export function registerCompare(program: Command): void {
       const maxAbsY = heldY.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       if (flags.maxError === undefined && expr !== T3 && !(maxAbsY > 0)) throw new InputError('--max-error', 'be given when the expression is 0 (or not finite) on every held-out sample (its default is 1e-3 of max |f| there)', `max |f| = ${maxAbsY}`);
       const maxError = flags.maxError !== undefined ? parsePositive(flags.maxError, '--max-error') : expr === T3 ? 1 : 1e-3 * maxAbsY;
-      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const log = note;
       log(`constructing ${expr} to certified max error ${maxError.toPrecision(3)}...`);
       const t0 = performance.now();
       const built = construct(expr, inputs, vars, ranges, maxError, heldX);
@@ -105,7 +109,7 @@ export function registerCompare(program: Command): void {
       if (proven) notes.push(`"proven worst case" is knotnet certify's bound of max |N − f| over the whole region (bound propagation and branch and bound, at most ${certifySeconds} s each); where it did not reach 10% of the worst input it found, the interval [found, proven] is shown.`);
       if (report) {
         const oneD = d === 1 ? { f: (x: number) => f(x), domain: vars[inputs[0]!]!, variable: inputs[0]! } : undefined;
-        targets[0]!.files = compareReportFiles({ expr, rows, table: { header, rows: table }, samples: { train: nTrain, heldOut: nHeld, source }, backend, notes, ...(oneD ? { oneD } : {}) });
+        targets[0]!.files = compareReportFiles({ expr, rows, table: { header, rows: table }, samples: { train: nTrain, heldOut: nHeld, source }, backend, notes, run, ...(oneD ? { oneD } : {}) });
       }
       if (exportDir) {
         // The trained networks go through the same exporters as constructed ones.
@@ -113,7 +117,8 @@ export function registerCompare(program: Command): void {
           const slug = r.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
           const meta = { expr, domain: { ...vars, ...ranges }, error: { measuredMax: r.maxError, measuredRms: r.rmsError, ...(r.certified !== undefined ? { certifiedMax: r.certified } : {}) }, trained: r.kind === 'trained' };
           return [
-            ...buildArtifacts(r.network, meta, `${slug}.onnx`, 'float32').map((f) => ({ relativePath: `${slug}.onnx`, bytes: f.bytes })),
+            // The certificate holds for float64 evaluation: the float32 ONNX states it as that, not as its own.
+            ...buildArtifacts(r.network, { ...meta, error: float64Only(meta.error) }, `${slug}.onnx`, 'float32').map((f) => ({ relativePath: `${slug}.onnx`, bytes: f.bytes })),
             ...buildArtifacts(r.network, meta, `${slug}.json`).map((f) => ({ relativePath: `${slug}.json`, bytes: f.bytes })),
           ];
         });
@@ -125,7 +130,7 @@ export function registerCompare(program: Command): void {
       const measuredBy = "knotnet's float64 evaluator on each network's plain ReLU form";
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({
-          expr, samples: { train: nTrain, heldOut: nHeld, source }, measuredBy, backend, budgetSeconds: budget, seed,
+          expr, samples: { train: nTrain, heldOut: nHeld, source }, measuredBy, backend, budgetSeconds: budget, seed, command: run.command, version: run.version, date: run.date,
           rows: rows.map((r, i) => ({ name: r.name, kind: r.kind, ...(proven ? { proven: { certified: Number.isFinite(proven[i]!.upper) ? proven[i]!.upper : null, worstFound: proven[i]!.lower, gapReached: proven[i]!.stopped === 'gap', seconds: proven[i]!.seconds } } : {}), relus: r.relus, layers: r.layers, params: r.params, maxError: { measured: r.maxError, certified: r.certified ?? null }, rmsError: r.rmsError, seconds: r.seconds, ...(r.init ? { init: r.init } : {}), ...(r.runtimeFloat32 ? { runtimeFloat32: r.runtimeFloat32 } : {}), curve: r.curve })),
           notes,
           ...(report ? { report: `${report}/index.html` } : {}),
@@ -168,4 +173,10 @@ function splitRows(rows: Float64Array, d: number, seed: number): [Float64Array, 
   const pick = (idx: number[]) => { const out = new Float64Array(idx.length * d); idx.forEach((r, k) => out.set(rows.subarray(r * d, r * d + d), k * d)); return out; };
   const half = Math.ceil(count / 2);
   return [pick(order.slice(0, half)), pick(order.slice(half))];
+}
+
+/** Errors for a float32 file whose certificate was proven for float64: kept as certifiedMaxFloat64 only. */
+function float64Only(error: { certifiedMax?: number; [k: string]: unknown }): Record<string, unknown> {
+  const { certifiedMax, ...rest } = error;
+  return certifiedMax === undefined ? rest : { ...rest, certifiedMaxFloat64: certifiedMax };
 }

@@ -11,6 +11,7 @@ import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { writeOutputs } from './staging.ts';
 import { fmt, renderPairs, renderTable } from './table.ts';
+import { note, progress, QUIET_HELP } from './progress.ts';
 
 /** Most numbers `sample` writes (-n times --dims). */
 const MAX_SAMPLE_NUMBERS = 10_000_000;
@@ -37,6 +38,7 @@ export function registerCompile(program: Command): void {
     .option('--dtype <t>', 'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
     .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)')
     .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
     .option('--save <file.json>', 'write the network in knotnet JSON form')
     .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
     .option('--force', FORCE_HELP)
@@ -62,7 +64,13 @@ Example (the original question, T3):
       const maxDepth = parseCount(flags.maxDepth, '--max-depth', 10_000);
       const maxFanIn = flags.maxFanIn === undefined ? undefined : parseCount(flags.maxFanIn, '--max-fan-in', 1_000_000);
       if (maxFanIn !== undefined && maxFanIn < 2) throw new InputError('--max-fan-in', 'be at least 2', flags.maxFanIn);
-      const r = compileFormula({ expr, vars, ranges, maxError, ...(outputs ? { outputs } : {}), measureCount: count, seed, deep, minimize, maxDepth, norm, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
+      const bar = progress('compile');
+      let r: CompileResult;
+      try {
+        r = compileFormula({ onProgress: (step, detail) => { bar.step(`compile, ${step}`); bar.update(detail); }, expr, vars, ranges, maxError, ...(outputs ? { outputs } : {}), measureCount: count, seed, deep, minimize, maxDepth, norm, dtype, ...(maxFanIn ? { maxFanIn } : {}), ...(dataRows ? { samples: dataRows } : {}) });
+      } finally {
+        bar.done();
+      }
       const seconds = (performance.now() - started) / 1000;
       await saver.write(r.network, {
         expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },
@@ -84,6 +92,7 @@ Example (the original question, T3):
     .option('--seed <N>', 'seed', '1')
     .option('--out <file.csv>', 'write here instead of stdout')
     .option('--force', 'replace an existing --out file (a CSV carries no knotnet marker, so any existing file needs it)')
+    .option('--quiet', 'print no summary line on stderr')
     .addHelpText('after', '\nExample:\n  knotnet sample shell --dims 3 --inner 2.1e7 --outer 2.4e7 -n 1000 --seed 1 --out shell.csv')
     .action(async (kind: string, flags: Record<string, string>) => {
       parseChoice(kind, 'sample kind', ['shell'] as const);
@@ -101,6 +110,7 @@ Example (the original question, T3):
       const chunks = csvChunks(header, sampleShellBatches({ dims, inner, outer, n, seed }, Math.max(1, Math.floor(65_536 / dims))));
       if (out) await writeOutputs([{ target: out, files: [{ relativePath: '', bytes: chunks }] }], !!flags.force);
       else await writeChunks(process.stdout, chunks);
+      note(`sample: ${n} points uniform in the ${dims}-D shell ${inner} ≤ |x| ≤ ${outer} (seed ${seed}, columns ${header.length <= 4 ? header.join(', ') : `${header[0]} … ${header[header.length - 1]}`}) written to ${flags.out ?? 'stdout'}`);
     });
 }
 

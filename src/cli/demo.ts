@@ -7,7 +7,7 @@ import { sampleShell } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
 import { evaluate } from '../net/evaluate.ts';
 import { renderTable } from './table.ts';
-import { progress } from './progress.ts';
+import { note, progress, QUIET_HELP } from './progress.ts';
 
 /** T1 of the reference: the answer's script as published (knots 1e6, 1e6+1e5, …, 9.9e6). */
 function answerAsPublished() {
@@ -31,6 +31,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('The main job on built-in defaults: reference tasks T1, T2 and T3 (the distance network beside the equal-spacing recipe: shallow, deep sawtooth squares, folded norm) and a short comparison with training.')
     .option('--json', 'print one JSON object instead of the tables')
+    .option('--quiet', QUIET_HELP)
     .action(async (flags: { json?: boolean }) => {
       const started = performance.now();
       const published = answerAsPublished();
@@ -40,10 +41,10 @@ export function registerDemo(program: Command): void {
       const bar = progress('T2 uniform knots');
       const t2uni = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'uniform', fit: 'interpolate', maxSegments: 10_000_000, onTrial: (t) => bar.update(`${t.segments} segments -> certified ${t.error.toPrecision(4)}`) });
       bar.done();
-      process.stderr.write('T3: compiling the distance network...\n');
+      note('T3: compiling the distance network...');
       const nStar = 2 / (4 * Math.sqrt(1e-4));
       const t3 = demoT3();
-      process.stderr.write('comparison: training TensorFlow.js networks for about 16 s...\n');
+      note('comparison: training TensorFlow.js networks for about 16 s...');
       const comparison = await demoComparison(t3.auto, t3.autoSeconds);
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) {

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, SoundnessError, WorkError } from '../errors.ts';
 import { cliMessage } from './flags.ts';
+import { setQuiet } from './progress.ts';
+import { VERSION } from './version.ts';
 import { missingOptional, missingPackage } from '../optional.ts';
 
 type Register = (program: Command) => void;
@@ -33,10 +35,12 @@ export { ExitCode } from '../errors.ts';
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('knotnet')
     .description('Neural networks by construction: formulas to ReLU networks with certified error bounds.')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // --quiet (on the commands that show progress) holds for this run only.
+    .hook('preAction', (_program, action) => setQuiet(action.opts().quiet === true));
   const args = argv.slice(2);
   const first = args[0];
   const wanted = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first]

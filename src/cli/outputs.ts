@@ -1,4 +1,4 @@
-import { buildArtifacts, exportFormatFor, type ExportFormat } from '../export/index.ts';
+import { buildArtifacts, distinctOutputNames, exportFormatFor, type ExportFormat } from '../export/index.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
 import { layerRanges, roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
@@ -38,19 +38,20 @@ export function saveOutputs(req: OutputRequest) {
      * `known`: rounding bounds the caller already proved (compile's, over the region rather
      * than the whole box) and the output's magnitude there; else computed here over the box.
      */
-    async write(net: Network, meta: NetworkMeta, box: [number[], number[]], hints?: PreRangeHints, known?: { r64: number; r32: number; outputMagnitude: number }): Promise<void> {
+    async write(net: Network, meta: NetworkMeta, box: [number[], number[]], hints?: PreRangeHints, known?: { r64?: number; r32?: number; outputMagnitude: number }): Promise<void> {
       const err = (meta.error ?? {}) as Record<string, unknown>;
       const certified = typeof err.certifiedMax === 'number' ? err.certifiedMax : null;
-      const wants32 = req.exports.some((p) => { const f = exportFormatFor(p); return f === 'tfjs' || (f !== 'json' && req.dtype === 'float32'); });
+      const tfjs = req.exports.some((p) => exportFormatFor(p) === 'tfjs');
+      const wants32 = tfjs || (req.dtype === 'float32' && req.exports.some((p) => exportFormatFor(p) !== 'json'));
       // The rounding bounds matter only for a float32 artifact (a second of work per 1e5 units).
-      const r64 = !wants32 ? 0 : known ? known.r64 : roundingErrorBound(net, box[0], box[1], 'float64', hints)[0] ?? 0;
-      const r32 = !wants32 ? 0 : known ? known.r32 : roundingErrorBound(net, box[0], box[1], 'float32', hints)[0] ?? 0;
+      const r64 = !wants32 ? 0 : known?.r64 ?? roundingErrorBound(net, box[0], box[1], 'float64', hints)[0] ?? 0;
+      const r32 = !wants32 ? 0 : known?.r32 ?? roundingErrorBound(net, box[0], box[1], 'float32', hints)[0] ?? 0;
       if (wants32 && req.tolerance !== undefined && certified !== null && certified - r64 + r32 > req.tolerance) {
-        const outMag = known ? known.outputMagnitude : Math.max(...roundingMagnitude(net, box));
-        throw new WorkError(`float32 cannot keep --max-error ${req.tolerance} for this network: its certified float32 bound is ${(certified - r64 + r32).toPrecision(4)} (worst-case rounding over any summation order), while the float32 floor at the output's magnitude ${outMag.toPrecision(3)} is about ${(outMag * 2 ** -24).toPrecision(3)}; export with --dtype float64, or raise --max-error.`);
+        const magnitude = known ? known.outputMagnitude : Math.max(...roundingMagnitude(net, box));
+        throw new WorkError(float32Refusal(req.tolerance, certified - r64 + r32, magnitude, tfjs, req.dtype === 'float32'));
       }
       const staged: StagedOutput[] = [];
-      if (req.save) staged.push({ target: targets[0]!, files: [{ relativePath: '', bytes: `${JSON.stringify(networkToJson(net, { ...meta, dtype: 'float64' }))}\n` }] });
+      if (req.save) staged.push({ target: targets[0]!, files: [{ relativePath: '', bytes: `${JSON.stringify(networkToJson(distinctOutputNames(net), { ...meta, dtype: 'float64' }))}\n` }] });
       for (const [i, p] of req.exports.entries()) {
         const format = exportFormatFor(p);
         const dtype = format === 'tfjs' ? 'float32' : format === 'json' ? 'float64' : req.dtype;
@@ -64,6 +65,21 @@ export function saveOutputs(req: OutputRequest) {
       written.push(...req.exports);
     },
   };
+}
+
+/**
+ * Why float32 files cannot keep the tolerance, in the user's terms: their --max-error, the
+ * float32 bound reached, |f|'s magnitude (the function's, not an internal layer's) and only
+ * the ways out that apply: TF.js is float32 only, so with a TF.js export the way is
+ * --dtype float32 (a layout built for float32) when it was not asked, never --dtype float64.
+ */
+export function float32Refusal(tolerance: number, bound: number, magnitude: number, tfjs: boolean, asked32: boolean): string {
+  const ways = tfjs && !asked32
+    ? 'TF.js stores float32 weights only: rerun with --dtype float32 (a network laid out for float32 rounding), leave out the TF.js export (the other files can stay float64), or raise --max-error'
+    : tfjs
+      ? 'TF.js stores float32 weights only: raise --max-error, or leave out the TF.js export and use --dtype float64 for the other files'
+      : 'export with --dtype float64, or raise --max-error';
+  return `--max-error ${tolerance} cannot be kept in float32 by this network: its certified float32 bound is ${bound.toPrecision(4)} (worst-case rounding over any summation order), where |f| reaches ${magnitude.toPrecision(3)} and float32 resolves about ${(magnitude * 2 ** -24).toPrecision(3)}; ${ways}.`;
 }
 
 /** Largest |output| over the box (interval propagation), for the float32 floor. */

@@ -13,6 +13,7 @@ import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
 import { foldNorm } from './foldunits.ts';
 import { foldRoundingBound, type FoldTrace } from './foldround.ts';
+import { compileRemedies, forNode, NodeToleranceError, nodeFailureText, type FailureKind } from './failure.ts';
 
 const SQUARE: Expr = { op: 'pow', a: { op: 'var', name: 'u' }, b: { op: 'const', value: 2 } };
 
@@ -32,6 +33,8 @@ export interface CompileOptions {
   samples?: Float64Array;
   /** How many fresh uniform samples measure the error when `samples` is not given. */
   measureCount?: number;
+  /** Called as each long step starts (planning attempts, float32 analysis, measuring), for progress lines. */
+  onProgress?: (step: string, detail: string) => void;
   /** Seed of those samples (a whole number >= 0). */
   seed?: number;
   /** Deep (sawtooth) squares: 'auto' picks per node what needs fewer units (default). */
@@ -198,12 +201,17 @@ export function compileFormula(o: CompileOptions): CompileResult {
     try { r = propagateRanges(g, sub, new Map()); } catch { return true; }
     return givenIds.every((id) => r[id]![1] >= given.get(id)!.range[0] && r[id]![0] <= given.get(id)!.range[1]);
   };
-  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => built.foldRounding ? built.foldRounding('float32') : dtype === 'float32'
-    ? roundingErrorBoundSplit(built.network, boxLo, boxHi, 'float32', built.hints, { evaluations, inRegion })
-    : roundingErrorBound(built.network, boxLo, boxHi, 'float32', built.hints)[0]!;
+  const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => {
+    o.onProgress?.('float32 analysis', `rounding bound of ${built.summary.relus} ReLUs`);
+    return built.foldRounding ? built.foldRounding('float32') : dtype === 'float32'
+      ? roundingErrorBoundSplit(built.network, boxLo, boxHi, 'float32', built.hints, { evaluations, inRegion })
+      : roundingErrorBound(built.network, boxLo, boxHi, 'float32', built.hints)[0]!;
+  };
   let lastFailure = '';
+  let failureKind: FailureKind = 'construction';
+  let squaresHelp = squares.length > 0;
   let closest = Infinity;
-  for (const plan of plans) {
+  for (const [planIndex, plan] of plans.entries()) {
     const deepSet = new Set(plan.deepShare > 0 ? squares.map((n) => n.id) : []);
     const shallow = approxNodes.filter((n) => !deepSet.has(n.id));
     const deepSens = [...deepSet].reduce((s2, id) => s2 + sens.get(id)!, 0);
@@ -212,6 +220,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
     let factor = 0.97; // share of the tolerance for the construction; the rest covers rounding
     let rebalanced = false;
     for (let attempt = 0; attempt < 6; attempt++) {
+      o.onProgress?.('planning', `plan ${planIndex + 1} of ${plans.length}${plan.deepShare > 0 ? ` (deep squares, ${plan.deepShare * 100}% of the tolerance)` : ''}, attempt ${attempt + 1}`);
       const budgets = new Map<number, number>();
       for (const id of deepSet) budgets.set(id, (factor * maxError * shareDeep) / deepSens);
       for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : maxError);
@@ -223,8 +232,16 @@ export function compileFormula(o: CompileOptions): CompileResult {
       // a network with hundreds of thousands of units to learn that it loses).
       const estimate = shallow.reduce((s2, n) => s2 + cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
       if (best && estimate > 4 * best.built.summary.relus) { lastFailure = 'a smaller plan was found'; break; }
-      const built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', { maxDepth, minimize: o.minimize ?? 'relus' }, multi ? { ids: outIds, names: o.outputs!.map((out) => out.name) } : undefined);
-      if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; break; }
+      let built: ReturnType<typeof assemble>;
+      try {
+        built = assemble(g, ranges, live, budgets, limit, deepSet, o.deepLevels, fanIn, dtype === 'float32', { maxDepth, minimize: o.minimize ?? 'relus' }, multi ? { ids: outIds, names: o.outputs!.map((out) => out.name) } : undefined);
+      } catch (e) {
+        // A node that cannot be built within its share ends this plan; another may fit.
+        if (!(e instanceof NodeToleranceError)) throw e;
+        if (closest === Infinity) { lastFailure = nodeFailureText(e); failureKind = 'construction'; squaresHelp = e.square; }
+        break;
+      }
+      if (built.summary.layers > maxDepth) { lastFailure = `it needs ${built.summary.layers} hidden layers, more than --max-depth ${maxDepth}`; failureKind = 'depth'; break; }
       if (multi) {
         const roundingAll = roundingErrorBound(built.network, boxLo, boxHi, 'float64', built.hints);
         const totals = built.errorOuts.map((e, k) => e + roundingAll[k]!);
@@ -261,8 +278,9 @@ export function compileFormula(o: CompileOptions): CompileResult {
       // Report the closest any attempt came, not the last one.
       if (target < closest) {
         closest = target;
+        failureKind = dtype === 'float32' ? 'float32' : 'construction';
         lastFailure = dtype === 'float32'
-          ? `the certified float32 bound came down to ${target.toPrecision(4)}, of which ${roundingPart.toPrecision(4)} is float32 rounding (the float32 floor at this output's magnitude is about ${(outputMagnitude(ranges[g.output]!) * 2 ** -24).toPrecision(3)}; use --dtype float64 or a larger tolerance)`
+          ? `the certified float32 bound came down to ${target.toPrecision(4)}, of which ${roundingPart.toPrecision(4)} is float32 rounding (|f| reaches ${outputMagnitude(ranges[g.output]!).toPrecision(3)}, where float32 resolves about ${(outputMagnitude(ranges[g.output]!) * 2 ** -24).toPrecision(3)})`
           : `the composed bound came down to ${target.toPrecision(4)}`;
       }
       if (roundingPart >= o.maxError) break; // no construction budget can help
@@ -270,9 +288,10 @@ export function compileFormula(o: CompileOptions): CompileResult {
       if (!(factor > 0)) break;
     }
   }
-  if (!best) throw new WorkError(`--max-error ${multi ? tolerances.join(', ') : o.maxError} could not be met: ${lastFailure}.`);
+  if (!best) throw new WorkError(`--max-error ${multi ? tolerances.join(', ') : o.maxError} could not be met: ${lastFailure}; ${compileRemedies({ kind: failureKind, dtype, deep: mode, hasSquares: squaresHelp })}.`);
   if (multi) return multiResult(o, formulas.map((f) => f.expr), inputs, best.built, g, ranges, live, outIds, tolerances, Object.fromEntries([...given.keys()].map((id) => [g.nodes[id]!.text, ranges[id]!])));
   const { built, rounding, total, total32 } = best;
+  o.onProgress?.('measuring', `${o.samples ? o.samples.length / inputs.length : o.measureCount ?? 'default'} samples`);
   const m = measureOnRegion(formula.expr, inputs, built.network, g, ranges, live, { ...o, absTol: 1e-3 * total });
   assertMeasuredWithinCertified(`compile ${o.expr}`, m.max, total, outputMagnitude(ranges[g.output]!));
   const rangeOut: Record<string, Range> = {};
@@ -508,7 +527,7 @@ function assemble(g: Graph, ranges: Range[], live: Set<number>, budgets: Map<num
           input = { layer: p.layer, terms: new Map([[p.index, 1]]), constant: 0 };
           W = [0, W[1]];
         }
-        const piece: OneD = approximateOnRange(fn, W, budget, limit);
+        const piece: OneD = forNode(n.text, W, () => approximateOnRange(fn, W, budget, limit), n.kind === 'square');
         // Wide fan-in feeding many units: carry the value as one unit first (1 ReLU) rather
         // than a dense block of fan-in × units weights.
         const segs = piece.pwl.x.length - 1;

@@ -72,11 +72,31 @@ function roundedTo(net: Network, dtype: ExportDtype): Network {
 }
 
 /**
+ * The network with output names distinct from its input names, so no file names one value
+ * twice: an output called like an input becomes `f` when it was `y` (compile's default name
+ * beside an input y), else `<name>_out`.
+ */
+export function distinctOutputNames(net: Network): Network {
+  const taken = new Set(net.inputs);
+  if (!net.outputs.some((o) => taken.has(o))) return net;
+  const outputs = net.outputs.map((o) => {
+    if (!taken.has(o)) return o;
+    let name = o === 'y' && !taken.has('f') && !net.outputs.includes('f') ? 'f' : `${o}_out`;
+    while (taken.has(name)) name = `${name}_`;
+    taken.add(name);
+    return name;
+  });
+  return { ...net, outputs };
+}
+
+/**
  * All files of the export of `net` to `path` (format by extension, see exportFormatFor).
  * `meta` (expression, domain, errors) travels as JSON fields, ONNX metadata_props,
- * safetensors __metadata__ or tfjs userDefinedMetadata.
+ * safetensors __metadata__ or tfjs userDefinedMetadata. Output names are made distinct from
+ * input names (distinctOutputNames).
  */
-export function buildArtifacts(net: Network, meta: NetworkMeta, path: string, requested?: ExportDtype): ArtifactFile[] {
+export function buildArtifacts(given: Network, meta: NetworkMeta, path: string, requested?: ExportDtype): ArtifactFile[] {
+  const net = distinctOutputNames(given);
   const format = exportFormatFor(path);
   const dtype = exportDtype(format, requested);
   const { dtype: _ignored, ...rest } = meta;

@@ -13,6 +13,8 @@ export interface CompareReportInput {
   oneD?: { f: (x: number) => number; domain: [number, number]; variable: string };
   /** Findings listed under the figures (see `compareNotes`). */
   notes: string[];
+  /** What reproduces the report: the command line, seed, training budget, knotnet version and date (ISO 8601). */
+  run?: { command: string; seed: number; budgetSeconds: number; version: string; date: string };
 }
 
 const g = (v: number) => v.toPrecision(3);
@@ -58,13 +60,14 @@ export function compareReportFiles(c: CompareReportInput): { relativePath: strin
   }
   const html = htmlReport({
     title: `knotnet: construction against training for ${c.expr}`,
-    intro: `${c.samples.train} training samples and ${c.samples.heldOut} held-out samples (${c.samples.source}). Every network, constructed or trained (TensorFlow.js, ${c.backend} backend, float32), was converted exactly to a plain ReLU network and measured by the same code on the same held-out samples: knotnet's float64 evaluator.`,
+    intro: `${c.samples.train} training samples and ${c.samples.heldOut} held-out samples (${c.samples.source}). Every network, constructed or trained (TensorFlow.js, ${c.backend} backend, float32), was converted exactly to a plain ReLU network and measured by the same code on the same held-out samples: knotnet's float64 evaluator.${c.run ? ` Made by knotnet ${c.run.version} on ${c.run.date} with ${c.run.command} (seed ${c.run.seed}, training budget ${c.run.budgetSeconds} s).` : ''}`,
     table: c.table,
     figures: figures.map((f) => ({ caption: f.caption, svg: f.svg })),
     notes: c.notes,
   });
   return [
     { relativePath: 'index.html', bytes: html },
+    ...(c.run ? [{ relativePath: 'run.json', bytes: `${JSON.stringify(c.run, null, 2)}\n` }] : []),
     ...figures.flatMap((f) => [{ relativePath: `${f.name}.svg`, bytes: f.svg }, { relativePath: `${f.name}.png`, bytes: svgToPng(f.svg) }]),
   ];
 }

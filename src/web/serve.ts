@@ -14,6 +14,12 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm', '.map': 'application/json',
 };
 
+/**
+ * The page's icon (a ReLU's kink on the header's blue), served for /favicon.ico and
+ * /favicon.svg so a browser's automatic request finds it (no 404 in the console).
+ */
+export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f3a5f"/><path d="M2 11h6l6-7" fill="none" stroke="#fff" stroke-width="2"/></svg>';
+
 /** The page's scripts: the page itself and its build worker, bundled with the core modules. */
 export interface PageBundle { app: string; worker: string }
 
@@ -70,6 +76,7 @@ export async function startExplorer(o: { port: number }): Promise<{ url: string;
       if (path === '/' || path === '/index.html') return send(req, res, 200, TYPES['.html']!, html);
       if (path === '/app.js') return send(req, res, 200, TYPES['.js']!, bundle.app);
       if (path === '/worker.js') return send(req, res, 200, TYPES['.js']!, bundle.worker);
+      if (path === '/favicon.ico' || path === '/favicon.svg') return send(req, res, 200, 'image/svg+xml', FAVICON_SVG);
       if (path.startsWith('/ort/')) {
         const name = normalize(path.slice(5));
         if (name.includes('..') || name.includes('/') || name.includes('\\')) return send(req, res, 404, 'text/plain', 'not found');

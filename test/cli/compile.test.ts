@@ -100,7 +100,7 @@ describe('knotnet compile', () => {
     const onnx = join(dir, 'refused.onnx');
     const r = run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '1', '--samples', '1000', '--export', onnx, '--dtype', 'float32');
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /--max-error 1 could not be met: the certified float32 bound.*floor.*about 1\.4/);
+    assert.match(r.stderr, /--max-error 1 could not be met: the certified float32 bound.*\|f\| reaches 2\.40e\+7, where float32 resolves about 1\.4.*; raise --max-error or use --dtype float64\.$/m);
     assert.equal(existsSync(onnx), false);
   });
 
@@ -173,6 +173,13 @@ describe('knotnet compare', () => {
     // certify's proven worst case (null: no finite bound in 1 s) covers the whole region, held-out samples included.
     for (const row of j.rows) assert.ok(row.proven.certified === null || row.proven.certified >= row.maxError.measured, `${row.name}: proven ${row.proven.certified} < measured ${row.maxError.measured}`);
     for (const f of ['index.html', 'error-vs-time.svg', 'error-vs-time.png', 'error-distribution.png']) assert.ok(existsSync(join(report, f)), f);
+    // The report records what reproduces it: command, seed, budget, version and date.
+    const run = JSON.parse(readFileSync(join(report, 'run.json'), 'utf8'));
+    assert.equal(run.command, `knotnet compare --budget-seconds 4 --samples 1000 --certify-seconds 1 --json --report ${report} --export-dir ${exported}`);
+    assert.deepEqual([run.seed, run.budgetSeconds, run.version], [1, 4, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version]);
+    assert.ok(Math.abs(Date.parse(run.date) - Date.now()) < 3600_000);
+    assert.deepEqual([j.command, j.seed, j.budgetSeconds, j.version, j.date], [run.command, run.seed, run.budgetSeconds, run.version, run.date]);
+    assert.match(readFileSync(join(report, 'index.html'), 'utf8'), /Made by knotnet \S+ on \S+ with knotnet compare --budget-seconds 4 .* \(seed 1, training budget 4 s\)/);
     // Every network, trained ones included, goes through the exporters: the JSON of the
     // asker's architecture loads with its row's depth, and the constructed ONNX runs in check.
     const asker = networkFromJson(JSON.parse(readFileSync(join(exported, 'asker-s-architecture-raw-units.json'), 'utf8'))).net;

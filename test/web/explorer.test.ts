@@ -37,6 +37,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
+  const consoleErrors: string[] = [];
+  const failedRequests: string[] = [];
 
   before(async () => {
     assert.ok(haveBrowser, `chromium is required at ${CHROMIUM} (.ci/run installs it)`);
@@ -49,6 +51,9 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('requestfailed', (r) => failedRequests.push(`${r.url()}: ${r.failure()?.errorText}`));
+    page.on('response', (r) => { if (r.status() >= 400) failedRequests.push(`${r.url()}: ${r.status()}`); });
     await page.goto(server.url, { timeout: 60_000 });
   });
   after(async () => {
@@ -356,5 +361,13 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok');
     assert.match(await page.textContent('#value-label') ?? '', /segments/);
     assert.deepEqual(errors, []);
+  });
+
+  it('over the whole session the page logged no console error and no request failed; its icon is served', async () => {
+    const icon = await page.request.get(new URL('/favicon.ico', server.url).href);
+    assert.equal(icon.status(), 200);
+    assert.equal(icon.headers()['content-type'], 'image/svg+xml');
+    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(failedRequests, []);
   });
 });

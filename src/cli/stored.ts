@@ -1,0 +1,70 @@
+/**
+ * What an artifact written by `approx`/`compile` says about itself, read back for `check`:
+ * the formula, the region its certificate covers (a box per input and ranges of
+ * subexpressions) and the certificate (the file's dtype, and float64 beside a float32 one).
+ * Every format carries the same keys (export/index.ts buildArtifacts): ONNX metadata_props
+ * and the safetensors `__metadata__` as strings (objects JSON-encoded), the network JSON and
+ * TF.js model.json's userDefinedMetadata as JSON values.
+ */
+import { InputError } from '../errors.ts';
+
+export interface StoredFacts {
+  expr?: string;
+  /** Range per input name. */
+  box: Record<string, [number, number]>;
+  /** Range per subexpression (text as the user wrote it). */
+  ranges: Record<string, [number, number]>;
+  /** Proven max error of the file's network in its own dtype. */
+  certified?: number;
+  /** For a float32 file: the proven max error of the same weights evaluated in float64. */
+  certifiedFloat64?: number;
+}
+
+const isRange = (v: unknown): v is [number, number] =>
+  Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && v[0] <= v[1];
+
+/** A metadata value as JSON: stored strings are parsed, other values taken as they are. */
+function jsonValue(metadata: Record<string, unknown>, key: string, model: string): unknown {
+  const raw = metadata[key];
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new InputError(`${model} metadata "${key}"`, 'be JSON', raw.length > 80 ? `${raw.slice(0, 80)}…` : raw, { field: 'model', code: 'bad-metadata' });
+  }
+}
+
+function rangesOf(value: unknown, key: string, model: string): Record<string, [number, number]> {
+  if (value === undefined || value === null) return {};
+  const bad = () => new InputError(`${model} metadata "${key}"`, 'map names to ranges [a, b]', JSON.stringify(value).slice(0, 80), { field: 'model', code: 'bad-metadata' });
+  if (typeof value !== 'object' || Array.isArray(value)) throw bad();
+  for (const v of Object.values(value)) if (!isRange(v)) throw bad();
+  return value as Record<string, [number, number]>;
+}
+
+const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+/**
+ * The facts stored in `metadata` of the model `model` with inputs `inputs`. The region is
+ * "domain": its keys that name an input are the box, the others subexpression ranges
+ * (compile and compare store both in one object).
+ */
+export function readStoredFacts(metadata: Record<string, unknown>, inputs: readonly string[], model: string): StoredFacts {
+  const expr = typeof metadata.expr === 'string' && metadata.expr.trim() !== '' ? metadata.expr : undefined;
+  const box: Record<string, [number, number]> = {};
+  const ranges: Record<string, [number, number]> = {};
+  for (const [k, v] of Object.entries(rangesOf(jsonValue(metadata, 'domain', model), 'domain', model))) (inputs.includes(k) ? box : ranges)[k] = v;
+  const error = jsonValue(metadata, 'error', model) as Record<string, unknown> | undefined;
+  const certified = finite(error?.certifiedMax);
+  const certifiedFloat64 = finite(error?.certifiedMaxFloat64);
+  return { ...(expr ? { expr } : {}), box, ranges, ...(certified !== undefined ? { certified } : {}), ...(certifiedFloat64 !== undefined ? { certifiedFloat64 } : {}) };
+}
+
+/** True when every input lies in its box range and every range's subexpression in its range. */
+export function inRegion(row: readonly number[], box: readonly ([number, number] | undefined)[], ranges: readonly { f: (...x: number[]) => number; range: [number, number] }[]): boolean {
+  for (let j = 0; j < row.length; j++) {
+    const b = box[j];
+    if (b && !(row[j]! >= b[0] && row[j]! <= b[1])) return false;
+  }
+  return ranges.every(({ f, range }) => { const v = f(...row); return v >= range[0] && v <= range[1]; });
+}
