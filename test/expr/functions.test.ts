@@ -116,6 +116,7 @@ test('an unknown function names itself and the known functions close to it; wron
   inputError('hypot()', /hypot with at least 1 argument/);
 });
 
-test('jumps (sign, floor, ceil, comparisons) are refused with the reason: a continuous network cannot be within E of a jump', () => {
-  for (const t of ['sign(x)', 'floor(x)', 'ceil(x)', 'x > 0.5', 'x <= 1']) inputError(t, /continuous network cannot be within E of a jump/);
+test('jumps (sign, floor, ceil, comparisons) are refused with the reason (a continuous network cannot be within E of a jump) and a way out that exists (no --exclude flag is offered)', () => {
+  for (const t of ['sign(x)', 'floor(x)', 'ceil(x)', 'x > 0.5', 'x <= 1']) inputError(t, /continuous network cannot be within E of a jump.*ramp such as clamp/);
+  assert.throws(() => parseFormula('sign(x)'), (e: unknown) => e instanceof InputError && !/--exclude/.test(e.message));
 });
