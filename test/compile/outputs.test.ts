@@ -21,7 +21,7 @@ export const ECEF: OutputSpec[] = [
   { name: 'Y', expr: `${A} * ((${W} + h / ${A}) * cos(lat) * sin(lon))` },
   { name: 'Z', expr: `${A} * ((${W} * ${1 - E2} + h / ${A}) * sin(lat))` },
 ];
-/** A 1.1 km × 1.3 km × 100 m block (the full region of bench/realworld.ts takes minutes to build). */
+/** A 64 km × 97 km × 100 m block (lat 0.01 rad, lon 0.02 rad; the region of bench/realworld.ts takes minutes to build). */
 const VARS: Record<string, [number, number]> = { lat: [0.7, 0.71], lon: [-0.01, 0.01], h: [0, 100] };
 const varsOf = (expr: string) => Object.fromEntries(Object.entries(VARS).filter(([v]) => new RegExp(`\\b${v}\\b`).test(expr)));
 
