@@ -19,11 +19,15 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
       case 'input': [lo, hi] = box[n.name]!; break;
       case 'affine': {
         lo = n.constant; hi = n.constant;
+        let exact = true;
         for (const t of n.terms) {
           const [a, b] = r[t.node]!;
-          if (t.coef >= 0) { lo += t.coef * a; hi += t.coef * b; } else { lo += t.coef * b; hi += t.coef * a; }
+          const [u, v] = t.coef >= 0 ? [a, b] : [b, a];
+          exact &&= productIsExact(t.coef, u) && productIsExact(t.coef, v) && sumIsExact(lo, t.coef * u) && sumIsExact(hi, t.coef * v);
+          lo += t.coef * u; hi += t.coef * v;
         }
-        const slack = 1e-15 * (Math.abs(lo) + Math.abs(hi));
+        // No slack where every product and sum of the bounds was exact ((x + y)/2 on [-1, 1]² is within [-1, 1]: asin of it is defined).
+        const slack = exact ? 0 : 1e-15 * (Math.abs(lo) + Math.abs(hi));
         // A sum of non-negative terms with non-negative weights is ≥ 0 exactly (x² + y²):
         // the slack for rounding the bounds must not push it below 0 (sqrt of it is defined).
         const nonNegative = n.constant >= 0 && n.terms.every((t) => t.coef >= 0 && r[t.node]![0] >= 0);
@@ -42,8 +46,9 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
       case 'square': {
         const [a, b] = r[n.arg]!;
         const m = Math.max(Math.abs(a), Math.abs(b));
-        lo = a >= 0 ? a * a : b <= 0 ? b * b : 0; hi = m * m * (1 + 4e-16);
-        lo *= 1 - 4e-16;
+        const l = a >= 0 ? a : b <= 0 ? b : 0;
+        lo = productIsExact(l, l) ? l * l : l * l * (1 - 4e-16);
+        hi = productIsExact(m, m) ? m * m : m * m * (1 + 4e-16);
         break;
       }
       case 'norm': {
@@ -74,4 +79,23 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
     r.push([lo, hi]);
   }
   return r;
+}
+
+const SPLIT = 134217729; // 2^27 + 1: Veltkamp's split (Dekker, "A floating-point technique for extending the available precision", 1971)
+
+/** True when a·b is exactly a double (Dekker's TwoProduct error is 0); false near overflow or underflow, where the test is not valid. */
+export function productIsExact(a: number, b: number): boolean {
+  if (a === 0 || b === 0) return true;
+  const p = a * b;
+  if (!(Math.abs(a) < 2 ** 995 && Math.abs(b) < 2 ** 995 && Math.abs(p) > 2 ** -969 && Math.abs(p) < 2 ** 995)) return false;
+  const ca = SPLIT * a; const ah = ca - (ca - a); const al = a - ah;
+  const cb = SPLIT * b; const bh = cb - (cb - b); const bl = b - bh;
+  return ((ah * bh - p) + ah * bl + al * bh) + al * bl === 0;
+}
+
+/** True when a + b is exactly a double (Knuth's TwoSum error is 0, the sum finite). */
+export function sumIsExact(a: number, b: number): boolean {
+  const s = a + b;
+  const bb = s - a;
+  return Number.isFinite(s) && (a - (s - bb)) + (b - bb) === 0;
 }
