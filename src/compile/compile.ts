@@ -171,6 +171,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
   // Cost model for the split: segments_j ≈ c_j / sqrt(e_j); sensitivities S_j by backward
   // Lipschitz propagation; e_j ∝ (c_j / S_j)^(2/3) minimizes Σ c_j/sqrt(e_j) s.t. Σ S_j e_j = E.
   const approxNodes = g.nodes.filter((n) => live.has(n.id) && (n.kind === 'square' || n.kind === 'unary' || n.kind === 'norm'));
+  const outFeeds = multi ? outIds.map((id) => ancestors(g, [id])) : [];
   // Several outputs: S_j = max_k S_jk·E/E_k, so Σ_j S_j·e_j ≤ E keeps every output k within E_k.
   const sens = multi ? maxOf(outIds.map((id, k) => sensitivities(g, ranges, live, maxError, [[id, maxError / tolerances[k]!]]))) : sensitivities(g, ranges, live, maxError);
   // A folded norm costs about log(1/e) units; weighted here like a PWL of its range's scale.
@@ -219,11 +220,13 @@ export function compileFormula(o: CompileOptions): CompileResult {
     const denomShallow = shallow.reduce((s2, n) => s2 + sens.get(n.id)! * weights.get(n.id)!, 0);
     let factor = 0.97; // share of the tolerance for the construction; the rest covers rounding
     let rebalanced = false;
+    // Several outputs: a node's budget is scaled by the slack of the outputs it feeds (below).
+    const nodeScale = new Map<number, number>();
     for (let attempt = 0; attempt < 6; attempt++) {
       o.onProgress?.('planning', `plan ${planIndex + 1} of ${plans.length}${plan.deepShare > 0 ? ` (deep squares, ${plan.deepShare * 100}% of the tolerance)` : ''}, attempt ${attempt + 1}`);
       const budgets = new Map<number, number>();
-      for (const id of deepSet) budgets.set(id, (factor * maxError * shareDeep) / deepSens);
-      for (const n of shallow) budgets.set(n.id, denomShallow > 0 ? (factor * maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : maxError);
+      for (const id of deepSet) budgets.set(id, (factor * maxError * shareDeep * (nodeScale.get(id) ?? 1)) / deepSens);
+      for (const n of shallow) budgets.set(n.id, (denomShallow > 0 ? (factor * maxError * (1 - shareDeep) * weights.get(n.id)!) / denomShallow : maxError) * (nodeScale.get(n.id) ?? 1));
       // A plan whose budgets are not positive numbers (an infinite or NaN error upstream) is
       // discarded with its reason, never passed on as a tolerance.
       const badBudget = [...budgets].find(([, b]) => !(b > 0 && b < Infinity));
@@ -247,8 +250,16 @@ export function compileFormula(o: CompileOptions): CompileResult {
         const totals = built.errorOuts.map((e, k) => e + roundingAll[k]!);
         if (totals.every((t, k) => t <= tolerances[k]!)) {
           if (!best || built.summary.relus < best.built.summary.relus) best = { built, rounding: roundingAll[0]!, total: Math.max(...totals), total32: NaN };
-          break;
+          // The split guards the output with the least room; the others end below their
+          // tolerance. Rebuild once with each node's budget scaled by the least slack among
+          // the outputs it feeds (every output stays within its own; the smaller net is kept).
+          const slack = built.errorOuts.map((e, k) => (0.998 * tolerances[k]! - roundingAll[k]!) / Math.max(e, 1e-300));
+          if (rebalanced || Math.max(...slack) < 1.05) break;
+          rebalanced = true;
+          for (const n of approxNodes) nodeScale.set(n.id, Math.min(4, ...outFeeds.flatMap((f, k) => (f.has(n.id) ? [slack[k]!] : []))));
+          continue;
         }
+        if (rebalanced) break;
         const worst = Math.max(...totals.map((t, k) => t / tolerances[k]!));
         if (worst < closest) { closest = worst; lastFailure = `the composed bounds came down to ${totals.map((t) => t.toPrecision(4)).join(', ')} for ${tolerances.join(', ')}`; }
         factor *= Math.min(0.9, 0.97 * Math.min(...built.errorOuts.map((e, k) => (tolerances[k]! - roundingAll[k]!) / Math.max(e, 1e-300))));

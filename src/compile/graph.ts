@@ -11,7 +11,8 @@ import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
  */
 export type GNode =
   | { id: number; kind: 'input'; name: string; text: string }
-  | { id: number; kind: 'affine'; terms: { node: number; coef: number }[]; constant: number; text: string }
+  /** `factors`: this affine is the product of these two nodes, ((a+b)² − (a−b)²)/4 (ranges.ts bounds it by their interval product). */
+  | { id: number; kind: 'affine'; terms: { node: number; coef: number }[]; constant: number; text: string; factors?: [number, number] }
   | { id: number; kind: 'abs' | 'relu'; arg: number; text: string }
   | { id: number; kind: 'max' | 'min'; a: number; b: number; text: string }
   | { id: number; kind: 'square'; arg: number; text: string }
@@ -72,7 +73,10 @@ export function buildGraph(expr: Expr, inputs: string[], o: { norms?: boolean } 
     if (a === b) return square(a, text);
     const s = affine([{ node: a, coef: 1 }, { node: b, coef: 1 }], 0, `(${text}) sum`);
     const d = affine([{ node: a, coef: 1 }, { node: b, coef: -1 }], 0, `(${text}) difference`);
-    return affine([{ node: square(s, `(${nodes[s]!.text})^2`), coef: 0.25 }, { node: square(d, `(${nodes[d]!.text})^2`), coef: -0.25 }], 0, text);
+    const id = affine([{ node: square(s, `(${nodes[s]!.text})^2`), coef: 0.25 }, { node: square(d, `(${nodes[d]!.text})^2`), coef: -0.25 }], 0, text);
+    const n = nodes[id]!;
+    if (n.kind === 'affine' && n.terms.length === 2 && !n.factors) n.factors = [a, b];
+    return id;
   };
 
   const visit = (e: Expr): number => {

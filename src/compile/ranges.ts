@@ -12,6 +12,7 @@ export type Range = [number, number];
  */
 export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map<number, { range: Range; argument: string }>): Range[] {
   const r: Range[] = [];
+  const products = productsBySquare(g);
   for (const n of g.nodes) {
     let lo: number;
     let hi: number;
@@ -19,16 +20,21 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
       case 'input': [lo, hi] = box[n.name]!; break;
       case 'affine': {
         lo = n.constant; hi = n.constant;
-        for (const t of n.terms) {
-          const [a, b] = r[t.node]!;
-          if (t.coef >= 0) { lo += t.coef * a; hi += t.coef * b; } else { lo += t.coef * b; hi += t.coef * a; }
+        let exact = true;
+        for (const t of groupProducts(n, products, r)) {
+          const [a, b] = t.range;
+          const [u, v] = t.coef >= 0 ? [a, b] : [b, a];
+          exact &&= productIsExact(t.coef, u) && productIsExact(t.coef, v) && sumIsExact(lo, t.coef * u) && sumIsExact(hi, t.coef * v);
+          lo += t.coef * u; hi += t.coef * v;
         }
-        const slack = 1e-15 * (Math.abs(lo) + Math.abs(hi));
+        // No slack where every product and sum of the bounds was exact ((x + y)/2 on [-1, 1]² is within [-1, 1]: asin of it is defined).
+        const slack = exact ? 0 : 1e-15 * (Math.abs(lo) + Math.abs(hi));
         // A sum of non-negative terms with non-negative weights is ≥ 0 exactly (x² + y²):
         // the slack for rounding the bounds must not push it below 0 (sqrt of it is defined).
         const nonNegative = n.constant >= 0 && n.terms.every((t) => t.coef >= 0 && r[t.node]![0] >= 0);
         lo = nonNegative ? Math.max(0, lo - slack) : lo - slack;
         hi += slack;
+        if (n.factors) [lo, hi] = intersect([lo, hi], productRange(r[n.factors[0]]!, r[n.factors[1]]!, n, r));
         break;
       }
       case 'abs': {
@@ -42,8 +48,9 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
       case 'square': {
         const [a, b] = r[n.arg]!;
         const m = Math.max(Math.abs(a), Math.abs(b));
-        lo = a >= 0 ? a * a : b <= 0 ? b * b : 0; hi = m * m * (1 + 4e-16);
-        lo *= 1 - 4e-16;
+        const l = a >= 0 ? a : b <= 0 ? b : 0;
+        lo = productIsExact(l, l) ? l * l : l * l * (1 - 4e-16);
+        hi = productIsExact(m, m) ? m * m : m * m * (1 + 4e-16);
         break;
       }
       case 'norm': {
@@ -74,4 +81,69 @@ export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map
     r.push([lo, hi]);
   }
   return r;
+}
+
+const SPLIT = 134217729; // 2^27 + 1: Veltkamp's split (Dekker, "A floating-point technique for extending the available precision", 1971)
+
+/** True when a·b is exactly a double (Dekker's TwoProduct error is 0); false near overflow or underflow, where the test is not valid. */
+export function productIsExact(a: number, b: number): boolean {
+  if (a === 0 || b === 0) return true;
+  const p = a * b;
+  if (!(Math.abs(a) < 2 ** 995 && Math.abs(b) < 2 ** 995 && Math.abs(p) > 2 ** -969 && Math.abs(p) < 2 ** 995)) return false;
+  const ca = SPLIT * a; const ah = ca - (ca - a); const al = a - ah;
+  const cb = SPLIT * b; const bh = cb - (cb - b); const bl = b - bh;
+  return ((ah * bh - p) + ah * bl + al * bh) + al * bl === 0;
+}
+
+/** True when a + b is exactly a double (Knuth's TwoSum error is 0, the sum finite). */
+export function sumIsExact(a: number, b: number): boolean {
+  const s = a + b;
+  const bb = s - a;
+  return Number.isFinite(s) && (a - (s - bb)) + (b - bb) === 0;
+}
+
+type AffineNode = Extract<Graph['nodes'][number], { kind: 'affine' }>;
+
+/** Product nodes (affines with `factors`) indexed by the node of their (a+b)² term. */
+function productsBySquare(g: Graph): Map<number, AffineNode[]> {
+  const index = new Map<number, AffineNode[]>();
+  for (const n of g.nodes) if (n.kind === 'affine' && n.factors) index.set(n.terms[0]!.node, [...(index.get(n.terms[0]!.node) ?? []), n]);
+  return index;
+}
+
+/**
+ * The terms of an affine node with each pair k/4·(a+b)² − k/4·(a−b)² that is a known product
+ * P = a·b replaced by k·P: P's range (bounded by the interval product of a and b) is far
+ * narrower than the two squares' ranges apart (the dependency problem: S·N(d) in [0, 120]
+ * rather than [-2040, 2140] for S in [80, 120], N in [0, 1]).
+ */
+function groupProducts(n: AffineNode, products: Map<number, AffineNode[]>, r: Range[]): { coef: number; range: Range }[] {
+  const coefOf = new Map(n.terms.map((t) => [t.node, t.coef]));
+  const out: { coef: number; range: Range }[] = [];
+  for (const t of n.terms) {
+    if (!coefOf.has(t.node)) continue;
+    const p = (products.get(t.node) ?? []).find((q) => q.id < n.id && coefOf.get(q.terms[1]!.node) === -t.coef && q.terms[0]!.coef === 0.25 && q.terms[1]!.coef === -0.25);
+    if (p) {
+      coefOf.delete(t.node); coefOf.delete(p.terms[1]!.node);
+      out.push({ coef: 4 * t.coef, range: r[p.id]! });
+    }
+  }
+  for (const t of n.terms) if (coefOf.has(t.node)) out.push({ coef: t.coef, range: r[t.node]! });
+  return out;
+}
+
+/**
+ * Interval product of the factors' ranges, widened by 1e-10 of the squares' scale (what
+ * evaluating the product as squares in float64 may add, so that samples whose float value of
+ * a·b rounds past an exact end are still inside the region).
+ */
+function productRange(a: Range, b: Range, n: AffineNode, r: Range[]): Range {
+  const corners = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
+  const scale = n.terms.reduce((s, t) => s + Math.abs(t.coef) * Math.max(Math.abs(r[t.node]![0]), Math.abs(r[t.node]![1])), 0);
+  const slack = 1e-10 * scale + 1e-15 * Math.max(...corners.map(Math.abs));
+  return [Math.min(...corners) - slack, Math.max(...corners) + slack];
+}
+
+function intersect(p: Range, q: Range): Range {
+  return [Math.max(p[0], q[0]), Math.min(p[1], q[1])];
 }

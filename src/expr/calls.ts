@@ -18,7 +18,7 @@ import { BINARY_FUNCTIONS, UNARY_FUNCTIONS, type BinaryFn, type Expr, type Unary
  */
 export const REWRITTEN_FUNCTIONS = ['hypot', 'clamp'] as const;
 export const DISCONTINUOUS_FUNCTIONS = ['sign', 'floor', 'ceil', 'round', 'fix', 'step', 'heaviside'] as const;
-export const JUMP_RULE = 'be continuous: a continuous network cannot be within E of a jump (approx --exclude "x=c±w" certifies the region outside a band around it)';
+export const JUMP_RULE = 'be continuous: a continuous network cannot be within E of a jump (on a region on one side of it write the formula of that side, or write the jump as a ramp such as clamp((x - c)/w, 0, 1))';
 
 export function knownFunctions(): string[] {
   return [...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS, ...REWRITTEN_FUNCTIONS];

@@ -23,3 +23,12 @@ test('compile "atan2(y, x)" across the negative x-axis exits 2 with one sentence
   assert.match(r.stderr, /cut along the negative x-axis.*give a region with x > 0, y > 0 or y < 0/);
   assert.equal(r.stdout, '');
 });
+
+test('compile "[atan(x) + acos(y/2), cbrt(y)*sinh(x), cosh(y) - erf(x), normcdf(y)*asin(x), atan2(y, x), hypot(x, y), clamp(y, -0.5, 0.5), x^y]" --json: one network, eight outputs y1…y8, each certified <= 5e-2 and >= measured', () => {
+  const list = '[atan(x) + acos(y/2), cbrt(y)*sinh(x), cosh(y) - erf(x), normcdf(y)*asin(x), atan2(y, x), hypot(x, y), clamp(y, -0.5, 0.5), x^y]';
+  const r = knotnet('compile', list, '--var', 'x=0.2:1', '--var', 'y=-1:1', '--max-error', '5e-2', '--deep', 'never', '--samples', '10000', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { outputs: { name: string; certifiedMax: number; measuredMax: number }[] };
+  assert.deepEqual(j.outputs.map((o) => o.name), ['y1', 'y2', 'y3', 'y4', 'y5', 'y6', 'y7', 'y8']);
+  for (const o of j.outputs) assert.ok(o.certifiedMax <= 5e-2 && o.measuredMax <= o.certifiedMax, `${o.name}: measured ${o.measuredMax}, certified ${o.certifiedMax}`);
+});
