@@ -20,6 +20,9 @@ export interface TubeSamples {
   slack: Float64Array;
 }
 
+/** Most samples a tube keeps after splitting (memory: ~5 arrays of doubles each). */
+const MAX_TUBE_SAMPLES = 16_000_000;
+
 export function sampleTube(t: Target, samples: number, target = 0): TubeSamples {
   let x = placeEquidistributed(t, samples, 0.5);
   let gap = tableSlacks(t, x);
@@ -43,6 +46,8 @@ export function sampleTube(t: Target, samples: number, target = 0): TubeSamples 
       }
     }
     xs.push(x[x.length - 1]!);
+    // Splitting only lowers slacks; past MAX_TUBE_SAMPLES the slacks stay as they are (sound).
+    if (xs.length > MAX_TUBE_SAMPLES) break;
     x = Float64Array.from(xs);
     gap = Float64Array.from(gs);
     if (split === 0) break;

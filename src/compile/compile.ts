@@ -12,6 +12,7 @@ import { deepSquareError, deepSquareLevels, deepSquareUnits, deepSquareUnitsPrec
 import { propagateRanges, type Range } from './ranges.ts';
 import { measureOnRegion } from './measure.ts';
 import { foldNorm } from './foldunits.ts';
+import { checkToleranceFloor } from './floor.ts';
 import { foldRoundingBound, type FoldTrace } from './foldround.ts';
 import { compileRemedies, forNode, NodeToleranceError, nodeFailureText, type FailureKind } from './failure.ts';
 
@@ -202,6 +203,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
     try { r = propagateRanges(g, sub, new Map()); } catch { return true; }
     return givenIds.every((id) => r[id]![1] >= given.get(id)!.range[0] && r[id]![0] <= given.get(id)!.range[1]);
   };
+  checkToleranceFloor(formulas.map((f) => f.expr), multi ? o.outputs!.map((out) => out.name) : ['f'], inputs, box, tolerances, dtype, inRegion);
   const float32Rounding = (built: ReturnType<typeof assemble>, evaluations = FLOAT32_SPLIT_EVALUATIONS): number => {
     o.onProgress?.('float32 analysis', `rounding bound of ${built.summary.relus} ReLUs`);
     return built.foldRounding ? built.foldRounding('float32') : dtype === 'float32'

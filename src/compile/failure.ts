@@ -34,7 +34,9 @@ export function nodeFailureText(e: NodeToleranceError): string {
     case 'rounding':
       return `${on} could not be approximated finely enough by one hidden layer: its own error came down to ${p(best!.error)} with ${best!.segments} segments, and more segments only add float64 rounding of their large, cancelling slope terms`;
     case 'segments':
-      return `${on} needed more segments than the limit: its own error came down to ${p(best!.error)} with ${best!.segments} segments`;
+      return best
+        ? `${on} needed more segments than the limit: its own error came down to ${p(best.error)} with ${best.segments} segments`
+        : `${on} needs more than 4 times the segment limit (its asymptotic count ∫√|g''| / (4√e)), so it was not tried`;
     case 'enclosure':
       return `${on} has no finite interval enclosure on part of that range (undefined there for interval arithmetic), so no certificate can be built`;
   }

@@ -70,6 +70,16 @@ for (const [what, expr] of [['a 100-term sum', sum(100)], ['12 nested sines', ne
   });
 }
 
+const product = ['x*y', '--var', 'x=1e6:2e6', '--var', 'y=1e6:2e6', '--max-error', '1e-3'];
+const product32 = cli('compile', ...product, '--dtype', 'float32');
+const product64 = cli('compile', ...product);
+test('compile of a product near 4e12 at 1e-3: float32 refused at once with its floor, float64 ends with a reason (no search until memory runs out)', () => {
+  expectRefused(product32(), 2, /^knotnet: --max-error must be at least the float32 floor of this function, 1\.31e\+5 \(half a float32 unit in the last place at max \|f\| = 4\.00e\+12\) \(got 0\.001\)\.$/);
+  const r = product64();
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^knotnet: --max-error 0\.001 could not be met: /m);
+});
+
 const many = cli('sample', 'shell', '-n', '100000000', '--out', join(dir, 'many.csv'));
 test('sample -n 1e8 is refused at once with the limit of 10 million numbers (-n times --dims)', () => {
   expectRefused(many(), 2, /^knotnet: -n must be a whole number from 1 to 3333333 \(got "100000000"\)\.$/);

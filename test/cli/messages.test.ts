@@ -14,7 +14,7 @@ import { after, test } from 'node:test';
 import { approximate } from '../../src/approx/approximate.ts';
 import { float32Refusal } from '../../src/cli/outputs.ts';
 import { compileFormula, type CompileOptions } from '../../src/compile/compile.ts';
-import { WorkError } from '../../src/errors.ts';
+import { InputError, WorkError } from '../../src/errors.ts';
 
 const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-messages-'));
@@ -55,8 +55,8 @@ test('compile: a square node that cannot be built offers --deep always (which bu
 });
 
 test('compile --dtype float32: float32 rounding above the tolerance quotes |f| of the user\'s function and offers --dtype float64', () => {
-  const m = messageOf(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 1e-9, dtype: 'float32', maxSegments: 50 }));
-  inUserTerms(m, '1e-9', [/--max-segments/, /--deep always/]);
+  const m = messageOf(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 3e-7, dtype: 'float32', maxSegments: 50 }));
+  inUserTerms(m, '3e-7', [/--max-segments/, /--deep always/]);
   assert.match(m, /float32 rounding \(\|f\| reaches 4\.00, where float32 resolves about 2\.38e-7\); raise --max-error or use --dtype float64\.$/);
 });
 
@@ -87,4 +87,9 @@ test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: ex
   assert.match(line, /TF\.js stores float32 weights only: rerun with --dtype float32/);
   assert.match(line, /\|f\| reaches 1\.00 /, 'the magnitude of sqrt on [0, 1], not of an internal layer');
   for (const f of out) assert.equal(existsSync(f), false, `${f} not written`);
+});
+
+test('compile: a tolerance below the float32 floor (half an ulp of max |f|) is refused at once as bad input', () => {
+  assert.throws(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 1e-7, dtype: 'float32' }),
+    (e: unknown) => e instanceof InputError && /^--max-error must be at least the float32 floor of this function, 1\.19e-7 \(half a float32 unit in the last place at max \|f\| = 4\.00\) \(got 1e-7\)\.$/.test(e.message));
 });
