@@ -58,8 +58,9 @@ export function fitLeastSquares(t: Target, x: Float64Array): Pwl {
 const MINIMAX_SAMPLES = 23; // odd: s = 1/2 is among the samples
 /**
  * Past this many segments each segment is short enough that f is nearly quadratic on it, and
- * the O(n·m²) feasibility passes would take minutes: 7 samples per segment, and t to 1e-6
- * instead of 1e-9 (the certificate is computed afterwards either way; only optimality moves).
+ * the O(n·m²) feasibility passes would take minutes: 5 samples per segment (s = 1/2 among
+ * them) and t to 1e-5 instead of 1e-9 (the certificate is computed afterwards either way;
+ * only optimality moves).
  */
 const MANY_SEGMENTS = 20_000;
 
@@ -74,8 +75,8 @@ const MANY_SEGMENTS = 20_000;
 export function fitMinimax(t: Target, x: Float64Array, interpolated?: Pwl): Pwl {
   const n = x.length - 1;
   const fk = Float64Array.from(x, (v) => t.f(v));
-  const m = n > MANY_SEGMENTS ? 7 : MINIMAX_SAMPLES;
-  const precision = n > MANY_SEGMENTS ? 1e-6 : 1e-9;
+  const m = n > MANY_SEGMENTS ? 5 : MINIMAX_SAMPLES;
+  const precision = n > MANY_SEGMENTS ? 1e-5 : 1e-9;
   const S = Float64Array.from({ length: m }, (_, j) => (j + 1) / (m + 1));
   const fs = new Float64Array(n * m);
   for (let i = 0; i < n; i++) {

@@ -90,7 +90,7 @@ test(`approx (float64 and the float32 layout): oracle-measured error <= certifie
         }
       });
     }),
-    { seed: SEED, numRuns: RUNS || 30 },
+    { seed: SEED, numRuns: RUNS || 200 },
   );
   t.diagnostic(`built ${tally.built}, refused (WorkError) ${tally.refused}`);
   assert.ok(tally.built > tally.refused, 'most cases are built, so the property is not vacuous');
@@ -118,7 +118,7 @@ test(`compile (float64 and float32): oracle-measured error <= certified on the b
         assert.ok(m.max <= bound, `${text} at ${E} (${dtype}): oracle error ${m.max} at ${m.at} > certified ${bound}`);
       });
     }),
-    { seed: SEED, numRuns: RUNS || 10 },
+    { seed: SEED, numRuns: RUNS || 20 },
   );
   t.diagnostic(`built ${tally.built}, refused (WorkError) ${tally.refused}`);
 });
