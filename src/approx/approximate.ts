@@ -156,13 +156,14 @@ export function buildPwlBounded(
   if (placement === 'optimal' && size.kind === 'knots' && fitKind === 'minimax') {
     checkSegments(size.segments, '--knots', limit);
     const start = buildWith(target, knotsFor(target, 'equidistribute', fitKind, size, size.segments), fitKind);
+    if (size.segments > MINIMAX_COUNT_LIMIT) return { pwl: start, bounds: {} };
     const e0 = certifyWithRounding(target, start, 1e-3);
     // At float rounding level (an exact PWL target) there is nothing to gain and the narrowed
     // tube cannot be certified; past MINIMAX_COUNT_LIMIT segments the search (tens of
     // min-link passes over ~8 samples per segment) costs minutes for a gain that vanishes as
     // 1/n (equidistribution is asymptotically optimal): the equidistributed fit stands.
     let r: ReturnType<typeof minimaxForCount> | null = null;
-    if (e0 <= 2 ** -36 * target.scale || size.segments > MINIMAX_COUNT_LIMIT) return { pwl: start, bounds: {} };
+    if (e0 <= 2 ** -36 * target.scale) return { pwl: start, bounds: {} };
     try { r = minimaxForCount(target, size.segments, e0, (p, rtol) => certifyWithRounding(target, p, rtol)); } catch (e) { if (!(e instanceof WorkError)) throw e; }
     if (!r || r.certified > e0) return { pwl: start, bounds: {} };
     return { pwl: r.pwl, certified: r.certified - roundingOf(r.pwl), bounds: { errorLowerBound: r.errorLowerBound } };
