@@ -12,7 +12,7 @@ import { placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform, type Pl
 import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
 import { makeTarget, type Target } from './target.ts';
 import { minimalPwl, minimaxForCount } from './minimal.ts';
-import { preflight, refuseTooManySegments } from './preflight.ts';
+import { preflight } from './preflight.ts';
 import { ToleranceError } from './tolerance.ts';
 
 export { ToleranceError } from './tolerance.ts';
@@ -144,8 +144,6 @@ export function buildPwlBounded(
 ): Built {
   if (placement === 'optimal' && size.kind === 'maxError' && size.error > 0 && Number.isFinite(size.error)) {
     const tol = relative ? size.error * target.scale : size.error;
-    // Far past the limit, trying would only sample a tube until memory runs out.
-    refuseTooManySegments(target, tol, `--max-error ${size.error}`, limit, 100_000);
     const r = minimalPwl(target, tol, limit, (p, rtol) => certifyWithRounding(target, p, rtol));
     if (r) {
       trials.push({ segments: segmentCount(r.pwl), error: r.certified });

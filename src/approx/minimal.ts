@@ -1,4 +1,5 @@
 import { WorkError } from '../errors.ts';
+import { ToleranceError } from './tolerance.ts';
 import { fitMinimax } from './fit.ts';
 import { minLinkPath, type Tube } from './minlink.ts';
 import { asymptoticSegments, placeEquidistributed } from './placement.ts';
@@ -142,8 +143,7 @@ export interface MinimalPwl {
 }
 
 /** Samples for the tube at tolerance E: ~48 per expected segment, at least 512. */
-export function samplesFor(t: Target, E: number, limit: number): number {
-  const n = asymptoticSegments(t, E);
+export function samplesFor(t: Target, E: number, limit: number, n = asymptoticSegments(t, E)): number {
   const est = Number.isFinite(n) ? n : limit;
   return Math.max(512, Math.min(4_000_000, Math.ceil(48 * (Math.min(est, limit) + 2))));
 }
@@ -159,7 +159,13 @@ export function samplesFor(t: Target, E: number, limit: number): number {
  * segments.
  */
 export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, refine = true): MinimalPwl | null {
-  const base = samplesFor(t, E, limit);
+  // Far past the limit (4× it, and 1e5 segments) trying would only sample a tube until memory
+  // runs out (compile's one-variable pieces; approx's preflight refuses these before).
+  const nStar = asymptoticSegments(t, E);
+  if (nStar > Math.max(4 * limit, 100_000)) {
+    throw new ToleranceError(`a max error of ${E} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on optimal knots), more than the limit of ${limit}; raise the tolerance or the limit.`, 'segments', null);
+  }
+  const base = samplesFor(t, E, limit, nStar);
   let best: { pwl: Pwl; certified: number } | null = null;
   let lowerBound = 0;
   // Level 2 (4× the samples, slack ≤ 2e-4·E) only when level 1 left a gap to the bound.

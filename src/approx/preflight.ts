@@ -38,19 +38,11 @@ export function preflight(t: Target, size: SizeBy, limit: number, relative: bool
   if (tol < floor) {
     throw new InputError(arg, `be at least the float64 floor of this function, ${floor.toPrecision(3)}${relative ? ' absolute' : ''} (max |f| = ${t.scale.toPrecision(3)} times 2^-52)`, size.error, { field: arg === '--rms-error' ? 'rmsError' : 'maxError', code: 'below-float64-floor' });
   }
-  if (size.kind === 'maxError') refuseTooManySegments(t, tol, `${arg} ${size.error}`, limit);
-}
-
-/**
- * A tolerance whose asymptotic count n* ≈ ∫√|f''| dx / (4√E) is above 4× the segment limit
- * cannot be met: refused before any sampling (also for compile's one-variable pieces, whose
- * samples would otherwise grow with 1/√E until memory runs out; there only past `atLeast`,
- * below which trying is cheap and says what was reached).
- */
-export function refuseTooManySegments(t: Target, tol: number, what: string, limit: number, atLeast = 0): void {
-  const nStar = curvatureIntegral(t) / (4 * Math.sqrt(tol));
-  if (nStar > Math.max(4 * limit, atLeast)) {
-    throw new ToleranceError(`${what} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on optimal knots), more than the limit of ${limit} (--max-segments); raise the tolerance or the limit.`, 'segments', null);
+  if (size.kind === 'maxError') {
+    const nStar = curvatureIntegral(t) / (4 * Math.sqrt(tol));
+    if (nStar > 4 * limit) {
+      throw new ToleranceError(`${arg} ${size.error} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on optimal knots), more than the limit of ${limit} (--max-segments); raise the tolerance or the limit.`, 'segments', null);
+    }
   }
 }
 
