@@ -27,9 +27,9 @@ export interface InputIssue {
 
 /** The stable identity of an input error (the InputError constructor's optional 4th argument). */
 export interface InputId {
-  field?: string;
-  code?: string;
-  key?: string;
+  field?: string | undefined;
+  code?: string | undefined;
+  key?: string | undefined;
 }
 
 export function formatIssue(issue: InputIssue): string {

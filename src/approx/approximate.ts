@@ -40,9 +40,9 @@ export interface ApproxOptions {
   /** Knot placement: 'optimal' (default; equidistributed, then equalized) or 'uniform'. */
   placement?: Placement;
   /** Values at the knots: 'minimax' (default), 'interpolate', or 'lsq' (default for rmsError). */
-  fit?: FitKind;
+  fit?: FitKind | undefined;
   /** Tolerances relative to max |f| on the domain. */
-  relative?: boolean;
+  relative?: boolean | undefined;
   /** Most segments sizing may use (default 1,000,000; at most MAX_SEGMENTS_LIMIT). */
   maxSegments?: number;
   /** Called after each sizing trial (for progress reports). */

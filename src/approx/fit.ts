@@ -28,14 +28,14 @@ export function fitLeastSquares(t: Target, x: Float64Array): Pwl {
   const rhs = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
     const h = x[i + 1]! - x[i]!;
-    diag[i] += h / 3;
-    diag[i + 1] += h / 3;
+    diag[i]! += h / 3;
+    diag[i + 1]! += h / 3;
     off[i] = h / 6;
     for (let q = 0; q < 5; q++) {
       const s = GL_S[q]!;
       const fv = t.f(x[i]! + s * h) * GL_W[q]! * h;
-      rhs[i] += fv * (1 - s);
-      rhs[i + 1] += fv * s;
+      rhs[i]! += fv * (1 - s);
+      rhs[i + 1]! += fv * s;
     }
   }
   // Thomas algorithm.

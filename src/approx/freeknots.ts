@@ -22,14 +22,14 @@ export function lsqOnKnots(p: Points, knots: Float64Array): { pwl: Pwl; sse: num
     const s = (t - knots[k]!) / (knots[k + 1]! - knots[k]!);
     const n = p.n[g]!;
     seg[g] = k; S[g] = s;
-    diag[k] += n * (1 - s) * (1 - s);
-    off[k] += n * s * (1 - s);
-    diag[k + 1] += n * s * s;
-    rhs[k] += (1 - s) * p.sy[g]!;
-    rhs[k + 1] += s * p.sy[g]!;
+    diag[k]! += n * (1 - s) * (1 - s);
+    off[k]! += n * s * (1 - s);
+    diag[k + 1]! += n * s * s;
+    rhs[k]! += (1 - s) * p.sy[g]!;
+    rhs[k + 1]! += s * p.sy[g]!;
   }
   const lam = 1e-12 * p.total;
-  for (let i = 0; i + 1 < K; i++) { diag[i] += lam; diag[i + 1] += lam; off[i] -= lam; }
+  for (let i = 0; i + 1 < K; i++) { diag[i]! += lam; diag[i + 1]! += lam; off[i]! -= lam; }
   const c = new Float64Array(K);
   const d = new Float64Array(K);
   c[0] = off[0]! / diag[0]!;

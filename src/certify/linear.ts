@@ -73,8 +73,8 @@ export function backSubstitute(net: Network, k: number, rows: Float64Array, c0: 
         const wo = j * inSize;
         for (let t = 0; t < inSize; t++) {
           const w = L.weights[wo + t]!;
-          next[r * inSize + t] += mu * w;
-          abs[t] += Math.abs(mu * w);
+          next[r * inSize + t]! += mu * w;
+          abs[t]! += Math.abs(mu * w);
         }
         cs += mu * L.bias[j]!;
         cAbs += Math.abs(mu * L.bias[j]!);

@@ -12,7 +12,7 @@ import { all, create, type BigNumber } from 'mathjs';
  * value (`big`).
  */
 export function preciseMath(digits = 50) {
-  const M = create(all, { number: 'BigNumber', precision: digits + 20 });
+  const M = create(all!, { number: 'BigNumber', precision: digits + 20 });
   // A double's exact binary value (not its shortest decimal, which differs by up to half an
   // ulp): m·2^k with m an integer of at most 53 bits.
   const exact = (x: number): BigNumber => {

@@ -89,7 +89,7 @@ export function networkFromModel(model: tf.Sequential, inputs: string[], scaling
     const b = Float64Array.from(first.bias);
     for (let r = 0; r < first.outSize; r++) for (let c = 0; c < first.inSize; c++) {
       const k = r * first.inSize + c;
-      b[r] -= (w[k]! * scaling.mu[c]!) / scaling.sigma[c]!;
+      b[r]! -= (w[k]! * scaling.mu[c]!) / scaling.sigma[c]!;
       w[k] = w[k]! / scaling.sigma[c]!;
     }
     layers[0] = { ...first, weights: w, bias: b };
@@ -114,8 +114,8 @@ function compose(a: DenseLayer, b: DenseLayer): DenseLayer {
     for (let m = 0; m < a.outSize; m++) {
       const v = b.weights[r * b.inSize + m]!;
       if (v === 0) continue;
-      bias[r] += v * a.bias[m]!;
-      for (let c = 0; c < a.inSize; c++) w[r * a.inSize + c] += v * a.weights[m * a.inSize + c]!;
+      bias[r]! += v * a.bias[m]!;
+      for (let c = 0; c < a.inSize; c++) w[r * a.inSize + c]! += v * a.weights[m * a.inSize + c]!;
     }
   }
   return denseLayer(b.activation, a.inSize, b.outSize, w, bias);

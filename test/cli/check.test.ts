@@ -67,7 +67,7 @@ test('check prints measured against certified in its table', async () => {
 });
 
 /** Adds `delta` to the output bias of each artifact kind, as bytes: a shift the certificate cannot absorb. */
-const tamper: Record<string, (path: string, delta: number) => void> = {
+const tamper: Record<'json' | 'onnx' | 'safetensors' | 'tfjs', (path: string, delta: number) => void> = {
   json(path, delta) {
     const o = JSON.parse(readFileSync(path, 'utf8'));
     o.layers[o.layers.length - 1].bias[0] += delta;

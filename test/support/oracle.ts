@@ -12,7 +12,7 @@ import type { Expr } from '../../src/expr/ast.ts';
  */
 // Typed loosely: mathjs's overloads for BigNumber arguments do not narrow in TypeScript.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const math: any = create(all, { number: 'BigNumber', precision: 60 });
+const math: any = create(all!, { number: 'BigNumber', precision: 60 });
 type Big = BigNumber;
 
 /** The exact decimal expansion of a finite double. */

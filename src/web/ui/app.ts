@@ -268,7 +268,7 @@ function ortPending(): void {
  * (only those `inside` marks, when given: the certified region) and the certified float32
  * bound; `layout` says which network the file is (the clamp form, or the network shown).
  */
-interface ExactCheck { exact: ArrayLike<number>; inside?: ArrayLike<boolean>; bound: number; layout: 'clamp' | 'network' }
+interface ExactCheck { exact: ArrayLike<number>; inside?: ArrayLike<boolean> | undefined; bound: number; layout: 'clamp' | 'network' }
 
 /**
  * Runs the ONNX files the page offers in onnxruntime-web; a stale check never overwrites a
