@@ -59,7 +59,7 @@ const MINIMAX_SAMPLES = 23; // odd: s = 1/2 is among the samples
 /**
  * Past this many segments each segment is short enough that f is nearly quadratic on it, and
  * the O(n·m²) feasibility passes would take minutes: 5 samples per segment (s = 1/2 among
- * them) and t to 1e-5 instead of 1e-9 (the certificate is computed afterwards either way;
+ * them) and t to a relative 1e-3 instead of 1e-9 (the certificate is computed afterwards either way;
  * only optimality moves).
  */
 const MANY_SEGMENTS = 20_000;
@@ -76,7 +76,7 @@ export function fitMinimax(t: Target, x: Float64Array, interpolated?: Pwl): Pwl 
   const n = x.length - 1;
   const fk = Float64Array.from(x, (v) => t.f(v));
   const m = n > MANY_SEGMENTS ? 5 : MINIMAX_SAMPLES;
-  const precision = n > MANY_SEGMENTS ? 1e-5 : 1e-9;
+  const precision = n > MANY_SEGMENTS ? 1e-3 : 1e-9;
   const S = Float64Array.from({ length: m }, (_, j) => (j + 1) / (m + 1));
   const fs = new Float64Array(n * m);
   for (let i = 0; i < n; i++) {
@@ -96,70 +96,116 @@ export function fitMinimax(t: Target, x: Float64Array, interpolated?: Pwl): Pwl 
   let best: Float64Array | null = null;
   const lo = new Float64Array(n + 1);
   const hi = new Float64Array(n + 1);
+  const P = positions(S);
   for (let iter = 0; iter < 48 && tHi - tLo > precision * tHi; iter++) {
     const tm = (tLo + tHi) / 2;
-    const y = feasible(tm, fk, fs, S, n, m, lo, hi);
+    const y = feasible(tm, fk, fs, P, n, lo, hi);
     if (y) {
       tHi = tm;
       best = y;
     } else tLo = tm;
   }
-  if (!best) best = feasible(tHi, fk, fs, S, n, m, lo, hi) ?? fk;
+  if (!best) best = feasible(tHi, fk, fs, P, n, lo, hi) ?? fk;
   return { x, y: best };
+}
+
+/** The constants of the sample positions s_j that every feasibility pass reuses. */
+interface Positions {
+  m: number;
+  s: Float64Array;
+  /** 1 − s_j. */
+  rest: Float64Array;
+  /** b_j = (1 − s_j)/s_j ≥ 0, the slope of v's bounds in u. */
+  b: Float64Array;
+  /** b_k − b_j at [j·m + k]. */
+  coef: Float64Array;
+}
+
+function positions(S: Float64Array): Positions {
+  const m = S.length;
+  const rest = Float64Array.from(S, (s) => 1 - s);
+  const b = Float64Array.from(S, (s) => (1 - s) / s);
+  const coef = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) coef[j * m + k] = b[k]! - b[j]!;
+  return { m, s: S, rest, b, coef };
+}
+
+/** Scratch arrays of one pass: a_j = (f_j − t)/s_j and c_j = (f_j + t)/s_j of one segment. */
+interface Scratch { a: Float64Array; c: Float64Array }
+
+/**
+ * The feasible interval of u = y_i given u ∈ [lo, hi] (the forward projection's first half):
+ * for all j, k: (b_k − b_j)·u ≤ c_k − a_j (else v's lower bound passes its upper bound), and
+ * v within t of f_{i+1}. Returns false when empty; the bounds are left in `u`.
+ */
+function feasibleU(P: Positions, w: Scratch, vMin: number, vMax: number, u: [number, number]): boolean {
+  const { m, b, coef } = P;
+  const { a, c } = w;
+  let uLo = u[0];
+  let uHi = u[1];
+  for (let j = 0; j < m; j++) {
+    const aj = a[j]!;
+    const row = j * m;
+    for (let k = 0; k < m; k++) {
+      const cf = coef[row + k]!;
+      const rhs = c[k]! - aj;
+      if (cf > 0) uHi = Math.min(uHi, rhs / cf);
+      else if (cf < 0) uLo = Math.max(uLo, rhs / cf);
+      else if (rhs < 0) return false;
+    }
+    // With the knot bound on v: a_j − b_j u ≤ f_{i+1} + t and f_{i+1} − t ≤ c_j − b_j u.
+    const bj = b[j]!;
+    if (bj > 0) {
+      uLo = Math.max(uLo, (aj - vMax) / bj);
+      uHi = Math.min(uHi, (c[j]! - vMin) / bj);
+    }
+  }
+  u[0] = uLo;
+  u[1] = uHi;
+  return uLo <= uHi;
 }
 
 /** Forward projection of feasible intervals, then a backward choice; null if infeasible. */
 function feasible(
-  t: number, fk: Float64Array, fs: Float64Array, S: Float64Array, n: number, m: number,
+  t: number, fk: Float64Array, fs: Float64Array, P: Positions, n: number,
   lo: Float64Array, hi: Float64Array,
 ): Float64Array | null {
+  const { m, s, b } = P;
+  const w: Scratch = { a: new Float64Array(m), c: new Float64Array(m) };
+  const { a, c } = w;
+  const u: [number, number] = [0, 0];
   lo[0] = fk[0]! - t;
   hi[0] = fk[0]! + t;
   for (let i = 0; i < n; i++) {
     // Constraints on (u, v) = (y_i, y_{i+1}): f_j − t ≤ u(1−s_j) + v s_j ≤ f_j + t.
-    // As bounds on v: a_j − b_j u ≤ v ≤ c_j − b_j u with b_j = (1−s_j)/s_j ≥ 0,
-    // plus the knot itself: f_{i+1} − t ≤ v ≤ f_{i+1} + t.
-    // Feasible u: u ∈ I_i and for all j, k: (b_k − b_j)·u ≤ c_k − a_j (else L(u) > U(u)).
-    let uLo = lo[i]!;
-    let uHi = hi[i]!;
+    // As bounds on v: a_j − b_j u ≤ v ≤ c_j − b_j u, plus the knot: f_{i+1} − t ≤ v ≤ f_{i+1} + t.
     const base = i * m;
     for (let j = 0; j < m; j++) {
-      const sj = S[j]!;
-      const bj = (1 - sj) / sj;
-      const aj = (fs[base + j]! - t) / sj;
-      for (let k = 0; k < m; k++) {
-        const sk = S[k]!;
-        const bk = (1 - sk) / sk;
-        const ck = (fs[base + k]! + t) / sk;
-        const coef = bk - bj;
-        const rhs = ck - aj;
-        if (coef > 0) uHi = Math.min(uHi, rhs / coef);
-        else if (coef < 0) uLo = Math.max(uLo, rhs / coef);
-        else if (rhs < 0) return null;
-      }
-      // With the knot bound on v: a_j − b_j u ≤ f_{i+1} + t and f_{i+1} − t ≤ c_j − b_j u.
-      const vMax = fk[i + 1]! + t;
-      const vMin = fk[i + 1]! - t;
-      const cj = (fs[base + j]! + t) / sj;
-      if (bj > 0) {
-        uLo = Math.max(uLo, (aj - vMax) / bj);
-        uHi = Math.min(uHi, (cj - vMin) / bj);
-      }
+      a[j] = (fs[base + j]! - t) / s[j]!;
+      c[j] = (fs[base + j]! + t) / s[j]!;
     }
-    if (uLo > uHi) return null;
-    // L and U are non-increasing in u: min v = L(uHi), max v = U(uLo).
     let vLo = fk[i + 1]! - t;
     let vHi = fk[i + 1]! + t;
+    u[0] = lo[i]!;
+    u[1] = hi[i]!;
+    if (!feasibleU(P, w, vLo, vHi, u)) return null;
+    // L and U are non-increasing in u: min v = L(uHi), max v = U(uLo).
     for (let j = 0; j < m; j++) {
-      const sj = S[j]!;
-      const bj = (1 - sj) / sj;
-      vLo = Math.max(vLo, (fs[base + j]! - t) / sj - bj * uHi);
-      vHi = Math.min(vHi, (fs[base + j]! + t) / sj - bj * uLo);
+      vLo = Math.max(vLo, a[j]! - b[j]! * u[1]);
+      vHi = Math.min(vHi, c[j]! - b[j]! * u[0]);
     }
     if (vLo > vHi) return null;
     lo[i + 1] = vLo;
     hi[i + 1] = vHi;
   }
+  return chooseBackward(t, fs, P, n, lo, hi);
+}
+
+/** The backward pass: y_n mid-interval, then each y_i mid-way in what y_{i+1} allows. */
+function chooseBackward(
+  t: number, fs: Float64Array, P: Positions, n: number, lo: Float64Array, hi: Float64Array,
+): Float64Array {
+  const { m, s, rest } = P;
   const y = new Float64Array(n + 1);
   y[n] = (lo[n]! + hi[n]!) / 2;
   for (let i = n - 1; i >= 0; i--) {
@@ -167,11 +213,10 @@ function feasible(
     let uLo = lo[i]!;
     let uHi = hi[i]!;
     for (let j = 0; j < m; j++) {
-      const sj = S[j]!;
       const f = fs[i * m + j]!;
       // f − t ≤ u(1−s) + v s ≤ f + t
-      uLo = Math.max(uLo, (f - t - v * sj) / (1 - sj));
-      uHi = Math.min(uHi, (f + t - v * sj) / (1 - sj));
+      uLo = Math.max(uLo, (f - t - v * s[j]!) / rest[j]!);
+      uHi = Math.min(uHi, (f + t - v * s[j]!) / rest[j]!);
     }
     y[i] = uLo <= uHi ? (uLo + uHi) / 2 : (lo[i]! + hi[i]!) / 2;
   }
