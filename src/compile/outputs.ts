@@ -2,7 +2,7 @@ import { InputError, WorkError } from '../errors.ts';
 import type { Expr } from '../expr/ast.ts';
 import type { Network } from '../net/network.ts';
 import { roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
-import type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpec } from './compile.ts';
+import type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpec } from './types.ts';
 import type { Graph } from './graph.ts';
 import { measureOnRegion } from './measure.ts';
 import type { Range } from './ranges.ts';
