@@ -1,4 +1,5 @@
 import { denseLayer, type Network } from '../net/network.ts';
+import { UNIT_ROUNDOFF } from '../net/rounding.ts';
 
 /** A continuous piecewise-linear function: knots x[0] < … < x[n], values y[0..n]. */
 export interface Pwl {
@@ -75,7 +76,7 @@ export function pwlToNetwork(p: Pwl, input = 'x', output = 'y'): Network {
  * rounding of w_i = fl(s_i − s_{i−1}) moves the output by at most u|w_i|·(x − k_i) beyond k_i.
  */
 export function networkDriftBound(p: Pwl): number {
-  const u = 2 ** -53;
+  const u = UNIT_ROUNDOFF.float64;
   const n = segmentCount(p);
   const end = p.x[n]!;
   const { weights } = reluForm(p);
@@ -94,7 +95,7 @@ export function networkDriftBound(p: Pwl): number {
  * moves by ≤ u·h_i, the slope by ≤ 3u|s_i|), so the sum over segments of 7.1·u·|Δy_i| covers it.
  */
 export function clampDriftBound(p: Pwl): number {
-  const u = 2 ** -53;
+  const u = UNIT_ROUNDOFF.float64;
   let drift = 0;
   for (let i = 0; i < segmentCount(p); i++) drift += 7.1 * u * Math.abs(p.y[i + 1]! - p.y[i]!);
   return drift;

@@ -13,7 +13,7 @@ import { searchPlans } from './plansearch.ts';
 import { propagateRanges } from './ranges.ts';
 import { graphRegion, type Region } from './region.ts';
 import { givenRanges, readRequest, type Request } from './request.ts';
-import { singleResult, statedRanges, type Compiled } from './result.ts';
+import { singleResult, type Compiled } from './result.ts';
 import type { CompileOptions, CompileResult } from './types.ts';
 
 export type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpec } from './types.ts';
@@ -50,11 +50,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
     const tolerances = req.multi ? req.tolerances.join(', ') : String(o.maxError);
     throw compileFailure(tolerances, s.lastFailure, { kind: s.failureKind, dtype, deep, hasSquares: s.squaresHelp });
   }
-  if (req.multi) {
-    const exprs = req.formulas.map((f) => f.expr);
-    const { g, ranges, live, outIds } = p;
-    return multiResult(o, exprs, req.inputs, s.best.built, g, ranges, live, outIds, req.tolerances, statedRanges(p));
-  }
+  if (req.multi) return multiResult(o, req, p, p.outIds, s.best.built);
   return singleResult(o, req, p, s.best, scope);
 }
 

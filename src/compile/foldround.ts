@@ -45,7 +45,10 @@ export type FoldEvent =
   | { kind: 'carry'; value: number; rows: Row[] }
   | { kind: 'materialize'; a: number; b: number; rows: [Row, Row]; wedge: number }
   | { kind: 'fold'; a: number; b: number; rows: { row: Row; col: [number, number] }[]; kinks: Kink[]; wedge: number }
-  | { kind: 'project'; a: number; b: number; out: number; c: number; rows: { row: Row; coef: number }[]; kinks: Kink[]; wedge: number };
+  | {
+    kind: 'project'; a: number; b: number; out: number; c: number; rows: { row: Row; coef: number }[];
+    kinks: Kink[]; wedge: number;
+  };
 
 export interface FoldTrace { events: FoldEvent[]; values: number; root: number; rootLayer: number }
 
@@ -78,7 +81,9 @@ interface State {
   leaves: number;
 }
 
-export function foldRoundingBound(net: Network, trace: FoldTrace, dtype: 'float64' | 'float32', R: number, outputMax: number): number {
+export function foldRoundingBound(
+  net: Network, trace: FoldTrace, dtype: 'float64' | 'float32', R: number, outputMax: number,
+): number {
   const u = UNIT_ROUNDOFF[dtype];
   const uw = dtype === 'float32' ? u : 0;
   const eta = dtype === 'float32' ? 2 ** -150 : 2 ** -1075;
@@ -178,7 +183,8 @@ function applyEvent(s: State, e: FoldEvent): void {
       break;
     }
     case 'fold': {
-      const nu = (i: number) => 1.2 * (i === 0 ? 1 : i === 1 ? Math.sin(e.wedge) : Math.sin(Math.max(0, e.wedge - e.kinks[i - 2]!.angle)));
+      const kinkSin = (i: number) => Math.sin(Math.max(0, e.wedge - e.kinks[i - 2]!.angle));
+      const nu = (i: number) => 1.2 * (i === 0 ? 1 : i === 1 ? Math.sin(e.wedge) : kinkSin(i));
       const rows = e.rows.map((r, i) => ({ row: r.row, col: r.col, nu: nu(i) }));
       s.pairs.set(e.a, foldStep(pairOf(s, e.a, e.b), rows, e.wedge / (e.kinks.length + 1), delta, setMag, s.eps));
       break;

@@ -22,7 +22,10 @@ export type SetMag = (r: Row, nu: number, err: number, k: number) => void;
  * their κ of 0 (charged 4κ). Below ρ1, the layer's map (relu(U), relu(V)) + Σ d_j·relu(⟨n_j, ·⟩)
  * is (1 + Σ|d_j|)-Lipschitz on the whole plane: errors at ρ1 join κ.
  */
-export function foldStep(p: PairErr, rows: { row: Row; col: [number, number]; nu: number }[], b: number, delta: Delta, setMag: SetMag, eps: number): PairErr {
+export function foldStep(
+  p: PairErr, rows: { row: Row; col: [number, number]; nu: number }[], b: number,
+  delta: Delta, setMag: SetMag, eps: number,
+): PairErr {
   if (!(p.E + 2 / WIDE < 0.3)) return { E: Infinity, N: Infinity, k: Infinity };
   const rho1 = WIDE * p.k;
   const dev = Math.asin(((p.E + 1 / WIDE) * (1 + eps)) / 0.79);
@@ -51,7 +54,9 @@ export function foldStep(p: PairErr, rows: { row: Row; col: [number, number]; nu
  * Lipschitz constant of its units' combination over the plane (below ρ1) and its rows'
  * rounding A·ρ + B, in the regimes of foldStep (⟨m, p̂⟩ > 0 above ρ1: no clamp).
  */
-export function projectErr(p: PairErr, c: number, s: number, lip: number, [A, B]: [number, number], eps: number): [number, number] {
+export function projectErr(
+  p: PairErr, c: number, s: number, lip: number, [A, B]: [number, number], eps: number,
+): [number, number] {
   if (!(p.E + 2 / WIDE < 0.3)) return [Infinity, Infinity];
   const rho1 = WIDE * p.k;
   const E1 = p.E + 2.8 * eps;
@@ -68,5 +73,6 @@ function radialFactor(col: [number, number], lo: number, hi: number): number {
   if (len === 0) return 0;
   const g = Math.atan2(col[1], col[0]);
   for (const t of [g, g + Math.PI, g - Math.PI, g + 2 * Math.PI, g - 2 * Math.PI]) if (t >= lo && t <= hi) return len;
-  return Math.max(Math.abs(col[0] * Math.cos(lo) + col[1] * Math.sin(lo)), Math.abs(col[0] * Math.cos(hi) + col[1] * Math.sin(hi))) * (1 + 1e-12);
+  const at = (t: number) => Math.abs(col[0] * Math.cos(t) + col[1] * Math.sin(t));
+  return Math.max(at(lo), at(hi)) * (1 + 1e-12);
 }

@@ -7,6 +7,15 @@ import type { Range } from './ranges.ts';
 import { graphRegion } from './region.ts';
 import { sampleBox } from './sample.ts';
 
+/** The box, and the samples (given, or how many fresh ones with which seed) and tolerance of the accurate f. */
+export interface MeasureOptions {
+  vars: Record<string, Range>;
+  samples?: Float64Array | undefined;
+  measureCount?: number | undefined;
+  seed?: number | undefined;
+  absTol?: number;
+}
+
 /**
  * Measured error of a compiled network on samples of its certified region: the given samples
  * (or fresh uniform ones in the box), keeping only those whose intermediate values stay
@@ -16,7 +25,10 @@ import { sampleBox } from './sample.ts';
  * lower bound of the true one (|f̃ − N| less f̃'s error bound), and a network output that is
  * not finite counts as an infinite error. `column`: which output of the network `expr` is.
  */
-export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: { vars: Record<string, Range>; samples?: Float64Array; measureCount?: number; seed?: number; absTol?: number }, column = 0) {
+export function measureOnRegion(
+  expr: Expr, inputs: string[], net: Network, g: Graph, ranges: Range[], live: Set<number>, o: MeasureOptions,
+  column = 0,
+) {
   const f = accurateEvaluator(expr, inputs);
   const out = new Float64Array(1);
   const d = inputs.length;
@@ -43,5 +55,6 @@ export function measureOnRegion(expr: Expr, inputs: string[], net: Network, g: G
     sq += e * e;
   });
   // No sample inside the region: nothing was measured (NaN, printed as such, null in JSON).
-  return { max: keep.length ? max : NaN, rms: keep.length ? Math.sqrt(sq / keep.length) : NaN, count: keep.length, outside };
+  const rms = keep.length ? Math.sqrt(sq / keep.length) : NaN;
+  return { max: keep.length ? max : NaN, rms, count: keep.length, outside };
 }
