@@ -1,6 +1,6 @@
 import { reluForm } from '../approx/pwl.ts';
 import { scale, type Form, type Program } from '../net/program.ts';
-import type { LayoutContext, NodeBuild } from './assemble.ts';
+import type { LayoutContext, NodeBuild } from './context.ts';
 import { deepSquareError, deepSquareLevels } from './deep.ts';
 import { forNode } from './failure.ts';
 import type { GNode } from './graph.ts';

@@ -1,5 +1,5 @@
 import { combine, constantForm, scale, type Form } from '../net/program.ts';
-import { hiOf, liftAll, lowOf, type LayoutContext, type NodeBuild } from './assemble.ts';
+import { hiOf, liftAll, lowOf, type LayoutContext, type NodeBuild } from './context.ts';
 import { foldNorm } from './foldunits.ts';
 import type { GNode } from './graph.ts';
 
