@@ -1,4 +1,5 @@
 import { denseLayer, type Network } from '../net/network.ts';
+import { UNIT_ROUNDOFF } from '../net/rounding.ts';
 
 /** A continuous piecewise-linear function: knots x[0] < … < x[n], values y[0..n]. */
 export interface Pwl {
@@ -35,28 +36,36 @@ export function evalPwl(p: Pwl, t: number): number {
 }
 
 /**
- * The one-hidden-layer ReLU network of shared/DESIGN.md §1:
+ * The ReLU form of p (shared/DESIGN.md §1), the one formula every PWL-to-ReLU construction uses:
  *   y = y0 + s0·relu(x − k0) + Σ_{i≥1} (s_i − s_{i−1})·relu(x − k_i),
- * one unit per segment (bias −k_i, output weight = change of slope). Inside [k0, kn] it
- * equals the PWL; left of k0 it is the constant y0; right of kn it continues the last
- * segment's line.
+ * one unit per segment: knot k_i (the unit's bias is −k_i) and output weight s_i − s_{i−1}
+ * (the change of slope, s_i = (y_{i+1} − y_i)/(x_{i+1} − x_i) in float64), constant y0.
  */
-export function pwlToNetwork(p: Pwl, input = 'x', output = 'y'): Network {
+export function reluForm(p: Pwl): { knots: Float64Array; weights: Float64Array; constant: number } {
   const n = segmentCount(p);
-  const w1 = new Float64Array(n).fill(1);
-  const b1 = new Float64Array(n);
-  const w2 = new Float64Array(n);
+  const weights = new Float64Array(n);
   let prevSlope = 0;
   for (let i = 0; i < n; i++) {
-    b1[i] = -p.x[i]!;
     const slope = (p.y[i + 1]! - p.y[i]!) / (p.x[i + 1]! - p.x[i]!);
-    w2[i] = slope - prevSlope;
+    weights[i] = slope - prevSlope;
     prevSlope = slope;
   }
+  return { knots: p.x.subarray(0, n), weights, constant: p.y[0]! };
+}
+
+/**
+ * The one-hidden-layer ReLU network of reluForm: inside [k0, kn] it equals the PWL; left of
+ * k0 it is the constant y0; right of kn it continues the last segment's line.
+ */
+export function pwlToNetwork(p: Pwl, input = 'x', output = 'y'): Network {
+  const { knots, weights, constant } = reluForm(p);
+  const n = weights.length;
+  const w1 = new Float64Array(n).fill(1);
+  const b1 = knots.map((k) => -k);
   return {
     inputs: [input],
     outputs: [output],
-    layers: [denseLayer('relu', 1, n, w1, b1), denseLayer('linear', n, 1, w2, [p.y[0]!])],
+    layers: [denseLayer('relu', 1, n, w1, b1), denseLayer('linear', n, 1, weights, [constant])],
   };
 }
 
@@ -67,16 +76,14 @@ export function pwlToNetwork(p: Pwl, input = 'x', output = 'y'): Network {
  * rounding of w_i = fl(s_i − s_{i−1}) moves the output by at most u|w_i|·(x − k_i) beyond k_i.
  */
 export function networkDriftBound(p: Pwl): number {
-  const u = 2 ** -53;
+  const u = UNIT_ROUNDOFF.float64;
   const n = segmentCount(p);
   const end = p.x[n]!;
+  const { weights } = reluForm(p);
   let drift = 0;
-  let prevSlope = 0;
   for (let i = 0; i < n; i++) {
     const dy = Math.abs(p.y[i + 1]! - p.y[i]!);
-    const slope = (p.y[i + 1]! - p.y[i]!) / (p.x[i + 1]! - p.x[i]!);
-    drift += 3.01 * u * dy + 1.01 * u * Math.abs(slope - prevSlope) * (end - p.x[i]!);
-    prevSlope = slope;
+    drift += 3.01 * u * dy + 1.01 * u * Math.abs(weights[i]!) * (end - p.x[i]!);
   }
   return drift;
 }
@@ -88,7 +95,7 @@ export function networkDriftBound(p: Pwl): number {
  * moves by ≤ u·h_i, the slope by ≤ 3u|s_i|), so the sum over segments of 7.1·u·|Δy_i| covers it.
  */
 export function clampDriftBound(p: Pwl): number {
-  const u = 2 ** -53;
+  const u = UNIT_ROUNDOFF.float64;
   let drift = 0;
   for (let i = 0; i < segmentCount(p); i++) drift += 7.1 * u * Math.abs(p.y[i + 1]! - p.y[i]!);
   return drift;

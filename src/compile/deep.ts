@@ -70,9 +70,12 @@ export function deepSquareUnits(prog: Program, input: Form, hi: number, levels: 
  * So A' = g(v) and B' = relu(g(v) − ½) exactly, with g(v) again a float in [0, 1]: by
  * induction every tooth unit is exact, and the rounding analysis is told so (`exact`).
  */
-export function deepSquareUnitsPrecise(prog: Program, input: Form, hi: number, levels: number, scaledAbs = false): Form {
+export function deepSquareUnitsPrecise(
+  prog: Program, input: Form, hi: number, levels: number, scaledAbs = false,
+): Form {
   if (!(levels >= 1)) throw new RangeError('deepSquareUnitsPrecise: levels must be at least 1');
-  const one = (u: { layer: number; index: number }): Form => ({ layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 });
+  const one = (u: { layer: number; index: number }): Form =>
+    ({ layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 });
   // T = u/hi, rounded once; everything after it is exact except the accumulators. With
   // `scaledAbs` the input already is t = relu(c·v) + relu(−c·v) (c = 1/hi, v one term): one
   // of the two is exactly 0, so relu(t) and relu(t − ½) below are exact as they stand.
@@ -95,7 +98,10 @@ export function deepSquareUnitsPrecise(prog: Program, input: Form, hi: number, l
       // A holds g_{s−1}.
       const k = s - 1;
       // acc + coef·A in one unit (two terms ≥ 0); the idle accumulator is carried exactly.
-      const add = (acc: Form | null, coef: number) => one(prog.addUnit(combine(acc ? [{ form: acc, coef: 1 }, { form: A, coef }] : [{ form: A, coef }], 0), 0, [0, 1 / 3]));
+      const add = (acc: Form | null, coef: number) => {
+        const parts = acc ? [{ form: acc, coef: 1 }, { form: A, coef }] : [{ form: A, coef }];
+        return one(prog.addUnit(combine(parts, 0), 0, [0, 1 / 3]));
+      };
       const carry = (acc: Form | null) => (acc ? one(prog.addUnit(acc, 0, [0, 1 / 3], true)) : null);
       if (k <= HEAD) { head = add(head, Math.pow(4, -k)); tail = carry(tail); }
       else { tail = add(tail, Math.pow(4, HEAD - k)); head = carry(head); }

@@ -6,16 +6,24 @@
  */
 import { WorkError } from '../errors.ts';
 import { ToleranceError } from '../approx/approximate.ts';
+import { nonFiniteParameter } from '../net/network.ts';
+import { UNIT_ROUNDOFF } from '../net/rounding.ts';
+import type { Assembled } from './assemble.ts';
 import type { Range } from './ranges.ts';
 
 /** A node's 1-D approximation failed (a ToleranceError from approx), with the node attached. */
 export class NodeToleranceError extends WorkError {
-  constructor(readonly node: string, readonly builtOn: Range, readonly inner: ToleranceError, readonly square: boolean) {
+  constructor(
+    readonly node: string, readonly builtOn: Range, readonly inner: ToleranceError, readonly square: boolean,
+  ) {
     super(`${node} on [${builtOn[0]}, ${builtOn[1]}]: ${inner.message}`);
   }
 }
 
-/** Runs a node's approximation; its ToleranceError comes back naming the node (`square`: a square node, which --deep always can build instead). */
+/**
+ * Runs a node's approximation; its ToleranceError comes back naming the node (`square`: a
+ * square node, which --deep always can build instead).
+ */
 export function forNode<T>(node: string, builtOn: Range, build: () => T, square = false): T {
   try {
     return build();
@@ -32,13 +40,17 @@ export function nodeFailureText(e: NodeToleranceError): string {
   const best = e.inner.best;
   switch (e.inner.why) {
     case 'rounding':
-      return `${on} could not be approximated finely enough by one hidden layer: its own error came down to ${p(best!.error)} with ${best!.segments} segments, and more segments only add float64 rounding of their large, cancelling slope terms`;
+      return `${on} could not be approximated finely enough by one hidden layer: its own error came down to `
+        + `${p(best!.error)} with ${best!.segments} segments, and more segments only add float64 rounding of their `
+        + 'large, cancelling slope terms';
     case 'segments':
       return best
-        ? `${on} needed more segments than the limit: its own error came down to ${p(best.error)} with ${best.segments} segments`
+        ? `${on} needed more segments than the limit: its own error came down to ${p(best.error)} `
+          + `with ${best.segments} segments`
         : `${on} needs more than 4 times the segment limit (its asymptotic count ∫√|g''| / (4√e)), so it was not tried`;
     case 'enclosure':
-      return `${on} has no finite interval enclosure on part of that range (undefined there for interval arithmetic), so no certificate can be built`;
+      return `${on} has no finite interval enclosure on part of that range (undefined there for interval arithmetic), `
+        + 'so no certificate can be built';
   }
 }
 
@@ -57,8 +69,66 @@ export interface RemedyContext {
 export function compileRemedies(c: RemedyContext): string {
   const ways = ['raise --max-error'];
   if (c.kind === 'depth') ways.push('raise --max-depth');
-  if (c.kind === 'construction') ways.push('narrow the --var ranges (or state a --range for the failing node\'s input)');
-  if (c.kind === 'construction' && c.hasSquares && c.deep !== 'always') ways.push('try --deep always (sawtooth squares: error 4^-m with O(m) units)');
+  if (c.kind === 'construction') {
+    ways.push('narrow the --var ranges (or state a --range for the failing node\'s input)');
+  }
+  if (c.kind === 'construction' && c.hasSquares && c.deep !== 'always') {
+    ways.push('try --deep always (sawtooth squares: error 4^-m with O(m) units)');
+  }
   if (c.dtype === 'float32' && c.kind !== 'depth') ways.push('use --dtype float64');
   return `${ways.slice(0, -1).join(', ')}${ways.length > 1 ? ' or ' : ''}${ways[ways.length - 1]}`;
+}
+
+/** The WorkError of a request no plan could meet: the tolerance(s), the closest failure, the ways out. */
+export function compileFailure(tolerances: string, why: string, c: RemedyContext): WorkError {
+  return new WorkError(`--max-error ${tolerances} could not be met: ${why}; ${compileRemedies(c)}.`);
+}
+
+/** A plan whose budgets are not positive numbers (an infinite or NaN error upstream). */
+export function badBudgetText(node: string, budget: number): string {
+  return `the error budget of ${node} came out as ${budget}`;
+}
+
+export function depthText(layers: number, maxDepth: number): string {
+  return `it needs ${layers} hidden layers, more than --max-depth ${maxDepth}`;
+}
+
+/** Several outputs: the composed bounds an attempt reached, for their tolerances. */
+export function composedBoundsText(totals: number[], tolerances: number[]): string {
+  const reached = totals.map((t) => t.toPrecision(4)).join(', ');
+  return `the composed bounds came down to ${reached} for ${tolerances.join(', ')}`;
+}
+
+/**
+ * One output: the bound an attempt reached; for float32, the part that is rounding and the
+ * resolution of float32 at the output's magnitude (|f| reaching `magnitude`).
+ */
+export function composedBoundText(
+  target: number, roundingPart: number, magnitude: number, dtype: 'float64' | 'float32',
+): string {
+  if (dtype !== 'float32') return `the composed bound came down to ${target.toPrecision(4)}`;
+  const resolves = (magnitude * UNIT_ROUNDOFF.float32).toPrecision(3);
+  return `the certified float32 bound came down to ${target.toPrecision(4)}, `
+    + `of which ${roundingPart.toPrecision(4)} is float32 rounding `
+    + `(|f| reaches ${magnitude.toPrecision(3)}, where float32 resolves about ${resolves})`;
+}
+
+/**
+ * Why a built plan cannot be used — a weight that is not finite, or an error bound that is
+ * infinite or NaN (naming the piece it comes from) — or null when it can.
+ */
+export function unfitPlan(built: Assembled, rounding: number): string | null {
+  const piece = built.reports.find((r) => !(r.errorIn < Infinity));
+  if (piece) {
+    const on = piece.builtOn ? ` on [${piece.builtOn[0]}, ${piece.builtOn[1]}]` : '';
+    return `the composed bound is not finite: ${piece.text}${on} `
+      + `could not be certified within ${piece.budget ?? 'its budget'} `
+      + `(its error came out as ${piece.errorIn}; float64 resolves too little of that range at this tolerance)`;
+  }
+  const bad = nonFiniteParameter(built.network);
+  if (bad) return `the network would carry a weight that is not finite (${bad})`;
+  if (!(built.errorOut < Infinity && rounding < Infinity)) {
+    return `the composed bound is not finite (construction ${built.errorOut}, float64 rounding ${rounding})`;
+  }
+  return null;
 }

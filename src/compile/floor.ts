@@ -26,7 +26,10 @@ export function checkToleranceFloor(
     const floor = 2 ** (Math.floor(Math.log2(m)) - bits);
     if (tolerances[k]! < floor) {
       const which = names.length > 1 ? ` (output ${names[k]})` : '';
-      throw new InputError('--max-error', `be at least the ${dtype} floor of this function${which}, ${floor.toPrecision(3)} (half a ${dtype} unit in the last place at max |f| = ${m.toPrecision(3)})`, tolerances[k]!, { field: 'maxError', code: 'below-dtype-floor', key: dtype });
+      const rule = `be at least the ${dtype} floor of this function${which}, ${floor.toPrecision(3)} `
+        + `(half a ${dtype} unit in the last place at max |f| = ${m.toPrecision(3)})`;
+      const value = tolerances[k]!;
+      throw new InputError('--max-error', rule, value, { field: 'maxError', code: 'below-dtype-floor', key: dtype });
     }
   });
 }
@@ -37,6 +40,8 @@ function regionPoints(box: Range[]): number[][] {
   const mid = box.map(([a, b]) => (a + b) / 2);
   const out: number[][] = [mid];
   if (n <= 10) for (let c = 0; c < 2 ** n; c++) out.push(box.map(([a, b], i) => ((c >> i) & 1 ? b : a)));
-  box.forEach(([a, b], i) => { for (const t of [0, 0.25, 0.5, 0.75, 1]) { const p = [...mid]; p[i] = a + (b - a) * t; out.push(p); } });
+  box.forEach(([a, b], i) => {
+    for (const t of [0, 0.25, 0.5, 0.75, 1]) { const p = [...mid]; p[i] = a + (b - a) * t; out.push(p); }
+  });
   return out;
 }

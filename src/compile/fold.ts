@@ -48,7 +48,10 @@ export function foldKinks(a: number, k: number): Kink[] {
     const n: [number, number] = [-Math.sin(j * b), Math.cos(j * b)];
     const P = piece(j);
     const Q = piece(j - 1);
-    const d: [number, number] = [(P[0] - Q[0]) * n[0] + (P[1] - Q[1]) * n[1], (P[2] - Q[2]) * n[0] + (P[3] - Q[3]) * n[1]];
+    const d: [number, number] = [
+      (P[0] - Q[0]) * n[0] + (P[1] - Q[1]) * n[1],
+      (P[2] - Q[2]) * n[0] + (P[3] - Q[3]) * n[1],
+    ];
     kinks.push({ n, d, angle: j * b });
   }
   return kinks;

@@ -1,4 +1,6 @@
-import { foldedAngle, foldProjection, nodeRelus, planRelError, planRelus, treeLevels, type NormLevel, type NormPlan } from './fold.ts';
+import {
+  foldedAngle, foldProjection, nodeRelus, planRelError, planRelus, treeLevels, type NormLevel, type NormPlan,
+} from './fold.ts';
 
 /**
  * Choosing the folds of a norm (compile/fold.ts): for each level of the pairwise tree a
@@ -30,7 +32,9 @@ function candidates(maxK: number, maxFolds: number): number[][] {
   return out;
 }
 
-function levelCost(l: { nodes: number; carried: number }, folds: number[], minimize: 'relus' | 'params', mu: number): number {
+function levelCost(
+  l: { nodes: number; carried: number }, folds: number[], minimize: 'relus' | 'params', mu: number,
+): number {
   if (minimize === 'relus') return l.nodes * nodeRelus(folds) + l.carried * folds.length + mu * folds.length;
   let prev = 2 * l.nodes + l.carried;
   let p = 0;
@@ -46,7 +50,9 @@ function levelCost(l: { nodes: number; carried: number }, folds: number[], minim
  * The cheapest plan for the norm of `terms` values within relative error `relTol` and
  * `maxDepth` fold layers; null when none exists (tolerance below float64 reach, or too deep).
  */
-export function designNorm(terms: number, relTol: number, o: { maxDepth: number; minimize?: 'relus' | 'params'; maxK?: number }): NormPlan | null {
+export function designNorm(
+  terms: number, relTol: number, o: { maxDepth: number; minimize?: 'relus' | 'params'; maxK?: number },
+): NormPlan | null {
   if (!(terms >= 2) || !(relTol > 0) || !(o.maxDepth >= 0)) return null;
   const shape = treeLevels(terms);
   const budget = Math.log1p(relTol);
@@ -73,7 +79,9 @@ export function designNorm(terms: number, relTol: number, o: { maxDepth: number;
 }
 
 /** Dynamic programming over levels and bins of the tolerance (see the module comment). */
-function solve(shape: { nodes: number; carried: number }[], opts: Option[], minimize: 'relus' | 'params', mu: number): NormLevel[] | null {
+function solve(
+  shape: { nodes: number; carried: number }[], opts: Option[], minimize: 'relus' | 'params', mu: number,
+): NormLevel[] | null {
   // best[b]: least cost of the levels so far using b bins; choice[level][b]: option picked.
   let best = new Float64Array(BINS + 1).fill(Infinity);
   best[0] = 0;
@@ -88,7 +96,9 @@ function solve(shape: { nodes: number; carried: number }[], opts: Option[], mini
       if (!hit || c < hit.cost) byBin.set(o.bin, { cost: c, i });
     });
     const pareto: { bin: number; cost: number; i: number }[] = [];
-    for (const [bin, v] of [...byBin].sort((p, q) => p[0] - q[0])) if (!pareto.length || v.cost < pareto[pareto.length - 1]!.cost) pareto.push({ bin, ...v });
+    for (const [bin, v] of [...byBin].sort((p, q) => p[0] - q[0])) {
+      if (!pareto.length || v.cost < pareto[pareto.length - 1]!.cost) pareto.push({ bin, ...v });
+    }
     const next = new Float64Array(BINS + 1).fill(Infinity);
     const ch = new Int32Array(BINS + 1).fill(-1);
     const fr = new Int32Array(BINS + 1).fill(-1);

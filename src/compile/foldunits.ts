@@ -12,8 +12,10 @@ import type { FoldEvent, FoldTrace, Row } from './foldround.ts';
  * is rel·(R + e_in) + e_in with R the largest exact norm on the region (rel including the
  * float64 weights' drift, planWeightDrift).
  */
-export function foldNorm(prog: Program, args: { form: Form; lo: number; hi: number; err: number }[], R: number, budget: number,
-  o: { maxDepth: number; minimize: 'relus' | 'params'; maxK: number; extraLayers: number }) {
+export function foldNorm(
+  prog: Program, args: { form: Form; lo: number; hi: number; err: number }[], R: number, budget: number,
+  o: { maxDepth: number; minimize: 'relus' | 'params'; maxK: number; extraLayers: number },
+) {
   const trace: FoldEvent[] = [];
   // Leaves α·x_c of the inputs keep the rounding analysis relative (foldround.ts).
   let coordinates = true;
@@ -37,12 +39,20 @@ export function foldNorm(prog: Program, args: { form: Form; lo: number; hi: numb
   const tol = (budget - eIn) / Rw;
   const opts = { maxDepth: o.maxDepth - start - o.extraLayers, minimize: o.minimize, maxK: o.maxK };
   let plan = designNorm(args.length, tol, opts);
-  if (plan && plan.relError + planWeightDrift(plan.levels) > tol) plan = designNorm(args.length, tol - planWeightDrift(plan.levels), opts);
-  if (!plan) throw new WorkError(`the norm could not be folded within its error budget ${budget.toPrecision(4)} (upstream error ${eIn.toPrecision(4)}, norm up to ${Rw.toPrecision(4)}) in --max-depth ${o.maxDepth}`);
+  if (plan && plan.relError + planWeightDrift(plan.levels) > tol) {
+    plan = designNorm(args.length, tol - planWeightDrift(plan.levels), opts);
+  }
+  if (!plan) {
+    throw new WorkError(`the norm could not be folded within its error budget ${budget.toPrecision(4)} `
+      + `(upstream error ${eIn.toPrecision(4)}, norm up to ${Rw.toPrecision(4)}) in --max-depth ${o.maxDepth}`);
+  }
   const built = normUnits(prog, leaves, plan, Rw * (1 + plan.relError), trace);
   const certified = (plan.relError + planWeightDrift(plan.levels)) * Rw;
-  const foldTrace: FoldTrace | null = coordinates && plan.relError < 0.19 ? { events: trace, values: built.values, root: built.root, rootLayer: built.form.layer } : null;
-  return { form: built.form, certified, errorIn: certified + eIn, R: Rw, folds: plan.levels.map((l) => l.folds), plan, trace: foldTrace };
+  const foldTrace: FoldTrace | null = coordinates && plan.relError < 0.19
+    ? { events: trace, values: built.values, root: built.root, rootLayer: built.form.layer }
+    : null;
+  const folds = plan.levels.map((l) => l.folds);
+  return { form: built.form, certified, errorIn: certified + eIn, R: Rw, folds, plan, trace: foldTrace };
 }
 
 /**
@@ -53,14 +63,18 @@ export function foldNorm(prog: Program, args: { form: Form; lo: number; hi: numb
  * for the rounding analysis (widened by a relative 1e-9 for the float64 weights, which differ
  * from the ideal rotations by a few ulps).
  */
-export function normUnits(prog: Program, leaves: Form[], plan: NormPlan, hi: number, trace: FoldEvent[] = []): { form: Form; root: number; values: number } {
+export function normUnits(
+  prog: Program, leaves: Form[], plan: NormPlan, hi: number, trace: FoldEvent[] = [],
+): { form: Form; root: number; values: number } {
   let nextId = leaves.length;
   const lift = (v: { form: Form; id: number }, layer: number) => {
     if (v.form.terms.size === 0 || v.form.layer >= layer) return v;
     const before = prog.layers.map((l) => l.length);
     const form = prog.carry(v.form, layer, 0, hi);
     const rows: Row[] = [];
-    prog.layers.forEach((l, i) => { for (let r = before[i] ?? 0; r < l.length; r++) rows.push({ layer: i + 1, index: r }); });
+    prog.layers.forEach((l, i) => {
+      for (let r = before[i] ?? 0; r < l.length; r++) rows.push({ layer: i + 1, index: r });
+    });
     trace.push({ kind: 'carry', value: v.id, rows });
     return { form, id: v.id };
   };
@@ -79,11 +93,15 @@ export function normUnits(prog: Program, leaves: Form[], plan: NormPlan, hi: num
   return { form: values[0]!.form, root: values[0]!.id, values: nextId };
 }
 
-const one = (u: { layer: number; index: number }): Form => ({ layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 });
+const one = (u: { layer: number; index: number }): Form =>
+  ({ layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 });
 const rowOf = (f: Form): Row => ({ layer: f.layer, index: [...f.terms.keys()][0]! });
 
 /** One node: the pair (A, B) on one layer folded by `folds` from the quadrant, then projected. */
-function foldPair(prog: Program, A: { form: Form; id: number }, B: { form: Form; id: number }, folds: readonly number[], hi: number, out: number, trace: FoldEvent[]): Form {
+function foldPair(
+  prog: Program, A: { form: Form; id: number }, B: { form: Form; id: number }, folds: readonly number[],
+  hi: number, out: number, trace: FoldEvent[],
+): Form {
   const slack = 1e-9 * hi;
   let a = Math.PI / 2;
   let U = A.form;
@@ -108,14 +126,20 @@ function foldPair(prog: Program, A: { form: Form; id: number }, B: { form: Form;
     if (i === folds.length - 1) {
       // c·⟨F(w), m⟩ = c·⟨w, m⟩ + Σ c·⟨d_j, m⟩·relu(⟨n_j, w⟩), with ⟨w, m⟩ ≥ 0: one carrier.
       const { m, c } = foldProjection(b);
-      const base = one(prog.addUnit(combine([{ form: U, coef: m[0] }, { form: V, coef: m[1] }], 0), 0, [-slack, hi + slack]));
+      const along = combine([{ form: U, coef: m[0] }, { form: V, coef: m[1] }], 0);
+      const base = one(prog.addUnit(along, 0, [-slack, hi + slack]));
       const coefs = kinks.map((K) => c * (K.d[0] * m[0] + K.d[1] * m[1]));
-      trace.push({ kind: 'project', a: A.id, b: B.id, out, c, kinks, wedge: a, rows: [{ row: rowOf(base), coef: c }, ...s.map((f, j) => ({ row: rowOf(f), coef: coefs[j]! }))] });
+      const rows = [{ row: rowOf(base), coef: c }, ...s.map((f, j) => ({ row: rowOf(f), coef: coefs[j]! }))];
+      trace.push({ kind: 'project', a: A.id, b: B.id, out, c, kinks, wedge: a, rows });
       return combine([{ form: base, coef: c }, ...s.map((form, j) => ({ form, coef: coefs[j]! }))], 0);
     }
     const cu = one(prog.addUnit(U, 0, [-slack, hi + slack]));
     const cv = one(prog.addUnit(V, 0, [-slack, Math.sin(a) * hi + slack]));
-    trace.push({ kind: 'fold', a: A.id, b: B.id, kinks, wedge: a, rows: [{ row: rowOf(cu), col: [1, 0] }, { row: rowOf(cv), col: [0, 1] }, ...s.map((f, j) => ({ row: rowOf(f), col: kinks[j]!.d }))] });
+    const carriers: { row: Row; col: [number, number] }[] = [
+      { row: rowOf(cu), col: [1, 0] }, { row: rowOf(cv), col: [0, 1] },
+    ];
+    const kinkRows = s.map((f, j) => ({ row: rowOf(f), col: kinks[j]!.d }));
+    trace.push({ kind: 'fold', a: A.id, b: B.id, kinks, wedge: a, rows: [...carriers, ...kinkRows] });
     U = combine([{ form: cu, coef: 1 }, ...s.map((form, j) => ({ form, coef: kinks[j]!.d[0] }))], 0);
     V = combine([{ form: cv, coef: 1 }, ...s.map((form, j) => ({ form, coef: kinks[j]!.d[1] }))], 0);
     a = b;

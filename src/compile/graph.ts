@@ -11,8 +11,14 @@ import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
  */
 export type GNode =
   | { id: number; kind: 'input'; name: string; text: string }
-  /** `factors`: this affine is the product of these two nodes, ((a+b)² − (a−b)²)/4 (ranges.ts bounds it by their interval product). */
-  | { id: number; kind: 'affine'; terms: { node: number; coef: number }[]; constant: number; text: string; factors?: [number, number] }
+  /**
+   * `factors`: this affine is the product of these two nodes, ((a+b)² − (a−b)²)/4 (ranges.ts
+   * bounds it by their interval product).
+   */
+  | {
+    id: number; kind: 'affine'; terms: { node: number; coef: number }[]; constant: number; text: string;
+    factors?: [number, number];
+  }
   | { id: number; kind: 'abs' | 'relu'; arg: number; text: string }
   | { id: number; kind: 'max' | 'min'; a: number; b: number; text: string }
   | { id: number; kind: 'square'; arg: number; text: string }
@@ -36,118 +42,172 @@ const U: Expr = { op: 'var', name: 'u' };
  *   non-constant affine forms) as 'norm' nodes; otherwise they are squares and a sqrt.
  */
 export function buildGraph(expr: Expr, inputs: string[], o: { norms?: boolean } = {}): Graph {
-  const nodes: GNode[] = [];
-  const byKey = new Map<string, number>();
-  const add = (key: string, make: (id: number) => GNode): number => {
-    const hit = byKey.get(key);
+  const b = new GraphBuilder(o.norms ?? false);
+  for (const name of inputs) b.add(`in(${name})`, (id) => ({ id, kind: 'input', name, text: name }));
+  const output = b.visit(expr);
+  return { nodes: b.nodes, output, inputs, byKey: b.byKey, intern: (e) => b.visit(e) };
+}
+
+type Term = { node: number; coef: number };
+type Binary = Extract<Expr, { a: Expr; b: Expr }>;
+
+/** The graph being built: nodes keyed by their structure, so equal subexpressions are one node. */
+class GraphBuilder {
+  readonly nodes: GNode[] = [];
+  readonly byKey = new Map<string, number>();
+  constructor(private readonly norms: boolean) {}
+
+  /** The node of `key`, made by `make` when it is new. */
+  add(key: string, make: (id: number) => GNode): number {
+    const hit = this.byKey.get(key);
     if (hit !== undefined) return hit;
-    const id = nodes.length;
-    nodes.push(make(id));
-    byKey.set(key, id);
+    const id = this.nodes.length;
+    this.nodes.push(make(id));
+    this.byKey.set(key, id);
     return id;
-  };
-  const affine = (terms: { node: number; coef: number }[], constant: number, text: string): number => {
-    // Flatten nested affine terms and merge equal nodes.
+  }
+
+  /** Σ coef·node + constant, nested affine terms flattened and equal nodes merged; a lone 1·x is x. */
+  affine(terms: Term[], constant: number, text: string): number {
     const acc = new Map<number, number>();
     let c = constant;
     for (const t of terms) {
-      const n = nodes[t.node]!;
+      const n = this.nodes[t.node]!;
       if (n.kind === 'affine') {
         c += t.coef * n.constant;
         for (const u of n.terms) acc.set(u.node, (acc.get(u.node) ?? 0) + t.coef * u.coef);
       } else acc.set(t.node, (acc.get(t.node) ?? 0) + t.coef);
     }
-    const merged = [...acc].filter(([, k]) => k !== 0).map(([node, coef]) => ({ node, coef })).sort((p, q) => p.node - q.node);
+    const merged = [...acc].filter(([, k]) => k !== 0).map(([node, coef]) => ({ node, coef }))
+      .sort((p, q) => p.node - q.node);
     if (merged.length === 1 && merged[0]!.coef === 1 && c === 0) return merged[0]!.node;
     const key = `aff(${merged.map((t) => `${t.coef}*${t.node}`).join('+')}+${c})`;
-    return add(key, (id) => ({ id, kind: 'affine', terms: merged, constant: c, text }));
-  };
-  const constOf = (e: Expr): number | null => {
-    if (e.op === 'const') return e.value;
-    if (e.op === 'neg') { const v = constOf(e.arg); return v === null ? null : -v; }
-    return null;
-  };
-  const square = (arg: number, text: string) => add(`sq(${arg})`, (id) => ({ id, kind: 'square', arg, text }));
-  const unary = (fn: Expr, arg: number, text: string) => add(`un(${exprKey(fn)},${arg})`, (id) => ({ id, kind: 'unary', fn, arg, text }));
-  const product = (a: number, b: number, text: string): number => {
-    if (a === b) return square(a, text);
-    const s = affine([{ node: a, coef: 1 }, { node: b, coef: 1 }], 0, `(${text}) sum`);
-    const d = affine([{ node: a, coef: 1 }, { node: b, coef: -1 }], 0, `(${text}) difference`);
-    const id = affine([{ node: square(s, `(${nodes[s]!.text})^2`), coef: 0.25 }, { node: square(d, `(${nodes[d]!.text})^2`), coef: -0.25 }], 0, text);
-    const n = nodes[id]!;
+    return this.add(key, (id) => ({ id, kind: 'affine', terms: merged, constant: c, text }));
+  }
+
+  square(arg: number, text: string): number {
+    return this.add(`sq(${arg})`, (id) => ({ id, kind: 'square', arg, text }));
+  }
+
+  unary(fn: Expr, arg: number, text: string): number {
+    return this.add(`un(${exprKey(fn)},${arg})`, (id) => ({ id, kind: 'unary', fn, arg, text }));
+  }
+
+  /** a·b = ((a+b)² − (a−b)²)/4, the affine node marked with its factors. */
+  product(a: number, b: number, text: string): number {
+    if (a === b) return this.square(a, text);
+    const s = this.affine([{ node: a, coef: 1 }, { node: b, coef: 1 }], 0, `(${text}) sum`);
+    const d = this.affine([{ node: a, coef: 1 }, { node: b, coef: -1 }], 0, `(${text}) difference`);
+    const sq = (x: number) => this.square(x, `(${this.nodes[x]!.text})^2`);
+    const id = this.affine([{ node: sq(s), coef: 0.25 }, { node: sq(d), coef: -0.25 }], 0, text);
+    const n = this.nodes[id]!;
     if (n.kind === 'affine' && n.terms.length === 2 && !n.factors) n.factors = [a, b];
     return id;
-  };
+  }
 
-  const visit = (e: Expr): number => {
+  /** The node computing e. */
+  visit(e: Expr): number {
     const text = exprToString(e);
     const k = constOf(e);
-    if (k !== null) return affine([], k, text);
-    const norm = o.norms ? normOf(e, text) : null;
+    if (k !== null) return this.affine([], k, text);
+    const norm = this.norms ? this.normOf(e, text) : null;
     if (norm !== null) return norm;
     switch (e.op) {
-      case 'var': return add(`in(${e.name})`, (id) => ({ id, kind: 'input', name: e.name, text }));
-      case 'neg': return affine([{ node: visit(e.arg), coef: -1 }], 0, text);
+      case 'var': return this.add(`in(${e.name})`, (id) => ({ id, kind: 'input', name: e.name, text }));
+      case 'neg': return this.affine([{ node: this.visit(e.arg), coef: -1 }], 0, text);
       case 'add': case 'sub': {
-        const a = visit(e.a);
-        const b = visit(e.b);
-        return affine([{ node: a, coef: 1 }, { node: b, coef: e.op === 'add' ? 1 : -1 }], 0, text);
+        const a = this.visit(e.a);
+        const b = this.visit(e.b);
+        return this.affine([{ node: a, coef: 1 }, { node: b, coef: e.op === 'add' ? 1 : -1 }], 0, text);
       }
-      case 'mul': {
-        const ca = constOf(e.a);
-        const cb = constOf(e.b);
-        if (ca !== null) return affine([{ node: visit(e.b), coef: ca }], 0, text);
-        if (cb !== null) return affine([{ node: visit(e.a), coef: cb }], 0, text);
-        return product(visit(e.a), visit(e.b), text);
-      }
-      case 'div': {
-        const cb = constOf(e.b);
-        if (cb !== null) {
-          if (cb === 0) throw new InputError('expression', 'not divide by zero', text, { field: 'expr', code: 'division-by-zero' });
-          return affine([{ node: visit(e.a), coef: 1 / cb }], 0, text);
-        }
-        const ca = constOf(e.a);
-        const recip = unary({ op: 'div', a: { op: 'const', value: 1 }, b: U }, visit(e.b), `1/(${exprToString(e.b)})`);
-        if (ca !== null) return affine([{ node: recip, coef: ca }], 0, text);
-        return product(visit(e.a), recip, text);
-      }
-      case 'pow': {
-        const p = constOf(e.b);
-        if (p === null) throw new InputError('expression', 'use only constant exponents in compile', text, { field: 'expr', code: 'variable-exponent' });
-        const a = visit(e.a);
-        if (p === 1) return a;
-        if (p === 0) return affine([], 1, text);
-        if (p === 2) return square(a, text);
-        if (p === 0.5) return unary({ op: 'call', fn: 'sqrt', arg: U }, a, text);
-        return unary({ op: 'pow', a: U, b: { op: 'const', value: p } }, a, text);
-      }
+      case 'mul': return this.visitMul(e, text);
+      case 'div': return this.visitDiv(e, text);
+      case 'pow': return this.visitPow(e, text);
       case 'call': {
-        const a = visit(e.arg);
-        if (e.fn === 'abs' || e.fn === 'relu') return add(`${e.fn}(${a})`, (id) => ({ id, kind: e.fn as 'abs' | 'relu', arg: a, text }));
-        return unary({ op: 'call', fn: e.fn, arg: U }, a, text);
+        const a = this.visit(e.arg);
+        const fn = e.fn;
+        if (fn === 'abs' || fn === 'relu') return this.add(`${fn}(${a})`, (id) => ({ id, kind: fn, arg: a, text }));
+        return this.unary({ op: 'call', fn: e.fn, arg: U }, a, text);
       }
-      case 'call2': {
-        if (e.fn === 'atan2') throw new InputError('expression', 'have atan2 lowered to one-variable pieces before the graph (compile/lower.ts)', text, { field: 'expr', code: 'not-lowered' });
-        const a = visit(e.a);
-        const b = visit(e.b);
-        return add(`${e.fn}(${a},${b})`, (id) => ({ id, kind: e.fn as 'max' | 'min', a, b, text }));
+      case 'call2': return this.visitCall2(e, text);
+      default: {
+        const rule = 'be a supported formula';
+        throw new InputError('expression', rule, text, { field: 'expr', code: 'unsupported' });
       }
-      default: throw new InputError('expression', 'be a supported formula', text, { field: 'expr', code: 'unsupported' });
     }
-  };
+  }
+
+  /** A product: by a constant (affine) or of two nodes. */
+  private visitMul(e: Binary, text: string): number {
+    const ca = constOf(e.a);
+    const cb = constOf(e.b);
+    if (ca !== null) return this.affine([{ node: this.visit(e.b), coef: ca }], 0, text);
+    if (cb !== null) return this.affine([{ node: this.visit(e.a), coef: cb }], 0, text);
+    return this.product(this.visit(e.a), this.visit(e.b), text);
+  }
+
+  /** u/c is affine; u/v is u·(1/v), with 1/v a unary node. */
+  private visitDiv(e: Binary, text: string): number {
+    const cb = constOf(e.b);
+    if (cb !== null) {
+      const rule = 'not divide by zero';
+      if (cb === 0) throw new InputError('expression', rule, text, { field: 'expr', code: 'division-by-zero' });
+      return this.affine([{ node: this.visit(e.a), coef: 1 / cb }], 0, text);
+    }
+    const ca = constOf(e.a);
+    const oneOver: Expr = { op: 'div', a: { op: 'const', value: 1 }, b: U };
+    const recip = this.unary(oneOver, this.visit(e.b), `1/(${exprToString(e.b)})`);
+    if (ca !== null) return this.affine([{ node: recip, coef: ca }], 0, text);
+    return this.product(this.visit(e.a), recip, text);
+  }
+
+  /** u^p for a constant p: u, 1, a square, sqrt or a unary power. */
+  private visitPow(e: Binary, text: string): number {
+    const p = constOf(e.b);
+    if (p === null) {
+      const rule = 'use only constant exponents in compile';
+      throw new InputError('expression', rule, text, { field: 'expr', code: 'variable-exponent' });
+    }
+    const a = this.visit(e.a);
+    if (p === 1) return a;
+    if (p === 0) return this.affine([], 1, text);
+    if (p === 2) return this.square(a, text);
+    if (p === 0.5) return this.unary({ op: 'call', fn: 'sqrt', arg: U }, a, text);
+    return this.unary({ op: 'pow', a: U, b: { op: 'const', value: p } }, a, text);
+  }
+
+  /** max(a, b), min(a, b); atan2 must have been lowered (compile/lower.ts). */
+  private visitCall2(e: Extract<Expr, { op: 'call2' }>, text: string): number {
+    if (e.fn === 'atan2') {
+      const rule = 'have atan2 lowered to one-variable pieces before the graph (compile/lower.ts)';
+      throw new InputError('expression', rule, text, { field: 'expr', code: 'not-lowered' });
+    }
+    const a = this.visit(e.a);
+    const b = this.visit(e.b);
+    return this.add(`${e.fn}(${a},${b})`, (id) => ({ id, kind: e.fn as 'max' | 'min', a, b, text }));
+  }
+
   /** The 'norm' node of sqrt(Σ a_i²), or null when e is not that shape. */
-  const normOf = (e: Expr, text: string): number | null => {
+  private normOf(e: Expr, text: string): number | null {
     const inner = sqrtArg(e);
     const squares = inner ? squaresOf(inner) : null;
     if (!inner || !squares || squares.length < 2) return null;
-    const args = squares.map(visit);
-    if (args.some((id) => { const n = nodes[id]!; return n.kind !== 'input' && !(n.kind === 'affine' && n.terms.length > 0); })) return null;
-    const sum = visit(inner);
-    return add(`norm(${args.join(',')})`, (id) => ({ id, kind: 'norm', args, sum, text }));
-  };
-  for (const name of inputs) add(`in(${name})`, (id) => ({ id, kind: 'input', name, text: name }));
-  const output = visit(expr);
-  return { nodes, output, inputs, byKey, intern: visit };
+    const args = squares.map((x) => this.visit(x));
+    const affineArg = (id: number) => {
+      const n = this.nodes[id]!;
+      return n.kind === 'input' || (n.kind === 'affine' && n.terms.length > 0);
+    };
+    if (!args.every(affineArg)) return null;
+    const sum = this.visit(inner);
+    return this.add(`norm(${args.join(',')})`, (id) => ({ id, kind: 'norm', args, sum, text }));
+  }
+}
+
+/** The value of e when it is a constant (or a negated one), else null. */
+function constOf(e: Expr): number | null {
+  if (e.op === 'const') return e.value;
+  if (e.op === 'neg') { const v = constOf(e.arg); return v === null ? null : -v; }
+  return null;
 }
 
 /** u when e is sqrt(u) or u^0.5. */
@@ -178,4 +238,22 @@ export function operands(n: GNode): number[] {
     case 'max': case 'min': return [n.a, n.b];
     case 'norm': return n.args;
   }
+}
+
+/**
+ * Nodes the outputs (`roots`) depend on; `withSums`: also the Σ a_i² behind each norm (a
+ * --range may name it).
+ */
+export function ancestors(g: Graph, roots: number[] = [g.output], withSums = false): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...roots];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const n = g.nodes[id]!;
+    stack.push(...operands(n));
+    if (withSums && n.kind === 'norm') stack.push(n.sum);
+  }
+  return seen;
 }

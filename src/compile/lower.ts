@@ -47,13 +47,18 @@ const plus = (c: number, x: Expr): Expr => ({ op: 'add', a: { op: 'const', value
 function atan2Branch(y: Expr, x: Expr, box: Box): Expr {
   const Y = enclose(y, box);
   const X = enclose(x, box);
-  const text = `atan2(${exprToString(y)}, ${exprToString(x)}) with ${exprToString(y)} in [${Y.lo}, ${Y.hi}] and ${exprToString(x)} in [${X.lo}, ${X.hi}]`;
+  const [ys, xs] = [exprToString(y), exprToString(x)];
+  const text = `atan2(${ys}, ${xs}) with ${ys} in [${Y.lo}, ${Y.hi}] and ${xs} in [${X.lo}, ${X.hi}]`;
   if (X.lo > 0) return atan({ op: 'div', a: y, b: x });
   if (Y.lo > 0) return plus(Math.PI / 2, { op: 'neg', arg: atan({ op: 'div', a: x, b: y }) });
   if (Y.hi < 0) return plus(-Math.PI / 2, { op: 'neg', arg: atan({ op: 'div', a: x, b: y }) });
   if (X.hi < 0 && Y.lo >= 0) return plus(Math.PI, atan({ op: 'div', a: y, b: x }));
   if (X.lo <= 0 && X.hi >= 0 && Y.lo <= 0 && Y.hi >= 0) {
-    throw new InputError('expression', 'keep atan2(y, x) away from the origin, where it is undefined (give a region with x > 0, y > 0 or y < 0 throughout)', text, { field: 'expr', code: 'undefined-on-domain' });
+    const rule = 'keep atan2(y, x) away from the origin, where it is undefined '
+      + '(give a region with x > 0, y > 0 or y < 0 throughout)';
+    throw new InputError('expression', rule, text, { field: 'expr', code: 'undefined-on-domain' });
   }
-  throw new InputError('expression', 'keep atan2(y, x) off its cut along the negative x-axis (y = 0, x < 0), where it jumps by 2π (give a region with x > 0, y > 0 or y < 0 throughout, or y >= 0 with x < 0)', text, { field: 'expr', code: 'discontinuous' });
+  const rule = 'keep atan2(y, x) off its cut along the negative x-axis (y = 0, x < 0), where it jumps by 2π '
+    + '(give a region with x > 0, y > 0 or y < 0 throughout, or y >= 0 with x < 0)';
+  throw new InputError('expression', rule, text, { field: 'expr', code: 'discontinuous' });
 }

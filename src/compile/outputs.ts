@@ -1,11 +1,10 @@
 import { InputError, WorkError } from '../errors.ts';
-import type { Expr } from '../expr/ast.ts';
 import type { Network } from '../net/network.ts';
 import { roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
-import type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpec } from './compile.ts';
-import type { Graph } from './graph.ts';
+import type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpec } from './types.ts';
 import { measureOnRegion } from './measure.ts';
-import type { Range } from './ranges.ts';
+import type { Request } from './request.ts';
+import { statedRanges, type Compiled } from './result.ts';
 
 /**
  * Several outputs in one network: the names and tolerances checked up front, and the result
@@ -15,40 +14,68 @@ import type { Range } from './ranges.ts';
 export function checkOutputs(outputs: OutputSpec[], inputs: string[], dtype: string | undefined): void {
   const seen = new Set<string>();
   for (const out of outputs) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(out.name)) throw new InputError('--out', 'name each output with a simple name (letters, digits, _)', out.name, { field: 'outputs', code: 'bad-name' });
-    if (seen.has(out.name)) throw new InputError('--out', 'use each output name once', out.name, { field: 'outputs', code: 'duplicate' });
-    if (inputs.includes(out.name)) throw new InputError('--out', 'use output names that are not input names', out.name, { field: 'outputs', code: 'duplicate' });
-    if (out.maxError !== undefined && !(out.maxError > 0 && Number.isFinite(out.maxError))) throw new InputError(`--max-error ${out.name}`, 'be a positive number', out.maxError, { field: 'outputs', code: 'not-positive' });
-    seen.add(out.name);
+    const name = out.name;
+    const simple = 'name each output with a simple name (letters, digits, _)';
+    const bad = !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+    if (bad) throw new InputError('--out', simple, name, { field: 'outputs', code: 'bad-name' });
+    const once = 'use each output name once';
+    if (seen.has(name)) throw new InputError('--out', once, name, { field: 'outputs', code: 'duplicate' });
+    const notInput = 'use output names that are not input names';
+    if (inputs.includes(name)) throw new InputError('--out', notInput, name, { field: 'outputs', code: 'duplicate' });
+    if (out.maxError !== undefined && !(out.maxError > 0 && Number.isFinite(out.maxError))) {
+      const rule = 'be a positive number';
+      throw new InputError(`--max-error ${name}`, rule, out.maxError, { field: 'outputs', code: 'not-positive' });
+    }
+    seen.add(name);
   }
-  if (dtype === 'float32') throw new InputError('--dtype', 'be float64 when there are several outputs (the float32 layout is one output)', dtype, { field: 'dtype', code: 'unsupported' });
+  const oneOutput = 'be float64 when there are several outputs (the float32 layout is one output)';
+  if (dtype === 'float32') throw new InputError('--dtype', oneOutput, dtype, { field: 'dtype', code: 'unsupported' });
 }
 
 interface Built { network: Network; errorOuts: number[]; reports: NodeReport[]; hints: PreRangeHints }
 
-export function multiResult(o: CompileOptions, exprs: Expr[], inputs: string[], built: Built, g: Graph, ranges: Range[], live: Set<number>, outIds: number[], tolerances: number[], rangesGiven: Record<string, Range>): CompileResult {
+type Measured = OutputReport & { _count: number; _outside: number };
+
+/** The result of a several-output compile: one report per output, the top-level figures their maxima. */
+export function multiResult(
+  o: CompileOptions, req: Request, c: Compiled, outIds: number[], built: Built,
+): CompileResult {
+  const inputs = req.inputs;
+  const outputs = measureOutputs(o, req, c, outIds, built);
+  const worst = (f: (r: OutputReport) => number) => Math.max(...outputs.map(f));
+  return {
+    expr: o.expr, inputs, network: built.network,
+    certifiedMax: worst((r) => r.certifiedMax), certifiedConstruction: worst((r) => r.certifiedConstruction),
+    roundingBound: worst((r) => r.roundingBound), measuredMax: worst((r) => r.measuredMax),
+    measuredRms: worst((r) => r.measuredRms), measuredSamples: outputs[0]!._count, outsideRegion: outputs[0]!._outside,
+    certifiedMaxFloat32: worst((r) => r.certifiedMaxFloat32),
+    outputRange: [Math.min(...outputs.map((r) => r.outputRange[0])), Math.max(...outputs.map((r) => r.outputRange[1]))],
+    hints: built.hints, nodes: built.reports, region: { box: o.vars, ranges: statedRanges(c) },
+    outputs: outputs.map(({ _count, _outside, ...r }) => r),
+  };
+}
+
+/** Each output's certificate (construction + float64 rounding) and measurement on the same samples. */
+function measureOutputs(o: CompileOptions, req: Request, c: Compiled, outIds: number[], built: Built): Measured[] {
+  const { g, ranges, live } = c;
+  const inputs = req.inputs;
   const lo = inputs.map((v) => o.vars[v]![0]);
   const hi = inputs.map((v) => o.vars[v]![1]);
   const r64 = roundingErrorBound(built.network, lo, hi, 'float64', built.hints);
   const r32 = roundingErrorBound(built.network, lo, hi, 'float32', built.hints);
-  const outputs: OutputReport[] = outIds.map((id, k) => {
-    const m = measureOnRegion(exprs[k]!, inputs, built.network, g, ranges, live, o, k);
+  return outIds.map((id, k) => {
+    const m = measureOnRegion(req.formulas[k]!.expr, inputs, built.network, g, ranges, live, o, k);
     const certifiedMax = built.errorOuts[k]! + r64[k]!;
-    if (m.max > certifiedMax) throw new WorkError(`measured error ${m.max} of output ${o.outputs![k]!.name} exceeds the certified bound ${certifiedMax}: this is a bug in knotnet, please report it with the command line.`);
+    const out = o.outputs![k]!;
+    if (m.max > certifiedMax) {
+      throw new WorkError(`measured error ${m.max} of output ${out.name} exceeds the certified bound ${certifiedMax}: `
+        + 'this is a bug in knotnet, please report it with the command line.');
+    }
     return {
-      name: o.outputs![k]!.name, expr: o.outputs![k]!.expr, maxError: tolerances[k]!, certifiedMax,
-      certifiedConstruction: built.errorOuts[k]!, roundingBound: r64[k]!, certifiedMaxFloat32: built.errorOuts[k]! + r32[k]!,
+      name: out.name, expr: out.expr, maxError: req.tolerances[k]!, certifiedMax,
+      certifiedConstruction: built.errorOuts[k]!, roundingBound: r64[k]!,
+      certifiedMaxFloat32: built.errorOuts[k]! + r32[k]!,
       measuredMax: m.max, measuredRms: m.rms, outputRange: ranges[id]!, _count: m.count, _outside: m.outside,
-    } as OutputReport & { _count: number; _outside: number };
+    };
   });
-  const counts = outputs as (OutputReport & { _count: number; _outside: number })[];
-  const worst = (f: (r: OutputReport) => number) => Math.max(...outputs.map(f));
-  return {
-    expr: o.expr, inputs, network: built.network, certifiedMax: worst((r) => r.certifiedMax), certifiedConstruction: worst((r) => r.certifiedConstruction),
-    roundingBound: worst((r) => r.roundingBound), measuredMax: worst((r) => r.measuredMax), measuredRms: worst((r) => r.measuredRms),
-    measuredSamples: counts[0]!._count, outsideRegion: counts[0]!._outside, certifiedMaxFloat32: worst((r) => r.certifiedMaxFloat32),
-    outputRange: [Math.min(...outputs.map((r) => r.outputRange[0])), Math.max(...outputs.map((r) => r.outputRange[1]))],
-    hints: built.hints, nodes: built.reports, region: { box: o.vars, ranges: rangesGiven },
-    outputs: counts.map(({ _count, _outside, ...r }) => r),
-  };
 }

@@ -10,86 +10,109 @@ export type Range = [number, number];
  * user gives (or that data imply) for subexpressions. A given range that misses the
  * propagated one entirely is a contradiction (input error).
  */
-export function propagateRanges(g: Graph, box: Record<string, Range>, given: Map<number, { range: Range; argument: string }>): Range[] {
+export function propagateRanges(
+  g: Graph, box: Record<string, Range>, given: Map<number, { range: Range; argument: string }>,
+): Range[] {
   const r: Range[] = [];
   const products = productsBySquare(g);
   for (const n of g.nodes) {
-    let lo: number;
-    let hi: number;
-    switch (n.kind) {
-      case 'input': [lo, hi] = box[n.name]!; break;
-      case 'affine': {
-        lo = n.constant; hi = n.constant;
-        let exact = true;
-        for (const t of groupProducts(n, products, r)) {
-          const [a, b] = t.range;
-          const [u, v] = t.coef >= 0 ? [a, b] : [b, a];
-          exact &&= productIsExact(t.coef, u) && productIsExact(t.coef, v) && sumIsExact(lo, t.coef * u) && sumIsExact(hi, t.coef * v);
-          lo += t.coef * u; hi += t.coef * v;
-        }
-        // No slack where every product and sum of the bounds was exact ((x + y)/2 on [-1, 1]² is within [-1, 1]: asin of it is defined).
-        const slack = exact ? 0 : 1e-15 * (Math.abs(lo) + Math.abs(hi));
-        // A sum of non-negative terms with non-negative weights is ≥ 0 exactly (x² + y²):
-        // the slack for rounding the bounds must not push it below 0 (sqrt of it is defined).
-        const nonNegative = n.constant >= 0 && n.terms.every((t) => t.coef >= 0 && r[t.node]![0] >= 0);
-        lo = nonNegative ? Math.max(0, lo - slack) : lo - slack;
-        hi += slack;
-        if (n.factors) [lo, hi] = intersect([lo, hi], productRange(r[n.factors[0]]!, r[n.factors[1]]!, n, r));
-        break;
-      }
-      case 'abs': {
-        const [a, b] = r[n.arg]!;
-        lo = a >= 0 ? a : b <= 0 ? -b : 0; hi = Math.max(Math.abs(a), Math.abs(b));
-        break;
-      }
-      case 'relu': { const [a, b] = r[n.arg]!; lo = Math.max(0, a); hi = Math.max(0, b); break; }
-      case 'max': { const A = r[n.a]!, B = r[n.b]!; lo = Math.max(A[0], B[0]); hi = Math.max(A[1], B[1]); break; }
-      case 'min': { const A = r[n.a]!, B = r[n.b]!; lo = Math.min(A[0], B[0]); hi = Math.min(A[1], B[1]); break; }
-      case 'square': {
-        const [a, b] = r[n.arg]!;
-        const m = Math.max(Math.abs(a), Math.abs(b));
-        const l = a >= 0 ? a : b <= 0 ? b : 0;
-        lo = productIsExact(l, l) ? l * l : l * l * (1 - 4e-16);
-        hi = productIsExact(m, m) ? m * m : m * m * (1 + 4e-16);
-        break;
-      }
-      case 'norm': {
-        // sqrt of the sum's range (which a given range may have narrowed), outward.
-        const [a, b] = r[n.sum]!;
-        lo = Math.sqrt(Math.max(0, a)) * (1 - 4e-16); hi = Math.sqrt(b) * (1 + 4e-16);
-        break;
-      }
-      case 'unary': {
-        const arg = r[n.arg]!;
-        const e = enclose(n.fn, { u: arg });
-        if (e.undefinedPart) {
-          const argText = g.nodes[n.arg]!.text;
-          throw new InputError('expression', `be defined on the range of every subexpression (give --range or --data to narrow "${argText}")`, `${exprToString(n.fn).replace(/\bu\b/g, `(${argText})`)} with ${argText} in [${arg[0]}, ${arg[1]}]`, { field: 'expr', code: 'undefined-on-range' });
-        }
-        lo = e.lo; hi = e.hi;
-        break;
-      }
-    }
+    const [lo, hi] = nodeRange(g, n, r, box, products);
     const g0 = given.get(n.id);
-    if (g0) {
-      const [a, b] = g0.range;
-      if (b < lo || a > hi) {
-        throw new InputError(g0.argument, `overlap the range the inputs allow, [${lo}, ${hi}]`, `${a}:${b}`, { field: 'ranges', code: 'no-overlap' });
-      }
-      lo = Math.max(lo, a); hi = Math.min(hi, b);
-    }
-    r.push([lo, hi]);
+    r.push(g0 ? withGiven(lo, hi, g0) : [lo, hi]);
   }
   return r;
 }
 
-const SPLIT = 134217729; // 2^27 + 1: Veltkamp's split (Dekker, "A floating-point technique for extending the available precision", 1971)
+type GNode = Graph['nodes'][number];
 
-/** True when a·b is exactly a double (Dekker's TwoProduct error is 0); false near overflow or underflow, where the test is not valid. */
+/** The range of one node from its operands' ranges `r` (outward where the bounds' arithmetic rounds). */
+function nodeRange(
+  g: Graph, n: GNode, r: Range[], box: Record<string, Range>, products: Map<number, AffineNode[]>,
+): Range {
+  switch (n.kind) {
+    case 'input': { const [lo, hi] = box[n.name]!; return [lo, hi]; }
+    case 'affine': return affineRange(n, r, products);
+    case 'abs': {
+      const [a, b] = r[n.arg]!;
+      return [a >= 0 ? a : b <= 0 ? -b : 0, Math.max(Math.abs(a), Math.abs(b))];
+    }
+    case 'relu': { const [a, b] = r[n.arg]!; return [Math.max(0, a), Math.max(0, b)]; }
+    case 'max': { const A = r[n.a]!, B = r[n.b]!; return [Math.max(A[0], B[0]), Math.max(A[1], B[1])]; }
+    case 'min': { const A = r[n.a]!, B = r[n.b]!; return [Math.min(A[0], B[0]), Math.min(A[1], B[1])]; }
+    case 'square': {
+      const [a, b] = r[n.arg]!;
+      const m = Math.max(Math.abs(a), Math.abs(b));
+      const l = a >= 0 ? a : b <= 0 ? b : 0;
+      return [productIsExact(l, l) ? l * l : l * l * (1 - 4e-16), productIsExact(m, m) ? m * m : m * m * (1 + 4e-16)];
+    }
+    case 'norm': {
+      // sqrt of the sum's range (which a given range may have narrowed), outward.
+      const [a, b] = r[n.sum]!;
+      return [Math.sqrt(Math.max(0, a)) * (1 - 4e-16), Math.sqrt(b) * (1 + 4e-16)];
+    }
+    case 'unary': return unaryRange(g, n, r);
+  }
+}
+
+/** Σ c_i·[a_i, b_i] + c, known products by their interval product, outward unless every step was exact. */
+function affineRange(n: AffineNode, r: Range[], products: Map<number, AffineNode[]>): Range {
+  let lo = n.constant;
+  let hi = n.constant;
+  let exact = true;
+  for (const t of groupProducts(n, products, r)) {
+    const [a, b] = t.range;
+    const [u, v] = t.coef >= 0 ? [a, b] : [b, a];
+    exact &&= productIsExact(t.coef, u) && productIsExact(t.coef, v)
+      && sumIsExact(lo, t.coef * u) && sumIsExact(hi, t.coef * v);
+    lo += t.coef * u; hi += t.coef * v;
+  }
+  // No slack where every product and sum of the bounds was exact ((x + y)/2 on [-1, 1]² is
+  // within [-1, 1]: asin of it is defined).
+  const slack = exact ? 0 : 1e-15 * (Math.abs(lo) + Math.abs(hi));
+  // A sum of non-negative terms with non-negative weights is ≥ 0 exactly (x² + y²):
+  // the slack for rounding the bounds must not push it below 0 (sqrt of it is defined).
+  const nonNegative = n.constant >= 0 && n.terms.every((t) => t.coef >= 0 && r[t.node]![0] >= 0);
+  lo = nonNegative ? Math.max(0, lo - slack) : lo - slack;
+  hi += slack;
+  if (n.factors) [lo, hi] = intersect([lo, hi], productRange(r[n.factors[0]]!, r[n.factors[1]]!, n, r));
+  return [lo, hi];
+}
+
+/** The interval enclosure of g(u) over u's range; an input error where g is undefined on part of it. */
+function unaryRange(g: Graph, n: Extract<GNode, { kind: 'unary' }>, r: Range[]): Range {
+  const arg = r[n.arg]!;
+  const e = enclose(n.fn, { u: arg });
+  if (e.undefinedPart) {
+    const argText = g.nodes[n.arg]!.text;
+    const rule = `be defined on the range of every subexpression (give --range or --data to narrow "${argText}")`;
+    const value = `${exprToString(n.fn).replace(/\bu\b/g, `(${argText})`)} with ${argText} in [${arg[0]}, ${arg[1]}]`;
+    throw new InputError('expression', rule, value, { field: 'expr', code: 'undefined-on-range' });
+  }
+  return [e.lo, e.hi];
+}
+
+/** A propagated range [lo, hi] narrowed to a given one; a given range that misses it is an input error. */
+function withGiven(lo: number, hi: number, given: { range: Range; argument: string }): Range {
+  const [a, b] = given.range;
+  if (b < lo || a > hi) {
+    const rule = `overlap the range the inputs allow, [${lo}, ${hi}]`;
+    throw new InputError(given.argument, rule, `${a}:${b}`, { field: 'ranges', code: 'no-overlap' });
+  }
+  return [Math.max(lo, a), Math.min(hi, b)];
+}
+
+/** 2^27 + 1: Veltkamp's split (Dekker, "A floating-point technique for extending the available precision", 1971). */
+const SPLIT = 134217729;
+
+/**
+ * True when a·b is exactly a double (Dekker's TwoProduct error is 0); false near overflow or
+ * underflow, where the test is not valid.
+ */
 export function productIsExact(a: number, b: number): boolean {
   if (a === 0 || b === 0) return true;
   const p = a * b;
-  if (!(Math.abs(a) < 2 ** 995 && Math.abs(b) < 2 ** 995 && Math.abs(p) > 2 ** -969 && Math.abs(p) < 2 ** 995)) return false;
+  const valid = Math.abs(a) < 2 ** 995 && Math.abs(b) < 2 ** 995 && Math.abs(p) > 2 ** -969 && Math.abs(p) < 2 ** 995;
+  if (!valid) return false;
   const ca = SPLIT * a; const ah = ca - (ca - a); const al = a - ah;
   const cb = SPLIT * b; const bh = cb - (cb - b); const bl = b - bh;
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl === 0;
@@ -107,7 +130,9 @@ type AffineNode = Extract<Graph['nodes'][number], { kind: 'affine' }>;
 /** Product nodes (affines with `factors`) indexed by the node of their (a+b)² term. */
 function productsBySquare(g: Graph): Map<number, AffineNode[]> {
   const index = new Map<number, AffineNode[]>();
-  for (const n of g.nodes) if (n.kind === 'affine' && n.factors) index.set(n.terms[0]!.node, [...(index.get(n.terms[0]!.node) ?? []), n]);
+  for (const n of g.nodes) {
+    if (n.kind === 'affine' && n.factors) index.set(n.terms[0]!.node, [...(index.get(n.terms[0]!.node) ?? []), n]);
+  }
   return index;
 }
 
@@ -117,12 +142,17 @@ function productsBySquare(g: Graph): Map<number, AffineNode[]> {
  * narrower than the two squares' ranges apart (the dependency problem: S·N(d) in [0, 120]
  * rather than [-2040, 2140] for S in [80, 120], N in [0, 1]).
  */
-function groupProducts(n: AffineNode, products: Map<number, AffineNode[]>, r: Range[]): { coef: number; range: Range }[] {
+function groupProducts(
+  n: AffineNode, products: Map<number, AffineNode[]>, r: Range[],
+): { coef: number; range: Range }[] {
   const coefOf = new Map(n.terms.map((t) => [t.node, t.coef]));
   const out: { coef: number; range: Range }[] = [];
   for (const t of n.terms) {
     if (!coefOf.has(t.node)) continue;
-    const p = (products.get(t.node) ?? []).find((q) => q.id < n.id && coefOf.get(q.terms[1]!.node) === -t.coef && q.terms[0]!.coef === 0.25 && q.terms[1]!.coef === -0.25);
+    // q = ¼(a+b)² − ¼(a−b)² with its (a−b)² term at −coef here: the pair is k·q.
+    const pairs = (q: AffineNode) => q.id < n.id && coefOf.get(q.terms[1]!.node) === -t.coef
+      && q.terms[0]!.coef === 0.25 && q.terms[1]!.coef === -0.25;
+    const p = (products.get(t.node) ?? []).find(pairs);
     if (p) {
       coefOf.delete(t.node); coefOf.delete(p.terms[1]!.node);
       out.push({ coef: 4 * t.coef, range: r[p.id]! });
@@ -139,11 +169,16 @@ function groupProducts(n: AffineNode, products: Map<number, AffineNode[]>, r: Ra
  */
 function productRange(a: Range, b: Range, n: AffineNode, r: Range[]): Range {
   const corners = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
-  const scale = n.terms.reduce((s, t) => s + Math.abs(t.coef) * Math.max(Math.abs(r[t.node]![0]), Math.abs(r[t.node]![1])), 0);
+  const scale = n.terms.reduce((s, t) => s + Math.abs(t.coef) * magnitude(r[t.node]!), 0);
   const slack = 1e-10 * scale + 1e-15 * Math.max(...corners.map(Math.abs));
   return [Math.min(...corners) - slack, Math.max(...corners) + slack];
 }
 
 function intersect(p: Range, q: Range): Range {
   return [Math.max(p[0], q[0]), Math.min(p[1], q[1])];
+}
+
+/** Largest |v| over a range: the magnitude float rounding scales with. */
+export function magnitude(r: Range): number {
+  return Math.max(Math.abs(r[0]), Math.abs(r[1]));
 }

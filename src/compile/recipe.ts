@@ -6,7 +6,9 @@
  *   E = e_sqrt + d·e_sq / (2·sqrt(sLo)).
  * This is the baseline our constructions are measured against (not something we build).
  */
-export function equalSpacingDistanceRelus(E: number, o: { dims: number; R: number; sLo: number; sHi: number }): { relus: number; squareRelus: number; sqrtRelus: number } {
+export function equalSpacingDistanceRelus(
+  E: number, o: { dims: number; R: number; sLo: number; sHi: number },
+): { relus: number; squareRelus: number; sqrtRelus: number } {
   const lip = 1 / (2 * Math.sqrt(o.sLo));
   const f2max = Math.pow(o.sLo, -1.5) / 4;
   let best = { relus: Infinity, squareRelus: 0, sqrtRelus: 0 };

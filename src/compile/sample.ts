@@ -15,7 +15,9 @@ export function sampleShell(o: { dims: number; inner: number; outer: number; n: 
  * The same points as sampleShell, in batches of at most `batch` rows (memory bounded by the
  * batch, not by n): concatenated, the batches equal sampleShell(o).
  */
-export function* sampleShellBatches(o: { dims: number; inner: number; outer: number; n: number; seed: number }, batch = 4096): Generator<Float64Array> {
+export function* sampleShellBatches(
+  o: { dims: number; inner: number; outer: number; n: number; seed: number }, batch = 4096,
+): Generator<Float64Array> {
   const rand = rng(o.seed);
   const g = gaussian(rand);
   // Radius by inverse CDF in a form that does not overflow in many dimensions:
@@ -39,6 +41,8 @@ export function* sampleShellBatches(o: { dims: number; inner: number; outer: num
 export function sampleBox(box: [number, number][], n: number, seed: number): Float64Array {
   const rand = rng(seed);
   const out = new Float64Array(n * box.length);
-  for (let i = 0; i < n; i++) for (let d = 0; d < box.length; d++) out[i * box.length + d] = box[d]![0] + rand() * (box[d]![1] - box[d]![0]);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < box.length; d++) out[i * box.length + d] = box[d]![0] + rand() * (box[d]![1] - box[d]![0]);
+  }
   return out;
 }

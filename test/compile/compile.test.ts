@@ -22,7 +22,8 @@ const T3 = {
 describe('compileFormula on T3 (the original question)', () => {
   const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 100_000, seed: 2026 });
 
-  it('shallow-only: certified <= 1 with fewer than 7,778 ReLUs (the equidistributed placement\'s count), measured on 1e5 fresh shell samples <= certified', () => {
+  it('shallow-only: certified <= 1 with fewer than 7,778 ReLUs (the equidistributed placement\'s count), measured on '
+      + '1e5 fresh shell samples <= certified', () => {
     const r = compileFormula({ ...T3, maxError: 1, deep: 'never', samples: shell });
     const s = networkSummary(r.network);
     assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
@@ -32,7 +33,8 @@ describe('compileFormula on T3 (the original question)', () => {
     assert.ok(r.measuredMax <= r.certifiedMax, `measured ${r.measuredMax} > certified ${r.certifiedMax}`);
   });
 
-  it('automatic deep squares: certified <= 1 with fewer than 299 ReLUs (the equidistributed placement\'s count), measured <= certified', () => {
+  it('automatic deep squares: certified <= 1 with fewer than 299 ReLUs (the equidistributed placement\'s count), '
+      + 'measured <= certified', () => {
     const r = compileFormula({ ...T3, maxError: 1, samples: shell, norm: 'squares' });
     const s = networkSummary(r.network);
     assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
@@ -52,14 +54,16 @@ describe('compileFormula on T3 (the original question)', () => {
     const json = JSON.parse(JSON.stringify(networkToJson(r.network)));
     const x = shell.subarray(0, 300);
     const lib = evaluate(r.network, x);
-    for (let i = 0; i < 100; i++) assert.equal(plainLoop(json.layers, Array.from(x.subarray(3 * i, 3 * i + 3)))[0], lib[i]);
+    for (let i = 0; i < 100; i++) assert.equal(plainLoop(json.layers, Array.from(x.subarray(3 * i, 3 * i + 3)))[0],
+        lib[i]);
     assert.deepEqual(networkFromJson(json).net.layers.length, r.network.layers.length);
   });
 });
 
 describe('exact pieces cost no approximation', () => {
   it('abs, max, min, relu and affine maps are exact: certified error is only float64 rounding', () => {
-    const r = compileFormula({ expr: 'abs(x) + max(x, y) - min(x, 2*y) + relu(y - x) + 3*x - y/2', vars: { x: [-3, 2], y: [-1, 4] }, maxError: 1e-9, measureCount: 5000 });
+    const r = compileFormula({ expr: 'abs(x) + max(x, y) - min(x, 2*y) + relu(y - x) + 3*x - y/2', vars: { x: [-3, 2],
+        y: [-1, 4] }, maxError: 1e-9, measureCount: 5000 });
     assert.equal(r.certifiedConstruction, 0);
     assert.ok(r.certifiedMax < 1e-12);
     assert.ok(r.measuredMax <= r.certifiedMax);
@@ -102,9 +106,11 @@ describe('one approximated node fed by an exact input', () => {
 });
 
 describe('deep squaring', () => {
-  it('x^2 on [0,1] with m = 1..20 levels: measured max error equals 2^(-2m-2) (rel. 1e-9) on a grid holding the peaks', () => {
+  it('x^2 on [0,1] with m = 1..20 levels: measured max error equals 2^(-2m-2) (rel. 1e-9) on a grid holding the '
+      + 'peaks', () => {
     for (let m = 1; m <= 20; m++) {
-      const r = compileFormula({ expr: 'x^2', vars: { x: [0, 1] }, maxError: 1, deep: 'always', deepLevels: m, measureCount: 10 });
+      const r = compileFormula({ expr: 'x^2', vars: { x: [0, 1] }, maxError: 1, deep: 'always', deepLevels: m,
+          measureCount: 10 });
       const N = 2 ** (m + 1); // peaks at odd multiples of 2^-(m+1)
       const xs = Float64Array.from({ length: N + 1 }, (_, i) => i / N);
       const y = evaluate(r.network, xs);
@@ -129,7 +135,8 @@ describe('input errors name the argument and the bad value', () => {
   ];
   for (const [o, re] of cases) {
     it(`${JSON.stringify(o)} -> ${re}`, () => {
-      assert.throws(() => compileFormula({ maxError: 1, ...o } as Parameters<typeof compileFormula>[0]), (e: unknown) => e instanceof InputError && re.test((e as Error).message));
+      assert.throws(() => compileFormula({ maxError: 1, ...o } as Parameters<typeof compileFormula>[0]),
+          (e: unknown) => e instanceof InputError && re.test((e as Error).message));
     });
   }
 });
@@ -137,7 +144,8 @@ describe('input errors name the argument and the bad value', () => {
 describe('property: measured <= certified for random compositions over random boxes', () => {
   const seed = 424242;
   it(`holds (fast-check seed ${seed})`, () => {
-    const unary = ['sqrt(u + 2)', 'exp(u/3)', 'tanh(u)', 'sin(u)', 'log1p(u^2)', 'abs(u)', 'u^2', '1/(u + 3)', 'sigmoid(u)'];
+    const unary = ['sqrt(u + 2)', 'exp(u/3)', 'tanh(u)', 'sin(u)', 'log1p(u^2)', 'abs(u)', 'u^2', '1/(u + 3)',
+        'sigmoid(u)'];
     const arb = fc.record({
       f: fc.constantFrom(...unary), g: fc.constantFrom(...unary),
       op: fc.constantFrom('+', '-', '*', 'max', 'min'),
@@ -148,11 +156,13 @@ describe('property: measured <= certified for random compositions over random bo
       const fx = c.f.replace(/u/g, '(x)');
       const gy = c.g.replace(/u/g, '(y)');
       const expr = c.op === 'max' || c.op === 'min' ? `${c.op}(${fx}, ${gy})` : `(${fx}) ${c.op} (${gy})`;
-      const r = compileFormula({ expr, vars: { x: [c.a, c.a + c.w], y: [c.a - 0.2, c.a + c.w] }, maxError: c.tol, deep: c.deep, measureCount: 3000, seed: 9 });
+      const r = compileFormula({ expr, vars: { x: [c.a, c.a + c.w], y: [c.a - 0.2, c.a + c.w] }, maxError: c.tol,
+          deep: c.deep, measureCount: 3000, seed: 9 });
       const f = compileFunction(parseFormula(expr).expr, ['x', 'y']);
       // Independent re-measurement on a grid, through the network.
       const xs: number[] = [];
-      for (let i = 0; i <= 40; i++) for (let j = 0; j <= 40; j++) xs.push(c.a + (c.w * i) / 40, c.a - 0.2 + ((c.w + 0.2) * j) / 40);
+      for (let i = 0; i <= 40; i++) for (let j = 0; j <= 40; j++) xs.push(c.a + (c.w * i) / 40,
+          c.a - 0.2 + ((c.w + 0.2) * j) / 40);
       const y = evaluate(r.network, xs);
       let max = 0;
       for (let k = 0; k < y.length; k++) max = Math.max(max, Math.abs(f(xs[2 * k]!, xs[2 * k + 1]!) - y[k]!));
@@ -172,10 +182,12 @@ describe('property: measured <= certified for random compositions over random bo
       const fx = c.f.replace(/u/g, '(x)');
       const gy = c.g.replace(/u/g, '(y)');
       const expr = c.op === 'max' || c.op === 'min' ? `${c.op}(${fx}, ${gy})` : `(${fx}) ${c.op} (${gy})`;
-      const r = compileFormula({ expr, vars: { x: [c.a, c.a + c.w], y: [c.a - 0.2, c.a + c.w] }, maxError: c.tol, dtype: 'float32', measureCount: 500, seed: 9 });
+      const r = compileFormula({ expr, vars: { x: [c.a, c.a + c.w], y: [c.a - 0.2, c.a + c.w] }, maxError: c.tol,
+          dtype: 'float32', measureCount: 500, seed: 9 });
       const f = compileFunction(parseFormula(expr).expr, ['x', 'y']);
       const xs: number[] = [];
-      for (let i = 0; i <= 30; i++) for (let j = 0; j <= 30; j++) xs.push(c.a + (c.w * i) / 30, c.a - 0.2 + ((c.w + 0.2) * j) / 30);
+      for (let i = 0; i <= 30; i++) for (let j = 0; j <= 30; j++) xs.push(c.a + (c.w * i) / 30,
+          c.a - 0.2 + ((c.w + 0.2) * j) / 30);
       const y = evaluate(r.network, xs, 'float32');
       let max = 0;
       for (let k = 0; k < y.length; k++) max = Math.max(max, Math.abs(f(xs[2 * k]!, xs[2 * k + 1]!) - y[k]!));
@@ -187,12 +199,14 @@ describe('property: measured <= certified for random compositions over random bo
 describe('float32: the certified float32 bound covers float32 evaluation, in knotnet and in onnxruntime', () => {
   const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 20_000, seed: 77 });
   for (const deep of ['auto', 'never'] as const) {
-    it(`T3 (${deep}): max |float32 network − exact distance| <= certifiedMaxFloat32, also through ONNX float32`, async () => {
+    it(`T3 (${deep}): max |float32 network − exact distance| <= certifiedMaxFloat32, also through ONNX `
+        + `float32`, async () => {
       const r = compileFormula({ ...T3, maxError: 1, deep, samples: shell });
       const y32 = evaluate(r.network, shell, 'float32');
       const { toOnnx } = await import('../../src/export/onnx.ts');
       const { runOnnx } = await import('../../src/runtime/onnx.ts');
-      const yOrt = await runOnnx(toOnnx(r.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3, 'float32');
+      const yOrt = await runOnnx(toOnnx(r.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3,
+          'float32');
       let m32 = 0;
       let mOrt = 0;
       for (let i = 0; i < shell.length / 3; i++) {
@@ -201,14 +215,16 @@ describe('float32: the certified float32 bound covers float32 evaluation, in kno
         mOrt = Math.max(mOrt, Math.abs(d - yOrt[i]!));
       }
       assert.ok(m32 <= r.certifiedMaxFloat32, `float32 measured ${m32} > certified ${r.certifiedMaxFloat32}`);
-      assert.ok(mOrt <= r.certifiedMaxFloat32, `onnxruntime float32 measured ${mOrt} > certified ${r.certifiedMaxFloat32}`);
+      assert.ok(mOrt <= r.certifiedMaxFloat32,
+          `onnxruntime float32 measured ${mOrt} > certified ${r.certifiedMaxFloat32}`);
       assert.ok(r.certifiedMaxFloat32 >= r.certifiedMax);
     });
   }
 
   it('deep squares on [0,1] in float32: bound >= measured on a dense grid, for m = 4, 10, 16', () => {
     for (const m of [4, 10, 16]) {
-      const r = compileFormula({ expr: 'x^2', vars: { x: [0, 1] }, maxError: 1, deep: 'always', deepLevels: m, measureCount: 10 });
+      const r = compileFormula({ expr: 'x^2', vars: { x: [0, 1] }, maxError: 1, deep: 'always', deepLevels: m,
+          measureCount: 10 });
       const xs = Float64Array.from({ length: 20001 }, (_, i) => i / 20000);
       const y = evaluate(r.network, xs, 'float32');
       let max = 0;
@@ -219,14 +235,16 @@ describe('float32: the certified float32 bound covers float32 evaluation, in kno
 });
 
 describe('float32-targeted compile (--dtype float32): exact sawtooth teeth, small accumulators', () => {
-  it('T3 at max error 20: certified float32 bound <= 20 (10 × the float32 spacing 2 at 2.4e7), and float32 (knotnet, onnxruntime) measured below it', async () => {
+  it('T3 at max error 20: certified float32 bound <= 20 (10 × the float32 spacing 2 at 2.4e7), and float32 (knotnet, '
+      + 'onnxruntime) measured below it', async () => {
     const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 20_000, seed: 78 });
     const r = compileFormula({ ...T3, maxError: 20, dtype: 'float32', samples: shell });
     assert.ok(r.certifiedMaxFloat32 <= 20, `certified float32 ${r.certifiedMaxFloat32}`);
     const y32 = evaluate(r.network, shell, 'float32');
     const { toOnnx } = await import('../../src/export/onnx.ts');
     const { runOnnx } = await import('../../src/runtime/onnx.ts');
-    const yOrt = await runOnnx(toOnnx(r.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3, 'float32');
+    const yOrt = await runOnnx(toOnnx(r.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3,
+        'float32');
     for (let i = 0; i < shell.length / 3; i++) {
       const d = Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!);
       assert.ok(Math.abs(d - y32[i]!) <= r.certifiedMaxFloat32);
@@ -235,12 +253,15 @@ describe('float32-targeted compile (--dtype float32): exact sawtooth teeth, smal
   });
 
   const seed = 4242;
-  it(`property: deep x^2 on random [lo, hi] with m = 1..18 levels keeps float32 measured <= certified (fast-check seed ${seed})`, () => {
+  it(`property: deep x^2 on random [lo, hi] with m = 1..18 levels keeps float32 measured <= certified (fast-check seed `
+      + `${seed})`, () => {
     fc.assert(fc.property(
-      fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.double({ min: 1e-6, max: 2e9, noNaN: true }), fc.integer({ min: 1, max: 18 }),
+      fc.double({ min: -1e9, max: 1e9, noNaN: true }), fc.double({ min: 1e-6, max: 2e9, noNaN: true }),
+      fc.integer({ min: 1, max: 18 }),
       (lo, width, m) => {
         const hi = lo + width;
-        const r = compileFormula({ expr: 'x^2', vars: { x: [lo, hi] }, maxError: 1e30, deep: 'always', deepLevels: m, dtype: 'float32', measureCount: 10 });
+        const r = compileFormula({ expr: 'x^2', vars: { x: [lo, hi] }, maxError: 1e30, deep: 'always', deepLevels: m,
+            dtype: 'float32', measureCount: 10 });
         // A grid plus float32 neighbours of the tooth breakpoints (where rounding would show).
         const xs: number[] = [];
         for (let i = 0; i <= 2000; i++) xs.push(Math.fround(lo + (width * i) / 2000));
@@ -251,7 +272,8 @@ describe('float32-targeted compile (--dtype float32): exact sawtooth teeth, smal
           if (-v >= lo && -v <= hi) xs.push(-v);
         }
         const y = evaluate(r.network, Float64Array.from(xs), 'float32');
-        xs.forEach((x, i) => assert.ok(Math.abs(x * x - y[i]!) <= r.certifiedMaxFloat32, `x=${x} m=${m}: ${Math.abs(x * x - y[i]!)} > ${r.certifiedMaxFloat32}`));
+        xs.forEach((x, i) => assert.ok(Math.abs(x * x - y[i]!) <= r.certifiedMaxFloat32,
+            `x=${x} m=${m}: ${Math.abs(x * x - y[i]!)} > ${r.certifiedMaxFloat32}`));
       },
     ), { seed, numRuns: 60 });
   });

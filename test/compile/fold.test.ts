@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { applyFold, foldedAngle, foldKinks, foldProjection, planRelError, planRelus, treeLevels } from '../../src/compile/fold.ts';
+import { applyFold, foldedAngle, foldKinks, foldProjection, planRelError, planRelus,
+    treeLevels } from '../../src/compile/fold.ts';
 import { designNorm } from '../../src/compile/foldplan.ts';
 
 const SEED = 20261130;
@@ -9,7 +10,8 @@ console.log(`fold property tests: fast-check seed ${SEED}`);
 
 describe('foldKinks (one fold)', () => {
   it('maps every direction of the wedge [0, a] into [0, a/k] and keeps its length', () => {
-    fc.assert(fc.property(fc.double({ min: 0.01, max: Math.PI / 2, noNaN: true }), fc.integer({ min: 2, max: 16 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 1e-3, max: 1e8, noNaN: true }),
+    fc.assert(fc.property(fc.double({ min: 0.01, max: Math.PI / 2, noNaN: true }), fc.integer({ min: 2, max: 16 }),
+        fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 1e-3, max: 1e8, noNaN: true }),
       (a, k, s, r) => {
         const th = s * a;
         const [u, v] = applyFold(foldKinks(a, k), [r * Math.cos(th), r * Math.sin(th)]);
@@ -45,7 +47,8 @@ describe('foldProjection', () => {
 
 describe('designNorm (choice of the folds)', () => {
   it('meets the relative tolerance with the bound Π(1 + tan²(a_l/4)) − 1 and counts its ReLUs', () => {
-    fc.assert(fc.property(fc.integer({ min: 2, max: 40 }), fc.double({ min: 1e-12, max: 1e-2, noNaN: true }), (n, tol) => {
+    const tols = fc.double({ min: 1e-12, max: 1e-2, noNaN: true });
+    fc.assert(fc.property(fc.integer({ min: 2, max: 40 }), tols, (n, tol) => {
       const p = designNorm(n, tol, { maxDepth: 64 });
       assert.ok(p, `no plan for ${n} terms at ${tol}`);
       assert.ok(p.relError <= tol, `relError ${p.relError} > ${tol}`);
@@ -64,7 +67,8 @@ describe('designNorm (choice of the folds)', () => {
   });
 
   it('the ideal tree (float64 folds and projections) stays within relError·|w| on random vectors', () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: -1e7, max: 1e7, noNaN: true }), { minLength: 2, maxLength: 9 }), (w) => {
+    fc.assert(fc.property(fc.array(fc.double({ min: -1e7, max: 1e7, noNaN: true }), { minLength: 2, maxLength: 9 }),
+        (w) => {
       const p = designNorm(w.length, 1e-6, { maxDepth: 64 })!;
       let values = w.map(Math.abs);
       for (const l of p.levels) {

@@ -13,16 +13,23 @@ import { runOnnx } from '../../src/runtime/onnx.ts';
 const SEED = 20261131;
 console.log(`norm property tests: fast-check seed ${SEED}`);
 const R = 2.4e7;
-const T3 = { expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] } as Record<string, [number, number]> };
+const BOX: Record<string, [number, number]> = { dx: [-R, R], dy: [-R, R], dz: [-R, R] };
+const T3 = { expr: 'sqrt(dx^2+dy^2+dz^2)', vars: BOX };
 const SHELL = { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] as [number, number] };
-const dist = (x: Float64Array) => Float64Array.from({ length: x.length / 3 }, (_, i) => Math.hypot(x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!));
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!)); return m; };
+const dist = (x: Float64Array) =>
+  Float64Array.from({ length: x.length / 3 }, (_, i) => Math.hypot(x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!));
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+};
+
+const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 100_000, seed: 77 });
+const ball = sampleShell({ dims: 3, inner: 0, outer: 2.4e7, n: 100_000, seed: 78 });
 
 describe('T3 by angle folding (compile --norm fold)', () => {
-  const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 100_000, seed: 77 });
-  const ball = sampleShell({ dims: 3, inner: 0, outer: 2.4e7, n: 100_000, seed: 78 });
-
-  it('with the shell --range: certified <= 1 with at most 70 ReLUs, measured on 1e5 fresh shell samples <= certified', () => {
+  it('with the shell --range: certified <= 1 with at most 70 ReLUs, measured on 1e5 fresh shell samples <= '
+      + 'certified', () => {
     const r = compileFormula({ ...T3, ranges: SHELL, maxError: 1, norm: 'fold', samples: shell });
     const s = networkSummary(r.network);
     assert.ok(s.relus <= 70, `relus ${s.relus}`);
@@ -34,7 +41,8 @@ describe('T3 by angle folding (compile --norm fold)', () => {
     assert.ok(node.folds && node.folds.length === 2, 'two levels: (dx, dy), then (r_xy, dz)');
   });
 
-  it('without --range (the box, valid on the whole ball): at most 70 ReLUs, measured on 1e5 shell and 1e5 ball points <= certified, ONNX float64 within it', async () => {
+  it('without --range (the box, valid on the whole ball): at most 70 ReLUs, measured on 1e5 shell and 1e5 ball points '
+      + '<= certified, ONNX float64 within it', async () => {
     const r = compileFormula({ ...T3, maxError: 1, norm: 'fold', samples: ball });
     assert.ok(networkSummary(r.network).relus <= 70, `relus ${networkSummary(r.network).relus}`);
     assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
@@ -54,23 +62,31 @@ describe('T3 by angle folding (compile --norm fold)', () => {
     assert.ok(!sq.nodes.some((n) => n.kind === 'norm'));
     assert.ok(networkSummary(r.network).relus < networkSummary(sq.network).relus);
   });
+});
 
-  /** The float32 evaluation (ours and onnxruntime-node's) on 1e5 shell and 1e5 ball points within the certified float32 bound. */
+describe('T3 by angle folding in float32', () => {
+  /**
+   * The float32 evaluation (ours and onnxruntime-node's) on 1e5 shell and 1e5 ball points
+   * within the certified float32 bound.
+   */
   const float32Within = async (r: ReturnType<typeof compileFormula>) => {
     const onnx = toOnnx(r.network, { dtype: 'float32', metadata: {} });
     for (const [name, x] of [['shell', shell], ['ball', ball]] as const) {
       const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), dist(x));
       assert.ok(e32 <= r.certifiedMaxFloat32, `${name}: float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
       const ort = maxAbsDiff(await runOnnx(onnx, x, x.length / 3, 3, 'float32'), dist(x));
-      assert.ok(ort <= r.certifiedMaxFloat32, `${name}: onnxruntime float32 ${ort} > certified ${r.certifiedMaxFloat32}`);
+      assert.ok(ort <= r.certifiedMaxFloat32,
+          `${name}: onnxruntime float32 ${ort} > certified ${r.certifiedMaxFloat32}`);
     }
   };
 
-  it('float32: the certified float32 bound holds for the network evaluated in float32, here and in onnxruntime-node (shell and ball)', async () => {
+  it('float32: the certified float32 bound holds for the network evaluated in float32, here and in onnxruntime-node '
+      + '(shell and ball)', async () => {
     await float32Within(compileFormula({ ...T3, maxError: 1, norm: 'fold', measureCount: 1000 }));
   });
 
-  it('built for float32 (--dtype float32 --max-error 300): folded, certified in float32 within 300, ours and onnxruntime-node float32 within it; --norm auto keeps the fold (fewer ReLUs)', async () => {
+  it('built for float32 (--dtype float32 --max-error 300): folded, certified in float32 within 300, ours and '
+      + 'onnxruntime-node float32 within it; --norm auto keeps the fold (fewer ReLUs)', async () => {
     const r = compileFormula({ ...T3, maxError: 300, dtype: 'float32', measureCount: 1000 });
     assert.equal(r.nodes.find((n) => n.kind === 'norm')?.construction, 'fold');
     assert.ok(r.certifiedMaxFloat32 <= 300, `float32 certified ${r.certifiedMaxFloat32}`);
@@ -80,12 +96,17 @@ describe('T3 by angle folding (compile --norm fold)', () => {
 
 describe('norms of affine forms in 2-6 dimensions (property)', () => {
   it('measured <= certified in float64 and in float32, folded', () => {
-    const coef = fc.double({ min: -3, max: 3, noNaN: true }).filter((c) => Math.abs(c) > 0.05).map((c) => Number(c.toPrecision(3)));
-    const term = fc.record({ a: coef, b: coef, c: fc.double({ min: -2, max: 2, noNaN: true }).map((c) => Number(c.toPrecision(2))), single: fc.boolean() });
-    fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.array(term, { minLength: 2, maxLength: 6 }), fc.constantFrom(1e-1, 1e-3, 1e-6), fc.integer({ min: 1, max: 1000 }),
+    const coef = fc.double({ min: -3, max: 3, noNaN: true })
+      .filter((c) => Math.abs(c) > 0.05).map((c) => Number(c.toPrecision(3)));
+    const offset = fc.double({ min: -2, max: 2, noNaN: true }).map((c) => Number(c.toPrecision(2)));
+    const term = fc.record({ a: coef, b: coef, c: offset, single: fc.boolean() });
+    fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.array(term, { minLength: 2, maxLength: 6 }),
+        fc.constantFrom(1e-1, 1e-3, 1e-6), fc.integer({ min: 1, max: 1000 }),
       (dims, terms, E, seed) => {
         const all = Array.from({ length: dims }, (_, i) => `x${i}`);
-        const forms = terms.map((t, i) => t.single ? `${t.a}*${all[i % dims]}` : `${t.a}*${all[i % dims]} + ${t.b}*${all[(i + 1) % dims]} + ${t.c}`);
+        const forms = terms.map((t, i) => (t.single
+          ? `${t.a}*${all[i % dims]}`
+          : `${t.a}*${all[i % dims]} + ${t.b}*${all[(i + 1) % dims]} + ${t.c}`));
         const expr = `sqrt(${forms.map((f) => `(${f})^2`).join(' + ')})`;
         const names = parseFormula(expr).variables;
         const vars: Record<string, [number, number]> = {};
@@ -106,10 +127,12 @@ describe('norms of affine forms in 2-6 dimensions (property)', () => {
 });
 
 describe('norms of scaled coordinates (the folded rounding analysis, compile/foldround.ts; property)', () => {
-  it('the network evaluated in float32 and float64 stays within its certified bounds, over boxes of either sign', () => {
+  it('the network evaluated in float32 and float64 stays within its certified bounds, over boxes of either '
+      + 'sign', () => {
     const alpha = fc.double({ min: 0.1, max: 8, noNaN: true }).map((c) => Number(c.toPrecision(3)));
     const box = fc.constantFrom<[number, number]>([-2, 2], [0, 3], [0.5, 2], [-3, -1], [-1e6, 1e6]);
-    fc.assert(fc.property(fc.array(fc.record({ a: alpha, box }), { minLength: 2, maxLength: 6 }), fc.constantFrom(1e-1, 1e-4), fc.integer({ min: 1, max: 1000 }),
+    fc.assert(fc.property(fc.array(fc.record({ a: alpha, box }), { minLength: 2, maxLength: 6 }),
+        fc.constantFrom(1e-1, 1e-4), fc.integer({ min: 1, max: 1000 }),
       (terms, rel, seed) => {
         const names = terms.map((_, i) => `x${i}`);
         const expr = `sqrt(${terms.map((t, i) => `(${t.a}*${names[i]})^2`).join(' + ')})`;
@@ -118,7 +141,8 @@ describe('norms of scaled coordinates (the folded rounding analysis, compile/fol
         const r = compileFormula({ expr, vars, maxError: rel * top, norm: 'fold', measureCount: 2000, seed });
         const x = sampleBox(terms.map((t) => t.box), 4000, seed + 1);
         const n = terms.length;
-        const truth = Float64Array.from({ length: 4000 }, (_, i) => Math.hypot(...terms.map((t, j) => t.a * x[i * n + j]!)));
+        const truth = Float64Array.from({ length: 4000 },
+          (_, i) => Math.hypot(...terms.map((t, j) => t.a * x[i * n + j]!)));
         const ctx = `${expr} on ${JSON.stringify(vars)}: certified ${r.certifiedMax}, float32 ${r.certifiedMaxFloat32}`;
         assert.ok(maxAbsDiff(evaluate(r.network, x), truth) <= r.certifiedMax, ctx);
         const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), truth);
@@ -134,9 +158,11 @@ describe('the distance in 30 and 300 dimensions at max error 1 (shell 2.1e7..2.4
       const vars: Record<string, [number, number]> = {};
       for (const v of names) vars[v] = [-R, R];
       const sum = names.map((v) => `${v}^2`).join('+');
-      const r = compileFormula({ expr: `sqrt(${sum})`, vars, ranges: { [sum]: [4.41e14, 5.76e14] }, maxError: 1, norm: 'fold', samples: sampleShell({ dims: d, inner: 2.1e7, outer: 2.4e7, n: 500, seed: 5 }) });
+      const r = compileFormula({ expr: `sqrt(${sum})`, vars, ranges: { [sum]: [4.41e14, 5.76e14] }, maxError: 1,
+          norm: 'fold', samples: sampleShell({ dims: d, inner: 2.1e7, outer: 2.4e7, n: 500, seed: 5 }) });
       assert.ok(networkSummary(r.network).relus < before, `relus ${networkSummary(r.network).relus}`);
-      assert.ok(r.certifiedMax <= 1 && r.measuredMax <= r.certifiedMax, `certified ${r.certifiedMax}, measured ${r.measuredMax}`);
+      assert.ok(r.certifiedMax <= 1 && r.measuredMax <= r.certifiedMax,
+          `certified ${r.certifiedMax}, measured ${r.measuredMax}`);
     });
   }
 });

@@ -21,17 +21,25 @@ export const ECEF: OutputSpec[] = [
   { name: 'Y', expr: `${A} * ((${W} + h / ${A}) * cos(lat) * sin(lon))` },
   { name: 'Z', expr: `${A} * ((${W} * ${1 - E2} + h / ${A}) * sin(lat))` },
 ];
-/** A 64 km × 97 km × 100 m block (lat 0.01 rad, lon 0.02 rad; the region of bench/realworld.ts takes minutes to build). */
+/**
+ * A 64 km × 97 km × 100 m block (lat 0.01 rad, lon 0.02 rad; the region of bench/realworld.ts
+ * takes minutes to build).
+ */
 const VARS: Record<string, [number, number]> = { lat: [0.7, 0.71], lon: [-0.01, 0.01], h: [0, 100] };
-const varsOf = (expr: string) => Object.fromEntries(Object.entries(VARS).filter(([v]) => new RegExp(`\\b${v}\\b`).test(expr)));
+const varsOf = (expr: string) =>
+  Object.fromEntries(Object.entries(VARS).filter(([v]) => new RegExp(`\\b${v}\\b`).test(expr)));
 
-test('geodetic → ECEF to 1 m as one network with 3 outputs: each certificate <= 1 m and >= measured, fewer ReLUs than the three single-output networks together; onnxruntime-node gives output shape [batch, 3] within the certificates of the accurate values', async () => {
+test('geodetic → ECEF to 1 m as one network with 3 outputs: each certificate <= 1 m and >= measured, fewer ReLUs than '
+    + 'the three single-output networks together; onnxruntime-node gives output shape [batch, 3] within the '
+        + 'certificates of the accurate values', async () => {
   const opts = { measureCount: 5000, seed: 3, deep: 'never' as const };
   const r = compileFormula({ expr: 'ecef', vars: VARS, maxError: 1, outputs: ECEF, ...opts });
   assert.deepEqual(r.network.outputs, ['X', 'Y', 'Z']);
   assert.equal(r.outputs!.length, 3);
-  for (const o of r.outputs!) assert.ok(o.measuredMax <= o.certifiedMax && o.certifiedMax <= 1, `${o.name}: measured ${o.measuredMax}, certified ${o.certifiedMax}`);
-  const singles = ECEF.map((spec) => networkSummary(compileFormula({ expr: spec.expr, vars: varsOf(spec.expr), maxError: 1, ...opts }).network).relus);
+  for (const o of r.outputs!) assert.ok(o.measuredMax <= o.certifiedMax && o.certifiedMax <= 1,
+      `${o.name}: measured ${o.measuredMax}, certified ${o.certifiedMax}`);
+  const singles = ECEF.map((spec) => networkSummary(compileFormula({ expr: spec.expr, vars: varsOf(spec.expr),
+      maxError: 1, ...opts }).network).relus);
   const relus = networkSummary(r.network).relus;
   assert.ok(relus < singles.reduce((a, b) => a + b, 0), `one network: ${relus} ReLUs; three: ${singles.join(' + ')}`);
   const inputs = r.inputs;
@@ -47,16 +55,19 @@ test('geodetic → ECEF to 1 m as one network with 3 outputs: each certificate <
       const f = accurateFunction(parseFormula(spec.expr).expr, inputs);
       let worst = 0;
       // |N − f| <= |N − f̃| + radius(f̃): an upper bound of the true error at each sample.
-      for (let i = 0; i < batch; i++) worst = Math.max(worst, Math.abs(data[i * 3 + k]! - f(...Array.from(x.subarray(i * 3, i * 3 + 3)))) + f.lastRadius());
+      for (let i = 0; i < batch; i++) worst = Math.max(worst,
+          Math.abs(data[i * 3 + k]! - f(...Array.from(x.subarray(i * 3, i * 3 + 3)))) + f.lastRadius());
       // The ONNX runtime may sum in another order: allow the float64 rounding bound already in the certificate.
-      assert.ok(worst <= r.outputs![k]!.certifiedMax, `${spec.name} in onnxruntime: ${worst} > certified ${r.outputs![k]!.certifiedMax}`);
+      assert.ok(worst <= r.outputs![k]!.certifiedMax,
+          `${spec.name} in onnxruntime: ${worst} > certified ${r.outputs![k]!.certifiedMax}`);
     });
   } finally {
     await session.release();
   }
 });
 
-test('two outputs sharing cos(t1) and sin(t1 + t2) (planar arm): one network, per-output tolerances respected, outputs equal the k-column evaluation', () => {
+test('two outputs sharing cos(t1) and sin(t1 + t2) (planar arm): one network, per-output tolerances respected, outputs '
+    + 'equal the k-column evaluation', () => {
   const outputs: OutputSpec[] = [
     { name: 'px', expr: '0.5*cos(t1) + 0.3*cos(t1+t2)', maxError: 1e-2 },
     { name: 'py', expr: '0.5*sin(t1) + 0.3*sin(t1+t2)', maxError: 2e-3 },
@@ -76,13 +87,17 @@ const refused = (outputs: OutputSpec[], re: RegExp) => assert.throws(
   (e: unknown) => e instanceof InputError && re.test(e.message),
 );
 
-test('an output name used twice, equal to an input name, or several outputs in float32 is an InputError (exit 2) naming it', () => {
+test('an output name used twice, equal to an input name, or several outputs in float32 is an InputError (exit 2) '
+    + 'naming it', () => {
   refused([{ name: 'a', expr: 't^2' }, { name: 'a', expr: 't' }], /--out must use each output name once \(got "a"\)/);
   refused([{ name: 't', expr: 't^2' }], /--out must use output names that are not input names \(got "t"\)/);
-  assert.throws(() => compileFormula({ expr: 'o', vars: { t: [0, 1] }, maxError: 1e-2, outputs: [{ name: 'a', expr: 't^2' }, { name: 'b', expr: 't' }], dtype: 'float32' }), /--dtype must be float64 when there are several outputs/);
+  const outputs = [{ name: 'a', expr: 't^2' }, { name: 'b', expr: 't' }];
+  assert.throws(() => compileFormula({ expr: 'o', vars: { t: [0, 1] }, maxError: 1e-2, outputs, dtype: 'float32' }),
+    /--dtype must be float64 when there are several outputs/);
 });
 
-test('parseOutputs reads a list "[a, f(b, c)]" as outputs y1, y2, --out name=expr, and --max-error name=E per output', () => {
+test('parseOutputs reads a list "[a, f(b, c)]" as outputs y1, y2, --out name=expr, and --max-error name=E per output',
+    () => {
   const l = parseOutputs('[x^2, min(x, 1)]', [], ['1e-3']);
   assert.deepEqual(l.outputs, [{ name: 'y1', expr: 'x^2' }, { name: 'y2', expr: 'min(x, 1)' }]);
   assert.equal(l.maxError, 1e-3);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { approximateOnRange } from '../../src/compile/oned.ts';
+import { approximateOnRange } from '../../src/compile/piece.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 
 /** The one-variable pieces are cached; a later call with a smaller segment limit must never get a piece above it. */

@@ -6,6 +6,13 @@ import { curvatureIntegral } from '../approx/placement.ts';
 import { exprKey, type Expr } from '../expr/ast.ts';
 import { derivative } from '../expr/derivative.ts';
 import { enclose } from '../expr/interval.ts';
+import type { GNode } from './graph.ts';
+
+/**
+ * The one-variable pieces of a compiled formula (its squares and unary functions g(u)): each
+ * approximated on the range of its computed input by the fewest-segment PWL with a certified
+ * error, with the Lipschitz and Hölder constants that carry an input error through it.
+ */
 
 /** A one-variable piece of the compiled formula, approximated on its (widened) input range. */
 export interface OneD {
@@ -18,11 +25,25 @@ export interface OneD {
 
 const cache = new Map<string, OneD>();
 
+const SQUARE: Expr = { op: 'pow', a: { op: 'var', name: 'u' }, b: { op: 'const', value: 2 } };
+
+/** The function g(u) of an approximated node: u² for a square, its fn for a unary node. */
+export function fnOf(n: GNode): Expr {
+  return n.kind === 'unary' ? n.fn : SQUARE;
+}
+
+/** Input range of an approximated node as it will be built (squares on the half range |u|). */
+export function halfRange(n: GNode, ranges: readonly [number, number][]): [number, number] {
+  const [a, b] = ranges[(n as { arg: number }).arg]!;
+  if (n.kind === 'square') return a >= 0 ? [a, b] : b <= 0 ? [-b, -a] : [0, Math.max(-a, b)];
+  return [a, b];
+}
+
+/** The approx/ target of g on a range. */
 export function targetFor(fn: Expr, range: [number, number]): Target {
   return makeTarget(fn, 'u', range[0], range[1], 'expression');
 }
 
-/** Proven max |g'| on the range (interval enclosure of the derivative). */
 /** sqrt(u): ½-Hölder on [0, ∞) (|√a − √b| ≤ √|a − b|) where it is not Lipschitz. */
 export function isSqrt(fn: Expr): boolean {
   return exprKey(fn) === 'sqrt($u)';
@@ -46,6 +67,7 @@ export function holderError(fn: Expr, eIn: number): number | null {
   return null;
 }
 
+/** Proven max |g'| on the range (interval enclosure of the derivative). */
 export function lipschitzOf(fn: Expr, range: [number, number]): number {
   const d = enclose(derivative(fn, 'u'), { u: range });
   return Math.max(Math.abs(d.lo), Math.abs(d.hi));

@@ -1,0 +1,50 @@
+import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
+import type { Assembled } from './assemble.ts';
+import type { Region } from './region.ts';
+
+/**
+ * Rounding bounds of a built network, against the same network in exact arithmetic: float64
+ * (part of every certificate) and float32 (the certificate of a --dtype float32 build, and the
+ * float32 figure reported beside a float64 one). A folded norm of coordinates has its own
+ * analysis (foldround.ts); a float32 build is bounded over sub-boxes that may meet the region
+ * (branch and bound, roundingErrorBoundSplit), any other over the whole box at once
+ * (roundingErrorBound, net/rounding.ts).
+ */
+export interface RoundingScope {
+  dtype: 'float64' | 'float32';
+  boxLo: number[];
+  boxHi: number[];
+  region: Region;
+  onProgress?: ((step: string, detail: string) => void) | undefined;
+}
+
+/** Sub-boxes analysed for a float32 build's rounding bound; more near the tolerance. */
+export const FLOAT32_SPLIT_EVALUATIONS = 256;
+export const FLOAT32_FINE_EVALUATIONS = 2048;
+
+/** The float64 rounding bound of the (first) output. */
+export function float64Rounding(s: RoundingScope, built: Assembled): number {
+  if (built.foldRounding) return built.foldRounding('float64');
+  return roundingErrorBound(built.network, s.boxLo, s.boxHi, 'float64', built.hints)[0]!;
+}
+
+/** The float32 rounding bound of the (first) output, reported as a progress step. */
+export function float32Rounding(s: RoundingScope, built: Assembled, evaluations = FLOAT32_SPLIT_EVALUATIONS): number {
+  s.onProgress?.('float32 analysis', `rounding bound of ${built.summary.relus} ReLUs`);
+  if (built.foldRounding) return built.foldRounding('float32');
+  if (s.dtype !== 'float32') return roundingErrorBound(built.network, s.boxLo, s.boxHi, 'float32', built.hints)[0]!;
+  const inRegion = (lo: number[], hi: number[]) => s.region.mayMeet(lo, hi);
+  return roundingErrorBoundSplit(built.network, s.boxLo, s.boxHi, 'float32', built.hints, { evaluations, inRegion });
+}
+
+/**
+ * The certified float32 max error of a float32 build (construction + float32 rounding); near
+ * the tolerance (within 25% above it) a finer split may prove what the coarse one could not.
+ */
+export function certifyFloat32(s: RoundingScope, built: Assembled, maxError: number): number {
+  const total32 = built.errorOut + float32Rounding(s, built);
+  if (total32 > maxError && total32 < 1.25 * maxError) {
+    return Math.min(total32, built.errorOut + float32Rounding(s, built, FLOAT32_FINE_EVALUATIONS));
+  }
+  return total32;
+}

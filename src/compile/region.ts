@@ -1,0 +1,164 @@
+import type { Expr } from '../expr/ast.ts';
+import { compileFunction } from '../expr/evaluate.ts';
+import { enclose } from '../expr/interval.ts';
+import type { Graph } from './graph.ts';
+import { propagateRanges, type Range } from './ranges.ts';
+import { sampleBox } from './sample.ts';
+
+/** One condition of a region: the exact value of a subexpression lies in `range`. */
+export interface RegionConstraint {
+  text: string;
+  range: Range;
+  /** The subexpression's value at a point (its formula evaluated in float64), inputs in region order. */
+  value: (point: readonly number[]) => number;
+}
+
+/** Encloses the constraints' subexpressions over a sub-box (in constraint order); null when it cannot. */
+export type RegionEnclosure = (lo: readonly number[], hi: readonly number[]) => Range[] | null;
+
+/** Most box samples `sample` draws before it gives up on a sliver of a region. */
+export const MAX_REJECTION_DRAWS = 20_000_000;
+
+/** What `sample` drew: `samples` (rows × inputs) or null when it gave up, with the counts either way. */
+export interface RegionSample { samples: Float64Array | null; kept: number; drawn: number }
+
+/**
+ * The region a certificate covers: the box of the inputs, restricted to the points where every
+ * constraint holds (a subexpression within its stated range). One type for every test of it:
+ * `contains` for points (measuring), `mayMeet` for sub-boxes (branch and bound: false only
+ * when interval enclosures prove the sub-box misses the region), `sample` for fresh points.
+ */
+export class Region {
+  constructor(
+    readonly inputs: readonly string[],
+    readonly box: readonly Range[],
+    readonly constraints: readonly RegionConstraint[],
+    private readonly enclosure: RegionEnclosure,
+  ) {}
+
+  /** The point lies in the box (bounds included). */
+  inBox(p: readonly number[]): boolean {
+    return p.every((v, i) => v >= this.box[i]![0] && v <= this.box[i]![1]);
+  }
+
+  /** The point lies in the box and every constraint holds there (a NaN value fails it). */
+  contains(p: readonly number[]): boolean {
+    return this.inBox(p) && this.holds(p);
+  }
+
+  /** Every constraint holds at the point (the box is not tested). */
+  holds(p: readonly number[]): boolean {
+    return this.constraints.every((c) => { const v = c.value(p); return v >= c.range[0] && v <= c.range[1]; });
+  }
+
+  /**
+   * False only when the sub-box [lo, hi] certainly misses the region: some constraint's
+   * enclosure over it lies outside the constraint's range. Sound, not tight (true when unsure).
+   */
+  mayMeet(lo: readonly number[], hi: readonly number[]): boolean {
+    if (this.constraints.length === 0) return true;
+    const r = this.enclosure(lo, hi);
+    if (r === null) return true;
+    return this.constraints.every((c, i) => r[i]![1] >= c.range[0] && r[i]![0] <= c.range[1]);
+  }
+
+  /**
+   * n points uniform in the region: the box sampled as sampleBox(box, n, seed) when there are no
+   * constraints, else rejection sampling in batches of min(max(n, 10⁴), 10⁶) box points (seed
+   * + round·7919), which gives up (samples null) as soon as the acceptance rate seen so far
+   * projects more than `maxDraws` draws: the region is a sliver of the box.
+   */
+  sample(n: number, seed: number, maxDraws = MAX_REJECTION_DRAWS): RegionSample {
+    if (this.constraints.length === 0) return { samples: sampleBox([...this.box], n, seed), kept: n, drawn: n };
+    const d = this.box.length;
+    const kept = new Float64Array(n * d);
+    let rows = 0, drawn = 0;
+    for (let round = 0; rows < n; round++) {
+      const m = Math.min(Math.max(n, 10_000), 1_000_000);
+      const batch = sampleBox([...this.box], m, seed + round * 7919);
+      drawn += m;
+      for (let i = 0; i < m && rows < n; i++) {
+        const row = Array.from(batch.subarray(i * d, i * d + d));
+        if (this.holds(row)) kept.set(row, d * rows++);
+      }
+      if (rows < n && (rows === 0 || (drawn * n) / rows > maxDraws)) return { samples: null, kept: rows, drawn };
+    }
+    return { samples: kept, kept: rows, drawn };
+  }
+}
+
+/**
+ * The region of subexpression formulas given as text (a saved network's `region.ranges`, the
+ * CLI's --range): each text parsed by the caller into `expr` over `inputs`; enclosures by
+ * interval arithmetic (expr/interval.ts), unknown where a formula is undefined on the sub-box.
+ */
+export function formulaRegion(
+  inputs: readonly string[], box: readonly Range[], given: readonly { text: string; expr: Expr; range: Range }[],
+): Region {
+  const constraints = given.map(({ text, expr, range }) => {
+    const f = compileFunction(expr, [...inputs]);
+    return { text, range, value: (p: readonly number[]) => f(...p) };
+  });
+  const enclosure: RegionEnclosure = (lo, hi) => given.map(({ expr }) => {
+    const e = enclose(expr, Object.fromEntries(inputs.map((v, i) => [v, [lo[i]!, hi[i]!] as const])));
+    return (e.undefinedPart ? [-Infinity, Infinity] : [e.lo, e.hi]) as Range;
+  });
+  return new Region(inputs, box, constraints, enclosure);
+}
+
+/**
+ * The region of nodes of a compile graph: the box of `box` (in the graph's input order) where
+ * each listed node's exact value lies in its range. Values by nodeValue; enclosures by
+ * propagating ranges over the sub-box (propagateRanges, unknown where it throws).
+ */
+export function graphRegion(
+  g: Graph, box: Record<string, Range>, nodes: readonly { id: number; range: Range }[],
+): Region {
+  const inputs = g.inputs;
+  const constraints = nodes.map(({ id, range }) => {
+    const f = nodeValue(g, id, inputs);
+    return { text: g.nodes[id]!.text, range, value: (p: readonly number[]) => f(...p) };
+  });
+  const enclosure: RegionEnclosure = (lo, hi) => {
+    const sub: Record<string, Range> = {};
+    inputs.forEach((v, i) => { sub[v] = [lo[i]!, hi[i]!]; });
+    let r: Range[];
+    try { r = propagateRanges(g, sub, new Map()); } catch { return null; }
+    return nodes.map(({ id }) => r[id]!);
+  };
+  return new Region(inputs, inputs.map((v) => box[v]!), constraints, enclosure);
+}
+
+type NodeFn = (a: number[]) => number;
+
+/** Exact value of a graph node as a JS function of the inputs (float64 evaluation, for region membership). */
+export function nodeValue(g: Graph, id: number, inputs: readonly string[]): (...a: number[]) => number {
+  const memo = new Map<number, NodeFn>();
+  const fnOfNode = (k: number): NodeFn => {
+    const hit = memo.get(k);
+    if (hit) return hit;
+    const fn = nodeStep(g.nodes[k]!, fnOfNode, inputs);
+    memo.set(k, fn);
+    return fn;
+  };
+  const f = fnOfNode(id);
+  return (...a: number[]) => f(a);
+}
+
+/** One node's value from its operands' value functions. */
+function nodeStep(n: Graph['nodes'][number], of: (k: number) => NodeFn, inputs: readonly string[]): NodeFn {
+  switch (n.kind) {
+    case 'input': { const i = inputs.indexOf(n.name); return (a) => a[i]!; }
+    case 'affine': {
+      const ts = n.terms.map((t) => [of(t.node), t.coef] as const);
+      return (a) => ts.reduce((s, [h, c]) => s + c * h(a), n.constant);
+    }
+    case 'abs': { const h = of(n.arg); return (a) => Math.abs(h(a)); }
+    case 'relu': { const h = of(n.arg); return (a) => Math.max(0, h(a)); }
+    case 'max': { const p = of(n.a), q = of(n.b); return (a) => Math.max(p(a), q(a)); }
+    case 'min': { const p = of(n.a), q = of(n.b); return (a) => Math.min(p(a), q(a)); }
+    case 'square': { const h = of(n.arg); return (a) => { const v = h(a); return v * v; }; }
+    case 'norm': { const hs = n.args.map(of); return (a) => Math.hypot(...hs.map((h) => h(a))); }
+    case 'unary': { const h = of(n.arg); const gfn = compileFunction(n.fn, ['u']); return (a) => gfn(h(a)); }
+  }
+}

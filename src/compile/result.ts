@@ -1,0 +1,43 @@
+import { assertMeasuredWithinCertified } from '../errors.ts';
+import { float32Rounding, type RoundingScope } from './float32cert.ts';
+import type { Graph } from './graph.ts';
+import { measureOnRegion } from './measure.ts';
+import type { Best } from './plansearch.ts';
+import { magnitude, type Range } from './ranges.ts';
+import type { GivenRanges, Request } from './request.ts';
+import type { CompileOptions, CompileResult } from './types.ts';
+
+/** The compiled graph a result reports on: its nodes' ranges, the live nodes and the stated ranges. */
+export interface Compiled { g: Graph; ranges: Range[]; live: Set<number>; given: GivenRanges }
+
+/** The stated subexpression ranges by their text, as tightened by propagation (the region's record). */
+export function statedRanges(c: Compiled): Record<string, Range> {
+  const out: Record<string, Range> = {};
+  for (const id of c.given.keys()) out[c.g.nodes[id]!.text] = c.ranges[id]!;
+  return out;
+}
+
+/**
+ * The result of a one-output compile: the best network measured on fresh samples of its
+ * certified region (measure.ts; a measured error above the certified one is a bug, reported
+ * as such), and its float32 bound (certified for a float32 build, computed here otherwise).
+ */
+export function singleResult(
+  o: CompileOptions, req: Request, c: Compiled, best: Best, scope: RoundingScope,
+): CompileResult {
+  const { built, rounding, total, total32 } = best;
+  const { g, ranges, live } = c;
+  const inputs = req.inputs;
+  o.onProgress?.('measuring', `${o.samples ? o.samples.length / inputs.length : o.measureCount ?? 'default'} samples`);
+  const absTol = 1e-3 * total;
+  const m = measureOnRegion(req.formulas[0]!.expr, inputs, built.network, g, ranges, live, { ...o, absTol });
+  assertMeasuredWithinCertified(`compile ${o.expr}`, m.max, total, magnitude(ranges[g.output]!));
+  return {
+    expr: o.expr, inputs, network: built.network,
+    certifiedMax: total, certifiedConstruction: built.errorOut, roundingBound: rounding,
+    measuredMax: m.max, measuredRms: m.rms, measuredSamples: m.count, outsideRegion: m.outside,
+    nodes: built.reports, region: { box: o.vars, ranges: statedRanges(c) }, hints: built.hints,
+    certifiedMaxFloat32: scope.dtype === 'float32' ? total32 : built.errorOut + float32Rounding(scope, built),
+    outputRange: ranges[g.output]!,
+  };
+}
