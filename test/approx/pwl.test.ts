@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { roundingOf } from '../../src/approx/approximate.ts';
+import { roundingOf } from '../../src/approx/build.ts';
 import { evalPwl, pwlToNetwork, segmentCount, segmentOf, type Pwl } from '../../src/approx/pwl.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { countRelus } from '../../src/net/network.ts';
