@@ -4,6 +4,7 @@ import { minLinkPath, type Tube } from './minlink.ts';
 import { binPoints, pointErrors, pointsTube, type Points } from './points.ts';
 import { pwlToNetwork, type Pwl } from './pwl.ts';
 import type { Network } from '../net/network.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 export type Shape = { monotone?: 'increasing' | 'decreasing'; curvature?: 'convex' | 'concave'; /** internal: y negated (decreasing, concave) */ flipped?: boolean };
 export type DataSize = { kind: 'maxError'; error: number } | { kind: 'segments'; segments: number } | { kind: 'rmsError'; error: number };
@@ -202,7 +203,7 @@ export function shapedNetwork(pwl: Pwl, shape: Shape, input: string, output: str
     let abs = 0;
     for (let i = 0; i < n; i++) {
       abs += Math.abs(w[i]!);
-      const need = (i + 2) * 2 ** -53 * abs * 1.01;
+      const need = (i + 2) * UNIT_ROUNDOFF.float64 * abs * 1.01;
       if (sign * (sum + w[i]!) < need) w[i] = sign * need - sum;
       sum += w[i]!;
     }
@@ -221,7 +222,7 @@ export function shapeViolation(network: Network, shape: Shape): number {
     if (shape.curvature && i > 0 && curv * w[i]! < 0) return i;
     abs += Math.abs(w[i]!);
     sum += w[i]!;
-    if (shape.monotone && sign * sum < (i + 1) * 2 ** -53 * abs) return i;
+    if (shape.monotone && sign * sum < (i + 1) * UNIT_ROUNDOFF.float64 * abs) return i;
   }
   return -1;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { approximate } from '../../src/approx/approximate.ts';
-import { float32Layout } from '../../src/approx/float32.ts';
+import { float32Layout } from '../../src/approx/clampform.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { WorkError } from '../../src/errors.ts';
 import { accurateFunction } from '../../src/expr/accurate.ts';
