@@ -134,7 +134,10 @@ export function imposeShape(pwl: Pwl, shape: Shape): Pwl {
   return { x, y };
 }
 
-/** The fallback of a shaped --max-error fit: the wall of the shaped tube (lower wall if increasing, upper if convex). */
+/**
+ * The fallback of a shaped --max-error fit: the wall of the shaped tube (lower wall if increasing,
+ * upper if convex).
+ */
 function wallFit(t: Tube, shape: Shape): Pwl {
   return shape.curvature === 'convex' ? { x: t.x, y: Float64Array.from(t.hi) } : { x: t.x, y: Float64Array.from(t.lo) };
 }
@@ -191,7 +194,9 @@ function fitRms(p: Points, E: number, shape: Shape): DataFit {
  * raised to it (a change far below the fit's error). Returns the network and, for the check,
  * the first segment whose real slope could break the shape (−1: none).
  */
-export function shapedNetwork(pwl: Pwl, shape: Shape, input: string, output: string): { network: Network; violation: number } {
+export function shapedNetwork(
+  pwl: Pwl, shape: Shape, input: string, output: string,
+): { network: Network; violation: number } {
   const network = pwlToNetwork(pwl, input, output);
   const w = network.layers[1]!.weights;
   const n = w.length;
@@ -211,7 +216,10 @@ export function shapedNetwork(pwl: Pwl, shape: Shape, input: string, output: str
   return { network, violation: shapeViolation(network, shape) };
 }
 
-/** First segment of a one-layer PWL network whose slope breaks the shape (−1 if none), with the margins of shapedNetwork. */
+/**
+ * First segment of a one-layer PWL network whose slope breaks the shape (−1 if none), with the
+ * margins of shapedNetwork.
+ */
 export function shapeViolation(network: Network, shape: Shape): number {
   const w = network.layers[1]!.weights;
   const sign = shape.monotone === 'decreasing' ? -1 : 1;

@@ -156,7 +156,9 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
   return scale;
 }
 
-function undefinedOnDomain({ expr, variable, a, b, argument }: Domain, f64: (x: number) => number, x: number): InputError {
+function undefinedOnDomain(
+  { expr, variable, a, b, argument }: Domain, f64: (x: number) => number, x: number,
+): InputError {
   const got = `${exprText(expr)} = ${f64(x)} at ${variable} = ${x}`;
   const rule = `be defined and finite on the whole domain [${a}, ${b}]`;
   return new InputError(argument, rule, got, { field: 'expr', code: 'undefined-on-domain' });

@@ -48,7 +48,9 @@ export function regionCuts(conds: readonly RegionTest[], lo: ArrayLike<number>, 
 }
 
 /** Sound upper bound of max of the one-row form over box ∩ each cut (the smallest found). */
-export function maxWithCuts(form: LinearForm, cuts: readonly Cut[], lo: ArrayLike<number>, hi: ArrayLike<number>): number {
+export function maxWithCuts(
+  form: LinearForm, cuts: readonly Cut[], lo: ArrayLike<number>, hi: ArrayLike<number>,
+): number {
   let best = concretizeUpper(form, lo, hi).bound[0]!;
   const n = lo.length;
   for (const cut of cuts) {

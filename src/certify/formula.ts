@@ -145,7 +145,9 @@ export class FormulaEnclosure {
 export interface RangeCondition { expr: Expr; lo: number; hi: number; text?: string }
 
 /** false when no point of the box can satisfy every condition (their enclosures miss the range). */
-export function boxMayMeetRanges(conditions: readonly RangeCondition[], names: string[], lo: ArrayLike<number>, hi: ArrayLike<number>): boolean {
+export function boxMayMeetRanges(
+  conditions: readonly RangeCondition[], names: string[], lo: ArrayLike<number>, hi: ArrayLike<number>,
+): boolean {
   if (conditions.length === 0) return true;
   const box: Record<string, [number, number]> = {};
   names.forEach((v, i) => { box[v] = [lo[i]!, hi[i]!]; });

@@ -139,7 +139,9 @@ function relax(lam: Float64Array, m: number, n: number, zLo: Float64Array, zHi: 
  * Sound upper bound of max over the box of a·x + c + eps for each row (rounding of the
  * concretization charged), with the maximizing corner of row 0.
  */
-export function concretizeUpper(form: LinearForm, lo: ArrayLike<number>, hi: ArrayLike<number>): { bound: Float64Array; corner: Float64Array } {
+export function concretizeUpper(
+  form: LinearForm, lo: ArrayLike<number>, hi: ArrayLike<number>,
+): { bound: Float64Array; corner: Float64Array } {
   const n = lo.length;
   const bound = new Float64Array(form.rows);
   const corner = new Float64Array(n);
