@@ -178,7 +178,11 @@ function fitRms(p: Points, E: number, shape: Shape): DataFit {
   const at = (n: number) => { let r = cache.get(n); if (!r) { r = fitSegments(p, n, shape); cache.set(n, r); } return r; };
   let hiN = 1;
   while (at(hiN).rmsError > E) {
-    if (hiN >= p.x.length - 1) throw new WorkError(`--rms-error ${E} cannot be met: with a knot at every point the RMS error is ${at(hiN).rmsError.toPrecision(4)} (the spread of y at repeated x).`);
+    if (hiN >= p.x.length - 1) {
+      throw new WorkError(
+        `--rms-error ${E} cannot be met: with a knot at every point the RMS error is ` +
+        `${at(hiN).rmsError.toPrecision(4)} (the spread of y at repeated x).`);
+    }
     hiN = Math.min(p.x.length - 1, hiN * 2);
   }
   let loN = Math.floor(hiN / 2);

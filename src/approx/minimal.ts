@@ -166,7 +166,12 @@ export function minimalPwl(
   // runs out (compile's one-variable pieces; approx's preflight refuses these before).
   const nStar = asymptoticSegments(t, E);
   if (nStar > Math.max(4 * limit, 100_000)) {
-    throw new ToleranceError(`a max error of ${E} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on optimal knots), more than the limit of ${limit}; raise the tolerance or the limit.`, 'segments', null);
+    throw new ToleranceError(
+      `a max error of ${E} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on optimal ` +
+      `knots), more than the limit of ${limit}; raise the tolerance or the limit.`,
+      'segments',
+      null,
+    );
   }
   const base = samplesFor(t, E, limit, nStar);
   let best: { pwl: Pwl; certified: number } | null = null;
@@ -229,7 +234,11 @@ export function minimaxForCount(
   }
   let built: { pwl: Pwl; certified: number } | null = null;
   for (let k = 0; k < 8 && !built; k++, hiE *= 1.001) built = constructIn(t, s, hiE, n, certify);
-  if (!built) throw new WorkError(`no continuous PWL with ${n} segments could be certified near max error ${hiE.toPrecision(4)} for this function.`);
+  if (!built) {
+    throw new WorkError(
+      `no continuous PWL with ${n} segments could be certified near max error ${hiE.toPrecision(4)} for ` +
+      `this function.`);
+  }
   // The proven side: the largest E (to 1e-4) at which even the widened tube needs more than n
   // links; no continuous PWL with n segments is within it of f.
   let a = 0;
