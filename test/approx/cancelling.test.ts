@@ -51,7 +51,9 @@ function points(domain: [number, number], knots: ArrayLike<number>): number[] {
 }
 
 /** max over the points of the oracle's |f − y| (y from evaluate in the dtype given). */
-function oracleMax(text: string, vars: string[], rows: number[][], y: ArrayLike<number>): { max: number; at: number[] } {
+function oracleMax(
+  text: string, vars: string[], rows: number[][], y: ArrayLike<number>,
+): { max: number; at: number[] } {
   const e = parseFormula(text).expr;
   let max = 0;
   let at = rows[0]!;
