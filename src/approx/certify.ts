@@ -42,97 +42,156 @@ const EPS = 2 ** -52;
 const MAX_REFINE_WORK = 4096;
 
 export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; maxDepth?: number } = {}): Certificate {
-  const rtol = options.rtol ?? 1e-3;
-  const maxDepth = options.maxDepth ?? 48;
-  const { x, y } = p;
-  const n = x.length - 1;
-  const out = new Float64Array(1);
-  let valueRadius = 0;
-  let valueRadiusAt = x[0]!;
-  // f(xv) − pv, and in out[0] the proven bound of f's own error there.
-  const err = (xv: number, pv: number) => {
-    const v = t.f(xv, out) - pv;
-    const r = out[0]!;
-    if (!(r <= valueRadius)) { valueRadius = Number.isNaN(r) ? Infinity : r; valueRadiusAt = xv; }
-    return v;
-  };
-  // A point's error allowance: f's proven error r plus the rounding of f − p.
-  const slack = (r: number, fv: number, pv: number) => r + EPS * (Math.abs(fv) + Math.abs(pv));
-
-  // Observed errors at knots and at each segment's midpoint: the starting lower bound.
-  const ek = new Float64Array(n + 1);
-  const rk = new Float64Array(n + 1);
-  let observed = 0;
-  let observedAt = x[0]!;
-  for (let i = 0; i <= n; i++) {
-    ek[i] = err(x[i]!, y[i]!);
-    rk[i] = out[0]!;
-    // Observed errors are proven lower bounds: |f̃ − p| less f̃'s own error bound.
-    if (Math.abs(ek[i]!) - rk[i]! > observed) { observed = Math.abs(ek[i]!) - rk[i]!; observedAt = x[i]!; }
-  }
-  const unbounded = () => ({ maxError: Infinity, observedMax: observed, observedAt, refinedSegments: 0, valueRadius, valueRadiusAt });
-  if (!(valueRadius < Infinity)) return unbounded();
-  for (let i = 0; i < n; i++) {
-    const xm = (x[i]! + x[i + 1]!) / 2;
-    const em = Math.abs(err(xm, (y[i]! + y[i + 1]!) / 2)) - out[0]!;
-    if (em > observed) { observed = em; observedAt = xm; }
-  }
-
+  const run = new CertifyRun(t, p, options.rtol ?? 1e-3, options.maxDepth ?? 48);
+  const n = p.x.length - 1;
+  if (!run.knotErrors()) return run.result(Infinity, 0);
+  run.midpointErrors();
   const table = curvatureTable(t, Math.min(65536, Math.max(256, 4 * n)));
-  let bound = 0;
   let refined = 0;
-  const threshold = () => observed * (1 + rtol) + 1e-300;
-
   for (let i = 0; i < n; i++) {
+    if (run.screen(i, table)) continue;
+    refined++;
+    if (!run.refine(i)) return run.result(Infinity, 0);
+  }
+  return run.result(Math.max(run.bound, run.observed), refined);
+}
+
+/** A segment piece being refined: its ends, p's error and f's proven value error at each, its depth. */
+interface Piece { lo: number; hi: number; elo: number; ehi: number; depth: number; rlo: number; rhi: number }
+
+/** The state of one certification: observed errors (lower bound), the bound so far, f's value errors. */
+class CertifyRun {
+  observed = 0;
+  observedAt: number;
+  bound = 0;
+  private valueRadius = 0;
+  private valueRadiusAt: number;
+  private readonly out = new Float64Array(1);
+  /** f − p at the knots, and f's proven value error there. */
+  private readonly ek: Float64Array;
+  private readonly rk: Float64Array;
+
+  constructor(
+    private readonly t: Target, private readonly p: Pwl, private readonly rtol: number, private readonly maxDepth: number,
+  ) {
+    this.observedAt = p.x[0]!;
+    this.valueRadiusAt = p.x[0]!;
+    this.ek = new Float64Array(p.x.length);
+    this.rk = new Float64Array(p.x.length);
+  }
+
+  result(maxError: number, refinedSegments: number): Certificate {
+    const { observed, observedAt, valueRadius, valueRadiusAt } = this;
+    return { maxError, observedMax: observed, observedAt, refinedSegments, valueRadius, valueRadiusAt };
+  }
+
+  /** f(xv) − pv, and in out[0] the proven bound of f's own error there. */
+  private err(xv: number, pv: number): number {
+    const v = this.t.f(xv, this.out) - pv;
+    const r = this.out[0]!;
+    if (!(r <= this.valueRadius)) { this.valueRadius = Number.isNaN(r) ? Infinity : r; this.valueRadiusAt = xv; }
+    return v;
+  }
+
+  /** Observed errors are proven lower bounds: |f̃ − p| less f̃'s own error bound. */
+  private see(lower: number, at: number): void {
+    if (lower > this.observed) { this.observed = lower; this.observedAt = at; }
+  }
+
+  private threshold(): number { return this.observed * (1 + this.rtol) + 1e-300; }
+
+  /** Errors at the knots: the starting lower bound. False when f's value error is not finite. */
+  knotErrors(): boolean {
+    const { x, y } = this.p;
+    for (let i = 0; i < x.length; i++) {
+      this.ek[i] = this.err(x[i]!, y[i]!);
+      this.rk[i] = this.out[0]!;
+      this.see(Math.abs(this.ek[i]!) - this.rk[i]!, x[i]!);
+    }
+    return this.valueRadius < Infinity;
+  }
+
+  /** Errors at each segment's midpoint, raising the lower bound. */
+  midpointErrors(): void {
+    const { x, y } = this.p;
+    for (let i = 0; i + 1 < x.length; i++) {
+      const xm = (x[i]! + x[i + 1]!) / 2;
+      this.see(Math.abs(this.err(xm, (y[i]! + y[i + 1]!) / 2)) - this.out[0]!, xm);
+    }
+  }
+
+  /** Segment i settled by the curvature table within the threshold (its bound recorded), or not. */
+  screen(i: number, table: CurvatureTable): boolean {
+    const { x, y } = this.p;
+    const { ek, rk } = this;
     const c = x[i]!;
     const d = x[i + 1]!;
-    const fc = y[i]! + ek[i]!;
-    const fd = y[i + 1]! + ek[i + 1]!;
-    const sl = slack(rk[i]!, fc, y[i]!) + slack(rk[i + 1]!, fd, y[i + 1]!);
+    const sl = slack(rk[i]!, y[i]! + ek[i]!, y[i]!) + slack(rk[i + 1]!, y[i + 1]! + ek[i + 1]!, y[i + 1]!);
     const m = table.lookup(c, d);
-    if (m) {
-      const B = quadraticBound(ek[i]!, ek[i + 1]!, d - c, m.lo, m.hi) + sl;
-      if (B <= threshold()) { bound = Math.max(bound, B); continue; }
-    }
-    refined++;
-    // Refine this segment by bisection with direct enclosures.
+    if (!m) return false;
+    const B = quadraticBound(ek[i]!, ek[i + 1]!, d - c, m.lo, m.hi) + sl;
+    if (!(B <= this.threshold())) return false;
+    this.bound = Math.max(this.bound, B);
+    return true;
+  }
+
+  /** Segment i refined by bisection with direct enclosures. False when f's value error is not finite. */
+  refine(i: number): boolean {
+    const { x, y } = this.p;
+    const c = x[i]!;
+    const d = x[i + 1]!;
     const yc = y[i]!;
     const slope = (y[i + 1]! - y[i]!) / (d - c);
     const pAt = (v: number) => yc + (v - c) * slope;
-    // [lo, hi, error at lo, at hi, depth, f's proven error at lo, at hi]
-    const stack: [number, number, number, number, number, number, number][] = [[c, d, ek[i]!, ek[i + 1]!, 0, rk[i]!, rk[i + 1]!]];
+    // The rounding of evaluating p inside the segment.
+    const pRounding = 4 * EPS * (Math.abs(yc) + Math.abs(slope) * (d - c));
+    const { ek, rk } = this;
+    const stack: Piece[] = [{ lo: c, hi: d, elo: ek[i]!, ehi: ek[i + 1]!, depth: 0, rlo: rk[i]!, rhi: rk[i + 1]! }];
     let work = 0;
     while (stack.length) {
-      const [lo, hi, elo, ehi, depth, rlo, rhi] = stack.pop()!;
+      const piece = stack.pop()!;
+      const { lo, hi, elo, ehi, depth, rlo, rhi } = piece;
       const plo = pAt(lo);
       const phi = pAt(hi);
-      const sl2 = slack(rlo, plo + elo, plo) + slack(rhi, phi + ehi, phi) + 4 * EPS * (Math.abs(yc) + Math.abs(slope) * (d - c));
-      let B = Infinity;
-      const f2 = t.encloseF2(lo, hi);
-      if (f2) B = quadraticBound(elo, ehi, hi - lo, f2.lo, f2.hi) + sl2;
-      const fe = t.encloseF(lo, hi);
-      if (!fe.undefinedPart) {
-        const B0 = Math.max(fe.hi - Math.min(plo, phi), Math.max(plo, phi) - fe.lo) + sl2;
-        B = Math.min(B, B0);
-      }
+      const sl2 = slack(rlo, plo + elo, plo) + slack(rhi, phi + ehi, phi) + pRounding;
+      let B = this.pieceBound(piece, plo, phi) + sl2;
       // Bisection only shrinks the enclosure part of B, never the rounding slack sl2: a B
       // within sl2 of the threshold is final (else an exact PWL — abs(x) with a knot at 0,
       // a linear f — would bisect to depth maxDepth everywhere: 2^48 intervals). The work
       // per segment is capped too; stopping early is always sound (B is a proven bound).
-      if (B - sl2 <= threshold() || depth >= maxDepth || ++work > MAX_REFINE_WORK || hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi))) {
+      const tiny = hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi));
+      if (B - sl2 <= this.threshold() || depth >= this.maxDepth || ++work > MAX_REFINE_WORK || tiny) {
         if (!Number.isFinite(B)) B = Number.MAX_VALUE;
-        bound = Math.max(bound, B);
+        this.bound = Math.max(this.bound, B);
         continue;
       }
       const mid = lo + (hi - lo) / 2;
-      const emid = err(mid, pAt(mid));
-      const rmid = out[0]!;
-      if (!(rmid < Infinity)) return unbounded();
-      if (Math.abs(emid) - rmid > observed) { observed = Math.abs(emid) - rmid; observedAt = mid; }
-      stack.push([lo, mid, elo, emid, depth + 1, rlo, rmid], [mid, hi, emid, ehi, depth + 1, rmid, rhi]);
+      const emid = this.err(mid, pAt(mid));
+      const rmid = this.out[0]!;
+      if (!(rmid < Infinity)) return false;
+      this.see(Math.abs(emid) - rmid, mid);
+      stack.push(
+        { lo, hi: mid, elo, ehi: emid, depth: depth + 1, rlo, rhi: rmid },
+        { lo: mid, hi, elo: emid, ehi, depth: depth + 1, rlo: rmid, rhi },
+      );
     }
+    return true;
   }
-  return { maxError: Math.max(bound, observed), observedMax: observed, observedAt, refinedSegments: refined, valueRadius, valueRadiusAt };
+
+  /** Bound of |f − p| on a piece before slack: the curvature bound or the zeroth-order one, the smaller. */
+  private pieceBound({ lo, hi, elo, ehi }: Piece, plo: number, phi: number): number {
+    let B = Infinity;
+    const f2 = this.t.encloseF2(lo, hi);
+    if (f2) B = quadraticBound(elo, ehi, hi - lo, f2.lo, f2.hi);
+    const fe = this.t.encloseF(lo, hi);
+    if (!fe.undefinedPart) B = Math.min(B, Math.max(fe.hi - Math.min(plo, phi), Math.max(plo, phi) - fe.lo));
+    return B;
+  }
+}
+
+/** A point's error allowance: f's proven error r plus the rounding of f − p. */
+function slack(r: number, fv: number, pv: number): number {
+  return r + EPS * (Math.abs(fv) + Math.abs(pv));
 }
 
 /**
@@ -159,8 +218,11 @@ function extremeOfQuadratic(A: number, B: number, C: number, dir: 1 | -1): numbe
   return best;
 }
 
+/** Bounds of f'' over [c, d] in one lookup, or null. */
+interface CurvatureTable { lookup(c: number, d: number): { lo: number; hi: number } | null }
+
 /** Enclosures of f'' on a uniform partition, for one-lookup screening of segments. */
-function curvatureTable(t: Target, cells: number) {
+function curvatureTable(t: Target, cells: number): CurvatureTable {
   const { a, b } = t;
   const w = (b - a) / cells;
   const lo = new Float64Array(cells);

@@ -4,6 +4,7 @@ import { minLinkPath, type Tube } from './minlink.ts';
 import { binPoints, pointErrors, pointsTube, type Points } from './points.ts';
 import { pwlToNetwork, type Pwl } from './pwl.ts';
 import type { Network } from '../net/network.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 export type Shape = { monotone?: 'increasing' | 'decreasing'; curvature?: 'convex' | 'concave'; /** internal: y negated (decreasing, concave) */ flipped?: boolean };
 export type DataSize = { kind: 'maxError'; error: number } | { kind: 'segments'; segments: number } | { kind: 'rmsError'; error: number };
@@ -133,7 +134,10 @@ export function imposeShape(pwl: Pwl, shape: Shape): Pwl {
   return { x, y };
 }
 
-/** The fallback of a shaped --max-error fit: the wall of the shaped tube (lower wall if increasing, upper if convex). */
+/**
+ * The fallback of a shaped --max-error fit: the wall of the shaped tube (lower wall if increasing,
+ * upper if convex).
+ */
 function wallFit(t: Tube, shape: Shape): Pwl {
   return shape.curvature === 'convex' ? { x: t.x, y: Float64Array.from(t.hi) } : { x: t.x, y: Float64Array.from(t.lo) };
 }
@@ -174,7 +178,11 @@ function fitRms(p: Points, E: number, shape: Shape): DataFit {
   const at = (n: number) => { let r = cache.get(n); if (!r) { r = fitSegments(p, n, shape); cache.set(n, r); } return r; };
   let hiN = 1;
   while (at(hiN).rmsError > E) {
-    if (hiN >= p.x.length - 1) throw new WorkError(`--rms-error ${E} cannot be met: with a knot at every point the RMS error is ${at(hiN).rmsError.toPrecision(4)} (the spread of y at repeated x).`);
+    if (hiN >= p.x.length - 1) {
+      throw new WorkError(
+        `--rms-error ${E} cannot be met: with a knot at every point the RMS error is ` +
+        `${at(hiN).rmsError.toPrecision(4)} (the spread of y at repeated x).`);
+    }
     hiN = Math.min(p.x.length - 1, hiN * 2);
   }
   let loN = Math.floor(hiN / 2);
@@ -190,7 +198,9 @@ function fitRms(p: Points, E: number, shape: Shape): DataFit {
  * raised to it (a change far below the fit's error). Returns the network and, for the check,
  * the first segment whose real slope could break the shape (−1: none).
  */
-export function shapedNetwork(pwl: Pwl, shape: Shape, input: string, output: string): { network: Network; violation: number } {
+export function shapedNetwork(
+  pwl: Pwl, shape: Shape, input: string, output: string,
+): { network: Network; violation: number } {
   const network = pwlToNetwork(pwl, input, output);
   const w = network.layers[1]!.weights;
   const n = w.length;
@@ -202,7 +212,7 @@ export function shapedNetwork(pwl: Pwl, shape: Shape, input: string, output: str
     let abs = 0;
     for (let i = 0; i < n; i++) {
       abs += Math.abs(w[i]!);
-      const need = (i + 2) * 2 ** -53 * abs * 1.01;
+      const need = (i + 2) * UNIT_ROUNDOFF.float64 * abs * 1.01;
       if (sign * (sum + w[i]!) < need) w[i] = sign * need - sum;
       sum += w[i]!;
     }
@@ -210,7 +220,10 @@ export function shapedNetwork(pwl: Pwl, shape: Shape, input: string, output: str
   return { network, violation: shapeViolation(network, shape) };
 }
 
-/** First segment of a one-layer PWL network whose slope breaks the shape (−1 if none), with the margins of shapedNetwork. */
+/**
+ * First segment of a one-layer PWL network whose slope breaks the shape (−1 if none), with the
+ * margins of shapedNetwork.
+ */
 export function shapeViolation(network: Network, shape: Shape): number {
   const w = network.layers[1]!.weights;
   const sign = shape.monotone === 'decreasing' ? -1 : 1;
@@ -221,7 +234,7 @@ export function shapeViolation(network: Network, shape: Shape): number {
     if (shape.curvature && i > 0 && curv * w[i]! < 0) return i;
     abs += Math.abs(w[i]!);
     sum += w[i]!;
-    if (shape.monotone && sign * sum < (i + 1) * 2 ** -53 * abs) return i;
+    if (shape.monotone && sign * sum < (i + 1) * UNIT_ROUNDOFF.float64 * abs) return i;
   }
   return -1;
 }

@@ -8,7 +8,9 @@ import type { Pwl } from './pwl.ts';
  * is a proven lower bound of the true one: |f̃ − p| less that error. A non-finite value
  * counts as an infinite error.
  */
-export function measureErrors(f: (x: number, out?: Float64Array) => number, p: Pwl, perSegment: number): { maxError: number; rmsError: number; maxAt: number } {
+export function measureErrors(
+  f: (x: number, out?: Float64Array) => number, p: Pwl, perSegment: number,
+): { maxError: number; rmsError: number; maxAt: number } {
   const out = new Float64Array(1);
   const k = Math.max(2, perSegment + (perSegment % 2));
   const { x, y } = p;

@@ -155,15 +155,23 @@ export function samplesFor(t: Target, E: number, limit: number, n = asymptoticSe
  * certify.ts plus network rounding) then proves it. The minimax fit on the same knots is
  * tried too (it usually lies further inside) and the smaller certificate is kept. If the
  * certificate exceeds E the margin grows by the excess (mostly the network's float64 rounding)
- * and the path is rebuilt (at most 6 times). Returns null when no construction certifies or it would need more than `limit`
+ * and the path is rebuilt (at most 6 times). Returns null when no construction certifies or it
+ * would need more than `limit`
  * segments.
  */
-export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, refine = true): MinimalPwl | null {
+export function minimalPwl(
+  t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, refine = true,
+): MinimalPwl | null {
   // Far past the limit (4× it, and 1e5 segments) trying would only sample a tube until memory
   // runs out (compile's one-variable pieces; approx's preflight refuses these before).
   const nStar = asymptoticSegments(t, E);
   if (nStar > Math.max(4 * limit, 100_000)) {
-    throw new ToleranceError(`a max error of ${E} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on optimal knots), more than the limit of ${limit}; raise the tolerance or the limit.`, 'segments', null);
+    throw new ToleranceError(
+      `a max error of ${E} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on optimal ` +
+      `knots), more than the limit of ${limit}; raise the tolerance or the limit.`,
+      'segments',
+      null,
+    );
   }
   const base = samplesFor(t, E, limit, nStar);
   let best: { pwl: Pwl; certified: number } | null = null;
@@ -181,7 +189,9 @@ export function minimalPwl(t: Target, E: number, limit: number, certify: (p: Pwl
 }
 
 /** The narrowed-tube construction on given samples, certified ≤ E (see minimalPwl). */
-function constructIn(t: Target, s: TubeSamples, E: number, limit: number, certify: (p: Pwl, rtol: number) => number): { pwl: Pwl; certified: number } | null {
+function constructIn(
+  t: Target, s: TubeSamples, E: number, limit: number, certify: (p: Pwl, rtol: number) => number,
+): { pwl: Pwl; certified: number } | null {
   let margin = 1e-4 * E;
   for (let attempt = 0; attempt < 6; attempt++) {
     const tube = tubeAround(s, E, -1, margin);
@@ -210,7 +220,9 @@ function constructIn(t: Target, s: TubeSamples, E: number, limit: number, certif
  * certified (E raised by 0.1% at a time while the certificate exceeds it). `startError` must
  * be reachable with n segments (the certificate of any n-segment PWL is).
  */
-export function minimaxForCount(t: Target, n: number, startError: number, certify: (p: Pwl, rtol: number) => number): MinimalPwl & { errorLowerBound: number } {
+export function minimaxForCount(
+  t: Target, n: number, startError: number, certify: (p: Pwl, rtol: number) => number,
+): MinimalPwl & { errorLowerBound: number } {
   const s = sampleTube(t, samplesFor(t, startError, n), 0.005 * startError);
   const links = (E: number) => { const tube = tubeAround(s, E, -1, 1e-4 * E); return tube ? minLinkPath(tube).links : Infinity; };
   let loE = 0;
@@ -222,7 +234,11 @@ export function minimaxForCount(t: Target, n: number, startError: number, certif
   }
   let built: { pwl: Pwl; certified: number } | null = null;
   for (let k = 0; k < 8 && !built; k++, hiE *= 1.001) built = constructIn(t, s, hiE, n, certify);
-  if (!built) throw new WorkError(`no continuous PWL with ${n} segments could be certified near max error ${hiE.toPrecision(4)} for this function.`);
+  if (!built) {
+    throw new WorkError(
+      `no continuous PWL with ${n} segments could be certified near max error ${hiE.toPrecision(4)} for ` +
+      `this function.`);
+  }
   // The proven side: the largest E (to 1e-4) at which even the widened tube needs more than n
   // links; no continuous PWL with n segments is within it of f.
   let a = 0;

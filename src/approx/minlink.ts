@@ -38,7 +38,9 @@ function orient(ax: number, ay: number, bx: number, by: number, px: number, py: 
 }
 
 /** Intersection of line (a, b) with line (c, d), as [x, y]. */
-function intersect(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): [number, number] {
+function intersect(
+  ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number,
+): [number, number] {
   const r1x = bx - ax;
   const r1y = by - ay;
   const r2x = dx - cx;
@@ -55,7 +57,13 @@ class Chain {
   ys: number[] = [];
   start = 0;
   /** Restarts the chain at one point. */
-  reset(x: number, y: number): void { this.xs.length = 0; this.ys.length = 0; this.xs.push(x); this.ys.push(y); this.start = 0; }
+  reset(x: number, y: number): void {
+    this.xs.length = 0;
+    this.ys.length = 0;
+    this.xs.push(x);
+    this.ys.push(y);
+    this.start = 0;
+  }
   /** Appends, popping the tail while it is not strictly convex (sign +1: lower hull, −1: upper hull). */
   push(x: number, y: number, sign: 1 | -1): void {
     const { xs, ys } = this;
@@ -76,89 +84,128 @@ class Chain {
  * increasing, at least 2 points and lo ≤ hi.
  */
 export function minLinkPath(tube: Tube): MinLinkPath {
-  const { x, lo, hi } = tube;
-  const M = x.length - 1;
-  const up = new Chain(); // lower convex hull of the upper wall, from the window's top
-  const dn = new Chain(); // upper convex hull of the lower wall, from the window's bottom
-  // Window: from (wlx, wly) on the lower wall to (wux, wuy) on the upper wall.
-  let wlx = x[0]!, wly = lo[0]!, wux = x[0]!, wuy = hi[0]!;
-  up.reset(x[0]!, hi[0]!);
-  dn.reset(x[0]!, lo[0]!);
-  let lp = 0; // l⁺: index in `up`
-  let lm = 0; // l⁻: index in `dn`
-  let rmx = x[1]!, rmy = lo[1]!, rmi = -1; // r⁻ (rmi: its index in dn once pushed)
-  let rpx = x[1]!, rpy = hi[1]!, rpi = -1; // r⁺
-  const px: number[] = [];
-  const py: number[] = [];
-  up.push(x[1]!, hi[1]!, 1);
-  dn.push(x[1]!, lo[1]!, -1);
-  rmi = dn.length - 1;
-  rpi = up.length - 1;
-  for (let i = 2; i <= M; i++) {
+  const walk = new LinkWalk(tube);
+  for (let i = 2; i < tube.x.length; i++) walk.step(i);
+  return walk.finish();
+}
+
+/**
+ * The state of the window method: the current window (from (wlx, wly) on the lower wall to
+ * (wux, wuy) on the upper wall), the two hull chains from it, the tangent indices l⁺, l⁻ and
+ * the points r⁻, r⁺ that define the extreme lines ℓ↓ = l⁺r⁻ and ℓ↑ = l⁻r⁺, and the path's
+ * vertices so far.
+ */
+class LinkWalk {
+  private readonly up = new Chain(); // lower convex hull of the upper wall, from the window's top
+  private readonly dn = new Chain(); // upper convex hull of the lower wall, from the window's bottom
+  private wlx: number; private wly: number; private wux: number; private wuy: number;
+  private lp = 0; // l⁺: index in `up`
+  private lm = 0; // l⁻: index in `dn`
+  private rmx: number; private rmy: number; private rmi: number; // r⁻ (rmi: its index in dn)
+  private rpx: number; private rpy: number; private rpi: number; // r⁺
+  private readonly px: number[] = [];
+  private readonly py: number[] = [];
+
+  constructor(private readonly tube: Tube) {
+    const { x, lo, hi } = tube;
+    this.wlx = x[0]!; this.wly = lo[0]!; this.wux = x[0]!; this.wuy = hi[0]!;
+    this.up.reset(x[0]!, hi[0]!);
+    this.dn.reset(x[0]!, lo[0]!);
+    this.rmx = x[1]!; this.rmy = lo[1]!;
+    this.rpx = x[1]!; this.rpy = hi[1]!;
+    this.up.push(x[1]!, hi[1]!, 1);
+    this.dn.push(x[1]!, lo[1]!, -1);
+    this.rmi = this.dn.length - 1;
+    this.rpi = this.up.length - 1;
+  }
+
+  /** Takes in the walls at x_i: a new link where one wall crosses an extreme line, else narrower lines. */
+  step(i: number): void {
+    const { x, lo, hi } = this.tube;
     const ux = x[i]!, uy = hi[i]!, lx = x[i]!, ly = lo[i]!;
-    const l1x = up.xs[lp]!, l1y = up.ys[lp]!; // l⁺
-    const l2x = dn.xs[lm]!, l2y = dn.ys[lm]!; // l⁻
-    if (orient(l1x, l1y, rmx, rmy, ux, uy) < 0) {
-      // The upper wall dips below ℓ↓: window on ℓ↓ from r⁻ to where it leaves through the upper wall.
-      const k = intersect(l1x, l1y, rmx, rmy, wlx, wly, wux, wuy);
-      px.push(k[0]); py.push(k[1]);
-      const c = intersect(l1x, l1y, rmx, rmy, x[i - 1]!, hi[i - 1]!, ux, uy);
-      wlx = rmx; wly = rmy; wux = Math.min(c[0], ux); wuy = c[1];
-      up.reset(wux, wuy);
-      up.push(ux, uy, 1);
-      lp = 0;
-      dn.start = rmi; // the lower hull goes on from r⁻
-      dn.push(lx, ly, -1);
-      lm = rmi;
-      rpx = ux; rpy = uy; rpi = up.length - 1;
-      rmx = lx; rmy = ly; rmi = dn.length - 1;
-      lm = advance(dn, lm, rpx, rpy, 1);
-      continue;
+    const l1x = this.up.xs[this.lp]!, l1y = this.up.ys[this.lp]!; // l⁺
+    const l2x = this.dn.xs[this.lm]!, l2y = this.dn.ys[this.lm]!; // l⁻
+    if (orient(l1x, l1y, this.rmx, this.rmy, ux, uy) < 0) this.linkDown(i, l1x, l1y);
+    else if (orient(l2x, l2y, this.rpx, this.rpy, lx, ly) > 0) this.linkUp(i, l2x, l2y);
+    else {
+      const newRp = orient(l2x, l2y, this.rpx, this.rpy, ux, uy) < 0; // ℓ↑ must come down to U_i
+      const newRm = orient(l1x, l1y, this.rmx, this.rmy, lx, ly) > 0; // ℓ↓ must come up to L_i
+      this.narrow(ux, uy, lx, ly, newRp, newRm);
     }
-    if (orient(l2x, l2y, rpx, rpy, lx, ly) > 0) {
-      // The lower wall rises above ℓ↑: window on ℓ↑ from r⁺ down to the lower wall.
-      const k = intersect(l2x, l2y, rpx, rpy, wlx, wly, wux, wuy);
-      px.push(k[0]); py.push(k[1]);
-      const c = intersect(l2x, l2y, rpx, rpy, x[i - 1]!, lo[i - 1]!, lx, ly);
-      wux = rpx; wuy = rpy; wlx = Math.min(c[0], lx); wly = c[1];
-      dn.reset(wlx, wly);
-      dn.push(lx, ly, -1);
-      lm = 0;
-      up.start = rpi;
-      up.push(ux, uy, 1);
-      lp = rpi;
-      rpx = ux; rpy = uy; rpi = up.length - 1;
-      rmx = lx; rmy = ly; rmi = dn.length - 1;
-      lp = advance(up, lp, rmx, rmy, -1);
-      continue;
-    }
-    let newRp = false;
-    let newRm = false;
-    if (orient(l2x, l2y, rpx, rpy, ux, uy) < 0) newRp = true; // ℓ↑ must come down to U_i
-    if (orient(l1x, l1y, rmx, rmy, lx, ly) > 0) newRm = true; // ℓ↓ must come up to L_i
-    if (newRp) lm = advance(dn, lm, ux, uy, 1);
-    if (newRm) lp = advance(up, lp, lx, ly, -1);
+  }
+
+  /** The upper wall dips below ℓ↓: window on ℓ↓ from r⁻ to where it leaves through the upper wall. */
+  private linkDown(i: number, l1x: number, l1y: number): void {
+    const { x, lo, hi } = this.tube;
+    const ux = x[i]!, uy = hi[i]!, lx = x[i]!, ly = lo[i]!;
+    const { rmx, rmy, up, dn } = this;
+    this.vertex(intersect(l1x, l1y, rmx, rmy, this.wlx, this.wly, this.wux, this.wuy));
+    const c = intersect(l1x, l1y, rmx, rmy, x[i - 1]!, hi[i - 1]!, ux, uy);
+    this.wlx = rmx; this.wly = rmy; this.wux = Math.min(c[0], ux); this.wuy = c[1];
+    up.reset(this.wux, this.wuy);
+    up.push(ux, uy, 1);
+    this.lp = 0;
+    dn.start = this.rmi; // the lower hull goes on from r⁻
+    dn.push(lx, ly, -1);
+    this.rpx = ux; this.rpy = uy; this.rpi = up.length - 1;
+    this.rmx = lx; this.rmy = ly; this.rmi = dn.length - 1;
+    this.lm = advance(dn, dn.start, this.rpx, this.rpy, 1);
+  }
+
+  /** The lower wall rises above ℓ↑: window on ℓ↑ from r⁺ down to the lower wall. */
+  private linkUp(i: number, l2x: number, l2y: number): void {
+    const { x, lo, hi } = this.tube;
+    const ux = x[i]!, uy = hi[i]!, lx = x[i]!, ly = lo[i]!;
+    const { rpx, rpy, up, dn } = this;
+    this.vertex(intersect(l2x, l2y, rpx, rpy, this.wlx, this.wly, this.wux, this.wuy));
+    const c = intersect(l2x, l2y, rpx, rpy, x[i - 1]!, lo[i - 1]!, lx, ly);
+    this.wux = rpx; this.wuy = rpy; this.wlx = Math.min(c[0], lx); this.wly = c[1];
+    dn.reset(this.wlx, this.wly);
+    dn.push(lx, ly, -1);
+    this.lm = 0;
+    up.start = this.rpi;
+    up.push(ux, uy, 1);
+    this.rpx = ux; this.rpy = uy; this.rpi = up.length - 1;
+    this.rmx = lx; this.rmy = ly; this.rmi = dn.length - 1;
+    this.lp = advance(up, up.start, this.rmx, this.rmy, -1);
+  }
+
+  /** Both walls stay between the extreme lines: ℓ↑ comes down to U_i (newRp), ℓ↓ up to L_i (newRm). */
+  private narrow(ux: number, uy: number, lx: number, ly: number, newRp: boolean, newRm: boolean): void {
+    const { up, dn } = this;
+    if (newRp) this.lm = advance(dn, this.lm, ux, uy, 1);
+    if (newRm) this.lp = advance(up, this.lp, lx, ly, -1);
     up.push(ux, uy, 1);
     dn.push(lx, ly, -1);
-    if (lp >= up.length) lp = up.length - 1;
-    if (lm >= dn.length) lm = dn.length - 1;
-    if (newRp) { rpx = ux; rpy = uy; rpi = up.length - 1; } else if (rpi >= up.length || up.xs[rpi] !== rpx) rpi = indexOf(up, rpx, rpy);
-    if (newRm) { rmx = lx; rmy = ly; rmi = dn.length - 1; } else if (rmi >= dn.length || dn.xs[rmi] !== rmx) rmi = indexOf(dn, rmx, rmy);
+    if (this.lp >= up.length) this.lp = up.length - 1;
+    if (this.lm >= dn.length) this.lm = dn.length - 1;
+    if (newRp) { this.rpx = ux; this.rpy = uy; this.rpi = up.length - 1; }
+    else if (this.rpi >= up.length || up.xs[this.rpi] !== this.rpx) this.rpi = indexOf(up, this.rpx, this.rpy);
+    if (newRm) { this.rmx = lx; this.rmy = ly; this.rmi = dn.length - 1; }
+    else if (this.rmi >= dn.length || dn.xs[this.rmi] !== this.rmx) this.rmi = indexOf(dn, this.rmx, this.rmy);
   }
-  // Last link: the average of ℓ↓ and ℓ↑ (the lines crossing the window and staying in the tube
-  // form a convex set in the (intercept, slope) plane), from the window to x_M.
-  const xa = wlx;
-  const xb = x[M]!;
-  const down = lineThrough(up.xs[lp]!, up.ys[lp]!, rmx, rmy);
-  const upL = lineThrough(dn.xs[lm]!, dn.ys[lm]!, rpx, rpy);
-  const ya = (down(xa) + upL(xa)) / 2;
-  const yb = (down(xb) + upL(xb)) / 2;
-  const k = intersect(xa, ya, xb, yb, wlx, wly, wux, wuy);
-  px.push(k[0]); py.push(k[1]);
-  px.push(xb); py.push(yb);
-  // The first vertex lies on the vertical window at x_0.
-  px[0] = x[0]!;
-  return { x: Float64Array.from(px), y: Float64Array.from(py), links: px.length - 1 };
+
+  private vertex(k: [number, number]): void { this.px.push(k[0]); this.py.push(k[1]); }
+
+  /**
+   * Last link: the average of ℓ↓ and ℓ↑ (the lines crossing the window and staying in the tube
+   * form a convex set in the (intercept, slope) plane), from the window to x_M.
+   */
+  finish(): MinLinkPath {
+    const { x } = this.tube;
+    const { up, dn, px, py } = this;
+    const xa = this.wlx;
+    const xb = x[x.length - 1]!;
+    const down = lineThrough(up.xs[this.lp]!, up.ys[this.lp]!, this.rmx, this.rmy);
+    const upL = lineThrough(dn.xs[this.lm]!, dn.ys[this.lm]!, this.rpx, this.rpy);
+    const ya = (down(xa) + upL(xa)) / 2;
+    const yb = (down(xb) + upL(xb)) / 2;
+    this.vertex(intersect(xa, ya, xb, yb, this.wlx, this.wly, this.wux, this.wuy));
+    px.push(xb); py.push(yb);
+    // The first vertex lies on the vertical window at x_0.
+    px[0] = x[0]!;
+    return { x: Float64Array.from(px), y: Float64Array.from(py), links: px.length - 1 };
+  }
 }
 
 function lineThrough(ax: number, ay: number, bx: number, by: number): (t: number) => number {

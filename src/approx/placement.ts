@@ -2,7 +2,10 @@ import type { Target } from './target.ts';
 import { fitLeastSquares } from './fit.ts';
 import { measureErrors } from './measure.ts';
 
-/** uniform; equidistribute (|f''|^½ then equalized segment errors); optimal (minimum-link for a max error, else equidistribute). */
+/**
+ * uniform; equidistribute (|f''|^½ then equalized segment errors); optimal (minimum-link for a max
+ * error, else equidistribute).
+ */
 export type Placement = 'uniform' | 'optimal' | 'equidistribute';
 
 /** n equal segments covering [a, b] exactly (the last knot is b itself). */

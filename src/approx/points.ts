@@ -68,7 +68,10 @@ export function pointsTube(p: Points, E: number): Tube {
     lo[g] = p.yMax[g]! - E;
     hi[g] = p.yMin[g]! + E;
     if (lo[g]! > hi[g]!) {
-      throw new WorkError(`--max-error ${E} is below half the spread of y at the repeated x = ${p.x[g]} (y from ${p.yMin[g]} to ${p.yMax[g]}): no function is within ${E} of every point there; use at least ${(p.yMax[g]! - p.yMin[g]!) / 2}.`);
+      throw new WorkError(
+        `--max-error ${E} is below half the spread of y at the repeated x = ${p.x[g]} (y from ` +
+        `${p.yMin[g]} to ${p.yMax[g]}): no function is within ${E} of every point there; use at least ` +
+        `${(p.yMax[g]! - p.yMin[g]!) / 2}.`);
     }
   }
   return { x: p.x, lo, hi };

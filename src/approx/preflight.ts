@@ -41,7 +41,13 @@ export function preflight(t: Target, size: SizeBy, limit: number, relative: bool
   if (size.kind === 'maxError') {
     const nStar = curvatureIntegral(t) / (4 * Math.sqrt(tol));
     if (nStar > 4 * limit) {
-      throw new ToleranceError(`${arg} ${size.error} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on optimal knots), more than the limit of ${limit} (--max-segments); raise the tolerance or the limit.`, 'segments', null);
+      throw new ToleranceError(
+        `${arg} ${size.error} needs about ${nStar.toPrecision(3)} segments (∫√|f''| dx / (4√E) on ` +
+        `optimal knots), more than the limit of ${limit} (--max-segments); raise the tolerance or the ` +
+        `limit.`,
+        'segments',
+        null,
+      );
     }
   }
 }

@@ -39,8 +39,30 @@ export interface Target {
 /** Node evaluations the sampling grid of makeTarget may spend. */
 const GRID_WORK = 4e7;
 
+/**
+ * The Target of a formula on [a, b]. Throws an InputError (naming `argument`) when the formula
+ * is not defined and finite on the whole domain.
+ */
 export function makeTarget(expr: Expr, variable: string, a: number, b: number, argument = 'expression'): Target {
   const f64 = compileFunction1(expr, variable);
+  const point = pointEvaluator(expr, variable);
+  const curvature = curvatureOf(expr, variable);
+  const encloseF = (c: number, d: number) => enclose(expr, { [variable]: [c, d] });
+  const scale = checkedScale({ expr, variable, a, b, argument }, f64, point);
+  const kinks = findKinks(curvature.selectors, a, b);
+  const { f2, encloseF2 } = curvature;
+  return { expr, variable, a, b, f: point.f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
+}
+
+/** Proven point values of f (expr/accurate.ts), with the absolute floor of their error settable. */
+interface PointEvaluator {
+  f: (x: number, out?: Float64Array) => number;
+  setAbsTol: (tol: number) => void;
+  /** Points so far that needed decimal arithmetic. */
+  precisePoints: () => number;
+}
+
+function pointEvaluator(expr: Expr, variable: string): PointEvaluator {
   const accurate = accurateEvaluator(expr, [variable]);
   const arg = new Float64Array(1);
   const scratch = new Float64Array(1);
@@ -49,6 +71,18 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
     arg[0] = x;
     return accurate(arg, out, absTol);
   };
+  return { f, setAbsTol: (tol) => { absTol = tol; }, precisePoints: () => accurate.precisePoints() };
+}
+
+/** f'' by smooth branch (one per sign pattern of the kink selectors), at points and over intervals. */
+interface Curvature {
+  f2: (x: number) => number;
+  encloseF2: (c: number, d: number) => { lo: number; hi: number } | null;
+  /** The kink selectors compiled: f has a kink where one changes sign. */
+  selectors: ((x: number) => number)[];
+}
+
+function curvatureOf(expr: Expr, variable: string): Curvature {
   const sites = kinkSites(expr);
   const branches = new Map<string, { f2: Expr; f2fn: (x: number) => number }>();
   const branchFor = (signs: number[]) => {
@@ -64,15 +98,13 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
     }
     return br;
   };
-  const selectorFns = sites.map((s) => compileFunction1(s.selector, variable));
-
+  const selectors = sites.map((s) => compileFunction1(s.selector, variable));
   const smooth = sites.length === 0 ? branchFor([]).f2fn : null;
   const f2 = smooth ?? ((x: number): number => {
-    const signs = selectorFns.map((s) => Math.sign(s(x)));
+    const signs = selectors.map((s) => Math.sign(s(x)));
     if (signs.some((s) => s === 0 || Number.isNaN(s))) return NaN;
     return branchFor(signs).f2fn(x);
   });
-  const encloseF = (c: number, d: number) => enclose(expr, { [variable]: [c, d] });
   const encloseF2 = (c: number, d: number) => {
     const signs: number[] = [];
     for (const s of sites) {
@@ -86,35 +118,50 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
     if (e.undefinedPart || !Number.isFinite(e.lo) || !Number.isFinite(e.hi)) return null;
     return { lo: e.lo, hi: e.hi };
   };
+  return { f2, encloseF2, selectors };
+}
 
-  // Check the formula is defined and finite on the domain (float64 on a fine grid, confirmed
-  // accurately where float64 is not finite), and find its scale: max |f| on a coarser grid
-  // of accurate values (float64 sets their absolute floor, 2^−44 of its own max first). The
-  // grid is 20,000 points, fewer for a formula of thousands of nodes (GRID_WORK node
-  // evaluations at most, 1,000 points at least): it finds trouble early, the enclosures prove.
+/** The formula on its domain, and the flag its errors name. */
+interface Domain { expr: Expr; variable: string; a: number; b: number; argument: string }
+
+/**
+ * Checks the formula is defined and finite on the domain (float64 on a fine grid, confirmed
+ * accurately where float64 is not finite), and finds its scale: max |f| on a coarser grid
+ * of accurate values (float64 sets their absolute floor, 2^−44 of its own max first). The
+ * grid is 20,000 points, fewer for a formula of thousands of nodes (GRID_WORK node
+ * evaluations at most, 1,000 points at least): it finds trouble early, the enclosures prove.
+ * Leaves the point evaluator's absolute floor at 2^−44 of the scale.
+ */
+function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvaluator): number {
+  const { expr, a, b } = dom;
+  const { f } = point;
   const N = Math.max(1000, Math.min(20000, Math.floor(GRID_WORK / treeSize(expr).nodes)));
+  const at = (i: number) => (i === N ? b : a + ((b - a) * i) / N);
   let scale64 = 0;
   for (let i = 0; i <= N; i++) {
-    const x = i === N ? b : a + ((b - a) * i) / N;
+    const x = at(i);
     let y = f64(x);
     if (!Number.isFinite(y)) y = f(x);
-    if (!Number.isFinite(y)) {
-      throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f64(x)} at ${variable} = ${x}`, { field: 'expr', code: 'undefined-on-domain' });
-    }
+    if (!Number.isFinite(y)) throw undefinedOnDomain(dom, f64, x);
     if (Math.abs(y) < Infinity) scale64 = Math.max(scale64, Math.abs(y));
   }
-  absTol = REL * scale64;
+  point.setAbsTol(REL * scale64);
   let scale = 0;
-  for (let i = 0; i <= N; i += 10) scale = Math.max(scale, Math.abs(f(i === N ? b : a + ((b - a) * i) / N)));
+  for (let i = 0; i <= N; i += 10) scale = Math.max(scale, Math.abs(f(at(i))));
   // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each).
-  if (accurate.precisePoints() < 50) for (let i = 0; i <= N; i++) scale = Math.max(scale, Math.abs(f(i === N ? b : a + ((b - a) * i) / N)));
-  absTol = REL * scale;
-  const bad = nonFinitePoint(expr, variable, f, a, b);
-  if (bad !== null) {
-    throw new InputError(argument, `be defined and finite on the whole domain [${a}, ${b}]`, `${exprText(expr)} = ${f64(bad)} at ${variable} = ${bad}`, { field: 'expr', code: 'undefined-on-domain' });
-  }
-  const kinks = findKinks(selectorFns, a, b);
-  return { expr, variable, a, b, f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
+  if (point.precisePoints() < 50) for (let i = 0; i <= N; i++) scale = Math.max(scale, Math.abs(f(at(i))));
+  point.setAbsTol(REL * scale);
+  const bad = nonFinitePoint(expr, dom.variable, f, a, b);
+  if (bad !== null) throw undefinedOnDomain(dom, f64, bad);
+  return scale;
+}
+
+function undefinedOnDomain(
+  { expr, variable, a, b, argument }: Domain, f64: (x: number) => number, x: number,
+): InputError {
+  const got = `${exprText(expr)} = ${f64(x)} at ${variable} = ${x}`;
+  const rule = `be defined and finite on the whole domain [${a}, ${b}]`;
+  return new InputError(argument, rule, got, { field: 'expr', code: 'undefined-on-domain' });
 }
 
 /**

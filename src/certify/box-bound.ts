@@ -4,6 +4,7 @@ import { maxWithCuts, regionCuts, type Cut, type RegionTest } from './cuts.ts';
 import { cornerBound, cornerValues, tangentPoint } from './convex-bound.ts';
 import { concretizeUpper, gamma, type LinearForm } from './linear.ts';
 import { networkBounds } from './network-bounds.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 /**
  * A proven upper bound of max |N(x) − f(x)| over one sub-box (N in exact arithmetic).
@@ -27,7 +28,8 @@ export interface BoxBound {
   influence: Float64Array;
 }
 
-const U = 2 ** -53;
+/** Unit roundoff of float64. */
+const U = UNIT_ROUNDOFF.float64;
 /** The curved routes run where the mean-value slack exceeds this fraction of the bound. */
 const CURVED_FROM = 0.1;
 

@@ -1,5 +1,6 @@
 import type { FormulaEnclosure } from './formula.ts';
 import { concretizeUpper, type LinearForm } from './linear.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 /**
  * Bounds of a linear bound of the network minus a convex (or concave) formula over a box,
@@ -20,10 +21,13 @@ import { concretizeUpper, type LinearForm } from './linear.ts';
 
 /** Boxes of up to 2^MAX_CORNER_DIMS corners get the corner route. */
 const MAX_CORNER_DIMS = 10;
-const U = 2 ** -53;
+/** Unit roundoff of float64. */
+const U = UNIT_ROUNDOFF.float64;
 
 /** s·f at the 2^n corners, rounded up (sound), or null when undefined or too many corners. */
-export function cornerValues(formula: FormulaEnclosure, s: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>): Float64Array[] | null {
+export function cornerValues(
+  formula: FormulaEnclosure, s: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>,
+): Float64Array[] | null {
   const n = lo.length;
   if (n > MAX_CORNER_DIMS) return null;
   const out: Float64Array[] = [];
@@ -40,7 +44,9 @@ export function cornerValues(formula: FormulaEnclosure, s: 1 | -1, lo: ArrayLike
 }
 
 /** max over the corners of form(v) + s·f(v) (sound: form concretized at each point, sum rounded up). */
-export function cornerBound(form: LinearForm, corners: Float64Array[] | null, lo: ArrayLike<number>, hi: ArrayLike<number>): number {
+export function cornerBound(
+  form: LinearForm, corners: Float64Array[] | null, lo: ArrayLike<number>, hi: ArrayLike<number>,
+): number {
   if (!corners) return Infinity;
   const n = lo.length;
   let best = -Infinity;

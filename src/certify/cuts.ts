@@ -1,5 +1,6 @@
 import type { FormulaEnclosure } from './formula.ts';
 import { concretizeUpper, gamma, type LinearForm } from './linear.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 /**
  * Range conditions inside a sub-box. A condition lo ≤ g(x) ≤ hi on a box that straddles its
@@ -15,7 +16,8 @@ import { concretizeUpper, gamma, type LinearForm } from './linear.ts';
 export interface Cut { a: Float64Array; b: number }
 export interface RegionTest { enc: FormulaEnclosure; lo: number; hi: number }
 
-const U = 2 ** -53;
+/** Unit roundoff of float64. */
+const U = UNIT_ROUNDOFF.float64;
 
 /** Half-spaces a·x ≥ b that contain the region's part of the box (rounded so they only grow). */
 export function regionCuts(conds: readonly RegionTest[], lo: ArrayLike<number>, hi: ArrayLike<number>): Cut[] {
@@ -46,7 +48,9 @@ export function regionCuts(conds: readonly RegionTest[], lo: ArrayLike<number>, 
 }
 
 /** Sound upper bound of max of the one-row form over box ∩ each cut (the smallest found). */
-export function maxWithCuts(form: LinearForm, cuts: readonly Cut[], lo: ArrayLike<number>, hi: ArrayLike<number>): number {
+export function maxWithCuts(
+  form: LinearForm, cuts: readonly Cut[], lo: ArrayLike<number>, hi: ArrayLike<number>,
+): number {
   let best = concretizeUpper(form, lo, hi).bound[0]!;
   const n = lo.length;
   for (const cut of cuts) {

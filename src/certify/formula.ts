@@ -3,6 +3,7 @@ import { branchAt, derivative, kinkSites } from '../expr/derivative.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
 import { curvature, type Curvature } from './convexity.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 /**
  * Enclosures of the formula f over a sub-box: the interval enclosure of f (expr/interval.ts,
@@ -26,7 +27,8 @@ export interface FormulaBox {
   line?: { fmLo: number; fmHi: number; m: Float64Array; slope: Float64Array; slack: number; slackPer: Float64Array };
 }
 
-const U = 2 ** -53;
+/** Unit roundoff of float64. */
+const U = UNIT_ROUNDOFF.float64;
 
 export class FormulaEnclosure {
   private readonly sites: Expr[];
@@ -143,7 +145,9 @@ export class FormulaEnclosure {
 export interface RangeCondition { expr: Expr; lo: number; hi: number; text?: string }
 
 /** false when no point of the box can satisfy every condition (their enclosures miss the range). */
-export function boxMayMeetRanges(conditions: readonly RangeCondition[], names: string[], lo: ArrayLike<number>, hi: ArrayLike<number>): boolean {
+export function boxMayMeetRanges(
+  conditions: readonly RangeCondition[], names: string[], lo: ArrayLike<number>, hi: ArrayLike<number>,
+): boolean {
   if (conditions.length === 0) return true;
   const box: Record<string, [number, number]> = {};
   names.forEach((v, i) => { box[v] = [lo[i]!, hi[i]!]; });

@@ -1,4 +1,6 @@
 import type { Network } from '../net/network.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
+import { gamma as gammaK } from '../net/roundingrules.ts';
 
 /**
  * Linear bounds of a ReLU network over an input box by back-substitution (CROWN: Zhang et
@@ -17,9 +19,10 @@ import type { Network } from '../net/network.ts';
  * The bound is for the network in exact real arithmetic (its float evaluation: rounding.ts).
  */
 
-const U = 2 ** -53;
+/** Unit roundoff of float64. */
+const U = UNIT_ROUNDOFF.float64;
 /** γ_n = n·u/(1 − n·u), with two extra operations of headroom. */
-export const gamma = (n: number): number => ((n + 2) * U) / (1 - (n + 2) * U);
+export const gamma = (n: number): number => gammaK(n + 2, U);
 /** Added to every slack: products may underflow to subnormals (absolute error ≤ 2^-1074 each). */
 const TINY = 1e-300;
 
@@ -136,7 +139,9 @@ function relax(lam: Float64Array, m: number, n: number, zLo: Float64Array, zHi: 
  * Sound upper bound of max over the box of a·x + c + eps for each row (rounding of the
  * concretization charged), with the maximizing corner of row 0.
  */
-export function concretizeUpper(form: LinearForm, lo: ArrayLike<number>, hi: ArrayLike<number>): { bound: Float64Array; corner: Float64Array } {
+export function concretizeUpper(
+  form: LinearForm, lo: ArrayLike<number>, hi: ArrayLike<number>,
+): { bound: Float64Array; corner: Float64Array } {
   const n = lo.length;
   const bound = new Float64Array(form.rows);
   const corner = new Float64Array(n);

@@ -23,7 +23,9 @@ export interface NetworkBounds {
 export const OUTPUT_RULES: readonly SlopeRule[] = ['adaptive', 'zero', 'one'];
 
 /** Interval bounds of z = W·h + b for h in [hLo, hHi], widened by the rounding of the sums. */
-function intervalLayer(net: Network, k: number, hLo: ArrayLike<number>, hHi: ArrayLike<number>): { lo: Float64Array; hi: Float64Array } {
+function intervalLayer(
+  net: Network, k: number, hLo: ArrayLike<number>, hHi: ArrayLike<number>,
+): { lo: Float64Array; hi: Float64Array } {
   const L = net.layers[k]!;
   const lo = new Float64Array(L.outSize);
   const hi = new Float64Array(L.outSize);

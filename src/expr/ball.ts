@@ -1,6 +1,6 @@
 import type { BinaryFn, Expr, UnaryFn } from './ast.ts';
 import { erf, normcdf } from './special.ts';
-import { chunkFunctions, sameFunction } from './straightline.ts';
+import { chunkFunctions, constantExponent, sameFunction, variableIndex } from './straightline.ts';
 
 /** Functions JavaScript lacks, reachable from generated code as `H.sp` (ball.ts, doubledouble.ts). */
 export const SPECIAL_FUNCTIONS = { erf, normcdf };
@@ -128,9 +128,13 @@ const H = {
   },
 };
 
+/** The code of one node: its value and its radius, from the code of its operands. */
+interface NodeCode { value: string; radius: string }
+
 /**
  * Compiles e to a function of its variables (in the order given) returning the float64 value
- * and writing the radius to out[0]. Straight-line code, two slots of Z per node, run in pieces (straightline.ts).
+ * and writing the radius to out[0]. Straight-line code, two slots of Z per node, run in
+ * pieces (straightline.ts).
  */
 export function compileBall(e: Expr, variables: string[]): (args: ArrayLike<number>, out: Float64Array) => number {
   const groups: string[] = [];
@@ -138,52 +142,18 @@ export function compileBall(e: Expr, variables: string[]): (args: ArrayLike<numb
   let k = 0;
   // An operand computed in the same piece is a local; one from an earlier piece is read from Z.
   const near = (i: number) => groupOf[i] === undefined || sameFunction(groupOf[i]!, groups.length);
-  const v = (i: number) => (near(i) ? `v${i}` : `Z[${2 * i}]`);
-  const r = (i: number) => (near(i) ? `r${i}` : `Z[${2 * i + 1}]`);
-  const gen = (n: Expr): number => {
-    const i = k++;
-    const set = (value: string, radius: string) => {
+  const operand: Operand = {
+    v: (i) => (near(i) ? `v${i}` : `Z[${2 * i}]`),
+    r: (i) => (near(i) ? `r${i}` : `Z[${2 * i + 1}]`),
+    gen: (n) => {
+      const i = k++;
+      const { value, radius } = nodeCode(n, i, operand, variables);
       groups.push(`const v${i} = ${value}; const r${i} = ${radius}; Z[${2 * i}] = v${i}; Z[${2 * i + 1}] = r${i};`);
       groupOf[i] = groups.length - 1;
-    };
-    switch (n.op) {
-      case 'const': set(`${n.value}`, '0'); break;
-      case 'var': {
-        const j = variables.indexOf(n.name);
-        if (j < 0) throw new RangeError(`variable ${n.name} is not among ${variables.join(', ')}`);
-        set(`x[${j}]`, '0');
-        break;
-      }
-      case 'neg': { const a = gen(n.arg); set(`-${v(a)}`, r(a)); break; }
-      case 'add': case 'sub': {
-        const a = gen(n.a); const b = gen(n.b);
-        set(`${v(a)} ${n.op === 'add' ? '+' : '-'} ${v(b)}`, `(${r(a)} + ${r(b)} + ${EPS} * Math.abs(${v(i)})) * ${INFLATE}`);
-        break;
-      }
-      case 'mul': {
-        const a = gen(n.a); const b = gen(n.b);
-        set(`${v(a)} * ${v(b)}`, `(Math.abs(${v(a)}) * ${r(b)} + Math.abs(${v(b)}) * ${r(a)} + ${r(a)} * ${r(b)} + ${EPS} * Math.abs(${v(i)}) + ${ETA}) * ${INFLATE}`);
-        break;
-      }
-      case 'div': { const a = gen(n.a); const b = gen(n.b); set(`${v(a)} / ${v(b)}`, `H.div(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})`); break; }
-      case 'pow': {
-        const a = gen(n.a);
-        const p = n.b.op === 'const' ? n.b.value : n.b.op === 'neg' && n.b.arg.op === 'const' ? -n.b.arg.value : null;
-        if (p === 2 && n.b.op === 'const') set(`${v(a)} * ${v(a)}`, `H.powConst(${v(a)}, ${r(a)}, 2, ${v(i)}, 1)`);
-        else if (p !== null) set(`Math.pow(${v(a)}, ${p})`, `H.powConst(${v(a)}, ${r(a)}, ${p}, ${v(i)}, 4)`);
-        else { const b = gen(n.b); set(`Math.pow(${v(a)}, ${v(b)})`, `H.pow(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})`); }
-        break;
-      }
-      case 'call': { const a = gen(n.arg); set(FLOAT64_FUNCTIONS[n.fn].js(v(a)), `H.u.${n.fn}(${v(a)}, ${r(a)}, ${v(i)})`); break; }
-      case 'call2': {
-        const a = gen(n.a); const b = gen(n.b);
-        set(`${BINARY[n.fn]}(${v(a)}, ${v(b)})`, n.fn === 'atan2' ? `H.atan2(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})` : `Math.max(${r(a)}, ${r(b)})`);
-        break;
-      }
-    }
-    return i;
+      return i;
+    },
   };
-  const top = gen(e);
+  const top = operand.gen(e);
   const parts = chunkFunctions<(h: typeof H, x: ArrayLike<number>, z: Float64Array) => void>(['H', 'x', 'Z'], groups);
   const Z = new Float64Array(2 * k);
   return (x, out) => {
@@ -192,4 +162,44 @@ export function compileBall(e: Expr, variables: string[]): (args: ArrayLike<numb
     out[0] = Number.isFinite(value) ? Z[2 * top + 1]! : NaN;
     return value;
   };
+}
+
+/** Code generation of operands: gen emits a node and returns its index; v, r name its value and radius. */
+interface Operand { gen: (n: Expr) => number; v: (i: number) => string; r: (i: number) => string }
+
+/** Value and radius code of node n (index i), by the rules of the comment above BallValue. */
+function nodeCode(n: Expr, i: number, { gen, v, r }: Operand, variables: string[]): NodeCode {
+  const set = (value: string, radius: string): NodeCode => ({ value, radius });
+  switch (n.op) {
+    case 'const': return set(`${n.value}`, '0');
+    case 'var': return set(`x[${variableIndex(n.name, variables)}]`, '0');
+    case 'neg': { const a = gen(n.arg); return set(`-${v(a)}`, r(a)); }
+    case 'add': case 'sub': {
+      const a = gen(n.a); const b = gen(n.b);
+      return set(`${v(a)} ${n.op === 'add' ? '+' : '-'} ${v(b)}`, `(${r(a)} + ${r(b)} + ${EPS} * Math.abs(${v(i)})) * ${INFLATE}`);
+    }
+    case 'mul': {
+      const a = gen(n.a); const b = gen(n.b);
+      const prop = `Math.abs(${v(a)}) * ${r(b)} + Math.abs(${v(b)}) * ${r(a)} + ${r(a)} * ${r(b)}`;
+      return set(`${v(a)} * ${v(b)}`, `(${prop} + ${EPS} * Math.abs(${v(i)}) + ${ETA}) * ${INFLATE}`);
+    }
+    case 'div': {
+      const a = gen(n.a); const b = gen(n.b);
+      return set(`${v(a)} / ${v(b)}`, `H.div(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})`);
+    }
+    case 'pow': {
+      const a = gen(n.a);
+      const p = constantExponent(n.b);
+      if (p === 2 && n.b.op === 'const') return set(`${v(a)} * ${v(a)}`, `H.powConst(${v(a)}, ${r(a)}, 2, ${v(i)}, 1)`);
+      if (p !== null) return set(`Math.pow(${v(a)}, ${p})`, `H.powConst(${v(a)}, ${r(a)}, ${p}, ${v(i)}, 4)`);
+      const b = gen(n.b);
+      return set(`Math.pow(${v(a)}, ${v(b)})`, `H.pow(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})`);
+    }
+    case 'call': { const a = gen(n.arg); return set(FLOAT64_FUNCTIONS[n.fn].js(v(a)), `H.u.${n.fn}(${v(a)}, ${r(a)}, ${v(i)})`); }
+    case 'call2': {
+      const a = gen(n.a); const b = gen(n.b);
+      const radius = n.fn === 'atan2' ? `H.atan2(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})` : `Math.max(${r(a)}, ${r(b)})`;
+      return set(`${BINARY[n.fn]}(${v(a)}, ${v(b)})`, radius);
+    }
+  }
 }

@@ -59,7 +59,10 @@ export function callExpr(name: string, args: Expr[], argument: string, internalO
   throw new InputError(argument, rule, name, idOf(argument, 'unknown-function'));
 }
 
-/** Known names within a small edit distance of `name` (1 up to 4 letters, else 2), or starting with its first 3 letters, nearest first. */
+/**
+ * Known names within a small edit distance of `name` (1 up to 4 letters, else 2), or starting with
+ * its first 3 letters, nearest first.
+ */
 export function closeNames(name: string, known: string[]): string[] {
   const n = name.toLowerCase();
   const limit = n.length <= 4 ? 1 : 2;

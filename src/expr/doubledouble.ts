@@ -1,6 +1,6 @@
 import type { Expr } from './ast.ts';
 import { EPS, FLOAT64_FUNCTIONS, SPECIAL_FUNCTIONS, type BallValue } from './ball.ts';
-import { chunkFunctions, sameFunction } from './straightline.ts';
+import { chunkFunctions, constantExponent, sameFunction, variableIndex } from './straightline.ts';
 
 /**
  * The formula at a point in double-double arithmetic (a value is hi + lo, |lo| ≤ ulp(hi)/2:
@@ -134,107 +134,137 @@ export function evaluateDoubleDouble(e: Expr, variables: string[], x: ArrayLike<
 
 /**
  * e compiled to straight-line code (locals h_i, l_i, r_i per node, kept in Z across the pieces
- * of straightline.ts): returns the double
- * nearest the double-double value, its radius in out[0] (NaN when unknown).
+ * of straightline.ts): returns the double nearest the double-double value, its radius in
+ * out[0] (NaN when unknown).
  */
 export function compileDoubleDouble(e: Expr, variables: string[]): Compiled {
-  const L: string[] = [];
-  const groups: string[] = [];
-  const groupOf: number[] = [];
-  let k = 0;
-  const fail = 'return false;';
-  // An operand computed in the same piece is a local; one from an earlier piece is read from Z.
-  const near = (i: number) => sameFunction(groupOf[i]!, groups.length);
-  const H = (i: number) => (near(i) ? `h${i}` : `Z[${3 * i}]`);
-  const Lo = (i: number) => (near(i) ? `l${i}` : `Z[${3 * i + 1}]`);
-  const R = (i: number) => (near(i) ? `r${i}` : `Z[${3 * i + 2}]`);
-  const gen = (n: Expr): number => {
-    const i = k++;
-    const h = `h${i}`, l = `l${i}`, r = `r${i}`;
-    const set = (rad: string) => L.push(`const ${h} = S.h, ${l} = S.l, ${r} = ${rad}; if (!S.ok(${h}, ${r})) { ${fail} }`);
-    switch (n.op) {
-      case 'const': L.push(`const ${h} = ${n.value}, ${l} = 0, ${r} = 0; if (!S.ok(${h}, 0)) { ${fail} }`); break;
-      case 'var': {
-        const j = variables.indexOf(n.name);
-        if (j < 0) throw new RangeError(`variable ${n.name} is not among ${variables.join(', ')}`);
-        L.push(`const ${h} = x[${j}], ${l} = 0, ${r} = 0; if (!S.ok(${h}, 0)) { ${fail} }`);
-        break;
-      }
-      case 'neg': { const a = gen(n.arg); L.push(`const ${h} = -${H(a)}, ${l} = -${Lo(a)}, ${r} = ${R(a)};`); break; }
-      case 'add': case 'sub': {
-        const a = gen(n.a); const b = gen(n.b);
-        const sg = n.op === 'add' ? '' : '-';
-        L.push(`S.add(${H(a)}, ${Lo(a)}, ${sg}${H(b)}, ${sg}${Lo(b)});`);
-        set(`(${R(a)} + ${R(b)} + S.own(S.h)) * ${UP}`);
-        break;
-      }
-      case 'mul': {
-        const a = gen(n.a); const b = gen(n.b);
-        L.push(`S.mul(${H(a)}, ${Lo(a)}, ${H(b)}, ${Lo(b)});`);
-        set(`(Math.abs(${H(a)}) * ${1 + EPS} * ${R(b)} + Math.abs(${H(b)}) * ${1 + EPS} * ${R(a)} + ${R(a)} * ${R(b)} + S.own(S.h)) * ${UP}`);
-        break;
-      }
-      case 'div': {
-        const a = gen(n.a); const b = gen(n.b);
-        L.push(`const d${i} = Math.abs(${H(b)}) * ${1 - EPS}; if (!(d${i} > ${R(b)})) { ${fail} }`);
-        L.push(`S.div(${H(a)}, ${Lo(a)}, ${H(b)}, ${Lo(b)});`);
-        set(`((${R(a)} === 0 && ${R(b)} === 0 ? 0 : (Math.abs(${H(a)}) * ${1 + EPS} * ${R(b)} + Math.abs(${H(b)}) * ${1 + EPS} * ${R(a)}) / (d${i} * (d${i} - ${R(b)}))) + S.own(S.h)) * ${UP * UP}`);
-        break;
-      }
-      case 'pow': {
-        const a = gen(n.a);
-        const p = n.b.op === 'const' ? n.b.value : n.b.op === 'neg' && n.b.arg.op === 'const' ? -n.b.arg.value : null;
-        if (p !== null && Number.isInteger(p) && Math.abs(p) <= 1024) {
-          if (p === 0) L.push(`const ${h} = 1, ${l} = 0, ${r} = 0;`);
-          else { L.push(`const q${i} = S.powInt(${H(a)}, ${Lo(a)}, ${R(a)}, ${p});`); set(`q${i}`); }
-        } else {
-          const b = gen(n.b);
-          L.push(`const q${i} = S.powFloat(${H(a)}, ${Lo(a)}, ${R(a)}, ${H(b)}, ${Lo(b)}, ${R(b)});`);
-          set(`q${i}`);
-        }
-        break;
-      }
-      case 'call2': {
-        const a = gen(n.a); const b = gen(n.b);
-        if (n.fn === 'atan2') { L.push(fail); break; } // no double-double atan2: unknown here, decided in decimal
-        const aFirst = `(${H(a)} < ${H(b)} || (${H(a)} === ${H(b)} && ${Lo(a)} <= ${Lo(b)}))`;
-        const pickA = n.fn === 'min' ? aFirst : `!${aFirst}`;
-        L.push(`const p${i} = ${pickA}; const ${h} = p${i} ? ${H(a)} : ${H(b)}, ${l} = p${i} ? ${Lo(a)} : ${Lo(b)}, ${r} = Math.max(${R(a)}, ${R(b)});`);
-        break;
-      }
-      case 'call': {
-        const a = gen(n.arg);
-        if (n.fn === 'sqrt') {
-          L.push(`if (${H(a)} < 0 || (${R(a)} > 0 && !(${H(a)} - ${R(a)} > 0))) { ${fail} }`);
-          L.push(`S.sqrt(${H(a)}, ${Lo(a)});`);
-          set(`((${R(a)} === 0 ? 0 : (0.5 / Math.sqrt((${H(a)} - ${R(a)}) * ${1 - EPS})) * ${R(a)} * ${1 + EPS}) + S.own(S.h)) * ${UP}`);
-        } else if (n.fn === 'abs' || n.fn === 'relu') {
-          const neg = `(${H(a)} < 0 || (${H(a)} === 0 && ${Lo(a)} < 0))`;
-          const hv = n.fn === 'abs' ? `-${H(a)}` : '0';
-          const lv = n.fn === 'abs' ? `-${Lo(a)}` : '0';
-          L.push(`const n${i} = ${neg}; const ${h} = n${i} ? ${hv} : ${H(a)}, ${l} = n${i} ? ${lv} : ${Lo(a)}, ${r} = ${R(a)};`);
-        } else {
-          // float64 at hi; lo is charged as input error.
-          const ulps = FLOAT64_FUNCTIONS[n.fn].ulps;
-          L.push(`const a${i} = (${R(a)} + Math.abs(${Lo(a)})) * ${UP}; S.h = S.fn.${n.fn}(${H(a)}); S.l = 0;`);
-          set(`((a${i} === 0 ? 0 : S.lip.${n.fn}(${H(a)}, a${i}) * a${i}) + ${ulps * EPS} * Math.abs(S.h) + Number.MIN_VALUE) * ${UP}`);
-        }
-        break;
-      }
-    }
-    groups.push(`${L.join(' ')} Z[${3 * i}] = h${i}; Z[${3 * i + 1}] = l${i}; Z[${3 * i + 2}] = r${i};`);
-    L.length = 0;
-    groupOf[i] = groups.length - 1;
-    return i;
-  };
-  const top = gen(e);
+  const w = new Writer(variables);
+  const top = w.gen(e);
   // The double nearest h + l, and the rounding of that sum charged to the radius.
-  const parts = chunkFunctions<(s: typeof S, x: ArrayLike<number>, z: Float64Array) => boolean>(['S', 'x', 'Z'], groups, 'return true;');
-  const Z = new Float64Array(3 * k);
+  const parts = chunkFunctions<(s: typeof S, x: ArrayLike<number>, z: Float64Array) => boolean>(['S', 'x', 'Z'], w.groups, 'return true;');
+  const Z = new Float64Array(3 * w.count);
   return (x, out) => {
     for (let c = 0; c < parts.length; c++) if (!parts[c]!(S, x, Z)) { out[0] = NaN; return NaN; }
     S.twoSum(Z[3 * top]!, Z[3 * top + 1]!);
     out[0] = (Z[3 * top + 2]! + Math.abs(S.l)) * UP;
     return S.h;
   };
+}
+
+const FAIL = 'return false;';
+
+/**
+ * Writes the statements of each node (one group per node): `h_i, l_i` its double-double value,
+ * `r_i` its radius, an unknown result returning false. An operand computed in the same piece
+ * is a local; one from an earlier piece is read from Z.
+ */
+class Writer {
+  readonly groups: string[] = [];
+  private readonly groupOf: number[] = [];
+  private readonly lines: string[] = [];
+  count = 0;
+
+  constructor(private readonly variables: string[]) {}
+
+  private near(i: number): boolean { return sameFunction(this.groupOf[i]!, this.groups.length); }
+  H(i: number): string { return this.near(i) ? `h${i}` : `Z[${3 * i}]`; }
+  Lo(i: number): string { return this.near(i) ? `l${i}` : `Z[${3 * i + 1}]`; }
+  R(i: number): string { return this.near(i) ? `r${i}` : `Z[${3 * i + 2}]`; }
+  push(line: string): void { this.lines.push(line); }
+  /** Node i takes the kernel's result S.h, S.l with radius rad. */
+  set(i: number, rad: string): void {
+    this.push(`const h${i} = S.h, l${i} = S.l, r${i} = ${rad}; if (!S.ok(h${i}, r${i})) { ${FAIL} }`);
+  }
+
+  /** Emits node n and the nodes it reads; returns its index. */
+  gen(n: Expr): number {
+    const i = this.count++;
+    nodeStatements(this, n, i);
+    this.groups.push(`${this.lines.join(' ')} Z[${3 * i}] = h${i}; Z[${3 * i + 1}] = l${i}; Z[${3 * i + 2}] = r${i};`);
+    this.lines.length = 0;
+    this.groupOf[i] = this.groups.length - 1;
+    return i;
+  }
+
+  variable(name: string): number { return variableIndex(name, this.variables); }
+}
+
+/** The statements of node n (index i). */
+function nodeStatements(w: Writer, n: Expr, i: number): void {
+  const h = `h${i}`, l = `l${i}`, r = `r${i}`;
+  switch (n.op) {
+    case 'const': w.push(`const ${h} = ${n.value}, ${l} = 0, ${r} = 0; if (!S.ok(${h}, 0)) { ${FAIL} }`); break;
+    case 'var': w.push(`const ${h} = x[${w.variable(n.name)}], ${l} = 0, ${r} = 0; if (!S.ok(${h}, 0)) { ${FAIL} }`); break;
+    case 'neg': { const a = w.gen(n.arg); w.push(`const ${h} = -${w.H(a)}, ${l} = -${w.Lo(a)}, ${r} = ${w.R(a)};`); break; }
+    case 'add': case 'sub': case 'mul': case 'div': arithmetic(w, n, i); break;
+    case 'pow': power(w, n, i); break;
+    case 'call2': minMax(w, n, i); break;
+    case 'call': call(w, n, i); break;
+  }
+}
+
+/** + − × ÷ in double-double, each charged S.own of its result besides the operands' radii. */
+function arithmetic(w: Writer, n: Extract<Expr, { op: 'add' | 'sub' | 'mul' | 'div' }>, i: number): void {
+  const a = w.gen(n.a); const b = w.gen(n.b);
+  const [ha, la, ra, hb, lb, rb] = [w.H(a), w.Lo(a), w.R(a), w.H(b), w.Lo(b), w.R(b)];
+  // Propagated error of a product or quotient: |a|·r_b + |b|·r_a, each |·| rounded up.
+  const cross = `Math.abs(${ha}) * ${1 + EPS} * ${rb} + Math.abs(${hb}) * ${1 + EPS} * ${ra}`;
+  if (n.op === 'add' || n.op === 'sub') {
+    const sg = n.op === 'add' ? '' : '-';
+    w.push(`S.add(${ha}, ${la}, ${sg}${hb}, ${sg}${lb});`);
+    w.set(i, `(${ra} + ${rb} + S.own(S.h)) * ${UP}`);
+  } else if (n.op === 'mul') {
+    w.push(`S.mul(${ha}, ${la}, ${hb}, ${lb});`);
+    w.set(i, `(${cross} + ${ra} * ${rb} + S.own(S.h)) * ${UP}`);
+  } else {
+    w.push(`const d${i} = Math.abs(${hb}) * ${1 - EPS}; if (!(d${i} > ${rb})) { ${FAIL} }`);
+    w.push(`S.div(${ha}, ${la}, ${hb}, ${lb});`);
+    w.set(i, `((${ra} === 0 && ${rb} === 0 ? 0 : (${cross}) / (d${i} * (d${i} - ${rb}))) + S.own(S.h)) * ${UP * UP}`);
+  }
+}
+
+/** a^p for an integer constant |p| ≤ 1024 in double-double (S.powInt), else in float64 (S.powFloat). */
+function power(w: Writer, n: Extract<Expr, { op: 'pow' }>, i: number): void {
+  const a = w.gen(n.a);
+  const p = constantExponent(n.b);
+  if (p !== null && Number.isInteger(p) && Math.abs(p) <= 1024) {
+    if (p === 0) w.push(`const h${i} = 1, l${i} = 0, r${i} = 0;`);
+    else { w.push(`const q${i} = S.powInt(${w.H(a)}, ${w.Lo(a)}, ${w.R(a)}, ${p});`); w.set(i, `q${i}`); }
+    return;
+  }
+  const b = w.gen(n.b);
+  w.push(`const q${i} = S.powFloat(${w.H(a)}, ${w.Lo(a)}, ${w.R(a)}, ${w.H(b)}, ${w.Lo(b)}, ${w.R(b)});`);
+  w.set(i, `q${i}`);
+}
+
+/** min and max pick an operand exactly (its radius at most the larger one); atan2 is unknown here. */
+function minMax(w: Writer, n: Extract<Expr, { op: 'call2' }>, i: number): void {
+  const a = w.gen(n.a); const b = w.gen(n.b);
+  if (n.fn === 'atan2') { w.push(FAIL); return; } // no double-double atan2: unknown here, decided in decimal
+  const aFirst = `(${w.H(a)} < ${w.H(b)} || (${w.H(a)} === ${w.H(b)} && ${w.Lo(a)} <= ${w.Lo(b)}))`;
+  const pickA = n.fn === 'min' ? aFirst : `!${aFirst}`;
+  const value = `h${i} = p${i} ? ${w.H(a)} : ${w.H(b)}, l${i} = p${i} ? ${w.Lo(a)} : ${w.Lo(b)}`;
+  w.push(`const p${i} = ${pickA}; const ${value}, r${i} = Math.max(${w.R(a)}, ${w.R(b)});`);
+}
+
+/** sqrt in double-double; abs and relu exactly; other functions in float64 at hi (lo charged as input error). */
+function call(w: Writer, n: Extract<Expr, { op: 'call' }>, i: number): void {
+  const a = w.gen(n.arg);
+  const [ha, la, ra] = [w.H(a), w.Lo(a), w.R(a)];
+  if (n.fn === 'sqrt') {
+    w.push(`if (${ha} < 0 || (${ra} > 0 && !(${ha} - ${ra} > 0))) { ${FAIL} }`);
+    w.push(`S.sqrt(${ha}, ${la});`);
+    const prop = `(0.5 / Math.sqrt((${ha} - ${ra}) * ${1 - EPS})) * ${ra} * ${1 + EPS}`;
+    w.set(i, `((${ra} === 0 ? 0 : ${prop}) + S.own(S.h)) * ${UP}`);
+  } else if (n.fn === 'abs' || n.fn === 'relu') {
+    const neg = `(${ha} < 0 || (${ha} === 0 && ${la} < 0))`;
+    const hv = n.fn === 'abs' ? `-${ha}` : '0';
+    const lv = n.fn === 'abs' ? `-${la}` : '0';
+    w.push(`const n${i} = ${neg}; const h${i} = n${i} ? ${hv} : ${ha}, l${i} = n${i} ? ${lv} : ${la}, r${i} = ${ra};`);
+  } else {
+    const ulps = FLOAT64_FUNCTIONS[n.fn].ulps;
+    w.push(`const a${i} = (${ra} + Math.abs(${la})) * ${UP}; S.h = S.fn.${n.fn}(${ha}); S.l = 0;`);
+    const prop = `(a${i} === 0 ? 0 : S.lip.${n.fn}(${ha}, a${i}) * a${i})`;
+    w.set(i, `(${prop} + ${ulps * EPS} * Math.abs(S.h) + Number.MIN_VALUE) * ${UP}`);
+  }
 }

@@ -1,5 +1,5 @@
 import * as I from 'interval-arithmetic';
-import type { Expr } from './ast.ts';
+import type { Expr, UnaryFn } from './ast.ts';
 import { encloseAtan2, encloseNew } from './enclosures.ts';
 
 /**
@@ -75,46 +75,50 @@ function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag:
       const a = walk(e.a, box, flag);
       const b = walk(e.b, box, flag);
       if (e.fn === 'atan2') return encloseAtan2(a, b, flag);
-      return e.fn === 'min' ? iv(Math.min(a.lo, b.lo), Math.min(a.hi, b.hi)) : iv(Math.max(a.lo, b.lo), Math.max(a.hi, b.hi));
+      if (e.fn === 'min') return iv(Math.min(a.lo, b.lo), Math.min(a.hi, b.hi));
+      return iv(Math.max(a.lo, b.lo), Math.max(a.hi, b.hi));
     }
-    case 'call': {
-      const a = walk(e.arg, box, flag);
-      const own = encloseNew(e.fn, a, flag);
-      if (own) return own;
-      // sin, cos, tan of ±Infinity (an argument that overflowed) are NaN.
-      if ((e.fn === 'sin' || e.fn === 'cos' || e.fn === 'tan' || e.fn === 'sec') && !(Number.isFinite(a.lo) && Number.isFinite(a.hi))) flag.undefinedPart = true;
-      switch (e.fn) {
-        case 'sqrt':
-          if (a.lo < 0) flag.undefinedPart = true;
-          return I.sqrt(iv(Math.max(a.lo, 0), Math.max(a.hi, 0)));
-        case 'log':
-          if (a.lo <= 0) flag.undefinedPart = true;
-          return I.log(a);
-        case 'log1p':
-          if (a.lo <= -1) flag.undefinedPart = true;
-          // log1p is monotone; log(1 + a) with outward rounding of 1 + a.
-          return I.log(I.add(iv(1, 1), a));
-        case 'abs': return I.abs(a);
-        case 'exp': return I.exp(a);
-        case 'sin': return sinCos('sin', a);
-        case 'cos': return sinCos('cos', a);
-        case 'tan': {
-          const t = tangent(a);
-          if (!Number.isFinite(t.lo) || !Number.isFinite(t.hi)) flag.undefinedPart = true;
-          return t;
-        }
-        case 'tanh': return I.tanh(a);
-        case 'sigmoid': return I.div(iv(1, 1), I.add(iv(1, 1), I.exp(I.negative(a))));
-        case 'relu': return iv(Math.max(0, a.lo), Math.max(0, a.hi));
-        case 'sec': {
-          const c = sinCos('cos', a);
-          if (c.lo <= 0 && c.hi >= 0) flag.undefinedPart = true;
-          return I.div(iv(1, 1), c);
-        }
-        case 'sech': return I.div(iv(1, 1), I.cosh(a));
-        default: throw new RangeError(`no enclosure for ${e.fn}`);
-      }
+    case 'call': return encloseCall(e.fn, walk(e.arg, box, flag), flag);
+  }
+}
+
+/** Enclosure of fn(a) for a unary function, flagging the part of a outside fn's domain. */
+function encloseCall(fn: UnaryFn, a: Iv, flag: Flag): Iv {
+  const own = encloseNew(fn, a, flag);
+  if (own) return own;
+  // sin, cos, tan of ±Infinity (an argument that overflowed) are NaN.
+  const periodic = fn === 'sin' || fn === 'cos' || fn === 'tan' || fn === 'sec';
+  if (periodic && !(Number.isFinite(a.lo) && Number.isFinite(a.hi))) flag.undefinedPart = true;
+  switch (fn) {
+    case 'sqrt':
+      if (a.lo < 0) flag.undefinedPart = true;
+      return I.sqrt(iv(Math.max(a.lo, 0), Math.max(a.hi, 0)));
+    case 'log':
+      if (a.lo <= 0) flag.undefinedPart = true;
+      return I.log(a);
+    case 'log1p':
+      if (a.lo <= -1) flag.undefinedPart = true;
+      // log1p is monotone; log(1 + a) with outward rounding of 1 + a.
+      return I.log(I.add(iv(1, 1), a));
+    case 'abs': return I.abs(a);
+    case 'exp': return I.exp(a);
+    case 'sin': return sinCos('sin', a);
+    case 'cos': return sinCos('cos', a);
+    case 'tan': {
+      const t = tangent(a);
+      if (!Number.isFinite(t.lo) || !Number.isFinite(t.hi)) flag.undefinedPart = true;
+      return t;
     }
+    case 'tanh': return I.tanh(a);
+    case 'sigmoid': return I.div(iv(1, 1), I.add(iv(1, 1), I.exp(I.negative(a))));
+    case 'relu': return iv(Math.max(0, a.lo), Math.max(0, a.hi));
+    case 'sec': {
+      const c = sinCos('cos', a);
+      if (c.lo <= 0 && c.hi >= 0) flag.undefinedPart = true;
+      return I.div(iv(1, 1), c);
+    }
+    case 'sech': return I.div(iv(1, 1), I.cosh(a));
+    default: throw new RangeError(`no enclosure for ${fn}`);
   }
 }
 

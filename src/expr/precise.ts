@@ -142,7 +142,10 @@ export function evaluatePrecise(e: Expr, variables: string[], x: ArrayLike<numbe
   return toDouble(out, D);
 }
 
-/** A float64 ball containing the decimal ball: where Lipschitz bounds are taken (errors still propagate from the decimal radius). */
+/**
+ * A float64 ball containing the decimal ball: where Lipschitz bounds are taken (errors still
+ * propagate from the decimal radius).
+ */
 function float64Ball(a: DBall, D: DecCtor): { c: number; r: number } {
   const c = a.c.toNumber();
   return { c, r: (a.r + gapTo(a.c, c, D)) * UP };
@@ -158,7 +161,9 @@ function unary(fn: UnaryFn, a: DBall, D: DecCtor, P: number): DBall {
   return { c, r: (prop + units * 10 ** -P) * UP * UP };
 }
 
-function power(base: Expr, exponent: Expr, walk: (n: Expr) => DBall, D: DecCtor, own: (v: Dec, units: number) => number): DBall {
+function power(
+  base: Expr, exponent: Expr, walk: (n: Expr) => DBall, D: DecCtor, own: (v: Dec, units: number) => number,
+): DBall {
   const a = walk(base);
   const b = walk(exponent);
   if (b.r === 0 && b.c.isInteger() && b.c.abs().lte(1024)) {

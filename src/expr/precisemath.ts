@@ -45,7 +45,9 @@ export function preciseMath(digits = 50) {
  * A formula evaluated in BigNumber at `digits` digits (inputs taken at their exact binary
  * values): the reference for measured errors where float64 is not accurate enough.
  */
-export function preciseEvaluator(e: import('./ast.ts').Expr, variables: string[], digits = 30): (...args: number[]) => number {
+export function preciseEvaluator(
+  e: import('./ast.ts').Expr, variables: string[], digits = 30,
+): (...args: number[]) => number {
   const P = preciseMath(digits);
   const { M, big } = P;
   const F = M as unknown as Record<string, (...a: BigNumber[]) => BigNumber>;

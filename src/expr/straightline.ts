@@ -1,3 +1,5 @@
+import type { Expr } from './ast.ts';
+
 /**
  * Straight-line generated code, run in pieces. V8 optimizes a function only below a bytecode
  * size limit, so one generated function per formula leaves a formula of thousands of nodes in
@@ -25,4 +27,17 @@ export function chunkFunctions<F>(params: string[], groups: string[], tail = '')
 /** Whether groups g and h run in the same function. */
 export function sameFunction(g: number, h: number): boolean {
   return Math.floor(g / GROUPS_PER_FUNCTION) === Math.floor(h / GROUPS_PER_FUNCTION);
+}
+
+/** The exponent of a power when it is a constant c or −c, else null. */
+export function constantExponent(b: Expr): number | null {
+  if (b.op === 'const') return b.value;
+  return b.op === 'neg' && b.arg.op === 'const' ? -b.arg.value : null;
+}
+
+/** The index of a variable in the generated code's argument array. */
+export function variableIndex(name: string, variables: string[]): number {
+  const j = variables.indexOf(name);
+  if (j < 0) throw new RangeError(`variable ${name} is not among ${variables.join(', ')}`);
+  return j;
 }

@@ -79,7 +79,9 @@ function evaluateRows(net: Network, x: ArrayLike<number>, batch: number, dtype: 
 }
 
 /** Convenience for single-input, single-output networks. */
-export function evaluate1d(net: Network, xs: ArrayLike<number>, dtype: 'float64' | 'float32' = 'float64'): Float64Array {
+export function evaluate1d(
+  net: Network, xs: ArrayLike<number>, dtype: 'float64' | 'float32' = 'float64',
+): Float64Array {
   return evaluate(net, xs, dtype);
 }
 

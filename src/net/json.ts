@@ -5,7 +5,9 @@ import { denseLayer, validateNetwork, type Activation, type Network } from './ne
 export interface NetworkMeta {
   expr?: string;
   domain?: Record<string, unknown>;
-  error?: { certifiedMax?: number | null; measuredMax?: number | null; measuredRms?: number | null; [k: string]: unknown };
+  error?: {
+    certifiedMax?: number | null; measuredMax?: number | null; measuredRms?: number | null; [k: string]: unknown;
+  };
   dtype?: 'float64' | 'float32';
   [key: string]: unknown;
 }
@@ -27,7 +29,9 @@ export function networkToJson(net: Network, meta: NetworkMeta = {}): NetworkJson
     outputs: [...net.outputs],
     layers: net.layers.map((l) => {
       const rows: number[][] = [];
-      for (let r = 0; r < l.outSize; r++) rows.push(Array.from(l.weights.subarray(r * l.inSize, (r + 1) * l.inSize)));
+      for (let r = 0; r < l.outSize; r++) {
+        rows.push(Array.from(l.weights.subarray(r * l.inSize, (r + 1) * l.inSize)));
+      }
       return { activation: l.activation, weights: rows, bias: Array.from(l.bias) };
     }),
     dtype: 'float64',
@@ -42,35 +46,36 @@ export const MAX_JSON_PARAMS = 50_000_000;
 /** Reads the JSON form back; malformed files are input errors naming the field. */
 export function networkFromJson(json: unknown, source = 'network JSON'): { net: Network; meta: NetworkMeta } {
   const o = json as Partial<NetworkJson> | null;
-  if (!o || typeof o !== 'object' || o.format !== 'knotnet.network') {
-    throw new InputError(`${source} "format"`, 'be "knotnet.network"', o && typeof o === 'object' ? o.format : o, { field: 'json', code: 'malformed' });
-  }
-  if (o.version !== 1) throw new InputError(`${source} "version"`, 'be 1', o.version, { field: 'json', code: 'malformed' });
-  if (!Array.isArray(o.inputs) || !o.inputs.every((s) => typeof s === 'string')) {
-    throw new InputError(`${source} "inputs"`, 'be a list of names', JSON.stringify(o.inputs), { field: 'json', code: 'malformed' });
-  }
-  if (!Array.isArray(o.outputs) || !o.outputs.every((s) => typeof s === 'string')) {
-    throw new InputError(`${source} "outputs"`, 'be a list of names', JSON.stringify(o.outputs), { field: 'json', code: 'malformed' });
-  }
-  if (!Array.isArray(o.layers) || o.layers.length === 0) {
-    throw new InputError(`${source} "layers"`, 'be a non-empty list', JSON.stringify(o.layers), { field: 'json', code: 'malformed' });
-  }
-  if (o.layers.length > MAX_JSON_LAYERS) throw new InputError(`${source} "layers"`, `have at most ${MAX_JSON_LAYERS} layers`, o.layers.length, { field: 'json', code: 'too-large' });
+  checkHeader(o, source);
   let width = o.inputs.length;
   let params = 0;
   const layers = o.layers.map((l, i) => {
-    if (!l || typeof l !== 'object') throw new InputError(`${source} layers[${i}]`, 'be an object with activation, weights and bias', l === null ? 'null' : typeof l, { field: 'json', code: 'malformed' });
+    if (!l || typeof l !== 'object') {
+      const rule = 'be an object with activation, weights and bias';
+      const got = l === null ? 'null' : typeof l;
+      throw new InputError(`${source} layers[${i}]`, rule, got, { field: 'json', code: 'malformed' });
+    }
     const rows = l.weights;
     params += Array.isArray(rows) ? rows.length * (width + 1) : 0;
-    if (params > MAX_JSON_PARAMS) throw new InputError(`${source} "layers"`, `hold at most ${MAX_JSON_PARAMS} parameters`, `more by layer ${i}`, { field: 'json', code: 'too-large' });
-    if (l.activation !== 'relu' && l.activation !== 'linear') {
-      throw new InputError(`${source} layers[${i}].activation`, 'be "relu" or "linear"', l.activation, { field: 'json', code: 'malformed' });
+    if (params > MAX_JSON_PARAMS) {
+      const rule = `hold at most ${MAX_JSON_PARAMS} parameters`;
+      throw new InputError(`${source} "layers"`, rule, `more by layer ${i}`, { field: 'json', code: 'too-large' });
     }
-    if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r) && r.length === width && r.every(Number.isFinite))) {
-      throw new InputError(`${source} layers[${i}].weights`, `be rows of ${width} finite numbers`, 'a malformed matrix', { field: 'json', code: 'malformed' });
+    if (l.activation !== 'relu' && l.activation !== 'linear') {
+      const rule = 'be "relu" or "linear"';
+      const arg = `${source} layers[${i}].activation`;
+      throw new InputError(arg, rule, l.activation, { field: 'json', code: 'malformed' });
+    }
+    const rowOk = (r: unknown) => Array.isArray(r) && r.length === width && r.every(Number.isFinite);
+    if (!Array.isArray(rows) || !rows.every(rowOk)) {
+      const rule = `be rows of ${width} finite numbers`;
+      const arg = `${source} layers[${i}].weights`;
+      throw new InputError(arg, rule, 'a malformed matrix', { field: 'json', code: 'malformed' });
     }
     if (!Array.isArray(l.bias) || l.bias.length !== rows.length || !l.bias.every(Number.isFinite)) {
-      throw new InputError(`${source} layers[${i}].bias`, `be ${rows.length} finite numbers`, `${Array.isArray(l.bias) ? l.bias.length : typeof l.bias} values`, { field: 'json', code: 'malformed' });
+      const rule = `be ${rows.length} finite numbers`;
+      const got = `${Array.isArray(l.bias) ? l.bias.length : typeof l.bias} values`;
+      throw new InputError(`${source} layers[${i}].bias`, rule, got, { field: 'json', code: 'malformed' });
     }
     const layer = denseLayer(l.activation, width, rows.length, rows.flat(), l.bias);
     width = rows.length;
@@ -80,8 +85,38 @@ export function networkFromJson(json: unknown, source = 'network JSON'): { net: 
   try {
     validateNetwork(net);
   } catch (e) {
-    throw new InputError(source, 'describe a valid network', (e as Error).message, { field: 'json', code: 'malformed' });
+    const got = (e as Error).message;
+    throw new InputError(source, 'describe a valid network', got, { field: 'json', code: 'malformed' });
   }
   const { format: _f, version: _v, inputs: _i, outputs: _o, layers: _l, ...meta } = o as NetworkJson;
   return { net, meta };
+}
+
+/** The fields around the layers: format, version, names, and a layer list within MAX_JSON_LAYERS. */
+function checkHeader(
+  o: Partial<NetworkJson> | null, source: string,
+): asserts o is Partial<NetworkJson> & Pick<NetworkJson, 'inputs' | 'outputs' | 'layers'> {
+  if (!o || typeof o !== 'object' || o.format !== 'knotnet.network') {
+    const got = o && typeof o === 'object' ? o.format : o;
+    throw new InputError(`${source} "format"`, 'be "knotnet.network"', got, { field: 'json', code: 'malformed' });
+  }
+  if (o.version !== 1) {
+    throw new InputError(`${source} "version"`, 'be 1', o.version, { field: 'json', code: 'malformed' });
+  }
+  if (!Array.isArray(o.inputs) || !o.inputs.every((s) => typeof s === 'string')) {
+    const got = JSON.stringify(o.inputs);
+    throw new InputError(`${source} "inputs"`, 'be a list of names', got, { field: 'json', code: 'malformed' });
+  }
+  if (!Array.isArray(o.outputs) || !o.outputs.every((s) => typeof s === 'string')) {
+    const got = JSON.stringify(o.outputs);
+    throw new InputError(`${source} "outputs"`, 'be a list of names', got, { field: 'json', code: 'malformed' });
+  }
+  if (!Array.isArray(o.layers) || o.layers.length === 0) {
+    const got = JSON.stringify(o.layers);
+    throw new InputError(`${source} "layers"`, 'be a non-empty list', got, { field: 'json', code: 'malformed' });
+  }
+  if (o.layers.length > MAX_JSON_LAYERS) {
+    const rule = `have at most ${MAX_JSON_LAYERS} layers`;
+    throw new InputError(`${source} "layers"`, rule, o.layers.length, { field: 'json', code: 'too-large' });
+  }
 }

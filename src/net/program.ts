@@ -147,7 +147,9 @@ export class Program {
  * carried to the last hidden layer first (carrying one may deepen the program, so repeat
  * until all sit there). Bounds are each output's value range, used by `carry`.
  */
-export function toNetworkOutputs(prog: Program, outputs: Form[], bounds: [number, number][], inputs: string[], names: string[]): Network {
+export function toNetworkOutputs(
+  prog: Program, outputs: Form[], bounds: [number, number][], inputs: string[], names: string[],
+): Network {
   let outs = outputs.map((f) => prog.reduceFanIn(f));
   for (;;) {
     const last = prog.layers.length;

@@ -9,7 +9,9 @@ import { scalingOf, trainFor, type Scaling } from './train.ts';
  * knotnet's float64 `evaluate` on the plain ReLU Network form (trained models are converted
  * exactly, their float32 weights widened to float64).
  */
-export function heldOutErrors(net: Network, x: Float64Array, yTrue: Float64Array): { max: number; rms: number; abs: Float64Array } {
+export function heldOutErrors(
+  net: Network, x: Float64Array, yTrue: Float64Array,
+): { max: number; rms: number; abs: Float64Array } {
   return errorsOf(evaluate(net, x), yTrue);
 }
 
@@ -127,7 +129,9 @@ interface Run { name: string; model: () => tf.Sequential; scaling?: Scaling; lr:
  * Held-out error of a tfjs model as TensorFlow.js computes it (float32 throughout), for the
  * fine-tuning row only: it shows what the training loss sees, beside the common evaluator.
  */
-export function runtimeErrors(model: tf.Sequential, x: Float64Array, yTrue: Float64Array): { max: number; rms: number } {
+export function runtimeErrors(
+  model: tf.Sequential, x: Float64Array, yTrue: Float64Array,
+): { max: number; rms: number } {
   const n = yTrue.length;
   const y = tf.tidy(() => (model.predict(tf.tensor2d(Float32Array.from(x), [n, x.length / n])) as tf.Tensor).dataSync());
   const { max, rms } = errorsOf(y, yTrue);

@@ -60,7 +60,9 @@ function readDense(layer: tf.layers.Layer, activation: 'relu' | 'linear'): Dense
  * Input standardization x' = (x − μ)/σ and output y = μ_y + σ_y·y' fold into the first and
  * last layers.
  */
-export function networkFromModel(model: tf.Sequential, inputs: string[], scaling?: { mu: number[]; sigma: number[]; yMu: number; ySigma: number }): Network {
+export function networkFromModel(
+  model: tf.Sequential, inputs: string[], scaling?: { mu: number[]; sigma: number[]; yMu: number; ySigma: number },
+): Network {
   const layers: DenseLayer[] = [];
   let pendingLinear: DenseLayer | null = null;
   const ls = model.layers;

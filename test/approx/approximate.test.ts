@@ -72,7 +72,8 @@ test('a tolerance that cannot be met within the segment limit is a WorkError say
 });
 
 test('a tolerance whose asymptotic count n* = ∫√|f\'\'| / (4√E) exceeds 4× the limit is refused before sizing, with n*', () => {
-  // sqrt on [0, 1]: ∫ ½x^(-3/4) dx = 2, so n* = 2 / (4·√1e-9) ≈ 1.58e4 (the sampled integral misses some of the singular end).
+  // sqrt on [0, 1]: ∫ ½x^(-3/4) dx = 2, so n* = 2 / (4·√1e-9) ≈ 1.58e4 (the sampled integral misses
+  // some of the singular end).
   assert.throws(
     () => approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-9 }, maxSegments: 20 }),
     (e: unknown) => e instanceof WorkError && /^--max-error 1e-9 needs about 1\.\d+e\+4 segments .* more than the limit of 20/.test(e.message),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { approximate } from '../../src/approx/approximate.ts';
-import { float32Layout } from '../../src/approx/float32.ts';
+import { float32Layout } from '../../src/approx/clampform.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { WorkError } from '../../src/errors.ts';
 import { accurateFunction } from '../../src/expr/accurate.ts';
@@ -51,7 +51,9 @@ function points(domain: [number, number], knots: ArrayLike<number>): number[] {
 }
 
 /** max over the points of the oracle's |f − y| (y from evaluate in the dtype given). */
-function oracleMax(text: string, vars: string[], rows: number[][], y: ArrayLike<number>): { max: number; at: number[] } {
+function oracleMax(
+  text: string, vars: string[], rows: number[][], y: ArrayLike<number>,
+): { max: number; at: number[] } {
   const e = parseFormula(text).expr;
   let max = 0;
   let at = rows[0]!;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { roundingOf } from '../../src/approx/approximate.ts';
+import { roundingOf } from '../../src/approx/build.ts';
 import { evalPwl, pwlToNetwork, segmentCount, segmentOf, type Pwl } from '../../src/approx/pwl.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { countRelus } from '../../src/net/network.ts';
@@ -32,7 +32,10 @@ test('pwlToNetwork reproduces the PWL values at its knots exactly when all arith
   );
 });
 
-/** |net(t) − p(t)| ≤ bound in exact arithmetic, with p(t) = (y_i·(x_{i+1} − t) + y_{i+1}·(t − x_i)) / (x_{i+1} − x_i). */
+/**
+ * |net(t) − p(t)| ≤ bound in exact arithmetic, with p(t) = (y_i·(x_{i+1} − t) + y_{i+1}·(t − x_i))
+ * / (x_{i+1} − x_i).
+ */
 function withinExactly(p: Pwl, t: number, netValue: number, bound: number): { ok: boolean; err: number } {
   const i = segmentOf(p, t);
   const [xi, xj, yi, yj] = [p.x[i]!, p.x[i + 1]!, p.y[i]!, p.y[i + 1]!].map(dyadic) as [ReturnType<typeof dyadic>, ReturnType<typeof dyadic>, ReturnType<typeof dyadic>, ReturnType<typeof dyadic>];

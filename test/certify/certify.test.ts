@@ -8,7 +8,10 @@ import { exactMaxError } from './oracle.ts';
 
 const SEED = 20261130;
 
-/** Random ReLU networks: 1–3 inputs, 1–3 hidden layers (the first ReLU, later ones ReLU or linear), at most 30 ReLUs. */
+/**
+ * Random ReLU networks: 1–3 inputs, 1–3 hidden layers (the first ReLU, later ones ReLU or linear),
+ * at most 30 ReLUs.
+ */
 const network = fc
   .tuple(fc.integer({ min: 1, max: 3 }), fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 3 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }))
   .chain(([nIn, widths, linear]) => {

@@ -24,7 +24,10 @@ test('curvature follows the composition rules of disciplined convex programming'
   for (const [text, want] of cases) assert.equal(curvature(parse(text)), want, text);
 });
 
-/** Random convex formulas of two variables: norms of affine forms, |affine|, max of affine, exp of those; negated for concave. */
+/**
+ * Random convex formulas of two variables: norms of affine forms, |affine|, max of affine, exp of
+ * those; negated for concave.
+ */
 const convexFormula = fc.tuple(fc.array(fc.integer({ min: -6, max: 6 }), { minLength: 9, maxLength: 9 }), fc.integer({ min: 0, max: 3 }), fc.boolean()).map(([c, kind, neg]) => {
   const aff = (i: number) => `(${c[i]! / 2}*x + ${c[i + 1]! / 2}*y + ${c[i + 2]! / 2})`;
   const body = [`sqrt(${aff(0)}^2 + ${aff(3)}^2 + ${Math.abs(c[6]!)})`, `abs(${aff(0)}) + ${aff(3)}`, `max(${aff(0)}, ${aff(3)}, ${aff(6)})`, `exp(max(${aff(0)}, ${aff(3)})/4)`][kind]!;

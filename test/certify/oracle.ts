@@ -102,7 +102,9 @@ function splitBy(pieces: Piece[], d: number, form: (p: Piece) => Half): Piece[] 
 }
 
 /** `region`: extra inequalities a·x ≤ b the region keeps (linear range conditions). */
-export function exactMaxError(net: Network, f: (x: number[]) => number, lo: number[], hi: number[], kinks: Half[] = [], region: Half[] = []): { max: number; at: number[]; pieces: number } {
+export function exactMaxError(
+  net: Network, f: (x: number[]) => number, lo: number[], hi: number[], kinks: Half[] = [], region: Half[] = [],
+): { max: number; at: number[]; pieces: number } {
   const d = lo.length;
   const box: Half[] = [];
   for (let i = 0; i < d; i++) {

@@ -71,7 +71,10 @@ test(`enclose(atan2(y, x)) on random boxes off the cut and the origin contains t
   );
 });
 
-/** The two-argument shapes written through others (x^y = exp(y·log x), hypot = sqrt of squares, clamp = min∘max) and their 50-digit values. */
+/**
+ * The two-argument shapes written through others (x^y = exp(y·log x), hypot = sqrt of squares,
+ * clamp = min∘max) and their 50-digit values.
+ */
 const BOX_CASES: { text: string; x: [number, number]; y: [number, number]; ref: (x: BigNumber, y: BigNumber) => BigNumber }[] = [
   { text: 'x^y', x: [1e-3, 30], y: [-4, 4], ref: (x, y) => M.pow(x, y) as BigNumber },
   { text: 'hypot(x, y, 1.5)', x: [-40, 40], y: [-40, 40], ref: (x, y) => M.sqrt(M.add(M.add(M.multiply(x, x), M.multiply(y, y)), P.big(2.25)) as BigNumber) as BigNumber },

@@ -1,0 +1,168 @@
+import { InputError, WorkError } from '../errors.ts';
+import { roundingErrorBound } from '../net/rounding.ts';
+import type { SizeBy } from './approximate.ts';
+import { certifyMaxError } from './certify.ts';
+import { fit, type FitKind } from './fit.ts';
+import { measureErrors, samplesPerSegment } from './measure.ts';
+import { minimalPwl, minimaxForCount } from './minimal.ts';
+import { placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform, type Placement } from './placement.ts';
+import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
+import { inaccurate, refuseUnenclosable } from './refusals.ts';
+import { sizeBySearch, type Trial } from './sizing.ts';
+import type { Target } from './target.ts';
+
+/**
+ * Building the PWL of a target at the size asked: a count, a spacing, or the fewest segments
+ * meeting a tolerance (by the minimum-link construction or by search).
+ */
+
+interface Built {
+  pwl: Pwl;
+  /** A certificate of the PWL already proven (the smaller of two proven bounds is kept). */
+  certified?: number;
+  bounds: { segmentsLowerBound?: number; errorLowerBound?: number };
+}
+
+/** The PWL-only certificate with a given rtol, plus the network's rounding. */
+function certifyWithRounding(t: Target, p: Pwl, rtol: number): number {
+  return certifyMaxError(t, p, { rtol }).maxError + roundingOf(p);
+}
+
+/**
+ * The PWL for a target sized as asked: a given count or spacing, or the fewest segments
+ * meeting a tolerance (certified max error incl. float64 network rounding, or measured RMS).
+ */
+export function buildPwl(
+  target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
+  trials: Trial[] = [],
+  onTrial?: (t: Trial) => void,
+): Pwl {
+  return buildPwlBounded(target, size, placement, fitKind, limit, relative, trials, onTrial).pwl;
+}
+
+/**
+ * buildPwl with what the minimum-link placement proves besides: with `placement: 'optimal'`,
+ * a max-error tolerance is met by the minimum-link construction (approx/minimal.ts) and
+ * `--knots N` with the minimax fit by the least max error over N segments; the other
+ * placements (and RMS sizing) size by search as before.
+ */
+export function buildPwlBounded(
+  target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
+  trials: Trial[] = [],
+  onTrial?: (t: Trial) => void,
+): Built {
+  if (placement === 'optimal' && size.kind === 'maxError' && size.error > 0 && Number.isFinite(size.error)) {
+    const tol = relative ? size.error * target.scale : size.error;
+    const built = fewestForTolerance(target, tol, limit, trials, onTrial);
+    if (built) return built;
+  }
+  if (placement === 'optimal' && size.kind === 'knots' && fitKind === 'minimax') {
+    return leastErrorForCount(target, size, fitKind, limit);
+  }
+  return { pwl: buildPwlSearched(target, size, placement, fitKind, limit, relative, trials, onTrial), bounds: {} };
+}
+
+/** The minimum-link construction for a max-error tolerance, with its proven lower bound on the count (or null). */
+function fewestForTolerance(
+  target: Target, tol: number, limit: number, trials: Trial[], onTrial?: (t: Trial) => void,
+): Built | null {
+  const r = minimalPwl(target, tol, limit, (p, rtol) => certifyWithRounding(target, p, rtol));
+  if (!r) return null;
+  trials.push({ segments: segmentCount(r.pwl), error: r.certified });
+  onTrial?.({ segments: segmentCount(r.pwl), error: r.certified });
+  return { pwl: r.pwl, certified: r.certified - roundingOf(r.pwl), bounds: { segmentsLowerBound: r.lowerBound } };
+}
+
+/**
+ * N segments with the least max error the min-link search finds (and its proven lower bound),
+ * else the equidistributed minimax fit. At float rounding level (an exact PWL target) there is
+ * nothing to gain and the narrowed tube cannot be certified; past MINIMAX_COUNT_LIMIT segments
+ * the search (tens of min-link passes over ~8 samples per segment) costs minutes for a gain
+ * that vanishes as 1/n (equidistribution is asymptotically optimal): the equidistributed fit stands.
+ */
+function leastErrorForCount(
+  target: Target, size: { kind: 'knots'; segments: number }, fitKind: FitKind, limit: number,
+): Built {
+  checkSegments(size.segments, '--knots', limit);
+  const start = buildWith(target, knotsFor(target, 'equidistribute', fitKind, size, size.segments), fitKind);
+  if (size.segments > MINIMAX_COUNT_LIMIT) return { pwl: start, bounds: {} };
+  const e0 = certifyWithRounding(target, start, 1e-3);
+  if (e0 <= 2 ** -36 * target.scale) return { pwl: start, bounds: {} };
+  let r: ReturnType<typeof minimaxForCount> | null = null;
+  try {
+    r = minimaxForCount(target, size.segments, e0, (p, rtol) => certifyWithRounding(target, p, rtol));
+  } catch (e) {
+    if (!(e instanceof WorkError)) throw e;
+  }
+  if (!r || r.certified > e0) return { pwl: start, bounds: {} };
+  return { pwl: r.pwl, certified: r.certified - roundingOf(r.pwl), bounds: { errorLowerBound: r.errorLowerBound } };
+}
+
+/** Largest `--knots` count given the min-link least-error search (larger: equidistribution). */
+export const MINIMAX_COUNT_LIMIT = 20_000;
+
+/** A count or spacing as given, or the fewest segments meeting the tolerance by search (sizing.ts). */
+function buildPwlSearched(
+  target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
+  trials: Trial[],
+  onTrial?: (t: Trial) => void,
+): Pwl {
+  const build = (n: number) => buildWith(target, knotsFor(target, placement, fitKind, size, n), fitKind);
+  if (size.kind === 'knots') {
+    checkSegments(size.segments, '--knots', limit);
+    return build(size.segments);
+  }
+  if (size.kind === 'spacing') {
+    if (!(size.h > 0) || !Number.isFinite(size.h)) {
+      throw new InputError('--spacing', 'be a positive number', size.h, { field: 'spacing', code: 'not-positive' });
+    }
+    const x = placeBySpacing(target.a, target.b, size.h);
+    checkSegments(x.length - 1, '--spacing (segments it makes)', limit);
+    return buildWith(target, x, fitKind);
+  }
+  const arg = size.kind === 'maxError' ? '--max-error' : '--rms-error';
+  if (!(size.error > 0) || !Number.isFinite(size.error)) {
+    throw new InputError(arg, 'be a positive number', size.error, { field: size.kind, code: 'not-positive' });
+  }
+  const tol = relative ? size.error * target.scale : size.error;
+  const errorOf = (p: Pwl) => {
+    if (size.kind !== 'maxError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
+    const c = certifyMaxError(target, p);
+    if (!(c.valueRadius <= tol / 4)) throw inaccurate(target, c.valueRadiusAt, c.valueRadius, `${arg} ${size.error}`);
+    const e = c.maxError + roundingOf(p);
+    if (!(e < 1e308) && segmentCount(p) >= 16) refuseUnenclosable(target, p, arg, size.error);
+    return e;
+  };
+  return sizeBySearch(build, errorOf, tol, limit, trials, arg, size.error, onTrial);
+}
+
+const roundingByPwl = new WeakMap<Pwl, number>();
+
+/** The float64 rounding of p's network plus the drift of its weights from p (pwl.ts), proven. */
+export function roundingOf(p: Pwl): number {
+  // Remembered per PWL: the search, the certificate and the result each ask for it.
+  const known = roundingByPwl.get(p);
+  if (known !== undefined) return known;
+  const ends = [p.x[0]!, p.x[p.x.length - 1]!] as const;
+  const r = networkDriftBound(p) + roundingErrorBound(pwlToNetwork(p), [ends[0]], [ends[1]], 'float64')[0]!;
+  roundingByPwl.set(p, r);
+  return r;
+}
+
+function checkSegments(n: number, arg: string, limit: number): void {
+  const field = arg === '--knots' ? 'knots' : 'spacing';
+  if (!Number.isInteger(n) || n < 1 || n > limit) {
+    throw new InputError(arg, `be a whole number of segments from 1 to ${limit}`, n, { field, code: 'out-of-range' });
+  }
+}
+
+function knotsFor(t: Target, placement: Placement, fitKind: FitKind, size: SizeBy, n: number): Float64Array {
+  if (placement === 'uniform') return placeUniform(t.a, t.b, n);
+  const forRms = size.kind === 'rmsError' || (size.kind !== 'maxError' && fitKind === 'lsq');
+  return forRms ? placeOptimalRms(t, n) : placeOptimalMax(t, n);
+}
+
+function buildWith(t: Target, x: Float64Array, fitKind: FitKind): Pwl {
+  return fit(fitKind, t, x);
+}
+
