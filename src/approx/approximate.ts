@@ -131,8 +131,9 @@ function finish(
   const rounding = roundingOf(pwl);
   const n = segmentCount(pwl);
   const measured = measureErrors(t.f, pwl, samplesPerSegment(n));
-  // The network itself, checked against the PWL it encodes on a sample of points.
-  const m = Math.max(2, Math.min(2001, 4 * n + 1, Math.floor(2e7 / n)));
+  // The network itself, checked against the PWL it encodes on a sample of points (about 2e7
+  // unit evaluations; 5e6 past 20,000 segments, where each point costs a pass over every unit).
+  const m = Math.max(2, Math.min(2001, 4 * n + 1, Math.floor((n > 20_000 ? 5e6 : 2e7) / n)));
   const probe = Float64Array.from({ length: m }, (_, i) => t.a + ((t.b - t.a) * i) / (m - 1));
   const netY = evaluate(network, probe);
   let netMax = measured.maxError;

@@ -123,9 +123,11 @@ function invertCum(grid: Float64Array, cum: Float64Array, c: number): number {
 }
 
 function strictlyIncreasing(x: Float64Array): Float64Array {
-  const out: number[] = [x[0]!];
-  for (let i = 1; i < x.length; i++) if (x[i]! > out[out.length - 1]!) out.push(x[i]!);
-  return Float64Array.from(out);
+  const out = new Float64Array(Math.max(1, x.length));
+  out[0] = x[0] ?? NaN;
+  let k = 1;
+  for (let i = 1; i < x.length; i++) if (x[i]! > out[k - 1]!) out[k++] = x[i]!;
+  return k === out.length ? out : out.slice(0, k);
 }
 
 /**
