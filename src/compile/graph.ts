@@ -36,6 +36,7 @@ export interface Graph {
 }
 
 const U: Expr = { op: 'var', name: 'u' };
+const TWO: Expr = { op: 'const', value: 2 };
 
 /**
  * @param o.norms recognize Euclidean norms (sqrt of a sum of at least two squares of
@@ -93,13 +94,18 @@ class GraphBuilder {
     return this.add(`un(${exprKey(fn)},${arg})`, (id) => ({ id, kind: 'unary', fn, arg, text }));
   }
 
-  /** a·b = ((a+b)² − (a−b)²)/4, the affine node marked with its factors. */
-  product(a: number, b: number, text: string): number {
+  /**
+   * a·b = ((a+b)² − (a−b)²)/4, the affine node marked with its factors. The helper nodes are
+   * named in formula text from the factors `ea`, `eb`: "x + y", "(x + y)^2", "x - y".
+   */
+  product(a: number, b: number, text: string, ea: Expr, eb: Expr): number {
     if (a === b) return this.square(a, text);
-    const s = this.affine([{ node: a, coef: 1 }, { node: b, coef: 1 }], 0, `(${text}) sum`);
-    const d = this.affine([{ node: a, coef: 1 }, { node: b, coef: -1 }], 0, `(${text}) difference`);
-    const sq = (x: number) => this.square(x, `(${this.nodes[x]!.text})^2`);
-    const id = this.affine([{ node: sq(s), coef: 0.25 }, { node: sq(d), coef: -0.25 }], 0, text);
+    const sum: Expr = { op: 'add', a: ea, b: eb };
+    const diff: Expr = { op: 'sub', a: ea, b: eb };
+    const s = this.affine([{ node: a, coef: 1 }, { node: b, coef: 1 }], 0, exprToString(sum));
+    const d = this.affine([{ node: a, coef: 1 }, { node: b, coef: -1 }], 0, exprToString(diff));
+    const sq = (x: number, e: Expr) => this.square(x, exprToString({ op: 'pow', a: e, b: TWO }));
+    const id = this.affine([{ node: sq(s, sum), coef: 0.25 }, { node: sq(d, diff), coef: -0.25 }], 0, text);
     const n = this.nodes[id]!;
     if (n.kind === 'affine' && n.terms.length === 2 && !n.factors) n.factors = [a, b];
     return id;
@@ -143,7 +149,7 @@ class GraphBuilder {
     const cb = constOf(e.b);
     if (ca !== null) return this.affine([{ node: this.visit(e.b), coef: ca }], 0, text);
     if (cb !== null) return this.affine([{ node: this.visit(e.a), coef: cb }], 0, text);
-    return this.product(this.visit(e.a), this.visit(e.b), text);
+    return this.product(this.visit(e.a), this.visit(e.b), text, e.a, e.b);
   }
 
   /** u/c is affine; u/v is u·(1/v), with 1/v a unary node. */
@@ -156,9 +162,10 @@ class GraphBuilder {
     }
     const ca = constOf(e.a);
     const oneOver: Expr = { op: 'div', a: { op: 'const', value: 1 }, b: U };
-    const recip = this.unary(oneOver, this.visit(e.b), `1/(${exprToString(e.b)})`);
+    const recipExpr: Expr = { op: 'div', a: { op: 'const', value: 1 }, b: e.b };
+    const recip = this.unary(oneOver, this.visit(e.b), exprToString(recipExpr));
     if (ca !== null) return this.affine([{ node: recip, coef: ca }], 0, text);
-    return this.product(this.visit(e.a), recip, text);
+    return this.product(this.visit(e.a), recip, text, e.a, recipExpr);
   }
 
   /** u^p for a constant p: u, 1, a square, sqrt or a unary power. */
