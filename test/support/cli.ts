@@ -48,7 +48,9 @@ function withEnv(vars: Record<string, string | undefined>): () => void {
  * `knotnet ...args` in this process, in folder `cwd` if given, with `env` set for the run.
  * Runs are serialised (stdout, stderr and the folder are process-wide).
  */
-export async function runCli(args: string[], o: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[], o: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliRun> {
   const previous = queue;
   let release!: () => void;
   queue = new Promise<void>((r) => { release = r; });
@@ -73,7 +75,9 @@ export async function runCli(args: string[], o: { cwd?: string; env?: Record<str
 let queue: Promise<void> = Promise.resolve();
 
 /** `knotnet ...args` as its own process through bin/knotnet.js (for end-to-end cases only). */
-export function spawnCli(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}): CliRun {
+export function spawnCli(
+  args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {},
+): CliRun {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8', timeout: o.timeout ?? 120_000, cwd: o.cwd, env: o.env ?? process.env, input: o.input,
   });
