@@ -21,8 +21,7 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let m = 0; 
 describe('T3 by angle folding (compile --norm fold)', () => {
   const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 100_000, seed: 77 });
   const ball = sampleShell({ dims: 3, inner: 0, outer: 2.4e7, n: 100_000, seed: 78 });
-  /** The folded T3 on the whole box, kept for the float32 test (the network does not depend on the samples). */
-  let foldOnBox: ReturnType<typeof compileFormula> | undefined;
+  let foldOnBox: ReturnType<typeof compileFormula> | undefined; // reused by the float32 test below
 
   it('with the shell --range: certified <= 1 with at most 70 ReLUs, measured on 1e5 fresh shell samples <= certified', () => {
     const r = compileFormula({ ...T3, ranges: SHELL, maxError: 1, norm: 'fold', samples: shell });
