@@ -9,6 +9,7 @@ import { accurateFunction } from '../../src/expr/accurate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { oracleError, oracleValue } from '../support/oracle.ts';
+import { propertyRuns } from '../support/runs.ts';
 
 /**
  * The truth is the real-valued formula. Formulas that cancel in float64 (large terms that
@@ -16,10 +17,10 @@ import { oracleError, oracleValue } from '../support/oracle.ts';
  * error of the built network, measured by the independent 60-digit oracle (test/support/
  * oracle.ts), never exceeds the certified bound — for approx (float64, and the float32 clamp
  * layout evaluated in float32) and compile (float64 and float32). Work that cannot be done
- * (a WorkError) is allowed; a wrong bound is not. KNOTNET_PROPERTY_RUNS raises the count.
+ * (a WorkError) is allowed; a wrong bound is not. `npm test` runs 50 approx and 6 compile
+ * cases; KNOTNET_PROPERTY_RUNS=200 (the long run, README "Tests") sets both counts.
  */
 const SEED = Number(process.env.KNOTNET_PROPERTY_SEED ?? 1212);
-const RUNS = Number(process.env.KNOTNET_PROPERTY_RUNS ?? 0);
 
 const pow10 = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((k) => 10 ** k);
 const scaleOf = (lo: number, hi: number) => fc.tuple(fc.double({ min: 1, max: 9.9, noNaN: true }), pow10(lo, hi)).map(([m, p]) => m * p);
@@ -92,7 +93,7 @@ test(`approx (float64 and the float32 layout): oracle-measured error <= certifie
         }
       });
     }),
-    { seed: SEED, numRuns: RUNS || 200 },
+    { seed: SEED, numRuns: propertyRuns(50) },
   );
   t.diagnostic(`built ${tally.built}, refused (WorkError) ${tally.refused}`);
   assert.ok(tally.built > tally.refused, 'most cases are built, so the property is not vacuous');
@@ -120,7 +121,7 @@ test(`compile (float64 and float32): oracle-measured error <= certified on the b
         assert.ok(m.max <= bound, `${text} at ${E} (${dtype}): oracle error ${m.max} at ${m.at} > certified ${bound}`);
       });
     }),
-    { seed: SEED, numRuns: RUNS || 20 },
+    { seed: SEED, numRuns: propertyRuns(6) },
   );
   t.diagnostic(`built ${tally.built}, refused (WorkError) ${tally.refused}`);
 });

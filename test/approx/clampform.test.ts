@@ -9,6 +9,7 @@ import { parseFormula } from '../../src/expr/parse.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { toOnnx } from '../../src/export/onnx.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
+import { propertyRuns } from '../support/runs.ts';
 
 describe('the clamp form of a PWL (float32 layout of approx)', () => {
   it('the shipped float32 layout computes the PWL: |float64 network − PWL| within the drift bound plus its float64 rounding, and y0 / y_n outside', () => {
@@ -55,6 +56,6 @@ describe('the clamp form of a PWL (float32 layout of approx)', () => {
         const y = evaluate(L.network, xs, 'float32');
         xs.forEach((x, i) => assert.ok(Math.abs(f(x) - y[i]!) <= L.certifiedMaxFloat32, `${expr} x=${x}: ${Math.abs(f(x) - y[i]!)} > ${L.certifiedMaxFloat32}`));
       },
-    ), { seed, numRuns: 60 });
+    ), { seed, numRuns: propertyRuns(30) }); // 60 in the long run (KNOTNET_PROPERTY_RUNS=60)
   });
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { approximate } from '../../src/approx/approximate.ts';
 import { evalPwl } from '../../src/approx/pwl.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
+import { propertyRuns } from '../support/runs.ts';
 
 const SEED = 271828;
 
@@ -76,6 +77,6 @@ test(`certified max error >= max |f − network| and >= max |f − PWL| on a gri
       assert.equal(x[0], kase.domain[0]);
       assert.equal(x[x.length - 1], kase.domain[1]);
     }),
-    { seed: SEED, numRuns: 150 },
+    { seed: SEED, numRuns: propertyRuns(60) }, // 150 in the long run (KNOTNET_PROPERTY_RUNS=150)
   );
 });

@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { runCli, spawnCli } from '../support/cli.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { networkFromJson } from '../../src/net/json.ts';
 
-const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-approx-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function knotnet(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, 'approx', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** `knotnet approx ...args` in this process (test/support/cli.ts); the first bad-input case spawns the real bin. */
+const knotnet = (...args: string[]) => runCli(['approx', ...args]);
 
 /** Exit 2 with exactly one line on stderr, no stack trace, matching the pattern. */
-function assertBadInput(args: string[], pattern: RegExp) {
-  const r = knotnet(...args);
+async function assertBadInput(args: string[], pattern: RegExp, spawned = false) {
+  const r = spawned ? spawnCli(['approx', ...args]) : await knotnet(...args);
   assert.equal(r.code, 2, `exit ${r.code} for ${args.join(' ')}: ${r.stderr}`);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `stderr is not one line: ${r.stderr}`);
@@ -42,34 +39,35 @@ const cases: [string, string[], RegExp][] = [
   ['--max-error -1', ['x^2', '--domain', '0:1', '--max-error', '-1'], /--max-error must be a positive number \(got "-1"\)/],
 ];
 
-for (const [what, args, pattern] of cases) {
-  test(`approx with ${what} exits 2 with one sentence naming the argument and the bad value`, () => assertBadInput(args, pattern));
+for (const [i, [what, args, pattern]] of cases.entries()) {
+  // The first case runs the real bin in its own process (exit status and stderr as a shell sees them).
+  test(`approx with ${what} exits 2 with one sentence naming the argument and the bad value`, () => assertBadInput(args, pattern, i === 0));
 }
 
-test('approx --save into a folder that does not exist exits 2 naming --save and the path, and writes nothing', () => {
+test('approx --save into a folder that does not exist exits 2 naming --save and the path, and writes nothing', async () => {
   const path = '/nonexistent/dir/x.json';
-  assertBadInput(['x^2', '--domain', '0:1', '--knots', '4', '--save', path], /--save must name a file in an existing, writable folder \(got "\/nonexistent\/dir\/x\.json"\)/);
+  await assertBadInput(['x^2', '--domain', '0:1', '--knots', '4', '--save', path], /--save must name a file in an existing, writable folder \(got "\/nonexistent\/dir\/x\.json"\)/);
   assert.equal(existsSync(path), false);
 });
 
-test('approx --export onto a folder of the user\'s (no TF.js export of knotnet) exits 2 naming it, and the folder keeps its files', () => {
+test('approx --export onto a folder of the user\'s (no TF.js export of knotnet) exits 2 naming it, and the folder keeps its files', async () => {
   const models = join(dir, 'models');
   mkdirSync(models);
   writeFileSync(join(models, 'notes.txt'), 'mine');
-  assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--export', models], /^knotnet: --export must not name a non-empty folder that is not a previous knotnet tfjs output \(pass --force to replace it\) \(got ".*models"\)\.$/);
+  await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--export', models], /^knotnet: --export must not name a non-empty folder that is not a previous knotnet tfjs output \(pass --force to replace it\) \(got ".*models"\)\.$/);
   assert.deepEqual(readdirSync(models), ['notes.txt']);
-  assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--save', '/dev/null', '--force'], /^knotnet: --save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)\.$/);
+  await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--save', '/dev/null', '--force'], /^knotnet: --save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)\.$/);
 });
 
-test('approx --save twice onto the same path replaces its own previous network JSON (no --force needed)', () => {
+test('approx --save twice onto the same path replaces its own previous network JSON (no --force needed)', async () => {
   const path = join(dir, 'again.json');
-  for (const knots of ['4', '6']) assert.equal(knotnet('x^2', '--domain', '0:1', '--knots', knots, '--save', path).code, 0);
+  for (const knots of ['4', '6']) assert.equal((await knotnet('x^2', '--domain', '0:1', '--knots', knots, '--save', path)).code, 0);
   assert.equal(JSON.parse(readFileSync(path, 'utf8')).layers[0].bias.length, 6);
   assert.deepEqual(readdirSync(dir).filter((n) => n.includes('again')), ['again.json']);
 });
 
-test('approx --json prints one JSON object with the documented keys; T1 interpolation measures 2.5e9', () => {
-  const r = knotnet('x^2', '--domain', '1e6:1e7', '--knots', '90', '--placement', 'uniform', '--fit', 'interpolate', '--json');
+test('approx --json prints one JSON object with the documented keys; T1 interpolation measures 2.5e9', async () => {
+  const r = await knotnet('x^2', '--domain', '1e6:1e7', '--knots', '90', '--placement', 'uniform', '--fit', 'interpolate', '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   for (const key of ['relus', 'layers', 'params', 'knots', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds', 'placement', 'fit']) assert.ok(key in j, `missing ${key}`);
@@ -87,9 +85,9 @@ test('approx --json prints one JSON object with the documented keys; T1 interpol
   assert.ok(j.maxError.certified >= j.maxError.measured && j.maxError.certified <= 1.01 * 2.5e9);
 });
 
-test('approx --save writes a network JSON that networkFromJson loads and that reproduces the fit at the knots', () => {
+test('approx --save writes a network JSON that networkFromJson loads and that reproduces the fit at the knots', async () => {
   const path = join(dir, 'sqrt.json');
-  const r = knotnet('sqrt(x)', '--domain', '0:1', '--knots', '8', '--save', path, '--json');
+  const r = await knotnet('sqrt(x)', '--domain', '0:1', '--knots', '8', '--save', path, '--json');
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   const { net, meta } = networkFromJson(JSON.parse(readFileSync(path, 'utf8')));
@@ -100,8 +98,8 @@ test('approx --save writes a network JSON that networkFromJson loads and that re
   summary.knots.forEach((k: number, i: number) => assert.ok(Math.abs(y[i]! - Math.sqrt(k)) <= summary.maxError.certified, `at knot ${k}`));
 });
 
-test('approx "x^2" --domain 0:1 --deep --levels 4 reports maxError.construction = 2^-10 exactly (interpolant at 2^4 + 1 knots)', () => {
-  const r = knotnet('x^2', '--domain', '0:1', '--deep', '--levels', '4', '--json');
+test('approx "x^2" --domain 0:1 --deep --levels 4 reports maxError.construction = 2^-10 exactly (interpolant at 2^4 + 1 knots)', async () => {
+  const r = await knotnet('x^2', '--domain', '0:1', '--deep', '--levels', '4', '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.maxError.construction, 2 ** -10);
@@ -111,7 +109,7 @@ test('approx "x^2" --domain 0:1 --deep --levels 4 reports maxError.construction 
 
 test('approx --dtype float32 builds the clamp form: sqrt at 1e-4 certified in float32, the ONNX it writes measured below that in onnxruntime', async () => {
   const onnx = join(dir, 'sqrt32.onnx');
-  const r = knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--dtype', 'float32', '--export', onnx, '--json');
+  const r = await knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--dtype', 'float32', '--export', onnx, '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.ok(j.layers >= 3, `layers ${j.layers}`); // u, v, then partial sums of at most 4 terms
@@ -123,8 +121,8 @@ test('approx --dtype float32 builds the clamp form: sqrt at 1e-4 certified in fl
   xs.forEach((x, i) => assert.ok(Math.abs(Math.sqrt(x) - y[i]!) <= j.float32.certifiedMax));
 });
 
-test('approx sqrt at 1e-8: one hidden layer cannot be certified there; exit 1 soon, naming the best reached and why, not after a million segments', () => {
-  const r = knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-8');
+test('approx sqrt at 1e-8: one hidden layer cannot be certified there; exit 1 soon, naming the best reached and why, not after a million segments', async () => {
+  const r = await knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-8');
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /--max-error 1e-8 cannot be met by a one-hidden-layer network here: the best certified error was [\d.e-]+ with \d+ segments, and more segments raise it/);
   assert.equal(r.stdout, '');

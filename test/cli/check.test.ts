@@ -5,7 +5,6 @@
  * were changed afterwards fails its own certificate (exit 1).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,29 +12,24 @@ import { after, test } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { buildArtifacts } from '../../src/export/index.ts';
 import { randomNetwork } from '../export/networks.ts';
+import { runCli, type CliRun } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-check-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const at = (name: string) => join(dir, name);
 
-const BATCH = new URL('../support/cliBatch.ts', import.meta.url).pathname;
-type Result = { code: number; stdout: string; stderr: string };
-
-/**
- * Runs several command lines in one child process (test/support/cliBatch.ts): in this
- * process stdout belongs to the test runner.
- */
-function runAll(runs: string[][]): Result[] {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', BATCH, JSON.stringify(runs)], { encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 26 });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as Result[];
+/** Runs the command lines one after another through the CLI's `main` in this process. */
+async function runAll(runs: string[][]): Promise<CliRun[]> {
+  const results: CliRun[] = [];
+  for (const args of runs) results.push(await runCli(args));
+  return results;
 }
 
 const ARTIFACTS = ['a64.onnx', 'a32.onnx', 'a64.safetensors', 'a32.safetensors', 'a.json', 'a_tfjs', 'c.json', 'c32.onnx'];
 
 // Every artifact kind, in both dtypes where the format has two: approx (1-D) and compile
 // (2-D with a range: the certificate covers only part of the box). Then check on each.
-const first = runAll([
+const first = await runAll([
   ['approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-3', '--export', at('a64.onnx'), at('a64.safetensors'), at('a.json')],
   ['approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-3', '--dtype', 'float32', '--export', at('a32.onnx'), at('a32.safetensors'), at('a_tfjs')],
   ['compile', 'sqrt(x^2+y^2)', '--var', 'x=-1:1', '--var', 'y=-1:1', '--range', 'x^2+y^2=0.25:1', '--max-error', '1e-2', '--export', at('c.json'), at('c32.onnx'), '--dtype', 'float32'],
@@ -45,26 +39,6 @@ const first = runAll([
 for (const r of first.slice(0, 3)) assert.equal(r.code, 0, r.stderr);
 const checked = new Map(ARTIFACTS.map((name, i) => [name, first[3 + i]!]));
 const table = first[3 + ARTIFACTS.length]!;
-
-for (const name of ARTIFACTS) {
-  test(`check ${name} -n 20000 needs nothing else, and measured ≤ the certificate stored in the file`, async () => {
-    const r = checked.get(name)!;
-    assert.equal(r.code, 0, r.stderr);
-    const o = JSON.parse(r.stdout);
-    assert.equal(o.samples, 20000);
-    assert.ok(o.maxError.certifiedInFile > 0, 'the file carries its certificate');
-    assert.equal(o.maxError.samplesInCertifiedRegion, 20000, 'samples are drawn in the stored region');
-    assert.ok(o.maxError.measured <= o.maxError.certifiedInFile, `measured ${o.maxError.measured} ≤ certified ${o.maxError.certifiedInFile}`);
-    if (o.dtype === 'float32') assert.ok(o.maxError.certifiedInFileFloat64 <= o.maxError.certifiedInFile, 'a float32 file states its float64 certificate beside');
-  });
-}
-
-test('check prints measured against certified in its table', async () => {
-  const r = table;
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /max error, measured +\S+/);
-  assert.match(r.stdout, /max error, certified \(stored in the file, float32\) +\S+/);
-});
 
 /** Adds `delta` to the output bias of each artifact kind, as bytes: a shift the certificate cannot absorb. */
 const tamper: Record<'json' | 'onnx' | 'safetensors' | 'tfjs', (path: string, delta: number) => void> = {
@@ -106,7 +80,7 @@ for (const [name, kind] of TAMPERED) {
 }
 const bare = at('bare.json');
 writeFileSync(bare, buildArtifacts({ ...randomNetwork(3, [2, 4, 1]), inputs: ['u', 'v'], outputs: ['w'] }, {}, bare)[0]!.bytes);
-const second = runAll([
+const second = await runAll([
   ...TAMPERED.map(([name]) => ['check', at(`tampered-${name}`), '-n', '5000']),
   ['check', bare, '-n', '100'],
   ['check', bare, '--expr', 'u+v', '--var', 'u=0:1', '-n', '100'],
@@ -114,6 +88,29 @@ const second = runAll([
   ['check', at('a.json'), '--expr', 'x', '-n', '1000', '--json'],
 ]);
 const after2 = second.slice(TAMPERED.length);
+
+// Tests are declared once every run is done: a test that ends while this module still awaits
+// would let the runner finish (and remove the folder) early.
+for (const name of ARTIFACTS) {
+  test(`check ${name} -n 20000 needs nothing else, and measured ≤ the certificate stored in the file`, async () => {
+    const r = checked.get(name)!;
+    assert.equal(r.code, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    assert.equal(o.samples, 20000);
+    assert.ok(o.maxError.certifiedInFile > 0, 'the file carries its certificate');
+    assert.equal(o.maxError.samplesInCertifiedRegion, 20000, 'samples are drawn in the stored region');
+    assert.ok(o.maxError.measured <= o.maxError.certifiedInFile, `measured ${o.maxError.measured} ≤ certified ${o.maxError.certifiedInFile}`);
+    if (o.dtype === 'float32') assert.ok(o.maxError.certifiedInFileFloat64 <= o.maxError.certifiedInFile, 'a float32 file states its float64 certificate beside');
+  });
+}
+
+test('check prints measured against certified in its table', async () => {
+  const r = table;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /max error, measured +\S+/);
+  assert.match(r.stdout, /max error, certified \(stored in the file, float32\) +\S+/);
+});
+
 
 TAMPERED.forEach(([name], i) => {
   test(`check on ${name} with its output bias changed by 0.05 exits 1: the file fails its own certificate`, () => {

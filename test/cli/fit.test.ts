@@ -1,26 +1,24 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { networkFromJson } from '../../src/net/json.ts';
+import { runCli, spawnCli } from '../support/cli.ts';
 
-const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
 const SAMPLE = new URL('../../docs/noisy-sin.csv', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-fit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function knotnet(...args: string[]) {
-  return spawnSync(process.execPath, [BIN, 'fit', ...args], { encoding: 'utf8', timeout: 120_000 });
-}
+/** `knotnet fit ...args` in this process; the missing-column case spawns the real bin. */
+const knotnet = (...args: string[]) => runCli(['fit', ...args]);
 
-test('knotnet fit docs/noisy-sin.csv --max-error 0.1 --json --save --report: minimal segments, every point within 0.1, the saved network reproduces the fit at the points, a report with the plot', () => {
+test('knotnet fit docs/noisy-sin.csv --max-error 0.1 --json --save --report: minimal segments, every point within 0.1, the saved network reproduces the fit at the points, a report with the plot', async () => {
   const net = join(dir, 'fit.json');
   const report = join(dir, 'report');
-  const r = knotnet(SAMPLE, '--x', 'x', '--y', 'y', '--max-error', '0.1', '--json', '--save', net, '--report', report);
-  assert.equal(r.status, 0, r.stderr);
+  const r = await knotnet(SAMPLE, '--x', 'x', '--y', 'y', '--max-error', '0.1', '--json', '--save', net, '--report', report);
+  assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.minimal, true);
   assert.equal(j.segments, j.segmentsLowerBound);
@@ -33,18 +31,18 @@ test('knotnet fit docs/noisy-sin.csv --max-error 0.1 --json --save --report: min
   assert.ok(existsSync(join(report, 'index.html')) && readFileSync(join(report, 'fit.svg'), 'utf8').includes('<svg'));
 });
 
-test('knotnet fit on bad input: a missing column is exit 2 naming it; unsorted x is sorted and said on stderr; a tolerance below half the spread at a repeated x is exit 1 naming x', () => {
+test('knotnet fit on bad input: a missing column is exit 2 naming it; unsorted x is sorted and said on stderr; a tolerance below half the spread at a repeated x is exit 1 naming x', async () => {
   const csv = join(dir, 'bad.csv');
   writeFileSync(csv, 'a,b\n2,4\n0,0\n1,1\n1,1.5\n');
-  let r = knotnet(csv, '--x', 'a', '--y', 'c', '--max-error', '1');
-  assert.equal(r.status, 2);
+  let r = spawnCli(['fit', csv, '--x', 'a', '--y', 'c', '--max-error', '1']);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /^knotnet: --y must name a column of .*bad\.csv \(a, b\) \(got "c"\)\.\n$/);
-  r = knotnet(csv, '--x', 'a', '--y', 'b', '--max-error', '0.1');
-  assert.equal(r.status, 1);
+  r = await knotnet(csv, '--x', 'a', '--y', 'b', '--max-error', '0.1');
+  assert.equal(r.code, 1);
   assert.match(r.stderr, /x was not sorted; sorted it\./);
   assert.match(r.stderr, /below half the spread of y at the repeated x = 1 /);
   writeFileSync(csv, 'a,b\n0,1\n1,oops\n');
-  r = knotnet(csv, '--x', 'a', '--y', 'b', '--segments', '1');
-  assert.equal(r.status, 2);
+  r = await knotnet(csv, '--x', 'a', '--y', 'b', '--segments', '1');
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /line 3 column b must be a finite number \(got "oops"\)/);
 });

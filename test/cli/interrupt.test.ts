@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { runCli } from '../support/cli.ts';
 
 const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'knotnet-interrupt-'));
@@ -35,8 +36,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const dir = join(root, signal);
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
-    const first = spawnSync(process.execPath, [BIN, 'approx', 'x^2', '--domain', '0:1', '--knots', '4', '--save', join(dir, 'a.json')], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(first.status, 0, first.stderr);
+    const first = await runCli(['approx', 'x^2', '--domain', '0:1', '--knots', '4', '--save', join(dir, 'a.json')]);
+    assert.equal(first.code, 0, first.stderr);
     const before = readFileSync(join(dir, 'a.json'), 'utf8');
     const r = await interruptExport(dir, signal);
     assert.equal(r.signal, signal, `ended by ${r.signal ?? `exit ${r.code}`}: ${r.stderr}`);

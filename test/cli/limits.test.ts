@@ -9,15 +9,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { spawnSync } from 'node:child_process';
+import { runCli } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-limits-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const BATCH = new URL('../support/cliBatch.ts', import.meta.url).pathname;
 type Result = { code: number; stdout: string; stderr: string };
 const cases: string[][] = [];
-let results: Result[] = [];
+const results: Result[] = [];
 
 /** Queues `knotnet …args`; its result is ready once the `before` hook has run the batch. */
 function cli(...args: string[]): () => Result {
@@ -114,7 +113,7 @@ test('messages name what the user gave: a repeated --var, a constant --data colu
   expectRefused(messages[2]!(), 2, /^knotnet: expression must use at least one variable \(a constant needs no network\) \(got "5"\)\.$/);
 });
 
-before(() => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', BATCH, JSON.stringify(cases)], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 28, cwd: new URL('../..', import.meta.url).pathname });
-  results = JSON.parse(r.stdout || 'null') ?? assert.fail(`batch failed: ${r.stderr}`);
+before(async () => {
+  const cwd = new URL('../..', import.meta.url).pathname;
+  for (const args of cases) results.push(await runCli(args, { cwd }));
 });

@@ -6,7 +6,6 @@
  * --dtype float64; compile has no --max-segments).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +14,8 @@ import { approximate } from '../../src/approx/approximate.ts';
 import { float32Refusal } from '../../src/cli/outputs.ts';
 import { compileFormula, type CompileOptions } from '../../src/compile/compile.ts';
 import { InputError, WorkError } from '../../src/errors.ts';
+import { runCli } from '../support/cli.ts';
 
-const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-messages-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -78,10 +77,10 @@ test('float32 refusal of exports: TF.js is float32 only, so --dtype float32 is o
   assert.match(onnx, /export with --dtype float64, or raise --max-error/);
 });
 
-test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: exit 1, says TF.js is float32 only and offers --dtype float32, writes nothing', () => {
+test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: exit 1, says TF.js is float32 only and offers --dtype float32, writes nothing', async () => {
   const out = ['m_tfjs', 'm.safetensors', 'm.json'].map((f) => join(dir, f));
-  const r = spawnSync(process.execPath, [BIN, 'approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--export', ...out], { encoding: 'utf8', timeout: 300_000 });
-  assert.equal(r.status, 1, r.stderr);
+  const r = await runCli(['approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--export', ...out]);
+  assert.equal(r.code, 1, r.stderr);
   const line = r.stderr.trim().split('\n').find((l) => l.startsWith('knotnet: '))!;
   inUserTerms(line, '0.0001', [/--dtype float64/]);
   assert.match(line, /TF\.js stores float32 weights only: rerun with --dtype float32/);

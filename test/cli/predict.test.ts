@@ -9,6 +9,7 @@ import { csvChunks, parseCsvText } from '../../src/cli/csv.ts';
 import { buildArtifacts, type ExportDtype } from '../../src/export/index.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { roundingErrorBound } from '../../src/net/rounding.ts';
+import { runCli } from '../support/cli.ts';
 import { assertWithin, randomNetwork, relTolerance, samplePoints } from '../export/networks.ts';
 
 const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
@@ -80,8 +81,8 @@ test('predict with a CSV missing a model input names the column (exit 2, nothing
   const bad = join(dir, 'bad.csv');
   writeFileSync(bad, 'u,z\n1,2\n');
   const out = join(dir, 'never.csv');
-  const r = spawnSync(process.execPath, [BIN, 'predict', model, '--in', bad, '--out', out], { encoding: 'utf8', timeout: 120_000 });
-  assert.equal(r.status, 2);
+  const r = await runCli(['predict', model, '--in', bad, '--out', out]);
+  assert.equal(r.code, 2);
   assert.match(r.stderr.trim(), /^knotnet: --in header must name every model input \(missing v\) \(got "u,z"\)\.$/);
   assert.equal(existsSync(out), false);
 });

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { approximate } from '../../src/approx/approximate.ts';
-import { main } from '../../src/cli/main.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 import { toOnnx } from '../../src/export/index.ts';
 import { denseLayer, type Network } from '../../src/net/network.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { networkToJson } from '../../src/net/json.ts';
+import { runCli } from '../support/cli.ts';
 import { oracleError } from '../support/oracle.ts';
 
 /**
@@ -20,25 +19,8 @@ import { oracleError } from '../support/oracle.ts';
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-truth-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** In-process, stderr captured (for commands that fail before printing to stdout). */
-async function knotnet(...args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const err = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((s: string) => { stderr += s; return true; }) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'knotnet', ...args]);
-    return { code, stderr };
-  } finally {
-    process.stderr.write = err;
-  }
-}
-
-/** A spawned CLI run, for commands whose stdout is read (the test runner owns this stdout). */
-const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
-function spawned(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** In-process, output captured (test/support/cli.ts). */
+const knotnet = (...args: string[]) => runCli(args);
 
 const cases: [string, [number, number], number][] = [
   ['sqrt(1e16 + x) - 1e8', [0, 1], 1e-10],
@@ -48,7 +30,7 @@ const cases: [string, [number, number], number][] = [
 ];
 
 for (const [text, domain, E] of cases) {
-  test(`approx "${text}" on [${domain}] at ${E}: certified <= ${E} and >= the 60-digit oracle's error on a grid, the knots and midpoints; measured <= certified`, () => {
+  test(`approx "${text}" on [${domain}] at ${E}: certified <= ${E} and >= the 60-digit oracle's error on a grid, the knots and midpoints; measured <= certified`, async () => {
     const r = approximate({ expr: text, domain, size: { kind: 'maxError', error: E } });
     assert.ok(r.certifiedMax <= E, `certified ${r.certifiedMax}`);
     assert.ok(r.measuredMax <= r.certifiedMax, `measured ${r.measuredMax} > certified ${r.certifiedMax}`);
@@ -63,21 +45,21 @@ for (const [text, domain, E] of cases) {
   });
 }
 
-test('check measures the true error of a network that is 0 where f = sqrt(1e16 + x) - 1e8 (float64 says 0 too): 5.0e-9, and --max-error 1e-10 fails', () => {
+test('check measures the true error of a network that is 0 where f = sqrt(1e16 + x) - 1e8 (float64 says 0 too): 5.0e-9, and --max-error 1e-10 fails', async () => {
   const zero: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]), denseLayer('linear', 1, 1, [0], [0])] };
   const file = join(dir, 'zero.json');
   writeFileSync(file, JSON.stringify(networkToJson(zero, {})));
-  const r = spawned('check', file, '--expr', 'sqrt(1e16 + x) - 1e8', '--var', 'x=0:1', '-n', '2000', '--max-error', '1e-10', '--json');
+  const r = await knotnet('check', file, '--expr', 'sqrt(1e16 + x) - 1e8', '--var', 'x=0:1', '-n', '2000', '--max-error', '1e-10', '--json');
   assert.equal(r.code, 1, r.stderr);
   const measured = JSON.parse(r.stdout).maxError.measured as number;
   assert.ok(Math.abs(measured - 5e-9) < 1e-11, `measured ${measured}`);
 });
 
-test('check of a model with a NaN weight reports an infinite error and exits 1', () => {
+test('check of a model with a NaN weight reports an infinite error and exits 1', async () => {
   const bad: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]), denseLayer('linear', 1, 1, [NaN], [0])] };
   const file = join(dir, 'nan.onnx');
   writeFileSync(file, toOnnx(bad, { dtype: 'float64', metadata: {} }));
-  const r = spawned('check', file, '--expr', 'x', '--var', 'x=0:1', '-n', '100', '--json');
+  const r = await knotnet('check', file, '--expr', 'x', '--var', 'x=0:1', '-n', '100', '--json');
   assert.equal(r.code, 1, r.stderr);
   assert.equal(JSON.parse(r.stdout).nonFiniteOutputs, 100);
   assert.match(r.stderr, /output is not finite .* max error is infinite/);

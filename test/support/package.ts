@@ -14,11 +14,16 @@ export const REPO = join(import.meta.dirname, '../..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** Environment for npm: no audit, no fund, no update notice, onnxruntime-node's download skipped. */
-const npmEnv = () => ({ ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
+const npmEnv = () => ({
+  ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip',
+  npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
+});
 
 /** Packs the repository into `dir` (builds dist/ first, through prepack); returns the tarball's path. */
 export function packRepository(dir: string): string {
-  const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', dir], { cwd: REPO, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', dir], {
+    cwd: REPO, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const info = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
   return join(dir, info[0]!.filename);
 }
@@ -26,13 +31,15 @@ export function packRepository(dir: string): string {
 /** A fresh, empty ESM project in a temporary folder. */
 export function freshProject(prefix = 'knotnet-consumer-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' })}\n`);
+  const manifest = { name: 'consumer', version: '1.0.0', private: true, type: 'module' };
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest)}\n`);
   return dir;
 }
 
 /** `npm install` of `specs` into `project` from the cache; `omitOptional` leaves out the heavy runtimes. */
 export function npmInstall(project: string, specs: string[], o: { omitOptional?: boolean } = {}): void {
-  const args = ['install', ...specs, '--prefer-offline', '--no-audit', '--no-fund', ...(o.omitOptional ? ['--omit=optional'] : [])];
+  const omit = o.omitOptional ? ['--omit=optional'] : [];
+  const args = ['install', ...specs, '--prefer-offline', '--no-audit', '--no-fund', ...omit];
   const r = spawnSync(NPM, args, { cwd: project, env: npmEnv(), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
 }
