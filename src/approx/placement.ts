@@ -256,7 +256,7 @@ function rmsOfLeastSquares(t: Target, x: Float64Array): number {
 /**
  * ∫_a^b |f''|^alpha dx on the graded grid (geometric toward ends and kinks, so integrable
  * singularities like sqrt's at 0 are captured). With alpha = 1/2 this gives the asymptotic
- * optimum of shared/DESIGN.md §1: n* ≈ ∫ sqrt|f''| / (4·sqrt(E)) segments for a best fit.
+ * optimum of docs/DESIGN.md §1: n* ≈ ∫ sqrt|f''| / (4·sqrt(E)) segments for a best fit.
  */
 export function curvatureIntegral(t: Target, alpha = 0.5): number {
   const grid = densityGrid(t);

@@ -12,7 +12,7 @@ import type { Target } from './target.ts';
  *   at 0) is refused with the point;
  * - a tolerance below the float64 floor of the function (max |f|·2^-52: the network's output
  *   is a double of that size) is refused with the floor;
- * - a tolerance whose asymptotic segment count n* ≈ ∫√|f''| dx / (4√E) (DESIGN.md §1, the
+ * - a tolerance whose asymptotic segment count n* ≈ ∫√|f''| dx / (4√E) (docs/DESIGN.md §1, the
  *   minimax count on optimal knots) exceeds the limit fourfold is refused with n*;
  * - a --spacing wider than the domain, or one making more segments than the limit, is
  *   refused before any knot is placed.

@@ -36,7 +36,7 @@ export function evalPwl(p: Pwl, t: number): number {
 }
 
 /**
- * The ReLU form of p (shared/DESIGN.md §1), the one formula every PWL-to-ReLU construction uses:
+ * The ReLU form of p (docs/DESIGN.md §1), the one formula every PWL-to-ReLU construction uses:
  *   y = y0 + s0·relu(x − k0) + Σ_{i≥1} (s_i − s_{i−1})·relu(x − k_i),
  * one unit per segment: knot k_i (the unit's bias is −k_i) and output weight s_i − s_{i−1}
  * (the change of slope, s_i = (y_{i+1} − y_i)/(x_{i+1} − x_i) in float64), constant y0.

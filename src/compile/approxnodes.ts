@@ -9,7 +9,7 @@ import type { Range } from './ranges.ts';
 
 /**
  * Builders of the approximated node kinds, square and unary g(u): on the range W of the
- * computed input (the exact range widened by its error, shared/DESIGN.md §1), a deep
+ * computed input (the exact range widened by its error, docs/DESIGN.md §1), a deep
  * sawtooth square or a shallow PWL, error e_g + L·e_in (or the Hölder bound of sqrt, cbrt).
  */
 

@@ -36,7 +36,7 @@ const unitCount = (prog: Program): number => prog.layers.reduce((s, l) => s + l.
 
 /**
  * Builds the layered program for given budgets with sound error composition (e_out ≤ e_g +
- * L·e_in, shared/DESIGN.md §1): every node in graph order by its kind's builder, then the
+ * L·e_in, docs/DESIGN.md §1): every node in graph order by its kind's builder, then the
  * network reading the output node(s).
  */
 export function assemble(g: Graph, o: AssembleOptions): Assembled {

@@ -5,7 +5,7 @@ import type { Range } from './ranges.ts';
 
 /**
  * The tolerance split: how the error budget E is shared among the approximated nodes.
- * Cost model: segments_j ≈ c_j / sqrt(e_j) (shared/DESIGN.md §1); sensitivities S_j by
+ * Cost model: segments_j ≈ c_j / sqrt(e_j) (docs/DESIGN.md §1); sensitivities S_j by
  * backward Lipschitz propagation; e_j ∝ (c_j / S_j)^(2/3) minimizes Σ c_j/sqrt(e_j) subject to
  * Σ S_j·e_j = E (Lagrange). Deep squares, when a plan builds them, share a part ρ of E.
  */

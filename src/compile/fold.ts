@@ -1,5 +1,5 @@
 /**
- * Euclidean norms by angle folding (shared/DESIGN.md §1, "Norms by angle folding").
+ * Euclidean norms by angle folding (docs/DESIGN.md §1, "Norms by angle folding").
  *
  * The fold. A vector w = (u, v) with angle θ ∈ [0, a] (u, v ≥ 0 when a ≤ π/2) is mapped onto
  * the first of k equal sub-wedges of angle b = a/k by an accordion fold: sub-wedge j

@@ -5,7 +5,7 @@ import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
  * The formula as a graph of operations the compiler knows how to build, with equal
  * subexpressions shared (computed once):
  *  - exact, free:  input, affine (sums, negation, multiplication/division by constants)
- *  - exact, ReLU:  abs, relu, max, min (identities of shared/DESIGN.md §1)
+ *  - exact, ReLU:  abs, relu, max, min (identities of docs/DESIGN.md §1)
  *  - approximated: square (of |u| on the half range), unary g(u) (sqrt, exp, u^p, 1/u, …)
  * Products u·v become ((u+v)² − (u−v)²)/4 and u/v becomes u·(1/v).
  */

@@ -4,7 +4,7 @@ import { foldNorm } from './foldunits.ts';
 import type { GNode } from './graph.ts';
 
 /**
- * Builders of the exact node kinds (shared/DESIGN.md §1 identities): each lays out one node
+ * Builders of the exact node kinds (docs/DESIGN.md §1 identities): each lays out one node
  * from its operands' forms and returns its form and its error, the operands' errors carried
  * through with the node's Lipschitz constant.
  */

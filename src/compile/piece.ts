@@ -73,7 +73,7 @@ export function lipschitzOf(fn: Expr, range: [number, number]): number {
   return Math.max(Math.abs(d.lo), Math.abs(d.hi));
 }
 
-/** Asymptotic cost constant c with segments ≈ c / sqrt(error) (shared/DESIGN.md §1, minimax). */
+/** Asymptotic cost constant c with segments ≈ c / sqrt(error) (docs/DESIGN.md §1, minimax). */
 export function costConstant(fn: Expr, range: [number, number]): number {
   return curvatureIntegral(targetFor(fn, range), 0.5) / 4;
 }

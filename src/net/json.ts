@@ -1,7 +1,7 @@
 import { InputError } from '../errors.ts';
 import { denseLayer, validateNetwork, type Activation, type Network } from './network.ts';
 
-/** Metadata carried beside the layers in the JSON form (shared/DESIGN.md §3). */
+/** Metadata carried beside the layers in the JSON form (docs/DESIGN.md §3). */
 export interface NetworkMeta {
   expr?: string;
   domain?: Record<string, unknown>;
