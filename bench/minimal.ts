@@ -10,7 +10,8 @@ import { approximate } from '../src/approx/approximate.ts';
 import { fitPoints } from '../src/approx/datafit.ts';
 import { lsqOnKnots, refineKnots } from '../src/approx/freeknots.ts';
 import { binPoints, groupPoints, pointErrors } from '../src/approx/points.ts';
-import { renderTable, fmt } from '../src/cli/table.ts';
+import { renderTable } from '../src/cli/table.ts';
+import { fmt } from '../src/report/format.ts';
 import { noisySin } from './fitdata.ts';
 
 const quick = process.argv.includes('--quick');

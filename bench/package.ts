@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderTable, fmt } from '../src/cli/table.ts';
+import { renderTable } from '../src/cli/table.ts';
+import { fmt } from '../src/report/format.ts';
 import { diskBytes, freshProject, npmInstall, packRepository, REPO } from '../test/support/package.ts';
 
 const RUNS = 9;

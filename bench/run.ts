@@ -17,7 +17,9 @@ import { evaluate } from '../src/net/evaluate.ts';
 import { networkSummary } from '../src/net/network.ts';
 import { toOnnx } from '../src/export/onnx.ts';
 import { runOnnx } from '../src/runtime/onnx.ts';
-import { renderTable, fmt } from '../src/cli/table.ts';
+import { renderTable } from '../src/cli/table.ts';
+import { fmt } from '../src/report/format.ts';
+import { T3, t3Box, t3Ranges } from '../src/reference.ts';
 import { benchMinimal } from './minimal.ts';
 
 const quick = process.argv.includes('--quick');
@@ -90,17 +92,17 @@ for (const [expr, a, b, E] of [['sqrt(x)', 0, 1, 1e-4], ['exp(x)', -5, 5, 1e-3],
 console.log(renderTable(['function', 'max error', 'one-layer segments', 'one-layer ORT float32 measured', 'clamp segments', 'clamp ReLUs', 'clamp float32 certified', 'clamp ORT float32 measured'], oneD));
 
 console.log('\n# T3 distance: ReLUs against tolerance: the equal-spacing recipe, knotnet shallow-only, knotnet deep sawtooth squares (--norm squares), knotnet folded norm (--norm fold)');
-const R = 2.4e7;
-const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: quick ? 10_000 : 100_000, seed: 11 });
+const R = T3.R;
+const shell = sampleShell({ dims: 3, inner: T3.inner, outer: T3.outer, n: quick ? 10_000 : 100_000, seed: 11 });
 const t3: (string | number)[][] = [];
 for (const E of quick ? [1e3, 1] : [1e3, 1, 1e-2]) {
   t0 = now();
   try {
-    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, norm: 'squares' });
-    const fold = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, norm: 'fold' });
+    const c = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: E, samples: shell, norm: 'squares' });
+    const fold = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: E, samples: shell, norm: 'fold' });
     const fs = networkSummary(fold.network);
-    const recipe = equalSpacingDistanceRelus(E, { dims: 3, R, sLo: 4.41e14, sHi: 5.76e14 });
-    const shallowOnly = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, deep: 'never', norm: 'squares' });
+    const recipe = equalSpacingDistanceRelus(E, { dims: 3, R, sLo: T3.normSquaredRange[0], sHi: T3.normSquaredRange[1] });
+    const shallowOnly = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: E, samples: shell, deep: 'never', norm: 'squares' });
     const nSq = recipe.relus; const nS = 0;
     const s = networkSummary(c.network);
     const sh = networkSummary(shallowOnly.network);
@@ -113,22 +115,22 @@ console.log(renderTable(['max error', 'equal spacing ReLUs', 'shallow ReLUs', 'l
 
 console.log('\n# T3 folded (float64 build, max error 1) evaluated in float32: certified float32 bound (compile/foldround.ts) against the float32 floor, measured in onnxruntime-node');
 {
-  const fold = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: 1, samples: shell, norm: 'fold' });
+  const fold = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: 1, samples: shell, norm: 'fold' });
   const y = await runOnnx(toOnnx(fold.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3, 'float32');
   let m = 0;
   for (let i = 0; i < shell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!) - y[i]!));
   const fs = networkSummary(fold.network);
-  console.log(renderTable(['ReLUs', 'layers', 'float64 certified', 'float32 certified', 'ORT float32 measured', 'float32 floor'], [[fs.relus, `${fs.layers}`, fold.certifiedMax, fold.certifiedMaxFloat32, m, 2 ** -24 * 2.4e7]]));
+  console.log(renderTable(['ReLUs', 'layers', 'float64 certified', 'float32 certified', 'ORT float32 measured', 'float32 floor'], [[fs.relus, `${fs.layers}`, fold.certifiedMax, fold.certifiedMaxFloat32, m, 2 ** -24 * T3.R]]));
 }
 
 console.log('\n# T3 built for float32 (compile --dtype float32): certified float32 bound against the float32 floor u·max|d| (u = 2^-24), measured in onnxruntime-node');
 const f32Rows: (string | number)[][] = [];
-const floor32 = 2 ** -24 * 2.4e7;
+const floor32 = 2 ** -24 * T3.R;
 const onnxShell = shell.subarray(0, 3 * (quick ? 10_000 : 100_000));
 for (const E of [100, 40, 30, 25, 20]) {
   t0 = now();
   try {
-    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, dtype: 'float32', norm: 'squares' });
+    const c = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: E, samples: shell, dtype: 'float32', norm: 'squares' });
     const y = await runOnnx(toOnnx(c.network, { dtype: 'float32', metadata: {} }), onnxShell, onnxShell.length / 3, 3, 'float32');
     let m = 0;
     for (let i = 0; i < onnxShell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(onnxShell[3 * i]!, onnxShell[3 * i + 1]!, onnxShell[3 * i + 2]!) - y[i]!));
@@ -145,7 +147,7 @@ const f32FoldRows: (string | number)[][] = [];
 for (const E of [1000, 300]) {
   t0 = now();
   try {
-    const c = compileFormula({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] }, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] }, maxError: E, samples: shell, dtype: 'float32', norm: 'fold' });
+    const c = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: E, samples: shell, dtype: 'float32', norm: 'fold' });
     const y = await runOnnx(toOnnx(c.network, { dtype: 'float32', metadata: {} }), onnxShell, onnxShell.length / 3, 3, 'float32');
     let m = 0;
     for (let i = 0; i < onnxShell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(onnxShell[3 * i]!, onnxShell[3 * i + 1]!, onnxShell[3 * i + 2]!) - y[i]!));
@@ -168,7 +170,7 @@ for (const d of quick ? [3, 30, 300] : [3, 30, 300]) {
   for (const norm of ['squares', 'fold'] as const) {
     t0 = now();
     try {
-      const c = compileFormula({ expr: `sqrt(${sum})`, vars, ranges: { [sum]: [4.41e14, 5.76e14] }, maxError: 1, norm, samples: sampleShell({ dims: d, inner: 2.1e7, outer: 2.4e7, n: 2000, seed: 5 }) });
+      const c = compileFormula({ expr: `sqrt(${sum})`, vars, ranges: { [sum]: [...T3.normSquaredRange] }, maxError: 1, norm, samples: sampleShell({ dims: d, inner: T3.inner, outer: T3.outer, n: 2000, seed: 5 }) });
       const s = networkSummary(c.network);
       row.push(s.relus, `${s.layers}`, s.params, c.certifiedMax, c.measuredMax, now() - t0);
     } catch (e) {

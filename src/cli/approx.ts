@@ -7,7 +7,7 @@ import { parseFormula } from '../expr/parse.ts';
 import type { Expr } from '../expr/ast.ts';
 import { derivative } from '../expr/derivative.ts';
 import { enclose } from '../expr/interval.ts';
-import { fmt } from './table.ts';
+import { fmt } from '../report/format.ts';
 import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
 import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { renderPairs } from './table.ts';

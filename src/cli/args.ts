@@ -69,3 +69,6 @@ export function parseChoice<T extends string>(text: string, argument: string, ch
   if (!(choices as readonly string[]).includes(text)) throw new InputError(argument, `be one of ${choices.join(', ')}`, text);
   return text as T;
 }
+
+/** The one collector of repeatable flags (commander's option argument parser): each value appended to the list. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -5,14 +5,13 @@ import { InputError } from '../errors.ts';
 import { toVnnlib } from '../export/vnnlib.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadPlainNetwork } from '../runtime/plain.ts';
-import { parseNumber, parsePositive, parseSeed, parseVarRange } from './args.ts';
+import { collect, parseNumber, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 import { renderPairs } from './table.ts';
 
-const collect = (v: string, acc: string[]) => [...acc, v];
 
 export interface CertifyRequest {
   model: string;

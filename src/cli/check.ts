@@ -5,14 +5,14 @@ import { accurateEvaluator } from '../expr/accurate.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
-import { parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
+import { collect, parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
 import { readCsv } from './csv.ts';
 import { certifyModelFile, type CertifyRequest } from './certify.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 import { inRegion, readStoredFacts, type StoredFacts } from './stored.ts';
-import { fmt, renderPairs } from './table.ts';
+import { fmt } from '../report/format.ts';
+import { renderPairs } from './table.ts';
 
-const collect = (v: string, acc: string[]) => [...acc, v];
 
 type RangeTest = { f: (...x: number[]) => number; range: [number, number]; text: string };
 

@@ -9,19 +9,19 @@ import type { Network } from '../net/network.ts';
 import { rng } from '../random.ts';
 import { compareNotes, compareReportFiles } from '../report/compare.ts';
 import { initTfjs } from '../runtime/tfjs.ts';
-import { parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
+import { collect, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
 import { regionFromData } from './data.ts';
 import { checkOutputs } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
-import { fmt, renderTable } from './table.ts';
+import { fmt } from '../report/format.ts';
+import { renderTable } from './table.ts';
 import { note, QUIET_HELP } from './progress.ts';
 import { commandLine, VERSION } from './version.ts';
 import { certifyNetwork, type CertifyResult } from '../certify/certify.ts';
 import type { Expr } from '../expr/ast.ts';
 import { buildArtifacts } from '../export/index.ts';
 
-const collect = (v: string, acc: string[]) => [...acc, v];
 const T3 = 'sqrt(dx^2+dy^2+dz^2)';
 
 export function registerCompare(program: Command): void {

@@ -4,19 +4,19 @@ import { compileFormula, type CompileResult, type OutputSpec } from '../compile/
 import { parseFormula } from '../expr/parse.ts';
 import { sampleShellBatches } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
-import { parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
+import { collect, parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
 import { csvChunks, writeChunks } from './csv.ts';
 import { regionFromData } from './data.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP, saveOutputs } from './outputs.ts';
 import { writeOutputs } from './staging.ts';
-import { fmt, renderPairs, renderTable } from './table.ts';
+import { fmt } from '../report/format.ts';
+import { renderPairs, renderTable } from './table.ts';
 import { note, progress, QUIET_HELP } from './progress.ts';
 
 /** Most numbers `sample` writes (-n times --dims). */
 const MAX_SAMPLE_NUMBERS = 10_000_000;
 
-const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function registerCompile(program: Command): void {
   program

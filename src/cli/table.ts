@@ -1,3 +1,5 @@
+import { fmt } from '../report/format.ts';
+
 /** Plain-text table with aligned columns: numeric columns (blank cells allowed) right-aligned, the rest left. The one table printer of the CLI. */
 export function renderTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
@@ -10,14 +12,6 @@ export function renderTable(header: string[], rows: (string | number)[][]): stri
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map((r) => line(r.map(String)))].join('\n');
 }
 
-/** Numbers with 4 significant digits; integers as they are. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
-  return v.toPrecision(4);
-}
 
 /** Key/value block. */
 export function renderPairs(pairs: [string, string | number][]): string {

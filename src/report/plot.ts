@@ -1,5 +1,6 @@
 import { scaleLinear } from 'd3-scale';
 import { line } from 'd3-shape';
+import { escapeHtml as esc } from './escape.ts';
 
 /** A line series for `linePlot`. */
 export interface Series {
@@ -72,8 +73,4 @@ export function linePlot(o: {
   });
   parts.push('</svg>');
   return parts.join('');
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -20,7 +20,9 @@ import { compareWithOrt, configureOrt, wireDownloads, type Built } from './artif
 import { parseInterval, parseLine, parseRanges, parseVars, type PlotLine } from './fields.ts';
 import { BuildWorker, Superseded } from './client.ts';
 import { FLOAT32_LAYOUT_SEGMENTS, hasFloat32Layout, type BuildRequest, type BuildResult } from './jobs.ts';
-import { $, fmt, render1D, renderMulti, show } from './render.ts';
+import { escapeHtml } from '../../report/escape.ts';
+import { fmt } from '../../report/format.ts';
+import { $, render1D, renderMulti, show } from './render.ts';
 
 const select = (id: string) => $<HTMLSelectElement>(id).value;
 const INPUTS = ['expr', 'domain', 'vars', 'ranges', 'line', 'value'];
@@ -224,7 +226,7 @@ function float32Failed(e: Error) {
   el.textContent = 'failed';
   el.dataset.state = 'error';
   float32Button('ONNX float32', true);
-  float32Note('one-layer', `The float32 layout failed (${esc(e.message)}): ONNX float32 is the one-layer network above, its float32 error not certified.`);
+  float32Note('one-layer', `The float32 layout failed (${escapeHtml(e.message)}): ONNX float32 is the one-layer network above, its float32 error not certified.`);
 }
 
 /**
@@ -248,10 +250,6 @@ function float32None(r: ApproxResult) {
   float32Button('ONNX float32', true);
   float32Note('one-layer',
     `ONNX float32 is the one-layer network above: with ${r.segments} segments (over ${FLOAT32_LAYOUT_SEGMENTS}) the float32 clamp form's middle layer (${r.segments} × ${r.segments}) is too large, so its float32 error is not certified here.`);
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** The ORT figures are for an older build: blank them until this build's check runs. */

@@ -13,16 +13,13 @@ import { parseFormula } from '../../expr/parse.ts';
 import { evaluate } from '../../net/evaluate.ts';
 import { networkSummary, type Network } from '../../net/network.ts';
 import { rng } from '../../random.ts';
+import { escapeHtml as esc } from '../../report/escape.ts';
+import { fmt } from '../../report/format.ts';
 import { linePlot, type Series } from '../../report/plot.ts';
 import type { PlotLine } from './fields.ts';
 
 export const $ = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as T;
 
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  return Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6 ? v.toExponential(3) : v.toPrecision(4);
-}
 
 /** Shows a number rounded, and keeps its exact value in data-value (what the browser test reads). */
 export function show(id: string, v: number): void {
@@ -135,9 +132,4 @@ export function renderMulti(r: CompileResult, line: PlotLine | null = null): { p
   const rand = rng(7);
   for (let i = 0; i < 2000; i++) add(names.map((_, j) => lo[j]! + rand() * (hi[j]! - lo[j]!)));
   return { points: check, exact, inside: region };
-}
-
-/** Node texts come from the user's formula: never inject them as HTML. */
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
