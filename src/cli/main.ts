@@ -15,7 +15,7 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   approx: async () => (await import('./approx.ts')).registerApprox,
   compile: async () => (await import('./compile.ts')).registerCompile,
-  sample: async () => (await import('./compile.ts')).registerCompile,
+  sample: async () => (await import('./sample.ts')).registerSample,
   check: async () => (await import('./check.ts')).registerCheck,
   certify: async () => (await import('./certify.ts')).registerCertify,
   predict: async () => (await import('./predict.ts')).registerPredict,
