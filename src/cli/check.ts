@@ -7,6 +7,7 @@ import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
 import { collect, parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
 import { readCsv } from './csv.ts';
+import type { CertifyResult } from '../certify/certify.ts';
 import { certifyModelFile, type CertifyRequest } from './certify.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 import { inRegion, readStoredFacts, type StoredFacts } from './stored.ts';
@@ -15,6 +16,15 @@ import { renderPairs } from './table.ts';
 
 
 type RangeTest = { f: (...x: number[]) => number; range: [number, number]; text: string };
+
+/** check's flags as commander hands them over (strings, as typed; defaults filled in). */
+export interface CheckFlags {
+  expr?: string; var: string[]; range: string[]; data?: string; n: string; seed: string;
+  maxError?: string; certify?: boolean; json?: boolean; quiet?: boolean;
+}
+
+/** check's request: the formula and sampling region from the flags and, where they say nothing, the file. */
+type CheckRequest = ReturnType<typeof resolveRequest>;
 
 export function registerCheck(program: Command): void {
   program
@@ -32,7 +42,7 @@ export function registerCheck(program: Command): void {
     .option('--json', 'print one JSON object instead of the table')
     .option('--quiet', QUIET_HELP)
     .addHelpText('after', '\nExamples:\n  knotnet check sqrt.onnx -n 100000\n  knotnet check t3.onnx --data shell.csv --max-error 1')
-    .action(async (model: string, flags: Record<string, any>) => {
+    .action(async (model: string, flags: CheckFlags) => {
       const started = performance.now();
       const runner = await loadArtifact(model);
       try {
@@ -44,7 +54,7 @@ export function registerCheck(program: Command): void {
 }
 
 /** The formula and sampling region: flags first, then what the file stores; missing ones named. */
-function resolveRequest(model: string, runner: ArtifactRunner, stored: StoredFacts, flags: Record<string, any>) {
+function resolveRequest(model: string, runner: ArtifactRunner, stored: StoredFacts, flags: CheckFlags) {
   const names = runner.inputs;
   const exprText: string | undefined = flags.expr ?? stored.expr;
   if (exprText === undefined) throw new InputError('--expr', `be given: ${model} stores no formula in its metadata`, 'none');
@@ -52,8 +62,8 @@ function resolveRequest(model: string, runner: ArtifactRunner, stored: StoredFac
   for (const v of formula.variables) if (!names.includes(v)) throw new InputError('--expr', `use only the model's inputs (${names.join(', ')})`, v);
   const box = { ...stored.box, ...parseVarRanges(flags.var as string[], '--var') };
   // --var or --range given: the sampling region is the one stated; neither: the stored one.
-  const stated = (flags.var as string[]).length > 0 || (flags.range as string[]).length > 0;
-  const rangeTexts = stated ? (flags.range as string[]) : Object.entries(stored.ranges).map(([k, [a, b]]) => `${k}=${a}:${b}`);
+  const stated = flags.var.length > 0 || flags.range.length > 0;
+  const rangeTexts = stated ? flags.range : Object.entries(stored.ranges).map(([k, [a, b]]) => `${k}=${a}:${b}`);
   if (!flags.data) {
     for (const v of names) if (!box[v]) throw new InputError('--var', `give a range for every model input (missing ${v}, and ${model} stores none for it)`, Object.keys(box).join(', ') || 'none');
   }
@@ -80,41 +90,67 @@ function dataRows(file: string, names: readonly string[]): Float64Array {
   return x;
 }
 
-async function checkModel(model: string, runner: ArtifactRunner, flags: Record<string, any>, started: number): Promise<void> {
+/** Load the stored facts, sample or read the inputs, run the model, measure, prove (--certify), print, judge. */
+async function checkModel(model: string, runner: ArtifactRunner, flags: CheckFlags, started: number): Promise<void> {
   const stored = readStoredFacts(runner.metadata, runner.inputs, model);
   const req = resolveRequest(model, runner, stored, flags);
   const { names, formula } = req;
   const limit = flags.maxError === undefined ? undefined : parsePositive(flags.maxError, '--max-error');
-  let x: Float64Array;
-  if (flags.data) x = dataRows(flags.data, names);
-  else {
-    const n = parseCount(flags.n, '-n', 10_000_000);
-    const seed = parseSeed(flags.seed);
-    const box = names.map((v) => req.box[v]!);
-    x = req.ranges.length === 0 ? sampleBox(box, n, seed) : sampleRegion(box, req.ranges, n, seed);
-  }
+  const x = checkInputs(req, flags);
   const d = names.length;
   const y = await runner.run(x, x.length / d);
-  // The certificate covers the region stored beside it: samples outside it are measured but
-  // not compared with it. A file without a stored box for every input has no region to compare on.
-  const certBox = names.map((v) => stored.box[v]);
-  const certRanges = Object.entries(stored.ranges).map(([k, r]) => rangeTest(`${k}=${r[0]}:${r[1]}`, names));
-  // The certificate is about the stored formula: another --expr is measured only.
-  const sameFormula = stored.expr !== undefined && (flags.expr === undefined || flags.expr === stored.expr);
-  const compareCert = sameFormula && stored.certified !== undefined && certBox.every((b) => b !== undefined);
-  const m = measure(formula.expr, names, x, y, limit, compareCert ? (row) => inRegion(row, certBox, certRanges) : () => false);
+  const cert = storedCertificate(stored, req, flags);
+  const m = measure(formula.expr, names, x, y, limit, cert.inRegion);
   if (m.undefinedCount > 0 && !flags.data) {
     const row = Object.fromEntries(names.map((v, j) => [v, x[m.undefinedAt * d + j]]));
-    throw new InputError('--var', `give a box where the formula is defined (${formula.text} is undefined or not finite at ${JSON.stringify(row)})`, Object.entries(req.box).map(([k, [a, b]]) => `${k}=${a}:${b}`).join(' '));
+    const box = Object.entries(req.box).map(([k, [a, b]]) => `${k}=${a}:${b}`).join(' ');
+    throw new InputError('--var', `give a box where the formula is defined (${formula.text} is undefined or not finite at ${JSON.stringify(row)})`, box);
   }
   if (m.counted === 0) throw new InputError('--data', 'contain inputs where the formula is defined', flags.data);
-  const proven = flags.certify
-    ? await certifyWithProgress({ model, expr: req.exprText, vars: names.map((v) => `${v}=${req.box[v]![0]}:${req.box[v]![1]}`), ranges: req.rangeTexts })
-    : undefined;
+  const vars = names.map((v) => `${v}=${req.box[v]![0]}:${req.box[v]![1]}`);
+  const proven = flags.certify ? await certifyWithProgress({ model, expr: req.exprText, vars, ranges: req.rangeTexts }) : undefined;
   const worstInput = Object.fromEntries(names.map((v, j) => [v, x[m.at * d + j]]));
-  const certified = compareCert ? stored.certified! : undefined;
-  const result = {
-    model, format: runner.format, dtype: runner.dtype, expr: req.exprText, samples: x.length / d,
+  const result = checkResult({ model, runner, req, stored, m, certified: cert.certified, proven, worstInput, samples: x.length / d, started });
+  if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else process.stdout.write(`${renderCheck(result, m, runner, cert.certified, stored, proven)}\n`);
+  verdict(model, m, limit, cert.certified, worstInput);
+}
+
+/** The inputs to check on: the --data rows, else -n samples of the box (and the stated ranges). */
+function checkInputs(req: CheckRequest, flags: CheckFlags): Float64Array {
+  const { names } = req;
+  if (flags.data) return dataRows(flags.data, names);
+  const n = parseCount(flags.n, '-n', 10_000_000);
+  const seed = parseSeed(flags.seed);
+  const box = names.map((v) => req.box[v]!);
+  return req.ranges.length === 0 ? sampleBox(box, n, seed) : sampleRegion(box, req.ranges, n, seed);
+}
+
+/**
+ * The certificate stored in the file and the region it covers: samples outside it are
+ * measured but not compared with it. A file without a stored box for every input has no region
+ * to compare on, and the certificate is about the stored formula: another --expr is measured only.
+ */
+function storedCertificate(stored: StoredFacts, req: CheckRequest, flags: CheckFlags) {
+  const { names } = req;
+  const certBox = names.map((v) => stored.box[v]);
+  const certRanges = Object.entries(stored.ranges).map(([k, r]) => rangeTest(`${k}=${r[0]}:${r[1]}`, names));
+  const sameFormula = stored.expr !== undefined && (flags.expr === undefined || flags.expr === stored.expr);
+  const compareCert = sameFormula && stored.certified !== undefined && certBox.every((b) => b !== undefined);
+  return {
+    certified: compareCert ? stored.certified! : undefined,
+    inRegion: compareCert ? (row: number[]) => inRegion(row, certBox, certRanges) : () => false,
+  };
+}
+
+/** What check found, as check --json prints it. */
+function checkResult(c: {
+  model: string; runner: ArtifactRunner; req: CheckRequest; stored: StoredFacts; m: Measured; certified: number | undefined;
+  proven: CertifyResult | undefined; worstInput: Record<string, number | undefined>; samples: number; started: number;
+}) {
+  const { m, certified, proven, stored } = c;
+  return {
+    model: c.model, format: c.runner.format, dtype: c.runner.dtype, expr: c.req.exprText, samples: c.samples,
     maxError: {
       measured: m.max,
       ...(certified !== undefined ? { certifiedInFile: certified, measuredInCertifiedRegion: m.maxInRegion, samplesInCertifiedRegion: m.inRegion } : {}),
@@ -122,13 +158,10 @@ async function checkModel(model: string, runner: ArtifactRunner, flags: Record<s
       ...(proven ? { certified: proven.upper, certifyWorstFound: proven.lower, certifyGapReached: proven.stopped === 'gap' } : {}),
     },
     rmsError: m.rms, relativeMaxError: m.rel, undefinedSamples: m.undefinedCount, nonFiniteOutputs: m.nonFinite,
-    worstInput,
+    worstInput: c.worstInput,
     certifiedInFile: stored.certified ?? null,
-    seconds: (performance.now() - started) / 1000,
+    seconds: (performance.now() - c.started) / 1000,
   };
-  if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else process.stdout.write(`${renderCheck(result, m, runner, certified, stored, proven)}\n`);
-  verdict(model, m, limit, certified, worstInput);
 }
 
 function renderCheck(result: { model: string; samples: number; worstInput: Record<string, number | undefined> }, m: Measured, runner: ArtifactRunner, certified: number | undefined, stored: StoredFacts, proven: { upper: number; lower: number; stopped: string } | undefined): string {
@@ -232,7 +265,7 @@ function sampleRegion(box: [number, number][], given: RangeTest[], n: number, se
     drawn += m;
     for (let i = 0; i < m && rows < n; i++) {
       const row = Array.from(batch.subarray(i * d, i * d + d));
-      if (given.every(({ f, range }) => { const v = f(...row); return v >= range[0] && v <= range[1]; })) kept.set(row, d * rows++);
+      if (inRegion(row, [], given)) kept.set(row, d * rows++); // the box holds by construction: the ranges only
     }
     if (rows < n && (rows === 0 || (drawn * n) / rows > MAX_REJECTION_DRAWS)) {
       throw new InputError('--range', `leave enough of the --var box to draw -n ${n} samples within ${MAX_REJECTION_DRAWS} draws (kept ${rows} of ${drawn}; widen the ranges or lower -n)`, given.map((g) => g.text).join(', '));
