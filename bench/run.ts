@@ -123,41 +123,35 @@ console.log('\n# T3 folded (float64 build, max error 1) evaluated in float32: ce
   console.log(renderTable(['ReLUs', 'layers', 'float64 certified', 'float32 certified', 'ORT float32 measured', 'float32 floor'], [[fs.relus, `${fs.layers}`, fold.certifiedMax, fold.certifiedMaxFloat32, m, 2 ** -24 * T3.R]]));
 }
 
+/** T3 built for float32 at each tolerance with this norm construction: its certified float32 bound against the floor, and ORT's float32 error. */
+async function float32Rows(norm: 'squares' | 'fold', tolerances: number[]): Promise<(string | number)[][]> {
+  const rows: (string | number)[][] = [];
+  for (const E of tolerances) {
+    t0 = now();
+    try {
+      const c = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: E, samples: shell, dtype: 'float32', norm });
+      const y = await runOnnx(toOnnx(c.network, { dtype: 'float32', metadata: {} }), onnxShell, onnxShell.length / 3, 3, 'float32');
+      let m = 0;
+      for (let i = 0; i < onnxShell.length / 3; i++) {
+        m = Math.max(m, Math.abs(Math.hypot(onnxShell[3 * i]!, onnxShell[3 * i + 1]!, onnxShell[3 * i + 2]!) - y[i]!));
+      }
+      const s = networkSummary(c.network);
+      rows.push([E, s.relus, `${s.layers}`, c.certifiedMaxFloat32, m, floor32, `${fmt(c.certifiedMaxFloat32 / floor32)}x`, now() - t0]);
+    } catch (e) {
+      rows.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', now() - t0]);
+    }
+  }
+  return rows;
+}
+const float32Header = ['max error', 'ReLUs', 'layers', 'float32 certified', 'ORT float32 measured', 'float32 floor', 'certified/floor', 'seconds'];
+
 console.log('\n# T3 built for float32 (compile --dtype float32): certified float32 bound against the float32 floor u·max|d| (u = 2^-24), measured in onnxruntime-node');
-const f32Rows: (string | number)[][] = [];
 const floor32 = 2 ** -24 * T3.R;
 const onnxShell = shell.subarray(0, 3 * (quick ? 10_000 : 100_000));
-for (const E of [100, 40, 30, 25, 20]) {
-  t0 = now();
-  try {
-    const c = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: E, samples: shell, dtype: 'float32', norm: 'squares' });
-    const y = await runOnnx(toOnnx(c.network, { dtype: 'float32', metadata: {} }), onnxShell, onnxShell.length / 3, 3, 'float32');
-    let m = 0;
-    for (let i = 0; i < onnxShell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(onnxShell[3 * i]!, onnxShell[3 * i + 1]!, onnxShell[3 * i + 2]!) - y[i]!));
-    const s = networkSummary(c.network);
-    f32Rows.push([E, s.relus, `${s.layers}`, c.certifiedMaxFloat32, m, floor32, `${fmt(c.certifiedMaxFloat32 / floor32)}x`, now() - t0]);
-  } catch (e) {
-    f32Rows.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', now() - t0]);
-  }
-}
-console.log(renderTable(['max error', 'ReLUs', 'layers', 'float32 certified', 'ORT float32 measured', 'float32 floor', 'certified/floor', 'seconds'], f32Rows));
+console.log(renderTable(float32Header, await float32Rows('squares', [100, 40, 30, 25, 20])));
 
 console.log('\n# T3 built for float32 as a folded norm (compile --dtype float32 --norm fold): certified float32 bound (compile/foldround.ts) against the float32 floor, measured in onnxruntime-node');
-const f32FoldRows: (string | number)[][] = [];
-for (const E of [1000, 300]) {
-  t0 = now();
-  try {
-    const c = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: E, samples: shell, dtype: 'float32', norm: 'fold' });
-    const y = await runOnnx(toOnnx(c.network, { dtype: 'float32', metadata: {} }), onnxShell, onnxShell.length / 3, 3, 'float32');
-    let m = 0;
-    for (let i = 0; i < onnxShell.length / 3; i++) m = Math.max(m, Math.abs(Math.hypot(onnxShell[3 * i]!, onnxShell[3 * i + 1]!, onnxShell[3 * i + 2]!) - y[i]!));
-    const s = networkSummary(c.network);
-    f32FoldRows.push([E, s.relus, `${s.layers}`, c.certifiedMaxFloat32, m, floor32, `${fmt(c.certifiedMaxFloat32 / floor32)}x`, now() - t0]);
-  } catch (e) {
-    f32FoldRows.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', now() - t0]);
-  }
-}
-console.log(renderTable(['max error', 'ReLUs', 'layers', 'float32 certified', 'ORT float32 measured', 'float32 floor', 'certified/floor', 'seconds'], f32FoldRows));
+console.log(renderTable(float32Header, await float32Rows('fold', [1000, 300])));
 
 console.log('\n# distance in d dimensions (shell radii 2.1e7..2.4e7), max error 1: squares and sqrt (--norm squares) against the folded norm (--norm fold; --norm auto keeps the smaller)');
 const dimRows: (string | number)[][] = [];
