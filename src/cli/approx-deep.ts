@@ -27,7 +27,8 @@ export async function approxDeep(expr: string, domain: [number, number], flags: 
   const started = performance.now();
   const req = parseDeepFlags(expr, domain, flags);
   const tolerance = flags.maxError === undefined ? undefined : req.maxError;
-  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype: req.dtype, force: flags.force, tolerance });
+  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype: req.dtype, force: flags.force,
+    tolerance });
   const r = runDeep(req);
   const seconds = (performance.now() - started) / 1000;
   const { variable } = req;
@@ -46,12 +47,14 @@ export async function approxDeep(expr: string, domain: [number, number], flags: 
 function parseDeepFlags(expr: string, domain: [number, number], flags: DeepFlags): DeepRequest {
   const f = parseFormula(expr);
   if (f.variables.length > 1) {
-    throw new InputError('expression', 'have at most one variable for approx (use compile for several)', f.variables.join(', '));
+    throw new InputError('expression', 'have at most one variable for approx (use compile for several)',
+      f.variables.join(', '));
   }
   const variable = f.variables[0] ?? 'x';
   if (!isQuadratic(f.expr, variable, domain)) throw new InputError('--deep', 'apply to a quadratic a*x^2+b*x+c', expr);
   if ((flags.levels === undefined) === (flags.maxError === undefined)) {
-    throw new InputError('--deep', 'get exactly one of --levels and --max-error', flags.levels === undefined ? 'neither' : 'both');
+    throw new InputError('--deep', 'get exactly one of --levels and --max-error',
+      flags.levels === undefined ? 'neither' : 'both');
   }
   const levels = flags.levels === undefined ? undefined : parseCount(flags.levels, '--levels', 60);
   const maxError = flags.maxError === undefined ? Number.MAX_VALUE : parsePositive(flags.maxError, '--max-error');

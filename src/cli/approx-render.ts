@@ -42,7 +42,8 @@ export function float32Summary(f: Float32Layout) {
   const s = networkSummary(f.network);
   return {
     relus: s.relus, layers: s.layers, params: s.params, layout: 'clamp (float32)',
-    float32: { certifiedMax: f.certifiedMaxFloat32, measuredMax: f.measuredMaxFloat32, roundingBound: f.roundingBoundFloat32 },
+    float32: { certifiedMax: f.certifiedMaxFloat32, measuredMax: f.measuredMaxFloat32,
+      roundingBound: f.roundingBoundFloat32 },
     certifiedMaxFloat64Evaluation: f.certifiedMax,
   };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError, WorkError } from '../errors.ts';
-import { approximate, MAX_SEGMENTS_LIMIT, ToleranceError, type ApproxResult, type SizeBy } from '../approx/approximate.ts';
+import { approximate, MAX_SEGMENTS_LIMIT, ToleranceError, type ApproxResult,
+  type SizeBy } from '../approx/approximate.ts';
 import type { FitKind } from '../approx/fit.ts';
 import type { Placement } from '../approx/placement.ts';
 import { parseFormula } from '../expr/parse.ts';
@@ -45,7 +46,8 @@ export interface ApproxRequest {
 export function registerApprox(program: Command): void {
   program
     .command('approx')
-    .description('Approximate a one-variable formula by a one-hidden-layer ReLU network (one ReLU per segment) with a certified max error.')
+    .description('Approximate a one-variable formula by a one-hidden-layer ReLU network (one ReLU per segment) with ' +
+      'a certified max error.')
     .argument('<expr>', 'formula in one variable, e.g. "sqrt(x)" or "x^2"')
     .option('--domain <a:b>', 'the interval to cover, e.g. 0:1 or 1e6:1e7')
     .option('--knots <N>', 'use N segments (N ReLUs)')
@@ -53,7 +55,8 @@ export function registerApprox(program: Command): void {
     .option('--max-error <E>', 'fewest segments whose certified max error is <= E')
     .option('--rms-error <E>', 'fewest segments whose measured RMS error is <= E')
     .option('--relative', 'tolerances are relative to max |f| on the domain')
-    .option('--placement <p>', 'knot placement: optimal (fewest segments for --max-error, least error for --knots) | equidistribute | uniform', 'optimal')
+    .option('--placement <p>',
+      'knot placement: optimal (fewest segments for --max-error, least error for --knots) | equidistribute | uniform', 'optimal')
     .option('--fit <f>', 'interpolate | minimax | lsq (default: minimax, lsq for --rms-error)')
     .option('--max-segments <N>', 'limit for sizing', '1000000')
     .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
@@ -78,16 +81,19 @@ async function approxAction(expr: string, flags: ApproxFlags): Promise<void> {
   const domain = parseInterval(flags.domain, '--domain');
   if (flags.deep) return approxDeep(expr, domain, flags);
   const req = parseApproxFlags(expr, domain, flags);
-  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype: req.dtype, force: flags.force, tolerance: req.tolerance });
+  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype: req.dtype, force: flags.force,
+    tolerance: req.tolerance });
   const { r, f32 } = runApprox(req);
   const seconds = (performance.now() - started) / 1000;
   await saver.write(f32 ? f32.network : r.network, {
     expr: r.expr,
     domain: { [r.variable]: r.domain },
-    error: { certifiedMax: f32 ? f32.certifiedMax : r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
+    error: { certifiedMax: f32 ? f32.certifiedMax : r.certifiedMax, measuredMax: r.measuredMax,
+      measuredRms: r.measuredRms },
     knots: Array.from(r.pwl.x),
   }, [[r.domain[0]], [r.domain[1]]], undefined,
-  f32 ? { r64: f32.roundingBound, r32: f32.roundingBoundFloat32, outputMagnitude: r.scale } : { outputMagnitude: r.scale });
+  f32 ? { r64: f32.roundingBound, r32: f32.roundingBoundFloat32,
+    outputMagnitude: r.scale } : { outputMagnitude: r.scale });
   const summary = { ...approxSummary(r, seconds), ...(f32 ? float32Summary(f32) : {}) };
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, files: saver.written })}\n`);
   else process.stdout.write(`${renderApprox(r, seconds, f32)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
@@ -104,10 +110,12 @@ export function parseApproxFlags(expr: string, domain: [number, number], flags: 
   let size: SizeBy;
   if (flags.knots !== undefined) size = { kind: 'knots', segments: parseCount(flags.knots, '--knots', maxSegments) };
   else if (flags.spacing !== undefined) size = { kind: 'spacing', h: parsePositive(flags.spacing, '--spacing') };
-  else if (flags.maxError !== undefined) size = { kind: 'maxError', error: parsePositive(flags.maxError, '--max-error') };
+  else if (flags.maxError !== undefined) size = { kind: 'maxError',
+    error: parsePositive(flags.maxError, '--max-error') };
   else size = { kind: 'rmsError', error: parsePositive(flags.rmsError!, '--rms-error') };
   const placement = parseChoice(flags.placement, '--placement', ['uniform', 'optimal', 'equidistribute'] as const);
-  const fit = flags.fit === undefined ? undefined : parseChoice(flags.fit, '--fit', ['interpolate', 'minimax', 'lsq'] as const);
+  const fit = flags.fit === undefined ? undefined : parseChoice(flags.fit, '--fit',
+    ['interpolate', 'minimax', 'lsq'] as const);
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
   const tolerance = size.kind === 'maxError' && !flags.relative ? size.error : undefined;
   return { expr, domain, size, maxSegments, relative: flags.relative, placement, fit, dtype, tolerance };
@@ -131,7 +139,8 @@ export function runApprox(req: ApproxRequest): { r: ApproxResult; f32: Float32La
   });
   let r = run(req.size);
   let f32: Float32Layout | undefined;
-  if (req.dtype === 'float32' && r.segments <= CLAMP_SEGMENTS_LIMIT) ({ r, f32 } = float32Sized(r, req.tolerance, run, bar));
+  if (req.dtype === 'float32' && r.segments <= CLAMP_SEGMENTS_LIMIT) ({ r, f32 } = float32Sized(r, req.tolerance, run,
+    bar));
   bar.done();
   return { r, f32 };
 }
@@ -163,6 +172,7 @@ function float32Resize<T>(resize: () => T, tol: number, rounding32: number): T {
     const reached = e.best
       ? `the approximation itself came down only to ${e.best.error.toPrecision(3)} (${e.best.segments} segments)`
       : 'the approximation would need more segments than --max-segments allows';
-    throw new WorkError(`--max-error ${tol} cannot be met in float32: float32 rounding takes up to ${rounding32.toPrecision(3)} of it, and ${reached}; raise --max-error or use --dtype float64.`);
+    throw new WorkError(`--max-error ${tol} cannot be met in float32: float32 rounding takes up to ` +
+      `${rounding32.toPrecision(3)} of it, and ${reached}; raise --max-error or use --dtype float64.`);
   }
 }

@@ -25,26 +25,33 @@ export interface CertifyRequest {
 }
 
 /** Loads the model, checks the region against it and certifies (shared by certify, check and compare). */
-export async function certifyModelFile(req: CertifyRequest, onProgress?: (text: string) => void): Promise<{ result: CertifyResult; names: string[]; box: [number, number][]; format: string }> {
+export async function certifyModelFile(req: CertifyRequest,
+  onProgress?: (text: string) => void): Promise<{ result: CertifyResult; names: string[]; box: [number,
+  number][]; format: string }> {
   const formula = parseFormula(req.expr, '--expr');
   const model = await loadPlainNetwork(req.model, req.leakyAlpha !== undefined ? { leakyAlpha: req.leakyAlpha } : {});
   const names = model.net.inputs;
   const given: Record<string, [number, number]> = {};
   for (const v of req.vars) { const p = parseVarRange(v, '--var'); given[p.name] = p.range; }
-  for (const v of Object.keys(given)) if (!names.includes(v)) throw new InputError('--var', `name one of the model's ${names.length} inputs (${names.join(', ')})`, v);
-  for (const v of names) if (!given[v]) throw new InputError('--var', `give a range for each of the model's ${names.length} inputs (${names.join(', ')})`, Object.keys(given).join(', ') || 'none');
-  for (const v of formula.variables) if (!names.includes(v)) throw new InputError('--expr', `use only the model's inputs (${names.join(', ')})`, v);
+  for (const v of Object.keys(given)) if (!names.includes(v)) throw new InputError('--var',
+    `name one of the model's ${names.length} inputs (${names.join(', ')})`, v);
+  for (const v of names) if (!given[v]) throw new InputError('--var',
+    `give a range for each of the model's ${names.length} inputs (${names.join(', ')})`, Object.keys(given).join(', ') || 'none');
+  for (const v of formula.variables) if (!names.includes(v)) throw new InputError('--expr',
+    `use only the model's inputs (${names.join(', ')})`, v);
   const ranges: RangeCondition[] = req.ranges.map((t) => {
     const p = parseVarRange(t, '--range');
     const g = parseFormula(p.name, '--range');
-    for (const v of g.variables) if (!names.includes(v)) throw new InputError('--range', `use only the model's inputs (${names.join(', ')})`, v);
+    for (const v of g.variables) if (!names.includes(v)) throw new InputError('--range',
+      `use only the model's inputs (${names.join(', ')})`, v);
     return { expr: g.expr, lo: p.range[0], hi: p.range[1], text: t };
   });
   const box = names.map((v) => given[v]!);
   const result = certifyNetwork({
     net: model.net, expr: formula.expr, box, ranges, dtype: model.dtype,
     gap: req.gap ?? 0.1, timeSeconds: req.timeSeconds ?? 60, seed: req.seed ?? 1,
-    ...(onProgress ? { onProgress: (p) => onProgress(`proven ≤ ${p.upper.toPrecision(4)}, found ${p.lower.toPrecision(4)}, ${p.boxes} sub-boxes`) } : {}),
+    ...(onProgress ? { onProgress: (p) => onProgress(`proven ≤ ${p.upper.toPrecision(4)}, found ` +
+      `${p.lower.toPrecision(4)}, ${p.boxes} sub-boxes`) } : {}),
   });
   return { result, names, box, format: `${model.format}, ${model.dtype}` };
 }
@@ -52,17 +59,21 @@ export async function certifyModelFile(req: CertifyRequest, onProgress?: (text: 
 export function registerCertify(program: Command): void {
   program
     .command('certify')
-    .description('Prove the worst-case error of any ReLU network (ONNX, TF.js, safetensors, knotnet JSON) against a formula over a box: bound propagation (CROWN/DeepPoly) and branch and bound give [worst found, proven].')
+    .description('Prove the worst-case error of any ReLU network (ONNX, TF.js, safetensors, knotnet JSON) against a ' +
+      'formula over a box: bound propagation (CROWN/DeepPoly) and branch and bound give [worst found, proven].')
     .argument('<model>', 'a .onnx, .json or .safetensors file, or a TF.js folder')
     .requiredOption('--expr <formula>', 'the formula the network should compute')
     .option('--var <name=a:b>', 'the range of each model input (repeat)', collect, [])
-    .option('--range <subexpr=a:b>', 'keep only the part of the box where the subexpression lies in [a, b] (repeatable)', collect, [])
+    .option('--range <subexpr=a:b>',
+      'keep only the part of the box where the subexpression lies in [a, b] (repeatable)', collect, [])
     .option('--gap <fraction>', 'stop when proven ≤ (1 + gap) × worst found', '0.1')
     .option('--time <seconds>', 'time limit', '60')
-    .option('--leaky-alpha <a>', 'safetensors only: the hidden activations are LeakyReLU(a) (a state dict does not record them)')
+    .option('--leaky-alpha <a>',
+      'safetensors only: the hidden activations are LeakyReLU(a) (a state dict does not record them)')
     .option('--seed <N>', 'seed for the search of the worst input', '1')
     .option('--witness <file.csv>', 'write the worst input found as CSV')
-    .option('--vnnlib <file.vnnlib>', 'write the proven property |N(x) − f(x)| ≤ bound over the box (f affine in the inputs)')
+    .option('--vnnlib <file.vnnlib>',
+      'write the proven property |N(x) − f(x)| ≤ bound over the box (f affine in the inputs)')
     .option('--force', FORCE_HELP)
     .option('--json', 'print one JSON object instead of the table')
     .option('--quiet', QUIET_HELP)
@@ -87,19 +98,23 @@ async function certifyAction(modelPath: string, flags: CertifyFlags): Promise<vo
   const c = parseCertifyFlags(modelPath, flags);
   checkOutputs([c.witness, c.vnnlib].filter((t) => t !== undefined), c.force);
   if (flags.vnnlib && flags.range.length > 0) {
-    throw new InputError('--vnnlib', 'go without --range (VNN-LIB states the property over the box)', flags.range.join(', '));
+    throw new InputError('--vnnlib', 'go without --range (VNN-LIB states the property over the box)',
+      flags.range.join(', '));
   }
   // Refuse a formula VNN-LIB cannot state before any work.
-  if (c.vnnlib) toVnnlib({ expr: parseFormula(flags.expr, '--expr').expr, exprText: flags.expr, names: [], box: [], bound: 0 });
+  if (c.vnnlib) toVnnlib({ expr: parseFormula(flags.expr, '--expr').expr, exprText: flags.expr, names: [], box: [],
+    bound: 0 });
   const bar = progress('certify');
   const { result: r, names, box, format } = await certifyModelFile(c.req, bar.update);
   bar.done();
   const proven = Number.isFinite(r.upper);
-  const vnn = c.vnnlib && proven ? toVnnlib({ expr: parseFormula(flags.expr).expr, exprText: flags.expr, names, box, bound: r.upper }) : undefined;
+  const vnn = c.vnnlib && proven ? toVnnlib({ expr: parseFormula(flags.expr).expr, exprText: flags.expr, names, box,
+    bound: r.upper }) : undefined;
   if (c.vnnlib && !proven) throw new InputError('--vnnlib', 'follow a finite proven bound', r.upper);
   const staged: StagedOutput[] = [];
   if (c.witness && r.worstInput.length) {
-    staged.push({ target: c.witness, files: [{ relativePath: '', bytes: `${names.join(',')}\n${r.worstInput.map((v) => String(v)).join(',')}\n` }] });
+    staged.push({ target: c.witness,
+      files: [{ relativePath: '', bytes: `${names.join(',')}\n${r.worstInput.map((v) => String(v)).join(',')}\n` }] });
   }
   if (c.vnnlib && vnn) staged.push({ target: c.vnnlib, files: [{ relativePath: '', bytes: vnn }] });
   await writeOutputs(staged, c.force);
@@ -113,8 +128,10 @@ function parseCertifyFlags(model: string, flags: CertifyFlags): CertifyCommand {
   const timeSeconds = parsePositive(flags.time, '--time');
   const seed = parseSeed(flags.seed);
   const leakyAlpha = flags.leakyAlpha !== undefined ? parseNumber(flags.leakyAlpha, '--leaky-alpha') : undefined;
-  const witness: OutputTarget | undefined = flags.witness ? { path: flags.witness, argument: '--witness', kind: 'csv' } : undefined;
-  const vnnlib: OutputTarget | undefined = flags.vnnlib ? { path: flags.vnnlib, argument: '--vnnlib', kind: 'vnnlib' } : undefined;
+  const witness: OutputTarget | undefined = flags.witness ? { path: flags.witness, argument: '--witness',
+    kind: 'csv' } : undefined;
+  const vnnlib: OutputTarget | undefined = flags.vnnlib ? { path: flags.vnnlib, argument: '--vnnlib',
+    kind: 'vnnlib' } : undefined;
   const req: CertifyRequest = {
     model, expr: flags.expr, vars: flags.var, ranges: flags.range, gap, timeSeconds, seed, ...(leakyAlpha !== undefined ? { leakyAlpha } : {}),
   };
@@ -128,9 +145,12 @@ interface Proof { r: CertifyResult; names: string[]; box: [number, number][]; fo
 function certifyJson(modelPath: string, flags: CertifyFlags, { r, names, box, format }: Proof): string {
   const proven = Number.isFinite(r.upper);
   return JSON.stringify({
-    model: modelPath, format, relus: r.relus, expr: flags.expr, domain: Object.fromEntries(names.map((v, i) => [v, box[i]])), ranges: flags.range,
-    maxError: { certified: proven ? r.upper : null, measured: r.lower }, certifiedExactArithmetic: proven ? r.upperExact : null, roundingBound: r.rounding,
-    worstInput: worstOf(names, r), gap: Number.isFinite(r.gap) ? r.gap : null, gapReached: r.stopped === 'gap', stopped: r.stopped,
+    model: modelPath, format, relus: r.relus, expr: flags.expr, domain: Object.fromEntries(names.map((v, i) => [v,
+      box[i]])), ranges: flags.range,
+    maxError: { certified: proven ? r.upper : null,
+      measured: r.lower }, certifiedExactArithmetic: proven ? r.upperExact : null, roundingBound: r.rounding,
+    worstInput: worstOf(names,
+      r), gap: Number.isFinite(r.gap) ? r.gap : null, gapReached: r.stopped === 'gap', stopped: r.stopped,
     subBoxes: r.boxes, openBoxes: r.open, seconds: r.seconds,
   });
 }
@@ -140,11 +160,14 @@ function renderCertify(modelPath: string, gap: number, { r, names, format }: Pro
   const limit = r.stopped === 'time' ? 'time limit' : 'sub-box limit';
   return renderPairs([
     ['model', `${modelPath} (${format}, ${r.relus} ReLUs)`],
-    ['max error, certified', Number.isFinite(r.upper) ? r.upper : 'not proven (the formula may be undefined on part of the region)'],
-    ['  exact arithmetic + rounding', `${r.upperExact.toPrecision(6)} + ${r.rounding.toPrecision(3)} (the network's own ${r.dtype} rounding)`],
+    ['max error, certified',
+      Number.isFinite(r.upper) ? r.upper : 'not proven (the formula may be undefined on part of the region)'],
+    ['  exact arithmetic + rounding',
+      `${r.upperExact.toPrecision(6)} + ${r.rounding.toPrecision(3)} (the network's own ${r.dtype} rounding)`],
     ['max error, worst found', r.lower],
     ['worst input', JSON.stringify(worstOf(names, r))],
-    ['gap (certified − found)/found', r.stopped === 'gap' ? r.gap : `${fmtGap(r.gap)}: not within --gap ${gap} by the ${limit}`],
+    ['gap (certified − found)/found',
+      r.stopped === 'gap' ? r.gap : `${fmtGap(r.gap)}: not within --gap ${gap} by the ${limit}`],
     ['sub-boxes', r.boxes],
     ['seconds', r.seconds],
   ]);

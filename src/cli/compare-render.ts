@@ -56,7 +56,8 @@ export function compareJson(o: CompareOutcome, report: string | undefined): stri
     command: run.command, version: run.version, date: run.date,
     rows: o.rows.map((r, i) => ({
       name: r.name, kind: r.kind, ...(proven ? { proven: provenJson(proven[i]!) } : {}),
-      relus: r.relus, layers: r.layers, params: r.params, maxError: { measured: r.maxError, certified: r.certified ?? null },
+      relus: r.relus, layers: r.layers, params: r.params, maxError: { measured: r.maxError,
+        certified: r.certified ?? null },
       rmsError: r.rmsError, seconds: r.seconds, ...(r.init ? { init: r.init } : {}),
       ...(r.runtimeFloat32 ? { runtimeFloat32: r.runtimeFloat32 } : {}), curve: r.curve,
     })),
@@ -66,14 +67,16 @@ export function compareJson(o: CompareOutcome, report: string | undefined): stri
 }
 
 function provenJson(c: CertifyResult) {
-  return { certified: Number.isFinite(c.upper) ? c.upper : null, worstFound: c.lower, gapReached: c.stopped === 'gap', seconds: c.seconds };
+  return { certified: Number.isFinite(c.upper) ? c.upper : null, worstFound: c.lower, gapReached: c.stopped === 'gap',
+    seconds: c.seconds };
 }
 
 /** compare's table on stdout, with the samples above it and the notes below. */
 export function renderCompare(o: CompareOutcome): string {
   const { header, rows } = compareTable(o);
   const s = o.samples;
-  const head = `${o.expr}: ${s.train} training and ${s.heldOut} held-out samples (${s.source}); errors measured by ${MEASURED_BY}, on the held-out samples`;
+  const head = `${o.expr}: ${s.train} training and ${s.heldOut} held-out samples (${s.source}); errors measured by ` +
+    `${MEASURED_BY}, on the held-out samples`;
   return `${head}\n${renderTable(header, rows)}\n${o.notes.map((n) => `- ${n}\n`).join('')}`;
 }
 
@@ -81,10 +84,12 @@ export function renderCompare(o: CompareOutcome): string {
  * --export-dir: every network, constructed and trained, as ONNX float32 and knotnet JSON
  * (the trained ones go through the same exporters as constructed ones).
  */
-export function exportFiles(o: CompareOutcome, domain: Record<string, [number, number]>): { relativePath: string; bytes: string | Uint8Array }[] {
+export function exportFiles(o: CompareOutcome, domain: Record<string,
+  [number, number]>): { relativePath: string; bytes: string | Uint8Array }[] {
   return o.rows.flatMap((r) => {
     const slug = r.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-    const error = { measuredMax: r.maxError, measuredRms: r.rmsError, ...(r.certified !== undefined ? { certifiedMax: r.certified } : {}) };
+    const error = { measuredMax: r.maxError, measuredRms: r.rmsError,
+      ...(r.certified !== undefined ? { certifiedMax: r.certified } : {}) };
     const meta = { expr: o.expr, domain, error, trained: r.kind === 'trained' };
     return [
       // The certificate holds for float64 evaluation: the float32 ONNX states it as that, not as its own.

@@ -40,7 +40,8 @@ export function compareSamples(t: CompareTask): CompareSamples {
     return { trainX, heldX, source: `${t.data.path}, split at random` };
   }
   for (const v of inputs) {
-    if (!vars[v]) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`, Object.keys(vars).join(', ') || 'none');
+    if (!vars[v]) throw new InputError('--var', `give a range for every variable of the expression (missing ${v})`,
+      Object.keys(vars).join(', ') || 'none');
   }
   const draw = (s: number) => (t.isT3
     ? sampleShell({ dims: 3, inner: T3.inner, outer: T3.outer, n, seed: s })
@@ -54,7 +55,8 @@ function splitRows(rows: Float64Array, d: number, seed: number): [Float64Array, 
   const count = rows.length / d;
   const order = Array.from({ length: count }, (_, i) => i);
   const rand = rng(seed);
-  for (let i = count - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
+  for (let i = count - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [order[i], order[j]] = [order[j]!,
+    order[i]!]; }
   const pick = (idx: number[]) => {
     const out = new Float64Array(idx.length * d);
     idx.forEach((r, k) => out.set(rows.subarray(r * d, r * d + d), k * d));
@@ -70,7 +72,8 @@ export function labelRows(f: (...x: number[]) => number, x: Float64Array, d: num
 }
 
 /** One input: the 1-D construction (optimal knots, minimax); several: the compiler. */
-export function construct(t: CompareTask, maxError: number, samples: Float64Array): { network: Network; certified: number } {
+export function construct(t: CompareTask, maxError: number,
+  samples: Float64Array): { network: Network; certified: number } {
   const { expr, inputs, vars, ranges } = t;
   if (inputs.length === 1) {
     const r = approximate({ expr, domain: vars[inputs[0]!]!, size: { kind: 'maxError', error: maxError } });
@@ -93,7 +96,8 @@ export async function trainAndMeasure(t: TrainingRun): Promise<{ rows: CompareRo
   const backend = await initTfjs('wasm');
   t.log(`training with TensorFlow.js (${backend} backend), ${t.budget} s of training in all...`);
   const rows = await compareWithTraining({
-    inputs: t.inputs, constructed: { network: t.built.network, seconds: t.built.seconds, certified: t.built.certified, name: 'knotnet construction' },
+    inputs: t.inputs, constructed: { network: t.built.network, seconds: t.built.seconds, certified: t.built.certified,
+      name: 'knotnet construction' },
     train: t.train, heldOut: t.heldOut, budgetSeconds: t.budget, seed: t.seed, onProgress: t.log,
     ...(t.fineLr ? { fineTuneLearningRate: t.fineLr } : {}),
   });
@@ -106,7 +110,8 @@ export function certifyRows(
   log: (line: string) => void,
 ): CertifyResult[] | undefined {
   if (seconds <= 0) return undefined;
-  const conditions = Object.entries(ranges).map(([text, [lo, hi]]) => ({ expr: parseFormula(text, '--range').expr, lo, hi, text }));
+  const conditions = Object.entries(ranges).map(([text, [lo, hi]]) => ({ expr: parseFormula(text, '--range').expr, lo,
+    hi, text }));
   return nets.map((net, i) => {
     log(`certifying network ${i + 1} of ${nets.length} (at most ${seconds} s)...`);
     return certifyNetwork({ net, expr, box, ranges: conditions, timeSeconds: seconds });

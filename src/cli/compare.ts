@@ -6,7 +6,8 @@ import { T3, t3Box } from '../reference.ts';
 import { compareNotes, compareReportFiles } from '../report/compare.ts';
 import { collect, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
 import { certifyRows, compareSamples, construct, labelRows, trainAndMeasure, type CompareTask } from './compare-run.ts';
-import { compareJson, compareTable, exportFiles, provenNote, renderCompare, sampleCounts, type CompareOutcome } from './compare-render.ts';
+import { compareJson, compareTable, exportFiles, provenNote, renderCompare, sampleCounts,
+  type CompareOutcome } from './compare-render.ts';
 import { checkOutputs } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { note, QUIET_HELP } from './progress.ts';
@@ -30,24 +31,36 @@ export interface CompareRequest extends CompareTask {
 export function registerCompare(program: Command): void {
   program
     .command('compare')
-    .description('Construction against training (TensorFlow.js): the asker\'s architecture (raw and standardized), an MLP with our ReLUs and depth, and our network fine-tuned, all measured by one evaluator on the same held-out samples.')
-    .argument('[expr]', `formula (default: the original question's distance ${T3.expr} on the GPS-like shell 2.1e7..2.4e7)`)
+    .description('Construction against training (TensorFlow.js): the asker\'s architecture (raw and standardized), ' +
+      'an MLP with our ReLUs and depth, and our network fine-tuned, all measured by one evaluator on the same ' +
+      'held-out samples.')
+    .argument('[expr]', `formula (default: the original question's distance ${T3.expr} on the GPS-like shell ` +
+      `2.1e7..2.4e7)`)
     .option('--var <name=a:b>', 'input range (repeat; default for the distance: ±2.4e7 each)', collect, [])
     .option('--range <subexpr=a:b>', 'known range of a subexpression (repeatable)', collect, [])
-    .option('--data <file.csv>', 'samples (header = variable names), split at random into equal training and held-out halves; ranges not given are taken from them')
+    .option('--data <file.csv>',
+      'samples (header = variable names), split at random into equal training and held-out halves; ranges not given ' +
+      'are taken from them')
     .option('--data-margin <fraction>', 'widen ranges taken from --data by this fraction of their width', '0.01')
-    .option('--max-error <E>', 'certified max error of the constructed network (default: 1 for the distance, else 1e-3 of max |f| on the samples)')
+    .option('--max-error <E>',
+      'certified max error of the constructed network (default: 1 for the distance, else 1e-3 of max |f| on the ' +
+      'samples)')
     .option('--budget-seconds <S>', 'training time shared equally by the 4 trained networks', '100')
-    .option('--samples <N>', 'training samples drawn (as many again, drawn separately, are held out); ignored with --data', '20000')
-    .option('--fine-tune-lr <rate>', 'Adam learning rate for fine-tuning our network (default: 1e-3 of its smallest |weight|)')
+    .option('--samples <N>',
+      'training samples drawn (as many again, drawn separately, are held out); ignored with --data', '20000')
+    .option('--fine-tune-lr <rate>',
+      'Adam learning rate for fine-tuning our network (default: 1e-3 of its smallest |weight|)')
     .option('--seed <N>', 'seed for samples, shuffling and initializations', '1')
     .option('--report <dir>', 'write index.html (self-contained) with SVG and PNG figures into this folder')
-    .option('--export-dir <dir>', 'write every network (constructed and trained) as ONNX float32 and knotnet JSON into this folder')
+    .option('--export-dir <dir>',
+      'write every network (constructed and trained) as ONNX float32 and knotnet JSON into this folder')
     .option('--force', FORCE_HELP)
-    .option('--certify-seconds <S>', 'prove each network\'s worst case over the region with knotnet certify, at most S seconds each (0: skip)', '20')
+    .option('--certify-seconds <S>',
+      'prove each network\'s worst case over the region with knotnet certify, at most S seconds each (0: skip)', '20')
     .option('--json', 'print one JSON object instead of the table')
     .option('--quiet', QUIET_HELP)
-    .addHelpText('after', '\nExamples:\n  knotnet compare --report compare-report\n  knotnet compare "sqrt(x)" --var x=0:1 --budget-seconds 20 --report sqrt-report')
+    .addHelpText('after', '\nExamples:\n  knotnet compare --report compare-report\n  knotnet compare "sqrt(x)" ' +
+      '--var x=0:1 --budget-seconds 20 --report sqrt-report')
     .action(async (exprArg: string | undefined, flags: CompareFlags, command: Command) => {
       const rawArgs = (command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
       await compareAction(parseCompareFlags(exprArg, flags, rawArgs));
@@ -61,7 +74,8 @@ export function parseCompareFlags(exprArg: string | undefined, flags: CompareFla
   const certifySeconds = parseNumberInRange(flags.certifySeconds, '--certify-seconds', 0, 3600);
   const n = parseCount(flags.samples, '--samples', 10_000_000);
   const seed = parseSeed(flags.seed);
-  const run = { command: commandLine(rawArgs), seed, budgetSeconds: budget, version: VERSION, date: new Date().toISOString() };
+  const run = { command: commandLine(rawArgs), seed, budgetSeconds: budget, version: VERSION,
+    date: new Date().toISOString() };
   const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
   const folder = (path: string | undefined) => (path ? String(path).replace(/(.)[/\\]+$/, '$1') : undefined);
   const inputs = parseFormula(expr).variables;
@@ -72,7 +86,8 @@ export function parseCompareFlags(exprArg: string | undefined, flags: CompareFla
     Object.assign(vars, t3Box());
     ranges[T3.normSquared] ??= [...T3.normSquaredRange];
   }
-  const data = flags.data ? { path: flags.data, margin: parseNumberInRange(flags.dataMargin, '--data-margin') } : undefined;
+  const data = flags.data ? { path: flags.data,
+    margin: parseNumberInRange(flags.dataMargin, '--data-margin') } : undefined;
   const maxError = flags.maxError !== undefined ? parsePositive(flags.maxError, '--max-error') : undefined;
   return {
     expr, inputs, isT3, vars, ranges, n, seed, ...(data ? { data } : {}), budget, certifySeconds, fineLr, maxError,
@@ -84,13 +99,15 @@ export function parseCompareFlags(exprArg: string | undefined, flags: CompareFla
 async function compareAction(req: CompareRequest): Promise<void> {
   const targets: StagedOutput[] = [];
   if (req.report) targets.push({ target: { path: req.report, argument: '--report', kind: 'report' }, files: [] });
-  if (req.exportDir) targets.push({ target: { path: req.exportDir, argument: '--export-dir', kind: 'export-dir' }, files: [] });
+  if (req.exportDir) targets.push({ target: { path: req.exportDir, argument: '--export-dir', kind: 'export-dir' },
+    files: [] });
   checkOutputs(targets.map((t) => t.target), req.force);
   const { outcome, f } = await runComparison(req);
   const domain = { ...req.vars, ...req.ranges };
   if (req.report) {
     const { inputs, vars } = req;
-    const oneD = inputs.length === 1 ? { f: (x: number) => f(x), domain: vars[inputs[0]!]!, variable: inputs[0]! } : undefined;
+    const oneD = inputs.length === 1 ? { f: (x: number) => f(x), domain: vars[inputs[0]!]!,
+      variable: inputs[0]! } : undefined;
     targets[0]!.files = compareReportFiles({
       expr: req.expr, rows: outcome.rows, table: compareTable(outcome), samples: outcome.samples, backend: outcome.backend,
       notes: outcome.notes, run: req.run, ...(oneD ? { oneD } : {}),
@@ -127,7 +144,8 @@ async function runComparison(req: CompareRequest): Promise<{ outcome: CompareOut
   const notes = compareNotes(rows, maxAbsY);
   if (proven) notes.push(provenNote(req.certifySeconds));
   const outcome: CompareOutcome = {
-    expr: req.expr, rows, proven, certifySeconds: req.certifySeconds, samples: sampleCounts(samples, d), notes, backend, run: req.run,
+    expr: req.expr, rows, proven, certifySeconds: req.certifySeconds, samples: sampleCounts(samples,
+      d), notes, backend, run: req.run,
   };
   return { outcome, f };
 }
@@ -137,7 +155,9 @@ function constructionTolerance(req: CompareRequest, maxAbsY: number): number {
   if (req.maxError !== undefined) return req.maxError;
   if (req.expr === T3.expr) return 1;
   if (!(maxAbsY > 0)) {
-    throw new InputError('--max-error', 'be given when the expression is 0 (or not finite) on every held-out sample (its default is 1e-3 of max |f| there)', `max |f| = ${maxAbsY}`);
+    throw new InputError('--max-error',
+      'be given when the expression is 0 (or not finite) on every held-out sample (its default is 1e-3 of max |f| ' +
+      'there)', `max |f| = ${maxAbsY}`);
   }
   return 1e-3 * maxAbsY;
 }

@@ -60,7 +60,8 @@ function renderNodes(r: CompileResult): string {
   const shown = r.nodes.filter((n) => n.kind === 'square' || n.kind === 'unary' || n.kind === 'norm' || n.relus > 0);
   const rows = shown.map((n) => {
     const on = n.builtOn ?? n.range;
-    return [shorten(n.text, 40), n.kind, `[${fmt(on[0])}, ${fmt(on[1])}]`, constructionText(n), n.budget ?? '', n.certified ?? '', n.errorIn, n.relus];
+    return [shorten(n.text, 40), n.kind, `[${fmt(on[0])}, ${fmt(on[1])}]`, constructionText(n), n.budget ?? '',
+      n.certified ?? '', n.errorIn, n.relus];
   });
   const header = ['node', 'kind', 'built on', 'construction', 'budget', 'certified', 'error so far', 'ReLUs'];
   return renderTable(header, rows);

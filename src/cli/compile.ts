@@ -34,21 +34,30 @@ export interface CompileRequest {
 export function registerCompile(program: Command): void {
   program
     .command('compile')
-    .description('Compile a formula in several inputs into one plain ReLU network with a certified end-to-end max error.')
-    .argument('[expr]', 'formula, e.g. "sqrt(dx^2+dy^2+dz^2)", or a list "[exprA, exprB]" for one network with several outputs (y1, y2, …)')
-    .option('--out <name=expr>', 'an output of a several-output network (repeat for each; instead of <expr>)', collect, [])
+    .description('Compile a formula in several inputs into one plain ReLU network with a certified end-to-end max ' +
+      'error.')
+    .argument('[expr]', 'formula, e.g. "sqrt(dx^2+dy^2+dz^2)", or a list "[exprA, exprB]" for one network with ' +
+      'several outputs (y1, y2, …)')
+    .option('--out <name=expr>', 'an output of a several-output network (repeat for each; instead of <expr>)', collect,
+      [])
     .option('--var <name=a:b>', 'range of an input (repeat for each)', collect, [])
     .option('--range <subexpr=a:b>', 'known range of a subexpression (repeatable)', collect, [])
-    .option('--data <file.csv>', 'samples (header = variable names): input and intermediate ranges are taken from them, and the error is measured on them')
+    .option('--data <file.csv>',
+      'samples (header = variable names): input and intermediate ranges are taken from them, and the error is ' +
+      'measured on them')
     .option('--data-margin <fraction>', 'widen ranges taken from --data by this fraction of their width', '0.01')
-    .option('--max-error <E>', 'certified max error to reach; with several outputs also name=E per output (repeatable)', collect, [])
+    .option('--max-error <E>',
+      'certified max error to reach; with several outputs also name=E per output (repeatable)', collect, [])
     .option('--deep <mode>', 'sawtooth squares: auto (per node, whichever needs fewer units) | never | always', 'auto')
-    .option('--norm <mode>', 'norms sqrt(a^2+b^2+...) of affine forms: auto (fold or squares, whichever is smaller) | fold (angle folding) | squares', 'auto')
+    .option('--norm <mode>',
+      'norms sqrt(a^2+b^2+...) of affine forms: auto (fold or squares, whichever is smaller) | fold (angle folding) ' +
+      '| squares', 'auto')
     .option('--minimize <what>', 'what auto minimizes: relus | params', 'relus')
     .option('--max-depth <D>', 'most hidden layers', '64')
     .option('--samples <N>', 'fresh samples for the measured error', '100000')
     .option('--seed <N>', 'seed for the fresh samples', '1')
-    .option('--dtype <t>', 'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
+    .option('--dtype <t>',
+      'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
     .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)')
     .option('--json', 'print one JSON object instead of the table')
     .option('--quiet', QUIET_HELP)
@@ -67,8 +76,10 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
   const started = performance.now();
   const req = parseCompileFlags(exprArg, flags);
   const { vars } = req;
-  const saver = saveOutputs({ save: req.save, exports: req.exports, dtype: req.dtype, force: req.force, tolerance: req.maxError });
-  const samples = req.data ? regionFromData(req.data.path, req.expr, vars, req.ranges, req.data.margin).rows : undefined;
+  const saver = saveOutputs({ save: req.save, exports: req.exports, dtype: req.dtype, force: req.force,
+    tolerance: req.maxError });
+  const samples = req.data ? regionFromData(req.data.path, req.expr, vars, req.ranges,
+    req.data.margin).rows : undefined;
   const r = runCompile(req, samples);
   const seconds = (performance.now() - started) / 1000;
   const magnitude = Math.max(Math.abs(r.outputRange[0]), Math.abs(r.outputRange[1]));
@@ -92,7 +103,8 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   const count = parseCount(flags.samples, '--samples', 10_000_000);
   const seed = parseSeed(flags.seed);
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
-  const data = flags.data ? { path: flags.data, margin: parseNumberInRange(flags.dataMargin, '--data-margin') } : undefined;
+  const data = flags.data ? { path: flags.data,
+    margin: parseNumberInRange(flags.dataMargin, '--data-margin') } : undefined;
   const deep = parseChoice(flags.deep, '--deep', ['auto', 'never', 'always'] as const);
   const minimize = parseChoice(flags.minimize, '--minimize', ['relus', 'params'] as const);
   const norm = parseChoice(flags.norm, '--norm', ['auto', 'fold', 'squares'] as const);

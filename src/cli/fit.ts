@@ -22,7 +22,8 @@ interface FitFlags {
 export function registerFit(program: Command): void {
   program
     .command('fit')
-    .description('Fit data points by a continuous piecewise-linear function (one ReLU per segment): fewest segments within a max error, or least squares with free knots.')
+    .description('Fit data points by a continuous piecewise-linear function (one ReLU per segment): fewest segments ' +
+      'within a max error, or least squares with free knots.')
     .argument('<data.csv>', 'CSV file with a header line')
     .option('--x <col>', 'column of the input')
     .option('--y <col>', 'column of the output')
@@ -68,23 +69,28 @@ async function fitAction(path: string, flags: FitFlags): Promise<void> {
   const points = groupPoints(xs, ys);
   if (points.wasUnsorted) process.stderr.write(`knotnet: ${path}: x was not sorted; sorted it.\n`);
   if (points.repeatedWithSpread > 0) {
-    process.stderr.write(`knotnet: ${path}: ${points.repeatedWithSpread} repeated x with different y (widest spread ${points.widestSpread} at x = ${points.widestSpreadAt}); the fit takes the spread.\n`);
+    process.stderr.write(`knotnet: ${path}: ${points.repeatedWithSpread} repeated x with different y (widest spread ` +
+      `${points.widestSpread} at x = ${points.widestSpreadAt}); the fit takes the spread.\n`);
   }
   const r = fitPoints(points, req.size, req.shape);
   const { network, violation } = shapedNetwork(r.pwl, req.shape, req.x, req.y);
   if (violation >= 0) {
-    throw new WorkError(`the fit could not be made ${describe(req.shape)} exactly (segment ${violation + 1}); this is a bug in knotnet, please report it with the command line.`);
+    throw new WorkError(`the fit could not be made ${describe(req.shape)} exactly (segment ${violation + 1}); this ` +
+      `is a bug in knotnet, please report it with the command line.`);
   }
   const domain: [number, number] = [points.x[0]!, points.x[points.x.length - 1]!];
   const seconds = (performance.now() - started) / 1000;
   const error = { measuredMax: r.maxError, measuredRms: r.rmsError, on: 'points' };
-  const meta = { expr: `fit of ${req.y} over ${req.x} (${path})`, domain: { [req.x]: domain }, error, knots: Array.from(r.pwl.x) };
+  const meta = { expr: `fit of ${req.y} over ${req.x} (${path})`, domain: { [req.x]: domain }, error,
+    knots: Array.from(r.pwl.x) };
   await saver.write(network, meta, [[domain[0]], [domain[1]]]);
   if (req.report) {
-    await writeOutputs([{ target: req.report, files: reportFiles(path, req.x, req.y, xs, ys, r.pwl, r.maxError, r.rmsError) }], req.force);
+    await writeOutputs([{ target: req.report,
+      files: reportFiles(path, req.x, req.y, xs, ys, r.pwl, r.maxError, r.rmsError) }], req.force);
     saver.written.push(join(flags.report!, 'index.html'));
   }
-  const outcome: FitOutcome = { points, fit: r, network, segments: r.pwl.x.length - 1, domain, seconds, files: saver.written };
+  const outcome: FitOutcome = { points, fit: r, network, segments: r.pwl.x.length - 1, domain, seconds,
+    files: saver.written };
   process.stdout.write(req.json ? `${JSON.stringify(fitSummary(req, outcome))}\n` : renderFit(req, outcome));
 }
 
@@ -93,20 +99,24 @@ function parseFitFlags(path: string, flags: FitFlags): FitRequest {
   if (!flags.x || !flags.y) throw new InputError(flags.x ? '--y' : '--x', 'name a column of the CSV', 'nothing');
   const given = (['maxError', 'segments', 'rmsError'] as const).filter((k) => flags[k] !== undefined);
   if (given.length !== 1) {
-    throw new InputError('fit', 'get exactly one of --max-error, --segments, --rms-error', given.length ? given.join(' and ') : 'none');
+    throw new InputError('fit', 'get exactly one of --max-error, --segments, --rms-error',
+      given.length ? given.join(' and ') : 'none');
   }
   if (flags.convex && flags.concave) throw new InputError('--convex', 'not be combined with --concave', 'both');
-  const size: DataSize = flags.maxError !== undefined ? { kind: 'maxError', error: parsePositive(flags.maxError, '--max-error') }
+  const size: DataSize = flags.maxError !== undefined ? { kind: 'maxError',
+    error: parsePositive(flags.maxError, '--max-error') }
     : flags.segments !== undefined ? { kind: 'segments', segments: parseCount(flags.segments, '--segments', 1_000_000) }
       : { kind: 'rmsError', error: parsePositive(flags.rmsError!, '--rms-error') };
   const shape: Shape = {
-    ...(flags.monotone !== undefined ? { monotone: parseChoice(flags.monotone, '--monotone', ['increasing', 'decreasing'] as const) } : {}),
+    ...(flags.monotone !== undefined ? { monotone: parseChoice(flags.monotone, '--monotone',
+      ['increasing', 'decreasing'] as const) } : {}),
     ...(flags.convex ? { curvature: 'convex' as const } : flags.concave ? { curvature: 'concave' as const } : {}),
   };
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
   const report: OutputTarget | undefined = flags.report
     ? { path: flags.report.replace(/(.)[/\\]+$/, '$1'), argument: '--report', kind: 'report' } : undefined;
-  return { path, x: flags.x, y: flags.y, size, shape, dtype, report, json: flags.json === true, force: flags.force === true };
+  return { path, x: flags.x, y: flags.y, size, shape, dtype, report, json: flags.json === true,
+    force: flags.force === true };
 }
 
 /** fit --json. */
@@ -116,7 +126,8 @@ function fitSummary(req: FitRequest, o: FitOutcome) {
   return {
     relus: s.relus, layers: s.layers, params: s.params, segments: o.segments, knots: Array.from(r.pwl.x),
     maxError: { certified: null, measured: r.maxError, at: r.maxErrorAt }, rmsError: r.rmsError, errorOn: 'points',
-    ...(r.segmentsLowerBound !== undefined ? { segmentsLowerBound: r.segmentsLowerBound, minimal: o.segments <= r.segmentsLowerBound } : {}),
+    ...(r.segmentsLowerBound !== undefined ? { segmentsLowerBound: r.segmentsLowerBound,
+      minimal: o.segments <= r.segmentsLowerBound } : {}),
     points: o.points.total, distinctX: o.points.x.length, sorted: !o.points.wasUnsorted, shape: req.shape,
     domain: { [req.x]: o.domain }, dtype: req.dtype, seconds: o.seconds, files: o.files,
   };
@@ -176,21 +187,26 @@ export function readColumns(path: string, xCol: string, yCol: string): { xs: Flo
 }
 
 /** index.html and fit.svg: the data (up to 4,000 points shown), the fit with its knots marked, and the residuals. */
-function reportFiles(path: string, xName: string, yName: string, xs: Float64Array, ys: Float64Array, pwl: { x: Float64Array; y: Float64Array }, maxError: number, rmsError: number) {
+function reportFiles(path: string, xName: string, yName: string, xs: Float64Array, ys: Float64Array,
+  pwl: { x: Float64Array; y: Float64Array }, maxError: number, rmsError: number) {
   const order = Array.from(xs.keys()).sort((a, b) => xs[a]! - xs[b]!);
   const step = Math.max(1, Math.ceil(order.length / 4000));
   const shown = order.filter((_, k) => k % step === 0);
   const svg = linePlot({
     width: 900, height: 380, title: `${yName} over ${xName}: data, fit and knots`, xLabel: xName,
     series: [
-      { x: shown.map((i) => xs[i]!), y: shown.map((i) => ys[i]!), color: '#9bb7d4', width: 0.6, label: `data (${xs.length} points${step > 1 ? `, every ${step}th shown` : ''})` },
+      { x: shown.map((i) => xs[i]!), y: shown.map((i) => ys[i]!), color: '#9bb7d4', width: 0.6,
+        label: `data (${xs.length} points${step > 1 ? `, every ${step}th shown` : ''})` },
       { x: pwl.x, y: pwl.y, color: '#c0392b', width: 1.6, label: `fit (${pwl.x.length - 1} segments)`, marks: pwl.x },
     ],
   });
   const html = htmlReport({
-    title: `knotnet fit: ${path}`, intro: 'Errors are measured on the data points only; nothing is claimed between them.',
-    table: { header: ['segments', 'max error on points', 'RMS error on points'], rows: [[pwl.x.length - 1, maxError, rmsError]] },
-    figures: [{ caption: 'Data (blue), the continuous piecewise-linear fit (red) and its knots (ticks).', svg }], notes: [],
+    title: `knotnet fit: ${path}`, intro: 'Errors are measured on the data points only; nothing is claimed between ' +
+      'them.',
+    table: { header: ['segments', 'max error on points', 'RMS error on points'],
+      rows: [[pwl.x.length - 1, maxError, rmsError]] },
+    figures: [{ caption: 'Data (blue), the continuous piecewise-linear fit (red) and its knots (ticks).',
+      svg }], notes: [],
   });
   return [{ relativePath: 'index.html', bytes: html }, { relativePath: 'fit.svg', bytes: svg }];
 }

@@ -51,7 +51,10 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 work failed, 2 bad usage or input, 3 a certificate that did not hold: a bug). */
+/**
+ * Runs the CLI; returns the exit code (0 ok, 1 work failed, 2 bad usage or input, 3 a certificate that did not hold: a
+ * bug).
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);

@@ -34,9 +34,11 @@ export function registerSample(program: Command): void {
     .option('-n <N>', 'number of points', '10000')
     .option('--seed <N>', 'seed', '1')
     .option('--out <file.csv>', 'write here instead of stdout')
-    .option('--force', 'replace an existing --out file (a CSV carries no knotnet marker, so any existing file needs it)')
+    .option('--force', 'replace an existing --out file (a CSV carries no knotnet marker, so any existing file needs ' +
+      'it)')
     .option('--quiet', 'print no summary line on stderr')
-    .addHelpText('after', '\nExample:\n  knotnet sample shell --dims 3 --inner 2.1e7 --outer 2.4e7 -n 1000 --seed 1 --out shell.csv')
+    .addHelpText('after', '\nExample:\n  knotnet sample shell --dims 3 --inner 2.1e7 --outer 2.4e7 -n 1000 --seed 1 ' +
+      '--out shell.csv')
     .action(sampleAction);
 }
 
@@ -53,7 +55,8 @@ async function sampleAction(kind: string, flags: SampleFlags): Promise<void> {
   if (out) await writeOutputs([{ target: out, files: [{ relativePath: '', bytes: chunks }] }], req.force);
   else await writeChunks(process.stdout, chunks);
   const columns = header.length <= 4 ? header.join(', ') : `${header[0]} … ${header[header.length - 1]}`;
-  note(`sample: ${n} points uniform in the ${dims}-D shell ${inner} ≤ |x| ≤ ${outer} (seed ${seed}, columns ${columns}) written to ${req.out ?? 'stdout'}`);
+  note(`sample: ${n} points uniform in the ${dims}-D shell ${inner} ≤ |x| ≤ ${outer} (seed ${seed}, columns ` +
+    `${columns}) written to ${req.out ?? 'stdout'}`);
 }
 
 /** sample's flags as a request: pure. */
@@ -66,5 +69,6 @@ export function parseSampleFlags(kind: string, flags: SampleFlags): SampleReques
   // About 4 µs a row: 10 million numbers (~570 MB of CSV) take some 15 s; more is refused.
   const n = parseCount(flags.n, '-n', Math.floor(MAX_SAMPLE_NUMBERS / dims));
   const seed = parseSeed(flags.seed);
-  return { dims, inner, outer, n, seed, ...(flags.out !== undefined ? { out: flags.out } : {}), force: flags.force === true };
+  return { dims, inner, outer, n, seed, ...(flags.out !== undefined ? { out: flags.out } : {}),
+    force: flags.force === true };
 }

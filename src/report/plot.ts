@@ -34,26 +34,32 @@ export function linePlot(o: {
   const sy = scaleLinear().domain([y0, y1]).nice().range([o.height - m.b, m.t]);
   const linearFmt = sy.tickFormat(5, '~g');
   const fmt = o.logY ? (t: number) => (t === 0 ? '1' : `1e${t}`) : linearFmt;
-  const yTicks = o.logY ? Array.from({ length: y1 - y0 + 1 }, (_, i) => y0 + i).filter((t, _, a) => a.length <= 12 || (t - y0) % Math.ceil(a.length / 10) === 0) : sy.ticks(5);
+  const yTicks = o.logY ? Array.from({ length: y1 - y0 + 1 },
+    (_, i) => y0 + i).filter((t, _, a) => a.length <= 12 || (t - y0) % Math.ceil(a.length / 10) === 0) : sy.ticks(5);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" viewBox="0 0 ${o.width} ${o.height}" font-family="DejaVu Sans, sans-serif" font-size="11">`);
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" viewBox="0 0 ` +
+    `${o.width} ${o.height}" font-family="DejaVu Sans, sans-serif" font-size="11">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   parts.push(`<text x="${m.l}" y="15" font-size="12" font-weight="bold">${esc(o.title)}</text>`);
   if (o.band !== undefined) {
-    parts.push(`<rect x="${m.l}" y="${sy(o.band)}" width="${o.width - m.l - m.r}" height="${Math.max(0, sy(-o.band) - sy(o.band))}" fill="#fde2c4" opacity="0.8"/>`);
+    parts.push(`<rect x="${m.l}" y="${sy(o.band)}" width="${o.width - m.l - m.r}" ` +
+      `height="${Math.max(0, sy(-o.band) - sy(o.band))}" fill="#fde2c4" opacity="0.8"/>`);
   }
   for (const t of yTicks) {
     parts.push(`<line x1="${m.l}" x2="${o.width - m.r}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/>`);
     parts.push(`<text x="${m.l - 6}" y="${sy(t) + 4}" text-anchor="end" fill="#444">${esc(fmt(t))}</text>`);
   }
-  for (const t of sx.ticks(6)) parts.push(`<text x="${sx(t)}" y="${o.height - m.b + 16}" text-anchor="middle" fill="#444">${esc(sx.tickFormat(6, '~g')(t))}</text>`);
+  for (const t of sx.ticks(6)) parts.push(`<text x="${sx(t)}" y="${o.height - m.b + 16}" text-anchor="middle" ` +
+    `fill="#444">${esc(sx.tickFormat(6, '~g')(t))}</text>`);
   parts.push(`<line x1="${m.l}" x2="${o.width - m.r}" y1="${o.height - m.b}" y2="${o.height - m.b}" stroke="#888"/>`);
-  if (o.xLabel) parts.push(`<text x="${o.width - m.r}" y="${o.height - 4}" text-anchor="end" fill="#444">${esc(o.xLabel)}</text>`);
+  if (o.xLabel) parts.push(`<text x="${o.width - m.r}" y="${o.height - 4}" text-anchor="end" ` +
+    `fill="#444">${esc(o.xLabel)}</text>`);
   if (o.marks) {
     const step = Math.max(1, Math.ceil(o.marks.length / 2000));
     for (let i = 0; i < o.marks.length; i += step) {
       const px = sx(o.marks[i]!);
-      parts.push(`<line x1="${px}" x2="${px}" y1="${o.height - m.b}" y2="${o.height - m.b - 7}" stroke="#c0392b" stroke-width="1"/>`);
+      parts.push(`<line x1="${px}" x2="${px}" y1="${o.height - m.b}" y2="${o.height - m.b - 7}" stroke="#c0392b" ` +
+        `stroke-width="1"/>`);
     }
   }
   const rowH = o.legend === 'right' ? 16 : 14;
@@ -62,13 +68,16 @@ export function linePlot(o: {
     // A non-finite value (a formula undefined there) breaks the line instead of bridging the gap.
     const idx = Array.from({ length: s.x.length }, (_, i) => i);
     const d = line<number>().defined((i) => Number.isFinite(s.y[i]!)).x((i) => sx(s.x[i]!)).y((i) => sy(s.y[i]!))(idx) ?? '';
-    parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    parts.push(`<path d="${d}" fill="none" stroke="${s.color}" ` +
+      `stroke-width="${s.width ?? 1.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     if (s.marks) {
       const yb = o.height - m.b - 6 * k;
       const step = Math.max(1, Math.ceil(s.marks.length / 2000));
-      for (let i = 0; i < s.marks.length; i += step) parts.push(`<line x1="${sx(s.marks[i]!)}" x2="${sx(s.marks[i]!)}" y1="${yb}" y2="${yb - 5}" stroke="${s.color}"/>`);
+      for (let i = 0; i < s.marks.length; i += step) parts.push(`<line x1="${sx(s.marks[i]!)}" ` +
+        `x2="${sx(s.marks[i]!)}" y1="${yb}" y2="${yb - 5}" stroke="${s.color}"/>`);
     }
-    parts.push(`<line x1="${lx}" x2="${lx + 20}" y1="${m.t + 8 + rowH * k}" y2="${m.t + 8 + rowH * k}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    parts.push(`<line x1="${lx}" x2="${lx + 20}" y1="${m.t + 8 + rowH * k}" y2="${m.t + 8 + rowH * k}" ` +
+      `stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     parts.push(`<text x="${lx + 25}" y="${m.t + 12 + rowH * k}" fill="#222">${esc(s.label)}</text>`);
   });
   parts.push('</svg>');

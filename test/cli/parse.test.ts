@@ -36,9 +36,12 @@ describe('parseCompileFlags(expr, flags)', () => {
     assert.equal(req.maxFanIn, undefined);
   });
   it('refuses a constant, a bad --deep and a fan-in below 2 with the CLI\'s sentences', () => {
-    assert.throws(() => parseCompileFlags('2', COMPILE_DEFAULTS), badInput(/^expression must use at least one variable/));
-    assert.throws(() => parseCompileFlags('x', { ...COMPILE_DEFAULTS, deep: 'sometimes' }), badInput(/^--deep must be one of auto, never, always \(got "sometimes"\)/));
-    assert.throws(() => parseCompileFlags('x', { ...COMPILE_DEFAULTS, maxFanIn: '1' }), badInput(/^--max-fan-in must be at least 2/));
+    assert.throws(() => parseCompileFlags('2', COMPILE_DEFAULTS),
+      badInput(/^expression must use at least one variable/));
+    assert.throws(() => parseCompileFlags('x', { ...COMPILE_DEFAULTS, deep: 'sometimes' }),
+      badInput(/^--deep must be one of auto, never, always \(got "sometimes"\)/));
+    assert.throws(() => parseCompileFlags('x', { ...COMPILE_DEFAULTS, maxFanIn: '1' }),
+      badInput(/^--max-fan-in must be at least 2/));
   });
 });
 
@@ -48,11 +51,13 @@ describe('parseApproxFlags(expr, domain, flags)', () => {
     const req = parseApproxFlags('sqrt(x)', [0, 1], { ...flags, maxError: '1e-4' });
     assert.deepEqual(req.size, { kind: 'maxError', error: 1e-4 });
     assert.equal(req.tolerance, 1e-4);
-    assert.equal(parseApproxFlags('sqrt(x)', [0, 1], { ...flags, maxError: '1e-4', relative: true }).tolerance, undefined);
+    assert.equal(parseApproxFlags('sqrt(x)', [0, 1], { ...flags, maxError: '1e-4', relative: true }).tolerance,
+      undefined);
   });
   it('wants exactly one of --knots, --spacing, --max-error, --rms-error', () => {
     assert.throws(() => parseApproxFlags('x', [0, 1], flags), badInput(/exactly one of .* \(got "none"\)/));
-    assert.throws(() => parseApproxFlags('x', [0, 1], { ...flags, knots: '3', rmsError: '1' }), badInput(/\(got "--knots and --rms-error"\)/));
+    assert.throws(() => parseApproxFlags('x', [0, 1], { ...flags, knots: '3', rmsError: '1' }),
+      badInput(/\(got "--knots and --rms-error"\)/));
   });
 });
 
@@ -60,14 +65,16 @@ describe('parseSampleFlags(kind, flags)', () => {
   it('reads the shell and its count; refuses an outer radius not above the inner one', () => {
     const req = parseSampleFlags('shell', { dims: '3', inner: '2.1e7', outer: '2.4e7', n: '10', seed: '1' });
     assert.deepEqual(req, { dims: 3, inner: T3.inner, outer: T3.outer, n: 10, seed: 1, force: false });
-    assert.throws(() => parseSampleFlags('shell', { dims: '3', inner: '3', outer: '2', n: '10', seed: '1' }), badInput(/^--outer must be greater than --inner \(3\)/));
+    assert.throws(() => parseSampleFlags('shell', { dims: '3', inner: '3', outer: '2', n: '10', seed: '1' }),
+      badInput(/^--outer must be greater than --inner \(3\)/));
   });
 });
 
 describe('the shared pieces', () => {
   it('fmt: 4 significant digits, exponent below 1e-3 and from 1e6, integers under 1e9 as they are', () => {
     assert.deepEqual([0, -0, 42, 1e8, 1e9, 0.5, 1 / 3, 1e-4, 123456.7, 2.4e7 + 0.5, NaN, -Infinity].map(fmt),
-      ['0', '0', '42', '100000000', '1.000e+9', '0.5000', '0.3333', '1.000e-4', '1.235e+5', '2.400e+7', 'NaN', '-Infinity']);
+      ['0', '0', '42', '100000000', '1.000e+9', '0.5000', '0.3333', '1.000e-4', '1.235e+5', '2.400e+7', 'NaN',
+        '-Infinity']);
   });
   it('escapeHtml leaves no markup from user text', () => {
     assert.equal(escapeHtml('a<b && c>"d"'), 'a&lt;b &amp;&amp; c&gt;"d"');

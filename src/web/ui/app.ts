@@ -32,7 +32,8 @@ const INPUT_OF_FIELD: Record<string, string> = {
 const VALUE_LABELS: Record<string, string> = {
   maxError: 'certified max error E', rmsError: 'measured RMS error E', knots: 'segments N (one ReLU each)', spacing: 'knot spacing h',
 };
-const ARGUMENTS: Record<string, string> = { maxError: '--max-error', rmsError: '--rms-error', knots: '--knots', spacing: '--spacing' };
+const ARGUMENTS: Record<string, string> = { maxError: '--max-error', rmsError: '--rms-error', knots: '--knots',
+  spacing: '--spacing' };
 
 const worker = new BuildWorker('/worker.js');
 /** The float32 layouts, apart from the builds: a bad input or a failed build leaves the last good result's running. */
@@ -63,17 +64,22 @@ function readForm(): { req: BuildRequest; line: PlotLine | null } {
   const mode = select('mode');
   if (formula.variables.length <= 1) {
     const domain = parseInterval($('domain').value, '--domain', { field: 'domain' });
-    if (!Number.isFinite(value) || !(value > 0)) throw new InputError(ARGUMENTS[mode] ?? '--max-error', 'be a positive number', text, { field: mode, code: 'not-positive' });
+    if (!Number.isFinite(value) || !(value > 0)) throw new InputError(ARGUMENTS[mode] ?? '--max-error',
+      'be a positive number', text, { field: mode, code: 'not-positive' });
     const size = mode === 'knots' ? { kind: 'knots' as const, segments: value }
       : mode === 'spacing' ? { kind: 'spacing' as const, h: value }
       : { kind: mode as 'maxError' | 'rmsError', error: value };
-    return { req: { kind: 'approx', expr, domain, size, placement: select('placement') as 'optimal' | 'uniform', fit: select('fit') as 'minimax' | 'interpolate' | 'lsq' }, line: null };
+    return { req: { kind: 'approx', expr, domain, size, placement: select('placement') as 'optimal' | 'uniform',
+      fit: select('fit') as 'minimax' | 'interpolate' | 'lsq' }, line: null };
   }
-  if (mode !== 'maxError') throw new InputError('size by', 'be certified max error for a formula of several variables', VALUE_LABELS[mode], { field: 'size', code: 'not-max-error' });
-  if (!Number.isFinite(value) || !(value > 0)) throw new InputError('--max-error', 'be a positive number', text, { field: 'maxError', code: 'not-positive' });
+  if (mode !== 'maxError') throw new InputError('size by', 'be certified max error for a formula of several variables',
+    VALUE_LABELS[mode], { field: 'size', code: 'not-max-error' });
+  if (!Number.isFinite(value) || !(value > 0)) throw new InputError('--max-error', 'be a positive number', text,
+    { field: 'maxError', code: 'not-positive' });
   const vars = parseVars($('vars').value);
   const ranges = parseRanges($('ranges').value);
-  return { req: { kind: 'compile', expr, vars, ranges, maxError: value }, line: parseLine($('line').value, Object.keys(vars)) };
+  return { req: { kind: 'compile', expr, vars, ranges, maxError: value },
+    line: parseLine($('line').value, Object.keys(vars)) };
 }
 
 function showError(e: unknown) {
@@ -103,13 +109,15 @@ async function build() {
     const cached = lastDone?.key === key ? lastDone.done : null;
     if (cached) worker.cancel(); // a build still running is for other input
     else setStatus('busy', 'building…');
-    const done = cached ?? await worker.run(req, (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
+    const done = cached ?? await worker.run(req,
+      (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
     if (done.kind === 'float32') throw new Error('the build worker answered a build with a float32 layout');
     const shown: { points: number[]; exact: number[]; inside?: boolean[] } = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result, line);
     lastDone = { key, done };
     const r = done.result;
     const domain = done.kind === 'approx' ? { [done.result.variable]: done.result.domain } : done.result.region.box;
-    const b: Built = { net: r.network, expr: r.expr, domain, error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } };
+    const b: Built = { net: r.network, expr: r.expr, domain,
+      error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } };
     last = b;
     setStatus('ok', `${cached ? 'redrawn; ' : ''}built in ${done.seconds.toFixed(2)} s`);
     if (done.kind === 'approx' && hasFloat32Layout(done.result)) {
@@ -121,7 +129,8 @@ async function build() {
         if (last !== b) return;
         b.float32 = {
           net: layout.network,
-          error: { certifiedMax: layout.certifiedMaxFloat32, certifiedMaxFloat64: layout.certifiedMax, float32RoundingBound: layout.roundingBoundFloat32, measuredMaxFloat32: layout.measuredMaxFloat32 },
+          error: { certifiedMax: layout.certifiedMaxFloat32, certifiedMaxFloat64: layout.certifiedMax,
+            float32RoundingBound: layout.roundingBoundFloat32, measuredMaxFloat32: layout.measuredMaxFloat32 },
         };
         float32Shown(approx, layout, tolerance);
         void checkOrt(b, shown.points, { exact: shown.exact, bound: layout.certifiedMaxFloat32, layout: 'clamp' });
@@ -135,7 +144,8 @@ async function build() {
       layoutJob = null;
       const tolerance = req.kind === 'compile' ? req.maxError : undefined;
       float32Network(done.result, tolerance);
-      void checkOrt(b, shown.points, { exact: shown.exact, inside: shown.inside, bound: done.result.certifiedMaxFloat32, layout: 'network' });
+      void checkOrt(b, shown.points,
+        { exact: shown.exact, inside: shown.inside, bound: done.result.certifiedMaxFloat32, layout: 'network' });
     } else {
       layouts.cancel();
       layoutJob = null;
@@ -186,7 +196,8 @@ async function checkOrt(b: Built, points: ArrayLike<number>, check?: ExactCheck)
   const mine = generation;
   const el = $('ort');
   $('run32f').hidden = !check;
-  $('run32f-label').textContent = check?.inside ? 'float32 ONNX vs f in the certified region' : 'float32 ONNX vs f itself';
+  $('run32f-label').textContent = check?.inside ? 'float32 ONNX vs f in the certified region' : 'float32 ONNX vs f ' +
+    'itself';
   delete $('ort32f').dataset.value;
   delete $('ort32f').dataset.bound;
   delete $('ort32f').dataset.points;
@@ -204,16 +215,24 @@ async function checkOrt(b: Built, points: ArrayLike<number>, check?: ExactCheck)
     }
     el.dataset.state = 'ok';
     const within = r.vsExact !== null && r.vsExact <= (check?.bound ?? Infinity) ? 'within' : 'ABOVE';
-    const over = r.vsFloat64 > b.error.certifiedMax ? ': float32 rounding alone moves this network past the certified bound, which is for float64' : '';
+    const over = r.vsFloat64 > b.error.certifiedMax ? ': float32 rounding alone moves this network past the ' +
+      'certified bound, which is for float64' : '';
     if (check?.layout === 'clamp' && r.vsExact !== null) {
-      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is the clamp form: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in float32 ${fmt(check.bound)}.`;
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is ` +
+        `the clamp form: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one ` +
+        `it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in ` +
+        `float32 ${fmt(check.bound)}.`;
     } else if (check?.layout === 'network') {
       const vsF = r.vsExact !== null
-        ? `against f itself on the ${r.exactPoints} of them in the certified region ${fmt(r.vsExact)}, ${within} its certified max error in float32 ${fmt(check.bound)}`
+        ? `against f itself on the ${r.exactPoints} of them in the certified region ${fmt(r.vsExact)}, ${within} ` +
+          `its certified max error in float32 ${fmt(check.bound)}`
         : `none of them lies in the certified region, so it is not held against f`;
-      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is the network shown: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one it is ${fmt(r.vsFloat64)}${over}; ${vsF}.`;
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is ` +
+        `the network shown: the float32 figure is against knotnet's float32 evaluation of it; against its float64 ` +
+        `one it is ${fmt(r.vsFloat64)}${over}; ${vsF}.`;
     } else {
-      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 figure is against knotnet's float32 evaluation; against its float64 one it is ${fmt(r.vsFloat64)}${over}.`;
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 figure ` +
+        `is against knotnet's float32 evaluation; against its float64 one it is ${fmt(r.vsFloat64)}${over}.`;
     }
   } catch (e) {
     if (mine !== generation) return;
