@@ -7,7 +7,7 @@ import { parseFormula } from '../expr/parse.ts';
 import { networkSummary } from '../net/network.ts';
 import { fmt } from '../report/format.ts';
 import { parseChoice, parseCount, parsePositive } from './args.ts';
-import { saveOutputs } from './outputs.ts';
+import { saveOutputs, wroteLine } from './outputs.ts';
 import { renderPairs } from './table.ts';
 
 /** The flags `approx --deep` reads (see ApproxFlags). */
@@ -40,7 +40,7 @@ export async function approxDeep(expr: string, domain: [number, number], flags: 
     process.stdout.write(`${JSON.stringify({ ...deepSummary(req, r, seconds), files: saver.written })}\n`);
     return;
   }
-  process.stdout.write(`${renderDeep(req, r, seconds)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
+  process.stdout.write(`${renderDeep(req, r, seconds)}${wroteLine(saver.written)}\n`);
 }
 
 /** The flags of `approx --deep` as a request: pure. */
@@ -66,7 +66,8 @@ function parseDeepFlags(expr: string, domain: [number, number], flags: DeepFlags
 function runDeep(req: DeepRequest): CompileResult {
   const { expr, variable, domain, levels, maxError, dtype } = req;
   const r = compileFormula({
-    expr, vars: { [variable]: domain }, maxError, deep: 'always', dtype, ...(levels ? { deepLevels: levels } : {}), measureCount: 200_001,
+    expr, vars: { [variable]: domain }, maxError, deep: 'always', dtype, ...(levels ? { deepLevels: levels } : {}),
+    measureCount: 200_001,
   });
   if (r.nodes.some((n) => n.construction === 'shallow') || !r.nodes.some((n) => n.construction === 'deep')) {
     throw new InputError('--deep', 'apply to a quadratic a*x^2+b*x+c', expr);

@@ -8,7 +8,7 @@ import { parseFormula } from '../expr/parse.ts';
 import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
 import { approxDeep } from './approx-deep.ts';
 import { approxSummary, float32Summary, renderApprox } from './approx-render.ts';
-import { FORCE_HELP, saveOutputs } from './outputs.ts';
+import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
 import { progress, QUIET_HELP, type Progress } from './progress.ts';
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/float32.ts';
 import { accurateFunction } from '../expr/accurate.ts';
@@ -56,7 +56,8 @@ export function registerApprox(program: Command): void {
     .option('--rms-error <E>', 'fewest segments whose measured RMS error is <= E')
     .option('--relative', 'tolerances are relative to max |f| on the domain')
     .option('--placement <p>',
-      'knot placement: optimal (fewest segments for --max-error, least error for --knots) | equidistribute | uniform', 'optimal')
+      'knot placement: optimal (fewest segments for --max-error, least error for --knots) | equidistribute | ' +
+      'uniform', 'optimal')
     .option('--fit <f>', 'interpolate | minimax | lsq (default: minimax, lsq for --rms-error)')
     .option('--max-segments <N>', 'limit for sizing', '1000000')
     .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
@@ -96,7 +97,7 @@ async function approxAction(expr: string, flags: ApproxFlags): Promise<void> {
     outputMagnitude: r.scale } : { outputMagnitude: r.scale });
   const summary = { ...approxSummary(r, seconds), ...(f32 ? float32Summary(f32) : {}) };
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, files: saver.written })}\n`);
-  else process.stdout.write(`${renderApprox(r, seconds, f32)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
+  else process.stdout.write(`${renderApprox(r, seconds, f32)}${wroteLine(saver.written)}\n`);
 }
 
 /** approx's flags (but --domain and --deep) as a request: pure. */

@@ -133,7 +133,8 @@ function parseCertifyFlags(model: string, flags: CertifyFlags): CertifyCommand {
   const vnnlib: OutputTarget | undefined = flags.vnnlib ? { path: flags.vnnlib, argument: '--vnnlib',
     kind: 'vnnlib' } : undefined;
   const req: CertifyRequest = {
-    model, expr: flags.expr, vars: flags.var, ranges: flags.range, gap, timeSeconds, seed, ...(leakyAlpha !== undefined ? { leakyAlpha } : {}),
+    model, expr: flags.expr, vars: flags.var, ranges: flags.range, gap, timeSeconds, seed,
+    ...(leakyAlpha !== undefined ? { leakyAlpha } : {}),
   };
   return { req, gap, witness, vnnlib, force: flags.force === true, json: flags.json === true };
 }

@@ -162,7 +162,8 @@ function storedCertificate(stored: StoredFacts, req: CheckRequest, flags: CheckF
 
 /** What check found, as check --json prints it. */
 function checkResult(c: {
-  model: string; runner: ArtifactRunner; req: CheckRequest; stored: StoredFacts; m: Measured; certified: number | undefined;
+  model: string; runner: ArtifactRunner; req: CheckRequest; stored: StoredFacts; m: Measured;
+  certified: number | undefined;
   proven: CertifyResult | undefined; worstInput: Record<string, number | undefined>; samples: number; started: number;
 }) {
   const { m, certified, proven, stored } = c;

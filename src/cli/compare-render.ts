@@ -52,7 +52,8 @@ const provenCell = (c: CertifyResult, seconds: number): string =>
 export function compareJson(o: CompareOutcome, report: string | undefined): string {
   const { samples, run, proven } = o;
   return JSON.stringify({
-    expr: o.expr, samples, measuredBy: MEASURED_BY, backend: o.backend, budgetSeconds: run.budgetSeconds, seed: run.seed,
+    expr: o.expr, samples, measuredBy: MEASURED_BY, backend: o.backend,
+    budgetSeconds: run.budgetSeconds, seed: run.seed,
     command: run.command, version: run.version, date: run.date,
     rows: o.rows.map((r, i) => ({
       name: r.name, kind: r.kind, ...(proven ? { proven: provenJson(proven[i]!) } : {}),

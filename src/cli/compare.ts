@@ -91,7 +91,8 @@ export function parseCompareFlags(exprArg: string | undefined, flags: CompareFla
   const maxError = flags.maxError !== undefined ? parsePositive(flags.maxError, '--max-error') : undefined;
   return {
     expr, inputs, isT3, vars, ranges, n, seed, ...(data ? { data } : {}), budget, certifySeconds, fineLr, maxError,
-    report: folder(flags.report), exportDir: folder(flags.exportDir), force: flags.force === true, json: flags.json === true, run,
+    report: folder(flags.report), exportDir: folder(flags.exportDir), force: flags.force === true,
+    json: flags.json === true, run,
   };
 }
 
@@ -109,7 +110,8 @@ async function compareAction(req: CompareRequest): Promise<void> {
     const oneD = inputs.length === 1 ? { f: (x: number) => f(x), domain: vars[inputs[0]!]!,
       variable: inputs[0]! } : undefined;
     targets[0]!.files = compareReportFiles({
-      expr: req.expr, rows: outcome.rows, table: compareTable(outcome), samples: outcome.samples, backend: outcome.backend,
+      expr: req.expr, rows: outcome.rows, table: compareTable(outcome), samples: outcome.samples,
+      backend: outcome.backend,
       notes: outcome.notes, run: req.run, ...(oneD ? { oneD } : {}),
     });
   }

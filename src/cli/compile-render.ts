@@ -44,7 +44,8 @@ export function renderCompile(r: CompileResult, seconds: number): string {
     ['samples outside the region', r.outsideRegion],
     ['seconds', seconds],
   ]);
-  return `${head}${renderPerOutput(r)}\n\nper node (approximations built on their input range widened by upstream error)\n${renderNodes(r)}`;
+  const nodes = `per node (approximations built on their input range widened by upstream error)\n${renderNodes(r)}`;
+  return `${head}${renderPerOutput(r)}\n\n${nodes}`;
 }
 
 /** Several outputs: each one's tolerance and errors; one output: nothing. */

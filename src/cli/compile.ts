@@ -6,7 +6,7 @@ import { collect, parseChoice, parseCount, parseNumberInRange, parseSeed, parseV
 import { compileSummary, renderCompile } from './compile-render.ts';
 import { regionFromData } from './data.ts';
 import { parseOutputs } from './multi-output.ts';
-import { FORCE_HELP, saveOutputs } from './outputs.ts';
+import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 
 export { parseOutputs } from './multi-output.ts';
@@ -89,7 +89,7 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
   }, [r.inputs.map((v) => vars[v]![0]), r.inputs.map((v) => vars[v]![1])], r.hints,
   { r64: r.roundingBound, r32: r.certifiedMaxFloat32 - r.certifiedConstruction, outputMagnitude: magnitude });
   if (req.json) process.stdout.write(`${JSON.stringify({ ...compileSummary(r, seconds), files: saver.written })}\n`);
-  else process.stdout.write(`${renderCompile(r, seconds)}${saver.written.length ? `\nwrote ${saver.written.join(', ')}` : ''}\n`);
+  else process.stdout.write(`${renderCompile(r, seconds)}${wroteLine(saver.written)}\n`);
 }
 
 /** compile's flags as a request: pure, in the order the flags have always been checked. */

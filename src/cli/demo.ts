@@ -120,7 +120,8 @@ function renderDemo(d: Demo, seconds: number): string {
   out.push(renderTable(t3Header, [
     ['the answer\'s equal spacing, sized by formula', t3.equalSpacing.relus, 2, '', 1, '', '', ''],
     ...t3.ours.map((r) => [
-      `knotnet ${r.construction}`, r.relus, r.layers, r.params, r.maxError.certified, r.maxError.measured, r.float32Certified, r.float32Measured,
+      `knotnet ${r.construction}`, r.relus, r.layers, r.params,
+      r.maxError.certified, r.maxError.measured, r.float32Certified, r.float32Measured,
     ] as (string | number)[]),
   ]));
   out.push('(float32: the network evaluated with every operation rounded to float32, the float32 floor at 2.4e7 ' +

@@ -9,7 +9,7 @@ import { linePlot } from '../report/plot.ts';
 import { htmlReport } from '../report/html.ts';
 import { parseChoice, parseCount, parsePositive } from './args.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
-import { FORCE_HELP, saveOutputs } from './outputs.ts';
+import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
 import { writeOutputs } from './staging.ts';
 import { renderPairs } from './table.ts';
 
@@ -142,15 +142,17 @@ function renderFit(req: FitRequest, o: FitOutcome): string {
     ? 'minimal (no continuous PWL within the tolerance of every point has fewer)'
     : `within ${o.segments - lower} of minimal (the shape constraint costs them)`]] as [string, string][];
   return `${renderPairs([
-    ['data', `${req.path}: ${o.points.total} points, ${o.points.x.length} distinct x, ${req.y} over ${req.x} on [${o.domain[0]}, ${o.domain[1]}]`],
+    ['data', `${req.path}: ${o.points.total} points, ${o.points.x.length} distinct x, ` +
+      `${req.y} over ${req.x} on [${o.domain[0]}, ${o.domain[1]}]`],
     ['segments (ReLUs)', o.segments],
     ...minimal,
-    ...(shape.monotone || shape.curvature ? [['shape (exact on the network)', describe(shape)]] as [string, string][] : []),
+    ...(shape.monotone || shape.curvature
+      ? [['shape (exact on the network)', describe(shape)]] as [string, string][] : []),
     ['max error on the points', r.maxError],
     ['RMS error on the points', r.rmsError],
     ['between points', 'not certified (data, not a formula)'],
     ['seconds', o.seconds],
-  ])}${o.files.length ? `\nwrote ${o.files.join(', ')}` : ''}\n`;
+  ])}${wroteLine(o.files)}\n`;
 }
 
 function describe(shape: Shape): string {

@@ -33,7 +33,8 @@ export function parseOutputs(exprArg: string | undefined, outs: string[],
       `name an output (${specs ? specs.map((o) => o.name).join(', ') : 'there is only one'})`, e);
     spec.maxError = parsePositive(e.slice(eq + 1), `--max-error ${name}`);
   }
-  const maxError = all ?? (specs && specs.every((o) => o.maxError !== undefined) ? Math.min(...specs.map((o) => o.maxError!)) : 1);
+  const eachGiven = specs && specs.every((o) => o.maxError !== undefined);
+  const maxError = all ?? (specs && eachGiven ? Math.min(...specs.map((o) => o.maxError!)) : 1);
   const expr = specs ? `[${specs.map((o) => o.expr).join(', ')}]` : exprArg!;
   return { expr, maxError, ...(specs ? { outputs: specs } : {}) };
 }

@@ -16,6 +16,9 @@ export interface OutputRequest {
   force?: boolean | undefined;
 }
 
+/** The line after a command's table that lists the files it wrote (none: nothing). */
+export const wroteLine = (files: readonly string[]): string => (files.length ? `\nwrote ${files.join(', ')}` : '');
+
 /** Help text of every writing command's --force. */
 export const FORCE_HELP = 'replace existing outputs that are not previous knotnet outputs of the same kind (old ' +
   'ones are removed only after the new ones are in place)';

@@ -44,7 +44,8 @@ function rangesOf(value: unknown, key: string, model: string): Record<string, [n
   return value as Record<string, [number, number]>;
 }
 
-const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+const finite = (v: unknown): number | undefined =>
+  (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /**
  * The facts stored in `metadata` of the model `model` with inputs `inputs`. The region is
