@@ -36,7 +36,8 @@ export async function certifyModelFile(req: CertifyRequest,
   for (const v of Object.keys(given)) if (!names.includes(v)) throw new InputError('--var',
     `name one of the model's ${names.length} inputs (${names.join(', ')})`, v);
   for (const v of names) if (!given[v]) throw new InputError('--var',
-    `give a range for each of the model's ${names.length} inputs (${names.join(', ')})`, Object.keys(given).join(', ') || 'none');
+    `give a range for each of the model's ${names.length} inputs (${names.join(', ')})`,
+    Object.keys(given).join(', ') || 'none');
   for (const v of formula.variables) if (!names.includes(v)) throw new InputError('--expr',
     `use only the model's inputs (${names.join(', ')})`, v);
   const ranges: RangeCondition[] = req.ranges.map((t) => {

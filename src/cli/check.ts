@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { sampleBox } from '../compile/sample.ts';
-import { accurateEvaluator } from '../expr/accurate.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
 import { collect, parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
+import { measure, sampleRegion, type Measured, type RangeTest } from './check-measure.ts';
 import { readCsv } from './csv.ts';
+
+export { MAX_REJECTION_DRAWS } from './check-measure.ts';
 import type { CertifyResult } from '../certify/certify.ts';
 import { certifyModelFile, type CertifyRequest } from './certify.ts';
 import { progress, QUIET_HELP } from './progress.ts';
@@ -15,7 +17,6 @@ import { fmt } from '../report/format.ts';
 import { renderPairs } from './table.ts';
 
 
-type RangeTest = { f: (...x: number[]) => number; range: [number, number]; text: string };
 
 /** check's flags as commander hands them over (strings, as typed; defaults filled in). */
 export interface CheckFlags {
@@ -75,12 +76,15 @@ function resolveRequest(model: string, runner: ArtifactRunner, stored: StoredFac
   const rangeTexts = stated ? flags.range : Object.entries(stored.ranges).map(([k, [a, b]]) => `${k}=${a}:${b}`);
   if (!flags.data) {
     for (const v of names) if (!box[v]) throw new InputError('--var',
-      `give a range for every model input (missing ${v}, and ${model} stores none for it)`, Object.keys(box).join(', ') || 'none');
+      `give a range for every model input (missing ${v}, and ${model} stores none for it)`, givenNames(box));
   }
   if (flags.certify) for (const v of names) if (!box[v]) throw new InputError('--certify',
-    `go with a range for every model input (--var, or stored in the file; missing ${v})`, Object.keys(box).join(', ') || 'none');
+    `go with a range for every model input (--var, or stored in the file; missing ${v})`, givenNames(box));
   return { names, formula, exprText, box, rangeTexts, ranges: rangeTexts.map((t) => rangeTest(t, names)) };
 }
+
+/** The inputs a box gives ranges for, as the InputError's value. */
+const givenNames = (box: Record<string, unknown>): string => Object.keys(box).join(', ') || 'none';
 
 function rangeTest(text: string, names: readonly string[]): RangeTest {
   const p = parseVarRange(text, '--range');
@@ -118,8 +122,9 @@ async function checkModel(model: string, runner: ArtifactRunner, flags: CheckFla
   if (m.undefinedCount > 0 && !flags.data) {
     const row = Object.fromEntries(names.map((v, j) => [v, x[m.undefinedAt * d + j]]));
     const box = Object.entries(req.box).map(([k, [a, b]]) => `${k}=${a}:${b}`).join(' ');
-    throw new InputError('--var',
-      `give a box where the formula is defined (${formula.text} is undefined or not finite at ${JSON.stringify(row)})`, box);
+    const at = JSON.stringify(row);
+    const rule = `give a box where the formula is defined (${formula.text} is undefined or not finite at ${at})`;
+    throw new InputError('--var', rule, box);
   }
   if (m.counted === 0) throw new InputError('--data', 'contain inputs where the formula is defined', flags.data);
   const vars = names.map((v) => `${v}=${req.box[v]![0]}:${req.box[v]![1]}`);
@@ -184,29 +189,50 @@ function checkResult(c: {
   };
 }
 
-function renderCheck(result: { model: string; samples: number; worstInput: Record<string, number | undefined> },
-  m: Measured, runner: ArtifactRunner, certified: number | undefined, stored: StoredFacts, proven: { upper: number; lower: number; stopped: string } | undefined): string {
-  const outside = result.samples - m.undefinedCount - m.inRegion;
+/** check's table. */
+function renderCheck(
+  result: { model: string; samples: number; worstInput: Record<string, number | undefined> }, m: Measured,
+  runner: ArtifactRunner, certified: number | undefined, stored: StoredFacts, proven: CertifyResult | undefined,
+): string {
+  type Pair = [string, string | number];
+  const undefinedRows: Pair[] = m.undefinedCount
+    ? [['samples where the formula is undefined (not counted)', m.undefinedCount]] : [];
+  const provenRows: Pair[] = proven ? [['max error, certified (certify)', provenText(proven)]] : [];
   return renderPairs([
     ['model', `${result.model} (${runner.format}, ${runner.dtype})`],
     ['samples', result.samples],
-    ...(m.undefinedCount ? [['samples where the formula is undefined (not counted)', m.undefinedCount] as [string,
-      number]] : []),
+    ...undefinedRows,
     ['max error, measured', m.max],
-    ...(certified !== undefined ? [
-      ...(outside > 0 ? [['samples outside the certified region', outside] as [string, number],
-        ['max error, measured in the certified region', m.maxInRegion] as [string, number]] : []),
-      [`max error, certified (stored in the file, ${runner.dtype})`, certified] as [string, number],
-      ...(stored.certifiedFloat64 !== undefined && runner.dtype === 'float32' ? [['max error, certified (stored, ' +
-        'same weights in float64)', stored.certifiedFloat64] as [string, number]] : []),
-    ] : [['max error, certified', 'none stored in the file'] as [string, string]]),
-    ...(proven ? [['max error, certified (certify)',
-      `${fmt(proven.upper)} (worst found ` +
-      `${fmt(proven.lower)}${proven.stopped === 'gap' ? '' : ', gap not within 10% by the time limit'})`] as [string, string]] : []),
+    ...certificateRows(result.samples, m, runner.dtype, certified, stored),
+    ...provenRows,
     ['RMS error, measured', m.rms],
     ['relative max error, measured (max error / max|f|)', m.rel],
     ['worst input', JSON.stringify(result.worstInput)],
   ]);
+}
+
+/** The certificate stored in the file beside what was measured in its region (or that none is stored). */
+function certificateRows(
+  samples: number, m: Measured, dtype: string, certified: number | undefined, stored: StoredFacts,
+): [string, string | number][] {
+  if (certified === undefined) return [['max error, certified', 'none stored in the file']];
+  const outside = samples - m.undefinedCount - m.inRegion;
+  return [
+    ...(outside > 0 ? [
+      ['samples outside the certified region', outside],
+      ['max error, measured in the certified region', m.maxInRegion],
+    ] as [string, number][] : []),
+    [`max error, certified (stored in the file, ${dtype})`, certified],
+    ...(stored.certifiedFloat64 !== undefined && dtype === 'float32'
+      ? [['max error, certified (stored, same weights in float64)', stored.certifiedFloat64]] as [string, number][]
+      : []),
+  ];
+}
+
+/** check --certify's bound and the worst input it found. */
+function provenText(proven: CertifyResult): string {
+  const gap = proven.stopped === 'gap' ? '' : ', gap not within 10% by the time limit';
+  return `${fmt(proven.upper)} (worst found ${fmt(proven.lower)}${gap})`;
 }
 
 /**
@@ -233,44 +259,6 @@ function verdict(model: string, m: Measured, limit: number | undefined, certifie
   }
 }
 
-interface Measured {
-  max: number; at: number; rms: number; rel: number; counted: number; nonFinite: number;
-  undefinedCount: number; undefinedAt: number; maxInRegion: number; inRegion: number;
-}
-
-/**
- * Errors of the outputs `y` against the real formula at the rows of `x`. The truth is the
- * accurate value (float64 where provably accurate to 2^−44·|f| or 1e-3 of --max-error, else
- * higher precision). A non-finite output is an infinite error; rows where f is undefined are
- * counted apart. Relative max error is the max error over max |f| on the samples (README,
- * "Certified and measured": one definition in every command), never pointwise |e|/|f|.
- */
-function measure(expr: Parameters<typeof accurateEvaluator>[0], names: string[], x: Float64Array, y: Float64Array,
-  limit: number | undefined, inCertRegion: (row: number[]) => boolean): Measured {
-  const d = names.length;
-  const f = accurateEvaluator(expr, names);
-  const out = new Float64Array(1);
-  const absTol = limit === undefined ? 0 : 1e-3 * limit;
-  const m: Measured = { max: 0, at: 0, rms: 0, rel: 0, counted: 0, nonFinite: 0, undefinedCount: 0, undefinedAt: -1,
-    maxInRegion: 0, inRegion: 0 };
-  let sq = 0, maxAbsF = 0;
-  for (let i = 0; i < y.length; i++) {
-    const row = x.subarray(i * d, i * d + d);
-    const exact = f(row, out, absTol);
-    if (!Number.isFinite(exact)) { m.undefinedCount++; if (m.undefinedAt < 0) m.undefinedAt = i; continue; }
-    m.counted++;
-    if (!Number.isFinite(y[i]!)) m.nonFinite++;
-    const e = Number.isFinite(y[i]!) ? Math.abs(exact - y[i]!) : Infinity;
-    if (m.counted === 1 || e > m.max) { m.max = e; m.at = i; }
-    sq += e * e;
-    maxAbsF = Math.max(maxAbsF, Math.abs(exact));
-    if (inCertRegion(Array.from(row))) { m.inRegion++; m.maxInRegion = Math.max(m.maxInRegion, e); }
-  }
-  m.rms = Math.sqrt(sq / m.counted);
-  m.rel = maxAbsF > 0 ? m.max / maxAbsF : Infinity;
-  return m;
-}
-
 /** check --certify's proof, with the certify command's progress line. */
 async function certifyWithProgress(req: CertifyRequest) {
   const bar = progress('certify');
@@ -279,33 +267,4 @@ async function certifyWithProgress(req: CertifyRequest) {
   } finally {
     bar.done();
   }
-}
-
-/** Most box samples rejection sampling draws before it gives up on a sliver of a region. */
-export const MAX_REJECTION_DRAWS = 20_000_000;
-
-/**
- * n samples uniform in the part of the box where every stated range holds (rejection
- * sampling, batches of at most 1e6). Gives up as soon as the acceptance rate seen so far
- * projects more than MAX_REJECTION_DRAWS draws: the region is a sliver of the box.
- */
-function sampleRegion(box: [number, number][], given: RangeTest[], n: number, seed: number): Float64Array {
-  const d = box.length;
-  const kept = new Float64Array(n * d);
-  let rows = 0, drawn = 0;
-  for (let round = 0; rows < n; round++) {
-    const m = Math.min(Math.max(n, 10_000), 1_000_000);
-    const batch = sampleBox(box, m, seed + round * 7919);
-    drawn += m;
-    for (let i = 0; i < m && rows < n; i++) {
-      const row = Array.from(batch.subarray(i * d, i * d + d));
-      if (inRegion(row, [], given)) kept.set(row, d * rows++); // the box holds by construction: the ranges only
-    }
-    if (rows < n && (rows === 0 || (drawn * n) / rows > MAX_REJECTION_DRAWS)) {
-      throw new InputError('--range',
-        `leave enough of the --var box to draw -n ${n} samples within ${MAX_REJECTION_DRAWS} draws (kept ${rows} of ` +
-        `${drawn}; widen the ranges or lower -n)`, given.map((g) => g.text).join(', '));
-    }
-  }
-  return kept;
 }
