@@ -22,13 +22,7 @@ export function linePlot(o: {
 }): string {
   const legendWidth = o.legend === 'right' ? 290 : 0;
   const m = { l: 64, r: 12 + legendWidth, t: 24, b: 36 };
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (const s of o.series) for (let i = 0; i < s.x.length; i++) {
-    x0 = Math.min(x0, s.x[i]!); x1 = Math.max(x1, s.x[i]!);
-    if (Number.isFinite(s.y[i]!)) { y0 = Math.min(y0, s.y[i]!); y1 = Math.max(y1, s.y[i]!); }
-  }
-  if (o.band !== undefined) { y0 = Math.min(y0, -o.band); y1 = Math.max(y1, o.band); }
-  if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
+  let [x0, x1, y0, y1] = extent(o.series, o.band);
   const sx = scaleLinear().domain([x0, x1]).range([m.l, o.width - m.r]);
   if (o.logY) { y0 = Math.floor(y0); y1 = Math.max(Math.ceil(y1), y0 + 1); }
   const sy = scaleLinear().domain([y0, y1]).nice().range([o.height - m.b, m.t]);
@@ -54,14 +48,7 @@ export function linePlot(o: {
   parts.push(`<line x1="${m.l}" x2="${o.width - m.r}" y1="${o.height - m.b}" y2="${o.height - m.b}" stroke="#888"/>`);
   if (o.xLabel) parts.push(`<text x="${o.width - m.r}" y="${o.height - 4}" text-anchor="end" ` +
     `fill="#444">${esc(o.xLabel)}</text>`);
-  if (o.marks) {
-    const step = Math.max(1, Math.ceil(o.marks.length / 2000));
-    for (let i = 0; i < o.marks.length; i += step) {
-      const px = sx(o.marks[i]!);
-      parts.push(`<line x1="${px}" x2="${px}" y1="${o.height - m.b}" y2="${o.height - m.b - 7}" stroke="#c0392b" ` +
-        `stroke-width="1"/>`);
-    }
-  }
+  if (o.marks) parts.push(...knotTicks(o.marks, sx, o.height - m.b));
   const rowH = o.legend === 'right' ? 16 : 14;
   const lx = o.legend === 'right' ? o.width - legendWidth + 4 : o.width - m.r - 150;
   o.series.forEach((s, k) => {
@@ -82,4 +69,27 @@ export function linePlot(o: {
   });
   parts.push('</svg>');
   return parts.join('');
+}
+
+/** The x and y range of the series (non-finite y left out), with the band; an empty or flat y range widened by 1. */
+function extent(series: Series[], band: number | undefined): [number, number, number, number] {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const s of series) for (let i = 0; i < s.x.length; i++) {
+    x0 = Math.min(x0, s.x[i]!); x1 = Math.max(x1, s.x[i]!);
+    if (Number.isFinite(s.y[i]!)) { y0 = Math.min(y0, s.y[i]!); y1 = Math.max(y1, s.y[i]!); }
+  }
+  if (band !== undefined) { y0 = Math.min(y0, -band); y1 = Math.max(y1, band); }
+  if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
+  return [x0, x1, y0, y1];
+}
+
+/** Ticks rising from the x axis at `y` at each mark (at most about 2,000 of them drawn). */
+function knotTicks(marks: ArrayLike<number>, sx: (x: number) => number, y: number): string[] {
+  const ticks: string[] = [];
+  const step = Math.max(1, Math.ceil(marks.length / 2000));
+  for (let i = 0; i < marks.length; i += step) {
+    const px = sx(marks[i]!);
+    ticks.push(`<line x1="${px}" x2="${px}" y1="${y}" y2="${y - 7}" stroke="#c0392b" stroke-width="1"/>`);
+  }
+  return ticks;
 }

@@ -112,7 +112,7 @@ async function build() {
     const done = cached ?? await worker.run(req,
       (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
     if (done.kind === 'float32') throw new Error('the build worker answered a build with a float32 layout');
-    const shown: { points: number[]; exact: number[]; inside?: boolean[] } = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result, line);
+    const shown: Shown = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result, line);
     lastDone = { key, done };
     const r = done.result;
     const domain = done.kind === 'approx' ? { [done.result.variable]: done.result.domain } : done.result.region.box;
@@ -122,23 +122,7 @@ async function build() {
     setStatus('ok', `${cached ? 'redrawn; ' : ''}built in ${done.seconds.toFixed(2)} s`);
     if (done.kind === 'approx' && hasFloat32Layout(done.result)) {
       const tolerance = req.kind === 'approx' && req.size.kind === 'maxError' ? req.size.error : undefined;
-      const approx = done.result;
-      ortPending();
-      float32Pending(approx);
-      float32LayoutFor(key, approx).then((layout) => {
-        if (last !== b) return;
-        b.float32 = {
-          net: layout.network,
-          error: { certifiedMax: layout.certifiedMaxFloat32, certifiedMaxFloat64: layout.certifiedMax,
-            float32RoundingBound: layout.roundingBoundFloat32, measuredMaxFloat32: layout.measuredMaxFloat32 },
-        };
-        float32Shown(approx, layout, tolerance);
-        void checkOrt(b, shown.points, { exact: shown.exact, bound: layout.certifiedMaxFloat32, layout: 'clamp' });
-      }, (e: unknown) => {
-        if (last !== b || e instanceof Superseded) return;
-        float32Failed(e as Error);
-        void checkOrt(b, shown.points);
-      });
+      showClampLayout(key, done.result, b, shown, tolerance);
     } else if (done.kind === 'compile') {
       layouts.cancel();
       layoutJob = null;
@@ -155,6 +139,33 @@ async function build() {
   } catch (e) {
     if (!(e instanceof Superseded)) showError(e);
   }
+}
+
+/** The points a build's plots were drawn at, f there, and (several variables) which lie in the certified region. */
+type Shown = { points: number[]; exact: number[]; inside?: boolean[] };
+
+/**
+ * A one-variable build's float32 layout (the clamp form), laid out in the second worker: shown
+ * in the float32 card once done, its ONNX then checked against f; the one-layer network's
+ * check if it fails. A newer build drops the answer.
+ */
+function showClampLayout(key: string, approx: ApproxResult, b: Built, shown: Shown, tolerance: number | undefined) {
+  ortPending();
+  float32Pending(approx);
+  float32LayoutFor(key, approx).then((layout) => {
+    if (last !== b) return;
+    b.float32 = {
+      net: layout.network,
+      error: { certifiedMax: layout.certifiedMaxFloat32, certifiedMaxFloat64: layout.certifiedMax,
+        float32RoundingBound: layout.roundingBoundFloat32, measuredMaxFloat32: layout.measuredMaxFloat32 },
+    };
+    float32Shown(approx, layout, tolerance);
+    void checkOrt(b, shown.points, { exact: shown.exact, bound: layout.certifiedMaxFloat32, layout: 'clamp' });
+  }, (e: unknown) => {
+    if (last !== b || e instanceof Superseded) return;
+    float32Failed(e as Error);
+    void checkOrt(b, shown.points);
+  });
 }
 
 /** The float32 layout of a build (request as JSON): one job per build, its answer kept for redraws. */
