@@ -11,22 +11,29 @@
 import { approximate } from '../src/approx/approximate.ts';
 import { certifyNetwork } from '../src/certify/certify.ts';
 import { evaluatePoint } from '../src/certify/worst.ts';
-import { fmt, renderTable } from '../src/cli/table.ts';
+import { renderTable } from '../src/cli/table.ts';
+import { fmt } from '../src/report/format.ts';
 import { compileFormula } from '../src/compile/compile.ts';
 import { parseFormula } from '../src/expr/parse.ts';
 import { countRelus, type Network } from '../src/net/network.ts';
 import { rng } from '../src/random.ts';
 import { loadPlainNetwork } from '../src/runtime/plain.ts';
+import { T3, t3Ranges } from '../src/reference.ts';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const exportDir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--only');
-const T3 = 'sqrt(dx^2+dy^2+dz^2)';
-const SHELL = { expr: parseFormula('dx^2+dy^2+dz^2').expr, lo: 4.41e14, hi: 5.76e14 };
-const BOX = [[-2.4e7, 2.4e7], [-2.4e7, 2.4e7], [-2.4e7, 2.4e7]] as const;
+const SHELL = { expr: parseFormula(T3.normSquared).expr, lo: T3.normSquaredRange[0], hi: T3.normSquaredRange[1] };
+const BOX = [[-T3.R, T3.R], [-T3.R, T3.R], [-T3.R, T3.R]] as const;
 
-const ONE_D: [string, [number, number]][] = [['sin(x)', [0, 3]], ['exp(x)', [-1, 1]], ['sqrt(x)', [0.05, 1]], ['log(x)', [0.5, 4]], ['tanh(x)', [-2, 2]], ['x^3', [-1, 1]], ['cos(2*x)', [0, 2]], ['1/(1+x^2)', [-2, 2]], ['sigmoid(3*x)', [-1, 1]], ['x*sin(x)', [0, 4]]];
-const TWO_D: [string, Record<string, [number, number]>][] = [['x*y', { x: [0, 1], y: [0, 1] }], ['sin(x)+y^2', { x: [0, 2], y: [-1, 1] }], ['exp(x)*y', { x: [-1, 1], y: [0, 1] }], ['sqrt(x^2+y^2)', { x: [1, 2], y: [1, 2] }], ['x^2-y^2', { x: [-1, 1], y: [-1, 1] }], ['cos(x)*y', { x: [0, 2], y: [0, 1] }], ['x/(1+y)', { x: [0, 1], y: [0, 1] }], ['log(1+x+y)', { x: [0, 1], y: [0, 1] }], ['exp(-x^2-y^2)', { x: [-1, 1], y: [-1, 1] }], ['max(x, y)^2', { x: [0, 1], y: [0, 1] }]];
+const ONE_D: [string, [number, number]][] = [['sin(x)', [0, 3]], ['exp(x)', [-1, 1]], ['sqrt(x)', [0.05, 1]],
+  ['log(x)', [0.5, 4]], ['tanh(x)', [-2, 2]], ['x^3', [-1, 1]], ['cos(2*x)', [0, 2]], ['1/(1+x^2)',
+  [-2, 2]], ['sigmoid(3*x)', [-1, 1]], ['x*sin(x)', [0, 4]]];
+const TWO_D: [string, Record<string, [number, number]>][] = [['x*y', { x: [0, 1], y: [0, 1] }],
+  ['sin(x)+y^2', { x: [0, 2], y: [-1, 1] }], ['exp(x)*y', { x: [-1, 1], y: [0, 1] }], ['sqrt(x^2+y^2)',
+  { x: [1, 2], y: [1, 2] }], ['x^2-y^2', { x: [-1, 1], y: [-1, 1] }], ['cos(x)*y', { x: [0, 2],
+  y: [0, 1] }], ['x/(1+y)', { x: [0, 1], y: [0, 1] }], ['log(1+x+y)', { x: [0, 1], y: [0,
+  1] }], ['exp(-x^2-y^2)', { x: [-1, 1], y: [-1, 1] }], ['max(x, y)^2', { x: [0, 1], y: [0, 1] }]];
 
 function randomConstructions(): void {
   const rand = rng(15);
@@ -40,14 +47,17 @@ function randomConstructions(): void {
   for (const [expr, domain] of ONE_D) {
     const tol = 10 ** -(2 + Math.floor(rand() * 2)); // 1e-2 or 1e-3
     const r = approximate({ expr, domain, size: { kind: 'maxError', error: tol } });
-    record(expr, 1, countRelus(r.network), r.certifiedMax, certifyNetwork({ net: r.network, expr: parseFormula(expr).expr, box: [domain], timeSeconds: 60 }));
+    record(expr, 1, countRelus(r.network), r.certifiedMax,
+      certifyNetwork({ net: r.network, expr: parseFormula(expr).expr, box: [domain], timeSeconds: 60 }));
   }
   for (const [expr, vars] of TWO_D) {
     const r = compileFormula({ expr, vars, maxError: 1e-2 });
     const box = r.network.inputs.map((v) => vars[v]!);
-    record(expr, 2, countRelus(r.network), r.certifiedMax, certifyNetwork({ net: r.network, expr: parseFormula(expr).expr, box, timeSeconds: 60 }));
+    record(expr, 2, countRelus(r.network), r.certifiedMax,
+      certifyNetwork({ net: r.network, expr: parseFormula(expr).expr, box, timeSeconds: 60 }));
   }
-  console.log(renderTable(['formula', 'vars', 'ReLUs', 'construction certificate', 'certify: proven', 'certify: found', 'proven / certificate', 'sub-boxes', 'seconds'], rows));
+  console.log(renderTable(['formula', 'vars', 'ReLUs', 'construction certificate', 'certify: proven', 'certify: found',
+    'proven / certificate', 'sub-boxes', 'seconds'], rows));
   console.log(`largest |proven / certificate − 1|: ${fmt(worstRatio)}\n`);
 }
 
@@ -95,27 +105,37 @@ function arcsNearWorst(net: Network, point: (t: number) => number[], n: number, 
  */
 function t3(): void {
   const rows: (string | number)[][] = [];
-  const vars = { dx: [...BOX[0]] as [number, number], dy: [...BOX[1]] as [number, number], dz: [...BOX[2]] as [number, number] };
+  const vars = { dx: [...BOX[0]] as [number, number], dy: [...BOX[1]] as [number, number],
+    dz: [...BOX[2]] as [number, number] };
   const R = 2.25e7, q = Math.PI / 2;
-  for (const [label, norm, shell] of [['folded (default), shell', 'auto', true], ['folded (default), whole box', 'auto', false], ['--norm squares, shell', 'squares', true]] as const) {
-    const r = compileFormula({ expr: T3, vars, ...(shell ? { ranges: { 'dx^2+dy^2+dz^2': [SHELL.lo, SHELL.hi] as [number, number] } } : {}), maxError: 1, norm });
-    const c = certifyNetwork({ net: r.network, expr: parseFormula(T3).expr, box: BOX, ranges: shell ? [SHELL] : [], timeSeconds: 120, onProgress: (p) => process.stderr.write(`T3 ${label}: proven ≤ ${fmt(p.upper)}, found ${fmt(p.lower)}, ${p.boxes} sub-boxes, ${p.seconds.toFixed(0)} s\n`) });
+  for (const [label, norm, shell] of [['folded (default), shell', 'auto', true],
+    ['folded (default), whole box', 'auto', false], ['--norm squares, shell', 'squares', true]] as const) {
+    const r = compileFormula({ expr: T3.expr, vars, ...(shell ? { ranges: t3Ranges() } : {}), maxError: 1, norm });
+    const c = certifyNetwork({ net: r.network, expr: parseFormula(T3.expr).expr, box: BOX,
+      ranges: shell ? [SHELL] : [], timeSeconds: 120, onProgress: (p) => process.stderr.write(`T3 ${label}: proven ` +
+      `≤ ${fmt(p.upper)}, found ${fmt(p.lower)}, ${p.boxes} sub-boxes, ${p.seconds.toFixed(0)} s\n`) });
     const azimuth = regionsAlong(r.network, (t) => [R * Math.cos(q * t), R * Math.sin(q * t), 0.3 * R], 2e6);
-    const elevation = regionsAlong(r.network, (t) => [0.7 * R * Math.cos(q * t), 0.71 * R * Math.cos(q * t), R * Math.sin(q * t)], 2e6);
-    const near = arcsNearWorst(r.network, (t) => [0.95 * 2.4e7 * Math.cos(q * t), 0.95 * 2.4e7 * Math.sin(q * t), 0.3 * 2.4e7], 2e6, 3000);
-    rows.push([label, countRelus(r.network), r.certifiedMax, c.upper, c.lower, (c.upper / r.certifiedMax).toPrecision(3), c.boxes, c.seconds, c.stopped, `${azimuth} × ${elevation}`, `${near} of 3000`]);
+    const elevation = regionsAlong(r.network,
+      (t) => [0.7 * R * Math.cos(q * t), 0.71 * R * Math.cos(q * t), R * Math.sin(q * t)], 2e6);
+    const near = arcsNearWorst(r.network,
+      (t) => [0.95 * T3.R * Math.cos(q * t), 0.95 * T3.R * Math.sin(q * t), 0.3 * T3.R], 2e6, 3000);
+    rows.push([label, countRelus(r.network), r.certifiedMax, c.upper, c.lower,
+      (c.upper / r.certifiedMax).toPrecision(3), c.boxes, c.seconds, c.stopped, `${azimuth} × ${elevation}`, `${near} of 3000`]);
   }
-  console.log(renderTable(['T3 network (max error 1)', 'ReLUs', 'construction certificate', 'certify: proven', 'certify: found', 'proven / certificate', 'sub-boxes', 'seconds', 'stopped', 'regions on quarter circles', 'arcs within 20% of worst'], rows));
+  console.log(renderTable(['T3 network (max error 1)', 'ReLUs', 'construction certificate', 'certify: proven',
+    'certify: found', 'proven / certificate', 'sub-boxes', 'seconds', 'stopped', 'regions on quarter circles', 'arcs within 20% of worst'], rows));
 }
 
 async function asker(dir: string): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const name of ['asker-s-architecture-raw-units', 'asker-s-architecture-standardized']) {
     const m = await loadPlainNetwork(`${dir}/${name}.onnx`);
-    const c = certifyNetwork({ net: m.net, expr: parseFormula(T3).expr, box: BOX, ranges: [SHELL], dtype: m.dtype, timeSeconds: 60 });
+    const c = certifyNetwork({ net: m.net, expr: parseFormula(T3.expr).expr, box: BOX, ranges: [SHELL], dtype: m.dtype,
+      timeSeconds: 60 });
     rows.push([name, c.relus, c.lower, c.upper, c.gap.toFixed(3), c.boxes, c.seconds, c.stopped]);
   }
-  console.log(renderTable(['network (ONNX float32 from compare --export-dir)', 'ReLUs', 'worst found', 'proven', 'gap', 'sub-boxes', 'seconds', 'stopped'], rows));
+  console.log(renderTable(['network (ONNX float32 from compare --export-dir)', 'ReLUs', 'worst found', 'proven', 'gap',
+    'sub-boxes', 'seconds', 'stopped'], rows));
 }
 
 if (!only || only === 'random') randomConstructions();

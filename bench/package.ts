@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderTable, fmt } from '../src/cli/table.ts';
+import { renderTable } from '../src/cli/table.ts';
+import { fmt } from '../src/report/format.ts';
 import { diskBytes, freshProject, npmInstall, packRepository, REPO } from '../test/support/package.ts';
 
 const RUNS = 9;
@@ -37,7 +38,8 @@ const project = freshProject();
 try {
   npmInstall(project, [packRepository(work)], { omitOptional: true });
   const mb = diskBytes(join(project, 'node_modules')) / 1e6;
-  console.log(`# installed size, npm install <tarball> --omit=optional: ${mb.toFixed(1)} MB (node_modules of a fresh project)\n`);
+  console.log(`# installed size, npm install <tarball> --omit=optional: ${mb.toFixed(1)} MB (node_modules of a ` +
+    `fresh project)\n`);
   // npm's own start, the floor of any `npx` command: an empty Node script as a local bin.
   const noop = join(project, 'node_modules/.bin/knotnet-noop');
   writeFileSync(noop, '#!/usr/bin/env node\n');
@@ -45,11 +47,14 @@ try {
   const rows = [
     ['npx knotnet-noop (an empty Node script: npx\'s own start)', startTimes('npx', ['knotnet-noop'], project)],
     ['npx knotnet --version (installed, dist/)', startTimes('npx', ['knotnet', '--version'], project)],
-    ['node_modules/.bin/knotnet --version (installed, dist/)', startTimes(join(project, 'node_modules/.bin/knotnet'), ['--version'], project)],
-    ['bin/knotnet.js --version (this checkout, sources through tsx)', startTimes(process.execPath, [join(REPO, 'bin/knotnet.js'), '--version'], REPO)],
+    ['node_modules/.bin/knotnet --version (installed, dist/)',
+      startTimes(join(project, 'node_modules/.bin/knotnet'), ['--version'], project)],
+    ['bin/knotnet.js --version (this checkout, sources through tsx)',
+      startTimes(process.execPath, [join(REPO, 'bin/knotnet.js'), '--version'], REPO)],
   ] as const;
   console.log(`# start time, median of ${RUNS} runs (seconds)`);
-  console.log(renderTable(['command', 'wall clock', 'CPU (user + sys)'], rows.map(([name, t]) => [name, fmt(t.wall), t.cpu === null ? 'n/a' : fmt(t.cpu)])));
+  console.log(renderTable(['command', 'wall clock', 'CPU (user + sys)'],
+    rows.map(([name, t]) => [name, fmt(t.wall), t.cpu === null ? 'n/a' : fmt(t.cpu)])));
 } finally {
   rmSync(work, { recursive: true, force: true });
   rmSync(project, { recursive: true, force: true });

@@ -21,12 +21,18 @@ const W = `(1 / sqrt(1 - ${E2} * sin(lat)^2))`;
 const R = 6371000;
 const r = 0.05;
 
-interface Case { name: string; outputs: OutputSpec[]; vars: Record<string, [number, number]>; ranges?: Record<string, [number, number]>; maxError: number; note: string }
-/** The haversine h: over the region, h >= cos(0.8)^2·sin(0.15)^2 > 0.0108 and h <= sin(0.1)^2 + cos(0.6)^2·sin(0.35)^2 < 0.0902 (both ends proven by monotonicity of each factor; range propagation, which bounds a product by its factors' interval product, finds [0.01084, 0.09006] by itself). */
+interface Case { name: string; outputs: OutputSpec[]; vars: Record<string, [number, number]>; ranges?: Record<string,
+  [number, number]>; maxError: number; note: string }
+/**
+ * The haversine h: over the region, h >= cos(0.8)^2·sin(0.15)^2 > 0.0108 and h <= sin(0.1)^2 + cos(0.6)^2·sin(0.35)^2 <
+ * 0.0902 (both ends proven by monotonicity of each factor; range propagation, which bounds a product by its factors'
+ * interval product, finds [0.01084, 0.09006] by itself).
+ */
 const H = 'sin((lat2 - lat1)/2)^2 + cos(lat1)*cos(lat2)*sin((lon2 - lon1)/2)^2';
 const CASES: Case[] = [
   {
-    name: 'haversine', maxError: 1, note: 'R = 6,371,000 m; point 1 in lat [0.6, 0.8], lon [0, 0.2], point 2 in lat [0.6, 0.8], lon [0.5, 0.7] (radians)',
+    name: 'haversine', maxError: 1, note: 'R = 6,371,000 m; point 1 in lat [0.6, 0.8], lon [0, 0.2], point 2 in lat ' +
+      '[0.6, 0.8], lon [0.5, 0.7] (radians)',
     vars: { lat1: [0.6, 0.8], lon1: [0, 0.2], lat2: [0.6, 0.8], lon2: [0.5, 0.7] },
     ranges: { [H]: [0.0108, 0.0902] },
     outputs: [{ name: 'd', expr: `${2 * R} * asin(sqrt(${H}))` }],
@@ -43,14 +49,18 @@ const CASES: Case[] = [
   {
     name: 'arm', maxError: 1e-4, note: 'links 0.5 m and 0.3 m, t1 [-1.5, 1.5], t2 [0, 2.5] rad; two outputs, to 0.1 mm',
     vars: { t1: [-1.5, 1.5], t2: [0, 2.5] },
-    outputs: [{ name: 'px', expr: '0.5*cos(t1) + 0.3*cos(t1+t2)' }, { name: 'py', expr: '0.5*sin(t1) + 0.3*sin(t1+t2)' }],
+    outputs: [{ name: 'px', expr: '0.5*cos(t1) + 0.3*cos(t1+t2)' },
+      { name: 'py', expr: '0.5*sin(t1) + 0.3*sin(t1+t2)' }],
   },
   {
-    name: 'black-scholes', maxError: 0.08, note: `r = ${r}; S, K in [80, 120], vol [0.1, 0.5], T [0.25, 2] years; 0.08 = 1e-3 of the smallest strike`,
+    name: 'black-scholes', maxError: 0.08, note: `r = ${r}; S, K in [80, 120], vol [0.1, 0.5], T [0.25, 2] years; ` +
+      `0.08 = 1e-3 of the smallest strike`,
     vars: { S: [80, 120], K: [80, 120], v: [0.1, 0.5], T: [0.25, 2] },
     // S/K in [80/120, 120/80], v·sqrt(T) in [0.1·0.5, 0.5·sqrt(2)] (stated; range propagation finds them too).
     ranges: { 'S/K': [0.666, 1.5001], 'v*sqrt(T)': [0.0499, 0.7072] },
-    outputs: [{ name: 'C', expr: `S * normcdf((log(S/K) + (${r} + v^2/2)*T) / (v*sqrt(T))) - K*exp(${-r}*T) * normcdf((log(S/K) + (${r} - v^2/2)*T) / (v*sqrt(T)))` }],
+    outputs: [{ name: 'C',
+      expr: `S * normcdf((log(S/K) + (${r} + v^2/2)*T) / (v*sqrt(T))) - K*exp(${-r}*T) * normcdf((log(S/K) + (${r} ` +
+      `- v^2/2)*T) / (v*sqrt(T)))` }],
   },
 ];
 
@@ -59,7 +69,8 @@ for (const c of CASES.filter((k) => pick.length === 0 || pick.includes(k.name)))
   const t0 = performance.now();
   let row: (string | number)[][];
   try {
-    const res = compileFormula({ expr: c.name, vars: c.vars, ...(c.ranges ? { ranges: c.ranges } : {}), maxError: c.maxError, outputs: c.outputs, measureCount: 20000 });
+    const res = compileFormula({ expr: c.name, vars: c.vars, ...(c.ranges ? { ranges: c.ranges } : {}),
+      maxError: c.maxError, outputs: c.outputs, measureCount: 20000 });
     const seconds = (performance.now() - t0) / 1000;
     const s = networkSummary(res.network);
     const inputs = res.inputs;
@@ -77,12 +88,15 @@ for (const c of CASES.filter((k) => pick.length === 0 || pick.includes(k.name)))
         worst = Math.max(worst, Math.abs(y[i * c.outputs.length + k]! - v) - radius[0]!);
         widest = Math.max(widest, radius[0]!);
       }
-      if (!(worst <= o.certifiedMax)) throw new Error(`${c.name} ${o.name}: measured ${worst} above certified ${o.certifiedMax}`);
+      if (!(worst <= o.certifiedMax)) throw new Error(`${c.name} ${o.name}: measured ${worst} above certified ` +
+        `${o.certifiedMax}`);
       return [c.name, o.name, s.relus, s.layers, o.maxError, o.certifiedMax, worst, widest, seconds];
     });
   } catch (e) {
-    row = [[c.name, '', `failed: ${(e as Error).message.slice(0, 160)}`, '', c.maxError, '', '', '', (performance.now() - t0) / 1000]];
+    row = [[c.name, '', `failed: ${(e as Error).message.slice(0, 160)}`, '', c.maxError, '', '', '',
+      (performance.now() - t0) / 1000]];
   }
   console.log(`# ${c.name}: ${c.note}`);
-  console.log(renderTable(['case', 'output', 'ReLUs', 'layers', 'max error asked', 'certified', 'measured (1e5)', 'reference radius', 'build seconds'], row));
+  console.log(renderTable(['case', 'output', 'ReLUs', 'layers', 'max error asked', 'certified', 'measured (1e5)',
+    'reference radius', 'build seconds'], row));
 }

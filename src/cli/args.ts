@@ -15,17 +15,21 @@ export function parsePositive(text: string, argument: string): number {
 
 export function parseCount(text: string, argument: string, max: number): number {
   const v = Number(text);
-  if (!Number.isInteger(v) || v < 1 || v > max) throw new InputError(argument, `be a whole number from 1 to ${max}`, text);
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new InputError(argument, `be a whole number from 1 to ${max}`,
+    text);
   return v;
 }
 
 /** Largest seed: mulberry32 (src/random.ts) keeps 32 bits. */
 export const MAX_SEED = 2 ** 32 - 1;
 
-/** The one seed parser of every command: a whole number from 0 to MAX_SEED, as typed ("abc", "-1", "1.5" are refused). */
+/**
+ * The one seed parser of every command: a whole number from 0 to MAX_SEED, as typed ("abc", "-1", "1.5" are refused).
+ */
 export function parseSeed(text: string, argument = '--seed'): number {
   const v = typeof text === 'string' && /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(v) || v > MAX_SEED) throw new InputError(argument, `be a whole number from 0 to ${MAX_SEED}`, text, { field: 'seed', code: 'out-of-range' });
+  if (!Number.isSafeInteger(v) || v > MAX_SEED) throw new InputError(argument,
+    `be a whole number from 0 to ${MAX_SEED}`, text, { field: 'seed', code: 'out-of-range' });
   return v;
 }
 
@@ -66,6 +70,10 @@ export function parseVarRanges(texts: string[], argument: string): Record<string
 }
 
 export function parseChoice<T extends string>(text: string, argument: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw new InputError(argument, `be one of ${choices.join(', ')}`, text);
+  if (!(choices as readonly string[]).includes(text)) throw new InputError(argument, `be one of ${choices.join(', ')}`,
+    text);
   return text as T;
 }
+
+/** The one collector of repeatable flags (commander's option argument parser): each value appended to the list. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -6,6 +6,7 @@ import { equalSpacingDistanceRelus } from '../compile/recipe.ts';
 import { sampleShell } from '../compile/sample.ts';
 import { networkSummary } from '../net/network.ts';
 import { evaluate } from '../net/evaluate.ts';
+import { T3, t3Box, t3Ranges } from '../reference.ts';
 import { renderTable } from './table.ts';
 import { note, progress, QUIET_HELP } from './progress.ts';
 
@@ -29,83 +30,127 @@ function answerAsPublished() {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('The main job on built-in defaults: reference tasks T1, T2 and T3 (the distance network beside the equal-spacing recipe: shallow, deep sawtooth squares, folded norm) and a short comparison with training.')
+    .description('The main job on built-in defaults: reference tasks T1, T2 and T3 (the distance network beside the ' +
+      'equal-spacing recipe: shallow, deep sawtooth squares, folded norm) and a short comparison with training.')
     .option('--json', 'print one JSON object instead of the tables')
     .option('--quiet', QUIET_HELP)
     .action(async (flags: { json?: boolean }) => {
       const started = performance.now();
-      const published = answerAsPublished();
-      const t1 = (['interpolate', 'minimax', 'lsq'] as const).map((fit) =>
-        approximate({ expr: 'x^2', domain: [1e6, 1e7], size: { kind: 'knots', segments: 90 }, placement: 'uniform', fit }));
-      const t2opt = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } });
-      const bar = progress('T2 uniform knots');
-      const t2uni = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'uniform', fit: 'interpolate', maxSegments: 10_000_000, onTrial: (t) => bar.update(`${t.segments} segments -> certified ${t.error.toPrecision(4)}`) });
-      bar.done();
-      note('T3: compiling the distance network...');
-      const nStar = 2 / (4 * Math.sqrt(1e-4));
-      const t3 = demoT3();
-      note('comparison: training TensorFlow.js networks for about 16 s...');
-      const comparison = await demoComparison(t3.auto, t3.autoSeconds);
+      const demo = await runDemo();
       const seconds = (performance.now() - started) / 1000;
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify({
-          t1: {
-            published: { relus: published.relus, maxError: { measured: published.max }, rmsError: published.rms },
-            ours: t1.map((r) => ({ fit: r.fit, relus: r.segments, maxError: { certified: r.certifiedMax, measured: r.measuredMax }, rmsError: r.measuredRms })),
-          },
-          t2: {
-            uniform: { relus: t2uni.segments, maxError: { certified: t2uni.certifiedMax, measured: t2uni.measuredMax } },
-            optimal: { relus: t2opt.segments, maxError: { certified: t2opt.certifiedMax, measured: t2opt.measuredMax } },
-            asymptoticOptimum: nStar,
-          },
-          t3: { samples: t3.samples, equalSpacing: t3.equalSpacing, ours: t3.ours },
-          comparison: comparison.map((r) => ({ name: r.name, relus: r.relus, layers: r.layers, maxError: { measured: r.maxError, certified: r.certified ?? null }, rmsError: r.rmsError, seconds: r.seconds })),
-          seconds,
-        })}\n`);
-        return;
-      }
-      const out: string[] = [];
-      out.push('T1  x^2 on [1e6, 1e7] with 90 ReLUs: the answer\'s equal spacing as published vs knotnet on the same budget');
-      out.push(renderTable(['network', 'ReLUs', 'max error', 'RMS error', 'max error is'], [
-        ['answer as published (knots 1e6..9.9e6, checked every 1e4)', published.relus, published.max, published.rms, 'measured'],
-        ...t1.map((r) => [`knotnet uniform, ${r.fit}`, r.segments, r.certifiedMax, r.measuredRms, 'certified'] as (string | number)[]),
-      ]));
-      out.push('');
-      out.push('T2  sqrt(x) on [0, 1] to certified max error 1e-4');
-      out.push(renderTable(['knots', 'ReLUs', 'certified max error', 'vs n*'], [
-        ['uniform, interpolate', t2uni.segments, t2uni.certifiedMax, `${(t2uni.segments / nStar).toFixed(0)}x`],
-        ['optimal, minimax', t2opt.segments, t2opt.certifiedMax, `${(t2opt.segments / nStar).toFixed(2)}x`],
-        ['asymptotic optimum n* = 2/(4*sqrt(1e-4))', nStar, 1e-4, '1.00x'],
-      ]));
-      out.push('');
-      out.push(`T3  distance between far-apart points, certified max error 1 on the shell 2.1e7..2.4e7 (measured on ${t3.samples} fresh shell samples)`);
-      out.push(renderTable(['network', 'ReLUs', 'hidden layers', 'params', 'certified max error', 'measured max error', 'float32 certified', 'float32 measured'], [
-        ['the answer\'s equal spacing, sized by formula', t3.equalSpacing.relus, 2, '', 1, '', '', ''],
-        ...t3.ours.map((r) => [`knotnet ${r.construction}`, r.relus, r.layers, r.params, r.maxError.certified, r.maxError.measured, r.float32Certified, r.float32Measured] as (string | number)[]),
-      ]));
-      out.push('(float32: the network evaluated with every operation rounded to float32, the float32 floor at 2.4e7 being u·2.4e7 = 1.43)');
-      out.push('');
-      out.push('Construction against training (TensorFlow.js, 4 s each, 5,000 training and 5,000 held-out shell samples; `knotnet compare` runs the full version)');
-      out.push(renderTable(['network', 'ReLUs', 'layers', 'held-out max error', 'held-out RMS', 'seconds'], comparison.map((r) => [r.name, r.relus, r.layers, r.maxError, r.rmsError, r.seconds])));
-      out.push('', `(${seconds.toFixed(1)} s)`);
-      process.stdout.write(`${out.join('\n')}\n`);
+      process.stdout.write(`${flags.json ? demoJson(demo, seconds) : renderDemo(demo, seconds)}\n`);
     });
+}
+
+/** The reference tasks T1 and T2: x² on [1e6, 1e7] with 90 ReLUs; sqrt(x) on [0, 1] to 1e-4. */
+function demoT1T2() {
+  const published = answerAsPublished();
+  const t1 = (['interpolate', 'minimax', 'lsq'] as const).map((fit) =>
+    approximate({ expr: 'x^2', domain: [1e6, 1e7], size: { kind: 'knots', segments: 90 }, placement: 'uniform', fit }));
+  const t2opt = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } });
+  const bar = progress('T2 uniform knots');
+  const t2uni = approximate({
+    expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError',
+      error: 1e-4 }, placement: 'uniform', fit: 'interpolate', maxSegments: 10_000_000,
+    onTrial: (t) => bar.update(`${t.segments} segments -> certified ${t.error.toPrecision(4)}`),
+  });
+  bar.done();
+  return { published, t1, t2opt, t2uni, nStar: 2 / (4 * Math.sqrt(1e-4)) };
+}
+
+/** Every task of the demo, and the short comparison with training. */
+async function runDemo() {
+  const t12 = demoT1T2();
+  note('T3: compiling the distance network...');
+  const t3 = demoT3();
+  note('comparison: training TensorFlow.js networks for about 16 s...');
+  const comparison = await demoComparison(t3.auto, t3.autoSeconds);
+  return { ...t12, t3, comparison };
+}
+
+type Demo = Awaited<ReturnType<typeof runDemo>>;
+
+/** demo --json. */
+function demoJson(d: Demo, seconds: number): string {
+  const { published, t1, t2uni, t2opt, t3 } = d;
+  return JSON.stringify({
+    t1: {
+      published: { relus: published.relus, maxError: { measured: published.max }, rmsError: published.rms },
+      ours: t1.map((r) => ({ fit: r.fit, relus: r.segments,
+        maxError: { certified: r.certifiedMax, measured: r.measuredMax }, rmsError: r.measuredRms })),
+    },
+    t2: {
+      uniform: { relus: t2uni.segments, maxError: { certified: t2uni.certifiedMax, measured: t2uni.measuredMax } },
+      optimal: { relus: t2opt.segments, maxError: { certified: t2opt.certifiedMax, measured: t2opt.measuredMax } },
+      asymptoticOptimum: d.nStar,
+    },
+    t3: { samples: t3.samples, equalSpacing: t3.equalSpacing, ours: t3.ours },
+    comparison: d.comparison.map((r) => ({
+      name: r.name, relus: r.relus, layers: r.layers, maxError: { measured: r.maxError,
+        certified: r.certified ?? null }, rmsError: r.rmsError, seconds: r.seconds,
+    })),
+    seconds,
+  });
+}
+
+/** demo's tables: T1, T2, T3 and the comparison. */
+function renderDemo(d: Demo, seconds: number): string {
+  const { published, t1, t2uni, t2opt, nStar, t3 } = d;
+  const out: string[] = [];
+  out.push('T1  x^2 on [1e6, 1e7] with 90 ReLUs: the answer\'s equal spacing as published vs knotnet on the same ' +
+    'budget');
+  out.push(renderTable(['network', 'ReLUs', 'max error', 'RMS error', 'max error is'], [
+    ['answer as published (knots 1e6..9.9e6, checked every 1e4)', published.relus, published.max, published.rms,
+      'measured'],
+    ...t1.map((r) => [`knotnet uniform, ${r.fit}`, r.segments, r.certifiedMax, r.measuredRms,
+      'certified'] as (string | number)[]),
+  ]));
+  out.push('');
+  out.push('T2  sqrt(x) on [0, 1] to certified max error 1e-4');
+  out.push(renderTable(['knots', 'ReLUs', 'certified max error', 'vs n*'], [
+    ['uniform, interpolate', t2uni.segments, t2uni.certifiedMax, `${(t2uni.segments / nStar).toFixed(0)}x`],
+    ['optimal, minimax', t2opt.segments, t2opt.certifiedMax, `${(t2opt.segments / nStar).toFixed(2)}x`],
+    ['asymptotic optimum n* = 2/(4*sqrt(1e-4))', nStar, 1e-4, '1.00x'],
+  ]));
+  out.push('');
+  out.push(`T3  distance between far-apart points, certified max error 1 on the shell 2.1e7..2.4e7 (measured on ` +
+    `${t3.samples} fresh shell samples)`);
+  const t3Header = ['network', 'ReLUs', 'hidden layers', 'params', 'certified max error', 'measured max error',
+    'float32 certified', 'float32 measured'];
+  out.push(renderTable(t3Header, [
+    ['the answer\'s equal spacing, sized by formula', t3.equalSpacing.relus, 2, '', 1, '', '', ''],
+    ...t3.ours.map((r) => [
+      `knotnet ${r.construction}`, r.relus, r.layers, r.params,
+      r.maxError.certified, r.maxError.measured, r.float32Certified, r.float32Measured,
+    ] as (string | number)[]),
+  ]));
+  out.push('(float32: the network evaluated with every operation rounded to float32, the float32 floor at 2.4e7 ' +
+    'being u·2.4e7 = 1.43)');
+  out.push('');
+  out.push('Construction against training (TensorFlow.js, 4 s each, 5,000 training and 5,000 held-out shell ' +
+    'samples; `knotnet compare` runs the full version)');
+  const comparisonRows = d.comparison.map((r) => [r.name, r.relus, r.layers, r.maxError, r.rmsError, r.seconds]);
+  out.push(renderTable(['network', 'ReLUs', 'layers', 'held-out max error', 'held-out RMS', 'seconds'],
+    comparisonRows));
+  out.push('', `(${seconds.toFixed(1)} s)`);
+  return out.join('\n');
 }
 
 /** T3 of the reference: the original question's distance, shallow-only and automatic. */
 function demoT3() {
-  const R = 2.4e7;
   const samples = 100_000;
-  const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: samples, seed: 20181106 });
-  const base = { expr: 'sqrt(dx^2+dy^2+dz^2)', vars: { dx: [-R, R], dy: [-R, R], dz: [-R, R] } as Record<string, [number, number]>, ranges: { 'dx^2+dy^2+dz^2': [4.41e14, 5.76e14] as [number, number] }, maxError: 1, samples: shell };
+  const shell = sampleShell({ dims: 3, inner: T3.inner, outer: T3.outer, n: samples, seed: 20181106 });
+  const base = { expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), maxError: 1, samples: shell };
   let auto: CompileResult | null = null;
   let autoSeconds = 0;
-  const d = Float64Array.from({ length: samples }, (_, i) => Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!));
+  const d = Float64Array.from({ length: samples },
+    (_, i) => Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!));
   const configs = [
     { construction: 'shallow only (squares and sqrt)', deep: 'never' as const, norm: 'squares' as const },
     { construction: 'deep sawtooth squares and sqrt', deep: 'auto' as const, norm: 'squares' as const },
     { construction: 'folded norm (--norm fold, the default\'s choice)', deep: 'auto' as const, norm: 'fold' as const },
-    { construction: 'built for float32 (--dtype float32 --max-error 20)', deep: 'auto' as const, dtype: 'float32' as const, maxError: 20 },
+    { construction: 'built for float32 (--dtype float32 --max-error 20)', deep: 'auto' as const,
+      dtype: 'float32' as const, maxError: 20 },
   ];
   const ours = configs.map(({ construction, ...c }) => {
     const t0 = performance.now();
@@ -115,21 +160,27 @@ function demoT3() {
     const y32 = evaluate(r.network, shell, 'float32');
     let m32 = 0;
     for (let i = 0; i < samples; i++) m32 = Math.max(m32, Math.abs(y32[i]! - d[i]!));
-    return { construction, relus: s.relus, layers: s.layers, params: s.params, maxError: { certified: r.certifiedMax, measured: r.measuredMax }, float32Certified: r.certifiedMaxFloat32, float32Measured: m32 };
+    return { construction, relus: s.relus, layers: s.layers, params: s.params,
+      maxError: { certified: r.certifiedMax,
+      measured: r.measuredMax }, float32Certified: r.certifiedMaxFloat32, float32Measured: m32 };
   });
-  return { samples, equalSpacing: equalSpacingDistanceRelus(1, { dims: 3, R, sLo: 4.41e14, sHi: 5.76e14 }), ours, auto: auto! as CompileResult, autoSeconds };
+  return { samples, equalSpacing: equalSpacingDistanceRelus(1,
+    { dims: 3, R: T3.R, sLo: T3.normSquaredRange[0],
+    sHi: T3.normSquaredRange[1] }), ours, auto: auto! as CompileResult, autoSeconds };
 }
 
 /** A short construction-against-training run on the distance (the full one: `knotnet compare`). */
 async function demoComparison(built: CompileResult, seconds: number) {
   const n = 5000;
-  const trainX = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n, seed: 11 });
-  const heldX = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n, seed: 12 });
-  const dist = (x: Float64Array) => Float64Array.from({ length: x.length / 3 }, (_, i) => Math.hypot(x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!));
+  const trainX = sampleShell({ dims: 3, inner: T3.inner, outer: T3.outer, n, seed: 11 });
+  const heldX = sampleShell({ dims: 3, inner: T3.inner, outer: T3.outer, n, seed: 12 });
+  const dist = (x: Float64Array) => Float64Array.from({ length: x.length / 3 },
+    (_, i) => Math.hypot(x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!));
   await initTfjs('wasm');
   const { compareWithTraining } = await import('../train/compare.ts'); // TensorFlow.js: loaded only here
   return compareWithTraining({
-    inputs: ['dx', 'dy', 'dz'], constructed: { network: built.network, seconds, certified: built.certifiedMax, name: 'knotnet construction' },
+    inputs: [...T3.inputs], constructed: { network: built.network, seconds, certified: built.certifiedMax,
+      name: 'knotnet construction' },
     train: { x: trainX, y: dist(trainX) }, heldOut: { x: heldX, y: dist(heldX) }, budgetSeconds: 16, seed: 1,
   });
 }

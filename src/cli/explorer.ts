@@ -6,20 +6,24 @@ import { startExplorer } from '../web/serve.ts';
 export function registerExplore(program: Command): void {
   program
     .command('explore')
-    .description('Serve the explorer page on localhost: build networks in the browser, see knots and errors, download artifacts.')
+    .description('Serve the explorer page on localhost: build networks in the browser, see knots and errors, ' +
+      'download artifacts.')
     .option('--port <P>', 'port on 127.0.0.1 (0 = any free port)', '8377')
     .option('--open-browser <yes|no>', 'open the page in the default browser', 'no')
     .addHelpText('after', '\nExample:\n  knotnet explore --port 8377    # then open the printed URL')
     .action(async (flags: { port: string; openBrowser: string }) => {
       const port = Number(flags.port);
-      if (!/^\d+$/.test(flags.port.trim()) || port > 65535) throw new InputError('--port', 'be a whole number from 0 to 65535', flags.port);
-      if (flags.openBrowser !== 'yes' && flags.openBrowser !== 'no') throw new InputError('--open-browser', 'be yes or no', flags.openBrowser);
+      if (!/^\d+$/.test(flags.port.trim()) || port > 65535) throw new InputError('--port',
+        'be a whole number from 0 to 65535', flags.port);
+      if (flags.openBrowser !== 'yes' && flags.openBrowser !== 'no') throw new InputError('--open-browser',
+        'be yes or no', flags.openBrowser);
       let server;
       try {
         server = await startExplorer({ port });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new InputError('--port', 'be a free port (another program listens on it)', flags.port);
+        if (code === 'EADDRINUSE') throw new InputError('--port', 'be a free port (another program listens on it)',
+          flags.port);
         throw e;
       }
       process.stdout.write(`knotnet explorer at ${server.url} (Ctrl-C to stop)\n`);

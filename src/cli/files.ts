@@ -5,7 +5,8 @@
  * previous knotnet artifact of the same kind (recognized by its format marker) or when the
  * user passed `--force`. Devices, FIFOs, sockets and symbolic links are never written.
  */
-import { accessSync, closeSync, constants, lstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, openSync, readdirSync, readSync, statSync,
+  type Stats } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
 
@@ -49,17 +50,22 @@ export function checkOutput(target: OutputTarget, force: boolean): void {
   }
   const what = isFolderKind(kind) ? 'folder' : 'file';
   if (!st.isFile() && !st.isDirectory()) {
-    throw new InputError(argument, `name a regular ${what}, not ${st.isSymbolicLink() ? 'a symbolic link' : 'a device, FIFO or socket'}`, path);
+    throw new InputError(argument,
+      `name a regular ${what}, not ${st.isSymbolicLink() ? 'a symbolic link' : 'a device, FIFO or socket'}`, path);
   }
   if (force) return;
   if (isFolderKind(kind)) {
-    if (st.isFile()) throw new InputError(argument, 'not name an existing file (pass --force to replace it by a folder)', path);
+    if (st.isFile()) throw new InputError(argument,
+      'not name an existing file (pass --force to replace it by a folder)', path);
     if (readdirSync(path).length === 0 || isFolderArtifact(path, kind)) return;
-    throw new InputError(argument, `not name a non-empty folder that is not a previous knotnet ${kind} output (pass --force to replace it)`, path);
+    throw new InputError(argument,
+      `not name a non-empty folder that is not a previous knotnet ${kind} output (pass --force to replace it)`, path);
   }
-  if (st.isDirectory()) throw new InputError(argument, 'not name an existing folder (pass --force to replace it by a file)', path);
+  if (st.isDirectory()) throw new InputError(argument,
+    'not name an existing folder (pass --force to replace it by a file)', path);
   if (isFileArtifact(path, kind)) return;
-  throw new InputError(argument, `not name an existing file that is not a knotnet ${kind} file (pass --force to replace it)`, path);
+  throw new InputError(argument,
+    `not name an existing file that is not a knotnet ${kind} file (pass --force to replace it)`, path);
 }
 
 /** Checks every output of one command together: each one, and no path named twice. */
@@ -115,11 +121,13 @@ export function isFolderArtifact(path: string, kind: OutputKind): boolean {
         && names.every((n) => n === 'model.json' || extname(n) === '.bin');
     }
     if (kind === 'report') {
-      return names.includes('index.html') && head(join(path, 'index.html'), 512).includes('<meta name="generator" content="knotnet">')
+      return names.includes('index.html') && head(join(path, 'index.html'),
+        512).includes('<meta name="generator" content="knotnet">')
         && names.every((n) => ['.html', '.svg', '.png'].includes(extname(n)));
     }
     if (kind === 'export-dir') {
-      return names.every((n) => (extname(n) === '.onnx' && isFileArtifact(join(path, n), 'onnx')) || (extname(n) === '.json' && isFileArtifact(join(path, n), 'network-json')));
+      return names.every((n) => (extname(n) === '.onnx' && isFileArtifact(join(path, n),
+        'onnx')) || (extname(n) === '.json' && isFileArtifact(join(path, n), 'network-json')));
     }
     return false;
   } catch {

@@ -15,7 +15,7 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   approx: async () => (await import('./approx.ts')).registerApprox,
   compile: async () => (await import('./compile.ts')).registerCompile,
-  sample: async () => (await import('./compile.ts')).registerCompile,
+  sample: async () => (await import('./sample.ts')).registerSample,
   check: async () => (await import('./check.ts')).registerCheck,
   certify: async () => (await import('./certify.ts')).registerCertify,
   predict: async () => (await import('./predict.ts')).registerPredict,
@@ -51,7 +51,10 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 work failed, 2 bad usage or input, 3 a certificate that did not hold: a bug). */
+/**
+ * Runs the CLI; returns the exit code (0 ok, 1 work failed, 2 bad usage or input, 3 a certificate that did not hold: a
+ * bug).
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);

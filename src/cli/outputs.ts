@@ -16,10 +16,15 @@ export interface OutputRequest {
   force?: boolean | undefined;
 }
 
-/** Help text of every writing command's --force. */
-export const FORCE_HELP = 'replace existing outputs that are not previous knotnet outputs of the same kind (old ones are removed only after the new ones are in place)';
+/** The line after a command's table that lists the files it wrote (none: nothing). */
+export const wroteLine = (files: readonly string[]): string => (files.length ? `\nwrote ${files.join(', ')}` : '');
 
-const KIND_OF: Record<ExportFormat, OutputKind> = { json: 'network-json', onnx: 'onnx', safetensors: 'safetensors', tfjs: 'tfjs' };
+/** Help text of every writing command's --force. */
+export const FORCE_HELP = 'replace existing outputs that are not previous knotnet outputs of the same kind (old ' +
+  'ones are removed only after the new ones are in place)';
+
+const KIND_OF: Record<ExportFormat, OutputKind> = { json: 'network-json', onnx: 'onnx', safetensors: 'safetensors',
+  tfjs: 'tfjs' };
 
 /**
  * Validates every output path up front (so bad paths fail before any work, files.ts), then
@@ -28,7 +33,8 @@ const KIND_OF: Record<ExportFormat, OutputKind> = { json: 'network-json', onnx: 
 export function saveOutputs(req: OutputRequest) {
   const targets: OutputTarget[] = [];
   if (req.save) targets.push({ path: req.save, argument: '--save', kind: 'network-json' });
-  for (const p of req.exports) targets.push({ path: p.replace(/(.)[/\\]+$/, '$1'), argument: '--export', kind: KIND_OF[exportFormatFor(p)] });
+  for (const p of req.exports) targets.push({ path: p.replace(/(.)[/\\]+$/, '$1'), argument: '--export',
+    kind: KIND_OF[exportFormatFor(p)] });
   checkOutputs(targets, !!req.force);
   const written: string[] = [];
   return {
@@ -38,7 +44,8 @@ export function saveOutputs(req: OutputRequest) {
      * `known`: rounding bounds the caller already proved (compile's, over the region rather
      * than the whole box) and the output's magnitude there; else computed here over the box.
      */
-    async write(net: Network, meta: NetworkMeta, box: [number[], number[]], hints?: PreRangeHints, known?: { r64?: number; r32?: number; outputMagnitude: number }): Promise<void> {
+    async write(net: Network, meta: NetworkMeta, box: [number[], number[]], hints?: PreRangeHints,
+      known?: { r64?: number; r32?: number; outputMagnitude: number }): Promise<void> {
       const err = (meta.error ?? {}) as Record<string, unknown>;
       const certified = typeof err.certifiedMax === 'number' ? err.certifiedMax : null;
       const tfjs = req.exports.some((p) => exportFormatFor(p) === 'tfjs');
@@ -48,17 +55,21 @@ export function saveOutputs(req: OutputRequest) {
       const r32 = !wants32 ? 0 : known?.r32 ?? roundingErrorBound(net, box[0], box[1], 'float32', hints)[0] ?? 0;
       if (wants32 && req.tolerance !== undefined && certified !== null && certified - r64 + r32 > req.tolerance) {
         const magnitude = known ? known.outputMagnitude : Math.max(...roundingMagnitude(net, box));
-        throw new WorkError(float32Refusal(req.tolerance, certified - r64 + r32, magnitude, tfjs, req.dtype === 'float32'));
+        throw new WorkError(float32Refusal(req.tolerance, certified - r64 + r32, magnitude, tfjs,
+          req.dtype === 'float32'));
       }
       const staged: StagedOutput[] = [];
-      if (req.save) staged.push({ target: targets[0]!, files: [{ relativePath: '', bytes: `${JSON.stringify(networkToJson(distinctOutputNames(net), { ...meta, dtype: 'float64' }))}\n` }] });
+      if (req.save) staged.push({ target: targets[0]!,
+        files: [{ relativePath: '',
+        bytes: `${JSON.stringify(networkToJson(distinctOutputNames(net), { ...meta, dtype: 'float64' }))}\n` }] });
       for (const [i, p] of req.exports.entries()) {
         const format = exportFormatFor(p);
         const dtype = format === 'tfjs' ? 'float32' : format === 'json' ? 'float64' : req.dtype;
         const errorMeta = dtype === 'float32' && certified !== null
           ? { ...err, certifiedMaxFloat64: certified, certifiedMax: certified - r64 + r32, float32RoundingBound: r32 }
           : err;
-        staged.push({ target: targets[i + (req.save ? 1 : 0)]!, files: buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype) });
+        staged.push({ target: targets[i + (req.save ? 1 : 0)]!,
+          files: buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype) });
       }
       await writeOutputs(staged, !!req.force);
       if (req.save) written.push(req.save);
@@ -73,11 +84,14 @@ export function saveOutputs(req: OutputRequest) {
  * the ways out that apply: TF.js is float32 only, so with a TF.js export the way is
  * --dtype float32 (a layout built for float32) when it was not asked, never --dtype float64.
  */
-export function float32Refusal(tolerance: number, bound: number, magnitude: number, tfjs: boolean, asked32: boolean): string {
+export function float32Refusal(tolerance: number, bound: number, magnitude: number, tfjs: boolean,
+  asked32: boolean): string {
   const ways = tfjs && !asked32
-    ? 'TF.js stores float32 weights only: rerun with --dtype float32 (a network laid out for float32 rounding), leave out the TF.js export (the other files can stay float64), or raise --max-error'
+    ? 'TF.js stores float32 weights only: rerun with --dtype float32 (a network laid out for float32 rounding), ' +
+      'leave out the TF.js export (the other files can stay float64), or raise --max-error'
     : tfjs
-      ? 'TF.js stores float32 weights only: raise --max-error, or leave out the TF.js export and use --dtype float64 for the other files'
+      ? 'TF.js stores float32 weights only: raise --max-error, or leave out the TF.js export and use --dtype ' +
+        'float64 for the other files'
       : 'export with --dtype float64, or raise --max-error';
   return `--max-error ${tolerance} cannot be kept in float32 by this network: its certified float32 bound is ${bound.toPrecision(4)} (worst-case rounding over any summation order), where |f| reaches ${magnitude.toPrecision(3)} and float32 resolves about ${(magnitude * 2 ** -24).toPrecision(3)}; ${ways}.`;
 }

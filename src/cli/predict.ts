@@ -44,7 +44,8 @@ export function registerPredict(program: Command): void {
         const rendered = flags.json ? toJsonLines(runner, x, y) : toPredictionCsv(runner, x, y);
         if (out) await writeOutputs([{ target: out, files: [{ relativePath: '', bytes: rendered }] }], !!flags.force);
         else process.stdout.write(rendered);
-        if (out) process.stderr.write(`knotnet: ${x.length / runner.inputs.length} rows predicted by ${runner.format} (${runner.dtype}) into ${flags.out}\n`);
+        if (out) process.stderr.write(`knotnet: ${x.length / runner.inputs.length} rows predicted by ` +
+          `${runner.format} (${runner.dtype}) into ${flags.out}\n`);
       } finally {
         await runner.close();
       }
@@ -60,7 +61,8 @@ function readInput(source: string): string {
 }
 
 /** The model's inputs, in the model's order, taken from the CSV by column name. */
-export function inputColumns(runner: Pick<ArtifactRunner, 'inputs'>, csv: { header: string[]; rows: Float64Array; count: number }): Float64Array {
+export function inputColumns(runner: Pick<ArtifactRunner, 'inputs'>,
+  csv: { header: string[]; rows: Float64Array; count: number }): Float64Array {
   const names = runner.inputs;
   const cols = names.map((v) => {
     const c = csv.header.indexOf(v);

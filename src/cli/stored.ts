@@ -30,38 +30,45 @@ function jsonValue(metadata: Record<string, unknown>, key: string, model: string
   try {
     return JSON.parse(raw) as unknown;
   } catch {
-    throw new InputError(`${model} metadata "${key}"`, 'be JSON', raw.length > 80 ? `${raw.slice(0, 80)}…` : raw, { field: 'model', code: 'bad-metadata' });
+    throw new InputError(`${model} metadata "${key}"`, 'be JSON', raw.length > 80 ? `${raw.slice(0, 80)}…` : raw,
+      { field: 'model', code: 'bad-metadata' });
   }
 }
 
 function rangesOf(value: unknown, key: string, model: string): Record<string, [number, number]> {
   if (value === undefined || value === null) return {};
-  const bad = () => new InputError(`${model} metadata "${key}"`, 'map names to ranges [a, b]', JSON.stringify(value).slice(0, 80), { field: 'model', code: 'bad-metadata' });
+  const bad = () => new InputError(`${model} metadata "${key}"`, 'map names to ranges [a, b]',
+    JSON.stringify(value).slice(0, 80), { field: 'model', code: 'bad-metadata' });
   if (typeof value !== 'object' || Array.isArray(value)) throw bad();
   for (const v of Object.values(value)) if (!isRange(v)) throw bad();
   return value as Record<string, [number, number]>;
 }
 
-const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+const finite = (v: unknown): number | undefined =>
+  (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /**
  * The facts stored in `metadata` of the model `model` with inputs `inputs`. The region is
  * "domain": its keys that name an input are the box, the others subexpression ranges
  * (compile and compare store both in one object).
  */
-export function readStoredFacts(metadata: Record<string, unknown>, inputs: readonly string[], model: string): StoredFacts {
+export function readStoredFacts(metadata: Record<string, unknown>, inputs: readonly string[],
+  model: string): StoredFacts {
   const expr = typeof metadata.expr === 'string' && metadata.expr.trim() !== '' ? metadata.expr : undefined;
   const box: Record<string, [number, number]> = {};
   const ranges: Record<string, [number, number]> = {};
-  for (const [k, v] of Object.entries(rangesOf(jsonValue(metadata, 'domain', model), 'domain', model))) (inputs.includes(k) ? box : ranges)[k] = v;
+  for (const [k, v] of Object.entries(rangesOf(jsonValue(metadata, 'domain', model), 'domain',
+    model))) (inputs.includes(k) ? box : ranges)[k] = v;
   const error = jsonValue(metadata, 'error', model) as Record<string, unknown> | undefined;
   const certified = finite(error?.certifiedMax);
   const certifiedFloat64 = finite(error?.certifiedMaxFloat64);
-  return { ...(expr ? { expr } : {}), box, ranges, ...(certified !== undefined ? { certified } : {}), ...(certifiedFloat64 !== undefined ? { certifiedFloat64 } : {}) };
+  return { ...(expr ? { expr } : {}), box, ranges, ...(certified !== undefined ? { certified } : {}),
+    ...(certifiedFloat64 !== undefined ? { certifiedFloat64 } : {}) };
 }
 
 /** True when every input lies in its box range and every range's subexpression in its range. */
-export function inRegion(row: readonly number[], box: readonly ([number, number] | undefined)[], ranges: readonly { f: (...x: number[]) => number; range: [number, number] }[]): boolean {
+export function inRegion(row: readonly number[], box: readonly ([number, number] | undefined)[],
+  ranges: readonly { f: (...x: number[]) => number; range: [number, number] }[]): boolean {
   for (let j = 0; j < row.length; j++) {
     const b = box[j];
     if (b && !(row[j]! >= b[0] && row[j]! <= b[1])) return false;

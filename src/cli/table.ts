@@ -1,23 +1,23 @@
-/** Plain-text table with aligned columns: numeric columns (blank cells allowed) right-aligned, the rest left. The one table printer of the CLI. */
+import { fmt } from '../report/format.ts';
+
+/**
+ * Plain-text table with aligned columns: numeric columns (blank cells allowed) right-aligned, the rest left. The one
+ * table printer of the CLI.
+ */
 export function renderTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = header.map((_, j) => Math.max(...cells.map((r) => String(r[j] ?? '').length)));
   // A column is numeric (right-aligned) when every cell that is not blank is a number.
   const isNumber = (c: string | number | undefined) => typeof c === 'number' || /^[-+0-9.e]+[%x]?$/i.test(String(c)) || /^-?(Infinity|NaN)$/.test(String(c));
   const blank = (c: string | number | undefined) => c === undefined || (typeof c === 'string' && /^(|-|—|n\/a|none)$/.test(c.trim()));
-  const numeric = header.map((_, j) => rows.some((r) => !blank(r[j])) && rows.every((r) => blank(r[j]) || isNumber(r[j])));
-  const line = (r: string[]) => r.map((c, j) => (numeric[j] ? String(c).padStart(widths[j]!) : String(c).padEnd(widths[j]!))).join('  ').trimEnd();
-  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map((r) => line(r.map(String)))].join('\n');
+  const numeric = header.map((_,
+    j) => rows.some((r) => !blank(r[j])) && rows.every((r) => blank(r[j]) || isNumber(r[j])));
+  const line = (r: string[]) => r.map((c,
+    j) => (numeric[j] ? String(c).padStart(widths[j]!) : String(c).padEnd(widths[j]!))).join('  ').trimEnd();
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map((r) => line(r.map(String)))].join('\n');
 }
 
-/** Numbers with 4 significant digits; integers as they are. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
-  return v.toPrecision(4);
-}
 
 /** Key/value block. */
 export function renderPairs(pairs: [string, string | number][]): string {

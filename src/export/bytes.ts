@@ -25,7 +25,8 @@ export function toLittleEndian(values: ArrayLike<number>, dtype: ExportDtype, wh
       view.setFloat64(i * size, v, true);
     } else {
       if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
-        throw new InputError('--dtype', `be float64 when ${what} exceeds the float32 range (±${FLOAT32_MAX})`, `float32 with ${v}`, { field: 'dtype', code: 'float32-overflow' });
+        throw new InputError('--dtype', `be float64 when ${what} exceeds the float32 range (±${FLOAT32_MAX})`,
+          `float32 with ${v}`, { field: 'dtype', code: 'float32-overflow' });
       }
       view.setFloat32(i * size, v, true);
     }
@@ -34,11 +35,13 @@ export function toLittleEndian(values: ArrayLike<number>, dtype: ExportDtype, wh
 }
 
 /** Reads `count` little-endian values starting at `byteOffset` of `bytes`. */
-export function fromLittleEndian(bytes: Uint8Array, byteOffset: number, count: number, dtype: ExportDtype): Float64Array {
+export function fromLittleEndian(bytes: Uint8Array, byteOffset: number, count: number,
+  dtype: ExportDtype): Float64Array {
   const size = BYTES_PER_ELEMENT[dtype];
   const view = new DataView(bytes.buffer, bytes.byteOffset + byteOffset, count * size);
   const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) out[i] = dtype === 'float64' ? view.getFloat64(i * size, true) : view.getFloat32(i * size, true);
+  for (let i = 0; i < count; i++) out[i] = dtype === 'float64' ? view.getFloat64(i * size,
+    true) : view.getFloat32(i * size, true);
   return out;
 }
 
@@ -86,12 +89,14 @@ export function parseJsonOr(text: string, fallback: unknown): unknown {
  * metadata_props, safetensors __metadata__). Absent: `prefix0`, `prefix1`, … so foreign
  * files still load. Present but wrong: an InputError naming `where` and the key.
  */
-export function namesFromMetadata(metadata: Record<string, string>, key: string, width: number, prefix: string, where: string): string[] {
+export function namesFromMetadata(metadata: Record<string, string>, key: string, width: number, prefix: string,
+  where: string): string[] {
   const raw = metadata[key];
   if (raw === undefined) return Array.from({ length: width }, (_, i) => `${prefix}${i}`);
   const names = parseJsonOr(raw, null);
   if (!Array.isArray(names) || names.length !== width || !names.every((n) => typeof n === 'string')) {
-    throw new InputError(`${where} "${key}"`, `be a JSON list of ${width} names`, raw, { field: 'bytes', code: 'bad-names' });
+    throw new InputError(`${where} "${key}"`, `be a JSON list of ${width} names`, raw,
+      { field: 'bytes', code: 'bad-names' });
   }
   return names;
 }

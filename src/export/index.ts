@@ -15,9 +15,12 @@ import { toSafetensors } from './safetensors.ts';
 import { TFJS_MODEL_FILE, toTfjsLayers } from './tfjs.ts';
 
 export type { ExportDtype } from './bytes.ts';
-export { readOnnxInfo, toOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, ONNX_OPSET, ONNX_IR_VERSION, type OnnxInfo, type OnnxOptions } from './onnx.ts';
-export { fromSafetensors, readSafetensors, toSafetensors, type SafetensorsFile, type SafetensorsOptions, type SafetensorsTensor } from './safetensors.ts';
-export { toTfjsLayers, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, type TfjsArtifacts, type TfjsModelJson, type TfjsWeightSpec } from './tfjs.ts';
+export { readOnnxInfo, toOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, ONNX_OPSET, ONNX_IR_VERSION, type OnnxInfo,
+  type OnnxOptions } from './onnx.ts';
+export { fromSafetensors, readSafetensors, toSafetensors, type SafetensorsFile, type SafetensorsOptions,
+  type SafetensorsTensor } from './safetensors.ts';
+export { toTfjsLayers, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, type TfjsArtifacts, type TfjsModelJson,
+  type TfjsWeightSpec } from './tfjs.ts';
 
 export type ExportFormat = 'onnx' | 'json' | 'safetensors' | 'tfjs';
 
@@ -35,7 +38,9 @@ export function exportFormatFor(path: string): ExportFormat {
   const dot = base.lastIndexOf('.');
   if (dot <= 0) return 'tfjs'; // no extension (a leading dot is a hidden name, not an extension)
   const format = BY_EXTENSION[base.slice(dot).toLowerCase()];
-  if (!format) throw new InputError('--export', 'end in .onnx, .json or .safetensors, or name a directory for TensorFlow.js', path, { field: 'path', code: 'unknown-format' });
+  if (!format) throw new InputError('--export',
+    'end in .onnx, .json or .safetensors, or name a directory for TensorFlow.js', path, { field: 'path',
+    code: 'unknown-format' });
   return format;
 }
 
@@ -46,7 +51,9 @@ export function exportFormatFor(path: string): ExportFormat {
  */
 export function exportDtype(format: ExportFormat, requested?: ExportDtype): ExportDtype {
   if (format === 'tfjs') {
-    if (requested === 'float64') throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)', requested, { field: 'dtype', code: 'not-float32' });
+    if (requested === 'float64') throw new InputError('--dtype',
+      'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)', requested, { field: 'dtype',
+      code: 'not-float32' });
     return 'float32';
   }
   return requested ?? 'float64';
@@ -67,7 +74,8 @@ function roundedTo(net: Network, dtype: ExportDtype): Network {
   if (dtype === 'float64') return net;
   return {
     ...net,
-    layers: net.layers.map((l) => ({ ...l, weights: Float64Array.from(l.weights, Math.fround), bias: Float64Array.from(l.bias, Math.fround) })),
+    layers: net.layers.map((l) => ({ ...l, weights: Float64Array.from(l.weights, Math.fround),
+      bias: Float64Array.from(l.bias, Math.fround) })),
   };
 }
 
@@ -95,7 +103,8 @@ export function distinctOutputNames(net: Network): Network {
  * safetensors __metadata__ or tfjs userDefinedMetadata. Output names are made distinct from
  * input names (distinctOutputNames).
  */
-export function buildArtifacts(given: Network, meta: NetworkMeta, path: string, requested?: ExportDtype): ArtifactFile[] {
+export function buildArtifacts(given: Network, meta: NetworkMeta, path: string,
+  requested?: ExportDtype): ArtifactFile[] {
   const net = distinctOutputNames(given);
   const format = exportFormatFor(path);
   const dtype = exportDtype(format, requested);
@@ -103,7 +112,8 @@ export function buildArtifacts(given: Network, meta: NetworkMeta, path: string, 
   const encoder = new TextEncoder();
   switch (format) {
     case 'json':
-      return [{ relativePath: '', bytes: encoder.encode(`${JSON.stringify(networkToJson(roundedTo(net, dtype), { ...rest, dtype }))}\n`) }];
+      return [{ relativePath: '',
+        bytes: encoder.encode(`${JSON.stringify(networkToJson(roundedTo(net, dtype), { ...rest, dtype }))}\n`) }];
     case 'onnx':
       return [{ relativePath: '', bytes: toOnnx(net, { dtype, metadata: stringifyMetadata(rest) }) }];
     case 'safetensors':

@@ -23,15 +23,18 @@ function tensorValues(t: Tensor, source: string): { dims: number[]; data: Float6
   const dims = (t.dims ?? []).map(Number);
   const count = dims.reduce((a, b) => a * b, 1);
   const type = t.dataType === onnx.TensorProto.DataType.DOUBLE ? 'float64' : t.dataType === onnx.TensorProto.DataType.FLOAT ? 'float32' : null;
-  if (!type) throw new InputError(`${source} initializer "${t.name}"`, 'be float or double', `data type ${t.dataType}`, { field: 'bytes', code: 'malformed' });
+  if (!type) throw new InputError(`${source} initializer "${t.name}"`, 'be float or double', `data type ${t.dataType}`,
+    { field: 'bytes', code: 'malformed' });
   let data: Float64Array;
   if (t.rawData && t.rawData.length > 0) {
-    if (t.rawData.length !== count * (type === 'float64' ? 8 : 4)) throw new InputError(`${source} initializer "${t.name}"`, `hold ${count} values`, `${t.rawData.length} bytes`, { field: 'bytes', code: 'malformed' });
+    if (t.rawData.length !== count * (type === 'float64' ? 8 : 4)) throw new InputError(`${source} initializer ` +
+      `"${t.name}"`, `hold ${count} values`, `${t.rawData.length} bytes`, { field: 'bytes', code: 'malformed' });
     data = fromLittleEndian(t.rawData, 0, count, type);
   } else {
     data = Float64Array.from(type === 'float64' ? t.doubleData ?? [] : (t.floatData ?? []).map(Math.fround));
   }
-  if (data.length !== count) throw new InputError(`${source} initializer "${t.name}"`, `hold ${count} values`, data.length, { field: 'bytes', code: 'malformed' });
+  if (data.length !== count) throw new InputError(`${source} initializer "${t.name}"`, `hold ${count} values`,
+    data.length, { field: 'bytes', code: 'malformed' });
   return { dims, data };
 }
 
@@ -44,8 +47,10 @@ const attr = (n: Node, name: string, fallback: number): number => {
 const isPowerOfTwo = (v: number): boolean => v > 0 && Number.isInteger(Math.log2(v));
 
 /** [in, out] (or [out, in] when `transposed`) as row-major out × in, scaled by `scale` (a power of two: exact). */
-function rows(w: { dims: number[]; data: Float64Array }, transposed: boolean, scale: number, what: string): { weights: Float64Array; inSize: number; outSize: number } {
-  if (w.dims.length !== 2) throw new InputError(what, 'be a matrix', JSON.stringify(w.dims), { field: 'bytes', code: 'malformed' });
+function rows(w: { dims: number[]; data: Float64Array }, transposed: boolean, scale: number,
+  what: string): { weights: Float64Array; inSize: number; outSize: number } {
+  if (w.dims.length !== 2) throw new InputError(what, 'be a matrix', JSON.stringify(w.dims),
+    { field: 'bytes', code: 'malformed' });
   const [a, b] = w.dims as [number, number];
   const outSize = transposed ? a : b, inSize = transposed ? b : a;
   const weights = new Float64Array(outSize * inSize);
@@ -53,25 +58,29 @@ function rows(w: { dims: number[]; data: Float64Array }, transposed: boolean, sc
   return { weights, inSize, outSize };
 }
 
-export function networkFromOnnx(bytes: Uint8Array, source = 'ONNX model'): { net: Network; dtype: 'float32' | 'float64'; metadata: Record<string, string> } {
+export function networkFromOnnx(bytes: Uint8Array,
+  source = 'ONNX model'): { net: Network; dtype: 'float32' | 'float64'; metadata: Record<string, string> } {
   const info = readOnnxInfo(bytes, source);
   const graph = onnx.ModelProto.decode(bytes).graph!;
   const inits = new Map<string, Tensor>();
   for (const t of graph.initializer ?? []) inits.set(t.name ?? '', t);
   const value = (name: string, what: string) => {
     const t = inits.get(name);
-    if (!t) throw new InputError(what, 'be a constant (initializer) of the graph', name, { field: 'bytes', code: 'malformed' });
+    if (!t) throw new InputError(what, 'be a constant (initializer) of the graph', name,
+      { field: 'bytes', code: 'malformed' });
     return tensorValues(t, source);
   };
   const nodes = graph.node ?? [];
-  for (const n of nodes) if (!SUPPORTED.includes(n.opType ?? '')) throw new InputError(`${source} operator`, `be one of ${SUPPORTED.join(', ')}`, n.opType, { field: 'bytes', code: 'unsupported' });
+  for (const n of nodes) if (!SUPPORTED.includes(n.opType ?? '')) throw new InputError(`${source} operator`,
+    `be one of ${SUPPORTED.join(', ')}`, n.opType, { field: 'bytes', code: 'unsupported' });
   let current = graph.input!.find((i) => !inits.has(i.name ?? ''))!.name!;
   const outName = graph.output![0]!.name!;
   const steps: Step[] = [];
   const used = new Set<Node>();
   while (current !== outName) {
     const n = nodes.find((x) => !used.has(x) && (x.input ?? []).includes(current));
-    if (!n) throw new InputError(source, 'be a chain of layers from its input to its output', `nothing reads "${current}"`, { field: 'bytes', code: 'malformed' });
+    if (!n) throw new InputError(source, 'be a chain of layers from its input to its output',
+      `nothing reads "${current}"`, { field: 'bytes', code: 'malformed' });
     used.add(n);
     const op = n.opType!;
     const what = `${source} node "${n.name || op}"`;
@@ -80,24 +89,31 @@ export function networkFromOnnx(bytes: Uint8Array, source = 'ONNX model'): { net
       if (attr(n, 'transA', 0) !== 0 || !isPowerOfTwo(alpha) || !isPowerOfTwo(beta)) throw new InputError(`${what} Gemm`, 'have transA = 0 and alpha, beta powers of two', `transA ${attr(n, 'transA', 0)}, alpha ${alpha}, beta ${beta}`, { field: 'bytes', code: 'malformed' });
       const w = rows(value(n.input![1]!, what), attr(n, 'transB', 0) === 1, alpha, `${what} weights`);
       const bias = n.input![2] ? value(n.input![2]!, what).data.map((v) => beta * v) : new Float64Array(w.outSize);
-      if (bias.length !== w.outSize) throw new InputError(`${what} bias`, `have ${w.outSize} values`, bias.length, { field: 'bytes', code: 'malformed' });
+      if (bias.length !== w.outSize) throw new InputError(`${what} bias`, `have ${w.outSize} values`, bias.length,
+        { field: 'bytes', code: 'malformed' });
       steps.push({ kind: 'dense', ...w, bias });
     } else if (op === 'MatMul') {
-      if (n.input![0] !== current) throw new InputError(what, 'multiply the layer input by a constant matrix (x·W)', n.input!.join(', '), { field: 'bytes', code: 'malformed' });
+      if (n.input![0] !== current) throw new InputError(what, 'multiply the layer input by a constant matrix (x·W)',
+        n.input!.join(', '), { field: 'bytes', code: 'malformed' });
       const w = rows(value(n.input![1]!, what), false, 1, `${what} weights`);
       steps.push({ kind: 'dense', ...w, bias: new Float64Array(w.outSize) });
     } else if (op === 'Add') {
       const prev = steps[steps.length - 1];
       const other = n.input!.find((x) => x !== current)!;
       const b = value(other, what).data;
-      if (!prev || prev.kind !== 'dense' || b.length !== prev.outSize) throw new InputError(what, 'add a bias right after a MatMul', other, { field: 'bytes', code: 'malformed' });
+      if (!prev || prev.kind !== 'dense' || b.length !== prev.outSize) throw new InputError(what,
+        'add a bias right after a MatMul', other, { field: 'bytes', code: 'malformed' });
       prev.bias = prev.bias.map((v, i) => v + b[i]!);
     } else if (op === 'Relu') steps.push({ kind: 'relu' });
     else if (op === 'LeakyRelu') steps.push({ kind: 'leaky', alpha: Math.fround(attr(n, 'alpha', 0.01)) });
-    else if (!PASS.has(op)) throw new InputError(`${source} operator`, `be one of ${SUPPORTED.join(', ')}`, op, { field: 'bytes', code: 'unsupported' });
+    else if (!PASS.has(op)) throw new InputError(`${source} operator`, `be one of ${SUPPORTED.join(', ')}`, op,
+      { field: 'bytes', code: 'unsupported' });
     current = n.output![0]!;
   }
   const net = plainFromSteps(steps, null, null, source);
-  if (net.inputs.length !== info.inputs.length) throw new InputError(source, `take ${info.inputs.length} inputs as its graph input says`, net.inputs.length, { field: 'bytes', code: 'malformed' });
-  return { net: { ...net, inputs: info.inputs, outputs: info.outputs.length === net.outputs.length ? info.outputs : net.outputs }, dtype: info.dtype, metadata: info.metadata };
+  if (net.inputs.length !== info.inputs.length) throw new InputError(source,
+    `take ${info.inputs.length} inputs as its graph input says`, net.inputs.length, { field: 'bytes',
+    code: 'malformed' });
+  return { net: { ...net, inputs: info.inputs,
+    outputs: info.outputs.length === net.outputs.length ? info.outputs : net.outputs }, dtype: info.dtype, metadata: info.metadata };
 }

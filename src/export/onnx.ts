@@ -23,7 +23,8 @@ export const ONNX_INPUT_NAME = 'input';
 /** The single graph output, shape [batch, nOutputs]; names live in metadata "outputs". */
 export const ONNX_OUTPUT_NAME = 'output';
 
-const ELEM_TYPE: Record<ExportDtype, number> = { float32: onnx.TensorProto.DataType.FLOAT, float64: onnx.TensorProto.DataType.DOUBLE };
+const ELEM_TYPE: Record<ExportDtype, number> = { float32: onnx.TensorProto.DataType.FLOAT,
+  float64: onnx.TensorProto.DataType.DOUBLE };
 
 /** Options of `toOnnx`. */
 export interface OnnxOptions {
@@ -47,7 +48,8 @@ function valueInfo(name: string, dtype: ExportDtype, width: number): InstanceTyp
 
 function initializer(name: string, dims: number[], values: ArrayLike<number>, dtype: ExportDtype, what: string) {
   // raw_data (little-endian) is read identically by every runtime for both float and double.
-  return onnx.TensorProto.create({ name, dims, dataType: ELEM_TYPE[dtype], rawData: toLittleEndian(values, dtype, what) });
+  return onnx.TensorProto.create({ name, dims, dataType: ELEM_TYPE[dtype],
+    rawData: toLittleEndian(values, dtype, what) });
 }
 
 /** Serializes `net` as an ONNX model; weights are stored in `dtype` (float32 rounds to nearest). */
@@ -77,7 +79,8 @@ export function toOnnx(net: Network, options: OnnxOptions): Uint8Array {
     current = gemmOut;
     if (relu) {
       const reluOut = last ? ONNX_OUTPUT_NAME : `layer${i}.relu`;
-      nodes.push(onnx.NodeProto.create({ name: `layer${i}.relu`, opType: 'Relu', input: [current], output: [reluOut] }));
+      nodes.push(onnx.NodeProto.create({ name: `layer${i}.relu`, opType: 'Relu', input: [current],
+        output: [reluOut] }));
       current = reluOut;
     }
   });
@@ -129,14 +132,18 @@ export function readOnnxInfo(bytes: Uint8Array, source = 'ONNX model'): OnnxInfo
   const input = graph?.input?.[0];
   const output = graph?.output?.[0];
   if (!graph || graph.input?.length !== 1 || graph.output?.length !== 1 || !input || !output) {
-    throw new InputError(source, 'have one graph input and one graph output', `${graph?.input?.length ?? 0} inputs, ${graph?.output?.length ?? 0} outputs`, { field: 'bytes', code: 'malformed' });
+    throw new InputError(source, 'have one graph input and one graph output',
+      `${graph?.input?.length ?? 0} inputs, ${graph?.output?.length ?? 0} outputs`, { field: 'bytes',
+      code: 'malformed' });
   }
   const elemType = input.type?.tensorType?.elemType;
   const dtype = elemType === ELEM_TYPE.float64 ? 'float64' : elemType === ELEM_TYPE.float32 ? 'float32' : null;
-  if (!dtype) throw new InputError(`${source} input "${input.name}"`, 'be float or double', `element type ${elemType}`, { field: 'bytes', code: 'malformed' });
+  if (!dtype) throw new InputError(`${source} input "${input.name}"`, 'be float or double', `element type ${elemType}`,
+    { field: 'bytes', code: 'malformed' });
   const width = (v: typeof input): number => {
     const w = Number(v.type?.tensorType?.shape?.dim?.[1]?.dimValue ?? 0);
-    if (!Number.isSafeInteger(w) || w < 0 || w > MAX_ONNX_WIDTH) throw new InputError(`${source} "${v.name}" shape`, `have a width from 0 to ${MAX_ONNX_WIDTH}`, w, { field: 'bytes', code: 'too-large' });
+    if (!Number.isSafeInteger(w) || w < 0 || w > MAX_ONNX_WIDTH) throw new InputError(`${source} "${v.name}" shape`,
+      `have a width from 0 to ${MAX_ONNX_WIDTH}`, w, { field: 'bytes', code: 'too-large' });
     return w;
   };
   const metadata: Record<string, string> = {};

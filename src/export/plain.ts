@@ -14,7 +14,8 @@ export type Step =
   | { kind: 'relu' }
   | { kind: 'leaky'; alpha: number };
 
-export function plainFromSteps(steps: readonly Step[], inputs: string[] | null, outputs: string[] | null, source: string): Network {
+export function plainFromSteps(steps: readonly Step[], inputs: string[] | null, outputs: string[] | null,
+  source: string): Network {
   const layers: DenseLayer[] = [];
   for (const s of steps) {
     const last = layers[layers.length - 1];
@@ -22,19 +23,24 @@ export function plainFromSteps(steps: readonly Step[], inputs: string[] | null, 
       layers.push(denseLayer('linear', s.inSize, s.outSize, s.weights, s.bias));
       continue;
     }
-    if (!last) throw new InputError(source, 'start with a dense layer (an activation on the inputs is not supported)', s.kind, { field: 'bytes', code: 'unsupported' });
+    if (!last) throw new InputError(source, 'start with a dense layer (an activation on the inputs is not supported)',
+      s.kind, { field: 'bytes', code: 'unsupported' });
     if (last.activation === 'relu') continue; // relu∘relu = relu, leaky∘relu = relu
     if (s.kind === 'relu' || s.alpha === 0) { layers[layers.length - 1] = { ...last, activation: 'relu' }; continue; }
-    if (!Number.isFinite(s.alpha)) throw new InputError(`${source} LeakyReLU alpha`, 'be a finite number', s.alpha, { field: 'bytes', code: 'malformed' });
-    layers[layers.length - 1] = denseLayer('relu', last.inSize, 2 * last.outSize, [...last.weights, ...last.weights.map((v) => -v)], [...last.bias, ...last.bias.map((v) => -v)]);
+    if (!Number.isFinite(s.alpha)) throw new InputError(`${source} LeakyReLU alpha`, 'be a finite number', s.alpha,
+      { field: 'bytes', code: 'malformed' });
+    layers[layers.length - 1] = denseLayer('relu', last.inSize, 2 * last.outSize,
+      [...last.weights, ...last.weights.map((v) => -v)], [...last.bias, ...last.bias.map((v) => -v)]);
     const n = last.outSize;
     const readout = new Float64Array(n * 2 * n);
     for (let r = 0; r < n; r++) { readout[r * 2 * n + r] = 1; readout[r * 2 * n + n + r] = -s.alpha; }
     layers.push(denseLayer('linear', 2 * n, n, readout, new Float64Array(n)));
   }
-  if (layers.length === 0) throw new InputError(source, 'hold at least one dense layer', 'none', { field: 'bytes', code: 'malformed' });
+  if (layers.length === 0) throw new InputError(source, 'hold at least one dense layer', 'none',
+    { field: 'bytes', code: 'malformed' });
   const end = layers[layers.length - 1]!;
-  if (end.activation === 'relu') layers.push(denseLayer('linear', end.outSize, end.outSize, identity(end.outSize), new Float64Array(end.outSize)));
+  if (end.activation === 'relu') layers.push(denseLayer('linear', end.outSize, end.outSize, identity(end.outSize),
+    new Float64Array(end.outSize)));
   const nIn = layers[0]!.inSize, nOut = layers[layers.length - 1]!.outSize;
   const net: Network = {
     inputs: inputs ?? Array.from({ length: nIn }, (_, i) => `x${i}`),
@@ -44,7 +50,8 @@ export function plainFromSteps(steps: readonly Step[], inputs: string[] | null, 
   try {
     validateNetwork(net);
   } catch (e) {
-    throw new InputError(source, 'describe a chain of layers whose sizes fit', (e as Error).message, { field: 'bytes', code: 'malformed' });
+    throw new InputError(source, 'describe a chain of layers whose sizes fit', (e as Error).message,
+      { field: 'bytes', code: 'malformed' });
   }
   return net;
 }

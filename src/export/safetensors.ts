@@ -12,7 +12,8 @@
  */
 import { InputError } from '../errors.ts';
 import { denseLayer, validateNetwork, type Activation, type Network } from '../net/network.ts';
-import { BYTES_PER_ELEMENT, concatBytes, fromLittleEndian, namesFromMetadata, parseJsonOr, toLittleEndian, type ExportDtype } from './bytes.ts';
+import { BYTES_PER_ELEMENT, concatBytes, fromLittleEndian, namesFromMetadata, parseJsonOr, toLittleEndian,
+  type ExportDtype } from './bytes.ts';
 
 const SAFETENSORS_DTYPE: Record<ExportDtype, 'F64' | 'F32'> = { float64: 'F64', float32: 'F32' };
 
@@ -82,39 +83,47 @@ export interface SafetensorsFile {
 
 /** Parses a safetensors buffer holding F32/F64 tensors; malformed input is an InputError. */
 export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'): SafetensorsFile {
-  if (bytes.length < 8) throw new InputError(source, 'start with an 8-byte header length', `${bytes.length} bytes`, { field: 'bytes', code: 'malformed' });
+  if (bytes.length < 8) throw new InputError(source, 'start with an 8-byte header length', `${bytes.length} bytes`,
+    { field: 'bytes', code: 'malformed' });
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (n > bytes.length - 8) throw new InputError(source, `have a header length within the file (${bytes.length - 8} bytes)`, n, { field: 'bytes', code: 'malformed' });
+  if (n > bytes.length - 8) throw new InputError(source,
+    `have a header length within the file (${bytes.length - 8} bytes)`, n, { field: 'bytes', code: 'malformed' });
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
     throw new InputError(`${source} header`, 'be JSON', (e as Error).message, { field: 'bytes', code: 'malformed' });
   }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new InputError(`${source} header`, 'be a JSON object', typeof header, { field: 'bytes', code: 'malformed' });
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new InputError(`${source} header`,
+    'be a JSON object', typeof header, { field: 'bytes', code: 'malformed' });
   const data = bytes.subarray(8 + n);
   const metadata: Record<string, string> = {};
   const tensors = new Map<string, SafetensorsTensor>();
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
       for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
-        if (typeof v !== 'string') throw new InputError(`${source} __metadata__ "${k}"`, 'be a string', JSON.stringify(v), { field: 'bytes', code: 'malformed' });
+        if (typeof v !== 'string') throw new InputError(`${source} __metadata__ "${k}"`, 'be a string',
+          JSON.stringify(v), { field: 'bytes', code: 'malformed' });
         metadata[k] = v;
       }
       continue;
     }
     const e = raw as Partial<HeaderEntry>;
     const dtype = e?.dtype === 'F64' ? 'float64' : e?.dtype === 'F32' ? 'float32' : null;
-    if (!dtype) throw new InputError(`${source} tensor "${name}" dtype`, 'be F32 or F64', e?.dtype, { field: 'bytes', code: 'malformed' });
+    if (!dtype) throw new InputError(`${source} tensor "${name}" dtype`, 'be F32 or F64', e?.dtype,
+      { field: 'bytes', code: 'malformed' });
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new InputError(`${source} tensor "${name}" shape`, 'be a list of non-negative integers', JSON.stringify(shape), { field: 'bytes', code: 'malformed' });
+      throw new InputError(`${source} tensor "${name}" shape`, 'be a list of non-negative integers',
+        JSON.stringify(shape), { field: 'bytes', code: 'malformed' });
     }
     const count = shape.reduce((a, b) => a * b, 1);
     const [begin, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [NaN, NaN];
     const expected = count * BYTES_PER_ELEMENT[dtype];
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > data.length || end - begin !== expected) {
-      throw new InputError(`${source} tensor "${name}" data_offsets`, `span ${expected} bytes inside the ${data.length}-byte data`, JSON.stringify(e.data_offsets), { field: 'bytes', code: 'malformed' });
+      throw new InputError(`${source} tensor "${name}" data_offsets`,
+        `span ${expected} bytes inside the ${data.length}-byte data`, JSON.stringify(e.data_offsets), { field: 'bytes',
+        code: 'malformed' });
     }
     tensors.set(name, { dtype, shape, data: fromLittleEndian(data, begin, count, dtype) });
   }
@@ -133,22 +142,27 @@ export function fromSafetensors(bytes: Uint8Array, source = 'safetensors file'):
     .filter((k): k is string => k !== undefined)
     .map(Number)
     .sort((a, b) => a - b);
-  if (indices.length === 0) throw new InputError(source, 'hold "<index>.weight" tensors of an nn.Sequential', [...tensors.keys()].join(', ') || 'no tensors', { field: 'bytes', code: 'malformed' });
+  if (indices.length === 0) throw new InputError(source, 'hold "<index>.weight" tensors of an nn.Sequential',
+    [...tensors.keys()].join(', ') || 'no tensors', { field: 'bytes', code: 'malformed' });
   let activations: Activation[] = indices.map((_, i) => (i < indices.length - 1 ? 'relu' : 'linear'));
   if (metadata.activations !== undefined) {
     const parsed = parseJsonOr(metadata.activations, null);
     if (!Array.isArray(parsed) || parsed.length !== indices.length || !parsed.every((a) => a === 'relu' || a === 'linear')) {
-      throw new InputError(`${source} __metadata__ "activations"`, `be a JSON list of ${indices.length} "relu"/"linear"`, metadata.activations, { field: 'bytes', code: 'malformed' });
+      throw new InputError(`${source} __metadata__ "activations"`,
+        `be a JSON list of ${indices.length} "relu"/"linear"`, metadata.activations, { field: 'bytes',
+        code: 'malformed' });
     }
     activations = parsed;
   }
   const layers = indices.map((k, i) => {
     const w = tensors.get(`${k}.weight`)!;
-    if (w.shape.length !== 2) throw new InputError(`${source} tensor "${k}.weight" shape`, 'be [out, in]', JSON.stringify(w.shape), { field: 'bytes', code: 'malformed' });
+    if (w.shape.length !== 2) throw new InputError(`${source} tensor "${k}.weight" shape`, 'be [out, in]',
+      JSON.stringify(w.shape), { field: 'bytes', code: 'malformed' });
     const [outSize, inSize] = w.shape as [number, number];
     const b = tensors.get(`${k}.bias`);
     if (b && (b.shape.length !== 1 || b.shape[0] !== outSize)) {
-      throw new InputError(`${source} tensor "${k}.bias" shape`, `be [${outSize}] to match "${k}.weight"`, JSON.stringify(b.shape), { field: 'bytes', code: 'malformed' });
+      throw new InputError(`${source} tensor "${k}.bias" shape`, `be [${outSize}] to match "${k}.weight"`,
+        JSON.stringify(b.shape), { field: 'bytes', code: 'malformed' });
     }
     return denseLayer(activations[i]!, inSize, outSize, w.data, b ? b.data : new Float64Array(outSize));
   });
@@ -160,7 +174,8 @@ export function fromSafetensors(bytes: Uint8Array, source = 'safetensors file'):
   try {
     validateNetwork(net);
   } catch (e) {
-    throw new InputError(source, 'describe a valid network', (e as Error).message, { field: 'bytes', code: 'malformed' });
+    throw new InputError(source, 'describe a valid network', (e as Error).message,
+      { field: 'bytes', code: 'malformed' });
   }
   return net;
 }

@@ -20,14 +20,16 @@ function layersOf(topology: any, source: string): LayerJson[] {
   const t = topology?.model_config ?? topology;
   const config = t?.config;
   const layers = Array.isArray(config) ? config : config?.layers;
-  if (!Array.isArray(layers)) throw new InputError(`${source} modelTopology`, 'list its layers (a Sequential or chain model)', typeof layers, { field: 'bytes', code: 'malformed' });
+  if (!Array.isArray(layers)) throw new InputError(`${source} modelTopology`,
+    'list its layers (a Sequential or chain model)', typeof layers, { field: 'bytes', code: 'malformed' });
   return layers as LayerJson[];
 }
 
 function activation(name: unknown, what: string): Step | null {
   if (name === undefined || name === null || name === 'linear') return null;
   if (name === 'relu') return { kind: 'relu' };
-  throw new InputError(`${what} activation`, 'be relu or linear (knotnet certifies ReLU networks)', name, { field: 'bytes', code: 'unsupported' });
+  throw new InputError(`${what} activation`, 'be relu or linear (knotnet certifies ReLU networks)', name,
+    { field: 'bytes', code: 'unsupported' });
 }
 
 /** Weight values by name: the manifest's specs in order over the concatenated bytes. */
@@ -35,9 +37,12 @@ function weightsByName(specs: SpecJson[], bytes: Uint8Array, source: string): Ma
   const out = new Map<string, Float64Array>();
   let at = 0;
   for (const s of specs) {
-    if ((s.dtype ?? 'float32') !== 'float32') throw new InputError(`${source} weight "${s.name}" dtype`, 'be float32', s.dtype, { field: 'bytes', code: 'malformed' });
+    if ((s.dtype ?? 'float32') !== 'float32') throw new InputError(`${source} weight "${s.name}" dtype`, 'be float32',
+      s.dtype, { field: 'bytes', code: 'malformed' });
     const count = s.shape.reduce((a, b) => a * b, 1);
-    if (at + 4 * count > bytes.length) throw new InputError(`${source} weights`, `hold the ${specs.length} tensors the manifest lists`, `${bytes.length} bytes`, { field: 'bytes', code: 'malformed' });
+    if (at + 4 * count > bytes.length) throw new InputError(`${source} weights`,
+      `hold the ${specs.length} tensors the manifest lists`, `${bytes.length} bytes`, { field: 'bytes',
+      code: 'malformed' });
     out.set(s.name, fromLittleEndian(bytes, at, count, 'float32'));
     at += 4 * count;
   }
@@ -59,18 +64,23 @@ export function networkFromTfjs(modelJson: any, weightBytes: Uint8Array, source 
   for (const l of layersOf(modelJson?.modelTopology, source)) {
     const cfg = l.config ?? {};
     const what = `${source} layer "${cfg.name ?? l.class_name}"`;
-    if (!LAYERS.includes(l.class_name)) throw new InputError(`${source} layer`, `be one of ${LAYERS.join(', ')}`, l.class_name, { field: 'bytes', code: 'unsupported' });
+    if (!LAYERS.includes(l.class_name)) throw new InputError(`${source} layer`, `be one of ${LAYERS.join(', ')}`,
+      l.class_name, { field: 'bytes', code: 'unsupported' });
     const shape = cfg.batch_input_shape ?? cfg.batchInputShape;
     if (Array.isArray(shape) && width < 0) width = Number(shape[shape.length - 1]);
     if (l.class_name === 'Dense') {
       const kernel = find(weights, cfg.name, 'kernel');
       const units = Number(cfg.units);
-      if (!kernel || !(units > 0) || kernel.length % units !== 0) throw new InputError(`${what} kernel`, `be in the weights with ${units} columns`, kernel ? kernel.length : 'missing', { field: 'bytes', code: 'malformed' });
+      if (!kernel || !(units > 0) || kernel.length % units !== 0) throw new InputError(`${what} kernel`,
+        `be in the weights with ${units} columns`, kernel ? kernel.length : 'missing', { field: 'bytes',
+        code: 'malformed' });
       const inSize = kernel.length / units;
       const w = new Float64Array(units * inSize);
-      for (let r = 0; r < units; r++) for (let c = 0; c < inSize; c++) w[r * inSize + c] = kernel[c * units + r]!; // Keras [in, out]
+      // Keras [in, out]
+      for (let r = 0; r < units; r++) for (let c = 0; c < inSize; c++) w[r * inSize + c] = kernel[c * units + r]!;
       const bias = cfg.use_bias === false ? new Float64Array(units) : find(weights, cfg.name, 'bias');
-      if (!bias || bias.length !== units) throw new InputError(`${what} bias`, `have ${units} values`, bias ? bias.length : 'missing', { field: 'bytes', code: 'malformed' });
+      if (!bias || bias.length !== units) throw new InputError(`${what} bias`, `have ${units} values`,
+        bias ? bias.length : 'missing', { field: 'bytes', code: 'malformed' });
       steps.push({ kind: 'dense', weights: w, bias: Float64Array.from(bias), inSize, outSize: units });
       const act = activation(cfg.activation, what);
       if (act) steps.push(act);
@@ -87,7 +97,9 @@ export function networkFromTfjs(modelJson: any, weightBytes: Uint8Array, source 
   const meta = modelJson?.userDefinedMetadata ?? {};
   const names = (v: unknown) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : null);
   const net = plainFromSteps(steps, null, null, source);
-  if (width > 0 && width !== net.inputs.length) throw new InputError(source, `take ${width} inputs as its input shape says`, net.inputs.length, { field: 'bytes', code: 'malformed' });
+  if (width > 0 && width !== net.inputs.length) throw new InputError(source,
+    `take ${width} inputs as its input shape says`, net.inputs.length, { field: 'bytes', code: 'malformed' });
   const inputs = names(meta.inputs), outputs = names(meta.outputs);
-  return { ...net, inputs: inputs?.length === net.inputs.length ? inputs : net.inputs, outputs: outputs?.length === net.outputs.length ? outputs : net.outputs };
+  return { ...net, inputs: inputs?.length === net.inputs.length ? inputs : net.inputs,
+    outputs: outputs?.length === net.outputs.length ? outputs : net.outputs };
 }

@@ -42,9 +42,11 @@ export interface TfjsArtifacts {
  * Builds the artifacts. `dtype` exists for symmetry with the other exporters and must be
  * float32; `metadata` lands in model.json's userDefinedMetadata beside the variable names.
  */
-export function toTfjsLayers(net: Network, dtype: 'float32' = 'float32', metadata: Record<string, unknown> = {}): TfjsArtifacts {
+export function toTfjsLayers(net: Network, dtype: 'float32' = 'float32', metadata: Record<string,
+  unknown> = {}): TfjsArtifacts {
   if ((dtype as string) !== 'float32') {
-    throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)', dtype, { field: 'dtype', code: 'not-float32' });
+    throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)',
+      dtype, { field: 'dtype', code: 'not-float32' });
   }
   validateNetwork(net);
   const layers: Record<string, unknown>[] = [];
@@ -71,7 +73,8 @@ export function toTfjsLayers(net: Network, dtype: 'float32' = 'float32', metadat
     layers.push({ class_name: 'Dense', config });
     specs.push({ name: `${name}/kernel`, shape: [layer.inSize, layer.outSize], dtype: 'float32' });
     specs.push({ name: `${name}/bias`, shape: [layer.outSize], dtype: 'float32' });
-    chunks.push(toLittleEndian(transposeRows(layer.weights, layer.outSize, layer.inSize), 'float32', `layer ${i}'s weights`));
+    chunks.push(toLittleEndian(transposeRows(layer.weights, layer.outSize, layer.inSize), 'float32',
+      `layer ${i}'s weights`));
     chunks.push(toLittleEndian(layer.bias, 'float32', `layer ${i}'s bias`));
   });
   return {

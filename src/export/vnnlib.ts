@@ -28,7 +28,8 @@ export function exactDecimal(x: number): string {
     // mant / 2^k = mant · 5^k / 10^k
     const k = -e2;
     const digits = (mant * 5n ** BigInt(k)).toString().padStart(k + 1, '0');
-    text = `${digits.slice(0, digits.length - k)}.${digits.slice(digits.length - k)}`.replace(/0+$/, '').replace(/\.$/, '.0');
+    text = `${digits.slice(0, digits.length - k)}.${digits.slice(digits.length - k)}`.replace(/0+$/, '').replace(/\.$/,
+      '.0');
   }
   return neg ? `(- ${text})` : text;
 }
@@ -70,13 +71,16 @@ export interface VnnlibProperty {
 
 export function toVnnlib(p: VnnlibProperty): string {
   const f = term(p.expr, p.names);
-  if (!f) throw new InputError('--vnnlib', 'go with a formula affine in the inputs (VNN-LIB states linear properties)', p.exprText, { field: 'vnnlib', code: 'not-affine' });
+  if (!f) throw new InputError('--vnnlib', 'go with a formula affine in the inputs (VNN-LIB states linear properties)',
+    p.exprText, { field: 'vnnlib', code: 'not-affine' });
   const lines = [
     `; knotnet certify: |Y_0 - f(X)| <= ${p.bound} on the box, f = ${p.exprText}`,
-    `; inputs: ${p.names.map((n, i) => `X_${i} = ${n}`).join(', ')}. The assertions state a violation: unsat proves the property.`,
+    `; inputs: ${p.names.map((n, i) => `X_${i} = ${n}`).join(', ')}. The assertions state a violation: unsat proves ` +
+      `the property.`,
     ...p.names.map((_, i) => `(declare-const X_${i} Real)`),
     '(declare-const Y_0 Real)',
-    ...p.box.flatMap(([lo, hi], i) => [`(assert (>= X_${i} ${exactDecimal(lo)}))`, `(assert (<= X_${i} ${exactDecimal(hi)}))`]),
+    ...p.box.flatMap(([lo, hi], i) => [`(assert (>= X_${i} ${exactDecimal(lo)}))`,
+      `(assert (<= X_${i} ${exactDecimal(hi)}))`]),
     `(assert (or (and (> (- Y_0 ${f}) ${exactDecimal(p.bound)})) (and (< (- Y_0 ${f}) ${exactDecimal(-p.bound)}))))`,
   ];
   return `${lines.join('\n')}\n`;

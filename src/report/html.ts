@@ -1,6 +1,8 @@
+import { escapeHtml as esc } from './escape.ts';
+import { fmt } from './format.ts';
+
 /** A self-contained HTML report: inline SVG figures and a table, no external assets. */
 export function htmlReport(o: { title: string; intro: string; table: { header: string[]; rows: (string | number)[][] }; figures: { caption: string; svg: string }[]; notes: string[] }): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const cell = (v: string | number) => `<td>${esc(typeof v === 'number' ? fmt(v) : v)}</td>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="generator" content="knotnet"><title>${esc(o.title)}</title>
@@ -18,10 +20,4 @@ ${o.figures.map((f) => `<figure>${f.svg}<figcaption>${esc(f.caption)}</figcaptio
 <ul>${o.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 </body></html>
 `;
-}
-
-function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  return Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6 ? v.toExponential(3) : v.toPrecision(4);
 }

@@ -13,7 +13,8 @@ export function svgToPng(svg: string, width?: number): Uint8Array {
   const { Resvg } = requireOptional<typeof ResvgJs>(require, '@resvg/resvg-js');
   const dir = join(dirname(requireOptional<string>(require, 'dejavu-fonts-ttf/package.json', true)), 'ttf');
   const r = new Resvg(svg, {
-    font: { fontFiles: [join(dir, 'DejaVuSans.ttf'), join(dir, 'DejaVuSans-Bold.ttf')], loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    font: { fontFiles: [join(dir, 'DejaVuSans.ttf'), join(dir, 'DejaVuSans-Bold.ttf')], loadSystemFonts: false,
+      defaultFontFamily: 'DejaVu Sans' },
     ...(width ? { fitTo: { mode: 'width' as const, value: width } } : {}),
     background: 'white',
   });
@@ -25,7 +26,8 @@ function requireOptional<T>(require: NodeJS.Require, id: string, resolveOnly = f
   try {
     return (resolveOnly ? require.resolve(id) : require(id)) as T;
   } catch (e) {
-    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') throw missingPackage(id.split('/package.json')[0]!, 'Drawing PNG figures');
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') throw missingPackage(id.split('/package.json')[0]!,
+      'Drawing PNG figures');
     throw e;
   }
 }

@@ -21,7 +21,8 @@ import { openOnnx } from './onnx.ts';
 import { loadTfjsFromDir, runTfjs } from './tfjs.ts';
 
 export { openOnnx, runOnnx, type OnnxSessionRunner } from './onnx.ts';
-export { initTfjs, loadTfjs, loadTfjsFromDir, runTfjs, tfjsDirHandler, useTfjsBackend, type TfjsBackend } from './tfjs.ts';
+export { initTfjs, loadTfjs, loadTfjsFromDir, runTfjs, tfjsDirHandler, useTfjsBackend,
+  type TfjsBackend } from './tfjs.ts';
 export { importOptional, missingOptional, OPTIONAL_PACKAGES } from '../optional.ts';
 
 export interface ArtifactRunner {
@@ -40,7 +41,8 @@ export interface ArtifactRunner {
 
 const ARG = 'model file';
 
-function evaluatorRunner(format: 'json' | 'safetensors', net: Network, dtype: ExportDtype, metadata: Record<string, unknown>): ArtifactRunner {
+function evaluatorRunner(format: 'json' | 'safetensors', net: Network, dtype: ExportDtype, metadata: Record<string,
+  unknown>): ArtifactRunner {
   return {
     format,
     dtype,
@@ -78,15 +80,18 @@ async function tfjsRunner(dir: string, modelFile?: string): Promise<ArtifactRunn
  */
 function runtimeRefusal(path: string, e: unknown): Error {
   if (e instanceof WorkError) return e; // a missing optional runtime (optional.ts), not the file's fault
-  const text = String((e as Error)?.message ?? e).replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? 'unknown error';
-  return new InputError(ARG, 'be a model its runtime can load and run', `${path}: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
+  const text = String((e as Error)?.message ?? e).replace(/\x1b\[[0-9;]*m/g,
+    '').split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? 'unknown error';
+  return new InputError(ARG, 'be a model its runtime can load and run',
+    `${path}: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (e) {
-    throw new InputError(ARG, 'be a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { field: 'model', code: 'unreadable' });
+    throw new InputError(ARG, 'be a readable file',
+      `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { field: 'model', code: 'unreadable' });
   }
 }
 
@@ -102,7 +107,8 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
   if (ext === '.onnx') {
     const bytes = await readBytes(path);
     const meta = readOnnxInfo(bytes, path);
-    const session = await openOnnx(bytes, meta.inputs.length, meta.dtype).catch((e) => { throw runtimeRefusal(path, e); });
+    const session = await openOnnx(bytes, meta.inputs.length,
+      meta.dtype).catch((e) => { throw runtimeRefusal(path, e); });
     return {
       format: 'onnx',
       dtype: meta.dtype,
@@ -126,11 +132,14 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
       json = JSON.parse(new TextDecoder().decode(await readBytes(path)));
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`, { field: 'model', code: 'unreadable' });
+      throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`,
+        { field: 'model', code: 'unreadable' });
     }
-    if ((json as { format?: unknown } | null)?.format === 'layers-model') return tfjsRunner(dirname(path), basename(path));
+    if ((json as { format?: unknown } | null)?.format === 'layers-model') return tfjsRunner(dirname(path),
+      basename(path));
     const { net, meta } = networkFromJson(json, path);
     return evaluatorRunner('json', net, meta.dtype === 'float32' ? 'float32' : 'float64', meta);
   }
-  throw new InputError(ARG, 'be a .onnx, .json or .safetensors file or a TensorFlow.js model directory', path, { field: 'model', code: 'unreadable' });
+  throw new InputError(ARG, 'be a .onnx, .json or .safetensors file or a TensorFlow.js model directory', path,
+    { field: 'model', code: 'unreadable' });
 }

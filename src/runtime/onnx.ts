@@ -24,7 +24,8 @@ export interface OnnxSessionRunner {
 
 function checkShape(x: ArrayLike<number>, batch: number, nIn: number): void {
   if (!Number.isInteger(batch) || batch < 0 || x.length !== batch * nIn) {
-    throw new RangeError(`input length (${x.length}) does not match batch × inputs (${batch} × ${nIn} = ${batch * nIn})`);
+    throw new RangeError(`input length (${x.length}) does not match batch × inputs (${batch} × ${nIn} = ` +
+      `${batch * nIn})`);
   }
 }
 
@@ -32,7 +33,8 @@ function checkShape(x: ArrayLike<number>, batch: number, nIn: number): void {
  * Opens one session for repeated runs. `nIn` is the width of the model's [batch, nIn] input
  * and `dtype` its element type (readOnnxInfo tells both for a model of unknown origin).
  */
-export async function openOnnx(model: Uint8Array | string, nIn: number, dtype: ExportDtype): Promise<OnnxSessionRunner> {
+export async function openOnnx(model: Uint8Array | string, nIn: number,
+  dtype: ExportDtype): Promise<OnnxSessionRunner> {
   const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
   const ort = await loadOrt();
   // logSeverityLevel 3 (errors only) keeps onnxruntime's warnings off our stderr.

@@ -29,7 +29,8 @@ async function bytesOf(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (e) {
-    throw new InputError(ARG, 'be a readable file', `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(ARG, 'be a readable file',
+      `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
@@ -49,7 +50,8 @@ async function tfjsModel(dir: string, file: string): Promise<PlainModel> {
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
   for (const c of chunks) { all.set(c, at); at += c.length; }
-  return { net: networkFromTfjs(json, all, path), format: 'tfjs', dtype: 'float32', metadata: json?.userDefinedMetadata ?? {} };
+  return { net: networkFromTfjs(json, all, path), format: 'tfjs', dtype: 'float32',
+    metadata: json?.userDefinedMetadata ?? {} };
 }
 
 /**

@@ -30,7 +30,8 @@ export function loadTfjs(): Promise<typeof Tf> {
  */
 async function configureWasmPaths(): Promise<void> {
   if (wasmPathsSet) return;
-  const { setWasmPaths } = await importOptional('@tensorflow/tfjs-backend-wasm', 'The TensorFlow.js wasm backend', () => import('@tensorflow/tfjs-backend-wasm'));
+  const { setWasmPaths } = await importOptional('@tensorflow/tfjs-backend-wasm', 'The TensorFlow.js wasm backend',
+    () => import('@tensorflow/tfjs-backend-wasm'));
   const require = createRequire(import.meta.url);
   setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
   wasmPathsSet = true;
@@ -89,17 +90,20 @@ export const MAX_TFJS_WEIGHTS = 50_000_000;
  */
 function readModelJson(text: string, source: string): Tf.io.ModelJSON {
   let o: Tf.io.ModelJSON;
-  try { o = JSON.parse(text) as Tf.io.ModelJSON; } catch (e) { throw new InputError(source, 'be valid JSON', (e as Error).message); }
+  try { o = JSON.parse(text) as Tf.io.ModelJSON; } catch (e) { throw new InputError(source, 'be valid JSON',
+    (e as Error).message); }
   if (!o || typeof o !== 'object' || !o.modelTopology || !Array.isArray(o.weightsManifest)) throw new InputError(source, 'be a TensorFlow.js model.json with modelTopology and weightsManifest', 'something else');
   let total = 0;
   for (const group of o.weightsManifest) {
     if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new InputError(`${source} weightsManifest`, 'list paths and weights', JSON.stringify(group).slice(0, 80));
     for (const w of group.weights) {
       if (!w || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || (w.dtype ?? 'float32') !== 'float32') {
-        throw new InputError(`${source} weight ${String(w?.name)}`, 'have a shape of whole numbers and dtype float32', JSON.stringify(w?.shape));
+        throw new InputError(`${source} weight ${String(w?.name)}`, 'have a shape of whole numbers and dtype float32',
+          JSON.stringify(w?.shape));
       }
       total += w.shape.reduce((a, d) => a * d, 1);
-      if (total > MAX_TFJS_WEIGHTS) throw new InputError(`${source} weightsManifest`, `declare at most ${MAX_TFJS_WEIGHTS} weights`, `more by ${String(w.name)}`);
+      if (total > MAX_TFJS_WEIGHTS) throw new InputError(`${source} weightsManifest`,
+        `declare at most ${MAX_TFJS_WEIGHTS} weights`, `more by ${String(w.name)}`);
     }
   }
   return o;
@@ -124,7 +128,8 @@ export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE)
         const buffers = await Promise.all(paths.map((p) => readFile(p)));
         const bytes = buffers.reduce((n, b) => n + b.length, 0);
         const expected = specs.reduce((n, w) => n + 4 * w.shape.reduce((a, d) => a * d, 1), 0);
-        if (bytes !== expected) throw new InputError(`${join(dir, modelFile)} weights`, `hold the ${expected} bytes its weight shapes need`, `${bytes} bytes`);
+        if (bytes !== expected) throw new InputError(`${join(dir, modelFile)} weights`,
+          `hold the ${expected} bytes its weight shapes need`, `${bytes} bytes`);
         const chunks = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
         return [specs, tf.io.concatenateArrayBuffers(chunks)];
       });
@@ -140,9 +145,11 @@ export async function loadTfjsFromDir(dir: string, modelFile: string = TFJS_MODE
 }
 
 /** Runs `x` (row-major batch × nIn) through `model` in float32; the result is widened to float64. */
-export async function runTfjs(model: Tf.LayersModel, x: ArrayLike<number>, batch: number, nIn: number): Promise<Float64Array> {
+export async function runTfjs(model: Tf.LayersModel, x: ArrayLike<number>, batch: number,
+  nIn: number): Promise<Float64Array> {
   if (!Number.isInteger(batch) || batch < 0 || x.length !== batch * nIn) {
-    throw new RangeError(`input length (${x.length}) does not match batch × inputs (${batch} × ${nIn} = ${batch * nIn})`);
+    throw new RangeError(`input length (${x.length}) does not match batch × inputs (${batch} × ${nIn} = ` +
+      `${batch * nIn})`);
   }
   const tf = await loadTfjs();
   const input = tf.tensor2d(Float32Array.from(x), [batch, nIn], 'float32');

@@ -10,7 +10,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const UI = join(here, 'ui');
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; ' +
+    'charset=utf-8',
   '.wasm': 'application/wasm', '.map': 'application/json',
 };
 
@@ -18,7 +19,8 @@ const TYPES: Record<string, string> = {
  * The page's icon (a ReLU's kink on the header's blue), served for /favicon.ico and
  * /favicon.svg so a browser's automatic request finds it (no 404 in the console).
  */
-export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f3a5f"/><path d="M2 11h6l6-7" fill="none" stroke="#fff" stroke-width="2"/></svg>';
+export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" ' +
+  'height="16" rx="3" fill="#1f3a5f"/><path d="M2 11h6l6-7" fill="none" stroke="#fff" stroke-width="2"/></svg>';
 
 /** The page's scripts: the page itself and its build worker, bundled with the core modules. */
 export interface PageBundle { app: string; worker: string }
@@ -38,7 +40,8 @@ export async function bundlePage(): Promise<PageBundle> {
 
 /** Bundles the page and its worker (the core modules included) with esbuild, in memory. */
 export async function bundlePageFromSources(): Promise<PageBundle> {
-  const { build } = await importOptional('esbuild', 'Bundling the explorer page from its sources', () => import('esbuild'));
+  const { build } = await importOptional('esbuild', 'Bundling the explorer page from its sources',
+    () => import('esbuild'));
   const result = await build({
     entryPoints: { app: join(UI, 'app.ts'), worker: join(UI, 'worker.ts') },
     outdir: 'bundle', bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true, logLevel: 'silent',
@@ -69,8 +72,10 @@ export async function startExplorer(o: { port: number }): Promise<{ url: string;
   };
   let hosts = new Set<string>();
   const server: Server = createServer(async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, 'text/plain', 'method not allowed', { allow: 'GET, HEAD' });
-    if (!hosts.has((req.headers.host ?? '').toLowerCase())) return send(req, res, 421, 'text/plain', 'this server answers only requests for its own loopback address');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, 'text/plain', 'method not allowed',
+      { allow: 'GET, HEAD' });
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) return send(req, res, 421, 'text/plain',
+      'this server answers only requests for its own loopback address');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
       if (path === '/' || path === '/index.html') return send(req, res, 200, TYPES['.html']!, html);
@@ -79,7 +84,8 @@ export async function startExplorer(o: { port: number }): Promise<{ url: string;
       if (path === '/favicon.ico' || path === '/favicon.svg') return send(req, res, 200, 'image/svg+xml', FAVICON_SVG);
       if (path.startsWith('/ort/')) {
         const name = normalize(path.slice(5));
-        if (name.includes('..') || name.includes('/') || name.includes('\\')) return send(req, res, 404, 'text/plain', 'not found');
+        if (name.includes('..') || name.includes('/') || name.includes('\\')) return send(req, res, 404, 'text/plain',
+          'not found');
         const ext = name.slice(name.lastIndexOf('.'));
         return send(req, res, 200, TYPES[ext] ?? 'application/octet-stream', await ortFile(name));
       }
@@ -110,7 +116,9 @@ function onnxruntimeWebDist(): string {
   }
 }
 
-function send(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)), ...extra });
+function send(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, status: number,
+  type: string, body: string | Buffer, extra: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store',
+    'content-length': String(Buffer.byteLength(body)), ...extra });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

@@ -12,15 +12,15 @@
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { Float32Layout } from '../../approx/float32.ts';
-import type { CompileResult } from '../../compile/compile.ts';
 import { InputError } from '../../errors.ts';
 import { parseFormula } from '../../expr/parse.ts';
-import { networkSummary } from '../../net/network.ts';
+import { fmt } from '../../report/format.ts';
 import { compareWithOrt, configureOrt, wireDownloads, type Built } from './artifacts.ts';
 import { parseInterval, parseLine, parseRanges, parseVars, type PlotLine } from './fields.ts';
 import { BuildWorker, Superseded } from './client.ts';
-import { FLOAT32_LAYOUT_SEGMENTS, hasFloat32Layout, type BuildRequest, type BuildResult } from './jobs.ts';
-import { $, fmt, render1D, renderMulti, show } from './render.ts';
+import { float32Failed, float32Network, float32None, float32Pending, float32Shown } from './float32card.ts';
+import { hasFloat32Layout, type BuildRequest, type BuildResult } from './jobs.ts';
+import { $, render1D, renderMulti, show } from './render.ts';
 
 const select = (id: string) => $<HTMLSelectElement>(id).value;
 const INPUTS = ['expr', 'domain', 'vars', 'ranges', 'line', 'value'];
@@ -32,7 +32,8 @@ const INPUT_OF_FIELD: Record<string, string> = {
 const VALUE_LABELS: Record<string, string> = {
   maxError: 'certified max error E', rmsError: 'measured RMS error E', knots: 'segments N (one ReLU each)', spacing: 'knot spacing h',
 };
-const ARGUMENTS: Record<string, string> = { maxError: '--max-error', rmsError: '--rms-error', knots: '--knots', spacing: '--spacing' };
+const ARGUMENTS: Record<string, string> = { maxError: '--max-error', rmsError: '--rms-error', knots: '--knots',
+  spacing: '--spacing' };
 
 const worker = new BuildWorker('/worker.js');
 /** The float32 layouts, apart from the builds: a bad input or a failed build leaves the last good result's running. */
@@ -63,17 +64,22 @@ function readForm(): { req: BuildRequest; line: PlotLine | null } {
   const mode = select('mode');
   if (formula.variables.length <= 1) {
     const domain = parseInterval($('domain').value, '--domain', { field: 'domain' });
-    if (!Number.isFinite(value) || !(value > 0)) throw new InputError(ARGUMENTS[mode] ?? '--max-error', 'be a positive number', text, { field: mode, code: 'not-positive' });
+    if (!Number.isFinite(value) || !(value > 0)) throw new InputError(ARGUMENTS[mode] ?? '--max-error',
+      'be a positive number', text, { field: mode, code: 'not-positive' });
     const size = mode === 'knots' ? { kind: 'knots' as const, segments: value }
       : mode === 'spacing' ? { kind: 'spacing' as const, h: value }
       : { kind: mode as 'maxError' | 'rmsError', error: value };
-    return { req: { kind: 'approx', expr, domain, size, placement: select('placement') as 'optimal' | 'uniform', fit: select('fit') as 'minimax' | 'interpolate' | 'lsq' }, line: null };
+    return { req: { kind: 'approx', expr, domain, size, placement: select('placement') as 'optimal' | 'uniform',
+      fit: select('fit') as 'minimax' | 'interpolate' | 'lsq' }, line: null };
   }
-  if (mode !== 'maxError') throw new InputError('size by', 'be certified max error for a formula of several variables', VALUE_LABELS[mode], { field: 'size', code: 'not-max-error' });
-  if (!Number.isFinite(value) || !(value > 0)) throw new InputError('--max-error', 'be a positive number', text, { field: 'maxError', code: 'not-positive' });
+  if (mode !== 'maxError') throw new InputError('size by', 'be certified max error for a formula of several variables',
+    VALUE_LABELS[mode], { field: 'size', code: 'not-max-error' });
+  if (!Number.isFinite(value) || !(value > 0)) throw new InputError('--max-error', 'be a positive number', text,
+    { field: 'maxError', code: 'not-positive' });
   const vars = parseVars($('vars').value);
   const ranges = parseRanges($('ranges').value);
-  return { req: { kind: 'compile', expr, vars, ranges, maxError: value }, line: parseLine($('line').value, Object.keys(vars)) };
+  return { req: { kind: 'compile', expr, vars, ranges, maxError: value },
+    line: parseLine($('line').value, Object.keys(vars)) };
 }
 
 function showError(e: unknown) {
@@ -103,39 +109,27 @@ async function build() {
     const cached = lastDone?.key === key ? lastDone.done : null;
     if (cached) worker.cancel(); // a build still running is for other input
     else setStatus('busy', 'building…');
-    const done = cached ?? await worker.run(req, (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
+    const done = cached ?? await worker.run(req,
+      (segments, error) => setStatus('busy', `building… tried ${segments} segments (error ${fmt(error)})`));
     if (done.kind === 'float32') throw new Error('the build worker answered a build with a float32 layout');
-    const shown: { points: number[]; exact: number[]; inside?: boolean[] } = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result, line);
+    const shown: Shown = done.kind === 'approx' ? render1D(done.result) : renderMulti(done.result, line);
     lastDone = { key, done };
     const r = done.result;
     const domain = done.kind === 'approx' ? { [done.result.variable]: done.result.domain } : done.result.region.box;
-    const b: Built = { net: r.network, expr: r.expr, domain, error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } };
+    const b: Built = { net: r.network, expr: r.expr, domain,
+      error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } };
     last = b;
     setStatus('ok', `${cached ? 'redrawn; ' : ''}built in ${done.seconds.toFixed(2)} s`);
     if (done.kind === 'approx' && hasFloat32Layout(done.result)) {
       const tolerance = req.kind === 'approx' && req.size.kind === 'maxError' ? req.size.error : undefined;
-      const approx = done.result;
-      ortPending();
-      float32Pending(approx);
-      float32LayoutFor(key, approx).then((layout) => {
-        if (last !== b) return;
-        b.float32 = {
-          net: layout.network,
-          error: { certifiedMax: layout.certifiedMaxFloat32, certifiedMaxFloat64: layout.certifiedMax, float32RoundingBound: layout.roundingBoundFloat32, measuredMaxFloat32: layout.measuredMaxFloat32 },
-        };
-        float32Shown(approx, layout, tolerance);
-        void checkOrt(b, shown.points, { exact: shown.exact, bound: layout.certifiedMaxFloat32, layout: 'clamp' });
-      }, (e: unknown) => {
-        if (last !== b || e instanceof Superseded) return;
-        float32Failed(e as Error);
-        void checkOrt(b, shown.points);
-      });
+      showClampLayout(key, done.result, b, shown, tolerance);
     } else if (done.kind === 'compile') {
       layouts.cancel();
       layoutJob = null;
       const tolerance = req.kind === 'compile' ? req.maxError : undefined;
       float32Network(done.result, tolerance);
-      void checkOrt(b, shown.points, { exact: shown.exact, inside: shown.inside, bound: done.result.certifiedMaxFloat32, layout: 'network' });
+      void checkOrt(b, shown.points,
+        { exact: shown.exact, inside: shown.inside, bound: done.result.certifiedMaxFloat32, layout: 'network' });
     } else {
       layouts.cancel();
       layoutJob = null;
@@ -145,6 +139,33 @@ async function build() {
   } catch (e) {
     if (!(e instanceof Superseded)) showError(e);
   }
+}
+
+/** The points a build's plots were drawn at, f there, and (several variables) which lie in the certified region. */
+type Shown = { points: number[]; exact: number[]; inside?: boolean[] };
+
+/**
+ * A one-variable build's float32 layout (the clamp form), laid out in the second worker: shown
+ * in the float32 card once done, its ONNX then checked against f; the one-layer network's
+ * check if it fails. A newer build drops the answer.
+ */
+function showClampLayout(key: string, approx: ApproxResult, b: Built, shown: Shown, tolerance: number | undefined) {
+  ortPending();
+  float32Pending(approx);
+  float32LayoutFor(key, approx).then((layout) => {
+    if (last !== b) return;
+    b.float32 = {
+      net: layout.network,
+      error: { certifiedMax: layout.certifiedMaxFloat32, certifiedMaxFloat64: layout.certifiedMax,
+        float32RoundingBound: layout.roundingBoundFloat32, measuredMaxFloat32: layout.measuredMaxFloat32 },
+    };
+    float32Shown(approx, layout, tolerance);
+    void checkOrt(b, shown.points, { exact: shown.exact, bound: layout.certifiedMaxFloat32, layout: 'clamp' });
+  }, (e: unknown) => {
+    if (last !== b || e instanceof Superseded) return;
+    float32Failed(e as Error);
+    void checkOrt(b, shown.points);
+  });
 }
 
 /** The float32 layout of a build (request as JSON): one job per build, its answer kept for redraws. */
@@ -158,100 +179,6 @@ function float32LayoutFor(key: string, result: ApproxResult): Promise<Float32Lay
   promise.catch(() => { if (layoutJob === job) layoutJob = null; });
   layoutJob = job;
   return promise;
-}
-
-/** The float32 ONNX button: its label, and off while its network is being laid out. */
-function float32Button(label: string, enabled: boolean) {
-  const button = $<HTMLButtonElement>('dl-onnx32');
-  button.textContent = label;
-  button.disabled = !enabled;
-}
-
-function float32Note(layout: string, html: string) {
-  const note = $('float32-note');
-  note.dataset.layout = layout;
-  note.innerHTML = html;
-  for (const k of ['relus', 'layers', 'params']) delete note.dataset[k];
-}
-
-/** The float32 card: what it is the certified error of. */
-function card32(sub: string) {
-  $('card32').hidden = false;
-  $('card32-sub').textContent = sub;
-}
-
-function float32Pending(r: ApproxResult) {
-  card32('the float32 ONNX: clamp form');
-  const el = $('certified32');
-  el.textContent = '…';
-  el.dataset.state = 'busy';
-  delete el.dataset.value;
-  delete el.dataset.over;
-  float32Button('ONNX float32 (clamp form)', false);
-  float32Note('clamp', `ONNX float32: laying out the ${r.segments} segments as the clamp form for float32 and bounding its float32 rounding…`);
-}
-
-/** Shows a certified float32 error in the card; returns whether it is above the tolerance. */
-function showCertified32(value: number, tolerance: number | undefined): boolean {
-  const el = $('certified32');
-  show('certified32', value);
-  el.dataset.state = 'ok';
-  const over = tolerance !== undefined && value > tolerance;
-  el.dataset.over = over ? '1' : '0';
-  return over;
-}
-
-function float32Shown(r: ApproxResult, layout: Float32Layout, tolerance: number | undefined) {
-  const over = showCertified32(layout.certifiedMaxFloat32, tolerance);
-  float32Button('ONNX float32 (clamp form)', true);
-  const s = networkSummary(layout.network);
-  float32Note('clamp',
-    `<b>ONNX float32 is the clamp form</b>, laid out for float32: y = y<sub>n</sub> − Σ s<sub>i</sub>·relu(h<sub>i</sub> − relu(x − k<sub>i</sub>)), ` +
-    `<b>2 ReLUs per segment</b> in its first 2 hidden layers, then sums of at most 4 terms: ${s.relus} ReLUs, ${s.layers} hidden layers, ${s.params} parameters. ` +
-    `Why: in the one-layer network above, large slope terms cancel, and float32 rounding of them is not covered by the certificate (which is for float64 evaluation) and can exceed it; ` +
-    `each clamp term s<sub>i</sub>·relu(…) lies between 0 and its own segment's rise, so nothing large cancels, float32 rounding stays near the size of the values, and the float32 error is certified: ` +
-    `max error in float32 ${fmt(layout.certifiedMaxFloat32)} (${fmt(layout.certifiedMax)} evaluated in float64; float32 rounding ${fmt(layout.roundingBoundFloat32)}; measured in float32 ${fmt(layout.measuredMaxFloat32)}). ` +
-    (over ? `<b class="over">That is above the tolerance ${fmt(tolerance!)}: float32 rounding eats the margin</b> (knotnet approx --dtype float32 sizes again for it; here, ask for a smaller max error). ` : '') +
-    `ONNX float64, JSON and safetensors are the one-layer network above (${r.segments} ReLUs).`);
-  const note = $('float32-note');
-  note.dataset.relus = String(s.relus);
-  note.dataset.layers = String(s.layers);
-  note.dataset.params = String(s.params);
-}
-
-function float32Failed(e: Error) {
-  const el = $('certified32');
-  el.textContent = 'failed';
-  el.dataset.state = 'error';
-  float32Button('ONNX float32', true);
-  float32Note('one-layer', `The float32 layout failed (${esc(e.message)}): ONNX float32 is the one-layer network above, its float32 error not certified.`);
-}
-
-/**
- * Several variables: the float32 ONNX is the network shown, and compileFormula has already
- * proven its max error evaluated in float32 (any summation order) over the certified region.
- */
-function float32Network(r: CompileResult, tolerance: number | undefined) {
-  card32('the float32 ONNX: the network shown');
-  const over = showCertified32(r.certifiedMaxFloat32, tolerance);
-  float32Button('ONNX float32', true);
-  float32Note('network',
-    `<b>ONNX float32 is the network shown</b>, evaluated in float32: its certified max error in float32 is ${fmt(r.certifiedMaxFloat32)} ` +
-    `over the certified region (the construction's ${fmt(r.certifiedConstruction)} plus a bound on float32 rounding, inputs' included, in any summation order; ` +
-    `${fmt(r.certifiedMax)} evaluated in float64). ` +
-    (over ? `<b class="over">That is above the tolerance ${fmt(tolerance!)}: float32 rounding eats the margin</b> (knotnet compile --dtype float32 builds and certifies a network for float32). ` : ''));
-}
-
-/** No float32 layout: more segments than its n × n middle layer allows. */
-function float32None(r: ApproxResult) {
-  $('card32').hidden = true;
-  float32Button('ONNX float32', true);
-  float32Note('one-layer',
-    `ONNX float32 is the one-layer network above: with ${r.segments} segments (over ${FLOAT32_LAYOUT_SEGMENTS}) the float32 clamp form's middle layer (${r.segments} × ${r.segments}) is too large, so its float32 error is not certified here.`);
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** The ORT figures are for an older build: blank them until this build's check runs. */
@@ -280,7 +207,8 @@ async function checkOrt(b: Built, points: ArrayLike<number>, check?: ExactCheck)
   const mine = generation;
   const el = $('ort');
   $('run32f').hidden = !check;
-  $('run32f-label').textContent = check?.inside ? 'float32 ONNX vs f in the certified region' : 'float32 ONNX vs f itself';
+  $('run32f-label').textContent = check?.inside ? 'float32 ONNX vs f in the certified region' : 'float32 ONNX vs f ' +
+    'itself';
   delete $('ort32f').dataset.value;
   delete $('ort32f').dataset.bound;
   delete $('ort32f').dataset.points;
@@ -298,16 +226,24 @@ async function checkOrt(b: Built, points: ArrayLike<number>, check?: ExactCheck)
     }
     el.dataset.state = 'ok';
     const within = r.vsExact !== null && r.vsExact <= (check?.bound ?? Infinity) ? 'within' : 'ABOVE';
-    const over = r.vsFloat64 > b.error.certifiedMax ? ': float32 rounding alone moves this network past the certified bound, which is for float64' : '';
+    const over = r.vsFloat64 > b.error.certifiedMax ? ': float32 rounding alone moves this network past the ' +
+      'certified bound, which is for float64' : '';
     if (check?.layout === 'clamp' && r.vsExact !== null) {
-      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is the clamp form: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in float32 ${fmt(check.bound)}.`;
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is ` +
+        `the clamp form: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one ` +
+        `it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in ` +
+        `float32 ${fmt(check.bound)}.`;
     } else if (check?.layout === 'network') {
       const vsF = r.vsExact !== null
-        ? `against f itself on the ${r.exactPoints} of them in the certified region ${fmt(r.vsExact)}, ${within} its certified max error in float32 ${fmt(check.bound)}`
+        ? `against f itself on the ${r.exactPoints} of them in the certified region ${fmt(r.vsExact)}, ${within} ` +
+          `its certified max error in float32 ${fmt(check.bound)}`
         : `none of them lies in the certified region, so it is not held against f`;
-      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is the network shown: the float32 figure is against knotnet's float32 evaluation of it; against its float64 one it is ${fmt(r.vsFloat64)}${over}; ${vsF}.`;
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is ` +
+        `the network shown: the float32 figure is against knotnet's float32 evaluation of it; against its float64 ` +
+        `one it is ${fmt(r.vsFloat64)}${over}; ${vsF}.`;
     } else {
-      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 figure is against knotnet's float32 evaluation; against its float64 one it is ${fmt(r.vsFloat64)}${over}.`;
+      $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 figure ` +
+        `is against knotnet's float32 evaluation; against its float64 one it is ${fmt(r.vsFloat64)}${over}.`;
     }
   } catch (e) {
     if (mine !== generation) return;

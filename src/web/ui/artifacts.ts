@@ -15,7 +15,8 @@ import type { Network } from '../../net/network.ts';
 declare const ort: {
   env: { wasm: { wasmPaths: string; numThreads: number } };
   Tensor: new (type: string, data: Float32Array | Float64Array, dims: number[]) => unknown;
-  InferenceSession: { create(bytes: Uint8Array): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: Float32Array | Float64Array }>> }> };
+  InferenceSession: { create(bytes: Uint8Array): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string,
+    { data: Float32Array | Float64Array }>> }> };
 };
 
 /** The last good result: what the downloads and the runtime check use. */
@@ -35,7 +36,8 @@ export interface Float32File {
 }
 
 /** What the float32 file's metadata says about its layout. */
-export const CLAMP_LAYOUT = 'clamp form for float32: y = y_n - sum s_i*relu(h_i - relu(x - k_i)), 2 ReLUs per segment, sums of at most 4 terms';
+export const CLAMP_LAYOUT = 'clamp form for float32: y = y_n - sum s_i*relu(h_i - relu(x - k_i)), 2 ReLUs per ' +
+  'segment, sums of at most 4 terms';
 
 export function configureOrt(): void {
   ort.env.wasm.wasmPaths = '/ort/';
@@ -53,7 +55,9 @@ function onnxNetwork(b: Built, dtype: 'float32' | 'float64'): Network {
 
 export function onnxBytes(b: Built, dtype: 'float32' | 'float64'): Uint8Array {
   if (dtype === 'float32' && b.float32) {
-    return toOnnx(b.float32.net, { dtype, metadata: { expr: b.expr, domain: JSON.stringify(b.domain), error: JSON.stringify(b.float32.error), layout: CLAMP_LAYOUT } });
+    return toOnnx(b.float32.net,
+      { dtype, metadata: { expr: b.expr, domain: JSON.stringify(b.domain), error: JSON.stringify(b.float32.error),
+      layout: CLAMP_LAYOUT } });
   }
   return toOnnx(b.net, { dtype, metadata: metadata(b) });
 }
@@ -66,7 +70,8 @@ export function onnxBytes(b: Built, dtype: 'float32' | 'float64'): Uint8Array {
  */
 export interface OrtAgreement { float64: number; vsFloat32: number; vsFloat64: number; vsExact: number | null; exactPoints: number; maxAbsOutput: number; points: number }
 
-async function runOnnx(b: Built, dtype: 'float32' | 'float64', x: Float32Array | Float64Array, n: number): Promise<ArrayLike<number>> {
+async function runOnnx(b: Built, dtype: 'float32' | 'float64', x: Float32Array | Float64Array,
+  n: number): Promise<ArrayLike<number>> {
   const session = await ort.InferenceSession.create(onnxBytes(b, dtype));
   const out = await session.run({ input: new ort.Tensor(dtype, x, [n, onnxNetwork(b, dtype).inputs.length]) });
   return out.output!.data;
@@ -91,7 +96,8 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, only?: ArrayLike<bo
  * rounding of its inputs included; `inside` (when given) keeps that comparison to the points
  * it marks, those in the certified region.
  */
-export async function compareWithOrt(b: Built, points: ArrayLike<number>, exact?: ArrayLike<number>, inside?: ArrayLike<boolean>): Promise<OrtAgreement> {
+export async function compareWithOrt(b: Built, points: ArrayLike<number>, exact?: ArrayLike<number>,
+  inside?: ArrayLike<boolean>): Promise<OrtAgreement> {
   const n = points.length / b.net.inputs.length;
   const x64 = Float64Array.from(points);
   const x32 = Float32Array.from(points);
@@ -129,6 +135,8 @@ export function wireDownloads(last: () => Built | null): void {
   };
   on('dl-onnx32', (b) => download('knotnet-float32.onnx', onnxBytes(b, 'float32'), bin));
   on('dl-onnx64', (b) => download('knotnet-float64.onnx', onnxBytes(b, 'float64'), bin));
-  on('dl-json', (b) => download('knotnet.json', JSON.stringify(networkToJson(b.net, { expr: b.expr, domain: b.domain, error: b.error })), 'application/json'));
-  on('dl-safetensors', (b) => download('knotnet.safetensors', toSafetensors(b.net, { dtype: 'float32', metadata: metadata(b) }), bin));
+  on('dl-json', (b) => download('knotnet.json',
+    JSON.stringify(networkToJson(b.net, { expr: b.expr, domain: b.domain, error: b.error })), 'application/json'));
+  on('dl-safetensors', (b) => download('knotnet.safetensors',
+    toSafetensors(b.net, { dtype: 'float32', metadata: metadata(b) }), bin));
 }

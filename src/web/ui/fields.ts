@@ -12,12 +12,14 @@ export function parseInterval(text: string, argument: string, id: InputId = {}):
   const m = /^\s*([^:]+?)\s*:\s*([^:]+?)\s*$/.exec(text);
   const a = m ? Number(m[1]) : NaN;
   const b = m ? Number(m[2]) : NaN;
-  if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(argument, 'be an interval a:b with finite a < b', text.trim(), { code: 'bad-interval', ...id });
+  if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(argument,
+    'be an interval a:b with finite a < b', text.trim(), { code: 'bad-interval', ...id });
   return [a, b];
 }
 
 /** `name=a:b` pairs separated by `sep`; the last `=` splits (a subexpression may hold none). */
-function parsePairs(text: string, sep: string, argument: string, form: string, field: string): Record<string, Interval> {
+function parsePairs(text: string, sep: string, argument: string, form: string,
+  field: string): Record<string, Interval> {
   const out: Record<string, Interval> = {};
   for (const part of text.split(sep).filter((p) => p.trim())) {
     const eq = part.lastIndexOf('=');
@@ -56,19 +58,24 @@ export function parseLine(text: string, names: string[]): PlotLine | null {
       const eq = item.indexOf('=');
       const name = eq < 0 ? '' : item.slice(0, eq).trim();
       if (!name) throw new InputError('plot line', form, item.trim(), { field: 'line', code: 'bad-line' });
-      if (!names.includes(name)) throw new InputError('plot line', `name only the variables ${names.join(', ')}`, item.trim(), { field: 'line', code: 'bad-line' });
-      if (name in out) throw new InputError('plot line', 'name each variable once at each end', part.trim(), { field: 'line', code: 'bad-line' });
+      if (!names.includes(name)) throw new InputError('plot line', `name only the variables ${names.join(', ')}`,
+        item.trim(), { field: 'line', code: 'bad-line' });
+      if (name in out) throw new InputError('plot line', 'name each variable once at each end', part.trim(),
+        { field: 'line', code: 'bad-line' });
       const v = item.slice(eq + 1).trim();
       const x = v ? Number(v) : NaN;
-      if (!Number.isFinite(x)) throw new InputError(`plot line ${name}`, 'be a finite number', v, { field: 'line', code: 'bad-line' });
+      if (!Number.isFinite(x)) throw new InputError(`plot line ${name}`, 'be a finite number', v,
+        { field: 'line', code: 'bad-line' });
       out[name] = x;
     }
     const missing = names.filter((n) => !(n in out));
-    if (missing.length) throw new InputError('plot line', `give every variable (${names.join(', ')}) at both ends, ${missing.join(', ')} missing`, part.trim(), { field: 'line', code: 'bad-line' });
+    if (missing.length) throw new InputError('plot line',
+      `give every variable (${names.join(', ')}) at both ends, ${missing.join(', ')} missing`, part.trim(), { field: 'line', code: 'bad-line' });
     return out;
   };
   const from = end(m[1]!);
   const to = end(m[2]!);
-  if (names.every((n) => from[n] === to[n])) throw new InputError('plot line', 'have two different end points', text.trim(), { field: 'line', code: 'bad-line' });
+  if (names.every((n) => from[n] === to[n])) throw new InputError('plot line', 'have two different end points',
+    text.trim(), { field: 'line', code: 'bad-line' });
   return { from, to };
 }

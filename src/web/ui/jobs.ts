@@ -17,7 +17,8 @@ import type { Placement } from '../../approx/placement.ts';
 
 export type BuildRequest =
   | { kind: 'approx'; expr: string; domain: [number, number]; size: SizeBy; placement: Placement; fit: FitKind }
-  | { kind: 'compile'; expr: string; vars: Record<string, [number, number]>; ranges: Record<string, [number, number]>; maxError: number }
+  | { kind: 'compile'; expr: string; vars: Record<string, [number, number]>; ranges: Record<string,
+    [number, number]>; maxError: number }
   | { kind: 'float32'; result: ApproxResult };
 
 export type BuildResult =
@@ -43,7 +44,8 @@ export type BuildMessage =
 export const PAGE_MEASURE_COUNT = 20_000;
 
 /** Runs one build exactly as the CLI would; `onProgress` hears every sizing trial. */
-export function runBuild(req: BuildRequest, onProgress: (segments: number, error: number) => void = () => {}): BuildResult {
+export function runBuild(req: BuildRequest,
+  onProgress: (segments: number, error: number) => void = () => {}): BuildResult {
   const started = performance.now();
   if (req.kind === 'float32') {
     const r = req.result;
@@ -57,15 +59,18 @@ export function runBuild(req: BuildRequest, onProgress: (segments: number, error
     });
     return { kind: 'approx', result, seconds: (performance.now() - started) / 1000 };
   }
-  const result = compileFormula({ expr: req.expr, vars: req.vars, ranges: req.ranges, maxError: req.maxError, measureCount: PAGE_MEASURE_COUNT });
+  const result = compileFormula({ expr: req.expr, vars: req.vars, ranges: req.ranges, maxError: req.maxError,
+    measureCount: PAGE_MEASURE_COUNT });
   return { kind: 'compile', result, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The answer to one request: the result, or the failure as data. */
 export function answer(id: number, req: BuildRequest, post: (m: BuildMessage) => void): void {
   try {
-    post({ id, type: 'done', built: runBuild(req, (segments, error) => post({ id, type: 'progress', segments, error })) });
+    post({ id, type: 'done',
+      built: runBuild(req, (segments, error) => post({ id, type: 'progress', segments, error })) });
   } catch (e) {
-    post({ id, type: 'failed', issue: e instanceof InputError ? e.issue : null, message: (e as Error)?.message ?? String(e) });
+    post({ id, type: 'failed', issue: e instanceof InputError ? e.issue : null,
+      message: (e as Error)?.message ?? String(e) });
   }
 }

@@ -13,16 +13,13 @@ import { parseFormula } from '../../expr/parse.ts';
 import { evaluate } from '../../net/evaluate.ts';
 import { networkSummary, type Network } from '../../net/network.ts';
 import { rng } from '../../random.ts';
+import { escapeHtml as esc } from '../../report/escape.ts';
+import { fmt } from '../../report/format.ts';
 import { linePlot, type Series } from '../../report/plot.ts';
 import type { PlotLine } from './fields.ts';
 
 export const $ = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as T;
 
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
-  return Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6 ? v.toExponential(3) : v.toPrecision(4);
-}
 
 /** Shows a number rounded, and keeps its exact value in data-value (what the browser test reads). */
 export function show(id: string, v: number): void {
@@ -40,8 +37,11 @@ function renderSummary(net: Network, certified: number, measured: number) {
   show('params', s.params);
   show('certified', certified);
   show('measured', measured);
-  const rows = net.layers.map((l, i) => `<tr><td>${i + 1}</td><td class="l">${l.activation}</td><td>${l.inSize} → ${l.outSize}</td><td>${l.weights.length + l.bias.length}</td></tr>`);
-  $('layers-table').innerHTML = `<caption>layers of the network</caption><tr><th>layer</th><th>activation</th><th>inputs → outputs</th><th>parameters</th></tr>${rows.join('')}`;
+  const rows = net.layers.map((l, i) => `<tr><td>${i + 1}</td><td class="l">${l.activation}</td>` +
+    `<td>${l.inSize} → ${l.outSize}</td><td>${l.weights.length + l.bias.length}</td></tr>`);
+  $('layers-table').innerHTML = `<caption>layers of the ` +
+    `network</caption><tr><th>layer</th><th>activation</th><th>inputs → ` +
+    `outputs</th><th>parameters</th></tr>${rows.join('')}`;
 }
 
 /** Plots f, the network and its knots, and the error in the certified band; returns the plotted x and f there. */
@@ -61,7 +61,8 @@ export function render1D(r: ApproxResult): { points: number[]; exact: number[] }
   // An invisible series gives the error plot headroom, so its legend sits above the band.
   const headroom: Series = { x: [a, a], y: [-1.4 * band, 1.4 * band], color: 'none', label: '' };
   $('plots').innerHTML =
-    linePlot({ width: PLOT_WIDTH, height: 280, title: `${r.expr} and its ${r.segments}-ReLU network (red ticks: the ${r.pwl.x.length} knots)`, series: [
+    linePlot({ width: PLOT_WIDTH, height: 280,
+      title: `${r.expr} and its ${r.segments}-ReLU network (red ticks: the ${r.pwl.x.length} knots)`, series: [
       { x: xs, y: fx, color: '#1f77b4', label: 'f', width: 2.5 },
       { x: xs, y, color: '#d62728', label: 'network', dash: '5 3' },
     ], marks: r.pwl.x, xLabel: r.variable }) +
@@ -79,7 +80,9 @@ export function render1D(r: ApproxResult): { points: number[]; exact: number[] }
  * stated subexpression ranges. The check points come with f there and whether each lies in the
  * certified region (inside the box and the stated ranges), the same test as the line's.
  */
-export function renderMulti(r: CompileResult, line: PlotLine | null = null): { points: number[]; exact: number[]; inside: boolean[] } {
+export function renderMulti(
+  r: CompileResult, line: PlotLine | null = null,
+): { points: number[]; exact: number[]; inside: boolean[] } {
   renderSummary(r.network, r.certifiedMax, r.measuredMax);
   const names = r.network.inputs;
   const f = accurateFunction(parseFormula(r.expr).expr, names);
@@ -88,21 +91,16 @@ export function renderMulti(r: CompileResult, line: PlotLine | null = null): { p
   const hi = box.map(([, b]) => b);
   const from = line ? names.map((v) => line.from[v]!) : lo;
   const to = line ? names.map((v) => line.to[v]!) : hi;
-  const N = 1000;
-  const ts: number[] = [];
-  const pts: number[] = [];
-  for (let i = 0; i <= N; i++) {
-    const t = i / N;
-    ts.push(t);
-    names.forEach((_, j) => pts.push(i === N ? to[j]! : from[j]! + t * (to[j]! - from[j]!)));
-  }
+  const { ts, pts } = linePoints(from, to, 1000);
   const y = evaluate(r.network, pts);
   const row = (i: number) => pts.slice(i * names.length, (i + 1) * names.length);
   const fx = ts.map((_, i) => f(...row(i)));
   // The certificate covers the box where the stated subexpression ranges hold; leave the rest out.
-  const given = Object.entries(r.region.ranges).map(([text, [a, b]]) => ({ g: compileFunction(parseFormula(text, '--range').expr, names), a, b }));
+  const given = Object.entries(r.region.ranges)
+    .map(([text, [a, b]]) => ({ g: compileFunction(parseFormula(text, '--range').expr, names), a, b }));
   const boxed = (p: number[]) => p.every((x, j) => x >= lo[j]! && x <= hi[j]!);
-  const certified = (p: number[]) => boxed(p) && given.every(({ g, a, b }) => { const v = g(...p); return v >= a && v <= b; });
+  const inRanges = (p: number[]) => given.every(({ g, a, b }) => { const v = g(...p); return v >= a && v <= b; });
+  const certified = (p: number[]) => boxed(p) && inRanges(p);
   const inBox = ts.map((_, i) => boxed(row(i)));
   const inside = ts.map((_, i) => inBox[i]! && certified(row(i)));
   const err = fx.map((v, i) => (inside[i] ? v - y[i]! : NaN));
@@ -110,21 +108,26 @@ export function renderMulti(r: CompileResult, line: PlotLine | null = null): { p
   for (const e of err) if (!Number.isNaN(e)) worst = Number.isNaN(worst) ? Math.abs(e) : Math.max(worst, Math.abs(e));
   const count = inside.filter(Boolean).length;
   const at = (p: number[]) => names.map((v, j) => `${v}=${fmt(p[j]!)}`).join(', ');
-  const title = line ? `along the line: t = 0 at (${at(from)}), t = 1 at (${at(to)})` : `along the box's diagonal: t = 0 at (${at(from)}), t = 1 at (${at(to)})`;
-  const left = [...(inBox.every(Boolean) ? [] : ['outside the box']), ...(given.length ? ['where the ranges fail'] : [])];
+  const along = line ? 'along the line' : "along the box's diagonal";
+  const title = `${along}: t = 0 at (${at(from)}), t = 1 at (${at(to)})`;
+  const left = [...(inBox.every(Boolean) ? [] : ['outside the box']),
+    ...(given.length ? ['where the ranges fail'] : [])];
+  const notDrawn = left.length ? `; not drawn ${left.join(' or ')}` : '';
   $('plots').innerHTML =
     linePlot({ width: PLOT_WIDTH, height: 280, title, series: [
       { x: ts, y: fx, color: '#1f77b4', label: 'f', width: 2.5 },
       { x: ts, y, color: '#d62728', label: 'network', dash: '5 3' },
     ], xLabel: 't' }) +
-    linePlot({ width: PLOT_WIDTH, height: 200, title: `error f − network (shaded: ± certified max error${left.length ? `; not drawn ${left.join(' or ')}` : ''})`, series: [
+    linePlot({ width: PLOT_WIDTH, height: 200,
+      title: `error f − network (shaded: ± certified max error${notDrawn})`,
+      series: [
       { x: ts, y: err, color: '#2ca02c', label: 'error (measured)' },
       { x: [0, 0], y: [-1.4 * r.certifiedMax, 1.4 * r.certifiedMax], color: 'none', label: '' },
     ], band: r.certifiedMax, xLabel: 't' }) +
-    `<div class="detail">max |f − network| along this line where the certificate holds: <b id="line-measured" data-value="${worst}" data-points="${count}" data-of="${ts.length}">${count ? fmt(worst) : '–'}</b> ` +
+    `<div class="detail">max |f − network| along this line where the certificate holds: <b id="line-measured" ` +
+      `data-value="${worst}" data-points="${count}" data-of="${ts.length}">${count ? fmt(worst) : '–'}</b> ` +
     `(${count} of ${ts.length} points; certified max error ${fmt(r.certifiedMax)})</div>`;
-  const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}</td><td class="l">${n.construction}${n.levels ? ` (${n.levels} levels)` : n.folds ? ` (k = ${esc(n.folds.map((f) => f.join('·') || '-').join(' | '))})` : ` (${n.segments} segments)`}</td><td>${n.builtOn ? `${fmt(n.builtOn[0])} : ${fmt(n.builtOn[1])}` : ''}</td><td>${fmt(n.budget ?? NaN)}</td><td>${fmt(n.certified ?? NaN)}</td><td>${n.relus}</td></tr>`);
-  $('nodes-table').innerHTML = `<caption>approximated nodes: share of the error budget (variables: ${names.join(', ')})</caption><tr><th>node</th><th>construction</th><th>built on</th><th>budget</th><th>certified</th><th>ReLUs</th></tr>${rows.join('')}`;
+  $('nodes-table').innerHTML = nodeTable(r, names);
   // The line's points inside the box and seeded points spread over the box; f at each, and
   // whether it lies in the certified region.
   const check: number[] = [];
@@ -137,7 +140,27 @@ export function renderMulti(r: CompileResult, line: PlotLine | null = null): { p
   return { points: check, exact, inside: region };
 }
 
-/** Node texts come from the user's formula: never inject them as HTML. */
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** The approximated nodes: each one's construction, where it was built, its budget, its certified error, its ReLUs. */
+function nodeTable(r: CompileResult, names: string[]): string {
+  const construction = (n: CompileResult['nodes'][number]) => n.levels ? ` (${n.levels} levels)`
+    : n.folds ? ` (k = ${esc(n.folds.map((f) => f.join('·') || '-').join(' | '))})` : ` (${n.segments} segments)`;
+  const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}</td>` +
+    `<td class="l">${n.construction}${construction(n)}</td>` +
+    `<td>${n.builtOn ? `${fmt(n.builtOn[0])} : ${fmt(n.builtOn[1])}` : ''}</td>` +
+    `<td>${fmt(n.budget ?? NaN)}</td><td>${fmt(n.certified ?? NaN)}</td><td>${n.relus}</td></tr>`);
+  return `<caption>approximated nodes: share of the error budget (variables: ${names.join(', ')})</caption>` +
+    '<tr><th>node</th><th>construction</th><th>built on</th><th>budget</th><th>certified</th><th>ReLUs</th></tr>' +
+    rows.join('');
+}
+
+/** n + 1 evenly spaced points from `from` to `to` (the last exactly `to`): their t in [0, 1], and their coordinates. */
+function linePoints(from: number[], to: number[], n: number): { ts: number[]; pts: number[] } {
+  const ts: number[] = [];
+  const pts: number[] = [];
+  for (let i = 0; i <= n; i++) {
+    const t = i / n;
+    ts.push(t);
+    from.forEach((_, j) => pts.push(i === n ? to[j]! : from[j]! + t * (to[j]! - from[j]!)));
+  }
+  return { ts, pts };
 }

@@ -1,0 +1,74 @@
+import type { CompileResult } from '../compile/compile.ts';
+import { networkSummary } from '../net/network.ts';
+import { fmt } from '../report/format.ts';
+import { renderPairs, renderTable } from './table.ts';
+
+/** compile --json: the figures of a compiled network, its region and its nodes. */
+export function compileSummary(r: CompileResult, seconds: number) {
+  const s = networkSummary(r.network);
+  return {
+    expr: r.expr, inputs: r.inputs, relus: s.relus, layers: s.layers, params: s.params, widths: s.widths,
+    maxError: { certified: r.certifiedMax, measured: r.measuredMax },
+    float32: { maxError: { certified: r.certifiedMaxFloat32 } },
+    rmsError: r.measuredRms,
+    certifiedBreakdown: { construction: r.certifiedConstruction, float64Rounding: r.roundingBound },
+    measuredSamples: r.measuredSamples, outsideRegion: r.outsideRegion,
+    ...(r.outputs ? { outputs: r.outputs } : {}),
+    domain: r.region.box, ranges: r.region.ranges, dtype: 'float64', seconds,
+    nodes: r.nodes,
+  };
+}
+
+/** "deep, 12 levels", "shallow, 50 segments", "fold, k = 5·5·5 | 4·4·3" (one group per tree level). */
+export function constructionText(n: CompileResult['nodes'][number]): string {
+  if (n.construction === 'deep') return `deep, ${n.levels} levels`;
+  if (n.construction === 'shallow') return `shallow, ${n.segments} segments`;
+  if (n.construction === 'fold') return `fold, k = ${(n.folds ?? []).map((f) => f.join('·') || '-').join(' | ')}`;
+  return '';
+}
+
+/** compile's table: the network's figures, the errors per output (several outputs) and per node. */
+export function renderCompile(r: CompileResult, seconds: number): string {
+  const s = networkSummary(r.network);
+  const region = [...Object.entries(r.region.box), ...Object.entries(r.region.ranges)];
+  const head = renderPairs([
+    ['formula', r.expr],
+    ['region', region.map(([k, [a, b]]) => `${k} in [${fmt(a)}, ${fmt(b)}]`).join(', ')],
+    ['ReLUs', s.relus],
+    ['hidden layers (widths)', `${s.layers} (${s.widths.slice(0, -1).join(', ')})`],
+    ['parameters', s.params],
+    ['max error, certified', r.certifiedMax],
+    ['max error in float32, certified', r.certifiedMaxFloat32],
+    [`max error, measured (${r.measuredSamples} samples)`, r.measuredMax],
+    ['RMS error, measured', r.measuredRms],
+    ['samples outside the region', r.outsideRegion],
+    ['seconds', seconds],
+  ]);
+  const nodes = `per node (approximations built on their input range widened by upstream error)\n${renderNodes(r)}`;
+  return `${head}${renderPerOutput(r)}\n\n${nodes}`;
+}
+
+/** Several outputs: each one's tolerance and errors; one output: nothing. */
+function renderPerOutput(r: CompileResult): string {
+  if (!r.outputs) return '';
+  const rows = r.outputs.map((o) => [o.name, shorten(o.expr, 50), o.maxError, o.certifiedMax, o.measuredMax]);
+  const header = ['output', 'formula', 'max error asked', 'certified', 'measured'];
+  return `\n\nper output (each certified over the whole region)\n${renderTable(header, rows)}`;
+}
+
+/** The nodes that cost units or are approximated: where each was built, how, and its share of the error. */
+function renderNodes(r: CompileResult): string {
+  const shown = r.nodes.filter((n) => n.kind === 'square' || n.kind === 'unary' || n.kind === 'norm' || n.relus > 0);
+  const rows = shown.map((n) => {
+    const on = n.builtOn ?? n.range;
+    return [shorten(n.text, 40), n.kind, `[${fmt(on[0])}, ${fmt(on[1])}]`, constructionText(n), n.budget ?? '',
+      n.certified ?? '', n.errorIn, n.relus];
+  });
+  const header = ['node', 'kind', 'built on', 'construction', 'budget', 'certified', 'error so far', 'ReLUs'];
+  return renderTable(header, rows);
+}
+
+/** A text cut to `max` characters, its end as "...". */
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
