@@ -2,13 +2,13 @@
  * check's measurement: the model's outputs against the accurate formula, and the samples it
  * is measured on when stated ranges cut the box (rejection sampling).
  */
-import { sampleBox } from '../compile/sample.ts';
+import { MAX_REJECTION_DRAWS, type Region } from '../compile/region.ts';
 import { InputError } from '../errors.ts';
 import { accurateEvaluator } from '../expr/accurate.ts';
-import { inRegion } from './stored.ts';
+import type { Expr } from '../expr/ast.ts';
 
 /** A stated range of a subexpression: its function of the inputs, its range and its text. */
-export type RangeTest = { f: (...x: number[]) => number; range: [number, number]; text: string };
+export type RangeTest = { expr: Expr; range: [number, number]; text: string };
 
 export interface Measured {
   max: number; at: number; rms: number; rel: number; counted: number; nonFinite: number;
@@ -48,31 +48,15 @@ export function measure(expr: Parameters<typeof accurateEvaluator>[0], names: st
   return m;
 }
 
-/** Most box samples rejection sampling draws before it gives up on a sliver of a region. */
-export const MAX_REJECTION_DRAWS = 20_000_000;
-
 /**
- * n samples uniform in the part of the box where every stated range holds (rejection
- * sampling, batches of at most 1e6). Gives up as soon as the acceptance rate seen so far
- * projects more than MAX_REJECTION_DRAWS draws: the region is a sliver of the box.
+ * n samples uniform in the certified-region sense: the box, cut by every stated range
+ * (Region.sample: rejection sampling in batches of at most 1e6, which gives up as soon as the
+ * acceptance rate seen so far projects more than MAX_REJECTION_DRAWS draws).
  */
-export function sampleRegion(box: [number, number][], given: RangeTest[], n: number, seed: number): Float64Array {
-  const d = box.length;
-  const kept = new Float64Array(n * d);
-  let rows = 0, drawn = 0;
-  for (let round = 0; rows < n; round++) {
-    const m = Math.min(Math.max(n, 10_000), 1_000_000);
-    const batch = sampleBox(box, m, seed + round * 7919);
-    drawn += m;
-    for (let i = 0; i < m && rows < n; i++) {
-      const row = Array.from(batch.subarray(i * d, i * d + d));
-      if (inRegion(row, [], given)) kept.set(row, d * rows++); // the box holds by construction: the ranges only
-    }
-    if (rows < n && (rows === 0 || (drawn * n) / rows > MAX_REJECTION_DRAWS)) {
-      throw new InputError('--range',
-        `leave enough of the --var box to draw -n ${n} samples within ${MAX_REJECTION_DRAWS} draws (kept ${rows} of ` +
-        `${drawn}; widen the ranges or lower -n)`, given.map((g) => g.text).join(', '));
-    }
-  }
-  return kept;
+export function sampleRegion(region: Region, n: number, seed: number): Float64Array {
+  const s = region.sample(n, seed);
+  if (s.samples) return s.samples;
+  throw new InputError('--range',
+    `leave enough of the --var box to draw -n ${n} samples within ${MAX_REJECTION_DRAWS} draws (kept ${s.kept} of ` +
+    `${s.drawn}; widen the ranges or lower -n)`, region.constraints.map((c) => c.text).join(', '));
 }

@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
 import { sampleBox } from '../compile/sample.ts';
-import { compileFunction } from '../expr/evaluate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
 import { collect, parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
 import { measure, sampleRegion, type Measured, type RangeTest } from './check-measure.ts';
 import { readCsv } from './csv.ts';
 
-export { MAX_REJECTION_DRAWS } from './check-measure.ts';
+export { MAX_REJECTION_DRAWS } from '../compile/region.ts';
 import type { CertifyResult } from '../certify/certify.ts';
 import { certifyModelFile, type CertifyRequest } from './certify.ts';
 import { progress, QUIET_HELP } from './progress.ts';
-import { inRegion, readStoredFacts, type StoredFacts } from './stored.ts';
+import { readStoredFacts, type StoredFacts } from './stored.ts';
+import { formulaRegion, type Region } from '../compile/region.ts';
 import { fmt } from '../report/format.ts';
 import { renderPairs } from './table.ts';
 
@@ -91,7 +91,7 @@ function rangeTest(text: string, names: readonly string[]): RangeTest {
   const g = parseFormula(p.name, '--range');
   for (const v of g.variables) if (!names.includes(v)) throw new InputError('--range',
     `use only the model's inputs (${names.join(', ')})`, v);
-  return { f: compileFunction(g.expr, [...names]), range: p.range, text };
+  return { expr: g.expr, range: p.range, text };
 }
 
 function dataRows(file: string, names: readonly string[]): Float64Array {
@@ -145,7 +145,7 @@ function checkInputs(req: CheckRequest, flags: CheckFlags): Float64Array {
   const n = parseCount(flags.n, '-n', 10_000_000);
   const seed = parseSeed(flags.seed);
   const box = names.map((v) => req.box[v]!);
-  return req.ranges.length === 0 ? sampleBox(box, n, seed) : sampleRegion(box, req.ranges, n, seed);
+  return req.ranges.length === 0 ? sampleBox(box, n, seed) : sampleRegion(formulaRegion(names, box, req.ranges), n, seed);
 }
 
 /**
@@ -161,9 +161,12 @@ function storedCertificate(stored: StoredFacts, req: CheckRequest, flags: CheckF
   const compareCert = sameFormula && stored.certified !== undefined && certBox.every((b) => b !== undefined);
   return {
     certified: compareCert ? stored.certified! : undefined,
-    inRegion: compareCert ? (row: number[]) => inRegion(row, certBox, certRanges) : () => false,
+    inRegion: compareCert ? regionTest(formulaRegion(names, certBox as [number, number][], certRanges)) : () => false,
   };
 }
+
+/** Membership in the certified region (the box and the stored ranges), one test for every sample. */
+const regionTest = (region: Region) => (row: number[]) => region.contains(row);
 
 /** What check found, as check --json prints it. */
 function checkResult(c: {

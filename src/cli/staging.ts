@@ -1,5 +1,5 @@
 /**
- * All-or-nothing writing of a command's outputs (DESIGN.md §2): every output is first written
+ * All-or-nothing writing of a command's outputs (docs/DESIGN.md §2): every output is first written
  * in full to a hidden temporary beside its target; only when all are written are they renamed
  * into place, each old one moved aside first and removed after the last rename. A failure
  * removes the temporaries and puts back what was moved, so either every output is new or none

@@ -65,13 +65,3 @@ export function readStoredFacts(metadata: Record<string, unknown>, inputs: reado
   return { ...(expr ? { expr } : {}), box, ranges, ...(certified !== undefined ? { certified } : {}),
     ...(certifiedFloat64 !== undefined ? { certifiedFloat64 } : {}) };
 }
-
-/** True when every input lies in its box range and every range's subexpression in its range. */
-export function inRegion(row: readonly number[], box: readonly ([number, number] | undefined)[],
-  ranges: readonly { f: (...x: number[]) => number; range: [number, number] }[]): boolean {
-  for (let j = 0; j < row.length; j++) {
-    const b = box[j];
-    if (b && !(row[j]! >= b[0] && row[j]! <= b[1])) return false;
-  }
-  return ranges.every(({ f, range }) => { const v = f(...row); return v >= range[0] && v <= range[1]; });
-}

@@ -1,7 +1,7 @@
 /**
  * One entry point for exports: which format a `--export` path asks for, and the files
  * (bytes in memory) that format consists of. Writing them is the caller's job (the CLI
- * writes to temporary names and renames, DESIGN.md §2), so this module stays pure. This is
+ * writes to temporary names and renames, docs/DESIGN.md §2), so this module stays pure. This is
  * `knotnet/export`: ONNX, safetensors, TensorFlow.js layers and the network JSON, as bytes.
  *
  * @module knotnet/export

@@ -8,7 +8,7 @@
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { CompileResult } from '../../compile/compile.ts';
 import { accurateFunction } from '../../expr/accurate.ts';
-import { compileFunction } from '../../expr/evaluate.ts';
+import { formulaRegion } from '../../compile/region.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { evaluate } from '../../net/evaluate.ts';
 import { networkSummary, type Network } from '../../net/network.ts';
@@ -96,11 +96,10 @@ export function renderMulti(
   const row = (i: number) => pts.slice(i * names.length, (i + 1) * names.length);
   const fx = ts.map((_, i) => f(...row(i)));
   // The certificate covers the box where the stated subexpression ranges hold; leave the rest out.
-  const given = Object.entries(r.region.ranges)
-    .map(([text, [a, b]]) => ({ g: compileFunction(parseFormula(text, '--range').expr, names), a, b }));
-  const boxed = (p: number[]) => p.every((x, j) => x >= lo[j]! && x <= hi[j]!);
-  const inRanges = (p: number[]) => given.every(({ g, a, b }) => { const v = g(...p); return v >= a && v <= b; });
-  const certified = (p: number[]) => boxed(p) && inRanges(p);
+  const region = formulaRegion(names, box, Object.entries(r.region.ranges)
+    .map(([text, range]) => ({ text, expr: parseFormula(text, '--range').expr, range })));
+  const boxed = (p: number[]) => region.inBox(p);
+  const certified = (p: number[]) => region.contains(p);
   const inBox = ts.map((_, i) => boxed(row(i)));
   const inside = ts.map((_, i) => inBox[i]! && certified(row(i)));
   const err = fx.map((v, i) => (inside[i] ? v - y[i]! : NaN));
@@ -111,7 +110,7 @@ export function renderMulti(
   const along = line ? 'along the line' : "along the box's diagonal";
   const title = `${along}: t = 0 at (${at(from)}), t = 1 at (${at(to)})`;
   const left = [...(inBox.every(Boolean) ? [] : ['outside the box']),
-    ...(given.length ? ['where the ranges fail'] : [])];
+    ...(region.constraints.length ? ['where the ranges fail'] : [])];
   const notDrawn = left.length ? `; not drawn ${left.join(' or ')}` : '';
   $('plots').innerHTML =
     linePlot({ width: PLOT_WIDTH, height: 280, title, series: [
@@ -132,12 +131,12 @@ export function renderMulti(
   // whether it lies in the certified region.
   const check: number[] = [];
   const exact: number[] = [];
-  const region: boolean[] = [];
-  const add = (p: number[]) => { check.push(...p); exact.push(f(...p)); region.push(certified(p)); };
+  const insideRegion: boolean[] = [];
+  const add = (p: number[]) => { check.push(...p); exact.push(f(...p)); insideRegion.push(certified(p)); };
   ts.forEach((_, i) => { if (inBox[i]) add(row(i)); });
   const rand = rng(7);
   for (let i = 0; i < 2000; i++) add(names.map((_, j) => lo[j]! + rand() * (hi[j]! - lo[j]!)));
-  return { points: check, exact, inside: region };
+  return { points: check, exact, inside: insideRegion };
 }
 
 /** The approximated nodes: each one's construction, where it was built, its budget, its certified error, its ReLUs. */
