@@ -33,6 +33,7 @@ export { sampleBox, sampleShell } from './compile/sample.ts';
 export { denseLayer, validateNetwork, networkSummary, type Network, type DenseLayer, type Activation } from './net/network.ts';
 export { evaluate, evaluate1d } from './net/evaluate.ts';
 export { roundingErrorBound, layerRanges, UNIT_ROUNDOFF, type PreRangeHints } from './net/rounding.ts';
+export type { Dtype } from './net/floatformat.ts';
 export { networkToJson, networkFromJson, type NetworkJson, type NetworkMeta } from './net/json.ts';
 
 // Exporters: pure functions network → bytes (also on knotnet/export).
