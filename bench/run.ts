@@ -5,7 +5,7 @@
  * against tolerance (ours vs the equal-spacing recipe).
  */
 import { approximate } from '../src/approx/approximate.ts';
-import { float32Layout } from '../src/approx/float32.ts';
+import { float32Layout } from '../src/approx/clampform.ts';
 import { accurateFunction } from '../src/expr/accurate.ts';
 import { asymptoticSegments } from '../src/approx/placement.ts';
 import { makeTarget } from '../src/approx/target.ts';

@@ -19,7 +19,7 @@ export { enclose, type Enclosure } from './expr/interval.ts';
 
 // One input: a one-hidden-layer network, one ReLU per segment.
 export { approximate, MAX_SEGMENTS_LIMIT, type ApproxOptions, type ApproxResult, type SizeBy } from './approx/approximate.ts';
-export { float32Layout, CLAMP_SEGMENTS_LIMIT, type Float32Layout } from './approx/float32.ts';
+export { float32Layout, CLAMP_SEGMENTS_LIMIT, type Float32Layout } from './approx/clampform.ts';
 export { evalPwl, pwlToNetwork, type Pwl } from './approx/pwl.ts';
 export type { Placement } from './approx/placement.ts';
 export type { FitKind } from './approx/fit.ts';

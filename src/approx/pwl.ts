@@ -89,7 +89,7 @@ export function networkDriftBound(p: Pwl): number {
 }
 
 /**
- * Bound on how far the real-arithmetic function of the clamp form of p (approx/float32.ts)
+ * Bound on how far the real-arithmetic function of the clamp form of p (approx/clampform.ts)
  * can be from p:
  * h_i and s_i are rounded when formed (|s_i·h_i − Δy_i| ≤ 3u|Δy_i|, the kink at k_i + h_i
  * moves by ≤ u·h_i, the slope by ≤ 3u|s_i|), so the sum over segments of 7.1·u·|Δy_i| covers it.

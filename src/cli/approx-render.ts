@@ -1,5 +1,5 @@
 import type { ApproxResult } from '../approx/approximate.ts';
-import type { Float32Layout } from '../approx/float32.ts';
+import type { Float32Layout } from '../approx/clampform.ts';
 import { networkSummary } from '../net/network.ts';
 import { renderPairs } from './table.ts';
 

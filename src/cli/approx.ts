@@ -10,7 +10,7 @@ import { approxDeep } from './approx-deep.ts';
 import { approxSummary, float32Summary, renderApprox } from './approx-render.ts';
 import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
 import { progress, QUIET_HELP, type Progress } from './progress.ts';
-import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/float32.ts';
+import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/clampform.ts';
 import { accurateFunction } from '../expr/accurate.ts';
 
 export { approxSummary, minimality } from './approx-render.ts';

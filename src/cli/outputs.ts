@@ -1,7 +1,7 @@
 import { buildArtifacts, distinctOutputNames, exportFormatFor, type ExportFormat } from '../export/index.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
-import { layerRanges, roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
+import { layerRanges, roundingErrorBound, UNIT_ROUNDOFF, type PreRangeHints } from '../net/rounding.ts';
 import { WorkError } from '../errors.ts';
 import { checkOutputs, type OutputKind, type OutputTarget } from './files.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
@@ -93,7 +93,7 @@ export function float32Refusal(tolerance: number, bound: number, magnitude: numb
       ? 'TF.js stores float32 weights only: raise --max-error, or leave out the TF.js export and use --dtype ' +
         'float64 for the other files'
       : 'export with --dtype float64, or raise --max-error';
-  return `--max-error ${tolerance} cannot be kept in float32 by this network: its certified float32 bound is ${bound.toPrecision(4)} (worst-case rounding over any summation order), where |f| reaches ${magnitude.toPrecision(3)} and float32 resolves about ${(magnitude * 2 ** -24).toPrecision(3)}; ${ways}.`;
+  return `--max-error ${tolerance} cannot be kept in float32 by this network: its certified float32 bound is ${bound.toPrecision(4)} (worst-case rounding over any summation order), where |f| reaches ${magnitude.toPrecision(3)} and float32 resolves about ${(magnitude * UNIT_ROUNDOFF.float32).toPrecision(3)}; ${ways}.`;
 }
 
 /** Largest |output| over the box (interval propagation), for the float32 floor. */

@@ -31,6 +31,8 @@
  * level at most once), that is within R·(Π (1 + t_l) − 1) for every point of the ball |w| ≤ R
  * — the bound is homogeneous, so it holds inside the shell and near the origin alike.
  */
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
+import { gamma } from '../net/roundingrules.ts';
 
 /** One kink of a fold: the unit relu(⟨n, w⟩) adds d·relu(⟨n, w⟩) to the folded pair. */
 export interface Kink { n: [number, number]; d: [number, number]; /** angle of its ray */ angle: number }
@@ -116,7 +118,7 @@ export function planRelError(levels: readonly { folds: readonly number[] }[]): n
  * meets each level once; doubled for the leaves' |·| and the projections' rounding.
  */
 export function planWeightDrift(levels: readonly { folds: readonly number[] }[]): number {
-  const g4 = (4 * 2 ** -53) / (1 - 4 * 2 ** -53);
+  const g4 = gamma(4, UNIT_ROUNDOFF.float64);
   let rel = 0;
   let kp = 2;
   for (const l of levels) {

@@ -1,5 +1,6 @@
 import type { Network } from '../net/network.ts';
 import { UNIT_ROUNDOFF } from '../net/rounding.ts';
+import { gamma } from '../net/roundingrules.ts';
 import type { Kink } from './fold.ts';
 import { foldStep, projectErr, type Delta, type PairErr, type SetMag } from './foldstep.ts';
 
@@ -57,7 +58,7 @@ export interface FoldTrace { events: FoldEvent[]; values: number; root: number; 
  * of planWeightDrift (fold.ts), 2k·γ_4·(√2·(1 + 2k_p) + 1), with k, k_p ≤ K (the largest k).
  */
 function foldDrift(K: number): number {
-  const g4 = (4 * 2 ** -53) / (1 - 4 * 2 ** -53);
+  const g4 = gamma(4, UNIT_ROUNDOFF.float64);
   return 1.01 * 2 * K * g4 * (Math.SQRT2 * (1 + 2 * K) + 1);
 }
 const key = (r: Row) => r.layer * 2 ** 26 + r.index;

@@ -1,4 +1,15 @@
 import { InputError } from '../errors.ts';
+import { validateNetwork, type Network } from '../net/network.ts';
+
+/** The network read from `source`, checked (validateNetwork); a bad one is an InputError saying `rule`. */
+export function validNetwork(net: Network, source: string, rule: string): Network {
+  try {
+    validateNetwork(net);
+  } catch (e) {
+    throw new InputError(source, rule, (e as Error).message, { field: 'bytes', code: 'malformed' });
+  }
+  return net;
+}
 
 /** The two element types an export can store. */
 export type ExportDtype = 'float64' | 'float32';

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.ts';
-import { denseLayer, validateNetwork, type DenseLayer, type Network } from '../net/network.ts';
+import { denseLayer, type DenseLayer, type Network } from '../net/network.ts';
+import { validNetwork } from './bytes.ts';
 
 /**
  * A chain of dense layers and activations (as model files describe them) → the plain network
@@ -47,13 +48,7 @@ export function plainFromSteps(steps: readonly Step[], inputs: string[] | null, 
     outputs: outputs ?? Array.from({ length: nOut }, (_, i) => `y${i}`),
     layers,
   };
-  try {
-    validateNetwork(net);
-  } catch (e) {
-    throw new InputError(source, 'describe a chain of layers whose sizes fit', (e as Error).message,
-      { field: 'bytes', code: 'malformed' });
-  }
-  return net;
+  return validNetwork(net, source, 'describe a chain of layers whose sizes fit');
 }
 
 function identity(n: number): Float64Array {

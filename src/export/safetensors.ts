@@ -12,7 +12,7 @@
  */
 import { InputError } from '../errors.ts';
 import { denseLayer, validateNetwork, type Activation, type Network } from '../net/network.ts';
-import { BYTES_PER_ELEMENT, concatBytes, fromLittleEndian, namesFromMetadata, parseJsonOr, toLittleEndian,
+import { BYTES_PER_ELEMENT, concatBytes, validNetwork, fromLittleEndian, namesFromMetadata, parseJsonOr, toLittleEndian,
   type ExportDtype } from './bytes.ts';
 
 const SAFETENSORS_DTYPE: Record<ExportDtype, 'F64' | 'F32'> = { float64: 'F64', float32: 'F32' };
@@ -171,11 +171,5 @@ export function fromSafetensors(bytes: Uint8Array, source = 'safetensors file'):
     outputs: namesFromMetadata(metadata, 'outputs', layers[layers.length - 1]!.outSize, 'y', `${source} __metadata__`),
     layers,
   };
-  try {
-    validateNetwork(net);
-  } catch (e) {
-    throw new InputError(source, 'describe a valid network', (e as Error).message,
-      { field: 'bytes', code: 'malformed' });
-  }
-  return net;
+  return validNetwork(net, source, 'describe a valid network');
 }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { approximate } from '../../src/approx/approximate.ts';
-import { float32Layout } from '../../src/approx/float32.ts';
+import { float32Layout } from '../../src/approx/clampform.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { compileFunction } from '../../src/expr/evaluate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { approximate } from '../../src/approx/approximate.ts';
-import { float32Layout } from '../../src/approx/float32.ts';
+import { float32Layout } from '../../src/approx/clampform.ts';
 import { compileFunction } from '../../src/expr/evaluate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 import { InputError } from '../../src/errors.ts';

@@ -11,7 +11,7 @@
  * float32 evaluation (CompileResult.certifiedMaxFloat32): the page shows that instead.
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
-import type { Float32Layout } from '../../approx/float32.ts';
+import type { Float32Layout } from '../../approx/clampform.ts';
 import { InputError } from '../../errors.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { fmt } from '../../report/format.ts';

@@ -4,7 +4,7 @@
  * certified max error in float32, against the tolerance asked for.
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
-import type { Float32Layout } from '../../approx/float32.ts';
+import type { Float32Layout } from '../../approx/clampform.ts';
 import type { CompileResult } from '../../compile/compile.ts';
 import { networkSummary } from '../../net/network.ts';
 import { escapeHtml } from '../../report/escape.ts';

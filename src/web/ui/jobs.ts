@@ -7,7 +7,7 @@
  * asked for once the build is shown: it can take much longer than the build itself.
  */
 import { approximate, type ApproxResult, type SizeBy } from '../../approx/approximate.ts';
-import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../../approx/float32.ts';
+import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../../approx/clampform.ts';
 import { accurateFunction } from '../../expr/accurate.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { compileFormula, type CompileResult } from '../../compile/compile.ts';
