@@ -45,7 +45,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     server = await startExplorer({ port: 0 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
       timeout: 60_000,
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -68,22 +69,27 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
       else await page.fill(`#${id}`, value);
     }
     await page.click('#build');
-    await page.waitForFunction(() => document.getElementById('status')?.dataset.state !== 'busy', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('status')?.dataset.state !== 'busy', undefined,
+      { timeout: 60_000 });
   }
   const value = async (id: string) => Number(await page.getAttribute(`#${id}`, 'data-value'));
   async function downloadBytes(id: string): Promise<Uint8Array> {
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click(`#${id}`)]);
     return new Uint8Array(readFileSync(await download.path()));
   }
-  const settled = (id: string) => page.waitForFunction((el) => document.getElementById(el)?.dataset.state !== 'busy', id, { timeout: 120_000 });
+  const settled = (id: string) => page.waitForFunction((el) => document.getElementById(el)?.dataset.state !== 'busy',
+    id, { timeout: 120_000 });
 
-  it('T2 sqrt(x) on 0:1 to 1e-4: the ReLUs and certified error shown are the library\'s, and onnxruntime-web agrees', async () => {
+  it('T2 sqrt(x) on 0:1 to 1e-4: the ReLUs and certified error shown are the library\'s, and onnxruntime-web agrees',
+    async () => {
     await buildWith({ expr: 'sqrt(x)', domain: '0:1', vars: '', value: '1e-4' });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok');
-    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'optimal', fit: 'minimax' });
+    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 },
+      placement: 'optimal', fit: 'minimax' });
     assert.equal(await value('relus'), networkSummary(lib.network).relus);
     const shown = await value('certified');
-    assert.ok(Math.abs(shown - lib.certifiedMax) <= 1e-12 * lib.certifiedMax, `page ${shown}, library ${lib.certifiedMax}`);
+    assert.ok(Math.abs(shown - lib.certifiedMax) <= 1e-12 * lib.certifiedMax,
+      `page ${shown}, library ${lib.certifiedMax}`);
     assert.ok(shown <= 1e-4);
     assert.ok(await value('measured') <= shown);
     // The float32 download is the library's float32 layout of this build (the clamp form),
@@ -91,13 +97,16 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     const f = compileFunction(parseFormula(lib.expr).expr, [lib.variable]);
     const layout = float32Layout(lib, f);
     await settled('certified32');
-    assert.equal(await page.getAttribute('#certified32', 'data-state'), 'ok', await page.textContent('#float32-note') ?? '');
+    assert.equal(await page.getAttribute('#certified32', 'data-state'), 'ok', await page.textContent('#float32-note')
+      ?? '');
     assert.equal(await page.isVisible('#card32'), true);
     const shown32 = await value('certified32');
-    assert.ok(Math.abs(shown32 - layout.certifiedMaxFloat32) <= 1e-12 * layout.certifiedMaxFloat32, `page ${shown32}, library ${layout.certifiedMaxFloat32}`);
+    assert.ok(Math.abs(shown32 - layout.certifiedMaxFloat32) <= 1e-12 * layout.certifiedMaxFloat32,
+      `page ${shown32}, library ${layout.certifiedMaxFloat32}`);
     // The page does not size again for float32 (the CLI does): with the minimum-link fit at the
     // tolerance, the clamp form's float32 bound may be just above it, and the page says so.
-    assert.equal(await page.getAttribute('#certified32', 'data-over'), shown32 <= 1e-4 ? '0' : '1', `certified float32 max error ${shown32}`);
+    assert.equal(await page.getAttribute('#certified32', 'data-over'), shown32 <= 1e-4 ? '0' : '1',
+      `certified float32 max error ${shown32}`);
     const s32 = networkSummary(layout.network);
     assert.equal(await page.getAttribute('#float32-note', 'data-layout'), 'clamp');
     assert.equal(Number(await page.getAttribute('#float32-note', 'data-relus')), s32.relus);
@@ -112,9 +121,11 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
     const ortVs32 = await value('ort');
     const ortVs64 = Number(await page.getAttribute('#ort', 'data-float64'));
-    assert.ok(ortVs32 >= 0 && ortVs32 < 1e-5, `onnxruntime-web differs from knotnet's float32 evaluation by ${ortVs32}`);
+    assert.ok(ortVs32 >= 0 && ortVs32 < 1e-5, `onnxruntime-web differs from knotnet's float32 evaluation ` +
+      `by ${ortVs32}`);
     assert.ok(Number.isFinite(ortVs64) && ortVs64 >= ortVs32 - 1e-6);
-    assert.ok(ortVs64 <= layout.roundingBoundFloat32 + layout.roundingBound, `float32 rounding moved the clamp form by ${ortVs64}`);
+    assert.ok(ortVs64 <= layout.roundingBoundFloat32 + layout.roundingBound,
+      `float32 rounding moved the clamp form by ${ortVs64}`);
     assert.match(await page.textContent('#ort-detail') ?? '', /float64/);
     // The float32 file in onnxruntime-web (inputs rounded to float32) against sqrt itself on
     // the plotted points: within the certified float32 bound.
@@ -122,11 +133,13 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     const ortVsF = await value('ort32f');
     assert.equal(Number(await page.getAttribute('#ort32f', 'data-bound')), shown32);
     assert.ok(ortVsF > 0 && ortVsF <= shown32, `float32 ONNX vs sqrt: ${ortVsF}, certified float32 ${shown32}`);
-    assert.match(await page.textContent('#ort-detail') ?? '', /against f itself .* within its certified max error in float32/);
+    assert.match(await page.textContent('#ort-detail') ?? '',
+      /against f itself .* within its certified max error in float32/);
     // The float64 ONNX in onnxruntime-web and knotnet's float64 evaluation both stay within the
     // float64 rounding bound the certificate already includes, so they differ by at most twice it.
     const ort64 = await value('ort64');
-    assert.ok(ort64 >= 0 && ort64 <= 2 * lib.roundingBound, `float64 ONNX differs by ${ort64}, rounding bound ${lib.roundingBound}`);
+    assert.ok(ort64 >= 0 && ort64 <= 2 * lib.roundingBound,
+      `float64 ONNX differs by ${ort64}, rounding bound ${lib.roundingBound}`);
     assert.match(await page.textContent('#ort') ?? '', /\d/);
     // The knots crowd toward 0: more than half of them lie in the first tenth of the domain.
     const inFirstTenth = lib.pwl.x.filter((k) => k < 0.1).length;
@@ -161,23 +174,30 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     const grid = Array.from({ length: 4001 }, (_, i) => i / 4000);
     const y32 = await runOnnx(onnx32, grid, grid.length, 1, 'float32');
     const worst = Math.max(...grid.map((x, i) => Math.abs(y32[i]! - Math.sqrt(x))));
-    assert.ok(worst <= layout.certifiedMaxFloat32, `onnxruntime-node float32 vs sqrt: ${worst}, certified ${layout.certifiedMaxFloat32}`);
+    assert.ok(worst <= layout.certifiedMaxFloat32,
+      `onnxruntime-node float32 vs sqrt: ${worst}, certified ${layout.certifiedMaxFloat32}`);
     // The float64 ONNX stays the one-layer network the page shows.
-    assert.deepEqual(gemmShapes(await downloadBytes('dl-onnx64')), lib.network.layers.map((l) => [l.outSize, l.inSize]));
+    assert.deepEqual(gemmShapes(await downloadBytes('dl-onnx64')), lib.network.layers.map((l) => [l.outSize,
+      l.inSize]));
     assert.equal(lib.network.layers.length, 2);
   });
 
-  it('sqrt(x) to 1e-6: the float32 clamp form\'s certified error is above the tolerance, and the page says so', async () => {
-    await buildWith({ expr: 'sqrt(x)', domain: '0:1', vars: '', mode: 'maxError', placement: 'optimal', fit: 'minimax', value: '1e-6' });
+  it('sqrt(x) to 1e-6: the float32 clamp form\'s certified error is above the tolerance, and the page says so',
+    async () => {
+    await buildWith({ expr: 'sqrt(x)', domain: '0:1', vars: '', mode: 'maxError', placement: 'optimal', fit: 'minimax',
+      value: '1e-6' });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
-    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-6 }, placement: 'optimal', fit: 'minimax' });
+    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-6 },
+      placement: 'optimal', fit: 'minimax' });
     const layout = float32Layout(lib, compileFunction(parseFormula(lib.expr).expr, [lib.variable]));
     assert.ok(layout.certifiedMaxFloat32 > 1e-6); // what the CLI's --dtype float32 sizes again for
     await settled('certified32');
     const shown32 = await value('certified32');
-    assert.ok(Math.abs(shown32 - layout.certifiedMaxFloat32) <= 1e-12 * layout.certifiedMaxFloat32, `page ${shown32}, library ${layout.certifiedMaxFloat32}`);
+    assert.ok(Math.abs(shown32 - layout.certifiedMaxFloat32) <= 1e-12 * layout.certifiedMaxFloat32,
+      `page ${shown32}, library ${layout.certifiedMaxFloat32}`);
     assert.equal(await page.getAttribute('#certified32', 'data-over'), '1');
-    assert.match(await page.textContent('#float32-note') ?? '', /above the tolerance 1\.000e-6: float32 rounding eats the margin/);
+    assert.match(await page.textContent('#float32-note') ?? '',
+      /above the tolerance 1\.000e-6: float32 rounding eats the margin/);
     await settled('ort');
     assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
     assert.ok(await value('ort32f') <= shown32);
@@ -194,7 +214,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
     assert.equal(await page.isVisible('#run32f'), false);
     assert.deepEqual(gemmShapes(await downloadBytes('dl-onnx32')), [[3000, 1], [1, 3000]]);
-    await buildWith({ expr: 'sqrt(x)', domain: '0:1', mode: 'maxError', value: '1e-4' }); // back to T2 for the next test
+    await buildWith({ expr: 'sqrt(x)', domain: '0:1', mode: 'maxError',
+      value: '1e-4' }); // back to T2 for the next test
     await settled('certified32');
   });
 
@@ -236,49 +257,62 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.ok((await page.locator('#nodes-table tr').count()) >= 3);
   });
 
-  it('several variables: the float32 card is the library\'s certified float32 error of the network shown, and onnxruntime-web\'s float32 run keeps within it', async () => {
-    await buildWith({ expr: 'x*y + max(x, y)', vars: 'x=-1:1, y=-1:1', ranges: '', line: '', mode: 'maxError', value: '1e-3' });
+  it('several variables: the float32 card is the library\'s certified float32 error of the network shown, and ' +
+    'onnxruntime-web\'s float32 run keeps within it', async () => {
+    await buildWith({ expr: 'x*y + max(x, y)', vars: 'x=-1:1, y=-1:1', ranges: '', line: '', mode: 'maxError',
+      value: '1e-3' });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
-    const lib = compileFormula({ expr: 'x*y + max(x, y)', vars: { x: [-1, 1], y: [-1, 1] }, ranges: {}, maxError: 1e-3, measureCount: PAGE_MEASURE_COUNT });
+    const lib = compileFormula({ expr: 'x*y + max(x, y)', vars: { x: [-1, 1], y: [-1, 1] }, ranges: {}, maxError: 1e-3,
+      measureCount: PAGE_MEASURE_COUNT });
     assert.equal(await value('relus'), networkSummary(lib.network).relus);
     assert.equal(await page.isVisible('#card32'), true);
     assert.equal(await page.getAttribute('#certified32', 'data-state'), 'ok');
-    assert.match(await page.textContent('#card32') ?? '', /max error in float32, certified.*the float32 ONNX: the network shown/);
+    assert.match(await page.textContent('#card32') ?? '',
+      /max error in float32, certified.*the float32 ONNX: the network shown/);
     const shown32 = await value('certified32');
-    assert.ok(Math.abs(shown32 - lib.certifiedMaxFloat32) <= 1e-12 * lib.certifiedMaxFloat32, `page ${shown32}, library ${lib.certifiedMaxFloat32}`);
+    assert.ok(Math.abs(shown32 - lib.certifiedMaxFloat32) <= 1e-12 * lib.certifiedMaxFloat32,
+      `page ${shown32}, library ${lib.certifiedMaxFloat32}`);
     assert.ok(shown32 >= await value('certified'));
     assert.equal(await page.getAttribute('#certified32', 'data-over'), lib.certifiedMaxFloat32 > 1e-3 ? '1' : '0');
     assert.equal(await page.getAttribute('#float32-note', 'data-layout'), 'network');
-    assert.match(await page.textContent('#float32-note') ?? '', /ONNX float32 is the network shown, evaluated in float32: its certified max error in float32 is/);
+    assert.match(await page.textContent('#float32-note') ?? '',
+      /ONNX float32 is the network shown, evaluated in float32: its certified max error in float32 is/);
     // The float32 ONNX offered is the network shown, layer for layer.
-    assert.deepEqual(gemmShapes(await downloadBytes('dl-onnx32')), lib.network.layers.map((l) => [l.outSize, l.inSize]));
+    assert.deepEqual(gemmShapes(await downloadBytes('dl-onnx32')), lib.network.layers.map((l) => [l.outSize,
+      l.inSize]));
     await settled('ort');
     assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
     assert.equal(await page.isVisible('#run32f'), true);
     assert.match(await page.textContent('#run32f') ?? '', /float32 ONNX vs f in the certified region/);
     const ortVsF = await value('ort32f');
     assert.equal(Number(await page.getAttribute('#ort32f', 'data-bound')), shown32);
-    assert.ok(Number(await page.getAttribute('#ort32f', 'data-points')) > 2000); // the whole box is certified: the diagonal and the seeded points
+    assert.ok(Number(await page.getAttribute('#ort32f',
+      'data-points')) > 2000); // the whole box is certified: the diagonal and the seeded points
     assert.ok(ortVsF > 0 && ortVsF <= shown32, `float32 ONNX vs f: ${ortVsF}, certified float32 ${shown32}`);
-    assert.match(await page.textContent('#ort-detail') ?? '', /network shown.*against f itself on the \d+ of them in the certified region .* within its certified max error in float32/);
+    assert.match(await page.textContent('#ort-detail') ?? '',
+      /network shown.*against f itself on the \d+ of them in the certified region .* within its certified max error in float32/);
   });
 
   it('the distance with a stated range compiles in the page to the library\'s network', async () => {
     await buildWith({ expr: 'sqrt(dx^2+dy^2)', vars: 'dx=-1:1, dy=-1:1', ranges: 'dx^2+dy^2=0.25:2', value: '1e-3' });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
-    const lib = compileFormula({ expr: 'sqrt(dx^2+dy^2)', vars: { dx: [-1, 1], dy: [-1, 1] }, ranges: { 'dx^2+dy^2': [0.25, 2] }, maxError: 1e-3, measureCount: 20000 });
+    const lib = compileFormula({ expr: 'sqrt(dx^2+dy^2)', vars: { dx: [-1, 1], dy: [-1, 1] },
+      ranges: { 'dx^2+dy^2': [0.25, 2] }, maxError: 1e-3, measureCount: 20000 });
     const s = networkSummary(lib.network);
     assert.equal(await value('relus'), s.relus);
     assert.equal(await value('layers'), s.layers);
     assert.equal(await value('certified'), lib.certifiedMax);
     assert.equal(await page.locator('#nodes-table tr').count(), 1 + lib.nodes.filter((n) => n.construction).length);
-    await page.waitForFunction(() => document.getElementById('ort')?.dataset.state !== 'busy', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('ort')?.dataset.state !== 'busy', undefined,
+      { timeout: 60_000 });
     assert.ok(await value('ort') < 1e-5, await page.textContent('#ort-detail') ?? '');
-    assert.ok(await value('ort64') <= 2 * lib.roundingBound, `float64 ONNX differs by ${await value('ort64')}, rounding bound ${lib.roundingBound}`);
+    assert.ok(await value('ort64') <= 2 * lib.roundingBound,
+      `float64 ONNX differs by ${await value('ort64')}, rounding bound ${lib.roundingBound}`);
     // The float32 figure is the library's, and onnxruntime-web's float32 run is held against f
     // only where the certificate holds: inside the box and the stated range of dx^2+dy^2.
     const shown32 = await value('certified32');
-    assert.ok(Math.abs(shown32 - lib.certifiedMaxFloat32) <= 1e-12 * lib.certifiedMaxFloat32, `page ${shown32}, library ${lib.certifiedMaxFloat32}`);
+    assert.ok(Math.abs(shown32 - lib.certifiedMaxFloat32) <= 1e-12 * lib.certifiedMaxFloat32,
+      `page ${shown32}, library ${lib.certifiedMaxFloat32}`);
     const checked = Number(await page.getAttribute('#ort32f', 'data-points'));
     const ortDetail = await page.textContent('#ort-detail') ?? '';
     const ran = Number(/^(\d+) points/.exec(ortDetail)?.[1]);
@@ -290,9 +324,11 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.equal(await value('relus'), s.relus);
   });
 
-  it('T3 distance plotted along a chosen line inside the shell: the error shown there is within the certified one', async () => {
+  it('T3 distance plotted along a chosen line inside the shell: the error shown there is within the certified one',
+    async () => {
     const vars = 'dx=-2.4e7:2.4e7, dy=-2.4e7:2.4e7, dz=-2.4e7:2.4e7';
-    await buildWith({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars, ranges: 'dx^2+dy^2+dz^2=4.41e14:5.76e14', value: '1', line: 'from dx=2.1e7, dy=0, dz=0 to dx=2.4e7, dy=0, dz=0' });
+    await buildWith({ expr: 'sqrt(dx^2+dy^2+dz^2)', vars, ranges: 'dx^2+dy^2+dz^2=4.41e14:5.76e14', value: '1',
+      line: 'from dx=2.1e7, dy=0, dz=0 to dx=2.4e7, dy=0, dz=0' });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
     const title = await page.locator('#plots svg').first().locator('text').first().textContent();
     assert.equal(title, 'along the line: t = 0 at (dx=21000000, dy=0, dz=0), t = 1 at (dx=24000000, dy=0, dz=0)');
@@ -300,7 +336,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.ok(certified <= 1);
     // The whole line lies in the shell and the box: every point is certified, and the error there is within the bound.
     const along = await value('line-measured');
-    assert.equal(await page.getAttribute('#line-measured', 'data-points'), await page.getAttribute('#line-measured', 'data-of'));
+    assert.equal(await page.getAttribute('#line-measured', 'data-points'), await page.getAttribute('#line-measured',
+      'data-of'));
     assert.ok(along > 0 && along <= certified, `max |error| along the line ${along}, certified ${certified}`);
     assert.ok((await page.locator('#nodes-table tr').count()) >= 2);
     await settled('ort');
@@ -310,14 +347,17 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
     assert.match(await page.textContent('#status') ?? '', /^redrawn/); // only the line changed: no new build
     const inside = Number(await page.getAttribute('#line-measured', 'data-points'));
-    assert.ok(inside > 0 && inside < 0.2 * Number(await page.getAttribute('#line-measured', 'data-of')), `${inside} points certified`);
+    assert.ok(inside > 0 && inside < 0.2 * Number(await page.getAttribute('#line-measured', 'data-of')),
+      `${inside} points certified`);
     assert.ok(await value('line-measured') <= certified);
-    assert.match(await page.locator('#plots svg').nth(1).locator('text').first().textContent() ?? '', /not drawn outside the box or where the ranges fail/);
+    assert.match(await page.locator('#plots svg').nth(1).locator('text').first().textContent() ?? '',
+      /not drawn outside the box or where the ranges fail/);
     // A bad line: the message beside the field names it, its rule and the bad end; the result stays.
     const relus = await value('relus');
     const plots = await page.innerHTML('#plots');
     await buildWith({ line: 'dx=2.1e7, dy=0 to dx=2.4e7, dy=0, dz=0' });
-    assert.match(await page.textContent('#line-error') ?? '', /^plot line must give every variable \(dx, dy, dz\) at both ends, dz missing \(got "dx=2.1e7, dy=0"\)\.$/);
+    assert.match(await page.textContent('#line-error') ?? '',
+      /^plot line must give every variable \(dx, dy, dz\) at both ends, dz missing \(got "dx=2.1e7, dy=0"\)\.$/);
     assert.equal(await page.getAttribute('#status', 'data-state'), 'error');
     assert.equal(await value('relus'), relus);
     assert.equal(await page.innerHTML('#plots'), plots);
@@ -327,7 +367,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     // Empty: back to the box's diagonal.
     await buildWith({ line: '' });
     assert.equal(await page.textContent('#line-error'), '');
-    assert.match(await page.locator('#plots svg').first().locator('text').first().textContent() ?? '', /^along the box's diagonal/);
+    assert.match(await page.locator('#plots svg').first().locator('text').first().textContent() ?? '',
+      /^along the box's diagonal/);
   });
 
   it('a slow build runs in a worker: the page answers while it runs, and newer input replaces it', async () => {
@@ -337,7 +378,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     await page.selectOption('#placement', 'uniform');
     await page.fill('#value', '1e-6');
     await page.click('#build');
-    await page.waitForFunction(() => /tried \d+ segments/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => /tried \d+ segments/.test(document.getElementById('status')?.textContent ?? ''),
+      undefined, { timeout: 30_000 });
     const started = Date.now();
     await page.evaluate(() => document.getElementById('relus')?.textContent);
     const answeredIn = Date.now() - started;
@@ -345,7 +387,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     assert.ok(answeredIn < 1000, `the page took ${answeredIn} ms to answer during a build`);
     await buildWith({ placement: 'optimal', value: '1e-4' });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
-    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 }, placement: 'optimal', fit: 'minimax' });
+    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 },
+      placement: 'optimal', fit: 'minimax' });
     assert.equal(await value('relus'), lib.segments);
     // The stopped build never reports afterwards.
     await new Promise((r) => setTimeout(r, 500));
@@ -357,7 +400,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
     await page.fill('#domain', '0:3');
     await page.selectOption('#mode', 'knots');
     await page.fill('#value', '40');
-    await page.waitForFunction(() => document.getElementById('relus')?.dataset.value === '40', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.getElementById('relus')?.dataset.value === '40', undefined,
+      { timeout: 30_000 });
     assert.equal(await page.getAttribute('#status', 'data-state'), 'ok');
     assert.match(await page.textContent('#value-label') ?? '', /segments/);
     assert.deepEqual(errors, []);
