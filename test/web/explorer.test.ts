@@ -290,7 +290,8 @@ describe('knotnet explore in a real browser (Debian chromium via playwright-core
       'data-points')) > 2000); // the whole box is certified: the diagonal and the seeded points
     assert.ok(ortVsF > 0 && ortVsF <= shown32, `float32 ONNX vs f: ${ortVsF}, certified float32 ${shown32}`);
     assert.match(await page.textContent('#ort-detail') ?? '',
-      /network shown.*against f itself on the \d+ of them in the certified region .* within its certified max error in float32/);
+      new RegExp(String.raw`network shown.*against f itself on the \d+ of them in the certified region .* within its ` +
+        String.raw`certified max error in float32`));
   });
 
   it('the distance with a stated range compiles in the page to the library\'s network', async () => {
