@@ -68,7 +68,8 @@ test('approx --export onto a folder of the user\'s (no TF.js export of knotnet) 
   mkdirSync(models);
   writeFileSync(join(models, 'notes.txt'), 'mine');
   await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--export', models],
-    /^knotnet: --export must not name a non-empty folder that is not a previous knotnet tfjs output \(pass --force to replace it\) \(got ".*models"\)\.$/);
+    new RegExp(String.raw`^knotnet: --export must not name a non-empty folder that is not a previous knotnet tfjs ` +
+      String.raw`output \(pass --force to replace it\) \(got ".*models"\)\.$`));
   assert.deepEqual(readdirSync(models), ['notes.txt']);
   await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--save', '/dev/null', '--force'],
     /^knotnet: --save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)\.$/);
@@ -149,6 +150,7 @@ test('approx sqrt at 1e-8: one hidden layer cannot be certified there; exit 1 so
   const r = await knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-8');
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr,
-    /--max-error 1e-8 cannot be met by a one-hidden-layer network here: the best certified error was [\d.e-]+ with \d+ segments, and more segments raise it/);
+    new RegExp(String.raw`--max-error 1e-8 cannot be met by a one-hidden-layer network here: the best certified ` +
+      String.raw`error was [\d.e-]+ with \d+ segments, and more segments raise it`));
   assert.equal(r.stdout, '');
 });

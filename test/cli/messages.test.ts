@@ -46,7 +46,8 @@ test('compile: a node that cannot be built names the node in the formula\'s text
   const m = messageOf(() => compileFormula(o));
   inUserTerms(m, '0.001', [/--max-segments/, /--dtype/, /--deep always/]);
   assert.match(m,
-    /the node sin\(x\) \(on its range \[0\.00, 3\.00\]\) needed more segments than the limit: its own error came down to [\d.e-]+ with 3 segments/);
+    new RegExp(String.raw`the node sin\(x\) \(on its range \[0\.00, 3\.00\]\) needed more segments than the limit: ` +
+      String.raw`its own error came down to [\d.e-]+ with 3 segments`));
   assert.match(m, /raise --max-error/);
 });
 
@@ -63,7 +64,8 @@ test('compile --dtype float32: float32 rounding above the tolerance quotes |f| o
     dtype: 'float32', maxSegments: 50 }));
   inUserTerms(m, '3e-7', [/--max-segments/, /--deep always/]);
   assert.match(m,
-    /float32 rounding \(\|f\| reaches 4\.00, where float32 resolves about 2\.38e-7\); raise --max-error or use --dtype float64\.$/);
+    new RegExp(String.raw`float32 rounding \(\|f\| reaches 4\.00, where float32 resolves about 2\.38e-7\); raise ` +
+      String.raw`--max-error or use --dtype float64\.$`));
 });
 
 test('approx: a tolerance needing more segments than the limit quotes the user\'s tolerance and the limit', () => {
@@ -101,5 +103,6 @@ test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: ex
 test('compile: a tolerance below the float32 floor (half an ulp of max |f|) is refused at once as bad input', () => {
   assert.throws(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 1e-7, dtype: 'float32' }),
     (e: unknown) => e instanceof InputError
-      && /^--max-error must be at least the float32 floor of this function, 1\.19e-7 \(half a float32 unit in the last place at max \|f\| = 4\.00\) \(got 1e-7\)\.$/.test(e.message));
+      && new RegExp(String.raw`^--max-error must be at least the float32 floor of this function, 1\.19e-7 \(half a ` +
+        String.raw`float32 unit in the last place at max \|f\| = 4\.00\) \(got 1e-7\)\.$`).test(e.message));
 });

@@ -78,7 +78,8 @@ test('check with a --var box where the formula is undefined is exit 2 in one sen
   const r = await knotnet('check', file, '--expr', 'sqrt(x - 0.5)', '--var', 'x=0:1', '-n', '100');
   assert.equal(r.code, 2);
   assert.match(r.stderr,
-    /^knotnet: --var must give a box where the formula is defined \(sqrt\(x - 0\.5\) is undefined .*\) \(got "x=0:1"\)\.\n$/);
+    new RegExp(String.raw`^knotnet: --var must give a box where the formula is defined \(sqrt\(x - 0\.5\) is ` +
+      String.raw`undefined .*\) \(got "x=0:1"\)\.\n$`));
 });
 
 test('approx "1e308*x" --max-error 1e-3 with --export and --save is refused before work with the float64 floor (a ' +
