@@ -61,7 +61,6 @@ test('certifyNetwork with a linear --range condition is ≥ the exact max over t
   fc.assert(
     fc.property(network, formula, fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 3, maxLength: 3 }),
       fc.integer({ min: -4, max: 4 }), (net, [c, k], g, t) => {
-      const d = net.inputs.length;
       const coef = c.map((v) => v / 8);
       const text = `${coef[0]} + ${net.inputs.map((v, i) => `${coef[i + 1]}*${v}`).join(' + ')} + ${k / 4}*abs(x0)`;
       const f = (x: number[]) => coef[0]! + x.reduce((s, v, i) => s + coef[i + 1]! * v, 0) + (k / 4) * Math.abs(x[0]!);
