@@ -19,21 +19,24 @@ function collect(req: BuildRequest): BuildMessage[] {
   return out;
 }
 
+/** The sqrt build through answer(): its sizing trials, then the same network and certified error as approximate(). */
+function sqrtBuildAsApproximate() {
+  const msgs = collect(sqrtReq);
+  const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 },
+    placement: 'optimal', fit: 'minimax' });
+  const last = msgs.at(-1)!;
+  assert.equal(last.type, 'done');
+  assert.ok(last.type === 'done' && last.built.kind === 'approx');
+  assert.equal(last.built.result.certifiedMax, lib.certifiedMax);
+  assert.deepEqual(last.built.result.network, lib.network);
+  const progress = msgs.filter((m) => m.type === 'progress');
+  assert.equal(progress.length, lib.trials.length);
+  assert.ok(msgs.every((m) => m.id === 3));
+}
+
 describe('the page\'s build jobs (what the worker runs)', () => {
   it('answer(sqrt on 0:1 to 1e-4) posts the sizing trials, then the same network and certified error as approximate()',
-    () => {
-    const msgs = collect(sqrtReq);
-    const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 },
-      placement: 'optimal', fit: 'minimax' });
-    const last = msgs.at(-1)!;
-    assert.equal(last.type, 'done');
-    assert.ok(last.type === 'done' && last.built.kind === 'approx');
-    assert.equal(last.built.result.certifiedMax, lib.certifiedMax);
-    assert.deepEqual(last.built.result.network, lib.network);
-    const progress = msgs.filter((m) => m.type === 'progress');
-    assert.equal(progress.length, lib.trials.length);
-    assert.ok(msgs.every((m) => m.id === 3));
-  });
+    sqrtBuildAsApproximate);
 
   it('answer(float32 layout of the sqrt build) posts the library\'s float32Layout: the clamp form and its certified ' +
     'float32 error', () => {
