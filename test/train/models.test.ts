@@ -39,6 +39,20 @@ const leakyNet: Network = {
   layers: [denseLayer('relu', 1, 2, [1, -1], [0, 0]), denseLayer('linear', 2, 1, [1, -LEAKY_ALPHA], [0])],
 };
 
+/** The asker's LeakyReLU model against the Keras graph in float64. */
+function askerConvertsExactly() {
+  const m = askerModel(3, 7);
+  const net = networkFromModel(m, ['a', 'b', 'c']);
+  assert.deepEqual(net.layers.map((l) => [l.activation, l.inSize, l.outSize]), [['relu', 3, 24], ['relu', 24, 24],
+    ['linear', 24, 1]]);
+  const x = samples(200, 3, 1);
+  const y = evaluate(net, x);
+  for (let i = 0; i < 200; i++) {
+    const ref = kerasForward64(m, Array.from(x.subarray(3 * i, 3 * i + 3)));
+    assert.ok(close(y[i]!, ref, 1e-12), `x=${x.subarray(3 * i, 3 * i + 3)}: ${y[i]} vs ${ref}`);
+  }
+}
+
 describe('trained models as knotnet networks', () => {
   before(async () => { await initTfjs('wasm'); });
 
@@ -50,18 +64,7 @@ describe('trained models as knotnet networks', () => {
   });
 
   it('the asker\'s LeakyReLU model converts exactly: same function as the Keras graph in float64 (linear layer ' +
-    'merged, leaky units doubled)', () => {
-    const m = askerModel(3, 7);
-    const net = networkFromModel(m, ['a', 'b', 'c']);
-    assert.deepEqual(net.layers.map((l) => [l.activation, l.inSize, l.outSize]), [['relu', 3, 24], ['relu', 24, 24],
-      ['linear', 24, 1]]);
-    const x = samples(200, 3, 1);
-    const y = evaluate(net, x);
-    for (let i = 0; i < 200; i++) {
-      const ref = kerasForward64(m, Array.from(x.subarray(3 * i, 3 * i + 3)));
-      assert.ok(close(y[i]!, ref, 1e-12), `x=${x.subarray(3 * i, 3 * i + 3)}: ${y[i]} vs ${ref}`);
-    }
-  });
+    'merged, leaky units doubled)', askerConvertsExactly);
 
   it('a converted model evaluates (knotnet, float64) to model.predict within float32 tolerance', () => {
     const m = askerModel(3, 7);
