@@ -28,8 +28,8 @@ export function knownFunctions(): string[] {
 
 export function callExpr(name: string, args: Expr[], argument: string, internalOk: (name: string) => boolean): Expr {
   const count = (rule: string, ok: boolean) => {
-    if (!ok) throw new InputError(argument, `call ${name} with ${rule}`, `${name} with ${args.length}`, idOf(argument,
-      'arity'));
+    if (!ok) throw new InputError(argument, `call ${name} with ${rule}`, `${name} with ${args.length}`,
+      idOf(argument, 'arity'));
   };
   if ((UNARY_FUNCTIONS as readonly string[]).includes(name) || internalOk(name)) {
     count('exactly 1 argument', args.length === 1);

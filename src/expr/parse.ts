@@ -123,8 +123,8 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
     case 'ConstantNode': {
       const v = Number(n.value);
       if (typeof n.value !== 'number' || !Number.isFinite(v)) {
-        throw new InputError(argument, 'use only finite numeric constants', String(n.value), idOf(argument,
-          'not-finite'));
+        throw new InputError(argument, 'use only finite numeric constants', String(n.value),
+          idOf(argument, 'not-finite'));
       }
       return { op: 'const', value: v };
     }
@@ -151,8 +151,8 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       if (COMPARISONS.includes(n.fn as string)) throw new InputError(argument, JUMP_RULE, `${n.op} in ${text}`,
         idOf(argument, 'discontinuous'));
       if (!op || args.length !== 2) {
-        throw new InputError(argument, 'use only the operators + - * / ^', `${n.op} in ${text}`, idOf(argument,
-          'unknown-operator'));
+        throw new InputError(argument, 'use only the operators + - * / ^', `${n.op} in ${text}`,
+          idOf(argument, 'unknown-operator'));
       }
       return { op, a: args[0]!, b: args[1]! } as Expr;
     }
