@@ -68,43 +68,75 @@ describe('knotnet sample', () => {
     '--outer', '2'), /--outer.*greater than --inner.*"2"/));
 });
 
+async function compileT3Json() {
+  const save = join(dir, 't3.json');
+  const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '1', '--samples',
+    '20000', '--json', '--save', save);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  for (const k of ['relus', 'layers', 'params', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds',
+    'nodes']) assert.ok(k in j, k);
+  assert.ok(j.maxError.certified <= 1);
+  assert.ok(j.maxError.measured <= j.maxError.certified);
+  const { net, meta } = networkFromJson(JSON.parse(readFileSync(save, 'utf8')));
+  assert.equal(meta.expr, 'sqrt(dx^2+dy^2+dz^2)');
+  const y = evaluate(net, [2.2e7, 0, 0]);
+  assert.ok(Math.abs(y[0]! - 2.2e7) <= j.maxError.certified);
+}
+
+async function compileDataRanges() {
+  const csv = join(dir, 'data.csv');
+  assert.equal((await run('sample', 'shell', '-n', '3000', '--seed', '2', '--out', csv)).code, 0);
+  const onnx = join(dir, 't3.onnx');
+  const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json', '--export',
+    onnx);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.measuredSamples, 3000);
+  assert.equal(j.outsideRegion, 0);
+  const c = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json');
+  assert.equal(c.code, 0, c.stderr);
+  const cj = JSON.parse(c.stdout);
+  assert.equal(cj.format, 'onnx');
+  assert.equal(cj.dtype, 'float64');
+  assert.ok(Math.abs(cj.maxError.measured - j.maxError.measured) <= 1e-6 * j.maxError.measured + 1e-9);
+  const strict = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1e-9');
+  assert.equal(strict.code, 1);
+}
+
+async function compileFloat32Certifies() {
+  const onnx = join(dir, 't3f32.onnx');
+  const csv = join(dir, 'f32.csv');
+  assert.equal((await run('sample', 'shell', '-n', '5000', '--seed', '4', '--out', csv)).code, 0);
+  const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '20', '--samples',
+    '1000', '--dtype', 'float32', '--json', '--export', onnx);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.ok(j.float32.maxError.certified <= 20);
+  const c = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--json')).stdout);
+  assert.equal(c.dtype, 'float32');
+  assert.ok(c.maxError.measured <= j.float32.maxError.certified,
+    `${c.maxError.measured} > ${j.float32.maxError.certified}`);
+  // check --var … --range …: samples of the box kept only inside the certified region.
+  const cr = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '-n', '20000', '--json',
+    '--max-error', String(j.float32.maxError.certified));
+  assert.equal(cr.code, 0, cr.stderr);
+  const crj = JSON.parse(cr.stdout);
+  assert.equal(crj.samples, 20000);
+  const w = crj.worstInput;
+  const s = w.dx ** 2 + w.dy ** 2 + w.dz ** 2;
+  assert.ok(s >= 4.41e14 && s <= 5.76e14);
+  // Without --range the box's corners and centre are sampled too, far outside the certificate.
+  const box = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, '-n', '20000',
+    '--json')).stdout);
+  assert.ok(box.maxError.measured > 1e3);
+}
+
 describe('knotnet compile', () => {
   it('T3 with --json: certified <= 1, measured <= certified, keys of the contract and the per-node breakdown',
-    async () => {
-    const save = join(dir, 't3.json');
-    const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '1', '--samples',
-      '20000', '--json', '--save', save);
-    assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    for (const k of ['relus', 'layers', 'params', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds',
-      'nodes']) assert.ok(k in j, k);
-    assert.ok(j.maxError.certified <= 1);
-    assert.ok(j.maxError.measured <= j.maxError.certified);
-    const { net, meta } = networkFromJson(JSON.parse(readFileSync(save, 'utf8')));
-    assert.equal(meta.expr, 'sqrt(dx^2+dy^2+dz^2)');
-    const y = evaluate(net, [2.2e7, 0, 0]);
-    assert.ok(Math.abs(y[0]! - 2.2e7) <= j.maxError.certified);
-  });
+    compileT3Json);
 
-  it('--data takes the ranges from the samples and measures on them; ONNX export runs in check', async () => {
-    const csv = join(dir, 'data.csv');
-    assert.equal((await run('sample', 'shell', '-n', '3000', '--seed', '2', '--out', csv)).code, 0);
-    const onnx = join(dir, 't3.onnx');
-    const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json', '--export',
-      onnx);
-    assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    assert.equal(j.measuredSamples, 3000);
-    assert.equal(j.outsideRegion, 0);
-    const c = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json');
-    assert.equal(c.code, 0, c.stderr);
-    const cj = JSON.parse(c.stdout);
-    assert.equal(cj.format, 'onnx');
-    assert.equal(cj.dtype, 'float64');
-    assert.ok(Math.abs(cj.maxError.measured - j.maxError.measured) <= 1e-6 * j.maxError.measured + 1e-9);
-    const strict = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1e-9');
-    assert.equal(strict.code, 1);
-  });
+  it('--data takes the ranges from the samples and measures on them; ONNX export runs in check', compileDataRanges);
 
   it('--dtype float32 with a tolerance float32 cannot certify fails with the floor, exit 1, nothing written',
     async () => {
@@ -121,33 +153,7 @@ describe('knotnet compile', () => {
   });
 
   it('--dtype float32 certifies the float32 evaluation: onnxruntime float32 measures below the float32 certificate',
-    async () => {
-    const onnx = join(dir, 't3f32.onnx');
-    const csv = join(dir, 'f32.csv');
-    assert.equal((await run('sample', 'shell', '-n', '5000', '--seed', '4', '--out', csv)).code, 0);
-    const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '20', '--samples',
-      '1000', '--dtype', 'float32', '--json', '--export', onnx);
-    assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    assert.ok(j.float32.maxError.certified <= 20);
-    const c = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--json')).stdout);
-    assert.equal(c.dtype, 'float32');
-    assert.ok(c.maxError.measured <= j.float32.maxError.certified,
-      `${c.maxError.measured} > ${j.float32.maxError.certified}`);
-    // check --var … --range …: samples of the box kept only inside the certified region.
-    const cr = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '-n', '20000', '--json',
-      '--max-error', String(j.float32.maxError.certified));
-    assert.equal(cr.code, 0, cr.stderr);
-    const crj = JSON.parse(cr.stdout);
-    assert.equal(crj.samples, 20000);
-    const w = crj.worstInput;
-    const s = w.dx ** 2 + w.dy ** 2 + w.dz ** 2;
-    assert.ok(s >= 4.41e14 && s <= 5.76e14);
-    // Without --range the box's corners and centre are sampled too, far outside the certificate.
-    const box = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, '-n', '20000',
-      '--json')).stdout);
-    assert.ok(box.maxError.measured > 1e3);
-  });
+    compileFloat32Certifies);
 
   const bad: [string[], RegExp][] = [
     [['sqrt(dx^2+dy^2)', '--var', 'dx=-1:1'], /--var.*missing dy/],
