@@ -120,10 +120,12 @@ function t3(): void {
     const near = arcsNearWorst(r.network,
       (t) => [0.95 * T3.R * Math.cos(q * t), 0.95 * T3.R * Math.sin(q * t), 0.3 * T3.R], 2e6, 3000);
     rows.push([label, countRelus(r.network), r.certifiedMax, c.upper, c.lower,
-      (c.upper / r.certifiedMax).toPrecision(3), c.boxes, c.seconds, c.stopped, `${azimuth} × ${elevation}`, `${near} of 3000`]);
+      (c.upper / r.certifiedMax).toPrecision(3), c.boxes, c.seconds, c.stopped, `${azimuth} × ${elevation}`,
+        `${near} of 3000`]);
   }
   console.log(renderTable(['T3 network (max error 1)', 'ReLUs', 'construction certificate', 'certify: proven',
-    'certify: found', 'proven / certificate', 'sub-boxes', 'seconds', 'stopped', 'regions on quarter circles', 'arcs within 20% of worst'], rows));
+    'certify: found', 'proven / certificate', 'sub-boxes', 'seconds', 'stopped', 'regions on quarter circles',
+      'arcs within 20% of worst'], rows));
 }
 
 async function asker(dir: string): Promise<void> {

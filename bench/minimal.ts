@@ -60,7 +60,8 @@ export function benchMinimal(): void {
       long ? long.rms : '-', long ? `${fmt((ours.rmsError / long.rms - 1) * 100)}%` : '-']);
   }
   console.log(renderTable(['points', '--max-error 0.06: segments', 'max error', 'seconds', '--segments 8: RMS',
-    'seconds', 'global search, same time: RMS', 'starts', 'global search, 200 starts: RMS', 'ours vs 200 starts'], fitRows));
+    'seconds', 'global search, same time: RMS', 'starts', 'global search, 200 starts: RMS', 'ours vs 200 starts'],
+      fitRows));
 }
 
 /**

@@ -122,14 +122,16 @@ for (const E of quick ? [1e3, 1] : [1e3, 1, 1e-2]) {
     const s = networkSummary(c.network);
     const sh = networkSummary(shallowOnly.network);
     t3.push([E, nSq + nS, sh.relus, `${sh.layers}`, shallowOnly.certifiedMax, shallowOnly.measuredMax, s.relus,
-      `${s.layers}`, s.params, c.certifiedMax, c.measuredMax, fs.relus, `${fs.layers}`, fs.params, fold.certifiedMax, fold.measuredMax, `${fmt((nSq + nS) / Math.min(s.relus, fs.relus))}x`, now() - t0]);
+      `${s.layers}`, s.params, c.certifiedMax, c.measuredMax, fs.relus, `${fs.layers}`, fs.params, fold.certifiedMax,
+        fold.measuredMax, `${fmt((nSq + nS) / Math.min(s.relus, fs.relus))}x`, now() - t0]);
   } catch (e) {
     t3.push([E, `failed: ${(e as Error).message}`, '', '', '', '', '', '', '', '', '', '', '', '', '', '', '',
       now() - t0]);
   }
 }
 console.log(renderTable(['max error', 'equal spacing ReLUs', 'shallow ReLUs', 'layers', 'certified', 'measured',
-  'sawtooth ReLUs', 'layers', 'params', 'certified', 'measured', 'folded ReLUs', 'layers', 'params', 'certified', 'measured', 'equal/best', 'seconds'], t3));
+  'sawtooth ReLUs', 'layers', 'params', 'certified', 'measured', 'folded ReLUs', 'layers', 'params', 'certified',
+    'measured', 'equal/best', 'seconds'], t3));
 
 console.log('\n# T3 folded (float64 build, max error 1) evaluated in float32: certified float32 bound ' +
   '(compile/foldround.ts) against the float32 floor, measured in onnxruntime-node');

@@ -42,7 +42,8 @@ export class InputError extends Error {
   /** `id`: the field, code and key (a bare string is the code). */
   constructor(argument: string, rule: string, value: unknown, id?: string | InputId) {
     const { field, code, key } = typeof id === 'string' ? { code: id } as InputId : id ?? {};
-    const issue: InputIssue = { argument, rule, value, ...(field !== undefined ? { field } : {}), ...(code !== undefined ? { code } : {}), ...(key !== undefined ? { key } : {}) };
+    const issue: InputIssue = { argument, rule, value, ...(field !== undefined ? { field } : {}), ...(code !== undefined
+      ? { code } : {}), ...(key !== undefined ? { key } : {}) };
     super(formatIssue(issue));
     this.name = 'InputError';
     this.issue = issue;
@@ -67,7 +68,8 @@ export class WorkError extends Error {
  */
 export class SoundnessError extends Error {
   constructor(what: string, measured: number, certified: number) {
-    super(`${what}: the measured max error ${measured} is above the certified bound ${certified}. This is a bug in knotnet (a certificate that does not hold); please report it with the command line you ran.`);
+    super(`${what}: the measured max error ${measured} is above the certified bound ${certified}. This is a bug in ` +
+      `knotnet (a certificate that does not hold); please report it with the command line you ran.`);
     this.name = 'SoundnessError';
   }
 }
@@ -77,7 +79,8 @@ export class SoundnessError extends Error {
  * of the measurement itself (2^−40 of the errors and of the function's scale).
  */
 export function assertMeasuredWithinCertified(what: string, measured: number, certified: number, scale = 0): void {
-  if (measured > certified + 2 ** -40 * (Math.abs(certified) + Math.abs(scale))) throw new SoundnessError(what, measured, certified);
+  if (measured > certified + 2 ** -40 * (Math.abs(certified) + Math.abs(scale))) throw new SoundnessError(what,
+    measured, certified);
 }
 
 /** Thrown inside CLI commands to end with a given exit code after output was printed. */

@@ -13,34 +13,40 @@
 
 // Formulas: parsing, evaluation, interval enclosures.
 export { parseFormula, type Formula } from './expr/parse.ts';
-export { exprToString, variablesOf, UNARY_FUNCTIONS, BINARY_FUNCTIONS, type Expr, type UnaryFn, type BinaryFn } from './expr/ast.ts';
+export { exprToString, variablesOf, UNARY_FUNCTIONS, BINARY_FUNCTIONS, type Expr, type UnaryFn,
+  type BinaryFn } from './expr/ast.ts';
 export { compileFunction } from './expr/evaluate.ts';
 export { enclose, type Enclosure } from './expr/interval.ts';
 
 // One input: a one-hidden-layer network, one ReLU per segment.
-export { approximate, MAX_SEGMENTS_LIMIT, type ApproxOptions, type ApproxResult, type SizeBy } from './approx/approximate.ts';
+export { approximate, MAX_SEGMENTS_LIMIT, type ApproxOptions, type ApproxResult,
+  type SizeBy } from './approx/approximate.ts';
 export { float32Layout, CLAMP_SEGMENTS_LIMIT, type Float32Layout } from './approx/clampform.ts';
 export { evalPwl, pwlToNetwork, type Pwl } from './approx/pwl.ts';
 export type { Placement } from './approx/placement.ts';
 export type { FitKind } from './approx/fit.ts';
 
 // Several inputs: a formula compiled into one network with a certified end-to-end bound.
-export { compileFormula, type CompileOptions, type CompileResult, type NodeReport, type OutputReport, type OutputSpec } from './compile/compile.ts';
+export { compileFormula, type CompileOptions, type CompileResult, type NodeReport, type OutputReport,
+  type OutputSpec } from './compile/compile.ts';
 export type { Range } from './compile/ranges.ts';
 export { sampleBox, sampleShell } from './compile/sample.ts';
 
 // Networks: the dense-layer form, evaluation in float64/float32, rounding bounds, JSON.
-export { denseLayer, validateNetwork, networkSummary, type Network, type DenseLayer, type Activation } from './net/network.ts';
+export { denseLayer, validateNetwork, networkSummary, type Network, type DenseLayer,
+  type Activation } from './net/network.ts';
 export { evaluate, evaluate1d } from './net/evaluate.ts';
 export { roundingErrorBound, layerRanges, UNIT_ROUNDOFF, type PreRangeHints } from './net/rounding.ts';
 export type { Dtype } from './net/floatformat.ts';
 export { networkToJson, networkFromJson, type NetworkJson, type NetworkMeta } from './net/json.ts';
 
 // Exporters: pure functions network → bytes (also on knotnet/export).
-export { toOnnx, toSafetensors, toTfjsLayers, buildArtifacts, type ExportDtype, type OnnxOptions, type SafetensorsOptions, type TfjsArtifacts, type ArtifactFile } from './export/index.ts';
+export { toOnnx, toSafetensors, toTfjsLayers, buildArtifacts, type ExportDtype, type OnnxOptions,
+  type SafetensorsOptions, type TfjsArtifacts, type ArtifactFile } from './export/index.ts';
 
 // Errors.
-export { ExitCode, InputError, SoundnessError, WorkError, assertMeasuredWithinCertified, formatIssue, type InputId, type InputIssue } from './errors.ts';
+export { ExitCode, InputError, SoundnessError, WorkError, assertMeasuredWithinCertified, formatIssue, type InputId,
+  type InputIssue } from './errors.ts';
 
 // Seeded randomness (every sample in knotnet is reproducible).
 export { rng } from './random.ts';

@@ -7,7 +7,8 @@ import { WorkError } from './errors.ts';
 
 /** The optional packages, for the one place (cli/main.ts) that maps raw load failures. */
 export const OPTIONAL_PACKAGES = [
-  'onnxruntime-node', 'onnxruntime-web', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@resvg/resvg-js', 'dejavu-fonts-ttf', 'esbuild',
+  'onnxruntime-node', 'onnxruntime-web', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@resvg/resvg-js',
+    'dejavu-fonts-ttf', 'esbuild',
 ] as const;
 
 /** A WorkError (exit 1) saying what needs `name` and how to install it. */
@@ -20,7 +21,8 @@ export function missingOptional(e: unknown): string | undefined {
   const err = e as { code?: unknown; message?: unknown } | null;
   if (!err || (err.code !== 'ERR_MODULE_NOT_FOUND' && err.code !== 'MODULE_NOT_FOUND')) return undefined;
   const message = String(err.message);
-  return OPTIONAL_PACKAGES.find((name) => message.includes(`'${name}'`) || message.includes(`'${name}/`) || message.includes(`"${name}"`));
+  return OPTIONAL_PACKAGES.find((name) => message.includes(`'${name}'`) || message.includes(`'${name}/`)
+    || message.includes(`"${name}"`));
 }
 
 /** Runs `load` (a literal `import('pkg')`, so bundlers and types see it); a missing `name` becomes missingPackage. */

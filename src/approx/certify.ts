@@ -72,7 +72,8 @@ class CertifyRun {
   private readonly rk: Float64Array;
 
   constructor(
-    private readonly t: Target, private readonly p: Pwl, private readonly rtol: number, private readonly maxDepth: number,
+    private readonly t: Target, private readonly p: Pwl, private readonly rtol: number,
+      private readonly maxDepth: number,
   ) {
     this.observedAt = p.x[0]!;
     this.valueRadiusAt = p.x[0]!;

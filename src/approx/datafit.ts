@@ -6,8 +6,10 @@ import { pwlToNetwork, type Pwl } from './pwl.ts';
 import type { Network } from '../net/network.ts';
 import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
-export type Shape = { monotone?: 'increasing' | 'decreasing'; curvature?: 'convex' | 'concave'; /** internal: y negated (decreasing, concave) */ flipped?: boolean };
-export type DataSize = { kind: 'maxError'; error: number } | { kind: 'segments'; segments: number } | { kind: 'rmsError'; error: number };
+export type Shape = { monotone?: 'increasing' | 'decreasing'; curvature?: 'convex' | 'concave';
+  /** internal: y negated (decreasing, concave) */ flipped?: boolean };
+export type DataSize = { kind: 'maxError'; error: number } | { kind: 'segments'; segments: number } | {
+  kind: 'rmsError'; error: number };
 
 export interface DataFit {
   pwl: Pwl;
@@ -31,7 +33,9 @@ const SEARCH_BINS = 4000;
  */
 export function fitPoints(p: Points, size: DataSize, shape: Shape = {}): DataFit {
   if (shape.monotone === 'decreasing' || shape.curvature === 'concave') {
-    const flipped = fitPoints(negate(p), size, { flipped: true,  ...(shape.monotone ? { monotone: 'increasing' as const } : {}), ...(shape.curvature ? { curvature: shape.curvature === 'concave' ? 'convex' as const : 'concave' as const } : {}) });
+    const flipped = fitPoints(negate(p), size, { flipped: true,  ...(shape.monotone
+      ? { monotone: 'increasing' as const } : {}), ...(shape.curvature ? { curvature: shape.curvature === 'concave'
+        ? 'convex' as const : 'concave' as const } : {}) });
     const pwl = { x: flipped.pwl.x, y: flipped.pwl.y.map((v) => -v) };
     return { ...flipped, pwl, ...errorsOf(p, pwl) };
   }
@@ -77,8 +81,12 @@ function monotoneTube(t: Tube, E: number, flipped: boolean): Tube {
   for (let j = n - 2; j >= 0; j--) hi[j] = Math.min(hi[j]!, hi[j + 1]!);
   for (let j = 0; j < n; j++) {
     if (lo[j]! > hi[j]!) throw new WorkError(flipped
-      ? `no decreasing function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a value of at most ${-lo[j]!} and those at or right of it at least ${-hi[j]!} (raise --max-error or drop --monotone).`
-      : `no increasing function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a value of at least ${lo[j]} and those at or right of it at most ${hi[j]} (raise --max-error or drop --monotone).`);
+      ? `no decreasing function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a ` +
+        `value of at most ${-lo[j]!} and those at or right of it at least ${-hi[j]!} (raise --max-error or drop ` +
+          `--monotone).`
+      : `no increasing function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a ` +
+        `value of at least ${lo[j]} and those at or right of it at most ${hi[j]} (raise --max-error or drop ` +
+          `--monotone).`);
   }
   return { x: t.x, lo, hi };
 }
@@ -94,8 +102,10 @@ function convexTube(t: Tube, E: number, flipped: boolean): Tube {
     hi[j] = a === b ? t.hi[a]! : t.hi[a]! + ((t.hi[b]! - t.hi[a]!) * (t.x[j]! - t.x[a]!)) / (t.x[b]! - t.x[a]!);
     if (hi[j]! < t.lo[j]!) {
       throw new WorkError(flipped
-        ? `no concave function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of at least ${-hi[j]!} while it needs at most ${-t.lo[j]!} (raise --max-error or drop --concave).`
-        : `no convex function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of at most ${hi[j]} while it needs at least ${t.lo[j]} (raise --max-error or drop --convex).`);
+        ? `no concave function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of ` +
+          `at least ${-hi[j]!} while it needs at most ${-t.lo[j]!} (raise --max-error or drop --concave).`
+        : `no convex function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of ` +
+          `at most ${hi[j]} while it needs at least ${t.lo[j]} (raise --max-error or drop --convex).`);
     }
   }
   return { x: t.x, lo: t.lo, hi };
@@ -148,10 +158,12 @@ function fitSegments(p: Points, N: number, shape: Shape): DataFit {
   let lo = b.widestSpread / 2;
   let hi = Math.max(lo, 1e-300);
   let range = 0;
-  for (let g = 0; g < b.x.length; g++) range = Math.max(range, Math.abs(b.yMax[g]! - b.yMin[0]!), Math.abs(b.yMin[g]! - b.yMax[0]!));
+  for (let g = 0; g < b.x.length; g++) range = Math.max(range, Math.abs(b.yMax[g]! - b.yMin[0]!),
+    Math.abs(b.yMin[g]! - b.yMax[0]!));
   hi = Math.max(hi, range);
   const links = (E: number) => minLinkPath(pointsTube(b, E)).links;
-  for (let it = 0; it < 50 && hi - lo > 1e-4 * hi; it++) { const m = (lo + hi) / 2; if (links(m) <= N) hi = m; else lo = m; }
+  for (let it = 0; it < 50 && hi - lo > 1e-4 * hi; it++) { const m = (lo
+    + hi) / 2; if (links(m) <= N) hi = m; else lo = m; }
   let knots = minLinkPath(pointsTube(b, hi)).x;
   knots = padKnots(knots, N);
   knots[0] = p.x[0]!;
@@ -175,7 +187,8 @@ function padKnots(x: Float64Array, n: number): Float64Array {
 
 function fitRms(p: Points, E: number, shape: Shape): DataFit {
   const cache = new Map<number, DataFit>();
-  const at = (n: number) => { let r = cache.get(n); if (!r) { r = fitSegments(p, n, shape); cache.set(n, r); } return r; };
+  const at = (n: number) => { let r = cache.get(n); if (!r) { r = fitSegments(p, n, shape); cache.set(n,
+    r); } return r; };
   let hiN = 1;
   while (at(hiN).rmsError > E) {
     if (hiN >= p.x.length - 1) {

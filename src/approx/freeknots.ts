@@ -73,7 +73,8 @@ export function refineKnots(p: Points, start: Float64Array, sweeps = 4): Float64
       let x1 = b - G * (b - a), x2 = a + G * (b - a);
       let f1 = at(x1), f2 = at(x2);
       for (let it = 0; it < 18; it++) {
-        if (f1 <= f2) { b = x2; x2 = x1; f2 = f1; x1 = b - G * (b - a); f1 = at(x1); } else { a = x1; x1 = x2; f1 = f2; x2 = a + G * (b - a); f2 = at(x2); }
+        if (f1 <= f2) { b = x2; x2 = x1; f2 = f1; x1 = b - G * (b - a); f1 = at(x1); } else { a = x1; x1 = x2; f1 = f2;
+          x2 = a + G * (b - a); f2 = at(x2); }
       }
       const [xv, fv] = f1 <= f2 ? [x1, f1] : [x2, f2];
       if (fv < best) { best = fv; knots[i] = xv; } else knots[i] = keep;

@@ -224,7 +224,8 @@ export function minimaxForCount(
   t: Target, n: number, startError: number, certify: (p: Pwl, rtol: number) => number,
 ): MinimalPwl & { errorLowerBound: number } {
   const s = sampleTube(t, samplesFor(t, startError, n), 0.005 * startError);
-  const links = (E: number) => { const tube = tubeAround(s, E, -1, 1e-4 * E); return tube ? minLinkPath(tube).links : Infinity; };
+  const links = (E: number) => { const tube = tubeAround(s, E, -1, 1e-4 * E); return tube ? minLinkPath(tube).links
+    : Infinity; };
   let loE = 0;
   let hiE = startError;
   while (links(hiE) > n && hiE < 1e300) { loE = hiE; hiE *= 2; }

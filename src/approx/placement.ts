@@ -38,7 +38,8 @@ export function chordError(f: (x: number) => number, c: number, d: number, fc = 
     e = Math.max(e, Math.abs(fc + (fd - fc) * s - f(c + (d - c) * s)));
   }
   // Near an end where f'' blows up (sqrt at 0) the peak hugs the end: look there too.
-  for (const s of [1 / 256, 1 / 64, 63 / 64, 255 / 256]) e = Math.max(e, Math.abs(fc + (fd - fc) * s - f(c + (d - c) * s)));
+  for (const s of [1 / 256, 1 / 64, 63 / 64, 255 / 256]) e = Math.max(e, Math.abs(fc + (fd - fc) * s - f(c
+    + (d - c) * s)));
   return e;
 }
 

@@ -27,12 +27,15 @@ export interface Points {
 export function groupPoints(x: Float64Array, y: Float64Array): Points {
   const m = x.length;
   for (let i = 0; i < m; i++) {
-    if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!)) throw new InputError(`point ${i + 1}`, 'have finite x and y', `${x[i]}, ${y[i]}`, { field: 'data', code: 'not-finite' });
+    if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!)) throw new InputError(`point ${i + 1}`,
+      'have finite x and y', `${x[i]}, ${y[i]}`, { field: 'data', code: 'not-finite' });
   }
   let wasUnsorted = false;
   for (let i = 1; i < m && !wasUnsorted; i++) if (x[i]! < x[i - 1]!) wasUnsorted = true;
-  const order = wasUnsorted ? Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => x[a]! - x[b]! || a - b) : new Uint32Array(0);
-  const gx = new Float64Array(m), gn = new Float64Array(m), lo = new Float64Array(m), hi = new Float64Array(m), sy = new Float64Array(m), syy = new Float64Array(m);
+  const order = wasUnsorted ? Uint32Array.from({ length: m }, (_, i) => i).sort((a, b) => x[a]! - x[b]! || a - b)
+    : new Uint32Array(0);
+  const gx = new Float64Array(m), gn = new Float64Array(m), lo = new Float64Array(m), hi = new Float64Array(m),
+    sy = new Float64Array(m), syy = new Float64Array(m);
   let G = 0;
   for (let k = 0; k < m; k++) {
     const i = wasUnsorted ? order[k]! : k;
@@ -45,7 +48,8 @@ export function groupPoints(x: Float64Array, y: Float64Array): Points {
       gx[G] = xi; gn[G] = 1; lo[G] = yi; hi[G] = yi; sy[G] = yi; syy[G] = yi * yi; G++;
     }
   }
-  if (G < 2) throw new InputError('data', 'have at least 2 points with different x', m < 2 ? `${m} point${m === 1 ? '' : 's'}` : `${m} points, all at x = ${gx[0]}`, { field: 'data', code: 'too-few-points' });
+  if (G < 2) throw new InputError('data', 'have at least 2 points with different x', m < 2 ? `${m} point${m === 1 ? ''
+    : 's'}` : `${m} points, all at x = ${gx[0]}`, { field: 'data', code: 'too-few-points' });
   let repeated = 0, widest = 0, widestAt = gx[0]!;
   for (let g = 0; g < G; g++) {
     const s = hi[g]! - lo[g]!;
@@ -53,7 +57,8 @@ export function groupPoints(x: Float64Array, y: Float64Array): Points {
     if (s > widest) { widest = s; widestAt = gx[g]!; }
   }
   const f = (a: Float64Array) => a.slice(0, G);
-  return { x: f(gx), n: f(gn), yMin: f(lo), yMax: f(hi), sy: f(sy), syy: f(syy), total: m, wasUnsorted, repeatedWithSpread: repeated, widestSpread: widest, widestSpreadAt: widestAt };
+  return { x: f(gx), n: f(gn), yMin: f(lo), yMax: f(hi), sy: f(sy), syy: f(syy), total: m, wasUnsorted,
+    repeatedWithSpread: repeated, widestSpread: widest, widestSpreadAt: widestAt };
 }
 
 /**
@@ -119,13 +124,15 @@ export function groupSse(p: Points, g: number, v: number): number {
 export function binPoints(p: Points, bins: number): Points {
   const G = p.x.length;
   if (G <= bins) return p;
-  const x = new Float64Array(bins), n = new Float64Array(bins), yMin = new Float64Array(bins), yMax = new Float64Array(bins), sy = new Float64Array(bins), syy = new Float64Array(bins);
+  const x = new Float64Array(bins), n = new Float64Array(bins), yMin = new Float64Array(bins),
+    yMax = new Float64Array(bins), sy = new Float64Array(bins), syy = new Float64Array(bins);
   for (let b = 0; b < bins; b++) {
     const g0 = Math.floor((G * b) / bins);
     const g1 = Math.floor((G * (b + 1)) / bins);
     let sx = 0, cnt = 0, lo = Infinity, hi = -Infinity, s1 = 0, s2 = 0;
     for (let g = g0; g < g1; g++) {
-      sx += p.x[g]! * p.n[g]!; cnt += p.n[g]!; lo = Math.min(lo, p.yMin[g]!); hi = Math.max(hi, p.yMax[g]!); s1 += p.sy[g]!; s2 += p.syy[g]!;
+      sx += p.x[g]! * p.n[g]!; cnt += p.n[g]!; lo = Math.min(lo, p.yMin[g]!); hi = Math.max(hi,
+        p.yMax[g]!); s1 += p.sy[g]!; s2 += p.syy[g]!;
     }
     x[b] = Math.min(p.x[g1 - 1]!, Math.max(p.x[g0]!, sx / cnt));
     n[b] = cnt; yMin[b] = lo; yMax[b] = hi; sy[b] = s1; syy[b] = s2;

@@ -1,5 +1,5 @@
 import { ToleranceError } from './tolerance.ts';
-import { InputError, WorkError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { exprToString } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
 import type { SizeBy } from './approximate.ts';
@@ -20,13 +20,18 @@ import type { Target } from './target.ts';
 export function preflight(t: Target, size: SizeBy, limit: number, relative: boolean): void {
   const bad = unboundedPoint(t);
   if (bad !== null) {
-    throw new InputError('expression', `be bounded on the whole domain [${t.a}, ${t.b}] (no finite enclosure exists near the point given)`, `${exprToString(t.expr)} near ${t.variable} = ${bad}`, { field: 'expr', code: 'unbounded' });
+    throw new InputError('expression', `be bounded on the whole domain [${t.a}, ${t.b}] (no finite enclosure exists ` +
+      `near the point given)`, `${exprToString(t.expr)} near ${t.variable} = ${bad}`, { field: 'expr',
+        code: 'unbounded' });
   }
   if (size.kind === 'spacing') {
     if (!(size.h > 0) || !Number.isFinite(size.h)) return;
-    if (size.h > t.b - t.a) throw new InputError('--spacing', `be at most the width of the domain (${t.b - t.a})`, size.h, { field: 'spacing', code: 'too-wide' });
+    if (size.h > t.b - t.a) throw new InputError('--spacing', `be at most the width of the domain (${t.b - t.a})`,
+      size.h, { field: 'spacing', code: 'too-wide' });
     const segments = Math.ceil((t.b - t.a) / size.h);
-    if (segments > limit) throw new InputError('--spacing', `make at most ${limit} segments (--max-segments) on the domain; it makes ${segments.toPrecision(3)}`, size.h, { field: 'spacing', code: 'out-of-range' });
+    if (segments > limit) throw new InputError('--spacing',
+      `make at most ${limit} segments (--max-segments) on the domain; it makes ${segments.toPrecision(3)}`, size.h,
+        { field: 'spacing', code: 'out-of-range' });
     return;
   }
   // Malformed sizes (≤ 0, NaN) are left to buildPwl's own messages.
@@ -36,7 +41,9 @@ export function preflight(t: Target, size: SizeBy, limit: number, relative: bool
   const tol = relative ? size.error * t.scale : size.error;
   const floor = t.scale * Number.EPSILON;
   if (tol < floor) {
-    throw new InputError(arg, `be at least the float64 floor of this function, ${floor.toPrecision(3)}${relative ? ' absolute' : ''} (max |f| = ${t.scale.toPrecision(3)} times 2^-52)`, size.error, { field: arg === '--rms-error' ? 'rmsError' : 'maxError', code: 'below-float64-floor' });
+    throw new InputError(arg, `be at least the float64 floor of this function, ${floor.toPrecision(3)}${relative
+      ? ' absolute' : ''} (max |f| = ${t.scale.toPrecision(3)} times 2^-52)`, size.error, { field: arg === '--rms-error'
+        ? 'rmsError' : 'maxError', code: 'below-float64-floor' });
   }
   if (size.kind === 'maxError') {
     const nStar = curvatureIntegral(t) / (4 * Math.sqrt(tol));
@@ -72,14 +79,16 @@ function curvatureIntegral(t: Target): number {
  * finite, or the budget of enclosures runs out.
  */
 function unboundedPoint(t: Target): number | null {
-  const finite = (lo: number, hi: number) => { const e = enclose(t.expr, { [t.variable]: [lo, hi] }); return Number.isFinite(e.lo) && Number.isFinite(e.hi); };
+  const finite = (lo: number, hi: number) => { const e = enclose(t.expr, { [t.variable]: [lo,
+    hi] }); return Number.isFinite(e.lo) && Number.isFinite(e.hi); };
   const stack: [number, number][] = [[t.a, t.b]];
   let budget = 4000;
   while (stack.length && budget-- > 0) {
     const [lo, hi] = stack.pop()!;
     if (finite(lo, hi)) continue;
     const mid = lo + (hi - lo) / 2;
-    if (mid <= lo || mid >= hi || hi - lo <= 16 * Number.EPSILON * Math.max(Math.abs(lo), Math.abs(hi), Number.MIN_VALUE / Number.EPSILON)) return mid;
+    if (mid <= lo || mid >= hi || hi - lo <= 16 * Number.EPSILON * Math.max(Math.abs(lo), Math.abs(hi),
+      Number.MIN_VALUE / Number.EPSILON)) return mid;
     stack.push([mid, hi], [lo, mid]);
   }
   return null;

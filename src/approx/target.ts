@@ -89,9 +89,8 @@ function curvatureOf(expr: Expr, variable: string): Curvature {
     const key = signs.join(',');
     let br = branches.get(key);
     if (!br) {
-      let i = 0;
       const signOf = new Map(sites.map((s, j) => [s.selector, signs[j]!]));
-      const smooth = branchAt(expr, (sel) => signOf.get(sel) ?? (i++, 1));
+      const smooth = branchAt(expr, (sel) => signOf.get(sel) ?? 1);
       const f2 = derivative(derivative(smooth, variable), variable);
       br = { f2, f2fn: compileFunction1(f2, variable) };
       branches.set(key, br);

@@ -6,7 +6,8 @@ import { WorkError } from '../errors.ts';
  * re-run) can say it in the user's terms instead of quoting the share.
  */
 export class ToleranceError extends WorkError {
-  constructor(message: string, readonly why: 'rounding' | 'segments' | 'enclosure', readonly best: { error: number; segments: number } | null) {
+  constructor(message: string, readonly why: 'rounding' | 'segments' | 'enclosure',
+    readonly best: { error: number; segments: number } | null) {
     super(message);
   }
 }

@@ -34,7 +34,8 @@ const U = UNIT_ROUNDOFF.float64;
 const CURVED_FROM = 0.1;
 
 /** Upper bound of max over the box of (form − f) when fSign = 1, or (f − form') via the negated form. */
-function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, fSign: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>, cuts: readonly Cut[]): { bound: number; corner: Float64Array; coef: Float64Array } {
+function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, fSign: 1 | -1, lo: ArrayLike<number>,
+  hi: ArrayLike<number>, cuts: readonly Cut[]): { bound: number; corner: Float64Array; coef: Float64Array } {
   // form bounds s·N from above (s = 1 for N, −1 for −N); we bound s·N − s·f:
   // −s·f ≤ −s·(f(m) + g_c·(x − m)) + R, with f(m) taken at the end of its enclosure that is safe.
   const n = lo.length;
@@ -62,7 +63,8 @@ function differenceBound(form: LinearForm, f: NonNullable<FormulaBox['line']>, f
  * For convex f: f − N by the corners, N − f by a tangent plane of f (convex-bound.ts); for
  * concave f the other way round. Each of the network's linear bounds is tried.
  */
-function curvedRoutes(nb: ReturnType<typeof networkBounds>, formula: FormulaEnclosure, lo: ArrayLike<number>, hi: ArrayLike<number>, cuts: readonly Cut[]): { over: number; under: number } {
+function curvedRoutes(nb: ReturnType<typeof networkBounds>, formula: FormulaEnclosure, lo: ArrayLike<number>,
+  hi: ArrayLike<number>, cuts: readonly Cut[]): { over: number; under: number } {
   const convex = formula.curvature === 'convex';
   const corners = cornerValues(formula, convex ? 1 : -1, lo, hi);
   // Corner side: max (form + s·f) with s·f convex; tangent side: max (form − s·f), f replaced
@@ -82,7 +84,8 @@ function curvedRoutes(nb: ReturnType<typeof networkBounds>, formula: FormulaEncl
   return convex ? { over: tangent, under: corner } : { over: corner, under: tangent };
 }
 
-export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<number>, hi: ArrayLike<number>, region: readonly RegionTest[] = []): BoxBound {
+export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<number>, hi: ArrayLike<number>,
+  region: readonly RegionTest[] = []): BoxBound {
   const n = lo.length;
   const fb = formula.enclose(lo, hi);
   const nb = networkBounds(net, lo, hi);
@@ -103,13 +106,15 @@ export function boundBox(net: Network, formula: FormulaEnclosure, lo: ArrayLike<
       over = Math.min(over, a.bound);
       under = Math.min(under, b.bound);
       if (k === 0) {
-        for (let i = 0; i < n; i++) influence[i] = (Math.abs(a.coef[i]!) + Math.abs(b.coef[i]!)) * (hi[i]! - lo[i]!) + 2 * fb.line.slackPer[i]!;
+        for (let i = 0; i < n; i++) influence[i] = (Math.abs(a.coef[i]!) + Math.abs(b.coef[i]!)) * (hi[i]! - lo[i]!)
+          + 2 * fb.line.slackPer[i]!;
         corners.push(a.corner, b.corner);
       }
     }
   } else {
     const form = nb.upper[0]!;
-    for (let i = 0; i < n; i++) influence[i] = (Math.abs(form.coef[i]!) + Math.abs(nb.lowerNeg[0]!.coef[i]!)) * (hi[i]! - lo[i]!);
+    for (let i = 0; i < n; i++) influence[i] = (Math.abs(form.coef[i]!)
+      + Math.abs(nb.lowerNeg[0]!.coef[i]!)) * (hi[i]! - lo[i]!);
   }
   // Worth its cost (point enclosures of f) where f's curvature slack is a visible part of the bound.
   const curved = formula.curvature === 'convex' || formula.curvature === 'concave';

@@ -78,7 +78,8 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
   const ranges = opts.ranges ?? [];
   const dtype = opts.dtype ?? 'float64';
   if (net.outputs.length !== 1) throw new InputError('model', 'have one output', `${net.outputs.length} outputs`);
-  if (opts.box.length !== names.length) throw new InputError('--var', `give one range per model input (${names.length})`, opts.box.length);
+  if (opts.box.length !== names.length) throw new InputError('--var',
+    `give one range per model input (${names.length})`, opts.box.length);
   const lo0 = Float64Array.from(opts.box, (b) => b[0]), hi0 = Float64Array.from(opts.box, (b) => b[1]);
   const formula = new FormulaEnclosure(expr, names);
   const region = ranges.map((r) => ({ enc: new FormulaEnclosure(r.expr, names), lo: r.lo, hi: r.hi }));
@@ -102,10 +103,12 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
     done: (bound) => bound + rounding <= (1 + gap) * (search.best?.value ?? 0),
     outOfTime: () => now() - started > limitMs,
     outOfBoxes: () => boxes >= maxBoxes,
-    report: () => opts.onProgress?.({ upper: (heap.peek()?.bound ?? 0) + rounding, lower: search.best?.value ?? 0, boxes, open: heap.size, seconds: (now() - started) / 1000 }),
+    report: () => opts.onProgress?.({ upper: (heap.peek()?.bound ?? 0) + rounding, lower: search.best?.value ?? 0,
+      boxes, open: heap.size, seconds: (now() - started) / 1000 }),
   }, lo0, hi0);
   if (search.undefinedAt) throw undefinedError(search.undefinedAt);
-  if (heap.size === 0) throw new InputError('--range', 'leave part of the --var box (the region is empty)', ranges.map((r) => r.text ?? '').join(', '));
+  if (heap.size === 0) throw new InputError('--range', 'leave part of the --var box (the region is empty)',
+    ranges.map((r) => r.text ?? '').join(', '));
   // A worst input near the end: ascend from the best found.
   if (search.best) search.ascend(search.best.input, search.best.value);
   const upperExact = heap.peek()!.bound;
@@ -116,7 +119,8 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
     worstInput: search.best ? Array.from(search.best.input) : [],
     gap: lower > 0 ? (upper - lower) / lower : Infinity,
     boxes, open: heap.size, seconds: (now() - started) / 1000, stopped,
-    relus: net.layers.reduce((n, l, i) => n + (i < net.layers.length - 1 && l.activation === 'relu' ? l.outSize : 0), 0), dtype,
+    relus: net.layers.reduce((n, l, i) => n + (i < net.layers.length - 1 && l.activation === 'relu' ? l.outSize : 0),
+      0), dtype,
   };
 }
 
@@ -124,7 +128,9 @@ export function certifyNetwork(opts: CertifyOptions): CertifyResult {
  * The loop: take the box with the largest bound, stop if it is within the gap (then all are)
  * or a limit is reached, else halve it (splitAxis) and open both halves.
  */
-function branch(heap: MaxHeap<OpenBox>, open: (lo: Float64Array, hi: Float64Array, parentBound: number) => void, stop: { done: (bound: number) => boolean; outOfTime: () => boolean; outOfBoxes: () => boolean; report: () => void }, lo0: Float64Array, hi0: Float64Array): CertifyResult['stopped'] {
+function branch(heap: MaxHeap<OpenBox>, open: (lo: Float64Array, hi: Float64Array, parentBound: number) => void,
+  stop: { done: (bound: number) => boolean; outOfTime: () => boolean; outOfBoxes: () => boolean; report: () => void },
+    lo0: Float64Array, hi0: Float64Array): CertifyResult['stopped'] {
   let lastReport = now();
   for (;;) {
     const top = heap.peek();
@@ -143,7 +149,8 @@ function branch(heap: MaxHeap<OpenBox>, open: (lo: Float64Array, hi: Float64Arra
   }
 }
 
-const undefinedError = (x: Float64Array): InputError => new InputError('--expr', 'be defined everywhere on the region', `not finite at (${Array.from(x).join(', ')})`);
+const undefinedError = (x: Float64Array): InputError => new InputError('--expr', 'be defined everywhere on the region',
+  `not finite at (${Array.from(x).join(', ')})`);
 
 /** The input with the largest influence × relative width; −1 when the box cannot be halved. */
 function splitAxis(b: OpenBox, lo0: Float64Array, hi0: Float64Array): number {

@@ -66,7 +66,8 @@ export function cornerBound(
  * s·f convex), by Frank–Wolfe steps towards the corner the gradient prefers, each with a
  * golden-section line search; ∇f by central differences of the compiled formula.
  */
-export function tangentPoint(coef: ArrayLike<number>, f: (x: Float64Array) => number, s: 1 | -1, lo: ArrayLike<number>, hi: ArrayLike<number>, iterations = 8): { x0: Float64Array; estimate: number } {
+export function tangentPoint(coef: ArrayLike<number>, f: (x: Float64Array) => number, s: 1 | -1, lo: ArrayLike<number>,
+  hi: ArrayLike<number>, iterations = 8): { x0: Float64Array; estimate: number } {
   const n = lo.length;
   const x = Float64Array.from(lo, (l, i) => l + (hi[i]! - l) / 2);
   const psi = (y: Float64Array) => { let t = -s * f(y); for (let i = 0; i < n; i++) t += coef[i]! * y[i]!; return t; };

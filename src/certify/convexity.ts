@@ -47,7 +47,8 @@ function isSquareTerm(e: Expr): boolean {
   const k = constantOf(e);
   if (k !== null) return k >= 0;
   if (e.op === 'pow') return constantOf(e.b) === 2 && isAffine(e.a);
-  if (e.op === 'mul') return ((constantOf(e.a) ?? -1) >= 0 && isSquareTerm(e.b)) || ((constantOf(e.b) ?? -1) >= 0 && isSquareTerm(e.a));
+  if (e.op === 'mul') return ((constantOf(e.a) ?? -1) >= 0 && isSquareTerm(e.b)) || ((constantOf(e.b) ?? -1) >= 0
+    && isSquareTerm(e.a));
   if (e.op === 'add') return isSquareTerm(e.a) && isSquareTerm(e.b);
   return false;
 }
@@ -56,7 +57,8 @@ function call(fn: string, arg: Expr): Curvature {
   const a = curvature(arg);
   switch (fn) {
     case 'abs': return a === 'affine' ? 'convex' : 'unknown';
-    case 'sqrt': return isSquareTerm(arg) && a !== 'affine' ? 'convex' : a === 'affine' || a === 'concave' ? 'concave' : 'unknown';
+    case 'sqrt': return isSquareTerm(arg) && a !== 'affine' ? 'convex' : a === 'affine' || a === 'concave' ? 'concave'
+      : 'unknown';
     case 'log': case 'log1p': return a === 'affine' || a === 'concave' ? 'concave' : 'unknown';
     case 'exp': case 'relu': return a === 'affine' || a === 'convex' ? 'convex' : 'unknown';
     case 'cosh': return a === 'affine' ? 'convex' : 'unknown';

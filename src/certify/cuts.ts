@@ -55,17 +55,20 @@ export function maxWithCuts(
   const n = lo.length;
   for (const cut of cuts) {
     const lambdas = new Set<number>();
-    for (let i = 0; i < n; i++) if (cut.a[i] !== 0) { const l = -form.coef[i]! / cut.a[i]!; if (l > 0 && Number.isFinite(l)) lambdas.add(l); }
+    for (let i = 0; i < n; i++) if (cut.a[i] !== 0) { const l = -form.coef[i]! / cut.a[i]!; if (l > 0
+      && Number.isFinite(l)) lambdas.add(l); }
     for (const lambda of lambdas) {
       const coef = new Float64Array(n);
       let extra = 0;
       for (let i = 0; i < n; i++) {
         coef[i] = form.coef[i]! + lambda * cut.a[i]!;
-        extra += 2 * U * (Math.abs(form.coef[i]!) + Math.abs(lambda * cut.a[i]!)) * Math.max(Math.abs(lo[i]!), Math.abs(hi[i]!));
+        extra += 2 * U * (Math.abs(form.coef[i]!) + Math.abs(lambda * cut.a[i]!)) * Math.max(Math.abs(lo[i]!),
+          Math.abs(hi[i]!));
       }
       const c = form.c[0]! - lambda * cut.b;
       extra += 2 * U * (Math.abs(form.c[0]!) + Math.abs(lambda * cut.b));
-      const r = concretizeUpper({ coef, c: Float64Array.of(c), eps: Float64Array.of(form.eps[0]! + extra), rows: 1 }, lo, hi).bound[0]!;
+      const r = concretizeUpper({ coef, c: Float64Array.of(c), eps: Float64Array.of(form.eps[0]! + extra), rows: 1 },
+        lo, hi).bound[0]!;
       if (r < best) best = r;
     }
   }

@@ -42,7 +42,8 @@ export class FormulaEnclosure {
     this.curvature = curvature(expr);
     const fn = compileFunction(expr, names);
     // Direct calls for few inputs (a spread allocates on every call).
-    this.value = names.length === 1 ? (x) => fn(x[0]!) : names.length === 2 ? (x) => fn(x[0]!, x[1]!) : names.length === 3 ? (x) => fn(x[0]!, x[1]!, x[2]!) : (x) => fn(...x);
+    this.value = names.length === 1 ? (x) => fn(x[0]!) : names.length === 2 ? (x) => fn(x[0]!, x[1]!)
+      : names.length === 3 ? (x) => fn(x[0]!, x[1]!, x[2]!) : (x) => fn(...x);
   }
 
   /** f(x) in plain floats (for searches, never for bounds). */

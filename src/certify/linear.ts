@@ -52,7 +52,8 @@ function chordSlope(l: number, u: number): number {
  * `rows` (m × outSize_k) with constants `c0`; requires bounds of hidden layers < k.
  * Returns an upper bound form: Σ rows·z_k + c0 ≤ coef·x + c + eps on the box.
  */
-export function backSubstitute(net: Network, k: number, rows: Float64Array, c0: Float64Array, bounds: LayerBounds, xMax: Float64Array, rule: SlopeRule): LinearForm {
+export function backSubstitute(net: Network, k: number, rows: Float64Array, c0: Float64Array, bounds: LayerBounds,
+  xMax: Float64Array, rule: SlopeRule): LinearForm {
   const m = c0.length;
   const layer = net.layers[k]!;
   let width = layer.outSize;
@@ -106,7 +107,8 @@ function magnitudes(net: Network, i: number, bounds: LayerBounds): Float64Array 
  * coefficient (upper chord for λ ≥ 0, lower α·z for λ < 0). Adds constants to c and the
  * products' rounding to eps; returns the coefficients on z.
  */
-function relax(lam: Float64Array, m: number, n: number, zLo: Float64Array, zHi: Float64Array, c: Float64Array, eps: Float64Array, rule: SlopeRule): Float64Array {
+function relax(lam: Float64Array, m: number, n: number, zLo: Float64Array, zHi: Float64Array, c: Float64Array,
+  eps: Float64Array, rule: SlopeRule): Float64Array {
   const out = new Float64Array(m * n);
   for (let r = 0; r < m; r++) {
     let cs = 0, cAbs = 0, e = 0;

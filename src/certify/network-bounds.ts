@@ -89,7 +89,8 @@ export function networkBounds(net: Network, lo: ArrayLike<number>, hi: ArrayLike
 }
 
 /** Back-substitution bounds for the units of layer k that intervals leave unstable. */
-function tighten(net: Network, k: number, iv: { lo: Float64Array; hi: Float64Array }, layers: LayerBounds, lo: ArrayLike<number>, hi: ArrayLike<number>, xMax: Float64Array): void {
+function tighten(net: Network, k: number, iv: { lo: Float64Array; hi: Float64Array }, layers: LayerBounds,
+  lo: ArrayLike<number>, hi: ArrayLike<number>, xMax: Float64Array): void {
   const unstable: number[] = [];
   // Units a ReLU may cut (all units of a linear hidden layer: their bounds feed the next layer).
   const relu = net.layers[k]!.activation === 'relu';

@@ -37,7 +37,8 @@ export class WorstSearch {
   private readonly f: (...a: number[]) => number;
   private readonly conds: { g: (...a: number[]) => number; lo: number; hi: number }[];
 
-  constructor(private readonly net: Network, expr: Expr, names: string[], conditions: readonly RangeCondition[], private readonly lo: ArrayLike<number>, private readonly hi: ArrayLike<number>) {
+  constructor(private readonly net: Network, expr: Expr, names: string[], conditions: readonly RangeCondition[],
+    private readonly lo: ArrayLike<number>, private readonly hi: ArrayLike<number>) {
     this.f = compileFunction(expr, names);
     this.conds = conditions.map((c) => ({ g: compileFunction(c.expr, names), lo: c.lo, hi: c.hi }));
   }
@@ -88,7 +89,8 @@ export class WorstSearch {
   ascend(start: ArrayLike<number>, value: number, budget = 4000): void {
     const { lo, hi } = this;
     const d = lo.length;
-    const clamp = (y: Float64Array) => { for (let i = 0; i < d; i++) y[i] = Math.min(hi[i]!, Math.max(lo[i]!, y[i]!)); return y; };
+    const clamp = (y: Float64Array) => { for (let i = 0; i < d; i++) y[i] = Math.min(hi[i]!, Math.max(lo[i]!,
+      y[i]!)); return y; };
     const x = Float64Array.from(start);
     let v = value, step = 0.25, used = 0;
     while (step > 1e-9 && used < budget) {

@@ -22,7 +22,8 @@ export interface Measured {
  * counted apart. Relative max error is the max error over max |f| on the samples (README,
  * "Certified and measured": one definition in every command), never pointwise |e|/|f|.
  */
-export function measure(expr: Parameters<typeof accurateEvaluator>[0], names: string[], x: Float64Array, y: Float64Array,
+export function measure(expr: Parameters<typeof accurateEvaluator>[0], names: string[], x: Float64Array,
+  y: Float64Array,
   limit: number | undefined, inCertRegion: (row: number[]) => boolean): Measured {
   const d = names.length;
   const f = accurateEvaluator(expr, names);

@@ -145,7 +145,8 @@ function checkInputs(req: CheckRequest, flags: CheckFlags): Float64Array {
   const n = parseCount(flags.n, '-n', 10_000_000);
   const seed = parseSeed(flags.seed);
   const box = names.map((v) => req.box[v]!);
-  return req.ranges.length === 0 ? sampleBox(box, n, seed) : sampleRegion(formulaRegion(names, box, req.ranges), n, seed);
+  return req.ranges.length === 0 ? sampleBox(box, n, seed) : sampleRegion(formulaRegion(names, box, req.ranges), n,
+    seed);
 }
 
 /**

@@ -40,7 +40,9 @@ export function compareTable(o: CompareOutcome): { header: string[]; rows: (stri
 
 /** The note on the "proven worst case" column. */
 export function provenNote(certifySeconds: number): string {
-  return `"proven worst case" is knotnet certify's bound of max |N − f| over the whole region (bound propagation and branch and bound, at most ${certifySeconds} s each); where it did not reach 10% of the worst input it found, the interval [found, proven] is shown.`;
+  return `"proven worst case" is knotnet certify's bound of max |N − f| over the whole region (bound propagation and ` +
+    `branch and bound, at most ${certifySeconds} s each); where it did not reach 10% of the worst input it found, ` +
+      `the interval [found, proven] is shown.`;
 }
 
 const provenCell = (c: CertifyResult, seconds: number): string =>

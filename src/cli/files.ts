@@ -117,7 +117,8 @@ export function isFolderArtifact(path: string, kind: OutputKind): boolean {
     const names = readdirSync(path);
     if (!names.every((n) => lstatSync(join(path, n)).isFile())) return false;
     if (kind === 'tfjs') {
-      return names.includes('model.json') && /^\s*\{"format":"layers-model","generatedBy":"knotnet"/.test(head(join(path, 'model.json'), 256))
+      return names.includes('model.json') && /^\s*\{"format":"layers-model","generatedBy":"knotnet"/.test(head(join(
+        path, 'model.json'), 256))
         && names.every((n) => n === 'model.json' || extname(n) === '.bin');
     }
     if (kind === 'report') {

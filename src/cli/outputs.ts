@@ -93,7 +93,10 @@ export function float32Refusal(tolerance: number, bound: number, magnitude: numb
       ? 'TF.js stores float32 weights only: raise --max-error, or leave out the TF.js export and use --dtype ' +
         'float64 for the other files'
       : 'export with --dtype float64, or raise --max-error';
-  return `--max-error ${tolerance} cannot be kept in float32 by this network: its certified float32 bound is ${bound.toPrecision(4)} (worst-case rounding over any summation order), where |f| reaches ${magnitude.toPrecision(3)} and float32 resolves about ${(magnitude * UNIT_ROUNDOFF.float32).toPrecision(3)}; ${ways}.`;
+  return `--max-error ${tolerance} cannot be kept in float32 by this network: its certified float32 bound ` +
+    `is ${bound.toPrecision(4)} (worst-case rounding over any summation order), where |f| ` +
+      `reaches ${magnitude.toPrecision(3)} and float32 resolves ` +
+        `about ${(magnitude * UNIT_ROUNDOFF.float32).toPrecision(3)}; ${ways}.`;
 }
 
 /** Largest |output| over the box (interval propagation), for the float32 floor. */

@@ -41,9 +41,12 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 const REASONS: Record<string, string> = {
-  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'operation not permitted',
-  EROFS: 'read-only file system', EISDIR: 'a folder is in the way', ENOTDIR: 'a file is in the way', EEXIST: 'something else appeared there',
-  ENOTEMPTY: 'a non-empty folder is in the way', ENOENT: 'its folder disappeared', EXDEV: 'the path crosses devices', EIO: 'an input/output error',
+  ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+  EROFS: 'read-only file system', EISDIR: 'a folder is in the way', ENOTDIR: 'a file is in the way',
+    EEXIST: 'something else appeared there',
+  ENOTEMPTY: 'a non-empty folder is in the way', ENOENT: 'its folder disappeared', EXDEV: 'the path crosses devices',
+    EIO: 'an input/output error',
 };
 
 /** One sentence naming the user's path (never the temporary's). */
@@ -91,7 +94,8 @@ function commit(outputs: StagedOutput[], temps: string[]): void {
     } catch (e) {
       for (const d of done.reverse()) {
         const back = sibling(d.path, 'tmp');
-        try { if (exists(d.path)) renameSync(d.path, back); if (d.old) renameSync(d.old, d.path); } catch { /* best effort */ }
+        try { if (exists(d.path)) renameSync(d.path, back); if (d.old) renameSync(d.old,
+          d.path); } catch { /* best effort */ }
         removeQuietly(back);
         if (d.old) live.delete(d.old);
       }

@@ -8,8 +8,10 @@ export function renderTable(header: string[], rows: (string | number)[][]): stri
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = header.map((_, j) => Math.max(...cells.map((r) => String(r[j] ?? '').length)));
   // A column is numeric (right-aligned) when every cell that is not blank is a number.
-  const isNumber = (c: string | number | undefined) => typeof c === 'number' || /^[-+0-9.e]+[%x]?$/i.test(String(c)) || /^-?(Infinity|NaN)$/.test(String(c));
-  const blank = (c: string | number | undefined) => c === undefined || (typeof c === 'string' && /^(|-|—|n\/a|none)$/.test(c.trim()));
+  const isNumber = (c: string | number | undefined) => typeof c === 'number' || /^[-+0-9.e]+[%x]?$/i.test(String(c))
+    || /^-?(Infinity|NaN)$/.test(String(c));
+  const blank = (c: string | number | undefined) => c === undefined || (typeof c === 'string'
+    && /^(|-|—|n\/a|none)$/.test(c.trim()));
   const numeric = header.map((_,
     j) => rows.some((r) => !blank(r[j])) && rows.every((r) => blank(r[j]) || isNumber(r[j])));
   const line = (r: string[]) => r.map((c,

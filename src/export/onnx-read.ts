@@ -22,7 +22,8 @@ const PASS = new Set(['Identity', 'Dropout', 'Flatten', 'Cast']);
 function tensorValues(t: Tensor, source: string): { dims: number[]; data: Float64Array } {
   const dims = (t.dims ?? []).map(Number);
   const count = dims.reduce((a, b) => a * b, 1);
-  const type = t.dataType === onnx.TensorProto.DataType.DOUBLE ? 'float64' : t.dataType === onnx.TensorProto.DataType.FLOAT ? 'float32' : null;
+  const type = t.dataType === onnx.TensorProto.DataType.DOUBLE ? 'float64'
+    : t.dataType === onnx.TensorProto.DataType.FLOAT ? 'float32' : null;
   if (!type) throw new InputError(`${source} initializer "${t.name}"`, 'be float or double', `data type ${t.dataType}`,
     { field: 'bytes', code: 'malformed' });
   let data: Float64Array;
@@ -54,7 +55,8 @@ function rows(w: { dims: number[]; data: Float64Array }, transposed: boolean, sc
   const [a, b] = w.dims as [number, number];
   const outSize = transposed ? a : b, inSize = transposed ? b : a;
   const weights = new Float64Array(outSize * inSize);
-  for (let r = 0; r < outSize; r++) for (let c = 0; c < inSize; c++) weights[r * inSize + c] = scale * (transposed ? w.data[r * inSize + c]! : w.data[c * outSize + r]!);
+  for (let r = 0; r < outSize; r++) for (let c = 0; c < inSize; c++) weights[r * inSize + c] = scale * (transposed
+    ? w.data[r * inSize + c]! : w.data[c * outSize + r]!);
   return { weights, inSize, outSize };
 }
 
@@ -75,18 +77,18 @@ export function networkFromOnnx(bytes: Uint8Array,
     `be one of ${SUPPORTED.join(', ')}`, n.opType, { field: 'bytes', code: 'unsupported' });
   let current = graph.input!.find((i) => !inits.has(i.name ?? ''))!.name!;
   const outName = graph.output![0]!.name!;
-  const steps: Step[] = [];
-  const used = new Set<Node>();
+  const steps: Step[] = [], used = new Set<Node>();
   while (current !== outName) {
     const n = nodes.find((x) => !used.has(x) && (x.input ?? []).includes(current));
     if (!n) throw new InputError(source, 'be a chain of layers from its input to its output',
       `nothing reads "${current}"`, { field: 'bytes', code: 'malformed' });
     used.add(n);
-    const op = n.opType!;
-    const what = `${source} node "${n.name || op}"`;
+    const op = n.opType!, what = `${source} node "${n.name || op}"`;
     if (op === 'Gemm') {
       const [alpha, beta] = [attr(n, 'alpha', 1), attr(n, 'beta', 1)];
-      if (attr(n, 'transA', 0) !== 0 || !isPowerOfTwo(alpha) || !isPowerOfTwo(beta)) throw new InputError(`${what} Gemm`, 'have transA = 0 and alpha, beta powers of two', `transA ${attr(n, 'transA', 0)}, alpha ${alpha}, beta ${beta}`, { field: 'bytes', code: 'malformed' });
+      if (attr(n, 'transA', 0) !== 0 || !isPowerOfTwo(alpha)
+        || !isPowerOfTwo(beta)) throw new InputError(`${what} Gemm`, 'have transA = 0 and alpha, beta powers of two',
+          `transA ${attr(n, 'transA', 0)}, alpha ${alpha}, beta ${beta}`, { field: 'bytes', code: 'malformed' });
       const w = rows(value(n.input![1]!, what), attr(n, 'transB', 0) === 1, alpha, `${what} weights`);
       const bias = n.input![2] ? value(n.input![2]!, what).data.map((v) => beta * v) : new Float64Array(w.outSize);
       if (bias.length !== w.outSize) throw new InputError(`${what} bias`, `have ${w.outSize} values`, bias.length,
@@ -115,5 +117,6 @@ export function networkFromOnnx(bytes: Uint8Array,
     `take ${info.inputs.length} inputs as its graph input says`, net.inputs.length, { field: 'bytes',
     code: 'malformed' });
   return { net: { ...net, inputs: info.inputs,
-    outputs: info.outputs.length === net.outputs.length ? info.outputs : net.outputs }, dtype: info.dtype, metadata: info.metadata };
+    outputs: info.outputs.length === net.outputs.length ? info.outputs : net.outputs }, dtype: info.dtype,
+      metadata: info.metadata };
 }

@@ -120,7 +120,8 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'):
     const count = shape.reduce((a, b) => a * b, 1);
     const [begin, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [NaN, NaN];
     const expected = count * BYTES_PER_ELEMENT[dtype];
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > data.length || end - begin !== expected) {
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > data.length
+      || end - begin !== expected) {
       throw new InputError(`${source} tensor "${name}" data_offsets`,
         `span ${expected} bytes inside the ${data.length}-byte data`, JSON.stringify(e.data_offsets), { field: 'bytes',
         code: 'malformed' });
@@ -147,7 +148,8 @@ export function fromSafetensors(bytes: Uint8Array, source = 'safetensors file'):
   let activations: Activation[] = indices.map((_, i) => (i < indices.length - 1 ? 'relu' : 'linear'));
   if (metadata.activations !== undefined) {
     const parsed = parseJsonOr(metadata.activations, null);
-    if (!Array.isArray(parsed) || parsed.length !== indices.length || !parsed.every((a) => a === 'relu' || a === 'linear')) {
+    if (!Array.isArray(parsed) || parsed.length !== indices.length || !parsed.every((a) => a === 'relu'
+      || a === 'linear')) {
       throw new InputError(`${source} __metadata__ "activations"`,
         `be a JSON list of ${indices.length} "relu"/"linear"`, metadata.activations, { field: 'bytes',
         code: 'malformed' });

@@ -85,7 +85,9 @@ export function networkFromTfjs(modelJson: any, weightBytes: Uint8Array, source 
       const act = activation(cfg.activation, what);
       if (act) steps.push(act);
     } else if (l.class_name === 'ReLU') {
-      if (cfg.max_value != null || (cfg.negative_slope ?? 0) !== 0 || (cfg.threshold ?? 0) !== 0) throw new InputError(what, 'be a plain ReLU (no max_value, threshold or slope)', JSON.stringify(cfg), { field: 'bytes', code: 'unsupported' });
+      if (cfg.max_value != null || (cfg.negative_slope ?? 0) !== 0 || (cfg.threshold
+        ?? 0) !== 0) throw new InputError(what, 'be a plain ReLU (no max_value, threshold or slope)',
+          JSON.stringify(cfg), { field: 'bytes', code: 'unsupported' });
       steps.push({ kind: 'relu' });
     } else if (l.class_name === 'LeakyReLU') {
       steps.push({ kind: 'leaky', alpha: Math.fround(Number(cfg.alpha ?? 0.3)) });

@@ -34,7 +34,8 @@ export function exactDecimal(x: number): string {
   return neg ? `(- ${text})` : text;
 }
 
-const isConstant = (e: Expr): boolean => e.op === 'const' || (e.op === 'neg' && isConstant(e.arg)) || ((e.op === 'add' || e.op === 'sub' || e.op === 'mul' || e.op === 'div') && isConstant(e.a) && isConstant(e.b));
+const isConstant = (e: Expr): boolean => e.op === 'const' || (e.op === 'neg' && isConstant(e.arg)) || ((e.op === 'add'
+  || e.op === 'sub' || e.op === 'mul' || e.op === 'div') && isConstant(e.a) && isConstant(e.b));
 
 /** f as an SMT-LIB linear term over X_i, or null when f is not affine in this simple sense. */
 function term(e: Expr, names: string[]): string | null {

@@ -67,7 +67,8 @@ export function accurateValue1(e: Expr, variable: string): (x: number, absTol?: 
  * the order given) within max(REL·|f|, absTol) of the real formula, proven; NaN where the
  * formula is undefined. `lastRadius()` is the proven error bound of the last value.
  */
-export function accurateFunction(e: Expr, variables: string[], absTol = 0): ((...args: number[]) => number) & { lastRadius(): number } {
+export function accurateFunction(e: Expr, variables: string[],
+  absTol = 0): ((...args: number[]) => number) & { lastRadius(): number } {
   const f = accurateEvaluator(e, variables);
   const out = new Float64Array(1);
   const g = ((...args: number[]) => f(args, out, absTol)) as ((...args: number[]) => number) & { lastRadius(): number };

@@ -9,7 +9,8 @@ export type UnaryFn =
   // Produced by symbolic differentiation only (tan' = sec², tanh' = sech²).
   | 'sec' | 'sech';
 export type BinaryFn = 'min' | 'max' | 'atan2';
-export const UNARY_FUNCTIONS: readonly UnaryFn[] = ['sqrt', 'abs', 'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu', 'atan', 'asin', 'acos', 'cbrt', 'sinh', 'cosh', 'erf', 'normcdf'];
+export const UNARY_FUNCTIONS: readonly UnaryFn[] = ['sqrt', 'abs', 'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh',
+  'sigmoid', 'relu', 'atan', 'asin', 'acos', 'cbrt', 'sinh', 'cosh', 'erf', 'normcdf'];
 /** Functions that may appear in derivatives but are not part of the user grammar. */
 export const INTERNAL_FUNCTIONS: readonly UnaryFn[] = ['sec', 'sech'];
 /** min and max take two or more arguments (folded left); atan2(y, x) exactly two. */
@@ -44,7 +45,8 @@ const SYM: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', po
 /** Canonical text, parsable again by parseFormula. */
 export function exprToString(e: Expr): string {
   switch (e.op) {
-    case 'const': return Number.isInteger(e.value) || Math.abs(e.value) >= 1e-3 ? String(e.value) : e.value.toExponential();
+    case 'const': return Number.isInteger(e.value) || Math.abs(e.value) >= 1e-3 ? String(e.value)
+      : e.value.toExponential();
     case 'var': return e.name;
     case 'neg': return `-${wrap(e.arg, PREC.neg!)}`;
     case 'call': return `${e.fn}(${exprToString(e.arg)})`;

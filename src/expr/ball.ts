@@ -37,7 +37,8 @@ const INFLATE = 1 + 2 ** -30;
  * [c − r, c + r] (NaN where g is not known to be defined and Lipschitz there). A new function
  * is one line here and one in precise.ts.
  */
-export const FLOAT64_FUNCTIONS: Record<UnaryFn, { js: (a: string) => string; ulps: number; lipschitz: (c: number, r: number) => number }> = {
+export const FLOAT64_FUNCTIONS: Record<UnaryFn, { js: (a: string) => string; ulps: number; lipschitz: (c: number,
+  r: number) => number }> = {
   sqrt: { js: (a) => `Math.sqrt(${a})`, ulps: 1, lipschitz: (c, r) => (c - r > 0 ? 0.5 / Math.sqrt(c - r) : NaN) },
   abs: { js: (a) => `Math.abs(${a})`, ulps: 0, lipschitz: () => 1 },
   relu: { js: (a) => `((t) => (t > 0 ? t : t === t ? 0 : t))(${a})`, ulps: 0, lipschitz: () => 1 },
@@ -57,7 +58,8 @@ export const FLOAT64_FUNCTIONS: Record<UnaryFn, { js: (a: string) => string; ulp
   atan: { js: (a) => `Math.atan(${a})`, ulps: 4, lipschitz: () => 1 },
   asin: { js: (a) => `Math.asin(${a})`, ulps: 4, lipschitz: (c, r) => arcsineSlope(c, r) },
   acos: { js: (a) => `Math.acos(${a})`, ulps: 4, lipschitz: (c, r) => arcsineSlope(c, r) },
-  cbrt: { js: (a) => `Math.cbrt(${a})`, ulps: 4, lipschitz: (c, r) => (Math.abs(c) - r > 0 ? (1 / (3 * Math.cbrt(Math.abs(c) - r) ** 2)) * (1 + 2 ** -20) : NaN) },
+  cbrt: { js: (a) => `Math.cbrt(${a})`, ulps: 4, lipschitz: (c, r) => (Math.abs(c) - r > 0
+    ? (1 / (3 * Math.cbrt(Math.abs(c) - r) ** 2)) * (1 + 2 ** -20) : NaN) },
   // Our own float64 erf/normcdf (special.ts): measured within 4 and 6 ulp at 50 digits; 16 charged.
   erf: { js: (a) => `H.sp.erf(${a})`, ulps: 16, lipschitz: () => 1.1284 },
   normcdf: { js: (a) => `H.sp.normcdf(${a})`, ulps: 16, lipschitz: () => 0.399 },
@@ -96,7 +98,8 @@ const H = {
   sp: SPECIAL_FUNCTIONS,
   atan2: atan2Radius,
   /** One closure per function, so each call site in the generated code stays monomorphic. */
-  u: Object.fromEntries(Object.entries(FLOAT64_FUNCTIONS).map(([name, e]) => [name, (c: number, r: number, v: number): number => {
+  u: Object.fromEntries(Object.entries(FLOAT64_FUNCTIONS).map(([name, e]) => [name, (c: number, r: number,
+    v: number): number => {
     const prop = r === 0 ? 0 : e.lipschitz(c, r) * r;
     return (prop + e.ulps * EPS * Math.abs(v) + (e.ulps ? ETA : 0)) * INFLATE;
   }])) as Record<UnaryFn, (c: number, r: number, v: number) => number>,
@@ -176,7 +179,8 @@ function nodeCode(n: Expr, i: number, { gen, v, r }: Operand, variables: string[
     case 'neg': { const a = gen(n.arg); return set(`-${v(a)}`, r(a)); }
     case 'add': case 'sub': {
       const a = gen(n.a); const b = gen(n.b);
-      return set(`${v(a)} ${n.op === 'add' ? '+' : '-'} ${v(b)}`, `(${r(a)} + ${r(b)} + ${EPS} * Math.abs(${v(i)})) * ${INFLATE}`);
+      return set(`${v(a)} ${n.op === 'add' ? '+' : '-'} ${v(b)}`,
+        `(${r(a)} + ${r(b)} + ${EPS} * Math.abs(${v(i)})) * ${INFLATE}`);
     }
     case 'mul': {
       const a = gen(n.a); const b = gen(n.b);
@@ -195,10 +199,12 @@ function nodeCode(n: Expr, i: number, { gen, v, r }: Operand, variables: string[
       const b = gen(n.b);
       return set(`Math.pow(${v(a)}, ${v(b)})`, `H.pow(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})`);
     }
-    case 'call': { const a = gen(n.arg); return set(FLOAT64_FUNCTIONS[n.fn].js(v(a)), `H.u.${n.fn}(${v(a)}, ${r(a)}, ${v(i)})`); }
+    case 'call': { const a = gen(n.arg); return set(FLOAT64_FUNCTIONS[n.fn].js(v(a)),
+      `H.u.${n.fn}(${v(a)}, ${r(a)}, ${v(i)})`); }
     case 'call2': {
       const a = gen(n.a); const b = gen(n.b);
-      const radius = n.fn === 'atan2' ? `H.atan2(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})` : `Math.max(${r(a)}, ${r(b)})`;
+      const radius = n.fn === 'atan2' ? `H.atan2(${v(a)}, ${r(a)}, ${v(b)}, ${r(b)}, ${v(i)})`
+        : `Math.max(${r(a)}, ${r(b)})`;
       return set(`${BINARY[n.fn]}(${v(a)}, ${v(b)})`, radius);
     }
   }

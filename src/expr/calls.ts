@@ -2,7 +2,8 @@ import { InputError, type InputId } from '../errors.ts';
 
 /** The identity of a formula error (as parse.ts's idOf: field expr, or ranges for a --range text). */
 export function idOf(argument: string, code: string): InputId {
-  return { code, ...(argument === 'expression' ? { field: 'expr' } : argument === '--range' ? { field: 'ranges' } : {}) };
+  return { code, ...(argument === 'expression' ? { field: 'expr' } : argument === '--range' ? { field: 'ranges' }
+    : {}) };
 }
 import { BINARY_FUNCTIONS, UNARY_FUNCTIONS, type BinaryFn, type Expr, type UnaryFn } from './ast.ts';
 
@@ -18,7 +19,8 @@ import { BINARY_FUNCTIONS, UNARY_FUNCTIONS, type BinaryFn, type Expr, type Unary
  */
 export const REWRITTEN_FUNCTIONS = ['hypot', 'clamp'] as const;
 export const DISCONTINUOUS_FUNCTIONS = ['sign', 'floor', 'ceil', 'round', 'fix', 'step', 'heaviside'] as const;
-export const JUMP_RULE = 'be continuous: a continuous network cannot be within E of a jump (on a region on one side of it write the formula of that side, or write the jump as a ramp such as clamp((x - c)/w, 0, 1))';
+export const JUMP_RULE = 'be continuous: a continuous network cannot be within E of a jump (on a region on one side ' +
+  'of it write the formula of that side, or write the jump as a ramp such as clamp((x - c)/w, 0, 1))';
 
 export function knownFunctions(): string[] {
   return [...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS, ...REWRITTEN_FUNCTIONS];
@@ -26,7 +28,8 @@ export function knownFunctions(): string[] {
 
 export function callExpr(name: string, args: Expr[], argument: string, internalOk: (name: string) => boolean): Expr {
   const count = (rule: string, ok: boolean) => {
-    if (!ok) throw new InputError(argument, `call ${name} with ${rule}`, `${name} with ${args.length}`, idOf(argument, 'arity'));
+    if (!ok) throw new InputError(argument, `call ${name} with ${rule}`, `${name} with ${args.length}`,
+      idOf(argument, 'arity'));
   };
   if ((UNARY_FUNCTIONS as readonly string[]).includes(name) || internalOk(name)) {
     count('exactly 1 argument', args.length === 1);
@@ -43,19 +46,23 @@ export function callExpr(name: string, args: Expr[], argument: string, internalO
   if (name === 'hypot') {
     count('at least 1 argument', args.length >= 1);
     const squares = args.map((a): Expr => ({ op: 'pow', a, b: { op: 'const', value: 2 } }));
-    return { op: 'call', fn: 'sqrt', arg: squares.slice(1).reduce<Expr>((s, q) => ({ op: 'add', a: s, b: q }), squares[0]!) };
+    return { op: 'call', fn: 'sqrt', arg: squares.slice(1).reduce<Expr>((s, q) => ({ op: 'add', a: s, b: q }),
+      squares[0]!) };
   }
   if (name === 'clamp') {
     count('exactly 3 arguments (x, lo, hi)', args.length === 3);
     const [x, lo, hi] = args as [Expr, Expr, Expr];
     if (lo.op === 'const' && hi.op === 'const' && !(lo.value <= hi.value)) {
-      throw new InputError(argument, 'call clamp(x, lo, hi) with lo <= hi', `clamp with lo = ${lo.value}, hi = ${hi.value}`, idOf(argument, 'empty-interval'));
+      throw new InputError(argument, 'call clamp(x, lo, hi) with lo <= hi',
+        `clamp with lo = ${lo.value}, hi = ${hi.value}`, idOf(argument, 'empty-interval'));
     }
     return { op: 'call2', fn: 'min', a: { op: 'call2', fn: 'max', a: x, b: lo }, b: hi };
   }
-  if ((DISCONTINUOUS_FUNCTIONS as readonly string[]).includes(name)) throw new InputError(argument, JUMP_RULE, name, idOf(argument, 'discontinuous'));
+  if ((DISCONTINUOUS_FUNCTIONS as readonly string[]).includes(name)) throw new InputError(argument, JUMP_RULE, name,
+    idOf(argument, 'discontinuous'));
   const close = closeNames(name, knownFunctions());
-  const rule = close.length > 0 ? `use only known functions (close to "${name}": ${close.join(', ')})` : `use only known functions (${knownFunctions().join(', ')})`;
+  const rule = close.length > 0 ? `use only known functions (close to "${name}": ${close.join(', ')})`
+    : `use only known functions (${knownFunctions().join(', ')})`;
   throw new InputError(argument, rule, name, idOf(argument, 'unknown-function'));
 }
 
@@ -73,7 +80,8 @@ export function closeNames(name: string, known: string[]): string[] {
 
 /** Edit distance with adjacent transpositions (optimal string alignment; Damerau 1964). */
 function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_,
+    j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

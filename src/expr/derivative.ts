@@ -42,7 +42,8 @@ function mul(a: Expr, b: Expr): Expr {
   if (isConst(a, 0) || isConst(b, 0)) return ZERO;
   if (isConst(a, 1)) return b;
   if (isConst(b, 1)) return a;
-  if (a.op === 'const' && b.op === 'const' && Number.isSafeInteger(a.value * b.value) && Number.isInteger(a.value) && Number.isInteger(b.value)) return num(a.value * b.value);
+  if (a.op === 'const' && b.op === 'const' && Number.isSafeInteger(a.value * b.value) && Number.isInteger(a.value)
+    && Number.isInteger(b.value)) return num(a.value * b.value);
   return { op: 'mul', a, b };
 }
 function div(a: Expr, b: Expr): Expr {
@@ -85,7 +86,8 @@ function powRule(a: Expr, b: Expr, d: (x: Expr) => Expr): Expr {
   if (isConst(db, 0)) {
     if (isConst(da, 0)) return ZERO;
     const c = b.op === 'const' ? b.value : b.op === 'neg' && b.arg.op === 'const' ? -b.arg.value : null;
-    const lower = c === null ? { op: 'pow', a, b: sub(b, ONE) } as Expr : c - 1 === 1 ? a : c - 1 === 0 ? ONE : { op: 'pow', a, b: num(c - 1) } as Expr;
+    const lower = c === null ? { op: 'pow', a, b: sub(b, ONE) } as Expr : c - 1 === 1 ? a : c - 1 === 0 ? ONE
+      : { op: 'pow', a, b: num(c - 1) } as Expr;
     return mul(mul(c === null ? b : num(c), lower), da);
   }
   // a^b·(b'·log a + b·a'/a)

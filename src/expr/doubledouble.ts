@@ -91,7 +91,8 @@ const S = {
     const lo = Math.abs(ah) - ar * UP;
     const hi = (Math.abs(ah) + ar) * UP;
     if (p < 0 && !(lo > 0)) return NaN;
-    const L = ar === 0 ? 0 : Math.abs(p) * Math.max(Math.pow(Math.max(lo, 0), p - 1), Math.pow(hi, p - 1)) * (1 + 2 ** -20);
+    const L = ar === 0 ? 0 : Math.abs(p) * Math.max(Math.pow(Math.max(lo, 0), p - 1), Math.pow(hi, p - 1)) * (1
+      + 2 ** -20);
     return (L * ar + 2 * mults * S.own(rh)) * UP;
   },
   /** a^b in float64 at the highs, the lows charged as input error (ball.ts's rules); value in S.h. */
@@ -108,12 +109,14 @@ const S = {
     if (!(ah - ra > 0)) return NaN;
     const inv = 1 / (ah - ra);
     const d = rb * (Math.abs(Math.log(ah)) + ra * inv + 1e-15) + (Math.abs(bh) + rb) * ra * inv;
-    return (Math.abs(v) * Math.expm1(d * (1 + 2 ** -20)) * (1 + 8 * EPS) + 4 * EPS * Math.abs(v) + Number.MIN_VALUE) * UP;
+    return (Math.abs(v) * Math.expm1(d * (1 + 2 ** -20)) * (1 + 8 * EPS) + 4 * EPS * Math.abs(v)
+      + Number.MIN_VALUE) * UP;
   },
 };
 for (const [name, e] of Object.entries(FLOAT64_FUNCTIONS)) {
   // eslint-disable-next-line no-new-func
-  S.fn[name] = (new Function('H', 't', `return ${e.js('t')};`) as (h: unknown, t: number) => number).bind(null, { sp: SPECIAL_FUNCTIONS });
+  S.fn[name] = (new Function('H', 't', `return ${e.js('t')};`) as (h: unknown, t: number) => number).bind(null,
+    { sp: SPECIAL_FUNCTIONS });
   S.lip[name] = e.lipschitz;
 }
 
@@ -141,7 +144,8 @@ export function compileDoubleDouble(e: Expr, variables: string[]): Compiled {
   const w = new Writer(variables);
   const top = w.gen(e);
   // The double nearest h + l, and the rounding of that sum charged to the radius.
-  const parts = chunkFunctions<(s: typeof S, x: ArrayLike<number>, z: Float64Array) => boolean>(['S', 'x', 'Z'], w.groups, 'return true;');
+  const parts = chunkFunctions<(s: typeof S, x: ArrayLike<number>, z: Float64Array) => boolean>(['S', 'x', 'Z'],
+    w.groups, 'return true;');
   const Z = new Float64Array(3 * w.count);
   return (x, out) => {
     for (let c = 0; c < parts.length; c++) if (!parts[c]!(S, x, Z)) { out[0] = NaN; return NaN; }
@@ -194,8 +198,10 @@ function nodeStatements(w: Writer, n: Expr, i: number): void {
   const h = `h${i}`, l = `l${i}`, r = `r${i}`;
   switch (n.op) {
     case 'const': w.push(`const ${h} = ${n.value}, ${l} = 0, ${r} = 0; if (!S.ok(${h}, 0)) { ${FAIL} }`); break;
-    case 'var': w.push(`const ${h} = x[${w.variable(n.name)}], ${l} = 0, ${r} = 0; if (!S.ok(${h}, 0)) { ${FAIL} }`); break;
-    case 'neg': { const a = w.gen(n.arg); w.push(`const ${h} = -${w.H(a)}, ${l} = -${w.Lo(a)}, ${r} = ${w.R(a)};`); break; }
+    case 'var': w.push(`const ${h} = x[${w.variable(n.name)}], ${l} = 0, ${r} = 0; if (!S.ok(${h}, 0)) { ${FAIL} ` +
+      `}`); break;
+    case 'neg': { const a = w.gen(n.arg); w.push(`const ${h} = -${w.H(a)}, ${l} = -${w.Lo(a)}, ${r} ` +
+      `= ${w.R(a)};`); break; }
     case 'add': case 'sub': case 'mul': case 'div': arithmetic(w, n, i); break;
     case 'pow': power(w, n, i); break;
     case 'call2': minMax(w, n, i); break;

@@ -19,7 +19,8 @@ const iv = (lo: number, hi: number): Iv => new I.Interval(lo, hi);
 
 /** The ends moved outward by `ulps` × 2^-52 relative (or by the smallest subnormal near 0). */
 export function widen(lo: number, hi: number, ulps = 2): Iv {
-  const d = (x: number, s: number) => (Number.isFinite(x) ? x + s * Math.max(Math.abs(x) * ulps * 2.25e-16, 5e-324) : x);
+  const d = (x: number, s: number) => (Number.isFinite(x) ? x + s * Math.max(Math.abs(x) * ulps * 2.25e-16, 5e-324)
+    : x);
   return iv(d(lo, -1), d(hi, 1));
 }
 

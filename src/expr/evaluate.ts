@@ -42,7 +42,8 @@ export function compileFunction(e: Expr, variables: string[]): (...args: number[
   const top = slot.get(e);
   const result = top === undefined ? nodeJs(e, variables, ref) : `Z[${top}]`;
   // eslint-disable-next-line no-new-func
-  const make = new Function('Special', 'P', 'Z', `return (${names.join(', ')}) => { ${calls} return ${result}; };`) as (s: typeof SPECIAL, p: unknown[], z: Float64Array) => (...args: number[]) => number;
+  const make = new Function('Special', 'P', 'Z', `return (${names.join(', ')}) => { ${calls} return ${result}; ` +
+    `};`) as (s: typeof SPECIAL, p: unknown[], z: Float64Array) => (...args: number[]) => number;
   return make(SPECIAL, parts, new Float64Array(groupOf.length));
 }
 

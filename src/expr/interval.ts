@@ -210,7 +210,8 @@ function exprEquals(a: Expr, b: Expr): boolean {
     case 'var': return a.name === (b as typeof a).name;
     case 'neg': return exprEquals(a.arg, (b as typeof a).arg);
     case 'call': return a.fn === (b as typeof a).fn && exprEquals(a.arg, (b as typeof a).arg);
-    case 'call2': return a.fn === (b as typeof a).fn && exprEquals(a.a, (b as typeof a).a) && exprEquals(a.b, (b as typeof a).b);
+    case 'call2': return a.fn === (b as typeof a).fn && exprEquals(a.a, (b as typeof a).a) && exprEquals(a.b,
+      (b as typeof a).b);
     default: return exprEquals(a.a, (b as typeof a).a) && exprEquals(a.b, (b as typeof a).b);
   }
 }

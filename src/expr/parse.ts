@@ -23,20 +23,27 @@ const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
  */
 
 export function parseFormula(text: string, argument = 'expression'): Formula {
-  if (typeof text !== 'string' || text.trim() === '') throw new InputError(argument, 'be a non-empty formula', text, idOf(argument, 'empty'));
-  if (text.length > MAX_FORMULA_CHARS) throw new InputError(argument, `have at most ${MAX_FORMULA_CHARS} characters`, `${text.length} characters`, idOf(argument, 'too-long'));
+  if (typeof text !== 'string' || text.trim() === '') throw new InputError(argument, 'be a non-empty formula', text,
+    idOf(argument, 'empty'));
+  if (text.length > MAX_FORMULA_CHARS) throw new InputError(argument, `have at most ${MAX_FORMULA_CHARS} characters`,
+    `${text.length} characters`, idOf(argument, 'too-long'));
   const nesting = maxNesting(text);
-  if (nesting > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest parentheses at most ${MAX_FORMULA_DEPTH} deep`, `${nesting} deep`, idOf(argument, 'too-deep'));
+  if (nesting > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest parentheses at most ${MAX_FORMULA_DEPTH} deep`,
+    `${nesting} deep`, idOf(argument, 'too-deep'));
   let node: MathNode;
   try {
     node = parse(text);
   } catch (e) {
-    throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text, idOf(argument, 'syntax'));
+    throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text,
+      idOf(argument, 'syntax'));
   }
   const expr = convert(node, text, argument, false);
   const { nodes, depth } = treeSize(expr);
-  if (nodes > MAX_FORMULA_NODES) throw new InputError(argument, `have at most ${MAX_FORMULA_NODES} operations, numbers and variables`, `${nodes}`, idOf(argument, 'too-large'));
-  if (depth > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest at most ${MAX_FORMULA_DEPTH} operations deep (long sums are balanced, other chains are not)`, `${depth} deep`, idOf(argument, 'too-deep'));
+  if (nodes > MAX_FORMULA_NODES) throw new InputError(argument,
+    `have at most ${MAX_FORMULA_NODES} operations, numbers and variables`, `${nodes}`, idOf(argument, 'too-large'));
+  if (depth > MAX_FORMULA_DEPTH) throw new InputError(argument,
+    `nest at most ${MAX_FORMULA_DEPTH} operations deep (long sums are balanced, other chains are not)`, `${depth} deep`,
+      idOf(argument, 'too-deep'));
   return { text, expr, variables: variablesOf(expr) };
 }
 
@@ -116,14 +123,16 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
     case 'ConstantNode': {
       const v = Number(n.value);
       if (typeof n.value !== 'number' || !Number.isFinite(v)) {
-        throw new InputError(argument, 'use only finite numeric constants', String(n.value), idOf(argument, 'not-finite'));
+        throw new InputError(argument, 'use only finite numeric constants', String(n.value),
+          idOf(argument, 'not-finite'));
       }
       return { op: 'const', value: v };
     }
     case 'SymbolNode': {
       const name = n.name as string;
       if (name in CONSTANTS) return { op: 'const', value: CONSTANTS[name]! };
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(argument, 'use simple variable names', name, idOf(argument, 'bad-name'));
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(argument, 'use simple variable names', name,
+        idOf(argument, 'bad-name'));
       if ([...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS, ...REWRITTEN_FUNCTIONS].includes(name as never)) {
         throw new InputError(argument, `call ${name} with parentheses`, name, idOf(argument, 'no-parentheses'));
       }
@@ -132,15 +141,18 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
     case 'OperatorNode': {
       if (n.fn === 'add' || n.fn === 'subtract') {
         const terms = sumTerms(n);
-        if (terms.length > BALANCE_ABOVE) return balancedSum(terms.map((t) => ({ sign: t.sign, e: convert(t.node, text, argument, internal) })));
+        if (terms.length > BALANCE_ABOVE) return balancedSum(terms.map((t) => ({ sign: t.sign, e: convert(t.node, text,
+          argument, internal) })));
       }
       const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal));
       if (n.fn === 'unaryMinus' && args.length === 1) return { op: 'neg', arg: args[0]! };
       if (n.fn === 'unaryPlus' && args.length === 1) return args[0]!;
       const op = OPS[n.fn as string];
-      if (COMPARISONS.includes(n.fn as string)) throw new InputError(argument, JUMP_RULE, `${n.op} in ${text}`, idOf(argument, 'discontinuous'));
+      if (COMPARISONS.includes(n.fn as string)) throw new InputError(argument, JUMP_RULE, `${n.op} in ${text}`,
+        idOf(argument, 'discontinuous'));
       if (!op || args.length !== 2) {
-        throw new InputError(argument, 'use only the operators + - * / ^', `${n.op} in ${text}`, idOf(argument, 'unknown-operator'));
+        throw new InputError(argument, 'use only the operators + - * / ^', `${n.op} in ${text}`,
+          idOf(argument, 'unknown-operator'));
       }
       return { op, a: args[0]!, b: args[1]! } as Expr;
     }
@@ -150,6 +162,7 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       return callExpr(name, args, argument, (f) => internal && (INTERNAL_FUNCTIONS as readonly string[]).includes(f));
     }
     default:
-      throw new InputError(argument, 'be a plain formula (no assignments, matrices, units or strings)', text, idOf(argument, 'not-plain'));
+      throw new InputError(argument, 'be a plain formula (no assignments, matrices, units or strings)', text,
+        idOf(argument, 'not-plain'));
   }
 }

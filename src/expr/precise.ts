@@ -20,7 +20,8 @@ const ctors = new Map<number, DecCtor>();
 function decimalWith(precision: number): DecCtor {
   let D = ctors.get(precision);
   if (!D) {
-    D = ((bignumber(1) as unknown as Dec).constructor as DecCtor).clone({ precision, rounding: 6, toExpNeg: -9e15, toExpPos: 9e15 });
+    D = ((bignumber(1) as unknown as Dec).constructor as DecCtor).clone({ precision, rounding: 6, toExpNeg: -9e15,
+      toExpPos: 9e15 });
     ctors.set(precision, D);
   }
   return D;
@@ -31,7 +32,8 @@ function decimalWith(precision: number): DecCtor {
  * (v its value as a float64, c its argument). A new function is one line here (decimal.js has
  * atan, asin, acos, atanh, ...) and one in ball.ts's FLOAT64_FUNCTIONS.
  */
-export const DECIMAL_FUNCTIONS: Record<UnaryFn, { value: (d: Dec, D: DecCtor) => Dec; units: (v: number, c: number) => number }> = {
+export const DECIMAL_FUNCTIONS: Record<UnaryFn, { value: (d: Dec, D: DecCtor) => Dec; units: (v: number,
+  c: number) => number }> = {
   sqrt: { value: (d) => d.sqrt(), units: (v) => 10 * Math.abs(v) },
   abs: { value: (d) => d.abs(), units: () => 0 },
   relu: { value: (d, D) => (d.isNegative() ? new D(0) : d), units: () => 0 },
@@ -43,7 +45,8 @@ export const DECIMAL_FUNCTIONS: Record<UnaryFn, { value: (d: Dec, D: DecCtor) =>
   tan: { value: (d) => d.tan(), units: (v, c) => 1000 * (Math.abs(v) + 1 + Math.abs(c)) * (1 + v * v) },
   tanh: { value: (d) => d.tanh(), units: (v) => 1000 * (Math.abs(v) + 1) },
   sigmoid: { value: (d, D) => new D(1).div(d.neg().exp().plus(1)), units: (v) => 1000 * (Math.abs(v) + 1) },
-  sec: { value: (d, D) => new D(1).div(d.cos()), units: (v, c) => 1000 * (Math.abs(v) + 1 + Math.abs(c)) * (1 + v * v) },
+  sec: { value: (d, D) => new D(1).div(d.cos()), units: (v, c) => 1000 * (Math.abs(v) + 1 + Math.abs(c)) * (1
+    + v * v) },
   sech: { value: (d, D) => new D(1).div(d.cosh()), units: (v) => 1000 * (Math.abs(v) + 1) },
   cosh: { value: (d) => d.cosh(), units: (v) => 1000 * (Math.abs(v) + 1) },
   sinh: { value: (d) => d.sinh(), units: (v) => 1000 * (Math.abs(v) + 1) },
@@ -52,7 +55,8 @@ export const DECIMAL_FUNCTIONS: Record<UnaryFn, { value: (d: Dec, D: DecCtor) =>
   acos: { value: (d) => d.acos(), units: (v) => 1000 * (Math.abs(v) + 1) },
   cbrt: { value: (d) => d.cbrt(), units: (v) => 10 * Math.abs(v) },
   erf: { value: (d, D) => decimalErf(d, D), units: (v) => 1e4 * (Math.abs(v) + 1) },
-  normcdf: { value: (d, D) => decimalErf(d.div(new D(2).sqrt()), D).plus(1).div(2), units: (v) => 1e4 * (Math.abs(v) + 1) },
+  normcdf: { value: (d, D) => decimalErf(d.div(new D(2).sqrt()), D).plus(1).div(2), units: (v) => 1e4 * (Math.abs(v)
+    + 1) },
 };
 
 /**
@@ -191,7 +195,8 @@ function power(
 }
 
 function toDouble(out: DBall, D: DecCtor): BallValue {
-  if (!out.c.isFinite() || !Number.isFinite(out.r)) return { value: out.c.isFinite() ? out.c.toNumber() : NaN, radius: NaN };
+  if (!out.c.isFinite() || !Number.isFinite(out.r)) return { value: out.c.isFinite() ? out.c.toNumber() : NaN,
+    radius: NaN };
   const value = out.c.toNumber();
   if (!Number.isFinite(value)) return { value, radius: NaN };
   return { value, radius: (out.r + gapTo(out.c, value, D)) * UP };

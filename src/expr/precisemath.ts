@@ -22,7 +22,8 @@ export function preciseMath(digits = 50) {
     while (!Number.isInteger(m)) { m *= 2; k--; }
     return (M.bignumber(m) as BigNumber).mul((M.bignumber(2) as BigNumber).pow(k));
   };
-  const big = (x: number | string | BigNumber): BigNumber => (typeof x === 'number' ? exact(x) : M.bignumber(x as string));
+  const big = (x: number | string | BigNumber): BigNumber => (typeof x === 'number' ? exact(x)
+    : M.bignumber(x as string));
   const sqrtPi = M.sqrt(M.pi as unknown as BigNumber) as BigNumber;
   const erf = (x: number | BigNumber): BigNumber => {
     const X = big(x);

@@ -108,7 +108,8 @@ function sparseRows(weights: Float64Array, outSize: number, inSize: number): Spa
   return { start, col, val };
 }
 
-function evaluateSparse(m: SparseRows, bias: Float64Array, cur: Float64Array, next: Float64Array, batch: number, inSize: number, outSize: number, relu: boolean, dtype: 'float64' | 'float32'): void {
+function evaluateSparse(m: SparseRows, bias: Float64Array, cur: Float64Array, next: Float64Array, batch: number,
+  inSize: number, outSize: number, relu: boolean, dtype: 'float64' | 'float32'): void {
   const f = Math.fround;
   const val = dtype === 'float32' ? Float64Array.from(m.val, f) : m.val;
   const b = dtype === 'float32' ? Float64Array.from(bias, f) : bias;

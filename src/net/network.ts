@@ -29,7 +29,8 @@ export function denseLayer(
   bias: ArrayLike<number>,
 ): DenseLayer {
   if (weights.length !== inSize * outSize) {
-    throw new RangeError(`weights length (${weights.length}) does not match outSize × inSize (${outSize} × ${inSize} = ${outSize * inSize})`);
+    throw new RangeError(`weights length (${weights.length}) does not match outSize × inSize (${outSize} × ${inSize} ` +
+      `= ${outSize * inSize})`);
   }
   if (bias.length !== outSize) {
     throw new RangeError(`bias length (${bias.length}) does not match outSize (${outSize})`);
@@ -88,9 +89,11 @@ export function nonFiniteParameter(net: Network): string | null {
   for (let i = 0; i < net.layers.length; i++) {
     const l = net.layers[i]!;
     for (let k = 0; k < l.weights.length; k++) {
-      if (!Number.isFinite(l.weights[k]!)) return `layer ${i + 1} weight [${Math.floor(k / l.inSize)}, ${k % l.inSize}] = ${l.weights[k]}`;
+      if (!Number.isFinite(l.weights[k]!)) return `layer ${i
+        + 1} weight [${Math.floor(k / l.inSize)}, ${k % l.inSize}] = ${l.weights[k]}`;
     }
-    for (let k = 0; k < l.bias.length; k++) if (!Number.isFinite(l.bias[k]!)) return `layer ${i + 1} bias [${k}] = ${l.bias[k]}`;
+    for (let k = 0; k < l.bias.length; k++) if (!Number.isFinite(l.bias[k]!)) return `layer ${i
+      + 1} bias [${k}] = ${l.bias[k]}`;
   }
   return null;
 }

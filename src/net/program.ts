@@ -34,13 +34,15 @@ export class Program {
    * Adds a unit relu(form + bias) at layer form.layer + 1; returns its index there. `pre` is
    * a known range of form + bias (exact arithmetic), kept for the rounding analysis.
    */
-  addUnit(form: Form, bias: number, pre: [number, number] = [-Infinity, Infinity], exact = false): { layer: number; index: number } {
+  addUnit(form: Form, bias: number, pre: [number, number] = [-Infinity, Infinity],
+    exact = false): { layer: number; index: number } {
     const reduced = this.reduceFanIn(form);
     const layer = Math.max(reduced.layer, 0) + 1;
     while (this.layers.length < layer) this.layers.push([]);
     const units = this.layers[layer - 1]!;
     // `exact`: the caller proves float32 computes this unit without rounding (given its inputs).
-    units.push({ weights: new Map(reduced.terms), bias: reduced.constant + bias, pre, exact: exact && reduced === form });
+    units.push({ weights: new Map(reduced.terms), bias: reduced.constant + bias, pre, exact: exact
+      && reduced === form });
     return { layer, index: units.length - 1 };
   }
 
@@ -97,7 +99,8 @@ export class Program {
 
   /** Known pre-activation ranges per hidden layer (for roundingErrorBound). */
   preRanges(): { lo: Float64Array; hi: Float64Array; exact: Uint8Array }[] {
-    return this.layers.map((units) => ({ lo: Float64Array.from(units, (u) => u.pre[0]), hi: Float64Array.from(units, (u) => u.pre[1]), exact: Uint8Array.from(units, (u) => (u.exact ? 1 : 0)) }));
+    return this.layers.map((units) => ({ lo: Float64Array.from(units, (u) => u.pre[0]), hi: Float64Array.from(units,
+      (u) => u.pre[1]), exact: Uint8Array.from(units, (u) => (u.exact ? 1 : 0)) }));
   }
 
   /** Current depth (hidden layers so far). */
@@ -106,7 +109,8 @@ export class Program {
   }
 
   /** The network with a linear output layer reading `output` (carried to the last layer). */
-  toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y', outputUpperBound = Infinity, offsetOutput = false): Network {
+  toNetwork(output: Form, outputLowerBound: number, inputs: string[], outputName = 'y', outputUpperBound = Infinity,
+    offsetOutput = false): Network {
     let out = output;
     for (;;) {
       out = this.reduceFanIn(out);
@@ -116,7 +120,8 @@ export class Program {
       }
       break;
     }
-    if (offsetOutput && Number.isFinite(outputLowerBound) && (out.terms.size > 1 || out.constant !== outputLowerBound)) {
+    if (offsetOutput && Number.isFinite(outputLowerBound) && (out.terms.size > 1
+      || out.constant !== outputLowerBound)) {
       // float32: the sum at the output's full magnitude is the costliest; compute
       // r = relu(y − lower bound) (small terms) one layer earlier, so y = lower bound + r adds once.
       out = this.carry(out, this.layers.length + 1, outputLowerBound, outputUpperBound);
@@ -155,7 +160,8 @@ export function toNetworkOutputs(
     const last = prog.layers.length;
     const behind = outs.findIndex((f) => f.terms.size > 0 && f.layer < last);
     if (behind < 0) break;
-    outs = outs.map((f, k) => (f.terms.size > 0 && f.layer < last ? prog.carry(f, last, bounds[k]![0], bounds[k]![1]) : f));
+    outs = outs.map((f, k) => (f.terms.size > 0 && f.layer < last ? prog.carry(f, last, bounds[k]![0], bounds[k]![1])
+      : f));
   }
   const last = prog.layers.length;
   const widths = [prog.inputCount, ...prog.layers.map((l) => l.length)];
@@ -163,7 +169,8 @@ export function toNetworkOutputs(
   const inSize = widths[last]!;
   const w = new Float64Array(outs.length * inSize);
   outs.forEach((f, k) => { for (const [c, v] of f.terms) w[k * inSize + c] = v; });
-  const layers = [...single.layers.slice(0, -1), denseLayer('linear', inSize, outs.length, w, outs.map((f) => f.constant))];
+  const layers = [...single.layers.slice(0, -1), denseLayer('linear', inSize, outs.length, w,
+    outs.map((f) => f.constant))];
   return { inputs, outputs: names, layers };
 }
 
@@ -177,7 +184,8 @@ export function combine(parts: { form: Form; coef: number }[], constant: number)
   const terms = new Map<number, number>();
   let c = constant;
   for (const { form, coef } of parts) {
-    if (form.terms.size && form.layer !== layer) throw new RangeError(`combine: forms on layers ${form.layer} and ${layer}`);
+    if (form.terms.size && form.layer !== layer) throw new RangeError(`combine: forms on layers ${form.layer} ` +
+      `and ${layer}`);
     c += coef * form.constant;
     for (const [i, v] of form.terms) terms.set(i, (terms.get(i) ?? 0) + coef * v);
   }

@@ -33,14 +33,16 @@ export function compareNotes(rows: CompareRow[], maxAbsY: number): string[] {
   const built = rows.find((r) => r.kind === 'constructed');
   const fine = rows.find((r) => r.init === 'constructed');
   if (built && fine) {
-    const verdict = fine.maxError <= built.maxError && fine.rmsError <= built.rmsError ? 'better' : fine.maxError > built.maxError && fine.rmsError > built.rmsError ? 'worse' : 'mixed';
+    const verdict = fine.maxError <= built.maxError && fine.rmsError <= built.rmsError ? 'better'
+      : fine.maxError > built.maxError && fine.rmsError > built.rmsError ? 'worse' : 'mixed';
     notes.push(`Fine-tuning the constructed network (Adam on MSE, TensorFlow.js): held-out max error ` +
       `${g(built.maxError)} → ${g(fine.maxError)}, RMS ${g(built.rmsError)} → ${g(fine.rmsError)} (${verdict}).`);
     const rt = fine.runtimeFloat32;
     if (rt) notes.push(`TensorFlow.js computes in float32: there the constructed network's held-out error is ` +
       `already max ${g(rt.before.max)}, RMS ${g(rt.before.rms)} before fine-tuning (max ${g(rt.after.max)}, RMS ` +
       `${g(rt.after.rms)} after), so the loss fine-tuning minimizes is ` +
-      `${rt.before.rms > 2 * built.rmsError ? "mostly float32 rounding, not the construction's error" : 'close to the float64 one'}.`);
+      `${rt.before.rms > 2 * built.rmsError ? "mostly float32 rounding, not the construction's error"
+        : 'close to the float64 one'}.`);
   }
   const spacing = maxAbsY > 0 ? 2 ** (Math.floor(Math.log2(maxAbsY)) - 23) : 0;
   if (built && spacing / 2 > built.maxError / 10) notes.push(`float32 numbers near max|y| = ${g(maxAbsY)} are ` +
@@ -58,9 +60,11 @@ export function compareReportFiles(c: CompareReportInput): { relativePath: strin
       caption: 'Held-out RMS error during training (seconds of training, held-out checks not counted); the ' +
       'constructed network is the dashed line.', svg: errorVsTimeSvg(c.rows) },
     { name: 'error-histogram',
-      caption: 'Distribution of held-out absolute errors: fraction of samples per tenth of a decade of |error|.', svg: errorHistogramSvg(c.rows) },
+      caption: 'Distribution of held-out absolute errors: fraction of samples per tenth of a decade of |error|.',
+        svg: errorHistogramSvg(c.rows) },
     { name: 'error-distribution',
-      caption: 'Held-out absolute error at each quantile (the right end is the max error).', svg: errorQuantilesSvg(c.rows) },
+      caption: 'Held-out absolute error at each quantile (the right end is the max error).',
+        svg: errorQuantilesSvg(c.rows) },
   ];
   if (c.oneD) {
     const { f, domain, variable } = c.oneD;
@@ -76,7 +80,8 @@ export function compareReportFiles(c: CompareReportInput): { relativePath: strin
     intro: `${c.samples.train} training samples and ${c.samples.heldOut} held-out samples (${c.samples.source}). ` +
       `Every network, constructed or trained (TensorFlow.js, ${c.backend} backend, float32), was converted exactly ` +
       `to a plain ReLU network and measured by the same code on the same held-out samples: knotnet's float64 ` +
-      `evaluator.${c.run ? ` Made by knotnet ${c.run.version} on ${c.run.date} with ${c.run.command} (seed ${c.run.seed}, training budget ${c.run.budgetSeconds} s).` : ''}`,
+      `evaluator.${c.run ? ` Made by knotnet ${c.run.version} on ${c.run.date} with ${c.run.command} ` +
+        `(seed ${c.run.seed}, training budget ${c.run.budgetSeconds} s).` : ''}`,
     table: c.table,
     figures: figures.map((f) => ({ caption: f.caption, svg: f.svg })),
     notes: c.notes,

@@ -65,7 +65,8 @@ export function errorHistogramSvg(rows: CompareRow[]): string {
     return { x, y, color: color(k), label: short(rows[k]!.name) };
   });
   return linePlot({ width: WIDTH, height: 340,
-    title: 'histogram of held-out log10 |error| (fraction of samples per tenth of a decade)', series, xLabel: 'log10 |error|', legend: 'right' });
+    title: 'histogram of held-out log10 |error| (fraction of samples per tenth of a decade)', series,
+      xLabel: 'log10 |error|', legend: 'right' });
 }
 
 /**
@@ -94,7 +95,8 @@ export function fitsOf1DSvg(f: (x: number) => number, domain: [number, number], 
       marks: kinksOf1D(r.network, domain), ...(r.kind === 'constructed' ? { dash: '6 3' } : {}) })),
   ];
   return linePlot({ width: WIDTH, height: 380,
-    title: `f and each network on [${domain[0]}, ${domain[1]}]; ticks at the bottom: each network's kinks (knots)`, series, xLabel: variable, legend: 'right' });
+    title: `f and each network on [${domain[0]}, ${domain[1]}]; ticks at the bottom: each network's kinks (knots)`,
+      series, xLabel: variable, legend: 'right' });
 }
 
 /** One-input formulas: |network − f| along the domain (log axis). */

@@ -2,7 +2,8 @@ import { escapeHtml as esc } from './escape.ts';
 import { fmt } from './format.ts';
 
 /** A self-contained HTML report: inline SVG figures and a table, no external assets. */
-export function htmlReport(o: { title: string; intro: string; table: { header: string[]; rows: (string | number)[][] }; figures: { caption: string; svg: string }[]; notes: string[] }): string {
+export function htmlReport(o: { title: string; intro: string; table: { header: string[]; rows: (string | number)[][] };
+  figures: { caption: string; svg: string }[]; notes: string[] }): string {
   const cell = (v: string | number) => `<td>${esc(typeof v === 'number' ? fmt(v) : v)}</td>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="generator" content="knotnet"><title>${esc(o.title)}</title>

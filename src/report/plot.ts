@@ -54,7 +54,8 @@ export function linePlot(o: {
   o.series.forEach((s, k) => {
     // A non-finite value (a formula undefined there) breaks the line instead of bridging the gap.
     const idx = Array.from({ length: s.x.length }, (_, i) => i);
-    const d = line<number>().defined((i) => Number.isFinite(s.y[i]!)).x((i) => sx(s.x[i]!)).y((i) => sy(s.y[i]!))(idx) ?? '';
+    const d = line<number>().defined((i) => Number.isFinite(s.y[i]!)).x((i) => sx(s.x[i]!)).y((i) => sy(s.y[i]!))(idx)
+      ?? '';
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" ` +
       `stroke-width="${s.width ?? 1.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     if (s.marks) {

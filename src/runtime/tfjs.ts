@@ -92,12 +92,15 @@ function readModelJson(text: string, source: string): Tf.io.ModelJSON {
   let o: Tf.io.ModelJSON;
   try { o = JSON.parse(text) as Tf.io.ModelJSON; } catch (e) { throw new InputError(source, 'be valid JSON',
     (e as Error).message); }
-  if (!o || typeof o !== 'object' || !o.modelTopology || !Array.isArray(o.weightsManifest)) throw new InputError(source, 'be a TensorFlow.js model.json with modelTopology and weightsManifest', 'something else');
+  if (!o || typeof o !== 'object' || !o.modelTopology || !Array.isArray(o.weightsManifest)) throw new InputError(source,
+    'be a TensorFlow.js model.json with modelTopology and weightsManifest', 'something else');
   let total = 0;
   for (const group of o.weightsManifest) {
-    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new InputError(`${source} weightsManifest`, 'list paths and weights', JSON.stringify(group).slice(0, 80));
+    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new InputError(`${source} ` +
+      `weightsManifest`, 'list paths and weights', JSON.stringify(group).slice(0, 80));
     for (const w of group.weights) {
-      if (!w || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || (w.dtype ?? 'float32') !== 'float32') {
+      if (!w || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || (w.dtype
+        ?? 'float32') !== 'float32') {
         throw new InputError(`${source} weight ${String(w?.name)}`, 'have a shape of whole numbers and dtype float32',
           JSON.stringify(w?.shape));
       }
@@ -113,7 +116,8 @@ function readModelJson(text: string, source: string): Tf.io.ModelJSON {
 function weightsPath(dir: string, p: string): string {
   const full = resolve(dir, String(p));
   const rel = relative(resolve(dir), full);
-  if (typeof p !== 'string' || isAbsolute(p) || rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new InputError(`${dir} weightsManifest path`, 'name a file inside the model folder', p);
+  if (typeof p !== 'string' || isAbsolute(p) || rel === '' || rel.startsWith('..')
+    || isAbsolute(rel)) throw new InputError(`${dir} weightsManifest path`, 'name a file inside the model folder', p);
   return full;
 }
 

@@ -107,23 +107,28 @@ export async function compareWithTraining(c: CompareInput): Promise<CompareRow[]
   const nIn = c.inputs.length;
   const ours = heldOutErrors(c.constructed.network, c.heldOut.x, c.heldOut.y);
   const s0 = networkSummary(c.constructed.network);
-  const rows: CompareRow[] = [{ name: c.constructed.name, ...s0, maxError: ours.max, rmsError: ours.rms, seconds: c.constructed.seconds, kind: 'constructed', certified: c.constructed.certified, network: c.constructed.network, curve: [], abs: ours.abs }];
+  const rows: CompareRow[] = [{ name: c.constructed.name, ...s0, maxError: ours.max, rmsError: ours.rms,
+    seconds: c.constructed.seconds, kind: 'constructed', certified: c.constructed.certified,
+      network: c.constructed.network, curve: [], abs: ours.abs }];
   const scaling = scalingOf(c.train.x, c.train.y, nIn);
   const mlp = sameSizeWidths(s0.relus, s0.layers);
   const mlpName = `ReLU MLP, ${mlp.capped ? 'capped ReLUs/depth' : 'our ReLUs and depth'}, standardized`;
   const lrFine = c.fineTuneLearningRate ?? fineTuneRate(c.constructed.network);
   const runs: Run[] = [
     { name: "asker's architecture, raw units", model: () => askerModel(nIn, c.seed), lr: 1e-3, init: 'random' },
-    { name: "asker's architecture, standardized", model: () => askerModel(nIn, c.seed), scaling, lr: 1e-3, init: 'random' },
+    { name: "asker's architecture, standardized", model: () => askerModel(nIn, c.seed), scaling, lr: 1e-3,
+      init: 'random' },
     { name: mlpName, model: () => reluMlp(nIn, mlp.widths, c.seed), scaling, lr: 1e-3, init: 'random' },
-    { name: `our network fine-tuned (Adam, lr ${lrFine.toExponential(0)})`, model: () => modelFromNetwork(c.constructed.network), lr: lrFine, init: 'constructed' },
+    { name: `our network fine-tuned (Adam, lr ${lrFine.toExponential(0)})`,
+      model: () => modelFromNetwork(c.constructed.network), lr: lrFine, init: 'constructed' },
   ];
   const each = c.budgetSeconds / runs.length;
   for (const run of runs) rows.push(await trainOne(c, run, each));
   return rows;
 }
 
-interface Run { name: string; model: () => tf.Sequential; scaling?: Scaling; lr: number; init: 'random' | 'constructed' }
+interface Run { name: string; model: () => tf.Sequential; scaling?: Scaling; lr: number;
+  init: 'random' | 'constructed' }
 
 /**
  * Held-out error of a tfjs model as TensorFlow.js computes it (float32 throughout), for the
@@ -133,7 +138,8 @@ export function runtimeErrors(
   model: tf.Sequential, x: Float64Array, yTrue: Float64Array,
 ): { max: number; rms: number } {
   const n = yTrue.length;
-  const y = tf.tidy(() => (model.predict(tf.tensor2d(Float32Array.from(x), [n, x.length / n])) as tf.Tensor).dataSync());
+  const y = tf.tidy(() => (model.predict(tf.tensor2d(Float32Array.from(x), [n,
+    x.length / n])) as tf.Tensor).dataSync());
   const { max, rms } = errorsOf(y, yTrue);
   return { max, rms };
 }
@@ -157,13 +163,16 @@ async function trainOne(c: CompareInput, run: Run, seconds: number): Promise<Com
       lastCheck = p.seconds;
       const e = measure();
       curve.push({ seconds: p.seconds, max: e.max, rms: e.rms });
-      c.onProgress?.(`${run.name}: epoch ${p.epoch}, ${p.seconds.toFixed(1)} s, held-out max ${e.max.toPrecision(3)}, RMS ${e.rms.toPrecision(3)}`);
+      c.onProgress?.(`${run.name}: epoch ${p.epoch}, ${p.seconds.toFixed(1)} s, held-out ` +
+        `max ${e.max.toPrecision(3)}, RMS ${e.rms.toPrecision(3)}`);
     },
   });
   const net = networkFromModel(model, c.inputs, run.scaling);
-  const runtimeFloat32 = runtimeBefore ? { before: runtimeBefore, after: runtimeErrors(model, c.heldOut.x, c.heldOut.y) } : undefined;
+  const runtimeFloat32 = runtimeBefore ? { before: runtimeBefore, after: runtimeErrors(model, c.heldOut.x,
+    c.heldOut.y) } : undefined;
   model.dispose();
   const e = heldOutErrors(net, c.heldOut.x, c.heldOut.y);
   if (curve[curve.length - 1]!.seconds < trained) curve.push({ seconds: trained, max: e.max, rms: e.rms });
-  return { name: run.name, ...networkSummary(net), maxError: e.max, rmsError: e.rms, seconds: trained, kind: 'trained', init: run.init, network: net, curve, abs: e.abs, ...(runtimeFloat32 ? { runtimeFloat32 } : {}) };
+  return { name: run.name, ...networkSummary(net), maxError: e.max, rmsError: e.rms, seconds: trained, kind: 'trained',
+    init: run.init, network: net, curve, abs: e.abs, ...(runtimeFloat32 ? { runtimeFloat32 } : {}) };
 }

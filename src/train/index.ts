@@ -5,6 +5,7 @@
  *
  * @module knotnet/train
  */
-export { compareWithTraining, heldOutErrors, runtimeErrors, sameSizeWidths, fineTuneRate, MLP_CAP, type CompareInput, type CompareRow } from './compare.ts';
+export { compareWithTraining, heldOutErrors, runtimeErrors, sameSizeWidths, fineTuneRate, MLP_CAP, type CompareInput,
+  type CompareRow } from './compare.ts';
 export { askerModel, reluMlp, modelFromNetwork, networkFromModel, LEAKY_ALPHA } from './models.ts';
 export { trainFor, scalingOf, type Scaling, type TrainPoint } from './train.ts';

@@ -25,7 +25,8 @@ export const LEAKY_ALPHA = 0.3;
 /** A ReLU MLP with the given hidden widths (He initialization, seeded). */
 export function reluMlp(nIn: number, widths: number[], seed: number): tf.Sequential {
   const m = tf.sequential();
-  widths.forEach((units, i) => m.add(tf.layers.dense({ ...(i === 0 ? { inputShape: [nIn] } : {}), units, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seed + i }) })));
+  widths.forEach((units, i) => m.add(tf.layers.dense({ ...(i === 0 ? { inputShape: [nIn] } : {}), units,
+    activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seed + i }) })));
   m.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 99 }) }));
   return m;
 }
@@ -34,10 +35,12 @@ export function reluMlp(nIn: number, widths: number[], seed: number): tf.Sequent
 export function modelFromNetwork(net: Network): tf.Sequential {
   const m = tf.sequential();
   net.layers.forEach((l, i) => {
-    const layer = tf.layers.dense({ ...(i === 0 ? { inputShape: [l.inSize] } : {}), units: l.outSize, activation: l.activation === 'relu' ? 'relu' : 'linear' });
+    const layer = tf.layers.dense({ ...(i === 0 ? { inputShape: [l.inSize] } : {}), units: l.outSize,
+      activation: l.activation === 'relu' ? 'relu' : 'linear' });
     m.add(layer);
     const kernel = new Float32Array(l.inSize * l.outSize);
-    for (let r = 0; r < l.outSize; r++) for (let c = 0; c < l.inSize; c++) kernel[c * l.outSize + r] = l.weights[r * l.inSize + c]!;
+    for (let r = 0; r < l.outSize; r++) for (let c = 0; c < l.inSize; c++) kernel[c * l.outSize
+      + r] = l.weights[r * l.inSize + c]!;
     layer.setWeights([tf.tensor2d(kernel, [l.inSize, l.outSize]), tf.tensor1d(Float32Array.from(l.bias))]);
   });
   return m;
@@ -77,8 +80,10 @@ export function networkFromModel(
     if (leaky) {
       i++;
       // Units doubled: relu(z) and relu(−z); the next layer reads them with weights (v, −α·v).
-      layers.push(denseLayer('relu', d.inSize, 2 * d.outSize, [...d.weights, ...d.weights.map((v) => -v)], [...d.bias, ...d.bias.map((v) => -v)]));
-      pendingLinear = denseLayer('linear', 2 * d.outSize, d.outSize, leakyReadout(d.outSize), new Float64Array(d.outSize));
+      layers.push(denseLayer('relu', d.inSize, 2 * d.outSize, [...d.weights, ...d.weights.map((v) => -v)], [...d.bias,
+        ...d.bias.map((v) => -v)]));
+      pendingLinear = denseLayer('linear', 2 * d.outSize, d.outSize, leakyReadout(d.outSize),
+        new Float64Array(d.outSize));
       continue;
     }
     if (act !== 'relu' && i < ls.length - 1) { pendingLinear = d; continue; }
@@ -96,7 +101,8 @@ export function networkFromModel(
     }
     layers[0] = { ...first, weights: w, bias: b };
     const last = layers[layers.length - 1]!;
-    layers[layers.length - 1] = { ...last, weights: last.weights.map((v) => v * scaling.ySigma), bias: last.bias.map((v) => v * scaling.ySigma + scaling.yMu) };
+    layers[layers.length - 1] = { ...last, weights: last.weights.map((v) => v * scaling.ySigma),
+      bias: last.bias.map((v) => v * scaling.ySigma + scaling.yMu) };
   }
   return { inputs, outputs: ['y'], layers };
 }

@@ -44,7 +44,8 @@ export async function bundlePageFromSources(): Promise<PageBundle> {
     () => import('esbuild'));
   const result = await build({
     entryPoints: { app: join(UI, 'app.ts'), worker: join(UI, 'worker.ts') },
-    outdir: 'bundle', bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true, logLevel: 'silent',
+    outdir: 'bundle', bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
+      logLevel: 'silent',
   });
   const text = (name: string) => result.outputFiles.find((f) => basename(f.path) === `${name}.js`)!.text;
   return { app: text('app'), worker: text('worker') };

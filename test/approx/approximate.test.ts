@@ -4,10 +4,12 @@ import { approximate } from '../../src/approx/approximate.ts';
 import { InputError, WorkError } from '../../src/errors.ts';
 import { relClose } from './targets.ts';
 
-const T1 = { expr: 'x^2', domain: [1e6, 1e7] as [number, number], size: { kind: 'knots' as const, segments: 90 }, placement: 'uniform' as const };
+const T1 = { expr: 'x^2', domain: [1e6, 1e7] as [number, number], size: { kind: 'knots' as const, segments: 90 },
+  placement: 'uniform' as const };
 const h = 1e5;
 
-test('T1: approx x^2 on [1e6, 1e7], 90 uniform segments, interpolation: measured max 2.5e9 (rel 1e-9), certified within 1% above, RMS h^2/sqrt(30) (rel 1e-3)', () => {
+test('T1: approx x^2 on [1e6, 1e7], 90 uniform segments, interpolation: measured max 2.5e9 (rel 1e-9), certified ' +
+  'within 1% above, RMS h^2/sqrt(30) (rel 1e-3)', () => {
   const r = approximate({ ...T1, fit: 'interpolate' });
   assert.equal(r.segments, 90);
   assert.ok(relClose(r.measuredMax, 2.5e9, 1e-9), `measured ${r.measuredMax}`);
@@ -27,7 +29,8 @@ test('T1: least squares on the same knots has RMS h^2/sqrt(180) = 7.45e8 (within
   assert.ok(r.certifiedMax >= r.measuredMax);
 });
 
-test('T2: approx sqrt(x) on [0, 1] to max error 1e-4 uses at most 1.15 × 50 segments, certified <= 1e-4 and >= measured', () => {
+test('T2: approx sqrt(x) on [0, 1] to max error 1e-4 uses at most 1.15 × 50 segments, certified <= 1e-4 and >= ' +
+  'measured', () => {
   const r = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 } });
   assert.equal(r.placement, 'optimal');
   assert.equal(r.fit, 'minimax');
@@ -67,16 +70,20 @@ test('a tolerance that cannot be met within the segment limit is a WorkError say
   // n* = ∫√|f''| / (4√E) = 2 / (4√2e-4) ≈ 35: within 4× the limit, so the search runs and fails.
   assert.throws(
     () => approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 2e-4 }, maxSegments: 20 }),
-    (e: unknown) => e instanceof WorkError && /--max-error 0\.0002 cannot be met within 20 segments: the best reached was .* with 20 segments/.test(e.message),
+    (e: unknown) => e instanceof WorkError
+      && /--max-error 0\.0002 cannot be met within 20 segments: the best reached was .* with 20 segments/.test(
+        e.message),
   );
 });
 
-test('a tolerance whose asymptotic count n* = ∫√|f\'\'| / (4√E) exceeds 4× the limit is refused before sizing, with n*', () => {
+test('a tolerance whose asymptotic count n* = ∫√|f\'\'| / (4√E) exceeds 4× the limit is refused before sizing, with n*',
+  () => {
   // sqrt on [0, 1]: ∫ ½x^(-3/4) dx = 2, so n* = 2 / (4·√1e-9) ≈ 1.58e4 (the sampled integral misses
   // some of the singular end).
   assert.throws(
     () => approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-9 }, maxSegments: 20 }),
-    (e: unknown) => e instanceof WorkError && /^--max-error 1e-9 needs about 1\.\d+e\+4 segments .* more than the limit of 20/.test(e.message),
+    (e: unknown) => e instanceof WorkError
+      && /^--max-error 1e-9 needs about 1\.\d+e\+4 segments .* more than the limit of 20/.test(e.message),
   );
 });
 
@@ -84,17 +91,26 @@ const inputError = (pattern: RegExp) => (e: unknown) => e instanceof InputError 
 
 test('approximate rejects bad input with InputErrors naming the argument and the value', () => {
   const base = { expr: 'x^2', domain: [0, 1] as [number, number], size: { kind: 'knots' as const, segments: 4 } };
-  assert.throws(() => approximate({ ...base, expr: 'x*y' }), inputError(/^expression must have at most one variable .*\(got "x, y"\)/));
-  assert.throws(() => approximate({ ...base, domain: [1, 0] }), inputError(/^--domain must be a non-empty interval .*\(got "1:0"\)/));
-  assert.throws(() => approximate({ ...base, domain: [0, Infinity] }), inputError(/^--domain must have finite ends \(got "0:Infinity"\)/));
-  assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 0 } }), inputError(/^--knots must be a whole number of segments from 1 to 1000000 \(got 0\)/));
-  assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 2.5 } }), inputError(/^--knots .*\(got 2\.5\)/));
-  assert.throws(() => approximate({ ...base, size: { kind: 'maxError', error: -1 } }), inputError(/^--max-error must be a positive number \(got -1\)/));
-  assert.throws(() => approximate({ ...base, size: { kind: 'rmsError', error: 0 } }), inputError(/^--rms-error must be a positive number \(got 0\)/));
-  assert.throws(() => approximate({ ...base, size: { kind: 'spacing', h: NaN } }), inputError(/^--spacing must be a positive number \(got NaN\)/));
+  assert.throws(() => approximate({ ...base, expr: 'x*y' }),
+    inputError(/^expression must have at most one variable .*\(got "x, y"\)/));
+  assert.throws(() => approximate({ ...base, domain: [1, 0] }),
+    inputError(/^--domain must be a non-empty interval .*\(got "1:0"\)/));
+  assert.throws(() => approximate({ ...base, domain: [0, Infinity] }),
+    inputError(/^--domain must have finite ends \(got "0:Infinity"\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 0 } }),
+    inputError(/^--knots must be a whole number of segments from 1 to 1000000 \(got 0\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 2.5 } }),
+    inputError(/^--knots .*\(got 2\.5\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'maxError', error: -1 } }),
+    inputError(/^--max-error must be a positive number \(got -1\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'rmsError', error: 0 } }),
+    inputError(/^--rms-error must be a positive number \(got 0\)/));
+  assert.throws(() => approximate({ ...base, size: { kind: 'spacing', h: NaN } }),
+    inputError(/^--spacing must be a positive number \(got NaN\)/));
 });
 
-test('exact PWL targets (a constant, a line, abs(x), max(x, 1-x)) certify at float rounding level, not 0 and not forever', () => {
+test('exact PWL targets (a constant, a line, abs(x), max(x, 1-x)) certify at float rounding level, not 0 and not ' +
+  'forever', () => {
   // certifyMaxError used to bisect such segments to depth 48 everywhere (2^48 intervals): the
   // rounding slack it adds never drops below an observed error of 0.
   for (const expr of ['3', '2*x+1', 'abs(x)', 'max(x, 1-x)', 'relu(x-0.25)']) {

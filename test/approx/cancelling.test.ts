@@ -23,7 +23,8 @@ import { propertyRuns } from '../support/runs.ts';
 const SEED = Number(process.env.KNOTNET_PROPERTY_SEED ?? 1212);
 
 const pow10 = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((k) => 10 ** k);
-const scaleOf = (lo: number, hi: number) => fc.tuple(fc.double({ min: 1, max: 9.9, noNaN: true }), pow10(lo, hi)).map(([m, p]) => m * p);
+const scaleOf = (lo: number, hi: number) => fc.tuple(fc.double({ min: 1, max: 9.9, noNaN: true }), pow10(lo,
+  hi)).map(([m, p]) => m * p);
 const smooth = fc.constantFrom('sin(x)', 'exp(x)', 'x^2', 'tanh(3*x)', 'sqrt(x + 1)', 'abs(x - 0.3)', 'log1p(x^2)');
 
 interface Case { text: string; domain: [number, number] }
@@ -35,9 +36,11 @@ const formula: fc.Arbitrary<Case> = fc.oneof(
   scaleOf(4, 16).map((a) => ({ text: `sqrt(${a} + x) - sqrt(${a})`, domain: unit })),
   fc.tuple(scaleOf(3, 12), smooth).map(([c, g]) => ({ text: `(${c} + ${g}) - ${c}`, domain: unit })),
   fc.tuple(scaleOf(2, 6), smooth).map(([c, g]) => ({ text: `${c}*x + ${g} - ${c}*x`, domain: unit })),
-  fc.tuple(scaleOf(2, 5)).map(([c]) => ({ text: `x^2 - ${2 * c}*x + ${c * c}`, domain: [c - 1, c + 1] as [number, number] })),
+  fc.tuple(scaleOf(2, 5)).map(([c]) => ({ text: `x^2 - ${2 * c}*x + ${c * c}`, domain: [c - 1, c + 1] as [number,
+    number] })),
   fc.tuple(smooth, fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: 0.1, max: 3, noNaN: true }))
-    .map(([g, a, w]) => ({ text: g, domain: [Math.max(a, g.startsWith('sqrt') ? -1 : -Infinity), Math.max(a, -1) + w] as [number, number] })),
+    .map(([g, a, w]) => ({ text: g, domain: [Math.max(a, g.startsWith('sqrt') ? -1 : -Infinity), Math.max(a, -1)
+      + w] as [number, number] })),
 );
 
 /** Points of the domain to measure at: a grid, the knots and the segment midpoints. */
@@ -65,7 +68,8 @@ function oracleMax(
 function tolerance(text: string, domain: [number, number], rel: number): number {
   const e = parseFormula(text).expr;
   let m = 0;
-  for (let i = 0; i <= 16; i++) m = Math.max(m, Math.abs(oracleValue(e, ['x'], [domain[0] + ((domain[1] - domain[0]) * i) / 16])));
+  for (let i = 0; i <= 16; i++) m = Math.max(m, Math.abs(oracleValue(e, ['x'], [domain[0]
+    + ((domain[1] - domain[0]) * i) / 16])));
   return rel * Math.max(m, 1e-3);
 }
 
@@ -75,21 +79,27 @@ const allowWork = (run: () => void): void => {
   try { run(); tally.built++; } catch (e) { if (!(e instanceof WorkError)) throw e; tally.refused++; }
 };
 
-test(`approx (float64 and the float32 layout): oracle-measured error <= certified, for cancelling formulas and random ones (fast-check seed ${SEED})`, (t) => {
+test(`approx (float64 and the float32 layout): oracle-measured error <= certified, for cancelling formulas and ` +
+  `random ones (fast-check seed ${SEED})`, (t) => {
   Object.assign(tally, { built: 0, refused: 0 });
   fc.assert(
-    fc.property(formula, fc.constantFrom(1e-2, 1e-4, 1e-6), fc.constantFrom('optimal' as const, 'uniform' as const), fc.boolean(), (kase, rel, placement, f32) => {
+    fc.property(formula, fc.constantFrom(1e-2, 1e-4, 1e-6), fc.constantFrom('optimal' as const, 'uniform' as const),
+      fc.boolean(), (kase, rel, placement, f32) => {
       allowWork(() => {
         const E = tolerance(kase.text, kase.domain, rel);
-        const r = approximate({ expr: kase.text, domain: kase.domain, size: { kind: 'maxError', error: E }, placement, maxSegments: 5000 });
+        const r = approximate({ expr: kase.text, domain: kase.domain, size: { kind: 'maxError', error: E }, placement,
+          maxSegments: 5000 });
         const xs = points(kase.domain, r.pwl.x);
         const m = oracleMax(kase.text, ['x'], xs.map((x) => [x]), evaluate(r.network, xs));
         const what = `${kase.text} on [${kase.domain}] at ${E} (${placement})`;
-        assert.ok(m.max <= r.certifiedMax, `${what}: oracle error ${m.max} at x = ${m.at} > certified ${r.certifiedMax}`);
+        assert.ok(m.max <= r.certifiedMax, `${what}: oracle error ${m.max} at x = ${m.at} > ` +
+          `certified ${r.certifiedMax}`);
         if (f32 && r.segments <= 256) {
           const layout = float32Layout(r, accurateFunction(parseFormula(kase.text).expr, ['x']));
           const m32 = oracleMax(kase.text, ['x'], xs.map((x) => [x]), evaluate(layout.network, xs, 'float32'));
-          assert.ok(m32.max <= layout.certifiedMaxFloat32, `${what}, float32 layout: oracle error ${m32.max} at x = ${m32.at} > certified ${layout.certifiedMaxFloat32}`);
+          assert.ok(m32.max <= layout.certifiedMaxFloat32,
+            `${what}, float32 layout: oracle error ${m32.max} at x = ${m32.at} > ` +
+              `certified ${layout.certifiedMaxFloat32}`);
         }
       });
     }),
@@ -107,12 +117,15 @@ const formula2: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(smooth).map(([g]) => `${g} + sqrt(x^2 + y^2)`),
 );
 
-test(`compile (float64 and float32): oracle-measured error <= certified on the box, for cancelling formulas and random ones (fast-check seed ${SEED})`, (t) => {
+test(`compile (float64 and float32): oracle-measured error <= certified on the box, for cancelling formulas and ` +
+  `random ones (fast-check seed ${SEED})`, (t) => {
   Object.assign(tally, { built: 0, refused: 0 });
   fc.assert(
-    fc.property(formula2, fc.constantFrom(1e-1, 1e-3), fc.constantFrom('float64' as const, 'float32' as const), (text, E, dtype) => {
+    fc.property(formula2, fc.constantFrom(1e-1, 1e-3), fc.constantFrom('float64' as const, 'float32' as const), (text,
+      E, dtype) => {
       allowWork(() => {
-        const r = compileFormula({ expr: text, vars: { x: [0, 1], y: [-1, 1] }, maxError: E, dtype, measureCount: 2000 });
+        const r = compileFormula({ expr: text, vars: { x: [0, 1], y: [-1, 1] }, maxError: E, dtype,
+          measureCount: 2000 });
         const rows: number[][] = [];
         for (let i = 0; i <= 12; i++) for (let j = 0; j <= 12; j++) rows.push([i / 12, -1 + j / 6]);
         const y = evaluate(r.network, Float64Array.from(rows.flat()), dtype);

@@ -5,20 +5,23 @@ import { fitInterpolate, fitMinimax } from '../../src/approx/fit.ts';
 import { placeUniform } from '../../src/approx/placement.ts';
 import { relClose, target } from './targets.ts';
 
-test('certifyMaxError of the x^2 interpolant with 90 uniform segments on [1e6, 1e7] is h^2/4 = 2.5e9 (rel 1e-9)', () => {
+test('certifyMaxError of the x^2 interpolant with 90 uniform segments on [1e6, 1e7] is h^2/4 = 2.5e9 (rel 1e-9)',
+  () => {
   const t = target('x^2', 1e6, 1e7);
   const c = certifyMaxError(t, fitInterpolate(t, placeUniform(1e6, 1e7, 90)));
   assert.ok(c.maxError >= 2.5e9 && relClose(c.maxError, 2.5e9, 1e-9), `certified ${c.maxError}`);
   assert.ok(c.observedMax <= c.maxError);
 });
 
-test('certifyMaxError of the sqrt interpolant with 4 uniform segments on [0, 1] is sqrt(h)/4 = 0.125 (f\'\' unbounded at 0), within 0.1% above', () => {
+test('certifyMaxError of the sqrt interpolant with 4 uniform segments on [0, 1] is sqrt(h)/4 = 0.125 (f\'\' ' +
+  'unbounded at 0), within 0.1% above', () => {
   const t = target('sqrt(x)', 0, 1);
   const c = certifyMaxError(t, fitInterpolate(t, placeUniform(0, 1, 4)));
   assert.ok(c.maxError >= 0.125 && c.maxError <= 0.125 * 1.001, `certified ${c.maxError}`);
 });
 
-test('certifyMaxError of the abs(x-0.3) interpolant on knots -1, -0.5, 0, 0.5, 1 is 2uv/(u+v) = 0.24 at the kink (u = 0.3, v = 0.2), within 0.1% above', () => {
+test('certifyMaxError of the abs(x-0.3) interpolant on knots -1, -0.5, 0, 0.5, 1 is 2uv/(u+v) = 0.24 at the kink (u ' +
+  '= 0.3, v = 0.2), within 0.1% above', () => {
   const t = target('abs(x-0.3)', -1, 1);
   const c = certifyMaxError(t, fitInterpolate(t, placeUniform(-1, 1, 4)));
   assert.ok(c.maxError >= 0.24 && c.maxError <= 0.24 * 1.001, `certified ${c.maxError}`);
@@ -30,7 +33,8 @@ test('certifyMaxError of sin on [0, pi] with one segment (the chord is 0) is max
   assert.ok(c.maxError >= 1 && c.maxError <= 1.001, `certified ${c.maxError}`);
 });
 
-test('certifyMaxError of the minimax fit of exp on [0, 1] with one segment is the equioscillation error (1 + m·ln m − m)/2, m = e − 1', () => {
+test('certifyMaxError of the minimax fit of exp on [0, 1] with one segment is the equioscillation error (1 + m·ln m ' +
+  '− m)/2, m = e − 1', () => {
   // Best line mx + c: f − p = E at 0 and 1, −E at ξ = ln m (Chebyshev alternation), so m = e − 1.
   const m = Math.E - 1;
   const E = (1 + m * Math.log(m) - m) / 2;
@@ -51,19 +55,22 @@ test('quadraticBound with end errors A, B and no curvature is max(|A|, |B|)', ()
   assert.ok(relClose(quadraticBound(0.3, -0.7, 2, 0, 0), 0.7, 1e-14));
 });
 
-test('quadraticBound for the minimax line of x^2 (f − p = +h^2/8 at both ends, f\'\' = 2) is h^2/8: the error swings to −h^2/8 mid-segment', () => {
+test('quadraticBound for the minimax line of x^2 (f − p = +h^2/8 at both ends, f\'\' = 2) is h^2/8: the error swings ' +
+  'to −h^2/8 mid-segment', () => {
   const h = 0.1;
   assert.ok(relClose(quadraticBound((h * h) / 8, (h * h) / 8, h, 2, 2), (h * h) / 8, 1e-14));
 });
 
-test('certifyMaxError of an exact PWL (abs(x) with a knot at 0) is at rounding level, found without bisecting to the bottom', () => {
+test('certifyMaxError of an exact PWL (abs(x) with a knot at 0) is at rounding level, found without bisecting to the ' +
+  'bottom', () => {
   const t = target('abs(x)', -1, 1);
   const c = certifyMaxError(t, fitInterpolate(t, Float64Array.of(-1, 0, 1)));
   assert.equal(c.observedMax, 0);
   assert.ok(c.maxError < 1e-14, `certified ${c.maxError}`);
 });
 
-test('certifyMaxError of the 1e-16·x^3 interpolant on [0, 1e5] (one segment) is at least the true max L^3·1e-16·2/(3·sqrt 3)', () => {
+test('certifyMaxError of the 1e-16·x^3 interpolant on [0, 1e5] (one segment) is at least the true max ' +
+  'L^3·1e-16·2/(3·sqrt 3)', () => {
   // Off the midpoint: a certificate built from a wrong f'' (mathjs used to drop 1e-16) stops at the midpoint's 0.0375.
   const t = target('1e-16*x^3', 0, 1e5);
   const c = certifyMaxError(t, fitInterpolate(t, Float64Array.of(0, 1e5)));

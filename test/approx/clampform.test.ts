@@ -12,13 +12,15 @@ import { runOnnx } from '../../src/runtime/onnx.ts';
 import { propertyRuns } from '../support/runs.ts';
 
 describe('the clamp form of a PWL (float32 layout of approx)', () => {
-  it('the shipped float32 layout computes the PWL: |float64 network − PWL| within the drift bound plus its float64 rounding, and y0 / y_n outside', () => {
+  it('the shipped float32 layout computes the PWL: |float64 network − PWL| within the drift bound plus its float64 ' +
+    'rounding, and y0 / y_n outside', () => {
     const r = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'knots', segments: 40 } });
     const L = float32Layout(r, Math.sqrt);
     const net = L.network;
     const xs = Float64Array.from({ length: 4001 }, (_, i) => i / 4000);
     const y = evaluate(net, xs);
-    xs.forEach((x, i) => assert.ok(Math.abs(y[i]! - evalPwl(r.pwl, x)) <= clampDriftBound(r.pwl) + L.roundingBound, `x=${x}`));
+    xs.forEach((x, i) => assert.ok(Math.abs(y[i]! - evalPwl(r.pwl, x)) <= clampDriftBound(r.pwl) + L.roundingBound,
+      `x=${x}`));
     const out = evaluate(net, [-5, 7]);
     assert.ok(Math.abs(out[0]! - r.pwl.y[0]!) < 1e-12 && Math.abs(out[1]! - r.pwl.y[40]!) < 1e-12);
     // The clamp layers: 40 units relu(x − k_i), then 40 units relu(h_i − u_i), one weight −1 each.
@@ -29,13 +31,15 @@ describe('the clamp form of a PWL (float32 layout of approx)', () => {
     }
   });
 
-  it('sqrt on [0, 1]: float32 certified <= 1e-4 when sized for it, and onnxruntime float32 measured below it', async () => {
+  it('sqrt on [0, 1]: float32 certified <= 1e-4 when sized for it, and onnxruntime float32 measured below it',
+    async () => {
     const r = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 9e-5 } });
     const L = float32Layout(r, Math.sqrt);
     assert.ok(L.certifiedMaxFloat32 <= 1e-4, `float32 certified ${L.certifiedMaxFloat32}`);
     const xs = Float64Array.from({ length: 100_001 }, (_, i) => i / 100_000);
     const y = await runOnnx(toOnnx(L.network, { dtype: 'float32', metadata: {} }), xs, xs.length, 1, 'float32');
-    xs.forEach((x, i) => assert.ok(Math.abs(Math.sqrt(x) - y[i]!) <= L.certifiedMaxFloat32, `x=${x}: ${Math.abs(Math.sqrt(x) - y[i]!)} > ${L.certifiedMaxFloat32}`));
+    xs.forEach((x, i) => assert.ok(Math.abs(Math.sqrt(x) - y[i]!) <= L.certifiedMaxFloat32,
+      `x=${x}: ${Math.abs(Math.sqrt(x) - y[i]!)} > ${L.certifiedMaxFloat32}`));
     // The one-layer form of the same PWL, evaluated in float32, breaks the tolerance: the
     // steep first segments cancel in sums of size |slope|·x.
     const one = evaluate(r.network, xs, 'float32');
@@ -43,10 +47,12 @@ describe('the clamp form of a PWL (float32 layout of approx)', () => {
   });
 
   const seed = 5150;
-  it(`property: float32 certified >= float32 measured for random formulas, domains and sizes (fast-check seed ${seed})`, () => {
+  it(`property: float32 certified >= float32 measured for random formulas, domains and sizes (fast-check seed ${seed})`,
+    () => {
     const exprs = ['sqrt(x)', 'exp(x)', 'sin(3*x)', 'x^2', 'log1p(x^2)', 'abs(x-0.3)', 'tanh(4*x)'];
     fc.assert(fc.property(
-      fc.constantFrom(...exprs), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: 1e-3, max: 6, noNaN: true }), fc.integer({ min: 1, max: 120 }),
+      fc.constantFrom(...exprs), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: 1e-3, max: 6,
+        noNaN: true }), fc.integer({ min: 1, max: 120 }),
       (expr, a, w, n) => {
         const lo = expr === 'sqrt(x)' ? Math.abs(a) : a;
         const r = approximate({ expr, domain: [lo, lo + w], size: { kind: 'knots', segments: n } });
@@ -54,7 +60,8 @@ describe('the clamp form of a PWL (float32 layout of approx)', () => {
         const L = float32Layout(r, f);
         const xs = Float64Array.from({ length: 2001 }, (_, i) => lo + (w * i) / 2000);
         const y = evaluate(L.network, xs, 'float32');
-        xs.forEach((x, i) => assert.ok(Math.abs(f(x) - y[i]!) <= L.certifiedMaxFloat32, `${expr} x=${x}: ${Math.abs(f(x) - y[i]!)} > ${L.certifiedMaxFloat32}`));
+        xs.forEach((x, i) => assert.ok(Math.abs(f(x) - y[i]!) <= L.certifiedMaxFloat32,
+          `${expr} x=${x}: ${Math.abs(f(x) - y[i]!)} > ${L.certifiedMaxFloat32}`));
       },
     ), { seed, numRuns: propertyRuns(30) }); // 60 in the long run (KNOTNET_PROPERTY_RUNS=60)
   });

@@ -11,7 +11,8 @@ import { InputError, WorkError } from '../../src/errors.ts';
 /** Deterministic noise in [−a, a] (a linear congruential generator, seed given). */
 function noise(n: number, a: number, seed: number): Float64Array {
   let r = seed;
-  return Float64Array.from({ length: n }, () => { r = (r * 16807) % 2147483647; return a * (2 * (r / 2147483647) - 1); });
+  return Float64Array.from({ length: n }, () => { r = (r * 16807) % 2147483647; return a * (2 * (r / 2147483647) - 1);
+    });
 }
 
 const N = 2000;
@@ -19,7 +20,8 @@ const X = Float64Array.from({ length: N }, (_, i) => (2 * Math.PI * i) / (N - 1)
 const NOISE = noise(N, 0.05, 7);
 const SIN = groupPoints(X, X.map((x, i) => Math.sin(x) + NOISE[i]!));
 
-test('fit --max-error: every point within E, and the count equals the minimum-link count of the points\' tube (minimal)', () => {
+test('fit --max-error: every point within E, and the count equals the minimum-link count of the points\' tube ' +
+  '(minimal)', () => {
   for (const E of [0.2, 0.1, 0.06]) {
     const r = fitPoints(SIN, { kind: 'maxError', error: E });
     assert.ok(r.maxError <= E, `E ${E}: max error ${r.maxError}`);
@@ -40,7 +42,8 @@ test('fit --segments: free-knot least squares beats least squares on uniform kno
     const r = fitPoints(SIN, { kind: 'segments', segments: n });
     assert.equal(r.pwl.x.length - 1, n);
     const uniform = lsqOnKnots(SIN, placeUniform(X[0]!, X[N - 1]!, n)).pwl;
-    assert.ok(r.rmsError <= pointErrors(SIN, uniform).rmsError, `n ${n}: ${r.rmsError} > uniform ${pointErrors(SIN, uniform).rmsError}`);
+    assert.ok(r.rmsError <= pointErrors(SIN, uniform).rmsError, `n ${n}: ${r.rmsError} > uniform ${pointErrors(SIN,
+      uniform).rmsError}`);
   }
 });
 
@@ -51,11 +54,13 @@ test('fit --rms-error: the fewest segments meeting it (one fewer does not)', () 
   assert.ok(fitPoints(SIN, { kind: 'segments', segments: n - 1 }).rmsError > 0.04);
 });
 
-test('monotone and convex fits hold exactly on the network: every output-weight partial sum (slope) >= 0, every change of slope >= 0, and sampled values agree', () => {
+test('monotone and convex fits hold exactly on the network: every output-weight partial sum (slope) >= 0, every ' +
+  'change of slope >= 0, and sampled values agree', () => {
   const x = Float64Array.from({ length: 500 }, (_, i) => i / 50);
   const noisy = noise(500, 0.2, 3);
   const p = groupPoints(x, x.map((t, i) => t * t / 10 + noisy[i]!));
-  for (const shape of [{ monotone: 'increasing' as const }, { curvature: 'convex' as const }, { monotone: 'increasing' as const, curvature: 'convex' as const }]) {
+  for (const shape of [{ monotone: 'increasing' as const }, { curvature: 'convex' as const },
+    { monotone: 'increasing' as const, curvature: 'convex' as const }]) {
     for (const size of [{ kind: 'maxError' as const, error: 0.3 }, { kind: 'segments' as const, segments: 6 }]) {
       const r = fitPoints(p, size, shape);
       const { network, violation } = shapedNetwork(r.pwl, shape, 'x', 'y');
@@ -68,29 +73,39 @@ test('monotone and convex fits hold exactly on the network: every output-weight 
         if (shape.curvature && i > 0) assert.ok(w[i]! >= 0, `change of slope ${i} = ${w[i]}`);
       }
       const ys = evaluate(network, Float64Array.from({ length: 2001 }, (_, i) => i / 200));
-      if (shape.monotone) for (let i = 1; i < ys.length; i++) assert.ok(ys[i]! >= ys[i - 1]! - 1e-12, `network decreases at ${i / 200}`);
+      if (shape.monotone) for (let i = 1; i < ys.length; i++) assert.ok(ys[i]! >= ys[i - 1]! - 1e-12,
+        `network decreases at ${i / 200}`);
       if (size.kind === 'maxError') assert.ok(r.maxError <= 0.3 + 1e-12, `max error ${r.maxError}`);
     }
   }
 });
 
-test('decreasing and concave fits are the mirror images of increasing and convex ones; data that cannot meet them is named', () => {
+test('decreasing and concave fits are the mirror images of increasing and convex ones; data that cannot meet them is ' +
+  'named', () => {
   const down = groupPoints(X, X.map((x, i) => -x / 3 + NOISE[i]!));
   const r = fitPoints(down, { kind: 'maxError', error: 0.1 }, { monotone: 'decreasing', curvature: 'concave' });
   assert.ok(r.maxError <= 0.1, `max error ${r.maxError}`);
   assert.equal(shapedNetwork(r.pwl, { monotone: 'decreasing', curvature: 'concave' }, 'x', 'y').violation, -1);
-  assert.throws(() => fitPoints(down, { kind: 'maxError', error: 0.1 }, { monotone: 'increasing' }), (e: unknown) => e instanceof WorkError && /^no increasing function is within 0.1 of every point: at x = /.test(e.message));
-  assert.throws(() => fitPoints(SIN, { kind: 'maxError', error: 0.1 }, { curvature: 'concave' }), (e: unknown) => e instanceof WorkError && /^no concave function is within 0.1 of every point: at x = /.test(e.message));
+  assert.throws(() => fitPoints(down, { kind: 'maxError', error: 0.1 }, { monotone: 'increasing' }),
+    (e: unknown) => e instanceof WorkError && /^no increasing function is within 0.1 of every point: at x = /.test(
+      e.message));
+  assert.throws(() => fitPoints(SIN, { kind: 'maxError', error: 0.1 }, { curvature: 'concave' }),
+    (e: unknown) => e instanceof WorkError && /^no concave function is within 0.1 of every point: at x = /.test(
+      e.message));
 });
 
-test('bad data: unsorted x is sorted and said so; repeated x take the spread; a tolerance below half the spread names the x; < 2 distinct x and non-finite values are InputErrors', () => {
+test('bad data: unsorted x is sorted and said so; repeated x take the spread; a tolerance below half the spread ' +
+  'names the x; < 2 distinct x and non-finite values are InputErrors', () => {
   const p = groupPoints(Float64Array.from([2, 0, 1, 1]), Float64Array.from([4, 0, 1, 1.5]));
   assert.equal(p.wasUnsorted, true);
   assert.deepEqual(Array.from(p.x), [0, 1, 2]);
   assert.equal(p.repeatedWithSpread, 1);
   assert.equal(p.widestSpread, 0.5);
-  assert.throws(() => fitPoints(p, { kind: 'maxError', error: 0.2 }), (e: unknown) => e instanceof WorkError && /below half the spread of y at the repeated x = 1 /.test(e.message));
+  assert.throws(() => fitPoints(p, { kind: 'maxError', error: 0.2 }), (e: unknown) => e instanceof WorkError
+    && /below half the spread of y at the repeated x = 1 /.test(e.message));
   assert.ok(fitPoints(p, { kind: 'maxError', error: 0.25 }).maxError <= 0.25);
-  assert.throws(() => groupPoints(Float64Array.from([1, 1]), Float64Array.from([0, 1])), (e: unknown) => e instanceof InputError && /at least 2 points with different x/.test(e.message));
-  assert.throws(() => groupPoints(Float64Array.from([0, NaN]), Float64Array.from([0, 1])), (e: unknown) => e instanceof InputError && /point 2 must have finite x and y/.test(e.message));
+  assert.throws(() => groupPoints(Float64Array.from([1, 1]), Float64Array.from([0, 1])),
+    (e: unknown) => e instanceof InputError && /at least 2 points with different x/.test(e.message));
+  assert.throws(() => groupPoints(Float64Array.from([0, NaN]), Float64Array.from([0, 1])),
+    (e: unknown) => e instanceof InputError && /point 2 must have finite x and y/.test(e.message));
 });

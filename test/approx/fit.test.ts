@@ -10,7 +10,8 @@ const SEED = 6502;
 
 /** Sorted distinct knots from a to b with random interior points. */
 const knotsOn = (a: number, b: number) =>
-  fc.array(fc.double({ min: 0, max: 1, noNaN: true, minExcluded: true, maxExcluded: true }), { minLength: 0, maxLength: 30 }).map((fr) => {
+  fc.array(fc.double({ min: 0, max: 1, noNaN: true, minExcluded: true, maxExcluded: true }), { minLength: 0,
+    maxLength: 30 }).map((fr) => {
     const inner = [...new Set(fr.map((s) => a + s * (b - a)))].filter((v) => v > a && v < b).sort((p, q) => p - q);
     return Float64Array.from([a, ...inner, b]);
   });
@@ -27,7 +28,8 @@ test(`fitLeastSquares of a linear f reproduces f at every knot, for any knots (f
   fc.assert(
     fc.property(knotsOn(-1, 5), (x) => {
       const p = fitLeastSquares(t, x);
-      x.forEach((v, i) => assert.ok(Math.abs(p.y[i]! - (3 * v - 2)) <= 1e-12 * 13, `knot ${v}: ${p.y[i]} vs ${3 * v - 2}`));
+      x.forEach((v, i) => assert.ok(Math.abs(p.y[i]! - (3 * v - 2)) <= 1e-12 * 13,
+        `knot ${v}: ${p.y[i]} vs ${3 * v - 2}`));
     }),
     { seed: SEED, numRuns: 100 },
   );
@@ -38,7 +40,8 @@ test(`fitMinimax of a linear f reproduces f at every knot (fast-check seed ${SEE
   fc.assert(
     fc.property(knotsOn(-1, 5), (x) => {
       const p = fitMinimax(t, x);
-      x.forEach((v, i) => assert.ok(Math.abs(p.y[i]! - (-0.5 * v + 7)) <= 1e-12 * 8, `knot ${v}: ${p.y[i]} vs ${-0.5 * v + 7}`));
+      x.forEach((v, i) => assert.ok(Math.abs(p.y[i]! - (-0.5 * v + 7)) <= 1e-12 * 8, `knot ${v}: ${p.y[i]} vs ${-0.5 * v
+        + 7}`));
     }),
     { seed: SEED, numRuns: 50 },
   );
@@ -49,21 +52,25 @@ test('fitMinimax of x^2 on uniform knots is the interpolant lowered by h^2/8: ha
   const h = 1e5;
   const x = placeUniform(1e6, 1e7, 90);
   const p = fitMinimax(t, x);
-  x.forEach((v, i) => assert.ok(Math.abs(p.y[i]! - (v * v - (h * h) / 8)) <= 1e-6 * h * h, `knot ${v}: ${p.y[i]} vs ${v * v - (h * h) / 8}`));
+  x.forEach((v, i) => assert.ok(Math.abs(p.y[i]! - (v * v - (h * h) / 8)) <= 1e-6 * h * h,
+    `knot ${v}: ${p.y[i]} vs ${v * v - (h * h) / 8}`));
   const interp = certifyMaxError(t, fitInterpolate(t, x)).maxError;
   const minimax = certifyMaxError(t, p).maxError;
   assert.ok(relClose(minimax, interp / 2, 1e-6), `minimax ${minimax} vs interpolation ${interp} / 2`);
 });
 
-test('fitLeastSquares of x^2 on uniform knots is the interpolant lowered by h^2/6 (each segment\'s L2 best line, already continuous)', () => {
+test('fitLeastSquares of x^2 on uniform knots is the interpolant lowered by h^2/6 (each segment\'s L2 best line, ' +
+  'already continuous)', () => {
   const t = target('x^2', 0, 3);
   const h = 0.25;
   const x = placeUniform(0, 3, 12);
   const p = fitLeastSquares(t, x);
-  x.forEach((v, i) => assert.ok(Math.abs(p.y[i]! - (v * v - (h * h) / 6)) <= 1e-12, `knot ${v}: ${p.y[i]} vs ${v * v - (h * h) / 6}`));
+  x.forEach((v, i) => assert.ok(Math.abs(p.y[i]! - (v * v - (h * h) / 6)) <= 1e-12,
+    `knot ${v}: ${p.y[i]} vs ${v * v - (h * h) / 6}`));
 });
 
-test(`fitMinimax never has a larger certified max error than interpolation on the same knots (fast-check seed ${SEED})`, () => {
+test(`fitMinimax never has a larger certified max error than interpolation on the same knots (fast-check seed ${SEED})`,
+  () => {
   const t = target('exp(x) + sin(5*x)', -1, 2);
   fc.assert(
     fc.property(knotsOn(-1, 2), (x) => {

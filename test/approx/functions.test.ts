@@ -29,12 +29,14 @@ const CASES: { text: string; f: (x: number) => number; domain: [number, number] 
 const setup = fc.record({
   kase: fc.constantFrom(...CASES),
   // Sub-domain [a, b] of the case's domain: an end pinned to the domain's end half the time.
-  s: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), fc.boolean()),
+  s: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(),
+    fc.boolean()),
   n: fc.integer({ min: 2, max: 40 }),
   fit: fc.constantFrom('interpolate' as const, 'minimax' as const),
 });
 
-test(`certified max error >= max |f − network| on 40 points per segment, for the new functions on random domains (ends with infinite slope included), counts and fits (fast-check seed ${SEED})`, () => {
+test(`certified max error >= max |f − network| on 40 points per segment, for the new functions on random domains ` +
+  `(ends with infinite slope included), counts and fits (fast-check seed ${SEED})`, () => {
   fc.assert(
     fc.property(setup, ({ kase, s: [p, q, pinLo, pinHi], n, fit }) => {
       const [A, B] = kase.domain;
@@ -43,16 +45,19 @@ test(`certified max error >= max |f − network| on 40 points per segment, for t
       if (pinLo) a = A;
       if (pinHi) b = B;
       if (!(b - a > 1e-3)) return;
-      const r = approximate({ expr: kase.text, domain: [a, b], size: { kind: 'knots', segments: n }, placement: 'optimal', fit });
+      const r = approximate({ expr: kase.text, domain: [a, b], size: { kind: 'knots', segments: n },
+        placement: 'optimal', fit });
       const { x } = r.pwl;
       const xs: number[] = [];
-      for (let i = 0; i + 1 < x.length; i++) for (let j = 0; j < 40; j++) xs.push(x[i]! + ((x[i + 1]! - x[i]!) * j) / 40);
+      for (let i = 0; i + 1 < x.length; i++) for (let j = 0; j < 40; j++) xs.push(x[i]! + ((x[i
+        + 1]! - x[i]!) * j) / 40);
       xs.push(b);
       const net = evaluate(r.network, xs);
       let worst = 0;
       let at = a;
       xs.forEach((t, k) => { const d = Math.abs(kase.f(t) - net[k]!); if (d > worst) { worst = d; at = t; } });
-      assert.ok(r.certifiedMax >= worst, `${kase.text} on [${a}, ${b}], n = ${n}, ${fit}: certified ${r.certifiedMax} < ${worst} at x = ${at}`);
+      assert.ok(r.certifiedMax >= worst, `${kase.text} on [${a}, ${b}], n = ${n}, ${fit}: ` +
+        `certified ${r.certifiedMax} < ${worst} at x = ${at}`);
       assert.ok(r.certifiedMax >= r.measuredMax);
     }),
     { seed: SEED, numRuns: 60 },

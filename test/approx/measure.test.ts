@@ -9,7 +9,8 @@ const h = 1e5;
 const t = target('x^2', 1e6, 1e7);
 const x = placeUniform(1e6, 1e7, 90);
 
-test('measureErrors of the x^2 interpolant, 90 uniform segments: max h^2/4 = 2.5e9 at a midpoint, RMS h^2/sqrt(30) = 1.826e9', () => {
+test('measureErrors of the x^2 interpolant, 90 uniform segments: max h^2/4 = 2.5e9 at a midpoint, RMS h^2/sqrt(30) = ' +
+  '1.826e9', () => {
   const m = measureErrors(t.f, fitInterpolate(t, x), 100);
   assert.ok(relClose(m.maxError, (h * h) / 4, 1e-9), `max ${m.maxError}`);
   assert.ok(relClose(m.rmsError, (h * h) / Math.sqrt(30), 1e-3), `rms ${m.rmsError}`);

@@ -16,7 +16,8 @@ function pathAt(p: { x: Float64Array; y: Float64Array }, t: number): number {
   return p.y[k]! + s * (p.y[k + 1]! - p.y[k]!);
 }
 
-test(`minLinkPath: strictly increasing vertices from x_0 to x_M, inside the tube at every sample, for random tubes (fast-check seed ${SEED})`, () => {
+test(`minLinkPath: strictly increasing vertices from x_0 to x_M, inside the tube at every sample, for random tubes ` +
+  `(fast-check seed ${SEED})`, () => {
   const tubes = fc.record({
     steps: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 2, maxLength: 300 }),
     widths: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 301, maxLength: 301 }),
@@ -32,11 +33,13 @@ test(`minLinkPath: strictly increasing vertices from x_0 to x_M, inside the tube
     assert.equal(p.x.length, p.links + 1);
     assert.equal(p.x[0], x[0]);
     assert.equal(p.x[p.links], x[M]);
-    for (let k = 1; k <= p.links; k++) assert.ok(p.x[k]! > p.x[k - 1]!, `vertex ${k} at ${p.x[k]} not right of ${p.x[k - 1]}`);
+    for (let k = 1; k <= p.links; k++) assert.ok(p.x[k]! > p.x[k - 1]!,
+      `vertex ${k} at ${p.x[k]} not right of ${p.x[k - 1]}`);
     for (let j = 0; j <= M; j++) {
       const v = pathAt(p, x[j]!);
       const tol = 1e-9 * (1 + Math.abs(v));
-      assert.ok(v >= tube.lo[j]! - tol && v <= tube.hi[j]! + tol, `sample ${j}: ${v} outside [${tube.lo[j]}, ${tube.hi[j]}]`);
+      assert.ok(v >= tube.lo[j]! - tol && v <= tube.hi[j]! + tol,
+        `sample ${j}: ${v} outside [${tube.lo[j]}, ${tube.hi[j]}]`);
     }
   }), { seed: SEED, numRuns: 200 });
 });
@@ -76,7 +79,8 @@ test('sampleTube: each slack bounds |f − chord| on the adjacent gaps (checked 
       for (let q = 1; q < 64; q++) {
         const v = c + ((d - c) * q) / 64;
         const dev = Math.abs(t.f(v) - (s.fx[j]! + ((s.fx[j + 1]! - s.fx[j]!) * q) / 64));
-        assert.ok(dev <= Math.min(s.slack[j]!, s.slack[j + 1]!) * (1 + 1e-9) + 1e-15, `${text} at ${v}: |f − chord| ${dev} > slack ${Math.min(s.slack[j]!, s.slack[j + 1]!)}`);
+        assert.ok(dev <= Math.min(s.slack[j]!, s.slack[j + 1]!) * (1 + 1e-9) + 1e-15,
+          `${text} at ${v}: |f − chord| ${dev} > slack ${Math.min(s.slack[j]!, s.slack[j + 1]!)}`);
       }
     }
   }

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { asymptoticSegments, curvatureIntegral, placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform } from '../../src/approx/placement.ts';
+import { asymptoticSegments, curvatureIntegral, placeBySpacing, placeOptimalMax, placeOptimalRms,
+  placeUniform } from '../../src/approx/placement.ts';
 import { relClose, target } from './targets.ts';
 
 const SEED = 8086;
 
 test('placeUniform(a, b, n) has n segments from exactly a to exactly b', () => {
   fc.assert(
-    fc.property(fc.double({ min: -1e7, max: 1e7, noNaN: true }), fc.double({ min: 1e-3, max: 1e7, noNaN: true }), fc.integer({ min: 1, max: 500 }), (a, w, n) => {
+    fc.property(fc.double({ min: -1e7, max: 1e7, noNaN: true }), fc.double({ min: 1e-3, max: 1e7, noNaN: true }),
+      fc.integer({ min: 1, max: 500 }), (a, w, n) => {
       const b = a + w;
       const x = placeUniform(a, b, n);
       assert.equal(x.length, n + 1);
@@ -20,7 +22,8 @@ test('placeUniform(a, b, n) has n segments from exactly a to exactly b', () => {
   );
 });
 
-test('placeBySpacing(0, 1, 0.3) is 0, 0.3, 0.6, 0.9, 1: a spacing that does not divide the domain still ends at b', () => {
+test('placeBySpacing(0, 1, 0.3) is 0, 0.3, 0.6, 0.9, 1: a spacing that does not divide the domain still ends at b',
+  () => {
   const x = Array.from(placeBySpacing(0, 1, 0.3));
   assert.equal(x.length, 5);
   assert.equal(x[0], 0);
@@ -38,9 +41,11 @@ test('placeBySpacing with a spacing wider than the domain is one segment [a, b]'
   assert.deepEqual(Array.from(placeBySpacing(0, 1, 2)), [0, 1]);
 });
 
-test(`placeBySpacing(a, b, h) always starts at a, ends at b, and no segment is longer than h (fast-check seed ${SEED})`, () => {
+test(`placeBySpacing(a, b, h) always starts at a, ends at b, and no segment is longer than h (fast-check seed ${SEED})`,
+  () => {
   fc.assert(
-    fc.property(fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: 1e-3, max: 100, noNaN: true }), fc.double({ min: 1e-2, max: 1, noNaN: true }), (a, w, frac) => {
+    fc.property(fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: 1e-3, max: 100, noNaN: true }),
+      fc.double({ min: 1e-2, max: 1, noNaN: true }), (a, w, frac) => {
       const b = a + w;
       const h = w * frac;
       const x = placeBySpacing(a, b, h);
@@ -75,7 +80,8 @@ test('optimal placement for x^2 (constant curvature) is uniform: widths equal to
   for (let i = 1; i <= 90; i++) assert.ok(relClose(x[i]! - x[i - 1]!, 1e5, 1e-6), `width ${i}: ${x[i]! - x[i - 1]!}`);
 });
 
-test('curvatureIntegral of sqrt on [0, 1] is the integral of sqrt|f\'\'| = 2 (within 1%), so n* = 2/(4·sqrt(1e-4)) = 50', () => {
+test('curvatureIntegral of sqrt on [0, 1] is the integral of sqrt|f\'\'| = 2 (within 1%), so n* = 2/(4·sqrt(1e-4)) = ' +
+  '50', () => {
   const t = target('sqrt(x)', 0, 1);
   assert.ok(relClose(curvatureIntegral(t), 2, 0.01), `${curvatureIntegral(t)}`);
   assert.ok(relClose(asymptoticSegments(t, 1e-4), 50, 0.01));

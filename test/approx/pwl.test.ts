@@ -19,9 +19,12 @@ test('pwlToNetwork has one ReLU per segment, bias -k_i and output weight = chang
   assert.deepEqual(Array.from(net.layers[1]!.bias), [2]);
 });
 
-test('pwlToNetwork reproduces the PWL values at its knots exactly when all arithmetic is exact (integer knots, values, slopes)', () => {
+test('pwlToNetwork reproduces the PWL values at its knots exactly when all arithmetic is exact (integer knots, ' +
+  'values, slopes)', () => {
   fc.assert(
-    fc.property(fc.integer({ min: -50, max: 50 }), fc.array(fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: -20, max: 20 })), { minLength: 1, maxLength: 60 }), fc.integer({ min: -1000, max: 1000 }), (a, segs, y0) => {
+    fc.property(fc.integer({ min: -50, max: 50 }), fc.array(fc.tuple(fc.integer({ min: 1, max: 8 }),
+      fc.integer({ min: -20, max: 20 })), { minLength: 1, maxLength: 60 }), fc.integer({ min: -1000, max: 1000 }), (a,
+        segs, y0) => {
       const x = [a];
       const y = [y0];
       for (const [w, slope] of segs) { x.push(x[x.length - 1]! + w); y.push(y[y.length - 1]! + w * slope); }
@@ -38,7 +41,8 @@ test('pwlToNetwork reproduces the PWL values at its knots exactly when all arith
  */
 function withinExactly(p: Pwl, t: number, netValue: number, bound: number): { ok: boolean; err: number } {
   const i = segmentOf(p, t);
-  const [xi, xj, yi, yj] = [p.x[i]!, p.x[i + 1]!, p.y[i]!, p.y[i + 1]!].map(dyadic) as [ReturnType<typeof dyadic>, ReturnType<typeof dyadic>, ReturnType<typeof dyadic>, ReturnType<typeof dyadic>];
+  const [xi, xj, yi, yj] = [p.x[i]!, p.x[i + 1]!, p.y[i]!, p.y[i + 1]!].map(dyadic) as [ReturnType<typeof dyadic>,
+    ReturnType<typeof dyadic>, ReturnType<typeof dyadic>, ReturnType<typeof dyadic>];
   const T = dyadic(t);
   const den = sub(xj, xi);
   const num = add(mul(yi, sub(xj, T)), mul(yj, sub(T, xi)));
@@ -46,7 +50,8 @@ function withinExactly(p: Pwl, t: number, netValue: number, bound: number): { ok
   return { ok: lessEq(diff, mul(dyadic(bound), den)), err: toNumber(diff) / toNumber(den) };
 }
 
-test(`the network of a PWL is within roundingOf(p) of the exact PWL everywhere sampled, underflow aside (fast-check seed ${SEED})`, () => {
+test(`the network of a PWL is within roundingOf(p) of the exact PWL everywhere sampled, underflow aside (fast-check ` +
+  `seed ${SEED})`, () => {
   const pwl = fc
     .tuple(
       fc.double({ min: -1e6, max: 1e6, noNaN: true }).map(noTiny),

@@ -16,9 +16,11 @@ interface Case { text: string; f: (x: number) => number; domain: [number, number
  * float64 arithmetic without underflow; a formula whose values are subnormal, such as
  * (-1.41741e-318)*exp(-0.2463*x), is outside that (see the report of the test suite).
  */
-const num = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => (Math.abs(v) < 1e-100 ? 0 : v));
+const num = (min: number, max: number) => fc.double({ min, max, noNaN: true,
+  noDefaultInfinity: true }).map((v) => (Math.abs(v) < 1e-100 ? 0 : v));
 /** Random domain [a, a + w]. */
-const domain = fc.tuple(num(-10, 10), fc.oneof(num(1e-3, 1), num(1, 20))).map(([a, w]) => [a, a + w] as [number, number]);
+const domain = fc.tuple(num(-10, 10), fc.oneof(num(1e-3, 1), num(1, 20))).map(([a, w]) => [a, a + w] as [number,
+  number]);
 
 /**
  * The grammar of the property: a·exp(b·x), sin(c·x) + d·x², log1p(x²), tanh(c·x),
@@ -27,11 +29,15 @@ const domain = fc.tuple(num(-10, 10), fc.oneof(num(1e-3, 1), num(1, 20))).map(([
  * (x² as x·x) so both sides round alike.
  */
 const formula: fc.Arbitrary<Case> = fc.oneof(
-  fc.tuple(num(-3, 3), num(-2, 2), domain).map(([a, b, d]) => ({ text: `(${a})*exp((${b})*x)`, f: (x: number) => a * Math.exp(b * x), domain: d })),
-  fc.tuple(num(0.1, 10), num(-1, 1), domain).map(([c, k, d]) => ({ text: `sin((${c})*x)+(${k})*x^2`, f: (x: number) => Math.sin(c * x) + k * (x * x), domain: d })),
+  fc.tuple(num(-3, 3), num(-2, 2), domain).map(([a, b, d]) => ({ text: `(${a})*exp((${b})*x)`,
+    f: (x: number) => a * Math.exp(b * x), domain: d })),
+  fc.tuple(num(0.1, 10), num(-1, 1), domain).map(([c, k, d]) => ({ text: `sin((${c})*x)+(${k})*x^2`,
+    f: (x: number) => Math.sin(c * x) + k * (x * x), domain: d })),
   domain.map((d) => ({ text: 'log1p(x^2)', f: (x: number) => Math.log1p(x * x), domain: d })),
-  fc.tuple(num(0.1, 10), domain).map(([c, d]) => ({ text: `tanh((${c})*x)`, f: (x: number) => Math.tanh(c * x), domain: d })),
-  fc.tuple(num(0.1, 10), domain).map(([c, d]) => ({ text: `sigmoid((${c})*x)`, f: (x: number) => 1 / (1 + Math.exp(-(c * x))), domain: d })),
+  fc.tuple(num(0.1, 10), domain).map(([c, d]) => ({ text: `tanh((${c})*x)`, f: (x: number) => Math.tanh(c * x),
+    domain: d })),
+  fc.tuple(num(0.1, 10), domain).map(([c, d]) => ({ text: `sigmoid((${c})*x)`, f: (x: number) => 1 / (1
+    + Math.exp(-(c * x))), domain: d })),
   fc.tuple(fc.oneof(fc.constant(0), num(0, 2)), domain).map(([delta, d]) => {
     const c = Math.max(0, -d[0]) + delta;
     return { text: `sqrt(x+(${c}))`, f: (x: number) => Math.sqrt(x + c), domain: d };
@@ -49,13 +55,16 @@ const setup = fc.record({
   fit: fc.constantFrom('interpolate' as const, 'minimax' as const, 'lsq' as const),
 });
 
-test(`certified max error >= max |f − network| and >= max |f − PWL| on a grid of 100 points per segment, for random formulas, domains, counts, placements and fits (fast-check seed ${SEED})`, () => {
+test(`certified max error >= max |f − network| and >= max |f − PWL| on a grid of 100 points per segment, for random ` +
+  `formulas, domains, counts, placements and fits (fast-check seed ${SEED})`, () => {
   fc.assert(
     fc.property(setup, ({ kase, n, placement, fit }) => {
-      const r = approximate({ expr: kase.text, domain: kase.domain, size: { kind: 'knots', segments: n }, placement, fit });
+      const r = approximate({ expr: kase.text, domain: kase.domain, size: { kind: 'knots', segments: n }, placement,
+        fit });
       const { x } = r.pwl;
       const xs: number[] = [];
-      for (let i = 0; i + 1 < x.length; i++) for (let j = 0; j < 100; j++) xs.push(x[i]! + ((x[i + 1]! - x[i]!) * j) / 100);
+      for (let i = 0; i + 1 < x.length; i++) for (let j = 0; j < 100; j++) xs.push(x[i]! + ((x[i
+        + 1]! - x[i]!) * j) / 100);
       xs.push(x[x.length - 1]!);
       const net = evaluate(r.network, xs);
       let netMax = 0;
@@ -69,7 +78,8 @@ test(`certified max error >= max |f − network| and >= max |f − PWL| on a gri
         if (!(en <= netMax)) { netMax = en; netAt = t; }
         if (!(ep <= pwlMax)) { pwlMax = ep; pwlAt = t; }
       });
-      const what = `${kase.text} on [${kase.domain[0]}, ${kase.domain[1]}], n = ${n}, ${placement}, ${fit}: certified ${r.certifiedMax}`;
+      const what = `${kase.text} on [${kase.domain[0]}, ${kase.domain[1]}], n = ${n}, ${placement}, ${fit}: ` +
+        `certified ${r.certifiedMax}`;
       assert.equal(r.segments, x.length - 1);
       assert.ok(r.certifiedMax >= netMax, `${what} < network error ${netMax} at x = ${netAt}`);
       assert.ok(r.certifiedMax >= pwlMax, `${what} < PWL error ${pwlMax} at x = ${pwlAt}`);

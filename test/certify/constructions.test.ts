@@ -16,18 +16,21 @@ function measured(net: Network, expr: string, box: [number, number][], n: number
   const x = sampleBox(box, n, 3);
   const y = evaluate(net, x);
   let max = 0;
-  for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(y[i]! - f(...Array.from(x.subarray(i * names.length, (i + 1) * names.length)))));
+  for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(y[i]! - f(...Array.from(x.subarray(i * names.length, (i
+    + 1) * names.length)))));
   return max;
 }
 
 const cases: [string, [number, number][], () => { network: Network; certifiedMax: number }][] = [
   ['sin(x)', [[0, 3]], () => approximate({ expr: 'sin(x)', domain: [0, 3], size: { kind: 'maxError', error: 1e-3 } })],
-  ['sqrt(x)', [[0.01, 1]], () => approximate({ expr: 'sqrt(x)', domain: [0.01, 1], size: { kind: 'maxError', error: 1e-4 } })],
+  ['sqrt(x)', [[0.01, 1]], () => approximate({ expr: 'sqrt(x)', domain: [0.01, 1], size: { kind: 'maxError',
+    error: 1e-4 } })],
   ['x*y', [[0, 1], [0, 1]], () => compileFormula({ expr: 'x*y', vars: { x: [0, 1], y: [0, 1] }, maxError: 1e-2 })],
 ];
 
 for (const [expr, box, build] of cases) {
-  test(`certifyNetwork(construction of ${expr}) is ≥ the measured error and within 10% of the construction's certificate`, () => {
+  test(`certifyNetwork(construction of ${expr}) is ≥ the measured error and within 10% of the construction's ` +
+    `certificate`, () => {
     const built = build();
     const r = certifyNetwork({ net: built.network, expr: parseFormula(expr).expr, box, timeSeconds: 60 });
     const m = measured(built.network, expr, box, 200_000);

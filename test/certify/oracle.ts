@@ -34,7 +34,8 @@ function solve(A: number[][], y: number[]): number[] | null {
 function combinations(n: number, k: number): number[][] {
   if (k === 0) return [[]];
   const out: number[][] = [];
-  for (let i = 0; i < n; i++) for (const rest of combinations(n, k - 1)) if (rest.every((r) => r > i)) out.push([i, ...rest]);
+  for (let i = 0; i < n; i++) for (const rest of combinations(n, k - 1)) if (rest.every((r) => r > i)) out.push([i,
+    ...rest]);
   return out;
 }
 
@@ -52,7 +53,8 @@ function piece(halves: Half[], d: number): Piece | null {
   const vs = vertices(halves, d);
   if (vs.length === 0) return null;
   // Drop inequalities no vertex makes tight (redundant), to keep the systems few.
-  const tight = halves.filter((h) => vs.some((v) => Math.abs(h.a.reduce((s, a, i) => s + a * v[i]!, 0) - h.b) <= 1e-9 * (1 + Math.abs(h.b))));
+  const tight = halves.filter((h) => vs.some((v) => Math.abs(h.a.reduce((s, a, i) => s + a * v[i]!,
+    0) - h.b) <= 1e-9 * (1 + Math.abs(h.b))));
   return { halves: tight, vertices: vs };
 }
 
@@ -60,7 +62,8 @@ function piece(halves: Half[], d: number): Piece | null {
 function affineUnit(net: Network, k: number, j: number, p: number[]): Half {
   const d = p.length;
   // Forms: value = coef·x + c, propagated with the activation pattern at p.
-  let forms = Array.from({ length: d }, (_, i) => ({ coef: Array.from({ length: d }, (_, t) => (t === i ? 1 : 0)), c: 0 }));
+  let forms = Array.from({ length: d }, (_, i) => ({ coef: Array.from({ length: d }, (_, t) => (t === i ? 1 : 0)),
+    c: 0 }));
   let values = p.slice();
   for (let li = 0; li <= k; li++) {
     const L = net.layers[li]!;
@@ -118,7 +121,8 @@ export function exactMaxError(
   for (let li = 0; li < net.layers.length - 1; li++) {
     if (net.layers[li]!.activation !== 'relu') continue;
     for (let j = 0; j < net.layers[li]!.outSize; j++) {
-      pieces = splitBy(pieces, d, (p) => { const z = affineUnit(net, li, j, centroid(p.vertices)); return { a: z.a, b: z.b }; });
+      pieces = splitBy(pieces, d, (p) => { const z = affineUnit(net, li, j, centroid(p.vertices)); return { a: z.a,
+        b: z.b }; });
     }
   }
   let max = 0, at = lo;

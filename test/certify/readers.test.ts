@@ -20,7 +20,8 @@ after(async () => { await rm(dir, { recursive: true, force: true }); });
 
 const net = { ...randomNetwork(5, [2, 6, 5, 1]), inputs: ['u', 'v'], outputs: ['w'] };
 const x = samplePoints(3, 100, 2, -1, 1);
-const rounded = (n: Network): Network => ({ ...n, layers: n.layers.map((l) => ({ ...l, weights: l.weights.map(Math.fround), bias: l.bias.map(Math.fround) })) });
+const rounded = (n: Network): Network => ({ ...n, layers: n.layers.map((l) => ({ ...l,
+  weights: l.weights.map(Math.fround), bias: l.bias.map(Math.fround) })) });
 
 async function exportTo(name: string, dtype?: ExportDtype): Promise<string> {
   const path = join(dir, name);
@@ -30,7 +31,8 @@ async function exportTo(name: string, dtype?: ExportDtype): Promise<string> {
   return path;
 }
 
-for (const [name, dtype] of [['n64.onnx', 'float64'], ['n32.onnx', 'float32'], ['n.json', 'float64'], ['n32.safetensors', 'float32'], ['tf/', 'float32']] as const) {
+for (const [name, dtype] of [['n64.onnx', 'float64'], ['n32.onnx', 'float32'], ['n.json', 'float64'],
+  ['n32.safetensors', 'float32'], ['tf/', 'float32']] as const) {
   test(`loadPlainNetwork(${name}) gives back the exported network (weights as stored, ${dtype})`, async () => {
     const m = await loadPlainNetwork(await exportTo(name, name === 'tf/' ? undefined : dtype));
     assert.equal(m.dtype, dtype);
@@ -44,24 +46,28 @@ for (const [name, dtype] of [['n64.onnx', 'float64'], ['n32.onnx', 'float32'], [
 async function saveTfjs(model: tf.LayersModel, folder: string): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (a) => {
     await mkdir(folder, { recursive: true });
-    await writeFile(join(folder, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['w.bin'], weights: a.weightSpecs }] }));
+    await writeFile(join(folder, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology,
+      weightsManifest: [{ paths: ['w.bin'], weights: a.weightSpecs }] }));
     await writeFile(join(folder, 'w.bin'), new Uint8Array(a.weightData as ArrayBuffer));
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
 }
 
-test('loadPlainNetwork(the asker\'s tfjs model with LeakyReLU) computes what tfjs predicts (48 ReLUs, read-outs linear)', async () => {
+test('loadPlainNetwork(the asker\'s tfjs model with LeakyReLU) computes what tfjs predicts (48 ReLUs, read-outs ' +
+  'linear)', async () => {
   await tf.setBackend('cpu');
   const model = askerModel(3, 7);
   const folder = join(dir, 'asker');
   await saveTfjs(model, folder);
   const m = await loadPlainNetwork(folder);
-  const relus = m.net.layers.reduce((n, l, i) => n + (i < m.net.layers.length - 1 && l.activation === 'relu' ? l.outSize : 0), 0);
+  const relus = m.net.layers.reduce((n, l, i) => n + (i < m.net.layers.length - 1 && l.activation === 'relu' ? l.outSize
+    : 0), 0);
   assert.equal(relus, 48);
   const xs = samplePoints(9, 50, 3, -2, 2);
   const want = (model.predict(tf.tensor2d(Float32Array.from(xs), [50, 3])) as tf.Tensor).dataSync();
   const got = evaluate(m.net, xs);
-  for (let i = 0; i < 50; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-5 * (1 + Math.abs(want[i]!)), `row ${i}: ${got[i]} vs ${want[i]}`);
+  for (let i = 0; i < 50; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-5 * (1 + Math.abs(want[i]!)),
+    `row ${i}: ${got[i]} vs ${want[i]}`);
 });
 
 test('loadPlainNetwork refuses a tfjs model with a sigmoid layer, naming it', async () => {
@@ -76,15 +82,19 @@ test('loadPlainNetwork refuses a tfjs model with a sigmoid layer, naming it', as
 /** An ONNX model x·W + b → LeakyRelu(0.1) → x·V + c (MatMul + Add form), or with `op` in the middle. */
 function matmulOnnx(op = 'LeakyRelu'): { bytes: Uint8Array; W: number[]; b: number[]; V: number[]; c: number[] } {
   const W = [0.5, -1, 2, 0.25, -0.75, 1.5], b = [0.1, -0.2, 0.3], V = [1, -2, 0.5], c = [0.05];
-  const T = (name: string, dims: number[], v: number[]) => onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: v });
-  const vi = (name: string, w: number) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'n' }, { dimValue: w }] } } } });
+  const T = (name: string, dims: number[], v: number[]) => onnx.TensorProto.create({ name, dims,
+    dataType: onnx.TensorProto.DataType.FLOAT, floatData: v });
+  const vi = (name: string, w: number) => onnx.ValueInfoProto.create({ name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'n' },
+      { dimValue: w }] } } } });
   const model = onnx.ModelProto.create({
     irVersion: 8, opsetImport: [{ domain: '', version: 17 }],
     graph: {
       name: 'g',
       node: [
         { opType: 'MatMul', input: ['x', 'W'], output: ['a'] }, { opType: 'Add', input: ['a', 'b'], output: ['z'] },
-        { opType: op, input: ['z'], output: ['h'], attribute: op === 'LeakyRelu' ? [{ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0.1 }] : [] },
+        { opType: op, input: ['z'], output: ['h'], attribute: op === 'LeakyRelu' ? [{ name: 'alpha',
+          type: onnx.AttributeProto.AttributeType.FLOAT, f: 0.1 }] : [] },
         { opType: 'MatMul', input: ['h', 'V'], output: ['p'] }, { opType: 'Add', input: ['p', 'c'], output: ['y'] },
       ],
       initializer: [T('W', [2, 3], W), T('b', [3], b), T('V', [3, 1], V), T('c', [1], c)],
@@ -101,7 +111,8 @@ test('loadPlainNetwork(ONNX MatMul+Add+LeakyRelu) computes what onnxruntime comp
   const m = await loadPlainNetwork(path);
   const got = evaluate(m.net, x);
   const want = await runOnnx(bytes, x, 100, 2, 'float32');
-  for (let i = 0; i < 100; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-6 * (1 + Math.abs(want[i]!)), `row ${i}: ${got[i]} vs ${want[i]}`);
+  for (let i = 0; i < 100; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-6 * (1 + Math.abs(want[i]!)),
+    `row ${i}: ${got[i]} vs ${want[i]}`);
 });
 
 test('loadPlainNetwork refuses an ONNX Tanh node by name, and a truncated file', async () => {
@@ -130,5 +141,6 @@ test('loadPlainNetwork(safetensors, leakyAlpha) reads the hidden layers as Leaky
     return cur[0]!;
   });
   const got = evaluate(m.net, x);
-  for (let i = 0; i < 100; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-12 * (1 + Math.abs(want[i]!)), `row ${i}: ${got[i]} vs ${want[i]}`);
+  for (let i = 0; i < 100; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-12 * (1 + Math.abs(want[i]!)),
+    `row ${i}: ${got[i]} vs ${want[i]}`);
 });

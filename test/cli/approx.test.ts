@@ -25,52 +25,71 @@ async function assertBadInput(args: string[], pattern: RegExp, spawned = false) 
 }
 
 const cases: [string, string[], RegExp][] = [
-  ['an unknown function', ['foo(x)', '--domain', '0:1', '--knots', '4'], /expression must use only known functions .*"foo"/],
+  ['an unknown function', ['foo(x)', '--domain', '0:1', '--knots', '4'],
+    /expression must use only known functions .*"foo"/],
   ['a syntax error', ['x+*2', '--domain', '0:1', '--knots', '4'], /expression must be a valid formula .*"x\+\*2"/],
   ['two variables', ['x*y', '--domain', '0:1', '--knots', '4'], /expression must have at most one variable .*"x, y"/],
-  ['a reversed domain 1:0', ['x^2', '--domain', '1:0', '--knots', '4'], /--domain must be a non-empty interval .*"1:0"/],
-  ['a non-finite domain 0:Infinity', ['x^2', '--domain', '0:Infinity', '--knots', '4'], /--domain must have finite ends .*"0:Infinity"/],
-  ['a non-finite domain 0:1e400', ['x^2', '--domain', '0:1e400', '--knots', '4'], /--domain must have finite ends .*"0:1e400"/],
-  ['sqrt(x) on -1:1', ['sqrt(x)', '--domain', '-1:1', '--knots', '4'], /expression must be defined and finite on the whole domain \[-1, 1\] .*NaN at x = -1/],
-  ['log(x) on 0:1', ['log(x)', '--domain', '0:1', '--knots', '4'], /expression must be defined and finite on the whole domain \[0, 1\] .*-Infinity at x = 0/],
-  ['a pole between sample points, 1/(x-0.123456789) on 0:1', ['1/(x-0.123456789)', '--domain', '0:1', '--knots', '4'], /expression must be defined and finite .*Infinity at x = 0\.123456789/],
+  ['a reversed domain 1:0', ['x^2', '--domain', '1:0', '--knots', '4'],
+    /--domain must be a non-empty interval .*"1:0"/],
+  ['a non-finite domain 0:Infinity', ['x^2', '--domain', '0:Infinity', '--knots', '4'],
+    /--domain must have finite ends .*"0:Infinity"/],
+  ['a non-finite domain 0:1e400', ['x^2', '--domain', '0:1e400', '--knots', '4'],
+    /--domain must have finite ends .*"0:1e400"/],
+  ['sqrt(x) on -1:1', ['sqrt(x)', '--domain', '-1:1', '--knots', '4'],
+    /expression must be defined and finite on the whole domain \[-1, 1\] .*NaN at x = -1/],
+  ['log(x) on 0:1', ['log(x)', '--domain', '0:1', '--knots', '4'],
+    /expression must be defined and finite on the whole domain \[0, 1\] .*-Infinity at x = 0/],
+  ['a pole between sample points, 1/(x-0.123456789) on 0:1', ['1/(x-0.123456789)', '--domain', '0:1', '--knots', '4'],
+    /expression must be defined and finite .*Infinity at x = 0\.123456789/],
   ['--knots 0', ['x^2', '--domain', '0:1', '--knots', '0'], /--knots must be a whole number from 1 to \d+ \(got "0"\)/],
-  ['--knots 1e9', ['x^2', '--domain', '0:1', '--knots', '1e9'], /--knots must be a whole number from 1 to \d+ \(got "1e9"\)/],
-  ['--max-error -1', ['x^2', '--domain', '0:1', '--max-error', '-1'], /--max-error must be a positive number \(got "-1"\)/],
+  ['--knots 1e9', ['x^2', '--domain', '0:1', '--knots', '1e9'],
+    /--knots must be a whole number from 1 to \d+ \(got "1e9"\)/],
+  ['--max-error -1', ['x^2', '--domain', '0:1', '--max-error', '-1'],
+    /--max-error must be a positive number \(got "-1"\)/],
 ];
 
 for (const [i, [what, args, pattern]] of cases.entries()) {
   // The first case runs the real bin in its own process (exit status and stderr as a shell sees them).
-  test(`approx with ${what} exits 2 with one sentence naming the argument and the bad value`, () => assertBadInput(args, pattern, i === 0));
+  test(`approx with ${what} exits 2 with one sentence naming the argument and the bad value`, () => assertBadInput(args,
+    pattern, i === 0));
 }
 
-test('approx --save into a folder that does not exist exits 2 naming --save and the path, and writes nothing', async () => {
+test('approx --save into a folder that does not exist exits 2 naming --save and the path, and writes nothing',
+  async () => {
   const path = '/nonexistent/dir/x.json';
-  await assertBadInput(['x^2', '--domain', '0:1', '--knots', '4', '--save', path], /--save must name a file in an existing, writable folder \(got "\/nonexistent\/dir\/x\.json"\)/);
+  await assertBadInput(['x^2', '--domain', '0:1', '--knots', '4', '--save', path],
+    /--save must name a file in an existing, writable folder \(got "\/nonexistent\/dir\/x\.json"\)/);
   assert.equal(existsSync(path), false);
 });
 
-test('approx --export onto a folder of the user\'s (no TF.js export of knotnet) exits 2 naming it, and the folder keeps its files', async () => {
+test('approx --export onto a folder of the user\'s (no TF.js export of knotnet) exits 2 naming it, and the folder ' +
+  'keeps its files', async () => {
   const models = join(dir, 'models');
   mkdirSync(models);
   writeFileSync(join(models, 'notes.txt'), 'mine');
-  await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--export', models], /^knotnet: --export must not name a non-empty folder that is not a previous knotnet tfjs output \(pass --force to replace it\) \(got ".*models"\)\.$/);
+  await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--export', models],
+    new RegExp(String.raw`^knotnet: --export must not name a non-empty folder that is not a previous knotnet tfjs ` +
+      String.raw`output \(pass --force to replace it\) \(got ".*models"\)\.$`));
   assert.deepEqual(readdirSync(models), ['notes.txt']);
-  await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--save', '/dev/null', '--force'], /^knotnet: --save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)\.$/);
+  await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--save', '/dev/null', '--force'],
+    /^knotnet: --save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)\.$/);
 });
 
 test('approx --save twice onto the same path replaces its own previous network JSON (no --force needed)', async () => {
   const path = join(dir, 'again.json');
-  for (const knots of ['4', '6']) assert.equal((await knotnet('x^2', '--domain', '0:1', '--knots', knots, '--save', path)).code, 0);
+  for (const knots of ['4', '6']) assert.equal((await knotnet('x^2', '--domain', '0:1', '--knots', knots, '--save',
+    path)).code, 0);
   assert.equal(JSON.parse(readFileSync(path, 'utf8')).layers[0].bias.length, 6);
   assert.deepEqual(readdirSync(dir).filter((n) => n.includes('again')), ['again.json']);
 });
 
 test('approx --json prints one JSON object with the documented keys; T1 interpolation measures 2.5e9', async () => {
-  const r = await knotnet('x^2', '--domain', '1e6:1e7', '--knots', '90', '--placement', 'uniform', '--fit', 'interpolate', '--json');
+  const r = await knotnet('x^2', '--domain', '1e6:1e7', '--knots', '90', '--placement', 'uniform', '--fit',
+    'interpolate', '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  for (const key of ['relus', 'layers', 'params', 'knots', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds', 'placement', 'fit']) assert.ok(key in j, `missing ${key}`);
+  for (const key of ['relus', 'layers', 'params', 'knots', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds',
+    'placement', 'fit']) assert.ok(key in j, `missing ${key}`);
   assert.equal(typeof j.maxError.certified, 'number');
   assert.equal(typeof j.maxError.measured, 'number');
   assert.equal(j.relus, 90);
@@ -85,7 +104,8 @@ test('approx --json prints one JSON object with the documented keys; T1 interpol
   assert.ok(j.maxError.certified >= j.maxError.measured && j.maxError.certified <= 1.01 * 2.5e9);
 });
 
-test('approx --save writes a network JSON that networkFromJson loads and that reproduces the fit at the knots', async () => {
+test('approx --save writes a network JSON that networkFromJson loads and that reproduces the fit at the knots',
+  async () => {
   const path = join(dir, 'sqrt.json');
   const r = await knotnet('sqrt(x)', '--domain', '0:1', '--knots', '8', '--save', path, '--json');
   assert.equal(r.code, 0, r.stderr);
@@ -95,10 +115,12 @@ test('approx --save writes a network JSON that networkFromJson loads and that re
   assert.equal(meta.expr, 'sqrt(x)');
   assert.equal(meta.error?.certifiedMax, summary.maxError.certified);
   const y = evaluate(net, summary.knots);
-  summary.knots.forEach((k: number, i: number) => assert.ok(Math.abs(y[i]! - Math.sqrt(k)) <= summary.maxError.certified, `at knot ${k}`));
+  summary.knots.forEach((k: number, i: number) => assert.ok(Math.abs(y[i]! - Math.sqrt(
+    k)) <= summary.maxError.certified, `at knot ${k}`));
 });
 
-test('approx "x^2" --domain 0:1 --deep --levels 4 reports maxError.construction = 2^-10 exactly (interpolant at 2^4 + 1 knots)', async () => {
+test('approx "x^2" --domain 0:1 --deep --levels 4 reports maxError.construction = 2^-10 exactly (interpolant at 2^4 ' +
+  '+ 1 knots)', async () => {
   const r = await knotnet('x^2', '--domain', '0:1', '--deep', '--levels', '4', '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
@@ -107,9 +129,11 @@ test('approx "x^2" --domain 0:1 --deep --levels 4 reports maxError.construction 
   assert.ok(Math.abs(j.maxError.measured - 2 ** -10) <= 1e-12);
 });
 
-test('approx --dtype float32 builds the clamp form: sqrt at 1e-4 certified in float32, the ONNX it writes measured below that in onnxruntime', async () => {
+test('approx --dtype float32 builds the clamp form: sqrt at 1e-4 certified in float32, the ONNX it writes measured ' +
+  'below that in onnxruntime', async () => {
   const onnx = join(dir, 'sqrt32.onnx');
-  const r = await knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--dtype', 'float32', '--export', onnx, '--json');
+  const r = await knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--dtype', 'float32', '--export', onnx,
+    '--json');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.ok(j.layers >= 3, `layers ${j.layers}`); // u, v, then partial sums of at most 4 terms
@@ -121,9 +145,12 @@ test('approx --dtype float32 builds the clamp form: sqrt at 1e-4 certified in fl
   xs.forEach((x, i) => assert.ok(Math.abs(Math.sqrt(x) - y[i]!) <= j.float32.certifiedMax));
 });
 
-test('approx sqrt at 1e-8: one hidden layer cannot be certified there; exit 1 soon, naming the best reached and why, not after a million segments', async () => {
+test('approx sqrt at 1e-8: one hidden layer cannot be certified there; exit 1 soon, naming the best reached and why, ' +
+  'not after a million segments', async () => {
   const r = await knotnet('sqrt(x)', '--domain', '0:1', '--max-error', '1e-8');
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /--max-error 1e-8 cannot be met by a one-hidden-layer network here: the best certified error was [\d.e-]+ with \d+ segments, and more segments raise it/);
+  assert.match(r.stderr,
+    new RegExp(String.raw`--max-error 1e-8 cannot be met by a one-hidden-layer network here: the best certified ` +
+      String.raw`error was [\d.e-]+ with \d+ segments, and more segments raise it`));
   assert.equal(r.stdout, '');
 });

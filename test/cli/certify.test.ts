@@ -39,17 +39,24 @@ describe('knotnet certify', () => {
     const r = await run('check', model, '--expr', 'sin(x)', '--var', 'x=0:3', '-n', '2000', '--certify', '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.ok(out.maxError.certified >= out.maxError.measured && out.maxError.certified >= out.maxError.certifyWorstFound);
+    assert.ok(out.maxError.certified >= out.maxError.measured
+      && out.maxError.certified >= out.maxError.certifyWorstFound);
   });
-  it('refuses an input count mismatch, a formula undefined on the region, an empty region and a corrupt file; writes nothing', async () => {
+  it('refuses an input count mismatch, a formula undefined on the region, an empty region and a corrupt file; writes ' +
+    'nothing', async () => {
     const w = join(dir, 'none.csv');
-    assertBadInput(await run('certify', model, '--expr', 'sin(x)', '--var', 'x=0:3', '--var', 'y=0:1', '--witness', w), /--var must name one of the model's 1 inputs \(x\) \(got "y"\)/);
-    assertBadInput(await run('certify', model, '--expr', 'sqrt(x - 1)', '--var', 'x=0:3', '--witness', w), /--expr must be defined everywhere on the region/);
-    assertBadInput(await run('certify', model, '--expr', 'sin(x)', '--var', 'x=0:3', '--range', 'x^2=10:11', '--witness', w), /--range must leave part of the --var box/);
+    assertBadInput(await run('certify', model, '--expr', 'sin(x)', '--var', 'x=0:3', '--var', 'y=0:1', '--witness', w),
+      /--var must name one of the model's 1 inputs \(x\) \(got "y"\)/);
+    assertBadInput(await run('certify', model, '--expr', 'sqrt(x - 1)', '--var', 'x=0:3', '--witness', w),
+      /--expr must be defined everywhere on the region/);
+    assertBadInput(await run('certify', model, '--expr', 'sin(x)', '--var', 'x=0:3', '--range', 'x^2=10:11',
+      '--witness', w), /--range must leave part of the --var box/);
     const bad = join(dir, 'bad.onnx');
     writeFileSync(bad, 'not a model');
-    assertBadInput(spawnCli(['certify', bad, '--expr', 'x', '--var', 'x=0:1', '--witness', w]), /bad\.onnx must be an ONNX model/);
-    assertBadInput(await run('certify', model, '--expr', 'sin(x)', '--var', 'x=0:3', '--vnnlib', join(dir, 'p.vnnlib')), /--vnnlib must go with a formula affine in the inputs/);
+    assertBadInput(spawnCli(['certify', bad, '--expr', 'x', '--var', 'x=0:1', '--witness', w]),
+      /bad\.onnx must be an ONNX model/);
+    assertBadInput(await run('certify', model, '--expr', 'sin(x)', '--var', 'x=0:3', '--vnnlib', join(dir, 'p.vnnlib')),
+      /--vnnlib must go with a formula affine in the inputs/);
     assert.ok(!existsSync(w) && !existsSync(join(dir, 'p.vnnlib')));
   });
 });

@@ -25,14 +25,18 @@ async function runAll(runs: string[][]): Promise<CliRun[]> {
   return results;
 }
 
-const ARTIFACTS = ['a64.onnx', 'a32.onnx', 'a64.safetensors', 'a32.safetensors', 'a.json', 'a_tfjs', 'c.json', 'c32.onnx'];
+const ARTIFACTS = ['a64.onnx', 'a32.onnx', 'a64.safetensors', 'a32.safetensors', 'a.json', 'a_tfjs', 'c.json',
+  'c32.onnx'];
 
 // Every artifact kind, in both dtypes where the format has two: approx (1-D) and compile
 // (2-D with a range: the certificate covers only part of the box). Then check on each.
 const first = await runAll([
-  ['approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-3', '--export', at('a64.onnx'), at('a64.safetensors'), at('a.json')],
-  ['approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-3', '--dtype', 'float32', '--export', at('a32.onnx'), at('a32.safetensors'), at('a_tfjs')],
-  ['compile', 'sqrt(x^2+y^2)', '--var', 'x=-1:1', '--var', 'y=-1:1', '--range', 'x^2+y^2=0.25:1', '--max-error', '1e-2', '--export', at('c.json'), at('c32.onnx'), '--dtype', 'float32'],
+  ['approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-3', '--export', at('a64.onnx'), at('a64.safetensors'),
+    at('a.json')],
+  ['approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-3', '--dtype', 'float32', '--export', at('a32.onnx'),
+    at('a32.safetensors'), at('a_tfjs')],
+  ['compile', 'sqrt(x^2+y^2)', '--var', 'x=-1:1', '--var', 'y=-1:1', '--range', 'x^2+y^2=0.25:1', '--max-error', '1e-2',
+    '--export', at('c.json'), at('c32.onnx'), '--dtype', 'float32'],
   ...ARTIFACTS.map((name) => ['check', at(name), '-n', '20000', '--json']),
   ['check', at('c32.onnx'), '-n', '2000'],
 ]);
@@ -73,13 +77,15 @@ const tamper: Record<'json' | 'onnx' | 'safetensors' | 'tfjs', (path: string, de
   },
 };
 
-const TAMPERED = [['a.json', 'json'], ['a64.onnx', 'onnx'], ['a32.safetensors', 'safetensors'], ['a_tfjs', 'tfjs'], ['c32.onnx', 'onnx']] as const;
+const TAMPERED = [['a.json', 'json'], ['a64.onnx', 'onnx'], ['a32.safetensors', 'safetensors'], ['a_tfjs', 'tfjs'],
+  ['c32.onnx', 'onnx']] as const;
 for (const [name, kind] of TAMPERED) {
   cpSync(at(name), at(`tampered-${name}`), { recursive: true });
   tamper[kind](at(`tampered-${name}`), 0.05);
 }
 const bare = at('bare.json');
-writeFileSync(bare, buildArtifacts({ ...randomNetwork(3, [2, 4, 1]), inputs: ['u', 'v'], outputs: ['w'] }, {}, bare)[0]!.bytes);
+writeFileSync(bare, buildArtifacts({ ...randomNetwork(3, [2, 4, 1]), inputs: ['u', 'v'], outputs: ['w'] }, {},
+  bare)[0]!.bytes);
 const second = await runAll([
   ...TAMPERED.map(([name]) => ['check', at(`tampered-${name}`), '-n', '5000']),
   ['check', bare, '-n', '100'],
@@ -99,8 +105,10 @@ for (const name of ARTIFACTS) {
     assert.equal(o.samples, 20000);
     assert.ok(o.maxError.certifiedInFile > 0, 'the file carries its certificate');
     assert.equal(o.maxError.samplesInCertifiedRegion, 20000, 'samples are drawn in the stored region');
-    assert.ok(o.maxError.measured <= o.maxError.certifiedInFile, `measured ${o.maxError.measured} ≤ certified ${o.maxError.certifiedInFile}`);
-    if (o.dtype === 'float32') assert.ok(o.maxError.certifiedInFileFloat64 <= o.maxError.certifiedInFile, 'a float32 file states its float64 certificate beside');
+    assert.ok(o.maxError.measured <= o.maxError.certifiedInFile,
+      `measured ${o.maxError.measured} ≤ certified ${o.maxError.certifiedInFile}`);
+    if (o.dtype === 'float32') assert.ok(o.maxError.certifiedInFileFloat64 <= o.maxError.certifiedInFile,
+      'a float32 file states its float64 certificate beside');
   });
 }
 
@@ -116,16 +124,20 @@ TAMPERED.forEach(([name], i) => {
   test(`check on ${name} with its output bias changed by 0.05 exits 1: the file fails its own certificate`, () => {
     const r = second[i]!;
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /fails its own certificate: the measured max error \S+ in its certified region is above the certified \S+ stored in the file; the file may have been modified/);
+    assert.match(r.stderr,
+      new RegExp(String.raw`fails its own certificate: the measured max error \S+ in its certified region is above ` +
+        String.raw`the certified \S+ stored in the file; the file may have been modified`));
   });
 });
 
 test('check on a file without a stored formula names what is missing (exit 2)', () => {
   const [r, r2] = after2;
   assert.equal(r!.code, 2);
-  assert.equal(r!.stderr.trim(), `knotnet: --expr must be given: ${bare} stores no formula in its metadata (got "none").`);
+  assert.equal(r!.stderr.trim(), `knotnet: --expr must be given: ${bare} stores no formula in its metadata (got ` +
+    `"none").`);
   assert.equal(r2!.code, 2);
-  assert.match(r2!.stderr, /--var must give a range for every model input \(missing v, and .*bare\.json stores none for it\)/);
+  assert.match(r2!.stderr,
+    /--var must give a range for every model input \(missing v, and .*bare\.json stores none for it\)/);
 });
 
 test('check flags override what the file stores: --var narrows the box, --expr replaces the formula', () => {

@@ -26,7 +26,8 @@ function assertBadInput(r: CliRun, pattern: RegExp) {
 describe('knotnet sample', () => {
   it('sample shell writes a CSV of points whose norms lie in [inner, outer]', async () => {
     const out = join(dir, 'shell.csv');
-    const r = await run('sample', 'shell', '--dims', '3', '--inner', '2.1e7', '--outer', '2.4e7', '-n', '2000', '--seed', '5', '--out', out);
+    const r = await run('sample', 'shell', '--dims', '3', '--inner', '2.1e7', '--outer', '2.4e7', '-n', '2000',
+      '--seed', '5', '--out', out);
     assert.equal(r.code, 0, r.stderr);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'dx,dy,dz');
@@ -47,88 +48,112 @@ describe('knotnet sample', () => {
     const rows = a.stdout.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
     assert.deepEqual(rows.flat(), Array.from(sampleShell({ dims: 1000, inner: 2.1e7, outer: 2.4e7, n: 7, seed: 3 })));
   });
-  it('--out onto an existing file is refused without --force (a CSV has no knotnet marker) and replaced with it', async () => {
+  it('--out onto an existing file is refused without --force (a CSV has no knotnet marker) and replaced with it',
+    async () => {
     const out = join(dir, 'mine.csv');
     writeFileSync(out, 'my,data\n1,2\n');
-    assertBadInput(await run('sample', 'shell', '-n', '3', '--out', out), /^knotnet: --out must not name an existing file that is not a knotnet csv file \(pass --force to replace it\)/);
+    assertBadInput(await run('sample', 'shell', '-n', '3', '--out', out),
+      /^knotnet: --out must not name an existing file that is not a knotnet csv file \(pass --force to replace it\)/);
     assert.equal(readFileSync(out, 'utf8'), 'my,data\n1,2\n');
     assert.equal((await run('sample', 'shell', '-n', '3', '--out', out, '--force')).code, 0);
     assert.equal(readFileSync(out, 'utf8').split('\n')[0], 'dx,dy,dz');
   });
   it('--seed abc is bad input naming it (one seed parser for every command)', async () => {
-    assertBadInput(await run('sample', 'shell', '--seed', 'abc'), /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "abc"\)\.$/);
-    assertBadInput(await run('compile', 'x', '--var', 'x=0:1', '--seed', '-1'), /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "-1"\)\.$/);
+    assertBadInput(await run('sample', 'shell', '--seed', 'abc'),
+      /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "abc"\)\.$/);
+    assertBadInput(await run('compile', 'x', '--var', 'x=0:1', '--seed', '-1'),
+      /^knotnet: --seed must be a whole number from 0 to 4294967295 \(got "-1"\)\.$/);
   });
-  it('--outer not above --inner is bad input', async () => assertBadInput(await run('sample', 'shell', '--inner', '3', '--outer', '2'), /--outer.*greater than --inner.*"2"/));
+  it('--outer not above --inner is bad input', async () => assertBadInput(await run('sample', 'shell', '--inner', '3',
+    '--outer', '2'), /--outer.*greater than --inner.*"2"/));
 });
 
+async function compileT3Json() {
+  const save = join(dir, 't3.json');
+  const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '1', '--samples',
+    '20000', '--json', '--save', save);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  for (const k of ['relus', 'layers', 'params', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds',
+    'nodes']) assert.ok(k in j, k);
+  assert.ok(j.maxError.certified <= 1);
+  assert.ok(j.maxError.measured <= j.maxError.certified);
+  const { net, meta } = networkFromJson(JSON.parse(readFileSync(save, 'utf8')));
+  assert.equal(meta.expr, 'sqrt(dx^2+dy^2+dz^2)');
+  const y = evaluate(net, [2.2e7, 0, 0]);
+  assert.ok(Math.abs(y[0]! - 2.2e7) <= j.maxError.certified);
+}
+
+async function compileDataRanges() {
+  const csv = join(dir, 'data.csv');
+  assert.equal((await run('sample', 'shell', '-n', '3000', '--seed', '2', '--out', csv)).code, 0);
+  const onnx = join(dir, 't3.onnx');
+  const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json', '--export',
+    onnx);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.measuredSamples, 3000);
+  assert.equal(j.outsideRegion, 0);
+  const c = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json');
+  assert.equal(c.code, 0, c.stderr);
+  const cj = JSON.parse(c.stdout);
+  assert.equal(cj.format, 'onnx');
+  assert.equal(cj.dtype, 'float64');
+  assert.ok(Math.abs(cj.maxError.measured - j.maxError.measured) <= 1e-6 * j.maxError.measured + 1e-9);
+  const strict = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1e-9');
+  assert.equal(strict.code, 1);
+}
+
+async function compileFloat32Certifies() {
+  const onnx = join(dir, 't3f32.onnx');
+  const csv = join(dir, 'f32.csv');
+  assert.equal((await run('sample', 'shell', '-n', '5000', '--seed', '4', '--out', csv)).code, 0);
+  const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '20', '--samples',
+    '1000', '--dtype', 'float32', '--json', '--export', onnx);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.ok(j.float32.maxError.certified <= 20);
+  const c = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--json')).stdout);
+  assert.equal(c.dtype, 'float32');
+  assert.ok(c.maxError.measured <= j.float32.maxError.certified,
+    `${c.maxError.measured} > ${j.float32.maxError.certified}`);
+  // check --var … --range …: samples of the box kept only inside the certified region.
+  const cr = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '-n', '20000', '--json',
+    '--max-error', String(j.float32.maxError.certified));
+  assert.equal(cr.code, 0, cr.stderr);
+  const crj = JSON.parse(cr.stdout);
+  assert.equal(crj.samples, 20000);
+  const w = crj.worstInput;
+  const s = w.dx ** 2 + w.dy ** 2 + w.dz ** 2;
+  assert.ok(s >= 4.41e14 && s <= 5.76e14);
+  // Without --range the box's corners and centre are sampled too, far outside the certificate.
+  const box = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, '-n', '20000',
+    '--json')).stdout);
+  assert.ok(box.maxError.measured > 1e3);
+}
+
 describe('knotnet compile', () => {
-  it('T3 with --json: certified <= 1, measured <= certified, keys of the contract and the per-node breakdown', async () => {
-    const save = join(dir, 't3.json');
-    const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '1', '--samples', '20000', '--json', '--save', save);
-    assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    for (const k of ['relus', 'layers', 'params', 'maxError', 'rmsError', 'domain', 'dtype', 'seconds', 'nodes']) assert.ok(k in j, k);
-    assert.ok(j.maxError.certified <= 1);
-    assert.ok(j.maxError.measured <= j.maxError.certified);
-    const { net, meta } = networkFromJson(JSON.parse(readFileSync(save, 'utf8')));
-    assert.equal(meta.expr, 'sqrt(dx^2+dy^2+dz^2)');
-    const y = evaluate(net, [2.2e7, 0, 0]);
-    assert.ok(Math.abs(y[0]! - 2.2e7) <= j.maxError.certified);
-  });
+  it('T3 with --json: certified <= 1, measured <= certified, keys of the contract and the per-node breakdown',
+    compileT3Json);
 
-  it('--data takes the ranges from the samples and measures on them; ONNX export runs in check', async () => {
-    const csv = join(dir, 'data.csv');
-    assert.equal((await run('sample', 'shell', '-n', '3000', '--seed', '2', '--out', csv)).code, 0);
-    const onnx = join(dir, 't3.onnx');
-    const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json', '--export', onnx);
-    assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    assert.equal(j.measuredSamples, 3000);
-    assert.equal(j.outsideRegion, 0);
-    const c = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1', '--json');
-    assert.equal(c.code, 0, c.stderr);
-    const cj = JSON.parse(c.stdout);
-    assert.equal(cj.format, 'onnx');
-    assert.equal(cj.dtype, 'float64');
-    assert.ok(Math.abs(cj.maxError.measured - j.maxError.measured) <= 1e-6 * j.maxError.measured + 1e-9);
-    const strict = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--max-error', '1e-9');
-    assert.equal(strict.code, 1);
-  });
+  it('--data takes the ranges from the samples and measures on them; ONNX export runs in check', compileDataRanges);
 
-  it('--dtype float32 with a tolerance float32 cannot certify fails with the floor, exit 1, nothing written', async () => {
+  it('--dtype float32 with a tolerance float32 cannot certify fails with the floor, exit 1, nothing written',
+    async () => {
     const onnx = join(dir, 'refused.onnx');
     // T3's |f| in one variable: the same floor (float32 spacing 2 at 2.4e7) without T3's 3-D
     // plan search, which takes minutes of CPU before it refuses.
-    const r = await run('compile', 'sqrt(s)', '--var', 's=4.41e14:5.76e14', '--max-error', '1', '--samples', '1000', '--export', onnx, '--dtype', 'float32');
+    const r = await run('compile', 'sqrt(s)', '--var', 's=4.41e14:5.76e14', '--max-error', '1', '--samples', '1000',
+      '--export', onnx, '--dtype', 'float32');
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /--max-error 1 could not be met: the certified float32 bound.*\|f\| reaches 2\.40e\+7, where float32 resolves about 1\.4.*; raise --max-error or use --dtype float64\.$/m);
+    assert.match(r.stderr,
+      new RegExp(String.raw`--max-error 1 could not be met: the certified float32 bound.*\|f\| reaches 2\.40e\+7, ` +
+        String.raw`where float32 resolves about 1\.4.*; raise --max-error or use --dtype float64\.$`, 'm'));
     assert.equal(existsSync(onnx), false);
   });
 
-  it('--dtype float32 certifies the float32 evaluation: onnxruntime float32 measures below the float32 certificate', async () => {
-    const onnx = join(dir, 't3f32.onnx');
-    const csv = join(dir, 'f32.csv');
-    assert.equal((await run('sample', 'shell', '-n', '5000', '--seed', '4', '--out', csv)).code, 0);
-    const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '20', '--samples', '1000', '--dtype', 'float32', '--json', '--export', onnx);
-    assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    assert.ok(j.float32.maxError.certified <= 20);
-    const c = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--json')).stdout);
-    assert.equal(c.dtype, 'float32');
-    assert.ok(c.maxError.measured <= j.float32.maxError.certified, `${c.maxError.measured} > ${j.float32.maxError.certified}`);
-    // check --var … --range …: samples of the box kept only inside the certified region.
-    const cr = await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '-n', '20000', '--json', '--max-error', String(j.float32.maxError.certified));
-    assert.equal(cr.code, 0, cr.stderr);
-    const crj = JSON.parse(cr.stdout);
-    assert.equal(crj.samples, 20000);
-    const w = crj.worstInput;
-    const s = w.dx ** 2 + w.dy ** 2 + w.dz ** 2;
-    assert.ok(s >= 4.41e14 && s <= 5.76e14);
-    // Without --range the box's corners and centre are sampled too, far outside the certificate.
-    const box = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, '-n', '20000', '--json')).stdout);
-    assert.ok(box.maxError.measured > 1e3);
-  });
+  it('--dtype float32 certifies the float32 evaluation: onnxruntime float32 measures below the float32 certificate',
+    compileFloat32Certifies);
 
   const bad: [string[], RegExp][] = [
     [['sqrt(dx^2+dy^2)', '--var', 'dx=-1:1'], /--var.*missing dy/],
@@ -141,7 +166,8 @@ describe('knotnet compile', () => {
     [['x', '--var', 'x=0:1', '--export', 'x.png'], /--export.*x\.png/],
     [['sqrt(x)', '--var', 'x=0:1', '--range', 'x=2:3'], /--range x.*overlap.*2:3/],
   ];
-  for (const [args, re] of bad) it(`compile ${args.join(' ')} is bad input: ${re}`, async () => assertBadInput(await run('compile', ...args), re));
+  for (const [args, re] of bad) it(`compile ${args.join(' ')} is bad input: ${re}`,
+    async () => assertBadInput(await run('compile', ...args), re));
 
   it('a CSV with a non-numeric cell names the line and column', async () => {
     const csv = join(dir, 'bad.csv');
@@ -164,7 +190,8 @@ describe('knotnet compare', () => {
   it('a short run measures every network on the same held-out samples and writes a report', async () => {
     const report = join(dir, 'report');
     const exported = join(dir, 'nets');
-    const r = await runCli(['compare', '--budget-seconds', '4', '--samples', '1000', '--certify-seconds', '1', '--json', '--report', report, '--export-dir', exported]);
+    const r = await runCli(['compare', '--budget-seconds', '4', '--samples', '1000', '--certify-seconds', '1', '--json',
+      '--report', report, '--export-dir', exported]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.rows.length, 5);
@@ -173,24 +200,32 @@ describe('knotnet compare', () => {
     assert.ok(ours.maxError.measured <= ours.maxError.certified);
     for (const row of j.rows.slice(1)) assert.equal(row.kind, 'trained');
     // certify's proven worst case (null: no finite bound in 1 s) covers the whole region, held-out samples included.
-    for (const row of j.rows) assert.ok(row.proven.certified === null || row.proven.certified >= row.maxError.measured, `${row.name}: proven ${row.proven.certified} < measured ${row.maxError.measured}`);
-    for (const f of ['index.html', 'error-vs-time.svg', 'error-vs-time.png', 'error-distribution.png']) assert.ok(existsSync(join(report, f)), f);
+    for (const row of j.rows) assert.ok(row.proven.certified === null || row.proven.certified >= row.maxError.measured,
+      `${row.name}: proven ${row.proven.certified} < measured ${row.maxError.measured}`);
+    for (const f of ['index.html', 'error-vs-time.svg', 'error-vs-time.png',
+      'error-distribution.png']) assert.ok(existsSync(join(report, f)), f);
     // The report records what reproduces it: command, seed, budget, version and date.
     const run = JSON.parse(readFileSync(join(report, 'run.json'), 'utf8'));
-    assert.equal(run.command, `knotnet compare --budget-seconds 4 --samples 1000 --certify-seconds 1 --json --report ${report} --export-dir ${exported}`);
-    assert.deepEqual([run.seed, run.budgetSeconds, run.version], [1, 4, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version]);
+    assert.equal(run.command, `knotnet compare --budget-seconds 4 --samples 1000 --certify-seconds 1 --json ` +
+      `--report ${report} --export-dir ${exported}`);
+    assert.deepEqual([run.seed, run.budgetSeconds, run.version], [1, 4,
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version]);
     assert.ok(Math.abs(Date.parse(run.date) - Date.now()) < 3600_000);
-    assert.deepEqual([j.command, j.seed, j.budgetSeconds, j.version, j.date], [run.command, run.seed, run.budgetSeconds, run.version, run.date]);
-    assert.match(readFileSync(join(report, 'index.html'), 'utf8'), /Made by knotnet \S+ on \S+ with knotnet compare --budget-seconds 4 .* \(seed 1, training budget 4 s\)/);
+    assert.deepEqual([j.command, j.seed, j.budgetSeconds, j.version, j.date], [run.command, run.seed, run.budgetSeconds,
+      run.version, run.date]);
+    assert.match(readFileSync(join(report, 'index.html'), 'utf8'),
+      /Made by knotnet \S+ on \S+ with knotnet compare --budget-seconds 4 .* \(seed 1, training budget 4 s\)/);
     // Every network, trained ones included, goes through the exporters: the JSON of the
     // asker's architecture loads with its row's depth, and the constructed ONNX runs in check.
-    const asker = networkFromJson(JSON.parse(readFileSync(join(exported, 'asker-s-architecture-raw-units.json'), 'utf8'))).net;
+    const asker = networkFromJson(JSON.parse(readFileSync(join(exported, 'asker-s-architecture-raw-units.json'),
+      'utf8'))).net;
     assert.equal(asker.layers.length, j.rows[1].layers + 1);
     for (const row of j.rows) {
       const slug = row.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
       assert.ok(existsSync(join(exported, `${slug}.onnx`)) && existsSync(join(exported, `${slug}.json`)), slug);
     }
-    const c = await runCli(['check', join(exported, 'knotnet-construction.onnx'), '--expr', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '-n', '2000', '--json']);
+    const c = await runCli(['check', join(exported, 'knotnet-construction.onnx'), '--expr', 'sqrt(dx^2+dy^2+dz^2)',
+      ...R, ...SHELL_RANGE, '-n', '2000', '--json']);
     assert.equal(c.code, 0, c.stderr);
     assert.equal(JSON.parse(c.stdout).dtype, 'float32');
   });

@@ -25,7 +25,8 @@ function startCli(...args: string[]) {
 }
 
 describe('knotnet explore', () => {
-  it('explore --port 0 serves the page, its scripts and onnxruntime-web\'s wasm on 127.0.0.1, and stops on SIGINT with exit 0', async () => {
+  it('explore --port 0 serves the page, its scripts and onnxruntime-web\'s wasm on 127.0.0.1, and stops on SIGINT ' +
+    'with exit 0', async () => {
     const cli = startCli('--port', '0');
     try {
       const url = await cli.url;
@@ -59,7 +60,8 @@ describe('knotnet explore', () => {
   ] as const) {
     // The first case as its own process, the others through main in this one.
     it(`explore ${args.join(' ')} is bad input: exit 2 and one line naming the argument`, async () => {
-      const r = args[0] === '--port' && args[1] === '70000' ? spawnCli(['explore', ...args]) : await runCli(['explore', ...args]);
+      const r = args[0] === '--port' && args[1] === '70000' ? spawnCli(['explore', ...args]) : await runCli(['explore',
+        ...args]);
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, pattern);

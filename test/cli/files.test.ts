@@ -28,14 +28,17 @@ function writeArtifact(dir: string, name: string): string {
   return path;
 }
 
-const FILE_KINDS: [OutputKind, string][] = [['network-json', 'n.json'], ['onnx', 'n.onnx'], ['safetensors', 'n.safetensors']];
+const FILE_KINDS: [OutputKind, string][] = [['network-json', 'n.json'], ['onnx', 'n.onnx'], ['safetensors',
+  'n.safetensors']];
 
 for (const [kind, name] of FILE_KINDS) {
-  test(`checkOutput(${kind}) refuses an existing foreign file naming the flag and the path, allows a previous knotnet ${kind} file, and --force`, () => {
+  test(`checkOutput(${kind}) refuses an existing foreign file naming the flag and the path, allows a previous ` +
+    `knotnet ${kind} file, and --force`, () => {
     const dir = fresh();
     const foreign = join(dir, name);
     writeFileSync(foreign, 'my own data');
-    assert.throws(() => checkOutput({ path: foreign, argument: '--export', kind }, false), isInput(new RegExp(`^--export must not name an existing file .*--force.*\\(got ".*${name}"\\)`)));
+    assert.throws(() => checkOutput({ path: foreign, argument: '--export', kind }, false),
+      isInput(new RegExp(`^--export must not name an existing file .*--force.*\\(got ".*${name}"\\)`)));
     checkOutput({ path: foreign, argument: '--export', kind }, true);
     const own = writeArtifact(fresh(), name);
     assert.equal(isFileArtifact(own, kind), true);
@@ -43,28 +46,34 @@ for (const [kind, name] of FILE_KINDS) {
   });
 }
 
-test('a knotnet file of another kind is not a previous artifact of this kind (an ONNX file where JSON is written)', () => {
+test('a knotnet file of another kind is not a previous artifact of this kind (an ONNX file where JSON is written)',
+  () => {
   const onnx = writeArtifact(fresh(), 'n.onnx');
   assert.equal(isFileArtifact(onnx, 'network-json'), false);
-  assert.throws(() => checkOutput({ path: onnx, argument: '--save', kind: 'network-json' }, false), isInput(/^--save must not name an existing file/));
+  assert.throws(() => checkOutput({ path: onnx, argument: '--save', kind: 'network-json' }, false),
+    isInput(/^--save must not name an existing file/));
 });
 
 test('a CSV has no marker: an existing file at --out needs --force', () => {
   const csv = join(fresh(), 's.csv');
   writeFileSync(csv, 'dx,dy,dz\n1,2,3\n');
-  assert.throws(() => checkOutput({ path: csv, argument: '--out', kind: 'csv' }, false), isInput(/^--out must not name an existing file/));
+  assert.throws(() => checkOutput({ path: csv, argument: '--out', kind: 'csv' }, false),
+    isInput(/^--out must not name an existing file/));
   checkOutput({ path: csv, argument: '--out', kind: 'csv' }, true);
 });
 
-test('checkOutput(tfjs) refuses a non-empty foreign folder and a file, allows an empty folder and a previous TF.js export', () => {
+test('checkOutput(tfjs) refuses a non-empty foreign folder and a file, allows an empty folder and a previous TF.js ' +
+  'export', () => {
   const dir = fresh();
   const models = join(dir, 'models');
   mkdirSync(models);
   checkOutput({ path: models, argument: '--export', kind: 'tfjs' }, false);
   writeFileSync(join(models, 'notes.txt'), 'keep me');
-  assert.throws(() => checkOutput({ path: models, argument: '--export', kind: 'tfjs' }, false), isInput(/^--export must not name a non-empty folder .*--force.*"\S*models"/));
+  assert.throws(() => checkOutput({ path: models, argument: '--export', kind: 'tfjs' }, false),
+    isInput(/^--export must not name a non-empty folder .*--force.*"\S*models"/));
   writeFileSync(join(dir, 'Makefile'), 'all:\n');
-  assert.throws(() => checkOutput({ path: join(dir, 'Makefile'), argument: '--export', kind: 'tfjs' }, false), isInput(/^--export must not name an existing file .*"\S*Makefile"/));
+  assert.throws(() => checkOutput({ path: join(dir, 'Makefile'), argument: '--export', kind: 'tfjs' }, false),
+    isInput(/^--export must not name an existing file .*"\S*Makefile"/));
   const tf = writeArtifact(dir, 'tf');
   assert.equal(isFolderArtifact(tf, 'tfjs'), true);
   writeFileSync(join(tf, 'extra.txt'), 'x');
@@ -75,17 +84,20 @@ test('checkOutput(report) and (export-dir) allow their own previous outputs only
   const dir = fresh();
   const report = join(dir, 'report');
   mkdirSync(report);
-  writeFileSync(join(report, 'index.html'), htmlReport({ title: 't', intro: 'i', table: { header: ['a'], rows: [[1]] }, figures: [], notes: [] }));
+  writeFileSync(join(report, 'index.html'), htmlReport({ title: 't', intro: 'i', table: { header: ['a'], rows: [[1]] },
+    figures: [], notes: [] }));
   writeFileSync(join(report, 'f.svg'), '<svg/>');
   checkOutput({ path: report, argument: '--report', kind: 'report' }, false);
-  assert.throws(() => checkOutput({ path: report, argument: '--export-dir', kind: 'export-dir' }, false), isInput(/^--export-dir must not name a non-empty folder/));
+  assert.throws(() => checkOutput({ path: report, argument: '--export-dir', kind: 'export-dir' }, false),
+    isInput(/^--export-dir must not name a non-empty folder/));
   const nets = join(dir, 'nets');
   mkdirSync(nets);
   writeArtifact(nets, 'a.onnx');
   writeArtifact(nets, 'a.json');
   checkOutput({ path: nets, argument: '--export-dir', kind: 'export-dir' }, false);
   writeFileSync(join(nets, 'b.json'), '{"mine": true}');
-  assert.throws(() => checkOutput({ path: nets, argument: '--export-dir', kind: 'export-dir' }, false), isInput(/^--export-dir must not name a non-empty folder/));
+  assert.throws(() => checkOutput({ path: nets, argument: '--export-dir', kind: 'export-dir' }, false),
+    isInput(/^--export-dir must not name a non-empty folder/));
 });
 
 test('devices, FIFOs and symbolic links are refused even with --force', () => {
@@ -95,32 +107,40 @@ test('devices, FIFOs and symbolic links are refused even with --force', () => {
   const link = join(dir, 'link.json');
   symlinkSync(writeArtifact(dir, 'real.json'), link);
   for (const force of [false, true]) {
-    assert.throws(() => checkOutput({ path: '/dev/null', argument: '--save', kind: 'network-json' }, force), isInput(/^--save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)/));
-    assert.throws(() => checkOutput({ path: fifo, argument: '--save', kind: 'network-json' }, force), isInput(/not a device, FIFO or socket/));
-    assert.throws(() => checkOutput({ path: link, argument: '--save', kind: 'network-json' }, force), isInput(/not a symbolic link/));
+    assert.throws(() => checkOutput({ path: '/dev/null', argument: '--save', kind: 'network-json' }, force),
+      isInput(/^--save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)/));
+    assert.throws(() => checkOutput({ path: fifo, argument: '--save', kind: 'network-json' }, force),
+      isInput(/not a device, FIFO or socket/));
+    assert.throws(() => checkOutput({ path: link, argument: '--save', kind: 'network-json' }, force),
+      isInput(/not a symbolic link/));
   }
 });
 
 test('checkOutputs refuses the same path named twice', () => {
   const p = join(fresh(), 'a.json');
-  assert.throws(() => checkOutputs([{ path: p, argument: '--save', kind: 'network-json' }, { path: p, argument: '--export', kind: 'network-json' }], false), isInput(/^--export must name a different path than --save/));
+  assert.throws(() => checkOutputs([{ path: p, argument: '--save', kind: 'network-json' }, { path: p,
+    argument: '--export', kind: 'network-json' }], false), isInput(/^--export must name a different path than --save/));
 });
 
-test('writeOutputs with --force replaces a foreign folder, removes the old one after, and leaves no temporaries', async () => {
+test('writeOutputs with --force replaces a foreign folder, removes the old one after, and leaves no temporaries',
+  async () => {
   const dir = fresh();
   const models = join(dir, 'models');
   mkdirSync(models);
   writeFileSync(join(models, 'notes.txt'), 'old');
-  await writeOutputs([{ target: { path: models, argument: '--export', kind: 'tfjs' }, files: bytesOf('models') }], true);
+  await writeOutputs([{ target: { path: models, argument: '--export', kind: 'tfjs' }, files: bytesOf('models') }],
+    true);
   assert.deepEqual(readdirSync(models).sort(), ['model.json', 'weights.bin']);
   assert.deepEqual(readdirSync(dir), ['models']);
 });
 
-test('writeOutputs is all-or-nothing: a target that became a foreign file before the renames keeps every output unwritten and no temporary behind', async () => {
+test('writeOutputs is all-or-nothing: a target that became a foreign file before the renames keeps every output ' +
+  'unwritten and no temporary behind', async () => {
   const dir = fresh();
   const first = join(dir, 'a.json');
   const second = join(dir, 'b.onnx');
-  checkOutputs([{ path: first, argument: '--save', kind: 'network-json' }, { path: second, argument: '--export', kind: 'onnx' }], false);
+  checkOutputs([{ path: first, argument: '--save', kind: 'network-json' }, { path: second, argument: '--export',
+    kind: 'onnx' }], false);
   writeFileSync(second, 'appeared meanwhile');
   await assert.rejects(writeOutputs([
     { target: { path: first, argument: '--save', kind: 'network-json' }, files: bytesOf('a.json') },
@@ -130,13 +150,17 @@ test('writeOutputs is all-or-nothing: a target that became a foreign file before
   assert.equal(readFileSync(second, 'utf8'), 'appeared meanwhile');
 });
 
-test('writeOutputs: a write that fails midway is one sentence naming the user\'s path (not the temporary), and the old file stays', async () => {
+test('writeOutputs: a write that fails midway is one sentence naming the user\'s path (not the temporary), and the ' +
+  'old file stays', async () => {
   const dir = fresh();
   const old = writeArtifact(dir, 'a.json');
   const before = readFileSync(old);
-  function* failing() { yield 'partial'; throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); }
-  await assert.rejects(writeOutputs([{ target: { path: old, argument: '--save', kind: 'network-json' }, files: [{ relativePath: '', bytes: failing() }] }], false),
-    (e: unknown) => e instanceof WorkError && /^could not write \S*a\.json \(--save\): no space left on the device; nothing was written\.$/.test(e.message));
+  function* failing() { yield 'partial'; throw Object.assign(new Error('ENOSPC: no space left on device, write'),
+    { code: 'ENOSPC' }); }
+  await assert.rejects(writeOutputs([{ target: { path: old, argument: '--save', kind: 'network-json' },
+    files: [{ relativePath: '', bytes: failing() }] }], false),
+    (e: unknown) => e instanceof WorkError
+      && /^could not write \S*a\.json \(--save\): no space left on the device; nothing was written\.$/.test(e.message));
   assert.deepEqual(readdirSync(dir), ['a.json']);
   assert.deepEqual(readFileSync(old), before);
 });

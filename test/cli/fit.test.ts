@@ -14,10 +14,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** `knotnet fit ...args` in this process; the missing-column case spawns the real bin. */
 const knotnet = (...args: string[]) => runCli(['fit', ...args]);
 
-test('knotnet fit docs/noisy-sin.csv --max-error 0.1 --json --save --report: minimal segments, every point within 0.1, the saved network reproduces the fit at the points, a report with the plot', async () => {
+test('knotnet fit docs/noisy-sin.csv --max-error 0.1 --json --save --report: minimal segments, every point within ' +
+  '0.1, the saved network reproduces the fit at the points, a report with the plot', async () => {
   const net = join(dir, 'fit.json');
   const report = join(dir, 'report');
-  const r = await knotnet(SAMPLE, '--x', 'x', '--y', 'y', '--max-error', '0.1', '--json', '--save', net, '--report', report);
+  const r = await knotnet(SAMPLE, '--x', 'x', '--y', 'y', '--max-error', '0.1', '--json', '--save', net, '--report',
+    report);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.minimal, true);
@@ -31,7 +33,8 @@ test('knotnet fit docs/noisy-sin.csv --max-error 0.1 --json --save --report: min
   assert.ok(existsSync(join(report, 'index.html')) && readFileSync(join(report, 'fit.svg'), 'utf8').includes('<svg'));
 });
 
-test('knotnet fit on bad input: a missing column is exit 2 naming it; unsorted x is sorted and said on stderr; a tolerance below half the spread at a repeated x is exit 1 naming x', async () => {
+test('knotnet fit on bad input: a missing column is exit 2 naming it; unsorted x is sorted and said on stderr; a ' +
+  'tolerance below half the spread at a repeated x is exit 1 naming x', async () => {
   const csv = join(dir, 'bad.csv');
   writeFileSync(csv, 'a,b\n2,4\n0,0\n1,1\n1,1.5\n');
   let r = spawnCli(['fit', csv, '--x', 'a', '--y', 'c', '--max-error', '1']);

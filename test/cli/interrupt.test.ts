@@ -14,12 +14,15 @@ after(() => rmSync(root, { recursive: true, force: true }));
  * Runs an export that holds its temporaries (test-only KNOTNET_TEST_HOLD_TEMPORARIES_MS),
  * sends `signal` once they exist, and resolves with how the process ended.
  */
-function interruptExport(dir: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function interruptExport(dir: string, signal: NodeJS.Signals): Promise<{ code: number | null;
+  signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'approx', 'sqrt(x)', '--domain', '0:1', '--knots', '2000', '--save', join(dir, 'a.json'), '--export', join(dir, 'a.onnx'), join(dir, 'tf')],
+    const child = spawn(process.execPath, [BIN, 'approx', 'sqrt(x)', '--domain', '0:1', '--knots', '2000', '--save',
+      join(dir, 'a.json'), '--export', join(dir, 'a.onnx'), join(dir, 'tf')],
       { env: { ...process.env, KNOTNET_TEST_HOLD_TEMPORARIES_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    const guard = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no temporaries within 60 s: ${stderr}`)); }, 60_000);
+    const guard = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no temporaries within 60 ` +
+      `s: ${stderr}`)); }, 60_000);
     child.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
       if (stderr.includes('temporaries written')) {

@@ -38,16 +38,28 @@ const sum = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}*x`).joi
 const nested = (n: number) => `${'sin('.repeat(n)}x${')'.repeat(n)}`;
 
 const REFUSED: [string, string[], number, RegExp][] = [
-  ['tan across its pole at π/2', ['tan(x)', '--domain', '0:3', '--max-error', '1e-3'], 2, /^knotnet: expression must be bounded on the whole domain \[0, 3\] .*\(got "tan\(x\) near x = 1\.570796326\d*"\)\.$/],
-  ['x^x down to 0', ['x^x', '--domain', '0:1', '--max-error', '1e-3'], 1, /^knotnet: --max-error 0\.001 cannot be certified: the formula has no finite interval enclosure on x in \[0, /],
-  ['sin on ±1e300', ['sin(x)', '--domain', '-1e300:1e300', '--max-error', '1e-3'], 1, /^knotnet: --max-error 0\.001 needs about 1\.\d+e\+301 segments .* more than the limit of 1000000/],
-  ['x^2 at 1e-300', ['x^2', '--domain', '0:1', '--max-error', '1e-300'], 2, /^knotnet: --max-error must be at least the float64 floor of this function, 2\.22e-16 .*\(got 1e-300\)\.$/],
-  ['x^2 at 1e-20', ['x^2', '--domain', '0:1', '--max-error', '1e-20'], 2, /floor of this function, 2\.22e-16 .*\(got 1e-20\)/],
-  ['1e200·x² at 1e-3', ['1e200*x^2', '--domain', '0:1', '--max-error', '1e-3'], 2, /^knotnet: --max-error must be at least the float64 floor of this function, 2\.22e\+184 \(max \|f\| = 1\.00e\+200 times 2\^-52\) \(got 0\.001\)\.$/],
-  ['--spacing 1e-300', ['x^2', '--domain', '0:1', '--spacing', '1e-300'], 2, /^knotnet: --spacing must make at most 1000000 segments .* it makes 1\.00e\+300 \(got 1e-300\)\.$/],
-  ['--spacing wider than the domain', ['x^2', '--domain', '0:1', '--spacing', '2'], 2, /^knotnet: --spacing must be at most the width of the domain \(1\) \(got 2\)\.$/],
-  ['parentheses nested 10,000 deep', [`${'('.repeat(10000)}x${')'.repeat(10000)}`, '--domain', '0:1', '--knots', '4'], 2, /^knotnet: expression must nest parentheses at most 400 deep \(got "10000 deep"\)\.$/],
-  ['sines nested 1,000 deep', [nested(1000), '--domain', '0:1', '--knots', '4'], 2, /^knotnet: expression must nest parentheses at most 400 deep/],
+  ['tan across its pole at π/2', ['tan(x)', '--domain', '0:3', '--max-error', '1e-3'], 2,
+    new RegExp(String.raw`^knotnet: expression must be bounded on the whole domain \[0, 3\] .*\(got "tan\(x\) near x ` +
+      String.raw`= 1\.570796326\d*"\)\.$`)],
+  ['x^x down to 0', ['x^x', '--domain', '0:1', '--max-error', '1e-3'], 1,
+    /^knotnet: --max-error 0\.001 cannot be certified: the formula has no finite interval enclosure on x in \[0, /],
+  ['sin on ±1e300', ['sin(x)', '--domain', '-1e300:1e300', '--max-error', '1e-3'], 1,
+    /^knotnet: --max-error 0\.001 needs about 1\.\d+e\+301 segments .* more than the limit of 1000000/],
+  ['x^2 at 1e-300', ['x^2', '--domain', '0:1', '--max-error', '1e-300'], 2,
+    /^knotnet: --max-error must be at least the float64 floor of this function, 2\.22e-16 .*\(got 1e-300\)\.$/],
+  ['x^2 at 1e-20', ['x^2', '--domain', '0:1', '--max-error', '1e-20'], 2,
+    /floor of this function, 2\.22e-16 .*\(got 1e-20\)/],
+  ['1e200·x² at 1e-3', ['1e200*x^2', '--domain', '0:1', '--max-error', '1e-3'], 2,
+    new RegExp(String.raw`^knotnet: --max-error must be at least the float64 floor of this function, 2\.22e\+184 ` +
+      String.raw`\(max \|f\| = 1\.00e\+200 times 2\^-52\) \(got 0\.001\)\.$`)],
+  ['--spacing 1e-300', ['x^2', '--domain', '0:1', '--spacing', '1e-300'], 2,
+    /^knotnet: --spacing must make at most 1000000 segments .* it makes 1\.00e\+300 \(got 1e-300\)\.$/],
+  ['--spacing wider than the domain', ['x^2', '--domain', '0:1', '--spacing', '2'], 2,
+    /^knotnet: --spacing must be at most the width of the domain \(1\) \(got 2\)\.$/],
+  ['parentheses nested 10,000 deep', [`${'('.repeat(10000)}x${')'.repeat(10000)}`, '--domain', '0:1', '--knots', '4'],
+    2, /^knotnet: expression must nest parentheses at most 400 deep \(got "10000 deep"\)\.$/],
+  ['sines nested 1,000 deep', [nested(1000), '--domain', '0:1', '--knots', '4'], 2,
+    /^knotnet: expression must nest parentheses at most 400 deep/],
 ];
 for (const [what, args, code, pattern] of REFUSED) {
   const r = cli('approx', ...args);
@@ -57,7 +69,8 @@ for (const [what, args, code, pattern] of REFUSED) {
 for (const [what, n, nodes] of [['a 3,000-term sum', 3000, 11999], ['a 10,000-term sum', 10000, 39999]] as const) {
   const r = cli('approx', sum(n), '--domain', '0:1', '--max-error', '1e-3');
   test(`approx of ${what} is refused at once with the formula size limit`, () => {
-    expectRefused(r(), 2, new RegExp(`^knotnet: expression must have at most 10000 operations, numbers and variables \\(got "?${nodes}"?\\)\\.$`));
+    expectRefused(r(), 2, new RegExp(`^knotnet: expression must have at most 10000 operations, numbers and variables ` +
+      `\\(got "?${nodes}"?\\)\\.$`));
   });
 }
 
@@ -72,8 +85,11 @@ for (const [what, expr] of [['a 100-term sum', sum(100)], ['12 nested sines', ne
 const product = ['x*y', '--var', 'x=1e6:2e6', '--var', 'y=1e6:2e6', '--max-error', '1e-3'];
 const product32 = cli('compile', ...product, '--dtype', 'float32');
 const product64 = cli('compile', ...product);
-test('compile of a product near 4e12 at 1e-3: float32 refused at once with its floor, float64 ends with a reason (no search until memory runs out)', () => {
-  expectRefused(product32(), 2, /^knotnet: --max-error must be at least the float32 floor of this function, 1\.31e\+5 \(half a float32 unit in the last place at max \|f\| = 4\.00e\+12\) \(got 0\.001\)\.$/);
+test('compile of a product near 4e12 at 1e-3: float32 refused at once with its floor, float64 ends with a reason (no ' +
+  'search until memory runs out)', () => {
+  expectRefused(product32(), 2,
+    new RegExp(String.raw`^knotnet: --max-error must be at least the float32 floor of this function, 1\.31e\+5 ` +
+      String.raw`\(half a float32 unit in the last place at max \|f\| = 4\.00e\+12\) \(got 0\.001\)\.$`));
   const r = product64();
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^knotnet: --max-error 0\.001 could not be met: /m);
@@ -85,13 +101,18 @@ test('sample -n 1e8 is refused at once with the limit of 10 million numbers (-n 
 });
 
 const wide = cli('sample', 'shell', '--dims', '1000', '-n', '50', '--out', join(dir, 'wide.csv'));
-test('sample shell --dims 1000 streams its CSV (no whole string built)', () => assert.equal(wide().code, 0, wide().stderr));
+test('sample shell --dims 1000 streams its CSV (no whole string built)', () => assert.equal(wide().code, 0,
+  wide().stderr));
 
 const saved = cli('approx', 'x', '--domain', '0:1', '--knots', '1', '--save', join(dir, 'x.json'));
-const sliver = cli('check', join(dir, 'x.json'), '--expr', 'x', '--var', 'x=0:1', '--range', 'x=0.5:0.5000000001', '-n', '10000000');
+const sliver = cli('check', join(dir, 'x.json'), '--expr', 'x', '--var', 'x=0:1', '--range', 'x=0.5:0.5000000001', '-n',
+  '10000000');
 test('check --range on a sliver of the box gives up with a message instead of sampling for ever', () => {
   assert.equal(saved().code, 0, saved().stderr);
-  expectRefused(sliver(), 2, /^knotnet: --range must leave enough of the --var box to draw -n 10000000 samples within 20000000 draws \(kept \d+ of 1000000; widen the ranges or lower -n\) \(got "x=0\.5:0\.5000000001"\)\.$/);
+  expectRefused(sliver(), 2,
+    new RegExp(String.raw`^knotnet: --range must leave enough of the --var box to draw -n 10000000 samples within ` +
+      String.raw`20000000 draws \(kept \d+ of 1000000; widen the ranges or lower -n\) \(got ` +
+      String.raw`"x=0\.5:0\.5000000001"\)\.$`));
 });
 
 const seeds = [cli('sample', 'shell', '--seed', 'abc'), cli('compile', 'x', '--var', 'x=0:1', '--seed', '1.5')];
@@ -107,10 +128,14 @@ const messages = [
   cli('compile', 'x+y', '--data', constant),
   cli('compile', '5', '--max-error', '1e-3'),
 ];
-test('messages name what the user gave: a repeated --var, a constant --data column, a formula without variables', () => {
+test('messages name what the user gave: a repeated --var, a constant --data column, a formula without variables',
+  () => {
   expectRefused(messages[0]!(), 2, /^knotnet: --var must give each name once \(x is given twice\) \(got "x=0:2"\)\.$/);
-  expectRefused(messages[1]!(), 2, /^knotnet: --data \S*constant\.csv column x must vary for its range to be taken from the data \(every row holds the same value; give it with --var x=a:b\) \(got 0\.5\)\.$/);
-  expectRefused(messages[2]!(), 2, /^knotnet: expression must use at least one variable \(a constant needs no network\) \(got "5"\)\.$/);
+  expectRefused(messages[1]!(), 2,
+    new RegExp(String.raw`^knotnet: --data \S*constant\.csv column x must vary for its range to be taken from the ` +
+      String.raw`data \(every row holds the same value; give it with --var x=a:b\) \(got 0\.5\)\.$`));
+  expectRefused(messages[2]!(), 2,
+    /^knotnet: expression must use at least one variable \(a constant needs no network\) \(got "5"\)\.$/);
 });
 
 before(async () => {

@@ -16,7 +16,8 @@ const TRACE = join(import.meta.dirname, '../support/trace-imports.mjs');
 const HEAVY = /node_modules\/(onnxruntime-node|onnxruntime-web|@tensorflow|@resvg|dejavu-fonts-ttf)\//;
 
 describe('buildProgram(argv) registers only what the run needs', () => {
-  const names = async (...args: string[]) => (await buildProgram(['node', 'knotnet', ...args])).commands.map((c) => c.name());
+  const names = async (...args: string[]) => (await buildProgram(['node', 'knotnet',
+    ...args])).commands.map((c) => c.name());
   it('--version registers no command', async () => assert.deepEqual(await names('--version'), []));
   it('a named command registers its own module only', async () => {
     assert.deepEqual(await names('approx', 'x', '--domain', '0:1'), ['approx']);
@@ -36,7 +37,8 @@ describe('the heavy runtimes stay unloaded', () => {
       const dir = mkdtempSync(join(tmpdir(), 'knotnet-trace-'));
       const log = join(dir, 'imports.txt');
       try {
-        const r = spawnSync(process.execPath, ['--import', TRACE, BIN, ...args], { encoding: 'utf8', env: { ...process.env, KNOTNET_TRACE_IMPORTS: log }, timeout: 120_000 });
+        const r = spawnSync(process.execPath, ['--import', TRACE, BIN, ...args], { encoding: 'utf8',
+          env: { ...process.env, KNOTNET_TRACE_IMPORTS: log }, timeout: 120_000 });
         assert.equal(r.status, 0, r.stderr);
         const urls = readFileSync(log, 'utf8').split('\n');
         assert.ok(urls.some((u) => u.includes('/src/cli/main.ts')), 'the trace saw the CLI');

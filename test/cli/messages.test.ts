@@ -39,33 +39,44 @@ function inUserTerms(message: string, given: string, foreign: RegExp[]): void {
   for (const f of foreign) assert.doesNotMatch(message, f, `inapplicable remedy ${f}: ${message}`);
 }
 
-test('compile: a node that cannot be built names the node in the formula\'s text, what it reached, and compile\'s own remedies', () => {
-  const o: CompileOptions = { expr: 'sin(x)*y', vars: { x: [0, 3], y: [0, 1] }, maxError: 1e-3, maxSegments: 3, deep: 'never' };
+test('compile: a node that cannot be built names the node in the formula\'s text, what it reached, and compile\'s ' +
+  'own remedies', () => {
+  const o: CompileOptions = { expr: 'sin(x)*y', vars: { x: [0, 3], y: [0, 1] }, maxError: 1e-3, maxSegments: 3,
+    deep: 'never' };
   const m = messageOf(() => compileFormula(o));
   inUserTerms(m, '0.001', [/--max-segments/, /--dtype/, /--deep always/]);
-  assert.match(m, /the node sin\(x\) \(on its range \[0\.00, 3\.00\]\) needed more segments than the limit: its own error came down to [\d.e-]+ with 3 segments/);
+  assert.match(m,
+    new RegExp(String.raw`the node sin\(x\) \(on its range \[0\.00, 3\.00\]\) needed more segments than the limit: ` +
+      String.raw`its own error came down to [\d.e-]+ with 3 segments`));
   assert.match(m, /raise --max-error/);
 });
 
 test('compile: a square node that cannot be built offers --deep always (which builds squares another way)', () => {
-  const m = messageOf(() => compileFormula({ expr: 'x^2 + y', vars: { x: [0, 3], y: [0, 1] }, maxError: 1e-6, maxSegments: 3, deep: 'never' }));
+  const m = messageOf(() => compileFormula({ expr: 'x^2 + y', vars: { x: [0, 3], y: [0, 1] }, maxError: 1e-6,
+    maxSegments: 3, deep: 'never' }));
   inUserTerms(m, '0.000001', [/--max-segments/, /--dtype/]);
   assert.match(m, /the node x \^ 2 .*--deep always/);
 });
 
-test('compile --dtype float32: float32 rounding above the tolerance quotes |f| of the user\'s function and offers --dtype float64', () => {
-  const m = messageOf(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 3e-7, dtype: 'float32', maxSegments: 50 }));
+test('compile --dtype float32: float32 rounding above the tolerance quotes |f| of the user\'s function and offers ' +
+  '--dtype float64', () => {
+  const m = messageOf(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 3e-7,
+    dtype: 'float32', maxSegments: 50 }));
   inUserTerms(m, '3e-7', [/--max-segments/, /--deep always/]);
-  assert.match(m, /float32 rounding \(\|f\| reaches 4\.00, where float32 resolves about 2\.38e-7\); raise --max-error or use --dtype float64\.$/);
+  assert.match(m,
+    new RegExp(String.raw`float32 rounding \(\|f\| reaches 4\.00, where float32 resolves about 2\.38e-7\); raise ` +
+      String.raw`--max-error or use --dtype float64\.$`));
 });
 
 test('approx: a tolerance needing more segments than the limit quotes the user\'s tolerance and the limit', () => {
-  const m = messageOf(() => approximate({ expr: 'sin(x)', domain: [0, 10], size: { kind: 'maxError', error: 1e-8 }, maxSegments: 10 }));
+  const m = messageOf(() => approximate({ expr: 'sin(x)', domain: [0, 10], size: { kind: 'maxError', error: 1e-8 },
+    maxSegments: 10 }));
   inUserTerms(m, '1e-8', []);
   assert.match(m, /more than the limit of 10 \(--max-segments\)/);
 });
 
-test('float32 refusal of exports: TF.js is float32 only, so --dtype float32 is offered and --dtype float64 is not', () => {
+test('float32 refusal of exports: TF.js is float32 only, so --dtype float32 is offered and --dtype float64 is not',
+  () => {
   const tfjs = float32Refusal(1e-4, 0.0079, 1, true, false);
   inUserTerms(tfjs, '0.0001', [/--dtype float64/]);
   assert.match(tfjs, /TF\.js stores float32 weights only: rerun with --dtype float32/);
@@ -77,7 +88,8 @@ test('float32 refusal of exports: TF.js is float32 only, so --dtype float32 is o
   assert.match(onnx, /export with --dtype float64, or raise --max-error/);
 });
 
-test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: exit 1, says TF.js is float32 only and offers --dtype float32, writes nothing', async () => {
+test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: exit 1, says TF.js is float32 only and ' +
+  'offers --dtype float32, writes nothing', async () => {
   const out = ['m_tfjs', 'm.safetensors', 'm.json'].map((f) => join(dir, f));
   const r = await runCli(['approx', 'sqrt(x)', '--domain', '0:1', '--max-error', '1e-4', '--export', ...out]);
   assert.equal(r.code, 1, r.stderr);
@@ -90,5 +102,7 @@ test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: ex
 
 test('compile: a tolerance below the float32 floor (half an ulp of max |f|) is refused at once as bad input', () => {
   assert.throws(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 1e-7, dtype: 'float32' }),
-    (e: unknown) => e instanceof InputError && /^--max-error must be at least the float32 floor of this function, 1\.19e-7 \(half a float32 unit in the last place at max \|f\| = 4\.00\) \(got 1e-7\)\.$/.test(e.message));
+    (e: unknown) => e instanceof InputError
+      && new RegExp(String.raw`^--max-error must be at least the float32 floor of this function, 1\.19e-7 \(half a ` +
+        String.raw`float32 unit in the last place at max \|f\| = 4\.00\) \(got 1e-7\)\.$`).test(e.message));
 });

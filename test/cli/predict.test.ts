@@ -22,7 +22,8 @@ const x = samplePoints(11, ROWS, 2, -1, 1);
 const exact = evaluate(net, x, 'float64');
 // A float32 runtime may sum in any order: its distance from the float64 network is at most
 // the float32 rounding bound (plus float64's own, which is far smaller), over the box [-1, 1]².
-const bound32 = roundingErrorBound(net, [-1, -1], [1, 1], 'float32')[0]! + roundingErrorBound(net, [-1, -1], [1, 1], 'float64')[0]!;
+const bound32 = roundingErrorBound(net, [-1, -1], [1, 1], 'float32')[0]! + roundingErrorBound(net, [-1, -1], [1, 1],
+  'float64')[0]!;
 
 // Columns in another order than the model's inputs, plus one the model does not use.
 const pointsCsv = join(dir, 'points.csv');
@@ -67,7 +68,8 @@ for (const [name, requested, dtype] of cases) {
 test('predict reads stdin and writes JSON lines to stdout', () => {
   const model = join(dir, 'net64.json');
   if (!existsSync(model)) exportTo('net64.json', 'float64');
-  const r = spawnSync(process.execPath, [BIN, 'predict', model, '--json'], { input: 'u,v\n0.25,-0.5\n1,1\n', encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, 'predict', model, '--json'], { input: 'u,v\n0.25,-0.5\n1,1\n',
+    encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
   const want = evaluate(net, Float64Array.from([0.25, -0.5, 1, 1]), 'float64');

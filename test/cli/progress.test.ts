@@ -6,7 +6,8 @@ import { note, progress, setQuiet } from '../../src/cli/progress.ts';
 function stderrOf(f: () => void): string {
   let text = '';
   const write = process.stderr.write;
-  process.stderr.write = ((s: string | Uint8Array) => { text += String(s); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((s: string | Uint8Array) => { text += String(s); return true;
+    }) as typeof process.stderr.write;
   try {
     f();
   } finally {
@@ -31,7 +32,8 @@ test('progress without a terminal: nothing in the first second, then one line pe
     bar.step('compile, planning'); bar.update('attempt 5'); // steps alternate: each label keeps its one line
     bar.done();
   });
-  assert.deepEqual(out.split('\n').filter(Boolean), ['compile, planning: attempt 2 (2 s)', 'compile, float32 analysis: 40 ReLUs (3 s)']);
+  assert.deepEqual(out.split('\n').filter(Boolean), ['compile, planning: attempt 2 (2 s)',
+    'compile, float32 analysis: 40 ReLUs (3 s)']);
 });
 
 test('--quiet (setQuiet) silences progress lines and notes', () => {

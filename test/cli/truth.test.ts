@@ -30,7 +30,8 @@ const cases: [string, [number, number], number][] = [
 ];
 
 for (const [text, domain, E] of cases) {
-  test(`approx "${text}" on [${domain}] at ${E}: certified <= ${E} and >= the 60-digit oracle's error on a grid, the knots and midpoints; measured <= certified`, async () => {
+  test(`approx "${text}" on [${domain}] at ${E}: certified <= ${E} and >= the 60-digit oracle's error on a grid, the ` +
+    `knots and midpoints; measured <= certified`, async () => {
     const r = approximate({ expr: text, domain, size: { kind: 'maxError', error: E } });
     assert.ok(r.certifiedMax <= E, `certified ${r.certifiedMax}`);
     assert.ok(r.measuredMax <= r.certifiedMax, `measured ${r.measuredMax} > certified ${r.certifiedMax}`);
@@ -45,18 +46,22 @@ for (const [text, domain, E] of cases) {
   });
 }
 
-test('check measures the true error of a network that is 0 where f = sqrt(1e16 + x) - 1e8 (float64 says 0 too): 5.0e-9, and --max-error 1e-10 fails', async () => {
-  const zero: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]), denseLayer('linear', 1, 1, [0], [0])] };
+test('check measures the true error of a network that is 0 where f = sqrt(1e16 + x) - 1e8 (float64 says 0 too): ' +
+  '5.0e-9, and --max-error 1e-10 fails', async () => {
+  const zero: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]),
+    denseLayer('linear', 1, 1, [0], [0])] };
   const file = join(dir, 'zero.json');
   writeFileSync(file, JSON.stringify(networkToJson(zero, {})));
-  const r = await knotnet('check', file, '--expr', 'sqrt(1e16 + x) - 1e8', '--var', 'x=0:1', '-n', '2000', '--max-error', '1e-10', '--json');
+  const r = await knotnet('check', file, '--expr', 'sqrt(1e16 + x) - 1e8', '--var', 'x=0:1', '-n', '2000',
+    '--max-error', '1e-10', '--json');
   assert.equal(r.code, 1, r.stderr);
   const measured = JSON.parse(r.stdout).maxError.measured as number;
   assert.ok(Math.abs(measured - 5e-9) < 1e-11, `measured ${measured}`);
 });
 
 test('check of a model with a NaN weight reports an infinite error and exits 1', async () => {
-  const bad: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]), denseLayer('linear', 1, 1, [NaN], [0])] };
+  const bad: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]),
+    denseLayer('linear', 1, 1, [NaN], [0])] };
   const file = join(dir, 'nan.onnx');
   writeFileSync(file, toOnnx(bad, { dtype: 'float64', metadata: {} }));
   const r = await knotnet('check', file, '--expr', 'x', '--var', 'x=0:1', '-n', '100', '--json');
@@ -66,25 +71,31 @@ test('check of a model with a NaN weight reports an infinite error and exits 1',
 });
 
 test('check with a --var box where the formula is undefined is exit 2 in one sentence', async () => {
-  const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]), denseLayer('linear', 1, 1, [1], [0])] };
+  const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 1, [1], [0]),
+    denseLayer('linear', 1, 1, [1], [0])] };
   const file = join(dir, 'id.json');
   writeFileSync(file, JSON.stringify(networkToJson(net, {})));
   const r = await knotnet('check', file, '--expr', 'sqrt(x - 0.5)', '--var', 'x=0:1', '-n', '100');
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^knotnet: --var must give a box where the formula is defined \(sqrt\(x - 0\.5\) is undefined .*\) \(got "x=0:1"\)\.\n$/);
+  assert.match(r.stderr,
+    new RegExp(String.raw`^knotnet: --var must give a box where the formula is defined \(sqrt\(x - 0\.5\) is ` +
+      String.raw`undefined .*\) \(got "x=0:1"\)\.\n$`));
 });
 
-test('approx "1e308*x" --max-error 1e-3 with --export and --save is refused before work with the float64 floor (a tolerance below it is bad input, exit 2) and writes nothing', async () => {
+test('approx "1e308*x" --max-error 1e-3 with --export and --save is refused before work with the float64 floor (a ' +
+  'tolerance below it is bad input, exit 2) and writes nothing', async () => {
   const onnx = join(dir, 'big.onnx');
   const json = join(dir, 'big.json');
-  const r = await knotnet('approx', '1e308*x', '--domain', '0:1', '--max-error', '1e-3', '--export', onnx, '--save', json);
+  const r = await knotnet('approx', '1e308*x', '--domain', '0:1', '--max-error', '1e-3', '--export', onnx, '--save',
+    json);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--max-error must be at least the float64 floor of this function, 2\.22e\+292/);
   assert.equal(existsSync(onnx), false);
   assert.equal(existsSync(json), false);
 });
 
-test('compile "sqrt(1e16 + x) - 1e8" --var x=0:1 --max-error 1e-7 exits 0 or 1 with a reason, never 2 (no NaN budget)', async () => {
+test('compile "sqrt(1e16 + x) - 1e8" --var x=0:1 --max-error 1e-7 exits 0 or 1 with a reason, never 2 (no NaN budget)',
+  async () => {
   const r = await knotnet('compile', 'sqrt(1e16 + x) - 1e8', '--var', 'x=0:1', '--max-error', '1e-7');
   assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
   assert.doesNotMatch(r.stderr, /NaN\)\.$/m);

@@ -22,7 +22,8 @@ const net = pwlSquare(4);
 
 /** loadArtifact (and a run) rejects with an InputError of one plain line matching `pattern`. */
 async function refused(path: string, pattern: RegExp) {
-  await assert.rejects(async () => { const r = await loadArtifact(path); try { await r.run([0.5], 1); } finally { await r.close(); } }, (e: unknown) => {
+  await assert.rejects(async () => { const r = await loadArtifact(path); try { await r.run([0.5],
+    1); } finally { await r.close(); } }, (e: unknown) => {
     assert.ok(e instanceof InputError, `not an InputError: ${String(e)}`);
     assert.doesNotMatch(e.message, /\x1b|\n/);
     assert.match(e.message, pattern);
@@ -30,7 +31,8 @@ async function refused(path: string, pattern: RegExp) {
   });
 }
 
-async function tfjsFolder(name: string, edit: (model: any, weights: Uint8Array) => [unknown, Uint8Array]): Promise<string> {
+async function tfjsFolder(name: string, edit: (model: any, weights: Uint8Array) => [unknown,
+  Uint8Array]): Promise<string> {
   const path = join(dir, name);
   await mkdir(path);
   const [m, w] = buildArtifacts(net, { expr: 'x^2' }, `${path}/`);
@@ -43,20 +45,27 @@ async function tfjsFolder(name: string, edit: (model: any, weights: Uint8Array) 
 test('a network JSON with a null layer, or 20,000 layers, is refused naming the field', async () => {
   const j = networkToJson(net) as any;
   await writeFile(join(dir, 'null.json'), JSON.stringify({ ...j, layers: [null, ...j.layers] }));
-  await refused(join(dir, 'null.json'), /null\.json layers\[0\] must be an object with activation, weights and bias \(got "null"\)/);
+  await refused(join(dir, 'null.json'),
+    /null\.json layers\[0\] must be an object with activation, weights and bias \(got "null"\)/);
   const deep = Array.from({ length: 20_000 }, () => ({ activation: 'linear', weights: [[1]], bias: [0] }));
   await writeFile(join(dir, 'deep.json'), JSON.stringify({ ...j, layers: deep }));
   await refused(join(dir, 'deep.json'), /"layers" must have at most 10000 layers \(got 20000\)/);
 });
 
-test('a TF.js folder with a broken model.json, short weights, a huge shape or a weights path outside the folder is refused', async () => {
-  await refused(await tfjsFolder('broken', (_m, w) => ['{"format": "layers-model", ', w]), /model\.json must be valid JSON/);
-  await refused(await tfjsFolder('short', (m, w) => [m, w.subarray(0, 8)]), /weights must hold the \d+ bytes its weight shapes need \(got "8 bytes"\)/);
-  await refused(await tfjsFolder('huge', (m, w) => { m.weightsManifest[0].weights[0].shape = [65536, 65536]; return [m, w]; }), /weightsManifest must declare at most 50000000 weights/);
-  await refused(await tfjsFolder('escape', (m, w) => { m.weightsManifest[0].paths = ['../short/weights.bin']; return [m, w]; }), /weightsManifest path must name a file inside the model folder \(got "\.\.\/short\/weights\.bin"\)/);
+test('a TF.js folder with a broken model.json, short weights, a huge shape or a weights path outside the folder is ' +
+  'refused', async () => {
+  await refused(await tfjsFolder('broken', (_m, w) => ['{"format": "layers-model", ', w]),
+    /model\.json must be valid JSON/);
+  await refused(await tfjsFolder('short', (m, w) => [m, w.subarray(0, 8)]),
+    /weights must hold the \d+ bytes its weight shapes need \(got "8 bytes"\)/);
+  await refused(await tfjsFolder('huge', (m, w) => { m.weightsManifest[0].weights[0].shape = [65536, 65536]; return [m,
+    w]; }), /weightsManifest must declare at most 50000000 weights/);
+  await refused(await tfjsFolder('escape', (m, w) => { m.weightsManifest[0].paths = ['../short/weights.bin']; return [m,
+    w]; }), /weightsManifest path must name a file inside the model folder \(got "\.\.\/short\/weights\.bin"\)/);
 });
 
-test('an ONNX file with a width of 1e9, or an operator onnxruntime does not know, is refused in one plain sentence', async () => {
+test('an ONNX file with a width of 1e9, or an operator onnxruntime does not know, is refused in one plain sentence',
+  async () => {
   const bytes = buildArtifacts(net, { expr: 'x^2' }, 'n.onnx')[0]!.bytes;
   const wide = onnx.ModelProto.decode(bytes);
   wide.graph!.input![0]!.type!.tensorType!.shape!.dim![1]!.dimValue = 1e9 as never;
@@ -65,6 +74,7 @@ test('an ONNX file with a width of 1e9, or an operator onnxruntime does not know
   const odd = onnx.ModelProto.decode(bytes);
   odd.graph!.node![0]!.opType = 'NoSuchOp';
   await writeFile(join(dir, 'odd.onnx'), onnx.ModelProto.encode(odd).finish());
-  await refused(join(dir, 'odd.onnx'), /^model file must be a model its runtime can load and run \(got ".*odd\.onnx: .*NoSuchOp/);
+  await refused(join(dir, 'odd.onnx'),
+    /^model file must be a model its runtime can load and run \(got ".*odd\.onnx: .*NoSuchOp/);
   assert.ok((await readFile(join(dir, 'odd.onnx'))).length > 0);
 });

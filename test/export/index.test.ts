@@ -23,7 +23,8 @@ test('exportFormatFor(path) is tfjs for a path ending in a separator or without 
 });
 
 test('exportFormatFor(path) with an unknown extension is an InputError naming --export and the path', () => {
-  assert.throws(() => exportFormatFor('net.pt'), isInputError(/^--export must end in \.onnx, \.json or \.safetensors, or name a directory .*\(got "net\.pt"\)/));
+  assert.throws(() => exportFormatFor('net.pt'), isInputError(
+    /^--export must end in \.onnx, \.json or \.safetensors, or name a directory .*\(got "net\.pt"\)/));
   assert.throws(() => exportFormatFor(''), isInputError(/^--export must name a file or directory/));
 });
 
@@ -31,7 +32,8 @@ test('exportDtype defaults to float64, except float32 for tfjs, and refuses floa
   assert.equal(exportDtype('onnx'), 'float64');
   assert.equal(exportDtype('safetensors', 'float32'), 'float32');
   assert.equal(exportDtype('tfjs'), 'float32');
-  assert.throws(() => exportDtype('tfjs', 'float64'), isInputError(/^--dtype must be float32 for a TensorFlow\.js export/));
+  assert.throws(() => exportDtype('tfjs', 'float64'),
+    isInputError(/^--dtype must be float32 for a TensorFlow\.js export/));
 });
 
 test('buildArtifacts gives one file at the export path itself for onnx, json and safetensors', () => {

@@ -66,11 +66,14 @@ for (const [name, requested, format, dtype] of cases) {
 }
 
 test('loadArtifact of a missing path is an InputError naming the model file', async () => {
-  await assert.rejects(loadArtifact(join(dir, 'nope.onnx')), (e: unknown) => e instanceof InputError && /^model file must exist \(got ".*nope\.onnx"\)/.test(e.message));
+  await assert.rejects(loadArtifact(join(dir, 'nope.onnx')), (e: unknown) => e instanceof InputError
+    && /^model file must exist \(got ".*nope\.onnx"\)/.test(e.message));
 });
 
 test('loadArtifact of an unknown extension is an InputError listing the formats', async () => {
   const path = join(dir, 'net.pt');
   await writeFile(path, 'x');
-  await assert.rejects(loadArtifact(path), (e: unknown) => e instanceof InputError && /^model file must be a \.onnx, \.json or \.safetensors file or a TensorFlow\.js model directory/.test(e.message));
+  await assert.rejects(loadArtifact(path), (e: unknown) => e instanceof InputError
+    && /^model file must be a \.onnx, \.json or \.safetensors file or a TensorFlow\.js model directory/.test(
+      e.message));
 });

@@ -17,7 +17,8 @@ export function pwlSquare(n = 10): Network {
   return {
     inputs: ['x'],
     outputs: ['y'],
-    layers: [denseLayer('relu', 1, n, new Array(n).fill(1), knots.map((k) => 0 - k)), denseLayer('linear', n, 1, out, [0])],
+    layers: [denseLayer('relu', 1, n, new Array(n).fill(1), knots.map((k) => 0 - k)), denseLayer('linear', n, 1, out,
+      [0])],
   };
 }
 
@@ -32,7 +33,8 @@ export function randomNetwork(seed: number, widths: number[]): Network {
   const layers = widths.slice(1).map((outSize, i) => {
     const inSize = widths[i]!;
     const last = i === widths.length - 2;
-    return denseLayer(last ? 'linear' : 'relu', inSize, outSize, Array.from({ length: outSize * inSize }, u), Array.from({ length: outSize }, u));
+    return denseLayer(last ? 'linear' : 'relu', inSize, outSize, Array.from({ length: outSize * inSize }, u),
+      Array.from({ length: outSize }, u));
   });
   return {
     inputs: Array.from({ length: widths[0]! }, (_, i) => `x${i}`),
@@ -63,14 +65,16 @@ export function assertWithin(
   tolerance: (i: number) => number,
   describe: (i: number) => string = (i) => `index ${i}`,
 ): number {
-  assert.equal(actual.length, expected.length, `length ${actual.length} does not match expected length ${expected.length}`);
+  assert.equal(actual.length, expected.length, `length ${actual.length} does not match expected ` +
+    `length ${expected.length}`);
   let worst = 0;
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i]!;
     const e = expected[i]!;
     const tol = tolerance(i);
     const ok = Number.isNaN(a) || Number.isNaN(e) ? false : a === e || Math.abs(a - e) <= tol;
-    if (!ok) assert.fail(`${describe(i)}: got ${a}, expected ${e}, difference ${Math.abs(a - e)} exceeds tolerance ${tol}`);
+    if (!ok) assert.fail(`${describe(i)}: got ${a}, expected ${e}, difference ${Math.abs(a - e)} exceeds ` +
+      `tolerance ${tol}`);
     worst = Math.max(worst, Math.abs(a - e));
   }
   return worst;

@@ -31,7 +31,8 @@ for (const { name, net, lo, hi, x } of cases) {
   const nIn = net.inputs.length;
   const nOut = net.outputs.length;
   const batch = x.length / nIn;
-  const row = (i: number): string => `input row ${Math.floor(i / nOut)} = [${Array.from(x.subarray(Math.floor(i / nOut) * nIn, (Math.floor(i / nOut) + 1) * nIn)).join(', ')}]`;
+  const row = (i: number): string => `input row ${Math.floor(i / nOut)} = [${Array.from(x.subarray(Math.floor(
+    i / nOut) * nIn, (Math.floor(i / nOut) + 1) * nIn)).join(', ')}]`;
 
   test(`float64 ONNX of ${name} equals evaluate(net, 'float64') within 1e-12 relative`, async () => {
     const y = await runOnnx(toOnnx(net, { dtype: 'float64', metadata: meta }), x, batch, nIn, 'float64');
@@ -48,7 +49,9 @@ for (const { name, net, lo, hi, x } of cases) {
     const worst = assertWithin(y, exact, (i) => bound32[i % nOut]! + bound64[i % nOut]!, row);
     const emulated = evaluate(net, x, 'float32');
     const same = y.reduce((n, v, i) => n + (v === emulated[i] ? 1 : 0), 0);
-    t.diagnostic(`max |onnx32 − exact| = ${worst.toExponential(3)}, bound = ${Math.max(...bound32).toExponential(3)}; ${same}/${y.length} outputs bitwise equal to evaluate(net, 'float32')`);
+    t.diagnostic(`max |onnx32 − exact| = ${worst.toExponential(3)}, bound ` +
+      `= ${Math.max(...bound32).toExponential(3)}; ${same}/${y.length} outputs bitwise equal to evaluate(net, ` +
+        `'float32')`);
   });
 }
 
@@ -82,7 +85,8 @@ test('toOnnx writes IR 8, opset 17, only Gemm (transB = 1) and Relu, "input"/"ou
 
 test('toOnnx stores the variable names and the given metadata in metadata_props', () => {
   const net: Network = { ...randomNetwork(5, [2, 3, 1]), inputs: ['dx', 'dy'], outputs: ['r'] };
-  const info = readOnnxInfo(toOnnx(net, { dtype: 'float32', metadata: { expr: 'sqrt(dx^2+dy^2)', certifiedMax: '1e-3' } }));
+  const info = readOnnxInfo(toOnnx(net, { dtype: 'float32', metadata: { expr: 'sqrt(dx^2+dy^2)',
+    certifiedMax: '1e-3' } }));
   assert.deepEqual(info.inputs, ['dx', 'dy']);
   assert.deepEqual(info.outputs, ['r']);
   assert.equal(info.dtype, 'float32');
@@ -93,15 +97,18 @@ test('toOnnx stores the variable names and the given metadata in metadata_props'
 
 test('toOnnx refuses float32 export of a weight beyond the float32 range, naming --dtype and the value', () => {
   const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('linear', 1, 1, [1e39], [0])] };
-  assert.throws(() => toOnnx(net, { dtype: 'float32', metadata: {} }), (e: unknown) => e instanceof InputError && /--dtype.*float32.*1e\+39/.test(e.message));
+  assert.throws(() => toOnnx(net, { dtype: 'float32', metadata: {} }), (e: unknown) => e instanceof InputError
+    && /--dtype.*float32.*1e\+39/.test(e.message));
   assert.ok(toOnnx(net, { dtype: 'float64', metadata: {} }).length > 0);
 });
 
 test('readOnnxInfo of bytes that are not an ONNX model is an InputError naming the source', () => {
-  assert.throws(() => readOnnxInfo(new Uint8Array([0xff, 0xff, 0xff, 0x0f]), 'm.onnx'), (e: unknown) => e instanceof InputError && /^m\.onnx must be an ONNX model/.test(e.message));
+  assert.throws(() => readOnnxInfo(new Uint8Array([0xff, 0xff, 0xff, 0x0f]), 'm.onnx'),
+    (e: unknown) => e instanceof InputError && /^m\.onnx must be an ONNX model/.test(e.message));
 });
 
-test('for all small random networks, float64 ONNX equals evaluate(net) within 1e-12 relative (fast-check, seed 20240605)', async () => {
+test('for all small random networks, float64 ONNX equals evaluate(net) within 1e-12 relative (fast-check, seed ' +
+  '20240605)', async () => {
   const arbNet = fc
     .record({
       widths: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 5 }),

@@ -56,7 +56,8 @@ test('toSafetensors pads the header so tensor data starts 8-byte aligned, even w
 
 test('toSafetensors __metadata__ is a string map holding names, activations and the given metadata', () => {
   const net: Network = { ...randomNetwork(2, [2, 3, 1]), inputs: ['dx', 'dy'], outputs: ['r'] };
-  const { header } = parseByHand(toSafetensors(net, { dtype: 'float64', metadata: { expr: 'hypot(dx, dy)', certifiedMax: '0.001' } }));
+  const { header } = parseByHand(toSafetensors(net, { dtype: 'float64', metadata: { expr: 'hypot(dx, dy)',
+    certifiedMax: '0.001' } }));
   const m = header.__metadata__;
   for (const v of Object.values(m)) assert.equal(typeof v, 'string');
   assert.equal(m.format, 'pt');
@@ -83,16 +84,19 @@ test('fromSafetensors(toSafetensors(net, float32)) holds the float32-rounded wei
     assert.deepEqual(back.layers[i]!.weights, Float64Array.from(l.weights, Math.fround));
     assert.deepEqual(back.layers[i]!.bias, Float64Array.from(l.bias, Math.fround));
   });
-  assert.equal(readSafetensors(toSafetensors(net, { dtype: 'float32', metadata: {} })).tensors.get('0.weight')!.dtype, 'float32');
+  assert.equal(readSafetensors(toSafetensors(net, { dtype: 'float32', metadata: {} })).tensors.get('0.weight')!.dtype,
+    'float32');
 });
 
 test('fromSafetensors keeps a linear hidden layer linear through the "activations" metadata', () => {
   const net: Network = {
     inputs: ['x'],
     outputs: ['y'],
-    layers: [denseLayer('linear', 1, 2, [1, -1], [0, 0]), denseLayer('relu', 2, 2, [1, 0, 0, 1], [0, 0]), denseLayer('linear', 2, 1, [1, 1], [0])],
+    layers: [denseLayer('linear', 1, 2, [1, -1], [0, 0]), denseLayer('relu', 2, 2, [1, 0, 0, 1], [0, 0]),
+      denseLayer('linear', 2, 1, [1, 1], [0])],
   };
-  assert.deepEqual(fromSafetensors(toSafetensors(net, { dtype: 'float64', metadata: {} })).layers.map((l) => l.activation), ['linear', 'relu', 'linear']);
+  assert.deepEqual(fromSafetensors(toSafetensors(net, { dtype: 'float64',
+    metadata: {} })).layers.map((l) => l.activation), ['linear', 'relu', 'linear']);
 });
 
 test('fromSafetensors of a plain PyTorch-style file (no metadata) assumes ReLU between Linear layers', () => {
@@ -112,10 +116,13 @@ test('fromSafetensors of a plain PyTorch-style file (no metadata) assumes ReLU b
 
 test('readSafetensors rejects malformed files with an InputError naming the fault', () => {
   const good = toSafetensors(pwlSquare(2), { dtype: 'float64', metadata: {} });
-  assert.throws(() => readSafetensors(good.subarray(0, 4), 'f.safetensors'), (e: unknown) => e instanceof InputError && /^f\.safetensors must start with an 8-byte header length \(got "4 bytes"\)/.test(e.message));
+  assert.throws(() => readSafetensors(good.subarray(0, 4), 'f.safetensors'), (e: unknown) => e instanceof InputError
+    && /^f\.safetensors must start with an 8-byte header length \(got "4 bytes"\)/.test(e.message));
   const truncated = good.subarray(0, good.length - 8);
-  assert.throws(() => readSafetensors(truncated, 'f.safetensors'), (e: unknown) => e instanceof InputError && /tensor "2\.bias" data_offsets must span 8 bytes/.test(e.message));
+  assert.throws(() => readSafetensors(truncated, 'f.safetensors'), (e: unknown) => e instanceof InputError
+    && /tensor "2\.bias" data_offsets must span 8 bytes/.test(e.message));
   const huge = good.slice();
   new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
-  assert.throws(() => readSafetensors(huge, 'f.safetensors'), (e: unknown) => e instanceof InputError && /header length within the file.*1099511627776/.test(e.message));
+  assert.throws(() => readSafetensors(huge, 'f.safetensors'), (e: unknown) => e instanceof InputError
+    && /header length within the file.*1099511627776/.test(e.message));
 });

@@ -28,7 +28,8 @@ function fromMemory(net: Network): tf.io.IOHandler {
   return tf.io.fromMemory({
     modelTopology: modelJson.modelTopology,
     weightSpecs: modelJson.weightsManifest[0]!.weights,
-    weightData: weightsBin.buffer.slice(weightsBin.byteOffset, weightsBin.byteOffset + weightsBin.byteLength) as ArrayBuffer,
+    weightData: weightsBin.buffer.slice(weightsBin.byteOffset, weightsBin.byteOffset
+      + weightsBin.byteLength) as ArrayBuffer,
     format: modelJson.format,
     userDefinedMetadata: modelJson.userDefinedMetadata,
   });
@@ -40,7 +41,8 @@ async function writeTfjsDir(net: Network): Promise<string> {
   dirs.push(dir);
   const target = join(dir, 'model');
   await mkdir(target);
-  for (const f of buildArtifacts(net, { expr: 'test' }, `${target}/`)) await writeFile(join(target, f.relativePath), f.bytes);
+  for (const f of buildArtifacts(net, { expr: 'test' }, `${target}/`)) await writeFile(join(target, f.relativePath),
+    f.bytes);
   return target;
 }
 
@@ -58,7 +60,8 @@ test('toTfjsLayers loads with tf.loadLayersModel as a Sequential of Dense layers
       assert.deepEqual(kernel!.shape, [layer.inSize, layer.outSize]);
       const k = kernel!.arraySync() as number[][];
       // kernel[c][r] is our weights[r][c], rounded to float32
-      for (let r = 0; r < layer.outSize; r++) for (let c = 0; c < layer.inSize; c++) assert.equal(k[c]![r], Math.fround(layer.weights[r * layer.inSize + c]!));
+      for (let r = 0; r < layer.outSize; r++) for (let c = 0; c < layer.inSize; c++) assert.equal(k[c]![r],
+        Math.fround(layer.weights[r * layer.inSize + c]!));
       assert.deepEqual(bias!.arraySync(), Array.from(layer.bias, Math.fround));
     });
     assert.deepEqual(model.getUserDefinedMetadata(), { inputs: ['x0', 'x1'], outputs: ['y0'], dtype: 'float32' });
@@ -87,7 +90,8 @@ for (const backend of ['wasm', 'cpu'] as TfjsBackend[]) {
         try {
           const y = await runTfjs(model, x, x.length / nIn, nIn);
           const worst = assertWithin(y, exact, tol, row);
-          t.diagnostic(`${how}: max |tfjs32 − exact| = ${worst.toExponential(3)}, bound = ${Math.max(...bound32).toExponential(3)}`);
+          t.diagnostic(`${how}: max |tfjs32 − exact| = ${worst.toExponential(3)}, bound ` +
+            `= ${Math.max(...bound32).toExponential(3)}`);
         } finally {
           model.dispose();
         }
@@ -97,14 +101,16 @@ for (const backend of ['wasm', 'cpu'] as TfjsBackend[]) {
 }
 
 test('toTfjsLayers refuses float64, naming --dtype', () => {
-  assert.throws(() => toTfjsLayers(pwlSquare(2), 'float64' as 'float32'), (e: unknown) => e instanceof InputError && /^--dtype must be float32 .*"float64"/.test(e.message));
+  assert.throws(() => toTfjsLayers(pwlSquare(2), 'float64' as 'float32'), (e: unknown) => e instanceof InputError
+    && /^--dtype must be float32 .*"float64"/.test(e.message));
 });
 
 test('toTfjsLayers weight file holds every kernel and bias as little-endian float32, in manifest order', () => {
   const net = randomNetwork(9, [2, 3, 1]);
   const { modelJson, weightsBin } = toTfjsLayers(net);
   const specs = modelJson.weightsManifest[0]!.weights;
-  assert.deepEqual(specs.map((s) => [s.name, s.shape]), [['dense_1/kernel', [2, 3]], ['dense_1/bias', [3]], ['dense_2/kernel', [3, 1]], ['dense_2/bias', [1]]]);
+  assert.deepEqual(specs.map((s) => [s.name, s.shape]), [['dense_1/kernel', [2, 3]], ['dense_1/bias', [3]],
+    ['dense_2/kernel', [3, 1]], ['dense_2/bias', [1]]]);
   assert.equal(weightsBin.length, 4 * (6 + 3 + 3 + 1));
   const view = new DataView(weightsBin.buffer, weightsBin.byteOffset);
   // First kernel entry [c = 0][r = 1] is our weights[1][0].

@@ -70,7 +70,8 @@ test('branchAt of abs(x-0.3) is x-0.3 where the selector is positive and -(x-0.3
   assert.equal(d2(0.1), 2);
 });
 
-test('derivative keeps every constant exactly: 1e-16·x^3 → 3e-16·x^2 (not 0), 1.0000000000001·x^2 → 2.0000000000002·x', () => {
+test('derivative keeps every constant exactly: 1e-16·x^3 → 3e-16·x^2 (not 0), 1.0000000000001·x^2 → 2.0000000000002·x',
+  () => {
   // mathjs simplification rounds numbers through fractions and drops small ones; the
   // constants must come back as the very same doubles.
   const d3 = compileFunction1(derivative(parseFormula('1e-16*x^3').expr, 'x'), 'x');

@@ -14,7 +14,8 @@ export function formulaText(maxDepth = 4): fc.Arbitrary<string> {
     ),
     node: fc.oneof(
       fc.tuple(fc.constantFrom('+', '-', '*', '/'), tie('tree'), tie('tree')).map(([op, a, b]) => `(${a} ${op} ${b})`),
-      fc.tuple(fc.constantFrom('sqrt', 'abs', 'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu'), tie('tree')).map(([f, a]) => `${f}(${a})`),
+      fc.tuple(fc.constantFrom('sqrt', 'abs', 'exp', 'log', 'log1p', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu'),
+        tie('tree')).map(([f, a]) => `${f}(${a})`),
       fc.tuple(fc.constantFrom('min', 'max'), tie('tree'), tie('tree')).map(([f, a, b]) => `${f}(${a}, ${b})`),
       fc.tuple(tie('tree'), fc.integer({ min: -3, max: 4 })).map(([a, p]) => `(${a})^${p < 0 ? `(${p})` : p}`),
       fc.tuple(tie('tree'), fc.constantFrom('0.5', '1.5', '(1/3)')).map(([a, p]) => `(${a})^${p}`),
@@ -30,6 +31,7 @@ export function formulaText(maxDepth = 4): fc.Arbitrary<string> {
 export function box(span = 4): fc.Arbitrary<[number, number]> {
   return fc.tuple(
     fc.double({ min: -span, max: span, noNaN: true }),
-    fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e-6, noNaN: true }), fc.double({ min: 0, max: span, noNaN: true })),
+    fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e-6, noNaN: true }), fc.double({ min: 0, max: span,
+      noNaN: true })),
   ).map(([lo, w]) => [lo, lo + w] as [number, number]);
 }

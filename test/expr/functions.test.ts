@@ -29,7 +29,8 @@ const CASES: { fn: string; domain: [number, number]; ref: (x: BigNumber) => BigN
 const within = (lo: number, hi: number, r: BigNumber) => r.gte(P.big(lo)) && r.lte(P.big(hi));
 
 for (const { fn, domain, ref } of CASES) {
-  test(`enclose(${fn}) on random intervals contains the 50-digit values at both ends and 3 inner points (fast-check seed ${SEED})`, () => {
+  test(`enclose(${fn}) on random intervals contains the 50-digit values at both ends and 3 inner points (fast-check ` +
+    `seed ${SEED})`, () => {
     const { expr } = parseFormula(`${fn}(x)`);
     const pt = fc.double({ min: domain[0], max: domain[1], noNaN: true });
     fc.assert(
@@ -40,7 +41,8 @@ for (const { fn, domain, ref } of CASES) {
         assert.equal(e.undefinedPart, false, `${fn} on [${lo}, ${hi}] flagged`);
         for (const x of [lo, hi, lo + (hi - lo) / 3, (lo + hi) / 2, lo + (2 * (hi - lo)) / 3]) {
           const r = ref(P.big(x));
-          assert.ok(within(e.lo, e.hi, r), `${fn}(${x}) = ${r.toString()} outside enclose on [${lo}, ${hi}] = [${e.lo}, ${e.hi}]`);
+          assert.ok(within(e.lo, e.hi, r), `${fn}(${x}) = ${r.toString()} outside enclose on [${lo}, ${hi}] = ` +
+            `[${e.lo}, ${e.hi}]`);
         }
       }),
       { seed: SEED, numRuns: 150 },
@@ -48,7 +50,8 @@ for (const { fn, domain, ref } of CASES) {
   });
 }
 
-test(`enclose(atan2(y, x)) on random boxes off the cut and the origin contains the 50-digit values at corners and inside (fast-check seed ${SEED})`, () => {
+test(`enclose(atan2(y, x)) on random boxes off the cut and the origin contains the 50-digit values at corners and ` +
+  `inside (fast-check seed ${SEED})`, () => {
   const { expr } = parseFormula('atan2(y, x)');
   const v = fc.double({ min: -5, max: 5, noNaN: true });
   fc.assert(
@@ -75,16 +78,22 @@ test(`enclose(atan2(y, x)) on random boxes off the cut and the origin contains t
  * The two-argument shapes written through others (x^y = exp(y·log x), hypot = sqrt of squares,
  * clamp = min∘max) and their 50-digit values.
  */
-const BOX_CASES: { text: string; x: [number, number]; y: [number, number]; ref: (x: BigNumber, y: BigNumber) => BigNumber }[] = [
+const BOX_CASES: { text: string; x: [number, number]; y: [number, number]; ref: (x: BigNumber,
+  y: BigNumber) => BigNumber }[] = [
   { text: 'x^y', x: [1e-3, 30], y: [-4, 4], ref: (x, y) => M.pow(x, y) as BigNumber },
-  { text: 'hypot(x, y, 1.5)', x: [-40, 40], y: [-40, 40], ref: (x, y) => M.sqrt(M.add(M.add(M.multiply(x, x), M.multiply(y, y)), P.big(2.25)) as BigNumber) as BigNumber },
-  { text: 'clamp(x, -1, 2) * y', x: [-5, 5], y: [-5, 5], ref: (x, y) => M.multiply(M.min(M.max(x, P.big(-1)), P.big(2)), y) as BigNumber },
+  { text: 'hypot(x, y, 1.5)', x: [-40, 40], y: [-40, 40], ref: (x, y) => M.sqrt(M.add(M.add(M.multiply(x, x),
+    M.multiply(y, y)), P.big(2.25)) as BigNumber) as BigNumber },
+  { text: 'clamp(x, -1, 2) * y', x: [-5, 5], y: [-5, 5], ref: (x, y) => M.multiply(M.min(M.max(x, P.big(-1)), P.big(2)),
+    y) as BigNumber },
 ];
 
 for (const { text, x: X, y: Y, ref } of BOX_CASES) {
-  test(`enclose(${text}) on random boxes contains the 50-digit values at the corners and the middle (fast-check seed ${SEED})`, () => {
+  test(`enclose(${text}) on random boxes contains the 50-digit values at the corners and the middle (fast-check ` +
+    `seed ${SEED})`, () => {
     const { expr } = parseFormula(text);
-    const side = (d: [number, number]) => fc.tuple(fc.double({ min: d[0], max: d[1], noNaN: true }), fc.double({ min: d[0], max: d[1], noNaN: true })).map(([p, q]): [number, number] => [Math.min(p, q), Math.max(p, q)]);
+    const side = (d: [number, number]) => fc.tuple(fc.double({ min: d[0], max: d[1], noNaN: true }),
+      fc.double({ min: d[0], max: d[1], noNaN: true })).map(([p, q]): [number, number] => [Math.min(p, q), Math.max(p,
+        q)]);
     fc.assert(
       fc.property(side(X), side(Y), (bx, by) => {
         const e = enclose(expr, { x: bx, y: by });
@@ -92,7 +101,8 @@ for (const { text, x: X, y: Y, ref } of BOX_CASES) {
         for (const x of [bx[0], bx[1], (bx[0] + bx[1]) / 2]) {
           for (const y of [by[0], by[1], (by[0] + by[1]) / 2]) {
             const r = ref(P.big(x), P.big(y));
-            assert.ok(within(e.lo, e.hi, r), `${text} at x = ${x}, y = ${y}: ${r.toString()} outside [${e.lo}, ${e.hi}] on x ${bx}, y ${by}`);
+            assert.ok(within(e.lo, e.hi, r), `${text} at x = ${x}, y = ${y}: ${r.toString()} outside ` +
+              `[${e.lo}, ${e.hi}] on x ${bx}, y ${by}`);
           }
         }
       }),
@@ -109,7 +119,8 @@ test('enclose flags asin and acos beyond [-1, 1] as undefined in part; acos and 
 });
 
 test(`derivatives of the new functions match central differences at random points (fast-check seed ${SEED})`, () => {
-  const texts = ['atan(x)', 'asin(x/2)', 'acos(x/2)', 'cbrt(x)', 'sinh(x)', 'cosh(x)', 'erf(x)', 'normcdf(x)', 'atan2(x, 2)', 'atan2(1.5, x)', 'x^x', 'erf(sin(x))*cbrt(x)'];
+  const texts = ['atan(x)', 'asin(x/2)', 'acos(x/2)', 'cbrt(x)', 'sinh(x)', 'cosh(x)', 'erf(x)', 'normcdf(x)',
+    'atan2(x, 2)', 'atan2(1.5, x)', 'x^x', 'erf(sin(x))*cbrt(x)'];
   fc.assert(
     fc.property(fc.constantFrom(...texts), fc.double({ min: 0.2, max: 1.5, noNaN: true }), (text, x) => {
       const { expr } = parseFormula(text);
@@ -133,9 +144,11 @@ test('parseFormula writes hypot(a, b, c) as sqrt(a^2 + b^2 + c^2) and clamp(x, l
   assert.equal(f(-1, 0.5), Math.atan2(0.5, -1) + Math.sqrt(1 + 0.25));
 });
 
-const inputError = (text: string, re: RegExp) => assert.throws(() => parseFormula(text), (e: unknown) => e instanceof InputError && re.test(e.message));
+const inputError = (text: string, re: RegExp) => assert.throws(() => parseFormula(text),
+  (e: unknown) => e instanceof InputError && re.test(e.message));
 
-test('an unknown function names itself and the known functions close to it; wrong argument counts name the function and the count', () => {
+test('an unknown function names itself and the known functions close to it; wrong argument counts name the function ' +
+  'and the count', () => {
   inputError('atna(x)', /close to "atna": atan/);
   inputError('arcsin(x)', /asin/);
   inputError('erff(x)', /close to "erff": erf/);
@@ -146,7 +159,9 @@ test('an unknown function names itself and the known functions close to it; wron
   inputError('hypot()', /hypot with at least 1 argument/);
 });
 
-test('jumps (sign, floor, ceil, comparisons) are refused with the reason (a continuous network cannot be within E of a jump) and a way out that exists (no --exclude flag is offered)', () => {
-  for (const t of ['sign(x)', 'floor(x)', 'ceil(x)', 'x > 0.5', 'x <= 1']) inputError(t, /continuous network cannot be within E of a jump.*ramp such as clamp/);
+test('jumps (sign, floor, ceil, comparisons) are refused with the reason (a continuous network cannot be within E of ' +
+  'a jump) and a way out that exists (no --exclude flag is offered)', () => {
+  for (const t of ['sign(x)', 'floor(x)', 'ceil(x)', 'x > 0.5', 'x <= 1']) inputError(t,
+    /continuous network cannot be within E of a jump.*ramp such as clamp/);
   assert.throws(() => parseFormula('sign(x)'), (e: unknown) => e instanceof InputError && !/--exclude/.test(e.message));
 });

@@ -8,7 +8,8 @@ import { box, formulaText } from './formulas.ts';
 
 const SEED = 20260101;
 
-test(`enclose(f, [lo, hi]) contains f at every sampled point of the box, and flags a box where f is undefined somewhere (fast-check seed ${SEED})`, () => {
+test(`enclose(f, [lo, hi]) contains f at every sampled point of the box, and flags a box where f is undefined ` +
+  `somewhere (fast-check seed ${SEED})`, () => {
   fc.assert(
     fc.property(formulaText(4), box(4), (text, [lo, hi]) => {
       const { expr } = parseFormula(text);
@@ -22,10 +23,12 @@ test(`enclose(f, [lo, hi]) contains f at every sampled point of the box, and fla
           // NaN from float overflow (0·∞, ∞ − ∞ of a real-valued formula) may instead show as
           // an unbounded enclosure, which no caller mistakes for a bound.
           const unbounded = e.lo === -Infinity || e.hi === Infinity;
-          assert.ok(e.undefinedPart || unbounded, `${text} is NaN at x = ${x} but enclose on [${lo}, ${hi}] does not flag it: [${e.lo}, ${e.hi}]`);
+          assert.ok(e.undefinedPart || unbounded, `${text} is NaN at x = ${x} but enclose on [${lo}, ${hi}] does not ` +
+            `flag it: [${e.lo}, ${e.hi}]`);
         } else if (!e.undefinedPart) {
           // A flagged enclosure promises nothing (the formula leaves its domain somewhere).
-          assert.ok(e.lo <= v && v <= e.hi, `${text} = ${v} at x = ${x} is outside enclose on [${lo}, ${hi}] = [${e.lo}, ${e.hi}]`);
+          assert.ok(e.lo <= v && v <= e.hi, `${text} = ${v} at x = ${x} is outside enclose on [${lo}, ${hi}] = ` +
+            `[${e.lo}, ${e.hi}]`);
         }
       }
     }),
@@ -53,13 +56,16 @@ test('enclose flags sqrt on [-1, 1], log on [0, 1], 1/x on [-1, 1] and tan acros
   assert.equal(enclose(parseFormula('sqrt(x)').expr, { x: [0, 1] }).undefinedPart, false);
 });
 
-test('enclose of monotone functions on [a, b] contains [f(a), f(b)] and is tight to a few ulps (or 1e-15 near 0)', () => {
-  for (const [text, a, b] of [['exp(x)', -2, 3], ['log(x)', 0.5, 7], ['sqrt(x)', 2, 9], ['tanh(x)', -1, 2], ['sigmoid(x)', -3, 1], ['log1p(x)', 0, 4], ['x^(1/3)', 1, 8]] as const) {
+test('enclose of monotone functions on [a, b] contains [f(a), f(b)] and is tight to a few ulps (or 1e-15 near 0)',
+  () => {
+  for (const [text, a, b] of [['exp(x)', -2, 3], ['log(x)', 0.5, 7], ['sqrt(x)', 2, 9], ['tanh(x)', -1, 2],
+    ['sigmoid(x)', -3, 1], ['log1p(x)', 0, 4], ['x^(1/3)', 1, 8]] as const) {
     const { expr } = parseFormula(text);
     const f = compileFunction1(expr, 'x');
     const e = enclose(expr, { x: [a, b] });
     assert.ok(e.lo <= f(a) && f(b) <= e.hi, `${text}: [${e.lo}, ${e.hi}] vs [${f(a)}, ${f(b)}]`);
-    assert.ok(f(a) - e.lo <= 1e-14 * Math.abs(f(a)) + 1e-15 && e.hi - f(b) <= 1e-14 * Math.abs(f(b)) + 1e-15, `${text} is loose: [${e.lo}, ${e.hi}] vs [${f(a)}, ${f(b)}]`);
+    assert.ok(f(a) - e.lo <= 1e-14 * Math.abs(f(a)) + 1e-15 && e.hi - f(b) <= 1e-14 * Math.abs(f(b)) + 1e-15,
+      `${text} is loose: [${e.lo}, ${e.hi}] vs [${f(a)}, ${f(b)}]`);
   }
 });
 
@@ -99,7 +105,8 @@ function exact(v: number): bigint {
   return BigInt(s) << BigInt(shift);
 }
 
-test('enclose of x^3 on [lo, 1] with lo < 0 starts at or below lo^3 exactly (odd powers of intervals straddling 0)', () => {
+test('enclose of x^3 on [lo, 1] with lo < 0 starts at or below lo^3 exactly (odd powers of intervals straddling 0)',
+  () => {
   const scale3 = 1n << (1074n * 2n); // lo^3 · 2^(3·1074) vs enclosure · 2^1074
   for (let k = 1; k <= 200; k++) {
     const lo = -(0.5 + k / 137);
@@ -114,7 +121,8 @@ test('enclose of x^3 on [-1e-200, 0] contains 0 and the underflowed negative cub
   assert.ok(e.lo < 0 && e.hi >= 0, `[${e.lo}, ${e.hi}]`);
 });
 
-test('enclose(sqrt(x^2 + y^2)) on a box around the origin is defined (even powers and sums of non-negatives stay >= 0)', () => {
+test('enclose(sqrt(x^2 + y^2)) on a box around the origin is defined (even powers and sums of non-negatives stay >= 0)',
+  () => {
   const e = enclose(parseFormula('sqrt(x^2 + y*y)').expr, { x: [0, 1e-3], y: [-2, 0] });
   assert.equal(e.undefinedPart, false);
   assert.ok(e.lo <= 0 && e.hi >= Math.hypot(1e-3, 2));

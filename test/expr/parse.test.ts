@@ -13,7 +13,8 @@ const inputError = (pattern: RegExp) => (e: unknown) => {
 };
 
 test('parseFormula of an unknown function foo(x) is an InputError naming the argument and "foo"', () => {
-  assert.throws(() => parseFormula('foo(x)'), inputError(/^expression must use only known functions .*\(got "foo"\)\.$/));
+  assert.throws(() => parseFormula('foo(x)'), inputError(
+    /^expression must use only known functions .*\(got "foo"\)\.$/));
   assert.throws(() => parseFormula('foo(x)', '--expr'), inputError(/^--expr must .*\(got "foo"\)/));
 });
 
@@ -23,7 +24,8 @@ test('parseFormula of a syntax error is an InputError naming the argument and qu
 });
 
 test('parseFormula of a matrix, an assignment or a string is an InputError naming the argument and the text', () => {
-  assert.throws(() => parseFormula('[1, 2]'), inputError(/^expression must be a plain formula .*matrices.*\(got "\[1, 2\]"\)/));
+  assert.throws(() => parseFormula('[1, ' +
+    '2]'), inputError(/^expression must be a plain formula .*matrices.*\(got "\[1, 2\]"\)/));
   assert.throws(() => parseFormula('y = x^2'), inputError(/^expression must be a plain formula .*\(got "y = x\^2"\)/));
   assert.throws(() => parseFormula('"x"'), inputError(/^expression must .*\(got/));
 });
@@ -33,15 +35,18 @@ test('parseFormula of an empty formula is an InputError naming the argument', ()
 });
 
 test('parseFormula of a function name used as a variable asks for parentheses', () => {
-  assert.throws(() => parseFormula('sqrt + 1'), inputError(/^expression must call sqrt with parentheses \(got "sqrt"\)/));
+  assert.throws(() => parseFormula('sqrt + ' +
+    '1'), inputError(/^expression must call sqrt with parentheses \(got "sqrt"\)/));
 });
 
 test('parseFormula of a unary function with two arguments names the function and the count', () => {
-  assert.throws(() => parseFormula('exp(x, 2)'), inputError(/^expression must call exp with exactly 1 argument \(got "exp with 2"\)/));
+  assert.throws(() => parseFormula('exp(x, ' +
+    '2)'), inputError(/^expression must call exp with exactly 1 argument \(got "exp with 2"\)/));
 });
 
 test('parseFormula of an operator outside + - * / ^ names the operator', () => {
-  assert.throws(() => parseFormula('x % 2'), inputError(/^expression must use only the operators \+ - \* \/ \^ \(got "% in x % 2"\)/));
+  assert.throws(() => parseFormula('x % ' +
+    '2'), inputError(/^expression must use only the operators \+ - \* \/ \^ \(got "% in x % 2"\)/));
 });
 
 test('parseFormula lists variables in order of first appearance; pi and e are constants', () => {

@@ -12,13 +12,15 @@ function ulps(v: number, r: number): number {
   return r === 0 ? (v === 0 ? 0 : Infinity) : Math.abs(v - r) / (Math.abs(r) * 2 ** -52);
 }
 
-test(`erf(x) is within 4 ulp and normcdf(x) within 6 ulp of their 50-digit values on [-8, 8] (|x| < 1e-100 taken as 0: subnormal results are outside the promise) (fast-check seed ${SEED})`, () => {
+test(`erf(x) is within 4 ulp and normcdf(x) within 6 ulp of their 50-digit values on [-8, 8] (|x| < 1e-100 taken as ` +
+  `0: subnormal results are outside the promise) (fast-check seed ${SEED})`, () => {
   fc.assert(
     fc.property(fc.double({ min: -8, max: 8, noNaN: true }).map((v) => (Math.abs(v) < 1e-100 ? 0 : v)), (x) => {
       const re = P.erf(x).toNumber();
       const rn = P.normcdf(x).toNumber();
       assert.ok(ulps(erf(x), re) <= 4, `erf(${x}) = ${erf(x)}, 50 digits ${re}: ${ulps(erf(x), re)} ulp`);
-      assert.ok(ulps(normcdf(x), rn) <= 6, `normcdf(${x}) = ${normcdf(x)}, 50 digits ${rn}: ${ulps(normcdf(x), rn)} ulp`);
+      assert.ok(ulps(normcdf(x), rn) <= 6, `normcdf(${x}) = ${normcdf(x)}, 50 digits ${rn}: ${ulps(normcdf(x),
+        rn)} ulp`);
     }),
     { seed: SEED, numRuns: 300 },
   );

@@ -14,7 +14,8 @@ import { oracleError } from '../support/oracle.ts';
  * plain float64 evaluator and the ball's value agree bit for bit (same operations in the same
  * order), and the ball and double-double radii bound the 60-digit oracle's error.
  */
-const terms = (n: number) => Array.from({ length: n }, (_, i) => `${(i % 7) + 1}*sin(x + ${i}/7)*exp(-x/${i + 1}) + sqrt(x^2 + ${i + 1})/(${i} + y^2 + 1)`).join(' + ');
+const terms = (n: number) => Array.from({ length: n }, (_, i) => `${(i % 7) + 1}*sin(x + ${i}/7)*exp(-x/${i
+  + 1}) + sqrt(x^2 + ${i + 1})/(${i} + y^2 + 1)`).join(' + ');
 
 for (const [what, text] of [['one piece', terms(3)], ['many pieces', terms(120)]] as const) {
   test(`compiled evaluation of ${what}: float64 equals the ball's value bit for bit, radii bound the oracle`, () => {

@@ -45,7 +45,8 @@ test('evaluate(net, x, float32) differs from float64 when weights are not float3
 
 test(`every float32 output is a float32 number (Math.fround(y) === y) on random nets (fast-check seed ${SEED})`, () => {
   fc.assert(
-    fc.property(smallNetwork(), fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 3, maxLength: 3 }), (n, x) => {
+    fc.property(smallNetwork(), fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 3, maxLength: 3 }),
+      (n, x) => {
       const y = evaluate(n, x.slice(0, n.inputs.length), 'float32')[0]!;
       assert.equal(f(y), y);
     }),
@@ -63,7 +64,8 @@ test('evaluate with an input length that is not a multiple of the inputs is a Ra
   assert.throws(() => evaluate(net, [1, 2, 3]), /input length \(3\) is not a multiple of the number of inputs \(2\)/);
 });
 
-test('mostly-zero layers are evaluated over their nonzero weights, bit for bit as the dense loop (float64 and float32), and NaN still spreads from an infinite input', () => {
+test('mostly-zero layers are evaluated over their nonzero weights, bit for bit as the dense loop (float64 and ' +
+  'float32), and NaN still spreads from an infinite input', () => {
   const n = 80; // an 80 × 80 layer with one weight per row: 1/80 nonzero
   const w1 = Float64Array.from({ length: n }, (_, i) => (i % 3) - 1 + 0.1 * i);
   const b1 = Float64Array.from({ length: n }, (_, i) => -0.37 * i);
@@ -71,7 +73,8 @@ test('mostly-zero layers are evaluated over their nonzero weights, bit for bit a
   for (let i = 0; i < n; i++) w2[i * n + i] = -1.3 + 0.01 * i;
   const b2 = Float64Array.from({ length: n }, (_, i) => 0.5 + 0.11 * i);
   const w3 = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
-  const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, n, w1, b1), denseLayer('relu', n, n, w2, b2), denseLayer('linear', n, 1, w3, [0.25])] };
+  const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, n, w1, b1), denseLayer('relu', n,
+    n, w2, b2), denseLayer('linear', n, 1, w3, [0.25])] };
   const xs = Array.from({ length: 50 }, (_, i) => -3 + 0.1234567 * i);
   for (const dtype of ['float64', 'float32'] as const) {
     const f = dtype === 'float32' ? Math.fround : (v: number) => v;

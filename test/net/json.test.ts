@@ -10,9 +10,11 @@ import { plainLoop, type JsonLayer } from '../support/plainLoop.ts';
 const SEED = 31337;
 
 
-test(`networkToJson -> JSON.stringify -> JSON.parse evaluated by a plain loop equals evaluate(net, float64) exactly (fast-check seed ${SEED})`, () => {
+test(`networkToJson -> JSON.stringify -> JSON.parse evaluated by a plain loop equals evaluate(net, float64) exactly ` +
+  `(fast-check seed ${SEED})`, () => {
   fc.assert(
-    fc.property(smallNetwork(), fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 30, maxLength: 30 }), (net, xs) => {
+    fc.property(smallNetwork(), fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 30,
+      maxLength: 30 }), (net, xs) => {
       const json = JSON.parse(JSON.stringify(networkToJson(net))) as { layers: JsonLayer[] };
       const nIn = net.inputs.length;
       const rows = Math.floor(xs.length / nIn);
@@ -29,7 +31,8 @@ test(`networkToJson -> JSON.stringify -> JSON.parse evaluated by a plain loop eq
 test('networkFromJson(networkToJson(net)) gives back the same weights, biases, names and metadata', () => {
   fc.assert(
     fc.property(smallNetwork(), (net) => {
-      const meta = { expr: 'x^2', domain: { x: [0, 1] }, error: { certifiedMax: 0.25, measuredMax: 0.25, measuredRms: 0.1 } };
+      const meta = { expr: 'x^2', domain: { x: [0, 1] }, error: { certifiedMax: 0.25, measuredMax: 0.25,
+        measuredRms: 0.1 } };
       const back = networkFromJson(JSON.parse(JSON.stringify(networkToJson(net, meta))));
       assert.deepEqual(back.net.inputs, net.inputs);
       assert.deepEqual(back.net.outputs, net.outputs);
@@ -59,13 +62,17 @@ const isInputError = (pattern: RegExp) => (e: unknown) => e instanceof InputErro
 
 test('networkFromJson of malformed files is an InputError naming the field and the bad value', () => {
   const good = networkToJson(fc.sample(smallNetwork(), { seed: SEED, numRuns: 1 })[0]!);
-  assert.throws(() => networkFromJson({ ...good, format: 'onnx' }), isInputError(/"format" must be "knotnet\.network" \(got "onnx"\)/));
+  assert.throws(() => networkFromJson({ ...good, format: 'onnx' }),
+    isInputError(/"format" must be "knotnet\.network" \(got "onnx"\)/));
   assert.throws(() => networkFromJson({ ...good, version: 2 }), isInputError(/"version" must be 1 \(got 2\)/));
   assert.throws(() => networkFromJson(null), isInputError(/"format"/));
   const badActivation = { ...good, layers: good.layers.map((l, i) => (i === 0 ? { ...l, activation: 'tanh' } : l)) };
-  assert.throws(() => networkFromJson(badActivation), isInputError(/layers\[0\]\.activation must be "relu" or "linear" \(got "tanh"\)/));
+  assert.throws(() => networkFromJson(badActivation),
+    isInputError(/layers\[0\]\.activation must be "relu" or "linear" \(got "tanh"\)/));
   const badWeights = { ...good, layers: good.layers.map((l, i) => (i === 0 ? { ...l, weights: [[1, 2, 3, 4]] } : l)) };
-  assert.throws(() => networkFromJson(badWeights), isInputError(/layers\[0\]\.weights must be rows of \d finite numbers/));
-  const nanBias = { ...good, layers: good.layers.map((l, i) => (i === 0 ? { ...l, bias: l.bias.map(() => null) } : l)) };
+  assert.throws(() => networkFromJson(badWeights),
+    isInputError(/layers\[0\]\.weights must be rows of \d finite numbers/));
+  const nanBias = { ...good, layers: good.layers.map((l, i) => (i === 0 ? { ...l, bias: l.bias.map(() => null) }
+    : l)) };
   assert.throws(() => networkFromJson(nanBias), isInputError(/layers\[0\]\.bias must be \d+ finite numbers/));
 });

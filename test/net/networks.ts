@@ -22,12 +22,14 @@ export function smallNetwork(): fc.Arbitrary<Network> {
     .chain(([nIn, widths]) => {
       const sizes = [nIn, ...widths, 1];
       const layers = sizes.slice(1).map((out, i) =>
-        fc.tuple(fc.array(weight, { minLength: out * sizes[i]!, maxLength: out * sizes[i]! }), fc.array(weight, { minLength: out, maxLength: out })),
+        fc.tuple(fc.array(weight, { minLength: out * sizes[i]!, maxLength: out * sizes[i]! }), fc.array(weight,
+          { minLength: out, maxLength: out })),
       );
       return fc.tuple(...layers).map((ls) => ({
         inputs: Array.from({ length: nIn }, (_, i) => `x${i}`),
         outputs: ['y'],
-        layers: ls.map(([w, b], i) => denseLayer(i === ls.length - 1 ? 'linear' : 'relu', sizes[i]!, sizes[i + 1]!, w, b)),
+        layers: ls.map(([w, b], i) => denseLayer(i === ls.length - 1 ? 'linear' : 'relu', sizes[i]!, sizes[i + 1]!, w,
+          b)),
       }));
     });
 }
@@ -37,8 +39,10 @@ export function boxAndPoints(nIn: number): fc.Arbitrary<{ lo: number[]; hi: numb
   const end = fc.double({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }).map(noTiny);
   return fc
     .tuple(
-      fc.array(fc.tuple(end, fc.double({ min: 0, max: 3, noNaN: true, noDefaultInfinity: true }).map(noTiny)), { minLength: nIn, maxLength: nIn }),
-      fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: nIn, maxLength: nIn }), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.tuple(end, fc.double({ min: 0, max: 3, noNaN: true, noDefaultInfinity: true }).map(noTiny)),
+        { minLength: nIn, maxLength: nIn }),
+      fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: nIn, maxLength: nIn }), { minLength: 1,
+        maxLength: 8 }),
     )
     .map(([ranges, fracs]) => {
       const lo = ranges.map(([a]) => a);

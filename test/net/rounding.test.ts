@@ -12,7 +12,8 @@ const SEED = 424242;
 const netWithBox = smallNetwork().chain((net) => boxAndPoints(net.inputs.length).map((b) => ({ net, ...b })));
 
 for (const dtype of ['float32', 'float64'] as const) {
-  test(`roundingErrorBound(net, box, ${dtype}) >= |evaluate(net, x, ${dtype}) - exact net(x)| on random small nets (fast-check seed ${SEED})`, () => {
+  test(`roundingErrorBound(net, box, ${dtype}) >= |evaluate(net, x, ${dtype}) - exact net(x)| on random small nets ` +
+    `(fast-check seed ${SEED})`, () => {
     fc.assert(
       fc.property(netWithBox, ({ net, lo, hi, points }) => {
         const bound = roundingErrorBound(net, lo, hi, dtype)[0]!;
@@ -21,7 +22,8 @@ for (const dtype of ['float32', 'float64'] as const) {
         points.forEach((x, i) => {
           const exact = exactOutputs(net, x)[0]!;
           const err = abs(sub(dyadic(y[i]!), exact));
-          assert.ok(lessEq(err, dyadic(bound)), `at x = [${x}]: |${dtype} ${y[i]} - exact ${toNumber(exact)}| = ${toNumber(err)} > bound ${bound}`);
+          assert.ok(lessEq(err, dyadic(bound)), `at x = [${x}]: |${dtype} ${y[i]} - exact ${toNumber(exact)}| ` +
+            `= ${toNumber(err)} > bound ${bound}`);
         });
       }),
       { seed: SEED, numRuns: 300 },
@@ -29,7 +31,8 @@ for (const dtype of ['float32', 'float64'] as const) {
   });
 }
 
-test(`roundingErrorBound(pwl network, float32) >= |evaluate32 - exact| for random PWLs (fast-check seed ${SEED})`, () => {
+test(`roundingErrorBound(pwl network, float32) >= |evaluate32 - exact| for random PWLs (fast-check seed ${SEED})`,
+  () => {
   const pwl = fc
     .tuple(
       fc.double({ min: -100, max: 100, noNaN: true }).map(noTiny),
@@ -62,9 +65,11 @@ test(`roundingErrorBound(pwl network, float32) >= |evaluate32 - exact| for rando
   );
 });
 
-test('roundingErrorBound of a network with exact weights on exact inputs is small but covers float32 input rounding', () => {
+test('roundingErrorBound of a network with exact weights on exact inputs is small but covers float32 input rounding',
+  () => {
   // y = x + 0: in float32 the only error is rounding x itself, at most 2^-24·|x|.
-  const net = { inputs: ['x'], outputs: ['y'], layers: [{ activation: 'linear' as const, inSize: 1, outSize: 1, weights: Float64Array.of(1), bias: Float64Array.of(0) }] };
+  const net = { inputs: ['x'], outputs: ['y'], layers: [{ activation: 'linear' as const, inSize: 1, outSize: 1,
+    weights: Float64Array.of(1), bias: Float64Array.of(0) }] };
   const b32 = roundingErrorBound(net, [0], [3], 'float32')[0]!;
   assert.ok(b32 >= 3 * 2 ** -24, `bound ${b32}`);
   assert.ok(b32 <= 4 * 3 * 2 ** -24, `bound ${b32} is loose`);
@@ -78,7 +83,8 @@ test('layerRanges encloses every layer output at sampled points of the box', () 
       const ranges = layerRanges(net, lo, hi);
       const y = evaluate(net, points.flat());
       const last = ranges[ranges.length - 1]!;
-      points.forEach((x, i) => assert.ok(last.lo[0]! <= y[i]! && y[i]! <= last.hi[0]!, `output ${y[i]} at [${x}] outside [${last.lo[0]}, ${last.hi[0]}]`));
+      points.forEach((x, i) => assert.ok(last.lo[0]! <= y[i]! && y[i]! <= last.hi[0]!,
+        `output ${y[i]} at [${x}] outside [${last.lo[0]}, ${last.hi[0]}]`));
     }),
     { seed: SEED, numRuns: 200 },
   );
@@ -91,7 +97,8 @@ test('roundingErrorBound is a number (not NaN) when one row mixes weights 5e-324
     inputs: ['x0', 'x1'],
     outputs: ['y'],
     layers: [
-      { activation: 'relu' as const, inSize: 2, outSize: 1, weights: Float64Array.of(-5e-324, 1), bias: Float64Array.of(0) },
+      { activation: 'relu' as const, inSize: 2, outSize: 1, weights: Float64Array.of(-5e-324, 1),
+        bias: Float64Array.of(0) },
       { activation: 'linear' as const, inSize: 1, outSize: 1, weights: Float64Array.of(1), bias: Float64Array.of(1) },
     ],
   };
@@ -99,12 +106,14 @@ test('roundingErrorBound is a number (not NaN) when one row mixes weights 5e-324
 });
 
 test('roundingErrorBound(float32) covers underflow: a bias of 6e-308 rounds to 0 in float32', () => {
-  const net = { inputs: ['x'], outputs: ['y'], layers: [{ activation: 'linear' as const, inSize: 1, outSize: 1, weights: Float64Array.of(0), bias: Float64Array.of(6e-308) }] };
+  const net = { inputs: ['x'], outputs: ['y'], layers: [{ activation: 'linear' as const, inSize: 1, outSize: 1,
+    weights: Float64Array.of(0), bias: Float64Array.of(6e-308) }] };
   const err = Math.abs(evaluate(net, [0], 'float32')[0]! - 6e-308);
   assert.ok(roundingErrorBound(net, [0], [0], 'float32')[0]! >= err);
 });
 
-test(`roundingErrorBoundSplit covers every point of the box and never exceeds the whole-box bound (fast-check seed ${SEED})`, () => {
+test(`roundingErrorBoundSplit covers every point of the box and never exceeds the whole-box bound (fast-check ` +
+  `seed ${SEED})`, () => {
   fc.assert(
     fc.property(netWithBox, fc.integer({ min: 1, max: 40 }), ({ net, lo, hi, points }, evaluations) => {
       for (const dtype of ['float32', 'float64'] as const) {
@@ -114,7 +123,8 @@ test(`roundingErrorBoundSplit covers every point of the box and never exceeds th
         const y = evaluate(net, points.flat(), dtype);
         points.forEach((x, i) => {
           const err = abs(sub(dyadic(y[i]!), exactOutputs(net, x)[0]!));
-          assert.ok(lessEq(err, dyadic(split)), `at x = [${x}] (${dtype}): error ${toNumber(err)} > split bound ${split}`);
+          assert.ok(lessEq(err, dyadic(split)), `at x = [${x}] (${dtype}): error ${toNumber(err)} > split ` +
+            `bound ${split}`);
         });
       }
     }),
@@ -122,18 +132,22 @@ test(`roundingErrorBoundSplit covers every point of the box and never exceeds th
   );
 });
 
-test(`mirrored rows relu(w·x + b), relu(−w·x − b) share one rounding, and the bound still covers (fast-check seed ${SEED})`, () => {
+test(`mirrored rows relu(w·x + b), relu(−w·x − b) share one rounding, and the bound still covers (fast-check ` +
+  `seed ${SEED})`, () => {
   const w = fc.double({ min: -5, max: 5, noNaN: true }).map(noTiny).filter((v) => v !== 0);
   const b = fc.double({ min: -5, max: 5, noNaN: true }).map(noTiny);
   const c = fc.double({ min: -3, max: 3, noNaN: true }).map(noTiny);
   fc.assert(
-    fc.property(w, b, c, c, fc.double({ min: -4, max: 4, noNaN: true }).map(noTiny), fc.double({ min: 0, max: 4, noNaN: true }).map(noTiny), (w1, b1, c1, c2, x0, width) => {
+    fc.property(w, b, c, c, fc.double({ min: -4, max: 4, noNaN: true }).map(noTiny), fc.double({ min: 0, max: 4,
+      noNaN: true }).map(noTiny), (w1, b1, c1, c2, x0, width) => {
       // y = c1·relu(w1·x + b1) + c2·relu(−w1·x − b1): |w1·x + b1| when c1 = c2 = 1.
       const net = {
         inputs: ['x'], outputs: ['y'],
         layers: [
-          { activation: 'relu' as const, inSize: 1, outSize: 2, weights: Float64Array.of(w1, -w1), bias: Float64Array.of(b1, -b1) },
-          { activation: 'linear' as const, inSize: 2, outSize: 1, weights: Float64Array.of(c1, c2), bias: Float64Array.of(0) },
+          { activation: 'relu' as const, inSize: 1, outSize: 2, weights: Float64Array.of(w1, -w1),
+            bias: Float64Array.of(b1, -b1) },
+          { activation: 'linear' as const, inSize: 2, outSize: 1, weights: Float64Array.of(c1, c2),
+            bias: Float64Array.of(0) },
         ],
       };
       const lo = [x0];

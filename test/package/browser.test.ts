@@ -10,7 +10,8 @@ import { build } from 'esbuild';
 const SRC = join(import.meta.dirname, '../../src');
 
 describe('browser bundles', () => {
-  for (const [name, entry, holds] of [['knotnet', 'index.ts', 'mathjs'], ['knotnet/export', 'export/index.ts', 'onnx-proto']] as const) {
+  for (const [name, entry, holds] of [['knotnet', 'index.ts', 'mathjs'], ['knotnet/export', 'export/index.ts',
+    'onnx-proto']] as const) {
     it(`${name} bundles for the browser with no node: import`, async () => {
       // node:* stays external, so an import of it would show in the bundle's imports instead of failing.
       const r = await build({
@@ -23,7 +24,8 @@ describe('browser bundles', () => {
       assert.doesNotMatch(text, /["']node:[a-z_/]+["']/);
       const inputs = Object.keys(r.metafile.inputs);
       assert.ok(inputs.some((p) => p.includes(`node_modules/${holds}/`)), `the bundle holds ${holds}`);
-      assert.ok(!inputs.some((p) => /onnxruntime|@tensorflow|resvg|src\/(cli|runtime|train|web|report)\//.test(p)), inputs.filter((p) => /onnxruntime|@tensorflow|resvg|src\/(cli|runtime|train|web|report)\//.test(p)).join(', '));
+      assert.ok(!inputs.some((p) => /onnxruntime|@tensorflow|resvg|src\/(cli|runtime|train|web|report)\//.test(p)),
+        inputs.filter((p) => /onnxruntime|@tensorflow|resvg|src\/(cli|runtime|train|web|report)\//.test(p)).join(', '));
     });
   }
 });

@@ -18,10 +18,12 @@ it('typedoc builds the API reference of the four entry points without warnings',
     // --disableSources: no links to source lines, so no git remote is needed (a checkout
     // without one, as in CI, would warn).
     const args = ['--out', out, '--treatWarningsAsErrors', '--disableSources'];
-    const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typedoc/bin/typedoc'), ...args], { cwd: REPO, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typedoc/bin/typedoc'), ...args], { cwd: REPO,
+      encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /warning|error/i);
-    for (const page of ['index.html', 'modules/knotnet.html', 'modules/knotnet_export.html', 'modules/knotnet_runtime.html', 'modules/knotnet_train.html']) {
+    for (const page of ['index.html', 'modules/knotnet.html', 'modules/knotnet_export.html',
+      'modules/knotnet_runtime.html', 'modules/knotnet_train.html']) {
       assert.ok(existsSync(join(out, page)), page);
     }
   } finally {

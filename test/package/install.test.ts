@@ -34,17 +34,52 @@ function readmeProgram(): string {
   return m[1]!;
 }
 
-describe('the packed package in a new project', () => {
-  let work: string;
-  let project: string;
-  let tarball: string;
-  let built: { sqrt: { segments: number; certified: number }; t3: { certified: number; measured: number; inputs: string[] } };
-  const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8', timeout: 300_000 });
-  const json = (r: ReturnType<typeof node>) => {
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout.trim().split('\n').pop()!);
-  };
+let work: string;
+let project: string;
+let tarball: string;
+let built: { sqrt: { segments: number; certified: number }; t3: { certified: number; measured: number;
+  inputs: string[] } };
+const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8',
+  timeout: 300_000 });
+const json = (r: ReturnType<typeof node>) => {
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+};
 
+function cliRunsFromDist() {
+  const bin = join(project, 'node_modules/knotnet/bin/knotnet.js');
+  assert.equal(node([bin, '--version']).stdout.trim(), '0.1.0');
+  const a = json(node([bin, 'approx', 'x^2', '--domain', '0:1', '--knots', '4', '--placement', 'uniform', '--fit',
+    'interpolate', '--json']));
+  assert.equal(a.maxError.certified >= 1 / 64, true); // h²/8 · f'' = (1/4)²/8 · 2
+  const c = node([bin, 'check', 'sqrt.onnx', '--expr', 'sqrt(x)', '--var', 'x=0:1']);
+  assert.equal(c.status, 1);
+  assert.match(c.stderr, /^knotnet: .*onnxruntime-node.*\(npm install onnxruntime-node\)\.\n$/);
+}
+
+function typesCheckAgainstDts() {
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022',
+      lib: ['es2022', 'dom'], types: [] },
+    files: ['consumer.ts', 'readme.ts'],
+  }));
+  const r = node([TSC, '-p', 'tsconfig.json']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+}
+
+function readmeProgramRuns() {
+  const r = node(['--import', TSX, 'readme.ts']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  const sqrt = /^sqrt: 50 ReLUs, certified max error (\S+)$/.exec(lines[0]!);
+  assert.ok(sqrt && Number(sqrt[1]) <= 1e-4, lines[0]);
+  const xy = /^x\*y: certified max error (\S+), measured (\S+)$/.exec(lines[1]!);
+  assert.ok(xy && Number(xy[1]) <= 1e-3 && Number(xy[2]) <= Number(xy[1]), lines[1]);
+  assert.match(lines[2]!, /^x\*y\.onnx: \d+ bytes$/);
+  assert.match(lines[3]!, /^domain empty-interval: --domain must be .*\(got "1:0"\)\.$/);
+}
+
+describe('the packed package in a new project', () => {
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'knotnet-pack-'));
     tarball = packRepository(work);
@@ -77,38 +112,15 @@ describe('the packed package in a new project', () => {
     assert.deepEqual(r.t3.inputs, ['dx', 'dy', 'dz']);
   });
 
-  it('the installed CLI runs from dist/: --version, approx; check names the missing onnxruntime-node', () => {
-    const bin = join(project, 'node_modules/knotnet/bin/knotnet.js');
-    assert.equal(node([bin, '--version']).stdout.trim(), '0.1.0');
-    const a = json(node([bin, 'approx', 'x^2', '--domain', '0:1', '--knots', '4', '--placement', 'uniform', '--fit', 'interpolate', '--json']));
-    assert.equal(a.maxError.certified >= 1 / 64, true); // h²/8 · f'' = (1/4)²/8 · 2
-    const c = node([bin, 'check', 'sqrt.onnx', '--expr', 'sqrt(x)', '--var', 'x=0:1']);
-    assert.equal(c.status, 1);
-    assert.match(c.stderr, /^knotnet: .*onnxruntime-node.*\(npm install onnxruntime-node\)\.\n$/);
-  });
+  it('the installed CLI runs from dist/: --version, approx; check names the missing onnxruntime-node', cliRunsFromDist);
 
-  it('TypeScript files (and the README program) type-check against the shipped .d.ts with tsc --noEmit --strict', () => {
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: [] },
-      files: ['consumer.ts', 'readme.ts'],
-    }));
-    const r = node([TSC, '-p', 'tsconfig.json']);
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-  });
+  it('TypeScript files (and the README program) type-check against the shipped .d.ts with tsc --noEmit --strict',
+    typesCheckAgainstDts);
 
-  it("the README's \"Use from TypeScript\" program runs as written and prints the certified errors", () => {
-    const r = node(['--import', TSX, 'readme.ts']);
-    assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n');
-    const sqrt = /^sqrt: 50 ReLUs, certified max error (\S+)$/.exec(lines[0]!);
-    assert.ok(sqrt && Number(sqrt[1]) <= 1e-4, lines[0]);
-    const xy = /^x\*y: certified max error (\S+), measured (\S+)$/.exec(lines[1]!);
-    assert.ok(xy && Number(xy[1]) <= 1e-3 && Number(xy[2]) <= Number(xy[1]), lines[1]);
-    assert.match(lines[2]!, /^x\*y\.onnx: \d+ bytes$/);
-    assert.match(lines[3]!, /^domain empty-interval: --domain must be .*\(got "1:0"\)\.$/);
-  });
+  it("the README's \"Use from TypeScript\" program runs as written and prints the certified errors", readmeProgramRuns);
 
-  it(`onnxruntime-node (${FULL ? 'every optional runtime installed offline, its download skipped' : 'linked beside the package'}) runs both ONNX files within their certificates`, () => {
+  it(`onnxruntime-node (${FULL ? 'every optional runtime installed offline, its download skipped'
+    : 'linked beside the package'}) runs both ONNX files within their certificates`, () => {
     if (FULL) npmInstall(project, [tarball]);
     else linkInstalled(project, 'onnxruntime-node');
     const ran = json(node(['run.mjs']));

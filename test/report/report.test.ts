@@ -34,7 +34,8 @@ function decode(png: Uint8Array): { width: number; height: number; dark: number 
       const up = y > 0 ? out[(y - 1) * stride + x]! : 0;
       const c = x >= bpp && y > 0 ? out[(y - 1) * stride + x - bpp]! : 0;
       const pa = Math.abs(up - c), pb = Math.abs(a - c), pc = Math.abs(a + up - 2 * c);
-      const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? up : f === 3 ? (a + up) >> 1 : pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
+      const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? up : f === 3 ? (a + up) >> 1 : pa <= pb && pa <= pc ? a
+        : pb <= pc ? up : c;
       out[y * stride + x] = (v + pred) & 255;
     }
   }
@@ -43,7 +44,8 @@ function decode(png: Uint8Array): { width: number; height: number; dark: number 
   return { width, height, dark };
 }
 
-const svg = linePlot({ width: 400, height: 200, title: 'sqrt(x) and its network', series: [{ x: [0, 0.5, 1], y: [0, 0.7, 1], color: '#1f77b4', label: 'f' }] });
+const svg = linePlot({ width: 400, height: 200, title: 'sqrt(x) and its network', series: [{ x: [0, 0.5, 1], y: [0, 0.7,
+  1], color: '#1f77b4', label: 'f' }] });
 
 describe('report figures', () => {
   it('svgToPng renders at the SVG size, not blank', () => {
@@ -58,13 +60,15 @@ describe('report figures', () => {
     assert.ok(withText - noText > 300, `${withText} vs ${noText}`);
   });
   it('a non-finite value breaks the line into two pieces instead of bridging the gap', () => {
-    const broken = linePlot({ width: 400, height: 200, title: 't', series: [{ x: [0, 1, 2, 3, 4], y: [1, 2, NaN, 2, 1], color: '#000', label: 'f' }] });
+    const broken = linePlot({ width: 400, height: 200, title: 't', series: [{ x: [0, 1, 2, 3, 4], y: [1, 2, NaN, 2, 1],
+      color: '#000', label: 'f' }] });
     const d = /<path d="([^"]*)"/.exec(broken)![1]!;
     assert.equal((d.match(/M/g) ?? []).length, 2, d);
     assert.doesNotMatch(d, /NaN/);
   });
   it('the HTML report is self-contained: figures inline, no http(s) sources or links', () => {
-    const html = htmlReport({ title: 't', intro: 'i', table: { header: ['a', 'b'], rows: [['x', 1.5]] }, figures: [{ caption: 'c', svg }], notes: ['n'] });
+    const html = htmlReport({ title: 't', intro: 'i', table: { header: ['a', 'b'], rows: [['x', 1.5]] },
+      figures: [{ caption: 'c', svg }], notes: ['n'] });
     assert.match(html, /<svg/);
     assert.doesNotMatch(html, /(src|href)\s*=\s*["']?https?:/i);
     assert.doesNotMatch(html, /<link|<script/i);
@@ -77,7 +81,8 @@ describe('kinksOf1D(net, domain)', () => {
     const inner = Array.from(a.pwl.x).slice(1, -1);
     const step = 1 / 4000;
     const kinks = kinksOf1D(a.network, [0, 1], 4000);
-    for (const k of inner) assert.ok(kinks.some((q) => Math.abs(q - k) <= step * 1.001), `knot ${k} not found in ${kinks}`);
+    for (const k of inner) assert.ok(kinks.some((q) => Math.abs(q - k) <= step * 1.001),
+      `knot ${k} not found in ${kinks}`);
     for (const q of kinks) assert.ok(inner.some((k) => Math.abs(q - k) <= step * 1.001), `kink ${q} is not a knot`);
   });
 });
@@ -87,11 +92,15 @@ describe('compareReportFiles', () => {
     const a = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'knots', segments } });
     const x = Float64Array.from({ length: 101 }, (_, i) => i / 100);
     const abs = Float64Array.from(x, (v, i) => Math.abs(Math.sqrt(v) - (i % 2 ? 1e-3 : 1e-2)));
-    return { name, relus: segments, layers: 1, params: 3 * segments + 1, maxError: a.measuredMax, rmsError: a.measuredRms, seconds: 1, kind, network: a.network, curve: kind === 'trained' ? [{ seconds: 0, max: 1, rms: 0.5 }, { seconds: 2, max: 0.1, rms: 0.05 }] : [], abs };
+    return { name, relus: segments, layers: 1, params: 3 * segments + 1, maxError: a.measuredMax,
+      rmsError: a.measuredRms, seconds: 1, kind, network: a.network, curve: kind === 'trained' ? [{ seconds: 0, max: 1,
+        rms: 0.5 }, { seconds: 2, max: 0.1, rms: 0.05 }] : [], abs };
   };
   const files = compareReportFiles({
-    expr: 'sqrt(x)', rows: [rowOf('built', 16, 'constructed'), rowOf('trained', 4, 'trained')], table: { header: ['network'], rows: [['built'], ['trained']] },
-    samples: { train: 10, heldOut: 101, source: 'test' }, backend: 'cpu', notes: ['a finding'], oneD: { f: Math.sqrt, domain: [0, 1], variable: 'x' },
+    expr: 'sqrt(x)', rows: [rowOf('built', 16, 'constructed'), rowOf('trained', 4, 'trained')],
+      table: { header: ['network'], rows: [['built'], ['trained']] },
+    samples: { train: 10, heldOut: 101, source: 'test' }, backend: 'cpu', notes: ['a finding'], oneD: { f: Math.sqrt,
+      domain: [0, 1], variable: 'x' },
   });
   it('has index.html with every figure inlined, and each figure as SVG and PNG of the same size', () => {
     const names = files.map((f) => f.relativePath);
@@ -112,7 +121,9 @@ describe('compareReportFiles', () => {
 
 describe('compareNotes(rows, maxAbsY)', () => {
   const net = { inputs: ['x'], outputs: ['y'], layers: [] };
-  const row = (name: string, maxError: number, rmsError: number, extra: Partial<CompareRow>): CompareRow => ({ name, relus: 1, layers: 1, params: 1, maxError, rmsError, seconds: 1, kind: 'trained', network: net, curve: [], abs: new Float64Array(), ...extra });
+  const row = (name: string, maxError: number, rmsError: number, extra: Partial<CompareRow>): CompareRow => ({ name,
+    relus: 1, layers: 1, params: 1, maxError, rmsError, seconds: 1, kind: 'trained', network: net, curve: [],
+      abs: new Float64Array(), ...extra });
   const built = row('built', 0.9, 0.58, { kind: 'constructed', certified: 0.91 });
   it('calls fine-tuning worse when it raises both held-out errors, and quotes both', () => {
     const notes = compareNotes([built, row('tuned', 10.7, 2.85, { init: 'constructed' })], 1);

@@ -24,7 +24,8 @@ describe('sameSizeWidths(relus, layers)', () => {
 
 describe('fineTuneRate(net)', () => {
   it('is 1e-3 of the smallest nonzero |weight|, rounded down to one digit', () => {
-    const net = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 2, [0, 4.4e-8], [1, 2]), denseLayer('linear', 2, 1, [3, -5e3], [0])] };
+    const net = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 2, [0, 4.4e-8], [1, 2]),
+      denseLayer('linear', 2, 1, [3, -5e3], [0])] };
     assert.equal(fineTuneRate(net), 4e-11);
   });
 });
@@ -39,7 +40,8 @@ describe('compareWithTraining', () => {
     const lines: string[] = [];
     const rows = await compareWithTraining({
       inputs: ['x'], constructed: { network: built.network, seconds: 0, certified: built.certifiedMax, name: 'built' },
-      train: { x, y: x.map((v) => v * v) }, heldOut: { x: hx, y: hx.map((v) => v * v) }, budgetSeconds: 0.4, seed: 1, onProgress: (l) => lines.push(l),
+      train: { x, y: x.map((v) => v * v) }, heldOut: { x: hx, y: hx.map((v) => v * v) }, budgetSeconds: 0.4, seed: 1,
+        onProgress: (l) => lines.push(l),
     });
     assert.equal(rows.length, 5);
     for (const row of rows) assert.equal(row.abs.length, 300);
@@ -55,6 +57,7 @@ describe('compareWithTraining', () => {
     const tuned = rows.filter((row) => row.init === 'constructed');
     assert.equal(tuned.length, 1);
     // Its float32 starting point in TensorFlow.js is the constructed network up to float32 rounding.
-    assert.ok(Math.abs(tuned[0]!.runtimeFloat32!.before.max - rows[0]!.maxError) < 1e-5, `${tuned[0]!.runtimeFloat32!.before.max} vs ${rows[0]!.maxError}`);
+    assert.ok(Math.abs(tuned[0]!.runtimeFloat32!.before.max - rows[0]!.maxError) < 1e-5,
+      `${tuned[0]!.runtimeFloat32!.before.max} vs ${rows[0]!.maxError}`);
   });
 });

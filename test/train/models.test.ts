@@ -26,7 +26,8 @@ function kerasForward64(model: tf.Sequential, x: number[]): number {
     const [k, b] = layer.getWeights();
     const [nIn, nOut] = k!.shape as [number, number];
     const kd = k!.dataSync(), bd = b!.dataSync();
-    const out = Array.from({ length: nOut }, (_, o) => { let s = bd[o]!; for (let i = 0; i < nIn; i++) s += v[i]! * kd[i * nOut + o]!; return s; });
+    const out = Array.from({ length: nOut }, (_, o) => { let s = bd[o]!; for (let i = 0; i < nIn; i++) s += v[i]! * kd[
+      i * nOut + o]!; return s; });
     v = (layer.getConfig().activation as string) === 'relu' ? out.map((z) => Math.max(0, z)) : out;
   }
   return v[0]!;
@@ -38,6 +39,20 @@ const leakyNet: Network = {
   layers: [denseLayer('relu', 1, 2, [1, -1], [0, 0]), denseLayer('linear', 2, 1, [1, -LEAKY_ALPHA], [0])],
 };
 
+/** The asker's LeakyReLU model against the Keras graph in float64. */
+function askerConvertsExactly() {
+  const m = askerModel(3, 7);
+  const net = networkFromModel(m, ['a', 'b', 'c']);
+  assert.deepEqual(net.layers.map((l) => [l.activation, l.inSize, l.outSize]), [['relu', 3, 24], ['relu', 24, 24],
+    ['linear', 24, 1]]);
+  const x = samples(200, 3, 1);
+  const y = evaluate(net, x);
+  for (let i = 0; i < 200; i++) {
+    const ref = kerasForward64(m, Array.from(x.subarray(3 * i, 3 * i + 3)));
+    assert.ok(close(y[i]!, ref, 1e-12), `x=${x.subarray(3 * i, 3 * i + 3)}: ${y[i]} vs ${ref}`);
+  }
+}
+
 describe('trained models as knotnet networks', () => {
   before(async () => { await initTfjs('wasm'); });
 
@@ -48,17 +63,8 @@ describe('trained models as knotnet networks', () => {
     }), { seed: 6, numRuns: 2000 });
   });
 
-  it('the asker\'s LeakyReLU model converts exactly: same function as the Keras graph in float64 (linear layer merged, leaky units doubled)', () => {
-    const m = askerModel(3, 7);
-    const net = networkFromModel(m, ['a', 'b', 'c']);
-    assert.deepEqual(net.layers.map((l) => [l.activation, l.inSize, l.outSize]), [['relu', 3, 24], ['relu', 24, 24], ['linear', 24, 1]]);
-    const x = samples(200, 3, 1);
-    const y = evaluate(net, x);
-    for (let i = 0; i < 200; i++) {
-      const ref = kerasForward64(m, Array.from(x.subarray(3 * i, 3 * i + 3)));
-      assert.ok(close(y[i]!, ref, 1e-12), `x=${x.subarray(3 * i, 3 * i + 3)}: ${y[i]} vs ${ref}`);
-    }
-  });
+  it('the asker\'s LeakyReLU model converts exactly: same function as the Keras graph in float64 (linear layer ' +
+    'merged, leaky units doubled)', askerConvertsExactly);
 
   it('a converted model evaluates (knotnet, float64) to model.predict within float32 tolerance', () => {
     const m = askerModel(3, 7);
@@ -99,7 +105,8 @@ describe('trained models as knotnet networks', () => {
     const y = Float64Array.from({ length: 2000 }, (_, i) => x[2 * i]! + 2 * x[2 * i + 1]!);
     const sc = scalingOf(x, y, 2);
     const m = reluMlp(2, [8], 1);
-    const mse = () => { const p = evaluate(networkFromModel(m, ['a', 'b'], sc), x); let s = 0; p.forEach((v, i) => { s += (v - y[i]!) ** 2; }); return s / y.length; };
+    const mse = () => { const p = evaluate(networkFromModel(m, ['a', 'b'], sc), x); let s = 0; p.forEach((v,
+      i) => { s += (v - y[i]!) ** 2; }); return s / y.length; };
     const initial = mse();
     const h = await trainFor(m, x, y, 2, { budgetSeconds: 0.5, seed: 1, learningRate: 1e-2, scaling: sc });
     assert.ok(h.length >= 1);

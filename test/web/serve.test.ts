@@ -16,9 +16,11 @@ function rss(pid: number): number {
 }
 
 /** One request; with `firstChunkOnly` the response is dropped after its first bytes. */
-function fetchRaw(o: { method?: string; path?: string; host?: string; firstChunkOnly?: boolean }): Promise<{ status: number; headers: Record<string, unknown>; body: number }> {
+function fetchRaw(o: { method?: string; path?: string; host?: string; firstChunkOnly?: boolean }): Promise<{
+  status: number; headers: Record<string, unknown>; body: number }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/', headers: { host: o.host ?? `127.0.0.1:${port}` } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/',
+      headers: { host: o.host ?? `127.0.0.1:${port}` } }, (res) => {
       let body = 0;
       res.on('data', (c: Buffer) => { body += c.length; if (o.firstChunkOnly) res.destroy(); });
       res.on('close', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
@@ -32,7 +34,8 @@ before(async () => {
   server = spawn(process.execPath, [BIN, 'explore', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    server.stdout!.on('data', (b: Buffer) => { out += b; const m = /127\.0\.0\.1:(\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+    server.stdout!.on('data', (b: Buffer) => { out += b; const m = /127\.0\.0\.1:(\d+)/.exec(out); if (m) resolve(
+      Number(m[1])); });
     server.once('exit', (code) => reject(new Error(`explore exited with ${code}`)));
   });
 });
@@ -57,10 +60,12 @@ test('a request whose Host is not the loopback name and port served is refused w
   assert.equal((await fetchRaw({})).status, 200);
 });
 
-test('300 concurrent requests for the 28 MB wasm leave the server\'s memory within 100 MB of where it started', async () => {
+test('300 concurrent requests for the 28 MB wasm leave the server\'s memory within 100 MB of where it started',
+  async () => {
   const start = rss(server.pid!);
   const rs = await Promise.all(Array.from({ length: 300 }, () => fetchRaw({ path: WASM, firstChunkOnly: true })));
   assert.ok(rs.every((r) => r.status === 200));
   const end = rss(server.pid!);
-  assert.ok(end - start < 100 * 2 ** 20, `RSS went from ${(start / 2 ** 20).toFixed(0)} MB to ${(end / 2 ** 20).toFixed(0)} MB`);
+  assert.ok(end - start < 100 * 2 ** 20, `RSS went from ${(start / 2 ** 20).toFixed(0)} MB ` +
+    `to ${(end / 2 ** 20).toFixed(0)} MB`);
 });

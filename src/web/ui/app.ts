@@ -30,7 +30,8 @@ const INPUT_OF_FIELD: Record<string, string> = {
   maxError: 'value', rmsError: 'value', knots: 'value', spacing: 'value', size: 'value',
 };
 const VALUE_LABELS: Record<string, string> = {
-  maxError: 'certified max error E', rmsError: 'measured RMS error E', knots: 'segments N (one ReLU each)', spacing: 'knot spacing h',
+  maxError: 'certified max error E', rmsError: 'measured RMS error E', knots: 'segments N (one ReLU each)',
+    spacing: 'knot spacing h',
 };
 const ARGUMENTS: Record<string, string> = { maxError: '--max-error', rmsError: '--rms-error', knots: '--knots',
   spacing: '--spacing' };
@@ -195,7 +196,8 @@ function ortPending(): void {
  * (only those `inside` marks, when given: the certified region) and the certified float32
  * bound; `layout` says which network the file is (the clamp form, or the network shown).
  */
-interface ExactCheck { exact: ArrayLike<number>; inside?: ArrayLike<boolean> | undefined; bound: number; layout: 'clamp' | 'network' }
+interface ExactCheck { exact: ArrayLike<number>; inside?: ArrayLike<boolean> | undefined; bound: number;
+  layout: 'clamp' | 'network' }
 
 /**
  * Runs the ONNX files the page offers in onnxruntime-web; a stale check never overwrites a

@@ -32,7 +32,8 @@ export interface Built {
 export interface Float32File {
   net: Network;
   /** certifiedMax: proven max |f − network| evaluated in float32; the rest for the record. */
-  error: { certifiedMax: number; certifiedMaxFloat64: number; float32RoundingBound: number; measuredMaxFloat32: number };
+  error: { certifiedMax: number; certifiedMaxFloat64: number; float32RoundingBound: number;
+    measuredMaxFloat32: number };
 }
 
 /** What the float32 file's metadata says about its layout. */
@@ -68,7 +69,8 @@ export function onnxBytes(b: Built, dtype: 'float32' | 'float64'): Uint8Array {
  * float32 file's network); and, when f's values are given, max |float32 ONNX − f| over the
  * points where it is asked for (`exactPoints` of them).
  */
-export interface OrtAgreement { float64: number; vsFloat32: number; vsFloat64: number; vsExact: number | null; exactPoints: number; maxAbsOutput: number; points: number }
+export interface OrtAgreement { float64: number; vsFloat32: number; vsFloat64: number; vsExact: number | null;
+  exactPoints: number; maxAbsOutput: number; points: number }
 
 async function runOnnx(b: Built, dtype: 'float32' | 'float64', x: Float32Array | Float64Array,
   n: number): Promise<ArrayLike<number>> {

@@ -70,7 +70,8 @@ export function parseLine(text: string, names: string[]): PlotLine | null {
     }
     const missing = names.filter((n) => !(n in out));
     if (missing.length) throw new InputError('plot line',
-      `give every variable (${names.join(', ')}) at both ends, ${missing.join(', ')} missing`, part.trim(), { field: 'line', code: 'bad-line' });
+      `give every variable (${names.join(', ')}) at both ends, ${missing.join(', ')} missing`, part.trim(),
+        { field: 'line', code: 'bad-line' });
     return out;
   };
   const from = end(m[1]!);
