@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
-import { sampleBox } from '../compile/sample.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
 import { collect, parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
@@ -12,7 +11,7 @@ import type { CertifyResult } from '../certify/certify.ts';
 import { certifyModelFile, type CertifyRequest } from './certify.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 import { readStoredFacts, type StoredFacts } from './stored.ts';
-import { formulaRegion, type Region } from '../compile/region.ts';
+import { formulaRegion } from '../compile/region.ts';
 import { fmt } from '../report/format.ts';
 import { renderPairs } from './table.ts';
 
@@ -145,8 +144,8 @@ function checkInputs(req: CheckRequest, flags: CheckFlags): Float64Array {
   const n = parseCount(flags.n, '-n', 10_000_000);
   const seed = parseSeed(flags.seed);
   const box = names.map((v) => req.box[v]!);
-  return req.ranges.length === 0 ? sampleBox(box, n, seed) : sampleRegion(formulaRegion(names, box, req.ranges), n,
-    seed);
+  // Region.sample draws sampleBox(box, n, seed) itself when no range cuts the box.
+  return sampleRegion(formulaRegion(names, box, req.ranges), n, seed);
 }
 
 /**
@@ -160,14 +159,10 @@ function storedCertificate(stored: StoredFacts, req: CheckRequest, flags: CheckF
   const certRanges = Object.entries(stored.ranges).map(([k, r]) => rangeTest(`${k}=${r[0]}:${r[1]}`, names));
   const sameFormula = stored.expr !== undefined && (flags.expr === undefined || flags.expr === stored.expr);
   const compareCert = sameFormula && stored.certified !== undefined && certBox.every((b) => b !== undefined);
-  return {
-    certified: compareCert ? stored.certified! : undefined,
-    inRegion: compareCert ? regionTest(formulaRegion(names, certBox as [number, number][], certRanges)) : () => false,
-  };
+  if (!compareCert) return { certified: undefined, inRegion: () => false };
+  const region = formulaRegion(names, certBox as [number, number][], certRanges);
+  return { certified: stored.certified!, inRegion: (row: number[]) => region.contains(row) };
 }
-
-/** Membership in the certified region (the box and the stored ranges), one test for every sample. */
-const regionTest = (region: Region) => (row: number[]) => region.contains(row);
 
 /** What check found, as check --json prints it. */
 function checkResult(c: {

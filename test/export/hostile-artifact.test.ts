@@ -78,3 +78,29 @@ test('an ONNX file with a width of 1e9, or an operator onnxruntime does not know
     /^model file must be a model its runtime can load and run \(got ".*odd\.onnx: .*NoSuchOp/);
   assert.ok((await readFile(join(dir, 'odd.onnx'))).length > 0);
 });
+
+test('an ONNX input declared 2^40 wide is refused with the width limit before any allocation', async () => {
+  const m = onnx.ModelProto.decode(buildArtifacts(net, { expr: 'x^2' }, 'n.onnx')[0]!.bytes);
+  m.graph!.input![0]!.type!.tensorType!.shape!.dim![1]!.dimValue = 2 ** 40 as never;
+  const path = join(dir, 'huge.onnx');
+  await writeFile(path, onnx.ModelProto.encode(m).finish());
+  await refused(path, /shape must have a width from 0 to \d+ \(got 1099511627776\)/);
+});
+
+test('an ONNX Gemm whose weight does not fit the previous layer is refused in one sentence', async () => {
+  const m = onnx.ModelProto.decode(buildArtifacts(net, { expr: 'x^2' }, 'n.onnx')[0]!.bytes);
+  const gemm = m.graph!.node!.filter((n) => n.opType === 'Gemm');
+  assert.ok(gemm.length >= 2, 'the exported network has two Gemm layers');
+  // The second layer's weight: declare it 3 wide while the hidden layer gives 4 values.
+  const name = gemm[1]!.input![1]!;
+  const init = m.graph!.initializer!.find((t) => t.name === name)!;
+  const dims = init.dims!.map(Number);
+  const values = init.doubleData && init.doubleData.length > 0 ? 'doubleData' : 'floatData';
+  assert.equal(dims.reduce((p, q) => p * q, 1), 4);
+  init.dims = dims.map((d) => (d === 4 ? 3 : d)) as never;
+  if ((init[values] as number[] | undefined)?.length) (init as any)[values] = (init[values] as number[]).slice(0, 3);
+  if (init.rawData && init.rawData.length > 0) init.rawData = init.rawData.subarray(0, (init.rawData.length / 4) * 3);
+  const path = join(dir, 'gemm.onnx');
+  await writeFile(path, onnx.ModelProto.encode(m).finish());
+  await refused(path, /gemm\.onnx/);
+});

@@ -98,10 +98,8 @@ export function renderMulti(
   // The certificate covers the box where the stated subexpression ranges hold; leave the rest out.
   const region = formulaRegion(names, box, Object.entries(r.region.ranges)
     .map(([text, range]) => ({ text, expr: parseFormula(text, '--range').expr, range })));
-  const boxed = (p: number[]) => region.inBox(p);
-  const certified = (p: number[]) => region.contains(p);
-  const inBox = ts.map((_, i) => boxed(row(i)));
-  const inside = ts.map((_, i) => inBox[i]! && certified(row(i)));
+  const inBox = ts.map((_, i) => region.inBox(row(i)));
+  const inside = ts.map((_, i) => inBox[i]! && region.holds(row(i)));
   const err = fx.map((v, i) => (inside[i] ? v - y[i]! : NaN));
   let worst = NaN;
   for (const e of err) if (!Number.isNaN(e)) worst = Number.isNaN(worst) ? Math.abs(e) : Math.max(worst, Math.abs(e));
@@ -132,7 +130,7 @@ export function renderMulti(
   const check: number[] = [];
   const exact: number[] = [];
   const insideRegion: boolean[] = [];
-  const add = (p: number[]) => { check.push(...p); exact.push(f(...p)); insideRegion.push(certified(p)); };
+  const add = (p: number[]) => { check.push(...p); exact.push(f(...p)); insideRegion.push(region.contains(p)); };
   ts.forEach((_, i) => { if (inBox[i]) add(row(i)); });
   const rand = rng(7);
   for (let i = 0; i < 2000; i++) add(names.map((_, j) => lo[j]! + rand() * (hi[j]! - lo[j]!)));
