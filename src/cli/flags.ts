@@ -14,6 +14,7 @@ export const FLAGS: Readonly<Record<string, string>> = {
   rmsError: '--rms-error',
   vars: '--var',
   ranges: '--range',
+  exclude: '--exclude',
   dtype: '--dtype',
   path: '--export',
   seed: '--seed',

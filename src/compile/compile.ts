@@ -64,13 +64,13 @@ function prepare(o: CompileOptions, req: Request): Prepared {
   const ranges = propagateRanges(g, o.vars, given);
   const live = ancestors(g, outIds);
   // The certified region: the box where the stated ranges hold (as stated, not as propagated).
-  const region = graphRegion(g, o.vars, [...given].map(([id, v]) => ({ id, range: v.range })));
+  const region = graphRegion(g, o.vars, [...given].map(([id, v]) => ({ id, range: v.range })), req.bands);
   return { g, outIds, given, ranges, live, region };
 }
 
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
-  const formula = parseFormula(o.expr);
+  const formula = o.exclude?.length ? readRequest(o).formulas[0]! : parseFormula(o.expr);
   const graph = buildGraph(lowerForCompile(formula.expr, o.vars), Object.keys(o.vars), { norms: true });
   if (!graph.nodes.some((n) => n.kind === 'norm')) return compileFormula({ ...o, norm: 'squares' });
   const results: CompileResult[] = [];

@@ -4,7 +4,7 @@ import { evaluate } from '../net/evaluate.ts';
 import type { Network } from '../net/network.ts';
 import type { Graph } from './graph.ts';
 import type { Range } from './ranges.ts';
-import { graphRegion } from './region.ts';
+import { graphRegion, type RegionBand } from './region.ts';
 import { sampleBox } from './sample.ts';
 
 /** The box, and the samples (given, or how many fresh ones with which seed) and tolerance of the accurate f. */
@@ -14,6 +14,8 @@ export interface MeasureOptions {
   measureCount?: number | undefined;
   seed?: number | undefined;
   absTol?: number;
+  /** Bands cut out of the region (--exclude): samples inside them count as outside. */
+  bands?: readonly RegionBand[];
 }
 
 /**
@@ -36,7 +38,7 @@ export function measureOnRegion(
   const rows = samples.length / d;
   // Keep the samples inside the certified region: intermediate values within their ranges.
   const nodes = [...live].filter((id) => g.nodes[id]!.kind !== 'input').map((id) => ({ id, range: ranges[id]! }));
-  const region = graphRegion(g, o.vars, nodes);
+  const region = graphRegion(g, o.vars, nodes, o.bands);
   const keep: number[] = [];
   let outside = 0;
   for (let r = 0; r < rows; r++) {

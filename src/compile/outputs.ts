@@ -4,7 +4,7 @@ import { roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
 import type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpec } from './types.ts';
 import { measureOnRegion } from './measure.ts';
 import type { Request } from './request.ts';
-import { statedRanges, type Compiled } from './result.ts';
+import { certifiedRegion, type Compiled } from './result.ts';
 
 /**
  * Several outputs in one network: the names and tolerances checked up front, and the result
@@ -50,7 +50,7 @@ export function multiResult(
     measuredRms: worst((r) => r.measuredRms), measuredSamples: outputs[0]!._count, outsideRegion: outputs[0]!._outside,
     certifiedMaxFloat32: worst((r) => r.certifiedMaxFloat32),
     outputRange: [Math.min(...outputs.map((r) => r.outputRange[0])), Math.max(...outputs.map((r) => r.outputRange[1]))],
-    hints: built.hints, nodes: built.reports, region: { box: o.vars, ranges: statedRanges(c) },
+    hints: built.hints, nodes: built.reports, region: certifiedRegion(o, c),
     outputs: outputs.map(({ _count, _outside, ...r }) => r),
   };
 }
@@ -64,7 +64,8 @@ function measureOutputs(o: CompileOptions, req: Request, c: Compiled, outIds: nu
   const r64 = roundingErrorBound(built.network, lo, hi, 'float64', built.hints);
   const r32 = roundingErrorBound(built.network, lo, hi, 'float32', built.hints);
   return outIds.map((id, k) => {
-    const m = measureOnRegion(req.formulas[k]!.expr, inputs, built.network, g, ranges, live, o, k);
+    const m = measureOnRegion(req.formulas[k]!.expr, inputs, built.network, g, ranges, live, { ...o, bands: req.bands },
+      k);
     const certifiedMax = built.errorOuts[k]! + r64[k]!;
     const out = o.outputs![k]!;
     if (m.max > certifiedMax) {

@@ -13,6 +13,18 @@ export interface RegionConstraint {
   value: (point: readonly number[]) => number;
 }
 
+/**
+ * A band cut out of a region: the points where |value − center| < halfWidth (an open band, so
+ * its edges stay in the region). `enclose` bounds the value over a sub-box (null: unknown).
+ */
+export interface RegionBand {
+  text: string;
+  center: number;
+  halfWidth: number;
+  value: (point: readonly number[]) => number;
+  enclose: (lo: readonly number[], hi: readonly number[]) => Range | null;
+}
+
 /** Encloses the constraints' subexpressions over a sub-box (in constraint order); null when it cannot. */
 export type RegionEnclosure = (lo: readonly number[], hi: readonly number[]) => Range[] | null;
 
@@ -24,7 +36,8 @@ export interface RegionSample { samples: Float64Array | null; kept: number; draw
 
 /**
  * The region a certificate covers: the box of the inputs, restricted to the points where every
- * constraint holds (a subexpression within its stated range). One type for every test of it:
+ * constraint holds (a subexpression within its stated range) and outside every excluded band
+ * (compile --exclude). One type for every test of it:
  * `contains` for points (measuring), `mayMeet` for sub-boxes (branch and bound: false only
  * when interval enclosures prove the sub-box misses the region), `sample` for fresh points.
  */
@@ -34,6 +47,7 @@ export class Region {
     readonly box: readonly Range[],
     readonly constraints: readonly RegionConstraint[],
     private readonly enclosure: RegionEnclosure,
+    readonly bands: readonly RegionBand[] = [],
   ) {}
 
   /** The point lies in the box (bounds included). */
@@ -46,16 +60,27 @@ export class Region {
     return this.inBox(p) && this.holds(p);
   }
 
-  /** Every constraint holds at the point (the box is not tested). */
+  /** Every constraint holds at the point and no band holds it (the box is not tested). */
   holds(p: readonly number[]): boolean {
-    return this.constraints.every((c) => { const v = c.value(p); return v >= c.range[0] && v <= c.range[1]; });
+    return this.constraints.every((c) => { const v = c.value(p); return v >= c.range[0] && v <= c.range[1]; })
+      && !this.bands.some((b) => Math.abs(b.value(p) - b.center) < b.halfWidth);
+  }
+
+  /** Interval enclosure proves the sub-box [lo, hi] lies inside one excluded band. */
+  insideBand(lo: readonly number[], hi: readonly number[]): boolean {
+    return this.bands.some((b) => {
+      const r = b.enclose(lo, hi);
+      return r !== null && r[0] > b.center - b.halfWidth && r[1] < b.center + b.halfWidth;
+    });
   }
 
   /**
    * False only when the sub-box [lo, hi] certainly misses the region: some constraint's
-   * enclosure over it lies outside the constraint's range. Sound, not tight (true when unsure).
+   * enclosure over it lies outside the constraint's range, or it lies inside a band. Sound,
+   * not tight (true when unsure).
    */
   mayMeet(lo: readonly number[], hi: readonly number[]): boolean {
+    if (this.insideBand(lo, hi)) return false;
     if (this.constraints.length === 0) return true;
     const r = this.enclosure(lo, hi);
     if (r === null) return true;
@@ -69,7 +94,9 @@ export class Region {
    * projects more than `maxDraws` draws: the region is a sliver of the box.
    */
   sample(n: number, seed: number, maxDraws = MAX_REJECTION_DRAWS): RegionSample {
-    if (this.constraints.length === 0) return { samples: sampleBox([...this.box], n, seed), kept: n, drawn: n };
+    if (this.constraints.length === 0 && this.bands.length === 0) {
+      return { samples: sampleBox([...this.box], n, seed), kept: n, drawn: n };
+    }
     const d = this.box.length;
     const kept = new Float64Array(n * d);
     let rows = 0, drawn = 0;
@@ -94,6 +121,7 @@ export class Region {
  */
 export function formulaRegion(
   inputs: readonly string[], box: readonly Range[], given: readonly { text: string; expr: Expr; range: Range }[],
+  bands: readonly RegionBand[] = [],
 ): Region {
   const constraints = given.map(({ text, expr, range }) => {
     const f = compileFunction(expr, [...inputs]);
@@ -103,7 +131,7 @@ export function formulaRegion(
     const e = enclose(expr, Object.fromEntries(inputs.map((v, i) => [v, [lo[i]!, hi[i]!] as const])));
     return (e.undefinedPart ? [-Infinity, Infinity] : [e.lo, e.hi]) as Range;
   });
-  return new Region(inputs, box, constraints, enclosure);
+  return new Region(inputs, box, constraints, enclosure, bands);
 }
 
 /**
@@ -113,6 +141,7 @@ export function formulaRegion(
  */
 export function graphRegion(
   g: Graph, box: Record<string, Range>, nodes: readonly { id: number; range: Range }[],
+  bands: readonly RegionBand[] = [],
 ): Region {
   const inputs = g.inputs;
   const constraints = nodes.map(({ id, range }) => {
@@ -126,7 +155,7 @@ export function graphRegion(
     try { r = propagateRanges(g, sub, new Map()); } catch { return null; }
     return nodes.map(({ id }) => r[id]!);
   };
-  return new Region(inputs, inputs.map((v) => box[v]!), constraints, enclosure);
+  return new Region(inputs, inputs.map((v) => box[v]!), constraints, enclosure, bands);
 }
 
 type NodeFn = (a: number[]) => number;

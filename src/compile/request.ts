@@ -1,10 +1,14 @@
 import { InputError } from '../errors.ts';
 import { variablesOf } from '../expr/ast.ts';
+import type { JumpSite } from '../expr/jumps.ts';
 import { parseFormula, type Formula } from '../expr/parse.ts';
+import { regionBands } from './bands.ts';
+import { resolveJumps } from './jumpgap.ts';
 import { ancestors, type Graph } from './graph.ts';
 import { lowerForCompile } from './lower.ts';
 import { checkOutputs } from './outputs.ts';
 import type { Range } from './ranges.ts';
+import { formulaRegion, type RegionBand } from './region.ts';
 import type { CompileOptions } from './types.ts';
 
 /** A compile request checked: its formulas (one per output), inputs and tolerances. */
@@ -19,17 +23,26 @@ export interface Request {
   maxError: number;
   /** Output names as messages name them ('f' for the one formula). */
   names: string[];
+  /** Bands cut out of the certified region (--exclude); jumps in `formulas` are written as ramps exact outside them. */
+  bands: RegionBand[];
 }
 
 /**
  * Validation of compileFormula's options, in the order users meet the rules: the formulas
  * parse, every variable has a range and every range a variable, output names and
- * tolerances, each range a non-empty finite interval, --max-error a positive number.
+ * tolerances, each range a non-empty finite interval, --max-error a positive number; then
+ * the bands (--exclude) and the jumps they make room for (withJumps).
  */
 export function readRequest(o: CompileOptions): Request {
   const outs = o.outputs ?? [];
   const multi = outs.length > 0;
-  const formulas = multi ? outs.map((out) => parseFormula(out.expr, `--out ${out.name}`)) : [parseFormula(o.expr)];
+  const sites: JumpSite[][] = [];
+  const parseOne = (text: string, argument?: string) => {
+    const jumps = o.exclude?.length ? [] : undefined;
+    sites.push(jumps ?? []);
+    return parseFormula(text, argument, jumps);
+  };
+  const formulas = multi ? outs.map((out) => parseOne(out.expr, `--out ${out.name}`)) : [parseOne(o.expr)];
   const variables = [...new Set(formulas.flatMap((f) => f.variables))];
   const inputs = Object.keys(o.vars);
   for (const v of variables) {
@@ -55,7 +68,28 @@ export function readRequest(o: CompileOptions): Request {
   }
   const tolerances = multi ? outs.map((out) => out.maxError ?? o.maxError) : [o.maxError];
   const names = multi ? outs.map((out) => out.name) : ['f'];
-  return { multi, formulas, inputs, tolerances, maxError: Math.min(...tolerances), names };
+  const { bands, resolved } = withJumps(o, inputs, formulas, sites);
+  return { multi, formulas: resolved, inputs, tolerances, maxError: Math.min(...tolerances), names, bands };
+}
+
+/**
+ * The --exclude bands as region cuts, refused when no point of 10⁴ drawn in the box lies
+ * outside them, and each formula's jumps written as ramps (jumpgap.ts resolveJumps: exact on
+ * the region outside the bands, the stated ranges included).
+ */
+function withJumps(o: CompileOptions, inputs: string[], formulas: Formula[], sites: JumpSite[][]) {
+  const bands = regionBands(o.exclude, inputs);
+  if (bands.length === 0) return { bands, resolved: formulas };
+  const box = inputs.map((v) => o.vars[v]!);
+  const stated = Object.entries(o.ranges ?? {}).map(([text, range]) => ({ text, range,
+    expr: parseFormula(text, '--range').expr }));
+  const region = formulaRegion(inputs, box, stated, bands);
+  if (region.sample(1, 1, 1).samples === null) {
+    throw new InputError('--exclude', 'leave part of the region outside the bands (no point of 10,000 drawn in the ' +
+      'box lies outside them)', o.exclude!.join(', '), { field: 'exclude', code: 'empty-region' });
+  }
+  const resolved = formulas.map((f, i) => ({ ...f, expr: resolveJumps(f.expr, sites[i]!, inputs, box, region) }));
+  return { bands, resolved };
 }
 
 /** A stated subexpression range: the node it names, its range, and the argument that stated it. */

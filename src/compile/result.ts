@@ -17,6 +17,11 @@ export function statedRanges(c: Compiled): Record<string, Range> {
   return out;
 }
 
+/** The region a result's certificate covers: the box, the stated ranges and the --exclude bands (when any). */
+export function certifiedRegion(o: CompileOptions, c: Compiled): CompileResult['region'] {
+  return { box: o.vars, ranges: statedRanges(c), ...(o.exclude?.length ? { exclude: [...o.exclude] } : {}) };
+}
+
 /**
  * The result of a one-output compile: the best network measured on fresh samples of its
  * certified region (measure.ts; a measured error above the certified one is a bug, reported
@@ -30,13 +35,14 @@ export function singleResult(
   const inputs = req.inputs;
   o.onProgress?.('measuring', `${o.samples ? o.samples.length / inputs.length : o.measureCount ?? 'default'} samples`);
   const absTol = 1e-3 * total;
-  const m = measureOnRegion(req.formulas[0]!.expr, inputs, built.network, g, ranges, live, { ...o, absTol });
+  const m = measureOnRegion(req.formulas[0]!.expr, inputs, built.network, g, ranges, live,
+    { ...o, absTol, bands: req.bands });
   assertMeasuredWithinCertified(`compile ${o.expr}`, m.max, total, magnitude(ranges[g.output]!));
   return {
     expr: o.expr, inputs, network: built.network,
     certifiedMax: total, certifiedConstruction: built.errorOut, roundingBound: rounding,
     measuredMax: m.max, measuredRms: m.rms, measuredSamples: m.count, outsideRegion: m.outside,
-    nodes: built.reports, region: { box: o.vars, ranges: statedRanges(c) }, hints: built.hints,
+    nodes: built.reports, region: certifiedRegion(o, c), hints: built.hints,
     certifiedMaxFloat32: scope.dtype === 'float32' ? total32 : built.errorOut + float32Rounding(scope, built),
     outputRange: ranges[g.output]!,
   };

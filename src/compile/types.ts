@@ -9,6 +9,12 @@ export interface CompileOptions {
   vars: Record<string, Range>;
   /** Ranges of subexpressions, keyed by their text (e.g. "dx^2+dy^2+dz^2"). */
   ranges?: Record<string, Range>;
+  /**
+   * Bands cut out of the region, "formula=center±halfwidth" (compile/bands.ts): the certificate
+   * covers the rest, and jumps (sign, floor, step, comparisons, …) are accepted where the bands
+   * keep their arguments away from every jump point (compile/jumpgap.ts).
+   */
+  exclude?: string[];
   /** Certified max error to reach over the region (> 0). */
   maxError: number;
   /** Most segments any one node may use. */
@@ -108,7 +114,8 @@ export interface CompileResult {
   /** Samples outside the certified region (never counted as measured inside it). */
   outsideRegion: number;
   nodes: NodeReport[];
-  region: { box: Record<string, Range>; ranges: Record<string, Range> };
+  /** The certified region: the box, the stated ranges, and the bands cut out of it (--exclude texts). */
+  region: { box: Record<string, Range>; ranges: Record<string, Range>; exclude?: string[] };
   /** Several outputs: one report each, in network output order (top-level errors are their maxima). */
   outputs?: OutputReport[];
 }

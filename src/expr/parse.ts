@@ -1,7 +1,8 @@
 import { parse, type MathNode } from 'mathjs';
 import { InputError } from '../errors.ts';
-import { BINARY_FUNCTIONS, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type Expr } from './ast.ts';
+import { BINARY_FUNCTIONS, exprToString, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type Expr } from './ast.ts';
 import { callExpr, idOf, JUMP_RULE, REWRITTEN_FUNCTIONS } from './calls.ts';
+import { comparisonSite, isJumpPlaceholder, jumpKindOf, jumpSite, substitute, type JumpSite } from './jumps.ts';
 
 export interface Formula {
   text: string;
@@ -12,6 +13,8 @@ export interface Formula {
 
 const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
 const COMPARISONS = ['smaller', 'larger', 'smallerEq', 'largerEq', 'equal', 'unequal', 'and', 'or', 'not', 'xor'];
+/** The comparisons a `jumps` list accepts (as steps, expr/jumps.ts). */
+const STEPS: Record<string, string> = { smaller: '<', smallerEq: '<=', larger: '>', largerEq: '>=' };
 const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
   add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow',
 };
@@ -19,10 +22,11 @@ const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
 /**
  * Parses a formula with mathjs and converts it to our closed tree. Anything outside the
  * grammar (`+ - * / ^`, the functions of ast.ts, numbers, pi, e, variables) is an InputError
- * naming `argument`.
+ * naming `argument`. Given a `jumps` list, jump functions and comparisons are accepted: each
+ * becomes a placeholder variable and a site in the list (expr/jumps.ts), to be written as a
+ * ramp by the caller; `variables` then includes those of the jumps' arguments.
  */
-
-export function parseFormula(text: string, argument = 'expression'): Formula {
+export function parseFormula(text: string, argument = 'expression', jumps?: JumpSite[]): Formula {
   if (typeof text !== 'string' || text.trim() === '') throw new InputError(argument, 'be a non-empty formula', text,
     idOf(argument, 'empty'));
   if (text.length > MAX_FORMULA_CHARS) throw new InputError(argument, `have at most ${MAX_FORMULA_CHARS} characters`,
@@ -37,14 +41,15 @@ export function parseFormula(text: string, argument = 'expression'): Formula {
     throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text,
       idOf(argument, 'syntax'));
   }
-  const expr = convert(node, text, argument, false);
+  const expr = convert(node, text, argument, false, jumps);
   const { nodes, depth } = treeSize(expr);
   if (nodes > MAX_FORMULA_NODES) throw new InputError(argument,
     `have at most ${MAX_FORMULA_NODES} operations, numbers and variables`, `${nodes}`, idOf(argument, 'too-large'));
   if (depth > MAX_FORMULA_DEPTH) throw new InputError(argument,
     `nest at most ${MAX_FORMULA_DEPTH} operations deep (long sums are balanced, other chains are not)`, `${depth} deep`,
       idOf(argument, 'too-deep'));
-  return { text, expr, variables: variablesOf(expr) };
+  const shown = jumps?.length ? substitute(expr, new Map(jumps.map((j) => [j.placeholder, j.arg]))) : expr;
+  return { text, expr, variables: variablesOf(shown).filter((v) => !isJumpPlaceholder(v)) };
 }
 
 /** Limits that keep every pass over a formula (derivatives, enclosures, evaluation) cheap and within the stack. */
@@ -115,11 +120,11 @@ export function fromMathjs(node: MathNode): Expr {
   return convert(node, node.toString(), 'derivative', true);
 }
 
-function convert(node: MathNode, text: string, argument: string, internal: boolean): Expr {
+function convert(node: MathNode, text: string, argument: string, internal: boolean, jumps?: JumpSite[]): Expr {
   const n = node as MathNode & Record<string, any>;
   switch (n.type) {
     case 'ParenthesisNode':
-      return convert(n.content, text, argument, internal);
+      return convert(n.content, text, argument, internal, jumps);
     case 'ConstantNode': {
       const v = Number(n.value);
       if (typeof n.value !== 'number' || !Number.isFinite(v)) {
@@ -142,9 +147,11 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       if (n.fn === 'add' || n.fn === 'subtract') {
         const terms = sumTerms(n);
         if (terms.length > BALANCE_ABOVE) return balancedSum(terms.map((t) => ({ sign: t.sign, e: convert(t.node, text,
-          argument, internal) })));
+          argument, internal, jumps) })));
       }
-      const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal));
+      const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal, jumps));
+      const step = Object.hasOwn(STEPS, n.fn as string) ? STEPS[n.fn as string] : undefined;
+      if (jumps && step && args.length === 2) return comparisonSite(step, args[0]!, args[1]!, jumps, argument);
       if (n.fn === 'unaryMinus' && args.length === 1) return { op: 'neg', arg: args[0]! };
       if (n.fn === 'unaryPlus' && args.length === 1) return args[0]!;
       const op = OPS[n.fn as string];
@@ -158,7 +165,11 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
     }
     case 'FunctionNode': {
       const name = (n.fn?.name ?? String(n.fn)) as string;
-      const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal));
+      const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal, jumps));
+      const kind = jumpKindOf(name);
+      if (jumps && kind && args.length === 1) {
+        return jumpSite(kind, args[0]!, `${name}(${exprToString(args[0]!)})`, jumps, argument);
+      }
       return callExpr(name, args, argument, (f) => internal && (INTERNAL_FUNCTIONS as readonly string[]).includes(f));
     }
     default:
