@@ -12,6 +12,7 @@ import { certifyModelFile, type CertifyRequest } from './certify.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 import { readStoredFacts, type StoredFacts } from './stored.ts';
 import { formulaRegion } from '../compile/region.ts';
+import { parseWithBands, resolveBands, rowsOutsideBands } from './check-bands.ts';
 import { fmt } from '../report/format.ts';
 import { renderPairs } from './table.ts';
 
@@ -66,8 +67,8 @@ function resolveRequest(model: string, runner: ArtifactRunner, stored: StoredFac
   const exprText: string | undefined = flags.expr ?? stored.expr;
   if (exprText === undefined) throw new InputError('--expr', `be given: ${model} stores no formula in its metadata`,
     'none');
-  const formula = parseFormula(exprText, '--expr');
-  for (const v of formula.variables) if (!names.includes(v)) throw new InputError('--expr',
+  const parsed = parseWithBands(exprText, stored.exclude);
+  for (const v of parsed.formula.variables) if (!names.includes(v)) throw new InputError('--expr',
     `use only the model's inputs (${names.join(', ')})`, v);
   const box = { ...stored.box, ...parseVarRanges(flags.var as string[], '--var') };
   // --var or --range given: the sampling region is the one stated; neither: the stored one.
@@ -79,7 +80,9 @@ function resolveRequest(model: string, runner: ArtifactRunner, stored: StoredFac
   }
   if (flags.certify) for (const v of names) if (!box[v]) throw new InputError('--certify',
     `go with a range for every model input (--var, or stored in the file; missing ${v})`, givenNames(box));
-  return { names, formula, exprText, box, rangeTexts, ranges: rangeTexts.map((t) => rangeTest(t, names)) };
+  const ranges = rangeTexts.map((t) => rangeTest(t, names));
+  const { formula, bands } = resolveBands(parsed, stored.exclude, names, box, ranges, flags.certify === true);
+  return { names, formula, exprText, box, rangeTexts, ranges, bands };
 }
 
 /** The inputs a box gives ranges for, as the InputError's value. */
@@ -140,12 +143,12 @@ async function checkModel(model: string, runner: ArtifactRunner, flags: CheckFla
 /** The inputs to check on: the --data rows, else -n samples of the box (and the stated ranges). */
 function checkInputs(req: CheckRequest, flags: CheckFlags): Float64Array {
   const { names } = req;
-  if (flags.data) return dataRows(flags.data, names);
+  if (flags.data) return rowsOutsideBands(dataRows(flags.data, names), names.length, req.bands);
   const n = parseCount(flags.n, '-n', 10_000_000);
   const seed = parseSeed(flags.seed);
   const box = names.map((v) => req.box[v]!);
   // Region.sample draws sampleBox(box, n, seed) itself when no range cuts the box.
-  return sampleRegion(formulaRegion(names, box, req.ranges), n, seed);
+  return sampleRegion(formulaRegion(names, box, req.ranges, req.bands), n, seed);
 }
 
 /**
@@ -160,7 +163,7 @@ function storedCertificate(stored: StoredFacts, req: CheckRequest, flags: CheckF
   const sameFormula = stored.expr !== undefined && (flags.expr === undefined || flags.expr === stored.expr);
   const compareCert = sameFormula && stored.certified !== undefined && certBox.every((b) => b !== undefined);
   if (!compareCert) return { certified: undefined, inRegion: () => false };
-  const region = formulaRegion(names, certBox as [number, number][], certRanges);
+  const region = formulaRegion(names, certBox as [number, number][], certRanges, req.bands);
   return { certified: stored.certified!, inRegion: (row: number[]) => region.contains(row) };
 }
 
@@ -221,7 +224,8 @@ function certificateRows(
       ['samples outside the certified region', outside],
       ['max error, measured in the certified region', m.maxInRegion],
     ] as [string, number][] : []),
-    [`max error, certified (stored in the file, ${dtype})`, certified],
+    [`max error, certified (stored in the file, ${dtype})${stored.exclude ? ` outside ${stored.exclude.join(', ')}`
+      : ''}`, certified],
     ...(stored.certifiedFloat64 !== undefined && dtype === 'float32'
       ? [['max error, certified (stored, same weights in float64)', stored.certifiedFloat64]] as [string, number][]
       : []),

@@ -14,7 +14,8 @@ export function compileSummary(r: CompileResult, seconds: number) {
     certifiedBreakdown: { construction: r.certifiedConstruction, float64Rounding: r.roundingBound },
     measuredSamples: r.measuredSamples, outsideRegion: r.outsideRegion,
     ...(r.outputs ? { outputs: r.outputs } : {}),
-    domain: r.region.box, ranges: r.region.ranges, dtype: 'float64', seconds,
+    domain: r.region.box, ranges: r.region.ranges, ...(r.region.exclude ? { exclude: r.region.exclude } : {}),
+    dtype: 'float64', seconds,
     nodes: r.nodes,
   };
 }
@@ -31,14 +32,15 @@ export function constructionText(n: CompileResult['nodes'][number]): string {
 export function renderCompile(r: CompileResult, seconds: number): string {
   const s = networkSummary(r.network);
   const region = [...Object.entries(r.region.box), ...Object.entries(r.region.ranges)];
+  const outside = r.region.exclude ? ` outside ${r.region.exclude.join(', ')}` : '';
   const head = renderPairs([
     ['formula', r.expr],
-    ['region', region.map(([k, [a, b]]) => `${k} in [${fmt(a)}, ${fmt(b)}]`).join(', ')],
+    ['region', `${region.map(([k, [a, b]]) => `${k} in [${fmt(a)}, ${fmt(b)}]`).join(', ')}${outside}`],
     ['ReLUs', s.relus],
     ['hidden layers (widths)', `${s.layers} (${s.widths.slice(0, -1).join(', ')})`],
     ['parameters', s.params],
-    ['max error, certified', r.certifiedMax],
-    ['max error in float32, certified', r.certifiedMaxFloat32],
+    [`max error, certified${outside}`, r.certifiedMax],
+    [`max error in float32, certified${outside}`, r.certifiedMaxFloat32],
     [`max error, measured (${r.measuredSamples} samples)`, r.measuredMax],
     ['RMS error, measured', r.measuredRms],
     ['samples outside the region', r.outsideRegion],
@@ -53,7 +55,8 @@ function renderPerOutput(r: CompileResult): string {
   if (!r.outputs) return '';
   const rows = r.outputs.map((o) => [o.name, shorten(o.expr, 50), o.maxError, o.certifiedMax, o.measuredMax]);
   const header = ['output', 'formula', 'max error asked', 'certified', 'measured'];
-  return `\n\nper output (each certified over the whole region)\n${renderTable(header, rows)}`;
+  const where = r.region.exclude ? `outside ${r.region.exclude.join(', ')}` : 'over the whole region';
+  return `\n\nper output (each certified ${where})\n${renderTable(header, rows)}`;
 }
 
 /** The nodes that cost units or are approximated: where each was built, how, and its share of the error. */

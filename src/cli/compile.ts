@@ -14,7 +14,7 @@ export { compileSummary, constructionText } from './compile-render.ts';
 
 /** compile's flags as commander hands them over (strings, as typed; defaults filled in). */
 export interface CompileFlags {
-  out: string[]; var: string[]; range: string[]; maxError: string[];
+  out: string[]; var: string[]; range: string[]; exclude?: string[]; maxError: string[];
   data?: string; dataMargin: string; deep: string; norm: string; minimize: string; maxDepth: string;
   samples: string; seed: string; dtype: string; maxFanIn?: string;
   json?: boolean; quiet?: boolean; save?: string; export?: string[]; force?: boolean;
@@ -23,7 +23,7 @@ export interface CompileFlags {
 /** compile's request, every flag parsed and checked (no file read yet). */
 export interface CompileRequest {
   expr: string; maxError: number; outputs?: OutputSpec[];
-  vars: Record<string, [number, number]>; ranges: Record<string, [number, number]>;
+  vars: Record<string, [number, number]>; ranges: Record<string, [number, number]>; exclude: string[];
   count: number; seed: number; dtype: 'float64' | 'float32';
   data?: { path: string; margin: number };
   deep: 'auto' | 'never' | 'always'; minimize: 'relus' | 'params'; norm: 'auto' | 'fold' | 'squares';
@@ -42,6 +42,8 @@ export function registerCompile(program: Command): void {
       [])
     .option('--var <name=a:b>', 'range of an input (repeat for each)', collect, [])
     .option('--range <subexpr=a:b>', 'known range of a subexpression (repeatable)', collect, [])
+    .option('--exclude <formula=c±w>', 'cut the band |formula − c| < w out of the certified region (repeatable); ' +
+      'jumps (sign, floor, ceil, round, step, comparisons) are accepted when the bands cover them', collect, [])
     .option('--data <file.csv>',
       'samples (header = variable names): input and intermediate ranges are taken from them, and the error is ' +
       'measured on them')
@@ -85,6 +87,7 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
   const magnitude = Math.max(Math.abs(r.outputRange[0]), Math.abs(r.outputRange[1]));
   await saver.write(r.network, {
     expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },
+    ...(r.region.exclude ? { exclude: r.region.exclude } : {}),
     error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
   }, [r.inputs.map((v) => vars[v]![0]), r.inputs.map((v) => vars[v]![1])], r.hints,
   { r64: r.roundingBound, r32: r.certifiedMaxFloat32 - r.certifiedConstruction, outputMagnitude: magnitude });
@@ -97,7 +100,8 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   const vars = parseVarRanges(flags.var, '--var');
   const ranges = parseVarRanges(flags.range, '--range');
   const { expr, maxError, outputs } = parseOutputs(exprArg, flags.out, flags.maxError);
-  if (!outputs && parseFormula(expr).variables.length === 0) {
+  const jumps = flags.exclude?.length ? [] : undefined;
+  if (!outputs && parseFormula(expr, 'expression', jumps).variables.length === 0) {
     throw new InputError('expression', 'use at least one variable (a constant needs no network)', expr);
   }
   const count = parseCount(flags.samples, '--samples', 10_000_000);
@@ -112,7 +116,8 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   const maxFanIn = flags.maxFanIn === undefined ? undefined : parseCount(flags.maxFanIn, '--max-fan-in', 1_000_000);
   if (maxFanIn !== undefined && maxFanIn < 2) throw new InputError('--max-fan-in', 'be at least 2', flags.maxFanIn);
   return {
-    expr, maxError, ...(outputs ? { outputs } : {}), vars, ranges, count, seed, dtype, ...(data ? { data } : {}),
+    expr, maxError, ...(outputs ? { outputs } : {}), vars, ranges, exclude: flags.exclude ?? [], count, seed, dtype,
+    ...(data ? { data } : {}),
     deep, minimize, norm, maxDepth, ...(maxFanIn !== undefined ? { maxFanIn } : {}),
     json: flags.json === true, ...(flags.save !== undefined ? { save: flags.save } : {}),
     exports: flags.export ?? [], force: flags.force === true,
@@ -125,6 +130,7 @@ export function runCompile(req: CompileRequest, samples?: Float64Array): Compile
   const options: CompileOptions = {
     onProgress: (step, detail) => { bar.step(`compile, ${step}`); bar.update(detail); },
     expr: req.expr, vars: req.vars, ranges: req.ranges, maxError: req.maxError,
+    ...(req.exclude.length ? { exclude: req.exclude } : {}),
     ...(req.outputs ? { outputs: req.outputs } : {}), measureCount: req.count, seed: req.seed,
     deep: req.deep, minimize: req.minimize, maxDepth: req.maxDepth, norm: req.norm, dtype: req.dtype,
     ...(req.maxFanIn ? { maxFanIn: req.maxFanIn } : {}), ...(samples ? { samples } : {}),

@@ -18,6 +18,8 @@ export interface StoredFacts {
   certified?: number;
   /** For a float32 file: the proven max error of the same weights evaluated in float64. */
   certifiedFloat64?: number;
+  /** Bands cut out of the certified region (compile --exclude), as "formula=c±w" texts. */
+  exclude?: string[];
 }
 
 const isRange = (v: unknown): v is [number, number] =>
@@ -62,6 +64,12 @@ export function readStoredFacts(metadata: Record<string, unknown>, inputs: reado
   const error = jsonValue(metadata, 'error', model) as Record<string, unknown> | undefined;
   const certified = finite(error?.certifiedMax);
   const certifiedFloat64 = finite(error?.certifiedMaxFloat64);
+  const exclude = jsonValue(metadata, 'exclude', model);
+  if (exclude !== undefined && (!Array.isArray(exclude) || !exclude.every((t) => typeof t === 'string'))) {
+    throw new InputError(`${model} metadata "exclude"`, 'be a list of texts formula=c±w',
+      JSON.stringify(exclude).slice(0, 80), { field: 'model', code: 'bad-metadata' });
+  }
   return { ...(expr ? { expr } : {}), box, ranges, ...(certified !== undefined ? { certified } : {}),
-    ...(certifiedFloat64 !== undefined ? { certifiedFloat64 } : {}) };
+    ...(certifiedFloat64 !== undefined ? { certifiedFloat64 } : {}),
+    ...(Array.isArray(exclude) && exclude.length ? { exclude: exclude as string[] } : {}) };
 }

@@ -1,0 +1,57 @@
+/**
+ * check on a file compiled with --exclude: the bands stored in its metadata ("exclude") cut
+ * out of the region it samples and compares on, and the formula's jumps (sign, floor, …)
+ * written as ramps that equal them outside the bands (compile/jumpgap.ts, the same proof as
+ * compile's), so the measurement is against the true formula wherever a sample is kept.
+ */
+import { regionBands } from '../compile/bands.ts';
+import { resolveJumps } from '../compile/jumpgap.ts';
+import { formulaRegion, type RegionBand } from '../compile/region.ts';
+import { InputError } from '../errors.ts';
+import type { JumpSite } from '../expr/jumps.ts';
+import { parseFormula, type Formula } from '../expr/parse.ts';
+import type { RangeTest } from './check-measure.ts';
+
+/** The formula as parsed: its jumps recorded (as placeholders) when the file stores bands. */
+export interface ParsedWithJumps { formula: Formula; sites: JumpSite[] | undefined }
+
+export function parseWithBands(text: string, exclude: readonly string[] | undefined): ParsedWithJumps {
+  const sites = exclude?.length ? [] : undefined;
+  return { formula: parseFormula(text, '--expr', sites), sites };
+}
+
+/**
+ * The bands as region cuts and the formula with its jumps resolved over the box (every input
+ * needs one when there are jumps). `certify`: check --certify, which takes no bands.
+ */
+export function resolveBands(
+  p: ParsedWithJumps, exclude: readonly string[] | undefined, names: readonly string[],
+  box: Record<string, [number, number]>, ranges: readonly RangeTest[], certify: boolean,
+): { formula: Formula; bands: RegionBand[] } {
+  if (!exclude?.length) return { formula: p.formula, bands: [] };
+  const bands = regionBands(exclude, names);
+  if (certify) {
+    throw new InputError('--certify', 'go with a file without --exclude bands (certify proves over a whole box)',
+      exclude.join(', '));
+  }
+  if (!p.sites?.length) return { formula: p.formula, bands };
+  const missing = names.find((v) => !box[v]);
+  if (missing !== undefined) {
+    throw new InputError('--var', `give a range for every model input to place the jumps of the formula (missing ${
+      missing})`, Object.keys(box).join(', ') || 'none');
+  }
+  const boxes = names.map((v) => box[v]!);
+  const region = formulaRegion(names, boxes, ranges, bands);
+  return { formula: { ...p.formula, expr: resolveJumps(p.formula.expr, p.sites, names, boxes, region) }, bands };
+}
+
+/** --data rows outside the bands (a formula with jumps is measured only there). */
+export function rowsOutsideBands(x: Float64Array, d: number, bands: readonly RegionBand[]): Float64Array {
+  if (bands.length === 0) return x;
+  const keep: number[] = [];
+  for (let i = 0; i < x.length / d; i++) {
+    const row = Array.from(x.subarray(i * d, i * d + d));
+    if (!bands.some((b) => Math.abs(b.value(row) - b.center) < b.halfWidth)) keep.push(...row);
+  }
+  return Float64Array.from(keep);
+}
