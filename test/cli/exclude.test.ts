@@ -22,7 +22,7 @@ const ARGS = ['x*y + sign(x-0.5)', '--var', 'x=0:1', '--var', 'y=0:1', '--exclud
 const built = await runCli(['compile', ...ARGS, '--json', '--save', at('n.json'), '--export', at('n.onnx')]);
 const summary = JSON.parse(built.stdout) as { exclude: string[]; maxError: { certified: number; measured: number } };
 
-test('compile --exclude --json: exit 0, the bands in the summary and in the saved file, certified <= --max-error', () => {
+test('compile --exclude --json: exit 0, the bands in the summary and the saved file, certified <= --max-error', () => {
   assert.equal(built.code, 0, built.stderr);
   assert.deepEqual(summary.exclude, ['x=0.5±1e-3']);
   assert.ok(summary.maxError.measured <= summary.maxError.certified && summary.maxError.certified <= 1e-2);
@@ -52,7 +52,8 @@ test('check from the saved artifact alone (JSON and ONNX): every sample lies in 
   assert.match(table.stdout, /certified \(stored in the file, float64\) outside x=0\.5±1e-3/);
 });
 
-test('the ONNX file in onnxruntime-node is within the certificate of x*y + sign(x - 0.5) outside the band', async () => {
+test('the ONNX file in onnxruntime-node is within the certificate of x*y + sign(x - 0.5) outside the band',
+  async () => {
   const n = 20_000;
   const x = sampleBox([[0, 1], [0, 1]], n, 29);
   const session = await ort.InferenceSession.create(readFileSync(at('n.onnx')));
@@ -78,7 +79,8 @@ test('refusals exit 2 with one sentence and write nothing: a jump not covered, a
   const uncovered = await runCli(['compile', ...ARGS.slice(0, 5), '--exclude', 'x=0.3±1e-3', '--max-error', '1e-2',
     '--save', at('bad.json')]);
   assert.equal(uncovered.code, 2);
-  assert.match(uncovered.stderr, /^knotnet: --exclude must cover every jump of sign\(x - 0\.5\).*\(got "x=0\.3±1e-3"\)\.\n$/);
+  assert.match(uncovered.stderr,
+    /^knotnet: --exclude must cover every jump of sign\(x - 0\.5\).*\(got "x=0\.3±1e-3"\)\.\n$/);
   assert.equal(existsSync(at('bad.json')), false);
   const malformed = await runCli(['compile', ...ARGS.slice(0, 5), '--exclude', 'x:0.5', '--max-error', '1e-2']);
   assert.equal(malformed.code, 2);
