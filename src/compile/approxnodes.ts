@@ -6,6 +6,7 @@ import { forNode } from './failure.ts';
 import type { GNode } from './graph.ts';
 import { approximateOnRange, fnOf, holderError, isSqrt, type OneD } from './piece.ts';
 import type { Range } from './ranges.ts';
+import { enclose } from '../expr/interval.ts';
 
 /**
  * Builders of the approximated node kinds, square and unary g(u): on the range W of the
@@ -23,7 +24,7 @@ export function buildApproximated(c: LayoutContext, n: Approximated): NodeBuild 
   const [a, b] = c.ranges[n.arg]!;
   let x: Input = { input: c.forms[n.arg]!, W: [a - eIn, b + eIn], scaledAbs: false };
   if (n.kind === 'square') x = halfRangeInput(c, n, x);
-  return c.deepSet.has(n.id) ? buildDeepSquare(c, n, x, eIn) : buildShallow(c, n, x, eIn, a);
+  return c.deepSet.has(n.id) ? buildDeepSquare(c, n, x, eIn) : buildShallow(c, n, x, eIn, [a, b]);
 }
 
 /**
@@ -58,16 +59,20 @@ function buildDeepSquare(c: LayoutContext, n: Approximated, x: Input, eIn: numbe
  * Shallow PWL of g on W (piece.ts, fewest segments within the budget). sqrt of a value ≥ 0
  * whose computed input may dip below 0 by its error: the input clamped with relu
  * (1-Lipschitz, the identity on [0, ∞) where the true value lies), built on [0, W[1]]; sqrt
- * is ½-Hölder there, |√a − √b| ≤ √|a − b|. `a`: the exact range's lower end.
+ * is ½-Hölder there, |√a − √b| ≤ √|a − b|. Other functions whose widened range W leaves
+ * their domain (asin of x·y on [−1, 1]²): the input clamped to the exact range (clampToRange).
+ * `exact`: the exact range of the input.
  */
-function buildShallow(c: LayoutContext, n: Approximated, x: Input, eIn: number, a: number): NodeBuild {
+function buildShallow(c: LayoutContext, n: Approximated, x: Input, eIn: number, exact: Range): NodeBuild {
   const fn = fnOf(n);
   const budget = c.budgets.get(n.id)!;
   let { input, W } = x;
-  if (n.kind === 'unary' && isSqrt(fn) && W[0] < 0 && a >= 0) {
+  if (n.kind === 'unary' && isSqrt(fn) && W[0] < 0 && exact[0] >= 0) {
     const p = c.prog.addUnit(input, 0, [W[0], W[1]]);
     input = { layer: p.layer, terms: new Map([[p.index, 1]]), constant: 0 };
     W = [0, W[1]];
+  } else if (n.kind === 'unary') {
+    ({ input, W } = clampToRange(c.prog, fn, input, W, exact));
   }
   const range = W;
   const piece: OneD = forNode(n.text, range, () => approximateOnRange(fn, range, budget, c.limit), n.kind === 'square');
@@ -79,6 +84,45 @@ function buildShallow(c: LayoutContext, n: Approximated, x: Input, eIn: number, 
   const e = piece.certified + carried;
   const details = { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' as const };
   return { form, e, details };
+}
+
+/** g is undefined or not finite somewhere on [lo, hi] (interval enclosure). */
+function leavesDomain(fn: ReturnType<typeof fnOf>, lo: number, hi: number): boolean {
+  if (!(lo < hi)) return false;
+  const e = enclose(fn, { u: [lo, hi] });
+  return e.undefinedPart || !Number.isFinite(e.lo) || !Number.isFinite(e.hi);
+}
+
+/**
+ * The computed input t clamped on each side where W leaves g's domain to the exact range
+ * [a, b] (defined there: ranges.ts checked it): a + relu(t − a) below, b − relu(b − t) above,
+ * a + relu(t − a) − relu(t − b) on both sides (one ReLU a side, one layer). The true value u
+ * lies in [a, b] and clamping projects onto that interval, so |clamp(t) − u| ≤ |t − u|: the
+ * input error is unchanged and the PWL is built on W ∩ [a, b]; where g's slope is infinite at
+ * an end (asin, acos at ±1) the error carried is its modulus of continuity (piece.ts holderError).
+ * Unchanged when W stays in the domain.
+ */
+function clampToRange(
+  prog: Program, fn: ReturnType<typeof fnOf>, input: Form, W: Range, exact: Range,
+): Input {
+  const [a, b] = exact;
+  const low = W[0] < a && leavesDomain(fn, W[0], a);
+  const high = W[1] > b && leavesDomain(fn, b, W[1]);
+  if (!low && !high) return { input, W, scaledAbs: false };
+  const terms = new Map<number, number>();
+  let layer = input.layer;
+  if (low) {
+    const p = prog.addUnit(input, -a, [W[0] - a, W[1] - a]);
+    [layer] = [p.layer, terms.set(p.index, 1)];
+  }
+  if (high) {
+    // Both sides: a + relu(t − a) − relu(t − b); only above: b − relu(b − t).
+    const q = low ? prog.addUnit(input, -b, [W[0] - b, W[1] - b])
+      : prog.addUnit(scale(input, -1), b, [b - W[1], b - W[0]]);
+    [layer] = [q.layer, terms.set(q.index, -1)];
+  }
+  const form: Form = { layer, terms, constant: low ? a : b };
+  return { input: form, W: [low ? a : W[0], high ? b : W[1]], scaledAbs: false };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Graph, GNode } from './graph.ts';
 import { ancestors } from './graph.ts';
-import { CBRT_HOLDER, costConstant, fnOf, halfRange, isCbrt, isSqrt, lipschitzOf } from './piece.ts';
+import { CBRT_HOLDER, costConstant, fnOf, halfRange, isArcSine, isCbrt, isSqrt, lipschitzOf } from './piece.ts';
 import type { Range } from './ranges.ts';
 
 /**
@@ -116,11 +116,13 @@ export function sensitivities(
 /**
  * The Lipschitz constant of a piece on its range; where it is infinite, the slope a Hölder
  * piece shows at error E/2: sqrt from 0 (½-Hölder: an input error (E/2)² costs E/2, as a
- * slope of 2/E would), cbrt through 0 (an input error (E/(2·2^(2/3)))³ costs E/2).
+ * slope of 2/E would), cbrt through 0 (an input error (E/(2·2^(2/3)))³ costs E/2), asin and
+ * acos at ±1 (≈ √(2d): an input error E²/8 costs E/2, a slope of 4/E).
  */
 function pieceSensitivity(n: Extract<GNode, { kind: 'square' | 'unary' }>, ranges: Range[], maxError: number): number {
   const k = lipschitzOf(fnOf(n), halfRange(n, ranges));
   if (!Number.isFinite(k) && n.kind === 'unary' && isSqrt(n.fn)) return 2 / maxError;
+  if (!Number.isFinite(k) && n.kind === 'unary' && isArcSine(n.fn)) return 4 / maxError;
   if (!Number.isFinite(k) && n.kind === 'unary' && isCbrt(n.fn)) {
     return (maxError / 2) / Math.pow(maxError / (2 * CBRT_HOLDER), 3);
   }

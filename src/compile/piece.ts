@@ -56,14 +56,24 @@ export function isCbrt(fn: Expr): boolean {
 /** 2^(2/3): cbrt is ⅓-Hölder with this constant, |∛a − ∛b| ≤ 2^(2/3)·|a − b|^(1/3) (worst case a = −b). */
 export const CBRT_HOLDER = Math.cbrt(4);
 
+/** asin(u) or acos(u): slope 1/√(1 − u²), infinite at ±1. */
+export function isArcSine(fn: Expr): boolean {
+  const k = exprKey(fn);
+  return k === 'asin($u)' || k === 'acos($u)';
+}
+
 /**
  * The output error a Hölder (not Lipschitz) piece adds for an input error eIn: √eIn for sqrt,
  * 2^(2/3)·∛eIn for cbrt (its derivative is even and decreasing in |u|, so an interval of
- * length d gains most when centred at 0); null for other functions.
+ * length d gains most when centred at 0); for asin and acos (inputs within [−1, 1]) the
+ * modulus acos(1 − d) = 2·asin(√(d/2)) ≈ √(2d): their slope is even and increasing in |u|, so
+ * an interval of length d gains most at an end, π/2 − asin(1 − d) (half-angle identity),
+ * widened by 1e-12 for the rounding of Math.asin and Math.sqrt; null for other functions.
  */
 export function holderError(fn: Expr, eIn: number): number | null {
   if (isSqrt(fn)) return Math.sqrt(eIn);
   if (isCbrt(fn)) return CBRT_HOLDER * Math.cbrt(eIn);
+  if (isArcSine(fn)) return eIn >= 2 ? Math.PI * (1 + 1e-12) : 2 * Math.asin(Math.sqrt(eIn / 2)) * (1 + 1e-12);
   return null;
 }
 
