@@ -90,9 +90,20 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
     ...(r.region.exclude ? { exclude: r.region.exclude } : {}),
     error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
   }, [r.inputs.map((v) => vars[v]![0]), r.inputs.map((v) => vars[v]![1])], r.hints,
-  { r64: r.roundingBound, r32: r.certifiedMaxFloat32 - r.certifiedConstruction, outputMagnitude: magnitude });
+  { r64: r.roundingBound, r32: r.certifiedMaxFloat32 - r.certifiedConstruction, outputMagnitude: magnitude,
+    ...several32(r) });
   if (req.json) process.stdout.write(`${JSON.stringify({ ...compileSummary(r, seconds), files: saver.written })}\n`);
   else process.stdout.write(`${renderCompile(r, seconds)}${wroteLine(saver.written)}\n`);
+}
+
+/**
+ * Several outputs: the float32 certificate a float32 file stores (the largest of the outputs'),
+ * whether each output keeps its own tolerance in float32, and the largest float32 rounding bound.
+ */
+function several32(r: CompileResult) {
+  if (!r.outputs) return {};
+  return { certified32: r.certifiedMaxFloat32, fits32: r.outputs.every((o) => o.certifiedMaxFloat32 <= o.maxError),
+    r32: Math.max(...r.outputs.map((o) => o.certifiedMaxFloat32 - o.certifiedConstruction)) };
 }
 
 /** compile's flags as a request: pure, in the order the flags have always been checked. */

@@ -43,9 +43,12 @@ export function saveOutputs(req: OutputRequest) {
     /**
      * `known`: rounding bounds the caller already proved (compile's, over the region rather
      * than the whole box) and the output's magnitude there; else computed here over the box.
+     * Several outputs: `certified32`, the largest of their float32 certificates, and `fits32`,
+     * whether each is within its own tolerance.
      */
     async write(net: Network, meta: NetworkMeta, box: [number[], number[]], hints?: PreRangeHints,
-      known?: { r64?: number; r32?: number; outputMagnitude: number }): Promise<void> {
+      known?: { r64?: number; r32?: number; outputMagnitude: number; certified32?: number; fits32?: boolean },
+    ): Promise<void> {
       const err = (meta.error ?? {}) as Record<string, unknown>;
       const certified = typeof err.certifiedMax === 'number' ? err.certifiedMax : null;
       const tfjs = req.exports.some((p) => exportFormatFor(p) === 'tfjs');
@@ -53,10 +56,11 @@ export function saveOutputs(req: OutputRequest) {
       // The rounding bounds matter only for a float32 artifact (a second of work per 1e5 units).
       const r64 = !wants32 ? 0 : known?.r64 ?? roundingErrorBound(net, box[0], box[1], 'float64', hints)[0] ?? 0;
       const r32 = !wants32 ? 0 : known?.r32 ?? roundingErrorBound(net, box[0], box[1], 'float32', hints)[0] ?? 0;
-      if (wants32 && req.tolerance !== undefined && certified !== null && certified - r64 + r32 > req.tolerance) {
+      const c32 = certified === null ? null : known?.certified32 ?? certified - r64 + r32;
+      const fits = known?.fits32 ?? !(req.tolerance !== undefined && c32 !== null && c32 > req.tolerance);
+      if (wants32 && !fits && c32 !== null) {
         const magnitude = known ? known.outputMagnitude : Math.max(...roundingMagnitude(net, box));
-        throw new WorkError(float32Refusal(req.tolerance, certified - r64 + r32, magnitude, tfjs,
-          req.dtype === 'float32'));
+        throw new WorkError(float32Refusal(req.tolerance ?? c32, c32, magnitude, tfjs, req.dtype === 'float32'));
       }
       const staged: StagedOutput[] = [];
       if (req.save) staged.push({ target: targets[0]!,
@@ -66,7 +70,7 @@ export function saveOutputs(req: OutputRequest) {
         const format = exportFormatFor(p);
         const dtype = format === 'tfjs' ? 'float32' : format === 'json' ? 'float64' : req.dtype;
         const errorMeta = dtype === 'float32' && certified !== null
-          ? { ...err, certifiedMaxFloat64: certified, certifiedMax: certified - r64 + r32, float32RoundingBound: r32 }
+          ? { ...err, certifiedMaxFloat64: certified, certifiedMax: c32, float32RoundingBound: r32 }
           : err;
         staged.push({ target: targets[i + (req.save ? 1 : 0)]!,
           files: buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype) });

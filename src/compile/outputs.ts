@@ -11,7 +11,7 @@ import { certifiedRegion, type Compiled } from './result.ts';
  * assembled per output (certificate = construction bound of that output + its float64
  * rounding bound; measured on the same fresh samples of the region).
  */
-export function checkOutputs(outputs: OutputSpec[], inputs: string[], dtype: string | undefined): void {
+export function checkOutputs(outputs: OutputSpec[], inputs: string[]): void {
   const seen = new Set<string>();
   for (const out of outputs) {
     const name = out.name;
@@ -28,8 +28,6 @@ export function checkOutputs(outputs: OutputSpec[], inputs: string[], dtype: str
     }
     seen.add(name);
   }
-  const oneOutput = 'be float64 when there are several outputs (the float32 layout is one output)';
-  if (dtype === 'float32') throw new InputError('--dtype', oneOutput, dtype, { field: 'dtype', code: 'unsupported' });
 }
 
 interface Built { network: Network; errorOuts: number[]; reports: NodeReport[]; hints: PreRangeHints }

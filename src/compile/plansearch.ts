@@ -162,11 +162,16 @@ function judgeOne(c: SearchContext, s: SearchState, a: Attempt, built: Assembled
  */
 function judgeSeveral(c: SearchContext, s: SearchState, a: Attempt, built: Assembled): Next {
   const tolerances = c.req.tolerances;
-  const roundingAll = roundingErrorBound(built.network, c.rounding.boxLo, c.rounding.boxHi, 'float64', built.hints);
+  const bound = (dtype: 'float64' | 'float32') =>
+    roundingErrorBound(built.network, c.rounding.boxLo, c.rounding.boxHi, dtype, built.hints);
+  const rounding64 = bound('float64');
+  // A float32 build keeps each output's float32 bound (construction + float32 rounding) within its tolerance.
+  const roundingAll = c.rounding.dtype === 'float32' ? bound('float32') : rounding64;
   const totals = built.errorOuts.map((e, k) => e + roundingAll[k]!);
   if (totals.every((t, k) => t <= tolerances[k]!)) {
     if (!s.best || built.summary.relus < s.best.built.summary.relus) {
-      s.best = { built, rounding: roundingAll[0]!, total: Math.max(...totals), total32: NaN };
+      const total = Math.max(...built.errorOuts.map((e, k) => e + rounding64[k]!));
+      s.best = { built, rounding: rounding64[0]!, total, total32: Math.max(...totals) };
     }
     const slack = built.errorOuts.map((e, k) => (0.998 * tolerances[k]! - roundingAll[k]!) / Math.max(e, 1e-300));
     if (a.rebalanced || Math.max(...slack) < 1.05) return 'stop';

@@ -55,7 +55,7 @@ export function readRequest(o: CompileOptions): Request {
     const rule = 'name only variables of the expression';
     if (!variables.includes(v)) throw new InputError('--var', rule, v, { field: 'vars', code: 'unknown-name' });
   }
-  if (multi) checkOutputs(outs, inputs, o.dtype);
+  if (multi) checkOutputs(outs, inputs);
   for (const [v, [a, b]] of Object.entries(o.vars)) {
     if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) {
       const rule = 'be a non-empty interval a:b with finite a < b';
