@@ -75,6 +75,8 @@ export interface ApproxResult {
   segmentsLowerBound?: number;
   /** Least max error any continuous PWL with this many segments can have (--knots with minimum-link minimax). */
   errorLowerBound?: number;
+  /** Bands cut out of the domain (approx --exclude, compile/approxbands.ts): the certificate covers the rest. */
+  exclude?: string[];
 }
 
 export function validateDomain(domain: [number, number], argument = '--domain'): void {
@@ -117,46 +119,65 @@ export function approximate(opts: ApproxOptions): ApproxResult {
 function finish(
   text: string, t: Target, pwl: Pwl, placement: Placement, fitKind: FitKind, trials: Trial[], known?: number,
 ): ApproxResult {
-  const network = pwlToNetwork(pwl, t.variable, 'y');
+  return finishPieces(text, [{ t, pwl, known }], pwl, placement, fitKind, trials);
+}
+
+/** One piece of a network's domain: the target there, the PWL built for it, and a certificate already proven. */
+export interface BuiltPiece { t: Target; pwl: Pwl; known?: number | undefined }
+
+/**
+ * The network of `pwl`, which equals each piece's PWL on the piece (one piece: the whole
+ * domain; several: approx --exclude, bridged by a line across each band), certified and
+ * measured piece by piece: the certificate is the largest piece's (certifyMaxError, or the
+ * finer one `known` from the construction) plus the float64 rounding of the whole network.
+ */
+export function finishPieces(
+  text: string, parts: BuiltPiece[], pwl: Pwl, placement: Placement, fitKind: FitKind, trials: Trial[],
+): ApproxResult {
+  const network = pwlToNetwork(pwl, parts[0]!.t.variable, 'y');
   const bad = nonFiniteParameter(network);
   if (bad) {
     throw new WorkError(
       `the network cannot be built in float64: it would carry a weight that is not finite (${bad}); the ` +
       `function's values or slopes on the domain are beyond what float64 can hold here.`);
   }
-  const c = certifyMaxError(t, pwl);
-  if (!(c.valueRadius < Infinity)) throw inaccurate(t, c.valueRadiusAt, c.valueRadius, 'a certified error');
-  // `known`: a certificate of the same PWL by the same proof at a finer refinement (minlink).
-  const cert = known !== undefined && known < c.maxError ? { ...c, maxError: Math.max(known, c.observedMax) } : c;
   const rounding = roundingOf(pwl);
   const n = segmentCount(pwl);
-  const measured = measureErrors(t.f, pwl, samplesPerSegment(n));
-  // The network itself, checked against the PWL it encodes on a sample of points (about 2e7
-  // unit evaluations; 5e6 past 20,000 segments, where each point costs a pass over every unit).
+  let certifiedPwl = 0, measuredMax = 0, maxAt = NaN, sq = 0, width = 0, scale = 0, rms = NaN;
+  for (const { t, pwl: own, known } of parts) {
+    const c = certifyMaxError(t, own);
+    if (!(c.valueRadius < Infinity)) throw inaccurate(t, c.valueRadiusAt, c.valueRadius, 'a certified error');
+    // `known`: a certificate of the same PWL by the same proof at a finer refinement (minlink).
+    certifiedPwl = Math.max(certifiedPwl, known !== undefined && known < c.maxError ? Math.max(known, c.observedMax)
+      : c.maxError);
+    const measured = measureErrors(t.f, own, samplesPerSegment(segmentCount(own)));
+    const netMax = Math.max(measured.maxError, probeNetwork(network, t, n), c.observedMax);
+    if (netMax >= measuredMax) [measuredMax, maxAt] = [netMax, measured.maxAt];
+    rms = parts.length === 1 ? measured.rmsError : rms;
+    sq += measured.rmsError ** 2 * (t.b - t.a);
+    width += t.b - t.a;
+    scale = Math.max(scale, t.scale);
+  }
+  assertMeasuredWithinCertified(`approx ${text}`, measuredMax, certifiedPwl + rounding, scale);
+  const first = parts[0]!.t, last = parts[parts.length - 1]!.t;
+  return {
+    expr: text, variable: first.variable, domain: [first.a, last.b], placement, fit: fitKind, pwl, network, segments: n,
+    certifiedMax: certifiedPwl + rounding, certifiedPwl, roundingBound: rounding,
+    measuredMax, measuredMaxAt: maxAt, measuredRms: parts.length === 1 ? rms : Math.sqrt(sq / width), scale, trials,
+  };
+}
+
+/**
+ * The network itself checked against f on the target's interval at a sample of points (about
+ * 2e7 unit evaluations; 5e6 past 20,000 segments, where each point costs a pass over every unit):
+ * the largest proven lower bound of |f − network| seen.
+ */
+function probeNetwork(network: Network, t: Target, n: number): number {
   const m = Math.max(2, Math.min(2001, 4 * n + 1, Math.floor((n > 20_000 ? 5e6 : 2e7) / n)));
   const probe = Float64Array.from({ length: m }, (_, i) => t.a + ((t.b - t.a) * i) / (m - 1));
   const netY = evaluate(network, probe);
-  let netMax = measured.maxError;
+  let netMax = 0;
   const out = new Float64Array(1);
   probe.forEach((v, i) => { netMax = Math.max(netMax, Math.abs(t.f(v, out) - netY[i]!) - out[0]!); });
-  const measuredMax = Math.max(netMax, cert.observedMax);
-  assertMeasuredWithinCertified(`approx ${text}`, measuredMax, cert.maxError + rounding, t.scale);
-  return {
-    expr: text,
-    variable: t.variable,
-    domain: [t.a, t.b],
-    placement,
-    fit: fitKind,
-    pwl,
-    network,
-    segments: n,
-    certifiedMax: cert.maxError + rounding,
-    certifiedPwl: cert.maxError,
-    roundingBound: rounding,
-    measuredMax,
-    measuredMaxAt: measured.maxAt,
-    measuredRms: measured.rmsError,
-    scale: t.scale,
-    trials,
-  };
+  return netMax;
 }

@@ -20,7 +20,7 @@ export function approxSummary(r: ApproxResult, seconds: number) {
     rmsError: r.measuredRms,
     relativeMaxError: { certified: r.certifiedMax / r.scale, measured: r.measuredMax / r.scale },
     certifiedBreakdown: { pwl: r.certifiedPwl, float64Rounding: r.roundingBound },
-    domain: { [r.variable]: r.domain },
+    domain: { [r.variable]: r.domain }, ...(r.exclude ? { exclude: r.exclude } : {}),
     dtype: 'float64',
     seconds,
     sizingTrials: r.trials,
@@ -52,15 +52,16 @@ export function float32Summary(f: Float32Layout) {
 export function renderApprox(r: ApproxResult, seconds: number, f32?: Float32Layout): string {
   const s = networkSummary(f32 ? f32.network : r.network);
   const certified = f32 ? f32.certifiedMax : r.certifiedMax;
+  const outside = r.exclude ? ` outside ${r.exclude.join(', ')}` : '';
   return renderPairs([
-    ['formula', `${r.expr} on [${r.domain[0]}, ${r.domain[1]}]`],
+    ['formula', `${r.expr} on [${r.domain[0]}, ${r.domain[1]}]${outside}`],
     ['placement / fit', `${r.placement} / ${r.fit}`],
     ['segments', r.segments],
     ...lowerBounds(r),
     ['ReLUs', f32 ? `${s.relus} (clamp form for float32: 2 per segment, sums of at most 4 terms)` : s.relus],
     ['hidden layers', s.layers],
     ['parameters', s.params],
-    ['max error, certified', certified],
+    [`max error, certified${outside}`, certified],
     ['max error, measured', r.measuredMax],
     ['RMS error, measured', r.measuredRms],
     ['relative max error (certified / max|f|)', certified / r.scale],

@@ -5,7 +5,8 @@ import { approximate, MAX_SEGMENTS_LIMIT, ToleranceError, type ApproxResult,
 import type { FitKind } from '../approx/fit.ts';
 import type { Placement } from '../approx/placement.ts';
 import { parseFormula } from '../expr/parse.ts';
-import { parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
+import { collect, parseChoice, parseCount, parseInterval, parsePositive } from './args.ts';
+import { approximateOutsideBands } from '../compile/approxbands.ts';
 import { approxDeep } from './approx-deep.ts';
 import { approxSummary, float32Summary, renderApprox } from './approx-render.ts';
 import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
@@ -33,6 +34,7 @@ export interface ApproxFlags {
   export?: string[];
   dtype: string;
   force?: boolean;
+  exclude?: string[];
 }
 
 /** approx's request (without --deep), every flag parsed and checked. */
@@ -61,6 +63,8 @@ export function registerApprox(program: Command): void {
     .option('--fit <f>', 'interpolate | minimax | lsq (default: minimax, lsq for --rms-error)')
     .option('--max-segments <N>', 'limit for sizing', '1000000')
     .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
+    .option('--exclude <x=c±w>', 'cut the band |x − c| < w out of the certified domain (repeatable, with ' +
+      '--max-error); jumps (sign, floor, step, comparisons, …) are accepted when the bands cover them', collect, [])
     .option('--deep', 'x² and a·x²+b·x+c: build by deep sawtooth squaring (with --levels m or --max-error E)')
     .option('--levels <m>', 'sawtooth levels for --deep (error (hi)²·2^(−2m−2))')
     .option('--json', 'print one JSON object instead of the table')
@@ -84,11 +88,12 @@ async function approxAction(expr: string, flags: ApproxFlags): Promise<void> {
   const req = parseApproxFlags(expr, domain, flags);
   const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype: req.dtype, force: flags.force,
     tolerance: req.tolerance });
-  const { r, f32 } = runApprox(req);
+  const { r, f32 } = flags.exclude?.length ? { r: runBanded(req, flags.exclude), f32: undefined } : runApprox(req);
+  const exclude = r.exclude ? { exclude: r.exclude } : {};
   const seconds = (performance.now() - started) / 1000;
   await saver.write(f32 ? f32.network : r.network, {
     expr: r.expr,
-    domain: { [r.variable]: r.domain },
+    domain: { [r.variable]: r.domain }, ...exclude,
     error: { certifiedMax: f32 ? f32.certifiedMax : r.certifiedMax, measuredMax: r.measuredMax,
       measuredRms: r.measuredRms },
     knots: Array.from(r.pwl.x),
@@ -120,6 +125,21 @@ export function parseApproxFlags(expr: string, domain: [number, number], flags: 
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
   const tolerance = size.kind === 'maxError' && !flags.relative ? size.error : undefined;
   return { expr, domain, size, maxSegments, relative: flags.relative, placement, fit, dtype, tolerance };
+}
+
+/** approx --exclude: float64, --max-error in absolute terms (compile/approxbands.ts). */
+function runBanded(req: ApproxRequest, exclude: string[]): ApproxResult {
+  if (req.dtype !== 'float64' || req.relative) {
+    throw new InputError('--exclude', 'go with --dtype float64 and an absolute --max-error in approx',
+      req.relative ? '--relative' : `--dtype ${req.dtype}`, { field: 'exclude', code: 'unsupported' });
+  }
+  const bar = progress('sizing');
+  try {
+    return approximateOutsideBands({ expr: req.expr, domain: req.domain, size: req.size, maxSegments: req.maxSegments,
+      exclude, onTrial: (t) => bar.update(`${t.segments} segments -> error ${t.error.toPrecision(4)}`) });
+  } finally {
+    bar.done();
+  }
 }
 
 function flagName(k: string): string {

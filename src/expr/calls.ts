@@ -21,7 +21,7 @@ export const REWRITTEN_FUNCTIONS = ['hypot', 'clamp'] as const;
 export const DISCONTINUOUS_FUNCTIONS = ['sign', 'floor', 'ceil', 'round', 'fix', 'step', 'heaviside'] as const;
 export const JUMP_RULE = 'be continuous: a continuous network cannot be within E of a jump (on a region on one side ' +
   'of it write the formula of that side, or write the jump as a ramp such as clamp((x - c)/w, 0, 1); ' +
-  'compile certifies the region outside bands given with --exclude, e.g. --exclude "x=0.5+-1e-3")';
+  'compile and approx certify the region outside bands given with --exclude, e.g. --exclude "x=0.5+-1e-3")';
 
 export function knownFunctions(): string[] {
   return [...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS, ...REWRITTEN_FUNCTIONS];

@@ -86,3 +86,17 @@ test('refusals exit 2 with one sentence and write nothing: a jump not covered, a
   assert.equal(malformed.code, 2);
   assert.match(malformed.stderr, /--exclude must be formula=center±halfwidth/);
 });
+
+test('approx --exclude --save: the table says "certified outside"; check from the file alone samples only outside ' +
+  'the band and stays within the stored certificate', async () => {
+  const r = await runCli(['approx', 'sign(x-0.5) + sin(3*x)', '--domain', '0:1', '--exclude', 'x=0.5±1e-3',
+    '--max-error', '1e-3', '--save', at('a.json')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /max error, certified outside x=0\.5±1e-3/);
+  const c = await runCli(['check', at('a.json'), '-n', '20000', '--json']);
+  assert.equal(c.code, 0, c.stderr);
+  const j = JSON.parse(c.stdout) as { samples: number; maxError: { measured: number; certifiedInFile: number;
+    samplesInCertifiedRegion: number } };
+  assert.equal(j.maxError.samplesInCertifiedRegion, j.samples);
+  assert.ok(j.maxError.measured <= j.maxError.certifiedInFile, JSON.stringify(j.maxError));
+});
