@@ -13,6 +13,7 @@
 
 // Formulas: parsing, evaluation, interval enclosures.
 export { parseFormula, type Formula } from './expr/parse.ts';
+export type { JumpKind, JumpSite } from './expr/jumps.ts';
 export { exprToString, variablesOf, UNARY_FUNCTIONS, BINARY_FUNCTIONS, type Expr, type UnaryFn,
   type BinaryFn } from './expr/ast.ts';
 export { compileFunction } from './expr/evaluate.ts';
@@ -30,6 +31,8 @@ export type { FitKind } from './approx/fit.ts';
 export { compileFormula, type CompileOptions, type CompileResult, type NodeReport, type OutputReport,
   type OutputSpec } from './compile/compile.ts';
 export type { Range } from './compile/ranges.ts';
+// Jumps (sign, floor, comparisons, …) certified outside stated bands (CompileOptions.exclude; one variable here).
+export { approximateOutsideBands } from './compile/approxbands.ts';
 export { sampleBox, sampleShell } from './compile/sample.ts';
 
 // Networks: the dense-layer form, evaluation in float64/float32, rounding bounds, JSON.
