@@ -118,6 +118,10 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   const count = parseCount(flags.samples, '--samples', 10_000_000);
   const seed = parseSeed(flags.seed);
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
+  if (flags.data && flags.exclude?.length) {
+    throw new InputError('--exclude', 'go without --data (the certified region is the --var box outside the bands)',
+      flags.exclude.join(', '), { field: 'exclude', code: 'unsupported' });
+  }
   const data = flags.data ? { path: flags.data,
     margin: parseNumberInRange(flags.dataMargin, '--data-margin') } : undefined;
   const deep = parseChoice(flags.deep, '--deep', ['auto', 'never', 'always'] as const);

@@ -85,6 +85,10 @@ test('refusals exit 2 with one sentence and write nothing: a jump not covered, a
   const malformed = await runCli(['compile', ...ARGS.slice(0, 5), '--exclude', 'x:0.5', '--max-error', '1e-2']);
   assert.equal(malformed.code, 2);
   assert.match(malformed.stderr, /--exclude must be formula=center±halfwidth/);
+  const data = await runCli(['compile', ...ARGS.slice(0, 5), '--exclude', 'x=0.5±1e-3', '--data', at('none.csv'),
+    '--max-error', '1e-2']);
+  assert.equal(data.code, 2);
+  assert.match(data.stderr, /--exclude must go without --data/);
 });
 
 test('approx --exclude --save: the table says "certified outside"; check from the file alone samples only outside ' +
