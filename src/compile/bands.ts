@@ -41,7 +41,7 @@ export function parseBand(text: string, inputs: readonly string[]): Band {
 export function regionBand(b: Band, inputs: readonly string[]): RegionBand {
   const f = compileFunction(b.expr, [...inputs]);
   return {
-    text: b.text, center: b.center, halfWidth: b.halfWidth,
+    text: b.text, center: b.center, halfWidth: b.halfWidth, expr: b.expr,
     value: (p) => f(...p),
     enclose: (lo, hi) => {
       const e = enclose(b.expr, Object.fromEntries(inputs.map((v, i) => [v, [lo[i]!, hi[i]!] as const])));

@@ -1,8 +1,9 @@
 import { InputError } from '../errors.ts';
-import type { Expr } from '../expr/ast.ts';
+import { exprToString, type Expr } from '../expr/ast.ts';
 import { compileFunction } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
 import { jumpPoints, MAX_JUMPS, rampFor, substitute, type JumpKind, type JumpSite } from '../expr/jumps.ts';
+import { coveredGap } from './bandcover.ts';
 import type { Range } from './ranges.ts';
 import type { Region } from './region.ts';
 
@@ -92,7 +93,8 @@ function proveGap(s: Setting, site: JumpSite, bands: string): number {
   const first = cover(s, 0);
   if (!('gap' in first)) {
     const near = first.at ? `, as near ${s.inputs.map((v, i) => `${v}=${first.at![i]}`).join(', ')}` : '';
-    const why = first.at ? '' : ` (not proven within ${MAX_GAP_BOXES} sub-boxes)`;
+    const why = first.at ? '' : ` (not proven within ${MAX_GAP_BOXES} sub-boxes; a band written on the argument ` +
+      `itself, ${exprToString(site.arg)}=c±w, needs no search)`;
     throw new InputError('--exclude', `cover every jump of ${site.text}: outside the bands its argument must keep ` +
       `away from ${JUMPS_AT[site.kind]}${near}${why}`, bands, { field: 'exclude', code: 'jump-not-covered' });
   }
@@ -132,7 +134,11 @@ export function resolveJumps(
         `${site.text} with more`, { field: 'expr', code: 'too-many-jumps' });
     }
     const gfn = compileFunction(site.arg, [...inputs]);
-    const gap = points.length ? proveGap({ g: site.arg, gfn, points, inputs, box, region }, site, bands) : Infinity;
+    // Points a band of g's own formula covers need no bisection (bandcover.ts).
+    const covered = points.map((k) => coveredGap(site.arg, k, region.bands));
+    const rest = points.filter((_, i) => !(covered[i]! > 0));
+    const gap = Math.min(...covered.filter((c) => c > 0),
+      rest.length ? proveGap({ g: site.arg, gfn, points: rest, inputs, box, region }, site, bands) : Infinity);
     ramps.set(site.placeholder, rampFor(site, whole.lo, whole.hi, points, gap * (1 - 2 ** -20)));
   }
   return substitute(expr, ramps);

@@ -23,6 +23,8 @@ export interface RegionBand {
   halfWidth: number;
   value: (point: readonly number[]) => number;
   enclose: (lo: readonly number[], hi: readonly number[]) => Range | null;
+  /** The band's formula, where known (jumps of that very formula are covered without bisection). */
+  expr?: Expr;
 }
 
 /** Encloses the constraints' subexpressions over a sub-box (in constraint order); null when it cannot. */

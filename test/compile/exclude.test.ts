@@ -86,6 +86,24 @@ describe('compile --exclude: jumps certified outside the bands', () => {
   });
 });
 
+test('a band of the jump\'s own argument covers it without bisection: sign(x^2+y^2+z^2 - 1) + x outside ' +
+  'x^2+y^2+z^2=1±0.05 on [-1.5, 1.5]³, certificate >= the error against the true formula', () => {
+  const box: Record<string, [number, number]> = { x: [-1.5, 1.5], y: [-1.5, 1.5], z: [-1.5, 1.5] };
+  const r = compileFormula({ expr: 'sign(x^2+y^2+z^2 - 1) + x', vars: box, exclude: ['x^2+y^2+z^2=1±0.05'],
+    maxError: 1e-2, measureCount: 2000 });
+  assert.ok(r.certifiedMax <= 1e-2);
+  const x = sampleBox([box.x!, box.y!, box.z!], 20_000, 31);
+  const y = evaluate(r.network, x);
+  let worst = 0;
+  for (let i = 0; i < y.length; i++) {
+    const [a, b, c] = [x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!];
+    const q = a * a + b * b + c * c;
+    if (Math.abs(q - 1) < 0.05 + 1e-12) continue;
+    worst = Math.max(worst, Math.abs(y[i]! - (Math.sign(q - 1) + a)) - 1e-14);
+  }
+  assert.ok(worst <= r.certifiedMax, `measured ${worst} > certified ${r.certifiedMax}`);
+});
+
 describe('the ramp of a jump equals the jump wherever its argument keeps ρ away from every jump point', () => {
   const kinds: JumpKind[] = ['sign', 'step', 'floor', 'ceil', 'round', 'fix'];
   for (const kind of kinds) {
