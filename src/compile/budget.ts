@@ -29,14 +29,16 @@ export interface SplitModel {
  */
 export function splitModel(
   g: Graph, ranges: Range[], live: Set<number>, outIds: number[], tolerances: number[], multi: boolean,
+  exactSteps?: ReadonlySet<number>,
 ): SplitModel {
   const maxError = Math.min(...tolerances);
   const approximated = (n: GNode) => n.kind === 'square' || n.kind === 'unary' || n.kind === 'norm';
   const nodes = g.nodes.filter((n) => live.has(n.id) && approximated(n));
   const feeds = multi ? outIds.map((id) => ancestors(g, [id])) : [];
   const sens = multi
-    ? maxOf(outIds.map((id, k) => sensitivities(g, ranges, live, maxError, [[id, maxError / tolerances[k]!]])))
-    : sensitivities(g, ranges, live, maxError);
+    ? maxOf(outIds.map((id, k) => sensitivities(g, ranges, live, maxError, [[id, maxError / tolerances[k]!]],
+      exactSteps)))
+    : sensitivities(g, ranges, live, maxError, undefined, exactSteps);
   const costOf = (n: GNode) =>
     (n.kind === 'norm' ? Math.sqrt(ranges[n.id]![1]) : costConstant(fnOf(n), halfRange(n, ranges)));
   const cost = new Map(nodes.map((n) => [n.id, costOf(n)]));
@@ -90,9 +92,15 @@ export function estimatedRelus(m: SplitModel, p: PlanSplit, budgets: Map<number,
   return p.shallow.reduce((s2, n) => s2 + m.cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!), 0);
 }
 
-/** Lipschitz sensitivity of the output to each node's value (sum over paths). */
+/**
+ * Lipschitz sensitivity of the output to each node's value (sum over paths). A jump ramp's
+ * step (`exactSteps`) adds no error while its input's error is at most 1 (jumpgap.ts): its
+ * input is weighed as if the whole tolerance stood for an error of 1 there (sensitivity E),
+ * so its share keeps it under 1 (a budget choice; the certificate is composed as built).
+ */
 export function sensitivities(
   g: Graph, ranges: Range[], live: Set<number>, maxError: number, seeds: [number, number][] = [[g.output, 1]],
+  exactSteps?: ReadonlySet<number>,
 ): Map<number, number> {
   const s = new Map<number, number>();
   for (const [id, w] of seeds) s.set(id, (s.get(id) ?? 0) + w);
@@ -104,7 +112,10 @@ export function sensitivities(
     switch (n.kind) {
       case 'affine': for (const t of n.terms) give(t.node, Math.abs(t.coef)); break;
       case 'abs': case 'relu': give(n.arg, 1); break;
-      case 'max': case 'min': give(n.a, 1); give(n.b, 1); break;
+      case 'max': case 'min': {
+        const k = exactSteps?.has(id) && here > 0 ? maxError / here : 1;
+        give(n.a, k); give(n.b, k); break;
+      }
       case 'norm': for (const a of n.args) give(a, 1); break; // 1-Lipschitz in each argument
       case 'square': case 'unary': give(n.arg, pieceSensitivity(n, ranges, maxError)); break;
       default: break;

@@ -32,7 +32,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
   if ((o.norm ?? 'auto') === 'auto' && !(o.outputs && o.outputs.length > 0)) return compileBestNorm(o);
   const req = readRequest(o);
   const p = prepare(o, req);
-  const model = splitModel(p.g, p.ranges, p.live, p.outIds, req.tolerances, req.multi);
+  const model = splitModel(p.g, p.ranges, p.live, p.outIds, req.tolerances, req.multi, p.exactSteps);
   const dtype = o.dtype ?? 'float64';
   const box = req.inputs.map((v) => o.vars[v]!);
   const mayMeet = (lo: number[], hi: number[]) => p.region.mayMeet(lo, hi);
@@ -44,7 +44,7 @@ export function compileFormula(o: CompileOptions): CompileResult {
     req, g: p.g, ranges: p.ranges, live: p.live, outIds: p.outIds, model, rounding: scope, layout: layoutFor(dtype),
     deep, deepLevels: o.deepLevels, limit: o.maxSegments ?? 1_000_000,
     fanIn: o.maxFanIn ?? (dtype === 'float32' ? 4 : Infinity),
-    maxDepth: o.maxDepth ?? 64, minimize: o.minimize ?? 'relus', onProgress: o.onProgress,
+    maxDepth: o.maxDepth ?? 64, minimize: o.minimize ?? 'relus', onProgress: o.onProgress, exactSteps: p.exactSteps,
   });
   if (!s.best) {
     const tolerances = req.multi ? req.tolerances.join(', ') : String(o.maxError);
@@ -54,18 +54,23 @@ export function compileFormula(o: CompileOptions): CompileResult {
   return singleResult(o, req, p, s.best, scope);
 }
 
-/** The request's graph: its output nodes, the stated ranges, every node's range, the live nodes and the region. */
-interface Prepared extends Compiled { outIds: number[]; region: Region }
+/**
+ * The request's graph: its output nodes, the stated ranges, every node's range, the live nodes, the region and
+ * the nodes of jump ramps' steps.
+ */
+interface Prepared extends Compiled { outIds: number[]; region: Region; exactSteps: Set<number> }
 
 function prepare(o: CompileOptions, req: Request): Prepared {
   const g = buildGraph(lowerForCompile(req.formulas[0]!.expr, o.vars), req.inputs, { norms: o.norm === 'fold' });
   const outIds = [g.output, ...req.formulas.slice(1).map((f) => g.intern(lowerForCompile(f.expr, o.vars)))];
   const given = givenRanges(o, g, outIds, req.inputs);
+  // The steps as graph nodes (the same nodes as in the outputs: interning finds them).
+  const exactSteps = new Set(req.steps.map((e) => g.intern(lowerForCompile(e, o.vars))));
   const ranges = propagateRanges(g, o.vars, given);
   const live = ancestors(g, outIds);
   // The certified region: the box where the stated ranges hold (as stated, not as propagated).
   const region = graphRegion(g, o.vars, [...given].map(([id, v]) => ({ id, range: v.range })), req.bands);
-  return { g, outIds, given, ranges, live, region };
+  return { g, outIds, given, ranges, live, region, exactSteps };
 }
 
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */

@@ -20,6 +20,8 @@ export interface AssembleOptions {
   norm: { maxDepth: number; minimize: 'relus' | 'params' };
   /** Several outputs: their nodes and names (else the one output g.output, named y). */
   several?: { ids: number[]; names: string[] } | undefined;
+  /** Clamps min(max(t, 0), 1) of jump ramps: exact on the certified region where t's error is <= 1 (jumpgap.ts). */
+  exactSteps?: ReadonlySet<number> | undefined;
 }
 
 /**

@@ -110,14 +110,19 @@ function proveGap(s: Setting, site: JumpSite, bands: string): number {
 
 /**
  * The formula with each jump site (a placeholder of parse's `jumps`) written as its ramp
- * (expr/jumps.ts rampFor) of width ρ = δ·(1 − 2⁻²⁰) < δ, δ the proven gap: outside the bands
+ * (expr/jumps.ts rampFor) of width ρ = δ/2·(1 − 2⁻²⁰), δ the proven gap: outside the bands
  * |g − k| ≥ δ > ρ, so the ramp equals the jump function there and the continuous formula
- * equals the true one on the whole certified region. The ramp's slope h/ρ enters the error
- * composition like any Lipschitz constant (an upstream error e on g costs at most h·e/ρ).
- * Refused: a call with more than MAX_JUMPS jump points over g's range, or g not enclosed.
+ * equals the true one on the whole certified region. Each step is the clamp
+ * min(max(t, 0), 1) of t = (g − k)/ρ, and |t| ≥ δ/ρ > 2 outside the bands: when the network's
+ * t carries an error e_t ≤ 1, its computed t keeps |t̃| > 1 and the clamp gives exactly the
+ * true step, so the step adds no error on the certified region (the clamps are collected in
+ * `steps`; compile/nodes.ts buildMaxMin). Otherwise the ramp's slope h/ρ carries g's error
+ * like any Lipschitz constant. Refused: more than MAX_JUMPS jump points over g's range, or g
+ * not enclosed on the box.
  */
 export function resolveJumps(
   expr: Expr, sites: readonly JumpSite[], inputs: readonly string[], box: readonly Range[], region: Region,
+  steps?: Expr[],
 ): Expr {
   if (sites.length === 0) return expr;
   const bands = region.bands.map((b) => b.text).join(', ') || 'none';
@@ -139,7 +144,7 @@ export function resolveJumps(
     const rest = points.filter((_, i) => !(covered[i]! > 0));
     const gap = Math.min(...covered.filter((c) => c > 0),
       rest.length ? proveGap({ g: site.arg, gfn, points: rest, inputs, box, region }, site, bands) : Infinity);
-    ramps.set(site.placeholder, rampFor(site, whole.lo, whole.hi, points, gap * (1 - 2 ** -20)));
+    ramps.set(site.placeholder, rampFor(site, whole.lo, whole.hi, points, (gap / 2) * (1 - 2 ** -20), steps));
   }
   return substitute(expr, ramps);
 }

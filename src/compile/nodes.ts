@@ -36,7 +36,10 @@ export function buildAbsRelu(c: LayoutContext, n: Kind<'abs' | 'relu'>): NodeBui
   return { form: { layer: p.layer, terms, constant: 0 }, e };
 }
 
-/** max(a, b) = a + relu(b − a); min(a, b) = a − relu(a − b): one ReLU, error max(e_a, e_b). */
+/**
+ * max(a, b) = a + relu(b − a); min(a, b) = a − relu(a − b): one ReLU, error max(e_a, e_b);
+ * 0 for a jump ramp's step whose input error is at most 1 (compile/jumpgap.ts resolveJumps).
+ */
 export function buildMaxMin(c: LayoutContext, n: Kind<'max' | 'min'>): NodeBuild {
   const [A, B] = liftAll(c, [n.a, n.b], 0) as [Form, Form];
   const isMax = n.kind === 'max';
@@ -48,7 +51,9 @@ export function buildMaxMin(c: LayoutContext, n: Kind<'max' | 'min'>): NodeBuild
   let uf: Form = { layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 };
   if (a2.layer > uf.layer) uf = c.prog.carry(uf, a2.layer, 0, Math.max(0, hb - la, ha - lb));
   const form = combine([{ form: a2, coef: 1 }, { form: uf, coef: isMax ? 1 : -1 }], 0);
-  return { form, e: Math.max(c.err[n.a]!, c.err[n.b]!) };
+  const e = Math.max(c.err[n.a]!, c.err[n.b]!);
+  // A jump ramp's step: its true t keeps |t| > 2 on the certified region, so within 1 the clamp is exact there.
+  return { form, e: c.exactSteps?.has(n.id) && e <= 1 ? 0 : e };
 }
 
 /** sqrt(Σ a_i²) by angle folding (foldunits.ts), within its budget; folds limited by the layout. */

@@ -33,6 +33,8 @@ export interface SearchContext {
   maxDepth: number;
   minimize: 'relus' | 'params';
   onProgress?: ((step: string, detail: string) => void) | undefined;
+  /** Graph nodes of jump ramps' steps (AssembleOptions.exactSteps). */
+  exactSteps?: ReadonlySet<number> | undefined;
 }
 
 /** The best network found: its construction, float64 rounding, certified total and float32 total. */
@@ -102,6 +104,7 @@ function buildAttempt(c: SearchContext, s: SearchState, split: PlanSplit, a: Att
     built = assemble(c.g, {
       ranges: c.ranges, live: c.live, budgets, limit: c.limit, deepSet: split.deepSet, deepLevels: c.deepLevels,
       maxFanIn: c.fanIn, layout: c.layout, norm: { maxDepth: c.maxDepth, minimize: c.minimize }, several,
+      exactSteps: c.exactSteps,
     });
   } catch (e) {
     // A node that cannot be built within its share ends this plan; another may fit.

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { variablesOf } from '../expr/ast.ts';
+import { variablesOf, type Expr } from '../expr/ast.ts';
 import type { JumpSite } from '../expr/jumps.ts';
 import { parseFormula, type Formula } from '../expr/parse.ts';
 import { regionBands } from './bands.ts';
@@ -25,6 +25,8 @@ export interface Request {
   names: string[];
   /** Bands cut out of the certified region (--exclude); jumps in `formulas` are written as ramps exact outside them. */
   bands: RegionBand[];
+  /** The ramps' steps, clamps min(max(t, 0), 1) exact where t's error is at most 1 (jumpgap.ts). */
+  steps: Expr[];
 }
 
 /**
@@ -68,8 +70,8 @@ export function readRequest(o: CompileOptions): Request {
   }
   const tolerances = multi ? outs.map((out) => out.maxError ?? o.maxError) : [o.maxError];
   const names = multi ? outs.map((out) => out.name) : ['f'];
-  const { bands, resolved } = withJumps(o, inputs, formulas, sites);
-  return { multi, formulas: resolved, inputs, tolerances, maxError: Math.min(...tolerances), names, bands };
+  const { bands, resolved, steps } = withJumps(o, inputs, formulas, sites);
+  return { multi, formulas: resolved, inputs, tolerances, maxError: Math.min(...tolerances), names, bands, steps };
 }
 
 /**
@@ -79,7 +81,8 @@ export function readRequest(o: CompileOptions): Request {
  */
 function withJumps(o: CompileOptions, inputs: string[], formulas: Formula[], sites: JumpSite[][]) {
   const bands = regionBands(o.exclude, inputs);
-  if (bands.length === 0) return { bands, resolved: formulas };
+  const steps: Expr[] = [];
+  if (bands.length === 0) return { bands, resolved: formulas, steps };
   const box = inputs.map((v) => o.vars[v]!);
   const stated = Object.entries(o.ranges ?? {}).map(([text, range]) => ({ text, range,
     expr: parseFormula(text, '--range').expr }));
@@ -88,8 +91,9 @@ function withJumps(o: CompileOptions, inputs: string[], formulas: Formula[], sit
     throw new InputError('--exclude', 'leave part of the region outside the bands (no point of 10,000 drawn in the ' +
       'box lies outside them)', o.exclude!.join(', '), { field: 'exclude', code: 'empty-region' });
   }
-  const resolved = formulas.map((f, i) => ({ ...f, expr: resolveJumps(f.expr, sites[i]!, inputs, box, region) }));
-  return { bands, resolved };
+  const resolved = formulas.map((f, i) => ({ ...f, expr: resolveJumps(f.expr, sites[i]!, inputs, box, region,
+    steps) }));
+  return { bands, resolved, steps };
 }
 
 /** A stated subexpression range: the node it names, its range, and the argument that stated it. */

@@ -88,9 +88,12 @@ export function jumpPoints(kind: JumpKind, lo: number, hi: number): { points: nu
  * J(p₀ − ½) + h·Σ_k min(max((g − k)·c, 0), 1), c = 1/ρ. Each term is 0 for g ≤ k and 1 for
  * g ≥ k + ρ, so the ramp equals J exactly wherever |g − k| ≥ ρ for every k; it is
  * continuous, piecewise linear in g with slope at most h·c, and built from the exact ReLU
- * identities of min and max (2 units a point). No point: J is constant on the range.
+ * identities of min and max (2 units a point). No point: J is constant on the range. `steps`
+ * collects each clamp min(max(t, 0), 1) (compile treats it as exact, compile/jumpgap.ts).
  */
-export function rampFor(site: JumpSite, lo: number, hi: number, points: readonly number[], rho: number): Expr {
+export function rampFor(
+  site: JumpSite, lo: number, hi: number, points: readonly number[], rho: number, steps?: Expr[],
+): Expr {
   const c = (n: number): Expr => ({ op: 'const', value: n });
   if (points.length === 0) return c(jumpValue(site.kind, (lo + hi) / 2));
   const { height } = jumpPoints(site.kind, points[0]!, points[0]!);
@@ -98,7 +101,9 @@ export function rampFor(site: JumpSite, lo: number, hi: number, points: readonly
   const terms = points.map((k): Expr => {
     const shifted: Expr = k === 0 ? site.arg : { op: 'sub', a: site.arg, b: c(k) };
     const scaled: Expr = { op: 'mul', a: shifted, b: c(slope) };
-    return { op: 'call2', fn: 'min', a: { op: 'call2', fn: 'max', a: scaled, b: c(0) }, b: c(1) };
+    const step: Expr = { op: 'call2', fn: 'min', a: { op: 'call2', fn: 'max', a: scaled, b: c(0) }, b: c(1) };
+    steps?.push(step);
+    return step;
   });
   const sum = terms.slice(1).reduce<Expr>((s, t) => ({ op: 'add', a: s, b: t }), terms[0]!);
   const left = jumpValue(site.kind, points[0]! - 0.5);
