@@ -4,7 +4,9 @@ import { compileFunction } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
 import { jumpPoints, MAX_JUMPS, rampFor, substitute, type JumpKind, type JumpSite } from '../expr/jumps.ts';
 import { coveredGap } from './bandcover.ts';
-import type { Range } from './ranges.ts';
+import { buildGraph } from './graph.ts';
+import { lowerForCompile } from './lower.ts';
+import { propagateRanges, type Range } from './ranges.ts';
 import type { Region } from './region.ts';
 
 /** Most sub-boxes one attempt of the gap proof encloses. */
@@ -109,6 +111,24 @@ function proveGap(s: Setting, site: JumpSite, bands: string): number {
 }
 
 /**
+ * The range of a jump's argument over the box: the interval enclosure (outward at every step)
+ * intersected with the compiler's range propagation, which keeps ends exact where every step
+ * was (3·x on [0, 1] is [0, 3], not [−5e-324, 3.0000000000000004]), so a jump at an end of the
+ * range that J does not make inside it (floor at the lower end) is not counted.
+ */
+function argRange(arg: Expr, inputs: readonly string[], box: readonly Range[]) {
+  const vars = Object.fromEntries(inputs.map((v, i) => [v, box[i]!] as const));
+  const e = enclose(arg, vars);
+  try {
+    const g = buildGraph(lowerForCompile(arg, vars), [...inputs]);
+    const [lo, hi] = propagateRanges(g, vars, new Map())[g.output]!;
+    return { ...e, lo: Math.max(e.lo, lo), hi: Math.min(e.hi, hi) };
+  } catch {
+    return e;
+  }
+}
+
+/**
  * The formula with each jump site (a placeholder of parse's `jumps`) written as its ramp
  * (expr/jumps.ts rampFor) of width ρ = δ/2·(1 − 2⁻²⁰), δ the proven gap: outside the bands
  * |g − k| ≥ δ > ρ, so the ramp equals the jump function there and the continuous formula
@@ -128,7 +148,7 @@ export function resolveJumps(
   const bands = region.bands.map((b) => b.text).join(', ') || 'none';
   const ramps = new Map<string, Expr>();
   for (const site of sites) {
-    const whole = enclose(site.arg, Object.fromEntries(inputs.map((v, i) => [v, box[i]!] as const)));
+    const whole = argRange(site.arg, inputs, box);
     if (whole.undefinedPart || !Number.isFinite(whole.lo) || !Number.isFinite(whole.hi)) {
       throw new InputError('expression', 'have jump arguments defined and finite on the box', site.text,
         { field: 'expr', code: 'undefined-on-domain' });
