@@ -8,7 +8,8 @@ import { idOf } from './calls.ts';
  *  - sign(g): −1 below 0, 1 above (height 2); step(g) and heaviside(g): 0 below 0, 1 above;
  *  - a < b and a <= b are step(b − a), a > b and a >= b are step(a − b) (they differ only at
  *    the jump, which an excluded band must cover);
- *  - floor, ceil: every integer; round: every half-integer; fix (toward zero): every integer but 0.
+ *  - floor, ceil: every integer; round (half up, as Math.round): every half-integer; fix (toward
+ *    zero): every integer but 0.
  * The parser (parse.ts, given a `jumps` list) puts a placeholder variable in place of each
  * call; `rampFor` later writes the call as a continuous ramp, equal to J wherever g keeps at
  * least the ramp's width ρ away from every jump point (compile/jumpgap.ts proves that gap).
