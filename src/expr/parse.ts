@@ -1,7 +1,8 @@
-import { parse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
 import { InputError } from '../errors.ts';
 import { BINARY_FUNCTIONS, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type Expr } from './ast.ts';
 import { callExpr, idOf, JUMP_RULE, REWRITTEN_FUNCTIONS } from './calls.ts';
+import { math } from './mathjs.ts';
 
 export interface Formula {
   text: string;
@@ -32,7 +33,7 @@ export function parseFormula(text: string, argument = 'expression'): Formula {
     `${nesting} deep`, idOf(argument, 'too-deep'));
   let node: MathNode;
   try {
-    node = parse(text);
+    node = math.parse(text);
   } catch (e) {
     throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text,
       idOf(argument, 'syntax'));

@@ -10,6 +10,7 @@ import { networkFromJson, networkToJson } from '../../src/net/json.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { InputError } from '../../src/errors.ts';
 import { plainLoop } from '../support/plainLoop.ts';
+import { propertyRuns } from '../support/runs.ts';
 
 const R = 2.4e7;
 const T3 = {
@@ -176,7 +177,7 @@ describe('property: measured <= certified for random compositions over random bo
       let max = 0;
       for (let k = 0; k < y.length; k++) max = Math.max(max, Math.abs(f(xs[2 * k]!, xs[2 * k + 1]!) - y[k]!));
       return r.certifiedMax <= c.tol && max <= r.certifiedMax && r.measuredMax <= r.certifiedMax;
-    }), { seed, numRuns: 80, verbose: true });
+    }), { seed, numRuns: propertyRuns(30), verbose: true }); // 80 in the long run (KNOTNET_PROPERTY_RUNS=80)
   });
 
   it(`float32 builds: measured float32 <= certified float32 (fast-check seed ${seed + 1})`, () => {
@@ -201,7 +202,7 @@ describe('property: measured <= certified for random compositions over random bo
       let max = 0;
       for (let k = 0; k < y.length; k++) max = Math.max(max, Math.abs(f(xs[2 * k]!, xs[2 * k + 1]!) - y[k]!));
       return r.certifiedMaxFloat32 <= c.tol && max <= r.certifiedMaxFloat32;
-    }), { seed: seed + 1, numRuns: 40 });
+    }), { seed: seed + 1, numRuns: propertyRuns(15) }); // 40 in the long run
   });
 });
 
@@ -284,7 +285,7 @@ describe('float32-targeted compile (--dtype float32): exact sawtooth teeth, smal
         xs.forEach((x, i) => assert.ok(Math.abs(x * x - y[i]!) <= r.certifiedMaxFloat32,
             `x=${x} m=${m}: ${Math.abs(x * x - y[i]!)} > ${r.certifiedMaxFloat32}`));
       },
-    ), { seed, numRuns: 60 });
+    ), { seed, numRuns: propertyRuns(25) }); // 60 in the long run
   });
 });
 
