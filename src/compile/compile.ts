@@ -1,6 +1,6 @@
 import { WorkError } from '../errors.ts';
 import { parseFormula } from '../expr/parse.ts';
-import { networkSummary } from '../net/network.ts';
+import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
 import { checkToleranceFloor } from './floor.ts';
@@ -30,6 +30,13 @@ export type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpe
  */
 export function compileFormula(o: CompileOptions): CompileResult {
   if ((o.norm ?? 'auto') === 'auto' && !(o.outputs && o.outputs.length > 0)) return compileBestNorm(o);
+  return buildFormula(o).finish();
+}
+
+/** A built network, not yet measured: `finish` measures it and makes the result. */
+interface Built { network: Network; finish: () => CompileResult }
+
+function buildFormula(o: CompileOptions, toBeat?: number): Built {
   const req = readRequest(o);
   const p = prepare(o, req);
   const model = splitModel(p.g, p.ranges, p.live, p.outIds, req.tolerances, req.multi, p.exactSteps);
@@ -44,14 +51,17 @@ export function compileFormula(o: CompileOptions): CompileResult {
     req, g: p.g, ranges: p.ranges, live: p.live, outIds: p.outIds, model, rounding: scope, layout: layoutFor(dtype),
     deep, deepLevels: o.deepLevels, limit: o.maxSegments ?? 1_000_000,
     fanIn: o.maxFanIn ?? (dtype === 'float32' ? 4 : Infinity),
-    maxDepth: o.maxDepth ?? 64, minimize: o.minimize ?? 'relus', onProgress: o.onProgress, exactSteps: p.exactSteps,
+    maxDepth: o.maxDepth ?? 64, minimize: o.minimize ?? 'relus', toBeat, onProgress: o.onProgress,
+    exactSteps: p.exactSteps,
   });
   if (!s.best) {
     const tolerances = req.multi ? req.tolerances.join(', ') : String(o.maxError);
     throw compileFailure(tolerances, s.lastFailure, { kind: s.failureKind, dtype, deep, hasSquares: s.squaresHelp });
   }
-  if (req.multi) return multiResult(o, req, p, p.outIds, s.best.built);
-  return singleResult(o, req, p, s.best, scope);
+  const best = s.best;
+  const finish = req.multi ? () => multiResult(o, req, p, p.outIds, best.built)
+    : () => singleResult(o, req, p, best, scope);
+  return { network: best.built.network, finish };
 }
 
 /**
@@ -78,21 +88,21 @@ function compileBestNorm(o: CompileOptions): CompileResult {
   const formula = o.exclude?.length ? readRequest(o).formulas[0]! : parseFormula(o.expr);
   const graph = buildGraph(lowerForCompile(formula.expr, o.vars), Object.keys(o.vars), { norms: true });
   if (!graph.nodes.some((n) => n.kind === 'norm')) return compileFormula({ ...o, norm: 'squares' });
-  const results: CompileResult[] = [];
+  const built: Built[] = [];
   let failure: unknown = null;
+  const score = (b: Built) => {
+    const s = networkSummary(b.network);
+    return o.minimize === 'params' ? s.params : s.relus;
+  };
   for (const norm of ['fold', 'squares'] as const) {
-    // A measured error above the certified one is a bug to report, never a reason to switch.
     try {
-      results.push(compileFormula({ ...o, norm }));
+      built.push(buildFormula({ ...o, norm }, built[0] && score(built[0])));
     } catch (e) {
       if (!(e instanceof WorkError) || /a bug in knotnet/.test(e.message)) throw e;
       failure = e;
     }
   }
-  if (!results.length) throw failure;
-  const score = (r: CompileResult) => {
-    const s = networkSummary(r.network);
-    return o.minimize === 'params' ? s.params : s.relus;
-  };
-  return results.reduce((b, r) => (score(r) < score(b) ? r : b));
+  if (!built.length) throw failure;
+  // Only the network kept is measured: a measured error above the certified one is a bug, never a reason to switch.
+  return built.reduce((b, r) => (score(r) < score(b) ? r : b)).finish();
 }

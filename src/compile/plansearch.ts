@@ -32,6 +32,8 @@ export interface SearchContext {
   fanIn: number;
   maxDepth: number;
   minimize: 'relus' | 'params';
+  /** The score (ReLUs or parameters) of a network built another way, which this search must beat. */
+  toBeat?: number | undefined;
   onProgress?: ((step: string, detail: string) => void) | undefined;
   /** Graph nodes of jump ramps' steps (AssembleOptions.exactSteps). */
   exactSteps?: ReadonlySet<number> | undefined;
@@ -94,7 +96,7 @@ function buildAttempt(c: SearchContext, s: SearchState, split: PlanSplit, a: Att
   if (badBudget) { s.lastFailure ||= badBudgetText(c.g.nodes[badBudget[0]]!.text, badBudget[1]); return null; }
   // Skip a plan the cost model says is far bigger than one already found (no need to build a
   // network with hundreds of thousands of units to learn that it loses).
-  if (s.best && estimatedRelus(c.model, split, budgets) > 4 * s.best.built.summary.relus) {
+  if (estimatedRelus(c.model, split, budgets) > 4 * reluBar(c, s)) {
     s.lastFailure = 'a smaller plan was found';
     return null;
   }
@@ -116,12 +118,35 @@ function buildAttempt(c: SearchContext, s: SearchState, split: PlanSplit, a: Att
     }
     return null;
   }
+  if (!c.req.multi && farBigger(c, s, built)) {
+    s.lastFailure ||= 'a smaller plan was found';
+    return null;
+  }
   if (built.summary.layers > c.maxDepth) {
     s.lastFailure = depthText(built.summary.layers, c.maxDepth);
     s.failureKind = 'depth';
     return null;
   }
   return built;
+}
+
+const score = (c: SearchContext, b: Assembled) => (c.minimize === 'params' ? b.summary.params : b.summary.relus);
+
+/**
+ * A one-output network more than twice the size of the best one found (here, or the network
+ * to beat): its certification (the slow part, for float32) is skipped. It could only win
+ * after the one rescaling attempt, which grows the budgets by at most 1.5 (judgeOne): that
+ * shrinks a PWL's segment count by 1.5^(1/p) for an error ~ n^−p (p = 2 for the smooth
+ * pieces, and the free knots keep it near 2 at sqrt's 0) and a deep square by one level.
+ */
+function farBigger(c: SearchContext, s: SearchState, built: Assembled): boolean {
+  return score(c, built) > 2 * Math.min(s.best ? score(c, s.best.built) : Infinity, c.toBeat ?? Infinity);
+}
+
+/** The ReLUs of the best network found (here, or the one to beat when ReLUs are the score); Infinity before any. */
+function reluBar(c: SearchContext, s: SearchState): number {
+  const toBeat = c.minimize === 'relus' ? c.toBeat ?? Infinity : Infinity;
+  return Math.min(s.best ? s.best.built.summary.relus : Infinity, toBeat);
 }
 
 /** One output: keep the network if its certified bound (float32's for float32) meets the tolerance, and rescale. */
@@ -135,8 +160,7 @@ function judgeOne(c: SearchContext, s: SearchState, a: Attempt, built: Assembled
   const total32 = float32 ? certifyFloat32(c.rounding, built, maxError) : total;
   const target = float32 ? total32 : total;
   if (target <= maxError) {
-    const score = (b: Assembled) => (c.minimize === 'params' ? b.summary.params : b.summary.relus);
-    if (!s.best || score(built) < score(s.best.built)) s.best = { built, rounding, total, total32 };
+    if (!s.best || score(c, built) < score(c, s.best.built)) s.best = { built, rounding, total, total32 };
     // Part of the tolerance went unused (the rounding reserve, whole segment counts): one more
     // build with the budgets scaled up to use it; the smaller network is kept.
     if (a.rebalanced || target >= 0.99 * maxError) return 'stop';

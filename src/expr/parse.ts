@@ -1,8 +1,9 @@
-import { parse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
 import { InputError } from '../errors.ts';
 import { BINARY_FUNCTIONS, exprToString, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type Expr } from './ast.ts';
 import { callExpr, idOf, JUMP_RULE, REWRITTEN_FUNCTIONS } from './calls.ts';
 import { comparisonSite, isJumpPlaceholder, jumpKindOf, jumpSite, substitute, type JumpSite } from './jumps.ts';
+import { math } from './mathjs.ts';
 
 export interface Formula {
   text: string;
@@ -36,7 +37,7 @@ export function parseFormula(text: string, argument = 'expression', jumps?: Jump
     `${nesting} deep`, idOf(argument, 'too-deep'));
   let node: MathNode;
   try {
-    node = parse(text);
+    node = math.parse(text);
   } catch (e) {
     throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text,
       idOf(argument, 'syntax'));

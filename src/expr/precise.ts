@@ -1,5 +1,5 @@
 import type { Decimal } from 'decimal.js';
-import { bignumber } from 'mathjs';
+import { math } from './mathjs.ts';
 import type { Expr, UnaryFn } from './ast.ts';
 import { atan2Radius, FLOAT64_FUNCTIONS, type BallValue } from './ball.ts';
 
@@ -20,7 +20,7 @@ const ctors = new Map<number, DecCtor>();
 function decimalWith(precision: number): DecCtor {
   let D = ctors.get(precision);
   if (!D) {
-    D = ((bignumber(1) as unknown as Dec).constructor as DecCtor).clone({ precision, rounding: 6, toExpNeg: -9e15,
+    D = ((math.bignumber(1) as unknown as Dec).constructor as DecCtor).clone({ precision, rounding: 6, toExpNeg: -9e15,
       toExpPos: 9e15 });
     ctors.set(precision, D);
   }

@@ -1,4 +1,5 @@
-import { all, create, type BigNumber } from 'mathjs';
+import type { BigNumber } from 'mathjs';
+import { math } from './mathjs.ts';
 
 /**
  * High-precision values of the functions mathjs's BigNumber does not have (erf, the normal
@@ -12,7 +13,9 @@ import { all, create, type BigNumber } from 'mathjs';
  * value (`big`).
  */
 export function preciseMath(digits = 50) {
-  const M = create(all!, { number: 'BigNumber', precision: digits + 20 });
+  // A private instance (an instance's create() makes a new one with the same functions), configured apart.
+  const M = math.create({});
+  M.config({ number: 'BigNumber', precision: digits + 20 });
   // A double's exact binary value (not its shortest decimal, which differs by up to half an
   // ulp): m·2^k with m an integer of at most 53 bits.
   const exact = (x: number): BigNumber => {

@@ -1,4 +1,7 @@
-import type { Network } from './network.ts';
+import type { DenseLayer, Network } from './network.ts';
+
+/** Values per chunk buffer: small enough to stay in cache and to reuse, large enough to amortize the loops. */
+const CHUNK_VALUES = 1 << 16;
 
 /**
  * Batch evaluation. `x` is row-major batch × inputs; the result is batch × outputs.
@@ -9,73 +12,33 @@ import type { Network } from './network.ts';
  * (Math.fround), as a float32 runtime without fused multiply-add computes; a runtime that
  * reorders sums or fuses may differ in the last bits, which the float32 rounding bound
  * (net/rounding.ts) covers because it bounds any summation order.
+ * Rows go through the layers in chunks of about 2^16 values per layer, in two buffers reused
+ * from chunk to chunk (allocating one large array per layer costs more than the arithmetic).
  */
 export function evaluate(net: Network, x: ArrayLike<number>, dtype: 'float64' | 'float32' = 'float64'): Float64Array {
   const nIn = net.inputs.length;
+  const nOut = net.outputs.length;
   const batch = Math.floor(x.length / nIn);
   if (batch * nIn !== x.length) {
     throw new RangeError(`input length (${x.length}) is not a multiple of the number of inputs (${nIn})`);
   }
-  // Wide networks: evaluate in chunks of rows so no intermediate exceeds ~8M values.
   const widest = Math.max(nIn, ...net.layers.map((l) => l.outSize));
-  const rowsPerChunk = Math.max(1, Math.floor(8_000_000 / widest));
-  if (batch > rowsPerChunk) {
-    const nOut = net.outputs.length;
-    const out = new Float64Array(batch * nOut);
-    const xs = Float64Array.from(x);
-    for (let r = 0; r < batch; r += rowsPerChunk) {
-      const end = Math.min(batch, r + rowsPerChunk);
-      out.set(evaluateRows(net, xs.subarray(r * nIn, end * nIn), end - r, dtype), r * nOut);
+  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_VALUES / widest));
+  const plans = net.layers.map((l) => planLayer(l, dtype));
+  const buffers = [new Float64Array(rowsPerChunk * widest), new Float64Array(rowsPerChunk * widest)] as const;
+  const out = new Float64Array(batch * nOut);
+  for (let r = 0; r < batch; r += rowsPerChunk) {
+    const rows = Math.min(batch, r + rowsPerChunk) - r;
+    const input = buffers[0];
+    for (let i = 0; i < rows * nIn; i++) input[i] = dtype === 'float32' ? Math.fround(x[r * nIn + i]!) : x[r * nIn + i]!;
+    let which = 0;
+    for (const plan of plans) {
+      evaluateLayer(plan, buffers[which]!, buffers[1 - which]!, rows, dtype);
+      which = 1 - which;
     }
-    return out;
+    out.set(buffers[which]!.subarray(0, rows * nOut), r * nOut);
   }
-  return evaluateRows(net, x, batch, dtype);
-}
-
-function evaluateRows(net: Network, x: ArrayLike<number>, batch: number, dtype: 'float64' | 'float32'): Float64Array {
-  let cur = Float64Array.from(x);
-  if (dtype === 'float32') for (let i = 0; i < cur.length; i++) cur[i] = Math.fround(cur[i]!);
-  for (const layer of net.layers) {
-    const { inSize, outSize, weights, bias } = layer;
-    const next = new Float64Array(batch * outSize);
-    const relu = layer.activation === 'relu';
-    const sparse = sparseRows(weights, outSize, inSize);
-    if (sparse && cur.every(Number.isFinite)) {
-      // Mostly-zero layers (clamp forms, carries): 0·x adds exactly 0 to any finite sum, so
-      // visiting only the nonzero weights gives the same result, bit for bit.
-      evaluateSparse(sparse, bias, cur, next, batch, inSize, outSize, relu, dtype);
-      cur = next;
-      continue;
-    }
-    if (dtype === 'float64') {
-      for (let b = 0; b < batch; b++) {
-        const xo = b * inSize;
-        for (let r = 0; r < outSize; r++) {
-          const wo = r * inSize;
-          let s = 0;
-          for (let c = 0; c < inSize; c++) s += weights[wo + c]! * cur[xo + c]!;
-          s += bias[r]!;
-          next[b * outSize + r] = relu && s < 0 ? 0 : s;
-        }
-      }
-    } else {
-      const f = Math.fround;
-      const w32 = Float32Array.from(weights);
-      const b32 = Float32Array.from(bias);
-      for (let b = 0; b < batch; b++) {
-        const xo = b * inSize;
-        for (let r = 0; r < outSize; r++) {
-          const wo = r * inSize;
-          let s = 0;
-          for (let c = 0; c < inSize; c++) s = f(s + f(w32[wo + c]! * cur[xo + c]!));
-          s = f(s + b32[r]!);
-          next[b * outSize + r] = relu && s < 0 ? 0 : s;
-        }
-      }
-    }
-    cur = next;
-  }
-  return cur;
+  return out;
 }
 
 /** Convenience for single-input, single-output networks. */
@@ -83,6 +46,66 @@ export function evaluate1d(
   net: Network, xs: ArrayLike<number>, dtype: 'float64' | 'float32' = 'float64',
 ): Float64Array {
   return evaluate(net, xs, dtype);
+}
+
+/** A layer ready to evaluate: its weights in the dtype's values, and by row when mostly zero. */
+interface LayerPlan {
+  inSize: number; outSize: number; relu: boolean;
+  weights: ArrayLike<number>; bias: ArrayLike<number>; sparse: SparseRows | null;
+}
+
+function planLayer(layer: DenseLayer, dtype: 'float64' | 'float32'): LayerPlan {
+  const f32 = dtype === 'float32';
+  const sparse = sparseRows(layer.weights, layer.outSize, layer.inSize);
+  if (sparse && f32) sparse.val = Float64Array.from(sparse.val, Math.fround);
+  return {
+    inSize: layer.inSize, outSize: layer.outSize, relu: layer.activation === 'relu', sparse,
+    weights: f32 ? Float32Array.from(layer.weights) : layer.weights,
+    bias: f32 ? Float32Array.from(layer.bias) : layer.bias,
+  };
+}
+
+function allFinite(v: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
+}
+
+/** One layer on `rows` rows: `cur` holds rows × inSize values, `next` receives rows × outSize. */
+function evaluateLayer(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number, dtype: 'float64' | 'float32') {
+  // Mostly-zero layers (clamp forms, carries): 0·x adds exactly 0 to any finite sum, so
+  // visiting only the nonzero weights gives the same result, bit for bit.
+  if (p.sparse && allFinite(cur, rows * p.inSize)) evaluateSparse(p, p.sparse, cur, next, rows, dtype);
+  else if (dtype === 'float64') evaluateDense64(p, cur, next, rows);
+  else evaluateDense32(p, cur, next, rows);
+}
+
+function evaluateDense64(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number): void {
+  const { inSize, outSize, weights, bias, relu } = p;
+  for (let b = 0; b < rows; b++) {
+    const xo = b * inSize;
+    for (let r = 0; r < outSize; r++) {
+      const wo = r * inSize;
+      let s = 0;
+      for (let c = 0; c < inSize; c++) s += weights[wo + c]! * cur[xo + c]!;
+      s += bias[r]!;
+      next[b * outSize + r] = relu && s < 0 ? 0 : s;
+    }
+  }
+}
+
+function evaluateDense32(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number): void {
+  const { inSize, outSize, weights, bias, relu } = p;
+  const f = Math.fround;
+  for (let b = 0; b < rows; b++) {
+    const xo = b * inSize;
+    for (let r = 0; r < outSize; r++) {
+      const wo = r * inSize;
+      let s = 0;
+      for (let c = 0; c < inSize; c++) s = f(s + f(weights[wo + c]! * cur[xo + c]!));
+      s = f(s + bias[r]!);
+      next[b * outSize + r] = relu && s < 0 ? 0 : s;
+    }
+  }
 }
 
 interface SparseRows { start: Int32Array; col: Int32Array; val: Float64Array }
@@ -108,21 +131,21 @@ function sparseRows(weights: Float64Array, outSize: number, inSize: number): Spa
   return { start, col, val };
 }
 
-function evaluateSparse(m: SparseRows, bias: Float64Array, cur: Float64Array, next: Float64Array, batch: number,
-  inSize: number, outSize: number, relu: boolean, dtype: 'float64' | 'float32'): void {
+function evaluateSparse(p: LayerPlan, m: SparseRows, cur: Float64Array, next: Float64Array, rows: number,
+  dtype: 'float64' | 'float32'): void {
   const f = Math.fround;
-  const val = dtype === 'float32' ? Float64Array.from(m.val, f) : m.val;
-  const b = dtype === 'float32' ? Float64Array.from(bias, f) : bias;
-  for (let i = 0; i < batch; i++) {
+  const { inSize, outSize, bias, relu } = p;
+  const val = m.val;
+  for (let i = 0; i < rows; i++) {
     const xo = i * inSize;
     for (let r = 0; r < outSize; r++) {
       let s = 0;
       if (dtype === 'float64') {
         for (let k = m.start[r]!; k < m.start[r + 1]!; k++) s += val[k]! * cur[xo + m.col[k]!]!;
-        s += b[r]!;
+        s += bias[r]!;
       } else {
         for (let k = m.start[r]!; k < m.start[r + 1]!; k++) s = f(s + f(val[k]! * cur[xo + m.col[k]!]!));
-        s = f(s + b[r]!);
+        s = f(s + bias[r]!);
       }
       next[i * outSize + r] = relu && s < 0 ? 0 : s;
     }

@@ -108,11 +108,12 @@ async function compileFloat32Certifies() {
   const onnx = join(dir, 't3f32.onnx');
   const csv = join(dir, 'f32.csv');
   assert.equal((await run('sample', 'shell', '-n', '5000', '--seed', '4', '--out', csv)).code, 0);
-  const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '20', '--samples',
+  // At 300 the folded norm is kept (50 ReLUs, quick); T3 at 20 in float32 is tested in test/compile/compile.test.ts.
+  const r = await run('compile', 'sqrt(dx^2+dy^2+dz^2)', ...R, ...SHELL_RANGE, '--max-error', '300', '--samples',
     '1000', '--dtype', 'float32', '--json', '--export', onnx);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.ok(j.float32.maxError.certified <= 20);
+  assert.ok(j.float32.maxError.certified <= 300);
   const c = JSON.parse((await run('check', onnx, '--expr', 'sqrt(dx^2+dy^2+dz^2)', '--data', csv, '--json')).stdout);
   assert.equal(c.dtype, 'float32');
   assert.ok(c.maxError.measured <= j.float32.maxError.certified,

@@ -17,7 +17,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 function interruptExport(dir: string, signal: NodeJS.Signals): Promise<{ code: number | null;
   signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'approx', 'sqrt(x)', '--domain', '0:1', '--knots', '2000', '--save',
+    const child = spawn(process.execPath, [BIN, 'approx', 'sqrt(x)', '--domain', '0:1', '--knots', '50', '--save',
       join(dir, 'a.json'), '--export', join(dir, 'a.onnx'), join(dir, 'tf')],
       { env: { ...process.env, KNOTNET_TEST_HOLD_TEMPORARIES_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -1,4 +1,5 @@
-import { all, create, type BigNumber } from 'mathjs';
+import type { BigNumber } from 'mathjs';
+import { math as mathjs } from '../../src/expr/mathjs.ts';
 import type { Expr } from '../../src/expr/ast.ts';
 
 /**
@@ -12,7 +13,8 @@ import type { Expr } from '../../src/expr/ast.ts';
  */
 // Typed loosely: mathjs's overloads for BigNumber arguments do not narrow in TypeScript.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const math: any = create(all!, { number: 'BigNumber', precision: 60 });
+const math: any = mathjs.create({});
+math.config({ number: 'BigNumber', precision: 60 });
 type Big = BigNumber;
 
 /** The exact decimal expansion of a finite double. */
