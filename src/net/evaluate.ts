@@ -30,7 +30,9 @@ export function evaluate(net: Network, x: ArrayLike<number>, dtype: 'float64' | 
   for (let r = 0; r < batch; r += rowsPerChunk) {
     const rows = Math.min(batch, r + rowsPerChunk) - r;
     const input = buffers[0];
-    for (let i = 0; i < rows * nIn; i++) input[i] = dtype === 'float32' ? Math.fround(x[r * nIn + i]!) : x[r * nIn + i]!;
+    for (let i = 0; i < rows * nIn; i++) {
+      input[i] = dtype === 'float32' ? Math.fround(x[r * nIn + i]!) : x[r * nIn + i]!;
+    }
     let which = 0;
     for (const plan of plans) {
       evaluateLayer(plan, buffers[which]!, buffers[1 - which]!, rows, dtype);
@@ -71,7 +73,9 @@ function allFinite(v: Float64Array, n: number): boolean {
 }
 
 /** One layer on `rows` rows: `cur` holds rows × inSize values, `next` receives rows × outSize. */
-function evaluateLayer(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number, dtype: 'float64' | 'float32') {
+function evaluateLayer(
+  p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number, dtype: 'float64' | 'float32',
+): void {
   // Mostly-zero layers (clamp forms, carries): 0·x adds exactly 0 to any finite sum, so
   // visiting only the nonzero weights gives the same result, bit for bit.
   if (p.sparse && allFinite(cur, rows * p.inSize)) evaluateSparse(p, p.sparse, cur, next, rows, dtype);
