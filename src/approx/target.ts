@@ -54,6 +54,9 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
   return { expr, variable, a, b, f: point.f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
 }
 
+/** The least positive normal double, 2^−1022. */
+const MIN_NORMAL = 2 ** -1022;
+
 /** Proven point values of f (expr/accurate.ts), with the absolute floor of their error settable. */
 interface PointEvaluator {
   f: (x: number, out?: Float64Array) => number;
@@ -129,7 +132,9 @@ interface Domain { expr: Expr; variable: string; a: number; b: number; argument:
  * of accurate values (float64 sets their absolute floor, 2^−44 of its own max first). The
  * grid is 20,000 points, fewer for a formula of thousands of nodes (GRID_WORK node
  * evaluations at most, 1,000 points at least): it finds trouble early, the enclosures prove.
- * Leaves the point evaluator's absolute floor at 2^−44 of the scale.
+ * Leaves the point evaluator's absolute floor at 2^−44 of the scale, or of the least normal double
+ * when f is smaller still (subnormal values: asking 2^−44 of them would send every point to decimal
+ * arithmetic, seconds for nothing; the floor is a proven radius either way, carried by the callers).
  */
 function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvaluator): number {
   const { expr, a, b } = dom;
@@ -144,12 +149,12 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
     if (!Number.isFinite(y)) throw undefinedOnDomain(dom, f64, x);
     if (Math.abs(y) < Infinity) scale64 = Math.max(scale64, Math.abs(y));
   }
-  point.setAbsTol(REL * scale64);
+  point.setAbsTol(REL * Math.max(scale64, MIN_NORMAL));
   let scale = 0;
   for (let i = 0; i <= N; i += 10) scale = Math.max(scale, Math.abs(f(at(i))));
   // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each).
   if (point.precisePoints() < 50) for (let i = 0; i <= N; i++) scale = Math.max(scale, Math.abs(f(at(i))));
-  point.setAbsTol(REL * scale);
+  point.setAbsTol(REL * Math.max(scale, MIN_NORMAL));
   const bad = nonFinitePoint(expr, dom.variable, f, a, b);
   if (bad !== null) throw undefinedOnDomain(dom, f64, bad);
   return scale;

@@ -191,7 +191,7 @@ describe('knotnet compare', () => {
   it('a short run measures every network on the same held-out samples and writes a report', async () => {
     const report = join(dir, 'report');
     const exported = join(dir, 'nets');
-    const r = await runCli(['compare', '--budget-seconds', '4', '--samples', '1000', '--certify-seconds', '1', '--json',
+    const r = await runCli(['compare', '--budget-seconds', '1', '--samples', '1000', '--certify-seconds', '0.5', '--json',
       '--report', report, '--export-dir', exported]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
@@ -207,15 +207,15 @@ describe('knotnet compare', () => {
       'error-distribution.png']) assert.ok(existsSync(join(report, f)), f);
     // The report records what reproduces it: command, seed, budget, version and date.
     const run = JSON.parse(readFileSync(join(report, 'run.json'), 'utf8'));
-    assert.equal(run.command, `knotnet compare --budget-seconds 4 --samples 1000 --certify-seconds 1 --json ` +
+    assert.equal(run.command, `knotnet compare --budget-seconds 1 --samples 1000 --certify-seconds 0.5 --json ` +
       `--report ${report} --export-dir ${exported}`);
-    assert.deepEqual([run.seed, run.budgetSeconds, run.version], [1, 4,
+    assert.deepEqual([run.seed, run.budgetSeconds, run.version], [1, 1,
       JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version]);
     assert.ok(Math.abs(Date.parse(run.date) - Date.now()) < 3600_000);
     assert.deepEqual([j.command, j.seed, j.budgetSeconds, j.version, j.date], [run.command, run.seed, run.budgetSeconds,
       run.version, run.date]);
     assert.match(readFileSync(join(report, 'index.html'), 'utf8'),
-      /Made by knotnet \S+ on \S+ with knotnet compare --budget-seconds 4 .* \(seed 1, training budget 4 s\)/);
+      /Made by knotnet \S+ on \S+ with knotnet compare --budget-seconds 1 .* \(seed 1, training budget 1 s\)/);
     // Every network, trained ones included, goes through the exporters: the JSON of the
     // asker's architecture loads with its row's depth, and the constructed ONNX runs in check.
     const asker = networkFromJson(JSON.parse(readFileSync(join(exported, 'asker-s-architecture-raw-units.json'),
