@@ -191,8 +191,8 @@ describe('knotnet compare', () => {
   it('a short run measures every network on the same held-out samples and writes a report', async () => {
     const report = join(dir, 'report');
     const exported = join(dir, 'nets');
-    const r = await runCli(['compare', '--budget-seconds', '1', '--samples', '1000', '--certify-seconds', '0.5', '--json',
-      '--report', report, '--export-dir', exported]);
+    const r = await runCli(['compare', '--budget-seconds', '1', '--samples', '1000', '--certify-seconds', '0.5',
+      '--json', '--report', report, '--export-dir', exported]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.rows.length, 5);
