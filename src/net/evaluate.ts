@@ -23,7 +23,7 @@ export function evaluate(net: Network, x: ArrayLike<number>, dtype: 'float64' | 
     throw new RangeError(`input length (${x.length}) is not a multiple of the number of inputs (${nIn})`);
   }
   const widest = Math.max(nIn, ...net.layers.map((l) => l.outSize));
-  const rowsPerChunk = Math.max(1, Math.floor(CHUNK_VALUES / widest));
+  const rowsPerChunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_VALUES / widest)));
   const plans = net.layers.map((l) => planLayer(l, dtype));
   const buffers = [new Float64Array(rowsPerChunk * widest), new Float64Array(rowsPerChunk * widest)] as const;
   const out = new Float64Array(batch * nOut);
