@@ -212,15 +212,16 @@ describe('float32: the certified float32 bound covers float32 evaluation, in kno
     it(`T3 (${deep}): max |float32 network − exact distance| <= certifiedMaxFloat32, also through ONNX `
         + `float32`, async () => {
       const r = t3AtOne.get(deep) ?? compileFormula({ ...T3, maxError: 1, deep, samples: shell });
-      const y32 = evaluate(r.network, shell, 'float32');
+      // 5,000 points through the 7,083-unit shallow network, 20,000 through the folded one.
+      const x = deep === 'never' ? shell.subarray(0, 15_000) : shell;
+      const y32 = evaluate(r.network, x, 'float32');
       const { toOnnx } = await import('../../src/export/onnx.ts');
       const { runOnnx } = await import('../../src/runtime/onnx.ts');
-      const yOrt = await runOnnx(toOnnx(r.network, { dtype: 'float32', metadata: {} }), shell, shell.length / 3, 3,
-          'float32');
+      const yOrt = await runOnnx(toOnnx(r.network, { dtype: 'float32', metadata: {} }), x, x.length / 3, 3, 'float32');
       let m32 = 0;
       let mOrt = 0;
-      for (let i = 0; i < shell.length / 3; i++) {
-        const d = Math.hypot(shell[3 * i]!, shell[3 * i + 1]!, shell[3 * i + 2]!);
+      for (let i = 0; i < x.length / 3; i++) {
+        const d = Math.hypot(x[3 * i]!, x[3 * i + 1]!, x[3 * i + 2]!);
         m32 = Math.max(m32, Math.abs(d - y32[i]!));
         mOrt = Math.max(mOrt, Math.abs(d - yOrt[i]!));
       }
