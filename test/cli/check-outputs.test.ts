@@ -19,11 +19,9 @@ const dir = mkdtempSync(join(tmpdir(), 'knotnet-check-outputs-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const at = (name: string) => join(dir, name);
 
-async function runAll(runs: string[][]): Promise<CliRun[]> {
-  const results: CliRun[] = [];
-  for (const args of runs) results.push(await runCli(args));
-  return results;
-}
+/** The command lines run in turn in this process (runCli captures one at a time). */
+const runAll = (lines: string[][]): Promise<CliRun[]> => lines.reduce<Promise<CliRun[]>>(
+  async (done, args) => [...await done, await runCli(args)], Promise.resolve([]));
 
 const BOX = ['--var', 'x=0:1', '--var', 'y=0:1'];
 const F64 = ['n.json', 'n.onnx', 'n.safetensors'];
