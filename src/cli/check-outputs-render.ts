@@ -2,6 +2,8 @@
  * check's report for a model with several outputs: a table with one row per output (measured
  * beside the stored certificate, worst input) and the same as `--json`'s `outputs`.
  */
+import type { CertifyResult } from '../certify/certify.ts';
+import { fmt } from '../report/format.ts';
 import type { Measured } from './check-measure.ts';
 import { renderPairs, renderTable } from './table.ts';
 
@@ -13,6 +15,8 @@ export interface OutputCheck {
   certified?: number;
   /** A float32 file: the same weights' float64 certificate. */
   certifiedFloat64?: number;
+  /** check --certify: this output's max error proven by certify. */
+  proven?: CertifyResult;
 }
 
 /** What the table's head says: the model and the samples. */
@@ -34,6 +38,8 @@ export function severalJson(head: SeveralHead, checks: OutputCheck[], started: n
           samplesInCertifiedRegion: c.m.inRegion } : {}),
         ...(c.certifiedFloat64 !== undefined ? { certifiedInFileFloat64: c.certifiedFloat64 } : {}),
         ...(c.limit !== undefined ? { limit: c.limit } : {}),
+        ...(c.proven ? { certified: c.proven.upper, certifyWorstFound: c.proven.lower,
+          certifyGapReached: c.proven.stopped === 'gap' } : {}),
       },
       rmsError: c.m.rms, relativeMaxError: c.m.rel, undefinedSamples: c.m.undefinedCount,
       nonFiniteOutputs: c.m.nonFinite, worstInput: c.worstInput, certifiedInFile: c.certified ?? null,
@@ -47,13 +53,16 @@ export function renderSeveral(head: SeveralHead, checks: OutputCheck[]): string 
   const outside = checks.some((c) => c.certified !== undefined && c.m.counted > c.m.inRegion);
   const undef = checks.some((c) => c.m.undefinedCount > 0);
   const f64 = checks.some((c) => c.certifiedFloat64 !== undefined);
+  const proven = checks.some((c) => c.proven);
   const bands = head.exclude ? `, outside ${head.exclude.join(', ')}` : '';
   const header = ['output', 'formula', ...(undef ? ['undefined (not counted)'] : []), 'max error, measured',
     ...(outside ? ['measured in certified region'] : []), `certified (stored, ${head.dtype}${bands})`,
-    ...(f64 ? ['certified (stored, float64)'] : []), 'RMS, measured', 'relative max', 'worst input'];
+    ...(f64 ? ['certified (stored, float64)'] : []), ...(proven ? ['certified (certify)'] : []), 'RMS, measured',
+    'relative max', 'worst input'];
   const rows = checks.map((c) => [c.name, c.expr, ...(undef ? [c.m.undefinedCount] : []), c.m.max,
     ...(outside ? [c.certified === undefined ? '-' : c.m.maxInRegion] : []), c.certified ?? 'none',
-    ...(f64 ? [c.certifiedFloat64 ?? '-'] : []), c.m.rms, c.m.rel, JSON.stringify(c.worstInput)]);
+    ...(f64 ? [c.certifiedFloat64 ?? '-'] : []), ...(proven ? [provenText(c.proven)] : []), c.m.rms, c.m.rel,
+    JSON.stringify(c.worstInput)]);
   const samplesOutside = checks.find((c) => c.certified !== undefined);
   const pairs: [string, string | number][] = [
     ['model', `${head.model} (${head.format}, ${head.dtype})`],
@@ -62,4 +71,10 @@ export function renderSeveral(head: SeveralHead, checks: OutputCheck[]): string 
       samplesOutside.m.counted - samplesOutside.m.inRegion]] as [string, number][] : []),
   ];
   return `${renderPairs(pairs)}\n\nper output\n${renderTable(header, rows)}`;
+}
+
+/** check --certify's bound of one output and the worst input it found. */
+function provenText(p: CertifyResult | undefined): string {
+  if (!p) return '-';
+  return `${fmt(p.upper)} (worst found ${fmt(p.lower)}${p.stopped === 'gap' ? '' : ', gap not within 10%'})`;
 }

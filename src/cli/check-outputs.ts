@@ -3,7 +3,7 @@
  * (--expr "[a, b]", --out name=formula, else the stored ones), every output measured on the
  * same inputs against its own real formula, beside its own stored certificate (error.outputs,
  * or the file's largest where only that is stored, a bound of every output), and judged by its
- * own --max-error (E for all, name=E for one).
+ * own --max-error (E for all, name=E for one); --certify proves each output's max error.
  */
 import { ExitCode, InputError } from '../errors.ts';
 import type { ArtifactRunner } from '../runtime/index.ts';
@@ -11,7 +11,9 @@ import { parsePositive } from './args.ts';
 import { parseWithBands, resolveBands } from './check-bands.ts';
 import { measure, type Measured } from './check-measure.ts';
 import { renderSeveral, severalJson, type OutputCheck } from './check-outputs-render.ts';
-import { checkInputs, resolveRegion, storedRegion, type CheckFlags } from './check-request.ts';
+import { certifyModelFile } from './certify.ts';
+import { checkInputs, resolveRegion, storedRegion, type CheckFlags, type CheckRegion } from './check-request.ts';
+import { progress } from './progress.ts';
 import { listFormulas } from './multi-output.ts';
 import { readStoredFacts, type StoredFacts } from './stored.ts';
 
@@ -27,15 +29,14 @@ export async function checkSeveral(model: string, runner: ArtifactRunner, flags:
   const stored = readStoredFacts(runner.metadata, runner.inputs, model);
   const names = runner.inputs;
   const outputs = runner.outputs;
-  if (flags.certify) throw new InputError('--certify', 'go with a one-output model (certify proves one formula)',
-    outputs.join(', '));
   const texts = outputFormulas(model, outputs, stored, flags);
   const parsed = texts.map((t) => parseWithBands(t, stored.exclude));
   for (const p of parsed) for (const v of p.formula.variables) if (!names.includes(v)) throw new InputError('--expr',
     `use only the model's inputs (${names.join(', ')})`, v);
   const limits = outputLimits(flags.maxError, outputs);
   const region = resolveRegion(model, names, stored, flags);
-  const resolved = parsed.map((p) => resolveBands(p, stored.exclude, names, region.box, region.ranges, false));
+  const resolved = parsed.map((p) => resolveBands(p, stored.exclude, names, region.box, region.ranges,
+    flags.certify === true));
   const bands = resolved[0]?.bands ?? [];
   const x = checkInputs({ ...region, names, bands }, flags);
   const d = names.length;
@@ -55,10 +56,25 @@ export async function checkSeveral(model: string, runner: ArtifactRunner, flags:
         ? { certifiedFloat64: cert.certifiedFloat64 } : {}) };
   });
   refuseUndefined(checks, x, names, region.box, flags);
+  if (flags.certify) await certifyOutputs(model, checks, names, region);
   const head = { model, format: runner.format, dtype: runner.dtype, samples: n, exclude: stored.exclude };
   if (flags.json) process.stdout.write(`${JSON.stringify(severalJson(head, checks, started))}\n`);
   else process.stdout.write(`${renderSeveral(head, checks)}\n`);
   verdictSeveral(model, checks);
+}
+
+/** check --certify: each output's max error proven over the box (and ranges), one output at a time. */
+async function certifyOutputs(model: string, checks: OutputCheck[], names: string[], region: CheckRegion) {
+  const vars = names.map((v) => `${v}=${region.box[v]![0]}:${region.box[v]![1]}`);
+  for (const [j, c] of checks.entries()) {
+    const bar = progress(`certify ${c.name}`);
+    try {
+      c.proven = (await certifyModelFile({ model, expr: c.expr, vars, ranges: region.rangeTexts, output: j },
+        bar.update)).result;
+    } finally {
+      bar.done();
+    }
+  }
 }
 
 /** Each output's formula: --out name=formula, else --expr's list entry, else the stored one. */

@@ -52,10 +52,12 @@ const runs = await runAll([
   ['check', at('n.json'), '--expr', '[x*y]'],
   ['check', at('n.json'), '--max-error', 'z=1'],
   ['check', at('n.json'), '--out', 'z=x'],
-  ['check', at('n.json'), '--certify'],
+  ['check', at('n.onnx'), '-n', '2000', '--certify', '--json'],
 ]);
 const checked = new Map(ARTIFACTS.map((name, i) => [name, runs[i]!]));
-const [table, listed, replaced, perOutput, allOutputs, tamperedRun, ...refusals] = runs.slice(ARTIFACTS.length);
+const [table, listed, replaced, perOutput, allOutputs, tamperedRun, ...rest] = runs.slice(ARTIFACTS.length);
+const refusals = rest.slice(0, -1);
+const proven = rest[rest.length - 1]!;
 
 interface OutputJson {
   name: string; expr: string; worstInput: Record<string, number>;
@@ -124,15 +126,25 @@ test('check on a several-output file with output y2\'s bias changed by 0.05 fail
   assert.doesNotMatch(tamperedRun!.stderr, /output y1/);
 });
 
-test('check refuses, in one sentence with exit 2, lists, names and --certify that do not fit the outputs', () => {
+test('check refuses, in one sentence with exit 2, lists and names that do not fit the outputs', () => {
   const expected = [
     /--expr must list one formula per model output \("\[f1, f2\]" for y1, y2\) \(got "\[x\*y\]"\)\./,
     /--max-error must be E or name=E with a model output's name \(y1, y2\) \(got "z=1"\)\./,
     /--out must be name=formula with the name of a model output \(y1, y2\) \(got "z=x"\)\./,
-    /--certify must go with a one-output model/,
   ];
   refusals.forEach((r, i) => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, expected[i]!);
   });
+});
+
+test('check --certify proves each output apart: worst found <= proven, measured <= proven', () => {
+  assert.equal(proven.code, 0, proven.stderr);
+  const o = JSON.parse(proven.stdout) as { outputs: (OutputJson & { maxError: { certified: number;
+    certifyWorstFound: number } })[] };
+  assert.equal(o.outputs.length, 2);
+  for (const p of o.outputs) {
+    assert.ok(p.maxError.certifyWorstFound <= p.maxError.certified, `${p.name}`);
+    assert.ok(p.maxError.measured <= p.maxError.certified, `${p.name}: measured ${p.maxError.measured} > proven`);
+  }
 });
