@@ -5,6 +5,7 @@
 import type { CertifyResult } from '../certify/certify.ts';
 import { fmt } from '../report/format.ts';
 import type { Measured } from './check-measure.ts';
+import { shorten } from './compile-render.ts';
 import { renderPairs, renderTable } from './table.ts';
 
 /** One output's check: its formula, measurement, stored certificate(s) and --max-error. */
@@ -59,7 +60,7 @@ export function renderSeveral(head: SeveralHead, checks: OutputCheck[]): string 
     ...(outside ? ['measured in certified region'] : []), `certified (stored, ${head.dtype}${bands})`,
     ...(f64 ? ['certified (stored, float64)'] : []), ...(proven ? ['certified (certify)'] : []), 'RMS, measured',
     'relative max', 'worst input'];
-  const rows = checks.map((c) => [c.name, c.expr, ...(undef ? [c.m.undefinedCount] : []), c.m.max,
+  const rows = checks.map((c) => [c.name, shorten(c.expr, 50), ...(undef ? [c.m.undefinedCount] : []), c.m.max,
     ...(outside ? [c.certified === undefined ? '-' : c.m.maxInRegion] : []), c.certified ?? 'none',
     ...(f64 ? [c.certifiedFloat64 ?? '-'] : []), ...(proven ? [provenText(c.proven)] : []), c.m.rms, c.m.rel,
     JSON.stringify(c.worstInput)]);
