@@ -4,6 +4,7 @@ import type { RangeCondition } from '../certify/formula.ts';
 import { InputError } from '../errors.ts';
 import { toVnnlib } from '../export/vnnlib.ts';
 import { parseFormula } from '../expr/parse.ts';
+import { singleOutput } from '../net/network.ts';
 import { loadPlainNetwork } from '../runtime/plain.ts';
 import { collect, parseNumber, parsePositive, parseSeed, parseVarRange } from './args.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
@@ -22,6 +23,8 @@ export interface CertifyRequest {
   timeSeconds?: number;
   leakyAlpha?: number;
   seed?: number;
+  /** A model with several outputs: the one to prove (its index), the others left out. */
+  output?: number;
 }
 
 /** Loads the model, checks the region against it and certifies (shared by certify, check and compare). */
@@ -29,7 +32,8 @@ export async function certifyModelFile(req: CertifyRequest,
   onProgress?: (text: string) => void): Promise<{ result: CertifyResult; names: string[]; box: [number,
   number][]; format: string }> {
   const formula = parseFormula(req.expr, '--expr');
-  const model = await loadPlainNetwork(req.model, req.leakyAlpha !== undefined ? { leakyAlpha: req.leakyAlpha } : {});
+  const loaded = await loadPlainNetwork(req.model, req.leakyAlpha !== undefined ? { leakyAlpha: req.leakyAlpha } : {});
+  const model = req.output === undefined ? loaded : { ...loaded, net: singleOutput(loaded.net, req.output) };
   const names = model.net.inputs;
   const given: Record<string, [number, number]> = {};
   for (const v of req.vars) { const p = parseVarRange(v, '--var'); given[p.name] = p.range; }

@@ -1,28 +1,21 @@
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../errors.ts';
-import { parseFormula } from '../expr/parse.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
-import { collect, parseCount, parsePositive, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
-import { measure, sampleRegion, type Measured, type RangeTest } from './check-measure.ts';
-import { readCsv } from './csv.ts';
+import { collect, parsePositive } from './args.ts';
+import { measure, type Measured } from './check-measure.ts';
 
 export { MAX_REJECTION_DRAWS } from '../compile/region.ts';
 import type { CertifyResult } from '../certify/certify.ts';
 import { certifyModelFile, type CertifyRequest } from './certify.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 import { readStoredFacts, type StoredFacts } from './stored.ts';
-import { formulaRegion } from '../compile/region.ts';
-import { parseWithBands, resolveBands, rowsOutsideBands } from './check-bands.ts';
+import { parseWithBands, resolveBands } from './check-bands.ts';
+import { checkInputs, resolveRegion, storedRegion, type CheckFlags } from './check-request.ts';
+import { checkSeveral, isSeveral } from './check-outputs.ts';
 import { fmt } from '../report/format.ts';
 import { renderPairs } from './table.ts';
 
-
-
-/** check's flags as commander hands them over (strings, as typed; defaults filled in). */
-export interface CheckFlags {
-  expr?: string; var: string[]; range: string[]; data?: string; n: string; seed: string;
-  maxError?: string; certify?: boolean; json?: boolean; quiet?: boolean;
-}
+export type { CheckFlags } from './check-request.ts';
 
 /** check's request: the formula and sampling region from the flags and, where they say nothing, the file. */
 type CheckRequest = ReturnType<typeof resolveRequest>;
@@ -34,7 +27,10 @@ export function registerCheck(program: Command): void {
       'evaluator for JSON/safetensors), measure it against the exact formula and compare with the certificate ' +
       'stored in the file.')
     .argument('<model>', 'a .onnx, .json or .safetensors file, or a TF.js folder')
-    .option('--expr <formula>', 'the exact formula the model should compute (default: the one stored in the file)')
+    .option('--expr <formula>', 'the exact formula the model should compute, a list "[a, b]" for a model with ' +
+      'several outputs (default: the one stored in the file)')
+    .option('--out <name=formula>', 'the formula of one output of a several-output model (repeatable; the others ' +
+      'keep --expr\'s or the stored ones)', collect, [])
     .option('--var <name=a:b>',
       'sample inputs uniformly in these ranges (repeat for each; default: the box stored in the file)', collect, [])
     .option('--range <subexpr=a:b>',
@@ -43,7 +39,8 @@ export function registerCheck(program: Command): void {
     .option('--data <file.csv>', 'inputs to check on (header = variable names)')
     .option('-n <N>', 'samples when using --var', '100000')
     .option('--seed <N>', 'seed for the samples', '1')
-    .option('--max-error <E>', 'exit 1 when the measured max error is above E')
+    .option('--max-error <E>', 'exit 1 when the measured max error is above E; several outputs: also name=E per ' +
+      'output (repeatable)', collect, [])
     .option('--certify', 'also prove the max error over the --var box (and --range region) with knotnet certify ' +
       '(gap 10%, 60 s)')
     .option('--json', 'print one JSON object instead of the table')
@@ -54,7 +51,8 @@ export function registerCheck(program: Command): void {
       const started = performance.now();
       const runner = await loadArtifact(model);
       try {
-        await checkModel(model, runner, flags, started);
+        if (isSeveral(runner, flags)) await checkSeveral(model, runner, flags, started);
+        else await checkModel(model, runner, flags, started);
       } finally {
         await runner.close?.();
       }
@@ -70,44 +68,9 @@ function resolveRequest(model: string, runner: ArtifactRunner, stored: StoredFac
   const parsed = parseWithBands(exprText, stored.exclude);
   for (const v of parsed.formula.variables) if (!names.includes(v)) throw new InputError('--expr',
     `use only the model's inputs (${names.join(', ')})`, v);
-  const box = { ...stored.box, ...parseVarRanges(flags.var as string[], '--var') };
-  // --var or --range given: the sampling region is the one stated; neither: the stored one.
-  const stated = flags.var.length > 0 || flags.range.length > 0;
-  const rangeTexts = stated ? flags.range : Object.entries(stored.ranges).map(([k, [a, b]]) => `${k}=${a}:${b}`);
-  if (!flags.data) {
-    for (const v of names) if (!box[v]) throw new InputError('--var',
-      `give a range for every model input (missing ${v}, and ${model} stores none for it)`, givenNames(box));
-  }
-  if (flags.certify) for (const v of names) if (!box[v]) throw new InputError('--certify',
-    `go with a range for every model input (--var, or stored in the file; missing ${v})`, givenNames(box));
-  const ranges = rangeTexts.map((t) => rangeTest(t, names));
+  const { box, rangeTexts, ranges } = resolveRegion(model, names, stored, flags);
   const { formula, bands } = resolveBands(parsed, stored.exclude, names, box, ranges, flags.certify === true);
   return { names, formula, exprText, box, rangeTexts, ranges, bands };
-}
-
-/** The inputs a box gives ranges for, as the InputError's value. */
-const givenNames = (box: Record<string, unknown>): string => Object.keys(box).join(', ') || 'none';
-
-function rangeTest(text: string, names: readonly string[]): RangeTest {
-  const p = parseVarRange(text, '--range');
-  const g = parseFormula(p.name, '--range');
-  for (const v of g.variables) if (!names.includes(v)) throw new InputError('--range',
-    `use only the model's inputs (${names.join(', ')})`, v);
-  return { expr: g.expr, range: p.range, text };
-}
-
-function dataRows(file: string, names: readonly string[]): Float64Array {
-  const csv = readCsv(file);
-  const cols = names.map((v) => {
-    const c = csv.header.indexOf(v);
-    if (c < 0) throw new InputError(`--data ${file} header`, `name every model input (missing ${v})`,
-      csv.header.join(','));
-    return c;
-  });
-  const x = new Float64Array(csv.count * names.length);
-  for (let i = 0; i < csv.count; i++) cols.forEach((c,
-    j) => { x[i * names.length + j] = csv.rows[i * csv.header.length + c]!; });
-  return x;
 }
 
 /** Load the stored facts, sample or read the inputs, run the model, measure, prove (--certify), print, judge. */
@@ -115,7 +78,8 @@ async function checkModel(model: string, runner: ArtifactRunner, flags: CheckFla
   const stored = readStoredFacts(runner.metadata, runner.inputs, model);
   const req = resolveRequest(model, runner, stored, flags);
   const { names, formula } = req;
-  const limit = flags.maxError === undefined ? undefined : parsePositive(flags.maxError, '--max-error');
+  const lastLimit = flags.maxError[flags.maxError.length - 1];
+  const limit = lastLimit === undefined ? undefined : parsePositive(lastLimit, '--max-error');
   const x = checkInputs(req, flags);
   const d = names.length;
   const y = await runner.run(x, x.length / d);
@@ -140,31 +104,17 @@ async function checkModel(model: string, runner: ArtifactRunner, flags: CheckFla
   verdict(model, m, limit, cert.certified, worstInput);
 }
 
-/** The inputs to check on: the --data rows, else -n samples of the box (and the stated ranges). */
-function checkInputs(req: CheckRequest, flags: CheckFlags): Float64Array {
-  const { names } = req;
-  if (flags.data) return rowsOutsideBands(dataRows(flags.data, names), names.length, req.bands);
-  const n = parseCount(flags.n, '-n', 10_000_000);
-  const seed = parseSeed(flags.seed);
-  const box = names.map((v) => req.box[v]!);
-  // Region.sample draws sampleBox(box, n, seed) itself when no range cuts the box.
-  return sampleRegion(formulaRegion(names, box, req.ranges, req.bands), n, seed);
-}
-
 /**
  * The certificate stored in the file and the region it covers: samples outside it are
  * measured but not compared with it. A file without a stored box for every input has no region
  * to compare on, and the certificate is about the stored formula: another --expr is measured only.
  */
 function storedCertificate(stored: StoredFacts, req: CheckRequest, flags: CheckFlags) {
-  const { names } = req;
-  const certBox = names.map((v) => stored.box[v]);
-  const certRanges = Object.entries(stored.ranges).map(([k, r]) => rangeTest(`${k}=${r[0]}:${r[1]}`, names));
   const sameFormula = stored.expr !== undefined && (flags.expr === undefined || flags.expr === stored.expr);
-  const compareCert = sameFormula && stored.certified !== undefined && certBox.every((b) => b !== undefined);
-  if (!compareCert) return { certified: undefined, inRegion: () => false };
-  const region = formulaRegion(names, certBox as [number, number][], certRanges, req.bands);
-  return { certified: stored.certified!, inRegion: (row: number[]) => region.contains(row) };
+  const inRegion = sameFormula && stored.certified !== undefined ? storedRegion(stored, req.names, req.bands)
+    : undefined;
+  if (!inRegion) return { certified: undefined, inRegion: () => false };
+  return { certified: stored.certified!, inRegion };
 }
 
 /** What check found, as check --json prints it. */

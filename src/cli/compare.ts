@@ -9,6 +9,7 @@ import { certifyRows, compareSamples, construct, labelRows, trainAndMeasure, typ
 import { compareJson, compareTable, exportFiles, provenNote, renderCompare, sampleCounts,
   type CompareOutcome } from './compare-render.ts';
 import { checkOutputs } from './files.ts';
+import { listFormulas } from './multi-output.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { note, QUIET_HELP } from './progress.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
@@ -70,6 +71,10 @@ export function registerCompare(program: Command): void {
 /** compare's flags as a request: pure but for the date it records. */
 export function parseCompareFlags(exprArg: string | undefined, flags: CompareFlags, rawArgs: string[]): CompareRequest {
   const expr = exprArg ?? T3.expr;
+  if (listFormulas(expr)) {
+    throw new InputError('expression', 'be one formula (compare trains networks of one output; for several: knotnet ' +
+      'compile "[a, b]" --var …, then knotnet check)', expr, { field: 'expr', code: 'several-outputs' });
+  }
   const budget = parsePositive(flags.budgetSeconds, '--budget-seconds');
   const certifySeconds = parseNumberInRange(flags.certifySeconds, '--certify-seconds', 0, 3600);
   const n = parseCount(flags.samples, '--samples', 10_000_000);

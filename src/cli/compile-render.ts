@@ -72,6 +72,6 @@ function renderNodes(r: CompileResult): string {
 }
 
 /** A text cut to `max` characters, its end as "...". */
-function shorten(text: string, max: number): string {
+export function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

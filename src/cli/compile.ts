@@ -88,12 +88,22 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
   await saver.write(r.network, {
     expr: r.expr, domain: { ...r.region.box, ...r.region.ranges },
     ...(r.region.exclude ? { exclude: r.region.exclude } : {}),
-    error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms },
+    error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms,
+      ...(r.outputs ? { outputs: storedOutputs(r.outputs) } : {}) },
   }, [r.inputs.map((v) => vars[v]![0]), r.inputs.map((v) => vars[v]![1])], r.hints,
   { r64: r.roundingBound, r32: r.certifiedMaxFloat32 - r.certifiedConstruction, outputMagnitude: magnitude,
     ...several32(r) });
   if (req.json) process.stdout.write(`${JSON.stringify({ ...compileSummary(r, seconds), files: saver.written })}\n`);
   else process.stdout.write(`${renderCompile(r, seconds)}${wroteLine(saver.written)}\n`);
+}
+
+/**
+ * Several outputs: each one's certificate as the saved metadata keeps it (error.outputs, in
+ * output order): the float64 one, and the float32 one a float32 file stores as its own.
+ */
+function storedOutputs(outputs: NonNullable<CompileResult['outputs']>) {
+  return outputs.map((o) => ({ name: o.name, expr: o.expr, certifiedMax: o.certifiedMax,
+    certifiedMaxFloat32: o.certifiedMaxFloat32, measuredMax: o.measuredMax, measuredRms: o.measuredRms }));
 }
 
 /**

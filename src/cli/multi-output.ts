@@ -18,8 +18,8 @@ export function parseOutputs(exprArg: string | undefined, outs: string[],
     });
   } else if (exprArg === undefined) throw new InputError('expression', 'be given (a formula, a list "[a, b]" or ' +
     '--out name=formula)', '');
-  else if (/^\s*\[.*\]\s*$/s.test(exprArg)) {
-    specs = splitTopLevel(exprArg.trim().slice(1, -1)).map((e, i) => ({ name: `y${i + 1}`, expr: e }));
+  else if (listFormulas(exprArg)) {
+    specs = listFormulas(exprArg)!.map((e, i) => ({ name: `y${i + 1}`, expr: e }));
     if (specs.length === 0 || specs.some((o) => o.expr === '')) throw new InputError('expression',
       'list non-empty formulas separated by commas', exprArg);
   }
@@ -37,6 +37,11 @@ export function parseOutputs(exprArg: string | undefined, outs: string[],
   const maxError = all ?? (specs && eachGiven ? Math.min(...specs.map((o) => o.maxError!)) : 1);
   const expr = specs ? `[${specs.map((o) => o.expr).join(', ')}]` : exprArg!;
   return { expr, maxError, ...(specs ? { outputs: specs } : {}) };
+}
+
+/** The formulas of a list "[a, f(b, c), …]"; undefined when the text is not a list. */
+export function listFormulas(text: string): string[] | undefined {
+  return /^\s*\[.*\]\s*$/s.test(text) ? splitTopLevel(text.trim().slice(1, -1)) : undefined;
 }
 
 /** Splits "a, f(b, c), d" at commas outside parentheses. */

@@ -20,7 +20,12 @@ export interface StoredFacts {
   certifiedFloat64?: number;
   /** Bands cut out of the certified region (compile --exclude), as "formula=c±w" texts. */
   exclude?: string[];
+  /** Several outputs (compile "[a, b]" or --out): each one's formula and certificates, in output order. */
+  outputs?: StoredOutput[];
 }
+
+/** One output's stored facts: its name, formula and certificates (file's dtype; float64 beside float32). */
+export interface StoredOutput { name: string; expr?: string; certified?: number; certifiedFloat64?: number }
 
 const isRange = (v: unknown): v is [number, number] =>
   Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && v[0] <= v[1];
@@ -69,7 +74,27 @@ export function readStoredFacts(metadata: Record<string, unknown>, inputs: reado
     throw new InputError(`${model} metadata "exclude"`, 'be a list of texts formula=c±w',
       JSON.stringify(exclude).slice(0, 80), { field: 'model', code: 'bad-metadata' });
   }
+  const outputs = storedOutputs(error?.outputs, model);
   return { ...(expr ? { expr } : {}), box, ranges, ...(certified !== undefined ? { certified } : {}),
+    ...(outputs ? { outputs } : {}),
     ...(certifiedFloat64 !== undefined ? { certifiedFloat64 } : {}),
     ...(Array.isArray(exclude) && exclude.length ? { exclude: exclude as string[] } : {}) };
+}
+
+/** error.outputs of a several-output file: per output {name, expr, certifiedMax, certifiedMaxFloat64}. */
+function storedOutputs(value: unknown, model: string): StoredOutput[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ok = Array.isArray(value) && value.every((o) => typeof o === 'object' && o !== null &&
+    typeof (o as Record<string, unknown>).name === 'string');
+  if (!ok) {
+    throw new InputError(`${model} metadata "error.outputs"`, 'be a list of {name, expr, certifiedMax}',
+      JSON.stringify(value).slice(0, 80), { field: 'model', code: 'bad-metadata' });
+  }
+  return (value as Record<string, unknown>[]).map((o) => {
+    const certified = finite(o.certifiedMax);
+    const certifiedFloat64 = finite(o.certifiedMaxFloat64);
+    return { name: o.name as string, ...(typeof o.expr === 'string' ? { expr: o.expr } : {}),
+      ...(certified !== undefined ? { certified } : {}),
+      ...(certifiedFloat64 !== undefined ? { certifiedFloat64 } : {}) };
+  });
 }

@@ -24,7 +24,8 @@ export function buildApproximated(c: LayoutContext, n: Approximated): NodeBuild 
   const [a, b] = c.ranges[n.arg]!;
   let x: Input = { input: c.forms[n.arg]!, W: [a - eIn, b + eIn], scaledAbs: false };
   if (n.kind === 'square') x = halfRangeInput(c, n, x);
-  return c.deepSet.has(n.id) ? buildDeepSquare(c, n, x, eIn) : buildShallow(c, n, x, eIn, [a, b]);
+  const exact = c.exactArgs?.get(n.id) ?? [a, b];
+  return c.deepSet.has(n.id) ? buildDeepSquare(c, n, x, eIn) : buildShallow(c, n, x, eIn, exact);
 }
 
 /**

@@ -10,7 +10,7 @@ import { layoutFor } from './layout.ts';
 import { lowerForCompile } from './lower.ts';
 import { multiResult } from './outputs.ts';
 import { searchPlans } from './plansearch.ts';
-import { propagateRanges } from './ranges.ts';
+import { propagateRanges, withExactArgs, type Range } from './ranges.ts';
 import { graphRegion, type Region } from './region.ts';
 import { givenRanges, readRequest, type Request } from './request.ts';
 import { singleResult, type Compiled } from './result.ts';
@@ -39,7 +39,8 @@ interface Built { network: Network; finish: () => CompileResult }
 function buildFormula(o: CompileOptions, toBeat?: number): Built {
   const req = readRequest(o);
   const p = prepare(o, req);
-  const model = splitModel(p.g, p.ranges, p.live, p.outIds, req.tolerances, req.multi, p.exactSteps);
+  const model = splitModel(p.g, withExactArgs(p.g, p.ranges, p.exactArgs), p.live, p.outIds, req.tolerances,
+    req.multi, p.exactSteps);
   const dtype = o.dtype ?? 'float64';
   const box = req.inputs.map((v) => o.vars[v]!);
   const mayMeet = (lo: number[], hi: number[]) => p.region.mayMeet(lo, hi);
@@ -52,7 +53,7 @@ function buildFormula(o: CompileOptions, toBeat?: number): Built {
     deep, deepLevels: o.deepLevels, limit: o.maxSegments ?? 1_000_000,
     fanIn: o.maxFanIn ?? (dtype === 'float32' ? 4 : Infinity),
     maxDepth: o.maxDepth ?? 64, minimize: o.minimize ?? 'relus', toBeat, onProgress: o.onProgress,
-    exactSteps: p.exactSteps,
+    exactSteps: p.exactSteps, exactArgs: p.exactArgs,
   });
   if (!s.best) {
     const tolerances = req.multi ? req.tolerances.join(', ') : String(o.maxError);
@@ -68,7 +69,9 @@ function buildFormula(o: CompileOptions, toBeat?: number): Built {
  * The request's graph: its output nodes, the stated ranges, every node's range, the live nodes, the region and
  * the nodes of jump ramps' steps.
  */
-interface Prepared extends Compiled { outIds: number[]; region: Region; exactSteps: Set<number> }
+interface Prepared extends Compiled {
+  outIds: number[]; region: Region; exactSteps: Set<number>; exactArgs: Map<number, Range>;
+}
 
 function prepare(o: CompileOptions, req: Request): Prepared {
   const g = buildGraph(lowerForCompile(req.formulas[0]!.expr, o.vars), req.inputs, { norms: o.norm === 'fold' });
@@ -76,11 +79,12 @@ function prepare(o: CompileOptions, req: Request): Prepared {
   const given = givenRanges(o, g, outIds, req.inputs);
   // The steps as graph nodes (the same nodes as in the outputs: interning finds them).
   const exactSteps = new Set(req.steps.map((e) => g.intern(lowerForCompile(e, o.vars))));
-  const ranges = propagateRanges(g, o.vars, given);
+  const exactArgs = new Map<number, Range>();
+  const ranges = propagateRanges(g, o.vars, given, exactArgs);
   const live = ancestors(g, outIds);
   // The certified region: the box where the stated ranges hold (as stated, not as propagated).
   const region = graphRegion(g, o.vars, [...given].map(([id, v]) => ({ id, range: v.range })), req.bands);
-  return { g, outIds, given, ranges, live, region, exactSteps };
+  return { g, outIds, given, ranges, live, region, exactSteps, exactArgs };
 }
 
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */

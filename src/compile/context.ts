@@ -22,6 +22,11 @@ export interface AssembleOptions {
   several?: { ids: number[]; names: string[] } | undefined;
   /** Clamps min(max(t, 0), 1) of jump ramps: exact on the certified region where t's error is <= 1 (jumpgap.ts). */
   exactSteps?: ReadonlySet<number> | undefined;
+  /**
+   * Per unary node: its argument's true-value range where the range propagated for float
+   * evaluation leaves the function's domain (ranges.ts); the builder clamps the input to it.
+   */
+  exactArgs?: ReadonlyMap<number, Range> | undefined;
 }
 
 /**

@@ -37,6 +37,8 @@ export interface SearchContext {
   onProgress?: ((step: string, detail: string) => void) | undefined;
   /** Graph nodes of jump ramps' steps (AssembleOptions.exactSteps). */
   exactSteps?: ReadonlySet<number> | undefined;
+  /** True-value ranges of unary nodes' arguments where their widened ranges leave the domain (AssembleOptions). */
+  exactArgs?: ReadonlyMap<number, Range> | undefined;
 }
 
 /** The best network found: its construction, float64 rounding, certified total and float32 total. */
@@ -106,7 +108,7 @@ function buildAttempt(c: SearchContext, s: SearchState, split: PlanSplit, a: Att
     built = assemble(c.g, {
       ranges: c.ranges, live: c.live, budgets, limit: c.limit, deepSet: split.deepSet, deepLevels: c.deepLevels,
       maxFanIn: c.fanIn, layout: c.layout, norm: { maxDepth: c.maxDepth, minimize: c.minimize }, several,
-      exactSteps: c.exactSteps,
+      exactSteps: c.exactSteps, exactArgs: c.exactArgs,
     });
   } catch (e) {
     // A node that cannot be built within its share ends this plan; another may fit.

@@ -12,11 +12,31 @@ export type Range = [number, number];
  */
 export function propagateRanges(
   g: Graph, box: Record<string, Range>, given: Map<number, { range: Range; argument: string }>,
+  exactArgs?: Map<number, Range>,
+): Range[] {
+  let exact: Range[] | undefined;
+  const exactRanges = () => (exact ??= propagate(g, box, given, { floatSlack: false }));
+  return propagate(g, box, given, { floatSlack: true, exactRanges, ...(exactArgs ? { exactArgs } : {}) });
+}
+
+/**
+ * How a propagation treats a unary node's argument. `floatSlack`: products' ranges widened
+ * for their float64 evaluation as squares (so float samples stay inside the region); without
+ * it, ranges of the true values only. `exactRanges`: those true-value ranges, asked for when an
+ * argument's widened range leaves its function's domain; `exactArgs` records, per unary node,
+ * the argument's true-value range where it was used.
+ */
+interface PropagationMode {
+  floatSlack: boolean; exactRanges?: () => Range[]; exactArgs?: Map<number, Range>;
+}
+
+function propagate(
+  g: Graph, box: Record<string, Range>, given: Map<number, { range: Range; argument: string }>, mode: PropagationMode,
 ): Range[] {
   const r: Range[] = [];
   const products = productsBySquare(g);
   for (const n of g.nodes) {
-    const [lo, hi] = nodeRange(g, n, r, box, products);
+    const [lo, hi] = n.kind === 'unary' ? unaryRange(g, n, r, mode) : nodeRange(n, r, box, products, mode.floatSlack);
     const g0 = given.get(n.id);
     r.push(g0 ? withGiven(lo, hi, g0) : [lo, hi]);
   }
@@ -27,11 +47,12 @@ type GNode = Graph['nodes'][number];
 
 /** The range of one node from its operands' ranges `r` (outward where the bounds' arithmetic rounds). */
 function nodeRange(
-  g: Graph, n: GNode, r: Range[], box: Record<string, Range>, products: Map<number, AffineNode[]>,
+  n: Exclude<GNode, { kind: 'unary' }>, r: Range[], box: Record<string, Range>, products: Map<number, AffineNode[]>,
+  floatSlack: boolean,
 ): Range {
   switch (n.kind) {
     case 'input': { const [lo, hi] = box[n.name]!; return [lo, hi]; }
-    case 'affine': return affineRange(n, r, products);
+    case 'affine': return affineRange(n, r, products, floatSlack);
     case 'abs': {
       const [a, b] = r[n.arg]!;
       return [a >= 0 ? a : b <= 0 ? -b : 0, Math.max(Math.abs(a), Math.abs(b))];
@@ -50,12 +71,11 @@ function nodeRange(
       const [a, b] = r[n.sum]!;
       return [Math.sqrt(Math.max(0, a)) * (1 - 4e-16), Math.sqrt(b) * (1 + 4e-16)];
     }
-    case 'unary': return unaryRange(g, n, r);
   }
 }
 
 /** Σ c_i·[a_i, b_i] + c, known products by their interval product, outward unless every step was exact. */
-function affineRange(n: AffineNode, r: Range[], products: Map<number, AffineNode[]>): Range {
+function affineRange(n: AffineNode, r: Range[], products: Map<number, AffineNode[]>, floatSlack: boolean): Range {
   let lo = n.constant;
   let hi = n.constant;
   let exact = true;
@@ -74,14 +94,27 @@ function affineRange(n: AffineNode, r: Range[], products: Map<number, AffineNode
   const nonNegative = n.constant >= 0 && n.terms.every((t) => t.coef >= 0 && r[t.node]![0] >= 0);
   lo = nonNegative ? Math.max(0, lo - slack) : lo - slack;
   hi += slack;
-  if (n.factors) [lo, hi] = intersect([lo, hi], productRange(r[n.factors[0]]!, r[n.factors[1]]!, n, r));
+  if (n.factors) [lo, hi] = intersect([lo, hi], productRange(r[n.factors[0]]!, r[n.factors[1]]!, n, r, floatSlack));
   return [lo, hi];
 }
 
-/** The interval enclosure of g(u) over u's range; an input error where g is undefined on part of it. */
-function unaryRange(g: Graph, n: Extract<GNode, { kind: 'unary' }>, r: Range[]): Range {
+/**
+ * The interval enclosure of g(u) over u's range. Where g is undefined on part of it (sqrt of
+ * x·y on [0, 1]², whose range is widened below 0 for its float evaluation), over u's true-value
+ * range intersected with it (recorded in exactArgs: the builder clamps its input to it,
+ * approxnodes.ts); an input error where g is undefined on part of that too.
+ */
+function unaryRange(g: Graph, n: Extract<GNode, { kind: 'unary' }>, r: Range[], mode: PropagationMode): Range {
   const arg = r[n.arg]!;
-  const e = enclose(n.fn, { u: arg });
+  let e = enclose(n.fn, { u: arg });
+  const exact = e.undefinedPart && mode.exactRanges ? intersect(arg, mode.exactRanges()[n.arg]!) : undefined;
+  if (exact && exact[0] <= exact[1]) {
+    const inside = enclose(n.fn, { u: exact });
+    if (!inside.undefinedPart) {
+      e = inside;
+      mode.exactArgs?.set(n.id, exact);
+    }
+  }
   if (e.undefinedPart) {
     const argText = g.nodes[n.arg]!.text;
     const rule = `be defined on the range of every subexpression (give --range or --data to narrow "${argText}")`;
@@ -89,6 +122,16 @@ function unaryRange(g: Graph, n: Extract<GNode, { kind: 'unary' }>, r: Range[]):
     throw new InputError('expression', rule, value, { field: 'expr', code: 'undefined-on-range' });
   }
   return [e.lo, e.hi];
+}
+
+/**
+ * The ranges with each argument recorded in `exactArgs` at its true-value range: what the
+ * error budget models a unary piece on (the builder clamps its input to that range).
+ */
+export function withExactArgs(g: Graph, ranges: readonly Range[], exactArgs: ReadonlyMap<number, Range>): Range[] {
+  const out = [...ranges];
+  for (const [id, exact] of exactArgs) out[(g.nodes[id] as { arg: number }).arg] = exact;
+  return out;
 }
 
 /** A propagated range [lo, hi] narrowed to a given one; a given range that misses it is an input error. */
@@ -167,10 +210,12 @@ function groupProducts(
  * evaluating the product as squares in float64 may add, so that samples whose float value of
  * a·b rounds past an exact end are still inside the region).
  */
-function productRange(a: Range, b: Range, n: AffineNode, r: Range[]): Range {
+function productRange(a: Range, b: Range, n: AffineNode, r: Range[], floatSlack: boolean): Range {
   const corners = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
   const scale = n.terms.reduce((s, t) => s + Math.abs(t.coef) * magnitude(r[t.node]!), 0);
-  const slack = 1e-10 * scale + 1e-15 * Math.max(...corners.map(Math.abs));
+  // Without the float slack: the true product's range, outward only where a corner rounds.
+  const exact = !floatSlack && a.every((u) => b.every((v) => productIsExact(u, v)));
+  const slack = (floatSlack ? 1e-10 * scale : 0) + (exact ? 0 : 1e-15 * Math.max(...corners.map(Math.abs)));
   return [Math.min(...corners) - slack, Math.max(...corners) + slack];
 }
 

@@ -97,3 +97,14 @@ export function nonFiniteParameter(net: Network): string | null {
   }
   return null;
 }
+
+/**
+ * Output `j` of a network as a network of its own: the same hidden layers, the last layer cut
+ * to row j (exact: every output is its own row of the linear last layer).
+ */
+export function singleOutput(net: Network, j: number): Network {
+  const last = net.layers[net.layers.length - 1]!;
+  const row = last.weights.slice(j * last.inSize, (j + 1) * last.inSize);
+  const cut = denseLayer(last.activation, last.inSize, 1, row, [last.bias[j]!]);
+  return { ...net, outputs: [net.outputs[j]!], layers: [...net.layers.slice(0, -1), cut] };
+}

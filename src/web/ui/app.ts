@@ -13,10 +13,9 @@
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { Float32Layout } from '../../approx/clampform.ts';
 import { InputError } from '../../errors.ts';
-import { parseFormula } from '../../expr/parse.ts';
 import { fmt } from '../../report/format.ts';
 import { compareWithOrt, configureOrt, wireDownloads, type Built } from './artifacts.ts';
-import { parseInterval, parseLine, parseRanges, parseVars, type PlotLine } from './fields.ts';
+import { parseFormulaField, parseInterval, parseLine, parseRanges, parseVars, type PlotLine } from './fields.ts';
 import { BuildWorker, Superseded } from './client.ts';
 import { float32Failed, float32Network, float32None, float32Pending, float32Shown } from './float32card.ts';
 import { hasFloat32Layout, type BuildRequest, type BuildResult } from './jobs.ts';
@@ -59,7 +58,7 @@ function setStatus(state: string, text: string) {
  */
 function readForm(): { req: BuildRequest; line: PlotLine | null } {
   const expr = $('expr').value;
-  const formula = parseFormula(expr);
+  const formula = parseFormulaField(expr);
   const text = $('value').value;
   const value = Number(text);
   const mode = select('mode');

@@ -4,6 +4,7 @@
  * its field.
  */
 import { InputError, type InputId } from '../../errors.ts';
+import { parseFormula, type Formula } from '../../expr/parse.ts';
 
 type Interval = [number, number];
 
@@ -15,6 +16,20 @@ export function parseInterval(text: string, argument: string, id: InputId = {}):
   if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) throw new InputError(argument,
     'be an interval a:b with finite a < b', text.trim(), { code: 'bad-interval', ...id });
   return [a, b];
+}
+
+/**
+ * The formula field: one formula. A list "[a, b]" (several outputs in one network) is refused
+ * in one sentence pointing to the CLI, which builds and checks such networks; the page's
+ * plots, float32 card and in-browser ONNX check show one output.
+ */
+export function parseFormulaField(text: string): Formula {
+  if (/^\s*\[.*\]\s*$/s.test(text)) {
+    throw new InputError('expression', 'be one formula in the page (a network with several outputs: knotnet ' +
+      'compile "[a, b]" --var … on the command line, then knotnet check)', text.trim(),
+    { field: 'expr', code: 'several-outputs' });
+  }
+  return parseFormula(text);
 }
 
 /** `name=a:b` pairs separated by `sep`; the last `=` splits (a subexpression may hold none). */
