@@ -9,8 +9,8 @@ import { collect, parseChoice, parseCount, parseInterval, parsePositive } from '
 import { approximateOutsideBands } from '../compile/approxbands.ts';
 import { approxDeep } from './approx-deep.ts';
 import { approxSummary, float32Summary, renderApprox } from './approx-render.ts';
-import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
-import { progress, QUIET_HELP, type Progress } from './progress.ts';
+import { networkOutputOptions, saveOutputs, wroteLine } from './outputs.ts';
+import { progress, type Progress } from './progress.ts';
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../approx/clampform.ts';
 import { accurateFunction } from '../expr/accurate.ts';
 
@@ -46,7 +46,7 @@ export interface ApproxRequest {
 }
 
 export function registerApprox(program: Command): void {
-  program
+  networkOutputOptions(program
     .command('approx')
     .description('Approximate a one-variable formula by a one-hidden-layer ReLU network (one ReLU per segment) with ' +
       'a certified max error.')
@@ -66,12 +66,7 @@ export function registerApprox(program: Command): void {
     .option('--exclude <x=c±w>', 'cut the band |x − c| < w out of the certified domain (repeatable, with ' +
       '--max-error); jumps (sign, floor, step, comparisons, …) are accepted when the bands cover them', collect, [])
     .option('--deep', 'x² and a·x²+b·x+c: build by deep sawtooth squaring (with --levels m or --max-error E)')
-    .option('--levels <m>', 'sawtooth levels for --deep (error (hi)²·2^(−2m−2))')
-    .option('--json', 'print one JSON object instead of the table')
-    .option('--quiet', QUIET_HELP)
-    .option('--save <file.json>', 'write the network in knotnet JSON form')
-    .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
-    .option('--force', FORCE_HELP)
+    .option('--levels <m>', 'sawtooth levels for --deep (error (hi)²·2^(−2m−2))'))
     .addHelpText('after', `
 Examples:
   knotnet approx "x^2" --domain 1e6:1e7 --knots 90 --placement uniform --fit interpolate

@@ -6,8 +6,8 @@ import { collect, parseChoice, parseCount, parseNumberInRange, parseSeed, parseV
 import { compileSummary, renderCompile } from './compile-render.ts';
 import { regionFromData } from './data.ts';
 import { parseOutputs } from './multi-output.ts';
-import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
-import { progress, QUIET_HELP } from './progress.ts';
+import { networkOutputOptions, saveOutputs, wroteLine } from './outputs.ts';
+import { progress } from './progress.ts';
 
 export { parseOutputs } from './multi-output.ts';
 export { compileSummary, constructionText } from './compile-render.ts';
@@ -32,7 +32,7 @@ export interface CompileRequest {
 }
 
 export function registerCompile(program: Command): void {
-  program
+  networkOutputOptions(program
     .command('compile')
     .description('Compile a formula in several inputs into one plain ReLU network with a certified end-to-end max ' +
       'error.')
@@ -60,12 +60,7 @@ export function registerCompile(program: Command): void {
     .option('--seed <N>', 'seed for the fresh samples', '1')
     .option('--dtype <t>',
       'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
-    .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)')
-    .option('--json', 'print one JSON object instead of the table')
-    .option('--quiet', QUIET_HELP)
-    .option('--save <file.json>', 'write the network in knotnet JSON form')
-    .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
-    .option('--force', FORCE_HELP)
+    .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)'))
     .addHelpText('after', `
 Example (the original question, T3):
   knotnet compile "sqrt(dx^2+dy^2+dz^2)" --var dx=-2.4e7:2.4e7 --var dy=-2.4e7:2.4e7 --var dz=-2.4e7:2.4e7 \\

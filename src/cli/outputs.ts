@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { buildArtifacts, distinctOutputNames, exportFormatFor, type ExportFormat } from '../export/index.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
@@ -5,6 +6,7 @@ import { layerRanges, roundingErrorBound, UNIT_ROUNDOFF, type PreRangeHints } fr
 import { WorkError } from '../errors.ts';
 import { checkOutputs, type OutputKind, type OutputTarget } from './files.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
+import { QUIET_HELP } from './progress.ts';
 
 export interface OutputRequest {
   save?: string | undefined;
@@ -22,6 +24,16 @@ export const wroteLine = (files: readonly string[]): string => (files.length ? `
 /** Help text of every writing command's --force. */
 export const FORCE_HELP = 'replace existing outputs that are not previous knotnet outputs of the same kind (old ' +
   'ones are removed only after the new ones are in place)';
+
+/** The options of a command that builds a network: --json, --quiet, --save, --export and --force. */
+export function networkOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print one JSON object instead of the table')
+    .option('--quiet', QUIET_HELP)
+    .option('--save <file.json>', 'write the network in knotnet JSON form')
+    .option('--export <file...>', 'write artifacts: .onnx, .json, .safetensors, or a folder for TF.js')
+    .option('--force', FORCE_HELP);
+}
 
 const KIND_OF: Record<ExportFormat, OutputKind> = { json: 'network-json', onnx: 'onnx', safetensors: 'safetensors',
   tfjs: 'tfjs' };
