@@ -3,29 +3,24 @@
  * the page's worker by compileFormula with `outputs` (as `knotnet compile "[a, b]"` builds it).
  * The per-output table shows the library's figures for the same request, the plot says which
  * output it draws, and the downloads carry every output (the ONNX run in onnxruntime-node).
- * Same browser set-up as explorer.test.ts.
+ * Same browser set-up as explorer.test.ts (test/support/browser.ts).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
-import { startExplorer } from '../../src/web/serve.ts';
+import type { startExplorer } from '../../src/web/serve.ts';
 import { PAGE_MEASURE_COUNT } from '../../src/web/ui/jobs.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-// In CI (CI=true, or any value but "" / "0" / "false") a missing browser is a failure, never a skip.
-const inCI = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
-const skip = !haveBrowser && !inCI ? `no browser at ${CHROMIUM} (apt-get install chromium)` : false;
+import { openExplorer, skipWithoutBrowser } from '../support/browser.ts';
 
 let server: Awaited<ReturnType<typeof startExplorer>>;
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+const log = { errors: [] as string[], consoleErrors: [] as string[], failedRequests: [] as string[] };
 
 const value = async (selector: string, key = 'value') =>
   Number(await page.getAttribute(selector, `data-${key}`));
@@ -104,25 +99,12 @@ async function downloadsCarryEveryOutput() {
     assert.ok(Math.abs(y[2 * i + 1]! - (a + b)) <= lib.outputs![1]!.certifiedMax);
   }
   assert.ok((await downloadBytes('dl-safetensors')).length > 0);
-  assert.deepEqual(problems, []);
+  assert.deepEqual(log, { errors: [], consoleErrors: [], failedRequests: [] });
 }
 
-describe('knotnet explore on a list of formulas (several outputs, one network)', { skip }, () => {
+describe('knotnet explore on a list of formulas (several outputs, one network)', { skip: skipWithoutBrowser }, () => {
   before(async () => {
-    assert.ok(haveBrowser, `chromium is required at ${CHROMIUM} (.ci/run installs it)`);
-    server = await startExplorer({ port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-      timeout: 60_000,
-    });
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-    page.on('requestfailed', (r) => problems.push(`${r.url()}: ${r.failure()?.errorText}`));
-    await page.goto(server.url, { timeout: 60_000 });
+    ({ server, browser, page } = await openExplorer(log));
   });
   after(async () => {
     await browser?.close();
