@@ -76,6 +76,8 @@ async function perOutputTableIsTheLibrarys() {
   assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
   const ortVsF = await value('#ort32f');
   assert.ok(ortVsF <= lib.certifiedMaxFloat32, `float32 ONNX vs f: ${ortVsF}`);
+  assert.match(await page.textContent('#ort-detail') ?? '',
+    /within \(every output\) the largest of its 2 outputs' certified max error in float32/);
 }
 
 async function downloadsCarryEveryOutput() {

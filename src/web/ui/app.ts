@@ -239,9 +239,11 @@ async function checkOrt(b: Built, points: ArrayLike<number>, check?: ExactCheck)
         `it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in ` +
         `float32 ${fmt(check.bound)}.`;
     } else if (check?.layout === 'network') {
+      const k = b.net.outputs.length;
+      const whose = k > 1 ? `(every output) the largest of its ${k} outputs'` : 'its';
       const vsF = r.vsExact !== null
         ? `against f itself on the ${r.exactPoints} of them in the certified region ${fmt(r.vsExact)}, ${within} ` +
-          `its certified max error in float32 ${fmt(check.bound)}`
+          `${whose} certified max error in float32 ${fmt(check.bound)}`
         : `none of them lies in the certified region, so it is not held against f`;
       $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is ` +
         `the network shown: the float32 figure is against knotnet's float32 evaluation of it; against its float64 ` +
