@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { compileFormula, type CompileOptions, type CompileResult, type OutputSpec } from '../compile/compile.ts';
+import { storedOutputs } from '../compile/outputs.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { collect, parseChoice, parseCount, parseNumberInRange, parseSeed, parseVarRanges } from './args.ts';
 import { compileSummary, renderCompile } from './compile-render.ts';
@@ -90,15 +91,6 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
     ...several32(r) });
   if (req.json) process.stdout.write(`${JSON.stringify({ ...compileSummary(r, seconds), files: saver.written })}\n`);
   else process.stdout.write(`${renderCompile(r, seconds)}${wroteLine(saver.written)}\n`);
-}
-
-/**
- * Several outputs: each one's certificate as the saved metadata keeps it (error.outputs, in
- * output order): the float64 one, and the float32 one a float32 file stores as its own.
- */
-function storedOutputs(outputs: NonNullable<CompileResult['outputs']>) {
-  return outputs.map((o) => ({ name: o.name, expr: o.expr, certifiedMax: o.certifiedMax,
-    certifiedMaxFloat32: o.certifiedMaxFloat32, measuredMax: o.measuredMax, measuredRms: o.measuredRms }));
 }
 
 /**

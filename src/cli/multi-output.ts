@@ -1,6 +1,9 @@
 import { InputError } from '../errors.ts';
 import type { OutputSpec } from '../compile/compile.ts';
+import { listFormulas } from '../expr/list.ts';
 import { parsePositive } from './args.ts';
+
+export { listFormulas } from '../expr/list.ts';
 
 /**
  * The outputs asked for: one formula (<expr>), a list "[a, b, …]" (outputs y1, y2, …) or
@@ -37,24 +40,4 @@ export function parseOutputs(exprArg: string | undefined, outs: string[],
   const maxError = all ?? (specs && eachGiven ? Math.min(...specs.map((o) => o.maxError!)) : 1);
   const expr = specs ? `[${specs.map((o) => o.expr).join(', ')}]` : exprArg!;
   return { expr, maxError, ...(specs ? { outputs: specs } : {}) };
-}
-
-/** The formulas of a list "[a, f(b, c), …]"; undefined when the text is not a list. */
-export function listFormulas(text: string): string[] | undefined {
-  return /^\s*\[.*\]\s*$/s.test(text) ? splitTopLevel(text.trim().slice(1, -1)) : undefined;
-}
-
-/** Splits "a, f(b, c), d" at commas outside parentheses. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) { parts.push(text.slice(start, i).trim()); start = i + 1; }
-  }
-  parts.push(text.slice(start).trim());
-  return parts;
 }

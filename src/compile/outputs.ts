@@ -78,3 +78,12 @@ function measureOutputs(o: CompileOptions, req: Request, c: Compiled, outIds: nu
     };
   });
 }
+
+/**
+ * Several outputs: each one's certificates as saved metadata keeps them (error.outputs, in
+ * output order): the float64 one, and the float32 one a float32 file stores as its own.
+ */
+export function storedOutputs(outputs: OutputReport[]) {
+  return outputs.map((o) => ({ name: o.name, expr: o.expr, certifiedMax: o.certifiedMax,
+    certifiedMaxFloat32: o.certifiedMaxFloat32, measuredMax: o.measuredMax, measuredRms: o.measuredRms }));
+}

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { approximate } from '../../src/approx/approximate.ts';
 import { float32Layout } from '../../src/approx/clampform.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
@@ -14,8 +14,9 @@ import { readOnnxInfo } from '../../src/export/onnx.ts';
 import { networkToJson } from '../../src/net/json.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
-import { startExplorer } from '../../src/web/serve.ts';
+import type { startExplorer } from '../../src/web/serve.ts';
 import { PAGE_MEASURE_COUNT } from '../../src/web/ui/jobs.ts';
+import { openExplorer, skipWithoutBrowser } from '../support/browser.ts';
 
 const { onnx } = onnxProto;
 
@@ -26,11 +27,7 @@ function gemmShapes(bytes: Uint8Array): number[][] {
   return graph.node!.filter((n) => n.opType === 'Gemm').map((n) => dims.get(n.input![1]!)!);
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveBrowser = existsSync(CHROMIUM);
-// In CI (CI=true, or any value but "" / "0" / "false") a missing browser is a failure, never a skip.
-const inCI = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
-const skip = !haveBrowser && !inCI ? `no browser at ${CHROMIUM} (apt-get install chromium)` : false;
+const skip = skipWithoutBrowser;
 
 let server: Awaited<ReturnType<typeof startExplorer>>;
 let browser: Browser;
@@ -396,21 +393,7 @@ async function noConsoleErrors() {
 
 describe('knotnet explore in a real browser (Debian chromium via playwright-core)', { skip }, () => {
   before(async () => {
-    assert.ok(haveBrowser, `chromium is required at ${CHROMIUM} (.ci/run installs it)`);
-    server = await startExplorer({ port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-      timeout: 60_000,
-    });
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('requestfailed', (r) => failedRequests.push(`${r.url()}: ${r.failure()?.errorText}`));
-    page.on('response', (r) => { if (r.status() >= 400) failedRequests.push(`${r.url()}: ${r.status()}`); });
-    await page.goto(server.url, { timeout: 60_000 });
+    ({ server, browser, page } = await openExplorer({ errors, consoleErrors, failedRequests }));
   });
   after(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 /**
- * The page's formula field takes one formula: a list "[a, b]" (a network with several outputs)
- * is refused in one sentence beside the field that names the CLI commands that build and check
- * such networks, and one formula parses as the CLI parses it.
+ * The page's formula field: one formula parses as the CLI parses it; a list "[a, b]" gives the
+ * outputs y1, y2, … (as `compile "[a, b]"` names them) and the variables of all its formulas;
+ * an empty formula in a list is refused beside the field.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,17 +9,15 @@ import { InputError } from '../../src/errors.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 import { parseFormulaField } from '../../src/web/ui/fields.ts';
 
-test('parseFormulaField refuses a list of formulas with the field expr and points to compile and check', () => {
-  for (const text of ['[x*y, x+y]', ' [sin(x), cos(y), x] ']) {
-    assert.throws(() => parseFormulaField(text), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.equal(e.issue.field, 'expr');
-      assert.equal(e.issue.code, 'several-outputs');
-      assert.equal(e.message, 'expression must be one formula in the page (a network with several outputs: knotnet ' +
-        `compile "[a, b]" --var … on the command line, then knotnet check) (got "${text.trim()}").`);
-      return true;
-    });
-  }
+test('parseFormulaField reads a list of formulas as the outputs y1, y2, … with the variables of all of them', () => {
+  assert.deepEqual(parseFormulaField(' [sin(x), max(y, z), x] '), { variables: ['x', 'y', 'z'], outputs: [
+    { name: 'y1', expr: 'sin(x)' }, { name: 'y2', expr: 'max(y, z)' }, { name: 'y3', expr: 'x' }] });
+  assert.throws(() => parseFormulaField('[x*y, ]'), (e: unknown) => {
+    assert.ok(e instanceof InputError);
+    assert.equal(e.issue.field, 'expr');
+    assert.equal(e.issue.code, 'empty-output');
+    return true;
+  });
 });
 
 test('parseFormulaField parses one formula as parseFormula does', () => {

@@ -12,6 +12,7 @@
  */
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { Float32Layout } from '../../approx/clampform.ts';
+import { storedOutputs } from '../../compile/outputs.ts';
 import { InputError } from '../../errors.ts';
 import { fmt } from '../../report/format.ts';
 import { compareWithOrt, configureOrt, wireDownloads, type Built } from './artifacts.ts';
@@ -62,7 +63,7 @@ function readForm(): { req: BuildRequest; line: PlotLine | null } {
   const text = $('value').value;
   const value = Number(text);
   const mode = select('mode');
-  if (formula.variables.length <= 1) {
+  if (formula.variables.length <= 1 && !formula.outputs) {
     const domain = parseInterval($('domain').value, '--domain', { field: 'domain' });
     if (!Number.isFinite(value) || !(value > 0)) throw new InputError(ARGUMENTS[mode] ?? '--max-error',
       'be a positive number', text, { field: mode, code: 'not-positive' });
@@ -72,13 +73,15 @@ function readForm(): { req: BuildRequest; line: PlotLine | null } {
     return { req: { kind: 'approx', expr, domain, size, placement: select('placement') as 'optimal' | 'uniform',
       fit: select('fit') as 'minimax' | 'interpolate' | 'lsq' }, line: null };
   }
-  if (mode !== 'maxError') throw new InputError('size by', 'be certified max error for a formula of several variables',
-    VALUE_LABELS[mode], { field: 'size', code: 'not-max-error' });
+  if (mode !== 'maxError') throw new InputError('size by',
+    'be certified max error for a formula of several variables or a list of formulas', VALUE_LABELS[mode],
+    { field: 'size', code: 'not-max-error' });
   if (!Number.isFinite(value) || !(value > 0)) throw new InputError('--max-error', 'be a positive number', text,
     { field: 'maxError', code: 'not-positive' });
   const vars = parseVars($('vars').value);
   const ranges = parseRanges($('ranges').value);
-  return { req: { kind: 'compile', expr, vars, ranges, maxError: value },
+  const outputs = formula.outputs ? { outputs: formula.outputs } : {};
+  return { req: { kind: 'compile', expr, vars, ranges, maxError: value, ...outputs },
     line: parseLine($('line').value, Object.keys(vars)) };
 }
 
@@ -117,7 +120,8 @@ async function build() {
     const r = done.result;
     const domain = done.kind === 'approx' ? { [done.result.variable]: done.result.domain } : done.result.region.box;
     const b: Built = { net: r.network, expr: r.expr, domain,
-      error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms } };
+      error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms,
+        ...(done.kind === 'compile' && done.result.outputs ? { outputs: storedOutputs(done.result.outputs) } : {}) } };
     last = b;
     setStatus('ok', `${cached ? 'redrawn; ' : ''}built in ${done.seconds.toFixed(2)} s`);
     if (done.kind === 'approx' && hasFloat32Layout(done.result)) {
@@ -235,9 +239,11 @@ async function checkOrt(b: Built, points: ArrayLike<number>, check?: ExactCheck)
         `it is ${fmt(r.vsFloat64)}; against f itself ${fmt(r.vsExact)}, ${within} its certified max error in ` +
         `float32 ${fmt(check.bound)}.`;
     } else if (check?.layout === 'network') {
+      const k = b.net.outputs.length;
+      const whose = k > 1 ? `(every output) the largest of its ${k} outputs'` : 'its';
       const vsF = r.vsExact !== null
         ? `against f itself on the ${r.exactPoints} of them in the certified region ${fmt(r.vsExact)}, ${within} ` +
-          `its certified max error in float32 ${fmt(check.bound)}`
+          `${whose} certified max error in float32 ${fmt(check.bound)}`
         : `none of them lies in the certified region, so it is not held against f`;
       $('ort-detail').textContent = `${r.points} points, outputs up to ${fmt(r.maxAbsOutput)}. The float32 ONNX is ` +
         `the network shown: the float32 figure is against knotnet's float32 evaluation of it; against its float64 ` +

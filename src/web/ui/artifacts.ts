@@ -5,6 +5,7 @@
  * FLOAT32_LAYOUT_SEGMENTS segments the float32 ONNX is the build's float32 layout (the clamp
  * form, certified in float32); everything else is the network the page shows.
  */
+import type { storedOutputs } from '../../compile/outputs.ts';
 import { toOnnx } from '../../export/onnx.ts';
 import { toSafetensors } from '../../export/safetensors.ts';
 import { evaluate } from '../../net/evaluate.ts';
@@ -24,7 +25,8 @@ export interface Built {
   net: Network;
   expr: string;
   domain: Record<string, [number, number]>;
-  error: { certifiedMax: number; measuredMax: number; measuredRms: number };
+  /** Several outputs: the top-level figures are the largest of the outputs', each one's in `outputs`. */
+  error: { certifiedMax: number; measuredMax: number; measuredRms: number; outputs?: ReturnType<typeof storedOutputs> };
   /** The float32 ONNX's own network when it is laid out for float32 (the clamp form), and its errors. */
   float32?: Float32File;
 }
@@ -79,11 +81,14 @@ async function runOnnx(b: Built, dtype: 'float32' | 'float64', x: Float32Array |
   return out.output!.data;
 }
 
-/** max |a − b| (over the indices `only` marks, when given), where NaN never counts as agreement. */
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, only?: ArrayLike<boolean>): number {
+/**
+ * max |a − b| (over the points `only` marks, when given; `k` values per point, row-major), where
+ * NaN never counts as agreement.
+ */
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, only?: ArrayLike<boolean>, k = 1): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) {
-    if (only && !only[i]) continue;
+    if (only && !only[Math.floor(i / k)]) continue;
     m = Math.max(m, Number.isNaN(a[i]!) || Number.isNaN(b[i]!) ? Infinity : Math.abs(a[i]! - b[i]!));
   }
   return m;
@@ -94,9 +99,10 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, only?: ArrayLike<bo
  * input vector). For the float32 file the inputs are rounded to float32 first and both
  * knotnet evaluations see the same rounded inputs, so `vsFloat32` is runtime against runtime
  * and `vsFloat64` is the float32 arithmetic's whole effect on these points. `exact` (f at
- * the points as given, before any rounding) gives `vsExact`: what a float32 caller gets, the
- * rounding of its inputs included; `inside` (when given) keeps that comparison to the points
- * it marks, those in the certified region.
+ * the points as given, before any rounding; with several outputs, each point's k values in
+ * output order) gives `vsExact`: what a float32 caller gets, the rounding of its inputs
+ * included; `inside` (when given, one per point) keeps that comparison to the points it marks,
+ * those in the certified region. Every figure is over all the network's outputs.
  */
 export async function compareWithOrt(b: Built, points: ArrayLike<number>, exact?: ArrayLike<number>,
   inside?: ArrayLike<boolean>): Promise<OrtAgreement> {
@@ -108,13 +114,14 @@ export async function compareWithOrt(b: Built, points: ArrayLike<number>, exact?
   const y32Ort = await runOnnx(b, 'float32', x32, n);
   const y64 = evaluate(net32, x32, 'float64');
   let maxAbsOutput = 0;
-  for (let i = 0; i < n; i++) maxAbsOutput = Math.max(maxAbsOutput, Math.abs(y64[i]!));
+  for (const v of y64) maxAbsOutput = Math.max(maxAbsOutput, Math.abs(v));
   let exactPoints = 0;
   if (exact) for (let i = 0; i < n; i++) if (!inside || inside[i]) exactPoints++;
   return {
     float64, vsFloat32: maxDiff(y32Ort, evaluate(net32, x32, 'float32')), vsFloat64: maxDiff(y32Ort, y64),
     // No point to compare (none in the certified region): no figure.
-    vsExact: exact && exactPoints > 0 ? maxDiff(y32Ort, exact, inside) : null, exactPoints, maxAbsOutput, points: n,
+    vsExact: exact && exactPoints > 0 ? maxDiff(y32Ort, exact, inside, net32.outputs.length) : null, exactPoints,
+    maxAbsOutput, points: n,
   };
 }
 

@@ -4,7 +4,9 @@
  * its field.
  */
 import { InputError, type InputId } from '../../errors.ts';
-import { parseFormula, type Formula } from '../../expr/parse.ts';
+import type { OutputSpec } from '../../compile/types.ts';
+import { listFormulas } from '../../expr/list.ts';
+import { parseFormula } from '../../expr/parse.ts';
 
 type Interval = [number, number];
 
@@ -18,18 +20,22 @@ export function parseInterval(text: string, argument: string, id: InputId = {}):
   return [a, b];
 }
 
+/** The formula field parsed: its variables and, for a list, the outputs (y1, y2, … as compile names them). */
+export interface FormulaField { variables: string[]; outputs?: OutputSpec[] }
+
 /**
- * The formula field: one formula. A list "[a, b]" (several outputs in one network) is refused
- * in one sentence pointing to the CLI, which builds and checks such networks; the page's
- * plots, float32 card and in-browser ONNX check show one output.
+ * The formula field: one formula, or a list "[a, b, …]" (one network with several outputs,
+ * built by compileFormula with `outputs` as `knotnet compile "[a, b]"` builds it); a list's
+ * variables are those of all its formulas.
  */
-export function parseFormulaField(text: string): Formula {
-  if (/^\s*\[.*\]\s*$/s.test(text)) {
-    throw new InputError('expression', 'be one formula in the page (a network with several outputs: knotnet ' +
-      'compile "[a, b]" --var … on the command line, then knotnet check)', text.trim(),
-    { field: 'expr', code: 'several-outputs' });
-  }
-  return parseFormula(text);
+export function parseFormulaField(text: string): FormulaField {
+  const list = listFormulas(text);
+  if (!list) return parseFormula(text);
+  if (list.some((e) => e === '')) throw new InputError('expression', 'list non-empty formulas separated by commas',
+    text.trim(), { field: 'expr', code: 'empty-output' });
+  const variables = new Set<string>();
+  for (const e of list) for (const v of parseFormula(e).variables) variables.add(v);
+  return { variables: [...variables], outputs: list.map((expr, i) => ({ name: `y${i + 1}`, expr })) };
 }
 
 /** `name=a:b` pairs separated by `sep`; the last `=` splits (a subexpression may hold none). */

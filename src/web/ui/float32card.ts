@@ -93,15 +93,20 @@ export function float32Failed(e: Error) {
  * proven its max error evaluated in float32 (any summation order) over the certified region.
  */
 export function float32Network(r: CompileResult, tolerance: number | undefined) {
-  card32('the float32 ONNX: the network shown');
+  card32(r.outputs ? `the float32 ONNX: the network shown, largest of its ${r.outputs.length} outputs'`
+    : 'the float32 ONNX: the network shown');
   const over = showCertified32(r.certifiedMaxFloat32, tolerance);
   float32Button('ONNX float32', true);
+  const what = r.outputs
+    ? `the largest of its ${r.outputs.length} outputs' certified max errors in float32 is ` +
+      `${fmt(r.certifiedMaxFloat32)} over the certified region (each output's, in the table above: its ` +
+      `construction's bound plus a bound on float32 rounding, inputs' included, in any summation order; ` +
+      `${fmt(r.certifiedMax)} evaluated in float64, the largest again). `
+    : `its certified max error in float32 is ${fmt(r.certifiedMaxFloat32)} ` +
+      `over the certified region (the construction's ${fmt(r.certifiedConstruction)} plus a bound on float32 ` +
+      `rounding, inputs' included, in any summation order; ${fmt(r.certifiedMax)} evaluated in float64). `;
   float32Note('network',
-    `<b>ONNX float32 is the network shown</b>, evaluated in float32: its certified max error in float32 is ` +
-      `${fmt(r.certifiedMaxFloat32)} ` +
-    `over the certified region (the construction's ${fmt(r.certifiedConstruction)} plus a bound on float32 ` +
-      `rounding, inputs' included, in any summation order; ` +
-    `${fmt(r.certifiedMax)} evaluated in float64). ` +
+    `<b>ONNX float32 is the network shown</b>, evaluated in float32: ${what}` +
     (over ? `<b class="over">That is above the tolerance ${fmt(tolerance!)}: float32 rounding eats the margin</b> ` +
       `(knotnet compile --dtype float32 builds and certifies a network for float32). ` : ''));
 }

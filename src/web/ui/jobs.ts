@@ -10,7 +10,7 @@ import { approximate, type ApproxResult, type SizeBy } from '../../approx/approx
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../../approx/clampform.ts';
 import { accurateFunction } from '../../expr/accurate.ts';
 import { parseFormula } from '../../expr/parse.ts';
-import { compileFormula, type CompileResult } from '../../compile/compile.ts';
+import { compileFormula, type CompileResult, type OutputSpec } from '../../compile/compile.ts';
 import { InputError, type InputIssue } from '../../errors.ts';
 import type { FitKind } from '../../approx/fit.ts';
 import type { Placement } from '../../approx/placement.ts';
@@ -18,7 +18,7 @@ import type { Placement } from '../../approx/placement.ts';
 export type BuildRequest =
   | { kind: 'approx'; expr: string; domain: [number, number]; size: SizeBy; placement: Placement; fit: FitKind }
   | { kind: 'compile'; expr: string; vars: Record<string, [number, number]>; ranges: Record<string,
-    [number, number]>; maxError: number }
+    [number, number]>; maxError: number; outputs?: OutputSpec[] }
   | { kind: 'float32'; result: ApproxResult };
 
 export type BuildResult =
@@ -60,7 +60,7 @@ export function runBuild(req: BuildRequest,
     return { kind: 'approx', result, seconds: (performance.now() - started) / 1000 };
   }
   const result = compileFormula({ expr: req.expr, vars: req.vars, ranges: req.ranges, maxError: req.maxError,
-    measureCount: PAGE_MEASURE_COUNT });
+    ...(req.outputs ? { outputs: req.outputs } : {}), measureCount: PAGE_MEASURE_COUNT });
   return { kind: 'compile', result, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -69,7 +69,7 @@ export function render1D(r: ApproxResult): { points: number[]; exact: number[] }
     linePlot({ width: PLOT_WIDTH, height: 230, title: 'error f − network; shaded: ± certified max error', series: [
       { x: xs, y: fx.map((v, i) => v - y[i]!), color: '#2ca02c', label: 'error (measured)' }, headroom,
     ], band, marks: r.pwl.x, xLabel: r.variable });
-  $('nodes-table').innerHTML = '';
+  $('nodes-table').innerHTML = $('outputs-table').innerHTML = '';
   return { points: xs, exact: fx };
 }
 
@@ -78,21 +78,28 @@ export function render1D(r: ApproxResult): { points: number[]; exact: number[] }
  * points) and lists the per-node budget; returns the check points. The error is drawn, and
  * its max along the line reported, only where the certificate holds: inside the box and the
  * stated subexpression ranges. The check points come with f there and whether each lies in the
- * certified region (inside the box and the stated ranges), the same test as the line's.
+ * certified region (inside the box and the stated ranges), the same test as the line's. With
+ * several outputs the plot is of the first output against its own certificate, the per-output
+ * table lists every output's, and `exact` holds each point's k values in output order.
  */
 export function renderMulti(
   r: CompileResult, line: PlotLine | null = null,
 ): { points: number[]; exact: number[]; inside: boolean[] } {
   renderSummary(r.network, r.certifiedMax, r.measuredMax);
   const names = r.network.inputs;
-  const f = accurateFunction(parseFormula(r.expr).expr, names);
+  const fs = (r.outputs?.map((o) => o.expr) ?? [r.expr]).map((e) => accurateFunction(parseFormula(e).expr, names));
+  const f = fs[0]!;
+  const k = fs.length;
+  const plotted = r.outputs?.[0];
+  const bound = plotted?.certifiedMax ?? r.certifiedMax;
   const box = names.map((v) => r.region.box[v]!);
   const lo = box.map(([a]) => a);
   const hi = box.map(([, b]) => b);
   const from = line ? names.map((v) => line.from[v]!) : lo;
   const to = line ? names.map((v) => line.to[v]!) : hi;
   const { ts, pts } = linePoints(from, to, 1000);
-  const y = evaluate(r.network, pts);
+  const all = evaluate(r.network, pts);
+  const y = ts.map((_, i) => all[i * k]!);
   const row = (i: number) => pts.slice(i * names.length, (i + 1) * names.length);
   const fx = ts.map((_, i) => f(...row(i)));
   // The certificate covers the box where the stated subexpression ranges hold; leave the rest out.
@@ -101,17 +108,37 @@ export function renderMulti(
   const inBox = ts.map((_, i) => region.inBox(row(i)));
   const inside = ts.map((_, i) => inBox[i]! && region.holds(row(i)));
   const err = fx.map((v, i) => (inside[i] ? v - y[i]! : NaN));
-  let worst = NaN;
-  for (const e of err) if (!Number.isNaN(e)) worst = Number.isNaN(worst) ? Math.abs(e) : Math.max(worst, Math.abs(e));
-  const count = inside.filter(Boolean).length;
   const at = (p: number[]) => names.map((v, j) => `${v}=${fmt(p[j]!)}`).join(', ');
   const along = line ? 'along the line' : "along the box's diagonal";
-  const title = `${along}: t = 0 at (${at(from)}), t = 1 at (${at(to)})`;
+  const which = plotted ? `plot: output ${plotted.name} = ${plotted.expr} (of ${k}), ` : '';
+  const title = `${which}${along}: t = 0 at (${at(from)}), t = 1 at (${at(to)})`;
   const left = [...(inBox.every(Boolean) ? [] : ['outside the box']),
     ...(region.constraints.length ? ['where the ranges fail'] : [])];
+  $('plots').innerHTML = linePlots(ts, fx, y, err, bound, title, left) +
+    lineMeasured(err, bound, plotted ? ` of output ${esc(plotted.name)}` : '');
+  $('nodes-table').innerHTML = nodeTable(r, names);
+  $('outputs-table').innerHTML = r.outputs ? outputsTable(r.outputs) : '';
+  // The line's points inside the box and seeded points spread over the box; f at each (every
+  // output's), and whether it lies in the certified region.
+  const check: number[] = [];
+  const exact: number[] = [];
+  const insideRegion: boolean[] = [];
+  const add = (p: number[]) => {
+    check.push(...p);
+    for (const g of fs) exact.push(g(...p));
+    insideRegion.push(region.contains(p));
+  };
+  ts.forEach((_, i) => { if (inBox[i]) add(row(i)); });
+  const rand = rng(7);
+  for (let i = 0; i < 2000; i++) add(names.map((_, j) => lo[j]! + rand() * (hi[j]! - lo[j]!)));
+  return { points: check, exact, inside: insideRegion };
+}
+
+/** f and the network along the line, and the error where the certificate holds (`left`: where it is not drawn). */
+function linePlots(ts: number[], fx: number[], y: number[], err: number[], bound: number, title: string,
+  left: string[]): string {
   const notDrawn = left.length ? `; not drawn ${left.join(' or ')}` : '';
-  $('plots').innerHTML =
-    linePlot({ width: PLOT_WIDTH, height: 280, title, series: [
+  return linePlot({ width: PLOT_WIDTH, height: 280, title, series: [
       { x: ts, y: fx, color: '#1f77b4', label: 'f', width: 2.5 },
       { x: ts, y, color: '#d62728', label: 'network', dash: '5 3' },
     ], xLabel: 't' }) +
@@ -119,22 +146,33 @@ export function renderMulti(
       title: `error f − network (shaded: ± certified max error${notDrawn})`,
       series: [
       { x: ts, y: err, color: '#2ca02c', label: 'error (measured)' },
-      { x: [0, 0], y: [-1.4 * r.certifiedMax, 1.4 * r.certifiedMax], color: 'none', label: '' },
-    ], band: r.certifiedMax, xLabel: 't' }) +
-    `<div class="detail">max |f − network| along this line where the certificate holds: <b id="line-measured" ` +
-      `data-value="${worst}" data-points="${count}" data-of="${ts.length}">${count ? fmt(worst) : '–'}</b> ` +
-    `(${count} of ${ts.length} points; certified max error ${fmt(r.certifiedMax)})</div>`;
-  $('nodes-table').innerHTML = nodeTable(r, names);
-  // The line's points inside the box and seeded points spread over the box; f at each, and
-  // whether it lies in the certified region.
-  const check: number[] = [];
-  const exact: number[] = [];
-  const insideRegion: boolean[] = [];
-  const add = (p: number[]) => { check.push(...p); exact.push(f(...p)); insideRegion.push(region.contains(p)); };
-  ts.forEach((_, i) => { if (inBox[i]) add(row(i)); });
-  const rand = rng(7);
-  for (let i = 0; i < 2000; i++) add(names.map((_, j) => lo[j]! + rand() * (hi[j]! - lo[j]!)));
-  return { points: check, exact, inside: insideRegion };
+      { x: [0, 0], y: [-1.4 * bound, 1.4 * bound], color: 'none', label: '' },
+    ], band: bound, xLabel: 't' });
+}
+
+/** The largest drawn error along the line (NaN: not drawn), beside the certified bound `of` what. */
+function lineMeasured(err: number[], bound: number, of: string): string {
+  let worst = NaN;
+  for (const e of err) if (!Number.isNaN(e)) worst = Number.isNaN(worst) ? Math.abs(e) : Math.max(worst, Math.abs(e));
+  const count = err.filter((e) => !Number.isNaN(e)).length;
+  return `<div class="detail">max |f − network|${of} along this line where the certificate holds: ` +
+    `<b id="line-measured" data-value="${worst}" data-points="${count}" data-of="${err.length}">` +
+    `${count ? fmt(worst) : '–'}</b> (${count} of ${err.length} points; certified max error${of} ${fmt(bound)})</div>`;
+}
+
+/**
+ * Several outputs: each one's formula, tolerance, certified max error (float64 and float32
+ * evaluation) and measured max error, as compileFormula reports them (`compile --json`'s
+ * outputs); the exact figures in data-* attributes.
+ */
+function outputsTable(outputs: NonNullable<CompileResult['outputs']>): string {
+  const cell = (v: number, key: string) => `<td data-${key}="${v}">${fmt(v)}</td>`;
+  const rows = outputs.map((o) => `<tr data-output="${esc(o.name)}"><td class="l">${esc(o.name)}</td>` +
+    `<td class="l">${esc(o.expr)}</td>${cell(o.maxError, 'asked')}${cell(o.certifiedMax, 'certified')}` +
+    `${cell(o.certifiedMaxFloat32, 'certified32')}${cell(o.measuredMax, 'measured')}</tr>`);
+  return `<caption>per output: one network with ${outputs.length} outputs, each certified over the whole region ` +
+    `(the cards above show the largest)</caption><tr><th>output</th><th>formula</th><th>max error asked</th>` +
+    `<th>certified</th><th>certified in float32</th><th>measured</th></tr>${rows.join('')}`;
 }
 
 /** The approximated nodes: each one's construction, where it was built, its budget, its certified error, its ReLUs. */
