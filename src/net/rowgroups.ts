@@ -47,6 +47,18 @@ export class RowGroups {
  * rows share the key ''; rows wider than MAX_GROUPED_FAN_IN get a key of their own.
  */
 function proportionalKey(layer: DenseLayer, r: number, fanIn: number, alpha: number): string {
+  let keys = KEYS.get(layer);
+  if (!keys) { keys = new Array<string | undefined>(layer.outSize); KEYS.set(layer, keys); }
+  return (keys[r] ??= rowKey(layer, r, fanIn, alpha));
+}
+
+/**
+ * Row keys by layer, computed once: a key depends on the weights alone (fanIn and alpha are the
+ * row's), not on the box, and a float32 certificate analyses thousands of sub-boxes of one network.
+ */
+const KEYS = new WeakMap<DenseLayer, (string | undefined)[]>();
+
+function rowKey(layer: DenseLayer, r: number, fanIn: number, alpha: number): string {
   if (fanIn > MAX_GROUPED_FAN_IN) return `#${r}`;
   if (fanIn === 0) return '';
   const row = r * layer.inSize;
