@@ -1,5 +1,4 @@
 import { WorkError } from '../errors.ts';
-import { parseFormula } from '../expr/parse.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
@@ -36,8 +35,8 @@ export function compileFormula(o: CompileOptions): CompileResult {
 /** A built network, not yet measured: `finish` measures it and makes the result. */
 interface Built { network: Network; finish: () => CompileResult }
 
-function buildFormula(o: CompileOptions, toBeat?: number): Built {
-  const req = readRequest(o);
+/** `req` is readRequest(o), which does not depend on o.norm (--norm auto reads it once for both builds). */
+function buildFormula(o: CompileOptions, toBeat?: number, req: Request = readRequest(o)): Built {
   const p = prepare(o, req);
   const model = splitModel(p.g, withExactArgs(p.g, p.ranges, p.exactArgs), p.live, p.outIds, req.tolerances,
     req.multi, p.exactSteps);
@@ -89,9 +88,11 @@ function prepare(o: CompileOptions, req: Request): Prepared {
 
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
-  const formula = o.exclude?.length ? readRequest(o).formulas[0]! : parseFormula(o.expr);
-  const graph = buildGraph(lowerForCompile(formula.expr, o.vars), Object.keys(o.vars), { norms: true });
-  if (!graph.nodes.some((n) => n.kind === 'norm')) return compileFormula({ ...o, norm: 'squares' });
+  const req = readRequest(o);
+  const graph = buildGraph(lowerForCompile(req.formulas[0]!.expr, o.vars), req.inputs, { norms: true });
+  if (!graph.nodes.some((n) => n.kind === 'norm')) {
+    return buildFormula({ ...o, norm: 'squares' }, undefined, req).finish();
+  }
   const built: Built[] = [];
   let failure: unknown = null;
   const score = (b: Built) => {
@@ -100,7 +101,7 @@ function compileBestNorm(o: CompileOptions): CompileResult {
   };
   for (const norm of ['fold', 'squares'] as const) {
     try {
-      built.push(buildFormula({ ...o, norm }, built[0] && score(built[0])));
+      built.push(buildFormula({ ...o, norm }, built[0] && score(built[0]), req));
     } catch (e) {
       if (!(e instanceof WorkError) || /a bug in knotnet/.test(e.message)) throw e;
       failure = e;
