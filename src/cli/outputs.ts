@@ -6,6 +6,7 @@ import { layerRanges, roundingErrorBound, UNIT_ROUNDOFF, type PreRangeHints } fr
 import { WorkError } from '../errors.ts';
 import { checkOutputs, type OutputKind, type OutputTarget } from './files.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
+import { float32ErrorMeta } from '../export/float32meta.ts';
 import { QUIET_HELP } from './progress.ts';
 
 export interface OutputRequest {
@@ -81,10 +82,8 @@ export function saveOutputs(req: OutputRequest) {
       for (const [i, p] of req.exports.entries()) {
         const format = exportFormatFor(p);
         const dtype = format === 'tfjs' ? 'float32' : format === 'json' ? 'float64' : req.dtype;
-        const errorMeta = dtype === 'float32' && certified !== null
-          ? { ...err, certifiedMaxFloat64: certified, certifiedMax: c32, float32RoundingBound: r32,
-            ...(Array.isArray(err.outputs) ? { outputs: err.outputs.map(float32Output) } : {}) }
-          : err;
+        const errorMeta = dtype === 'float32' && certified !== null && c32 !== null
+          ? float32ErrorMeta(err, certified, c32, r32) : err;
         staged.push({ target: targets[i + (req.save ? 1 : 0)]!,
           files: buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype) });
       }
@@ -93,15 +92,6 @@ export function saveOutputs(req: OutputRequest) {
       written.push(...req.exports);
     },
   };
-}
-
-/**
- * One output's stored certificate in a float32 file: its float32 bound as the file's own
- * (certifiedMax), the float64 one beside it, as the file's top-level error does.
- */
-function float32Output(o: unknown): unknown {
-  const { certifiedMax, certifiedMaxFloat32, ...rest } = o as Record<string, unknown>;
-  return { ...rest, certifiedMax: certifiedMaxFloat32, certifiedMaxFloat64: certifiedMax };
 }
 
 /**

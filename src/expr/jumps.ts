@@ -74,9 +74,17 @@ export function jumpPoints(kind: JumpKind, lo: number, hi: number): { points: nu
   const height = kind === 'sign' ? 2 : 1;
   if (kind === 'sign' || kind === 'step') return { points: lo <= 0 && hi >= 0 ? [0] : [], height };
   const shift = kind === 'round' ? 0.5 : 0;
+  const first = Math.ceil(lo - shift);
+  const last = Math.floor(hi - shift);
+  // Past 2^53 consecutive integers are not all doubles (k + 1 === k): counted as too many, never looped over.
+  if (last > first && Math.max(Math.abs(first), Math.abs(last)) >= 2 ** 53) {
+    return { points: Array.from({ length: MAX_JUMPS + 1 }, (_, i) => first + i), height };
+  }
   const points: number[] = [];
-  for (let k = Math.ceil(lo - shift); k + shift <= hi && points.length <= MAX_JUMPS; k++) {
-    const p = k + shift;
+  // At most MAX_JUMPS + 1 points are kept (more is refused by the callers); two candidates may be skipped.
+  const candidates = Math.min(last - first + 1, MAX_JUMPS + 3);
+  for (let i = 0; i < candidates && points.length <= MAX_JUMPS; i++) {
+    const p = first + i + shift;
     const rightContinuous = kind === 'floor' || kind === 'round' || (kind === 'fix' && p > 0);
     if ((kind === 'fix' && p === 0) || (rightContinuous ? p === lo : p === hi)) continue;
     points.push(p);

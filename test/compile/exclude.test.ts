@@ -162,6 +162,9 @@ describe('compile --exclude refuses, in one sentence', () => {
     ['nested jumps', 'y + sign(floor(x))', ['x=0.5±1e-3'], /not nest a jump/],
     ['a jump in a band', 'y + sign(x - 0.5)', ['sign(x)=0±1e-3'], /--exclude must be continuous/],
     ['too many jumps', 'y + floor(5000*x)', ['x=0.5±1e-3'], /at most 1000 jumps per call/],
+    // Past 2^53 consecutive integers are not all doubles: refused at once, not counted one by one (it hung).
+    ['jumps past 2^53', 'y + floor(1e18*x + 1e18)', ['x=0.5±1e-3'], /at most 1000 jumps per call/],
+    ['one point past 2^53 (no jump; its size refused)', 'y + floor(1e18 + 0*x)', ['x=0.5±1e-3'], /float64 floor/],
   ];
   for (const [what, expr, exclude, pattern] of cases) test(what, () => refused(expr, exclude, pattern));
 });

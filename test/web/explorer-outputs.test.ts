@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { compileFormula } from '../../src/compile/compile.ts';
+import { readSafetensors } from '../../src/export/safetensors.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
@@ -100,7 +101,11 @@ async function downloadsCarryEveryOutput() {
     assert.ok(Math.abs(y[2 * i]! - a * b) <= lib.outputs![0]!.certifiedMax);
     assert.ok(Math.abs(y[2 * i + 1]! - (a + b)) <= lib.outputs![1]!.certifiedMax);
   }
-  assert.ok((await downloadBytes('dl-safetensors')).length > 0);
+  // The safetensors file is float32: its certificates are the float32 ones, top level and per output.
+  const st = readSafetensors(await downloadBytes('dl-safetensors'));
+  const stored = JSON.parse(st.metadata.error!) as { certifiedMax: number; outputs: { certifiedMax: number }[] };
+  assert.equal(stored.certifiedMax, lib.certifiedMaxFloat32);
+  assert.deepEqual(stored.outputs.map((o) => o.certifiedMax), lib.outputs!.map((o) => o.certifiedMaxFloat32));
   assert.deepEqual(log, { errors: [], consoleErrors: [], failedRequests: [] });
 }
 

@@ -121,6 +121,7 @@ async function build() {
     const domain = done.kind === 'approx' ? { [done.result.variable]: done.result.domain } : done.result.region.box;
     const b: Built = { net: r.network, expr: r.expr, domain,
       error: { certifiedMax: r.certifiedMax, measuredMax: r.measuredMax, measuredRms: r.measuredRms,
+        ...(done.kind === 'compile' ? { certifiedMaxFloat32: done.result.certifiedMaxFloat32 } : {}),
         ...(done.kind === 'compile' && done.result.outputs ? { outputs: storedOutputs(done.result.outputs) } : {}) } };
     last = b;
     setStatus('ok', `${cached ? 'redrawn; ' : ''}built in ${done.seconds.toFixed(2)} s`);

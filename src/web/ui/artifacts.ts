@@ -6,11 +6,13 @@
  * form, certified in float32); everything else is the network the page shows.
  */
 import type { storedOutputs } from '../../compile/outputs.ts';
+import { float32ErrorMeta } from '../../export/float32meta.ts';
 import { toOnnx } from '../../export/onnx.ts';
 import { toSafetensors } from '../../export/safetensors.ts';
 import { evaluate } from '../../net/evaluate.ts';
 import { networkToJson } from '../../net/json.ts';
 import type { Network } from '../../net/network.ts';
+import { roundingErrorBound } from '../../net/rounding.ts';
 
 /** onnxruntime-web, loaded by a classic script tag (ort.wasm.min.js) as the global `ort`. */
 declare const ort: {
@@ -26,7 +28,9 @@ export interface Built {
   expr: string;
   domain: Record<string, [number, number]>;
   /** Several outputs: the top-level figures are the largest of the outputs', each one's in `outputs`. */
-  error: { certifiedMax: number; measuredMax: number; measuredRms: number; outputs?: ReturnType<typeof storedOutputs> };
+  error: { certifiedMax: number; measuredMax: number; measuredRms: number; outputs?: ReturnType<typeof storedOutputs>;
+    /** The float32 certificate of a compile (its float32 files store it as their certifiedMax). */
+    certifiedMaxFloat32?: number };
   /** The float32 ONNX's own network when it is laid out for float32 (the clamp form), and its errors. */
   float32?: Float32File;
 }
@@ -47,8 +51,23 @@ export function configureOrt(): void {
   ort.env.wasm.numThreads = 1;
 }
 
-function metadata(b: Built): Record<string, string> {
-  return { expr: b.expr, domain: JSON.stringify(b.domain), error: JSON.stringify(b.error) };
+/**
+ * A file's metadata. A float32 file stores the float32 certificate as its certifiedMax (the
+ * compile's, or, when the build has none, the float64 one less its float64 rounding plus its
+ * float32 rounding over the box, as the CLI's exports do).
+ */
+function metadata(b: Built, dtype: 'float32' | 'float64'): Record<string, string> {
+  const { certifiedMaxFloat32, ...error } = b.error;
+  const stored = dtype === 'float64' ? error
+    : float32ErrorMeta(error, error.certifiedMax, certifiedMaxFloat32 ?? float32Certificate(b));
+  return { expr: b.expr, domain: JSON.stringify(b.domain), error: JSON.stringify(stored) };
+}
+
+function float32Certificate(b: Built): number {
+  const lo = b.net.inputs.map((v) => b.domain[v]![0]);
+  const hi = b.net.inputs.map((v) => b.domain[v]![1]);
+  const r64 = roundingErrorBound(b.net, lo, hi, 'float64')[0]!;
+  return b.error.certifiedMax - r64 + roundingErrorBound(b.net, lo, hi, 'float32')[0]!;
 }
 
 /** The network in the ONNX file of this dtype: the float32 layout's, when there is one, for float32. */
@@ -62,7 +81,7 @@ export function onnxBytes(b: Built, dtype: 'float32' | 'float64'): Uint8Array {
       { dtype, metadata: { expr: b.expr, domain: JSON.stringify(b.domain), error: JSON.stringify(b.float32.error),
       layout: CLAMP_LAYOUT } });
   }
-  return toOnnx(b.net, { dtype, metadata: metadata(b) });
+  return toOnnx(b.net, { dtype, metadata: metadata(b, dtype) });
 }
 
 /**
@@ -147,5 +166,5 @@ export function wireDownloads(last: () => Built | null): void {
   on('dl-json', (b) => download('knotnet.json',
     JSON.stringify(networkToJson(b.net, { expr: b.expr, domain: b.domain, error: b.error })), 'application/json'));
   on('dl-safetensors', (b) => download('knotnet.safetensors',
-    toSafetensors(b.net, { dtype: 'float32', metadata: metadata(b) }), bin));
+    toSafetensors(b.net, { dtype: 'float32', metadata: metadata(b, 'float32') }), bin));
 }
