@@ -37,16 +37,24 @@ export function approximateOutsideBands(o: ApproxOptions & { exclude: string[] }
   const v = formula.variables[0] ?? 'x';
   const pieces = piecesOutside(o.domain, o.exclude, v);
   const trials: Trial[] = [];
+  const bands = regionBands(o.exclude, [v]);
+  const limit = o.maxSegments ?? 1_000_000;
   const build = (tol: number): { parts: BuiltPiece[]; pwl: Pwl } => {
+    // --max-segments bounds the whole network: the bridges across the bands, then the pieces in turn.
+    let left = limit - (pieces.length - 1);
     const parts = pieces.map(([a, b]) => {
+      if (left < 1) {
+        throw new WorkError(`--max-segments ${limit} is too few for ${pieces.length} pieces outside the bands ` +
+          `(each takes a segment, and each band a bridge); raise --max-segments or --max-error.`);
+      }
       // The piece lies outside the (open) bands: they cut nothing from it, and messages name them.
-      const region = formulaRegion([v], [[a, b]], [], regionBands(o.exclude, [v]));
+      const region = formulaRegion([v], [[a, b]], [], bands);
       const expr = resolveJumps(formula.expr, sites, [v], [[a, b]], region);
       const t = makeTarget(expr, v, a, b);
       const size = { kind: 'maxError' as const, error: tol };
-      const limit = o.maxSegments ?? 1_000_000;
-      preflight(t, size, limit, false);
-      const built = buildPwlBounded(t, size, 'optimal', 'minimax', limit, false, trials, o.onTrial);
+      preflight(t, size, left, false);
+      const built = buildPwlBounded(t, size, 'optimal', 'minimax', left, false, trials, o.onTrial);
+      left -= built.pwl.x.length - 1;
       return { t, pwl: built.pwl, known: built.certified };
     });
     return { parts, pwl: joined(parts.map((p) => p.pwl)) };

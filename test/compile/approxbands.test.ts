@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { approximateOutsideBands } from '../../src/compile/approxbands.ts';
-import { InputError } from '../../src/errors.ts';
+import { InputError, WorkError } from '../../src/errors.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 
 const CASES: { expr: string; domain: [number, number]; exclude: string[]; truth: (x: number) => number;
@@ -50,4 +50,14 @@ test('approx --exclude refuses in one sentence: other sizes than --max-error, a 
   refused({ exclude: ['x^2=0.25±1e-3'] }, /cut a band of the variable itself/);
   refused({ exclude: ['x=0.5±0.5'] }, /leave intervals of the domain outside the bands/);
   refused({ exclude: ['x=0.3±1e-3'] }, /cover every jump of sign\(x - 0.5\).*\(got "x=0.3±1e-3"\)/);
+});
+
+test('approx --exclude keeps --max-segments for the whole network (pieces and bridges): 59 segments fit in 100, '
+  + 'not in 20', () => {
+  const o = { expr: 'sin(10*x)', domain: [0, 3] as [number, number], size: { kind: 'maxError' as const, error: 0.01 },
+    exclude: ['x=1+-0.01', 'x=2+-0.01'] };
+  const r = approximateOutsideBands({ ...o, maxSegments: 100 });
+  assert.ok(r.segments <= 100 && r.certifiedMax <= 0.01, `${r.segments} segments, certified ${r.certifiedMax}`);
+  assert.throws(() => approximateOutsideBands({ ...o, maxSegments: r.segments - 1 }),
+    (e: unknown) => e instanceof WorkError && /cannot be met within \d+ segments/.test(e.message));
 });
