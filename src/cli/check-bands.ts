@@ -6,7 +6,7 @@
  */
 import { regionBands } from '../compile/bands.ts';
 import { resolveJumps } from '../compile/jumpgap.ts';
-import { formulaRegion, type RegionBand } from '../compile/region.ts';
+import { formulaRegion, outsideBands, type RegionBand } from '../compile/region.ts';
 import { InputError } from '../errors.ts';
 import type { JumpSite } from '../expr/jumps.ts';
 import { parseFormula, type Formula } from '../expr/parse.ts';
@@ -48,10 +48,11 @@ export function resolveBands(
 /** --data rows outside the bands (a formula with jumps is measured only there). */
 export function rowsOutsideBands(x: Float64Array, d: number, bands: readonly RegionBand[]): Float64Array {
   if (bands.length === 0) return x;
-  const keep: number[] = [];
-  for (let i = 0; i < x.length / d; i++) {
-    const row = Array.from(x.subarray(i * d, i * d + d));
-    if (!bands.some((b) => Math.abs(b.value(row) - b.center) < b.halfWidth)) keep.push(...row);
+  const keep = new Float64Array(x.length);
+  let n = 0;
+  for (let i = 0; i < x.length; i += d) {
+    const row = x.subarray(i, i + d);
+    if (outsideBands(bands, Array.from(row))) { keep.set(row, n); n += d; }
   }
-  return Float64Array.from(keep);
+  return keep.slice(0, n);
 }

@@ -36,6 +36,11 @@ export const MAX_REJECTION_DRAWS = 20_000_000;
 /** What `sample` drew: `samples` (rows × inputs) or null when it gave up, with the counts either way. */
 export interface RegionSample { samples: Float64Array | null; kept: number; drawn: number }
 
+/** The point lies in no band (each open: |value − center| < halfWidth is cut out). */
+export function outsideBands(bands: readonly RegionBand[], p: readonly number[]): boolean {
+  return !bands.some((b) => Math.abs(b.value(p) - b.center) < b.halfWidth);
+}
+
 /**
  * The region a certificate covers: the box of the inputs, restricted to the points where every
  * constraint holds (a subexpression within its stated range) and outside every excluded band
@@ -65,7 +70,7 @@ export class Region {
   /** Every constraint holds at the point and no band holds it (the box is not tested). */
   holds(p: readonly number[]): boolean {
     return this.constraints.every((c) => { const v = c.value(p); return v >= c.range[0] && v <= c.range[1]; })
-      && !this.bands.some((b) => Math.abs(b.value(p) - b.center) < b.halfWidth);
+      && outsideBands(this.bands, p);
   }
 
   /** Interval enclosure proves the sub-box [lo, hi] lies inside one excluded band. */
