@@ -3,10 +3,22 @@ import type { DenseLayer } from './network.ts';
 /**
  * Error forms for the rounding bound of net/rounding.ts: an error is Σ coef_j·ε_j, where the
  * ε_j are independent rounding symbols (|ε_j| ≤ the symbol's magnitude) and each coef_j lies
- * in an interval, plus an absolute lump. Keeping symbols apart lets correlated errors cancel
- * as they do in the arithmetic (an input's rounding seen through two paths that subtract).
+ * in an interval [lo_j, hi_j], plus an absolute lump. Keeping symbols apart lets correlated
+ * errors cancel as they do in the arithmetic (an input's rounding seen through two paths that
+ * subtract). Symbols are listed in the order they joined the form: sums over them run in that
+ * order, so the bound does not depend on how the form is stored.
  */
-export interface ErrForm { coef: Map<number, [number, number]>; lump: number }
+export interface ErrForm { ids: number[]; lo: number[]; hi: number[]; lump: number }
+
+/** The form of an exact value. */
+export function noError(): ErrForm {
+  return { ids: [], lo: [], hi: [], lump: 0 };
+}
+
+/** The form 1·ε_id. */
+export function symbolError(id: number): ErrForm {
+  return { ids: [id], lo: [1], hi: [1], lump: 0 };
+}
 
 /** Most error symbols kept per value; smaller ones are folded into the absolute lump. */
 const MAX_SYMBOLS = 48;
@@ -17,11 +29,19 @@ const WIDE_SUM = 4096;
 /** The magnitudes of all rounding symbols of one analysis, indexed by symbol id. */
 export class ErrorSymbols {
   readonly magnitudes: number[] = [];
+  /** Where each symbol sits in the form being built (−1: absent); see FormBuilder. */
+  slot = new Int32Array(64).fill(-1);
 
   /** A new symbol of magnitude m; returns its id. */
   add(m: number): number {
     this.magnitudes.push(m);
-    return this.magnitudes.length - 1;
+    const id = this.magnitudes.length - 1;
+    if (id >= this.slot.length) {
+      const grown = new Int32Array(2 * this.slot.length).fill(-1);
+      grown.set(this.slot);
+      this.slot = grown;
+    }
+    return id;
   }
 
   /** Widens symbol `id` to at least magnitude m (a rounding shared by two rows). */
@@ -32,8 +52,65 @@ export class ErrorSymbols {
   /** Largest |error| the form allows: lump + Σ max|coef_j|·magnitude_j. */
   magnitude(e: ErrForm): number {
     let s = e.lump;
-    for (const [id, [a, b]] of e.coef) s += Math.max(Math.abs(a), Math.abs(b)) * this.magnitudes[id]!;
+    for (let j = 0; j < e.ids.length; j++) {
+      s += Math.max(Math.abs(e.lo[j]!), Math.abs(e.hi[j]!)) * this.magnitudes[e.ids[j]!]!;
+    }
     return s;
+  }
+}
+
+/**
+ * Accumulates one error form: coefficients of a symbol already present add up, a new symbol
+ * joins at the end. The symbols' slots (ErrorSymbols.slot) are cleared again by finish().
+ */
+class FormBuilder {
+  private readonly ids: number[] = [];
+  private readonly lo: number[] = [];
+  private readonly hi: number[] = [];
+  lump = 0;
+
+  constructor(private readonly symbols: ErrorSymbols) {}
+
+  get size(): number { return this.ids.length; }
+
+  /** coef_id += [a, b]. */
+  add(id: number, a: number, b: number): void {
+    const s = this.symbols.slot[id]!;
+    if (s >= 0) {
+      this.lo[s] = this.lo[s]! + a;
+      this.hi[s] = this.hi[s]! + b;
+      return;
+    }
+    this.symbols.slot[id] = this.ids.length;
+    this.ids.push(id);
+    this.lo.push(a);
+    this.hi.push(b);
+  }
+
+  /** The form, keeping the MAX_SYMBOLS largest symbols; the rest join the lump at their largest size. */
+  finish(): ErrForm {
+    const { ids, lo, hi } = this;
+    for (const id of ids) this.symbols.slot[id] = -1;
+    const n = ids.length;
+    if (n <= MAX_SYMBOLS) return { ids, lo, hi, lump: this.lump };
+    const mag = this.symbols.magnitudes;
+    const size = new Float64Array(n);
+    for (let j = 0; j < n; j++) size[j] = Math.max(Math.abs(lo[j]!), Math.abs(hi[j]!)) * mag[ids[j]!]!;
+    // The dropped sizes join the lump largest first; of sizes equal to the last kept one, the
+    // symbols that joined first are kept.
+    const sorted = size.slice().sort();
+    for (let k = n - 1 - MAX_SYMBOLS; k >= 0; k--) this.lump += sorted[k]!;
+    const least = sorted[n - MAX_SYMBOLS]!;
+    let ties = MAX_SYMBOLS;
+    for (let j = 0; j < n; j++) if (size[j]! > least) ties--;
+    const out: ErrForm = { ids: [], lo: [], hi: [], lump: this.lump };
+    for (let j = 0; j < n; j++) {
+      if (size[j]! < least || (size[j] === least && ties-- <= 0)) continue;
+      out.ids.push(ids[j]!);
+      out.lo.push(lo[j]!);
+      out.hi.push(hi[j]!);
+    }
+    return out;
   }
 }
 
@@ -69,7 +146,7 @@ export function combineRow(
   layer: DenseLayer, r: number, alpha: number, units: Units, groups: Group[], symbols: ErrorSymbols,
 ): ErrForm {
   const row = r * layer.inSize;
-  const acc: ErrForm = { coef: new Map(), lump: 0 };
+  const acc = new FormBuilder(symbols);
   for (const [gid, cols] of columnsByGroup(layer, r, units)) {
     const g = groups[gid]!;
     const coef = Float64Array.from(cols, (c) => layer.weights[row + c]! / alpha);
@@ -77,8 +154,7 @@ export function combineRow(
     addScaled(acc, g.err, sLo, sHi);
     addOwnRoundings(acc, cols, coef, units, symbols.magnitudes);
   }
-  if (acc.coef.size > MAX_SYMBOLS) foldSmallSymbols(acc, symbols.magnitudes);
-  return acc;
+  return acc.finish();
 }
 
 /** The nonzero columns of row r, by the previous layer's group they belong to. */
@@ -96,37 +172,29 @@ function columnsByGroup(layer: DenseLayer, r: number, units: Units): Map<number,
 }
 
 /** acc += s·e for a scale s ∈ [sLo, sHi] (interval products of the coefficients). */
-function addScaled(acc: ErrForm, e: ErrForm, sLo: number, sHi: number): void {
+function addScaled(acc: FormBuilder, e: ErrForm, sLo: number, sHi: number): void {
   const sm = Math.max(Math.abs(sLo), Math.abs(sHi));
   acc.lump += sm * e.lump;
-  for (const [id, [a, b]] of e.coef) {
+  for (let j = 0; j < e.ids.length; j++) {
+    const a = e.lo[j]!;
+    const b = e.hi[j]!;
     const lo2 = Math.min(a * sLo, a * sHi, b * sLo, b * sHi);
     const hi2 = Math.max(a * sLo, a * sHi, b * sLo, b * sHi);
-    const prev = acc.coef.get(id);
-    if (prev) { prev[0] += lo2; prev[1] += hi2; } else acc.coef.set(id, [lo2, hi2]);
+    acc.add(e.ids[j]!, lo2, hi2);
   }
 }
 
 /** acc += Σ c_k·λ_k·δ_k over the units' own roundings (λ ∈ [0, 1] for ReLUs, 1 otherwise). */
-function addOwnRoundings(acc: ErrForm, cols: number[], coef: Float64Array, units: Units, symMag: number[]): void {
+function addOwnRoundings(acc: FormBuilder, cols: number[], coef: Float64Array, units: Units, symMag: number[]): void {
   for (let k = 0; k < cols.length; k++) {
     const fresh = units.fresh[cols[k]!]!;
     if (fresh < 0 || units.dead[cols[k]!]) continue;
     const c = coef[k]! * units.freshSign[cols[k]!]!;
     // Wide sums: fold each unit's own rounding into the absolute lump (always sound).
     if (cols.length > WIDE_SUM) { acc.lump += Math.abs(c) * symMag[fresh]!; continue; }
-    const range: [number, number] = units.relu ? [Math.min(0, c), Math.max(0, c)] : [c, c];
-    const prev = acc.coef.get(fresh);
-    if (prev) { prev[0] += range[0]; prev[1] += range[1]; } else acc.coef.set(fresh, range);
+    if (units.relu) acc.add(fresh, Math.min(0, c), Math.max(0, c));
+    else acc.add(fresh, c, c);
   }
-}
-
-/** Keeps the MAX_SYMBOLS largest symbols of acc; the rest join the lump at their largest size. */
-function foldSmallSymbols(acc: ErrForm, symMag: number[]): void {
-  const ranked = [...acc.coef]
-    .map(([id, [a, b]]) => [id, Math.max(Math.abs(a), Math.abs(b)) * symMag[id]!] as const)
-    .sort((p, q) => q[1] - p[1]);
-  for (const [id, v] of ranked.slice(MAX_SYMBOLS)) { acc.lump += v; acc.coef.delete(id); }
 }
 
 /** Range of the slope of Σ c·relu(α v + b) (or c·(α v + b) for linear units) over v ∈ [lo, hi]. */

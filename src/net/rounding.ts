@@ -1,4 +1,6 @@
-import { combineRow, ErrorSymbols, type ErrForm, type Group, type LayerState, type Units } from './errorform.ts';
+import {
+  combineRow, ErrorSymbols, noError, symbolError, type ErrForm, type Group, type LayerState, type Units,
+} from './errorform.ts';
 import { type Dtype, UNDERFLOW_LOSS, UNIT_ROUNDOFF } from './floatformat.ts';
 import type { DenseLayer, Network } from './network.ts';
 import { RowGroups } from './rowgroups.ts';
@@ -116,7 +118,7 @@ function inputState(
   const groups: Group[] = [];
   for (let i = 0; i < n; i++) {
     const m = rounding.uw > 0 ? rounding.u * Math.max(Math.abs(lo[i]!), Math.abs(hi[i]!)) + UNDERFLOW_LOSS.float32 : 0;
-    const err: ErrForm = { coef: m > 0 ? new Map([[symbols.add(m), [1, 1] as [number, number]]]) : new Map(), lump: 0 };
+    const err = m > 0 ? symbolError(symbols.add(m)) : noError();
     groups.push({ err, errMag: m, vLo: lo[i]!, vHi: hi[i]! });
     units.group[i] = i;
   }

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ErrForm } from '../../src/net/errorform.ts';
+import { noError } from '../../src/net/errorform.ts';
 import { denseLayer } from '../../src/net/network.ts';
 import { RowGroups } from '../../src/net/rowgroups.ts';
 
-const noError = (): ErrForm => ({ coef: new Map(), lump: 0 });
 
 test('RowGroups.place puts proportional rows in one group and widens its v range', () => {
   // Rows (1, 2), (−2, −4), (1, 3), (0, 5), (0, −1): the first two are proportional; so are the last two.
