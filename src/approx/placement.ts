@@ -45,6 +45,18 @@ export function chordError(f: (x: number) => number, c: number, d: number, fc = 
 
 /** Grid for integrating the knot density: uniform plus geometric clusters at ends and kinks. */
 function densityGrid(t: Target): Float64Array {
+  let grid = GRIDS.get(t);
+  if (!grid) {
+    grid = gradedGrid(t);
+    GRIDS.set(t, grid);
+  }
+  return grid;
+}
+
+/** Each target's grid, built once: sizing and placement ask for it many times. */
+const GRIDS = new WeakMap<Target, Float64Array>();
+
+function gradedGrid(t: Target): Float64Array {
   const pts: number[] = [];
   const N = 8192;
   for (let i = 0; i <= N; i++) pts.push(t.a + ((t.b - t.a) * i) / N);
@@ -57,7 +69,11 @@ function densityGrid(t: Target): Float64Array {
     }
   }
   pts.push(...t.kinks);
-  return Float64Array.from(new Set(pts)).sort();
+  // Sorted, each value once (a zero as +0).
+  const sorted = Float64Array.from(pts, (v) => v + 0).sort();
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[k - 1]) sorted[k++] = sorted[i]!;
+  return sorted.subarray(0, k);
 }
 
 /**
