@@ -79,6 +79,7 @@ async function approxAction(expr: string, flags: ApproxFlags): Promise<void> {
   const started = performance.now();
   if (!flags.domain) throw new InputError('--domain', 'be given as a:b', 'nothing');
   const domain = parseInterval(flags.domain, '--domain');
+  refuseUnread(flags);
   if (flags.deep) return approxDeep(expr, domain, flags);
   const req = parseApproxFlags(expr, domain, flags);
   const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype: req.dtype, force: flags.force,
@@ -98,6 +99,32 @@ async function approxAction(expr: string, flags: ApproxFlags): Promise<void> {
   const summary = { ...approxSummary(r, seconds), ...(f32 ? float32Summary(f32) : {}) };
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, files: saver.written })}\n`);
   else process.stdout.write(`${renderApprox(r, seconds, f32)}${wroteLine(saver.written)}\n`);
+}
+
+/**
+ * Options the chosen build would not read are refused, never silently ignored: --deep reads
+ * only --levels or --max-error and --dtype; --exclude builds each piece with the optimal
+ * placement and the minimax fit; --levels goes with --deep.
+ */
+export function refuseUnread(flags: ApproxFlags): void {
+  if (!flags.deep && flags.levels !== undefined) throw new InputError('--levels', 'go with --deep', flags.levels);
+  const unread: [string, unknown][] = !flags.deep ? [] : [
+    ['--knots', flags.knots], ['--spacing', flags.spacing], ['--rms-error', flags.rmsError],
+    ['--relative', flags.relative], ['--fit', flags.fit],
+    ['--exclude', flags.exclude?.length ? flags.exclude.join(' ') : undefined],
+    ['--placement', flags.placement === 'optimal' ? undefined : flags.placement],
+    ['--max-segments', flags.maxSegments === '1000000' ? undefined : flags.maxSegments]];
+  for (const [name, value] of unread) {
+    if (value !== undefined) throw new InputError(name, 'not be given with --deep, which does not read it', value);
+  }
+  if (!flags.exclude?.length) return;
+  if (flags.placement !== 'optimal') {
+    throw new InputError('--placement', 'be optimal with --exclude (each piece gets the fewest segments)',
+      flags.placement);
+  }
+  if (flags.fit !== undefined && flags.fit !== 'minimax') {
+    throw new InputError('--fit', 'be minimax with --exclude (each piece is fitted by minimax)', flags.fit);
+  }
 }
 
 /** approx's flags (but --domain and --deep) as a request: pure. */

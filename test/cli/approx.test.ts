@@ -46,6 +46,16 @@ const cases: [string, string[], RegExp][] = [
     /--knots must be a whole number from 1 to \d+ \(got "1e9"\)/],
   ['--max-error -1', ['x^2', '--domain', '0:1', '--max-error', '-1'],
     /--max-error must be a positive number \(got "-1"\)/],
+  ['--deep and a --placement it does not read', ['x^2', '--domain', '0:1', '--deep', '--levels', '3', '--placement',
+    'uniform'], /--placement must not be given with --deep, which does not read it \(got "uniform"\)/],
+  ['--deep and --exclude', ['x^2', '--domain', '0:1', '--deep', '--max-error', '1e-3', '--exclude', 'x=0.5±0.1'],
+    /--exclude must not be given with --deep, which does not read it \(got "x=0\.5±0\.1"\)/],
+  ['--levels without --deep', ['x^2', '--domain', '0:1', '--knots', '4', '--levels', '3'],
+    /--levels must go with --deep \(got "3"\)/],
+  ['--exclude and --fit lsq', ['x^2', '--domain', '0:1', '--max-error', '1e-3', '--exclude', 'x=0.5±0.1', '--fit',
+    'lsq'], /--fit must be minimax with --exclude \(each piece is fitted by minimax\) \(got "lsq"\)/],
+  ['--exclude and --placement uniform', ['x^2', '--domain', '0:1', '--max-error', '1e-3', '--exclude', 'x=0.5±0.1',
+    '--placement', 'uniform'], /--placement must be optimal with --exclude .*\(got "uniform"\)/],
 ];
 
 for (const [i, [what, args, pattern]] of cases.entries()) {
