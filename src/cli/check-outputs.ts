@@ -14,7 +14,7 @@ import { renderSeveral, severalJson, type OutputCheck } from './check-outputs-re
 import { certifyModelFile } from './certify.ts';
 import { checkInputs, resolveRegion, storedRegion, type CheckFlags, type CheckRegion } from './check-request.ts';
 import { progress } from './progress.ts';
-import { listFormulas } from './multi-output.ts';
+import { listFormulas } from '../expr/list.ts';
 import { readStoredFacts, type StoredFacts } from './stored.ts';
 
 /** Whether check takes the several-output path: k > 1 outputs, --out, or a list as the formula. */

@@ -42,7 +42,7 @@ export function resolveRegion(model: string, names: readonly string[], stored: S
 /** The inputs a box gives ranges for, as the InputError's value. */
 const givenNames = (box: Record<string, unknown>): string => Object.keys(box).join(', ') || 'none';
 
-export function rangeTest(text: string, names: readonly string[]): RangeTest {
+function rangeTest(text: string, names: readonly string[]): RangeTest {
   const p = parseVarRange(text, '--range');
   const g = parseFormula(p.name, '--range');
   for (const v of g.variables) if (!names.includes(v)) throw new InputError('--range',

@@ -9,7 +9,7 @@ import { certifyRows, compareSamples, construct, labelRows, trainAndMeasure, typ
 import { compareJson, compareTable, exportFiles, provenNote, renderCompare, sampleCounts,
   type CompareOutcome } from './compare-render.ts';
 import { checkOutputs } from './files.ts';
-import { listFormulas } from './multi-output.ts';
+import { listFormulas } from '../expr/list.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { note, QUIET_HELP } from './progress.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';

@@ -3,8 +3,6 @@ import type { OutputSpec } from '../compile/compile.ts';
 import { listFormulas } from '../expr/list.ts';
 import { parsePositive } from './args.ts';
 
-export { listFormulas } from '../expr/list.ts';
-
 /**
  * The outputs asked for: one formula (<expr>), a list "[a, b, …]" (outputs y1, y2, …) or
  * repeated --out name=expr; --max-error E for all and/or name=E per output.

@@ -11,7 +11,7 @@ import type { CompileOptions, CompileResult } from './types.ts';
 export interface Compiled { g: Graph; ranges: Range[]; live: Set<number>; given: GivenRanges }
 
 /** The stated subexpression ranges by their text, as tightened by propagation (the region's record). */
-export function statedRanges(c: Compiled): Record<string, Range> {
+function statedRanges(c: Compiled): Record<string, Range> {
   const out: Record<string, Range> = {};
   for (const id of c.given.keys()) out[c.g.nodes[id]!.text] = c.ranges[id]!;
   return out;
