@@ -45,14 +45,19 @@ export function resolveBands(
   return { formula: { ...p.formula, expr: resolveJumps(p.formula.expr, p.sites, names, boxes, region) }, bands };
 }
 
-/** --data rows outside the bands (a formula with jumps is measured only there). */
-export function rowsOutsideBands(x: Float64Array, d: number, bands: readonly RegionBand[]): Float64Array {
+/**
+ * --data rows where a file with bands is measured: outside the bands and inside the box (`lo`,
+ * `hi` per input) the formula's jumps were placed on: the ramps equal the jumps only there.
+ */
+export function rowsOutsideBands(
+  x: Float64Array, d: number, bands: readonly RegionBand[], lo: readonly number[], hi: readonly number[],
+): Float64Array {
   if (bands.length === 0) return x;
   const keep = new Float64Array(x.length);
   let n = 0;
   for (let i = 0; i < x.length; i += d) {
-    const row = x.subarray(i, i + d);
-    if (outsideBands(bands, Array.from(row))) { keep.set(row, n); n += d; }
+    const row = Array.from(x.subarray(i, i + d));
+    if (row.every((v, j) => v >= lo[j]! && v <= hi[j]!) && outsideBands(bands, row)) { keep.set(row, n); n += d; }
   }
   return keep.slice(0, n);
 }

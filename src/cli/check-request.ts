@@ -68,7 +68,10 @@ function dataRows(file: string, names: readonly string[]): Float64Array {
 export function checkInputs(req: CheckRegion & { names: string[]; bands: RegionBand[] },
   flags: CheckFlags): Float64Array {
   const { names } = req;
-  if (flags.data) return rowsOutsideBands(dataRows(flags.data, names), names.length, req.bands);
+  if (flags.data) {
+    return rowsOutsideBands(dataRows(flags.data, names), names.length, req.bands,
+      names.map((v) => req.box[v]?.[0] ?? -Infinity), names.map((v) => req.box[v]?.[1] ?? Infinity));
+  }
   const n = parseCount(flags.n, '-n', 10_000_000);
   const seed = parseSeed(flags.seed);
   const box = names.map((v) => req.box[v]!);

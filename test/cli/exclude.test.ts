@@ -5,7 +5,7 @@
  * within the certificate of the true (discontinuous) formula there.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -50,6 +50,18 @@ test('check from the saved artifact alone (JSON and ONNX): every sample lies in 
   }
   const table = await runCli(['check', at('n.onnx'), '-n', '2000']);
   assert.match(table.stdout, /certified \(stored in the file, float64\) outside x=0\.5±1e-3/);
+});
+
+test('check --data on a file with bands measures only the rows outside the bands and inside the box the jumps ' +
+  'were placed on', async () => {
+  // Rows: two inside the band, two outside the box (where the ramp of sign is not the jump), four certified.
+  const rows = [[0.2, 0.3], [0.4999, 0.5], [0.5005, 0.1], [0.8, 0.9], [0.1, 0.7], [0.9, 0.2], [-0.2, 0.5], [0.7, 1.5]];
+  writeFileSync(at('rows.csv'), `x,y\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+  const r = await runCli(['check', at('n.json'), '--data', at('rows.csv'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { samples: number; maxError: { measured: number; certifiedInFile: number } };
+  assert.equal(j.samples, 4);
+  assert.ok(j.maxError.measured <= j.maxError.certifiedInFile, JSON.stringify(j.maxError));
 });
 
 test('the ONNX file in onnxruntime-node is within the certificate of x*y + sign(x - 0.5) outside the band',
