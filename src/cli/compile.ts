@@ -95,12 +95,16 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
 
 /**
  * Several outputs: the float32 certificate a float32 file stores (the largest of the outputs'),
- * whether each output keeps its own tolerance in float32, and the largest float32 rounding bound.
+ * whether each output keeps its own tolerance in float32 (the first that does not, for the
+ * refusal), and the largest float32 rounding bound.
  */
 function several32(r: CompileResult) {
   if (!r.outputs) return {};
-  return { certified32: r.certifiedMaxFloat32, fits32: r.outputs.every((o) => o.certifiedMaxFloat32 <= o.maxError),
-    r32: Math.max(...r.outputs.map((o) => o.certifiedMaxFloat32 - o.certifiedConstruction)) };
+  const miss = r.outputs.find((o) => o.certifiedMaxFloat32 > o.maxError);
+  return { certified32: r.certifiedMaxFloat32, fits32: miss === undefined,
+    r32: Math.max(...r.outputs.map((o) => o.certifiedMaxFloat32 - o.certifiedConstruction)),
+    ...(miss ? { misses32: { output: miss.name, tolerance: miss.maxError, bound: miss.certifiedMaxFloat32,
+      magnitude: Math.max(Math.abs(miss.outputRange[0]), Math.abs(miss.outputRange[1])) } } : {}) };
 }
 
 /** compile's flags as a request: pure, in the order the flags have always been checked. */

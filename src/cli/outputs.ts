@@ -56,11 +56,12 @@ export function saveOutputs(req: OutputRequest) {
     /**
      * `known`: rounding bounds the caller already proved (compile's, over the region rather
      * than the whole box) and the output's magnitude there; else computed here over the box.
-     * Several outputs: `certified32`, the largest of their float32 certificates, and `fits32`,
-     * whether each is within its own tolerance.
+     * Several outputs: `certified32`, the largest of their float32 certificates, `fits32`,
+     * whether each is within its own tolerance, and `misses32`, the first output that is not.
      */
     async write(net: Network, meta: NetworkMeta, box: [number[], number[]], hints?: PreRangeHints,
-      known?: { r64?: number; r32?: number; outputMagnitude: number; certified32?: number; fits32?: boolean },
+      known?: { r64?: number; r32?: number; outputMagnitude: number; certified32?: number; fits32?: boolean;
+        misses32?: OutputMiss },
     ): Promise<void> {
       const err = (meta.error ?? {}) as Record<string, unknown>;
       const certified = typeof err.certifiedMax === 'number' ? err.certifiedMax : null;
@@ -72,8 +73,10 @@ export function saveOutputs(req: OutputRequest) {
       const c32 = certified === null ? null : known?.certified32 ?? certified - r64 + r32;
       const fits = known?.fits32 ?? !(req.tolerance !== undefined && c32 !== null && c32 > req.tolerance);
       if (wants32 && !fits && c32 !== null) {
-        const magnitude = known ? known.outputMagnitude : Math.max(...roundingMagnitude(net, box));
-        throw new WorkError(float32Refusal(req.tolerance ?? c32, c32, magnitude, tfjs, req.dtype === 'float32'));
+        const miss = known?.misses32;
+        const magnitude = miss?.magnitude ?? (known ? known.outputMagnitude : Math.max(...roundingMagnitude(net, box)));
+        throw new WorkError(float32Refusal(miss?.tolerance ?? req.tolerance ?? c32, miss?.bound ?? c32, magnitude, tfjs,
+          req.dtype === 'float32', miss?.output));
       }
       const staged: StagedOutput[] = [];
       if (req.save) staged.push({ target: targets[0]!,
@@ -94,6 +97,9 @@ export function saveOutputs(req: OutputRequest) {
   };
 }
 
+/** An output of a several-output network whose float32 certificate is above its own tolerance. */
+export interface OutputMiss { output: string; tolerance: number; bound: number; magnitude: number }
+
 /**
  * Why float32 files cannot keep the tolerance, in the user's terms: their --max-error, the
  * float32 bound reached, |f|'s magnitude (the function's, not an internal layer's) and only
@@ -101,7 +107,7 @@ export function saveOutputs(req: OutputRequest) {
  * --dtype float32 (a layout built for float32) when it was not asked, never --dtype float64.
  */
 export function float32Refusal(tolerance: number, bound: number, magnitude: number, tfjs: boolean,
-  asked32: boolean): string {
+  asked32: boolean, output?: string): string {
   const ways = tfjs && !asked32
     ? 'TF.js stores float32 weights only: rerun with --dtype float32 (a network laid out for float32 rounding), ' +
       'leave out the TF.js export (the other files can stay float64), or raise --max-error'
@@ -109,7 +115,8 @@ export function float32Refusal(tolerance: number, bound: number, magnitude: numb
       ? 'TF.js stores float32 weights only: raise --max-error, or leave out the TF.js export and use --dtype ' +
         'float64 for the other files'
       : 'export with --dtype float64, or raise --max-error';
-  return `--max-error ${tolerance} cannot be kept in float32 by this network: its certified float32 bound ` +
+  const flag = output === undefined ? `--max-error ${tolerance}` : `--max-error ${output}=${tolerance}`;
+  return `${flag} cannot be kept in float32 by this network: its certified float32 bound ` +
     `is ${bound.toPrecision(4)} (worst-case rounding over any summation order), where |f| ` +
       `reaches ${magnitude.toPrecision(3)} and float32 resolves ` +
         `about ${(magnitude * UNIT_ROUNDOFF.float32).toPrecision(3)}; ${ways}.`;

@@ -133,6 +133,18 @@ async function compileFloat32Certifies() {
   assert.ok(box.maxError.measured > 1e3);
 }
 
+/** b = 1e6·x: float32 resolves about 0.06 there, above b's own tolerance 1e-3 (the global one is 1). */
+async function severalOutputsFloat32Refusal() {
+  const out = join(dir, 'two-tfjs');
+  const r = await run('compile', '--out', 'a=x*y', '--out', 'b=1e6*x', '--var', 'x=0:1', '--var', 'y=0:1',
+    '--max-error', '1', '--max-error', 'b=1e-3', '--samples', '1000', '--export', out);
+  assert.equal(r.code, 1, r.stderr);
+  const m = new RegExp(String.raw`^knotnet: --max-error b=0\.001 cannot be kept in float32 by this network: its ` +
+    String.raw`certified float32 bound is (\S+) .*\|f\| reaches 1\.00e\+6`, 'm').exec(r.stderr);
+  assert.ok(m && Number(m[1]) > 1e-3, r.stderr);
+  assert.equal(existsSync(out), false);
+}
+
 describe('knotnet compile', () => {
   it('T3 with --json: certified <= 1, measured <= certified, keys of the contract and the per-node breakdown',
     compileT3Json);
@@ -155,6 +167,9 @@ describe('knotnet compile', () => {
 
   it('--dtype float32 certifies the float32 evaluation: onnxruntime float32 measures below the float32 certificate',
     compileFloat32Certifies);
+
+  it('several outputs with a TF.js export: the refusal names the output whose own tolerance float32 cannot keep',
+    severalOutputsFloat32Refusal);
 
   const bad: [string[], RegExp][] = [
     [['sqrt(dx^2+dy^2)', '--var', 'dx=-1:1'], /--var.*missing dy/],
