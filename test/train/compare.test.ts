@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { approximate } from '../../src/approx/approximate.ts';
 import { denseLayer } from '../../src/net/network.ts';
-import { initTfjs } from '../../src/runtime/tfjs.ts';
+import { useTfjsBackend } from '../../src/runtime/tfjs.ts';
 import { compareWithTraining, fineTuneRate, heldOutErrors, MLP_CAP, sameSizeWidths } from '../../src/train/compare.ts';
 import { rng } from '../../src/random.ts';
 
@@ -31,7 +31,8 @@ describe('fineTuneRate(net)', () => {
 });
 
 describe('compareWithTraining', () => {
-  before(async () => { await initTfjs('wasm'); });
+  // The wasm backend, whichever an earlier test file of the same process left selected.
+  before(async () => { assert.equal(await useTfjsBackend('wasm'), 'wasm'); });
   it('measures every network on the same held-out samples, the constructed one by heldOutErrors', async () => {
     const built = approximate({ expr: 'x^2', domain: [-1, 1], size: { kind: 'knots', segments: 8 } });
     const r = rng(3);

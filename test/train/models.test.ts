@@ -6,7 +6,7 @@ import { buildArtifacts } from '../../src/export/index.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { networkFromJson } from '../../src/net/json.ts';
 import { denseLayer, type Network } from '../../src/net/network.ts';
-import { initTfjs } from '../../src/runtime/tfjs.ts';
+import { useTfjsBackend } from '../../src/runtime/tfjs.ts';
 import { askerModel, LEAKY_ALPHA, modelFromNetwork, networkFromModel, reluMlp } from '../../src/train/models.ts';
 import { scalingOf, trainFor } from '../../src/train/train.ts';
 import { rng } from '../../src/random.ts';
@@ -54,7 +54,8 @@ function askerConvertsExactly() {
 }
 
 describe('trained models as knotnet networks', () => {
-  before(async () => { await initTfjs('wasm'); });
+  // The wasm backend, whichever an earlier test file of the same process left selected.
+  before(async () => { assert.equal(await useTfjsBackend('wasm'), 'wasm'); });
 
   it('leaky(z) = relu(z) − α·relu(−z) holds exactly in float64 for every double z', () => {
     fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (z) => {
