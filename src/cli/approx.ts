@@ -110,10 +110,10 @@ export function refuseUnread(flags: ApproxFlags): void {
   if (!flags.deep && flags.levels !== undefined) throw new InputError('--levels', 'go with --deep', flags.levels);
   const unread: [string, unknown][] = !flags.deep ? [] : [
     ['--knots', flags.knots], ['--spacing', flags.spacing], ['--rms-error', flags.rmsError],
-    ['--relative', flags.relative], ['--fit', flags.fit],
+    ['--relative', flags.relative ? 'set' : undefined], ['--fit', flags.fit],
     ['--exclude', flags.exclude?.length ? flags.exclude.join(' ') : undefined],
     ['--placement', flags.placement === 'optimal' ? undefined : flags.placement],
-    ['--max-segments', flags.maxSegments === '1000000' ? undefined : flags.maxSegments]];
+    ['--max-segments', Number(flags.maxSegments) === 1_000_000 ? undefined : flags.maxSegments]];
   for (const [name, value] of unread) {
     if (value !== undefined) throw new InputError(name, 'not be given with --deep, which does not read it', value);
   }

@@ -6,7 +6,7 @@
  */
 import { regionBands } from '../compile/bands.ts';
 import { resolveJumps } from '../compile/jumpgap.ts';
-import { formulaRegion, outsideBands, type RegionBand } from '../compile/region.ts';
+import { formulaRegion, type Region, type RegionBand } from '../compile/region.ts';
 import { InputError } from '../errors.ts';
 import type { JumpSite } from '../expr/jumps.ts';
 import { parseFormula, type Formula } from '../expr/parse.ts';
@@ -46,18 +46,21 @@ export function resolveBands(
 }
 
 /**
- * --data rows where a file with bands is measured: outside the bands and inside the box (`lo`,
- * `hi` per input) the formula's jumps were placed on: the ramps equal the jumps only there.
+ * --data rows where a file with bands is measured: inside the region its jumps were placed on
+ * (the box and the stated ranges, outside the bands), where the ramps equal the jumps and the
+ * stored certificate holds. Refused when no row is left.
  */
-export function rowsOutsideBands(
-  x: Float64Array, d: number, bands: readonly RegionBand[], lo: readonly number[], hi: readonly number[],
-): Float64Array {
-  if (bands.length === 0) return x;
+export function rowsInBandedRegion(x: Float64Array, d: number, region: Region, file: string): Float64Array {
+  if (region.bands.length === 0) return x;
   const keep = new Float64Array(x.length);
   let n = 0;
   for (let i = 0; i < x.length; i += d) {
     const row = Array.from(x.subarray(i, i + d));
-    if (row.every((v, j) => v >= lo[j]! && v <= hi[j]!) && outsideBands(bands, row)) { keep.set(row, n); n += d; }
+    if (region.contains(row)) { keep.set(row, n); n += d; }
+  }
+  if (n === 0) {
+    throw new InputError(`--data ${file}`, 'have rows inside the region the file certifies (its box and ranges, ' +
+      `outside its bands ${region.bands.map((b) => b.text).join(', ')})`, `${x.length / d} rows, none inside`);
   }
   return keep.slice(0, n);
 }

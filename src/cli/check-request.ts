@@ -7,7 +7,7 @@ import { formulaRegion, type RegionBand } from '../compile/region.ts';
 import { InputError } from '../errors.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { parseCount, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
-import { rowsOutsideBands } from './check-bands.ts';
+import { rowsInBandedRegion } from './check-bands.ts';
 import { sampleRegion, type RangeTest } from './check-measure.ts';
 import { readCsv } from './csv.ts';
 import type { StoredFacts } from './stored.ts';
@@ -68,15 +68,13 @@ function dataRows(file: string, names: readonly string[]): Float64Array {
 export function checkInputs(req: CheckRegion & { names: string[]; bands: RegionBand[] },
   flags: CheckFlags): Float64Array {
   const { names } = req;
-  if (flags.data) {
-    return rowsOutsideBands(dataRows(flags.data, names), names.length, req.bands,
-      names.map((v) => req.box[v]?.[0] ?? -Infinity), names.map((v) => req.box[v]?.[1] ?? Infinity));
-  }
+  const box = names.map((v) => req.box[v] ?? [-Infinity, Infinity] as [number, number]);
+  const region = formulaRegion(names, box, req.ranges, req.bands);
+  if (flags.data) return rowsInBandedRegion(dataRows(flags.data, names), names.length, region, flags.data);
   const n = parseCount(flags.n, '-n', 10_000_000);
   const seed = parseSeed(flags.seed);
-  const box = names.map((v) => req.box[v]!);
   // Region.sample draws sampleBox(box, n, seed) itself when no range cuts the box.
-  return sampleRegion(formulaRegion(names, box, req.ranges, req.bands), n, seed);
+  return sampleRegion(region, n, seed);
 }
 
 /**

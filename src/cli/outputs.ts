@@ -115,7 +115,7 @@ export function float32Refusal(tolerance: number, bound: number, magnitude: numb
       ? 'TF.js stores float32 weights only: raise --max-error, or leave out the TF.js export and use --dtype ' +
         'float64 for the other files'
       : 'export with --dtype float64, or raise --max-error';
-  const flag = output === undefined ? `--max-error ${tolerance}` : `--max-error ${output}=${tolerance}`;
+  const flag = `--max-error ${tolerance}${output === undefined ? '' : ` (output ${output})`}`;
   return `${flag} cannot be kept in float32 by this network: its certified float32 bound ` +
     `is ${bound.toPrecision(4)} (worst-case rounding over any summation order), where |f| ` +
       `reaches ${magnitude.toPrecision(3)} and float32 resolves ` +

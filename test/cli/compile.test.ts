@@ -139,8 +139,8 @@ async function severalOutputsFloat32Refusal() {
   const r = await run('compile', '--out', 'a=x*y', '--out', 'b=1e6*x', '--var', 'x=0:1', '--var', 'y=0:1',
     '--max-error', '1', '--max-error', 'b=1e-3', '--samples', '1000', '--export', out);
   assert.equal(r.code, 1, r.stderr);
-  const m = new RegExp(String.raw`^knotnet: --max-error b=0\.001 cannot be kept in float32 by this network: its ` +
-    String.raw`certified float32 bound is (\S+) .*\|f\| reaches 1\.00e\+6`, 'm').exec(r.stderr);
+  const m = new RegExp(String.raw`^knotnet: --max-error 0\.001 \(output b\) cannot be kept in float32 by this ` +
+    String.raw`network: its certified float32 bound is (\S+) .*\|f\| reaches 1\.00e\+6`, 'm').exec(r.stderr);
   assert.ok(m && Number(m[1]) > 1e-3, r.stderr);
   assert.equal(existsSync(out), false);
 }

@@ -52,8 +52,8 @@ test('check from the saved artifact alone (JSON and ONNX): every sample lies in 
   assert.match(table.stdout, /certified \(stored in the file, float64\) outside x=0\.5±1e-3/);
 });
 
-test('check --data on a file with bands measures only the rows outside the bands and inside the box the jumps ' +
-  'were placed on', async () => {
+test('check --data on a file with bands measures only the rows in the region its jumps were placed on (box and ' +
+  'ranges, outside the bands); none there is bad input', async () => {
   // Rows: two inside the band, two outside the box (where the ramp of sign is not the jump), four certified.
   const rows = [[0.2, 0.3], [0.4999, 0.5], [0.5005, 0.1], [0.8, 0.9], [0.1, 0.7], [0.9, 0.2], [-0.2, 0.5], [0.7, 1.5]];
   writeFileSync(at('rows.csv'), `x,y\n${rows.map((r) => r.join(',')).join('\n')}\n`);
@@ -62,6 +62,15 @@ test('check --data on a file with bands measures only the rows outside the bands
   const j = JSON.parse(r.stdout) as { samples: number; maxError: { measured: number; certifiedInFile: number } };
   assert.equal(j.samples, 4);
   assert.ok(j.maxError.measured <= j.maxError.certifiedInFile, JSON.stringify(j.maxError));
+  // A stated range: (0.6, 0.4005) is outside x+y <= 0.8, where the ramp of sign(x+y-1) is not the jump.
+  const ranged = await runCli(['compile', 'x*y + sign(x+y-1)', '--var', 'x=0:1', '--var', 'y=0:1', '--range',
+    'x+y=0:0.8', '--exclude', 'x=0.5±0.01', '--max-error', '1e-2', '--save', at('r.json')]);
+  assert.equal(ranged.code, 0, ranged.stderr);
+  writeFileSync(at('out.csv'), 'x,y\n0.6,0.4005\n');
+  const none = await runCli(['check', at('r.json'), '--data', at('out.csv')]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, new RegExp(String.raw`^knotnet: --data .*out\.csv must have rows inside the region the ` +
+    String.raw`file certifies .*outside its bands x=0\.5±0\.01\) \(got "1 rows, none inside"\)\.\n$`));
 });
 
 test('the ONNX file in onnxruntime-node is within the certificate of x*y + sign(x - 0.5) outside the band',
