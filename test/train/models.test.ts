@@ -54,8 +54,7 @@ function askerConvertsExactly() {
 }
 
 describe('trained models as knotnet networks', () => {
-  // The wasm backend, whichever an earlier test file of the same process left selected.
-  before(async () => { assert.equal(await useTfjsBackend('wasm'), 'wasm'); });
+  before(async () => { assert.equal(await useTfjsBackend('wasm'), 'wasm'); }); // whatever an earlier file left
 
   it('leaky(z) = relu(z) − α·relu(−z) holds exactly in float64 for every double z', () => {
     fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (z) => {
