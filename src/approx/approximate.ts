@@ -19,6 +19,9 @@ export { buildPwl } from './build.ts';
 
 export const MAX_SEGMENTS_LIMIT = 10_000_000;
 
+/** Segments a build may use when the caller sets no limit (`maxSegments`, --max-segments). */
+export const DEFAULT_MAX_SEGMENTS = 1_000_000;
+
 /**
  * How many segments: a given count, a knot spacing from the left end, or the fewest segments
  * whose certified max error (float64 evaluation included) or measured RMS error is <= `error`.
@@ -108,7 +111,7 @@ export function approximate(opts: ApproxOptions): ApproxResult {
   const target = makeTarget(formula.expr, variable, opts.domain[0], opts.domain[1]);
   const placement = opts.placement ?? 'optimal';
   const fitKind = opts.fit ?? (opts.size.kind === 'rmsError' ? 'lsq' : 'minimax');
-  const limit = opts.maxSegments ?? 1_000_000;
+  const limit = opts.maxSegments ?? DEFAULT_MAX_SEGMENTS;
   const relative = opts.relative ?? false;
   preflight(target, opts.size, limit, relative);
   const trials: Trial[] = [];

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError, WorkError } from '../errors.ts';
-import { approximate, MAX_SEGMENTS_LIMIT, ToleranceError, type ApproxResult,
+import { approximate, DEFAULT_MAX_SEGMENTS, MAX_SEGMENTS_LIMIT, ToleranceError, type ApproxResult,
   type SizeBy } from '../approx/approximate.ts';
 import type { FitKind } from '../approx/fit.ts';
 import type { Placement } from '../approx/placement.ts';
@@ -61,7 +61,7 @@ export function registerApprox(program: Command): void {
       'knot placement: optimal (fewest segments for --max-error, least error for --knots) | equidistribute | ' +
       'uniform', 'optimal')
     .option('--fit <f>', 'interpolate | minimax | lsq (default: minimax, lsq for --rms-error)')
-    .option('--max-segments <N>', 'limit for sizing', '1000000')
+    .option('--max-segments <N>', 'limit for sizing', String(DEFAULT_MAX_SEGMENTS))
     .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
     .option('--exclude <x=c±w>', 'cut the band |x − c| < w out of the certified domain (repeatable, with ' +
       '--max-error); jumps (sign, floor, step, comparisons, …) are accepted when the bands cover them', collect, [])
@@ -113,7 +113,7 @@ export function refuseUnread(flags: ApproxFlags): void {
     ['--relative', flags.relative ? 'set' : undefined], ['--fit', flags.fit],
     ['--exclude', flags.exclude?.length ? flags.exclude.join(' ') : undefined],
     ['--placement', flags.placement === 'optimal' ? undefined : flags.placement],
-    ['--max-segments', Number(flags.maxSegments) === 1_000_000 ? undefined : flags.maxSegments]];
+    ['--max-segments', Number(flags.maxSegments) === DEFAULT_MAX_SEGMENTS ? undefined : flags.maxSegments]];
   for (const [name, value] of unread) {
     if (value !== undefined) throw new InputError(name, 'not be given with --deep, which does not read it', value);
   }

@@ -15,9 +15,14 @@ import type { RangeTest } from './check-measure.ts';
 /** The formula as parsed: its jumps recorded (as placeholders) when the file stores bands. */
 export interface ParsedWithJumps { formula: Formula; sites: JumpSite[] | undefined }
 
-export function parseWithBands(text: string, exclude: readonly string[] | undefined): ParsedWithJumps {
+/** The formula as --expr: its variables must be the model's inputs `names`. */
+export function parseWithBands(text: string, exclude: readonly string[] | undefined,
+  names: readonly string[]): ParsedWithJumps {
   const sites = exclude?.length ? [] : undefined;
-  return { formula: parseFormula(text, '--expr', sites), sites };
+  const formula = parseFormula(text, '--expr', sites);
+  for (const v of formula.variables) if (!names.includes(v)) throw new InputError('--expr',
+    `use only the model's inputs (${names.join(', ')})`, v);
+  return { formula, sites };
 }
 
 /**

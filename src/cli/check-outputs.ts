@@ -12,7 +12,9 @@ import { parseWithBands, resolveBands } from './check-bands.ts';
 import { measure, type Measured } from './check-measure.ts';
 import { renderSeveral, severalJson, type OutputCheck } from './check-outputs-render.ts';
 import { certifyModelFile } from './certify.ts';
-import { checkInputs, resolveRegion, storedRegion, type CheckFlags, type CheckRegion } from './check-request.ts';
+import {
+  checkInputs, refuseUndefined, resolveRegion, storedRegion, type CheckFlags, type CheckRegion,
+} from './check-request.ts';
 import { progress } from './progress.ts';
 import { listFormulas } from '../expr/list.ts';
 import { readStoredFacts, type StoredFacts } from './stored.ts';
@@ -30,9 +32,7 @@ export async function checkSeveral(model: string, runner: ArtifactRunner, flags:
   const names = runner.inputs;
   const outputs = runner.outputs;
   const texts = outputFormulas(model, outputs, stored, flags);
-  const parsed = texts.map((t) => parseWithBands(t, stored.exclude));
-  for (const p of parsed) for (const v of p.formula.variables) if (!names.includes(v)) throw new InputError('--expr',
-    `use only the model's inputs (${names.join(', ')})`, v);
+  const parsed = texts.map((t) => parseWithBands(t, stored.exclude, names));
   const limits = outputLimits(flags.maxError, outputs);
   const region = resolveRegion(model, names, stored, flags);
   const resolved = parsed.map((p) => resolveBands(p, stored.exclude, names, region.box, region.ranges,
@@ -55,7 +55,8 @@ export async function checkSeveral(model: string, runner: ArtifactRunner, flags:
       ...(certified !== undefined && cert.certifiedFloat64 !== undefined
         ? { certifiedFloat64: cert.certifiedFloat64 } : {}) };
   });
-  refuseUndefined(checks, x, names, region.box, flags);
+  for (const c of checks) refuseUndefined(c.m, x, names, region.box, flags.data,
+    { subject: `${c.name}'s formula`, formula: `${c.name} = ${c.expr}` });
   if (flags.certify) await certifyOutputs(model, checks, names, region);
   const head = { model, format: runner.format, dtype: runner.dtype, samples: n, exclude: stored.exclude };
   if (flags.json) process.stdout.write(`${JSON.stringify(severalJson(head, checks, started))}\n`);
@@ -128,22 +129,6 @@ function outputLimits(texts: string[], outputs: string[]): (number | undefined)[
     limits[j] = parsePositive(t.slice(eq + 1), `--max-error ${outputs[j]}`);
   }
   return limits;
-}
-
-/** Sampled inputs where a formula is undefined: the box is wrong for it (as for one output). */
-function refuseUndefined(checks: OutputCheck[], x: Float64Array, names: string[],
-  box: Record<string, [number, number]>, flags: CheckFlags): void {
-  const d = names.length;
-  for (const c of checks) {
-    if (c.m.undefinedCount > 0 && !flags.data) {
-      const row = Object.fromEntries(names.map((v, j) => [v, x[c.m.undefinedAt * d + j]]));
-      const boxText = Object.entries(box).map(([k, [a, b]]) => `${k}=${a}:${b}`).join(' ');
-      throw new InputError('--var', `give a box where every output's formula is defined (${c.name} = ${c.expr} is ` +
-        `undefined or not finite at ${JSON.stringify(row)})`, boxText);
-    }
-    if (c.m.counted === 0) throw new InputError('--data', `contain inputs where ${c.name}'s formula is defined`,
-      flags.data);
-  }
 }
 
 /** Exit 1 (after the table) when any output is not finite, fails its certificate or its --max-error. */

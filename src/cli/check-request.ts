@@ -8,7 +8,7 @@ import { InputError } from '../errors.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { parseCount, parseSeed, parseVarRange, parseVarRanges } from './args.ts';
 import { rowsInBandedRegion } from './check-bands.ts';
-import { sampleRegion, type RangeTest } from './check-measure.ts';
+import { sampleRegion, type Measured, type RangeTest } from './check-measure.ts';
 import { readCsv } from './csv.ts';
 import type { StoredFacts } from './stored.ts';
 
@@ -88,4 +88,20 @@ export function storedRegion(stored: StoredFacts, names: string[],
   const certRanges = Object.entries(stored.ranges).map(([k, r]) => rangeTest(`${k}=${r[0]}:${r[1]}`, names));
   const region = formulaRegion(names, certBox as [number, number][], certRanges, bands);
   return (row) => region.contains(row);
+}
+
+/**
+ * Refuses a measurement with sampled inputs where the formula is undefined (the box is wrong
+ * for it: --var), or --data rows where it is defined nowhere. `subject` names the formula in
+ * the rule ("the formula", "y1's formula"), `formula` shows it at the bad input.
+ */
+export function refuseUndefined(m: Measured, x: Float64Array, names: readonly string[],
+  box: Record<string, [number, number]>, data: string | undefined, o: { subject: string; formula: string }): void {
+  if (m.undefinedCount > 0 && !data) {
+    const at = JSON.stringify(Object.fromEntries(names.map((v, j) => [v, x[m.undefinedAt * names.length + j]])));
+    const boxText = Object.entries(box).map(([k, [a, b]]) => `${k}=${a}:${b}`).join(' ');
+    throw new InputError('--var', `give a box where ${o.subject} is defined (${o.formula} is undefined or not finite ` +
+      `at ${at})`, boxText);
+  }
+  if (m.counted === 0) throw new InputError('--data', `contain inputs where ${o.subject} is defined`, data);
 }

@@ -10,7 +10,7 @@ import { certifyModelFile, type CertifyRequest } from './certify.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 import { readStoredFacts, type StoredFacts } from './stored.ts';
 import { parseWithBands, resolveBands } from './check-bands.ts';
-import { checkInputs, resolveRegion, storedRegion, type CheckFlags } from './check-request.ts';
+import { checkInputs, refuseUndefined, resolveRegion, storedRegion, type CheckFlags } from './check-request.ts';
 import { checkSeveral, isSeveral } from './check-outputs.ts';
 import { fmt } from '../report/format.ts';
 import { renderPairs } from './table.ts';
@@ -65,9 +65,7 @@ function resolveRequest(model: string, runner: ArtifactRunner, stored: StoredFac
   const exprText: string | undefined = flags.expr ?? stored.expr;
   if (exprText === undefined) throw new InputError('--expr', `be given: ${model} stores no formula in its metadata`,
     'none');
-  const parsed = parseWithBands(exprText, stored.exclude);
-  for (const v of parsed.formula.variables) if (!names.includes(v)) throw new InputError('--expr',
-    `use only the model's inputs (${names.join(', ')})`, v);
+  const parsed = parseWithBands(exprText, stored.exclude, names);
   const { box, rangeTexts, ranges } = resolveRegion(model, names, stored, flags);
   const { formula, bands } = resolveBands(parsed, stored.exclude, names, box, ranges, flags.certify === true);
   return { names, formula, exprText, box, rangeTexts, ranges, bands };
@@ -85,14 +83,7 @@ async function checkModel(model: string, runner: ArtifactRunner, flags: CheckFla
   const y = await runner.run(x, x.length / d);
   const cert = storedCertificate(stored, req, flags);
   const m = measure(formula.expr, names, x, y, limit, cert.inRegion);
-  if (m.undefinedCount > 0 && !flags.data) {
-    const row = Object.fromEntries(names.map((v, j) => [v, x[m.undefinedAt * d + j]]));
-    const box = Object.entries(req.box).map(([k, [a, b]]) => `${k}=${a}:${b}`).join(' ');
-    const at = JSON.stringify(row);
-    const rule = `give a box where the formula is defined (${formula.text} is undefined or not finite at ${at})`;
-    throw new InputError('--var', rule, box);
-  }
-  if (m.counted === 0) throw new InputError('--data', 'contain inputs where the formula is defined', flags.data);
+  refuseUndefined(m, x, names, req.box, flags.data, { subject: 'the formula', formula: formula.text });
   const vars = names.map((v) => `${v}=${req.box[v]![0]}:${req.box[v]![1]}`);
   const proven = flags.certify ? await certifyWithProgress({ model, expr: req.exprText, vars,
     ranges: req.rangeTexts }) : undefined;

@@ -1,5 +1,6 @@
-import { finishPieces, validateDomain, type ApproxOptions, type ApproxResult,
-  type BuiltPiece } from '../approx/approximate.ts';
+import {
+  DEFAULT_MAX_SEGMENTS, finishPieces, validateDomain, type ApproxOptions, type ApproxResult, type BuiltPiece,
+} from '../approx/approximate.ts';
 import { buildPwlBounded } from '../approx/build.ts';
 import { preflight } from '../approx/preflight.ts';
 import type { Pwl } from '../approx/pwl.ts';
@@ -38,7 +39,7 @@ export function approximateOutsideBands(o: ApproxOptions & { exclude: string[] }
   const pieces = piecesOutside(o.domain, o.exclude, v);
   const trials: Trial[] = [];
   const bands = regionBands(o.exclude, [v]);
-  const limit = o.maxSegments ?? 1_000_000;
+  const limit = o.maxSegments ?? DEFAULT_MAX_SEGMENTS;
   const build = (tol: number): { parts: BuiltPiece[]; pwl: Pwl } => {
     // --max-segments bounds the whole network: the bridges across the bands, then the pieces in turn.
     let left = limit - (pieces.length - 1);

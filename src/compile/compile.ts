@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_SEGMENTS } from '../approx/approximate.ts';
 import { WorkError } from '../errors.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel } from './budget.ts';
@@ -49,7 +50,7 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: Request = readReq
   const deep = o.deep ?? 'auto';
   const s = searchPlans({
     req, g: p.g, ranges: p.ranges, live: p.live, outIds: p.outIds, model, rounding: scope, layout: layoutFor(dtype),
-    deep, deepLevels: o.deepLevels, limit: o.maxSegments ?? 1_000_000,
+    deep, deepLevels: o.deepLevels, limit: o.maxSegments ?? DEFAULT_MAX_SEGMENTS,
     fanIn: o.maxFanIn ?? (dtype === 'float32' ? 4 : Infinity),
     maxDepth: o.maxDepth ?? 64, minimize: o.minimize ?? 'relus', toBeat, onProgress: o.onProgress,
     exactSteps: p.exactSteps, exactArgs: p.exactArgs,
