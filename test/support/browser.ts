@@ -2,9 +2,15 @@
  * The explorer page in a real browser for the web tests: the Debian chromium driven by
  * playwright-core, the explorer served on a free port, and the page's errors, console errors
  * and failed requests collected into the lists given.
+ *
+ * The suites share one session per process (`explorerSession`): launching the browser and
+ * loading the page (its bundle, its worker, onnxruntime-web's wasm) costs some 10 s of CPU,
+ * so in `npm test`, where the web suites run in one process, it is paid once. Each suite
+ * starts from the form's defaults (`resetForm`); the session closes when the process's tests end.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { after } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startExplorer } from '../../src/web/serve.ts';
 
@@ -38,4 +44,41 @@ export async function openExplorer(log: PageLog): Promise<{
   page.on('response', (r) => { if (r.status() >= 400) log.failedRequests.push(`${r.url()}: ${r.status()}`); });
   await page.goto(server.url, { timeout: 60_000 });
   return { server, browser, page };
+}
+
+/** One explorer session: the server, the browser, the page, and what the page logged since it opened. */
+export interface ExplorerSession {
+  server: Awaited<ReturnType<typeof startExplorer>>; browser: Browser; page: Page; log: PageLog;
+}
+
+let session: Promise<ExplorerSession> | undefined;
+
+/** This process's explorer session, opened on first use, with the form reset to its defaults. */
+export async function explorerSession(): Promise<ExplorerSession> {
+  session ??= (async () => {
+    const log: PageLog = { errors: [], consoleErrors: [], failedRequests: [] };
+    return { ...await openExplorer(log), log };
+  })();
+  const s = await session;
+  await resetForm(s.page);
+  return s;
+}
+
+// Root-level hook: runs once every test of this process has finished (a group's, or one file's).
+after(async () => {
+  if (!session) return;
+  const s = await session;
+  await s.browser.close();
+  await s.server.close();
+});
+
+/** Every field and choice of the form back to the value the page was served with. */
+export async function resetForm(page: Page): Promise<void> {
+  const defaults = await page.$$eval('#form input, #form select', (els) => els.map((el) => el instanceof
+    HTMLSelectElement ? { id: el.id, select: Array.from(el.options).find((o) => o.defaultSelected)?.value ?? el.options[0]!
+      .value } : { id: el.id, fill: (el as HTMLInputElement).defaultValue }));
+  for (const d of defaults) {
+    if ('select' in d) await page.selectOption(`#${d.id}`, d.select);
+    else await page.fill(`#${d.id}`, d.fill);
+  }
 }

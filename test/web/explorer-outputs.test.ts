@@ -3,25 +3,22 @@
  * the page's worker by compileFormula with `outputs` (as `knotnet compile "[a, b]"` builds it).
  * The per-output table shows the library's figures for the same request, the plot says which
  * output it draws, and the downloads carry every output (the ONNX run in onnxruntime-node).
- * Same browser set-up as explorer.test.ts (test/support/browser.ts).
+ * Same browser session as explorer.test.ts (test/support/browser.ts: one per process).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { readSafetensors } from '../../src/export/safetensors.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
-import type { startExplorer } from '../../src/web/serve.ts';
 import { PAGE_MEASURE_COUNT } from '../../src/web/ui/jobs.ts';
-import { openExplorer, skipWithoutBrowser } from '../support/browser.ts';
+import { explorerSession, skipWithoutBrowser, type PageLog } from '../support/browser.ts';
 
-let server: Awaited<ReturnType<typeof startExplorer>>;
-let browser: Browser;
 let page: Page;
-const log = { errors: [] as string[], consoleErrors: [] as string[], failedRequests: [] as string[] };
+let log: PageLog;
 
 const value = async (selector: string, key = 'value') =>
   Number(await page.getAttribute(selector, `data-${key}`));
@@ -111,11 +108,7 @@ async function downloadsCarryEveryOutput() {
 
 describe('knotnet explore on a list of formulas (several outputs, one network)', { skip: skipWithoutBrowser }, () => {
   before(async () => {
-    ({ server, browser, page } = await openExplorer(log));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+    ({ page, log } = await explorerSession());
   });
 
   it('[x*y, x+y] builds one two-output network: its per-output table is the library\'s, the plot names output y1',

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { approximate } from '../../src/approx/approximate.ts';
 import { float32Layout } from '../../src/approx/clampform.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
@@ -14,9 +14,8 @@ import { readOnnxInfo } from '../../src/export/onnx.ts';
 import { networkToJson } from '../../src/net/json.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
-import type { startExplorer } from '../../src/web/serve.ts';
 import { PAGE_MEASURE_COUNT } from '../../src/web/ui/jobs.ts';
-import { openExplorer, skipWithoutBrowser } from '../support/browser.ts';
+import { explorerSession, skipWithoutBrowser, type ExplorerSession, type PageLog } from '../support/browser.ts';
 
 const { onnx } = onnxProto;
 
@@ -29,12 +28,9 @@ function gemmShapes(bytes: Uint8Array): number[][] {
 
 const skip = skipWithoutBrowser;
 
-let server: Awaited<ReturnType<typeof startExplorer>>;
-let browser: Browser;
+let server: ExplorerSession['server'];
 let page: Page;
-const errors: string[] = [];
-const consoleErrors: string[] = [];
-const failedRequests: string[] = [];
+let log: PageLog;
 
 const SELECTS = ['mode', 'placement', 'fit'];
 async function buildWith(fields: Record<string, string>) {
@@ -381,24 +377,20 @@ async function typingRebuilds() {
     { timeout: 30_000 });
   assert.equal(await page.getAttribute('#status', 'data-state'), 'ok');
   assert.match(await page.textContent('#value-label') ?? '', /segments/);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(log.errors, []);
 }
 
 async function noConsoleErrors() {
   const icon = await page.request.get(new URL('/favicon.ico', server.url).href);
   assert.equal(icon.status(), 200);
   assert.equal(icon.headers()['content-type'], 'image/svg+xml');
-  assert.deepEqual(consoleErrors, []);
-  assert.deepEqual(failedRequests, []);
+  assert.deepEqual(log.consoleErrors, []);
+  assert.deepEqual(log.failedRequests, []);
 }
 
 describe('knotnet explore in a real browser (Debian chromium via playwright-core)', { skip }, () => {
   before(async () => {
-    ({ server, browser, page } = await openExplorer({ errors, consoleErrors, failedRequests }));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+    ({ server, page, log } = await explorerSession());
   });
 
   it('T2 sqrt(x) on 0:1 to 1e-4: the ReLUs and certified error shown are the library\'s, and onnxruntime-web agrees',
