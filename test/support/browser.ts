@@ -74,9 +74,11 @@ after(async () => {
 
 /** Every field and choice of the form back to the value the page was served with. */
 export async function resetForm(page: Page): Promise<void> {
-  const defaults = await page.$$eval('#form input, #form select', (els) => els.map((el) => el instanceof
-    HTMLSelectElement ? { id: el.id, select: Array.from(el.options).find((o) => o.defaultSelected)?.value ?? el.options[0]!
-      .value } : { id: el.id, fill: (el as HTMLInputElement).defaultValue }));
+  const defaults = await page.$$eval('#form input, #form select', (els) => els.map((el) => {
+    if (!(el instanceof HTMLSelectElement)) return { id: el.id, fill: (el as HTMLInputElement).defaultValue };
+    const chosen = Array.from(el.options).find((o) => o.defaultSelected) ?? el.options[0]!;
+    return { id: el.id, select: chosen.value };
+  }));
   for (const d of defaults) {
     if ('select' in d) await page.selectOption(`#${d.id}`, d.select);
     else await page.fill(`#${d.id}`, d.fill);
