@@ -66,7 +66,7 @@ export function buildPwlBounded(
 function fewestForTolerance(
   target: Target, tol: number, limit: number, trials: Trial[], onTrial?: (t: Trial) => void,
 ): Built | null {
-  const r = minimalPwl(target, tol, limit, (p, rtol) => certifyWithRounding(target, p, rtol));
+  const r = minimalPwl(target, tol, limit, (p, rtol) => certifyWithRounding(target, p, rtol), roundingOf);
   if (!r) return null;
   trials.push({ segments: segmentCount(r.pwl), error: r.certified });
   onTrial?.({ segments: segmentCount(r.pwl), error: r.certified });

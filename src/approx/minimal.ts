@@ -156,11 +156,11 @@ export function samplesFor(t: Target, E: number, limit: number, n = asymptoticSe
  * tried too (it usually lies further inside) and the smaller certificate is kept. If the
  * certificate exceeds E the margin grows by the excess (mostly the network's float64 rounding)
  * and the path is rebuilt (at most 6 times). Returns null when no construction certifies or it
- * would need more than `limit`
- * segments.
+ * would need more than `limit` segments, and at once when `rounding` (the network's rounding,
+ * part of the certificate) of a path is over E/2: a narrower tube cannot make up for it.
  */
 export function minimalPwl(
-  t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, refine = true,
+  t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, rounding?: (p: Pwl) => number,
 ): MinimalPwl | null {
   // Far past the limit (4× it, and 1e5 segments) trying would only sample a tube until memory
   // runs out (compile's one-variable pieces; approx's preflight refuses these before).
@@ -177,21 +177,30 @@ export function minimalPwl(
   let best: { pwl: Pwl; certified: number } | null = null;
   let lowerBound = 0;
   // Level 2 (4× the samples, slack ≤ 2e-4·E) only when level 1 left a gap to the bound.
-  for (const [mult, target] of refine ? [[1, 0.01], [4, 2e-4]] : [[1, 0.01]]) {
+  for (const [mult, target] of [[1, 0.01], [4, 2e-4]]) {
     if (best && segmentCount(best.pwl) <= lowerBound) break;
     const s = sampleTube(t, Math.min(4_000_000, base * mult!), target! * E);
     lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
     if (lowerBound > limit) return null;
-    const r = constructIn(t, s, E, limit, certify);
+    const r = constructIn(t, s, E, limit, certify, rounding);
+    if (r === OUT_OF_REACH) return null;
     if (r && (!best || segmentCount(r.pwl) < segmentCount(best.pwl))) best = r;
   }
   return best ? { ...best, lowerBound } : null;
 }
 
+/**
+ * constructIn's answer when the network's own rounding (part of the certificate) is over E/2
+ * and the certificate over E: finer samples do not lower it, and a narrower tube needs more
+ * segments, whose rounding grows; minimalPwl then stops at once (approx sizes by search).
+ */
+const OUT_OF_REACH = 'out of reach';
+
 /** The narrowed-tube construction on given samples, certified ≤ E (see minimalPwl). */
 function constructIn(
   t: Target, s: TubeSamples, E: number, limit: number, certify: (p: Pwl, rtol: number) => number,
-): { pwl: Pwl; certified: number } | null {
+  rounding?: (p: Pwl) => number,
+): { pwl: Pwl; certified: number } | typeof OUT_OF_REACH | null {
   let margin = 1e-4 * E;
   for (let attempt = 0; attempt < 6; attempt++) {
     const tube = tubeAround(s, E, -1, margin);
@@ -208,6 +217,7 @@ function constructIn(
       if (c < best.certified) best = { pwl: mm, certified: c };
     }
     if (best.certified <= E) return best;
+    if (rounding && rounding(best.pwl) > E / 2) return OUT_OF_REACH;
     margin += 1.1 * (best.certified - E) + 1e-4 * E;
   }
   return null;
@@ -234,7 +244,10 @@ export function minimaxForCount(
     if (links(mid) <= n) hiE = mid; else loE = mid;
   }
   let built: { pwl: Pwl; certified: number } | null = null;
-  for (let k = 0; k < 8 && !built; k++, hiE *= 1.001) built = constructIn(t, s, hiE, n, certify);
+  for (let k = 0; k < 8 && !built; k++, hiE *= 1.001) {
+    const r = constructIn(t, s, hiE, n, certify);
+    built = r === OUT_OF_REACH ? null : r;
+  }
   if (!built) {
     throw new WorkError(
       `no continuous PWL with ${n} segments could be certified near max error ${hiE.toPrecision(4)} for ` +
