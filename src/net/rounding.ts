@@ -146,6 +146,8 @@ function layerState(
   const rowGroups = new RowGroups();
   const mirrored = new MirroredRows(symbols);
   const magnitude = (e: ErrForm) => symbols.magnitude(e);
+  // One closure per layer, not per row (a closure per row cost more than the grouping itself).
+  const errorOf = (r: number, alpha: number) => combineRow(layer, r, alpha, input.units, input.groups, symbols);
   for (let r = 0; r < n; r++) {
     const bias = layer.bias[r]!;
     const s = rowStatistics(layer, r, input, rounding.uw);
@@ -155,7 +157,6 @@ function layerState(
       : ownRounding(s, bias, pLo, pHi, relu, rounding);
     const alpha = s.alpha === 0 ? 1 : s.alpha;
     // v = row/alpha is shared by every unit with a proportional row: unit = relu(alpha·v + b).
-    const errorOf = () => combineRow(layer, r, alpha, input.units, input.groups, symbols);
     const [vA, vB] = [(pLo - bias) / alpha, (pHi - bias) / alpha];
     const gi = rowGroups.place(layer, r, s.fanIn, s.firstCol, alpha, vA, vB, errorOf, magnitude);
     const w1 = s.fanIn === 1 ? layer.weights[r * layer.inSize + s.firstCol]! : 0;

@@ -19,11 +19,11 @@ export class RowGroups {
   /**
    * The group of row r (fanIn nonzero weights, the largest one alpha in column firstCol),
    * whose v spans [vA, vB] or [vB, vA]: an existing group widened to it, or a new one whose
-   * error form `errorOf()` gives and whose error bound is `magnitude` of it.
+   * error form `errorOf(r, alpha)` gives and whose error bound is `magnitude` of it.
    */
   place(
     layer: DenseLayer, r: number, fanIn: number, firstCol: number, alpha: number, vA: number, vB: number,
-    errorOf: () => ErrForm, magnitude: (e: ErrForm) => number,
+    errorOf: (r: number, alpha: number) => ErrForm, magnitude: (e: ErrForm) => number,
   ): number {
     const key = fanIn === 1 ? '' : proportionalKey(layer, r, fanIn, alpha);
     const gi = fanIn === 1 ? this.byColumn.get(firstCol) : this.byKey.get(key);
@@ -33,7 +33,7 @@ export class RowGroups {
       g.vHi = Math.max(g.vHi, vA, vB);
       return gi;
     }
-    const err = errorOf();
+    const err = errorOf(r, alpha);
     this.groups.push({ err, errMag: magnitude(err), vLo: Math.min(vA, vB), vHi: Math.max(vA, vB) });
     const created = this.groups.length - 1;
     if (fanIn === 1) this.byColumn.set(firstCol, created);
