@@ -50,10 +50,15 @@ export function evaluate1d(
   return evaluate(net, xs, dtype);
 }
 
-/** A layer ready to evaluate: its weights in the dtype's values, and by row when mostly zero. */
+/**
+ * A layer ready to evaluate: its weights in the dtype's values, and by row when mostly zero.
+ * float32 values are kept in Float64Arrays (each is exactly a double): one array type for
+ * both dtypes keeps the kernels' element loads monomorphic (mixing the two types in one
+ * process made both dtypes' evaluation 1.6–1.7× slower).
+ */
 interface LayerPlan {
   inSize: number; outSize: number; relu: boolean;
-  weights: ArrayLike<number>; bias: ArrayLike<number>; sparse: SparseRows | null;
+  weights: Float64Array; bias: Float64Array; sparse: SparseRows | null;
 }
 
 function planLayer(layer: DenseLayer, dtype: 'float64' | 'float32'): LayerPlan {
@@ -62,8 +67,8 @@ function planLayer(layer: DenseLayer, dtype: 'float64' | 'float32'): LayerPlan {
   if (sparse && f32) sparse.val = Float64Array.from(sparse.val, Math.fround);
   return {
     inSize: layer.inSize, outSize: layer.outSize, relu: layer.activation === 'relu', sparse,
-    weights: f32 ? Float32Array.from(layer.weights) : layer.weights,
-    bias: f32 ? Float32Array.from(layer.bias) : layer.bias,
+    weights: f32 ? Float64Array.from(layer.weights, Math.fround) : layer.weights,
+    bias: f32 ? Float64Array.from(layer.bias, Math.fround) : layer.bias,
   };
 }
 
@@ -83,29 +88,81 @@ function evaluateLayer(
   else evaluateDense32(p, cur, next, rows);
 }
 
+/**
+ * The dense kernels take four rows of the batch at a time, so each weight is loaded once for
+ * four sums; every sum still adds its products in column order and the bias last (the same
+ * result, bit for bit, as one row at a time), and the rows left over go one at a time.
+ */
 function evaluateDense64(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number): void {
-  const { inSize, outSize, weights, bias, relu } = p;
-  for (let b = 0; b < rows; b++) {
-    const xo = b * inSize;
+  const { inSize: n, outSize, relu } = p;
+  const { weights, bias } = p;
+  let b = 0;
+  for (; b + 4 <= rows; b += 4) {
+    const x0 = b * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+    const o = b * outSize;
     for (let r = 0; r < outSize; r++) {
-      const wo = r * inSize;
+      const wo = r * n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let c = 0; c < n; c++) {
+        const w = weights[wo + c]!;
+        s0 += w * cur[x0 + c]!;
+        s1 += w * cur[x1 + c]!;
+        s2 += w * cur[x2 + c]!;
+        s3 += w * cur[x3 + c]!;
+      }
+      const bb = bias[r]!;
+      s0 += bb; s1 += bb; s2 += bb; s3 += bb;
+      next[o + r] = relu && s0 < 0 ? 0 : s0;
+      next[o + outSize + r] = relu && s1 < 0 ? 0 : s1;
+      next[o + 2 * outSize + r] = relu && s2 < 0 ? 0 : s2;
+      next[o + 3 * outSize + r] = relu && s3 < 0 ? 0 : s3;
+    }
+  }
+  for (; b < rows; b++) {
+    const xo = b * n;
+    for (let r = 0; r < outSize; r++) {
+      const wo = r * n;
       let s = 0;
-      for (let c = 0; c < inSize; c++) s += weights[wo + c]! * cur[xo + c]!;
+      for (let c = 0; c < n; c++) s += weights[wo + c]! * cur[xo + c]!;
       s += bias[r]!;
       next[b * outSize + r] = relu && s < 0 ? 0 : s;
     }
   }
 }
 
+/** As evaluateDense64, every product, partial sum and bias addition rounded to float32. */
 function evaluateDense32(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number): void {
-  const { inSize, outSize, weights, bias, relu } = p;
+  const { inSize: n, outSize, relu } = p;
+  const { weights, bias } = p;
   const f = Math.fround;
-  for (let b = 0; b < rows; b++) {
-    const xo = b * inSize;
+  let b = 0;
+  for (; b + 4 <= rows; b += 4) {
+    const x0 = b * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+    const o = b * outSize;
     for (let r = 0; r < outSize; r++) {
-      const wo = r * inSize;
+      const wo = r * n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let c = 0; c < n; c++) {
+        const w = weights[wo + c]!;
+        s0 = f(s0 + f(w * cur[x0 + c]!));
+        s1 = f(s1 + f(w * cur[x1 + c]!));
+        s2 = f(s2 + f(w * cur[x2 + c]!));
+        s3 = f(s3 + f(w * cur[x3 + c]!));
+      }
+      const bb = bias[r]!;
+      s0 = f(s0 + bb); s1 = f(s1 + bb); s2 = f(s2 + bb); s3 = f(s3 + bb);
+      next[o + r] = relu && s0 < 0 ? 0 : s0;
+      next[o + outSize + r] = relu && s1 < 0 ? 0 : s1;
+      next[o + 2 * outSize + r] = relu && s2 < 0 ? 0 : s2;
+      next[o + 3 * outSize + r] = relu && s3 < 0 ? 0 : s3;
+    }
+  }
+  for (; b < rows; b++) {
+    const xo = b * n;
+    for (let r = 0; r < outSize; r++) {
+      const wo = r * n;
       let s = 0;
-      for (let c = 0; c < inSize; c++) s = f(s + f(weights[wo + c]! * cur[xo + c]!));
+      for (let c = 0; c < n; c++) s = f(s + f(weights[wo + c]! * cur[xo + c]!));
       s = f(s + bias[r]!);
       next[b * outSize + r] = relu && s < 0 ? 0 : s;
     }
