@@ -10,7 +10,7 @@ import { networkFromJson } from '../../src/net/json.ts';
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-approx-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `knotnet approx ...args` in this process (test/support/cli.ts); the first bad-input case spawns the real bin. */
+/** `knotnet approx ...args` in this process (test/support/cli.ts); the first bad-input case spawns a process. */
 const knotnet = (...args: string[]) => runCli(['approx', ...args]);
 
 /** Exit 2 with exactly one line on stderr, no stack trace, matching the pattern. */
@@ -59,7 +59,7 @@ const cases: [string, string[], RegExp][] = [
 ];
 
 for (const [i, [what, args, pattern]] of cases.entries()) {
-  // The first case runs the real bin in its own process (exit status and stderr as a shell sees them).
+  // The first case runs in its own process (spawnCli: exit status and stderr as a shell sees them).
   test(`approx with ${what} exits 2 with one sentence naming the argument and the bad value`, () => assertBadInput(args,
     pattern, i === 0));
 }

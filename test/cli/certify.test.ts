@@ -8,7 +8,7 @@ import { networkToJson } from '../../src/net/json.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { runCli, spawnCli, type CliRun } from '../support/cli.ts';
 
-/** `knotnet ...args` in this process; the corrupt-file case spawns the real bin. */
+/** `knotnet ...args` in this process; the corrupt-file case spawns a real process (spawnCli). */
 const run = (...args: string[]) => runCli(args);
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-certify-'));
 const built = approximate({ expr: 'sin(x)', domain: [0, 3], size: { kind: 'maxError', error: 1e-3 } });

@@ -8,7 +8,7 @@ import { evaluate } from '../../src/net/evaluate.ts';
 import { sampleShell } from '../../src/compile/sample.ts';
 import { runCli, spawnCli, type CliRun } from '../support/cli.ts';
 
-/** `knotnet ...args` in this process; one case below spawns the real bin to compare against. */
+/** `knotnet ...args` in this process; one case below spawns a real process (spawnCli) to compare against. */
 const run = (...args: string[]) => runCli(args);
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-cli-'));
 const R = ['--var', 'dx=-2.4e7:2.4e7', '--var', 'dy=-2.4e7:2.4e7', '--var', 'dz=-2.4e7:2.4e7'];

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli, spawnCli } from '../support/cli.ts';
+import { CLI_ENTRY, runCli, spawnCli } from '../support/cli.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/knotnet.js');
 
 /** Starts `knotnet explore`, resolves with the URL it prints and the running process. */
 function startCli(...args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'explore', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_ENTRY, 'explore', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => { err += d; });

@@ -11,7 +11,7 @@ const SAMPLE = new URL('../../docs/noisy-sin.csv', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-fit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `knotnet fit ...args` in this process; the missing-column case spawns the real bin. */
+/** `knotnet fit ...args` in this process; the missing-column case spawns a real process (spawnCli). */
 const knotnet = (...args: string[]) => runCli(['fit', ...args]);
 
 test('knotnet fit docs/noisy-sin.csv --max-error 0.1 --json --save --report: minimal segments, every point within ' +

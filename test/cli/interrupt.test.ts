@@ -4,9 +4,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { runCli } from '../support/cli.ts';
+import { CLI_ENTRY, runCli } from '../support/cli.ts';
 
-const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'knotnet-interrupt-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -17,7 +16,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 function interruptExport(dir: string, signal: NodeJS.Signals): Promise<{ code: number | null;
   signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'approx', 'sqrt(x)', '--domain', '0:1', '--knots', '50', '--save',
+    const child = spawn(process.execPath, [CLI_ENTRY, 'approx', 'sqrt(x)', '--domain', '0:1', '--knots', '50', '--save',
       join(dir, 'a.json'), '--export', join(dir, 'a.onnx'), join(dir, 'tf')],
       { env: { ...process.env, KNOTNET_TEST_HOLD_TEMPORARIES_MS: '60000' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildProgram } from '../../src/cli/main.ts';
+import { BIN, CLI_ENTRY } from '../support/cli.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/knotnet.js');
 const TRACE = join(import.meta.dirname, '../support/trace-imports.mjs');
 // (esbuild is left out: tsx itself compiles the checkout's sources with it.)
 const HEAVY = /node_modules\/(onnxruntime-node|onnxruntime-web|@tensorflow|@resvg|dejavu-fonts-ttf)\//;
@@ -32,16 +32,18 @@ describe('buildProgram(argv) registers only what the run needs', () => {
 });
 
 describe('the heavy runtimes stay unloaded', () => {
+  // --version through the bin script (the sources, through tsx), the others as spawned runs start (CLI_ENTRY).
   for (const args of [['--version'], ['--help'], ['approx', 'x^2', '--domain', '0:1', '--knots', '2', '--json']]) {
+    const entry = args[0] === '--version' ? BIN : CLI_ENTRY;
     it(`knotnet ${args.join(' ')} loads no TensorFlow.js, onnxruntime or resvg`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'knotnet-trace-'));
       const log = join(dir, 'imports.txt');
       try {
-        const r = spawnSync(process.execPath, ['--import', TRACE, BIN, ...args], { encoding: 'utf8',
+        const r = spawnSync(process.execPath, ['--import', TRACE, entry, ...args], { encoding: 'utf8',
           env: { ...process.env, KNOTNET_TRACE_IMPORTS: log }, timeout: 120_000 });
         assert.equal(r.status, 0, r.stderr);
         const urls = readFileSync(log, 'utf8').split('\n');
-        assert.ok(urls.some((u) => u.includes('/src/cli/main.ts')), 'the trace saw the CLI');
+        assert.ok(urls.some((u) => /\/(src\/cli\/main\.ts|dist\/cli\/main\.js)$/.test(u)), 'the trace saw the CLI');
         assert.deepEqual(urls.filter((u) => HEAVY.test(u)), []);
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -9,10 +9,9 @@ import { csvChunks, parseCsvText } from '../../src/cli/csv.ts';
 import { buildArtifacts, type ExportDtype } from '../../src/export/index.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { roundingErrorBound } from '../../src/net/rounding.ts';
-import { runCli } from '../support/cli.ts';
+import { CLI_ENTRY, runCli } from '../support/cli.ts';
 import { assertWithin, randomNetwork, relTolerance, samplePoints } from '../export/networks.ts';
 
-const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-predict-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -68,7 +67,7 @@ for (const [name, requested, dtype] of cases) {
 test('predict reads stdin and writes JSON lines to stdout', () => {
   const model = join(dir, 'net64.json');
   if (!existsSync(model)) exportTo('net64.json', 'float64');
-  const r = spawnSync(process.execPath, [BIN, 'predict', model, '--json'], { input: 'u,v\n0.25,-0.5\n1,1\n',
+  const r = spawnSync(process.execPath, [CLI_ENTRY, 'predict', model, '--json'], { input: 'u,v\n0.25,-0.5\n1,1\n',
     encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);

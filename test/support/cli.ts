@@ -6,11 +6,20 @@
  */
 import { spawnSync } from 'node:child_process';
 import { main } from '../../src/cli/main.ts';
+import { distIsFresh } from './dist.ts';
 
 /** What a run of the CLI gave: its exit code and everything it wrote. */
 export interface CliRun { code: number; stdout: string; stderr: string }
 
+/** The bin script: in a checkout it runs the sources through tsx. */
 export const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
+
+/**
+ * What spawned runs start: dist/'s CLI when dist/ is fresh (built from the sources as they
+ * are, test/support/dist.ts), as the installed package runs it, else the bin script through
+ * tsx. A run from dist/ costs ~0.4 s of CPU to start instead of ~1.5 s.
+ */
+export const CLI_ENTRY = distIsFresh() ? new URL('dist-cli.mjs', import.meta.url).pathname : BIN;
 
 type Write = typeof process.stdout.write;
 
@@ -74,11 +83,11 @@ export async function runCli(
 }
 let queue: Promise<void> = Promise.resolve();
 
-/** `knotnet ...args` as its own process through bin/knotnet.js (for end-to-end cases only). */
+/** `knotnet ...args` as its own process, from CLI_ENTRY (for end-to-end cases only). */
 export function spawnCli(
   args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {},
 ): CliRun {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(process.execPath, [CLI_ENTRY, ...args], {
     encoding: 'utf8', timeout: o.timeout ?? 120_000, cwd: o.cwd, env: o.env ?? process.env, input: o.input,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -6,11 +6,13 @@
  * works without internet with npm 10 and npm 11 alike. Shared by test/package and bench/.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { distIsFresh, REPO } from './dist.ts';
 
-export const REPO = join(import.meta.dirname, '../..');
+export { REPO };
+
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** Environment for npm: no audit, no fund, no update notice, onnxruntime-node's download skipped. */
@@ -25,35 +27,12 @@ const npmEnv = () => ({
  * after `npm ci`, whose `prepare` built it): then the pack skips the scripts.
  */
 export function packRepository(dir: string): string {
-  const fresh = newestMtime(SOURCES.map((p) => join(REPO, p))) < oldestMtime(join(REPO, 'dist'));
+  const fresh = distIsFresh();
   const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', dir, ...(fresh ? ['--ignore-scripts'] : [])], {
     cwd: REPO, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
   });
   const info = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
   return join(dir, info[0]!.filename);
-}
-
-/** What `npm run build` reads: dist/ is stale when any of these changed after it was written. */
-const SOURCES = ['src', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
-
-/** The latest modification time of the files under `paths` (0 when there are none). */
-function newestMtime(paths: string[]): number {
-  let t = 0;
-  for (const p of paths) for (const f of filesUnder(p)) t = Math.max(t, statSync(f).mtimeMs);
-  return t;
-}
-
-/** The earliest modification time of the files under `dir` (−Infinity when it is missing or empty). */
-function oldestMtime(dir: string): number {
-  let t = Infinity;
-  for (const f of filesUnder(dir)) t = Math.min(t, statSync(f).mtimeMs);
-  return t === Infinity ? -Infinity : t;
-}
-
-function filesUnder(p: string): string[] {
-  if (!existsSync(p)) return [];
-  if (!statSync(p).isDirectory()) return [p];
-  return readdirSync(p, { withFileTypes: true }).flatMap((e) => filesUnder(join(p, e.name)));
 }
 
 /** A fresh, empty ESM project in a temporary folder. */

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
+import { CLI_ENTRY } from '../support/cli.ts';
 
-const BIN = new URL('../../bin/knotnet.js', import.meta.url).pathname;
 const WASM = '/ort/ort-wasm-simd-threaded.jsep.wasm'; // the largest file served (28 MB)
 let server: ChildProcess;
 let port = 0;
@@ -31,7 +31,7 @@ function fetchRaw(o: { method?: string; path?: string; host?: string; firstChunk
 }
 
 before(async () => {
-  server = spawn(process.execPath, [BIN, 'explore', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(process.execPath, [CLI_ENTRY, 'explore', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   port = await new Promise<number>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (b: Buffer) => { out += b; const m = /127\.0\.0\.1:(\d+)/.exec(out); if (m) resolve(
