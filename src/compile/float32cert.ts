@@ -1,4 +1,4 @@
-import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
+import { roundingErrorBound, RoundingSplit } from '../net/rounding.ts';
 import type { Assembled } from './assemble.ts';
 import type { Region } from './region.ts';
 
@@ -30,11 +30,24 @@ export function float64Rounding(s: RoundingScope, built: Assembled): number {
 
 /** The float32 rounding bound of the (first) output, reported as a progress step. */
 export function float32Rounding(s: RoundingScope, built: Assembled, evaluations = FLOAT32_SPLIT_EVALUATIONS): number {
-  s.onProgress?.('float32 analysis', `rounding bound of ${built.summary.relus} ReLUs`);
-  if (built.foldRounding) return built.foldRounding('float32');
-  if (s.dtype !== 'float32') return roundingErrorBound(built.network, s.boxLo, s.boxHi, 'float32', built.hints)[0]!;
-  const inRegion = (lo: number[], hi: number[]) => s.region.mayMeet(lo, hi);
-  return roundingErrorBoundSplit(built.network, s.boxLo, s.boxHi, 'float32', built.hints, { evaluations, inRegion });
+  return float32Analysis(s, built)(evaluations);
+}
+
+/**
+ * The float32 rounding bound of the (first) output for a budget of sub-box evaluations, each
+ * call reported as a progress step; a float32 build's branch and bound goes on from where the
+ * previous call stopped (RoundingSplit), the others do not depend on the budget.
+ */
+function float32Analysis(s: RoundingScope, built: Assembled): (evaluations: number) => number {
+  let split: RoundingSplit | undefined;
+  return (evaluations) => {
+    s.onProgress?.('float32 analysis', `rounding bound of ${built.summary.relus} ReLUs`);
+    if (built.foldRounding) return built.foldRounding('float32');
+    if (s.dtype !== 'float32') return roundingErrorBound(built.network, s.boxLo, s.boxHi, 'float32', built.hints)[0]!;
+    split ??= new RoundingSplit(built.network, s.boxLo, s.boxHi, 'float32', built.hints,
+      (lo, hi) => s.region.mayMeet(lo, hi));
+    return split.refine(evaluations);
+  };
 }
 
 /**
@@ -42,9 +55,10 @@ export function float32Rounding(s: RoundingScope, built: Assembled, evaluations 
  * the tolerance (within 25% above it) a finer split may prove what the coarse one could not.
  */
 export function certifyFloat32(s: RoundingScope, built: Assembled, maxError: number): number {
-  const total32 = built.errorOut + float32Rounding(s, built);
+  const analysis = float32Analysis(s, built);
+  const total32 = built.errorOut + analysis(FLOAT32_SPLIT_EVALUATIONS);
   if (total32 > maxError && total32 < 1.25 * maxError) {
-    return Math.min(total32, built.errorOut + float32Rounding(s, built, FLOAT32_FINE_EVALUATIONS));
+    return Math.min(total32, built.errorOut + analysis(FLOAT32_FINE_EVALUATIONS));
   }
   return total32;
 }

@@ -223,34 +223,58 @@ export function roundingErrorBoundSplit(
   hints: PreRangeHints | undefined,
   opts: { evaluations: number; inRegion?: (lo: number[], hi: number[]) => boolean },
 ): number {
-  const width0 = Array.from(hi, (h, i) => h - lo[i]!);
-  interface Leaf { lo: number[]; hi: number[]; bound: number }
-  const bound = (a: ArrayLike<number>, b: ArrayLike<number>) => roundingErrorBound(net, a, b, dtype, hints)[0]!;
-  const leaves: Leaf[] = [{ lo: Array.from(lo), hi: Array.from(hi), bound: bound(lo, hi) }];
-  let used = 1;
-  while (used + 2 <= opts.evaluations && leaves.length > 0) {
-    let w = 0;
-    for (let i = 1; i < leaves.length; i++) if (leaves[i]!.bound > leaves[w]!.bound) w = i;
-    const leaf = leaves[w]!;
-    let axis = -1;
-    let best = 0;
-    for (let d = 0; d < leaf.lo.length; d++) {
-      const rel = width0[d]! > 0 ? (leaf.hi[d]! - leaf.lo[d]!) / width0[d]! : 0;
-      if (rel > best) { best = rel; axis = d; }
-    }
-    if (axis < 0 || best < 1e-6) break; // cannot split further
-    const mid = (leaf.lo[axis]! + leaf.hi[axis]!) / 2;
-    const children: Leaf[] = [];
-    for (const [a, b] of [[leaf.lo[axis]!, mid], [mid, leaf.hi[axis]!]] as const) {
-      const cLo = leaf.lo.slice();
-      const cHi = leaf.hi.slice();
-      cLo[axis] = a;
-      cHi[axis] = b;
-      if (opts.inRegion && !opts.inRegion(cLo, cHi)) continue;
-      used++;
-      children.push({ lo: cLo, hi: cHi, bound: Math.min(leaf.bound, bound(cLo, cHi)) });
-    }
-    leaves.splice(w, 1, ...children);
+  return new RoundingSplit(net, lo, hi, dtype, hints, opts.inRegion).refine(opts.evaluations);
+}
+
+/**
+ * roundingErrorBoundSplit's branch and bound, kept so that it can go on: refine(n) then
+ * refine(m > n) gives what one run of m analyses gives, without repeating the first n.
+ */
+export class RoundingSplit {
+  private readonly width0: number[];
+  private readonly leaves: { lo: number[]; hi: number[]; bound: number }[];
+  private used = 1;
+
+  constructor(
+    private readonly net: Network, lo: ArrayLike<number>, hi: ArrayLike<number>, private readonly dtype: Dtype,
+    private readonly hints: PreRangeHints | undefined,
+    private readonly inRegion?: (lo: number[], hi: number[]) => boolean,
+  ) {
+    this.width0 = Array.from(hi, (h, i) => h - lo[i]!);
+    this.leaves = [{ lo: Array.from(lo), hi: Array.from(hi), bound: this.bound(lo, hi) }];
   }
-  return leaves.reduce((m, l) => Math.max(m, l.bound), 0);
+
+  private bound(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    return roundingErrorBound(this.net, a, b, this.dtype, this.hints)[0]!;
+  }
+
+  /** Splits until `evaluations` analyses in all (counting earlier calls'); the largest bound over the boxes. */
+  refine(evaluations: number): number {
+    const { leaves, width0 } = this;
+    while (this.used + 2 <= evaluations && leaves.length > 0) {
+      let w = 0;
+      for (let i = 1; i < leaves.length; i++) if (leaves[i]!.bound > leaves[w]!.bound) w = i;
+      const leaf = leaves[w]!;
+      let axis = -1;
+      let best = 0;
+      for (let d = 0; d < leaf.lo.length; d++) {
+        const rel = width0[d]! > 0 ? (leaf.hi[d]! - leaf.lo[d]!) / width0[d]! : 0;
+        if (rel > best) { best = rel; axis = d; }
+      }
+      if (axis < 0 || best < 1e-6) break; // cannot split further
+      const mid = (leaf.lo[axis]! + leaf.hi[axis]!) / 2;
+      const children: typeof leaves = [];
+      for (const [a, b] of [[leaf.lo[axis]!, mid], [mid, leaf.hi[axis]!]] as const) {
+        const cLo = leaf.lo.slice();
+        const cHi = leaf.hi.slice();
+        cLo[axis] = a;
+        cHi[axis] = b;
+        if (this.inRegion && !this.inRegion(cLo, cHi)) continue;
+        this.used++;
+        children.push({ lo: cLo, hi: cHi, bound: Math.min(leaf.bound, this.bound(cLo, cHi)) });
+      }
+      leaves.splice(w, 1, ...children);
+    }
+    return leaves.reduce((m, l) => Math.max(m, l.bound), 0);
+  }
 }
