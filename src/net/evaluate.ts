@@ -84,56 +84,17 @@ function evaluateLayer(
   // Mostly-zero layers (clamp forms, carries): 0·x adds exactly 0 to any finite sum, so
   // visiting only the nonzero weights gives the same result, bit for bit.
   if (p.sparse && allFinite(cur, rows * p.inSize)) evaluateSparse(p, p.sparse, cur, next, rows, dtype);
-  else if (dtype === 'float64') evaluateDense64(p, cur, next, rows);
-  else evaluateDense32(p, cur, next, rows);
+  else evaluateDense(p, cur, next, rows, dtype === 'float32');
 }
 
 /**
- * The dense kernels take four rows of the batch at a time, so each weight is loaded once for
+ * The dense kernel takes four rows of the batch at a time, so each weight is loaded once for
  * four sums; every sum still adds its products in column order and the bias last (the same
- * result, bit for bit, as one row at a time), and the rows left over go one at a time.
+ * result, bit for bit, as one row at a time), and the rows left over go one at a time. In
+ * float32 every product, partial sum and bias addition is rounded (Math.fround).
  */
-function evaluateDense64(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number): void {
-  const { inSize: n, outSize, relu } = p;
-  const { weights, bias } = p;
-  let b = 0;
-  for (; b + 4 <= rows; b += 4) {
-    const x0 = b * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
-    const o = b * outSize;
-    for (let r = 0; r < outSize; r++) {
-      const wo = r * n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let c = 0; c < n; c++) {
-        const w = weights[wo + c]!;
-        s0 += w * cur[x0 + c]!;
-        s1 += w * cur[x1 + c]!;
-        s2 += w * cur[x2 + c]!;
-        s3 += w * cur[x3 + c]!;
-      }
-      const bb = bias[r]!;
-      s0 += bb; s1 += bb; s2 += bb; s3 += bb;
-      next[o + r] = relu && s0 < 0 ? 0 : s0;
-      next[o + outSize + r] = relu && s1 < 0 ? 0 : s1;
-      next[o + 2 * outSize + r] = relu && s2 < 0 ? 0 : s2;
-      next[o + 3 * outSize + r] = relu && s3 < 0 ? 0 : s3;
-    }
-  }
-  for (; b < rows; b++) {
-    const xo = b * n;
-    for (let r = 0; r < outSize; r++) {
-      const wo = r * n;
-      let s = 0;
-      for (let c = 0; c < n; c++) s += weights[wo + c]! * cur[xo + c]!;
-      s += bias[r]!;
-      next[b * outSize + r] = relu && s < 0 ? 0 : s;
-    }
-  }
-}
-
-/** As evaluateDense64, every product, partial sum and bias addition rounded to float32. */
-function evaluateDense32(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number): void {
-  const { inSize: n, outSize, relu } = p;
-  const { weights, bias } = p;
+function evaluateDense(p: LayerPlan, cur: Float64Array, next: Float64Array, rows: number, f32: boolean): void {
+  const { inSize: n, outSize, relu, weights, bias } = p;
   const f = Math.fround;
   let b = 0;
   for (; b + 4 <= rows; b += 4) {
@@ -141,16 +102,22 @@ function evaluateDense32(p: LayerPlan, cur: Float64Array, next: Float64Array, ro
     const o = b * outSize;
     for (let r = 0; r < outSize; r++) {
       const wo = r * n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let c = 0; c < n; c++) {
-        const w = weights[wo + c]!;
-        s0 = f(s0 + f(w * cur[x0 + c]!));
-        s1 = f(s1 + f(w * cur[x1 + c]!));
-        s2 = f(s2 + f(w * cur[x2 + c]!));
-        s3 = f(s3 + f(w * cur[x3 + c]!));
-      }
       const bb = bias[r]!;
-      s0 = f(s0 + bb); s1 = f(s1 + bb); s2 = f(s2 + bb); s3 = f(s3 + bb);
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      if (f32) {
+        for (let c = 0; c < n; c++) {
+          const w = weights[wo + c]!;
+          s0 = f(s0 + f(w * cur[x0 + c]!)); s1 = f(s1 + f(w * cur[x1 + c]!));
+          s2 = f(s2 + f(w * cur[x2 + c]!)); s3 = f(s3 + f(w * cur[x3 + c]!));
+        }
+        s0 = f(s0 + bb); s1 = f(s1 + bb); s2 = f(s2 + bb); s3 = f(s3 + bb);
+      } else {
+        for (let c = 0; c < n; c++) {
+          const w = weights[wo + c]!;
+          s0 += w * cur[x0 + c]!; s1 += w * cur[x1 + c]!; s2 += w * cur[x2 + c]!; s3 += w * cur[x3 + c]!;
+        }
+        s0 += bb; s1 += bb; s2 += bb; s3 += bb;
+      }
       next[o + r] = relu && s0 < 0 ? 0 : s0;
       next[o + outSize + r] = relu && s1 < 0 ? 0 : s1;
       next[o + 2 * outSize + r] = relu && s2 < 0 ? 0 : s2;
@@ -158,15 +125,28 @@ function evaluateDense32(p: LayerPlan, cur: Float64Array, next: Float64Array, ro
     }
   }
   for (; b < rows; b++) {
-    const xo = b * n;
     for (let r = 0; r < outSize; r++) {
-      const wo = r * n;
-      let s = 0;
-      for (let c = 0; c < n; c++) s = f(s + f(weights[wo + c]! * cur[xo + c]!));
-      s = f(s + bias[r]!);
-      next[b * outSize + r] = relu && s < 0 ? 0 : s;
+      const v = f32 ? dotFloat32(p, r, cur, b * n) : dotFloat64(p, r, cur, b * n);
+      next[b * outSize + r] = relu && v < 0 ? 0 : v;
     }
   }
+}
+
+/** Row r of the weights times one input row at `xo`, plus the bias. */
+function dotFloat64(p: LayerPlan, r: number, cur: Float64Array, xo: number): number {
+  const { inSize: n, weights } = p;
+  let s = 0;
+  for (let c = 0; c < n; c++) s += weights[r * n + c]! * cur[xo + c]!;
+  return s + p.bias[r]!;
+}
+
+/** As dotFloat64 in float32 arithmetic. */
+function dotFloat32(p: LayerPlan, r: number, cur: Float64Array, xo: number): number {
+  const { inSize: n, weights } = p;
+  const f = Math.fround;
+  let s = 0;
+  for (let c = 0; c < n; c++) s = f(s + f(weights[r * n + c]! * cur[xo + c]!));
+  return f(s + p.bias[r]!);
 }
 
 interface SparseRows { start: Int32Array; col: Int32Array; val: Float64Array }
