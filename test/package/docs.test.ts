@@ -16,7 +16,7 @@ import { REPO } from '../support/package.ts';
 it('typedoc builds the API reference of the four entry points without warnings', () => {
   const out = mkdtempSync(join(tmpdir(), 'knotnet-api-'));
   try {
-    // --out replaces typedoc.json's outputs (none: `npm run docs` gives --out docs/api).
+    // --out replaces typedoc.json's outputs (docs/api, what `npm run docs` writes).
     // --skipErrorChecking: the compiler's own check of the sources is test/house.test.ts's.
     const args = ['--out', out, '--treatWarningsAsErrors', '--skipErrorChecking'];
     const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typedoc/bin/typedoc'), ...args], { cwd: REPO,
