@@ -157,7 +157,7 @@ export function samplesFor(t: Target, E: number, limit: number, n = asymptoticSe
  * certificate exceeds E the margin grows by the excess (mostly the network's float64 rounding)
  * and the path is rebuilt (at most 6 times). Returns null when no construction certifies or it
  * would need more than `limit` segments, and at once when `rounding` (the network's rounding,
- * part of the certificate) of a path is over E/2: a narrower tube cannot make up for it.
+ * part of the certificate) of a path is over E: a narrower tube cannot make up for it.
  */
 export function minimalPwl(
   t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, rounding?: (p: Pwl) => number,
@@ -190,9 +190,9 @@ export function minimalPwl(
 }
 
 /**
- * constructIn's answer when the network's own rounding (part of the certificate) is over E/2
- * and the certificate over E: finer samples do not lower it, and a narrower tube needs more
- * segments, whose rounding grows; minimalPwl then stops at once (approx sizes by search).
+ * constructIn's answer when the network's own rounding (part of the certificate) alone is over
+ * E: finer samples do not lower it, and a narrower tube needs more segments, whose rounding
+ * grows; minimalPwl then stops at once (approx sizes by search).
  */
 const OUT_OF_REACH = 'out of reach';
 
@@ -217,7 +217,7 @@ function constructIn(
       if (c < best.certified) best = { pwl: mm, certified: c };
     }
     if (best.certified <= E) return best;
-    if (rounding && rounding(best.pwl) > E / 2) return OUT_OF_REACH;
+    if (rounding && rounding(best.pwl) > E) return OUT_OF_REACH;
     margin += 1.1 * (best.certified - E) + 1e-4 * E;
   }
   return null;
