@@ -183,7 +183,7 @@ export function minimalPwl(
     lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
     if (lowerBound > limit) return null;
     const r = constructIn(t, s, E, limit, certify, rounding);
-    if (r === OUT_OF_REACH) return null;
+    if (r === OUT_OF_REACH) break; // a level-1 construction already certified is kept
     if (r && (!best || segmentCount(r.pwl) < segmentCount(best.pwl))) best = r;
   }
   return best ? { ...best, lowerBound } : null;

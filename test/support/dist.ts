@@ -8,12 +8,23 @@ import { join } from 'node:path';
 
 export const REPO = join(import.meta.dirname, '../..');
 
-/** What `npm run build` reads: dist/ is stale when any of these changed after it was written. */
-const SOURCES = ['src', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+/**
+ * What `npm run build` reads: dist/ is stale when any of these changed after it was written
+ * (package-lock.json: the page's bundles carry the installed dependencies).
+ */
+const SOURCES = ['src', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 
-/** True when dist/ exists and every file in it is newer than every source file. */
+/** The build's last file (scripts/build-page.ts copies it after the bundles): a build in progress lacks it. */
+const LAST_BUILT = 'dist/web/ui/index.html';
+
+/** True when dist/ is complete and every file in it is newer than every source file. */
 export function distIsFresh(): boolean {
-  return newestMtime(SOURCES.map((p) => join(REPO, p))) < oldestMtime(join(REPO, 'dist'));
+  try {
+    return existsSync(join(REPO, LAST_BUILT))
+      && newestMtime(SOURCES.map((p) => join(REPO, p))) < oldestMtime(join(REPO, 'dist'));
+  } catch {
+    return false; // dist/ changed under the walk (a build running): not fresh
+  }
 }
 
 /** The latest modification time of the files under `paths` (0 when there are none). */
