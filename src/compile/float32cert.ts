@@ -7,7 +7,7 @@ import type { Region } from './region.ts';
  * (part of every certificate) and float32 (the certificate of a --dtype float32 build, and the
  * float32 figure reported beside a float64 one). A folded norm of coordinates has its own
  * analysis (foldround.ts); a float32 build is bounded over sub-boxes that may meet the region
- * (branch and bound, roundingErrorBoundSplit), any other over the whole box at once
+ * (branch and bound, RoundingSplit), any other over the whole box at once
  * (roundingErrorBound, net/rounding.ts).
  */
 export interface RoundingScope {
@@ -29,8 +29,8 @@ export function float64Rounding(s: RoundingScope, built: Assembled): number {
 }
 
 /** The float32 rounding bound of the (first) output, reported as a progress step. */
-export function float32Rounding(s: RoundingScope, built: Assembled, evaluations = FLOAT32_SPLIT_EVALUATIONS): number {
-  return float32Analysis(s, built)(evaluations);
+export function float32Rounding(s: RoundingScope, built: Assembled): number {
+  return float32Analysis(s, built)(FLOAT32_SPLIT_EVALUATIONS);
 }
 
 /**
