@@ -26,7 +26,7 @@ export const skipWithoutBrowser = !haveBrowser && !inCI ? `no browser at ${CHROM
 export interface PageLog { errors: string[]; consoleErrors: string[]; failedRequests: string[] }
 
 /** Starts the explorer and the browser, and opens the page with `log` listening. */
-export async function openExplorer(log: PageLog): Promise<{
+async function openExplorer(log: PageLog): Promise<{
   server: Awaited<ReturnType<typeof startExplorer>>; browser: Browser; page: Page }> {
   assert.ok(haveBrowser, `chromium is required at ${CHROMIUM} (.ci/run installs it)`);
   const server = await startExplorer({ port: 0 });
@@ -73,7 +73,7 @@ after(async () => {
 });
 
 /** Every field and choice of the form back to the value the page was served with. */
-export async function resetForm(page: Page): Promise<void> {
+async function resetForm(page: Page): Promise<void> {
   const defaults = await page.$$eval('#form input, #form select', (els) => els.map((el) => {
     if (!(el instanceof HTMLSelectElement)) return { id: el.id, fill: (el as HTMLInputElement).defaultValue };
     const chosen = Array.from(el.options).find((o) => o.defaultSelected) ?? el.options[0]!;
