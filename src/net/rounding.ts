@@ -1,8 +1,9 @@
 import {
-  combineRow, ErrorSymbols, noError, symbolError, type ErrForm, type Group, type LayerState, type Units,
+  ErrorSymbols, noError, symbolError, type ErrForm, type Group, type LayerState, type Units,
 } from './errorform.ts';
 import { type Dtype, UNDERFLOW_LOSS, UNIT_ROUNDOFF } from './floatformat.ts';
 import type { DenseLayer, Network } from './network.ts';
+import { RowCombiner } from './rowerror.ts';
 import { RowGroups } from './rowgroups.ts';
 import { rowStatistics, type RowStats } from './rowstats.ts';
 import {
@@ -146,8 +147,9 @@ function layerState(
   const rowGroups = new RowGroups();
   const mirrored = new MirroredRows(symbols);
   const magnitude = (e: ErrForm) => symbols.magnitude(e);
-  // One closure per layer, not per row (a closure per row cost more than the grouping itself).
-  const errorOf = (r: number, alpha: number) => combineRow(layer, r, alpha, input.units, input.groups, symbols);
+  // One closure and one combiner per layer, not per row (their set-up cost more than the grouping).
+  const combiner = new RowCombiner(layer, input.units, input.groups, symbols);
+  const errorOf = (r: number, alpha: number) => combiner.row(r, alpha);
   for (let r = 0; r < n; r++) {
     const bias = layer.bias[r]!;
     const s = rowStatistics(layer, r, input, rounding.uw);

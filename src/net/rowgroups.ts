@@ -8,7 +8,7 @@ const MAX_GROUPED_FAN_IN = 64;
  * Row groups of one layer. Units whose weight rows are proportional are ReLUs of one scalar
  * v = row/alpha (alpha the row's largest weight, so every ratio w/alpha is finite):
  * unit = relu(alpha·v + b). A later layer then sees their combination as a piecewise-linear
- * function of v, whose slope range bounds how v's error passes on (net/errorform.ts).
+ * function of v, whose slope range bounds how v's error passes on (net/rowerror.ts).
  * Rows with one weight are grouped by its column; wider rows by their exact ratios w/alpha.
  */
 export class RowGroups {

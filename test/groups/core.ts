@@ -26,6 +26,7 @@ import '../net/json.test.ts';
 import '../net/network.test.ts';
 import '../net/rounding.test.ts';
 import '../net/roundingrules.test.ts';
+import '../net/rowerror.test.ts';
 import '../net/rowgroups.test.ts';
 import '../net/single-output.test.ts';
 import '../report/report.test.ts';
