@@ -69,6 +69,21 @@ test('certifyMaxError of an exact PWL (abs(x) with a knot at 0) is at rounding l
   assert.ok(c.maxError < 1e-14, `certified ${c.maxError}`);
 });
 
+test('certifyMaxError at the rounding level stops bisecting a piece once no bisection can lower its bound by more ' +
+  'than a quarter of its slack: at most 4 pieces per segment where the error is all rounding', () => {
+  // sigmoid(10x) near 1 and tanh(4x) near -1 on short domains: interpolation errors below
+  // f's own value error, so the bound is the rounding slack however far a piece is split
+  // (it took thousands of pieces per segment before this rule: 229,404 for the first).
+  // exp(x) on [0, 1e-6]: the ends' errors are the floor that no bisection removes.
+  for (const [text, a, b, n] of [['sigmoid(10*x)', 10, 10.018, 28], ['tanh(4*x)', -3, -2.999, 6],
+    ['exp(x)', 0, 1e-6, 10]] as const) {
+    const t = target(text, a, b);
+    const c = certifyMaxError(t, fitInterpolate(t, placeUniform(a, b, n)));
+    assert.ok(c.pieces <= 4 * n, `${text}: ${c.pieces} pieces for ${n} segments`);
+    assert.ok(c.maxError >= c.observedMax && c.maxError < 3e-14, `${text}: certified ${c.maxError}`);
+  }
+});
+
 test('certifyMaxError of the 1e-16·x^3 interpolant on [0, 1e5] (one segment) is at least the true max ' +
   'L^3·1e-16·2/(3·sqrt 3)', () => {
   // Off the midpoint: a certificate built from a wrong f'' (mathjs used to drop 1e-16) stops at the midpoint's 0.0375.
