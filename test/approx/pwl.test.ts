@@ -6,7 +6,7 @@ import { evalPwl, pwlToNetwork, segmentCount, segmentOf, type Pwl } from '../../
 import { evaluate } from '../../src/net/evaluate.ts';
 import { countRelus } from '../../src/net/network.ts';
 import { abs, add, dyadic, lessEq, mul, sub, toNumber } from '../net/exact.ts';
-import { noTiny } from '../net/networks.ts';
+import { noTiny, pwlAndFractions } from '../net/networks.ts';
 
 const SEED = 5150;
 
@@ -52,19 +52,7 @@ function withinExactly(p: Pwl, t: number, netValue: number, bound: number): { ok
 
 test(`the network of a PWL is within roundingOf(p) of the exact PWL everywhere sampled, underflow aside (fast-check ` +
   `seed ${SEED})`, () => {
-  const pwl = fc
-    .tuple(
-      fc.double({ min: -1e6, max: 1e6, noNaN: true }).map(noTiny),
-      fc.array(fc.double({ min: 1e-6, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 50 }),
-      fc.array(fc.double({ min: -1e8, max: 1e8, noNaN: true }).map(noTiny), { minLength: 51, maxLength: 51 }),
-      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 30 }),
-    )
-    .map(([a, widths, ys, fracs]) => {
-      const x = [a];
-      for (const w of widths) x.push(x[x.length - 1]! + w);
-      return { p: { x: Float64Array.from(x), y: Float64Array.from(ys.slice(0, x.length)) }, fracs };
-    })
-    .filter(({ p }) => p.x.every((v, i) => i === 0 || v > p.x[i - 1]!));
+  const pwl = pwlAndFractions({ start: 1e6, width: [1e-6, 1e3], y: 1e8, segments: 50, fractions: [5, 30] });
   fc.assert(
     fc.property(pwl, ({ p, fracs }) => {
       const a = p.x[0]!;

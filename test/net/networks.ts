@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { Pwl } from '../../src/approx/pwl.ts';
 import { denseLayer, type Network } from '../../src/net/network.ts';
 
 /**
@@ -51,4 +52,28 @@ export function boxAndPoints(nIn: number): fc.Arbitrary<{ lo: number[]; hi: numb
       const inside = fracs.map((f) => f.map((s, i) => Math.min(hi[i]!, noTiny(lo[i]! + s * (hi[i]! - lo[i]!)))));
       return { lo, hi, points: [...corners, ...inside] };
     });
+}
+
+/**
+ * A random PWL with increasing knots: the first in ±start, segment widths in `width`, up to
+ * `segments` of them, values in ±y (tiny ones 0, see noTiny); with 0–1 fractions of the
+ * domain to evaluate at (`fractions`: least and most of them).
+ */
+export function pwlAndFractions(o: {
+  start: number; width: [number, number]; y: number; segments: number; fractions: [number, number];
+}): fc.Arbitrary<{ p: Pwl; fracs: number[] }> {
+  return fc
+    .tuple(
+      fc.double({ min: -o.start, max: o.start, noNaN: true }).map(noTiny),
+      fc.array(fc.double({ min: o.width[0], max: o.width[1], noNaN: true }), { minLength: 1, maxLength: o.segments }),
+      fc.array(fc.double({ min: -o.y, max: o.y, noNaN: true }).map(noTiny), { minLength: o.segments + 1,
+        maxLength: o.segments + 1 }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: o.fractions[0], maxLength: o.fractions[1] }),
+    )
+    .map(([a, widths, ys, fracs]) => {
+      const x = [a];
+      for (const w of widths) x.push(x[x.length - 1]! + w);
+      return { p: { x: Float64Array.from(x), y: Float64Array.from(ys.slice(0, x.length)) }, fracs };
+    })
+    .filter(({ p }) => p.x.every((v, i) => i === 0 || v > p.x[i - 1]!));
 }

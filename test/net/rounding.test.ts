@@ -5,7 +5,7 @@ import { evaluate } from '../../src/net/evaluate.ts';
 import { layerRanges, roundingErrorBound, roundingErrorBoundSplit } from '../../src/net/rounding.ts';
 import { pwlToNetwork } from '../../src/approx/pwl.ts';
 import { abs, dyadic, exactOutputs, lessEq, sub, toNumber } from './exact.ts';
-import { boxAndPoints, noTiny, smallNetwork } from './networks.ts';
+import { boxAndPoints, noTiny, pwlAndFractions, smallNetwork } from './networks.ts';
 
 const SEED = 424242;
 
@@ -33,21 +33,9 @@ for (const dtype of ['float32', 'float64'] as const) {
 
 test(`roundingErrorBound(pwl network, float32) >= |evaluate32 - exact| for random PWLs (fast-check seed ${SEED})`,
   () => {
-  const pwl = fc
-    .tuple(
-      fc.double({ min: -100, max: 100, noNaN: true }).map(noTiny),
-      fc.array(fc.double({ min: 1e-3, max: 10, noNaN: true }), { minLength: 1, maxLength: 40 }),
-      fc.array(fc.double({ min: -50, max: 50, noNaN: true }).map(noTiny), { minLength: 41, maxLength: 41 }),
-      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 20 }),
-    )
-    .map(([a, widths, ys, fracs]) => {
-      const x = [a];
-      for (const w of widths) x.push(x[x.length - 1]! + w);
-      return { x: Float64Array.from(x), y: Float64Array.from(ys.slice(0, x.length)), fracs };
-    })
-    .filter((p) => p.x.every((v, i) => i === 0 || v > p.x[i - 1]!));
+  const pwl = pwlAndFractions({ start: 100, width: [1e-3, 10], y: 50, segments: 40, fractions: [1, 20] });
   fc.assert(
-    fc.property(pwl, ({ x, y, fracs }) => {
+    fc.property(pwl, ({ p: { x, y }, fracs }) => {
       const net = pwlToNetwork({ x, y });
       const a = x[0]!;
       const b = x[x.length - 1]!;
