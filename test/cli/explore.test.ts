@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { CLI_ENTRY, runCli, spawnCli } from '../support/cli.ts';
 
-
 /** Starts `knotnet explore`, resolves with the URL it prints and the running process. */
 function startCli(...args: string[]) {
   const child = spawn(process.execPath, [CLI_ENTRY, 'explore', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
