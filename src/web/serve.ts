@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,28 +72,33 @@ export async function startExplorer(o: { port: number }): Promise<{ url: string;
     return p;
   };
   let hosts = new Set<string>();
-  const server: Server = createServer(async (req, res) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, 'text/plain', 'method not allowed',
       { allow: 'GET, HEAD' });
     if (!hosts.has((req.headers.host ?? '').toLowerCase())) return send(req, res, 421, 'text/plain',
       'this server answers only requests for its own loopback address');
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    try {
-      if (path === '/' || path === '/index.html') return send(req, res, 200, TYPES['.html']!, html);
-      if (path === '/app.js') return send(req, res, 200, TYPES['.js']!, bundle.app);
-      if (path === '/worker.js') return send(req, res, 200, TYPES['.js']!, bundle.worker);
-      if (path === '/favicon.ico' || path === '/favicon.svg') return send(req, res, 200, 'image/svg+xml', FAVICON_SVG);
-      if (path.startsWith('/ort/')) {
-        const name = normalize(path.slice(5));
-        if (name.includes('..') || name.includes('/') || name.includes('\\')) return send(req, res, 404, 'text/plain',
-          'not found');
-        const ext = name.slice(name.lastIndexOf('.'));
-        return send(req, res, 200, TYPES[ext] ?? 'application/octet-stream', await ortFile(name));
-      }
-      send(req, res, 404, 'text/plain', 'not found');
-    } catch {
-      send(req, res, 404, 'text/plain', 'not found');
+    const path = requestPath(req.url);
+    if (path === null) return send(req, res, 400, 'text/plain', 'bad request target');
+    if (path === '/' || path === '/index.html') return send(req, res, 200, TYPES['.html']!, html);
+    if (path === '/app.js') return send(req, res, 200, TYPES['.js']!, bundle.app);
+    if (path === '/worker.js') return send(req, res, 200, TYPES['.js']!, bundle.worker);
+    if (path === '/favicon.ico' || path === '/favicon.svg') return send(req, res, 200, 'image/svg+xml', FAVICON_SVG);
+    if (path.startsWith('/ort/')) {
+      const name = normalize(path.slice(5));
+      if (name.includes('..') || name.includes('/') || name.includes('\\')) return send(req, res, 404, 'text/plain',
+        'not found');
+      const ext = name.slice(name.lastIndexOf('.'));
+      const body = await ortFile(name).catch(() => null);
+      if (body) return send(req, res, 200, TYPES[ext] ?? 'application/octet-stream', body);
     }
+    send(req, res, 404, 'text/plain', 'not found');
+  };
+  // Whatever a request holds, it is answered or dropped, never a throw that ends the process.
+  const server: Server = createServer((req, res) => {
+    answer(req, res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else send(req, res, 400, 'text/plain', 'bad request');
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -117,7 +122,21 @@ function onnxruntimeWebDist(): string {
   }
 }
 
-function send(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, status: number,
+/**
+ * The path of a request target, or null when it is not one a browser sends for a page of
+ * this server: targets such as `//`, `/\`, `http://` or `//[::1` are authority-like or
+ * unparsable (WHATWG URL throws on several), and are answered 400.
+ */
+export function requestPath(target: string | undefined): string | null {
+  if (!target || !target.startsWith('/') || target.startsWith('//') || target.includes('\\')) return null;
+  try {
+    return new URL(target, 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
+}
+
+function send(req: IncomingMessage, res: ServerResponse, status: number,
   type: string, body: string | Buffer, extra: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store',
     'content-length': String(Buffer.byteLength(body)), ...extra });

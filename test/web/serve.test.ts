@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import { CLI_ENTRY } from '../support/cli.ts';
 
@@ -68,4 +69,26 @@ test('300 concurrent requests for the 28 MB wasm leave the server\'s memory with
   const end = rss(server.pid!);
   assert.ok(end - start < 100 * 2 ** 20, `RSS went from ${(start / 2 ** 20).toFixed(0)} MB ` +
     `to ${(end / 2 ** 20).toFixed(0)} MB`);
+});
+
+/** The status line's code of one raw GET of `target` (fetch and http.request would normalize it). */
+function rawStatus(target: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+      'Connection: close\r\n\r\n'));
+    let text = '';
+    socket.on('data', (b: Buffer) => { text += b.toString('latin1'); });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+  });
+}
+
+test('request targets that are not paths (//, ///, /\\, http://, //x:99999/, //[::1, //@) get 400 and the server ' +
+  'answers the next GET', async () => {
+  for (const target of ['//', '///', '/\\', 'http://', '//x:99999/', '//[::1', '//@']) {
+    assert.equal(await rawStatus(target), 400, target);
+  }
+  assert.equal(server.exitCode, null);
+  assert.equal(await rawStatus('/'), 200);
+  assert.equal(await rawStatus('/favicon.svg'), 200);
 });
