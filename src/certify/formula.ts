@@ -4,6 +4,7 @@ import { compileFunction } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
 import { curvature, type Curvature } from './convexity.ts';
 import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
+import { nameRecord } from '../expr/names.ts';
 
 /**
  * Enclosures of the formula f over a sub-box: the interval enclosure of f (expr/interval.ts,
@@ -51,7 +52,7 @@ export class FormulaEnclosure {
 
   /** Enclosure of f at one point. */
   at(x: ArrayLike<number>): { lo: number; hi: number; undefinedPart: boolean } {
-    const box: Record<string, [number, number]> = {};
+    const box = nameRecord<[number, number]>();
     this.names.forEach((v, i) => { box[v] = [x[i]!, x[i]!]; });
     return enclose(this.expr, box);
   }
@@ -64,7 +65,7 @@ export class FormulaEnclosure {
    * Not an enclosure of f: one side only. Undefined (null) where the gradient is not finite.
    */
   tangent(x0: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>): FormulaBox['line'] | null {
-    const point: Record<string, [number, number]> = {};
+    const point = nameRecord<[number, number]>();
     this.names.forEach((v, i) => { point[v] = [x0[i]!, x0[i]!]; });
     const grad = this.branch(point);
     const fm = enclose(this.expr, point);
@@ -110,7 +111,7 @@ export class FormulaEnclosure {
   }
 
   enclose(lo: ArrayLike<number>, hi: ArrayLike<number>): FormulaBox {
-    const box: Record<string, [number, number]> = {};
+    const box = nameRecord<[number, number]>();
     this.names.forEach((v, i) => { box[v] = [lo[i]!, hi[i]!]; });
     const whole = enclose(this.expr, box);
     const out: FormulaBox = { lo: whole.lo, hi: whole.hi, undefinedPart: whole.undefinedPart };
@@ -120,7 +121,7 @@ export class FormulaEnclosure {
     const n = this.names.length;
     const m = new Float64Array(n), slope = new Float64Array(n), slackPer = new Float64Array(n);
     let slack = 0;
-    const point: Record<string, [number, number]> = {};
+    const point = nameRecord<[number, number]>();
     for (let i = 0; i < n; i++) {
       const g = enclose(grad[i]!, box);
       if (g.undefinedPart || !Number.isFinite(g.lo) || !Number.isFinite(g.hi)) return out;
@@ -150,7 +151,7 @@ export function boxMayMeetRanges(
   conditions: readonly RangeCondition[], names: string[], lo: ArrayLike<number>, hi: ArrayLike<number>,
 ): boolean {
   if (conditions.length === 0) return true;
-  const box: Record<string, [number, number]> = {};
+  const box = nameRecord<[number, number]>();
   names.forEach((v, i) => { box[v] = [lo[i]!, hi[i]!]; });
   for (const c of conditions) {
     const e = enclose(c.expr, box);

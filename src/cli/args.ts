@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import { nameRecord } from '../expr/names.ts';
 
 /** A number in any JS notation (1e6, 2.4e7, -0.5); rejects empty, NaN and ±Infinity. */
 export function parseNumber(text: string, argument: string): number {
@@ -60,7 +61,7 @@ export function parseVarRange(text: string, argument: string): { name: string; r
 
 /** Repeated "name=a:b" flags as a record; a name given twice is bad input (not silently the last). */
 export function parseVarRanges(texts: string[], argument: string): Record<string, [number, number]> {
-  const out: Record<string, [number, number]> = {};
+  const out = nameRecord<[number, number]>();
   for (const t of texts) {
     const p = parseVarRange(t, argument);
     if (Object.hasOwn(out, p.name)) throw new InputError(argument, `give each name once (${p.name} is given twice)`, t);

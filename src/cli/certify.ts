@@ -12,6 +12,7 @@ import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs, type StagedOutput } from './staging.ts';
 import { progress, QUIET_HELP } from './progress.ts';
 import { renderPairs } from './table.ts';
+import { nameRecord } from '../expr/names.ts';
 
 
 export interface CertifyRequest {
@@ -35,7 +36,7 @@ export async function certifyModelFile(req: CertifyRequest,
   const loaded = await loadPlainNetwork(req.model, req.leakyAlpha !== undefined ? { leakyAlpha: req.leakyAlpha } : {});
   const model = req.output === undefined ? loaded : { ...loaded, net: singleOutput(loaded.net, req.output) };
   const names = model.net.inputs;
-  const given: Record<string, [number, number]> = {};
+  const given = nameRecord<[number, number]>();
   for (const v of req.vars) { const p = parseVarRange(v, '--var'); given[p.name] = p.range; }
   for (const v of Object.keys(given)) if (!names.includes(v)) throw new InputError('--var',
     `name one of the model's ${names.length} inputs (${names.join(', ')})`, v);

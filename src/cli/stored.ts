@@ -7,6 +7,7 @@
  * TF.js model.json's userDefinedMetadata as JSON values.
  */
 import { InputError } from '../errors.ts';
+import { nameRecord } from '../expr/names.ts';
 
 export interface StoredFacts {
   expr?: string;
@@ -62,8 +63,8 @@ const finite = (v: unknown): number | undefined =>
 export function readStoredFacts(metadata: Record<string, unknown>, inputs: readonly string[],
   model: string): StoredFacts {
   const expr = typeof metadata.expr === 'string' && metadata.expr.trim() !== '' ? metadata.expr : undefined;
-  const box: Record<string, [number, number]> = {};
-  const ranges: Record<string, [number, number]> = {};
+  const box = nameRecord<[number, number]>();
+  const ranges = nameRecord<[number, number]>();
   for (const [k, v] of Object.entries(rangesOf(jsonValue(metadata, 'domain', model), 'domain',
     model))) (inputs.includes(k) ? box : ranges)[k] = v;
   const error = jsonValue(metadata, 'error', model) as Record<string, unknown> | undefined;

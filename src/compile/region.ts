@@ -4,6 +4,7 @@ import { enclose } from '../expr/interval.ts';
 import type { Graph } from './graph.ts';
 import { propagateRanges, type Range } from './ranges.ts';
 import { sampleBox } from './sample.ts';
+import { nameRecord } from '../expr/names.ts';
 
 /** One condition of a region: the exact value of a subexpression lies in `range`. */
 export interface RegionConstraint {
@@ -156,7 +157,7 @@ export function graphRegion(
     return { text: g.nodes[id]!.text, range, value: (p: readonly number[]) => f(...p) };
   });
   const enclosure: RegionEnclosure = (lo, hi) => {
-    const sub: Record<string, Range> = {};
+    const sub = nameRecord<Range>();
     inputs.forEach((v, i) => { sub[v] = [lo[i]!, hi[i]!]; });
     let r: Range[];
     try { r = propagateRanges(g, sub, new Map()); } catch { return null; }

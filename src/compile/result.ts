@@ -6,13 +6,14 @@ import type { Best } from './plansearch.ts';
 import { magnitude, type Range } from './ranges.ts';
 import type { GivenRanges, Request } from './request.ts';
 import type { CompileOptions, CompileResult } from './types.ts';
+import { nameRecord } from '../expr/names.ts';
 
 /** The compiled graph a result reports on: its nodes' ranges, the live nodes and the stated ranges. */
 export interface Compiled { g: Graph; ranges: Range[]; live: Set<number>; given: GivenRanges }
 
 /** The stated subexpression ranges by their text, as tightened by propagation (the region's record). */
 function statedRanges(c: Compiled): Record<string, Range> {
-  const out: Record<string, Range> = {};
+  const out = nameRecord<Range>();
   for (const id of c.given.keys()) out[c.g.nodes[id]!.text] = c.ranges[id]!;
   return out;
 }

@@ -1,6 +1,7 @@
 import * as I from 'interval-arithmetic';
 import type { Expr, UnaryFn } from './ast.ts';
 import { encloseAtan2, encloseNew } from './enclosures.ts';
+import { ownEntry } from './names.ts';
 
 /**
  * Interval enclosures of a formula with outward rounding (interval-arithmetic, after
@@ -48,7 +49,7 @@ function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag:
   switch (e.op) {
     case 'const': return iv(e.value, e.value);
     case 'var': {
-      const b = box[e.name];
+      const b = ownEntry(box, e.name);
       if (!b) throw new RangeError(`no range for variable ${e.name}`);
       return iv(b[0], b[1]);
     }

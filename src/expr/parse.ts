@@ -3,7 +3,8 @@ import { InputError } from '../errors.ts';
 import { BINARY_FUNCTIONS, exprToString, INTERNAL_FUNCTIONS, UNARY_FUNCTIONS, variablesOf, type Expr } from './ast.ts';
 import { callExpr, idOf, JUMP_RULE, REWRITTEN_FUNCTIONS } from './calls.ts';
 import { comparisonSite, isJumpPlaceholder, jumpKindOf, jumpSite, substitute, type JumpSite } from './jumps.ts';
-import { math } from './mathjs.ts';
+import { parseWithinStack, type ParsedText } from './mathjs.ts';
+import { MAX_FORMULA_DEPTH, MAX_FORMULA_NODES, NOT_PLAIN, scanFormulaText } from './prescan.ts';
 
 export interface Formula {
   text: string;
@@ -12,13 +13,13 @@ export interface Formula {
   variables: string[];
 }
 
-const CONSTANTS: Record<string, number> = { pi: Math.PI, e: Math.E };
+/** Names looked up in maps (never in objects: a variable may be named `constructor` or `__proto__`). */
+const CONSTANTS = new Map([['pi', Math.PI], ['e', Math.E]]);
 const COMPARISONS = ['smaller', 'larger', 'smallerEq', 'largerEq', 'equal', 'unequal', 'and', 'or', 'not', 'xor'];
 /** The comparisons a `jumps` list accepts (as steps, expr/jumps.ts). */
-const STEPS: Record<string, string> = { smaller: '<', smallerEq: '<=', larger: '>', largerEq: '>=' };
-const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
-  add: 'add', subtract: 'sub', multiply: 'mul', divide: 'div', pow: 'pow',
-};
+const STEPS = new Map([['smaller', '<'], ['smallerEq', '<='], ['larger', '>'], ['largerEq', '>=']]);
+const OPS = new Map<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'>([['add', 'add'], ['subtract', 'sub'],
+  ['multiply', 'mul'], ['divide', 'div'], ['pow', 'pow']]);
 
 /**
  * Parses a formula with mathjs and converts it to our closed tree. Anything outside the
@@ -30,19 +31,20 @@ const OPS: Record<string, 'add' | 'sub' | 'mul' | 'div' | 'pow'> = {
 export function parseFormula(text: string, argument = 'expression', jumps?: JumpSite[]): Formula {
   if (typeof text !== 'string' || text.trim() === '') throw new InputError(argument, 'be a non-empty formula', text,
     idOf(argument, 'empty'));
-  if (text.length > MAX_FORMULA_CHARS) throw new InputError(argument, `have at most ${MAX_FORMULA_CHARS} characters`,
-    `${text.length} characters`, idOf(argument, 'too-long'));
-  const nesting = maxNesting(text);
-  if (nesting > MAX_FORMULA_DEPTH) throw new InputError(argument, `nest parentheses at most ${MAX_FORMULA_DEPTH} deep`,
-    `${nesting} deep`, idOf(argument, 'too-deep'));
-  let node: MathNode;
+  scanFormulaText(text, argument);
+  let parsed: ParsedText;
   try {
-    node = math.parse(text);
+    parsed = parseWithinStack(text);
   } catch (e) {
-    throw new InputError(argument, `be a valid formula (${(e as Error).message.replace(/\.$/, '')})`, text,
-      idOf(argument, 'syntax'));
+    // mathjs quotes the text, which may hold line breaks: escaped, the message stays one line.
+    const reason = (e as Error).message.replace(/\.$/, '').replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
+    throw new InputError(argument, `be a valid formula (${reason})`, text, idOf(argument, 'syntax'));
   }
-  const expr = convert(node, text, argument, false, jumps);
+  const within = 2 * MAX_FORMULA_DEPTH;
+  if (mathjsDepth(parsed) > within) throw new InputError(argument,
+    `nest at most ${MAX_FORMULA_DEPTH} operations deep (long sums are balanced, other chains are not)`,
+    `over ${within - MAX_FORMULA_DEPTH} deep`, idOf(argument, 'too-deep'));
+  const expr = convert(parsed.node, { text, argument, internal: false, jumps, groups: parsed.groups });
   const { nodes, depth } = treeSize(expr);
   if (nodes > MAX_FORMULA_NODES) throw new InputError(argument,
     `have at most ${MAX_FORMULA_NODES} operations, numbers and variables`, `${nodes}`, idOf(argument, 'too-large'));
@@ -53,25 +55,7 @@ export function parseFormula(text: string, argument = 'expression', jumps?: Jump
   return { text, expr, variables: variablesOf(shown).filter((v) => !isJumpPlaceholder(v)) };
 }
 
-/** Limits that keep every pass over a formula (derivatives, enclosures, evaluation) cheap and within the stack. */
-export const MAX_FORMULA_CHARS = 200_000;
-/**
- * Every sampled value of f walks all nodes (about 20 ns each once optimized), and sizing and
- * certifying take tens of thousands of values: 10,000 nodes (a 2,500-term sum) keeps that
- * within seconds.
- */
-export const MAX_FORMULA_NODES = 10_000;
-export const MAX_FORMULA_DEPTH = 400;
-
-/** Deepest parenthesis nesting of the text (mathjs parses nesting recursively). */
-function maxNesting(text: string): number {
-  let depth = 0, max = 0;
-  for (const c of text) {
-    if (c === '(' || c === '[') max = Math.max(max, ++depth);
-    else if (c === ')' || c === ']') depth--;
-  }
-  return max;
-}
+export { MAX_FORMULA_CHARS, MAX_FORMULA_DEPTH, MAX_FORMULA_NODES } from './prescan.ts';
 
 /** Node count and depth of a tree, without recursion. */
 export function treeSize(e: Expr): { nodes: number; depth: number } {
@@ -118,14 +102,59 @@ function balancedSum(terms: { sign: 1 | -1; e: Expr }[]): Expr {
 
 /** Converts a mathjs tree (e.g. a derivative) that may use the internal functions. */
 export function fromMathjs(node: MathNode): Expr {
-  return convert(node, node.toString(), 'derivative', true);
+  return convert(node, { text: node.toString(), argument: 'derivative', internal: true, groups: new Map() });
 }
 
-function convert(node: MathNode, text: string, argument: string, internal: boolean, jumps?: JumpSite[]): Expr {
-  const n = node as MathNode & Record<string, any>;
+/** What convert needs besides the node: the text and argument for messages, the jump list, the placeholders. */
+interface Context {
+  text: string;
+  argument: string;
+  /** Whether the internal functions (sec, sech) are allowed. */
+  internal: boolean;
+  jumps?: JumpSite[] | undefined;
+  groups: Map<string, MathNode>;
+}
+
+type Node = MathNode & Record<string, any>;
+
+/**
+ * The depth of mathjs's tree as convert recurses into it, without recursion: every node one
+ * level (parentheses too), long sums as the balanced trees convert makes, min/max and hypot
+ * of k arguments as the k − 1 folds they become. At most the depth of the converted formula
+ * plus the parentheses and signs around it (which the text scan bounds).
+ */
+function mathjsDepth({ node, groups }: ParsedText): number {
+  let deepest = 0;
+  const stack: [Node, number][] = [[node as Node, 1]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    deepest = Math.max(deepest, d);
+    const group = n.type === 'SymbolNode' ? groups.get(n.name as string) : undefined;
+    if (group) stack.push([group as Node, d]);
+    else if (n.type === 'OperatorNode' && (n.fn === 'add' || n.fn === 'subtract') && n.args.length === 2) {
+      const terms = sumTerms(n);
+      const levels = terms.length > BALANCE_ABOVE ? Math.ceil(Math.log2(terms.length)) + 1 : terms.length - 1;
+      for (const t of terms) stack.push([t.node as Node, d + levels]);
+    } else {
+      const fold = n.type === 'FunctionNode' ? foldLevels(n.fn?.name, n.args.length) : 1;
+      n.forEach((child: MathNode) => stack.push([child as Node, d + fold]));
+    }
+  }
+  return deepest;
+}
+
+/** Levels a call of `name` with k arguments becomes (callExpr folds min/max, writes hypot as a sqrt of a sum). */
+function foldLevels(name: unknown, k: number): number {
+  if (name === 'min' || name === 'max') return Math.max(1, k - 1);
+  return name === 'hypot' ? k + 1 : 1;
+}
+
+function convert(node: MathNode, ctx: Context): Expr {
+  const { text, argument, internal, jumps, groups } = ctx;
+  const n = node as Node;
   switch (n.type) {
     case 'ParenthesisNode':
-      return convert(n.content, text, argument, internal, jumps);
+      return convert(n.content, ctx);
     case 'ConstantNode': {
       const v = Number(n.value);
       if (typeof n.value !== 'number' || !Number.isFinite(v)) {
@@ -134,28 +163,20 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       }
       return { op: 'const', value: v };
     }
-    case 'SymbolNode': {
-      const name = n.name as string;
-      if (name in CONSTANTS) return { op: 'const', value: CONSTANTS[name]! };
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(argument, 'use simple variable names', name,
-        idOf(argument, 'bad-name'));
-      if ([...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS, ...REWRITTEN_FUNCTIONS].includes(name as never)) {
-        throw new InputError(argument, `call ${name} with parentheses`, name, idOf(argument, 'no-parentheses'));
-      }
-      return { op: 'var', name };
-    }
+    case 'SymbolNode':
+      return symbol(n.name as string, ctx);
     case 'OperatorNode': {
       if (n.fn === 'add' || n.fn === 'subtract') {
         const terms = sumTerms(n);
-        if (terms.length > BALANCE_ABOVE) return balancedSum(terms.map((t) => ({ sign: t.sign, e: convert(t.node, text,
-          argument, internal, jumps) })));
+        if (terms.length > BALANCE_ABOVE) return balancedSum(terms.map((t) => ({ sign: t.sign, e: convert(t.node,
+          ctx) })));
       }
-      const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal, jumps));
-      const step = Object.hasOwn(STEPS, n.fn as string) ? STEPS[n.fn as string] : undefined;
+      const args = (n.args as MathNode[]).map((a) => convert(a, ctx));
+      const step = STEPS.get(n.fn as string);
       if (jumps && step && args.length === 2) return comparisonSite(step, args[0]!, args[1]!, jumps, argument);
       if (n.fn === 'unaryMinus' && args.length === 1) return { op: 'neg', arg: args[0]! };
       if (n.fn === 'unaryPlus' && args.length === 1) return args[0]!;
-      const op = OPS[n.fn as string];
+      const op = OPS.get(n.fn as string);
       if (COMPARISONS.includes(n.fn as string)) throw new InputError(argument, JUMP_RULE, `${n.op} in ${text}`,
         idOf(argument, 'discontinuous'));
       if (!op || args.length !== 2) {
@@ -165,8 +186,10 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       return { op, a: args[0]!, b: args[1]! } as Expr;
     }
     case 'FunctionNode': {
-      const name = (n.fn?.name ?? String(n.fn)) as string;
-      const args = (n.args as MathNode[]).map((a) => convert(a, text, argument, internal, jumps));
+      if (n.fn?.type !== 'SymbolNode' || groups.has(n.fn.name)) throw new InputError(argument, NOT_PLAIN, text,
+        idOf(argument, 'not-plain'));
+      const name = n.fn.name as string;
+      const args = (n.args as MathNode[]).map((a) => convert(a, ctx));
       const kind = jumpKindOf(name);
       if (jumps && kind && args.length === 1) {
         return jumpSite(kind, args[0]!, `${name}(${exprToString(args[0]!)})`, jumps, argument);
@@ -174,7 +197,21 @@ function convert(node: MathNode, text: string, argument: string, internal: boole
       return callExpr(name, args, argument, (f) => internal && (INTERNAL_FUNCTIONS as readonly string[]).includes(f));
     }
     default:
-      throw new InputError(argument, 'be a plain formula (no assignments, matrices, units or strings)', text,
-        idOf(argument, 'not-plain'));
+      throw new InputError(argument, NOT_PLAIN, text, idOf(argument, 'not-plain'));
   }
+}
+
+/** A name: a placeholder's tree, pi or e, or a variable (a function name without parentheses is refused). */
+function symbol(name: string, ctx: Context): Expr {
+  const { argument } = ctx;
+  const group = ctx.groups.get(name);
+  if (group) return convert(group, ctx);
+  const constant = CONSTANTS.get(name);
+  if (constant !== undefined) return { op: 'const', value: constant };
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new InputError(argument, 'use simple variable names', name,
+    idOf(argument, 'bad-name'));
+  if ([...UNARY_FUNCTIONS, ...BINARY_FUNCTIONS, ...REWRITTEN_FUNCTIONS].includes(name as never)) {
+    throw new InputError(argument, `call ${name} with parentheses`, name, idOf(argument, 'no-parentheses'));
+  }
+  return { op: 'var', name };
 }

@@ -11,6 +11,7 @@ import '../certify/vnnlib.test.ts';
 import '../expr/derivative.test.ts';
 import '../expr/functions.test.ts';
 import '../expr/interval.test.ts';
+import '../expr/parse-limits.test.ts';
 import '../expr/parse.test.ts';
 import '../expr/special.test.ts';
 import '../expr/straightline.test.ts';

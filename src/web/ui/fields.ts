@@ -6,6 +6,7 @@
 import { InputError, type InputId } from '../../errors.ts';
 import type { OutputSpec } from '../../compile/types.ts';
 import { listFormulas } from '../../expr/list.ts';
+import { nameRecord } from '../../expr/names.ts';
 import { parseFormula } from '../../expr/parse.ts';
 
 type Interval = [number, number];
@@ -41,7 +42,7 @@ export function parseFormulaField(text: string): FormulaField {
 /** `name=a:b` pairs separated by `sep`; the last `=` splits (a subexpression may hold none). */
 function parsePairs(text: string, sep: string, argument: string, form: string,
   field: string): Record<string, Interval> {
-  const out: Record<string, Interval> = {};
+  const out = nameRecord<Interval>();
   for (const part of text.split(sep).filter((p) => p.trim())) {
     const eq = part.lastIndexOf('=');
     const name = (eq < 0 ? part : part.slice(0, eq)).trim();
