@@ -7,7 +7,8 @@ import { renderPairs, renderTable } from './table.ts';
 export function compileSummary(r: CompileResult, seconds: number) {
   const s = networkSummary(r.network);
   return {
-    expr: r.expr, inputs: r.inputs, relus: s.relus, layers: s.layers, params: s.params, widths: s.widths,
+    expr: r.expr, ...(r.rewritten ? { rewritten: r.rewritten } : {}),
+    inputs: r.inputs, relus: s.relus, layers: s.layers, params: s.params, widths: s.widths,
     maxError: { certified: r.certifiedMax, measured: r.measuredMax },
     float32: { maxError: { certified: r.certifiedMaxFloat32 } },
     rmsError: r.measuredRms,
@@ -35,6 +36,7 @@ export function renderCompile(r: CompileResult, seconds: number): string {
   const outside = r.region.exclude ? ` outside ${r.region.exclude.join(', ')}` : '';
   const head = renderPairs([
     ['formula', r.expr],
+    ...(r.rewritten ? [['built as (equal on the region)', r.rewritten] as [string, string]] : []),
     ['region', `${region.map(([k, [a, b]]) => `${k} in [${fmt(a)}, ${fmt(b)}]`).join(', ')}${outside}`],
     ['ReLUs', s.relus],
     ['hidden layers (widths)', `${s.layers} (${s.widths.slice(0, -1).join(', ')})`],
@@ -56,7 +58,8 @@ function renderPerOutput(r: CompileResult): string {
   const rows = r.outputs.map((o) => [o.name, shorten(o.expr, 50), o.maxError, o.certifiedMax, o.measuredMax]);
   const header = ['output', 'formula', 'max error asked', 'certified', 'measured'];
   const where = r.region.exclude ? `outside ${r.region.exclude.join(', ')}` : 'over the whole region';
-  return `\n\nper output (each certified ${where})\n${renderTable(header, rows)}`;
+  const rewritten = r.outputs.filter((o) => o.rewritten).map((o) => `\n${o.name} built as ${o.rewritten}`).join('');
+  return `\n\nper output (each certified ${where})\n${renderTable(header, rows)}${rewritten}`;
 }
 
 /** The nodes that cost units or are approximated: where each was built, how, and its share of the error. */

@@ -1,3 +1,4 @@
+import type { Expr } from '../expr/ast.ts';
 import { DEFAULT_MAX_SEGMENTS } from '../approx/approximate.ts';
 import { WorkError } from '../errors.ts';
 import { networkSummary, type Network } from '../net/network.ts';
@@ -7,7 +8,8 @@ import { checkToleranceFloor } from './floor.ts';
 import type { RoundingScope } from './float32cert.ts';
 import { ancestors, buildGraph } from './graph.ts';
 import { layoutFor } from './layout.ts';
-import { lowerForCompile } from './lower.ts';
+import { lowerForCompile, lowerOutput } from './lower.ts';
+import { rewrittenText } from './rewritesearch.ts';
 import { multiResult } from './outputs.ts';
 import { searchPlans } from './plansearch.ts';
 import { propagateRanges, withExactArgs, type Range } from './ranges.ts';
@@ -60,8 +62,8 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: Request = readReq
     throw compileFailure(tolerances, s.lastFailure, { kind: s.failureKind, dtype, deep, hasSquares: s.squaresHelp });
   }
   const best = s.best;
-  const finish = req.multi ? () => multiResult(o, req, p, p.outIds, best.built)
-    : () => singleResult(o, req, p, best, scope);
+  const finish = req.multi ? () => withRewritten(multiResult(o, req, p, p.outIds, best.built), p.rewritten)
+    : () => withRewritten(singleResult(o, req, p, best, scope), p.rewritten);
   return { network: best.built.network, finish };
 }
 
@@ -71,11 +73,33 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: Request = readReq
  */
 interface Prepared extends Compiled {
   outIds: number[]; region: Region; exactSteps: Set<number>; exactArgs: Map<number, Range>;
+  /** Per output, the rewritten formula built in its place (null: built as written). */
+  rewritten: (string | null)[];
+}
+
+/**
+ * The output formulas as built: lowered and rewritten for size (lower.ts lowerOutput), except
+ * where --range or --exclude name subexpressions a rewrite could remove.
+ */
+function builtForms(o: CompileOptions, req: Request): { exprs: Expr[]; rewritten: (string | null)[] } {
+  const rewrite = Object.keys(o.ranges ?? {}).length === 0 && req.bands.length === 0;
+  const forms = req.formulas.map((f, k) => lowerOutput(f.expr, o.vars, req.tolerances[k]!, rewrite));
+  return { exprs: forms.map((r) => r.expr), rewritten: forms.map(rewrittenText) };
+}
+
+/** The result with each rewritten output's `rewritten` formula (the key only where a rewrite was built). */
+function withRewritten(r: CompileResult, rewritten: (string | null)[]): CompileResult {
+  if (r.outputs) {
+    const outputs = r.outputs.map((out, k) => (rewritten[k] ? { ...out, rewritten: rewritten[k] } : out));
+    return { ...r, outputs };
+  }
+  return rewritten[0] ? { ...r, rewritten: rewritten[0] } : r;
 }
 
 function prepare(o: CompileOptions, req: Request): Prepared {
-  const g = buildGraph(lowerForCompile(req.formulas[0]!.expr, o.vars), req.inputs, { norms: o.norm === 'fold' });
-  const outIds = [g.output, ...req.formulas.slice(1).map((f) => g.intern(lowerForCompile(f.expr, o.vars)))];
+  const { exprs, rewritten } = builtForms(o, req);
+  const g = buildGraph(exprs[0]!, req.inputs, { norms: o.norm === 'fold' });
+  const outIds = [g.output, ...exprs.slice(1).map((e) => g.intern(e))];
   const given = givenRanges(o, g, outIds, req.inputs);
   // The steps as graph nodes (the same nodes as in the outputs: interning finds them).
   const exactSteps = new Set(req.steps.map((e) => g.intern(lowerForCompile(e, o.vars))));
@@ -84,13 +108,13 @@ function prepare(o: CompileOptions, req: Request): Prepared {
   const live = ancestors(g, outIds);
   // The certified region: the box where the stated ranges hold (as stated, not as propagated).
   const region = graphRegion(g, o.vars, [...given].map(([id, v]) => ({ id, range: v.range })), req.bands);
-  return { g, outIds, given, ranges, live, region, exactSteps, exactArgs };
+  return { g, outIds, given, ranges, live, region, exactSteps, exactArgs, rewritten };
 }
 
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
   const req = readRequest(o);
-  const graph = buildGraph(lowerForCompile(req.formulas[0]!.expr, o.vars), req.inputs, { norms: true });
+  const graph = buildGraph(builtForms(o, req).exprs[0]!, req.inputs, { norms: true });
   if (!graph.nodes.some((n) => n.kind === 'norm')) {
     return buildFormula({ ...o, norm: 'squares' }, undefined, req).finish();
   }

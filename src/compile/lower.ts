@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
-import { exprToString, type Expr } from '../expr/ast.ts';
+import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
+import { rewriteForSize, type SizeRewrite } from './rewritesearch.ts';
 
 type Box = Record<string, readonly [number, number]>;
 
@@ -36,6 +37,28 @@ export function lowerForCompile(e: Expr, box: Box): Expr {
     default: return { ...e, a: rec(e.a), b: rec(e.b) } as Expr;
   }
 }
+
+/**
+ * An output formula as compile builds it: lowered (lowerForCompile), then rewritten into the
+ * equal form the planner estimates smallest at `maxError` (rewritesearch.ts; exact identities
+ * on the box). `rewrite: false` keeps the form written (a --range or --exclude names its
+ * subexpressions, which a rewrite could remove). The certificate holds for the formula as
+ * written, since the two are equal on the box; measurement is against the written one.
+ */
+export function lowerOutput(e: Expr, box: Box, maxError: number, rewrite = true): SizeRewrite {
+  const lowered = lowerForCompile(e, box);
+  if (!rewrite) return { original: lowered, expr: lowered, applied: [], originalEstimate: NaN, estimate: NaN };
+  const key = `${exprKey(lowered)}|${JSON.stringify(box)}|${maxError}`;
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const r = rewriteForSize(lowered, box, Object.keys(box), maxError);
+  if (recent.size >= 16) recent.clear();
+  recent.set(key, r);
+  return r;
+}
+
+/** The last rewrites (compile with --norm auto prepares a formula more than once). */
+const recent = new Map<string, SizeRewrite>();
 
 function isConstant(e: Expr): boolean {
   return e.op === 'const' || (e.op === 'neg' && isConstant(e.arg));

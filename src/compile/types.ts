@@ -70,6 +70,8 @@ export interface OutputReport {
   measuredMax: number;
   measuredRms: number;
   outputRange: [number, number];
+  /** The equal form built in place of `expr` (compile/rewritesearch.ts), when a rewrite was smaller. */
+  rewritten?: string;
 }
 
 export interface NodeReport {
@@ -116,6 +118,8 @@ export interface CompileResult {
   nodes: NodeReport[];
   /** The certified region: the box, the stated ranges, and the bands cut out of it (--exclude texts). */
   region: { box: Record<string, Range>; ranges: Record<string, Range>; exclude?: string[] };
+  /** The equal form built in place of `expr` (compile/rewritesearch.ts), when a rewrite was smaller. */
+  rewritten?: string;
   /** Several outputs: one report each, in network output order (top-level errors are their maxima). */
   outputs?: OutputReport[];
 }

@@ -18,3 +18,4 @@ import '../compile/outputs.test.ts';
 import '../compile/piece.test.ts';
 import '../compile/ranges.test.ts';
 import '../compile/region.test.ts';
+import '../compile/rewrite.test.ts';
