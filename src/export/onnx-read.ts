@@ -5,16 +5,15 @@
  * to float. Any other operator is refused by its name. Weights come from the graph's
  * initializers (raw_data, float_data or double_data), widened exactly to float64.
  */
-import onnxProto from 'onnx-proto';
+import { AttributeProto_AttributeType, TensorProto_DataType, type NodeProto, type TensorProto } from 'onnx-buf';
 import { InputError } from '../errors.ts';
 import type { Network } from '../net/network.ts';
 import { fromLittleEndian } from './bytes.ts';
-import { readOnnxInfo } from './onnx.ts';
+import { decodeOnnx, readOnnxInfo } from './onnx.ts';
 import { plainFromSteps, type Step } from './plain.ts';
 
-const { onnx } = onnxProto;
-type Node = onnxProto.onnx.INodeProto;
-type Tensor = onnxProto.onnx.ITensorProto;
+type Node = NodeProto;
+type Tensor = TensorProto;
 
 const SUPPORTED = ['Gemm', 'MatMul', 'Add', 'Relu', 'LeakyRelu', 'Identity', 'Dropout', 'Flatten', 'Cast'];
 const PASS = new Set(['Identity', 'Dropout', 'Flatten', 'Cast']);
@@ -22,8 +21,8 @@ const PASS = new Set(['Identity', 'Dropout', 'Flatten', 'Cast']);
 function tensorValues(t: Tensor, source: string): { dims: number[]; data: Float64Array } {
   const dims = (t.dims ?? []).map(Number);
   const count = dims.reduce((a, b) => a * b, 1);
-  const type = t.dataType === onnx.TensorProto.DataType.DOUBLE ? 'float64'
-    : t.dataType === onnx.TensorProto.DataType.FLOAT ? 'float32' : null;
+  const type = t.dataType === TensorProto_DataType.DOUBLE ? 'float64'
+    : t.dataType === TensorProto_DataType.FLOAT ? 'float32' : null;
   if (!type) throw new InputError(`${source} initializer "${t.name}"`, 'be float or double', `data type ${t.dataType}`,
     { field: 'bytes', code: 'malformed' });
   let data: Float64Array;
@@ -42,7 +41,7 @@ function tensorValues(t: Tensor, source: string): { dims: number[]; data: Float6
 const attr = (n: Node, name: string, fallback: number): number => {
   const a = n.attribute?.find((x) => x.name === name);
   if (!a) return fallback;
-  return a.type === onnx.AttributeProto.AttributeType.FLOAT ? a.f ?? fallback : Number(a.i ?? fallback);
+  return a.type === AttributeProto_AttributeType.FLOAT ? a.f ?? fallback : Number(a.i ?? fallback);
 };
 
 const isPowerOfTwo = (v: number): boolean => v > 0 && Number.isInteger(Math.log2(v));
@@ -63,7 +62,7 @@ function rows(w: { dims: number[]; data: Float64Array }, transposed: boolean, sc
 export function networkFromOnnx(bytes: Uint8Array,
   source = 'ONNX model'): { net: Network; dtype: 'float32' | 'float64'; metadata: Record<string, string> } {
   const info = readOnnxInfo(bytes, source);
-  const graph = onnx.ModelProto.decode(bytes).graph!;
+  const graph = decodeOnnx(bytes).graph!;
   const inits = new Map<string, Tensor>();
   for (const t of graph.initializer ?? []) inits.set(t.name ?? '', t);
   const value = (name: string, what: string) => {
