@@ -11,6 +11,7 @@ import type * as Tf from '@tensorflow/tfjs';
 import { TFJS_MODEL_FILE } from '../export/tfjs.ts';
 import { InputError } from '../errors.ts';
 import { importOptional } from '../optional.ts';
+import type { TfjsIOHandler, TfjsModel } from '../train/tfjs-types.ts';
 
 export type TfjsBackend = 'wasm' | 'cpu';
 
@@ -19,9 +20,18 @@ let wasmPathsSet = false;
 let tfModule: Promise<typeof Tf> | undefined;
 
 /** TensorFlow.js, loaded on first use (an optional dependency). */
-export function loadTfjs(): Promise<typeof Tf> {
+function loadTf(): Promise<typeof Tf> {
   tfModule ??= importOptional('@tensorflow/tfjs', 'TensorFlow.js', () => import('@tensorflow/tfjs'));
   return tfModule;
+}
+
+/**
+ * The @tensorflow/tfjs module, loaded on first use (an optional dependency; a missing one is a
+ * WorkError naming it). Typed `unknown` so that knotnet's types do not need tfjs's: cast it to
+ * `typeof import('@tensorflow/tfjs')`.
+ */
+export function loadTfjs(): Promise<unknown> {
+  return loadTf();
 }
 
 /**
@@ -45,7 +55,7 @@ async function configureWasmPaths(): Promise<void> {
  */
 export function initTfjs(preferred: TfjsBackend = 'wasm'): Promise<TfjsBackend> {
   ready ??= (async () => {
-    const tf = await loadTfjs();
+    const tf = await loadTf();
     tf.env().set('PROD', true);
     if (preferred === 'wasm') {
       try {
@@ -68,7 +78,7 @@ export function initTfjs(preferred: TfjsBackend = 'wasm'): Promise<TfjsBackend> 
 /** Switches the backend explicitly (tests compare backends); later initTfjs calls keep it. */
 export async function useTfjsBackend(backend: TfjsBackend): Promise<TfjsBackend> {
   await initTfjs(backend);
-  const tf = await loadTfjs();
+  const tf = await loadTf();
   if (tf.getBackend() !== backend) {
     if (backend === 'wasm') await configureWasmPaths();
     if (!(await tf.setBackend(backend))) throw new Error(`the tfjs ${backend} backend did not initialize`);
@@ -121,10 +131,14 @@ function weightsPath(dir: string, p: string): string {
   return full;
 }
 
-export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE): Tf.io.IOHandler {
+export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE): TfjsIOHandler {
+  return handlerFor(dir, modelFile);
+}
+
+function handlerFor(dir: string, modelFile: string): Tf.io.IOHandler & TfjsIOHandler {
   return {
     async load() {
-      const tf = await loadTfjs();
+      const tf = await loadTf();
       const modelJson = readModelJson(await readFile(join(dir, modelFile), 'utf8'), join(dir, modelFile));
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);
@@ -142,20 +156,20 @@ export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE)
 }
 
 /** Loads the LayersModel in `dir` (initializing a backend first if none was chosen). */
-export async function loadTfjsFromDir(dir: string, modelFile: string = TFJS_MODEL_FILE): Promise<Tf.LayersModel> {
+export async function loadTfjsFromDir(dir: string, modelFile: string = TFJS_MODEL_FILE): Promise<TfjsModel> {
   await initTfjs();
-  const tf = await loadTfjs();
-  return tf.loadLayersModel(tfjsDirHandler(dir, modelFile));
+  const tf = await loadTf();
+  return tf.loadLayersModel(handlerFor(dir, modelFile));
 }
 
 /** Runs `x` (row-major batch × nIn) through `model` in float32; the result is widened to float64. */
-export async function runTfjs(model: Tf.LayersModel, x: ArrayLike<number>, batch: number,
+export async function runTfjs(model: TfjsModel, x: ArrayLike<number>, batch: number,
   nIn: number): Promise<Float64Array> {
   if (!Number.isInteger(batch) || batch < 0 || x.length !== batch * nIn) {
     throw new RangeError(`input length (${x.length}) does not match batch × inputs (${batch} × ${nIn} = ` +
       `${batch * nIn})`);
   }
-  const tf = await loadTfjs();
+  const tf = await loadTf();
   const input = tf.tensor2d(Float32Array.from(x), [batch, nIn], 'float32');
   const output = model.predict(input) as Tf.Tensor;
   try {

@@ -3,6 +3,7 @@ import { evaluate } from '../net/evaluate.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { askerModel, modelFromNetwork, networkFromModel, reluMlp } from './models.ts';
 import { scalingOf, trainFor, type Scaling } from './train.ts';
+import type { TfjsSequential } from './tfjs-types.ts';
 
 /**
  * Held-out errors of a network: one evaluator for every network, constructed or trained —
@@ -127,7 +128,7 @@ export async function compareWithTraining(c: CompareInput): Promise<CompareRow[]
   return rows;
 }
 
-interface Run { name: string; model: () => tf.Sequential; scaling?: Scaling; lr: number;
+interface Run { name: string; model: () => TfjsSequential; scaling?: Scaling; lr: number;
   init: 'random' | 'constructed' }
 
 /**
@@ -135,7 +136,7 @@ interface Run { name: string; model: () => tf.Sequential; scaling?: Scaling; lr:
  * fine-tuning row only: it shows what the training loss sees, beside the common evaluator.
  */
 export function runtimeErrors(
-  model: tf.Sequential, x: Float64Array, yTrue: Float64Array,
+  model: TfjsSequential, x: Float64Array, yTrue: Float64Array,
 ): { max: number; rms: number } {
   const n = yTrue.length;
   const y = tf.tidy(() => (model.predict(tf.tensor2d(Float32Array.from(x), [n,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { denseLayer, type DenseLayer, type Network } from '../net/network.ts';
+import type { TfjsLayer, TfjsSequential } from './tfjs-types.ts';
 
 /**
  * TensorFlow.js models for the comparison, and their exact conversion to knotnet Networks
@@ -7,7 +8,7 @@ import { denseLayer, type DenseLayer, type Network } from '../net/network.ts';
  */
 
 /** The asker's Keras model: 3 → Dense 6 linear → Dense 12 LeakyReLU → Dense 12 LeakyReLU → 1. */
-export function askerModel(nIn: number, seed: number): tf.Sequential {
+export function askerModel(nIn: number, seed: number): TfjsSequential {
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed + k });
   const m = tf.sequential();
   m.add(tf.layers.dense({ inputShape: [nIn], units: 6, activation: 'linear', kernelInitializer: init(1) }));
@@ -23,7 +24,7 @@ export function askerModel(nIn: number, seed: number): tf.Sequential {
 export const LEAKY_ALPHA = 0.3;
 
 /** A ReLU MLP with the given hidden widths (He initialization, seeded). */
-export function reluMlp(nIn: number, widths: number[], seed: number): tf.Sequential {
+export function reluMlp(nIn: number, widths: number[], seed: number): TfjsSequential {
   const m = tf.sequential();
   widths.forEach((units, i) => m.add(tf.layers.dense({ ...(i === 0 ? { inputShape: [nIn] } : {}), units,
     activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seed + i }) })));
@@ -32,7 +33,7 @@ export function reluMlp(nIn: number, widths: number[], seed: number): tf.Sequent
 }
 
 /** A tfjs model holding a knotnet network's weights (kernels transposed to [in, out]). */
-export function modelFromNetwork(net: Network): tf.Sequential {
+export function modelFromNetwork(net: Network): TfjsSequential {
   const m = tf.sequential();
   net.layers.forEach((l, i) => {
     const layer = tf.layers.dense({ ...(i === 0 ? { inputShape: [l.inSize] } : {}), units: l.outSize,
@@ -47,7 +48,7 @@ export function modelFromNetwork(net: Network): tf.Sequential {
 }
 
 /** Reads a tfjs Dense layer as ours (rows = outputs). */
-function readDense(layer: tf.layers.Layer, activation: 'relu' | 'linear'): DenseLayer {
+function readDense(layer: TfjsLayer, activation: 'relu' | 'linear'): DenseLayer {
   const [k, b] = layer.getWeights();
   const [inSize, outSize] = k!.shape as [number, number];
   const kernel = k!.dataSync();
@@ -64,7 +65,7 @@ function readDense(layer: tf.layers.Layer, activation: 'relu' | 'linear'): Dense
  * last layers.
  */
 export function networkFromModel(
-  model: tf.Sequential, inputs: string[], scaling?: { mu: number[]; sigma: number[]; yMu: number; ySigma: number },
+  model: TfjsSequential, inputs: string[], scaling?: { mu: number[]; sigma: number[]; yMu: number; ySigma: number },
 ): Network {
   const layers: DenseLayer[] = [];
   let pendingLinear: DenseLayer | null = null;

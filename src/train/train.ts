@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { rng } from '../random.ts';
+import type { TfjsSequential } from './tfjs-types.ts';
 
 /** Per-feature mean and standard deviation (for optional standardization). */
 export interface Scaling { mu: number[]; sigma: number[]; yMu: number; ySigma: number }
@@ -24,10 +25,11 @@ export interface TrainPoint { seconds: number; epoch: number; loss: number }
  * `scaling`, when given, standardizes inputs and outputs for training.
  */
 export async function trainFor(
-  model: tf.Sequential, x: Float64Array, y: Float64Array, nIn: number,
+  model: TfjsSequential, x: Float64Array, y: Float64Array, nIn: number,
   o: { budgetSeconds: number; seed: number; learningRate?: number; batchSize?: number; scaling?: Scaling; onEpoch?: (
     p: TrainPoint) => void },
 ): Promise<TrainPoint[]> {
+  const sequential = model as tf.Sequential; // a tf.Sequential from askerModel, reluMlp or modelFromNetwork
   const n = y.length;
   const xs = new Float32Array(x.length);
   const ys = new Float32Array(n);
@@ -36,7 +38,7 @@ export async function trainFor(
       + j]! - o.scaling.mu[j]!) / o.scaling.sigma[j]! : x[i * nIn + j]!;
     ys[i] = o.scaling ? (y[i]! - o.scaling.yMu) / o.scaling.ySigma : y[i]!;
   }
-  model.compile({ optimizer: tf.train.adam(o.learningRate ?? 1e-3), loss: 'meanSquaredError' });
+  sequential.compile({ optimizer: tf.train.adam(o.learningRate ?? 1e-3), loss: 'meanSquaredError' });
   const rand = rng(o.seed);
   const history: TrainPoint[] = [];
   let spent = 0;
@@ -51,7 +53,7 @@ export async function trainFor(
       + j]!; });
     const tx = tf.tensor2d(xb, [n, nIn]);
     const ty = tf.tensor2d(yb, [n, 1]);
-    const h = await model.fit(tx, ty, { epochs: 1, batchSize: o.batchSize ?? 64, shuffle: false, verbose: 0 });
+    const h = await sequential.fit(tx, ty, { epochs: 1, batchSize: o.batchSize ?? 64, shuffle: false, verbose: 0 });
     tx.dispose();
     ty.dispose();
     const loss = Number(h.history.loss![0]) * (o.scaling ? o.scaling.ySigma ** 2 : 1);

@@ -58,7 +58,7 @@ test('loadPlainNetwork(the asker\'s tfjs model with LeakyReLU) computes what tfj
   await tf.setBackend('cpu');
   const model = askerModel(3, 7);
   const folder = join(dir, 'asker');
-  await saveTfjs(model, folder);
+  await saveTfjs(model as tf.LayersModel, folder);
   const m = await loadPlainNetwork(folder);
   const relus = m.net.layers.reduce((n, l, i) => n + (i < m.net.layers.length - 1 && l.activation === 'relu' ? l.outSize
     : 0), 0);

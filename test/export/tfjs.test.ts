@@ -11,6 +11,7 @@ import { evaluate } from '../../src/net/evaluate.ts';
 import type { Network } from '../../src/net/network.ts';
 import { roundingErrorBound } from '../../src/net/rounding.ts';
 import { loadTfjsFromDir, runTfjs, useTfjsBackend, type TfjsBackend } from '../../src/runtime/tfjs.ts';
+import type { TfjsModel } from '../../src/train/tfjs-types.ts';
 import { assertWithin, grid, pwlSquare, randomNetwork, samplePoints } from './networks.ts';
 
 const dirs: string[] = [];
@@ -81,7 +82,7 @@ for (const backend of ['wasm', 'cpu'] as TfjsBackend[]) {
       const bound64 = roundingErrorBound(net, new Array(nIn).fill(lo), new Array(nIn).fill(hi), 'float64');
       const tol = (i: number): number => bound32[i % nOut]! + bound64[i % nOut]!;
       const row = (i: number): string => `input row ${Math.floor(i / nOut)}`;
-      const loaders: [string, () => Promise<tf.LayersModel>][] = [
+      const loaders: [string, () => Promise<TfjsModel>][] = [
         ['memory', () => tf.loadLayersModel(fromMemory(net))],
         ['directory', async () => loadTfjsFromDir(await writeTfjsDir(net))],
       ];

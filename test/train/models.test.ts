@@ -9,6 +9,7 @@ import { denseLayer, type Network } from '../../src/net/network.ts';
 import { useTfjsBackend } from '../../src/runtime/tfjs.ts';
 import { askerModel, LEAKY_ALPHA, modelFromNetwork, networkFromModel, reluMlp } from '../../src/train/models.ts';
 import { scalingOf, trainFor } from '../../src/train/train.ts';
+import type { TfjsSequential } from '../../src/train/tfjs-types.ts';
 import { rng } from '../../src/random.ts';
 
 const close = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
@@ -19,7 +20,7 @@ function samples(n: number, d: number, seed: number): Float64Array {
 }
 
 /** Reference: the Keras graph (Dense, LeakyReLU, …) run in float64 straight from the tfjs weights. */
-function kerasForward64(model: tf.Sequential, x: number[]): number {
+function kerasForward64(model: TfjsSequential, x: number[]): number {
   let v = x;
   for (const layer of model.layers) {
     if (layer.getClassName() === 'LeakyReLU') { v = v.map((z) => (z >= 0 ? z : LEAKY_ALPHA * z)); continue; }
