@@ -4,6 +4,7 @@ import { accurateFunction } from '../expr/accurate.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { T3, t3Box } from '../reference.ts';
 import { compareNotes, compareReportFiles } from '../report/compare.ts';
+import { PNG_FIGURES, requireRuntimes, TRAINING } from '../runtime/preflight.ts';
 import { collect, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges } from './args.ts';
 import { certifyRows, compareSamples, construct, labelRows, trainAndMeasure, type CompareTask } from './compare-run.ts';
 import { compareJson, compareTable, exportFiles, provenNote, renderCompare, sampleCounts,
@@ -108,6 +109,7 @@ async function compareAction(req: CompareRequest): Promise<void> {
   if (req.exportDir) targets.push({ target: { path: req.exportDir, argument: '--export-dir', kind: 'export-dir' },
     files: [] });
   checkOutputs(targets.map((t) => t.target), req.force);
+  requireRuntimes([TRAINING, ...(req.report ? PNG_FIGURES : [])]);
   const { outcome, f } = await runComparison(req);
   const domain = { ...req.vars, ...req.ranges };
   if (req.report) {

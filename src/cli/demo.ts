@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { approximate } from '../approx/approximate.ts';
 import { compileFormula, type CompileResult } from '../compile/compile.ts';
+import { requireRuntimes, TRAINING } from '../runtime/preflight.ts';
 import { initTfjs } from '../runtime/tfjs.ts';
 import { equalSpacingDistanceRelus } from '../compile/recipe.ts';
 import { sampleShell } from '../compile/sample.ts';
@@ -35,6 +36,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print one JSON object instead of the tables')
     .option('--quiet', QUIET_HELP)
     .action(async (flags: { json?: boolean }) => {
+      requireRuntimes([TRAINING]); // the comparison at the end trains: say so before T1–T3's minutes of work
       const started = performance.now();
       const demo = await runDemo();
       const seconds = (performance.now() - started) / 1000;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import { EXPLORER_PAGE, requireRuntimes } from '../runtime/preflight.ts';
 import { startExplorer } from '../web/serve.ts';
 
 export function registerExplore(program: Command): void {
@@ -17,6 +18,7 @@ export function registerExplore(program: Command): void {
         'be a whole number from 0 to 65535', flags.port);
       if (flags.openBrowser !== 'yes' && flags.openBrowser !== 'no') throw new InputError('--open-browser',
         'be yes or no', flags.openBrowser);
+      requireRuntimes([EXPLORER_PAGE]);
       let server;
       try {
         server = await startExplorer({ port });
