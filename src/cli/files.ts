@@ -1,14 +1,19 @@
 /**
- * Where the CLI may write, decided before any work: an output path names a regular file or a
- * folder in an existing, writable folder. Nothing the user did not ask to replace is
- * replaced: an existing file, or a non-empty folder, is overwritten only when it is a
- * previous knotnet artifact of the same kind (recognized by its format marker) or when the
- * user passed `--force`. Devices, FIFOs, sockets and symbolic links are never written.
+ * Where the CLI may write, decided before any work (and again right before the final renames,
+ * cli/staging.ts). An output path names a regular file or a folder in an existing, writable
+ * folder; no two outputs of one command are the same path or one inside the other. A command
+ * replaces only the paths the user named, and without `--force` only knotnet's own previous
+ * output of the same kind (cli/ownership.ts): a file whose metadata says knotnet wrote it, a
+ * folder whose manifest lists exactly what it holds. With `--force` an existing file is
+ * replaced, and a folder output is written into the existing folder: its files of the names
+ * written are replaced, everything else in it is kept. Nothing else is ever removed; devices,
+ * FIFOs, sockets and symbolic links are never written.
  */
-import { accessSync, closeSync, constants, lstatSync, openSync, readdirSync, readSync, statSync,
-  type Stats } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { clearLeftovers } from './leftovers.ts';
+import { folderContents, isKnotnetFile } from './ownership.ts';
 
 /** What an output holds: one file of a format, or a folder of files. */
 export type OutputKind = 'network-json' | 'onnx' | 'safetensors' | 'csv' | 'vnnlib' | 'tfjs' | 'report' | 'export-dir';
@@ -21,6 +26,16 @@ export interface OutputTarget {
   kind: OutputKind;
 }
 
+/** What is at an output's path now, and so how it is written (cli/staging.ts). */
+export interface OutputPlan {
+  target: OutputTarget;
+  present: 'nothing' | 'file' | 'folder';
+  /** In an existing folder with nothing else: knotnet's previous output, removed unless written again. */
+  owned: string[];
+  /** In an existing folder (--force): what knotnet did not write there, kept as it is. */
+  foreign: string[];
+}
+
 const FOLDER_KINDS: ReadonlySet<OutputKind> = new Set(['tfjs', 'report', 'export-dir']);
 
 /** Does `kind` write a folder (true) or one file (false)? */
@@ -28,13 +43,8 @@ export function isFolderKind(kind: OutputKind): boolean {
   return FOLDER_KINDS.has(kind);
 }
 
-/**
- * Checks one output before the work: its folder exists and is writable, and whatever is at
- * the path now may be replaced (see the module note). Throws InputError naming the flag and
- * the path otherwise.
- */
-export function checkOutput(target: OutputTarget, force: boolean): void {
-  const { path, argument, kind } = target;
+/** The folder an output goes into exists and is writable (else InputError naming the flag and the path). */
+function checkParent({ path, argument }: OutputTarget): string {
   const dir = dirname(resolve(path));
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
@@ -42,96 +52,95 @@ export function checkOutput(target: OutputTarget, force: boolean): void {
   } catch {
     throw new InputError(argument, 'name a file in an existing, writable folder', path);
   }
+  return dir;
+}
+
+/** `names` for a message: the first three, quoted, and how many more. */
+export function listNames(names: string[]): string {
+  const shown = names.slice(0, 3).map((n) => JSON.stringify(n)).join(', ');
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+}
+
+/** An existing folder at a folder output's path: knotnet's own, or (--force) written into. */
+function planFolder(target: OutputTarget, force: boolean): OutputPlan {
+  const { path, argument, kind } = target;
+  try {
+    accessSync(path, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new InputError(argument, 'name a folder knotnet may write into (this one is read-only)', path);
+  }
+  const { owned, foreign } = folderContents(path, kind);
+  if (foreign.length > 0 && !force) {
+    throw new InputError(argument, `not name a non-empty folder that is not a previous knotnet ${kind} output (it ` +
+      `holds ${listNames(foreign)}; pass --force to write into it, keeping those files)`, path);
+  }
+  return { target, present: 'folder', owned: foreign.length > 0 ? [] : owned, foreign };
+}
+
+/**
+ * Checks one output before the work: its folder exists and is writable, and whatever is at
+ * the path now may be replaced (see the module note). Throws InputError naming the flag and
+ * the path otherwise; returns what is there.
+ */
+export function checkOutput(target: OutputTarget, force: boolean): OutputPlan {
+  const { path, argument, kind } = target;
+  checkParent(target);
   let st: Stats;
   try {
     st = lstatSync(path);
   } catch {
-    return; // nothing there yet
+    return { target, present: 'nothing', owned: [], foreign: [] };
   }
   const what = isFolderKind(kind) ? 'folder' : 'file';
   if (!st.isFile() && !st.isDirectory()) {
     throw new InputError(argument,
       `name a regular ${what}, not ${st.isSymbolicLink() ? 'a symbolic link' : 'a device, FIFO or socket'}`, path);
   }
-  if (force) return;
+  const file: OutputPlan = { target, present: 'file', owned: [], foreign: [] };
   if (isFolderKind(kind)) {
-    if (st.isFile()) throw new InputError(argument,
-      'not name an existing file (pass --force to replace it by a folder)', path);
-    if (readdirSync(path).length === 0 || isFolderArtifact(path, kind)) return;
-    throw new InputError(argument,
-      `not name a non-empty folder that is not a previous knotnet ${kind} output (pass --force to replace it)`, path);
+    if (st.isDirectory()) return planFolder(target, force);
+    if (force) return file;
+    throw new InputError(argument, 'not name an existing file (pass --force to replace it by a folder)', path);
   }
   if (st.isDirectory()) throw new InputError(argument,
-    'not name an existing folder (pass --force to replace it by a file)', path);
-  if (isFileArtifact(path, kind)) return;
+    'not name an existing folder (a file output never replaces a folder, even with --force)', path);
+  if (force || isKnotnetFile(path, kind)) return file;
   throw new InputError(argument,
     `not name an existing file that is not a knotnet ${kind} file (pass --force to replace it)`, path);
 }
 
-/** Checks every output of one command together: each one, and no path named twice. */
-export function checkOutputs(targets: OutputTarget[], force: boolean): void {
-  const seen = new Map<string, string>();
-  for (const t of targets) {
-    const key = resolve(t.path);
-    const before = seen.get(key);
-    if (before) throw new InputError(t.argument, `name a different path than ${before}`, t.path);
-    seen.set(key, t.argument);
-    checkOutput(t, force);
+/** The path with its folder's links resolved (the folder exists: checkParent). */
+const canonical = (t: OutputTarget): string => join(realpathSync(checkParent(t)), basename(resolve(t.path)));
+
+/** Refuses two outputs at one path, or one inside the other (the second would be written, then replaced). */
+function refuseOverlaps(targets: OutputTarget[]): void {
+  const paths = targets.map(canonical);
+  for (let j = 0; j < targets.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const [a, b] = [targets[i]!, targets[j]!];
+      if (paths[i] === paths[j]) throw new InputError(b.argument, `name a different path than ${a.argument}`, b.path);
+      const inside = (outer: string, inner: string) => {
+        const rel = relative(outer, inner);
+        return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+      };
+      if (inside(paths[i]!, paths[j]!)) throw new InputError(b.argument,
+        `name a path outside ${a.argument} ${a.path} (this command writes that one whole)`, b.path);
+      if (inside(paths[j]!, paths[i]!)) throw new InputError(a.argument,
+        `name a path outside ${b.argument} ${b.path} (this command writes that one whole)`, a.path);
+    }
   }
 }
 
-/** The first `n` bytes of a file as text (latin1: markers are ASCII). */
-function head(path: string, n: number): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const got = readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got).toString('latin1');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Format markers knotnet writes at the start of each file kind. */
-const FILE_MARKERS: Partial<Record<OutputKind, (text: string) => boolean>> = {
-  'network-json': (t) => /^\s*\{\s*"format"\s*:\s*"knotnet\.network"/.test(t),
-  // ModelProto field 2 (producer_name) = "knotnet": tag 0x12, length 7.
-  onnx: (t) => t.includes('\x12\x07knotnet'),
-  safetensors: (t) => /^[\s\S]{8}\{"__metadata__":\{"format":"pt","producer":"knotnet"/.test(t),
-  vnnlib: (t) => t.startsWith('; knotnet certify:'),
-};
-
-/** Is the file at `path` a file knotnet wrote of this kind? (CSV has no marker: never.) */
-export function isFileArtifact(path: string, kind: OutputKind): boolean {
-  const marker = FILE_MARKERS[kind];
-  try {
-    return !!marker && lstatSync(path).isFile() && marker(head(path, 4096));
-  } catch {
-    return false;
-  }
-}
-
-/** A previous knotnet folder output: only regular files of the kind's names, marker present. */
-export function isFolderArtifact(path: string, kind: OutputKind): boolean {
-  try {
-    const names = readdirSync(path);
-    if (!names.every((n) => lstatSync(join(path, n)).isFile())) return false;
-    if (kind === 'tfjs') {
-      return names.includes('model.json') && /^\s*\{"format":"layers-model","generatedBy":"knotnet"/.test(head(join(
-        path, 'model.json'), 256))
-        && names.every((n) => n === 'model.json' || extname(n) === '.bin');
-    }
-    if (kind === 'report') {
-      return names.includes('index.html') && head(join(path, 'index.html'),
-        512).includes('<meta name="generator" content="knotnet">')
-        && names.every((n) => ['.html', '.svg', '.png'].includes(extname(n)));
-    }
-    if (kind === 'export-dir') {
-      return names.every((n) => (extname(n) === '.onnx' && isFileArtifact(join(path, n),
-        'onnx')) || (extname(n) === '.json' && isFileArtifact(join(path, n), 'network-json')));
-    }
-    return false;
-  } catch {
-    return false;
-  }
+/**
+ * Checks every output of one command together: no two overlap, what killed runs left in their
+ * folders is cleared (cli/leftovers.ts), then each one is checked. Returns what is at each.
+ */
+export function checkOutputs(targets: OutputTarget[], force: boolean): OutputPlan[] {
+  refuseOverlaps(targets);
+  const folders = targets.flatMap((t) => {
+    const folder = isFolderKind(t.kind) && lstatSync(t.path, { throwIfNoEntry: false })?.isDirectory();
+    return [dirname(resolve(t.path)), ...(folder ? [resolve(t.path)] : [])];
+  });
+  clearLeftovers(folders);
+  return targets.map((t) => checkOutput(t, force));
 }

@@ -8,9 +8,9 @@ import { networkSummary, type Network } from '../net/network.ts';
 import { linePlot } from '../report/plot.ts';
 import { htmlReport } from '../report/html.ts';
 import { parseChoice, parseCount, parsePositive } from './args.ts';
-import { checkOutputs, type OutputTarget } from './files.ts';
+import type { OutputTarget } from './files.ts';
 import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
-import { writeOutputs } from './staging.ts';
+import type { StagedOutput } from './staging.ts';
 import { renderPairs } from './table.ts';
 
 interface FitFlags {
@@ -59,12 +59,13 @@ interface FitOutcome {
   segments: number; domain: [number, number]; seconds: number; files: string[];
 }
 
-/** Parse, check the output paths, read the columns, fit, write the network and report, print. */
+/** Parse, check the output paths, read the columns, fit, write the network and report (both or neither), print. */
 async function fitAction(path: string, flags: FitFlags): Promise<void> {
   const started = performance.now();
   const req = parseFitFlags(path, flags);
-  if (req.report) checkOutputs([req.report], req.force);
-  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype: req.dtype, force: flags.force });
+  const report: StagedOutput | undefined = req.report ? { target: req.report, files: [] } : undefined;
+  const saver = saveOutputs({ save: flags.save, exports: flags.export ?? [], dtype: req.dtype, force: flags.force,
+    others: report ? [report] : [] });
   const { xs, ys } = readColumns(path, req.x, req.y);
   const points = groupPoints(xs, ys);
   if (points.wasUnsorted) process.stderr.write(`knotnet: ${path}: x was not sorted; sorted it.\n`);
@@ -83,12 +84,9 @@ async function fitAction(path: string, flags: FitFlags): Promise<void> {
   const error = { measuredMax: r.maxError, measuredRms: r.rmsError, on: 'points' };
   const meta = { expr: `fit of ${req.y} over ${req.x} (${path})`, domain: { [req.x]: domain }, error,
     knots: Array.from(r.pwl.x) };
-  await saver.write(network, meta, [[domain[0]], [domain[1]]]);
-  if (req.report) {
-    await writeOutputs([{ target: req.report,
-      files: reportFiles(path, req.x, req.y, xs, ys, r.pwl, r.maxError, r.rmsError) }], req.force);
-    saver.written.push(join(flags.report!, 'index.html'));
-  }
+  if (report) report.files = reportFiles(path, req.x, req.y, xs, ys, r.pwl, r.maxError, r.rmsError);
+  await saver.write(network, meta, [[domain[0]], [domain[1]]]); // the network files and the report, or none
+  if (report) saver.written.push(join(flags.report!, 'index.html'));
   const outcome: FitOutcome = { points, fit: r, network, segments: r.pwl.x.length - 1, domain, seconds,
     files: saver.written };
   process.stdout.write(req.json ? `${JSON.stringify(fitSummary(req, outcome))}\n` : renderFit(req, outcome));

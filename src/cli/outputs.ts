@@ -17,14 +17,19 @@ export interface OutputRequest {
   tolerance?: number | undefined;
   /** Replace existing files and folders that are not previous knotnet outputs of the same kind. */
   force?: boolean | undefined;
+  /**
+   * The command's other outputs (fit's report), checked with these before the work and written
+   * in the same all-or-nothing step; their `files` are filled in before `write`.
+   */
+  others?: StagedOutput[] | undefined;
 }
 
 /** The line after a command's table that lists the files it wrote (none: nothing). */
 export const wroteLine = (files: readonly string[]): string => (files.length ? `\nwrote ${files.join(', ')}` : '');
 
 /** Help text of every writing command's --force. */
-export const FORCE_HELP = 'replace existing outputs that are not previous knotnet outputs of the same kind (old ' +
-  'ones are removed only after the new ones are in place)';
+export const FORCE_HELP = 'replace existing files that are not knotnet\'s own previous outputs of the kind, and ' +
+  'write folder outputs into existing folders, keeping the files knotnet does not write (nothing else is removed)';
 
 /** The options of a command that builds a network: --json, --quiet, --save, --export and --force. */
 export function networkOutputOptions(cmd: Command): Command {
@@ -41,14 +46,16 @@ const KIND_OF: Record<ExportFormat, OutputKind> = { json: 'network-json', onnx: 
 
 /**
  * Validates every output path up front (so bad paths fail before any work, files.ts), then
- * writes all artifacts or none (staging.ts) once the network exists.
+ * writes all artifacts, with the command's other outputs, or none (staging.ts) once the
+ * network exists.
  */
 export function saveOutputs(req: OutputRequest) {
   const targets: OutputTarget[] = [];
   if (req.save) targets.push({ path: req.save, argument: '--save', kind: 'network-json' });
   for (const p of req.exports) targets.push({ path: p.replace(/(.)[/\\]+$/, '$1'), argument: '--export',
     kind: KIND_OF[exportFormatFor(p)] });
-  checkOutputs(targets, !!req.force);
+  const others = req.others ?? [];
+  checkOutputs([...targets, ...others.map((o) => o.target)], !!req.force);
   const written: string[] = [];
   return {
     written,
@@ -90,7 +97,7 @@ export function saveOutputs(req: OutputRequest) {
         staged.push({ target: targets[i + (req.save ? 1 : 0)]!,
           files: buildArtifacts(net, { ...meta, error: errorMeta, dtype }, p, dtype) });
       }
-      await writeOutputs(staged, !!req.force);
+      await writeOutputs([...staged, ...others], !!req.force);
       if (req.save) written.push(req.save);
       written.push(...req.exports);
     },

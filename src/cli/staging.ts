@@ -1,15 +1,22 @@
 /**
- * All-or-nothing writing of a command's outputs (docs/DESIGN.md §2): every output is first written
- * in full to a hidden temporary beside its target; only when all are written are they renamed
- * into place, each old one moved aside first and removed after the last rename. A failure
- * removes the temporaries and puts back what was moved, so either every output is new or none
- * is. SIGINT/SIGTERM while temporaries exist remove them before the process ends.
+ * All-or-nothing writing of a command's outputs (docs/DESIGN.md §2 and §7): every output is
+ * first written in full to a hidden temporary beside its target (a folder output to a
+ * temporary folder, with its manifest, cli/ownership.ts); only when all are written, and the
+ * targets checked again, are they renamed into place, each file they replace moved aside
+ * first and removed after the last rename. A folder output whose folder exists goes in file by
+ * file, so the folder, and whatever of the user's it holds (--force), stays. A replaced file
+ * keeps its mode. A failure removes the temporaries and puts back what was moved, so either
+ * every output is new or none is. SIGINT/SIGTERM while temporaries exist remove them before
+ * the process ends; what a SIGKILL leaves is cleared by the next run (cli/leftovers.ts).
  */
-import { lstatSync, renameSync, rmSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { chmodSync, lstatSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { WorkError } from '../errors.ts';
-import { checkOutputs, isFolderKind, type OutputTarget } from './files.ts';
+import { join } from 'node:path';
+import { InputError, WorkError } from '../errors.ts';
+import { checkOutputs, isFolderKind, listNames, type OutputPlan, type OutputTarget } from './files.ts';
+import { inProgress, sibling } from './leftovers.ts';
+import { MANIFEST_NAME, manifestText, type Manifest } from './ownership.ts';
 
 /** A file's content: bytes, text, or a stream of chunks (written as they come). */
 export type Content = string | Uint8Array | Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
@@ -20,21 +27,13 @@ export interface StagedOutput {
   files: { relativePath: string; bytes: Content }[];
 }
 
-let counter = 0;
-/** Temporaries and moved-aside olds of the writes in progress, for the signal handler. */
-const live = new Set<string>();
-
-function sibling(path: string, suffix: string): string {
-  return join(dirname(path), `.${basename(path)}.knotnet-${process.pid}-${++counter}.${suffix}`);
-}
-
 function removeQuietly(path: string): void {
   try { rmSync(path, { recursive: true, force: true }); } catch { /* nothing more to do */ }
-  live.delete(path);
+  inProgress.delete(path);
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  for (const p of [...live]) if (p.endsWith('.tmp')) removeQuietly(p);
+  for (const p of [...inProgress]) if (p.endsWith('.tmp')) removeQuietly(p);
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   process.kill(process.pid, signal); // the default action now: end as the signal asks
@@ -56,53 +55,121 @@ function writeFailure(target: OutputTarget, e: unknown): WorkError {
   return new WorkError(`could not write ${target.path} (${target.argument}): ${reason}; nothing was written.`);
 }
 
-async function writeContent(path: string, bytes: Content): Promise<void> {
+/** Writes `bytes` to a new file at `path`; returns its size, and feeds `hash` when given. */
+async function writeContent(path: string, bytes: Content, hash?: Hash): Promise<number> {
   const fh = await open(path, 'wx');
+  let size = 0;
+  const put = async (chunk: string | Uint8Array) => {
+    const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    hash?.update(data);
+    size += data.length;
+    await fh.write(data);
+  };
   try {
-    if (typeof bytes === 'string' || bytes instanceof Uint8Array) await fh.writeFile(bytes);
-    else for await (const chunk of bytes) await (typeof chunk === 'string' ? fh.write(chunk) : fh.write(chunk));
+    if (typeof bytes === 'string' || bytes instanceof Uint8Array) await put(bytes);
+    else for await (const chunk of bytes) await put(chunk);
   } finally {
     await fh.close();
   }
+  return size;
 }
 
+/** Writes one output to its temporary (a folder's files, then its manifest); returns the temporary. */
 async function stage(out: StagedOutput): Promise<string> {
   const tmp = sibling(out.target.path, 'tmp');
-  live.add(tmp);
-  if (isFolderKind(out.target.kind)) {
-    await mkdir(tmp);
-    for (const f of out.files) await writeContent(join(tmp, f.relativePath), f.bytes);
-  } else {
+  inProgress.add(tmp);
+  if (!isFolderKind(out.target.kind)) {
     await writeContent(tmp, out.files[0]!.bytes);
+    return tmp;
   }
+  await mkdir(tmp);
+  const listed: Manifest['files'] = {};
+  for (const f of out.files) {
+    const hash = createHash('sha256');
+    const bytes = await writeContent(join(tmp, f.relativePath), f.bytes, hash);
+    listed[f.relativePath] = { bytes, sha256: hash.digest('hex') };
+  }
+  await writeContent(join(tmp, MANIFEST_NAME), manifestText(out.target.kind, listed));
   return tmp;
 }
 
-const exists = (p: string) => { try { lstatSync(p); return true; } catch { return false; } };
+/** One rename of the commit: `from` (a temporary; null: only move the old aside) to `to`. */
+interface Move { target: OutputTarget; from: string | null; to: string }
 
-/** Renames every temporary into place (olds moved aside first); undoes all on a failure. */
-function commit(outputs: StagedOutput[], temps: string[]): void {
-  const done: { path: string; old: string | null }[] = [];
-  for (let i = 0; i < outputs.length; i++) {
-    const { target } = outputs[i]!;
+const lstatOrNull = (p: string): Stats | null => lstatSync(p, { throwIfNoEntry: false }) ?? null;
+
+/**
+ * The renames that put one staged output in place: the temporary onto the path, or, into a
+ * folder that exists, each file onto its name there, then knotnet's previous files not
+ * written again moved aside (to be removed).
+ */
+function movesFor(plan: OutputPlan, temp: string, out: StagedOutput): Move[] {
+  const { target } = plan;
+  if (plan.present !== 'folder') return [{ target, from: temp, to: target.path }];
+  const names = [...out.files.map((f) => f.relativePath), MANIFEST_NAME];
+  for (const n of names) {
+    if (lstatOrNull(join(target.path, n))?.isDirectory()) throw new InputError(target.argument,
+      `not hold a folder named ${JSON.stringify(n)} (an output file goes there)`, target.path);
+  }
+  return [...names.map((n) => ({ target, from: join(temp, n), to: join(target.path, n) })),
+    ...plan.owned.filter((n) => !names.includes(n)).map((n) => ({ target, from: null, to: join(target.path, n) }))];
+}
+
+/** Puts back what `done` moved, last first (best effort: this runs after a failure). */
+function undo(done: { move: Move; old: string | null; placed: boolean }[]): void {
+  for (const { move, old, placed } of done.reverse()) {
+    const back = sibling(move.to, 'tmp');
     try {
+      if (placed) renameSync(move.to, back);
+      if (old) renameSync(old, move.to);
+    } catch { /* best effort */ }
+    removeQuietly(back);
+    if (old) inProgress.delete(old);
+  }
+}
+
+/** Renames every temporary into place (what is there moved aside first, its mode kept); undoes all on a failure. */
+function commit(moves: Move[]): void {
+  const done: { move: Move; old: string | null; placed: boolean }[] = [];
+  for (const move of moves) {
+    try {
+      const st = lstatOrNull(move.to);
       let old: string | null = null;
-      if (exists(target.path)) { old = sibling(target.path, 'old'); renameSync(target.path, old); live.add(old); }
-      done.push({ path: target.path, old });
-      renameSync(temps[i]!, target.path);
-      live.delete(temps[i]!);
-    } catch (e) {
-      for (const d of done.reverse()) {
-        const back = sibling(d.path, 'tmp');
-        try { if (exists(d.path)) renameSync(d.path, back); if (d.old) renameSync(d.old,
-          d.path); } catch { /* best effort */ }
-        removeQuietly(back);
-        if (d.old) live.delete(d.old);
+      if (st) {
+        if (move.from && st.isFile() && lstatOrNull(move.from)?.isFile()) chmodSync(move.from, st.mode & 0o777);
+        old = sibling(move.to, 'old');
+        renameSync(move.to, old);
+        inProgress.add(old);
       }
-      throw writeFailure(target, e);
+      const entry = { move, old, placed: false };
+      done.push(entry);
+      if (move.from) { renameSync(move.from, move.to); inProgress.delete(move.from); entry.placed = true; }
+    } catch (e) {
+      undo(done);
+      throw writeFailure(move.target, e);
     }
   }
-  for (const d of done) if (d.old) removeQuietly(d.old);
+  for (const { old } of done) if (old) removeOld(old);
+}
+
+/** Removes a replaced file moved aside; says so when it cannot (never silently left). */
+function removeOld(old: string): void {
+  try {
+    rmSync(old, { recursive: true, force: true });
+    inProgress.delete(old);
+  } catch (e) {
+    process.stderr.write(`knotnet: could not remove the replaced ${old} (${(e as NodeJS.ErrnoException).code ?? e}); ` +
+      'the next run writing there removes it.\n');
+  }
+}
+
+/** Tells what a folder written into with --force kept of what was there. */
+function tellKept(plan: OutputPlan, out: StagedOutput): void {
+  const written = new Set(out.files.map((f) => f.relativePath));
+  const kept = plan.foreign.filter((n) => !written.has(n) && n !== MANIFEST_NAME);
+  if (kept.length === 0) return;
+  process.stderr.write(`knotnet: ${plan.target.argument} ${plan.target.path}: wrote ${written.size} files into the ` +
+    `folder and kept ${kept.length} that knotnet did not write (${listNames(kept)}).\n`);
 }
 
 /**
@@ -127,13 +194,13 @@ export async function writeOutputs(outputs: StagedOutput[], force: boolean): Pro
       process.stderr.write('knotnet: temporaries written\n');
       await new Promise((r) => setTimeout(r, hold));
     }
-    checkOutputs(outputs.map((o) => o.target), force);
-    commit(outputs, temps);
+    const plans = checkOutputs(outputs.map((o) => o.target), force);
+    commit(plans.flatMap((plan, i) => movesFor(plan, temps[i]!, outputs[i]!)));
+    plans.forEach((plan, i) => tellKept(plan, outputs[i]!));
   } finally {
     for (const t of temps) removeQuietly(t);
-    for (const p of [...live]) if (p.endsWith('.tmp')) removeQuietly(p);
+    for (const p of [...inProgress]) if (p.endsWith('.tmp')) removeQuietly(p);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
 }
-

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
+import { plainGraph, type GraphBuilder } from './rewritecost.ts';
 import { rewriteForSize, type SizeRewrite } from './rewritesearch.ts';
 
 type Box = Record<string, readonly [number, number]>;
@@ -44,14 +45,17 @@ export function lowerForCompile(e: Expr, box: Box): Expr {
  * on the box). `rewrite: false` keeps the form written (a --range or --exclude names its
  * subexpressions, which a rewrite could remove). The certificate holds for the formula as
  * written, since the two are equal on the box; measurement is against the written one.
+ * `build` makes a form's graph as compile will (with fusion), for the size estimate.
  */
-export function lowerOutput(e: Expr, box: Box, maxError: number, rewrite = true): SizeRewrite {
+export function lowerOutput(
+  e: Expr, box: Box, maxError: number, rewrite = true, build: GraphBuilder = plainGraph(Object.keys(box)),
+): SizeRewrite {
   const lowered = lowerForCompile(e, box);
   if (!rewrite) return { original: lowered, expr: lowered, applied: [], originalEstimate: NaN, estimate: NaN };
   const key = `${exprKey(lowered)}|${JSON.stringify(box)}|${maxError}`;
   const hit = recent.get(key);
   if (hit) return hit;
-  const r = rewriteForSize(lowered, box, Object.keys(box), maxError);
+  const r = rewriteForSize(lowered, box, Object.keys(box), maxError, build);
   if (recent.size >= 16) recent.clear();
   recent.set(key, r);
   return r;

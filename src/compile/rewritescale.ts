@@ -1,4 +1,4 @@
-import type { Expr } from '../expr/ast.ts';
+import { variablesOf, type Expr } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
 import type { Box } from './rewrite.ts';
 import { div, mul, num } from './rewriteform.ts';
@@ -19,7 +19,8 @@ export function balanceProducts(e: Expr, box: Box): Expr {
     case 'neg': case 'call': return { ...e, arg: rec(e.arg) } as Expr;
     case 'mul': case 'div': {
       const [a, b] = [rec(e.a), rec(e.b)];
-      if (a.op === 'const' || b.op === 'const') return { ...e, a, b };
+      // A factor without variables is a constant the graph folds into an affine layer.
+      if (variablesOf(a).length === 0 || variablesOf(b).length === 0) return { ...e, a, b };
       const second = e.op === 'mul' ? b : div(num(1), b);
       const k = balancingExponent(a, second, box);
       if (k === 0) return { ...e, a, b };

@@ -1,15 +1,14 @@
 import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
-import { estimatedRelus, planSplit, splitBudgets, splitModel } from './budget.ts';
-import { ancestors, buildGraph } from './graph.ts';
-import { propagateRanges } from './ranges.ts';
+import { estimateRelus, plainGraph, type GraphBuilder } from './rewritecost.ts';
 import { oneStepRewrites, type Box } from './rewrite.ts';
 import { balanceProducts } from './rewritescale.ts';
 
 /**
  * The cost-guided choice among equal forms of a formula: a beam search over rewrite
  * applications (rewrite.ts), each form scored by the planner's size estimate of its graph
- * (budget.ts: Σ c_j/√e_j over the approximated nodes at the tolerance split, plus the exact
- * ReLU nodes), products scale-balanced first (rewritescale.ts). Level by level, every
+ * (rewritecost.ts: budget.ts's cost model at its optimal tolerance split, plus the exact
+ * ReLU nodes; `build` makes the graph as compile will), products scale-balanced first
+ * (rewritescale.ts). Level by level, every
  * one-step rewrite of the `BEAM` best forms is scored and the `BEAM` best kept, up to
  * `DEPTH` levels and `MAX_SCORED` scored forms in all (the cost is bounded before work
  * starts). The best form found is kept only when its estimate is below `GAIN` times the
@@ -34,9 +33,11 @@ const GAIN = 0.9;
 
 interface Candidate { expr: Expr; score: number; applied: string[] }
 
-export function rewriteForSize(e: Expr, box: Box, inputs: string[], maxError: number): SizeRewrite {
-  const score = (x: Expr) => estimateRelus(balanceProducts(x, box), box, inputs, maxError);
-  const originalEstimate = estimateRelus(e, box, inputs, maxError);
+export function rewriteForSize(
+  e: Expr, box: Box, inputs: string[], maxError: number, build: GraphBuilder = plainGraph(inputs),
+): SizeRewrite {
+  const score = (x: Expr) => estimateRelus(balanceProducts(x, box), box, maxError, build);
+  const originalEstimate = estimateRelus(e, box, maxError, build);
   let beam: Candidate[] = [{ expr: e, score: score(e), applied: [] }];
   let best = beam[0]!;
   const seen = new Set([exprKey(e)]);
@@ -66,29 +67,4 @@ export function rewriteForSize(e: Expr, box: Box, inputs: string[], maxError: nu
 /** The rewritten text, for reports: null when the form built is the one written. */
 export function rewrittenText(r: SizeRewrite): string | null {
   return exprKey(r.expr) === exprKey(r.original) ? null : exprToString(r.expr);
-}
-
-/** ReLUs of the exact nodes (abs, relu, max, min): two each, a small fixed cost. */
-const EXACT_NODE_RELUS = 2;
-
-/**
- * The planner's estimate of a formula's network: the all-shallow plan's Σ c_j/√e_j
- * (budget.ts estimatedRelus) plus the exact nodes; Infinity when the graph or its ranges
- * cannot be made (a refusal the build would give too).
- */
-export function estimateRelus(e: Expr, box: Box, inputs: string[], maxError: number): number {
-  try {
-    const g = buildGraph(e, inputs);
-    const vars = Object.fromEntries(Object.entries(box).map(([k, [lo, hi]]) => [k, [lo, hi] as [number, number]]));
-    const ranges = propagateRanges(g, vars, new Map());
-    const live = ancestors(g);
-    const model = splitModel(g, ranges, live, [g.output], [maxError], false);
-    const split = planSplit(model, 0);
-    const budgets = splitBudgets(model, split, maxError, 0.97, new Map());
-    const exact = g.nodes.filter((n) => live.has(n.id) && ['abs', 'relu', 'max', 'min'].includes(n.kind)).length;
-    const relus = estimatedRelus(model, split, budgets) + EXACT_NODE_RELUS * exact;
-    return Number.isNaN(relus) ? Infinity : relus;
-  } catch {
-    return Infinity;
-  }
 }

@@ -27,6 +27,14 @@ export const ONNX_INPUT_NAME = 'input';
 /** The single graph output, shape [batch, nOutputs]; names live in metadata "outputs". */
 export const ONNX_OUTPUT_NAME = 'output';
 
+/**
+ * knotnet's own metadata prop, beside producer_name "knotnet": how the CLI recognizes a file it
+ * may replace without --force (cli/ownership.ts). A graph or producer merely named "knotnet" is
+ * not enough.
+ */
+export const ONNX_KNOTNET_KEY = 'knotnet.artifact';
+export const ONNX_KNOTNET_VALUE = 'network';
+
 const ELEM_TYPE: Record<ExportDtype, number> = { float32: TensorProto_DataType.FLOAT,
   float64: TensorProto_DataType.DOUBLE };
 
@@ -90,6 +98,7 @@ export function toOnnx(net: Network, options: OnnxOptions): Uint8Array {
     inputs: JSON.stringify(net.inputs),
     outputs: JSON.stringify(net.outputs),
     dtype,
+    [ONNX_KNOTNET_KEY]: ONNX_KNOTNET_VALUE,
   };
   const model = create(ModelProtoSchema, {
     irVersion: BigInt(ONNX_IR_VERSION),

@@ -79,7 +79,8 @@ test('approx --export onto a folder of the user\'s (no TF.js export of knotnet) 
   writeFileSync(join(models, 'notes.txt'), 'mine');
   await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--export', models],
     new RegExp(String.raw`^knotnet: --export must not name a non-empty folder that is not a previous knotnet tfjs ` +
-      String.raw`output \(pass --force to replace it\) \(got ".*models"\)\.$`));
+      String.raw`output \(it holds "notes\.txt"; pass --force to write into it, keeping those files\) ` +
+      String.raw`\(got ".*models"\)\.$`));
   assert.deepEqual(readdirSync(models), ['notes.txt']);
   await assertBadInput(['sqrt(x)', '--domain', '0:1', '--knots', '20', '--save', '/dev/null', '--force'],
     /^knotnet: --save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)\.$/);

@@ -7,7 +7,8 @@ import { after, test } from 'node:test';
 import { InputError, WorkError } from '../../src/errors.ts';
 import { buildArtifacts } from '../../src/export/index.ts';
 import { htmlReport } from '../../src/report/html.ts';
-import { checkOutput, checkOutputs, isFileArtifact, isFolderArtifact, type OutputKind } from '../../src/cli/files.ts';
+import { checkOutput, checkOutputs, type OutputKind } from '../../src/cli/files.ts';
+import { folderContents, isKnotnetFile, MANIFEST_NAME } from '../../src/cli/ownership.ts';
 import { writeOutputs } from '../../src/cli/staging.ts';
 import { pwlSquare } from '../export/networks.ts';
 
@@ -19,12 +20,10 @@ const isInput = (pattern: RegExp) => (e: unknown) => e instanceof InputError && 
 const net = pwlSquare(4);
 const bytesOf = (path: string) => buildArtifacts(net, { expr: 'x^2' }, path);
 
-/** Writes the artifact knotnet would write for `name` (format by extension) at dir/name. */
-function writeArtifact(dir: string, name: string): string {
+/** Writes the artifact knotnet would write for `name` (format by extension) at dir/name, as the CLI writes it. */
+async function writeArtifact(dir: string, name: string, kind: OutputKind): Promise<string> {
   const path = join(dir, name);
-  const files = bytesOf(name);
-  if (files.length > 1) { mkdirSync(path); for (const f of files) writeFileSync(join(path, f.relativePath), f.bytes); }
-  else writeFileSync(path, files[0]!.bytes);
+  await writeOutputs([{ target: { path, argument: '--export', kind }, files: bytesOf(name) }], false);
   return path;
 }
 
@@ -33,23 +32,23 @@ const FILE_KINDS: [OutputKind, string][] = [['network-json', 'n.json'], ['onnx',
 
 for (const [kind, name] of FILE_KINDS) {
   test(`checkOutput(${kind}) refuses an existing foreign file naming the flag and the path, allows a previous ` +
-    `knotnet ${kind} file, and --force`, () => {
+    `knotnet ${kind} file, and --force`, async () => {
     const dir = fresh();
     const foreign = join(dir, name);
     writeFileSync(foreign, 'my own data');
     assert.throws(() => checkOutput({ path: foreign, argument: '--export', kind }, false),
       isInput(new RegExp(`^--export must not name an existing file .*--force.*\\(got ".*${name}"\\)`)));
     checkOutput({ path: foreign, argument: '--export', kind }, true);
-    const own = writeArtifact(fresh(), name);
-    assert.equal(isFileArtifact(own, kind), true);
+    const own = await writeArtifact(fresh(), name, kind);
+    assert.equal(isKnotnetFile(own, kind), true);
     checkOutput({ path: own, argument: '--export', kind }, false);
   });
 }
 
 test('a knotnet file of another kind is not a previous artifact of this kind (an ONNX file where JSON is written)',
-  () => {
-  const onnx = writeArtifact(fresh(), 'n.onnx');
-  assert.equal(isFileArtifact(onnx, 'network-json'), false);
+  async () => {
+  const onnx = await writeArtifact(fresh(), 'n.onnx', 'onnx');
+  assert.equal(isKnotnetFile(onnx, 'network-json'), false);
   assert.throws(() => checkOutput({ path: onnx, argument: '--save', kind: 'network-json' }, false),
     isInput(/^--save must not name an existing file/));
 });
@@ -63,49 +62,49 @@ test('a CSV has no marker: an existing file at --out needs --force', () => {
 });
 
 test('checkOutput(tfjs) refuses a non-empty foreign folder and a file, allows an empty folder and a previous TF.js ' +
-  'export', () => {
+  'export', async () => {
   const dir = fresh();
   const models = join(dir, 'models');
   mkdirSync(models);
   checkOutput({ path: models, argument: '--export', kind: 'tfjs' }, false);
   writeFileSync(join(models, 'notes.txt'), 'keep me');
   assert.throws(() => checkOutput({ path: models, argument: '--export', kind: 'tfjs' }, false),
-    isInput(/^--export must not name a non-empty folder .*--force.*"\S*models"/));
+    isInput(/^--export must not name a non-empty folder .*"notes\.txt".*--force.*"\S*models"/));
   writeFileSync(join(dir, 'Makefile'), 'all:\n');
   assert.throws(() => checkOutput({ path: join(dir, 'Makefile'), argument: '--export', kind: 'tfjs' }, false),
     isInput(/^--export must not name an existing file .*"\S*Makefile"/));
-  const tf = writeArtifact(dir, 'tf');
-  assert.equal(isFolderArtifact(tf, 'tfjs'), true);
+  const tf = await writeArtifact(dir, 'tf', 'tfjs');
+  assert.deepEqual(folderContents(tf, 'tfjs'), { owned: ['model.json', 'weights.bin', MANIFEST_NAME], foreign: [] });
   writeFileSync(join(tf, 'extra.txt'), 'x');
-  assert.equal(isFolderArtifact(tf, 'tfjs'), false, 'a TF.js folder with a foreign file is not ours to replace');
+  assert.deepEqual(folderContents(tf, 'tfjs').foreign, ['extra.txt'], 'a TF.js folder with a foreign file is not ' +
+    'ours to replace');
 });
 
-test('checkOutput(report) and (export-dir) allow their own previous outputs only', () => {
+test('checkOutput(report) and (export-dir) allow their own previous outputs only', async () => {
   const dir = fresh();
   const report = join(dir, 'report');
-  mkdirSync(report);
-  writeFileSync(join(report, 'index.html'), htmlReport({ title: 't', intro: 'i', table: { header: ['a'], rows: [[1]] },
-    figures: [], notes: [] }));
-  writeFileSync(join(report, 'f.svg'), '<svg/>');
+  await writeOutputs([{ target: { path: report, argument: '--report', kind: 'report' }, files: [
+    { relativePath: 'index.html', bytes: htmlReport({ title: 't', intro: 'i', table: { header: ['a'], rows: [[1]] },
+      figures: [], notes: [] }) }, { relativePath: 'f.svg', bytes: '<svg/>' }] }], false);
   checkOutput({ path: report, argument: '--report', kind: 'report' }, false);
   assert.throws(() => checkOutput({ path: report, argument: '--export-dir', kind: 'export-dir' }, false),
     isInput(/^--export-dir must not name a non-empty folder/));
   const nets = join(dir, 'nets');
-  mkdirSync(nets);
-  writeArtifact(nets, 'a.onnx');
-  writeArtifact(nets, 'a.json');
+  await writeOutputs([{ target: { path: nets, argument: '--export-dir', kind: 'export-dir' },
+    files: [...bytesOf('a.onnx').map((f) => ({ ...f, relativePath: 'a.onnx' })),
+      ...bytesOf('a.json').map((f) => ({ ...f, relativePath: 'a.json' }))] }], false);
   checkOutput({ path: nets, argument: '--export-dir', kind: 'export-dir' }, false);
   writeFileSync(join(nets, 'b.json'), '{"mine": true}');
   assert.throws(() => checkOutput({ path: nets, argument: '--export-dir', kind: 'export-dir' }, false),
-    isInput(/^--export-dir must not name a non-empty folder/));
+    isInput(/^--export-dir must not name a non-empty folder .*"b\.json"/));
 });
 
-test('devices, FIFOs and symbolic links are refused even with --force', () => {
+test('devices, FIFOs and symbolic links are refused even with --force', async () => {
   const dir = fresh();
   const fifo = join(dir, 'pipe.json');
   execFileSync('mkfifo', [fifo]);
   const link = join(dir, 'link.json');
-  symlinkSync(writeArtifact(dir, 'real.json'), link);
+  symlinkSync(await writeArtifact(dir, 'real.json', 'network-json'), link);
   for (const force of [false, true]) {
     assert.throws(() => checkOutput({ path: '/dev/null', argument: '--save', kind: 'network-json' }, force),
       isInput(/^--save must name a regular file, not a device, FIFO or socket \(got "\/dev\/null"\)/));
@@ -122,7 +121,7 @@ test('checkOutputs refuses the same path named twice', () => {
     argument: '--export', kind: 'network-json' }], false), isInput(/^--export must name a different path than --save/));
 });
 
-test('writeOutputs with --force replaces a foreign folder, removes the old one after, and leaves no temporaries',
+test('writeOutputs with --force writes into a foreign folder, keeps its other files, and leaves no temporaries',
   async () => {
   const dir = fresh();
   const models = join(dir, 'models');
@@ -130,7 +129,8 @@ test('writeOutputs with --force replaces a foreign folder, removes the old one a
   writeFileSync(join(models, 'notes.txt'), 'old');
   await writeOutputs([{ target: { path: models, argument: '--export', kind: 'tfjs' }, files: bytesOf('models') }],
     true);
-  assert.deepEqual(readdirSync(models).sort(), ['model.json', 'weights.bin']);
+  assert.deepEqual(readdirSync(models).sort(), [MANIFEST_NAME, 'model.json', 'notes.txt', 'weights.bin']);
+  assert.equal(readFileSync(join(models, 'notes.txt'), 'utf8'), 'old');
   assert.deepEqual(readdirSync(dir), ['models']);
 });
 
@@ -153,7 +153,7 @@ test('writeOutputs is all-or-nothing: a target that became a foreign file before
 test('writeOutputs: a write that fails midway is one sentence naming the user\'s path (not the temporary), and the ' +
   'old file stays', async () => {
   const dir = fresh();
-  const old = writeArtifact(dir, 'a.json');
+  const old = await writeArtifact(dir, 'a.json', 'network-json');
   const before = readFileSync(old);
   function* failing() { yield 'partial'; throw Object.assign(new Error('ENOSPC: no space left on device, write'),
     { code: 'ENOSPC' }); }

@@ -19,3 +19,4 @@ import '../compile/piece.test.ts';
 import '../compile/ranges.test.ts';
 import '../compile/region.test.ts';
 import '../compile/rewrite.test.ts';
+import '../compile/rewritecompile.test.ts';
