@@ -31,7 +31,7 @@ function errorAgainstWritten(o: CompileOptions, network: Parameters<typeof evalu
 }
 
 describe('compile builds the rewritten form and certifies it against the formula as written', () => {
-  it('log(exp(x)+exp(y)) on [-10, 10]² at 1e-3: built as x + softplus(y − x), bound ≥ error against the written', () => {
+  it('log(exp(x)+exp(y)) on [-10, 10]² at 1e-3: built as x + softplus(y − x), bound ≥ error vs as written', () => {
     const o: CompileOptions = { expr: 'log(exp(x)+exp(y))', vars: { x: [-10, 10], y: [-10, 10] }, maxError: 1e-3,
       measureCount: 2000 };
     const r = compileFormula(o);
