@@ -67,11 +67,19 @@ function renderNodes(r: CompileResult): string {
   const shown = r.nodes.filter((n) => n.kind === 'square' || n.kind === 'unary' || n.kind === 'norm' || n.relus > 0);
   const rows = shown.map((n) => {
     const on = n.builtOn ?? n.range;
-    return [shorten(n.text, 40), n.kind, `[${fmt(on[0])}, ${fmt(on[1])}]`, constructionText(n), n.budget ?? '',
-      n.certified ?? '', n.errorIn, n.relus];
+    return [shorten(n.text, 40), n.fused ? 'fused' : n.kind, `[${fmt(on[0])}, ${fmt(on[1])}]`, constructionText(n),
+      n.budget ?? '', n.certified ?? '', n.errorIn, n.relus];
   });
   const header = ['node', 'kind', 'built on', 'construction', 'budget', 'certified', 'error so far', 'ReLUs'];
-  return renderTable(header, rows);
+  return `${renderTable(header, rows)}${renderFused(shown)}`;
+}
+
+/** Each fused node as one curve: "<subexpression>  =  g(u) = <formula in u>,  u = <form>". */
+function renderFused(nodes: CompileResult['nodes']): string {
+  const fused = nodes.filter((n) => n.fused);
+  if (fused.length === 0) return '';
+  const lines = fused.map((n) => `  ${n.text}  =  g(u) = ${n.fused!.fn},  u = ${n.fused!.form}`);
+  return `\n\nfused (one curve each, built on the range of u)\n${lines.join('\n')}`;
 }
 
 /** A text cut to `max` characters, its end as "...". */

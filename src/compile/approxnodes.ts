@@ -6,6 +6,7 @@ import { forNode } from './failure.ts';
 import type { GNode } from './graph.ts';
 import { approximateOnRange, fnOf, holderError, isSqrt, type OneD } from './piece.ts';
 import type { Range } from './ranges.ts';
+import { exprToString } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
 
 /**
@@ -84,7 +85,8 @@ function buildShallow(c: LayoutContext, n: Approximated, x: Input, eIn: number, 
   const carried = eIn === 0 ? 0 : holder !== null ? Math.min(piece.lipschitz * eIn, holder) : piece.lipschitz * eIn;
   const e = piece.certified + carried;
   const details = { builtOn: W, budget, certified: piece.certified, segments: segs, construction: 'shallow' as const };
-  return { form, e, details };
+  if (n.kind !== 'unary' || !n.fused) return { form, e, details };
+  return { form, e, details: { ...details, fused: { fn: exprToString(fn), form: c.g.nodes[n.arg]!.text } } };
 }
 
 /** g is undefined or not finite somewhere on [lo, hi] (interval enclosure). */

@@ -6,7 +6,8 @@ import { splitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
 import { checkToleranceFloor } from './floor.ts';
 import type { RoundingScope } from './float32cert.ts';
-import { ancestors, buildGraph } from './graph.ts';
+import { buildFusedGraph, fuseOptions } from './fuseplan.ts';
+import { ancestors } from './graph.ts';
 import { layoutFor } from './layout.ts';
 import { lowerForCompile, lowerOutput } from './lower.ts';
 import { rewrittenText } from './rewritesearch.ts';
@@ -98,7 +99,7 @@ function withRewritten(r: CompileResult, rewritten: (string | null)[]): CompileR
 
 function prepare(o: CompileOptions, req: Request): Prepared {
   const { exprs, rewritten } = builtForms(o, req);
-  const g = buildGraph(exprs[0]!, req.inputs, { norms: o.norm === 'fold' });
+  const g = buildFusedGraph(exprs[0]!, req.inputs, { norms: o.norm === 'fold', ...fuseOptions(o, req) });
   const outIds = [g.output, ...exprs.slice(1).map((e) => g.intern(e))];
   const given = givenRanges(o, g, outIds, req.inputs);
   // The steps as graph nodes (the same nodes as in the outputs: interning finds them).
@@ -114,7 +115,7 @@ function prepare(o: CompileOptions, req: Request): Prepared {
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
   const req = readRequest(o);
-  const graph = buildGraph(builtForms(o, req).exprs[0]!, req.inputs, { norms: true });
+  const graph = buildFusedGraph(builtForms(o, req).exprs[0]!, req.inputs, { norms: true, ...fuseOptions(o, req) });
   if (!graph.nodes.some((n) => n.kind === 'norm')) {
     return buildFormula({ ...o, norm: 'squares' }, undefined, req).finish();
   }

@@ -1,5 +1,7 @@
 import { InputError } from '../errors.ts';
 import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
+import { enclose } from '../expr/interval.ts';
+import type { Fusion } from './fuse.ts';
 
 /**
  * The formula as a graph of operations the compiler knows how to build, with equal
@@ -22,7 +24,8 @@ export type GNode =
   | { id: number; kind: 'abs' | 'relu'; arg: number; text: string }
   | { id: number; kind: 'max' | 'min'; a: number; b: number; text: string }
   | { id: number; kind: 'square'; arg: number; text: string }
-  | { id: number; kind: 'unary'; fn: Expr; arg: number; text: string }
+  /** `fused`: one curve g(u) standing for a one-form subexpression (text), u = arg (compile/fuse.ts). */
+  | { id: number; kind: 'unary'; fn: Expr; arg: number; text: string; fused?: true }
   /** sqrt(Σ a_i²) of affine forms a_i (compile/fold.ts); `sum` is the node of Σ a_i², kept for ranges. */
   | { id: number; kind: 'norm'; args: number[]; sum: number; text: string };
 
@@ -38,12 +41,19 @@ export interface Graph {
 const U: Expr = { op: 'var', name: 'u' };
 const TWO: Expr = { op: 'const', value: 2 };
 
+/** How a subexpression is fused into one curve, or null to build it node by node (compile/fuseplan.ts). */
+export type FusionHook = (e: Expr) => Fusion | null;
+
 /**
- * @param o.norms recognize Euclidean norms (sqrt of a sum of at least two squares of
- *   non-constant affine forms) as 'norm' nodes; otherwise they are squares and a sqrt.
+ * `norms`: recognize Euclidean norms (sqrt of a sum of at least two squares of non-constant
+ * terms; with the input `box`, also weighted squares b·c² with b ≥ 0 there) as 'norm' nodes;
+ * otherwise they are squares and a sqrt. `fuse`: asked for every subexpression, largest
+ * first; a fusion becomes one 'unary' node.
  */
-export function buildGraph(expr: Expr, inputs: string[], o: { norms?: boolean } = {}): Graph {
-  const b = new GraphBuilder(o.norms ?? false);
+export interface GraphOptions { norms?: boolean; fuse?: FusionHook; box?: Record<string, readonly [number, number]> }
+
+export function buildGraph(expr: Expr, inputs: string[], o: GraphOptions = {}): Graph {
+  const b = new GraphBuilder(o.norms ?? false, o.fuse, o.box);
   for (const name of inputs) b.add(`in(${name})`, (id) => ({ id, kind: 'input', name, text: name }));
   const output = b.visit(expr);
   return { nodes: b.nodes, output, inputs, byKey: b.byKey, intern: (e) => b.visit(e) };
@@ -56,7 +66,10 @@ type Binary = Extract<Expr, { a: Expr; b: Expr }>;
 class GraphBuilder {
   readonly nodes: GNode[] = [];
   readonly byKey = new Map<string, number>();
-  constructor(private readonly norms: boolean) {}
+  constructor(
+    private readonly norms: boolean, private readonly fuse?: FusionHook,
+    private readonly box?: Record<string, readonly [number, number]>,
+  ) {}
 
   /** The node of `key`, made by `make` when it is new. */
   add(key: string, make: (id: number) => GNode): number {
@@ -90,8 +103,9 @@ class GraphBuilder {
     return this.add(`sq(${arg})`, (id) => ({ id, kind: 'square', arg, text }));
   }
 
-  unary(fn: Expr, arg: number, text: string): number {
-    return this.add(`un(${exprKey(fn)},${arg})`, (id) => ({ id, kind: 'unary', fn, arg, text }));
+  unary(fn: Expr, arg: number, text: string, fused?: true): number {
+    const make = (id: number): GNode => ({ id, kind: 'unary', fn, arg, text, ...(fused ? { fused } : {}) });
+    return this.add(`un(${exprKey(fn)},${arg})`, make);
   }
 
   /**
@@ -116,6 +130,8 @@ class GraphBuilder {
     const text = exprToString(e);
     const k = constOf(e);
     if (k !== null) return this.affine([], k, text);
+    const fused = this.fuse?.(e);
+    if (fused) return this.unary(fused.fn, this.visit(fused.form), text, true);
     const norm = this.norms ? this.normOf(e, text) : null;
     if (norm !== null) return norm;
     switch (e.op) {
@@ -197,24 +213,30 @@ class GraphBuilder {
   /** The 'norm' node of sqrt(Σ a_i²), or null when e is not that shape. */
   private normOf(e: Expr, text: string): number | null {
     const inner = sqrtArg(e);
-    const squares = inner ? squaresOf(inner) : null;
+    const squares = inner ? squaresOf(inner, this.box) : null;
     if (!inner || !squares || squares.length < 2) return null;
     const args = squares.map((x) => this.visit(x));
-    const affineArg = (id: number) => {
-      const n = this.nodes[id]!;
-      return n.kind === 'input' || (n.kind === 'affine' && n.terms.length > 0);
-    };
-    if (!args.every(affineArg)) return null;
+    const constant = (id: number) => { const n = this.nodes[id]!; return n.kind === 'affine' && n.terms.length === 0; };
+    if (args.some(constant)) return null;
     const sum = this.visit(inner);
     return this.add(`norm(${args.join(',')})`, (id) => ({ id, kind: 'norm', args, sum, text }));
   }
 }
 
-/** The value of e when it is a constant (or a negated one), else null. */
+/**
+ * The value of e when it is a constant: a literal, or sums, products and quotients of
+ * literals folded in float64 as the affine nodes fold their coefficients (2*6371000 is one
+ * constant, not a product of two nodes); else null.
+ */
 function constOf(e: Expr): number | null {
   if (e.op === 'const') return e.value;
   if (e.op === 'neg') { const v = constOf(e.arg); return v === null ? null : -v; }
-  return null;
+  if (e.op !== 'add' && e.op !== 'sub' && e.op !== 'mul' && e.op !== 'div') return null;
+  const a = constOf(e.a);
+  const b = a === null ? null : constOf(e.b);
+  if (a === null || b === null) return null;
+  const v = e.op === 'add' ? a + b : e.op === 'sub' ? a - b : e.op === 'mul' ? a * b : a / b;
+  return Number.isFinite(v) ? v : null;
 }
 
 /** u when e is sqrt(u) or u^0.5. */
@@ -224,16 +246,25 @@ function sqrtArg(e: Expr): Expr | null {
   return null;
 }
 
-/** [a_1, …, a_n] when e is a_1² + … + a_n² (squares written x^2 or x*x), else null. */
-function squaresOf(e: Expr): Expr[] | null {
+/**
+ * [a_1, …, a_n] when e is a_1² + … + a_n² (squares written x^2 or x*x), else null. With the
+ * input box, a term b·c² (or c²·b) whose b is ≥ 0 on the box (its interval enclosure) is
+ * (sqrt(b)·c)²: the haversine's sin²(Δφ/2) + cos φ1·cos φ2·sin²(Δλ/2) is a sum of two squares.
+ */
+function squaresOf(e: Expr, box?: Record<string, readonly [number, number]>): Expr[] | null {
   if (e.op === 'add') {
-    const a = squaresOf(e.a);
-    const b = a && squaresOf(e.b);
+    const a = squaresOf(e.a, box);
+    const b = a && squaresOf(e.b, box);
     return a && b ? [...a, ...b] : null;
   }
-  if (e.op === 'pow' && e.b.op === 'const' && e.b.value === 2) return [e.a];
-  if (e.op === 'mul' && exprKey(e.a) === exprKey(e.b)) return [e.a];
-  return null;
+  const squared = (x: Expr) => (x.op === 'pow' && x.b.op === 'const' && x.b.value === 2 ? x.a : null);
+  if (squared(e)) return [squared(e)!];
+  if (e.op !== 'mul') return null;
+  if (exprKey(e.a) === exprKey(e.b)) return [e.a];
+  const [weight, c] = squared(e.b) ? [e.a, squared(e.b)!] : squared(e.a) ? [e.b, squared(e.a)!] : [null, null];
+  if (!weight || !c || !box) return null;
+  const w = enclose(weight, box);
+  return w.undefinedPart || !(w.lo >= 0) ? null : [{ op: 'mul', a: { op: 'call', fn: 'sqrt', arg: weight }, b: c }];
 }
 
 /** Operands of a node. */

@@ -56,11 +56,16 @@ export function buildMaxMin(c: LayoutContext, n: Kind<'max' | 'min'>): NodeBuild
   return { form, e: c.exactSteps?.has(n.id) && e <= 1 ? 0 : e };
 }
 
-/** sqrt(Σ a_i²) by angle folding (foldunits.ts), within its budget; folds limited by the layout. */
+/**
+ * sqrt(Σ a_i²) by angle folding (foldunits.ts), its own error within its budget (foldNorm
+ * takes the budget with the arguments' error e_in on top: 1-Lipschitz, the norm adds
+ * ‖(e_i)‖ ≤ e_in); folds limited by the layout.
+ */
 export function buildNorm(c: LayoutContext, n: Kind<'norm'>): NodeBuild {
   const args = n.args.map((id) => ({ form: c.forms[id]!, lo: lowOf(c, id), hi: hiOf(c, id), err: c.err[id]! }));
+  const eIn = Math.hypot(...args.map((a) => a.err));
   const budget = c.budgets.get(n.id)!;
-  const built = foldNorm(c.prog, args, c.ranges[n.id]![1], budget, { ...c.norm, ...c.layout.fold });
+  const built = foldNorm(c.prog, args, c.ranges[n.id]![1], budget + eIn, { ...c.norm, ...c.layout.fold });
   if (n.id === c.g.output && built.trace) c.foldTrace = { trace: built.trace, R: built.R };
   const builtOn: [number, number] = [0, built.R];
   const details = { builtOn, budget, certified: built.certified, construction: 'fold' as const, folds: built.folds };

@@ -4,7 +4,7 @@ import { networkDriftBound, type Pwl } from '../approx/pwl.ts';
 import { makeTarget, type Target } from '../approx/target.ts';
 import { curvatureIntegral } from '../approx/placement.ts';
 import { exprKey, type Expr } from '../expr/ast.ts';
-import { derivative } from '../expr/derivative.ts';
+import { branchWithSigns, derivative, kinkSites } from '../expr/derivative.ts';
 import { enclose } from '../expr/interval.ts';
 import type { GNode } from './graph.ts';
 
@@ -77,10 +77,26 @@ export function holderError(fn: Expr, eIn: number): number | null {
   return null;
 }
 
-/** Proven max |g'| on the range (interval enclosure of the derivative). */
+/** Most kinks (abs, relu, max, min) whose 2^k smooth branches lipschitzOf encloses. */
+const MAX_KINKS = 6;
+
+/**
+ * Proven max |g'| on the range (interval enclosure of the derivative). A g with kinks (a
+ * fused curve such as max(u, 0) + log(1 + exp(−|u|))) is continuous and, between kinks, one
+ * of its smooth branches (expr/derivative.ts branchWithSigns): the largest enclosure of the
+ * branches' derivatives over the whole range bounds its slope. Infinity beyond MAX_KINKS.
+ */
 export function lipschitzOf(fn: Expr, range: [number, number]): number {
-  const d = enclose(derivative(fn, 'u'), { u: range });
-  return Math.max(Math.abs(d.lo), Math.abs(d.hi));
+  const sites = kinkSites(fn);
+  if (sites.length > MAX_KINKS) return Infinity;
+  let k = 0;
+  for (let pattern = 0; pattern < 2 ** sites.length; pattern++) {
+    const signs = sites.map((_, j) => ((pattern >> j) & 1 ? -1 : 1));
+    const branch = sites.length ? branchWithSigns(fn, sites, signs) : fn;
+    const d = enclose(derivative(branch, 'u'), { u: range });
+    k = Math.max(k, Math.abs(d.lo), Math.abs(d.hi));
+  }
+  return k;
 }
 
 /** Asymptotic cost constant c with segments ≈ c / sqrt(error) (docs/DESIGN.md §1, minimax). */

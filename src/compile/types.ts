@@ -86,6 +86,11 @@ export interface NodeReport {
   levels?: number;
   /** A folded norm: the k of each fold, per level of its pairwise tree (compile/fold.ts). */
   folds?: number[][];
+  /**
+   * A fused node (compile/fuse.ts): the subexpression `text` built as one curve g(u), `fn` the
+   * formula of g in u, read at the affine form `form` of the inputs.
+   */
+  fused?: { fn: string; form: string };
   /** Error budget given and certified error of this node's own approximation. */
   budget?: number;
   certified?: number;

@@ -1,9 +1,9 @@
 /**
  * A unary function of a product whose range, widened for the product's float64 evaluation
- * (1e-10 of the squares' scale), leaves the function's domain: sqrt(x·y) on [0, 1]², whose
- * propagated range starts at −1.25e-10. The true product's range [0, 1] (interval product of
- * the factors, exact corners) is proven apart and the input clamped to it, so it builds with a
- * certificate at or above the error against the true values, edges and corners included.
+ * (1e-10 of the squares' scale), leaves the function's domain. sqrt(x·y) on [0, 1]²: a product
+ * of factors of one sign is ≥ 0 by structure, its range clipped at 0 (ranges.ts), and the input
+ * clamped to [0, ∞) by the builder, so it builds with a certificate at or above the error against
+ * the true values, edges and corners included.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -34,7 +34,7 @@ function measuredOn(net: Parameters<typeof evaluate>[0], box: Range[], truth: (x
   return worst;
 }
 
-test('the product x·y on [0, 1]²: range [−1.25e-10, 1] for float evaluation, true range [0, 1] recorded for sqrt',
+test('the product x·y on [0, 1]²: range [0, 1 + 1.25e-10] for float evaluation (≥ 0 by its factors\' signs)',
   () => {
     const vars: Record<string, Range> = { x: [0, 1], y: [0, 1] };
     const g = buildGraph(lowerForCompile(parseFormula('sqrt(x*y)').expr, vars), ['x', 'y']);
@@ -42,8 +42,9 @@ test('the product x·y on [0, 1]²: range [−1.25e-10, 1] for float evaluation,
     const r = propagateRanges(g, vars, new Map(), exactArgs);
     const sqrt = g.nodes.find((n) => n.kind === 'unary')!;
     const arg = (sqrt as { arg: number }).arg;
-    assert.ok(r[arg]![0] < 0, `the float range starts below 0: ${r[arg]}`);
-    assert.deepEqual(exactArgs.get(sqrt.id), [0, 1]);
+    // Factors of one sign: the product is ≥ 0 by structure, its range clipped at 0 (issue 28 item 3).
+    assert.equal(r[arg]![0], 0, `the float range starts at 0: ${r[arg]}`);
+    assert.ok(!exactArgs.has(sqrt.id) || exactArgs.get(sqrt.id)![0] === 0);
     const [lo, hi] = r[sqrt.id]!; // sqrt over [0, 1], outward
     assert.ok(lo <= 0 && lo > -1e-300 && hi >= 1 && hi < 1 + 1e-15, `${r[sqrt.id]}`);
   });

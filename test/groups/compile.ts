@@ -13,6 +13,7 @@ import '../compile/exclude.test.ts';
 import '../compile/float32outputs.test.ts';
 import '../compile/fold.test.ts';
 import '../compile/functions.test.ts';
+import '../compile/fuse.test.ts';
 import '../compile/norm.test.ts';
 import '../compile/outputs.test.ts';
 import '../compile/piece.test.ts';
