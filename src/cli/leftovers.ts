@@ -44,15 +44,16 @@ const exists = (p: string): boolean => { try { lstatSync(p); return true; } catc
  */
 function clearLeftover(dir: string, entry: string, name: string, suffix: string): string {
   const path = join(dir, entry);
+  const [quoted, quotedName] = [JSON.stringify(entry), JSON.stringify(name)]; // control characters escaped
   try {
     if (suffix === 'old' && !exists(join(dir, name))) {
       renameSync(path, join(dir, name));
-      return `put back ${name} (from ${entry})`;
+      return `put back ${quotedName} (from ${quoted})`;
     }
     rmSync(path, { recursive: true, force: true });
-    return `removed ${entry}`;
+    return `removed ${quoted}`;
   } catch (e) {
-    return `could not remove ${entry} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    return `could not remove ${quoted} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   }
 }
 

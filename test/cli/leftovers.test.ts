@@ -35,7 +35,7 @@ test('leftovers of a dead run are named and cleared (an old file with nothing in
   const r = await approx('--save', join(dir, 'a.json'));
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, new RegExp(`held what an interrupted knotnet run \\(pid ${dead}\\) left behind: removed ` +
-    `\\.a\\.json\\.knotnet-${dead}-1\\.tmp; removed \\.a\\.json\\.knotnet-${dead}-2\\.old; put back b\\.json`));
+    `"\\.a\\.json\\.knotnet-${dead}-1\\.tmp"; removed "\\.a\\.json\\.knotnet-${dead}-2\\.old"; put back "b\\.json"`));
   assert.equal(readFileSync(join(dir, 'b.json'), 'utf8'), 'the only b.json');
   assert.deepEqual(readdirSync(dir).sort(), [`.c.json.knotnet-${alive}-4.tmp`, '.notes.knotnet-draft.tmp', 'a.json',
     'b.json', 'notes.txt']);
@@ -65,7 +65,7 @@ test('an export killed (SIGKILL) while its temporaries exist leaves them; the ne
   assert.equal(left.length, 2, `the kill left both temporaries: ${readdirSync(dir)}`);
   const r = await approx('--save', join(dir, 'b.json'));
   assert.equal(r.code, 0, r.stderr);
-  for (const f of left) assert.ok(r.stderr.includes(`removed ${f}`), `${f} named: ${r.stderr}`);
+  for (const f of left) assert.ok(r.stderr.includes(`removed "${f}"`), `${f} named: ${r.stderr}`);
   assert.deepEqual(readdirSync(dir).sort(), ['a.json', 'b.json']);
   assert.deepEqual(readFileSync(join(dir, 'a.json')), previous);
 });
