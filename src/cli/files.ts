@@ -43,12 +43,18 @@ export function isFolderKind(kind: OutputKind): boolean {
   return FOLDER_KINDS.has(kind);
 }
 
-/** The folder an output goes into exists and is writable (else InputError naming the flag and the path). */
-function checkParent({ path, argument }: OutputTarget): string {
+/**
+ * The folder an output goes into exists and is writable (else InputError naming the flag and
+ * the path); a folder output whose folder exists is written inside it, so its parent need not
+ * be writable (a mount point, say).
+ */
+function checkParent({ path, argument, kind }: OutputTarget): string {
   const dir = dirname(resolve(path));
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    accessSync(dir, constants.W_OK);
+    if (!(isFolderKind(kind) && lstatSync(path, { throwIfNoEntry: false })?.isDirectory())) {
+      accessSync(dir, constants.W_OK);
+    }
   } catch {
     throw new InputError(argument, 'name a file in an existing, writable folder', path);
   }

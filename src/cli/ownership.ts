@@ -12,9 +12,10 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { decodeOnnx, ONNX_KNOTNET_KEY, ONNX_KNOTNET_VALUE } from '../export/onnx.ts';
 import type { OutputKind } from './files.ts';
+import { inProgress } from './leftovers.ts';
 
 /** The manifest's name inside every folder output. */
 export const MANIFEST_NAME = '.knotnet-manifest.json';
@@ -136,7 +137,7 @@ function matches(folder: string, name: string, entry: Manifest['files'][string] 
  * without --force exactly when `foreign` is empty.
  */
 export function folderContents(folder: string, kind: OutputKind): { owned: string[]; foreign: string[] } {
-  const names = readdirSync(folder).sort();
+  const names = readdirSync(folder).filter((n) => !inProgress.has(join(resolve(folder), n))).sort(); // not our staging
   const manifest = readManifest(folder, kind);
   if (!manifest) return { owned: [], foreign: names };
   const listed = (n: string) => (Object.hasOwn(manifest.files, n) ? manifest.files[n] : undefined);

@@ -12,7 +12,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { chmodSync, lstatSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { InputError, WorkError } from '../errors.ts';
 import { checkOutputs, isFolderKind, listNames, type OutputPlan, type OutputTarget } from './files.ts';
 import { inProgress, sibling } from './leftovers.ts';
@@ -55,6 +55,8 @@ function writeFailure(target: OutputTarget, e: unknown): WorkError {
   return new WorkError(`could not write ${target.path} (${target.argument}): ${reason}; nothing was written.`);
 }
 
+const lstatOrNull = (p: string): Stats | null => lstatSync(p, { throwIfNoEntry: false }) ?? null;
+
 /** Writes `bytes` to a new file at `path`; returns its size, and feeds `hash` when given. */
 async function writeContent(path: string, bytes: Content, hash?: Hash): Promise<number> {
   const fh = await open(path, 'wx');
@@ -74,11 +76,17 @@ async function writeContent(path: string, bytes: Content, hash?: Hash): Promise<
   return size;
 }
 
-/** Writes one output to its temporary (a folder's files, then its manifest); returns the temporary. */
+/**
+ * Writes one output to its temporary (a folder's files, then its manifest); returns the
+ * temporary. A folder output's temporary folder goes inside the folder when it exists, so its
+ * files are renamed within one file system even when the folder is a mount point.
+ */
 async function stage(out: StagedOutput): Promise<string> {
-  const tmp = sibling(out.target.path, 'tmp');
+  const { path, kind } = out.target;
+  const folderExists = isFolderKind(kind) && lstatOrNull(path)?.isDirectory();
+  const tmp = sibling(folderExists ? join(path, basename(resolve(path))) : path, 'tmp');
   inProgress.add(tmp);
-  if (!isFolderKind(out.target.kind)) {
+  if (!isFolderKind(kind)) {
     await writeContent(tmp, out.files[0]!.bytes);
     return tmp;
   }
@@ -89,14 +97,12 @@ async function stage(out: StagedOutput): Promise<string> {
     const bytes = await writeContent(join(tmp, f.relativePath), f.bytes, hash);
     listed[f.relativePath] = { bytes, sha256: hash.digest('hex') };
   }
-  await writeContent(join(tmp, MANIFEST_NAME), manifestText(out.target.kind, listed));
+  await writeContent(join(tmp, MANIFEST_NAME), manifestText(kind, listed));
   return tmp;
 }
 
 /** One rename of the commit: `from` (a temporary; null: only move the old aside) to `to`. */
 interface Move { target: OutputTarget; from: string | null; to: string }
-
-const lstatOrNull = (p: string): Stats | null => lstatSync(p, { throwIfNoEntry: false }) ?? null;
 
 /**
  * The renames that put one staged output in place: the temporary onto the path, or, into a

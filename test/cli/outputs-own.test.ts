@@ -155,3 +155,20 @@ test('--force onto a read-only folder: refused (or, for root, written into) and 
   assertUntouched(new Map([...before].filter(([k]) => k !== 'ro')), folderHash(dir), ['ro/model.json',
     'ro/weights.bin', `ro/${MANIFEST_NAME}`]);
 });
+
+test('a folder output whose folder exists is staged inside it (renames stay within the folder\'s file system, as ' +
+  'for a mount point) and that staging is not taken for a file of the user\'s', async () => {
+  const dir = fresh();
+  const tf = join(dir, 'tf');
+  assert.equal((await approx('--export', tf)).code, 0);
+  const held = runCli(['approx', 'sqrt(x)', '--domain', '0:1', '--knots', '8', '--export', tf, '--save',
+    join(dir, 'a.json')], { env: { KNOTNET_TEST_HOLD_TEMPORARIES_MS: '1000' } });
+  const staged = () => readdirSync(tf).filter((f) => f.endsWith('.tmp'));
+  for (let i = 0; i < 600 && staged().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(staged().length, 1);
+  assert.match(staged()[0]!, new RegExp(`^\\.tf\\.knotnet-${process.pid}-\\d+\\.tmp$`));
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')).length, 1, 'only a.json\'s beside the folder');
+  const r = await held;
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(tf).sort(), [MANIFEST_NAME, 'model.json', 'weights.bin']);
+});
