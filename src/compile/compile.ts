@@ -84,7 +84,9 @@ interface Prepared extends Compiled {
  */
 function builtForms(o: CompileOptions, req: Request): { exprs: Expr[]; rewritten: (string | null)[] } {
   const rewrite = Object.keys(o.ranges ?? {}).length === 0 && req.bands.length === 0;
-  const forms = req.formulas.map((f, k) => lowerOutput(f.expr, o.vars, req.tolerances[k]!, rewrite));
+  const fusion = fuseOptions(o, req);
+  const forms = req.formulas.map((f, k) => lowerOutput(f.expr, o.vars, req.tolerances[k]!, rewrite,
+    (e) => buildFusedGraph(e, req.inputs, { ...fusion, maxError: req.tolerances[k]! })));
   return { exprs: forms.map((r) => r.expr), rewritten: forms.map(rewrittenText) };
 }
 

@@ -1,4 +1,5 @@
 import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
+import { treeSize } from '../expr/parse.ts';
 import { estimateRelus, plainGraph, type GraphBuilder } from './rewritecost.ts';
 import { oneStepRewrites, type Box } from './rewrite.ts';
 import { balanceProducts } from './rewritescale.ts';
@@ -10,8 +11,8 @@ import { balanceProducts } from './rewritescale.ts';
  * ReLU nodes; `build` makes the graph as compile will), products scale-balanced first
  * (rewritescale.ts). Level by level, every
  * one-step rewrite of the `BEAM` best forms is scored and the `BEAM` best kept, up to
- * `DEPTH` levels and `MAX_SCORED` scored forms in all (the cost is bounded before work
- * starts). The best form found is kept only when its estimate is below `GAIN` times the
+ * `DEPTH` levels, `MAX_SCORED` scored forms and `MAX_WORK` formula nodes in them all (the
+ * cost is bounded before work starts). The best form found is kept only when its estimate is below `GAIN` times the
  * original's, so formulas the rules do not help are built as written.
  */
 export interface SizeRewrite {
@@ -29,6 +30,8 @@ export interface SizeRewrite {
 const BEAM = 4;
 const DEPTH = 5;
 const MAX_SCORED = 400;
+/** Most formula nodes in all scored forms (building a fused graph costs about a millisecond per node). */
+const MAX_WORK = 1200;
 const GAIN = 0.9;
 
 interface Candidate { expr: Expr; score: number; applied: string[] }
@@ -42,14 +45,17 @@ export function rewriteForSize(
   let best = beam[0]!;
   const seen = new Set([exprKey(e)]);
   let scored = 1;
-  for (let level = 0; level < DEPTH && scored < MAX_SCORED; level++) {
+  let work = treeSize(e).nodes;
+  const spent = () => scored >= MAX_SCORED || work >= MAX_WORK;
+  for (let level = 0; level < DEPTH && !spent(); level++) {
     const next: Candidate[] = [];
     for (const c of beam) {
       for (const r of oneStepRewrites(c.expr, box)) {
         const key = exprKey(r.expr);
-        if (seen.has(key) || scored >= MAX_SCORED) continue;
+        if (seen.has(key) || spent()) continue;
         seen.add(key);
         scored++;
+        work += treeSize(r.expr).nodes;
         next.push({ expr: r.expr, score: score(r.expr), applied: [...c.applied, r.rule] });
       }
     }
