@@ -32,6 +32,31 @@ export interface InputId {
   key?: string | undefined;
 }
 
+/**
+ * The CLI's flag of each field (cli/flags.ts prints with it). A core rule written with the
+ * flag (`--domain`) is stated to library callers with the field (`domain`) instead.
+ */
+export const FIELD_FLAGS: Readonly<Record<string, string>> = {
+  expr: 'expression',
+  domain: '--domain',
+  knots: '--knots',
+  spacing: '--spacing',
+  maxError: '--max-error',
+  rmsError: '--rms-error',
+  vars: '--var',
+  ranges: '--range',
+  exclude: '--exclude',
+  dtype: '--dtype',
+  path: '--export',
+  seed: '--seed',
+};
+
+/** `argument` in the library's terms: a leading flag of `field` (`--var x`) said as the field (`vars x`). */
+function libraryArgument(argument: string, field: string | undefined): string {
+  const flag = field !== undefined && Object.hasOwn(FIELD_FLAGS, field) ? FIELD_FLAGS[field]! : undefined;
+  return flag?.startsWith('--') && argument.startsWith(flag) ? field + argument.slice(flag.length) : argument;
+}
+
 export function formatIssue(issue: InputIssue): string {
   const shown = typeof issue.value === 'string' ? JSON.stringify(issue.value) : String(issue.value);
   return `${issue.argument} must ${issue.rule} (got ${shown}).`;
@@ -42,7 +67,7 @@ export class InputError extends Error {
   /** `id`: the field, code and key (a bare string is the code). */
   constructor(argument: string, rule: string, value: unknown, id?: string | InputId) {
     const { field, code, key } = typeof id === 'string' ? { code: id } as InputId : id ?? {};
-    const issue: InputIssue = { argument, rule, value, ...(field !== undefined ? { field } : {}), ...(code !== undefined
+    const issue: InputIssue = { argument: libraryArgument(argument, field), rule, value, ...(field !== undefined ? { field } : {}), ...(code !== undefined
       ? { code } : {}), ...(key !== undefined ? { key } : {}) };
     super(formatIssue(issue));
     this.name = 'InputError';
@@ -55,8 +80,13 @@ export class InputError extends Error {
   get code(): string | undefined { return this.issue.code; }
 }
 
+/**
+ * Work that could not be done within limits (exit 1). `code`: `work-limit` (a stated limit of
+ * segments, samples, time or size would be passed), `tolerance-not-met` (ToleranceError: the
+ * tolerance cannot be reached within the limits), or a subclass's own.
+ */
 export class WorkError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly code: string = 'work-limit') {
     super(message);
     this.name = 'WorkError';
   }
@@ -67,6 +97,8 @@ export class WorkError extends Error {
  * above the certified bound. It is a bug in knotnet; the message asks for a report.
  */
 export class SoundnessError extends Error {
+  /** Always `unsound-certificate`. */
+  readonly code = 'unsound-certificate';
   constructor(what: string, measured: number, certified: number) {
     super(`${what}: the measured max error ${measured} is above the certified bound ${certified}. This is a bug in ` +
       `knotnet (a certificate that does not hold); please report it with the command line you ran.`);

@@ -104,13 +104,16 @@ describe('every core InputError has a field and a code', () => {
   });
 
   for (const [name, call, field, code, key] of cases) {
-    it(`${name}: field ${field}, code ${code}, the CLI's sentence unchanged`, () => {
+    it(`${name}: field ${field}, code ${code}, the library's sentence names the field, the CLI's the flag`, () => {
       assert.throws(call, (e: unknown) => {
         assert.ok(e instanceof InputError, String(e));
         assert.equal(e.field, field, e.message);
         assert.equal(e.code, code, e.message);
         assert.equal(e.issue.key, key);
-        assert.equal(cliMessage(e.issue), e.message);
+        const flag = Object.hasOwn(FLAGS, field) ? FLAGS[field]! : undefined;
+        const named = flag?.startsWith('--') && /^[ .]/.test(e.message.slice(field.length))
+          && e.message.startsWith(field);
+        assert.equal(cliMessage(e.issue), named ? flag + e.message.slice(field.length) : e.message);
         return true;
       });
     });
@@ -143,7 +146,8 @@ describe('one seed parser', () => {
     assert.equal(parseSeed(String(MAX_SEED)), MAX_SEED);
     for (const bad of ['abc', '-1', '1.5', '', '1e3', String(MAX_SEED + 1)]) {
       assert.throws(() => parseSeed(bad), (e: unknown) => e instanceof InputError && e.code === 'out-of-range'
-        && e.message === `--seed must be a whole number from 0 to ${MAX_SEED} (got ${JSON.stringify(bad)}).`, bad);
+        && cliMessage(e.issue) === `--seed must be a whole number from 0 to ${MAX_SEED} (got ${JSON.stringify(bad)}).`,
+        bad);
     }
   });
   it('no command reads --seed any other way', () => {

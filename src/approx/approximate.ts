@@ -11,6 +11,7 @@ import { pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
 import { inaccurate } from './refusals.ts';
 import type { Trial } from './sizing.ts';
 import { makeTarget, type Target } from './target.ts';
+import { checkApproxOptions } from './options.ts';
 import { preflight } from './preflight.ts';
 
 export { ToleranceError } from './tolerance.ts';
@@ -100,6 +101,7 @@ export function validateDomain(domain: [number, number], argument = '--domain'):
  * Throws InputError for bad options, WorkError when a tolerance needs more than maxSegments.
  */
 export function approximate(opts: ApproxOptions): ApproxResult {
+  checkApproxOptions(opts, MAX_SEGMENTS_LIMIT);
   const formula = parseFormula(opts.expr);
   if (formula.variables.length > 1) {
     const rule = 'have at most one variable for approx (use compile for several)';

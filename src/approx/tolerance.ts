@@ -8,6 +8,7 @@ import { WorkError } from '../errors.ts';
 export class ToleranceError extends WorkError {
   constructor(message: string, readonly why: 'rounding' | 'segments' | 'enclosure',
     readonly best: { error: number; segments: number } | null) {
-    super(message);
+    super(message, 'tolerance-not-met');
+    this.name = 'ToleranceError';
   }
 }

@@ -3,28 +3,20 @@
  * fault by its field (`maxError`), and the CLI says it as its flag (`--max-error`). Keyed
  * fields add the key (`--var dx`, `--range dx^2+dy^2`).
  */
-import { formatIssue, type InputIssue } from '../errors.ts';
+import { FIELD_FLAGS, formatIssue, type InputIssue } from '../errors.ts';
 
-export const FLAGS: Readonly<Record<string, string>> = {
-  expr: 'expression',
-  domain: '--domain',
-  knots: '--knots',
-  spacing: '--spacing',
-  maxError: '--max-error',
-  rmsError: '--rms-error',
-  vars: '--var',
-  ranges: '--range',
-  exclude: '--exclude',
-  dtype: '--dtype',
-  path: '--export',
-  seed: '--seed',
-};
+/** The table lives beside the errors (errors.ts FIELD_FLAGS): the core states its rules with the fields. */
+export const FLAGS = FIELD_FLAGS;
 
 /** The issue's argument as the CLI names it: its field's flag (and key), else as given. */
 export function cliArgument(issue: InputIssue): string {
-  const flag = issue.field !== undefined ? FLAGS[issue.field] : undefined;
-  // An argument that already names the flag keeps its detail ("--spacing (segments it makes)").
+  const field = issue.field;
+  const flag = field !== undefined && Object.hasOwn(FLAGS, field) ? FLAGS[field] : undefined;
+  // An argument that already names the flag keeps its detail ("--spacing (segments it makes)"), as does one that
+  // names the field ("spacing (segments it makes)" → "--spacing (segments it makes)").
   if (flag === undefined || issue.argument.startsWith(flag)) return issue.argument;
+  const named = issue.argument === field || issue.argument.startsWith(`${field} `);
+  if (named) return flag + issue.argument.slice(field!.length);
   return issue.key !== undefined ? `${flag} ${issue.key}` : flag;
 }
 

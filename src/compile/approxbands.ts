@@ -1,11 +1,13 @@
 import {
-  DEFAULT_MAX_SEGMENTS, finishPieces, validateDomain, type ApproxOptions, type ApproxResult, type BuiltPiece,
+  DEFAULT_MAX_SEGMENTS, finishPieces, MAX_SEGMENTS_LIMIT, validateDomain, type ApproxOptions, type ApproxResult,
+  type BuiltPiece,
 } from '../approx/approximate.ts';
 import { buildPwlBounded } from '../approx/build.ts';
 import { preflight } from '../approx/preflight.ts';
 import type { Pwl } from '../approx/pwl.ts';
 import type { Trial } from '../approx/sizing.ts';
 import { makeTarget } from '../approx/target.ts';
+import { checkApproxOptions } from '../approx/options.ts';
 import { InputError, WorkError } from '../errors.ts';
 import type { JumpSite } from '../expr/jumps.ts';
 import { parseFormula } from '../expr/parse.ts';
@@ -25,6 +27,7 @@ import { formulaRegion } from './region.ts';
  * the bands, not inside them.
  */
 export function approximateOutsideBands(o: ApproxOptions & { exclude: string[] }): ApproxResult {
+  checkApproxOptions(o, MAX_SEGMENTS_LIMIT, true);
   const sites: JumpSite[] = [];
   const formula = parseFormula(o.expr, 'expression', sites);
   if (formula.variables.length > 1) {

@@ -5,6 +5,7 @@ import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
 import { checkToleranceFloor } from './floor.ts';
+import { checkCompileOptions } from './options.ts';
 import type { RoundingScope } from './float32cert.ts';
 import { buildFusedGraph, fuseOptions } from './fuseplan.ts';
 import { ancestors } from './graph.ts';
@@ -31,7 +32,8 @@ export type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpe
  * tolerance split) → checkToleranceFloor → searchPlans (plans, float32 certification,
  * failure text) → the result, measured (result.ts, outputs.ts).
  */
-export function compileFormula(o: CompileOptions): CompileResult {
+export function compileFormula(options: CompileOptions): CompileResult {
+  const o = checkCompileOptions(options);
   if ((o.norm ?? 'auto') === 'auto' && !(o.outputs && o.outputs.length > 0)) return compileBestNorm(o);
   return buildFormula(o).finish();
 }

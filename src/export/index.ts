@@ -10,19 +10,47 @@ import { InputError } from '../errors.ts';
 import { networkToJson, type NetworkMeta } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
 import { stringifyMetadata, type ExportDtype } from './bytes.ts';
-import { toOnnx } from './onnx.ts';
-import { toSafetensors } from './safetensors.ts';
+import { toOnnx as encodeOnnx, type OnnxOptions } from './onnx.ts';
+import { toSafetensors as encodeSafetensors, type SafetensorsOptions } from './safetensors.ts';
+import { checkNetwork, choice, DTYPES, optionsOf, required } from '../validate.ts';
 import { TFJS_MODEL_FILE, toTfjsLayers } from './tfjs.ts';
 
 export type { ExportDtype } from './bytes.ts';
-export { readOnnxInfo, toOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, ONNX_OPSET, ONNX_IR_VERSION, type OnnxInfo,
+export { readOnnxInfo, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, ONNX_OPSET, ONNX_IR_VERSION, type OnnxInfo,
   type OnnxOptions } from './onnx.ts';
-export { fromSafetensors, readSafetensors, toSafetensors, type SafetensorsFile, type SafetensorsOptions,
+export { fromSafetensors, readSafetensors, type SafetensorsFile, type SafetensorsOptions,
   type SafetensorsTensor } from './safetensors.ts';
 export { toTfjsLayers, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, type TfjsArtifacts, type TfjsModelJson,
   type TfjsWeightSpec } from './tfjs.ts';
 
 export type ExportFormat = 'onnx' | 'json' | 'safetensors' | 'tfjs';
+
+/**
+ * `net` as ONNX bytes (export/onnx.ts), its options checked first: InputError `net`
+ * `malformed`, `options` `not-object`, `dtype` `missing` or `not-one-of` (float64, float32),
+ * `metadata` `wrong-type` (a record of strings).
+ */
+export function toOnnx(net: Network, options: OnnxOptions): Uint8Array {
+  checkExportOptions(net, options);
+  return encodeOnnx(net, options);
+}
+
+/** `net` as safetensors bytes (export/safetensors.ts), its options checked first (the codes of toOnnx). */
+export function toSafetensors(net: Network, options: SafetensorsOptions): Uint8Array {
+  checkExportOptions(net, options);
+  return encodeSafetensors(net, options);
+}
+
+function checkExportOptions(net: unknown, options: unknown): void {
+  checkNetwork(net);
+  const o = optionsOf(options, 'options', ['dtype', 'metadata']);
+  choice(required(o, 'dtype'), 'dtype', DTYPES);
+  const m = o.metadata;
+  if (m !== undefined && (typeof m !== 'object' || m === null || Array.isArray(m)
+    || !Object.values(m).every((v) => typeof v === 'string'))) {
+    throw new InputError('metadata', 'be a record of strings', String(m), { field: 'metadata', code: 'wrong-type' });
+  }
+}
 
 const BY_EXTENSION: Record<string, ExportFormat> = { '.onnx': 'onnx', '.json': 'json', '.safetensors': 'safetensors' };
 
@@ -105,6 +133,8 @@ export function distinctOutputNames(net: Network): Network {
  */
 export function buildArtifacts(given: Network, meta: NetworkMeta, path: string,
   requested?: ExportDtype): ArtifactFile[] {
+  checkNetwork(given);
+  choice(requested, 'dtype', DTYPES);
   const net = distinctOutputNames(given);
   const format = exportFormatFor(path);
   const dtype = exportDtype(format, requested);
@@ -115,9 +145,9 @@ export function buildArtifacts(given: Network, meta: NetworkMeta, path: string,
       return [{ relativePath: '',
         bytes: encoder.encode(`${JSON.stringify(networkToJson(roundedTo(net, dtype), { ...rest, dtype }))}\n`) }];
     case 'onnx':
-      return [{ relativePath: '', bytes: toOnnx(net, { dtype, metadata: stringifyMetadata(rest) }) }];
+      return [{ relativePath: '', bytes: encodeOnnx(net, { dtype, metadata: stringifyMetadata(rest) }) }];
     case 'safetensors':
-      return [{ relativePath: '', bytes: toSafetensors(net, { dtype, metadata: stringifyMetadata(rest) }) }];
+      return [{ relativePath: '', bytes: encodeSafetensors(net, { dtype, metadata: stringifyMetadata(rest) }) }];
     case 'tfjs': {
       const a = toTfjsLayers(net, 'float32', rest);
       return [

@@ -1,3 +1,5 @@
+import { InputError } from '../errors.ts';
+import { checkNetwork, choice, DTYPES } from '../validate.ts';
 import type { DenseLayer, Network } from './network.ts';
 
 /** Values per chunk buffer: small enough to stay in cache and to reuse, large enough to amortize the loops. */
@@ -16,12 +18,13 @@ const CHUNK_VALUES = 1 << 16;
  * from chunk to chunk (allocating one large array per layer costs more than the arithmetic).
  */
 export function evaluate(net: Network, x: ArrayLike<number>, dtype: 'float64' | 'float32' = 'float64'): Float64Array {
+  checkNetwork(net);
+  choice(dtype, 'dtype', DTYPES);
   const nIn = net.inputs.length;
   const nOut = net.outputs.length;
-  const batch = Math.floor(x.length / nIn);
-  if (batch * nIn !== x.length) {
-    throw new RangeError(`input length (${x.length}) is not a multiple of the number of inputs (${nIn})`);
-  }
+  const batch = Math.floor(x?.length / nIn);
+  if (!(batch * nIn === x?.length)) throw new InputError('x', `hold whole rows of the ${nIn} inputs (batch × inputs)`,
+    `${String(x?.length)} values`, { field: 'x', code: 'wrong-length' });
   const widest = Math.max(nIn, ...net.layers.map((l) => l.outSize));
   const rowsPerChunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_VALUES / widest)));
   const plans = net.layers.map((l) => planLayer(l, dtype));

@@ -2,6 +2,7 @@ import {
   ErrorSymbols, noError, symbolError, type ErrForm, type Group, type LayerState, type Units,
 } from './errorform.ts';
 import { type Dtype, UNDERFLOW_LOSS, UNIT_ROUNDOFF } from './floatformat.ts';
+import { choice, DTYPES } from '../validate.ts';
 import type { DenseLayer, Network } from './network.ts';
 import { RowCombiner } from './rowerror.ts';
 import { RowGroups } from './rowgroups.ts';
@@ -96,6 +97,7 @@ export function roundingErrorBound(
   dtype: Dtype,
   hints?: PreRangeHints,
 ): Float64Array {
+  choice(dtype, 'dtype', DTYPES);
   const u = UNIT_ROUNDOFF[dtype];
   const rounding: Rounding = { dtype, u, uw: dtype === 'float32' ? u : 0 };
   const symbols = new ErrorSymbols();

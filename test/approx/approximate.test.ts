@@ -94,19 +94,19 @@ test('approximate rejects bad input with InputErrors naming the argument and the
   assert.throws(() => approximate({ ...base, expr: 'x*y' }),
     inputError(/^expression must have at most one variable .*\(got "x, y"\)/));
   assert.throws(() => approximate({ ...base, domain: [1, 0] }),
-    inputError(/^--domain must be a non-empty interval .*\(got "1:0"\)/));
+    inputError(/^domain must be a non-empty interval .*\(got "1:0"\)/));
   assert.throws(() => approximate({ ...base, domain: [0, Infinity] }),
-    inputError(/^--domain must have finite ends \(got "0:Infinity"\)/));
+    inputError(/^domain must have finite ends \(got "0:Infinity"\)/));
   assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 0 } }),
-    inputError(/^--knots must be a whole number of segments from 1 to 1000000 \(got 0\)/));
+    inputError(/^knots must be a whole number of segments from 1 to 1000000 \(got 0\)/));
   assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 2.5 } }),
-    inputError(/^--knots .*\(got 2\.5\)/));
+    inputError(/^knots .*\(got 2\.5\)/));
   assert.throws(() => approximate({ ...base, size: { kind: 'maxError', error: -1 } }),
-    inputError(/^--max-error must be a positive number \(got -1\)/));
+    inputError(/^maxError must be a positive number \(got -1\)/));
   assert.throws(() => approximate({ ...base, size: { kind: 'rmsError', error: 0 } }),
-    inputError(/^--rms-error must be a positive number \(got 0\)/));
+    inputError(/^rmsError must be a positive number \(got 0\)/));
   assert.throws(() => approximate({ ...base, size: { kind: 'spacing', h: NaN } }),
-    inputError(/^--spacing must be a positive number \(got NaN\)/));
+    inputError(/^spacing must be a positive number \(got NaN\)/));
 });
 
 test('exact PWL targets (a constant, a line, abs(x), max(x, 1-x)) certify at float rounding level, not 0 and not ' +

@@ -103,6 +103,6 @@ test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: ex
 test('compile: a tolerance below the float32 floor (half an ulp of max |f|) is refused at once as bad input', () => {
   assert.throws(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 1e-7, dtype: 'float32' }),
     (e: unknown) => e instanceof InputError
-      && new RegExp(String.raw`^--max-error must be at least the float32 floor of this function, 1\.19e-7 \(half a ` +
+      && new RegExp(String.raw`^maxError must be at least the float32 floor of this function, 1\.19e-7 \(half a ` +
         String.raw`float32 unit in the last place at max \|f\| = 4\.00\) \(got 1e-7\)\.$`).test(e.message));
 });

@@ -22,10 +22,10 @@ test('exportFormatFor(path) is tfjs for a path ending in a separator or without 
   assert.equal(exportFormatFor('.model'), 'tfjs');
 });
 
-test('exportFormatFor(path) with an unknown extension is an InputError naming --export and the path', () => {
+test('exportFormatFor(path) with an unknown extension is an InputError naming the path (the CLI: --export)', () => {
   assert.throws(() => exportFormatFor('net.pt'), isInputError(
-    /^--export must end in \.onnx, \.json or \.safetensors, or name a directory .*\(got "net\.pt"\)/));
-  assert.throws(() => exportFormatFor(''), isInputError(/^--export must name a file or directory/));
+    /^path must end in \.onnx, \.json or \.safetensors, or name a directory .*\(got "net\.pt"\)/));
+  assert.throws(() => exportFormatFor(''), isInputError(/^path must name a file or directory/));
 });
 
 test('exportDtype defaults to float64, except float32 for tfjs, and refuses float64 for tfjs', () => {
@@ -33,7 +33,7 @@ test('exportDtype defaults to float64, except float32 for tfjs, and refuses floa
   assert.equal(exportDtype('safetensors', 'float32'), 'float32');
   assert.equal(exportDtype('tfjs'), 'float32');
   assert.throws(() => exportDtype('tfjs', 'float64'),
-    isInputError(/^--dtype must be float32 for a TensorFlow\.js export/));
+    isInputError(/^dtype must be float32 for a TensorFlow\.js export/));
 });
 
 test('buildArtifacts gives one file at the export path itself for onnx, json and safetensors', () => {

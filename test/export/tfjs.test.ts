@@ -101,9 +101,9 @@ for (const backend of ['wasm', 'cpu'] as TfjsBackend[]) {
   }
 }
 
-test('toTfjsLayers refuses float64, naming --dtype', () => {
+test('toTfjsLayers refuses float64, naming dtype', () => {
   assert.throws(() => toTfjsLayers(pwlSquare(2), 'float64' as 'float32'), (e: unknown) => e instanceof InputError
-    && /^--dtype must be float32 .*"float64"/.test(e.message));
+    && /^dtype must be float32 .*"float64"/.test(e.message));
 });
 
 test('toTfjsLayers weight file holds every kernel and bias as little-endian float32, in manifest order', () => {

@@ -34,5 +34,6 @@ import '../report/report.test.ts';
 import '../train/compare.test.ts';
 import '../train/models.test.ts';
 import '../errors.test.ts';
+import '../library-options.test.ts';
 import '../groups.test.ts';
 import '../house.test.ts';
