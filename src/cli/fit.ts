@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, WorkError } from '../errors.ts';
@@ -7,7 +6,9 @@ import { groupPoints } from '../approx/points.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { linePlot } from '../report/plot.ts';
 import { htmlReport } from '../report/html.ts';
+import { textLinesWithin } from '../runtime/read-limits.ts';
 import { parseChoice, parseCount, parsePositive } from './args.ts';
+import { checkCsvRows } from './csv.ts';
 import type { OutputTarget } from './files.ts';
 import { FORCE_HELP, saveOutputs, wroteLine } from './outputs.ts';
 import type { StagedOutput } from './staging.ts';
@@ -159,19 +160,19 @@ function describe(shape: Shape): string {
 
 /** The two named columns of a CSV with a header, as numbers (other columns are not read). */
 export function readColumns(path: string, xCol: string, yCol: string): { xs: Float64Array; ys: Float64Array } {
-  let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch { throw new InputError('data', 'name a readable CSV file', path); }
-  const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',').map((s) => s.trim());
-  const ix = header.indexOf(xCol);
-  const iy = header.indexOf(yCol);
-  if (ix < 0) throw new InputError('--x', `name a column of ${path} (${header.join(', ')})`, xCol);
-  if (iy < 0) throw new InputError('--y', `name a column of ${path} (${header.join(', ')})`, yCol);
   const xs: number[] = [];
   const ys: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
+  let ix = -1, iy = -1, i = -1;
+  for (const line of textLinesWithin(path, 'csv', 'data')) { // streamed within the CSV byte limit
+    if (++i === 0) {
+      const header = line.split(',').map((s) => s.trim());
+      [ix, iy] = [header.indexOf(xCol), header.indexOf(yCol)];
+      if (ix < 0) throw new InputError('--x', `name a column of ${path} (${header.join(', ')})`, xCol);
+      if (iy < 0) throw new InputError('--y', `name a column of ${path} (${header.join(', ')})`, yCol);
+      continue;
+    }
     if (line.trim() === '') continue;
+    checkCsvRows(xs.length + 1, 2, 'data', path);
     const cells = line.split(',');
     const cx = cells[ix]?.trim() ?? '';
     const cy = cells[iy]?.trim() ?? '';

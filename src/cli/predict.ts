@@ -3,11 +3,10 @@
  * points in the runtime it was made for (onnxruntime-node, TF.js, or knotnet's evaluator for
  * JSON/safetensors), so what is printed is what a deployment computes.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
-import { parseCsvText } from './csv.ts';
+import { readCsv, type Csv } from './csv.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs } from './staging.ts';
@@ -36,10 +35,10 @@ export function registerPredict(program: Command): void {
       const out: OutputTarget | undefined = flags.out ? { path: flags.out, argument: '--out', kind: 'csv' } : undefined;
       if (out) checkOutputs([out], !!flags.force);
       const source = flags.in && flags.in !== '-' ? flags.in : '-';
-      const text = readInput(source);
+      const csv = readCsv(source, '--in');
       const runner = await loadArtifact(model);
       try {
-        const x = inputColumns(runner, parseCsvText(text, '--in', source === '-' ? 'stdin' : source));
+        const x = inputColumns(runner, csv);
         const y = await runBatched(runner, x);
         const rendered = flags.json ? toJsonLines(runner, x, y) : toPredictionCsv(runner, x, y);
         if (out) await writeOutputs([{ target: out, files: [{ relativePath: '', bytes: rendered }] }], !!flags.force);
@@ -52,17 +51,8 @@ export function registerPredict(program: Command): void {
     });
 }
 
-function readInput(source: string): string {
-  try {
-    return readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch {
-    throw new InputError('--in', 'name a readable CSV file (or "-" for stdin)', source);
-  }
-}
-
 /** The model's inputs, in the model's order, taken from the CSV by column name. */
-export function inputColumns(runner: Pick<ArtifactRunner, 'inputs'>,
-  csv: { header: string[]; rows: Float64Array; count: number }): Float64Array {
+export function inputColumns(runner: Pick<ArtifactRunner, 'inputs'>, csv: Csv): Float64Array {
   const names = runner.inputs;
   const cols = names.map((v) => {
     const c = csv.header.indexOf(v);

@@ -56,6 +56,44 @@ export function fromLittleEndian(bytes: Uint8Array, byteOffset: number, count: n
   return out;
 }
 
+/** Widest layer (inputs or outputs) a model file may declare: names and arrays are made per unit. */
+export const MAX_LAYER_WIDTH = 100_000;
+
+/**
+ * A weight matrix's shape read from a file, `[a, b]` (`layout` says which is which), each a
+ * whole number from 1 to MAX_LAYER_WIDTH; checked before anything of that size is allocated.
+ */
+export function checkLayerShape(shape: readonly number[], what: string, layout: string): [number, number] {
+  if (shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= MAX_LAYER_WIDTH)) {
+    throw new InputError(what, `be ${layout}, each from 1 to ${MAX_LAYER_WIDTH}`, JSON.stringify(shape),
+      { field: 'bytes', code: shape.length === 2 ? 'too-large' : 'malformed' });
+  }
+  return shape as [number, number];
+}
+
+/**
+ * `values` (weights read from `what`) when every one is finite: a NaN or infinite weight makes
+ * every bound and every measurement meaningless, so a file holding one is refused on read.
+ */
+export function finiteWeights<T extends ArrayLike<number>>(values: T, what: string): T {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw notFinite(values[i]!, i, what);
+  return values;
+}
+
+/** As finiteWeights, on `count` little-endian `dtype` values at `byteOffset` of `bytes` (nothing allocated). */
+export function checkFiniteLittleEndian(bytes: Uint8Array, byteOffset: number, count: number, dtype: ExportDtype,
+  what: string): void {
+  const size = BYTES_PER_ELEMENT[dtype];
+  const view = new DataView(bytes.buffer, bytes.byteOffset + byteOffset, count * size);
+  for (let i = 0; i < count; i++) {
+    const v = dtype === 'float64' ? view.getFloat64(i * size, true) : view.getFloat32(i * size, true);
+    if (!Number.isFinite(v)) throw notFinite(v, i, what);
+  }
+}
+
+const notFinite = (v: number, i: number, what: string) => new InputError(what, 'hold only finite numbers',
+  `${v} at index ${i}`, { field: 'bytes', code: 'not-finite' });
+
 /** Concatenates byte chunks into one buffer. */
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   let total = 0;

@@ -8,7 +8,7 @@
 import { AttributeProto_AttributeType, TensorProto_DataType, type NodeProto, type TensorProto } from 'onnx-buf';
 import { InputError } from '../errors.ts';
 import type { Network } from '../net/network.ts';
-import { fromLittleEndian } from './bytes.ts';
+import { checkLayerShape, finiteWeights, fromLittleEndian } from './bytes.ts';
 import { decodeOnnx, readOnnxInfo } from './onnx.ts';
 import { plainFromSteps, type Step } from './plain.ts';
 
@@ -35,7 +35,18 @@ function tensorValues(t: Tensor, source: string): { dims: number[]; data: Float6
   }
   if (data.length !== count) throw new InputError(`${source} initializer "${t.name}"`, `hold ${count} values`,
     data.length, { field: 'bytes', code: 'malformed' });
-  return { dims, data };
+  return { dims, data: finiteWeights(data, `${source} initializer "${t.name}"`) };
+}
+
+/**
+ * Refuses a model holding a NaN or infinite float or double initializer, for the readers that
+ * hand the file to onnxruntime rather than reading its layers (check, predict).
+ */
+export function checkOnnxWeights(bytes: Uint8Array, source = 'ONNX model'): void {
+  for (const t of decodeOnnx(bytes).graph?.initializer ?? []) {
+    const float = t.dataType === TensorProto_DataType.FLOAT || t.dataType === TensorProto_DataType.DOUBLE;
+    if (float) tensorValues(t, source);
+  }
 }
 
 const attr = (n: Node, name: string, fallback: number): number => {
@@ -49,9 +60,7 @@ const isPowerOfTwo = (v: number): boolean => v > 0 && Number.isInteger(Math.log2
 /** [in, out] (or [out, in] when `transposed`) as row-major out × in, scaled by `scale` (a power of two: exact). */
 function rows(w: { dims: number[]; data: Float64Array }, transposed: boolean, scale: number,
   what: string): { weights: Float64Array; inSize: number; outSize: number } {
-  if (w.dims.length !== 2) throw new InputError(what, 'be a matrix', JSON.stringify(w.dims),
-    { field: 'bytes', code: 'malformed' });
-  const [a, b] = w.dims as [number, number];
+  const [a, b] = checkLayerShape(w.dims, what, transposed ? '[out, in]' : '[in, out]');
   const outSize = transposed ? a : b, inSize = transposed ? b : a;
   const weights = new Float64Array(outSize * inSize);
   for (let r = 0; r < outSize; r++) for (let c = 0; c < inSize; c++) weights[r * inSize + c] = scale * (transposed

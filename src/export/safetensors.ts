@@ -12,8 +12,8 @@
  */
 import { InputError } from '../errors.ts';
 import { denseLayer, validateNetwork, type Activation, type Network } from '../net/network.ts';
-import { BYTES_PER_ELEMENT, concatBytes, validNetwork, fromLittleEndian, namesFromMetadata, parseJsonOr, toLittleEndian,
-  type ExportDtype } from './bytes.ts';
+import { BYTES_PER_ELEMENT, checkLayerShape, concatBytes, finiteWeights, validNetwork, fromLittleEndian,
+  namesFromMetadata, parseJsonOr, toLittleEndian, type ExportDtype } from './bytes.ts';
 
 const SAFETENSORS_DTYPE: Record<ExportDtype, 'F64' | 'F32'> = { float64: 'F64', float32: 'F32' };
 
@@ -126,7 +126,8 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'):
         `span ${expected} bytes inside the ${data.length}-byte data`, JSON.stringify(e.data_offsets), { field: 'bytes',
         code: 'malformed' });
     }
-    tensors.set(name, { dtype, shape, data: fromLittleEndian(data, begin, count, dtype) });
+    tensors.set(name, { dtype, shape, data: finiteWeights(fromLittleEndian(data, begin, count, dtype),
+      `${source} tensor "${name}"`) });
   }
   return { tensors, metadata };
 }
@@ -158,9 +159,7 @@ export function fromSafetensors(bytes: Uint8Array, source = 'safetensors file'):
   }
   const layers = indices.map((k, i) => {
     const w = tensors.get(`${k}.weight`)!;
-    if (w.shape.length !== 2) throw new InputError(`${source} tensor "${k}.weight" shape`, 'be [out, in]',
-      JSON.stringify(w.shape), { field: 'bytes', code: 'malformed' });
-    const [outSize, inSize] = w.shape as [number, number];
+    const [outSize, inSize] = checkLayerShape(w.shape, `${source} tensor "${k}.weight" shape`, '[out, in]');
     const b = tensors.get(`${k}.bias`);
     if (b && (b.shape.length !== 1 || b.shape[0] !== outSize)) {
       throw new InputError(`${source} tensor "${k}.bias" shape`, `be [${outSize}] to match "${k}.weight"`,

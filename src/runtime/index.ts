@@ -8,16 +8,18 @@
  *
  * @module knotnet/runtime
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { InputError, WorkError } from '../errors.ts';
 import type { ExportDtype } from '../export/bytes.ts';
 import { readOnnxInfo } from '../export/onnx.ts';
+import { checkOnnxWeights } from '../export/onnx-read.ts';
 import { fromSafetensors, readSafetensors } from '../export/safetensors.ts';
 import { evaluate } from '../net/evaluate.ts';
 import { networkFromJson } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
 import { openOnnx } from './onnx.ts';
+import { readFileWithin } from './read-limits.ts';
 import { loadTfjsFromDir, runTfjs } from './tfjs.ts';
 
 export { openOnnx, runOnnx, type OnnxSessionRunner } from './onnx.ts';
@@ -55,7 +57,7 @@ function evaluatorRunner(format: 'json' | 'safetensors', net: Network, dtype: Ex
 }
 
 async function tfjsRunner(dir: string, modelFile?: string): Promise<ArtifactRunner> {
-  const model = await loadTfjsFromDir(dir, modelFile);
+  const model = await loadTfjsFromDir(dir, modelFile).catch((e) => { throw runtimeRefusal(dir, e); });
   const metadata = (model.getUserDefinedMetadata() ?? {}) as Record<string, unknown>;
   const nIn = model.inputs[0]!.shape[1]!;
   const nOut = model.outputs[0]!.shape[1]!;
@@ -79,20 +81,12 @@ async function tfjsRunner(dir: string, modelFile?: string): Promise<ArtifactRunn
  * one plain sentence naming the file: the file is at fault, so exit 2.
  */
 function runtimeRefusal(path: string, e: unknown): Error {
-  if (e instanceof WorkError) return e; // a missing optional runtime (optional.ts), not the file's fault
+  // A missing optional runtime (optional.ts) is not the file's fault; our own refusals are already one sentence.
+  if (e instanceof WorkError || e instanceof InputError) return e;
   const text = String((e as Error)?.message ?? e).replace(/\x1b\[[0-9;]*m/g,
     '').split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? 'unknown error';
   return new InputError(ARG, 'be a model its runtime can load and run',
     `${path}: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
-}
-
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    throw new InputError(ARG, 'be a readable file',
-      `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { field: 'model', code: 'unreadable' });
-  }
 }
 
 /**
@@ -105,8 +99,9 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
   if (info.isDirectory()) return tfjsRunner(path);
   const ext = extname(path).toLowerCase();
   if (ext === '.onnx') {
-    const bytes = await readBytes(path);
+    const bytes = await readFileWithin(path, 'onnx', ARG);
     const meta = readOnnxInfo(bytes, path);
+    checkOnnxWeights(bytes, path);
     const session = await openOnnx(bytes, meta.inputs.length,
       meta.dtype).catch((e) => { throw runtimeRefusal(path, e); });
     return {
@@ -120,7 +115,7 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
     };
   }
   if (ext === '.safetensors') {
-    const bytes = await readBytes(path);
+    const bytes = await readFileWithin(path, 'safetensors', ARG);
     const file = readSafetensors(bytes, path);
     const net = fromSafetensors(bytes, path);
     const dtype = [...file.tensors.values()][0]!.dtype;
@@ -129,7 +124,7 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
   if (ext === '.json') {
     let json: unknown;
     try {
-      json = JSON.parse(new TextDecoder().decode(await readBytes(path)));
+      json = JSON.parse(new TextDecoder().decode(await readFileWithin(path, 'network-json', ARG)));
     } catch (e) {
       if (e instanceof InputError) throw e;
       throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`,

@@ -4,7 +4,7 @@
  * model.json), safetensors of an nn.Sequential, and knotnet's network JSON. No runtime is
  * loaded. Node-only: reads files.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { networkFromOnnx } from '../export/onnx-read.ts';
@@ -14,6 +14,8 @@ import { TFJS_MODEL_FILE } from '../export/tfjs.ts';
 import { networkFromTfjs } from '../export/tfjs-read.ts';
 import { networkFromJson } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
+import { readFileWithin } from './read-limits.ts';
+import { readTfjsFolder } from './tfjs-files.ts';
 
 export interface PlainModel {
   net: Network;
@@ -25,15 +27,6 @@ export interface PlainModel {
 
 const ARG = 'model file';
 
-async function bytesOf(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    throw new InputError(ARG, 'be a readable file',
-      `${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
 function parseJson(bytes: Uint8Array, path: string): any {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
@@ -43,14 +36,8 @@ function parseJson(bytes: Uint8Array, path: string): any {
 }
 
 async function tfjsModel(dir: string, file: string): Promise<PlainModel> {
-  const path = join(dir, file);
-  const json = parseJson(await bytesOf(path), path);
-  const paths: string[] = (json?.weightsManifest ?? []).flatMap((g: { paths?: string[] }) => g.paths ?? []);
-  const chunks = await Promise.all(paths.map((p) => bytesOf(join(dir, p))));
-  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) { all.set(c, at); at += c.length; }
-  return { net: networkFromTfjs(json, all, path), format: 'tfjs', dtype: 'float32',
+  const { json, weights } = await readTfjsFolder(dir, file, ARG);
+  return { net: networkFromTfjs(json, weights, join(dir, file)), format: 'tfjs', dtype: 'float32',
     metadata: json?.userDefinedMetadata ?? {} };
 }
 
@@ -64,18 +51,18 @@ export async function loadPlainNetwork(path: string, opts: { leakyAlpha?: number
   if (info.isDirectory()) return tfjsModel(path, TFJS_MODEL_FILE);
   const ext = extname(path).toLowerCase();
   if (ext === '.onnx') {
-    const r = networkFromOnnx(await bytesOf(path), path);
+    const r = networkFromOnnx(await readFileWithin(path, 'onnx', ARG), path);
     return { net: r.net, format: 'onnx', dtype: r.dtype, metadata: r.metadata };
   }
   if (ext === '.safetensors') {
-    const bytes = await bytesOf(path);
+    const bytes = await readFileWithin(path, 'safetensors', ARG);
     const file = readSafetensors(bytes, path);
     let net = fromSafetensors(bytes, path);
     if (opts.leakyAlpha !== undefined) net = asLeaky(net, opts.leakyAlpha, path);
     return { net, format: 'safetensors', dtype: [...file.tensors.values()][0]!.dtype, metadata: file.metadata };
   }
   if (ext === '.json') {
-    const json = parseJson(await bytesOf(path), path);
+    const json = parseJson(await readFileWithin(path, 'network-json', ARG), path);
     if (json?.format === 'layers-model') return tfjsModel(dirname(path), path.slice(dirname(path).length + 1));
     const { net, meta } = networkFromJson(json, path);
     return { net, format: 'json', dtype: meta.dtype === 'float32' ? 'float32' : 'float64', metadata: meta };

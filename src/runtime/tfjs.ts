@@ -4,13 +4,12 @@
  * unless tfjs-node is installed), and the WebAssembly backend runs the model (the cpu
  * backend, plain JavaScript, is the fallback). Node-only: reads files.
  */
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import { TFJS_MODEL_FILE } from '../export/tfjs.ts';
-import { InputError } from '../errors.ts';
 import { importOptional } from '../optional.ts';
+import { readTfjsFolder } from './tfjs-files.ts';
 import type { TfjsIOHandler, TfjsModel } from '../train/tfjs-types.ts';
 
 export type TfjsBackend = 'wasm' | 'cpu';
@@ -89,48 +88,9 @@ export async function useTfjsBackend(backend: TfjsBackend): Promise<TfjsBackend>
 
 /**
  * An IOHandler that loads `dir/modelFile` and the weight files its manifest names (paths in
- * the manifest are relative to the model file, as with tfjs's http handler).
+ * the manifest are relative to the model file, as with tfjs's http handler), read and checked
+ * by readTfjsFolder before TensorFlow.js sees them (paths inside the folder, limits, layers).
  */
-/** Most weights (float32 numbers) a TF.js model read from a folder may declare. */
-export const MAX_TFJS_WEIGHTS = 50_000_000;
-
-/**
- * model.json parsed and checked before TensorFlow.js sees it: a topology, a manifest of
- * float32 weights with whole non-negative shapes totalling at most MAX_TFJS_WEIGHTS.
- */
-function readModelJson(text: string, source: string): Tf.io.ModelJSON {
-  let o: Tf.io.ModelJSON;
-  try { o = JSON.parse(text) as Tf.io.ModelJSON; } catch (e) { throw new InputError(source, 'be valid JSON',
-    (e as Error).message); }
-  if (!o || typeof o !== 'object' || !o.modelTopology || !Array.isArray(o.weightsManifest)) throw new InputError(source,
-    'be a TensorFlow.js model.json with modelTopology and weightsManifest', 'something else');
-  let total = 0;
-  for (const group of o.weightsManifest) {
-    if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new InputError(`${source} ` +
-      `weightsManifest`, 'list paths and weights', JSON.stringify(group).slice(0, 80));
-    for (const w of group.weights) {
-      if (!w || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || (w.dtype
-        ?? 'float32') !== 'float32') {
-        throw new InputError(`${source} weight ${String(w?.name)}`, 'have a shape of whole numbers and dtype float32',
-          JSON.stringify(w?.shape));
-      }
-      total += w.shape.reduce((a, d) => a * d, 1);
-      if (total > MAX_TFJS_WEIGHTS) throw new InputError(`${source} weightsManifest`,
-        `declare at most ${MAX_TFJS_WEIGHTS} weights`, `more by ${String(w.name)}`);
-    }
-  }
-  return o;
-}
-
-/** A weights path of the manifest, which must stay inside the model's folder. */
-function weightsPath(dir: string, p: string): string {
-  const full = resolve(dir, String(p));
-  const rel = relative(resolve(dir), full);
-  if (typeof p !== 'string' || isAbsolute(p) || rel === '' || rel.startsWith('..')
-    || isAbsolute(rel)) throw new InputError(`${dir} weightsManifest path`, 'name a file inside the model folder', p);
-  return full;
-}
-
 export function tfjsDirHandler(dir: string, modelFile: string = TFJS_MODEL_FILE): TfjsIOHandler {
   return handlerFor(dir, modelFile);
 }
@@ -139,18 +99,9 @@ function handlerFor(dir: string, modelFile: string): Tf.io.IOHandler & TfjsIOHan
   return {
     async load() {
       const tf = await loadTf();
-      const modelJson = readModelJson(await readFile(join(dir, modelFile), 'utf8'), join(dir, modelFile));
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const paths = manifest.flatMap((group) => group.paths).map((p) => weightsPath(dir, p));
-        const buffers = await Promise.all(paths.map((p) => readFile(p)));
-        const bytes = buffers.reduce((n, b) => n + b.length, 0);
-        const expected = specs.reduce((n, w) => n + 4 * w.shape.reduce((a, d) => a * d, 1), 0);
-        if (bytes !== expected) throw new InputError(`${join(dir, modelFile)} weights`,
-          `hold the ${expected} bytes its weight shapes need`, `${bytes} bytes`);
-        const chunks = buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        return [specs, tf.io.concatenateArrayBuffers(chunks)];
-      });
+      const { json, specs, weights } = await readTfjsFolder(dir, modelFile);
+      return tf.io.getModelArtifactsForJSON(json, async () => [specs as Tf.io.WeightsManifestEntry[],
+        weights.buffer as ArrayBuffer]);
     },
   };
 }

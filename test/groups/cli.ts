@@ -24,6 +24,7 @@ import '../cli/parse.test.ts';
 import '../cli/predict-outputs.test.ts';
 import '../cli/predict.test.ts';
 import '../cli/progress.test.ts';
+import '../cli/read-limits.test.ts';
 import '../cli/runtimes.test.ts';
 import '../cli/table.test.ts';
 import '../cli/truth.test.ts';
