@@ -13,6 +13,7 @@ import { binPoints, groupPoints, pointErrors } from '../src/approx/points.ts';
 import { renderTable } from '../src/cli/table.ts';
 import { fmt } from '../src/report/format.ts';
 import { noisySin } from './fitdata.ts';
+import { recordFor } from './write.ts';
 
 const quick = process.argv.includes('--quick');
 const now = () => performance.now() / 1000;
@@ -86,4 +87,7 @@ function globalSearch(p: ReturnType<typeof groupPoints>, segments: number, secon
   return { rms: best, starts: k };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) benchMinimal();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  recordFor('minimal', `node --import tsx bench/minimal.ts ${quick ? '--quick ' : ''}--write`);
+  benchMinimal();
+}

@@ -5,6 +5,7 @@
  * installed bin directly (compiled dist/), and this checkout's bin (sources through tsx); and
  * npx running an empty script, the floor npx itself sets.
  */
+import { recordFor } from './write.ts';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,7 @@ function startTimes(cmd: string, args: string[], cwd: string): { wall: number; c
   return { wall: median(wall), cpu: cpu.length ? median(cpu) : null };
 }
 
+recordFor('package', 'npm run bench:package -- --write');
 const work = mkdtempSync(join(tmpdir(), 'knotnet-bench-'));
 const project = freshProject();
 try {

@@ -1,5 +1,6 @@
 /**
- * Real-world formulas (issue 16): `node --import tsx bench/realworld.ts [case ...]`.
+ * Real-world formulas (issue 16): `node --import { recordFor } from './write.ts';
+import tsx bench/realworld.ts [case ...]`.
  * Each case: ReLUs, hidden layers, certified and measured max error per output (measured on
  * 1e5 fresh samples against the accurate evaluation of expr/accurate.ts: float64 ball arithmetic
  * with a proven error bound per point, falling back to double-double and 40–100 digit decimal
@@ -64,7 +65,8 @@ const CASES: Case[] = [
   },
 ];
 
-const pick = process.argv.slice(2);
+const pick = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (pick.length === 0) recordFor('realworld', 'node --import tsx bench/realworld.ts --write');
 for (const c of CASES.filter((k) => pick.length === 0 || pick.includes(k.name))) {
   const t0 = performance.now();
   let row: (string | number)[][];

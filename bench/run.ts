@@ -21,8 +21,10 @@ import { renderTable } from '../src/cli/table.ts';
 import { fmt } from '../src/report/format.ts';
 import { T3, t3Box, t3Ranges } from '../src/reference.ts';
 import { benchMinimal } from './minimal.ts';
+import { recordFor } from './write.ts';
 
 const quick = process.argv.includes('--quick');
+recordFor(quick ? 'run-quick' : 'run', `npm run bench -- ${quick ? '--quick ' : ''}--write`);
 const LIMIT = quick ? 200_000 : 2_000_000;
 const now = () => performance.now() / 1000;
 
