@@ -37,7 +37,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .description('Neural networks by construction: formulas to ReLU networks with certified error bounds.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: (s) => process.stderr.write(printable(s, { keepNewlines: true })) })
     .showSuggestionAfterError(true)
     // --quiet (on the commands that show progress) holds for this run only.
     .hook('preAction', (_program, action) => setQuiet(action.opts().quiet === true));
@@ -65,6 +65,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * `text` with every control character shown as its `\uXXXX` escape, so bytes from user data
+ * (a CSV header, a stored formula, a file name) cannot move the cursor, retitle the terminal
+ * or hide text: C0 and C1 controls, DEL, and the bidirectional overrides. `keepNewlines` keeps
+ * line ends (commander's own multi-line output); a one-sentence message has none of its own.
+ */
+export function printable(text: string, o: { keepNewlines?: boolean } = {}): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    (o.keepNewlines && c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/** Prints one message of the CLI's own on stderr, made printable. */
+function say(message: string): void {
+  process.stderr.write(`knotnet: ${printable(message)}\n`);
+}
+
 function exitCodeFor(e: unknown): number {
   if (e instanceof ExitCode) return e.code;
   if (e instanceof CommanderError) {
@@ -72,28 +88,28 @@ function exitCodeFor(e: unknown): number {
     return 2; // commander already printed one line
   }
   if (e instanceof InputError) {
-    process.stderr.write(`knotnet: ${cliMessage(e.issue)}\n`);
+    say(cliMessage(e.issue));
     return 2;
   }
   if (e instanceof SoundnessError) {
-    process.stderr.write(`knotnet: ${e.message}\n`);
+    say(e.message);
     return 3;
   }
   if (e instanceof WorkError) {
-    process.stderr.write(`knotnet: ${e.message}\n`);
+    say(e.message);
     return 1;
   }
   const missing = missingOptional(e);
   if (missing) {
-    process.stderr.write(`knotnet: ${missingPackage(missing, 'This command').message}\n`);
+    say(missingPackage(missing, 'This command').message);
     return 1;
   }
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) {
-    process.stderr.write(`knotnet: ${err.message}\n`);
+    say(err.message);
     return 2;
   }
-  process.stderr.write(`knotnet: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+  say(`internal error: ${(e as Error)?.message ?? String(e)}`);
   if (process.env.KNOTNET_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
   return 1;
 }
