@@ -13,6 +13,7 @@
 import type { ApproxResult } from '../../approx/approximate.ts';
 import type { Float32Layout } from '../../approx/clampform.ts';
 import { storedOutputs } from '../../compile/outputs.ts';
+import { cliMessage } from '../../cli/flags.ts';
 import { InputError } from '../../errors.ts';
 import { fmt } from '../../report/format.ts';
 import { compareWithOrt, configureOrt, wireDownloads, type Built } from './artifacts.ts';
@@ -88,7 +89,8 @@ function readForm(): { req: BuildRequest; line: PlotLine | null } {
 function showError(e: unknown) {
   if (e instanceof InputError) {
     const input = (e.issue.field !== undefined ? INPUT_OF_FIELD[e.issue.field] : undefined) ?? 'expr';
-    $(`${input}-error`).textContent = e.message;
+    // The page names its inputs as the CLI's flags (--var, --range): the library's message says the fields.
+    $(`${input}-error`).textContent = cliMessage(e.issue);
     setStatus('error', 'input error: the last good result is kept');
   } else {
     setStatus('error', `could not build (the last good result is kept): ${(e as Error).message}`);
