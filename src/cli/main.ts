@@ -56,6 +56,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
  * bug).
  */
 export async function main(argv: string[]): Promise<number> {
+  stopQuietlyOnClosedPipe();
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);
@@ -63,6 +64,27 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     return exitCodeFor(e);
   }
+}
+
+let pipeGuarded = false;
+
+/**
+ * A reader that closes the pipe early (`knotnet predict … | head -3`) has all it wanted: the
+ * command stops at once with exit 0 and prints nothing, as Unix tools do (the stream's EPIPE
+ * would otherwise be an unhandled 'error' event with a stack trace). Installed once a process.
+ */
+function stopQuietlyOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
+/** True for the error a write to a closed pipe raises. */
+function isClosedPipe(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | null)?.code === 'EPIPE';
 }
 
 /**
@@ -83,6 +105,7 @@ function say(message: string): void {
 
 function exitCodeFor(e: unknown): number {
   if (e instanceof ExitCode) return e.code;
+  if (isClosedPipe(e)) return 0;
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return 2; // commander already printed one line

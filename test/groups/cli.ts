@@ -21,6 +21,7 @@ import '../cli/messages.test.ts';
 import '../cli/outputs-overlap.test.ts';
 import '../cli/outputs-own.test.ts';
 import '../cli/parse.test.ts';
+import '../cli/pipe.test.ts';
 import '../cli/predict-outputs.test.ts';
 import '../cli/predict.test.ts';
 import '../cli/progress.test.ts';
