@@ -39,7 +39,8 @@ export function recordFor(name: string, command: string): void {
     if (code !== 0 || process.exitCode) return;
     const cpu = cpus();
     const when = new Date().toISOString().slice(0, 10);
-    const body = `Written by \`${command}\` on ${when}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}):\n\n`
+    const model = cpu[0]?.model.trim() ?? 'unknown CPU';
+    const body = `Written by \`${command}\` on ${when}, ${cpu.length} cores (${model}):\n\n`
       + '```\n' + lines.join('\n').replace(/^\n+/, '') + '\n```\n';
     const tmp = `${BENCH_PAGE}.tmp-${process.pid}`;
     writeFileSync(tmp, replaceBlock(readFileSync(BENCH_PAGE, 'utf8'), name, body));

@@ -96,7 +96,8 @@ export function runCommand(c: Command, cwd: string, entry: string): Ran {
 /** Starts a server command, waits for its first line on stdout (at most 60 s), then stops it. */
 export function runServer(c: Command, cwd: string, entry: string): Promise<Ran> {
   return new Promise((resolve) => {
-    const p = spawn('bash', ['-c', shellPrelude(entry) + 'exec ' + c.line.replace(/^npx knotnet /, `"${process.execPath}" "${entry}" `)],
+    const line = c.line.replace(/^npx knotnet /, `"${process.execPath}" "${entry}" `);
+    const p = spawn('bash', ['-c', shellPrelude(entry) + 'exec ' + line],
       { cwd, env: process.env });
     let stdout = '', stderr = '';
     const done = (code: number) => { clearTimeout(timer); p.kill('SIGTERM'); resolve({ command: c, code, stdout, stderr }); };
@@ -164,7 +165,9 @@ function maskColumn(line: string, col: { start: number; end: number }): string {
 }
 
 /** Runs one page's examples of the given kinds; returns what each command did. */
-export async function runPage(page: string, kinds: Set<Example['kind']>, entry: string): Promise<{ ex: Example; runs: Ran[] }[]> {
+export async function runPage(
+  page: string, kinds: Set<Example['kind']>, entry: string,
+): Promise<{ ex: Example; runs: Ran[] }[]> {
   const dir = exampleFolder();
   try {
     const results: { ex: Example; runs: Ran[] }[] = [];

@@ -9,7 +9,7 @@ import { CLI_ENTRY } from '../support/cli.ts';
 
 it('knotnet sample … | head -1 (a million points, the reader gone after one line): exit 0, stderr empty', () => {
   const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI_ENTRY}" sample shell -n 1000000 --quiet | head -1; `
-    + 'echo "status ${PIPESTATUS[0]}"'], { encoding: 'utf8', timeout: 120_000 });
+    + 'echo "status $' + '{PIPESTATUS[0]}"'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.stdout.split('\n')[0], 'dx,dy,dz');
   assert.match(r.stdout, /^status 0$/m);
   assert.equal(r.stderr, '');

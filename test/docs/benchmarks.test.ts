@@ -22,7 +22,7 @@ describe('docs/benchmarks.md', () => {
       return [m.index, end] as const;
     });
     for (const b of fencedBlocks(page)) {
-      assert.ok(spans.some(([s, e]) => s < b.start && b.end < e), `a figure block outside any bench marker:\n${b.text}`);
+      assert.ok(spans.some(([s, e]) => s < b.start && b.end < e), `a block outside markers:\n${b.text}`);
     }
   });
 
