@@ -1,6 +1,6 @@
 import { InputError } from '../errors.ts';
 import { exprToString, type Expr } from '../expr/ast.ts';
-import { branchAt, derivative, kinkSites } from '../expr/derivative.ts';
+import { branchWithSigns, derivative, kinkSites } from '../expr/derivative.ts';
 import { accurateEvaluator, REL } from '../expr/accurate.ts';
 import { compileFunction1 } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
@@ -92,8 +92,7 @@ function curvatureOf(expr: Expr, variable: string): Curvature {
     const key = signs.join(',');
     let br = branches.get(key);
     if (!br) {
-      const signOf = new Map(sites.map((s, j) => [s.selector, signs[j]!]));
-      const smooth = branchAt(expr, (sel) => signOf.get(sel) ?? 1);
+      const smooth = branchWithSigns(expr, sites, signs);
       const f2 = derivative(derivative(smooth, variable), variable);
       br = { f2, f2fn: compileFunction1(f2, variable) };
       branches.set(key, br);

@@ -1,4 +1,4 @@
-import type { Expr, UnaryFn } from './ast.ts';
+import { exprKey, type Expr, type UnaryFn } from './ast.ts';
 
 /**
  * Symbolic derivative d e / d name by the textbook rules, applied once per distinct node
@@ -125,6 +125,12 @@ function outer(fn: UnaryFn, u: Expr): Expr {
 export interface KinkSite {
   /** Branch selector s: the kink is where s = 0. abs(u), relu(u): s = u; min/max(a, b): s = a − b. */
   selector: Expr;
+  /** The selector's structural key (exprKey): what identifies it to `branchAt`, which builds min/max selectors anew. */
+  key: string;
+}
+
+function site(selector: Expr): KinkSite {
+  return { selector, key: exprKey(selector) };
 }
 
 /** Every kink site in the formula, outermost first. */
@@ -133,11 +139,11 @@ export function kinkSites(e: Expr, out: KinkSite[] = []): KinkSite[] {
     case 'const': case 'var': break;
     case 'neg': kinkSites(e.arg, out); break;
     case 'call':
-      if (e.fn === 'abs' || e.fn === 'relu') out.push({ selector: e.arg });
+      if (e.fn === 'abs' || e.fn === 'relu') out.push(site(e.arg));
       kinkSites(e.arg, out);
       break;
     case 'call2':
-      if (e.fn !== 'atan2') out.push({ selector: { op: 'sub', a: e.a, b: e.b } });
+      if (e.fn !== 'atan2') out.push(site({ op: 'sub', a: e.a, b: e.b }));
       kinkSites(e.a, out); kinkSites(e.b, out);
       break;
     default: kinkSites(e.a, out); kinkSites(e.b, out);
@@ -149,6 +155,8 @@ export function kinkSites(e: Expr, out: KinkSite[] = []): KinkSite[] {
  * The smooth branch of the formula that holds where each kink selector has the sign it has
  * at the given point: abs(u) → ±u, relu(u) → u or 0, min/max(a, b) → a or b.
  * `signOf(selector)` returns the sign to use (ties may pick either branch: both agree there).
+ * The selector it receives is structurally equal to a `KinkSite.selector` but, for min and max, a
+ * new object: look signs up by structure (`branchWithSigns`), never by identity.
  */
 export function branchAt(e: Expr, signOf: (selector: Expr) => number): Expr {
   const rec = (x: Expr): Expr => branchAt(x, signOf);
@@ -169,4 +177,19 @@ export function branchAt(e: Expr, signOf: (selector: Expr) => number): Expr {
     }
     default: return { ...e, a: rec(e.a), b: rec(e.b) } as Expr;
   }
+}
+
+/**
+ * The smooth branch of the formula where kink site j has the sign `signs[j]` (sites as
+ * `kinkSites` returns them), the sites matched to the selectors `branchAt` meets by structural
+ * key. Throws a RangeError when a selector is not among the sites (a caller's bug: a default
+ * sign would silently differentiate the wrong branch).
+ */
+export function branchWithSigns(e: Expr, sites: readonly KinkSite[], signs: readonly number[]): Expr {
+  const signOf = new Map(sites.map((s, j) => [s.key, signs[j]!]));
+  return branchAt(e, (selector) => {
+    const sign = signOf.get(exprKey(selector));
+    if (sign === undefined) throw new RangeError(`no sign given for the kink selector ${exprKey(selector)}`);
+    return sign;
+  });
 }

@@ -58,6 +58,22 @@ test('Target.f2 is f\'\' on each branch and NaN at a kink; encloseF2 is null acr
   assert.ok(e.lo <= 4 && 4 <= e.hi && e.hi - e.lo < 1e-12);
 });
 
+test('Target.f2 and encloseF2 take the active argument of max and min in either order: f\'\' of max(0.5, sin(5x)) ' +
+  'and max(sin(5x), 0.5) on [0.31, 0.32] is -25 sin(5x), of min(exp(x), 3) on [0, 1] is exp(x)', () => {
+  for (const text of ['max(0.5, sin(5*x))', 'max(sin(5*x), 0.5)']) {
+    const t = target(text, -2, 2);
+    const e = t.encloseF2(0.31, 0.32)!;
+    assert.ok(e.lo <= -25 * Math.sin(5 * 0.32) && e.hi >= -25 * Math.sin(5 * 0.31) && e.lo > -25.1 && e.hi < -24.8,
+      `${text}: [${e.lo}, ${e.hi}]`);
+    assert.ok(Math.abs(t.f2(0.315) + 25 * Math.sin(5 * 0.315)) < 1e-12, `${text}: f2(0.315) = ${t.f2(0.315)}`);
+    assert.deepEqual(t.encloseF2(-0.5, -0.4), { lo: 0, hi: 0 }, text); // 0.5 is active there
+  }
+  for (const text of ['min(exp(x), 3)', 'min(3, exp(x))']) {
+    const e = target(text, -2, 2).encloseF2(0, 1)!;
+    assert.ok(e.lo <= 1 && e.hi >= Math.E && e.lo > 0.99 && e.hi < 2.75, `${text}: [${e.lo}, ${e.hi}]`);
+  }
+});
+
 test('Target.scale is max |f| on the domain (the unit of relative errors)', () => {
   assert.equal(target('x^2', 1e6, 1e7).scale, 1e14);
   assert.equal(target('x-3', 0, 1).scale, 3);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { branchAt, derivative, kinkSites } from '../../src/expr/derivative.ts';
+import { branchAt, branchWithSigns, derivative, kinkSites } from '../../src/expr/derivative.ts';
 import { exprToString } from '../../src/expr/ast.ts';
 import { compileFunction1 } from '../../src/expr/evaluate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
@@ -68,6 +68,15 @@ test('branchAt of abs(x-0.3) is x-0.3 where the selector is positive and -(x-0.3
   assert.equal(minus(2), 1.7 ** 2 + 0); // relu branch taken as 0
   const d2 = compileFunction1(derivative(derivative(branchAt(expr, () => -1), 'x'), 'x'), 'x');
   assert.equal(d2(0.1), 2);
+});
+
+test('branchWithSigns matches min and max selectors by structure: max(0.5, sin(5x)) with its selector negative is ' +
+  'sin(5x), positive is 0.5; a sign for another selector is refused', () => {
+  const { expr } = parseFormula('max(0.5, sin(5*x))');
+  const sites = kinkSites(expr);
+  assert.equal(exprToString(branchWithSigns(expr, sites, [-1])), exprToString(parseFormula('sin(5*x)').expr));
+  assert.equal(exprToString(branchWithSigns(expr, sites, [1])), '0.5');
+  assert.throws(() => branchWithSigns(expr, kinkSites(parseFormula('max(0.5, sin(4*x))').expr), [1]), RangeError);
 });
 
 test('derivative keeps every constant exactly: 1e-16·x^3 → 3e-16·x^2 (not 0), 1.0000000000001·x^2 → 2.0000000000002·x',

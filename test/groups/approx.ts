@@ -9,6 +9,7 @@ import '../approx/certify.test.ts';
 import '../approx/clampform.test.ts';
 import '../approx/datafit.test.ts';
 import '../approx/fit.test.ts';
+import '../approx/kinks.test.ts';
 import '../approx/functions.test.ts';
 import '../approx/measure.test.ts';
 import '../approx/minimal.test.ts';
