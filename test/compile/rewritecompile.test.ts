@@ -52,6 +52,17 @@ describe('compile builds the rewritten form and certifies it against the formula
     assert.ok(seen <= r.certifiedMax, `error ${seen} against the written formula above the bound ${r.certifiedMax}`);
   });
 
+  it('geodetic → ECEF Z in its textbook form (a = 6378137 m) builds at 1 m without rescaling, bound ≥ error', () => {
+    const N = '6378137/sqrt(1 - 6.69437999014e-3*sin(lat)^2)';
+    const o: CompileOptions = { expr: `(${N}*(1-6.69437999014e-3)+h)*sin(lat)`, vars: { lat: [0.7, 0.9], h: [0, 1000] },
+      maxError: 1, measureCount: 500 };
+    const r = compileFormula(o);
+    assert.ok(r.rewritten);
+    assert.ok(r.certifiedMax <= 1);
+    const seen = errorAgainstWritten(o, r.network, 2000, 9);
+    assert.ok(seen <= r.certifiedMax, `error ${seen} against the written formula above the bound ${r.certifiedMax}`);
+  });
+
   it('a request stating a --range is built as written (its subexpressions must stay nodes)', () => {
     const o: CompileOptions = { expr: 'log(exp(x)+exp(y))', vars: { x: [-1, 1], y: [-1, 1] }, maxError: 1e-2,
       measureCount: 500 };
