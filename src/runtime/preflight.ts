@@ -5,6 +5,7 @@
  * step). Present means resolvable from knotnet's own folder, as the import() that later loads
  * it resolves it; nothing is loaded here.
  */
+import { createRequire } from 'node:module';
 import { missingOptional, missingPackage } from '../optional.ts';
 
 /** An optional package and what needs it, for the message when it is missing. */
@@ -33,13 +34,20 @@ export function requireRuntimes(needs: RuntimeNeed[]): void {
 }
 
 /**
+ * Resolves like the import() that loads the package (import.meta.resolve, Node 20.6 on), else
+ * like require (the fonts and resvg are required).
+ */
+const resolveHere: (specifier: string) => string = typeof import.meta.resolve === 'function'
+  ? (specifier) => import.meta.resolve(specifier) : createRequire(import.meta.url).resolve;
+
+/**
  * Whether package `name` resolves from here. Its package.json is resolved (every package has
  * one, even one without a JavaScript entry such as the fonts); a package whose exports hide
  * it is there all the same.
  */
 function isInstalled(name: string): boolean {
   try {
-    import.meta.resolve(`${name}/package.json`);
+    resolveHere(`${name}/package.json`);
     return true;
   } catch (e) {
     if ((e as { code?: unknown }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return true;
