@@ -100,7 +100,11 @@ export function runServer(c: Command, cwd: string, entry: string): Promise<Ran> 
     const p = spawn('bash', ['-c', shellPrelude(entry) + 'exec ' + line],
       { cwd, env: process.env });
     let stdout = '', stderr = '';
-    const done = (code: number) => { clearTimeout(timer); p.kill('SIGTERM'); resolve({ command: c, code, stdout, stderr }); };
+    const done = (code: number) => {
+      clearTimeout(timer);
+      p.kill('SIGTERM');
+      resolve({ command: c, code, stdout, stderr });
+    };
     const timer = setTimeout(() => done(-1), 60_000);
     p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); if (stdout.includes('\n')) done(0); });
     p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
