@@ -151,10 +151,10 @@ describe('compile --exclude refuses, in one sentence', () => {
   const cases: [string, string, string[] | undefined, RegExp][] = [
     ['a jump without bands', 'x + sign(x - 0.5)', undefined, /continuous network cannot be within E.*--exclude/],
     ['a jump not covered', 'y + sign(x - 0.5)', ['x=0.3±1e-3'],
-      /--exclude must cover every jump of sign\(x - 0.5\).*keep away from 0, as near x=0.5/],
+      /exclude must cover every jump of sign\(x - 0.5\).*keep away from 0, as near x=0.5/],
     ['a floor not covered at its end', 'y + floor(3*x)', [`x=${third}±1e-3`, `x=${2 * third}±1e-3`],
       /cover every jump of floor\(3 \* x\).*every integer/],
-    ['text without ±', 'y + sign(x - 0.5)', ['x=0.5'], /--exclude must be formula=center±halfwidth.*got "x=0.5"/],
+    ['text without ±', 'y + sign(x - 0.5)', ['x=0.5'], /exclude must be formula=center±halfwidth.*got "x=0.5"/],
     ['a zero width', 'y + sign(x - 0.5)', ['x=0.5±0'], /positive finite half-width/],
     ['a negative width', 'y + sign(x - 0.5)', ['x=0.5+--1e-3'], /positive finite half-width/],
     ['an unknown name', 'y + sign(x - 0.5)', ['z=0.5±1e-3'], /use only the inputs \(x, y\).*\(z\)/],

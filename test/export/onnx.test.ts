@@ -95,10 +95,10 @@ test('toOnnx stores the variable names and the given metadata in metadata_props'
   assert.equal(info.metadata.inputs, '["dx","dy"]');
 });
 
-test('toOnnx refuses float32 export of a weight beyond the float32 range, naming --dtype and the value', () => {
+test('toOnnx refuses float32 export of a weight beyond the float32 range, naming dtype and the value', () => {
   const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('linear', 1, 1, [1e39], [0])] };
   assert.throws(() => toOnnx(net, { dtype: 'float32', metadata: {} }), (e: unknown) => e instanceof InputError
-    && /--dtype.*float32.*1e\+39/.test(e.message));
+    && /^dtype.*float32.*1e\+39/.test(e.message));
   assert.ok(toOnnx(net, { dtype: 'float64', metadata: {} }).length > 0);
 });
 

@@ -60,8 +60,9 @@ test('evaluate of a batch is the rows evaluated one at a time', () => {
   for (let i = 0; i < 3; i++) assert.equal(batch[i], evaluate(net, xs.slice(2 * i, 2 * i + 2))[0]);
 });
 
-test('evaluate with an input length that is not a multiple of the inputs is a RangeError stating both numbers', () => {
-  assert.throws(() => evaluate(net, [1, 2, 3]), /input length \(3\) is not a multiple of the number of inputs \(2\)/);
+test('evaluate with an input length that is not a multiple of the inputs is an InputError stating both numbers', () => {
+  assert.throws(() => evaluate(net, [1, 2, 3]), { name: 'InputError',
+    message: /^x must hold whole rows of the 2 inputs .*\(got "3 values"\)/ });
 });
 
 test('mostly-zero layers are evaluated over their nonzero weights, bit for bit as the dense loop (float64 and ' +
