@@ -7,7 +7,8 @@ import type { Network } from '../net/network.ts';
 import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 export type Shape = { monotone?: 'increasing' | 'decreasing'; curvature?: 'convex' | 'concave';
-  /** internal: y negated (decreasing, concave) */ flipped?: boolean };
+  /** internal: y negated (concave) */ flipped?: boolean;
+  /** internal: x negated (decreasing) */ mirrored?: boolean };
 export type DataSize = { kind: 'maxError'; error: number } | { kind: 'segments'; segments: number } | {
   kind: 'rmsError'; error: number };
 
@@ -32,12 +33,20 @@ const SEARCH_BINS = 4000;
  * imposed on the values at the knots (imposeShape); shapedNetwork makes them exact on the network.
  */
 export function fitPoints(p: Points, size: DataSize, shape: Shape = {}): DataFit {
-  if (shape.monotone === 'decreasing' || shape.curvature === 'concave') {
-    const flipped = fitPoints(negate(p), size, { flipped: true,  ...(shape.monotone
-      ? { monotone: 'increasing' as const } : {}), ...(shape.curvature ? { curvature: shape.curvature === 'concave'
-        ? 'convex' as const : 'concave' as const } : {}) });
+  // Every shape is fitted as increasing and/or convex: concave by negating y (which turns
+  // increasing into decreasing), then decreasing by mirroring x (which keeps convexity).
+  if (shape.curvature === 'concave') {
+    const opposite = shape.monotone === 'increasing' ? 'decreasing' as const : 'increasing' as const;
+    const monotone = shape.monotone && opposite;
+    const flipped = fitPoints(negate(p), size, { ...shape, curvature: 'convex', flipped: true,
+      ...(monotone ? { monotone } : {}) });
     const pwl = { x: flipped.pwl.x, y: flipped.pwl.y.map((v) => -v) };
     return { ...flipped, pwl, ...errorsOf(p, pwl) };
+  }
+  if (shape.monotone === 'decreasing') {
+    const m = fitPoints(mirror(p), size, { ...shape, monotone: 'increasing', mirrored: true });
+    const pwl = { x: m.pwl.x.map((v) => -v).reverse(), y: Float64Array.from(m.pwl.y).reverse() };
+    return { ...m, pwl, ...errorsOf(p, pwl) };
   }
   if (size.kind === 'maxError') return fitMaxError(p, size.error, shape);
   if (size.kind === 'segments') return fitSegments(p, size.segments, shape);
@@ -53,6 +62,23 @@ function negate(p: Points): Points {
   return { ...p, yMin: p.yMax.map((v) => -v), yMax: p.yMin.map((v) => -v), sy: p.sy.map((v) => -v) };
 }
 
+/** The points reflected in x (x → −x, in increasing order again). */
+function mirror(p: Points): Points {
+  const rev = (a: Float64Array) => Float64Array.from(a).reverse();
+  return { ...p, x: p.x.map((v) => -v).reverse(), n: rev(p.n), yMin: rev(p.yMin), yMax: rev(p.yMax), sy: rev(p.sy),
+    syy: rev(p.syy), widestSpreadAt: -p.widestSpreadAt };
+}
+
+/** The shape the user asked for, from the normalized one a tube was built for (for messages). */
+function askedShape(shape: Shape): { monotone: string; curvature: string; x: (v: number) => number } {
+  const flipDir = (shape.flipped ? 1 : 0) + (shape.mirrored ? 1 : 0);
+  return {
+    monotone: flipDir % 2 ? 'decreasing' : 'increasing',
+    curvature: shape.flipped ? 'concave' : 'convex',
+    x: (v) => (shape.mirrored ? -v : v),
+  };
+}
+
 function fitMaxError(p: Points, E: number, shape: Shape): DataFit {
   let tube = pointsTube(p, E);
   const lowerBound = minLinkPath(tube).links;
@@ -60,8 +86,8 @@ function fitMaxError(p: Points, E: number, shape: Shape): DataFit {
   // rounding within E.
   const lo = tube.lo.map((v, j) => v + Math.min(1e-9 * E, (tube.hi[j]! - v) / 2));
   tube = { x: tube.x, lo, hi: tube.hi.map((v, j) => v - (lo[j]! - tube.lo[j]!)) };
-  if (shape.monotone) tube = monotoneTube(tube, E, shape.flipped ?? false);
-  if (shape.curvature === 'convex') tube = convexTube(tube, E, shape.flipped ?? false);
+  if (shape.monotone) tube = monotoneTube(tube, E, shape);
+  if (shape.curvature === 'convex') tube = convexTube(tube, E, shape);
   const path = minLinkPath(tube);
   let pwl: Pwl = { x: path.x, y: path.y };
   if (shape.monotone || shape.curvature) {
@@ -73,26 +99,26 @@ function fitMaxError(p: Points, E: number, shape: Shape): DataFit {
 }
 
 /** Increasing: lo' = running max of lo, hi' = running min of hi from the right; empty → WorkError naming x. */
-function monotoneTube(t: Tube, E: number, flipped: boolean): Tube {
+function monotoneTube(t: Tube, E: number, shape: Shape): Tube {
   const n = t.x.length;
   const lo = Float64Array.from(t.lo);
   const hi = Float64Array.from(t.hi);
   for (let j = 1; j < n; j++) lo[j] = Math.max(lo[j]!, lo[j - 1]!);
   for (let j = n - 2; j >= 0; j--) hi[j] = Math.min(hi[j]!, hi[j + 1]!);
   for (let j = 0; j < n; j++) {
-    if (lo[j]! > hi[j]!) throw new WorkError(flipped
-      ? `no decreasing function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a ` +
-        `value of at most ${-lo[j]!} and those at or right of it at least ${-hi[j]!} (raise --max-error or drop ` +
-          `--monotone).`
-      : `no increasing function is within ${E} of every point: at x = ${t.x[j]} the points at or left of it need a ` +
-        `value of at least ${lo[j]} and those at or right of it at most ${hi[j]} (raise --max-error or drop ` +
-          `--monotone).`);
+    if (lo[j]! > hi[j]!) {
+      const asked = askedShape(shape);
+      const [least, most] = shape.flipped ? [-hi[j]!, -lo[j]!] : [lo[j]!, hi[j]!];
+      throw new WorkError(`no ${asked.monotone} function is within ${E} of every point: at x = ${asked.x(t.x[j]!)} ` +
+        `the points on one side need a value of at least ${least} and those on the other at most ${most} (raise ` +
+        '--max-error or drop --monotone).');
+    }
   }
   return { x: t.x, lo, hi };
 }
 
 /** Convex: hi' = the greatest convex minorant of hi (lower hull); below lo → WorkError naming x. */
-function convexTube(t: Tube, E: number, flipped: boolean): Tube {
+function convexTube(t: Tube, E: number, shape: Shape): Tube {
   const h = lowerHull(t.x, t.hi);
   const hi = new Float64Array(t.x.length);
   let k = 0;
@@ -101,11 +127,12 @@ function convexTube(t: Tube, E: number, flipped: boolean): Tube {
     const a = h[k]!, b = h[Math.min(k + 1, h.length - 1)]!;
     hi[j] = a === b ? t.hi[a]! : t.hi[a]! + ((t.hi[b]! - t.hi[a]!) * (t.x[j]! - t.x[a]!)) / (t.x[b]! - t.x[a]!);
     if (hi[j]! < t.lo[j]!) {
-      throw new WorkError(flipped
-        ? `no concave function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of ` +
-          `at least ${-hi[j]!} while it needs at most ${-t.lo[j]!} (raise --max-error or drop --concave).`
-        : `no convex function is within ${E} of every point: at x = ${t.x[j]} the points around it force a value of ` +
-          `at most ${hi[j]} while it needs at least ${t.lo[j]} (raise --max-error or drop --convex).`);
+      const asked = askedShape(shape);
+      throw new WorkError(shape.flipped
+        ? `no concave function is within ${E} of every point: at x = ${asked.x(t.x[j]!)} the points around it force ` +
+          `a value of at least ${-hi[j]!} while it needs at most ${-t.lo[j]!} (raise --max-error or drop --concave).`
+        : `no convex function is within ${E} of every point: at x = ${asked.x(t.x[j]!)} the points around it force ` +
+          `a value of at most ${hi[j]} while it needs at least ${t.lo[j]} (raise --max-error or drop --convex).`);
     }
   }
   return { x: t.x, lo: t.lo, hi };

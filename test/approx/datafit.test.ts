@@ -94,6 +94,29 @@ test('decreasing and concave fits are the mirror images of increasing and convex
       e.message));
 });
 
+test('the mixed shapes: increasing and concave (sqrt), decreasing and convex fit within E, exact on the network; ' +
+  ' a shape the data cannot meet names the shape asked for and an x of the data', () => {
+  const xs = Float64Array.from({ length: 101 }, (_, i) => i / 10);
+  const cases = [
+    { ys: xs.map(Math.sqrt), shape: { monotone: 'increasing', curvature: 'concave' } as const },
+    { ys: xs.map((x) => (x - 10) ** 2 / 10), shape: { monotone: 'decreasing', curvature: 'convex' } as const },
+    { ys: xs.map((x) => -Math.sqrt(x)), shape: { monotone: 'decreasing', curvature: 'convex' } as const },
+  ];
+  for (const { ys, shape } of cases) {
+    const p = groupPoints(xs, ys);
+    for (const size of [{ kind: 'maxError', error: 0.05 }, { kind: 'segments', segments: 4 }] as const) {
+      const r = fitPoints(p, size, shape);
+      if (size.kind === 'maxError') assert.ok(r.maxError <= 0.05, `${JSON.stringify(shape)}: ${r.maxError}`);
+      assert.equal(r.pwl.x[0], 0);
+      assert.equal(r.pwl.x.at(-1), 10);
+      assert.equal(shapedNetwork(r.pwl, shape, 'x', 'y').violation, -1, JSON.stringify(shape));
+    }
+  }
+  assert.throws(() => fitPoints(groupPoints(xs, xs.map(Math.sqrt)), { kind: 'maxError', error: 0.05 },
+    { monotone: 'decreasing', curvature: 'concave' }), (e: unknown) => e instanceof WorkError
+    && /^no decreasing function is within 0.05 of every point: at x = (\d|\.)+ /.test(e.message));
+});
+
 test('bad data: unsorted x is sorted and said so; repeated x take the spread; a tolerance below half the spread ' +
   'names the x; < 2 distinct x and non-finite values are InputErrors', () => {
   const p = groupPoints(Float64Array.from([2, 0, 1, 1]), Float64Array.from([4, 0, 1, 1.5]));
