@@ -29,9 +29,9 @@ export interface SizeRewrite {
 
 const BEAM = 4;
 const DEPTH = 5;
-const MAX_SCORED = 400;
+export const MAX_SCORED = 400;
 /** Most formula nodes in all scored forms (building a fused graph costs about a millisecond per node). */
-const MAX_WORK = 1200;
+export const MAX_WORK = 1200;
 const GAIN = 0.9;
 
 interface Candidate { expr: Expr; score: number; applied: string[] }

@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { oneStepRewrites, type Box } from '../../src/compile/rewrite.ts';
 import { balanceProducts } from '../../src/compile/rewritescale.ts';
-import { rewriteForSize, rewrittenText } from '../../src/compile/rewritesearch.ts';
+import { plainGraph } from '../../src/compile/rewritecost.ts';
+import { MAX_SCORED, MAX_WORK, rewriteForSize, rewrittenText } from '../../src/compile/rewritesearch.ts';
 import { accurateEvaluator } from '../../src/expr/accurate.ts';
 import { exprToString, type Expr } from '../../src/expr/ast.ts';
-import { parseFormula } from '../../src/expr/parse.ts';
+import { parseFormula, treeSize } from '../../src/expr/parse.ts';
 import { propertyRuns } from '../support/runs.ts';
 
 const parse = (text: string): Expr => parseFormula(text).expr;
@@ -144,5 +145,21 @@ describe('rewriteForSize (beam search by the planner estimate)', () => {
     const r = rewriteForSize(parse('sqrt(x^2+y^2)'), { x: [-1, 1], y: [-1, 1] }, ['x', 'y'], 1e-3);
     assert.equal(rewrittenText(r), null);
     assert.deepEqual(r.applied, []);
+  });
+
+  it('stops within its bounds on a formula with many rewrites (graphs ≤ MAX_SCORED + 1, nodes bounded)', () => {
+    const terms = Array.from({ length: 12 }, (_, i) => `sin(x + ${i})*cos(y - ${i})*exp(x)*exp(y/${i + 2})`);
+    const box: Box = { x: [0, 1], y: [0, 1] };
+    const e = parse(terms.join(' + '));
+    let builds = 0;
+    let nodes = 0;
+    const counting = (x: Expr) => (builds++, nodes += treeSize(x).nodes, plainGraph(['x', 'y'])(x));
+    rewriteForSize(e, box, ['x', 'y'], 1e-3, counting);
+    // Each scored form is built once, balanced (balancing adds at most two nodes per node), and the original as
+    // written; the forms scored hold at most MAX_WORK nodes plus the last one (at most about the original's size
+    // again here). Without the bound the search would score its 400 forms of some 250 nodes each.
+    assert.ok(builds <= MAX_SCORED + 1, `${builds} graphs`);
+    assert.ok(nodes <= 3 * MAX_WORK + 4 * treeSize(e).nodes, `${nodes} nodes`);
+    assert.ok(builds > 3, 'the formula has rewrites to score');
   });
 });
