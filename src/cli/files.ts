@@ -16,7 +16,8 @@ import { clearLeftovers } from './leftovers.ts';
 import { folderContents, isKnotnetFile } from './ownership.ts';
 
 /** What an output holds: one file of a format, or a folder of files. */
-export type OutputKind = 'network-json' | 'onnx' | 'safetensors' | 'csv' | 'vnnlib' | 'tfjs' | 'report' | 'export-dir';
+export type OutputKind = 'network-json' | 'onnx' | 'safetensors' | 'csv' | 'vnnlib' | 'milp' | 'tfjs' | 'report'
+  | 'export-dir';
 
 export interface OutputTarget {
   /** The path as the user gave it (trailing separators removed). */

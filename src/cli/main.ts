@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   sample: async () => (await import('./sample.ts')).registerSample,
   check: async () => (await import('./check.ts')).registerCheck,
   certify: async () => (await import('./certify.ts')).registerCertify,
+  milp: async () => (await import('./milp.ts')).registerMilp,
   predict: async () => (await import('./predict.ts')).registerPredict,
   fit: async () => (await import('./fit.ts')).registerFit,
   compare: async () => (await import('./compare.ts')).registerCompare,

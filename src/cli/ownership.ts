@@ -83,6 +83,7 @@ const RECOGNIZERS: Partial<Record<OutputKind, (path: string, size: number) => bo
   onnx: isKnotnetOnnx,
   safetensors: isKnotnetSafetensors,
   vnnlib: (path) => readHead(path, 64).toString('utf8').startsWith('; knotnet certify:'),
+  milp: (path) => readHead(path, 64).toString('utf8').startsWith('\\ knotnet milp:'),
 };
 
 /** Is the regular file at `path` one knotnet wrote as output `kind`? */

@@ -23,6 +23,8 @@ export { fromSafetensors, readSafetensors, type SafetensorsFile, type Safetensor
 export { toTfjsLayers, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, type TfjsArtifacts, type TfjsModelJson,
   type TfjsWeightSpec } from './tfjs.ts';
 
+export { buildMilp, toMilp, MILP_MAX_WORK, type Milp, type MilpOptions, type MilpStats } from './milp.ts';
+
 export type ExportFormat = 'onnx' | 'json' | 'safetensors' | 'tfjs';
 
 /**

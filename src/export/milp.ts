@@ -1,0 +1,204 @@
+/**
+ * A ReLU network as mixed-integer linear constraints in the CPLEX LP format (read by HiGHS,
+ * Gurobi, CPLEX, SCIP and CBC), to embed a formula's certified surrogate in an optimization
+ * model. Formulation: big-M (Fischetti & Jo, "Deep neural networks and mixed integer linear
+ * optimization", Constraints 2018; Tjeng, Xiao & Tedrake, "Evaluating Robustness of Neural
+ * Networks with Mixed Integer Programming", ICLR 2019). A unit h = relu(z) whose pre-activation
+ * z = w·x + b may take either sign on the region gets one binary o (1 when the unit is off):
+ *
+ *     h ≥ z,   h ≥ 0,   h ≤ z − l·o,   h ≤ u·(1 − o)
+ *
+ * with [l, u] ∋ z proven over the region by certify/network-bounds.ts (intervals, tightened by
+ * back-substitution; sound for exact arithmetic). Written with o = "off" rather than "on" so
+ * every coefficient and right-hand side is a weight, bias or bound itself: no number is
+ * computed, so the file states the network exactly. A unit proven on (l ≥ 0) is h = z, one
+ * proven off (u ≤ 0) is 0 and left out. Every number is the shortest decimal that reads back
+ * as its double (ECMAScript Number-to-String), so the constraints are the network's exact
+ * real-arithmetic function, and knotnet's certificates (bounds of the exact-arithmetic network
+ * plus its rounding) hold for it.
+ */
+import { networkBounds } from '../certify/network-bounds.ts';
+import { InputError } from '../errors.ts';
+import type { NetworkMeta } from '../net/json.ts';
+import { countParams, countRelus, type Network } from '../net/network.ts';
+import { checkNetwork, choice, ofType, optionsOf, pairRecord } from '../validate.ts';
+import { milpHeader, regionOf, type MilpRegion } from './milp-region.ts';
+import { lpNames } from './milp-names.ts';
+
+export interface MilpOptions {
+  /** A range per input name; inputs not given take the stored domain (`meta.domain`). */
+  box?: Record<string, [number, number]>;
+  /** What the network's file says about itself: `expr`, `domain`, `error`, `exclude` (net/json.ts). */
+  meta?: NetworkMeta;
+  /** The objective's sense, on the output `objective` (default minimize). */
+  sense?: 'minimize' | 'maximize';
+  /** The output the objective names (default the first). */
+  objective?: string;
+}
+
+/** What the constraints hold: counts for tables and JSON. */
+export interface MilpStats {
+  variables: number;
+  binaries: number;
+  constraints: number;
+  /** Hidden ReLUs of the network, and how many are proven on, proven off, or need a binary. */
+  relus: number;
+  active: number;
+  inactive: number;
+  unstable: number;
+}
+
+export interface Milp {
+  /** The model in the CPLEX LP format. */
+  text: string;
+  stats: MilpStats;
+  /** The LP names of the inputs and outputs (the network's names where the LP format allows them). */
+  inputs: string[];
+  outputs: string[];
+  region: MilpRegion;
+}
+
+/**
+ * Most work the bound propagation may take, as hidden units × parameters (back-substitution
+ * costs about that many multiply-adds; 2e9 is some seconds).
+ */
+export const MILP_MAX_WORK = 2e9;
+
+const SENSES = ['minimize', 'maximize'] as const;
+
+/** The network as LP text (see buildMilp). */
+export function toMilp(net: Network, options: MilpOptions = {}): string {
+  return buildMilp(net, options).text;
+}
+
+/**
+ * The network as MILP constraints over its region (options.box, else the stored domain), with
+ * an objective on one output. Throws InputError: `net` malformed; `box` with an unknown name
+ * (`unknown-name`), an input without a range (`missing`), an infinite bound (`unbounded`), a
+ * range a > b (`empty-interval`); `objective` not an output (`unknown-name`); a network whose
+ * bound propagation would pass MILP_MAX_WORK (`too-large`).
+ */
+export function buildMilp(net: Network, options: MilpOptions = {}): Milp {
+  checkNetwork(net);
+  const o = optionsOf(options, 'options', ['box', 'meta', 'sense', 'objective']);
+  const box = pairRecord(o.box, 'box');
+  choice(o.sense, 'sense', SENSES);
+  ofType(o.objective, 'objective', 'string');
+  const meta = o.meta as NetworkMeta | undefined;
+  if (meta !== undefined && (typeof meta !== 'object' || meta === null)) throw new InputError('meta',
+    'be the network\'s metadata object', String(meta), { field: 'meta', code: 'wrong-type' });
+  const objective = options.objective ?? net.outputs[0]!;
+  const objectiveIndex = net.outputs.indexOf(objective);
+  if (objectiveIndex < 0) throw new InputError('objective', `name one of the outputs (${net.outputs.join(', ')})`,
+    objective, { field: 'objective', code: 'unknown-name' });
+  const region = regionOf(net, box, meta);
+  const work = countRelus(net) * countParams(net);
+  if (work > MILP_MAX_WORK) throw new InputError('net',
+    `have hidden units × parameters at most ${MILP_MAX_WORK} (the bound propagation's work)`, work,
+    { field: 'net', code: 'too-large' });
+  const names = lpNames(net);
+  const body = constraints(net, region.box, names);
+  const sense = options.sense ?? 'minimize';
+  const text = [
+    ...milpHeader(region, names, body.stats),
+    sense === 'minimize' ? 'Minimize' : 'Maximize',
+    ` obj: ${names.outputs[objectiveIndex]!}`,
+    'Subject To', ...body.rows,
+    'Bounds', ...body.bounds,
+    ...(body.binaries.length > 0 ? ['Binaries', ...wrap(body.binaries, ' ')] : []),
+    'End', '',
+  ].join('\n');
+  return { text, stats: body.stats, inputs: names.inputs, outputs: names.outputs, region };
+}
+
+/** A double as the shortest decimal that reads back as it (never "-0"). */
+export const lpNumber = (x: number): string => (x === 0 ? '0' : String(x));
+
+/** `a <= name <= b`, or `name = a` for a point. */
+const boundLine = (name: string, lo: number, hi: number): string => (lo === hi ? ` ${name} = ${lpNumber(lo)}`
+  : ` ${lpNumber(lo)} <= ${name} <= ${lpNumber(hi)}`);
+
+/** Terms joined into lines of at most about 100 characters (LP rows may span lines). */
+function wrap(terms: string[], indent: string): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const t of terms) {
+    if (line.length + t.length > 100 && line.trim() !== '') { lines.push(line); line = `${indent}  `; }
+    line += line.trim() === '' ? t : ` ${t}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** One term with its sign: "+ 0.5 x", "- 2 h.1.3". */
+const term = (coef: number, name: string): string => `${coef < 0 ? '-' : '+'} ${lpNumber(Math.abs(coef))} ${name}`;
+
+/** The terms sign·w·col, zero weights and absent columns (units proven 0) left out. */
+function terms(weights: ArrayLike<number>, cols: readonly (string | null)[], sign: 1 | -1): string[] {
+  const out: string[] = [];
+  cols.forEach((col, c) => {
+    const w = sign * weights[c]!;
+    if (col !== null && w !== 0) out.push(term(w, col));
+  });
+  return out;
+}
+
+interface Body { rows: string[]; bounds: string[]; binaries: string[]; stats: MilpStats }
+
+/** Adds the row `name: lhs op rhs` to `body` (wrapped; the first term "1 v" without its sign). */
+function row(body: Body, name: string, lhs: string[], op: string, rhs: number): void {
+  const first = lhs[0]!.startsWith('+ ') ? lhs[0]!.slice(2) : lhs[0]!;
+  body.rows.push(...wrap([`${name}:`, first, ...lhs.slice(1), op, lpNumber(rhs)], ' '));
+  body.stats.constraints++;
+}
+
+/** Rows, bounds and binaries of the whole network over `box` (one [lo, hi] per input). */
+function constraints(net: Network, box: [number, number][], names: ReturnType<typeof lpNames>): Body {
+  const { layers } = networkBounds(net, box.map((r) => r[0]), box.map((r) => r[1]));
+  const body: Body = { rows: [], bounds: [], binaries: [], stats: { variables: names.inputs.length
+    + net.outputs.length, binaries: 0, constraints: 0, relus: countRelus(net), active: 0, inactive: 0, unstable: 0 } };
+  names.inputs.forEach((x, i) => body.bounds.push(boundLine(x, box[i]![0], box[i]![1])));
+  let cols: (string | null)[] = names.inputs;
+  for (let k = 0; k < net.layers.length - 1; k++) {
+    cols = hiddenLayer(net, k, cols, layers.zLo[k]!, layers.zHi[k]!, body);
+  }
+  const last = net.layers.at(-1)!;
+  names.outputs.forEach((y, j) => {
+    const w = last.weights.subarray(j * last.inSize, (j + 1) * last.inSize);
+    row(body, `out.${j}`, [`+ 1 ${y}`, ...terms(w, cols, -1)], '=', last.bias[j]!);
+    body.bounds.push(` ${y} free`);
+  });
+  return body;
+}
+
+/** Layer k's units as rows of `body`; returns the columns the next layer reads (null: a unit proven 0). */
+function hiddenLayer(net: Network, k: number, cols: readonly (string | null)[], zLo: Float64Array, zHi: Float64Array,
+  body: Body): (string | null)[] {
+  const layer = net.layers[k]!;
+  const relu = layer.activation === 'relu';
+  const next: (string | null)[] = [];
+  for (let j = 0; j < layer.outSize; j++) {
+    const [l, u, b] = [zLo[j]!, zHi[j]!, layer.bias[j]!];
+    const h = `h.${k + 1}.${j}`;
+    if (relu && u <= 0) { body.stats.inactive++; next.push(null); continue; }
+    next.push(h);
+    body.stats.variables++;
+    const minusZ = terms(layer.weights.subarray(j * layer.inSize, (j + 1) * layer.inSize), cols, -1);
+    if (!relu || l >= 0) {
+      if (relu) body.stats.active++;
+      row(body, `z.${k + 1}.${j}`, [`+ 1 ${h}`, ...minusZ], '=', b);
+      body.bounds.push(boundLine(h, l, u));
+      continue;
+    }
+    const off = `o.${k + 1}.${j}`;
+    body.stats.unstable++;
+    body.stats.binaries++;
+    body.stats.variables++;
+    body.binaries.push(off);
+    row(body, `ge.${k + 1}.${j}`, [`+ 1 ${h}`, ...minusZ], '>=', b);
+    row(body, `le.${k + 1}.${j}`, [`+ 1 ${h}`, ...minusZ, term(l, off)], '<=', b);
+    row(body, `on.${k + 1}.${j}`, [`+ 1 ${h}`, term(u, off)], '<=', u);
+    body.bounds.push(boundLine(h, 0, u));
+  }
+  return next;
+}
