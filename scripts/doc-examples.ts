@@ -168,9 +168,26 @@ function maskColumn(line: string, col: { start: number; end: number }): string {
   return line;
 }
 
+/** Runs `knotnet ...args` in folder `cwd` in this process (the doc test's runCli), saving a Node start. */
+export type InProcess = (args: string[], cwd: string) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/**
+ * The arguments of `npx knotnet …` when the line is that command alone (no pipe, redirection,
+ * variable or second command), as the shell would split them; else null.
+ */
+export function knotnetArgs(line: string): string[] | null {
+  if (!line.startsWith('npx knotnet ') || /[|<>;&$`\\]/.test(line.replace(/"[^"]*"|'[^']*'/g, ''))) return null;
+  const args: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(line.slice('npx knotnet '.length)); m; m = re.exec(line.slice('npx knotnet '.length))) {
+    args.push(m[1] ?? m[2] ?? m[3]!);
+  }
+  return args.some((a) => /["']/.test(a)) ? null : args;
+}
+
 /** Runs one page's examples of the given kinds; returns what each command did. */
 export async function runPage(
-  page: string, kinds: Set<Example['kind']>, entry: string,
+  page: string, kinds: Set<Example['kind']>, entry: string, inProcess?: InProcess,
 ): Promise<{ ex: Example; runs: Ran[] }[]> {
   const dir = exampleFolder();
   try {
@@ -179,7 +196,9 @@ export async function runPage(
       if (!kinds.has(ex.kind)) continue;
       const runs: Ran[] = [];
       for (const c of blockCommands(ex.block.text)) {
-        runs.push(ex.kind === 'server' ? await runServer(c, dir, entry) : runCommand(c, dir, entry));
+        const args = inProcess && ex.kind !== 'server' ? knotnetArgs(c.line) : null;
+        runs.push(ex.kind === 'server' ? await runServer(c, dir, entry)
+          : args ? { command: c, ...await inProcess!(args, dir) } : runCommand(c, dir, entry));
       }
       results.push({ ex, runs });
     }

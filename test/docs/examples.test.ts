@@ -1,12 +1,17 @@
 /**
  * Every `sh` example of README.md, CONTRIBUTING.md and docs/ runs as written, in a temporary
  * folder (never the checkout), with the exit code it states (0 unless `# exits N`), and prints
- * the output shown after it (timings masked as `…`). Blocks marked `sh long` (the demo,
- * training) run with `node --import tsx scripts/doc-examples.ts --long`, not here.
+ * the output shown after it (timings masked as `…`). A plain `npx knotnet …` line runs in this
+ * process (test/support/cli.ts runCli); lines with pipes or redirections run in bash. Blocks
+ * marked `sh long` (the demo, training) run with `node --import tsx scripts/doc-examples.ts
+ * --long`, not here.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { examplePages, exampleEntry, outputMismatch, pageExamples, runPage } from '../../scripts/doc-examples.ts';
+import {
+  examplePages, exampleEntry, knotnetArgs, outputMismatch, pageExamples, runPage,
+} from '../../scripts/doc-examples.ts';
+import { runCli } from '../support/cli.ts';
 import { distIsFresh } from '../support/dist.ts';
 
 const ENTRY = exampleEntry(distIsFresh());
@@ -16,7 +21,8 @@ describe('the documentation examples run as written', () => {
     const examples = pageExamples(page).filter((e) => e.kind !== 'long');
     if (!examples.length) continue;
     it(`${page}: ${examples.length} examples exit as stated and print what is shown`, async (t) => {
-      const results = await runPage(page, new Set(['run', 'server']), ENTRY);
+      const inProcess = (args: string[], cwd: string) => runCli(args, { cwd });
+      const results = await runPage(page, new Set(['run', 'server']), ENTRY, inProcess);
       let commands = 0;
       for (const { ex, runs } of results) {
         for (const r of runs) {
@@ -39,5 +45,13 @@ describe('the doc-example tools', () => {
     assert.match(outputMismatch('a 1\n', 'a 2\n') ?? '', /^line 1: shown/);
     assert.match(outputMismatch('a\n', 'a\nb\n') ?? '', /^line 2/);
     assert.notEqual(outputMismatch('x …\n', 'x two words\n'), null);
+  });
+
+  it('knotnetArgs splits a plain command as the shell does, and leaves pipes and redirections to the shell', () => {
+    assert.deepEqual(knotnetArgs(`npx knotnet approx "sqrt(x)" --domain 0:1 --range 'a b=1:2'`),
+      ['approx', 'sqrt(x)', '--domain', '0:1', '--range', 'a b=1:2']);
+    assert.equal(knotnetArgs('npx knotnet sample shell | head -2'), null);
+    assert.equal(knotnetArgs('npx knotnet approx x --save a.json > /dev/null'), null);
+    assert.equal(knotnetArgs('printf x > a.csv'), null);
   });
 });
