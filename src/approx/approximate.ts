@@ -91,6 +91,11 @@ export function validateDomain(domain: [number, number], argument = '--domain'):
   }
   const rule = 'be a non-empty interval a:b with a < b';
   if (!(a < b)) throw new InputError(argument, rule, got, { field: 'domain', code: 'empty-interval' });
+  // Placement, sampling and certification divide b − a: past float64's range it is Infinity.
+  if (!(b - a < Infinity)) {
+    throw new InputError(argument, 'have a width b − a that float64 holds (at most 1.8e308)', got,
+      { field: 'domain', code: 'too-wide' });
+  }
 }
 
 /**

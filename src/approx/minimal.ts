@@ -155,9 +155,11 @@ export function samplesFor(t: Target, E: number, limit: number, n = asymptoticSe
  * certify.ts plus network rounding) then proves it. The minimax fit on the same knots is
  * tried too (it usually lies further inside) and the smaller certificate is kept. If the
  * certificate exceeds E the margin grows by the excess (mostly the network's float64 rounding)
- * and the path is rebuilt (at most 6 times). Returns null when no construction certifies or it
- * would need more than `limit` segments, and at once when `rounding` (the network's rounding,
- * part of the certificate) of a path is over E: a narrower tube cannot make up for it.
+ * and the path is rebuilt (at most 6 times). Returns null when no construction certifies within
+ * those attempts (the caller may search by counts). Throws a ToleranceError, so that no search
+ * follows, when the proven lower bound is over `limit`, or when `rounding` (the network's
+ * rounding, part of the certificate) keeps the certificate over E (outOfReach): a narrower
+ * tube cannot make up for it.
  */
 export function minimalPwl(
   t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, rounding?: (p: Pwl) => number,
@@ -181,27 +183,58 @@ export function minimalPwl(
     if (best && segmentCount(best.pwl) <= lowerBound) break;
     const s = sampleTube(t, Math.min(4_000_000, base * mult!), target! * E);
     lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
-    if (lowerBound > limit) return null;
+    if (lowerBound > limit) throw beyondLimit(E, lowerBound, limit);
     const r = constructIn(t, s, E, limit, certify, rounding);
-    if (r === OUT_OF_REACH) break; // a level-1 construction already certified is kept
+    if (r instanceof ToleranceError) { if (best) break; throw r; } // a level-1 construction already certified is kept
     if (r && (!best || segmentCount(r.pwl) < segmentCount(best.pwl))) best = r;
   }
   return best ? { ...best, lowerBound } : null;
 }
 
 /**
- * constructIn's answer when the network's own rounding (part of the certificate) alone is over
- * E: finer samples do not lower it, and a narrower tube needs more segments, whose rounding
- * grows; minimalPwl then stops at once (approx sizes by search).
+ * The proven lower bound is past the limit: no continuous PWL within E has `limit` segments or
+ * fewer, so no search (approx's sizing by trials) is tried after it: it would certify ever
+ * larger PWLs up to the limit for nothing.
  */
-const OUT_OF_REACH = 'out of reach';
+function beyondLimit(E: number, lowerBound: number, limit: number): ToleranceError {
+  return new SegmentsBeyondLimit(E, lowerBound, limit);
+}
+
+/** A ToleranceError whose count is proven out of reach: `lowerBound` segments at least, over `limit`. */
+export class SegmentsBeyondLimit extends ToleranceError {
+  constructor(E: number, readonly lowerBound: number, readonly limit: number) {
+    super(`a max error of ${E} needs at least ${lowerBound} segments (proven by the minimum-link path through the ` +
+      `tube f ± E), more than the limit of ${limit}; raise the tolerance or the limit.`, 'segments', null);
+  }
+}
+
+/**
+ * constructIn's answer when the network's float64 rounding (part of the certificate) keeps the
+ * certificate over E: the rounding alone is over E, or narrowing the tube raised the certificate
+ * twice in a row with the rounding over E/2 (each narrowing adds segments, whose rounding grows
+ * faster than the fit's error falls). Finer samples do not lower the rounding, and a search over
+ * counts (approx's sizing by trials) would certify ever larger PWLs up to the limit for nothing:
+ * minimalPwl stops at once.
+ */
+function outOfReach(E: number, closest: { pwl: Pwl; certified: number }): ToleranceError {
+  const segments = segmentCount(closest.pwl);
+  return new ToleranceError(
+    `a max error of ${E} cannot be certified for a one-hidden-layer network here: the closest certificate was ` +
+    `${closest.certified.toPrecision(4)} with ${segments} segments, and more segments only add float64 rounding ` +
+    `of their large, cancelling slope terms; raise the tolerance.`,
+    'rounding',
+    { error: closest.certified, segments },
+  );
+}
 
 /** The narrowed-tube construction on given samples, certified ≤ E (see minimalPwl). */
 function constructIn(
   t: Target, s: TubeSamples, E: number, limit: number, certify: (p: Pwl, rtol: number) => number,
   rounding?: (p: Pwl) => number,
-): { pwl: Pwl; certified: number } | typeof OUT_OF_REACH | null {
+): { pwl: Pwl; certified: number } | ToleranceError | null {
   let margin = 1e-4 * E;
+  let closest: { pwl: Pwl; certified: number } | null = null;
+  let rises = 0;
   for (let attempt = 0; attempt < 6; attempt++) {
     const tube = tubeAround(s, E, -1, margin);
     if (!tube) return null;
@@ -217,7 +250,10 @@ function constructIn(
       if (c < best.certified) best = { pwl: mm, certified: c };
     }
     if (best.certified <= E) return best;
-    if (rounding && rounding(best.pwl) > E) return OUT_OF_REACH;
+    rises = closest && best.certified > closest.certified ? rises + 1 : 0;
+    if (!closest || best.certified < closest.certified) closest = best;
+    const own = rounding ? rounding(best.pwl) : 0;
+    if (own > E || (rises >= 2 && own > E / 2)) return outOfReach(E, closest);
     margin += 1.1 * (best.certified - E) + 1e-4 * E;
   }
   return null;
@@ -246,7 +282,7 @@ export function minimaxForCount(
   let built: { pwl: Pwl; certified: number } | null = null;
   for (let k = 0; k < 8 && !built; k++, hiE *= 1.001) {
     const r = constructIn(t, s, hiE, n, certify);
-    built = r === OUT_OF_REACH ? null : r;
+    built = r instanceof ToleranceError ? null : r;
   }
   if (!built) {
     throw new WorkError(

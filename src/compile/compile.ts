@@ -4,7 +4,7 @@ import { WorkError } from '../errors.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
-import { checkToleranceFloor } from './floor.ts';
+import { checkFloorOnBox, checkToleranceFloor } from './floor.ts';
 import { checkCompileOptions } from './options.ts';
 import type { RoundingScope } from './float32cert.ts';
 import { buildFusedGraph, fuseOptions } from './fuseplan.ts';
@@ -43,6 +43,7 @@ interface Built { network: Network; finish: () => CompileResult }
 
 /** `req` is readRequest(o), which does not depend on o.norm (--norm auto reads it once for both builds). */
 function buildFormula(o: CompileOptions, toBeat?: number, req: Request = readRequest(o)): Built {
+  checkFloorOnBox(req, o.vars, o.ranges, o.dtype ?? 'float64');
   const p = prepare(o, req);
   const model = splitModel(p.g, withExactArgs(p.g, p.ranges, p.exactArgs), p.live, p.outIds, req.tolerances,
     req.multi, p.exactSteps);
@@ -119,6 +120,7 @@ function prepare(o: CompileOptions, req: Request): Prepared {
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
   const req = readRequest(o);
+  checkFloorOnBox(req, o.vars, o.ranges, o.dtype ?? 'float64');
   const graph = buildFusedGraph(builtForms(o, req).exprs[0]!, req.inputs, { norms: true, ...fuseOptions(o, req) });
   if (!graph.nodes.some((n) => n.kind === 'norm')) {
     return buildFormula({ ...o, norm: 'squares' }, undefined, req).finish();

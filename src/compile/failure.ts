@@ -6,6 +6,7 @@
  */
 import { WorkError } from '../errors.ts';
 import { ToleranceError } from '../approx/approximate.ts';
+import { SegmentsBeyondLimit } from '../approx/minimal.ts';
 import { nonFiniteParameter } from '../net/network.ts';
 import { UNIT_ROUNDOFF } from '../net/rounding.ts';
 import type { Assembled } from './assemble.ts';
@@ -44,6 +45,10 @@ export function nodeFailureText(e: NodeToleranceError): string {
         + `${p(best!.error)} with ${best!.segments} segments, and more segments only add float64 rounding of their `
         + 'large, cancelling slope terms';
     case 'segments':
+      if (e.inner instanceof SegmentsBeyondLimit) {
+        return `${on} needs at least ${e.inner.lowerBound} segments (a proven lower bound), more than the limit of `
+          + `${e.inner.limit}`;
+      }
       return best
         ? `${on} needed more segments than the limit: its own error came down to ${p(best.error)} `
           + `with ${best.segments} segments`

@@ -53,6 +53,11 @@ export interface SearchState {
   squaresHelp: boolean;
   /** The closest an attempt came (its bound, or its worst bound/tolerance ratio); Infinity before any. */
   closest: number;
+  /**
+   * Nodes whose shallow PWL could not be built (too many segments, or float64 rounding over the
+   * budget), with the largest budget that failed: a plan giving such a node no more is not built.
+   */
+  failed: Map<number, number>;
 }
 
 /** One plan's attempts: the part of the tolerance for the construction, and per-node scales. */
@@ -72,6 +77,7 @@ export function searchPlans(c: SearchContext): SearchState {
   const squares = c.model.nodes.filter((n) => n.kind === 'square').length;
   const s: SearchState = {
     best: null, lastFailure: '', failureKind: 'construction', squaresHelp: squares > 0, closest: Infinity,
+    failed: new Map(),
   };
   const plans = candidatePlans(c.deep, squares);
   for (const [index, plan] of plans.entries()) {
@@ -102,6 +108,7 @@ function buildAttempt(c: SearchContext, s: SearchState, split: PlanSplit, a: Att
     s.lastFailure = 'a smaller plan was found';
     return null;
   }
+  if (split.shallow.some((n) => budgets.get(n.id)! <= (s.failed.get(n.id) ?? 0))) return null;
   let built: Assembled;
   try {
     const several = c.req.multi ? { ids: c.outIds, names: c.req.names } : undefined;
@@ -113,6 +120,7 @@ function buildAttempt(c: SearchContext, s: SearchState, split: PlanSplit, a: Att
   } catch (e) {
     // A node that cannot be built within its share ends this plan; another may fit.
     if (!(e instanceof NodeToleranceError)) throw e;
+    rememberFailure(c, s, e, budgets);
     if (s.closest === Infinity) {
       s.lastFailure = nodeFailureText(e);
       s.failureKind = 'construction';
@@ -130,6 +138,21 @@ function buildAttempt(c: SearchContext, s: SearchState, split: PlanSplit, a: Att
     return null;
   }
   return built;
+}
+
+/**
+ * A node that needed more segments than the limit, or whose float64 rounding kept it over its
+ * budget, fails again at any smaller budget: its range only widens with the upstream errors the
+ * other plans allow, and both causes grow as the budget shrinks. The plans' budgets for it
+ * differ by their deep share and rescaling only, so each such failure is built once, not once
+ * per plan and attempt (T3 at 1e-4 as squares: a sqrt on [4.4e14, 5.8e14] that rounding
+ * defeats, 6 s per plan).
+ */
+function rememberFailure(c: SearchContext, s: SearchState, e: NodeToleranceError, budgets: Map<number, number>) {
+  if (e.inner.why === 'enclosure') return;
+  const node = c.model.nodes.find((n) => n.text === e.node);
+  const budget = node && budgets.get(node.id);
+  if (node && budget !== undefined) s.failed.set(node.id, Math.max(budget, s.failed.get(node.id) ?? 0));
 }
 
 const score = (c: SearchContext, b: Assembled) => (c.minimize === 'params' ? b.summary.params : b.summary.relus);

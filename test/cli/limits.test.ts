@@ -45,6 +45,8 @@ const REFUSED: [string, string[], number, RegExp][] = [
     /^knotnet: --max-error 0\.001 cannot be certified: the formula has no finite interval enclosure on x in \[0, /],
   ['sin on ±1e300', ['sin(x)', '--domain', '-1e300:1e300', '--max-error', '1e-3'], 1,
     /^knotnet: --max-error 0\.001 needs about 1\.\d+e\+301 segments .* more than the limit of 1000000/],
+  ['sin on ±1e308 (a width past float64)', ['sin(x)', '--domain', '-1e308:1e308', '--max-error', '1e-3'], 2,
+    /^knotnet: --domain must have a width b − a that float64 holds \(at most 1\.8e308\) \(got "-1e\+308:1e\+308"\)\.$/],
   ['x^2 at 1e-300', ['x^2', '--domain', '0:1', '--max-error', '1e-300'], 2,
     /^knotnet: --max-error must be at least the float64 floor of this function, 2\.22e-16 .*\(got 1e-300\)\.$/],
   ['x^2 at 1e-20', ['x^2', '--domain', '0:1', '--max-error', '1e-20'], 2,
@@ -88,11 +90,26 @@ const product64 = cli('compile', ...product);
 test('compile of a product near 4e12 at 1e-3: float32 refused at once with its floor, float64 ends with a reason (no ' +
   'search until memory runs out)', () => {
   expectRefused(product32(), 2,
-    new RegExp(String.raw`^knotnet: --max-error must be at least the float32 floor of this function, 1\.31e\+5 ` +
-      String.raw`\(half a float32 unit in the last place at max \|f\| = 4\.00e\+12\) \(got 0\.001\)\.$`));
+    new RegExp(String.raw`^knotnet: --max-error must be at least the float32 floor of this function, 2\.38e\+5 ` +
+      String.raw`\(the rounding of an output of max \|f\| = 4\.00e\+12 in float32, 2\^-24 of it, which every ` +
+      String.raw`float32 certificate includes\) \(got 0\.001\)\.$`));
   const r = product64();
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^knotnet: --max-error 0\.001 could not be met: /m);
+});
+
+const T3_BOX = ['--var', 'dx=-2.4e7:2.4e7', '--var', 'dy=-2.4e7:2.4e7', '--var', 'dz=-2.4e7:2.4e7', '--range',
+  'dx^2+dy^2+dz^2=4.41e14:5.76e14'];
+const floors = [
+  cli('compile', 'sqrt(dx^2+dy^2+dz^2)', ...T3_BOX, '--max-error', '1', '--dtype', 'float32'),
+  cli('compile', 'x*y', '--var', 'x=-1e308:1e308', '--var', 'y=0:1', '--max-error', '1e-3'),
+];
+test('compile below the floor is refused before planning: T3 at 1 in float32 (it searched 28 s), x·y on ±1e308 (a ' +
+  'minute of decimal arithmetic on its ranges)', () => {
+  expectRefused(floors[0]!(), 2, new RegExp(String.raw`^knotnet: --max-error must be at least the float32 floor of ` +
+    String.raw`this function, 1\.43 \(the rounding of an output of max \|f\| = 2\.40e\+7 in float32, .*\(got 1\)\.$`));
+  expectRefused(floors[1]!(), 2,
+    /^knotnet: --max-error must be at least the float64 floor of this function, 1\.11e\+292 /);
 });
 
 const many = cli('sample', 'shell', '-n', '100000000', '--out', join(dir, 'many.csv'));

@@ -46,8 +46,8 @@ test('compile: a node that cannot be built names the node in the formula\'s text
   const m = messageOf(() => compileFormula(o));
   inUserTerms(m, '0.001', [/--max-segments/, /--dtype/, /--deep always/]);
   assert.match(m,
-    new RegExp(String.raw`the node sin\(x\) \(on its range \[0\.00, 3\.00\]\) needed more segments than the limit: ` +
-      String.raw`its own error came down to [\d.e-]+ with 3 segments`));
+    new RegExp(String.raw`the node sin\(x\) \(on its range \[0\.00, 3\.00\]\) needs at least \d+ segments \(a ` +
+      String.raw`proven lower bound\), more than the limit of 3`));
   assert.match(m, /raise --max-error/);
 });
 
@@ -100,9 +100,10 @@ test('approx "sqrt(x)" --max-error 1e-4 --export m_tfjs m.safetensors m.json: ex
   for (const f of out) assert.equal(existsSync(f), false, `${f} not written`);
 });
 
-test('compile: a tolerance below the float32 floor (half an ulp of max |f|) is refused at once as bad input', () => {
-  assert.throws(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 1e-7, dtype: 'float32' }),
+test('compile: a tolerance below the float32 floor (2^-24 of max |f|) is refused at once as bad input', () => {
+  assert.throws(() => compileFormula({ expr: 'x*y', vars: { x: [1, 2], y: [1, 2] }, maxError: 2e-7, dtype: 'float32' }),
     (e: unknown) => e instanceof InputError
-      && new RegExp(String.raw`^maxError must be at least the float32 floor of this function, 1\.19e-7 \(half a ` +
-        String.raw`float32 unit in the last place at max \|f\| = 4\.00\) \(got 1e-7\)\.$`).test(e.message));
+      && new RegExp(String.raw`^maxError must be at least the float32 floor of this function, 2\.38e-7 \(the ` +
+        String.raw`rounding of an output of max \|f\| = 4\.00 in float32, 2\^-24 of it, which every float32 ` +
+        String.raw`certificate includes\) \(got 2e-7\)\.$`).test(e.message));
 });
