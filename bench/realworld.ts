@@ -1,6 +1,5 @@
 /**
- * Real-world formulas (issue 16): `node --import { recordFor } from './write.ts';
-import tsx bench/realworld.ts [case ...]`.
+ * Real-world formulas (issue 16): `node --import tsx bench/realworld.ts [case ...]`.
  * Each case: ReLUs, hidden layers, certified and measured max error per output (measured on
  * 1e5 fresh samples against the accurate evaluation of expr/accurate.ts: float64 ball arithmetic
  * with a proven error bound per point, falling back to double-double and 40–100 digit decimal
@@ -14,6 +13,7 @@ import { accurateEvaluator } from '../src/expr/accurate.ts';
 import { evaluate } from '../src/net/evaluate.ts';
 import { networkSummary } from '../src/net/network.ts';
 import { renderTable } from '../src/cli/table.ts';
+import { recordFor } from './write.ts';
 
 const A = 6378137;
 const F = 1 / 298.257223563;
