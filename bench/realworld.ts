@@ -18,33 +18,29 @@ import { recordFor } from './write.ts';
 const A = 6378137;
 const F = 1 / 298.257223563;
 const E2 = F * (2 - F);
-const W = `(1 / sqrt(1 - ${E2} * sin(lat)^2))`;
+const N = `(${A} / sqrt(1 - ${E2} * sin(lat)^2))`;
 const R = 6371000;
 const r = 0.05;
 
 interface Case { name: string; outputs: OutputSpec[]; vars: Record<string, [number, number]>; ranges?: Record<string,
   [number, number]>; maxError: number; note: string }
-/**
- * The haversine h: over the region, h >= cos(0.8)^2·sin(0.15)^2 > 0.0108 and h <= sin(0.1)^2 + cos(0.6)^2·sin(0.35)^2 <
- * 0.0902 (both ends proven by monotonicity of each factor; range propagation, which bounds a product by its factors'
- * interval product, finds [0.01084, 0.09006] by itself).
- */
-const H = 'sin((lat2 - lat1)/2)^2 + cos(lat1)*cos(lat2)*sin((lon2 - lon1)/2)^2';
+/** Cases typed as a textbook writes them (issue 28): no hand rescaling, no ranges stated where none is needed. */
 const CASES: Case[] = [
   {
-    name: 'haversine', maxError: 1, note: 'R = 6,371,000 m; point 1 in lat [0.6, 0.8], lon [0, 0.2], point 2 in lat ' +
-      '[0.6, 0.8], lon [0.5, 0.7] (radians)',
-    vars: { lat1: [0.6, 0.8], lon1: [0, 0.2], lat2: [0.6, 0.8], lon2: [0.5, 0.7] },
-    ranges: { [H]: [0.0108, 0.0902] },
-    outputs: [{ name: 'd', expr: `${2 * R} * asin(sqrt(${H}))` }],
+    name: 'haversine', maxError: 1, note: 'R = 6,371,000 m; both points in lat [0.7, 0.9], lon [0.1, 0.3] (radians), ' +
+      'so they may coincide',
+    vars: { lat1: [0.7, 0.9], lon1: [0.1, 0.3], lat2: [0.7, 0.9], lon2: [0.1, 0.3] },
+    outputs: [{ name: 'd',
+      expr: `2*${R}*asin(sqrt(sin((lat2-lat1)/2)^2 + cos(lat1)*cos(lat2)*sin((lon2-lon1)/2)^2))` }],
   },
   {
-    name: 'ecef', maxError: 1, note: 'WGS-84, lat [0.6, 0.9], lon [-0.2, 0.2] rad, h [0, 1000] m; three outputs',
-    vars: { lat: [0.6, 0.9], lon: [-0.2, 0.2], h: [0, 1000] },
+    name: 'ecef', maxError: 1, note: 'WGS-84, N = a/sqrt(1 - e²sin²(lat)), lat [0.7, 0.9], lon [0.1, 0.3] rad, ' +
+      'h [0, 1000] m; three outputs',
+    vars: { lat: [0.7, 0.9], lon: [0.1, 0.3], h: [0, 1000] },
     outputs: [
-      { name: 'X', expr: `${A} * ((${W} + h / ${A}) * cos(lat) * cos(lon))` },
-      { name: 'Y', expr: `${A} * ((${W} + h / ${A}) * cos(lat) * sin(lon))` },
-      { name: 'Z', expr: `${A} * ((${W} * ${1 - E2} + h / ${A}) * sin(lat))` },
+      { name: 'X', expr: `(${N} + h) * cos(lat) * cos(lon)` },
+      { name: 'Y', expr: `(${N} + h) * cos(lat) * sin(lon)` },
+      { name: 'Z', expr: `(${N} * (1 - ${E2}) + h) * sin(lat)` },
     ],
   },
   {
