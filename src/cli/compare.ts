@@ -69,6 +69,35 @@ export function registerCompare(program: Command): void {
     });
 }
 
+/** Longest training budget: an hour (the default is 100 s); longer is not a comparison anyone waits for. */
+const MAX_BUDGET_SECONDS = 3600;
+
+/**
+ * Most numbers drawn per set (--samples × inputs, drawn twice: training and held out): each is
+ * labelled by the accurate evaluator and held as float64 and as TF.js float32 tensors (--samples
+ * 1e7 grew to 1.5 GB before training started).
+ */
+const MAX_SAMPLE_NUMBERS = 1_000_000;
+
+function checkSampleNumbers(n: number, inputs: number, text: string): void {
+  if (n * inputs <= MAX_SAMPLE_NUMBERS) return;
+  throw new InputError('--samples', `be at most ${Math.floor(MAX_SAMPLE_NUMBERS / inputs)} for ${inputs} input(s) ` +
+    `(${MAX_SAMPLE_NUMBERS} numbers per set, --samples times the inputs)`, text, { field: 'samples',
+    code: 'out-of-range' });
+}
+
+/** Largest finite float32: TensorFlow.js trains in float32, where larger inputs are Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Every range within float32 (x·y on ±1e150 trained on Infinity and NaN for minutes). */
+function checkFloat32Ranges(ranges: Record<string, [number, number]>, argument: string): void {
+  for (const [name, [a, b]] of Object.entries(ranges)) {
+    if (Math.max(Math.abs(a), Math.abs(b)) <= FLOAT32_MAX) continue;
+    throw new InputError(argument, 'lie within the float32 range ±3.4e38 (TensorFlow.js trains in float32)',
+      `${name}=${a}:${b}`, { field: argument === '--var' ? 'vars' : 'ranges', code: 'out-of-range', key: name });
+  }
+}
+
 /** compare's flags as a request: pure but for the date it records. */
 export function parseCompareFlags(exprArg: string | undefined, flags: CompareFlags, rawArgs: string[]): CompareRequest {
   const expr = exprArg ?? T3.expr;
@@ -77,6 +106,10 @@ export function parseCompareFlags(exprArg: string | undefined, flags: CompareFla
       'compile "[a, b]" --var …, then knotnet check)', expr, { field: 'expr', code: 'several-outputs' });
   }
   const budget = parsePositive(flags.budgetSeconds, '--budget-seconds');
+  if (budget > MAX_BUDGET_SECONDS) {
+    throw new InputError('--budget-seconds', `be at most ${MAX_BUDGET_SECONDS} (an hour of training)`,
+      flags.budgetSeconds, { field: 'budgetSeconds', code: 'out-of-range' });
+  }
   const certifySeconds = parseNumberInRange(flags.certifySeconds, '--certify-seconds', 0, 3600);
   const n = parseCount(flags.samples, '--samples', 10_000_000);
   const seed = parseSeed(flags.seed);
@@ -85,8 +118,11 @@ export function parseCompareFlags(exprArg: string | undefined, flags: CompareFla
   const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
   const folder = (path: string | undefined) => (path ? String(path).replace(/(.)[/\\]+$/, '$1') : undefined);
   const inputs = parseFormula(expr).variables;
+  checkSampleNumbers(n, Math.max(1, inputs.length), flags.samples);
   const vars = parseVarRanges(flags.var, '--var');
   const ranges = parseVarRanges(flags.range, '--range');
+  checkFloat32Ranges(vars, '--var');
+  checkFloat32Ranges(ranges, '--range');
   const isT3 = expr === T3.expr && Object.keys(vars).length === 0 && !flags.data;
   if (isT3) {
     Object.assign(vars, t3Box());
@@ -139,6 +175,10 @@ async function runComparison(req: CompareRequest): Promise<{ outcome: CompareOut
   const trainY = labelRows(f, samples.trainX, d);
   const heldY = labelRows(f, samples.heldX, d);
   const maxAbsY = heldY.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  if (maxAbsY > FLOAT32_MAX) {
+    throw new InputError('expression', 'stay within the float32 range ±3.4e38 on the samples (TensorFlow.js trains ' +
+      'in float32)', `max |f| = ${maxAbsY.toPrecision(3)}`, { field: 'expr', code: 'out-of-range' });
+  }
   const maxError = constructionTolerance(req, maxAbsY);
   note(`constructing ${req.expr} to certified max error ${maxError.toPrecision(3)}...`);
   const t0 = performance.now();

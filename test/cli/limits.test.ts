@@ -112,6 +112,21 @@ test('compile below the floor is refused before planning: T3 at 1 in float32 (it
     /^knotnet: --max-error must be at least the float64 floor of this function, 1\.11e\+292 /);
 });
 
+const compares = [
+  cli('compare', 'x^2', '--var', 'x=0:1', '--budget-seconds', '1e12'),
+  cli('compare', 'x^2', '--var', 'x=0:1', '--samples', '1e7'),
+  cli('compare', 'x*y', '--var', 'x=-1e150:1e150', '--var', 'y=0:1'),
+];
+test('compare refuses before drawing or training: a budget over an hour, 1e7 samples (1.5 GB), ranges past float32',
+  () => {
+  expectRefused(compares[0]!(), 2,
+    /^knotnet: --budget-seconds must be at most 3600 \(an hour of training\) \(got "1e12"\)\.$/);
+  expectRefused(compares[1]!(), 2, new RegExp(String.raw`^knotnet: --samples must be at most 1000000 for 1 ` +
+    String.raw`input\(s\) \(1000000 numbers per set, --samples times the inputs\) \(got "1e7"\)\.$`));
+  expectRefused(compares[2]!(), 2, new RegExp(String.raw`^knotnet: --var must lie within the float32 range ±3\.4e38 ` +
+    String.raw`\(TensorFlow\.js trains in float32\) \(got "x=-1e\+150:1e\+150"\)\.$`));
+});
+
 const many = cli('sample', 'shell', '-n', '100000000', '--out', join(dir, 'many.csv'));
 test('sample -n 1e8 is refused at once with the limit of 10 million numbers (-n times --dims)', () => {
   expectRefused(many(), 2, /^knotnet: -n must be a whole number from 1 to 3333333 \(got "100000000"\)\.$/);
