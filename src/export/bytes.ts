@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import { MAX_READ_PARAMS } from '../net/json.ts';
 import { validateNetwork, type Network } from '../net/network.ts';
 
 /** The network read from `source`, checked (validateNetwork); a bad one is an InputError saying `rule`. */
@@ -54,6 +55,13 @@ export function fromLittleEndian(bytes: Uint8Array, byteOffset: number, count: n
   for (let i = 0; i < count; i++) out[i] = dtype === 'float64' ? view.getFloat64(i * size,
     true) : view.getFloat32(i * size, true);
   return out;
+}
+
+/** `params` when within MAX_READ_PARAMS, the most parameters a model file may hold (refused before widening). */
+export function checkParamCount(params: number, source: string): number {
+  if (params > MAX_READ_PARAMS) throw new InputError(source, `hold at most ${MAX_READ_PARAMS} parameters`,
+    `more than ${MAX_READ_PARAMS}`, { field: 'bytes', code: 'too-large' });
+  return params;
 }
 
 /** Widest layer (inputs or outputs) a model file may declare: names and arrays are made per unit. */

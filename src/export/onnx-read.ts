@@ -8,7 +8,7 @@
 import { AttributeProto_AttributeType, TensorProto_DataType, type NodeProto, type TensorProto } from 'onnx-buf';
 import { InputError } from '../errors.ts';
 import type { Network } from '../net/network.ts';
-import { checkLayerShape, finiteWeights, fromLittleEndian } from './bytes.ts';
+import { checkLayerShape, checkParamCount, finiteWeights, fromLittleEndian } from './bytes.ts';
 import { decodeOnnx, readOnnxInfo } from './onnx.ts';
 import { plainFromSteps, type Step } from './plain.ts';
 
@@ -43,10 +43,16 @@ function tensorValues(t: Tensor, source: string): { dims: number[]; data: Float6
  * hand the file to onnxruntime rather than reading its layers (check, predict).
  */
 export function checkOnnxWeights(bytes: Uint8Array, source = 'ONNX model'): void {
-  for (const t of decodeOnnx(bytes).graph?.initializer ?? []) {
-    const float = t.dataType === TensorProto_DataType.FLOAT || t.dataType === TensorProto_DataType.DOUBLE;
-    if (float) tensorValues(t, source);
-  }
+  for (const t of floatInitializers(decodeOnnx(bytes).graph?.initializer ?? [], source)) tensorValues(t, source);
+}
+
+/** The float and double initializers, their declared sizes together within the parameter limit (before any is read). */
+function floatInitializers(initializers: readonly Tensor[], source: string): Tensor[] {
+  const floats = initializers.filter((t) => t.dataType === TensorProto_DataType.FLOAT
+    || t.dataType === TensorProto_DataType.DOUBLE);
+  let params = 0;
+  for (const t of floats) params = checkParamCount(params + (t.dims ?? []).reduce((a, d) => a * Number(d), 1), source);
+  return floats;
 }
 
 const attr = (n: Node, name: string, fallback: number): number => {
@@ -72,8 +78,8 @@ export function networkFromOnnx(bytes: Uint8Array,
   source = 'ONNX model'): { net: Network; dtype: 'float32' | 'float64'; metadata: Record<string, string> } {
   const info = readOnnxInfo(bytes, source);
   const graph = decodeOnnx(bytes).graph!;
-  const inits = new Map<string, Tensor>();
-  for (const t of graph.initializer ?? []) inits.set(t.name ?? '', t);
+  const inits = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
+  floatInitializers(graph.initializer ?? [], source);
   const value = (name: string, what: string) => {
     const t = inits.get(name);
     if (!t) throw new InputError(what, 'be a constant (initializer) of the graph', name,

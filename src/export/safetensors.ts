@@ -12,8 +12,8 @@
  */
 import { InputError } from '../errors.ts';
 import { denseLayer, validateNetwork, type Activation, type Network } from '../net/network.ts';
-import { BYTES_PER_ELEMENT, checkLayerShape, concatBytes, finiteWeights, validNetwork, fromLittleEndian,
-  namesFromMetadata, parseJsonOr, toLittleEndian, type ExportDtype } from './bytes.ts';
+import { BYTES_PER_ELEMENT, checkLayerShape, checkParamCount, concatBytes, finiteWeights, validNetwork,
+  fromLittleEndian, namesFromMetadata, parseJsonOr, toLittleEndian, type ExportDtype } from './bytes.ts';
 
 const SAFETENSORS_DTYPE: Record<ExportDtype, 'F64' | 'F32'> = { float64: 'F64', float32: 'F32' };
 
@@ -99,6 +99,7 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'):
   const data = bytes.subarray(8 + n);
   const metadata: Record<string, string> = {};
   const tensors = new Map<string, SafetensorsTensor>();
+  let params = 0;
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
       for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>)) {
@@ -126,6 +127,7 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'):
         `span ${expected} bytes inside the ${data.length}-byte data`, JSON.stringify(e.data_offsets), { field: 'bytes',
         code: 'malformed' });
     }
+    params = checkParamCount(params + count, source);
     tensors.set(name, { dtype, shape, data: finiteWeights(fromLittleEndian(data, begin, count, dtype),
       `${source} tensor "${name}"`) });
   }
@@ -138,7 +140,11 @@ export function readSafetensors(bytes: Uint8Array, source = 'safetensors file'):
  * "activations" metadata, every layer but the last is taken to be followed by a ReLU.
  */
 export function fromSafetensors(bytes: Uint8Array, source = 'safetensors file'): Network {
-  const { tensors, metadata } = readSafetensors(bytes, source);
+  return networkFromSafetensorsFile(readSafetensors(bytes, source), source);
+}
+
+/** fromSafetensors of a file already parsed (readers that also want its metadata parse it once). */
+export function networkFromSafetensorsFile({ tensors, metadata }: SafetensorsFile, source: string): Network {
   const indices = [...tensors.keys()]
     .map((k) => /^(\d+)\.weight$/.exec(k)?.[1])
     .filter((k): k is string => k !== undefined)

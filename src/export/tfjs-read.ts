@@ -6,6 +6,7 @@
  * (sigmoid, tanh, …) is refused by its name. Weights are float32 as tfjs stores them.
  */
 import { InputError } from '../errors.ts';
+import { MAX_READ_PARAMS } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
 import { finiteWeights, fromLittleEndian, MAX_LAYER_WIDTH } from './bytes.ts';
 import { plainFromSteps, type Step } from './plain.ts';
@@ -16,8 +17,8 @@ interface SpecJson { name: string; shape: number[]; dtype?: string }
 const PASS = new Set(['InputLayer', 'Dropout', 'Flatten']);
 const LAYERS = ['Dense', 'ReLU', 'LeakyReLU', 'Activation', ...PASS];
 
-/** Most weights (float32 numbers) a TF.js model may declare. */
-export const MAX_TFJS_WEIGHTS = 50_000_000;
+/** Most weights (float32 numbers) a TF.js model may declare: as for any model file. */
+export const MAX_TFJS_WEIGHTS = MAX_READ_PARAMS;
 
 const malformed = (argument: string, rule: string, value: unknown) => new InputError(argument, rule, value,
   { field: 'bytes', code: 'malformed' });

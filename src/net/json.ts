@@ -39,9 +39,35 @@ export function networkToJson(net: Network, meta: NetworkMeta = {}): NetworkJson
   };
 }
 
+/**
+ * Most parameters (weights and biases) a network read from a file may hold, in any format:
+ * reading widens them to float64 arrays a few times over (about 0.6 GB at the limit), and
+ * knotnet's largest networks (12.4 million parameters, docs/benchmarks.md) stay readable.
+ */
+export const MAX_READ_PARAMS = 20_000_000;
+
 /** Limits on a network JSON read from a file (checked before any array is built). */
 export const MAX_JSON_LAYERS = 10_000;
-export const MAX_JSON_PARAMS = 50_000_000;
+export const MAX_JSON_PARAMS = MAX_READ_PARAMS;
+/** Most arrays (`[`: layer lists, weight rows) a network JSON file may hold: a row per unit. */
+export const MAX_JSON_ARRAYS = 1_000_000;
+
+/**
+ * Bounds what JSON.parse of a network JSON file would build, on its bytes and before it runs:
+ * at most MAX_JSON_ARRAYS `[` and twice MAX_JSON_PARAMS `,` (counted in strings too: an upper
+ * bound). A file of tiny rows (`[0],` repeated) would otherwise build millions of arrays.
+ */
+export function checkJsonTextCost(bytes: Uint8Array, source: string): void {
+  let arrays = 0, commas = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 0x5b) arrays++;
+    else if (bytes[i] === 0x2c) commas++;
+  }
+  if (arrays > MAX_JSON_ARRAYS) throw new InputError(source, `hold at most ${MAX_JSON_ARRAYS} arrays (weight rows)`,
+    arrays, { field: 'json', code: 'too-large' });
+  if (commas > 2 * MAX_JSON_PARAMS) throw new InputError(source, `hold at most ${MAX_JSON_PARAMS} parameters`,
+    `${commas} commas`, { field: 'json', code: 'too-large' });
+}
 
 /** Reads the JSON form back; malformed files are input errors naming the field. */
 export function networkFromJson(json: unknown, source = 'network JSON'): { net: Network; meta: NetworkMeta } {

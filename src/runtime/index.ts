@@ -14,12 +14,12 @@ import { InputError, WorkError } from '../errors.ts';
 import type { ExportDtype } from '../export/bytes.ts';
 import { readOnnxInfo } from '../export/onnx.ts';
 import { checkOnnxWeights } from '../export/onnx-read.ts';
-import { fromSafetensors, readSafetensors } from '../export/safetensors.ts';
+import { networkFromSafetensorsFile, readSafetensors } from '../export/safetensors.ts';
 import { evaluate } from '../net/evaluate.ts';
 import { networkFromJson } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
 import { openOnnx } from './onnx.ts';
-import { readFileWithin } from './read-limits.ts';
+import { readFileWithin, readModelJson } from './read-limits.ts';
 import { loadTfjsFromDir, runTfjs } from './tfjs.ts';
 
 export { openOnnx, runOnnx, type OnnxSessionRunner } from './onnx.ts';
@@ -117,19 +117,12 @@ export async function loadArtifact(path: string): Promise<ArtifactRunner> {
   if (ext === '.safetensors') {
     const bytes = await readFileWithin(path, 'safetensors', ARG);
     const file = readSafetensors(bytes, path);
-    const net = fromSafetensors(bytes, path);
+    const net = networkFromSafetensorsFile(file, path);
     const dtype = [...file.tensors.values()][0]!.dtype;
     return evaluatorRunner('safetensors', net, dtype, file.metadata);
   }
   if (ext === '.json') {
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(await readFileWithin(path, 'network-json', ARG)));
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`,
-        { field: 'model', code: 'unreadable' });
-    }
+    const json = await readModelJson(path, ARG);
     if ((json as { format?: unknown } | null)?.format === 'layers-model') return tfjsRunner(dirname(path),
       basename(path));
     const { net, meta } = networkFromJson(json, path);

@@ -9,12 +9,12 @@ import { dirname, extname, join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { networkFromOnnx } from '../export/onnx-read.ts';
 import { asLeaky } from '../export/plain.ts';
-import { fromSafetensors, readSafetensors } from '../export/safetensors.ts';
+import { networkFromSafetensorsFile, readSafetensors } from '../export/safetensors.ts';
 import { TFJS_MODEL_FILE } from '../export/tfjs.ts';
 import { networkFromTfjs } from '../export/tfjs-read.ts';
 import { networkFromJson } from '../net/json.ts';
 import type { Network } from '../net/network.ts';
-import { readFileWithin } from './read-limits.ts';
+import { readFileWithin, readModelJson } from './read-limits.ts';
 import { readTfjsFolder } from './tfjs-files.ts';
 
 export interface PlainModel {
@@ -26,14 +26,6 @@ export interface PlainModel {
 }
 
 const ARG = 'model file';
-
-function parseJson(bytes: Uint8Array, path: string): any {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new InputError(ARG, 'be valid JSON', `${path} (${(e as Error).message})`);
-  }
-}
 
 async function tfjsModel(dir: string, file: string): Promise<PlainModel> {
   const { json, weights } = await readTfjsFolder(dir, file, ARG);
@@ -57,12 +49,12 @@ export async function loadPlainNetwork(path: string, opts: { leakyAlpha?: number
   if (ext === '.safetensors') {
     const bytes = await readFileWithin(path, 'safetensors', ARG);
     const file = readSafetensors(bytes, path);
-    let net = fromSafetensors(bytes, path);
+    let net = networkFromSafetensorsFile(file, path);
     if (opts.leakyAlpha !== undefined) net = asLeaky(net, opts.leakyAlpha, path);
     return { net, format: 'safetensors', dtype: [...file.tensors.values()][0]!.dtype, metadata: file.metadata };
   }
   if (ext === '.json') {
-    const json = parseJson(await readFileWithin(path, 'network-json', ARG), path);
+    const json = await readModelJson(path, ARG) as { format?: unknown } | null;
     if (json?.format === 'layers-model') return tfjsModel(dirname(path), path.slice(dirname(path).length + 1));
     const { net, meta } = networkFromJson(json, path);
     return { net, format: 'json', dtype: meta.dtype === 'float32' ? 'float32' : 'float64', metadata: meta };

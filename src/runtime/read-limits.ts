@@ -12,6 +12,7 @@ import { open } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../errors.ts';
+import { checkJsonTextCost, MAX_READ_PARAMS } from '../net/json.ts';
 
 /** The kinds of file knotnet reads, each with its own size limit. */
 export type FileFormat = 'csv' | 'onnx' | 'safetensors' | 'network-json' | 'tfjs-model' | 'tfjs-weights';
@@ -20,8 +21,8 @@ const MiB = 2 ** 20;
 
 /**
  * Largest file read per format, in bytes: a CSV of 10 million numbers (what `sample` writes at
- * most) fits; binary models hold up to 32 million float32 weights (each read widens to float64
- * twice over: about 0.8 GB at the limit); TF.js weights are MAX_TFJS_WEIGHTS float32 numbers.
+ * most) fits, and a model of MAX_READ_PARAMS parameters in float64 (ONNX, safetensors) or as
+ * JSON text; the readers also count the parameters a file declares before widening them.
  */
 export const FILE_LIMITS: Readonly<Record<FileFormat, { bytes: number; what: string; field: string }>> = {
   'csv': { bytes: 256 * MiB, what: 'a CSV file', field: 'data' },
@@ -29,7 +30,7 @@ export const FILE_LIMITS: Readonly<Record<FileFormat, { bytes: number; what: str
   'safetensors': { bytes: 128 * MiB, what: 'a safetensors model', field: 'model' },
   'network-json': { bytes: 256 * MiB, what: 'a network JSON', field: 'model' },
   'tfjs-model': { bytes: 16 * MiB, what: 'a TF.js model.json', field: 'model' },
-  'tfjs-weights': { bytes: 200_000_000, what: 'the TF.js weight files together', field: 'model' },
+  'tfjs-weights': { bytes: 4 * MAX_READ_PARAMS, what: 'the TF.js weight files together', field: 'model' },
 };
 
 /** A size for messages: whole bytes below 1 MiB, else MiB to one decimal. */
@@ -98,6 +99,21 @@ export async function readFileWithin(path: string, format: FileFormat, argument:
     throw e instanceof InputError ? e : unreadable(path, format, argument, e);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * A model's .json file (knotnet's network JSON, or a TF.js model.json named directly) read
+ * within the network JSON limit and parsed once its parse cost is bounded (checkJsonTextCost).
+ */
+export async function readModelJson(path: string, argument: string): Promise<unknown> {
+  const bytes = await readFileWithin(path, 'network-json', argument);
+  checkJsonTextCost(bytes, path);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new InputError(argument, 'be valid JSON', `${path} (${(e as Error).message})`,
+      { field: 'model', code: 'unreadable' });
   }
 }
 

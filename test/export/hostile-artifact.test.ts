@@ -59,7 +59,7 @@ test('a TF.js folder with a broken model.json, short weights, a huge shape or a 
   await refused(await tfjsFolder('short', (m, w) => [m, w.subarray(0, 8)]),
     /weights must hold the \d+ bytes its weight shapes need \(got "8 bytes"\)/);
   await refused(await tfjsFolder('huge', (m, w) => { m.weightsManifest[0].weights[0].shape = [65536, 65536]; return [m,
-    w]; }), /weightsManifest must declare at most 50000000 weights/);
+    w]; }), /weightsManifest must declare at most 20000000 weights/);
   await refused(await tfjsFolder('escape', (m, w) => { m.weightsManifest[0].paths = ['../short/weights.bin']; return [m,
     w]; }), /weightsManifest path must name a file inside the model folder \(got "\.\.\/short\/weights\.bin"\)/);
 });

@@ -6,7 +6,7 @@
  * InputError sentence naming the file and the fault, never an internal error.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,6 +14,7 @@ import { InputError } from '../../src/errors.ts';
 import { buildArtifacts } from '../../src/export/index.ts';
 import { MAX_LAYER_WIDTH } from '../../src/export/bytes.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
+import { MAX_JSON_ARRAYS, MAX_READ_PARAMS } from '../../src/net/json.ts';
 import type { Network } from '../../src/net/network.ts';
 import { loadArtifact } from '../../src/runtime/index.ts';
 import { loadPlainNetwork } from '../../src/runtime/plain.ts';
@@ -131,4 +132,24 @@ test('a safetensors weight declared [0, 1e9] (no bytes) is refused with the widt
   writeFileSync(path, Buffer.concat([prefix, Buffer.from(header)]));
   await bothRefuse(path, new RegExp(`"0\\.weight" shape must be \\[out, in\\], each from 1 to ${MAX_LAYER_WIDTH} ` +
     '\\(got "\\[0,1000000000\\]"\\)'));
+});
+
+test('a network JSON of a million tiny rows is refused from its bytes, before JSON.parse builds them', async () => {
+  const path = join(dir, 'rows.json');
+  writeFileSync(path, '{"format":"knotnet.network","version":1,"inputs":["x"],"outputs":["y"],"layers":' +
+    `[{"activation":"linear","weights":[${'[0],'.repeat(MAX_JSON_ARRAYS)}[0]],"bias":[0]}]}`);
+  await bothRefuse(path, new RegExp(`rows\\.json must hold at most ${MAX_JSON_ARRAYS} arrays \\(weight rows\\) ` +
+    `\\(got ${MAX_JSON_ARRAYS + 6}\\)`));
+});
+
+test('a safetensors file declaring more than the parameter limit is refused before its tensors are widened',
+  async () => {
+  const [out, inn] = [4000, Math.floor(MAX_READ_PARAMS / 4000) + 1];
+  const header = JSON.stringify({ '0.weight': { dtype: 'F32', shape: [out, inn], data_offsets: [0, 4 * out * inn] } });
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64LE(BigInt(header.length));
+  const path = join(dir, 'many.safetensors');
+  writeFileSync(path, Buffer.concat([prefix, Buffer.from(header)]));
+  truncateSync(path, 8 + header.length + 4 * out * inn);
+  await bothRefuse(path, new RegExp(`many\\.safetensors must hold at most ${MAX_READ_PARAMS} parameters`));
 });
