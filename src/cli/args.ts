@@ -48,6 +48,10 @@ export function parseInterval(text: string, argument: string): [number, number] 
   const b = Number(m[2]);
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(argument, 'have finite ends a:b', text);
   if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', text);
+  // Sampling and placement divide b − a: past float64's range it is Infinity (samples at ±Infinity).
+  if (!(b - a < Infinity)) {
+    throw new InputError(argument, 'have a width b − a that float64 holds (at most 1.8e308)', text);
+  }
   return [a, b];
 }
 

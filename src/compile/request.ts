@@ -63,6 +63,10 @@ export function readRequest(o: CompileOptions): Request {
       const rule = 'be a non-empty interval a:b with finite a < b';
       throw new InputError(`--var ${v}`, rule, `${a}:${b}`, { field: 'vars', code: 'empty-interval', key: v });
     }
+    if (!(b - a < Infinity)) { // samples and grids at ±Infinity
+      const rule = 'have a width b − a that float64 holds (at most 1.8e308)';
+      throw new InputError(`--var ${v}`, rule, `${a}:${b}`, { field: 'vars', code: 'too-wide', key: v });
+    }
   }
   if (!(o.maxError > 0) || !Number.isFinite(o.maxError)) {
     const rule = 'be a positive number';

@@ -46,7 +46,7 @@ const REFUSED: [string, string[], number, RegExp][] = [
   ['sin on ±1e300', ['sin(x)', '--domain', '-1e300:1e300', '--max-error', '1e-3'], 1,
     /^knotnet: --max-error 0\.001 needs about 1\.\d+e\+301 segments .* more than the limit of 1000000/],
   ['sin on ±1e308 (a width past float64)', ['sin(x)', '--domain', '-1e308:1e308', '--max-error', '1e-3'], 2,
-    /^knotnet: --domain must have a width b − a that float64 holds \(at most 1\.8e308\) \(got "-1e\+308:1e\+308"\)\.$/],
+    /^knotnet: --domain must have a width b − a that float64 holds \(at most 1\.8e308\) \(got "-1e308:1e308"\)\.$/],
   ['x^2 at 1e-300', ['x^2', '--domain', '0:1', '--max-error', '1e-300'], 2,
     /^knotnet: --max-error must be at least the float64 floor of this function, 2\.22e-16 .*\(got 1e-300\)\.$/],
   ['x^2 at 1e-20', ['x^2', '--domain', '0:1', '--max-error', '1e-20'], 2,
@@ -102,15 +102,20 @@ const T3_BOX = ['--var', 'dx=-2.4e7:2.4e7', '--var', 'dy=-2.4e7:2.4e7', '--var',
   'dx^2+dy^2+dz^2=4.41e14:5.76e14'];
 const floors = [
   cli('compile', 'sqrt(dx^2+dy^2+dz^2)', ...T3_BOX, '--max-error', '1', '--dtype', 'float32'),
+  cli('compile', 'x*y', '--var', 'x=-1e307:1e307', '--var', 'y=0:1', '--max-error', '1e-3'),
   cli('compile', 'x*y', '--var', 'x=-1e308:1e308', '--var', 'y=0:1', '--max-error', '1e-3'),
 ];
-test('compile below the floor is refused before planning: T3 at 1 in float32 (it searched 28 s), x·y on ±1e308 (a ' +
-  'minute of decimal arithmetic on its ranges)', () => {
+test('compile below the floor is refused before planning: T3 at 1 in float32 (it searched 28 s), x·y on ±1e307 (a ' +
+  'minute of decimal arithmetic on its ranges); a width past float64 is refused (samples at ±Infinity)', () => {
   expectRefused(floors[0]!(), 2, new RegExp(String.raw`^knotnet: --max-error must be at least the float32 floor of ` +
     String.raw`this function, 1\.43 \(the rounding of an output of max \|f\| = 2\.40e\+7 in float32, .*\(got 1\)\.$`));
   expectRefused(floors[1]!(), 2,
-    /^knotnet: --max-error must be at least the float64 floor of this function, 1\.11e\+292 /);
+    /^knotnet: --max-error must be at least the float64 floor of this function, 1\.11e\+291 /);
+  expectRefused(floors[2]!(), 2, WIDE);
 });
+
+const WIDE = new RegExp(String.raw`^knotnet: --var x must have a width b − a that float64 holds \(at most 1\.8e308\) ` +
+  String.raw`\(got "-1e308:1e308"\)\.$`);
 
 const compares = [
   cli('compare', 'x^2', '--var', 'x=0:1', '--budget-seconds', '1e12'),
@@ -146,6 +151,10 @@ test('check --range on a sliver of the box gives up with a message instead of sa
       String.raw`20000000 draws \(kept \d+ of 1000000; widen the ranges or lower -n\) \(got ` +
       String.raw`"x=0\.5:0\.5000000001"\)\.$`));
 });
+
+const wideCheck = cli('check', join(dir, 'x.json'), '--expr', 'x', '--var', 'x=-1e308:1e308');
+test('check --var x=-1e308:1e308 is refused at once (its samples were ±Infinity, and decimal arithmetic never ended)',
+  () => expectRefused(wideCheck(), 2, WIDE));
 
 const seeds = [cli('sample', 'shell', '--seed', 'abc'), cli('compile', 'x', '--var', 'x=0:1', '--seed', '1.5')];
 test('--seed abc is refused naming it, in every command that takes a seed', () => {
