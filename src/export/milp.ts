@@ -143,7 +143,11 @@ function terms(weights: ArrayLike<number>, cols: readonly (string | null)[], sig
   return out;
 }
 
-interface Body { rows: string[]; bounds: string[]; binaries: string[]; stats: MilpStats }
+interface Body {
+  rows: string[]; bounds: string[]; binaries: string[]; stats: MilpStats;
+  /** The binary of each unit of the first hidden layer that has one. */
+  firstOff: Map<number, string>;
+}
 
 /** Adds the row `name: lhs op rhs` to `body` (wrapped; the first term "1 v" without its sign). */
 function row(body: Body, name: string, lhs: string[], op: string, rhs: number): void {
@@ -155,12 +159,13 @@ function row(body: Body, name: string, lhs: string[], op: string, rhs: number): 
 /** Rows, bounds and binaries of the whole network over `box` (one [lo, hi] per input). */
 function constraints(net: Network, box: [number, number][], names: ReturnType<typeof lpNames>): Body {
   const { layers } = networkBounds(net, box.map((r) => r[0]), box.map((r) => r[1]));
-  const body: Body = { rows: [], bounds: [], binaries: [], stats: { variables: names.inputs.length
+  const body: Body = { rows: [], bounds: [], binaries: [], firstOff: new Map(), stats: { variables: names.inputs.length
     + net.outputs.length, binaries: 0, constraints: 0, relus: countRelus(net), active: 0, inactive: 0, unstable: 0 } };
   names.inputs.forEach((x, i) => body.bounds.push(boundLine(x, box[i]![0], box[i]![1])));
   let cols: (string | null)[] = names.inputs;
   for (let k = 0; k < net.layers.length - 1; k++) {
     cols = hiddenLayer(net, k, cols, layers.zLo[k]!, layers.zHi[k]!, body);
+    if (k === 0) orderCuts(net.layers[0]!, body);
   }
   const last = net.layers.at(-1)!;
   names.outputs.forEach((y, j) => {
@@ -169,6 +174,35 @@ function constraints(net: Network, box: [number, number][], names: ReturnType<ty
     body.bounds.push(` ${y} free`);
   });
   return body;
+}
+
+/**
+ * Ordering cuts o_i ≤ o_j for first-layer units of open sign that read one input with weights of
+ * one sign: relu(w·x + b) is on where x is past its knot t = −b/w, so with w > 0 a unit on at a
+ * knot t_j is on at every t_i < t_j (the other way round for w < 0). Valid for every point of the
+ * network (they cut off only fractional relaxations): the binaries of a one-input piece form a
+ * chain. Knots closer than their rounding (4u relative) are not ordered.
+ */
+function orderCuts(layer: Network['layers'][number], body: Body): void {
+  const groups = new Map<string, { t: number; off: string }[]>();
+  for (const [j, off] of body.firstOff) {
+    const row = layer.weights.subarray(j * layer.inSize, (j + 1) * layer.inSize);
+    const used = [...row.keys()].filter((c) => row[c] !== 0);
+    if (used.length !== 1) continue;
+    const w = row[used[0]!]!;
+    const key = `${used[0]}${w > 0 ? '+' : '-'}`;
+    groups.set(key, [...groups.get(key) ?? [], { t: (w > 0 ? 1 : -1) * (-layer.bias[j]! / w), off }]);
+  }
+  for (const units of groups.values()) {
+    units.sort((a, b) => a.t - b.t);
+    let i = 0;
+    for (let j = 1; j < units.length; j++) {
+      const [a, b] = [units[i]!, units[j]!];
+      if (!(b.t - a.t > 4 * 2 ** -53 * (Math.abs(a.t) + Math.abs(b.t)))) continue;
+      row(body, `ord.${a.off}`, [`+ 1 ${a.off}`, `- 1 ${b.off}`], '<=', 0);
+      i = j;
+    }
+  }
 }
 
 /** Layer k's units as rows of `body`; returns the columns the next layer reads (null: a unit proven 0). */
@@ -195,6 +229,7 @@ function hiddenLayer(net: Network, k: number, cols: readonly (string | null)[], 
     body.stats.binaries++;
     body.stats.variables++;
     body.binaries.push(off);
+    if (k === 0) body.firstOff.set(j, off);
     row(body, `ge.${k + 1}.${j}`, [`+ 1 ${h}`, ...minusZ], '>=', b);
     row(body, `le.${k + 1}.${j}`, [`+ 1 ${h}`, ...minusZ, term(l, off)], '<=', b);
     row(body, `on.${k + 1}.${j}`, [`+ 1 ${h}`, term(u, off)], '<=', u);

@@ -18,6 +18,7 @@ import '../expr/straightline.test.ts';
 import '../export/hostile-artifact.test.ts';
 import '../export/index.test.ts';
 import '../export/load-artifact.test.ts';
+import '../export/milp.test.ts';
 import '../export/model-limits.test.ts';
 import '../export/names.test.ts';
 import '../export/onnx.test.ts';
