@@ -52,6 +52,14 @@ function rangesOf(value: unknown, key: string, model: string): Record<string, [n
   return value as Record<string, [number, number]>;
 }
 
+/** A stored input range, held to what `--var` must be: a < b, a width float64 holds (sampling divides by it). */
+function storedInputRange([a, b]: [number, number], name: string, model: string): [number, number] {
+  if (!(a < b && b - a < Infinity)) throw new InputError(`${model} metadata "domain" ${name}`,
+    'be a non-empty interval [a, b] with a < b and a width float64 holds', `[${a}, ${b}]`,
+    { field: 'model', code: 'bad-metadata' });
+  return [a, b];
+}
+
 const finite = (v: unknown): number | undefined =>
   (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
@@ -65,8 +73,10 @@ export function readStoredFacts(metadata: Record<string, unknown>, inputs: reado
   const expr = typeof metadata.expr === 'string' && metadata.expr.trim() !== '' ? metadata.expr : undefined;
   const box = nameRecord<[number, number]>();
   const ranges = nameRecord<[number, number]>();
-  for (const [k, v] of Object.entries(rangesOf(jsonValue(metadata, 'domain', model), 'domain',
-    model))) (inputs.includes(k) ? box : ranges)[k] = v;
+  for (const [k, v] of Object.entries(rangesOf(jsonValue(metadata, 'domain', model), 'domain', model))) {
+    if (inputs.includes(k)) box[k] = storedInputRange(v, k, model);
+    else ranges[k] = v;
+  }
   const error = jsonValue(metadata, 'error', model) as Record<string, unknown> | undefined;
   const certified = finite(error?.certifiedMax);
   const certifiedFloat64 = finite(error?.certifiedMaxFloat64);

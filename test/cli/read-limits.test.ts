@@ -138,3 +138,11 @@ test('an escape sequence in a CSV header is printed escaped (\\u001b), never as 
   refused(r, /column y\\u001b\]0;PWNED\\u0007 must be a finite number \(got "oops"\)/);
   assert.doesNotMatch(r.stderr, /[\x00-\x09\x0b-\x1f\x7f]/);
 });
+
+test('check refuses a file whose stored domain is empty ([0, 0]) instead of reporting a relative error of Infinity',
+  async () => {
+  const j = { ...networkToJson(net), expr: 'x^2', domain: { x: [0, 0] }, error: { certifiedMax: 0 } };
+  writeFileSync(join(dir, 'empty-domain.json'), JSON.stringify(j));
+  refused(await runCli(['check', join(dir, 'empty-domain.json')]),
+    /empty-domain\.json metadata "domain" x must be a non-empty interval \[a, b\] with a < b .* \(got "\[0, 0\]"\)/);
+});
