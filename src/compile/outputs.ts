@@ -2,7 +2,7 @@ import { InputError, WorkError } from '../errors.ts';
 import type { Network } from '../net/network.ts';
 import { roundingErrorBound, type PreRangeHints } from '../net/rounding.ts';
 import type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpec } from './types.ts';
-import { measureOnRegion } from './measure.ts';
+import { measureColumnsOnRegion } from './measure.ts';
 import type { Request } from './request.ts';
 import { certifiedRegion, type Compiled } from './result.ts';
 
@@ -61,9 +61,10 @@ function measureOutputs(o: CompileOptions, req: Request, c: Compiled, outIds: nu
   const hi = inputs.map((v) => o.vars[v]![1]);
   const r64 = roundingErrorBound(built.network, lo, hi, 'float64', built.hints);
   const r32 = roundingErrorBound(built.network, lo, hi, 'float32', built.hints);
+  const measured = measureColumnsOnRegion(req.formulas.map((f) => f.expr), inputs, built.network, g, ranges, live,
+    { ...o, bands: req.bands }, outIds.map((_, k) => k));
   return outIds.map((id, k) => {
-    const m = measureOnRegion(req.formulas[k]!.expr, inputs, built.network, g, ranges, live, { ...o, bands: req.bands },
-      k);
+    const m = measured[k]!;
     const certifiedMax = built.errorOuts[k]! + r64[k]!;
     const out = o.outputs![k]!;
     if (m.max > certifiedMax) {
