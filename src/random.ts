@@ -1,5 +1,9 @@
+import { InputError } from './errors.ts';
+
 /** Seeded pseudo-random numbers (mulberry32): every sample in knotnet is reproducible. */
 export function rng(seed: number): () => number {
+  if (!Number.isFinite(seed)) throw new InputError('seed', 'be a finite number', String(seed),
+    { field: 'seed', code: 'not-finite' });
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

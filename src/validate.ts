@@ -98,6 +98,42 @@ export function listOf(value: unknown, field: string, check: (entry: unknown, pa
   value.forEach((entry, i) => check(entry, `${field}[${i}]`));
 }
 
+/** A list of names (strings). */
+export function nameList(value: unknown, field: string): void {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new InputError(field,
+    'be a list of names', shown(value), { field, code: 'wrong-type' });
+}
+
+/** Bounds `lo`, `hi` of a box: lists of numbers, one per input, lo <= hi. */
+export function boxBounds(lo: unknown, hi: unknown, inputs: number): void {
+  for (const [field, v] of [['lo', lo], ['hi', hi]] as const) {
+    const list = v as ArrayLike<unknown> | null | undefined;
+    if (typeof list !== 'object' || list === null || typeof list.length !== 'number') throw new InputError(field,
+      'be a list of numbers', shown(v), { field, code: 'wrong-type' });
+    if (list.length !== inputs) throw new InputError(field, `hold one bound per input (${inputs})`, list.length,
+      { field, code: 'wrong-length' });
+  }
+  const [l, h] = [lo as ArrayLike<number>, hi as ArrayLike<number>];
+  for (let i = 0; i < inputs; i++) {
+    if (!(l[i]! <= h[i]!)) throw new InputError('lo', 'be at most hi', `${l[i]} > ${h[i]}`,
+      { field: 'lo', code: 'empty-interval' });
+  }
+}
+
+/** A piecewise-linear function { x, y }: at least two knots, x increasing and finite, y finite. */
+export function checkPwl(p: unknown, field = 'pwl'): void {
+  const { x, y } = (p ?? {}) as { x?: ArrayLike<number>; y?: ArrayLike<number> };
+  const bad = (rule: string, value: unknown) => new InputError(field, rule, value, { field, code: 'malformed' });
+  if (!x || !y || typeof x.length !== 'number' || x.length < 2 || y.length !== x.length) {
+    throw bad('be { x, y } with at least two knots, as many values as knots', shown(p));
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]) || !Number.isFinite(y[i]) || (i > 0 && !(x[i]! > x[i - 1]!))) {
+      throw bad('have finite values at finite, increasing knots', `knot ${i}: (${x[i]}, ${y[i]})`);
+    }
+  }
+}
+
 /** The float types networks run and are stored in. */
 export const DTYPES = ['float64', 'float32'] as const;
 

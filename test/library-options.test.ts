@@ -10,9 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  approximate, approximateOutsideBands, buildArtifacts, certify, compileFormula, denseLayer, evaluate, InputError,
-  parseFormula, roundingErrorBound, sampleBox, sampleShell, SoundnessError, toOnnx, toSafetensors, toTfjsLayers,
-  ToleranceError, WorkError, type Network,
+  approximate, approximateOutsideBands, buildArtifacts, certify, compileFormula, compileFunction, denseLayer, evaluate,
+  float32Layout, InputError, layerRanges, networkToJson, parseFormula, pwlToNetwork, rng, roundingErrorBound,
+  sampleBox, sampleShell, SoundnessError, toOnnx, toSafetensors, toTfjsLayers, ToleranceError, WorkError,
+  type Network,
 } from '../src/index.ts';
 
 const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 2, [1, -1], [0, 0]),
@@ -101,6 +102,17 @@ const cases: [string, Call, string, string][] = [
   ['sampleShell: inner above outer', () => sampleShell({ dims: 2, inner: 3, outer: 2, n: 1, seed: 1 }), 'inner',
     'out-of-range'],
   ['parseFormula: a number', () => parseFormula(loose(42)), 'expr', 'empty'],
+  ['compileFunction: variables as text', () => compileFunction(parseFormula('x').expr, loose('x')), 'variables',
+    'wrong-type'],
+  ['compileFunction: a text for the tree', () => compileFunction(loose('x'), ['x']), 'expr', 'wrong-type'],
+  ['pwlToNetwork: knots not increasing', () => pwlToNetwork({ x: Float64Array.of(0, 0), y: Float64Array.of(1, 2) }),
+    'pwl', 'malformed'],
+  ['float32Layout: f not a function', () => float32Layout(approximate(loose(approx)), loose(1)), 'f', 'wrong-type'],
+  ['layerRanges: two bounds for one input', () => layerRanges(net, [0, 0], [1, 1]), 'lo', 'wrong-length'],
+  ['roundingErrorBound: lo above hi', () => roundingErrorBound(net, [1], [0], 'float64'), 'lo', 'empty-interval'],
+  ['networkToJson: no layers', () => networkToJson({ ...net, layers: [] }), 'net', 'malformed'],
+  ['toTfjsLayers: metadata a list', () => toTfjsLayers(net, 'float32', loose([1])), 'metadata', 'wrong-type'],
+  ['rng: seed NaN', () => rng(NaN), 'seed', 'not-finite'],
   ['certify: NaN weights', () => certify({ ...certifyOptions, net: { ...net, layers: [denseLayer('relu', 1, 2,
     [NaN, -1], [0, 0]), net.layers[1]!] } }), 'net', 'not-finite'],
   ['certify: a variable that is not an input', () => certify({ ...certifyOptions, expr: 'abs(z)' }), 'expr',

@@ -1,4 +1,5 @@
-import { assertMeasuredWithinCertified } from '../errors.ts';
+import { assertMeasuredWithinCertified, InputError } from '../errors.ts';
+import { checkPwl, numberPair, ofType } from '../validate.ts';
 import type { Network } from '../net/network.ts';
 import { evaluate } from '../net/evaluate.ts';
 import { roundingErrorBound, roundingErrorBoundSplit } from '../net/rounding.ts';
@@ -38,6 +39,11 @@ const WEIGHT_BUDGET = 2e8;
  * error there).
  */
 export function float32Layout(r: ApproxResult, f: (x: number) => number): Float32Layout {
+  if (typeof r !== 'object' || r === null) throw new InputError('r', 'be the result of approximate', String(r),
+    { field: 'r', code: 'wrong-type' });
+  checkPwl(r.pwl, 'r.pwl');
+  numberPair(r.domain, 'r.domain');
+  ofType(f, 'f', 'function');
   const [a, b] = r.domain;
   const { network, hints } = clampProgram(r.pwl, r.domain, r.variable);
   const base = r.certifiedPwl + clampDriftBound(r.pwl);

@@ -1,5 +1,6 @@
 import { denseLayer, type Network } from '../net/network.ts';
 import { UNIT_ROUNDOFF } from '../net/rounding.ts';
+import { checkPwl, nameList } from '../validate.ts';
 
 /** A continuous piecewise-linear function: knots x[0] < … < x[n], values y[0..n]. */
 export interface Pwl {
@@ -58,6 +59,8 @@ export function reluForm(p: Pwl): { knots: Float64Array; weights: Float64Array; 
  * k0 it is the constant y0; right of kn it continues the last segment's line.
  */
 export function pwlToNetwork(p: Pwl, input = 'x', output = 'y'): Network {
+  checkPwl(p);
+  nameList([input, output], 'names');
   const { knots, weights, constant } = reluForm(p);
   const n = weights.length;
   const w1 = new Float64Array(n).fill(1);

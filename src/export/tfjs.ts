@@ -10,6 +10,7 @@
  * TensorFlow.js layers compute in float32 only, so weights are always float32.
  */
 import { InputError } from '../errors.ts';
+import { checkNetwork } from '../validate.ts';
 import { validateNetwork, type Network } from '../net/network.ts';
 import { concatBytes, toLittleEndian, transposeRows } from './bytes.ts';
 
@@ -48,6 +49,9 @@ export function toTfjsLayers(net: Network, dtype: 'float32' = 'float32', metadat
     throw new InputError('--dtype', 'be float32 for a TensorFlow.js export (tfjs layers store float32 weights only)',
       dtype, { field: 'dtype', code: 'not-float32' });
   }
+  checkNetwork(net);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new InputError('metadata',
+    'be a record', String(metadata), { field: 'metadata', code: 'wrong-type' });
   validateNetwork(net);
   const layers: Record<string, unknown>[] = [];
   const specs: TfjsWeightSpec[] = [];

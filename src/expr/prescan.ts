@@ -28,6 +28,9 @@ const NEVER_PLAIN = new Set(['?', '[', ']', '{', '}', ';', '"', "'"]);
 /** Words mathjs reads as binary operators (they end a chain of signs and powers). */
 const BINARY_WORDS = new Set(['and', 'or', 'xor', 'mod', 'to', 'in']);
 
+/** What nestingOf finds: the deepest brackets, the deepest chain with them, the numbers and names. */
+interface Nesting { brackets: number; chain: number; operands: number }
+
 /** One level of brackets: its depth, and the signs and powers chained in it so far. */
 interface Level { base: number; chain: number }
 
@@ -39,7 +42,11 @@ export function scanFormulaText(text: string, argument: string): void {
   if (text.length > MAX_FORMULA_CHARS) throw new InputError(argument, `have at most ${MAX_FORMULA_CHARS} characters`,
     `${text.length} characters`, idOf(argument, 'too-long'));
   refuseNeverPlain(text, argument);
-  const { brackets, chain } = nestingOf(text, argument);
+  const { brackets, chain, operands } = nestingOf(text, argument);
+  // Each number and name is a node of the formula: far more than the limit is refused before mathjs reads them.
+  if (operands > 4 * MAX_FORMULA_NODES) throw new InputError(argument,
+    `have at most ${MAX_FORMULA_NODES} operations, numbers and variables`, `${operands} numbers and names alone`,
+    idOf(argument, 'too-large'));
   if (brackets > MAX_FORMULA_DEPTH) throw new InputError(argument,
     `nest parentheses at most ${MAX_FORMULA_DEPTH} deep`, `${brackets} deep`, idOf(argument, 'too-deep'));
   if (chain > MAX_FORMULA_DEPTH) throw new InputError(argument,
@@ -58,15 +65,16 @@ function refuseNeverPlain(text: string, argument: string): void {
 }
 
 /**
- * The deepest bracket nesting, and the deepest nesting of brackets, unary signs (`+ - ~ not`)
- * and `^` together, in one pass. A chain of signs and powers is counted until an operator that
- * ends it (`+ - * / ,`, comparisons, and, or, …, or two operands side by side): an upper
- * bound of both mathjs's recursion and the depth of the tree the signs and powers make.
+ * The deepest bracket nesting, the deepest nesting of brackets, unary signs (`+ - ~ not`)
+ * and `^` together, and the count of numbers and names, in one pass. A chain of signs and
+ * powers is counted until an operator that ends it (`+ - * / ,`, comparisons, and, or, …, or
+ * two operands side by side): an upper bound of both mathjs's recursion and the depth of the
+ * tree the signs and powers make.
  * Unbalanced brackets are refused here (mathjs would recurse into each unclosed one).
  */
-function nestingOf(text: string, argument: string): { brackets: number; chain: number } {
+function nestingOf(text: string, argument: string): Nesting {
   const levels: Level[] = [{ base: 0, chain: 0 }];
-  let brackets = 0, chain = 0, operand = false;
+  let brackets = 0, chain = 0, operands = 0, operand = false;
   const top = () => levels[levels.length - 1]!;
   const unbalanced = (rule: string) => new InputError(argument, rule, text, idOf(argument, 'syntax'));
   const link = () => { top().chain++; chain = Math.max(chain, top().base + top().chain); operand = false; };
@@ -92,11 +100,12 @@ function nestingOf(text: string, argument: string): { brackets: number; chain: n
     else if (isOperand) {
       if (operand) end();
       operand = true;
+      operands++;
     } else if (token === '!') operand = true;
     else end();
   }
   if (levels.length > 1) throw unbalanced('be a valid formula (a parenthesis is not closed)');
-  return { brackets, chain };
+  return { brackets, chain, operands };
 }
 
 const WORD_START = 'A-Za-z_$\\u00C0-\\u02AF\\u0370-\\u03FF\\u2100-\\u214F\\u{1D400}-\\u{1D7FF}';

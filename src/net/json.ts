@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import { checkNetwork } from '../validate.ts';
 import { denseLayer, validateNetwork, type Activation, type Network } from './network.ts';
 
 /** Metadata carried beside the layers in the JSON form (docs/DESIGN.md §3). */
@@ -22,6 +23,7 @@ export interface NetworkJson extends NetworkMeta {
 
 /** The documented JSON form; weights are rows = outputs of the layer, columns = its inputs. */
 export function networkToJson(net: Network, meta: NetworkMeta = {}): NetworkJson {
+  checkNetwork(net);
   return {
     format: 'knotnet.network',
     version: 1,

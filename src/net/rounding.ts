@@ -2,7 +2,7 @@ import {
   ErrorSymbols, noError, symbolError, type ErrForm, type Group, type LayerState, type Units,
 } from './errorform.ts';
 import { type Dtype, UNDERFLOW_LOSS, UNIT_ROUNDOFF } from './floatformat.ts';
-import { choice, DTYPES } from '../validate.ts';
+import { boxBounds, checkNetwork, choice, DTYPES } from '../validate.ts';
 import type { DenseLayer, Network } from './network.ts';
 import { RowCombiner } from './rowerror.ts';
 import { RowGroups } from './rowgroups.ts';
@@ -19,6 +19,8 @@ import {
 export function layerRanges(
   net: Network, lo: ArrayLike<number>, hi: ArrayLike<number>,
 ): { lo: Float64Array; hi: Float64Array }[] {
+  checkNetwork(net);
+  boxBounds(lo, hi, net.inputs.length);
   let curLo = Float64Array.from(lo);
   let curHi = Float64Array.from(hi);
   const out: { lo: Float64Array; hi: Float64Array }[] = [];
@@ -97,6 +99,8 @@ export function roundingErrorBound(
   dtype: Dtype,
   hints?: PreRangeHints,
 ): Float64Array {
+  checkNetwork(net);
+  boxBounds(lo, hi, net.inputs.length);
   choice(dtype, 'dtype', DTYPES);
   const u = UNIT_ROUNDOFF[dtype];
   const rounding: Rounding = { dtype, u, uw: dtype === 'float32' ? u : 0 };

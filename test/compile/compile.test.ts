@@ -134,14 +134,14 @@ describe('deep squaring', () => {
   });
 });
 
-describe('input errors name the argument and the bad value', () => {
+describe('input errors name the option (the library\'s field, not the CLI flag) and the bad value', () => {
   const cases: [Partial<Parameters<typeof compileFormula>[0]>, RegExp][] = [
-    [{ expr: 'x*y', vars: { x: [0, 1] } }, /--var.*missing y/],
-    [{ expr: 'x', vars: { x: [0, 1], z: [0, 1] } }, /--var.*"z"/],
+    [{ expr: 'x*y', vars: { x: [0, 1] } }, /^vars.*missing y/],
+    [{ expr: 'x', vars: { x: [0, 1], z: [0, 1] } }, /^vars.*"z"/],
     [{ expr: 'sqrt(x)', vars: { x: [-1, 1] } }, /expression.*defined on the range.*-1/],
-    [{ expr: 'sqrt(x)', vars: { x: [0, 1] }, ranges: { x: [2, 3] } }, /--range x.*overlap.*2:3/],
-    [{ expr: 'x', vars: { x: [1, 0] } }, /--var x.*1:0/],
-    [{ expr: 'x', vars: { x: [0, 1] }, maxError: -1 }, /--max-error.*-1/],
+    [{ expr: 'sqrt(x)', vars: { x: [0, 1] }, ranges: { x: [2, 3] } }, /^ranges x.*overlap.*2:3/],
+    [{ expr: 'x', vars: { x: [1, 0] } }, /^vars x.*1:0/],
+    [{ expr: 'x', vars: { x: [0, 1] }, maxError: -1 }, /^maxError.*-1/],
   ];
   for (const [o, re] of cases) {
     it(`${JSON.stringify(o)} -> ${re}`, () => {

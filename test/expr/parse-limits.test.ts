@@ -57,6 +57,7 @@ describe('the README limits hold for every construct', () => {
     ['2,000 chained assignments', `${'x = '.repeat(2000)}x`, 'not-plain'],
     ['x%( 30 deep (mathjs parses each group twice: 2^30 work)', nest('x%(', 'x', 30), 'unknown-operator'],
     ['300 unclosed parentheses', `${'('.repeat(300)}x`, 'syntax'],
+    ['a 100,000-term sum (200,000 characters), refused before mathjs reads it', `${'x+'.repeat(99_999)}x`, 'too-large'],
     ['-( 250 deep (signs and parentheses together)', nest('-(', 'x', 250), 'too-deep'],
   ];
   for (const [what, text, code] of refused) {
