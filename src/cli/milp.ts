@@ -106,11 +106,12 @@ function renderMilp({ model, format, out, milp }: Summary): string {
     ...(region.conditions.length ? [['certificate holds where', region.conditions.join(' and ')] as [string, string]]
       : []),
     ['max error, certified', `${certified.join(', ')}${region.uncertified ? ` (${region.uncertified})` : ''}`],
-    ['formulation', 'big-M, one binary per ReLU of open sign'],
+    ['formulation', 'big-M, one binary per ReLU of open sign, ordering cuts'],
     ['ReLUs', s.relus],
     ['  proven on (linear)', s.active],
     ['  proven off (left out)', s.inactive],
     ['binaries', s.binaries],
+    ['largest big-M', s.bigM],
     ['variables', s.variables],
     ['constraints', s.constraints],
   ]) + wroteLine([out]);

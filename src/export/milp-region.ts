@@ -85,7 +85,7 @@ const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2
 
 /** What `milpHeader` reports of the formulation. */
 interface HeaderStats { relus: number; active: number; inactive: number; unstable: number; variables: number;
-  constraints: number }
+  constraints: number; bigM: number }
 
 /** The comment lines at the top of the LP file (each begins with a backslash, the LP comment mark). */
 export function milpHeader(region: MilpRegion, names: LpNames, s: HeaderStats): string[] {
@@ -106,7 +106,10 @@ export function milpHeader(region: MilpRegion, names: LpNames, s: HeaderStats): 
     `${s.unstable} with a binary`,
     `  ${s.variables} variables, ${s.constraints} constraints; no SOS2 or logarithmic form for one-input pieces`,
     '  h.k.j: unit j (from 0) of hidden layer k (from 1); o.k.j = 1 when it is off;',
-    '  rows ge/le/on.k.j: h >= z, h <= z - l*o, h <= u*(1 - o) with z in [l, u] proven on the region',
+    '  rows ge/le/on.k.j: h >= z, h <= z - l*o, h <= u*(1 - o) with z in [l, u] proven on the region;',
+    '  rows ord.o.1.j: o.1.i <= o.1.j, the order of one-input units\' knots (valid cuts)',
+    `  largest big-M: ${s.bigM}; a binary within t of 0 or 1 lets its unit move by up to t*M, so set the`,
+    '  solver\'s integrality tolerance (HiGHS mip_feasibility_tolerance, Gurobi IntFeasTol) well below E/M',
     `how to use: ${names.outputs.join(', ')} is the network's exact value at ${names.inputs.join(', ')};` +
     ' add your own constraints and objective.',
     '  With certified error E, the optimum y* of the surrogate is within E of the formula\'s value at the',

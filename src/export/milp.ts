@@ -46,6 +46,8 @@ export interface MilpStats {
   active: number;
   inactive: number;
   unstable: number;
+  /** The largest big-M, max(u, −l) over units with a binary (0: none); a binary τ from 0 or 1 moves a unit by τ·M. */
+  bigM: number;
 }
 
 export interface Milp {
@@ -160,7 +162,8 @@ function row(body: Body, name: string, lhs: string[], op: string, rhs: number): 
 function constraints(net: Network, box: [number, number][], names: ReturnType<typeof lpNames>): Body {
   const { layers } = networkBounds(net, box.map((r) => r[0]), box.map((r) => r[1]));
   const body: Body = { rows: [], bounds: [], binaries: [], firstOff: new Map(), stats: { variables: names.inputs.length
-    + net.outputs.length, binaries: 0, constraints: 0, relus: countRelus(net), active: 0, inactive: 0, unstable: 0 } };
+    + net.outputs.length, binaries: 0, constraints: 0, relus: countRelus(net), active: 0, inactive: 0, unstable: 0,
+    bigM: 0 } };
   names.inputs.forEach((x, i) => body.bounds.push(boundLine(x, box[i]![0], box[i]![1])));
   let cols: (string | null)[] = names.inputs;
   for (let k = 0; k < net.layers.length - 1; k++) {
@@ -226,6 +229,7 @@ function hiddenLayer(net: Network, k: number, cols: readonly (string | null)[], 
     }
     const off = `o.${k + 1}.${j}`;
     body.stats.unstable++;
+    body.stats.bigM = Math.max(body.stats.bigM, u, -l);
     body.stats.binaries++;
     body.stats.variables++;
     body.binaries.push(off);
