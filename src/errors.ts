@@ -54,7 +54,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
 /** `argument` in the library's terms: a leading flag of `field` (`--var x`) said as the field (`vars x`). */
 function libraryArgument(argument: string, field: string | undefined): string {
   const flag = field !== undefined && Object.hasOwn(FIELD_FLAGS, field) ? FIELD_FLAGS[field]! : undefined;
-  return flag?.startsWith('--') && argument.startsWith(flag) ? field + argument.slice(flag.length) : argument;
+  const named = flag?.startsWith('--') && (argument === flag || argument.startsWith(`${flag} `));
+  return named ? field + argument.slice(flag!.length) : argument;
 }
 
 export function formatIssue(issue: InputIssue): string {
@@ -67,8 +68,9 @@ export class InputError extends Error {
   /** `id`: the field, code and key (a bare string is the code). */
   constructor(argument: string, rule: string, value: unknown, id?: string | InputId) {
     const { field, code, key } = typeof id === 'string' ? { code: id } as InputId : id ?? {};
-    const issue: InputIssue = { argument: libraryArgument(argument, field), rule, value, ...(field !== undefined ? { field } : {}), ...(code !== undefined
-      ? { code } : {}), ...(key !== undefined ? { key } : {}) };
+    const issue: InputIssue = { argument: libraryArgument(argument, field), rule, value,
+      ...(field !== undefined ? { field } : {}), ...(code !== undefined ? { code } : {}),
+      ...(key !== undefined ? { key } : {}) };
     super(formatIssue(issue));
     this.name = 'InputError';
     this.issue = issue;
