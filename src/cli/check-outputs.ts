@@ -15,6 +15,7 @@ import { certifyModelFile } from './certify.ts';
 import {
   checkInputs, refuseUndefined, resolveRegion, storedRegion, type CheckFlags, type CheckRegion,
 } from './check-request.ts';
+import { say } from './printable.ts';
 import { progress } from './progress.ts';
 import { listFormulas } from '../expr/list.ts';
 import { readStoredFacts, type StoredFacts } from './stored.ts';
@@ -135,7 +136,7 @@ function outputLimits(texts: string[], outputs: string[]): (number | undefined)[
 function verdictSeveral(model: string, checks: OutputCheck[]): void {
   const lines: string[] = [];
   for (const c of checks) lines.push(...failures(model, c, c.m));
-  for (const line of lines) process.stderr.write(`knotnet: ${line}\n`);
+  for (const line of lines) say(line);
   if (lines.length) throw new ExitCode(1);
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, InputError, SoundnessError, WorkError } from '../errors.ts';
 import { cliMessage } from './flags.ts';
+import { printable, say } from './printable.ts';
 import { setQuiet } from './progress.ts';
 import { VERSION } from './version.ts';
 import { missingOptional, missingPackage } from '../optional.ts';
@@ -86,22 +87,6 @@ function stopQuietlyOnClosedPipe(): void {
 /** True for the error a write to a closed pipe raises. */
 function isClosedPipe(e: unknown): boolean {
   return (e as NodeJS.ErrnoException | null)?.code === 'EPIPE';
-}
-
-/**
- * `text` with every control character shown as its `\uXXXX` escape, so bytes from user data
- * (a CSV header, a stored formula, a file name) cannot move the cursor, retitle the terminal
- * or hide text: C0 and C1 controls, DEL, and the bidirectional overrides. `keepNewlines` keeps
- * line ends (commander's own multi-line output); a one-sentence message has none of its own.
- */
-export function printable(text: string, o: { keepNewlines?: boolean } = {}): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    (o.keepNewlines && c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
-
-/** Prints one message of the CLI's own on stderr, made printable. */
-function say(message: string): void {
-  process.stderr.write(`knotnet: ${printable(message)}\n`);
 }
 
 function exitCodeFor(e: unknown): number {

@@ -1,11 +1,13 @@
 import { fmt } from '../report/format.ts';
+import { printable } from './printable.ts';
 
 /**
  * Plain-text table with aligned columns: numeric columns (blank cells allowed) right-aligned, the rest left. The one
  * table printer of the CLI.
  */
 export function renderTable(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
+  const cells = [header.map((h) => printable(h)), ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c)
+    : printable(c))))];
   const widths = header.map((_, j) => Math.max(...cells.map((r) => String(r[j] ?? '').length)));
   // A column is numeric (right-aligned) when every cell that is not blank is a number.
   const isNumber = (c: string | number | undefined) => typeof c === 'number' || /^[-+0-9.e]+[%x]?$/i.test(String(c))
@@ -23,6 +25,7 @@ export function renderTable(header: string[], rows: (string | number)[][]): stri
 
 /** Key/value block. */
 export function renderPairs(pairs: [string, string | number][]): string {
-  const w = Math.max(...pairs.map(([k]) => k.length));
-  return pairs.map(([k, v]) => `${k.padEnd(w)}  ${typeof v === 'number' ? fmt(v) : v}`).join('\n');
+  const shown = pairs.map(([k, v]) => [printable(k), typeof v === 'number' ? fmt(v) : printable(v)] as const);
+  const w = Math.max(...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
 }

@@ -146,3 +146,12 @@ test('check refuses a file whose stored domain is empty ([0, 0]) instead of repo
   refused(await runCli(['check', join(dir, 'empty-domain.json')]),
     /empty-domain\.json metadata "domain" x must be a non-empty interval \[a, b\] with a < b .* \(got "\[0, 0\]"\)/);
 });
+
+test('a file name holding an escape sequence is printed escaped in the table a command prints', async () => {
+  const named = join(dir, 'n\x1b]0;PWNED\x07.json');
+  writeFileSync(named, JSON.stringify(networkToJson(net)));
+  const r = await runCli(['check', named, '--expr', 'x^2', '--var', 'x=0:1', '-n', '100']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /n\\u001b\]0;PWNED\\u0007\.json \(json, float64\)/);
+  assert.doesNotMatch(r.stdout + r.stderr, /[\x00-\x09\x0b-\x1f\x7f]/);
+});
