@@ -63,6 +63,28 @@ export function formatIssue(issue: InputIssue): string {
   return `${issue.argument} must ${issue.rule} (got ${shown}).`;
 }
 
+/**
+ * Bad usage or bad input (exit 2), as data: `issue` holds the argument, the rule, the value,
+ * and the stable identity: `field` (the option at fault in the library's terms: `domain`,
+ * `size.segments`, `vars`, …; the CLI says it as its flag) and `code` (what is wrong, stable
+ * across wordings; test/library-options.test.ts keeps this list complete).
+ *
+ * Codes of the up-front checks (src/validate.ts): `not-object`, `unknown-option`,
+ * `missing`, `wrong-type`, `not-one-of`, `not-whole`, `out-of-range`, `not-finite`,
+ * `malformed` (a network or file), `wrong-length`.
+ * Of formulas (expr/parse.ts, expr/calls.ts): `empty`, `syntax`, `too-long`, `too-deep`,
+ * `too-large`, `not-plain`, `unknown-operator`, `unknown-function`, `arity`, `bad-name`,
+ * `bad-names`, `no-parentheses`, `discontinuous`, `too-many-variables`, `variable-exponent`.
+ * Of values and regions: `undefined-on-domain`, `undefined-on-range`, `division-by-zero`,
+ * `unbounded`, `empty-interval`, `empty-region`, `not-positive`, `unknown-name`, `duplicate`,
+ * `not-subexpression`, `no-overlap`, `not-affine`, `not-lowered`, `too-wide`,
+ * `too-few-points`, `below-dtype-floor`, `below-float64-floor`, `unsupported`.
+ * Of jumps and bands (--exclude): `jump-not-covered`, `nested-jump`, `too-many-jumps`.
+ * Of exports: `not-float32`, `float32-overflow`, `unknown-format`.
+ * WorkError's `code`: `work-limit`, or `tolerance-not-met` (ToleranceError, with `why` and the
+ * `best` reached); SoundnessError's: `unsound-certificate` (a bug in knotnet: a measured error
+ * above the certified bound).
+ */
 export class InputError extends Error {
   readonly issue: InputIssue;
   /** `id`: the field, code and key (a bare string is the code). */

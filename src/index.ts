@@ -51,27 +51,9 @@ export { toOnnx, toSafetensors, toTfjsLayers, buildArtifacts, type ExportDtype, 
 export { certify, type CertifyNetworkOptions } from './certify/entry.ts';
 export type { CertifyOptions, CertifyProgress, CertifyResult } from './certify/certify.ts';
 
-/*
- * Errors. Every entry point checks its options before any work; a bad one throws an
- * InputError whose `field` names the option in the library's terms (`domain`, `size.segments`,
- * `vars`, …; the CLI says them as flags) and whose `code` says what is wrong, stable across
- * wordings (test/library-options.test.ts keeps this list complete).
- * InputError codes of the up-front checks (src/validate.ts): `not-object`, `unknown-option`,
- * `missing`, `wrong-type`, `not-one-of`, `not-whole`, `out-of-range`, `not-finite`,
- * `malformed` (a network or file), `wrong-length`.
- * Of formulas (expr/parse.ts, expr/calls.ts): `empty`, `syntax`, `too-long`, `too-deep`,
- * `too-large`, `not-plain`, `unknown-operator`, `unknown-function`, `arity`, `bad-name`,
- * `bad-names`, `no-parentheses`, `discontinuous`, `too-many-variables`, `variable-exponent`.
- * Of values and regions: `undefined-on-domain`, `undefined-on-range`, `division-by-zero`,
- * `unbounded`, `empty-interval`, `empty-region`, `not-positive`, `unknown-name`, `duplicate`,
- * `not-subexpression`, `no-overlap`, `not-affine`, `not-lowered`, `too-wide`,
- * `too-few-points`, `below-dtype-floor`, `below-float64-floor`, `unsupported`.
- * Of jumps and bands (--exclude): `jump-not-covered`, `nested-jump`, `too-many-jumps`.
- * Of exports: `not-float32`, `float32-overflow`, `unknown-format`.
- * WorkError's `code`: `work-limit`, or `tolerance-not-met` (ToleranceError, with `why` and the
- * `best` reached); SoundnessError's: `unsound-certificate` (a bug in knotnet: a measured error
- * above the certified bound).
- */
+// Errors: every entry point checks its options before any work; a bad one throws an InputError
+// whose `field` names the option in the library's terms and whose `code` is stable (the codes are
+// listed on InputError, errors.ts); work beyond limits throws a WorkError (with a code too).
 export { ExitCode, InputError, SoundnessError, WorkError, assertMeasuredWithinCertified, formatIssue, type InputId,
   type InputIssue } from './errors.ts';
 export { ToleranceError } from './approx/tolerance.ts';
