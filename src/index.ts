@@ -50,6 +50,7 @@ export { toOnnx, toSafetensors, toTfjsLayers, buildArtifacts, type ExportDtype, 
 // Any network against a formula: a proven bound of the max error over a box, and a worst input found.
 export { certify, type CertifyNetworkOptions } from './certify/entry.ts';
 export type { CertifyOptions, CertifyProgress, CertifyResult } from './certify/certify.ts';
+export type { RangeCondition } from './certify/formula.ts';
 
 // Errors: every entry point checks its options before any work; a bad one throws an InputError
 // whose `field` names the option in the library's terms and whose `code` is stable (the codes are
