@@ -104,6 +104,12 @@ export function nameList(value: unknown, field: string): void {
     'be a list of names', shown(value), { field, code: 'wrong-type' });
 }
 
+/** A formula tree (parseFormula(text).expr): an object with an `op`. */
+export function exprTree(e: unknown, field: string): void {
+  if (typeof e !== 'object' || e === null || typeof (e as { op?: unknown }).op !== 'string') throw new InputError(field,
+    'be a formula tree (parseFormula(text).expr)', shown(e), { field, code: 'wrong-type' });
+}
+
 /** Bounds `lo`, `hi` of a box: lists of numbers, one per input, lo <= hi. */
 export function boxBounds(lo: unknown, hi: unknown, inputs: number): void {
   for (const [field, v] of [['lo', lo], ['hi', hi]] as const) {

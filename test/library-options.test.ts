@@ -10,10 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  approximate, approximateOutsideBands, buildArtifacts, certify, compileFormula, compileFunction, denseLayer, evaluate,
-  float32Layout, InputError, layerRanges, networkToJson, parseFormula, pwlToNetwork, rng, roundingErrorBound,
-  sampleBox, sampleShell, SoundnessError, toOnnx, toSafetensors, toTfjsLayers, ToleranceError, WorkError,
-  type Network,
+  approximate, approximateOutsideBands, buildArtifacts, certify, compileFormula, compileFunction, denseLayer, enclose,
+  evaluate, float32Layout, InputError, layerRanges, networkSummary, networkToJson, parseFormula, pwlToNetwork, rng,
+  roundingErrorBound, sampleBox, sampleShell, SoundnessError, toOnnx, toSafetensors, toTfjsLayers, ToleranceError,
+  WorkError, type Network,
 } from '../src/index.ts';
 
 const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 2, [1, -1], [0, 0]),
@@ -113,6 +113,11 @@ const cases: [string, Call, string, string][] = [
   ['networkToJson: no layers', () => networkToJson({ ...net, layers: [] }), 'net', 'malformed'],
   ['toTfjsLayers: metadata a list', () => toTfjsLayers(net, 'float32', loose([1])), 'metadata', 'wrong-type'],
   ['rng: seed NaN', () => rng(NaN), 'seed', 'not-finite'],
+  ['enclose: no box', () => enclose(parseFormula('x').expr, loose(null)), 'box', 'wrong-type'],
+  ['enclose: a text for the tree', () => enclose(loose('x'), { x: [0, 1] }), 'expr', 'wrong-type'],
+  ['networkSummary: a ReLU last layer', () => networkSummary({ ...net, layers: [net.layers[0]!], outputs: ['a', 'b'] }),
+    'net', 'malformed'],
+  ['certify: a number for the formula', () => certify(loose({ ...certifyOptions, expr: 3 })), 'expr', 'wrong-type'],
   ['certify: NaN weights', () => certify({ ...certifyOptions, net: { ...net, layers: [denseLayer('relu', 1, 2,
     [NaN, -1], [0, 0]), net.layers[1]!] } }), 'net', 'not-finite'],
   ['certify: a variable that is not an input', () => certify({ ...certifyOptions, expr: 'abs(z)' }), 'expr',

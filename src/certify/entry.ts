@@ -3,7 +3,7 @@ import type { Expr } from '../expr/ast.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { nonFiniteParameter, type Network } from '../net/network.ts';
 import {
-  checkNetwork, choice, DTYPES, listOf, numberPair, ofType, optionsOf, positiveNumber, required, wholeNumber,
+  checkNetwork, choice, DTYPES, exprTree, listOf, numberPair, ofType, optionsOf, positiveNumber, required, wholeNumber,
 } from '../validate.ts';
 import { certifyNetwork, type CertifyOptions, type CertifyResult } from './certify.ts';
 
@@ -63,10 +63,7 @@ export function certify(opts: CertifyNetworkOptions): CertifyResult {
 /** A formula given as text or tree, over the network's inputs only. */
 function formulaOf(value: unknown, field: string, inputs: readonly string[]): Expr {
   if (typeof value !== 'string') {
-    if (typeof value !== 'object' || value === null || typeof (value as { op?: unknown }).op !== 'string') {
-      throw new InputError(field, 'be a formula (a text or a parsed tree)', String(value),
-        { field, code: 'wrong-type' });
-    }
+    exprTree(value, field);
     return value as Expr;
   }
   const f = parseFormula(value);

@@ -1,5 +1,4 @@
-import { InputError } from '../errors.ts';
-import { nameList } from '../validate.ts';
+import { exprTree, nameList } from '../validate.ts';
 import type { Expr } from './ast.ts';
 import { erf, normcdf } from './special.ts';
 import { chunkFunctions, sameFunction } from './straightline.ts';
@@ -17,8 +16,7 @@ const SPECIAL = { erf, normcdf };
  */
 export function compileFunction(e: Expr, variables: string[]): (...args: number[]) => number {
   nameList(variables, 'variables');
-  if (typeof e !== 'object' || e === null || typeof e.op !== 'string') throw new InputError('expr',
-    'be a formula tree (parseFormula(text).expr)', String(e), { field: 'expr', code: 'wrong-type' });
+  exprTree(e, 'expr');
   const names = variables.map((_, i) => `v${i}`);
   const groups: string[] = [];
   const slot = new Map<Expr, number>();

@@ -1,7 +1,9 @@
 import * as I from 'interval-arithmetic';
 import type { Expr, UnaryFn } from './ast.ts';
 import { encloseAtan2, encloseNew } from './enclosures.ts';
+import { InputError } from '../errors.ts';
 import { ownEntry } from './names.ts';
+import { exprTree } from '../validate.ts';
 
 /**
  * Interval enclosures of a formula with outward rounding (interval-arithmetic, after
@@ -21,6 +23,9 @@ type Iv = I.Interval;
 const iv = (lo: number, hi: number): Iv => new I.Interval(lo, hi);
 
 export function enclose(e: Expr, box: Record<string, readonly [number, number]>): Enclosure {
+  exprTree(e, 'expr');
+  if (typeof box !== 'object' || box === null) throw new InputError('box', 'be a record of ranges by name',
+    String(box), { field: 'box', code: 'wrong-type' });
   const flag: Flag = { undefinedPart: false, memo: new Map() };
   const r = walk(e, box, flag);
   const lo = r.lo;

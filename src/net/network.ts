@@ -3,6 +3,7 @@
  * linear last layer. Weights are float64, row-major: `weights[r * inSize + c]` is the weight
  * from input c to output r (rows = outputs of the layer, as in the JSON form).
  */
+import { checkNetwork } from '../validate.ts';
 
 export type Activation = 'relu' | 'linear';
 
@@ -73,6 +74,7 @@ export function countParams(net: Network): number {
 }
 
 export function networkSummary(net: Network): { relus: number; layers: number; params: number; widths: number[] } {
+  checkNetwork(net);
   return {
     relus: countRelus(net),
     layers: countHiddenLayers(net),
