@@ -37,7 +37,7 @@ export function parseCsvLines(lines: Iterable<string>, argument: string, source:
     cells.forEach((c, j) => {
       const v = c.trim() === '' ? NaN : Number(c);
       if (!Number.isFinite(v)) throw new InputError(`${argument} ${source} line ${lineNumber} column ${header![j]}`,
-        'be a finite number', c);
+        'be a finite number', c.length > 80 ? `${c.slice(0, 80)}…` : c);
       rows[count * d + j] = v;
     });
     count++;

@@ -14,7 +14,12 @@ export function printable(text: string, o: { keepNewlines?: boolean } = {}): str
     (o.keepNewlines && c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
-/** Prints one message of the CLI's own on stderr ("knotnet: …"), made printable. */
+/** Longest message printed: a value echoed from a file (a cell, a name) must not flood the terminal. */
+const MAX_MESSAGE_CHARS = 2000;
+
+/** Prints one message of the CLI's own on stderr ("knotnet: …"), made printable and at most MAX_MESSAGE_CHARS long. */
 export function say(message: string): void {
-  process.stderr.write(`knotnet: ${printable(message)}\n`);
+  const shown = message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length
+    - MAX_MESSAGE_CHARS} more characters)` : message;
+  process.stderr.write(`knotnet: ${printable(shown)}\n`);
 }

@@ -146,18 +146,62 @@ export function* textLinesWithin(path: string, format: FileFormat, argument: str
     if (path !== '-') checkStats(fstatSync(fd), path, format, argument, limit);
     const buf = Buffer.alloc(64 * 1024);
     const decoder = new StringDecoder('utf8');
-    let pending = '', total = 0;
+    const line = new LineBuffer(source, argument);
+    let total = 0;
     for (let n = readChunk(fd, buf); n > 0; n = readChunk(fd, buf)) {
       total += n;
       if (total > limit) throw tooLarge(format, argument, limit, `${source}: more`);
-      const parts = (pending + decoder.write(buf.subarray(0, n))).split('\n');
-      pending = parts.pop()!;
-      for (const line of parts) yield line.endsWith('\r') ? line.slice(0, -1) : line;
+      yield* line.add(decoder.write(buf.subarray(0, n)));
     }
-    pending += decoder.end();
-    if (pending !== '') yield pending.endsWith('\r') ? pending.slice(0, -1) : pending;
+    yield* line.end(decoder.end());
   } finally {
     if (path !== '-') closeSync(fd);
+  }
+}
+
+/** Longest line of a text file read (a CSV row of 100,000 numbers takes about 2 MiB). */
+export const MAX_LINE_CHARS = 16 * MiB;
+
+/**
+ * Text in chunks → its lines, without line ends: each chunk is searched once (a line spread over
+ * many chunks is joined once, not re-split per chunk), and a line longer than MAX_LINE_CHARS is
+ * refused before it is built.
+ */
+class LineBuffer {
+  private parts: string[] = [];
+  private length = 0;
+  constructor(private readonly source: string, private readonly argument: string) {}
+
+  /** The lines `text` completes. */
+  *add(text: string): Generator<string> {
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; start = end + 1, end = text.indexOf('\n', start)) {
+      yield this.take(text.slice(start, end));
+    }
+    this.parts.push(text.slice(start));
+    this.length += text.length - start;
+    this.checkLength(0);
+  }
+
+  /** Refuses the line held so far, with `more` characters still to come, when it is over the limit. */
+  private checkLength(more: number): void {
+    if (this.length + more > MAX_LINE_CHARS) throw new InputError(this.argument, `have lines of at most ` +
+      `${MAX_LINE_CHARS} characters`, `${this.source}: a longer line`, { field: 'data', code: 'too-large' });
+  }
+
+  /** The lines `text` completes, then the last line when the text does not end with a line end. */
+  *end(text: string): Generator<string> {
+    yield* this.add(text);
+    if (this.length > 0) yield this.take('');
+  }
+
+  /** The line held so far followed by `tail`, without a trailing \r; the buffer is emptied. */
+  private take(tail: string): string {
+    this.checkLength(tail.length);
+    const line = this.parts.join('') + tail;
+    this.parts = [];
+    this.length = 0;
+    return line.endsWith('\r') ? line.slice(0, -1) : line;
   }
 }
 

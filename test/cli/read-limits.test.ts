@@ -15,7 +15,7 @@ import { parseCsvLines } from '../../src/cli/csv.ts';
 import { InputError } from '../../src/errors.ts';
 import { buildArtifacts } from '../../src/export/index.ts';
 import { networkToJson } from '../../src/net/json.ts';
-import { FILE_LIMITS } from '../../src/runtime/read-limits.ts';
+import { FILE_LIMITS, MAX_LINE_CHARS } from '../../src/runtime/read-limits.ts';
 import { runCli, type CliRun } from '../support/cli.ts';
 import { pwlSquare } from '../export/networks.ts';
 
@@ -111,6 +111,14 @@ test('files above their format\'s limit are refused naming the limit and the siz
   }
 });
 
+test('a CSV line longer than the line limit is refused before it is built, naming the limit', async () => {
+  const long = join(dir, 'long.csv');
+  writeFileSync(long, `x\n${'1'.repeat(MAX_LINE_CHARS + 1)}\n`);
+  refused(await runCli(['check', model, '--expr', 'x^2', '--data', long]),
+    new RegExp(`--data must have lines of at most ${MAX_LINE_CHARS} characters \\(got ".*long\\.csv: a longer ` +
+      'line"\\)'));
+});
+
 test('a CSV is refused at the first row past its number limit (rows × columns), naming the limit', () => {
   const lines = ['a,b,c', '1,2,3', '4,5,6', '7,8,9'];
   assert.equal(parseCsvLines(lines.slice(0, 3), '--data', 'd.csv', 6).count, 2);
@@ -137,6 +145,9 @@ test('an escape sequence in a CSV header is printed escaped (\\u001b), never as 
   const r = await runCli(['check', model, '--expr', 'x^2', '--data', csv]);
   refused(r, /column y\\u001b\]0;PWNED\\u0007 must be a finite number \(got "oops"\)/);
   assert.doesNotMatch(r.stderr, /[\x00-\x09\x0b-\x1f\x7f]/);
+  writeFileSync(csv, `x\n${'a'.repeat(5000)}\n`);
+  const long = await runCli(['check', model, '--expr', 'x^2', '--data', csv]);
+  refused(long, /line 2 column x must be a finite number \(got "a{80}…"\)/);
 });
 
 test('check refuses a file whose stored domain is empty ([0, 0]) instead of reporting a relative error of Infinity',
