@@ -159,7 +159,8 @@ export function checkNetwork(net: unknown, field = 'net'): void {
   if (!Array.isArray(o.layers) || o.layers.length === 0) throw bad('have at least one layer', shown(o.layers));
   let width = (o.inputs as string[]).length;
   (o.layers as LayerLike[]).forEach((l, i) => {
-    const sized = (v: unknown, n: number) => (v instanceof Float64Array || Array.isArray(v)) && v.length === n;
+    const sized = (v: unknown, n: number) => (ArrayBuffer.isView(v) || Array.isArray(v))
+      && (v as ArrayLike<number>).length === n;
     if (l?.inSize !== width || !Number.isInteger(l.outSize) || (l.outSize as number) < 1) {
       throw bad(`have layers that fit (layer ${i + 1} takes ${width} inputs)`, `inSize ${String(l?.inSize)}`);
     }
