@@ -152,7 +152,7 @@ describe('errors carry codes, and the API docs list every InputError code', () =
     assert.equal(new SoundnessError('x', 2, 1).code, 'unsound-certificate');
   });
 
-  it('each code thrown in src appears in the doc comment of InputError (src/errors.ts)', () => {
+  it('each code thrown in src appears in the doc comment of InputError (src/errors.ts) and in docs/library.md', () => {
     const src = join(import.meta.dirname, '../src');
     const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))
       .filter((f) => !/^(cli|web|runtime|train)\//.test(f));
@@ -163,9 +163,10 @@ describe('errors carry codes, and the API docs list every InputError code', () =
     }
     const errors = readFileSync(join(src, 'errors.ts'), 'utf8');
     const doc = errors.slice(0, errors.indexOf('export class InputError'));
-    const missing = [...codes].filter((c) => !doc.includes(`\`${c}\``));
+    const page = readFileSync(join(src, '../docs/library.md'), 'utf8');
     assert.ok(codes.size > 30, `${codes.size} codes found`);
-    assert.deepEqual(missing, []);
+    assert.deepEqual([...codes].filter((c) => !doc.includes(`\`${c}\``)), [], 'missing on InputError');
+    assert.deepEqual([...codes].filter((c) => !page.includes(`\`${c}\``)), [], 'missing in docs/library.md');
   });
 });
 
