@@ -1,6 +1,6 @@
 /**
  * `knotnet milp MODEL --out model.lp`: any model file the other commands read, written as
- * mixed-integer linear constraints in the CPLEX LP format (export/milp.ts), over the stored
+ * mixed-integer linear constraints in the CPLEX LP format or free MPS (export/milp.ts), over the stored
  * domain or the `--var` box, with the stored certificate in the file's comments.
  */
 import type { Command } from 'commander';
@@ -19,10 +19,10 @@ export function registerMilp(program: Command): void {
   program
     .command('milp')
     .description('Write any ReLU network (ONNX, TF.js, safetensors, knotnet JSON) as mixed-integer linear ' +
-      'constraints (CPLEX LP format, for HiGHS, Gurobi, CPLEX, SCIP, CBC): big-M with bounds proven on the region, ' +
+      'constraints (CPLEX LP or MPS, for HiGHS, Gurobi, CPLEX, SCIP, CBC): big-M with bounds proven on the region, ' +
       'one binary per ReLU whose sign the region leaves open, the certified error in the comments.')
     .argument('<model>', 'a .onnx, .json or .safetensors file, or a TF.js folder')
-    .requiredOption('--out <file.lp>', 'the LP file to write')
+    .requiredOption('--out <file>', 'the file to write: .lp (CPLEX LP format) or .mps (free MPS)')
     .option('--var <name=a:b>', 'the range of a model input (repeat; default: the domain stored in the model)',
       collect, [])
     .option('--objective <output>', 'the output the objective names (default: the first)')
@@ -41,15 +41,16 @@ export interface MilpFlags {
 
 /** Parse, check the output path, load, build, write, print. */
 async function milpAction(modelPath: string, flags: MilpFlags): Promise<void> {
-  if (!/\.lp$/i.test(flags.out)) throw new InputError('--out', 'end in .lp (the CPLEX LP format; MPS is not ' +
-    'offered yet)', flags.out);
+  const format = /\.mps$/i.test(flags.out) ? 'mps' : 'lp';
+  if (!/\.(lp|mps)$/i.test(flags.out)) throw new InputError('--out', 'end in .lp (the CPLEX LP format) or .mps (free ' +
+    'MPS)', flags.out);
   const box = parseVarRanges(flags.var, '--var');
   const target: OutputTarget = { path: flags.out, argument: '--out', kind: 'milp' };
   const force = flags.force === true;
   checkOutputs([target], force);
   const model = await loadPlainNetwork(modelPath);
   const facts = readStoredFacts(model.metadata, model.net.inputs, modelPath);
-  const milp = inCliTerms(() => buildMilp(model.net, { box, meta: metaOf(facts),
+  const milp = inCliTerms(() => buildMilp(model.net, { box, meta: metaOf(facts), format,
     sense: flags.maximize ? 'maximize' : 'minimize', ...(flags.objective !== undefined
       ? { objective: flags.objective } : {}) }));
   await writeOutputs([{ target, files: [{ relativePath: '', bytes: milp.text }] }], force);
@@ -89,7 +90,7 @@ interface Summary { model: string; format: string; out: string; milp: Milp }
 function milpJson({ model, format, out, milp }: Summary): string {
   const { stats, region, inputs, outputs } = milp;
   return JSON.stringify({
-    model, format, out, formulation: 'big-M', inputs, outputs,
+    model, format, out, fileFormat: /\.mps$/i.test(out) ? 'mps' : 'lp', formulation: 'big-M', inputs, outputs,
     domain: Object.fromEntries(inputs.map((x, i) => [x, region.box[i]])),
     maxError: { certified: outputs.length === 1 ? region.certified[0] : region.certified },
     conditions: region.conditions, ...stats,

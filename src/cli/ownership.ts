@@ -83,7 +83,7 @@ const RECOGNIZERS: Partial<Record<OutputKind, (path: string, size: number) => bo
   onnx: isKnotnetOnnx,
   safetensors: isKnotnetSafetensors,
   vnnlib: (path) => readHead(path, 64).toString('utf8').startsWith('; knotnet certify:'),
-  milp: (path) => readHead(path, 64).toString('utf8').startsWith('\\ knotnet milp:'),
+  milp: (path) => /^[\\*] knotnet milp:/.test(readHead(path, 64).toString('utf8')),
 };
 
 /** Is the regular file at `path` one knotnet wrote as output `kind`? */

@@ -87,9 +87,9 @@ const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2
 interface HeaderStats { relus: number; active: number; inactive: number; unstable: number; variables: number;
   constraints: number; bigM: number }
 
-/** The comment lines at the top of the LP file (each begins with a backslash, the LP comment mark). */
+/** The comment lines at the top of the file (without the format's comment mark). */
 export function milpHeader(region: MilpRegion, names: LpNames, s: HeaderStats): string[] {
-  const lines = ['knotnet milp: a ReLU network as mixed-integer linear constraints (CPLEX LP format)'];
+  const lines = ['knotnet milp: a ReLU network as mixed-integer linear constraints'];
   names.outputs.forEach((y, j) => lines.push(`formula: ${y} = ${region.exprs[j] ?? '(not stated in the network\'s ' +
     'metadata)'}`));
   lines.push(`region: ${names.inputs.map((x, i) => `${x} in [${region.box[i]!.join(', ')}]`).join(', ')}`);
@@ -117,5 +117,5 @@ export function milpHeader(region: MilpRegion, names: LpNames, s: HeaderStats): 
     '  [y* - E, y* + E] (minimizing: f(x*) <= f* + 2E). A constraint f(x) <= c holds wherever y <= c - E',
     '  (the error as a slack on the output).',
   );
-  return lines.map((l) => `\\ ${oneLine(l)}`);
+  return lines.map(oneLine);
 }

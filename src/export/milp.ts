@@ -23,7 +23,8 @@ import type { NetworkMeta } from '../net/json.ts';
 import { countParams, countRelus, type Network } from '../net/network.ts';
 import { checkNetwork, choice, ofType, optionsOf, pairRecord } from '../validate.ts';
 import { milpHeader, regionOf, type MilpRegion } from './milp-region.ts';
-import { lpNames } from './milp-names.ts';
+import { lpNames, type LpNames } from './milp-names.ts';
+import { lpText, mpsText, type MilpColumn, type MilpModel, type MilpRow } from './milp-text.ts';
 
 export interface MilpOptions {
   /** A range per input name; inputs not given take the stored domain (`meta.domain`). */
@@ -34,6 +35,8 @@ export interface MilpOptions {
   sense?: 'minimize' | 'maximize';
   /** The output the objective names (default the first). */
   objective?: string;
+  /** The file format: the CPLEX LP format (default) or free MPS. */
+  format?: 'lp' | 'mps';
 }
 
 /** What the constraints hold: counts for tables and JSON. */
@@ -51,7 +54,7 @@ export interface MilpStats {
 }
 
 export interface Milp {
-  /** The model in the CPLEX LP format. */
+  /** The model in the CPLEX LP format, or MPS. */
   text: string;
   stats: MilpStats;
   /** The LP names of the inputs and outputs (the network's names where the LP format allows them). */
@@ -67,8 +70,9 @@ export interface Milp {
 export const MILP_MAX_WORK = 2e9;
 
 const SENSES = ['minimize', 'maximize'] as const;
+const FORMATS = ['lp', 'mps'] as const;
 
-/** The network as LP text (see buildMilp). */
+/** The network as LP (or MPS) text (see buildMilp). */
 export function toMilp(net: Network, options: MilpOptions = {}): string {
   return buildMilp(net, options).text;
 }
@@ -82,7 +86,8 @@ export function toMilp(net: Network, options: MilpOptions = {}): string {
  */
 export function buildMilp(net: Network, options: MilpOptions = {}): Milp {
   checkNetwork(net);
-  const o = optionsOf(options, 'options', ['box', 'meta', 'sense', 'objective']);
+  const o = optionsOf(options, 'options', ['box', 'meta', 'sense', 'objective', 'format']);
+  choice(o.format, 'format', FORMATS);
   const box = pairRecord(o.box, 'box');
   choice(o.sense, 'sense', SENSES);
   ofType(o.objective, 'objective', 'string');
@@ -100,71 +105,47 @@ export function buildMilp(net: Network, options: MilpOptions = {}): Milp {
     { field: 'net', code: 'too-large' });
   const names = lpNames(net);
   const body = constraints(net, region.box, names);
-  const sense = options.sense ?? 'minimize';
-  const text = [
-    ...milpHeader(region, names, body.stats),
-    sense === 'minimize' ? 'Minimize' : 'Maximize',
-    ` obj: ${names.outputs[objectiveIndex]!}`,
-    'Subject To', ...body.rows,
-    'Bounds', ...body.bounds,
-    ...(body.binaries.length > 0 ? ['Binaries', ...wrap(body.binaries, ' ')] : []),
-    'End', '',
-  ].join('\n');
+  const model: MilpModel = { comments: milpHeader(region, names, body.stats), sense: options.sense ?? 'minimize',
+    objective: names.outputs[objectiveIndex]!, rows: body.rows, columns: body.columns };
+  const text = options.format === 'mps' ? mpsText(model) : lpText(model);
   return { text, stats: body.stats, inputs: names.inputs, outputs: names.outputs, region };
 }
 
-/** A double as the shortest decimal that reads back as it (never "-0"). */
-export const lpNumber = (x: number): string => (x === 0 ? '0' : String(x));
-
-/** `a <= name <= b`, or `name = a` for a point. */
-const boundLine = (name: string, lo: number, hi: number): string => (lo === hi ? ` ${name} = ${lpNumber(lo)}`
-  : ` ${lpNumber(lo)} <= ${name} <= ${lpNumber(hi)}`);
-
-/** Terms joined into lines of at most about 100 characters (LP rows may span lines). */
-function wrap(terms: string[], indent: string): string[] {
-  const lines: string[] = [];
-  let line = indent;
-  for (const t of terms) {
-    if (line.length + t.length > 100 && line.trim() !== '') { lines.push(line); line = `${indent}  `; }
-    line += line.trim() === '' ? t : ` ${t}`;
-  }
-  lines.push(line);
-  return lines;
-}
-
-/** One term with its sign: "+ 0.5 x", "- 2 h.1.3". */
-const term = (coef: number, name: string): string => `${coef < 0 ? '-' : '+'} ${lpNumber(Math.abs(coef))} ${name}`;
-
-/** The terms sign·w·col, zero weights and absent columns (units proven 0) left out. */
-function terms(weights: ArrayLike<number>, cols: readonly (string | null)[], sign: 1 | -1): string[] {
-  const out: string[] = [];
-  cols.forEach((col, c) => {
-    const w = sign * weights[c]!;
-    if (col !== null && w !== 0) out.push(term(w, col));
-  });
-  return out;
-}
-
 interface Body {
-  rows: string[]; bounds: string[]; binaries: string[]; stats: MilpStats;
+  rows: MilpRow[]; columns: MilpColumn[]; stats: MilpStats;
   /** The binary of each unit of the first hidden layer that has one. */
   firstOff: Map<number, string>;
 }
 
-/** Adds the row `name: lhs op rhs` to `body` (wrapped; the first term "1 v" without its sign). */
-function row(body: Body, name: string, lhs: string[], op: string, rhs: number): void {
-  const first = lhs[0]!.startsWith('+ ') ? lhs[0]!.slice(2) : lhs[0]!;
-  body.rows.push(...wrap([`${name}:`, first, ...lhs.slice(1), op, lpNumber(rhs)], ' '));
+/** The terms sign·w·col, zero weights and absent columns (units proven 0) left out. */
+function terms(weights: ArrayLike<number>, cols: readonly (string | null)[], sign: 1 | -1): [number, string][] {
+  const out: [number, string][] = [];
+  cols.forEach((col, c) => {
+    const w = sign * weights[c]!;
+    if (col !== null && w !== 0) out.push([w, col]);
+  });
+  return out;
+}
+
+/** Adds a row to `body`. */
+function row(body: Body, name: string, lhs: [number, string][], sense: MilpRow['sense'], rhs: number): void {
+  body.rows.push({ name, terms: lhs, sense, rhs });
   body.stats.constraints++;
 }
 
-/** Rows, bounds and binaries of the whole network over `box` (one [lo, hi] per input). */
-function constraints(net: Network, box: [number, number][], names: ReturnType<typeof lpNames>): Body {
+/** Adds a column to `body`. */
+function column(body: Body, name: string, lo: number, hi: number, binary = false): void {
+  body.columns.push({ name, lo, hi, binary });
+  body.stats.variables++;
+  if (binary) body.stats.binaries++;
+}
+
+/** Rows and columns of the whole network over `box` (one [lo, hi] per input). */
+function constraints(net: Network, box: [number, number][], names: LpNames): Body {
   const { layers } = networkBounds(net, box.map((r) => r[0]), box.map((r) => r[1]));
-  const body: Body = { rows: [], bounds: [], binaries: [], firstOff: new Map(), stats: { variables: names.inputs.length
-    + net.outputs.length, binaries: 0, constraints: 0, relus: countRelus(net), active: 0, inactive: 0, unstable: 0,
-    bigM: 0 } };
-  names.inputs.forEach((x, i) => body.bounds.push(boundLine(x, box[i]![0], box[i]![1])));
+  const body: Body = { rows: [], columns: [], firstOff: new Map(), stats: { variables: 0, binaries: 0,
+    constraints: 0, relus: countRelus(net), active: 0, inactive: 0, unstable: 0, bigM: 0 } };
+  names.inputs.forEach((x, i) => column(body, x, box[i]![0], box[i]![1]));
   let cols: (string | null)[] = names.inputs;
   for (let k = 0; k < net.layers.length - 1; k++) {
     cols = hiddenLayer(net, k, cols, layers.zLo[k]!, layers.zHi[k]!, body);
@@ -173,8 +154,8 @@ function constraints(net: Network, box: [number, number][], names: ReturnType<ty
   const last = net.layers.at(-1)!;
   names.outputs.forEach((y, j) => {
     const w = last.weights.subarray(j * last.inSize, (j + 1) * last.inSize);
-    row(body, `out.${j}`, [`+ 1 ${y}`, ...terms(w, cols, -1)], '=', last.bias[j]!);
-    body.bounds.push(` ${y} free`);
+    column(body, y, -Infinity, Infinity);
+    row(body, `out.${j}`, [[1, y], ...terms(w, cols, -1)], '=', last.bias[j]!);
   });
   return body;
 }
@@ -202,7 +183,7 @@ function orderCuts(layer: Network['layers'][number], body: Body): void {
     for (let j = 1; j < units.length; j++) {
       const [a, b] = [units[i]!, units[j]!];
       if (!(b.t - a.t > 4 * 2 ** -53 * (Math.abs(a.t) + Math.abs(b.t)))) continue;
-      row(body, `ord.${a.off}`, [`+ 1 ${a.off}`, `- 1 ${b.off}`], '<=', 0);
+      row(body, `ord.${a.off}`, [[1, a.off], [-1, b.off]], '<=', 0);
       i = j;
     }
   }
@@ -219,25 +200,22 @@ function hiddenLayer(net: Network, k: number, cols: readonly (string | null)[], 
     const h = `h.${k + 1}.${j}`;
     if (relu && u <= 0) { body.stats.inactive++; next.push(null); continue; }
     next.push(h);
-    body.stats.variables++;
     const minusZ = terms(layer.weights.subarray(j * layer.inSize, (j + 1) * layer.inSize), cols, -1);
     if (!relu || l >= 0) {
       if (relu) body.stats.active++;
-      row(body, `z.${k + 1}.${j}`, [`+ 1 ${h}`, ...minusZ], '=', b);
-      body.bounds.push(boundLine(h, l, u));
+      column(body, h, l, u);
+      row(body, `z.${k + 1}.${j}`, [[1, h], ...minusZ], '=', b);
       continue;
     }
     const off = `o.${k + 1}.${j}`;
     body.stats.unstable++;
     body.stats.bigM = Math.max(body.stats.bigM, u, -l);
-    body.stats.binaries++;
-    body.stats.variables++;
-    body.binaries.push(off);
+    column(body, h, 0, u);
+    column(body, off, 0, 1, true);
     if (k === 0) body.firstOff.set(j, off);
-    row(body, `ge.${k + 1}.${j}`, [`+ 1 ${h}`, ...minusZ], '>=', b);
-    row(body, `le.${k + 1}.${j}`, [`+ 1 ${h}`, ...minusZ, term(l, off)], '<=', b);
-    row(body, `on.${k + 1}.${j}`, [`+ 1 ${h}`, term(u, off)], '<=', u);
-    body.bounds.push(boundLine(h, 0, u));
+    row(body, `ge.${k + 1}.${j}`, [[1, h], ...minusZ], '>=', b);
+    row(body, `le.${k + 1}.${j}`, [[1, h], ...minusZ, [l, off]], '<=', b);
+    row(body, `on.${k + 1}.${j}`, [[1, h], [u, off]], '<=', u);
   }
   return next;
 }

@@ -17,7 +17,8 @@ import { compileFormula } from '../../src/compile/compile.ts';
 import { InputError } from '../../src/errors.ts';
 import { accurateValue1 } from '../../src/expr/accurate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
-import { buildMilp, lpNumber, toMilp } from '../../src/export/milp.ts';
+import { buildMilp, toMilp } from '../../src/export/milp.ts';
+import { lpNumber } from '../../src/export/milp-text.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { denseLayer, type Network } from '../../src/net/network.ts';
 import { runCli } from '../support/cli.ts';
@@ -126,6 +127,18 @@ describe('optimization examples: the solver optimum is within the certified erro
   });
 });
 
+test('the MPS form is the same model: HiGHS reads it, and it solves to the LP form\'s optimum and minimizer', () => {
+  const r = approximate({ expr: 'x^4-3*x^2+x', domain: [-2, 2], size: { kind: 'maxError', error: 0.1 } });
+  const options = { box: { x: [-2, 2] as [number, number] } };
+  const mps = buildMilp(r.network, { ...options, format: 'mps' });
+  assert.match(mps.text, /^\* knotnet milp:/);
+  const read = highs.withModel({ format: 'mps', data: mps.text }, (m) => m.exportModel('lp'));
+  assert.match(read, /^bin/m);
+  const [a, b] = [solve(read), solve(toMilp(r.network, options))];
+  assert.ok(Math.abs(a.objective - b.objective) <= 1e-9, `${a.objective} vs ${b.objective}`);
+  assert.ok(Math.abs(a.value('x') - b.value('x')) <= 1e-9);
+});
+
 describe('what the file says, and bad input', () => {
   const net = randomNetwork(7, [2, 4, 1]);
 
@@ -182,7 +195,11 @@ describe('knotnet milp', () => {
     const foreign = await runCli(['milp', model, '--out', join(dir, 'mine.lp')]);
     assert.equal(foreign.code, 2);
     assert.match(foreign.stderr, /--out must not name an existing file that is not a knotnet milp file/);
-    for (const [args, message] of [[['--out', join(dir, 'f.mps')], /--out must end in \.lp/],
+    const mps = await runCli(['milp', model, '--out', join(dir, 'f.mps'), '--json']);
+    assert.equal(mps.code, 0, mps.stderr);
+    assert.match(readFileSync(join(dir, 'f.mps'), 'utf8'), /^\* knotnet milp:[^]*\nENDATA\n$/);
+    assert.equal((await runCli(['milp', model, '--out', join(dir, 'f.mps')])).code, 0);
+    for (const [args, message] of [[['--out', join(dir, 'f.txt')], /--out must end in \.lp .* or \.mps/],
       [['--out', out, '--var', 'x=-inf:1'], /--var x must have finite ends/],
       [['--out', out, '--var', 'q=0:1'], /--var q must name one of the network's inputs/],
       [['--out', out, '--objective', 'z'], /--objective must name one of the outputs/]] as const) {
