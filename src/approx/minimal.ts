@@ -175,6 +175,7 @@ export function minimalPwl(
       null,
     );
   }
+  if (rounding && nStar >= ROUNDING_PROBE_FROM) probeRounding(t, E, nStar, rounding);
   const base = samplesFor(t, E, limit, nStar);
   let best: { pwl: Pwl; certified: number } | null = null;
   let lowerBound = 0;
@@ -191,6 +192,32 @@ export function minimalPwl(
   return best ? { ...best, lowerBound } : null;
 }
 
+/** Counts n* from which the rounding is estimated before the tube is sampled (seconds of work from here on). */
+const ROUNDING_PROBE_FROM = 20_000;
+
+/**
+ * Before a tube of ~48·n* samples is built: the float64 rounding of a network with n* segments
+ * on equidistributed knots (f in plain float64 at the knots: only the slopes' sizes matter). The
+ * construction's PWL has about as many segments on about the same knots (the count is within
+ * a few percent of n*, the first knots at the same scale), so when this rounding alone is over
+ * E no construction can be certified (sqrt at 1e-12: 5e5 segments, rounding ~1e-5, and 101 s
+ * of sampling before the search refused).
+ */
+function probeRounding(t: Target, E: number, nStar: number, rounding: (p: Pwl) => number): void {
+  const x = placeEquidistributed(t, Math.ceil(nStar), 0.5);
+  const r = rounding({ x, y: x.map((v) => t.f64(v)) });
+  if (r > E) throw new RoundingOverTolerance(E, Math.ceil(nStar), r);
+}
+
+/** A ToleranceError from the rounding estimate: `segments` on optimal knots round by `rounding` > E. */
+export class RoundingOverTolerance extends ToleranceError {
+  constructor(E: number, readonly segments: number, readonly rounding: number) {
+    super(`--max-error ${E} cannot be met by a one-hidden-layer network here: it needs about ${segments} segments ` +
+      `(∫√|f''| dx / (4√E)), and the worst-case float64 rounding of their sums of large, cancelling slope terms is ` +
+      `already ${rounding.toPrecision(3)} on optimal knots; raise the tolerance.`, 'rounding', null);
+  }
+}
+
 /**
  * The proven lower bound is past the limit: no continuous PWL within E has `limit` segments or
  * fewer, so no search (approx's sizing by trials) is tried after it: it would certify ever
@@ -203,8 +230,9 @@ function beyondLimit(E: number, lowerBound: number, limit: number): ToleranceErr
 /** A ToleranceError whose count is proven out of reach: `lowerBound` segments at least, over `limit`. */
 export class SegmentsBeyondLimit extends ToleranceError {
   constructor(E: number, readonly lowerBound: number, readonly limit: number) {
-    super(`a max error of ${E} needs at least ${lowerBound} segments (proven by the minimum-link path through the ` +
-      `tube f ± E), more than the limit of ${limit}; raise the tolerance or the limit.`, 'segments', null);
+    super(`--max-error ${E} cannot be met within ${limit} segments: at least ${lowerBound} are needed (a proven ` +
+      'lower bound: the minimum-link path through the tube f ± E); raise --max-segments or the tolerance.',
+    'segments', null);
   }
 }
 
@@ -216,16 +244,20 @@ export class SegmentsBeyondLimit extends ToleranceError {
  * counts (approx's sizing by trials) would certify ever larger PWLs up to the limit for nothing:
  * minimalPwl stops at once.
  */
-function outOfReach(E: number, closest: { pwl: Pwl; certified: number }): ToleranceError {
-  const segments = segmentCount(closest.pwl);
+function outOfReach(E: number, closest: Built, last: Built, rounding: number): ToleranceError {
+  const n = segmentCount(closest.pwl);
   return new ToleranceError(
-    `a max error of ${E} cannot be certified for a one-hidden-layer network here: the closest certificate was ` +
-    `${closest.certified.toPrecision(4)} with ${segments} segments, and more segments only add float64 rounding ` +
-    `of their large, cancelling slope terms; raise the tolerance.`,
+    `--max-error ${E} cannot be met by a one-hidden-layer network here: the best certified error was ` +
+    `${closest.certified.toPrecision(4)} with ${n} segments, and more segments raise it: the worst-case float64 ` +
+    `rounding of its sums of large, cancelling slope terms (${rounding.toPrecision(4)} at ` +
+    `${segmentCount(last.pwl)} segments) grows with their number; raise the tolerance.`,
     'rounding',
-    { error: closest.certified, segments },
+    { error: closest.certified, segments: n },
   );
 }
+
+/** A PWL built and its certificate. */
+interface Built { pwl: Pwl; certified: number }
 
 /** The narrowed-tube construction on given samples, certified ≤ E (see minimalPwl). */
 function constructIn(
@@ -253,7 +285,7 @@ function constructIn(
     rises = closest && best.certified > closest.certified ? rises + 1 : 0;
     if (!closest || best.certified < closest.certified) closest = best;
     const own = rounding ? rounding(best.pwl) : 0;
-    if (own > E || (rises >= 2 && own > E / 2)) return outOfReach(E, closest);
+    if (own > E || (rises >= 2 && own > E / 2)) return outOfReach(E, closest, best, own);
     margin += 1.1 * (best.certified - E) + 1e-4 * E;
   }
   return null;

@@ -6,7 +6,7 @@
  */
 import { WorkError } from '../errors.ts';
 import { ToleranceError } from '../approx/approximate.ts';
-import { SegmentsBeyondLimit } from '../approx/minimal.ts';
+import { RoundingOverTolerance, SegmentsBeyondLimit } from '../approx/minimal.ts';
 import { nonFiniteParameter } from '../net/network.ts';
 import { UNIT_ROUNDOFF } from '../net/rounding.ts';
 import type { Assembled } from './assemble.ts';
@@ -41,6 +41,10 @@ export function nodeFailureText(e: NodeToleranceError): string {
   const best = e.inner.best;
   switch (e.inner.why) {
     case 'rounding':
+      if (e.inner instanceof RoundingOverTolerance) {
+        return `${on} could not be approximated finely enough by one hidden layer: it needs about `
+          + `${e.inner.segments} segments, whose float64 rounding alone is already ${p(e.inner.rounding)}`;
+      }
       return `${on} could not be approximated finely enough by one hidden layer: its own error came down to `
         + `${p(best!.error)} with ${best!.segments} segments, and more segments only add float64 rounding of their `
         + 'large, cancelling slope terms';

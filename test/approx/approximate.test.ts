@@ -66,12 +66,13 @@ test('sizing by spacing: knots every h from a, the last segment ends at b', () =
   assert.ok(relClose(r.measuredMax, 0.09 / 4, 1e-6), `measured ${r.measuredMax}`); // widest segments h = 0.3: h^2/4
 });
 
-test('a tolerance that cannot be met within the segment limit is a WorkError saying what was reached', () => {
-  // n* = ∫√|f''| / (4√E) = 2 / (4√2e-4) ≈ 35: within 4× the limit, so the search runs and fails.
+test('a tolerance that cannot be met within the segment limit is a WorkError saying the proven count', () => {
+  // n* = ∫√|f''| / (4√E) = 2 / (4√2e-4) ≈ 35: within 4× the limit, so the tube is sampled, and its
+  // minimum-link path proves more than 20 segments are needed (no search by counts follows).
   assert.throws(
     () => approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 2e-4 }, maxSegments: 20 }),
     (e: unknown) => e instanceof WorkError
-      && /--max-error 0\.0002 cannot be met within 20 segments: the best reached was .* with 20 segments/.test(
+      && /--max-error 0\.0002 cannot be met within 20 segments: at least (2[1-9]|[3-9]\d) are needed \(a proven/.test(
         e.message),
   );
 });
