@@ -25,10 +25,11 @@ export function measureErrors(
     const dy = y[i + 1]! - y0;
     let segSq = 0;
     for (let j = 0; j <= k; j++) {
-      const s = j / k;
-      const t = j === k ? x[i + 1]! : c + s * h;
+      // p at the double t where f is evaluated (not at c + (j/k)·h, which t rounds: by up to
+      // half an ulp of c, far more than the error where c is large and h small).
+      const t = j === k ? x[i + 1]! : c + (j / k) * h;
       out[0] = 0;
-      const e = f(t, out) - (y0 + s * dy);
+      const e = f(t, out) - (y0 + ((t - c) / h) * dy);
       const ae = Number.isNaN(e) ? Infinity : Math.abs(e) - out[0]!;
       if (ae > max) { max = ae; maxAt = t; }
       segSq += (j === 0 || j === k ? 0.5 : 1) * e * e;

@@ -30,6 +30,13 @@ test('measureErrors of an exact PWL (f linear) is 0', () => {
   assert.equal(m.rmsError, 0);
 });
 
+test('measureErrors of an exact PWL on a narrow domain far from 0 (x - 1e15 on [1e15, 1e15 + 1e6]) is 0: p is ' +
+  'taken at the double each sample rounds to (an ulp of 1e15 is 0.125, far above the error)', () => {
+  const lin = target('x - 1e15', 1e15, 1e15 + 1e6);
+  const m = measureErrors(lin.f, fitInterpolate(lin, placeUniform(1e15, 1e15 + 1e6, 3)), 100);
+  assert.equal(m.maxError, 0);
+});
+
 test('samplesPerSegment keeps segments × samples within the budget, at least 2 and at most 100 per segment', () => {
   assert.equal(samplesPerSegment(90), 100);
   assert.equal(samplesPerSegment(1e6, 4e6), 4);
