@@ -40,25 +40,44 @@ export function buildFusedGraph(expr: Expr, inputs: string[], o: FuseOptions & {
   return buildGraph(expr, inputs, { norms: o.norms ?? false, fuse: fusionPlanner(o), box: o.box });
 }
 
-/** The graph builder's fusion hook: a subexpression's fusion, or null to build it node by node. */
+/**
+ * The graph builder's fusion hook: a subexpression's fusion, or null to build it node by node.
+ * A one-form subexpression with no curvature (a constant or linear g written the long way,
+ * sin(x)^2 + cos(x)^2) is built node by node, and nothing inside it is fused: its parts cancel
+ * through shared nodes, which separate curves would not (their sum is then a near-constant
+ * output whose certification is slow).
+ */
 export function fusionPlanner(o: FuseOptions): (e: Expr) => Fusion | null {
   const analysis = new FormAnalysis(o.keep);
+  const flat = new WeakSet<Expr>();
   return (e) => {
+    if (flat.has(e)) { subexpressions(e).forEach((x) => flat.add(x)); return null; }
     if (analysis.info(e).kind !== 'curve' || isSinglePiece(analysis, e)) return null;
     const f = fusionOf(analysis, e);
     if (!f) return null;
     const fused = fusedEstimate(f, o.box, o.maxError);
+    if (fused === 0) { subexpressions(e).forEach((x) => flat.add(x)); return null; }
     return fused < Infinity && fused <= unfusedEstimate(e, o.box, o.maxError) ? f : null;
   };
 }
 
-/** ReLUs of g(u) as one shallow curve at tolerance E; Infinity where g is not defined and finite on u's range. */
+/** The operands of e. */
+function subexpressions(e: Expr): Expr[] {
+  if (e.op === 'const' || e.op === 'var') return [];
+  return e.op === 'neg' || e.op === 'call' ? [e.arg] : [e.a, e.b];
+}
+
+/**
+ * ReLUs of g(u) as one shallow curve at tolerance E (at least 1); 0 where g has no curvature on
+ * u's range (approx/placement.ts curvatureIntegral); Infinity where g is not defined and finite there.
+ */
 export function fusedEstimate(f: Fusion, box: Record<string, Range>, maxError: number): number {
   const u = encloseOnPieces(f.form, box, 1);
   const range: Range = [u.lo, u.hi];
   if (u.undefinedPart || !(range[0] < range[1]) || encloseOnPieces(f.fn, { u: range }).undefinedPart) return Infinity;
   try {
-    return Math.max(1, costConstant(f.fn, range) / Math.sqrt(maxError));
+    const c = costConstant(f.fn, range);
+    return c > 0 ? Math.max(1, c / Math.sqrt(maxError)) : 0;
   } catch {
     return Infinity; // not defined or finite somewhere on the range (approx/target.ts)
   }

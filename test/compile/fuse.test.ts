@@ -5,6 +5,8 @@ import { approximate } from '../../src/approx/approximate.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { FormAnalysis, fusionOf, isSinglePiece } from '../../src/compile/fuse.ts';
 import { buildFusedGraph } from '../../src/compile/fuseplan.ts';
+import { buildGraph } from '../../src/compile/graph.ts';
+import { propagateRanges } from '../../src/compile/ranges.ts';
 import { exprToString, type Expr } from '../../src/expr/ast.ts';
 import { accurateEvaluator } from '../../src/expr/accurate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
@@ -69,7 +71,8 @@ describe('one-form analysis (compile/fuse.ts)', () => {
 
   it('one function of an affine form is a single piece already (exp(x), (x+y)^2, abs(x), 1/x)', () => {
     const a = new FormAnalysis();
-    for (const text of ['exp(x)', '(x+y)^2', 'abs(x)', '1/x', 'max(x, 2*x+1)']) assert.ok(isSinglePiece(a, parse(text)), text);
+    const single = ['exp(x)', '(x+y)^2', 'abs(x)', '1/x', 'max(x, 2*x+1)'];
+    for (const text of single) assert.ok(isSinglePiece(a, parse(text)), text);
     assert.ok(!isSinglePiece(a, parse('x*exp(x)')));
   });
 
@@ -104,15 +107,21 @@ describe('fusion in compile (compile/fuseplan.ts)', () => {
   });
 
   it('sin(x+y)^2 on [0, 1]^2 is one curve of x + y', () => {
-    const r = compileFormula({ expr: 'sin(x+y)^2', vars: { x: [0, 1], y: [0, 1] }, maxError: 1e-3, measureCount: 5000 });
+    const vars: Record<string, [number, number]> = { x: [0, 1], y: [0, 1] };
+    const r = compileFormula({ expr: 'sin(x+y)^2', vars, maxError: 1e-3, measureCount: 5000 });
     const curves = r.nodes.filter((n) => n.kind === 'unary' || n.kind === 'square' || n.kind === 'norm');
     assert.equal(curves.length, 1);
     assert.ok(r.measuredMax <= r.certifiedMax && r.certifiedMax <= 1e-3);
   });
 
-  it('a square keeps its deep construction when that is smaller: (x+1)^2 + (x-1)^2 at 1e-6 is not one shallow curve', () => {
+  it('squares keep their deep construction when it is smaller: (x+1)^2 + (x-1)^2 at 1e-6 is no shallow curve', () => {
     const g = buildFusedGraph(parse('(x+1)^2 + (x-1)^2'), ['x'], { box: { x: [-10, 10] }, maxError: 1e-6 });
     assert.ok(g.nodes.some((n) => n.kind === 'square'));
+    assert.ok(!g.nodes.some((n) => n.kind === 'unary' && n.fused));
+  });
+
+  it('a curve with no curvature, written the long way, is built node by node: sin(x)^2 + cos(x)^2', () => {
+    const g = buildFusedGraph(parse('sin(x)^2 + cos(x)^2'), ['x'], { box: { x: [-3, 3] }, maxError: 1e-4 });
     assert.ok(!g.nodes.some((n) => n.kind === 'unary' && n.fused));
   });
 
@@ -147,5 +156,38 @@ describe('every formula of one variable: compile within 1.05x of approx\'s minim
       assert.ok(c <= Math.max(1.05 * m, m + 1), `${text}: compile ${c} ReLUs, approx ${m} (seed ${SEED})`);
       assert.ok(r.measuredMax <= r.certifiedMax && r.certifiedMax <= E, `${text}: bound ${r.certifiedMax}`);
     }), { seed: SEED, numRuns: 12 });
+  });
+});
+
+const HAVERSINE = '2*6371000*asin(sqrt(sin((p2-p1)/2)^2 + cos(p1)*cos(p2)*sin((l2-l1)/2)^2))';
+const SAME_REGION: Record<string, [number, number]> = {
+  p1: [0.7, 0.9], p2: [0.7, 0.9], l1: [0.1, 0.3], l2: [0.1, 0.3],
+};
+
+describe('signs the formula guarantees (compile/ranges.ts, graph.ts)', () => {
+  const inputs = Object.keys(SAME_REGION);
+  const graph = (norms: boolean) => buildFusedGraph(parse(HAVERSINE), inputs, { box: SAME_REGION, maxError: 1, norms });
+
+  it('the haversine sum sin² + cos·cos·sin² is >= 0 by structure: its range starts at 0, sqrt of it is defined', () => {
+    const g = graph(false);
+    const ranges = propagateRanges(g, SAME_REGION, new Map());
+    const sqrt = g.nodes.find((n) => n.kind === 'unary' && exprToString(n.fn) === 'sqrt(u)')!;
+    assert.equal(ranges[(sqrt as { arg: number }).arg]![0], 0);
+  });
+
+  it('a product of factors of one sign is >= 0: x*y on [0, 1]^2 ranges from 0 (no rounding slack below)', () => {
+    const g = buildGraph(parse('x*y'), ['x', 'y']);
+    assert.equal(propagateRanges(g, { x: [0, 1], y: [0, 1] }, new Map())[g.output]![0], 0);
+  });
+
+  it('the haversine with --norm fold: sqrt(a² + b·c²), b >= 0 on the box, is the norm of (a, sqrt(b)·c)', () => {
+    const norm = graph(true).nodes.find((n) => n.kind === 'norm');
+    assert.equal(norm?.kind === 'norm' ? norm.args.length : 0, 2);
+  });
+
+  it('2*6371000*u: the constant factor is folded (an affine node, not a product of two nodes)', () => {
+    const g = buildGraph(parse('2*6371000*sin(x)'), ['x']);
+    const out = g.nodes[g.output]!;
+    assert.ok(out.kind === 'affine' && !out.factors && out.terms.length === 1 && out.terms[0]!.coef === 12742000);
   });
 });
