@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { loadArtifact, type ArtifactRunner } from '../runtime/index.ts';
-import { readCsv, type Csv } from './csv.ts';
+import { csvChunks, readCsv, writeChunks, type Csv } from './csv.ts';
 import { checkOutputs, type OutputTarget } from './files.ts';
 import { FORCE_HELP } from './outputs.ts';
 import { writeOutputs } from './staging.ts';
@@ -40,9 +40,10 @@ export function registerPredict(program: Command): void {
       try {
         const x = inputColumns(runner, csv);
         const y = await runBatched(runner, x);
-        const rendered = flags.json ? toJsonLines(runner, x, y) : toPredictionCsv(runner, x, y);
-        if (out) await writeOutputs([{ target: out, files: [{ relativePath: '', bytes: rendered }] }], !!flags.force);
-        else process.stdout.write(rendered);
+        // In chunks of BATCH_ROWS rows, to the file or stdout: never the whole text at once.
+        const rendered = () => (flags.json ? jsonLineChunks(runner, x, y) : predictionCsvChunks(runner, x, y));
+        if (out) await writeOutputs([{ target: out, files: [{ relativePath: '', bytes: rendered() }] }], !!flags.force);
+        else await writeChunks(process.stdout, rendered());
         if (out) process.stderr.write(`knotnet: ${x.length / runner.inputs.length} rows predicted by ` +
           `${runner.format} (${runner.dtype}) into ${flags.out}\n`);
       } finally {
@@ -78,29 +79,37 @@ export async function runBatched(runner: ArtifactRunner, x: Float64Array): Promi
   return y;
 }
 
-/** Inputs then outputs per row; numbers as the shortest text that reads back to the same double. */
-function toPredictionCsv(runner: ArtifactRunner, x: Float64Array, y: Float64Array): string {
-  const d = runner.inputs.length;
-  const k = runner.outputs.length;
-  const lines = [[...runner.inputs, ...outputColumnNames(runner)].join(',')];
-  for (let i = 0; i < x.length / d; i++) {
-    lines.push([...x.subarray(i * d, i * d + d), ...y.subarray(i * k, i * k + k)].map(String).join(','));
+/** Inputs then outputs per row, BATCH_ROWS rows per chunk; numbers as the shortest text that reads back the same. */
+function predictionCsvChunks(runner: ArtifactRunner, x: Float64Array, y: Float64Array): Iterable<string> {
+  const d = runner.inputs.length, k = runner.outputs.length;
+  function* rows(): Generator<Float64Array> {
+    for (let start = 0; start < x.length / d; start += BATCH_ROWS) {
+      const n = Math.min(BATCH_ROWS, x.length / d - start);
+      const batch = new Float64Array(n * (d + k));
+      for (let i = 0; i < n; i++) {
+        batch.set(x.subarray((start + i) * d, (start + i + 1) * d), i * (d + k));
+        batch.set(y.subarray((start + i) * k, (start + i + 1) * k), i * (d + k) + d);
+      }
+      yield batch;
+    }
   }
-  return `${lines.join('\n')}\n`;
+  return csvChunks([...runner.inputs, ...outputColumnNames(runner)], rows());
 }
 
-function toJsonLines(runner: ArtifactRunner, x: Float64Array, y: Float64Array): string {
-  const d = runner.inputs.length;
-  const k = runner.outputs.length;
-  const lines: string[] = [];
-  for (let i = 0; i < x.length / d; i++) {
-    const row: Record<string, number | null> = {};
-    runner.inputs.forEach((v, j) => { row[v] = x[i * d + j]!; });
-    // JSON has no NaN/Infinity: a non-finite output is written as null, never as a number.
-    outputColumnNames(runner).forEach((v, j) => { const o = y[i * k + j]!; row[v] = Number.isFinite(o) ? o : null; });
-    lines.push(JSON.stringify(row));
+/** One JSON object per row ({input: value, …, output: value}), BATCH_ROWS rows per chunk. */
+function* jsonLineChunks(runner: ArtifactRunner, x: Float64Array, y: Float64Array): Generator<string> {
+  const d = runner.inputs.length, k = runner.outputs.length, names = outputColumnNames(runner);
+  for (let start = 0; start < x.length / d; start += BATCH_ROWS) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(start + BATCH_ROWS, x.length / d); i++) {
+      const row: Record<string, number | null> = {};
+      runner.inputs.forEach((v, j) => { row[v] = x[i * d + j]!; });
+      // JSON has no NaN/Infinity: a non-finite output is written as null, never as a number.
+      names.forEach((v, j) => { const o = y[i * k + j]!; row[v] = Number.isFinite(o) ? o : null; });
+      lines.push(JSON.stringify(row));
+    }
+    yield `${lines.join('\n')}\n`;
   }
-  return `${lines.join('\n')}\n`;
 }
 
 /** Output names as columns: one that repeats an input's name gets the suffix "_out". */
