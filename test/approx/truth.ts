@@ -10,22 +10,23 @@ import { dyadic, exactOutputs, sub, toNumber } from '../net/exact.ts';
 export interface TrueError { error: number; at: number; evaluation: 'exact' | 'float64' }
 
 /**
- * A lower bound of max |N − f| over [a, b] for a one-input network N with one hidden layer,
- * from evaluations that are exact where the error can peak: at the doubles beside every
- * breakpoint of N (each hidden unit's −b/w), beside every given kink of f and at the ends,
- * and, inside each piece between them, at the maximizer of the float64 error (golden-section
- * search from the local maxima of 16 samples). There N is evaluated in exact arithmetic (test/net/exact.ts) and in
- * float64 (the runtime's value), f in double-double ball arithmetic (50-digit decimal where
- * that is not tight), and the ball's radius is subtracted: each figure is a proven lower bound
- * of a true error, so `error > certified` is a certificate that does not hold.
+ * A lower bound of max |N − f| over [a, b] for a one-input network N, from evaluations that
+ * are exact where the error can peak: at the doubles beside every breakpoint of N (for one
+ * hidden layer each unit's −b/w; for a deeper network the caller's `breakpoints`), beside
+ * every given kink of f and at the ends, and inside each piece between them at the maximizers
+ * of the float64 error (golden-section search from the local maxima of 16 samples). There N is
+ * evaluated in exact arithmetic (test/net/exact.ts) and in float64 (the runtime's value), f in
+ * double-double ball arithmetic (50-digit decimal where that is not tight), and the ball's
+ * radius is subtracted: each figure is a proven lower bound of a true error, so
+ * `error > certified` is a certificate that does not hold.
  */
 export function trueMaxError(net: Network, expr: Expr, variable: string, [a, b]: [number, number],
-  kinks: readonly number[] = []): TrueError {
+  kinks: readonly number[] = [], breakpoints: readonly number[] = networkBreakpoints(net)): TrueError {
   const truth = truthAt(expr, variable);
   const f64 = compileFunction1(expr, variable);
   const errorAt = (x: number): number => Math.abs(evaluate(net, [x])[0]! - f64(x));
   const points = new Set<number>();
-  const cuts = [a, b, ...networkBreakpoints(net), ...kinks].filter((x) => x >= a && x <= b).sort((p, q) => p - q);
+  const cuts = [a, b, ...breakpoints, ...kinks].filter((x) => x >= a && x <= b).sort((p, q) => p - q);
   for (const x of cuts) for (const y of [nextDown(x), x, nextUp(x)]) if (y >= a && y <= b) points.add(y);
   for (let i = 0; i + 1 < cuts.length; i++) {
     if (cuts[i + 1]! > cuts[i]!) for (const x of peaks(errorAt, cuts[i]!, cuts[i + 1]!)) points.add(x);
