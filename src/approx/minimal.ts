@@ -19,25 +19,40 @@ export interface TubeSamples {
   x: Float64Array;
   fx: Float64Array;
   slack: Float64Array;
+  /** Splitting stopped at MAX_SPLIT_ENCLOSURES with slacks still over the target. */
+  capped?: boolean;
 }
 
 /** Most samples a tube keeps after splitting (memory: ~5 arrays of doubles each). */
 const MAX_TUBE_SAMPLES = 16_000_000;
 
+/**
+ * Most enclosures the splitting of one tube may spend (each encloses f'' or f on a gap: 2–40 µs
+ * by the formula's size). sqrt(x+1) − sqrt(x) on [1e12, 2e12] at 1e-13, whose f'' enclosures stay
+ * wide from dependency, asked 950,000 in its first round (32 s) and as many again after.
+ */
+const MAX_SPLIT_ENCLOSURES = 400_000;
+
 export function sampleTube(t: Target, samples: number, target = 0): TubeSamples {
   let x = placeEquidistributed(t, samples, 0.5);
   let gap = tableSlacks(t, x);
-  // Gaps whose slack exceeds the target are split (slack ∝ h²) and enclosed on their own.
+  let enclosures = 0;
+  let capped = false;
+  // Gaps whose slack exceeds the target are split (slack ∝ h²) and enclosed on their own, while
+  // the round's count of samples and enclosures, known before it starts, stays within the limits.
   for (let round = 0; round < 4 && target > 0; round++) {
+    const pieces = Uint8Array.from(gap, (g) => (g > target ? Math.min(64, Math.ceil(Math.sqrt(g / target) * 1.2)) : 1));
+    const added = pieces.reduce((sum, k) => sum + (k > 1 ? k : 0), 0);
+    // Splitting only lowers slacks; past the limits the slacks stay as they are (sound).
+    if (added === 0 || x.length + added > MAX_TUBE_SAMPLES) break;
+    if (enclosures + added > MAX_SPLIT_ENCLOSURES) { capped = true; break; }
+    enclosures += added;
     const xs: number[] = [];
     const gs: number[] = [];
-    let split = 0;
     for (let j = 0; j + 1 < x.length; j++) {
       const c = x[j]!;
-      const g = gap[j]!;
-      const k = g > target ? Math.min(64, Math.ceil(Math.sqrt(g / target) * 1.2)) : 1;
-      if (k === 1) { xs.push(c); gs.push(g); continue; }
-      split++;
+      const k = pieces[j]!;
+      if (k === 1) { xs.push(c); gs.push(gap[j]!); continue; }
       const h = (x[j + 1]! - c) / k;
       for (let q = 0; q < k; q++) {
         const lo = c + q * h;
@@ -47,11 +62,8 @@ export function sampleTube(t: Target, samples: number, target = 0): TubeSamples 
       }
     }
     xs.push(x[x.length - 1]!);
-    // Splitting only lowers slacks; past MAX_TUBE_SAMPLES the slacks stay as they are (sound).
-    if (xs.length > MAX_TUBE_SAMPLES) break;
     x = Float64Array.from(xs);
     gap = Float64Array.from(gs);
-    if (split === 0) break;
   }
   const M = x.length - 1;
   const radius = new Float64Array(1);
@@ -64,7 +76,7 @@ export function sampleTube(t: Target, samples: number, target = 0): TubeSamples 
     // and of the tube's arithmetic (32 ulp, as in certify.ts).
     slack[j] = g + radius[0]! + 32 * EPS * Math.abs(fx[j]!) + 1e-300;
   }
-  return { x, fx, slack };
+  return { x, fx, slack, capped };
 }
 
 /** Proven bound of |f − chord| on [c, d], from a bound m2 of |f''| there when known. */
@@ -185,11 +197,31 @@ export function minimalPwl(
     const s = sampleTube(t, Math.min(4_000_000, base * mult!), target! * E);
     lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
     if (lowerBound > limit) throw beyondLimit(E, lowerBound, limit);
+    if (s.capped && !tubeAround(s, E, -1, 1e-4 * E)) throw new TubeBeyondLimit(E, s);
     const r = constructIn(t, s, E, limit, certify, rounding);
     if (r instanceof ToleranceError) { if (best) break; throw r; } // a level-1 construction already certified is kept
     if (r && (!best || segmentCount(r.pwl) < segmentCount(best.pwl))) best = r;
   }
   return best ? { ...best, lowerBound } : null;
+}
+
+/**
+ * The tube f ± E has no room left at some sample once its slack is counted, and splitting its
+ * gaps further (finer enclosures of f'') would pass MAX_SPLIT_ENCLOSURES: E cannot be certified
+ * within the work limit (a search by counts would certify on the same enclosures, for longer).
+ */
+export class TubeBeyondLimit extends ToleranceError {
+  readonly slack: number;
+  readonly at: number;
+  constructor(E: number, s: TubeSamples) {
+    let j = 0;
+    for (let i = 1; i < s.slack.length; i++) if (s.slack[i]! > s.slack[j]!) j = i;
+    super(`--max-error ${E} cannot be certified within the work limit: the interval enclosures of f'' stay too wide ` +
+      `(the proven distance of f from its chords reaches ${s.slack[j]!.toPrecision(3)} near x = ` +
+      `${s.x[j]!.toPrecision(6)}), and enclosing it on finer pieces needs more than ${MAX_SPLIT_ENCLOSURES} ` +
+      'enclosures; raise the tolerance, or write the formula so that fewer terms cancel.', 'enclosure', null);
+    [this.slack, this.at] = [s.slack[j]!, s.x[j]!];
+  }
 }
 
 /** Counts n* from which the rounding is estimated before the tube is sampled (seconds of work from here on). */

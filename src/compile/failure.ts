@@ -6,7 +6,7 @@
  */
 import { WorkError } from '../errors.ts';
 import { ToleranceError } from '../approx/approximate.ts';
-import { RoundingOverTolerance, SegmentsBeyondLimit } from '../approx/minimal.ts';
+import { RoundingOverTolerance, SegmentsBeyondLimit, TubeBeyondLimit } from '../approx/minimal.ts';
 import { nonFiniteParameter } from '../net/network.ts';
 import { UNIT_ROUNDOFF } from '../net/rounding.ts';
 import type { Assembled } from './assemble.ts';
@@ -58,6 +58,10 @@ export function nodeFailureText(e: NodeToleranceError): string {
           + `with ${best.segments} segments`
         : `${on} needs more than 4 times the segment limit (its asymptotic count ∫√|g''| / (4√e)), so it was not tried`;
     case 'enclosure':
+      if (e.inner instanceof TubeBeyondLimit) {
+        return `${on} could not be certified within the work limit: the interval enclosures of its second derivative `
+          + `stay too wide (its proven distance from its chords reaches ${p(e.inner.slack)} near ${p(e.inner.at)})`;
+      }
       return `${on} has no finite interval enclosure on part of that range (undefined there for interval arithmetic), `
         + 'so no certificate can be built';
   }
