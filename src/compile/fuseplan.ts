@@ -1,10 +1,11 @@
+import { DEFAULT_MAX_SEGMENTS } from '../approx/approximate.ts';
 import { variablesOf, type Expr } from '../expr/ast.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { estimatedRelus, planSplit, splitBudgets, splitModel, type SplitModel } from './budget.ts';
 import { deepSquareLevels } from './deep.ts';
 import { FormAnalysis, fusionOf, isSinglePiece, type Fusion } from './fuse.ts';
 import { ancestors, buildGraph, type Graph } from './graph.ts';
-import { costConstant, halfRange } from './piece.ts';
+import { approximateOnRange, costConstant, halfRange } from './piece.ts';
 import { lowerForCompile } from './lower.ts';
 import { encloseOnPieces, propagateRanges, type Range } from './ranges.ts';
 import type { Request } from './request.ts';
@@ -15,8 +16,9 @@ import type { CompileOptions } from './types.ts';
  * way at the whole tolerance E (docs/DESIGN.md §1 cost model, segments ≈ c/√e). Fused: one
  * piece, c_g/√E. Unfused: the subexpression's own graph, its budget split as budget.ts splits
  * it, all shallow or with deep sawtooth squares (3 ReLUs a level), plus its exact ReLU pieces
- * (abs, relu, max, min). The graph visits top down, so the first subexpression fused on a
- * path is the largest one the estimate prefers; one that loses is looked into again below.
+ * (abs, relu, max, min). A close call (within CLOSE) is settled by the fused curve's size as
+ * built. The graph visits top down, so the first subexpression fused on a path is the largest
+ * one the estimate prefers; one that loses is looked into again below.
  */
 export interface FuseOptions {
   box: Record<string, Range>;
@@ -57,8 +59,24 @@ export function fusionPlanner(o: FuseOptions): (e: Expr) => Fusion | null {
     if (!f) return null;
     const fused = fusedEstimate(f, o.box, o.maxError);
     if (fused === 0) { subexpressions(e).forEach((x) => flat.add(x)); return null; }
-    return fused < Infinity && fused <= unfusedEstimate(e, o.box, o.maxError) ? f : null;
+    if (fused === Infinity) return null;
+    const unfused = unfusedEstimate(e, o.box, o.maxError);
+    if (fused > CLOSE * unfused) return null;
+    return fused * CLOSE <= unfused || builtSegments(f, o.box, o.maxError) <= unfused ? f : null;
   };
+}
+
+/** Estimates within this factor of each other are a close call, settled by the fused curve's built size. */
+const CLOSE = 1.25;
+
+/** Segments of g(u) built by the minimum-link construction at the whole tolerance (the plan's first share). */
+function builtSegments(f: Fusion, box: Record<string, Range>, maxError: number): number {
+  const u = encloseOnPieces(f.form, box, 1);
+  try {
+    return approximateOnRange(f.fn, [u.lo, u.hi], 0.97 * maxError, DEFAULT_MAX_SEGMENTS).pwl.x.length - 1;
+  } catch {
+    return Infinity; // more segments than the limit, or not certifiable at this tolerance
+  }
 }
 
 /** The operands of e. */
