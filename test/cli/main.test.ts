@@ -24,7 +24,8 @@ describe('buildProgram(argv) registers only what the run needs', () => {
     assert.deepEqual(await names('sample', 'shell'), ['sample']);
   });
   it('no command, --help or an unknown name registers every command, in the table order', async () => {
-    const all = ['approx', 'compile', 'sample', 'check', 'certify', 'milp', 'predict', 'fit', 'compare', 'demo', 'explore'];
+    const all = ['approx', 'compile', 'sample', 'check', 'certify', 'milp', 'predict', 'fit', 'compare', 'demo',
+      'explore'];
     assert.deepEqual(await names('--help'), all);
     assert.deepEqual(await names('aprox'), all);
     assert.deepEqual(await names('toString'), all);
