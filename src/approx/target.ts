@@ -19,9 +19,10 @@ export interface Target {
   /**
    * f at a point: within max(2^−44·|f|, 2^−44·scale) of the real-valued formula, proven
    * (float64 where its running error bound shows it accurate, decimal arithmetic elsewhere:
-   * expr/accurate.ts); `out[0]`, when given, receives that bound.
+   * expr/accurate.ts); `out[0]`, when given, receives that bound. `absTol`: a larger absolute
+   * error the caller accepts (float64 or double-double values within it skip decimal arithmetic).
    */
-  f: (x: number, out?: Float64Array) => number;
+  f: (x: number, out?: Float64Array, absTol?: number) => number;
   /** f in plain float64 (fast; no error bound): for searches whose result is checked. */
   f64: (x: number) => number;
   /** f'' at a point (NaN at a kink or a singularity). */
@@ -59,7 +60,7 @@ const MIN_NORMAL = 2 ** -1022;
 
 /** Proven point values of f (expr/accurate.ts), with the absolute floor of their error settable. */
 interface PointEvaluator {
-  f: (x: number, out?: Float64Array) => number;
+  f: (x: number, out?: Float64Array, absTol?: number) => number;
   setAbsTol: (tol: number) => void;
   /** Points so far that needed decimal arithmetic. */
   precisePoints: () => number;
@@ -70,9 +71,9 @@ function pointEvaluator(expr: Expr, variable: string): PointEvaluator {
   const arg = new Float64Array(1);
   const scratch = new Float64Array(1);
   let absTol = 0;
-  const f = (x: number, out: Float64Array = scratch): number => {
+  const f = (x: number, out: Float64Array = scratch, accepted = 0): number => {
     arg[0] = x;
-    return accurate(arg, out, absTol);
+    return accurate(arg, out, Math.max(absTol, accepted));
   };
   return { f, setAbsTol: (tol) => { absTol = tol; }, precisePoints: () => accurate.precisePoints() };
 }
