@@ -66,7 +66,7 @@ export function positiveNumber(value: unknown, field: string): void {
   if (value === undefined) return;
   ofType(value, field, 'number');
   if (!Number.isFinite(value)) throw new InputError(field, 'be a finite number', value, { field, code: 'not-finite' });
-  if (!((value as number) > 0)) throw new InputError(field, 'be above 0', value, { field, code: 'out-of-range' });
+  if (!((value as number) > 0)) throw new InputError(field, 'be above 0', value, { field, code: 'not-positive' });
 }
 
 /** An optional pair [a, b] of numbers (their order and finiteness are the entry point's rules). */

@@ -124,7 +124,7 @@ const cases: [string, Call, string, string][] = [
     'unknown-name'],
   ['certify: box of two ranges for one input', () => certify(loose({ ...certifyOptions, box: [[0, 1], [0, 1]] })),
     'box', 'wrong-length'],
-  ['certify: gap -1', () => certify({ ...certifyOptions, gap: -1 }), 'gap', 'out-of-range'],
+  ['certify: gap -1', () => certify({ ...certifyOptions, gap: -1 }), 'gap', 'not-positive'],
   ['certify: dtype float16', () => certify(loose({ ...certifyOptions, dtype: 'float16' })), 'dtype', 'not-one-of'],
   ['certify: a misspelt option', () => certify(loose({ ...certifyOptions, time: 1 })), 'time', 'unknown-option'],
 ];

@@ -27,7 +27,7 @@ export const OPTIONS_LISTED: Unlisted extends never ? true : never = true;
  * The options are checked first, InputError with field and code: `net` `malformed` (or
  * `not-finite` for a NaN or infinite weight), `expr` as parseFormula's codes or `unknown-name`
  * (a variable that is not an input), `box` `wrong-length`/`wrong-type`, `ranges` `wrong-type`,
- * `gap`/`timeSeconds` `out-of-range`/`not-finite`, `maxBoxes`/`seed`/`samples` `not-whole`/
+ * `gap`/`timeSeconds` `not-positive`/`not-finite`, `maxBoxes`/`seed`/`samples` `not-whole`/
  * `out-of-range`, `dtype` `not-one-of`, `onProgress` `wrong-type`, any other name `unknown-option`.
  */
 export function certify(opts: CertifyNetworkOptions): CertifyResult {
