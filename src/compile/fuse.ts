@@ -138,12 +138,16 @@ function children(e: Expr): Expr[] {
 
 /**
  * A one-form subexpression a single graph node already builds as one piece (exp(x), (x+y)^2,
- * 1/x, abs(x), max(x, 2x)): every operand that depends on the inputs is affine. Fusing it
- * gains nothing, and a square or an exact ReLU piece would lose its cheaper construction.
+ * 1/x, abs(x), max(x, 2x)): every operand that depends on the inputs is affine, and it is no
+ * product or quotient of two such operands (x/(1+x) is a reciprocal and two squares node by
+ * node, one curve fused). Fusing it gains nothing, and a square or an exact ReLU piece would
+ * lose its cheaper construction.
  */
 export function isSinglePiece(a: FormAnalysis, e: Expr): boolean {
   if (e.op !== 'call' && e.op !== 'call2' && e.op !== 'pow' && e.op !== 'div' && e.op !== 'mul') return false;
-  return children(e).every((x) => { const k = a.info(x).kind; return k === 'const' || k === 'affine'; });
+  const kinds = children(e).map((x) => a.info(x).kind);
+  if (!kinds.every((k) => k === 'const' || k === 'affine')) return false;
+  return (e.op !== 'mul' && e.op !== 'div') || kinds.includes('const');
 }
 
 /**
