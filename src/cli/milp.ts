@@ -72,12 +72,13 @@ function metaOf(facts: StoredFacts): NetworkMeta {
   };
 }
 
-/** The library's `box` and `objective` said as the flags that give them. */
+/** The library's `box`, `objective` and `net` said as the flags (or argument) that give them. */
 function inCliTerms<T>(build: () => T): T {
   try {
     return build();
   } catch (e) {
-    const flag = e instanceof InputError ? { box: '--var', objective: '--objective' }[e.field ?? ''] : undefined;
+    const flag = e instanceof InputError ? { box: '--var', objective: '--objective', net: 'model file' }[e.field ?? '']
+      : undefined;
     if (!flag || !(e instanceof InputError)) throw e;
     const key = e.issue.key === undefined ? '' : ` ${e.issue.key}`;
     throw new InputError(`${flag}${e.issue.argument.includes(' ') ? key : ''}`, e.issue.rule, e.issue.value);

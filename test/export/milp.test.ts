@@ -187,13 +187,16 @@ describe('what the file says, and bad input', () => {
     assert.match(milp.text, /the network's name "a b" is x\.1 here/);
   });
 
-  test('an unbounded input, a missing range, an unknown name, a bad activation: InputError with its code', () => {
+  test('an unbounded input, a missing range, an unknown name, too large a network, a bad activation: InputError ' +
+    'with its code', () => {
     const code = (f: () => unknown, c: string, rule: RegExp) => assert.throws(f,
       (e: unknown) => e instanceof InputError && e.code === c && rule.test(e.message));
     code(() => toMilp(net, { box: { x0: [0, Infinity], x1: [0, 1] } }), 'unbounded', /box x0 must be finite/);
     code(() => toMilp(net, { box: { x0: [0, 1] } }), 'missing', /for x1/);
     code(() => toMilp(net, { box: { x0: [0, 1], x1: [0, 1], z: [0, 1] } }), 'unknown-name', /box z/);
     code(() => toMilp(net, { box: { x0: [1, 0], x1: [0, 1] } }), 'empty-interval', /a ≤ b/);
+    const wide = randomNetwork(3, [2, 1500, 1500, 1]);
+    code(() => toMilp(wide, { box: { x0: [0, 1], x1: [0, 1] } }), 'too-large', /at most 2000000000/);
     const sigmoid = { ...net, layers: [{ ...net.layers[0]!, activation: 'sigmoid' }, net.layers[1]!] };
     code(() => toMilp(sigmoid as unknown as Network, { box: { x0: [0, 1], x1: [0, 1] } }), 'malformed',
       /only relu and linear/);
