@@ -24,6 +24,7 @@ import { countParams, countRelus, type Network } from '../net/network.ts';
 import { checkNetwork, choice, ofType, optionsOf, pairRecord } from '../validate.ts';
 import { milpHeader, regionOf, type MilpRegion } from './milp-region.ts';
 import { lpNames, type LpNames } from './milp-names.ts';
+import { exactFirstLayerBounds } from './milp-exact.ts';
 import { lpText, mpsText, type MilpColumn, type MilpModel, type MilpRow } from './milp-text.ts';
 
 export interface MilpOptions {
@@ -148,6 +149,7 @@ function constraints(net: Network, box: [number, number][], names: LpNames): Bod
   names.inputs.forEach((x, i) => column(body, x, box[i]![0], box[i]![1]));
   let cols: (string | null)[] = names.inputs;
   for (let k = 0; k < net.layers.length - 1; k++) {
+    if (k === 0) settleFirstLayer(net, box, layers.zLo[0]!, layers.zHi[0]!);
     cols = hiddenLayer(net, k, cols, layers.zLo[k]!, layers.zHi[k]!, body);
     if (k === 0) orderCuts(net.layers[0]!, body);
   }
@@ -158,6 +160,23 @@ function constraints(net: Network, box: [number, number][], names: LpNames): Bod
     row(body, `out.${j}`, [[1, y], ...terms(w, cols, -1)], '=', last.bias[j]!);
   });
   return body;
+}
+
+/**
+ * First-layer units whose bounds straddle 0 by no more than rounding slack (the smaller side at
+ * most 1e-6 of the larger) get their sign decided exactly (export/milp-exact.ts): bounds
+ * tightened in place.
+ */
+function settleFirstLayer(net: Network, box: [number, number][], zLo: Float64Array, zHi: Float64Array): void {
+  const layer = net.layers[0]!;
+  if (layer.activation !== 'relu') return;
+  const [lo, hi] = [box.map((r) => r[0]), box.map((r) => r[1])];
+  for (let j = 0; j < layer.outSize; j++) {
+    const [l, u] = [zLo[j]!, zHi[j]!];
+    if (!(l < 0 && u > 0 && Math.min(-l, u) <= 1e-6 * Math.max(-l, u))) continue;
+    const w = layer.weights.subarray(j * layer.inSize, (j + 1) * layer.inSize);
+    [zLo[j], zHi[j]] = exactFirstLayerBounds(w, layer.bias[j]!, lo, hi, l, u);
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { compileFormula } from '../../src/compile/compile.ts';
 import { InputError } from '../../src/errors.ts';
 import { accurateFunction, accurateValue1 } from '../../src/expr/accurate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
+import { exactAffineSign } from '../../src/export/milp-exact.ts';
 import { buildMilp, toMilp } from '../../src/export/milp.ts';
 import { lpNumber } from '../../src/export/milp-text.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
@@ -82,6 +83,28 @@ describe('with the inputs fixed, HiGHS computes the network', () => {
       assert.ok(Math.abs(solve(fixInputs(milp.text, ['x'], [x])).value('y') - (x + 2 + Math.max(0, x))) < 1e-9);
     }
   });
+});
+
+test('exactAffineSign decides signs float64 sums get wrong, and agrees with exact small-integer sums ' +
+  '(fast-check, seed 33003)', () => {
+  assert.equal(exactAffineSign([1, 1], [1e16, 1], -1e16), 1); // float64: 1e16 + 1 - 1e16 = 0
+  assert.equal(exactAffineSign([0.1], [3], -0.30000000000000004), -1); // 0.1·3 = 0.3000000000000000166…
+  assert.equal(exactAffineSign([2 ** -1074], [2 ** -1074], 0), 1); // below every double
+  fc.assert(fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 4, maxLength: 4 }),
+    fc.integer({ min: -40, max: 40 }), ([w1, w2, x1, x2], e) => {
+      const scale = 2 ** e;
+      const exact = w1! * x1! + w2! * x2!;
+      assert.equal(exactAffineSign([w1! * scale, w2!], [x1!, x2! * scale], -exact * scale), 0);
+      assert.equal(exactAffineSign([w1!, w2!], [x1!, x2!], 0), Math.sign(exact) as -1 | 0 | 1);
+    }), { seed: 33003, numRuns: 300 });
+});
+
+test('a knot at a corner of the box is settled exactly: relu(x + 2) and relu(2 - x) on [-2, 2] need no binary', () => {
+  const net: Network = { inputs: ['x'], outputs: ['y'], layers: [denseLayer('relu', 1, 2, [1, -1], [2, 2]),
+    denseLayer('linear', 2, 1, [1, 1], [0])] };
+  const milp = buildMilp(net, { box: { x: [-2, 2] } });
+  assert.deepEqual([milp.stats.active, milp.stats.binaries], [2, 0]);
+  for (const x of [-2, 0.5, 2]) assert.ok(Math.abs(solve(fixInputs(milp.text, ['x'], [x])).value('y') - 4) < 1e-9);
 });
 
 /** Every number in the LP text, read back, is the double it was written from. */
