@@ -108,7 +108,7 @@ function renderMilp({ model, format, out, milp }: Summary): string {
     ...(region.conditions.length ? [['certificate holds where', region.conditions.join(' and ')] as [string, string]]
       : []),
     ['max error, certified', `${certified.join(', ')}${region.uncertified ? ` (${region.uncertified})` : ''}`],
-    ['formulation', 'big-M, one binary per ReLU of open sign, ordering cuts'],
+    ['formulation', 'big-M, one binary per ReLU of open sign, ordering and incremental cuts'],
     ['ReLUs', s.relus],
     ['  proven on (linear)', s.active],
     ['  proven off (left out)', s.inactive],

@@ -104,10 +104,11 @@ export function milpHeader(region: MilpRegion, names: LpNames, s: HeaderStats): 
   lines.push(
     `formulation: big-M; ${s.relus} ReLUs: ${s.active} proven on (h = z), ${s.inactive} proven off (left out), ` +
     `${s.unstable} with a binary`,
-    `  ${s.variables} variables, ${s.constraints} constraints; no SOS2 or logarithmic form for one-input pieces`,
+    `  ${s.variables} variables, ${s.constraints} constraints`,
     '  h.k.j: unit j (from 0) of hidden layer k (from 1); o.k.j = 1 when it is off;',
     '  rows ge/le/on.k.j: h >= z, h <= z - l*o, h <= u*(1 - o) with z in [l, u] proven on the region;',
-    '  rows ord.o.1.j: o.1.i <= o.1.j, the order of one-input units\' knots (valid cuts)',
+    '  rows ord.o.1.j: o.1.i <= o.1.j, the order of one-input units\' knots; inc.o.1.j.lo/hi: h.1.i - h.1.j',
+    '  between d*(1 - o.1.j) and d*(1 - o.1.i) for units of one weight d apart (the incremental form; valid cuts)',
     `  largest big-M: ${s.bigM}; a binary within t of 0 or 1 lets its unit move by up to t*M, so set the`,
     '  solver\'s integrality tolerance (HiGHS mip_feasibility_tolerance, Gurobi IntFeasTol) well below E/M',
     `how to use: ${names.outputs.join(', ')} is the network's exact value at ${names.inputs.join(', ')};` +

@@ -184,17 +184,19 @@ function settleFirstLayer(net: Network, box: [number, number][], zLo: Float64Arr
  * one sign: relu(w·x + b) is on where x is past its knot t = −b/w, so with w > 0 a unit on at a
  * knot t_j is on at every t_i < t_j (the other way round for w < 0). Valid for every point of the
  * network (they cut off only fractional relaxations): the binaries of a one-input piece form a
- * chain. Knots closer than their rounding (4u relative) are not ordered.
+ * chain. Knots closer than their rounding (4u relative) are not ordered. Consecutive units with
+ * the same weight also get the incremental cuts (incrementCuts).
  */
 function orderCuts(layer: Network['layers'][number], body: Body): void {
-  const groups = new Map<string, { t: number; off: string }[]>();
+  const groups = new Map<string, { t: number; off: string; j: number; w: number }[]>();
   for (const [j, off] of body.firstOff) {
     const row = layer.weights.subarray(j * layer.inSize, (j + 1) * layer.inSize);
     const used = [...row.keys()].filter((c) => row[c] !== 0);
     if (used.length !== 1) continue;
     const w = row[used[0]!]!;
     const key = `${used[0]}${w > 0 ? '+' : '-'}`;
-    groups.set(key, [...groups.get(key) ?? [], { t: (w > 0 ? 1 : -1) * (-layer.bias[j]! / w), off }]);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push({ t: (w > 0 ? 1 : -1) * (-layer.bias[j]! / w), off, j, w });
   }
   for (const units of groups.values()) {
     units.sort((a, b) => a.t - b.t);
@@ -203,9 +205,25 @@ function orderCuts(layer: Network['layers'][number], body: Body): void {
       const [a, b] = [units[i]!, units[j]!];
       if (!(b.t - a.t > 4 * 2 ** -53 * (Math.abs(a.t) + Math.abs(b.t)))) continue;
       row(body, `ord.${a.off}`, [[1, a.off], [-1, b.off]], '<=', 0);
+      if (a.w === b.w) incrementCuts(body, a, b, layer.bias[a.j]! - layer.bias[b.j]!);
       i = j;
     }
   }
+}
+
+/**
+ * Units a before b in a chain with the same weight: z_a = z_b + Δ, Δ = b_a − b_b > 0, so
+ * relu(z_a) − relu(z_b) lies in [Δ·on_b, Δ·on_a] (on = 1 − o). With the ordering cuts these are
+ * the incremental formulation of a one-input piece (its segments' fill δ = (h_a − h_b)/Δ;
+ * Dantzig 1960, locally ideal per Vielma, Ahmed & Nemhauser 2010), whose relaxation the solver
+ * follows closely. Δ is a computed difference, so its two sides are widened by 4u: still valid.
+ */
+function incrementCuts(body: Body, a: { j: number; off: string }, b: { j: number; off: string }, delta: number): void {
+  if (!(delta > 1e-300)) return;
+  const [below, above] = [delta * (1 - 2 ** -51), delta * (1 + 2 ** -51)];
+  const [ha, hb] = [`h.1.${a.j}`, `h.1.${b.j}`];
+  row(body, `inc.${a.off}.lo`, [[1, ha], [-1, hb], [below, b.off]], '>=', below);
+  row(body, `inc.${a.off}.hi`, [[1, ha], [-1, hb], [above, a.off]], '<=', above);
 }
 
 /** Layer k's units as rows of `body`; returns the columns the next layer reads (null: a unit proven 0). */
