@@ -72,9 +72,10 @@ export const MAX_LAYER_WIDTH = 100_000;
  * whole number from 1 to MAX_LAYER_WIDTH; checked before anything of that size is allocated.
  */
 export function checkLayerShape(shape: readonly number[], what: string, layout: string): [number, number] {
-  if (shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= MAX_LAYER_WIDTH)) {
-    throw new InputError(what, `be ${layout}, each from 1 to ${MAX_LAYER_WIDTH}`, JSON.stringify(shape),
-      { field: 'bytes', code: shape.length === 2 ? 'too-large' : 'malformed' });
+  const rule = `be ${layout}, each from 1 to ${MAX_LAYER_WIDTH}`;
+  if (shape.length !== 2) throw new InputError(what, rule, JSON.stringify(shape), { field: 'bytes', code: 'malformed' });
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= MAX_LAYER_WIDTH)) {
+    throw new InputError(what, rule, JSON.stringify(shape), { field: 'bytes', code: 'too-large' });
   }
   return shape as [number, number];
 }

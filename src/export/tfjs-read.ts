@@ -91,10 +91,12 @@ function checkChain(layers: LayerJson[], config: any, source: string): void {
 function inputWidth(first: LayerJson, source: string): number {
   const shape = first.config?.batch_input_shape ?? first.config?.batchInputShape;
   const n = Array.isArray(shape) && shape.length === 2 ? shape[1] : undefined;
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_LAYER_WIDTH) throw new InputError(
-    `${source} layer "${first.config?.name ?? first.class_name}" batch_input_shape`,
-    `be [null, n] with n from 1 to ${MAX_LAYER_WIDTH}`, JSON.stringify(shape) ?? 'missing',
-    { field: 'bytes', code: shape === undefined ? 'malformed' : 'too-large' });
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_LAYER_WIDTH) {
+    const [what, rule] = [`${source} layer "${first.config?.name ?? first.class_name}" batch_input_shape`,
+      `be [null, n] with n from 1 to ${MAX_LAYER_WIDTH}`];
+    if (shape === undefined) throw new InputError(what, rule, 'missing', { field: 'bytes', code: 'malformed' });
+    throw new InputError(what, rule, JSON.stringify(shape), { field: 'bytes', code: 'too-large' });
+  }
   return n;
 }
 
