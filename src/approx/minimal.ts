@@ -5,6 +5,7 @@ import { minLinkPath, type Tube } from './minlink.ts';
 import { asymptoticSegments, placeEquidistributed } from './placement.ts';
 import { segmentCount, type Pwl } from './pwl.ts';
 import type { Target } from './target.ts';
+import { treeSize } from '../expr/parse.ts';
 
 const EPS = 2 ** -52;
 
@@ -33,6 +34,14 @@ const MAX_TUBE_SAMPLES = 16_000_000;
  */
 const MAX_SPLIT_ENCLOSURES = 400_000;
 
+/** Most node visits the splitting's enclosures may spend: fewer enclosures for larger formulas (a 500-term sum). */
+const MAX_SPLIT_WORK = 40_000_000;
+
+/** The enclosure limit of a target's tube: MAX_SPLIT_ENCLOSURES, or fewer when each encloses a large formula. */
+function enclosureLimit(t: Target): number {
+  return Math.min(MAX_SPLIT_ENCLOSURES, Math.floor(MAX_SPLIT_WORK / treeSize(t.expr).nodes));
+}
+
 export function sampleTube(t: Target, samples: number, target = 0): TubeSamples {
   let x = placeEquidistributed(t, samples, 0.5);
   let gap = tableSlacks(t, x);
@@ -45,7 +54,7 @@ export function sampleTube(t: Target, samples: number, target = 0): TubeSamples 
     const added = pieces.reduce((sum, k) => sum + (k > 1 ? k : 0), 0);
     // Splitting only lowers slacks; past the limits the slacks stay as they are (sound).
     if (added === 0 || x.length + added > MAX_TUBE_SAMPLES) break;
-    if (enclosures + added > MAX_SPLIT_ENCLOSURES) { capped = true; break; }
+    if (enclosures + added > enclosureLimit(t)) { capped = true; break; }
     enclosures += added;
     const xs: number[] = [];
     const gs: number[] = [];
@@ -200,7 +209,7 @@ export function minimalPwl(
     const s = sampleTube(t, Math.min(4_000_000, base * mult!), target! * E);
     lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
     if (lowerBound > limit) throw beyondLimit(E, lowerBound, limit);
-    if (s.capped && !tubeAround(s, E, -1, 1e-4 * E)) throw new TubeBeyondLimit(E, s);
+    if (s.capped && !tubeAround(s, E, -1, 1e-4 * E)) throw new TubeBeyondLimit(E, s, enclosureLimit(t));
     // A slack no splitting made finite (f or its enclosure undefined at a sample: acos(1 − x) at
     // 0) stays infinite at level 2: 4× the samples, in decimal arithmetic near it, for nothing.
     if (!s.slack.every((v) => v < Infinity)) break;
@@ -219,12 +228,12 @@ export function minimalPwl(
 export class TubeBeyondLimit extends ToleranceError {
   readonly slack: number;
   readonly at: number;
-  constructor(E: number, s: TubeSamples) {
+  constructor(E: number, s: TubeSamples, limit: number) {
     let j = 0;
     for (let i = 1; i < s.slack.length; i++) if (s.slack[i]! > s.slack[j]!) j = i;
     super(`--max-error ${E} cannot be certified within the work limit: the interval enclosures of f'' stay too wide ` +
       `(the proven distance of f from its chords reaches ${s.slack[j]!.toPrecision(3)} near x = ` +
-      `${s.x[j]!.toPrecision(6)}), and enclosing it on finer pieces needs more than ${MAX_SPLIT_ENCLOSURES} ` +
+      `${s.x[j]!.toPrecision(6)}), and enclosing it on finer pieces needs more than ${limit} ` +
       'enclosures; raise the tolerance, or write the formula so that fewer terms cancel.', 'enclosure', null);
     [this.slack, this.at] = [s.slack[j]!, s.x[j]!];
   }

@@ -2,6 +2,7 @@ import { networkSummary, type Network } from '../net/network.ts';
 import { constantForm, Program, toNetworkOutputs } from '../net/program.ts';
 import type { PreRangeHints } from '../net/rounding.ts';
 import { hiOf, lowOf, type AssembleOptions, type LayoutContext, type NodeBuild } from './context.ts';
+import { checkPlanSize } from './failure.ts';
 import { foldRoundingBound } from './foldround.ts';
 import type { Graph, GNode } from './graph.ts';
 import { buildAbsRelu, buildAffine, buildMaxMin, buildNorm } from './nodes.ts';
@@ -48,6 +49,9 @@ export function assemble(g: Graph, o: AssembleOptions): Assembled {
     const unitsBefore = unitCount(c.prog);
     const report: NodeReport = { id: n.id, text: n.text, kind: n.kind, range: o.ranges[n.id]!, errorIn: 0, relus: 0 };
     const built = buildNode(c, n);
+    // Layers only grow: a plan past --max-depth ends here, not after laying out the rest.
+    const layers = c.prog.layers;
+    if (layers.length > c.norm.maxDepth + 1) checkPlanSize(layers.map((l) => l.length), 0, c.norm.maxDepth);
     if (built.details) Object.assign(report, built.details);
     c.forms.push(built.form);
     c.err.push(built.e);
@@ -61,6 +65,7 @@ export function assemble(g: Graph, o: AssembleOptions): Assembled {
 /** The network reading the output node(s), with the errors and hints of its results. */
 function finish(c: LayoutContext, reports: NodeReport[]): Assembled {
   const { g, several, prog } = c;
+  checkPlanSize(prog.layers.map((l) => l.length), g.inputs.length, c.norm.maxDepth);
   const network = several
     ? toNetworkOutputs(
       prog, several.ids.map((id) => c.forms[id]!), several.ids.map((id) => [lowOf(c, id), hiOf(c, id)]),

@@ -106,6 +106,29 @@ export function depthText(layers: number, maxDepth: number): string {
   return `it needs ${layers} hidden layers, more than --max-depth ${maxDepth}`;
 }
 
+/** Most parameters of a network made of a plan's layers (dense float64 weights: 160 MB). */
+export const MAX_PLAN_PARAMS = 20_000_000;
+
+/**
+ * A plan whose layers, before they are made into a network, are deeper than --max-depth or
+ * hold more dense parameters than MAX_PLAN_PARAMS: the plan ends with this reason (a product of
+ * 200 variables laid out 12,139 layers and 1.75e8 parameters, and grew past 2 GB making them).
+ */
+export class PlanTooLarge extends WorkError {
+  constructor(readonly text: string, readonly kind: FailureKind) { super(text); }
+}
+
+/** Throws PlanTooLarge for layers of these widths (after `inputs` inputs) past the depth or size limit. */
+export function checkPlanSize(widths: number[], inputs: number, maxDepth: number): void {
+  if (widths.length > maxDepth + 1) throw new PlanTooLarge(depthText(widths.length, maxDepth), 'depth');
+  let params = 0;
+  widths.forEach((w, l) => { params += ((l === 0 ? inputs : widths[l - 1]!) + 1) * w; });
+  if (params > MAX_PLAN_PARAMS) {
+    throw new PlanTooLarge(`its network would hold about ${params.toPrecision(3)} parameters, more than the limit of `
+      + `${MAX_PLAN_PARAMS}`, 'construction');
+  }
+}
+
 /** Several outputs: the composed bounds an attempt reached, for their tolerances. */
 export function composedBoundsText(totals: number[], tolerances: number[]): string {
   const reached = totals.map((t) => t.toPrecision(4)).join(', ');

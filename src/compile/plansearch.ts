@@ -2,7 +2,8 @@ import { roundingErrorBound } from '../net/rounding.ts';
 import { assemble, type Assembled } from './assemble.ts';
 import { estimatedRelus, planSplit, splitBudgets, type PlanSplit, type SplitModel } from './budget.ts';
 import {
-  badBudgetText, composedBoundsText, composedBoundText, depthText, nodeFailureText, NodeToleranceError, unfitPlan,
+  badBudgetText, composedBoundsText, composedBoundText, depthText, nodeFailureText, NodeToleranceError, PlanTooLarge,
+  unfitPlan,
   type FailureKind,
 } from './failure.ts';
 import { certifyFloat32, float64Rounding, type RoundingScope } from './float32cert.ts';
@@ -118,6 +119,10 @@ function buildAttempt(c: SearchContext, s: SearchState, split: PlanSplit, a: Att
       exactSteps: c.exactSteps, exactArgs: c.exactArgs,
     });
   } catch (e) {
+    if (e instanceof PlanTooLarge) {
+      if (s.closest === Infinity) [s.lastFailure, s.failureKind] = [e.text, e.kind];
+      return null;
+    }
     // A node that cannot be built within its share ends this plan; another may fit.
     if (!(e instanceof NodeToleranceError)) throw e;
     rememberFailure(c, s, e, budgets);

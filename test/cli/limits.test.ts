@@ -58,6 +58,13 @@ const REFUSED: [string, string[], number, RegExp][] = [
     /^knotnet: --spacing must make at most 1000000 segments .* it makes 1\.00e\+300 \(got 1e-300\)\.$/],
   ['--spacing wider than the domain', ['x^2', '--domain', '0:1', '--spacing', '2'], 2,
     /^knotnet: --spacing must be at most the width of the domain \(1\) \(got 2\)\.$/],
+  ['sqrt at 1e-12 (its rounding estimated before 4e6 samples)', ['sqrt(x)', '--domain', '0:1', '--max-error',
+    '1e-12'], 1, new RegExp(String.raw`^knotnet: --max-error 1e-12 cannot be met by a one-hidden-layer network here: ` +
+    String.raw`it needs about \d+ segments .*float64 rounding .* is already [\d.e-]+ on optimal knots; raise the ` +
+    String.raw`tolerance\.$`)],
+  ['a difference of square roots that cancels, at 1e-13', ['sqrt(x+1)-sqrt(x)', '--domain', '1e12:2e12',
+    '--max-error', '1e-13'], 1, new RegExp(String.raw`^knotnet: --max-error 1e-13 cannot be certified within the ` +
+    String.raw`work limit: the interval enclosures of f'' stay too wide .* needs more than \d+ enclosures; `)],
   ['parentheses nested 10,000 deep', [`${'('.repeat(10000)}x${')'.repeat(10000)}`, '--domain', '0:1', '--knots', '4'],
     2, /^knotnet: expression must nest parentheses at most 400 deep \(got "10000 deep"\)\.$/],
   ['sines nested 1,000 deep', [nested(1000), '--domain', '0:1', '--knots', '4'], 2,
