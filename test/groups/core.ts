@@ -3,6 +3,7 @@
  * `npm test` runs each group in one process; test/groups.test.ts says why and keeps every test
  * file in exactly one group.
  */
+import '../certify/adversary.test.ts';
 import '../certify/certify.test.ts';
 import '../certify/constructions.test.ts';
 import '../certify/convex.test.ts';
