@@ -89,6 +89,8 @@ interface DBall { c: Dec; r: number }
  * digits with radius 10^−99|x|.
  */
 function fromDouble(x: number, D: DecCtor): DBall {
+  // ±Infinity and NaN: no ball (the loop below would double m for ever).
+  if (!Number.isFinite(x)) return { c: new D(NaN), r: Infinity };
   // Constructing a decimal never rounds (precision applies to results): integers are exact.
   if (Number.isInteger(x)) return { c: new D(BigInt(x).toString()), r: 0 };
   let m = Math.abs(x);
