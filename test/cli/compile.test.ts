@@ -151,17 +151,17 @@ describe('knotnet compile', () => {
 
   it('--data takes the ranges from the samples and measures on them; ONNX export runs in check', compileDataRanges);
 
-  it('--dtype float32 with a tolerance float32 cannot certify fails with the floor, exit 1, nothing written',
+  it('--dtype float32 with a tolerance below the float32 floor is refused at once, exit 2, nothing written',
     async () => {
     const onnx = join(dir, 'refused.onnx');
-    // T3's |f| in one variable: the same floor (float32 spacing 2 at 2.4e7) without T3's 3-D
-    // plan search, which takes minutes of CPU before it refuses.
+    // T3's |f| in one variable: the float32 floor 2^-24·2.4e7 = 1.43, the rounding of the output that every
+    // float32 certificate includes, is checked before any planning.
     const r = await run('compile', 'sqrt(s)', '--var', 's=4.41e14:5.76e14', '--max-error', '1', '--samples', '1000',
       '--export', onnx, '--dtype', 'float32');
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr,
-      new RegExp(String.raw`--max-error 1 could not be met: the certified float32 bound.*\|f\| reaches 2\.40e\+7, ` +
-        String.raw`where float32 resolves about 1\.4.*; raise --max-error or use --dtype float64\.$`, 'm'));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(String.raw`^knotnet: --max-error must be at least the float32 floor of this ` +
+      String.raw`function, 1\.43 \(the rounding of an output of max \|f\| = 2\.40e\+7 in float32, .*\(got 1\)\.$`,
+    'm'));
     assert.equal(existsSync(onnx), false);
   });
 
