@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { checkPlanSize, MAX_PLAN_PARAMS, PlanTooLarge } from '../../src/compile/failure.ts';
 import { runCli } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'knotnet-limits-'));
@@ -137,6 +138,18 @@ test('compare refuses before drawing or training: a budget over an hour, 1e7 sam
     String.raw`input\(s\) \(1000000 numbers per set, --samples times the inputs\) \(got "1e7"\)\.$`));
   expectRefused(compares[2]!(), 2, new RegExp(String.raw`^knotnet: --var must lie within the float32 range ±3\.4e38 ` +
     String.raw`\(TensorFlow\.js trains in float32\) \(got "x=-1e\+150:1e\+150"\)\.$`));
+});
+
+test('a plan is ended before it is made into a network: deeper than --max-depth, or more dense parameters than the ' +
+  'limit (a product of 200 variables laid out 12,139 layers and 1.75e8 parameters)', () => {
+  assert.throws(() => checkPlanSize(Array.from({ length: 66 }, () => 4), 3, 64),
+    (e: unknown) => e instanceof PlanTooLarge && e.kind === 'depth' && /66 hidden layers, more than --max-depth 64/
+      .test(e.text));
+  // (3 + 1)·5000 + (5000 + 1)·5000 = 25,025,000 parameters: past 2e7.
+  const text = `its network would hold about 2.50e+7 parameters, more than the limit of ${MAX_PLAN_PARAMS}`;
+  assert.throws(() => checkPlanSize([5000, 5000], 3, 64),
+    (e: unknown) => e instanceof PlanTooLarge && e.kind === 'construction' && e.text === text);
+  assert.doesNotThrow(() => checkPlanSize([4000, 4000], 3, 64)); // 16,020,000
 });
 
 const many = cli('sample', 'shell', '-n', '100000000', '--out', join(dir, 'many.csv'));
