@@ -55,6 +55,9 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
   return { expr, variable, a, b, f: point.f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
 }
 
+/** Relative accuracy of the values that find the scale (a sampled max |f|, not a bound). */
+const SCALE_ACCURACY = 2 ** -30;
+
 /** The least positive normal double, 2^−1022. */
 const MIN_NORMAL = 2 ** -1022;
 
@@ -149,7 +152,9 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
     if (!Number.isFinite(y)) throw undefinedOnDomain(dom, f64, x);
     if (Math.abs(y) < Infinity) scale64 = Math.max(scale64, Math.abs(y));
   }
-  point.setAbsTol(REL * Math.max(scale64, MIN_NORMAL));
+  // The scale is a sampled max: 2^−30 of it is accuracy enough, and spares decimal arithmetic where
+  // float64's running bound is loose (a sum of 500 sines: ~10 ms a point, minutes for the grid).
+  point.setAbsTol(SCALE_ACCURACY * Math.max(scale64, MIN_NORMAL));
   let scale = 0;
   for (let i = 0; i <= N; i += 10) scale = Math.max(scale, Math.abs(f(at(i))));
   // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each).
