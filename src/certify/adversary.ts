@@ -175,7 +175,11 @@ function checkOptions(o: AdversaryOptions): void {
     throw new InputError('box', `be one [lo, hi] pair per network input (${o.net.inputs.length})`, String(box),
       { field: 'box', code: 'wrong-length' });
   }
-  box.forEach((b, i) => numberPair(b, 'box', String(i)));
+  box.forEach((b: [number, number], i) => {
+    numberPair(b, 'box', String(i));
+    if (!(b[0] <= b[1])) throw new InputError(`box[${i}]`, 'be a pair [lo, hi] with lo <= hi', `[${b.join(', ')}]`,
+      { field: 'box', code: 'out-of-range' });
+  });
   if (o.inside !== undefined) ofType(o.inside, 'inside', 'function');
   if (o.samples !== undefined && !(o.samples instanceof Float64Array && o.samples.length % box.length === 0)) {
     throw new InputError('samples', `be a Float64Array of whole rows of ${box.length} inputs`, String(o.samples),

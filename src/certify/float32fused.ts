@@ -1,4 +1,4 @@
-import type { Network } from '../net/network.ts';
+import type { DenseLayer, Network } from '../net/network.ts';
 
 /**
  * float32 evaluation in onnxruntime's order: each output's products are accumulated by fused
@@ -17,17 +17,16 @@ import type { Network } from '../net/network.ts';
 export function evaluateFloat32Fused(net: Network, x: ArrayLike<number>): Float64Array {
   const nIn = net.inputs.length;
   const rows = Math.floor(x.length / nIn);
-  const layers = net.layers.map((l) => ({ ...l, w: Float64Array.from(l.weights, Math.fround),
-    b: Float64Array.from(l.bias, Math.fround), relu: l.activation === 'relu' }));
+  const layers = net.layers.map(nonzeroRows);
   const out = new Float64Array(rows * net.outputs.length);
   const width = Math.max(nIn, ...net.layers.map((l) => l.outSize));
   let cur = new Float64Array(width), next = new Float64Array(width);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < nIn; i++) cur[i] = Math.fround(x[r * nIn + i]!);
     for (const L of layers) {
-      for (let o = 0; o < L.outSize; o++) {
+      for (let o = 0; o < L.b.length; o++) {
         let s = 0;
-        for (let c = 0; c < L.inSize; c++) s = fusedAdd(s, L.w[o * L.inSize + c]! * cur[c]!);
+        for (let k = L.start[o]!; k < L.start[o + 1]!; k++) s = fusedAdd(s, L.w[k]! * cur[L.col[k]!]!);
         s = Math.fround(s + L.b[o]!);
         next[o] = L.relu && s < 0 ? 0 : s;
       }
@@ -36,6 +35,25 @@ export function evaluateFloat32Fused(net: Network, x: ArrayLike<number>): Float6
     out.set(cur.subarray(0, net.outputs.length), r * net.outputs.length);
   }
   return out;
+}
+
+/**
+ * A layer's nonzero float32 weights by row. Skipping a zero weight leaves the same sum while
+ * values are finite: a fused s + 0·x is s (−0 becomes +0, which no later step tells apart).
+ * Where a value overflows to ±∞, onnxruntime's 0·∞ gives NaN and this evaluation does not.
+ */
+function nonzeroRows(l: DenseLayer) {
+  const start = new Int32Array(l.outSize + 1);
+  const col: number[] = [], w: number[] = [];
+  for (let o = 0; o < l.outSize; o++) {
+    for (let c = 0; c < l.inSize; c++) {
+      const v = Math.fround(l.weights[o * l.inSize + c]!);
+      if (v !== 0) { col.push(c); w.push(v); }
+    }
+    start[o + 1] = col.length;
+  }
+  return { start, col: Int32Array.from(col), w: Float64Array.from(w), b: Float64Array.from(l.bias, Math.fround),
+    relu: l.activation === 'relu' };
 }
 
 /** fl32(s + p) rounded once, for float32 s and an exact float64 product p (see above). */

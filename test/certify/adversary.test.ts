@@ -121,11 +121,13 @@ describe('float32Adversary helpers and refusals', () => {
       [2 ** -23, 2 ** -24, 2, 2 ** -149]);
   });
 
-  it('refuses a box of the wrong length and a budget above its limit, naming the argument', () => {
+  it('refuses a box of the wrong length or order and a budget above its limit, naming the argument', () => {
     const net = clampSqrt(1e-2).network;
     const expr = parseFormula('sqrt(x)').expr;
     assert.throws(() => float32Adversary({ net, expr, box: [[0, 1], [0, 1]], seed: 1 }),
       (e: unknown) => e instanceof InputError && /box/.test(e.message) && /1\)/.test(e.message));
+    assert.throws(() => float32Adversary({ net, expr, box: [[1, 0]], seed: 1 }),
+      (e: unknown) => e instanceof InputError && /box\[0\]/.test(e.message) && /\[1, 0\]/.test(e.message));
     assert.throws(() => float32Adversary({ net, expr, box: [[0, 1]], maxEvaluations: 1e9, seed: 1 }),
       (e: unknown) => e instanceof InputError && /maxEvaluations/.test(e.message) && /1000000000/.test(e.message));
   });
