@@ -24,6 +24,7 @@ export { toTfjsLayers, TFJS_MODEL_FILE, TFJS_WEIGHTS_FILE, type TfjsArtifacts, t
   type TfjsWeightSpec } from './tfjs.ts';
 
 export { buildMilp, toMilp, MILP_MAX_WORK, type Milp, type MilpOptions, type MilpStats } from './milp.ts';
+export type { MilpRegion } from './milp-region.ts';
 
 export type ExportFormat = 'onnx' | 'json' | 'safetensors' | 'tfjs';
 
