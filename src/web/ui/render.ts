@@ -179,11 +179,14 @@ function outputsTable(outputs: NonNullable<CompileResult['outputs']>): string {
 function nodeTable(r: CompileResult, names: string[]): string {
   const construction = (n: CompileResult['nodes'][number]) => n.levels ? ` (${n.levels} levels)`
     : n.folds ? ` (k = ${esc(n.folds.map((f) => f.join('·') || '-').join(' | '))})` : ` (${n.segments} segments)`;
-  const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}</td>` +
+  const fused = (n: CompileResult['nodes'][number]) => n.fused
+    ? `<br><span class="fused">one curve g(u) = ${esc(n.fused.fn)}, u = ${esc(n.fused.form)}</span>` : '';
+  const rows = r.nodes.filter((n) => n.construction).map((n) => `<tr><td class="l">${esc(n.text)}${fused(n)}</td>` +
     `<td class="l">${n.construction}${construction(n)}</td>` +
     `<td>${n.builtOn ? `${fmt(n.builtOn[0])} : ${fmt(n.builtOn[1])}` : ''}</td>` +
     `<td>${fmt(n.budget ?? NaN)}</td><td>${fmt(n.certified ?? NaN)}</td><td>${n.relus}</td></tr>`);
-  return `<caption>approximated nodes: share of the error budget (variables: ${names.join(', ')})</caption>` +
+  const built = r.rewritten ? `; built as the equal form ${esc(r.rewritten)}` : '';
+  return `<caption>approximated nodes: share of the error budget (variables: ${names.join(', ')}${built})</caption>` +
     '<tr><th>node</th><th>construction</th><th>built on</th><th>budget</th><th>certified</th><th>ReLUs</th></tr>' +
     rows.join('');
 }
