@@ -6,6 +6,7 @@ import { splitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
 import { checkFloorOnBox, checkToleranceFloor } from './floor.ts';
 import { checkCompileOptions } from './options.ts';
+import { chargeRequest, type ChargedRequest } from './constants.ts';
 import type { RoundingScope } from './float32cert.ts';
 import { buildFusedGraph, fuseOptions } from './fuseplan.ts';
 import { ancestors } from './graph.ts';
@@ -38,11 +39,16 @@ export function compileFormula(options: CompileOptions): CompileResult {
   return buildFormula(o).finish();
 }
 
+/** readRequest with the constant subexpressions' charges taken from the tolerances (constants.ts). */
+function chargedRequest(o: CompileOptions): ChargedRequest {
+  return chargeRequest(readRequest(o), o.vars);
+}
+
 /** A built network, not yet measured: `finish` measures it and makes the result. */
 interface Built { network: Network; finish: () => CompileResult }
 
 /** `req` is readRequest(o), which does not depend on o.norm (--norm auto reads it once for both builds). */
-function buildFormula(o: CompileOptions, toBeat?: number, req: Request = readRequest(o)): Built {
+function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = chargedRequest(o)): Built {
   checkFloorOnBox(req, o.vars, o.ranges, o.dtype ?? 'float64');
   const p = prepare(o, req);
   const model = splitModel(p.g, withExactArgs(p.g, p.ranges, p.exactArgs), p.live, p.outIds, req.tolerances,
@@ -66,8 +72,8 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: Request = readReq
     throw compileFailure(tolerances, s.lastFailure, { kind: s.failureKind, dtype, deep, hasSquares: s.squaresHelp });
   }
   const best = s.best;
-  const finish = req.multi ? () => withRewritten(multiResult(o, req, p, p.outIds, best.built), p.rewritten)
-    : () => withRewritten(singleResult(o, req, p, best, scope), p.rewritten);
+  const finish = req.multi ? () => withRewritten(multiResult(o, req, p, p.outIds, best.built, req.charges), p.rewritten)
+    : () => withRewritten(singleResult(o, req, p, best, scope, req.charges[0]), p.rewritten);
   return { network: best.built.network, finish };
 }
 
@@ -119,7 +125,7 @@ function prepare(o: CompileOptions, req: Request): Prepared {
 
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
-  const req = readRequest(o);
+  const req = chargedRequest(o);
   checkFloorOnBox(req, o.vars, o.ranges, o.dtype ?? 'float64');
   const graph = buildFusedGraph(builtForms(o, req).exprs[0]!, req.inputs, { norms: true, ...fuseOptions(o, req) });
   if (!graph.nodes.some((n) => n.kind === 'norm')) {

@@ -1,14 +1,17 @@
 import { InputError } from '../errors.ts';
 import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
+import { foldConstants } from './constants.ts';
 import { plainGraph, type GraphBuilder } from './rewritecost.ts';
 import { rewriteForSize, type SizeRewrite } from './rewritesearch.ts';
 
 type Box = Record<string, readonly [number, number]>;
 
 /**
- * Rewrites the parts of a formula the graph does not build directly into ones it does, using
- * the input box to pick branches (exact identities, no approximation):
+ * Folds the constant subexpressions to doubles (constants.ts: exact ones free, the others
+ * charged by compile through constantCharge), then rewrites the parts of a formula the graph
+ * does not build directly into ones it does, using the input box to pick branches (exact
+ * identities, no approximation):
  *  - a^b with b not constant: exp(b·log a), for a > 0 on the region (else log's refusal);
  *  - atan2(y, x) by the half-plane its box lies in:
  *      x > 0:          atan(y/x)
@@ -19,7 +22,11 @@ type Box = Record<string, readonly [number, number]>;
  *    negative x-axis (a jump of 2π) is refused with a region that avoids it.
  */
 export function lowerForCompile(e: Expr, box: Box): Expr {
-  const rec = (x: Expr) => lowerForCompile(x, box);
+  return lower(foldConstants(e), box);
+}
+
+function lower(e: Expr, box: Box): Expr {
+  const rec = (x: Expr) => lower(x, box);
   switch (e.op) {
     case 'const': case 'var': return e;
     case 'neg': return { op: 'neg', arg: rec(e.arg) };

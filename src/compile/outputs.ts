@@ -5,6 +5,7 @@ import type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpe
 import { measureColumnsOnRegion } from './measure.ts';
 import type { Request } from './request.ts';
 import { certifiedRegion, type Compiled } from './result.ts';
+import { withCharge } from './constants.ts';
 
 /**
  * Several outputs in one network: the names and tolerances checked up front, and the result
@@ -34,12 +35,16 @@ interface Built { network: Network; errorOuts: number[]; reports: NodeReport[]; 
 
 type Measured = OutputReport & { _count: number; _outside: number };
 
-/** The result of a several-output compile: one report per output, the top-level figures their maxima. */
+/**
+ * The result of a several-output compile: one report per output, the top-level figures their maxima.
+ * `charges[k]` (constants.ts) bounds the effect of output k's rounded constants: added to its construction.
+ */
 export function multiResult(
-  o: CompileOptions, req: Request, c: Compiled, outIds: number[], built: Built,
+  o: CompileOptions, req: Request, c: Compiled, outIds: number[], built: Built, charges: number[] = [],
 ): CompileResult {
   const inputs = req.inputs;
-  const outputs = measureOutputs(o, req, c, outIds, built);
+  const errorOuts = built.errorOuts.map((e, k) => withCharge(e, charges[k] ?? 0));
+  const outputs = measureOutputs(o, req, c, outIds, { ...built, errorOuts });
   const worst = (f: (r: OutputReport) => number) => Math.max(...outputs.map(f));
   return {
     expr: o.expr, inputs, network: built.network,
@@ -72,7 +77,7 @@ function measureOutputs(o: CompileOptions, req: Request, c: Compiled, outIds: nu
         + 'this is a bug in knotnet, please report it with the command line.');
     }
     return {
-      name: out.name, expr: out.expr, maxError: req.tolerances[k]!, certifiedMax,
+      name: out.name, expr: out.expr, maxError: out.maxError ?? o.maxError, certifiedMax,
       certifiedConstruction: built.errorOuts[k]!, roundingBound: r64[k]!,
       certifiedMaxFloat32: built.errorOuts[k]! + r32[k]!,
       measuredMax: m.max, measuredRms: m.rms, outputRange: ranges[id]!, _count: m.count, _outside: m.outside,

@@ -7,6 +7,7 @@ import { magnitude, type Range } from './ranges.ts';
 import type { GivenRanges, Request } from './request.ts';
 import type { CompileOptions, CompileResult } from './types.ts';
 import { nameRecord } from '../expr/names.ts';
+import { withCharge } from './constants.ts';
 
 /** The compiled graph a result reports on: its nodes' ranges, the live nodes and the stated ranges. */
 export interface Compiled { g: Graph; ranges: Range[]; live: Set<number>; given: GivenRanges }
@@ -27,11 +28,15 @@ export function certifiedRegion(o: CompileOptions, c: Compiled): CompileResult['
  * The result of a one-output compile: the best network measured on fresh samples of its
  * certified region (measure.ts; a measured error above the certified one is a bug, reported
  * as such), and its float32 bound (certified for a float32 build, computed here otherwise).
+ * `charge` (constants.ts) bounds the effect of the formula's rounded constants: added to the
+ * construction and to every certificate.
  */
 export function singleResult(
-  o: CompileOptions, req: Request, c: Compiled, best: Best, scope: RoundingScope,
+  o: CompileOptions, req: Request, c: Compiled, best: Best, scope: RoundingScope, charge = 0,
 ): CompileResult {
-  const { built, rounding, total, total32 } = best;
+  const { built, rounding } = best;
+  const [total, total32] = [withCharge(best.total, charge), withCharge(best.total32, charge)];
+  const construction = withCharge(built.errorOut, charge);
   const { g, ranges, live } = c;
   const inputs = req.inputs;
   o.onProgress?.('measuring', `${o.samples ? o.samples.length / inputs.length : o.measureCount ?? 'default'} samples`);
@@ -41,10 +46,10 @@ export function singleResult(
   assertMeasuredWithinCertified(`compile ${o.expr}`, m.max, total, magnitude(ranges[g.output]!));
   return {
     expr: o.expr, inputs, network: built.network,
-    certifiedMax: total, certifiedConstruction: built.errorOut, roundingBound: rounding,
+    certifiedMax: total, certifiedConstruction: construction, roundingBound: rounding,
     measuredMax: m.max, measuredRms: m.rms, measuredSamples: m.count, outsideRegion: m.outside,
     nodes: built.reports, region: certifiedRegion(o, c), hints: built.hints,
-    certifiedMaxFloat32: scope.dtype === 'float32' ? total32 : built.errorOut + float32Rounding(scope, built),
+    certifiedMaxFloat32: scope.dtype === 'float32' ? total32 : construction + float32Rounding(scope, built),
     outputRange: ranges[g.output]!,
   };
 }

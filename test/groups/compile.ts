@@ -21,3 +21,4 @@ import '../compile/ranges.test.ts';
 import '../compile/region.test.ts';
 import '../compile/rewrite.test.ts';
 import '../compile/rewritecompile.test.ts';
+import '../compile/constants.test.ts';
