@@ -47,7 +47,7 @@ function chargedRequest(o: CompileOptions): ChargedRequest {
 /** A built network, not yet measured: `finish` measures it and makes the result. */
 interface Built { network: Network; finish: () => CompileResult }
 
-/** `req` is readRequest(o), which does not depend on o.norm (--norm auto reads it once for both builds). */
+/** `req` is chargedRequest(o), which does not depend on o.norm (--norm auto reads it once for both builds). */
 function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = chargedRequest(o)): Built {
   checkFloorOnBox(req, o.vars, o.ranges, o.dtype ?? 'float64');
   const p = prepare(o, req);
