@@ -80,6 +80,8 @@ export function formatIssue(issue: InputIssue): string {
  * `not-subexpression`, `no-overlap`, `not-affine`, `not-lowered`, `too-wide`,
  * `too-few-points`, `below-dtype-floor`, `below-float64-floor`, `unsupported`.
  * Of jumps and bands (--exclude): `jump-not-covered`, `nested-jump`, `too-many-jumps`.
+ * Of constant subexpressions (sqrt(2), …) folded with their rounding charged: `too-many-kinks`,
+ * `unbounded-slope`, `below-floor` (the tolerance is used up by that charge).
  * Of exports: `not-float32`, `float32-overflow`, `unknown-format`.
  * WorkError's `code`: `work-limit`, or `tolerance-not-met` (ToleranceError, with `why` and the
  * `best` reached); SoundnessError's: `unsound-certificate` (a bug in knotnet: a measured error
