@@ -10,8 +10,9 @@
  * FIFOs, sockets and symbolic links are never written.
  */
 import { accessSync, constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.ts';
+import { isInside } from '../runtime/read-limits.ts';
 import { clearLeftovers } from './leftovers.ts';
 import { folderContents, isKnotnetFile } from './ownership.ts';
 
@@ -126,13 +127,9 @@ function refuseOverlaps(targets: OutputTarget[]): void {
     for (let i = 0; i < j; i++) {
       const [a, b] = [targets[i]!, targets[j]!];
       if (paths[i] === paths[j]) throw new InputError(b.argument, `name a different path than ${a.argument}`, b.path);
-      const inside = (outer: string, inner: string) => {
-        const rel = relative(outer, inner);
-        return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-      };
-      if (inside(paths[i]!, paths[j]!)) throw new InputError(b.argument,
+      if (isInside(paths[i]!, paths[j]!)) throw new InputError(b.argument,
         `name a path outside ${a.argument} ${a.path} (this command writes that one whole)`, b.path);
-      if (inside(paths[j]!, paths[i]!)) throw new InputError(a.argument,
+      if (isInside(paths[j]!, paths[i]!)) throw new InputError(a.argument,
         `name a path outside ${b.argument} ${b.path} (this command writes that one whole)`, a.path);
     }
   }

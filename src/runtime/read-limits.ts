@@ -205,6 +205,12 @@ class LineBuffer {
   }
 }
 
+/** Is absolute path `inner` strictly below absolute path `outer` (not equal, not beside)? */
+export function isInside(outer: string, inner: string): boolean {
+  const rel = relative(outer, inner);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
 /**
  * The path of the file `name` (a TF.js weightsManifest path) inside the model folder `dir`:
  * a relative path that stays inside the folder once symbolic links are followed, naming an
@@ -216,13 +222,9 @@ export function modelFileInside(dir: string, name: unknown, argument: string): s
   const refuse = (rule: string) => new InputError(argument, rule, name, { field: 'model', code: 'outside-folder' });
   if (typeof name !== 'string' || name === '' || isAbsolute(name)) throw refuse('name a file inside the model folder');
   const full = resolve(dir, name);
-  const inside = (base: string, p: string) => {
-    const rel = relative(base, p);
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  };
-  if (!inside(resolve(dir), full)) throw refuse('name a file inside the model folder');
+  if (!isInside(resolve(dir), full)) throw refuse('name a file inside the model folder');
   let real: string;
   try { real = realpathSync(full); } catch { throw refuse(`name an existing file inside the model folder ${dir}`); }
-  if (!inside(realpathSync(dir), real)) throw refuse('name a file inside the model folder (a link leads out of it)');
+  if (!isInside(realpathSync(dir), real)) throw refuse('name a file inside the model folder (a link leads out of it)');
   return full;
 }
