@@ -3,6 +3,7 @@ import { exprToString, type Expr } from '../expr/ast.ts';
 import { accurateEvaluator } from '../expr/accurate.ts';
 import { branchWithSigns, derivative, kinkSites } from '../expr/derivative.ts';
 import { enclose } from '../expr/interval.ts';
+import { productIsExact, sumIsExact } from './ranges.ts';
 import type { Request } from './request.ts';
 
 type Box = Record<string, readonly [number, number]>;
@@ -71,29 +72,16 @@ const isLiteral = (e: Expr): boolean => e.op === 'const' || (e.op === 'neg' && i
 /** Magnitudes where TwoSum/TwoProduct are exact and nothing over- or underflows. */
 const SAFE = (x: number) => x === 0 || (Math.abs(x) >= 2 ** -400 && Math.abs(x) <= 2 ** 400);
 
-/** Dekker's split of a double into two halves of 26 bits (exact for |a| <= 2^996). */
-function split(a: number): [number, number] {
-  const c = 134217729 * a; // 2^27 + 1
-  const hi = c - (c - a);
-  return [hi, a - hi];
-}
-
-/** a·b exactly representable (TwoProduct's error term zero), or null. */
+/** a·b exactly representable (TwoProduct's error term zero, ranges.ts), or null. */
 function exactProduct(a: number, b: number): number | null {
   const p = a * b;
-  if (![a, b, p].every(SAFE)) return null;
-  const [ah, al] = split(a);
-  const [bh, bl] = split(b);
-  const err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
-  return err === 0 ? p : null;
+  return [a, b, p].every(SAFE) && productIsExact(a, b) ? p : null;
 }
 
+/** a + b exactly representable (TwoSum's error term zero, ranges.ts), or null. */
 function exactSum(a: number, b: number): number | null {
   const s = a + b;
-  if (![a, b, s].every(SAFE)) return null;
-  const bv = s - a;
-  const err = (a - (s - bv)) + (b - bv);
-  return err === 0 ? s : null;
+  return [a, b, s].every(SAFE) && sumIsExact(a, b) ? s : null;
 }
 
 /** The value of a constant formula when float64 computes it with no rounding at all, else null. */
