@@ -1,6 +1,7 @@
 /**
  * `knotnet milp` figures (not part of the tests):
- *   node --import tsx bench/milp.ts [--seconds S] [--width W]
+ *   node --import tsx bench/milp.ts [--seconds S] [--width W] [--write]
+ * (`--write`: block `milp` of docs/benchmarks.md, bench/write.ts)
  * For each formula: a ReLU MLP of the usual size (two hidden layers of W = 32 units, Adam on
  * 2,000 samples for S = 20 s of training, TensorFlow.js) certified by certifyNetwork (its
  * exact-arithmetic proven error E, what its MILP computes), and knotnet's construction at the
@@ -18,8 +19,10 @@ import { parseFormula } from '../src/expr/parse.ts';
 import type { Network } from '../src/net/network.ts';
 import { rng } from '../src/random.ts';
 import { networkFromModel, reluMlp, scalingOf, trainFor } from '../src/train/index.ts';
+import { recordFor } from './write.ts';
 
 const args = process.argv.slice(2);
+recordFor('milp', ['node --import tsx bench/milp.ts', ...args.filter((a) => a !== '--write'), '--write'].join(' '));
 const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1])
   : fallback);
 const SECONDS = flag('--seconds', 20);
@@ -86,5 +89,8 @@ for (const c of CASES) {
       s.optimum.toPrecision(6), truth.toPrecision(6)]);
   }
 }
+console.log(`# a trained ReLU MLP (${WIDTH}x${WIDTH}, Adam on 2,000 samples for ${SECONDS} s, TensorFlow.js) ` +
+  'certified by certify\'s engine (exact arithmetic), knotnet\'s network at that certified error E, both written ' +
+  'by toMilp and minimized in HiGHS (WebAssembly, 300 s at most), and the minimum by dense search');
 console.log(renderTable(['formula', 'network', 'certified E', 'binaries', 'largest M', 'HiGHS s', 'status',
   'optimum', 'dense-search min'], rows));

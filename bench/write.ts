@@ -5,7 +5,7 @@
  * test/docs/benchmarks.test.ts checks that every block there has a generator.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 export const BENCH_PAGE = join(import.meta.dirname, '../docs/benchmarks.md');
@@ -29,6 +29,7 @@ export function replaceBlock(page: string, name: string, body: string): string {
  */
 export function recordFor(name: string, command: string): void {
   if (!process.argv.includes('--write')) return;
+  const started = performance.now();
   const lines: string[] = [];
   const log = console.log.bind(console);
   console.log = (...args: unknown[]) => {
@@ -40,7 +41,9 @@ export function recordFor(name: string, command: string): void {
     const cpu = cpus();
     const when = new Date().toISOString().slice(0, 10);
     const model = cpu[0]?.model.trim() ?? 'unknown CPU';
-    const body = `Written by \`${command}\` on ${when}, ${cpu.length} cores (${model}):\n\n`
+    const took = ((performance.now() - started) / 1000).toFixed(0);
+    const body = `Written by \`${command}\` on ${when}, ${cpu.length} cores (${model}), ${took} s, `
+      + `load average ${loadavg()[0]!.toFixed(1)} at the end (timings grow with the load):\n\n`
       + '```\n' + lines.join('\n').replace(/^\n+/, '') + '\n```\n';
     const tmp = `${BENCH_PAGE}.tmp-${process.pid}`;
     writeFileSync(tmp, replaceBlock(readFileSync(BENCH_PAGE, 'utf8'), name, body));

@@ -1,14 +1,19 @@
 /**
  * One source for figures: every fenced block of docs/benchmarks.md stands inside a
  * `<!-- bench:NAME begin/end -->` pair, and a bench script records NAME (bench/write.ts
- * recordFor), so each figure there is written by the code that measures it.
+ * recordFor), so each figure there is written by the code that measures it. On the other pages
+ * (README.md, CONTRIBUTING.md, docs/ and docs/guide/), a table of figures is either the shown
+ * output of an example the doc test runs or stands between bench markers: a Markdown table with
+ * a number for a cell, or a fenced table (a `---  ---` rule under its header) outside both, is a
+ * figure typed by hand. Figures in prose are not caught (a sentence's numbers include flag
+ * defaults, formula constants and analytic facts): the guide points to the blocks instead.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { markers, replaceBlock } from '../../bench/write.ts';
-import { fencedBlocks, REPO } from '../../scripts/doc-examples.ts';
+import { examplePages, fencedBlocks, pageExamples, REPO } from '../../scripts/doc-examples.ts';
 
 const page = readFileSync(join(REPO, 'docs/benchmarks.md'), 'utf8');
 const benchSources = readdirSync(join(REPO, 'bench')).filter((f) => f.endsWith('.ts'))
@@ -41,4 +46,55 @@ describe('docs/benchmarks.md', () => {
     assert.equal(replaceBlock(text, 'x', 'new\n'), `a\n${markers('x')[0]}\nnew\n${markers('x')[1]}\nb\n`);
     assert.throws(() => replaceBlock(text, 'y', ''), /no block/);
   });
+});
+
+/** A table cell that is a figure: a number, maybe signed, with an exponent or a unit (x, %, s, MB). */
+const FIGURE_CELL = /^[−+-]?\d[\d,]*(\.\d+)?(e[+-]?\d+)?\s*(x|%|s|MB)?$/;
+
+/** The spans of `md` between bench markers. */
+function markedSpans(md: string): [number, number][] {
+  return [...md.matchAll(/<!-- bench:([\w-]+) begin -->/g)].map((m) => [m.index, md.indexOf(markers(m[1]!)[1])]);
+}
+
+/** The Markdown table rows of `md` (lines starting with `|`) holding a figure cell, with where they start. */
+export function figureRows(md: string): { at: number; row: string }[] {
+  return [...md.matchAll(/^\|.*\|[ \t]*$/gm)].filter((m) => m[0].split('|').slice(1, -1)
+    .some((cell) => FIGURE_CELL.test(cell.trim()))).map((m) => ({ at: m.index, row: m[0] }));
+}
+
+/** Whether a fenced block's text is a table of figures: a `---  ---` rule and a number below it. */
+export function isFigureTable(text: string): boolean {
+  const rule = /^-{2,}( {1,}-{2,})+[ \t]*$/m.exec(text);
+  return !!rule && /\d/.test(text.slice(rule.index + rule[0].length));
+}
+
+/** The tables of figures on `page` that are neither a shown output of its examples nor between bench markers. */
+export function typedTables(page: string, md: string): string[] {
+  const spans = markedSpans(md);
+  const marked = (at: number) => spans.some(([s, e]) => s < at && at < e);
+  const shown = new Set(pageExamples(page).flatMap((e) => (e.shown ? [e.shown.start] : [])));
+  const blocks = fencedBlocks(md);
+  const inBlock = (at: number) => blocks.some((b) => b.start <= at && at < b.end);
+  return [
+    ...figureRows(md).filter((r) => !marked(r.at) && !inBlock(r.at)).map((r) => r.row),
+    ...blocks.filter((b) => !shown.has(b.start) && !marked(b.start) && isFigureTable(b.text)).map((b) => b.text),
+  ];
+}
+
+describe('tables of figures on the other pages', () => {
+  it('tell a typed table from a written or shown one', () => {
+    assert.deepEqual(figureRows('| a | b |\n| --- | --- |\n| T3 | 1.09 |\n| onnx | opset 17 |\n').map((r) => r.row),
+      ['| T3 | 1.09 |']);
+    assert.ok(isFigureTable('name  ReLUs\n----  -----\nT3       68\n'));
+    assert.ok(!isFigureTable('npm ci\nnpm test\n'));
+    const page = `${markers('x')[0]}\n| T3 | 68 |\n${markers('x')[1]}\n| sqrt | 50 |\n`;
+    assert.deepEqual(typedTables('README.md', page), ['| sqrt | 50 |']);
+  });
+
+  for (const page of examplePages().filter((p) => p !== 'docs/benchmarks.md')) {
+    it(`${page}: every table of figures is a shown output or written by a bench`, () => {
+      const typed = typedTables(page, readFileSync(join(REPO, page), 'utf8'));
+      assert.deepEqual(typed, [], `${page} has tables of figures typed by hand (give them a bench block)`);
+    });
+  }
 });
