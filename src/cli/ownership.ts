@@ -62,8 +62,8 @@ const field = (v: unknown, key: string): unknown => (v !== null && typeof v === 
 function isKnotnetOnnx(path: string, size: number): boolean {
   try {
     const model = decodeOnnx(readHead(path, size));
-    return model.producerName === 'knotnet'
-      && (model.metadataProps ?? []).some((p) => p.key === ONNX_KNOTNET_KEY && p.value === ONNX_KNOTNET_VALUE);
+    return model.producer_name === 'knotnet'
+      && model.metadata_props.some((p) => p.key === ONNX_KNOTNET_KEY && p.value === ONNX_KNOTNET_VALUE);
   } catch {
     return false;
   }

@@ -5,7 +5,9 @@
  * to float. Any other operator is refused by its name. Weights come from the graph's
  * initializers (raw_data, float_data or double_data), widened exactly to float64.
  */
-import { AttributeProto_AttributeType, TensorProto_DataType, type NodeProto, type TensorProto } from 'onnx-buf';
+import {
+  AttributeProtoAttributeType, TensorProtoDataType, type NodeProto, type TensorProto,
+} from './proto/onnx-pbf.js';
 import { InputError } from '../errors.ts';
 import type { Network } from '../net/network.ts';
 import { checkLayerShape, checkParamCount, finiteWeights, fromLittleEndian } from './bytes.ts';
@@ -19,19 +21,19 @@ const SUPPORTED = ['Gemm', 'MatMul', 'Add', 'Relu', 'LeakyRelu', 'Identity', 'Dr
 const PASS = new Set(['Identity', 'Dropout', 'Flatten', 'Cast']);
 
 function tensorValues(t: Tensor, source: string): { dims: number[]; data: Float64Array } {
-  const dims = (t.dims ?? []).map(Number);
+  const dims = t.dims;
   const count = dims.reduce((a, b) => a * b, 1);
-  const type = t.dataType === TensorProto_DataType.DOUBLE ? 'float64'
-    : t.dataType === TensorProto_DataType.FLOAT ? 'float32' : null;
-  if (!type) throw new InputError(`${source} initializer "${t.name}"`, 'be float or double', `data type ${t.dataType}`,
+  const type = t.data_type === TensorProtoDataType.DOUBLE ? 'float64'
+    : t.data_type === TensorProtoDataType.FLOAT ? 'float32' : null;
+  if (!type) throw new InputError(`${source} initializer "${t.name}"`, 'be float or double', `data type ${t.data_type}`,
     { field: 'bytes', code: 'malformed' });
   let data: Float64Array;
-  if (t.rawData && t.rawData.length > 0) {
-    if (t.rawData.length !== count * (type === 'float64' ? 8 : 4)) throw new InputError(`${source} initializer ` +
-      `"${t.name}"`, `hold ${count} values`, `${t.rawData.length} bytes`, { field: 'bytes', code: 'malformed' });
-    data = fromLittleEndian(t.rawData, 0, count, type);
+  if (t.raw_data && t.raw_data.length > 0) {
+    if (t.raw_data.length !== count * (type === 'float64' ? 8 : 4)) throw new InputError(`${source} initializer ` +
+      `"${t.name}"`, `hold ${count} values`, `${t.raw_data.length} bytes`, { field: 'bytes', code: 'malformed' });
+    data = fromLittleEndian(t.raw_data, 0, count, type);
   } else {
-    data = Float64Array.from(type === 'float64' ? t.doubleData ?? [] : (t.floatData ?? []).map(Math.fround));
+    data = Float64Array.from(type === 'float64' ? t.double_data : t.float_data.map(Math.fround));
   }
   if (data.length !== count) throw new InputError(`${source} initializer "${t.name}"`, `hold ${count} values`,
     data.length, { field: 'bytes', code: 'malformed' });
@@ -48,17 +50,17 @@ export function checkOnnxWeights(bytes: Uint8Array, source = 'ONNX model'): void
 
 /** The float and double initializers, their declared sizes together within the parameter limit (before any is read). */
 function floatInitializers(initializers: readonly Tensor[], source: string): Tensor[] {
-  const floats = initializers.filter((t) => t.dataType === TensorProto_DataType.FLOAT
-    || t.dataType === TensorProto_DataType.DOUBLE);
+  const floats = initializers.filter((t) => t.data_type === TensorProtoDataType.FLOAT
+    || t.data_type === TensorProtoDataType.DOUBLE);
   let params = 0;
-  for (const t of floats) params = checkParamCount(params + (t.dims ?? []).reduce((a, d) => a * Number(d), 1), source);
+  for (const t of floats) params = checkParamCount(params + t.dims.reduce((a, d) => a * d, 1), source);
   return floats;
 }
 
 const attr = (n: Node, name: string, fallback: number): number => {
-  const a = n.attribute?.find((x) => x.name === name);
+  const a = n.attribute.find((x) => x.name === name);
   if (!a) return fallback;
-  return a.type === AttributeProto_AttributeType.FLOAT ? a.f ?? fallback : Number(a.i ?? fallback);
+  return a.type === AttributeProtoAttributeType.FLOAT ? a.f : a.i;
 };
 
 const isPowerOfTwo = (v: number): boolean => v > 0 && Number.isInteger(Math.log2(v));
@@ -87,8 +89,8 @@ export function networkFromOnnx(bytes: Uint8Array,
     return tensorValues(t, source);
   };
   const nodes = graph.node ?? [];
-  for (const n of nodes) if (!SUPPORTED.includes(n.opType ?? '')) throw new InputError(`${source} operator`,
-    `be one of ${SUPPORTED.join(', ')}`, n.opType, { field: 'bytes', code: 'unsupported' });
+  for (const n of nodes) if (!SUPPORTED.includes(n.op_type)) throw new InputError(`${source} operator`,
+    `be one of ${SUPPORTED.join(', ')}`, n.op_type, { field: 'bytes', code: 'unsupported' });
   let current = graph.input!.find((i) => !inits.has(i.name ?? ''))!.name!;
   const outName = graph.output![0]!.name!;
   const steps: Step[] = [], used = new Set<Node>();
@@ -97,7 +99,7 @@ export function networkFromOnnx(bytes: Uint8Array,
     if (!n) throw new InputError(source, 'be a chain of layers from its input to its output',
       `nothing reads "${current}"`, { field: 'bytes', code: 'malformed' });
     used.add(n);
-    const op = n.opType!, what = `${source} node "${n.name || op}"`;
+    const op = n.op_type, what = `${source} node "${n.name || op}"`;
     if (op === 'Gemm') {
       const [alpha, beta] = [attr(n, 'alpha', 1), attr(n, 'beta', 1)];
       if (attr(n, 'transA', 0) !== 0 || !isPowerOfTwo(alpha)

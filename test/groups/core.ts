@@ -22,6 +22,7 @@ import '../export/load-artifact.test.ts';
 import '../export/milp.test.ts';
 import '../export/model-limits.test.ts';
 import '../export/names.test.ts';
+import '../export/onnx-proto.test.ts';
 import '../export/onnx.test.ts';
 import '../export/safetensors.test.ts';
 import '../export/tfjs.test.ts';

@@ -11,7 +11,7 @@ const SRC = join(import.meta.dirname, '../../src');
 
 describe('browser bundles', () => {
   for (const [name, entry, holds] of [['knotnet', 'index.ts', 'mathjs'], ['knotnet/export', 'export/index.ts',
-    'onnx-buf']] as const) {
+    'pbf']] as const) {
     it(`${name} bundles for the browser with no node: import`, async () => {
       // node:* stays external, so an import of it would show in the bundle's imports instead of failing.
       const r = await build({
