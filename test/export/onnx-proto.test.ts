@@ -37,9 +37,9 @@ test('for all small random networks, decodeOnnx reads toOnnx bytes as onnx-proto
     assert.deepEqual(ours.metadata_props.map((p) => [p.key, p.value]),
       theirs.metadataProps.map((p) => [p.key, p.value]));
     assert.deepEqual(ours.graph!.node.map((n) => [n.op_type, n.input, n.output]),
-      theirs.graph!.node.map((n) => [n.opType, n.input, n.output]));
+      theirs.graph!.node!.map((n) => [n.opType, n.input, n.output]));
     assert.deepEqual(ours.graph!.initializer.map((t) => [t.name, t.dims, t.data_type, [...t.raw_data!]]),
-      theirs.graph!.initializer.map((t) => [t.name, t.dims.map(Number), t.dataType, [...t.rawData]]));
+      theirs.graph!.initializer!.map((t) => [t.name, t.dims!.map(Number), t.dataType, [...t.rawData!]]));
     assert.deepEqual(decodeOnnx(Uint8Array.from(onnx.ModelProto.encode(theirs).finish())), ours);
   }), { seed: 20261207, numRuns: 40 });
 });
