@@ -51,6 +51,7 @@ export function buildPwlBounded(
   trials: Trial[] = [],
   onTrial?: (t: Trial) => void,
 ): Built {
+  acceptForSize(target, size, relative);
   if (placement === 'optimal' && size.kind === 'maxError' && size.error > 0 && Number.isFinite(size.error)) {
     const tol = relative ? size.error * target.scale : size.error;
     const built = fewestForTolerance(target, tol, limit, trials, onTrial);
@@ -60,6 +61,21 @@ export function buildPwlBounded(
     return leastErrorForCount(target, size, fitKind, limit);
   }
   return { pwl: buildPwlSearched(target, size, placement, fitKind, limit, relative, trials, onTrial), bounds: {} };
+}
+
+/**
+ * The error of f's values a build at a tolerance accepts without more precise arithmetic:
+ * 2^−17 of it, under the tube's first margin (10^−4 of it) and the certificate's rtol (5·10^−5),
+ * so the construction's slack absorbs it (a 500-term sum of sines: float64 within 3e-11 at
+ * ~20 µs a point, where 2^−44 of max |f| sent every point to decimal arithmetic, ~10 ms each).
+ */
+const ACCEPTED_PART = 2 ** -17;
+
+/** Sets the target's accepted value error from the tolerance of `size` (none for a count or spacing). */
+function acceptForSize(target: Target, size: SizeBy, relative: boolean): void {
+  if (size.kind !== 'maxError' && size.kind !== 'rmsError') { target.acceptError(0); return; }
+  const tol = relative ? size.error * target.scale : size.error;
+  target.acceptError(ACCEPTED_PART * tol);
 }
 
 /** The minimum-link construction for a max-error tolerance, with its proven lower bound on the count (or null). */

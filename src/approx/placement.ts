@@ -276,6 +276,17 @@ function rmsOfLeastSquares(t: Target, x: Float64Array): number {
  * optimum of docs/DESIGN.md §1: n* ≈ ∫ sqrt|f''| / (4·sqrt(E)) segments for a best fit.
  */
 export function curvatureIntegral(t: Target, alpha = 0.5): number {
+  let known = INTEGRALS.get(t);
+  if (!known) { known = new Map(); INTEGRALS.set(t, known); }
+  let s = known.get(alpha);
+  if (s === undefined) { s = integralOf(t, alpha); known.set(alpha, s); }
+  return s;
+}
+
+/** Each target's curvature integrals by alpha (compile's planner asks for the same one many times). */
+const INTEGRALS = new WeakMap<Target, Map<number, number>>();
+
+function integralOf(t: Target, alpha: number): number {
   const grid = densityGrid(t);
   let s = 0;
   for (let i = 0; i + 1 < grid.length; i++) {

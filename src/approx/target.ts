@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { exprToString, type Expr } from '../expr/ast.ts';
+import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
 import { branchWithSigns, derivative, kinkSites } from '../expr/derivative.ts';
 import { accurateEvaluator, REL } from '../expr/accurate.ts';
 import { compileFunction1 } from '../expr/evaluate.ts';
@@ -35,16 +35,40 @@ export interface Target {
   kinks: number[];
   /** max |f| over the domain (sampled), the scale for relative errors. */
   scale: number;
+  /**
+   * Sets the absolute error f's values may carry by default to `tol` (never below 2^−44·scale):
+   * a build at a known tolerance accepts float64 values whose proven error is a small part of it,
+   * and sends only the others to double-double or decimal arithmetic. Every caller carries the
+   * proven error of each value (out[0]), so this changes the work, never soundness.
+   */
+  acceptError: (tol: number) => void;
 }
 
 /** Node evaluations the sampling grid of makeTarget may spend. */
 const GRID_WORK = 4e7;
 
+/** Targets made recently, by variable, domain, flag and formula (most recent last). */
+const RECENT = new Map<string, Target>();
+const RECENT_LIMIT = 1024;
+
 /**
  * The Target of a formula on [a, b]. Throws an InputError (naming `argument`) when the formula
- * is not defined and finite on the whole domain.
+ * is not defined and finite on the whole domain. The same formula on the same domain is made
+ * once (its checked grid costs ~2 s for a 500-term sum, and compile's planner asks for it many
+ * times): a recent one is handed out again, its accepted error reset.
  */
 export function makeTarget(expr: Expr, variable: string, a: number, b: number, argument = 'expression'): Target {
+  const key = `${variable}|${a}|${b}|${argument}|${exprKey(expr)}`;
+  let t = RECENT.get(key);
+  if (t) RECENT.delete(key);
+  else t = newTarget(expr, variable, a, b, argument);
+  t.acceptError(0);
+  RECENT.set(key, t);
+  if (RECENT.size > RECENT_LIMIT) RECENT.delete(RECENT.keys().next().value!);
+  return t;
+}
+
+function newTarget(expr: Expr, variable: string, a: number, b: number, argument: string): Target {
   const f64 = compileFunction1(expr, variable);
   const point = pointEvaluator(expr, variable);
   const curvature = curvatureOf(expr, variable);
@@ -52,7 +76,9 @@ export function makeTarget(expr: Expr, variable: string, a: number, b: number, a
   const scale = checkedScale({ expr, variable, a, b, argument }, f64, point);
   const kinks = findKinks(curvature.selectors, a, b);
   const { f2, encloseF2 } = curvature;
-  return { expr, variable, a, b, f: point.f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1 };
+  const floor = REL * Math.max(scale, MIN_NORMAL);
+  const acceptError = (tol: number) => point.setAbsTol(tol > floor && tol < Infinity ? tol : floor);
+  return { expr, variable, a, b, f: point.f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1, acceptError };
 }
 
 /** Relative accuracy of the values that find the scale (a sampled max |f|, not a bound). */
@@ -145,20 +171,25 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
   const N = Math.max(1000, Math.min(20000, Math.floor(GRID_WORK / treeSize(expr).nodes)));
   const at = (i: number) => (i === N ? b : a + ((b - a) * i) / N);
   let scale64 = 0;
+  const y64 = new Float64Array(N + 1);
   for (let i = 0; i <= N; i++) {
     const x = at(i);
     let y = f64(x);
     if (!Number.isFinite(y)) y = f(x);
     if (!Number.isFinite(y)) throw undefinedOnDomain(dom, f64, x);
     if (Math.abs(y) < Infinity) scale64 = Math.max(scale64, Math.abs(y));
+    y64[i] = y;
   }
   // The scale is a sampled max: 2^−30 of it is accuracy enough, and spares decimal arithmetic where
   // float64's running bound is loose (a sum of 500 sines: ~10 ms a point, minutes for the grid).
   point.setAbsTol(SCALE_ACCURACY * Math.max(scale64, MIN_NORMAL));
   let scale = 0;
   for (let i = 0; i <= N; i += 10) scale = Math.max(scale, Math.abs(f(at(i))));
-  // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each).
-  if (point.precisePoints() < 50) for (let i = 0; i <= N; i++) scale = Math.max(scale, Math.abs(f(at(i))));
+  // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each), where
+  // float64 puts f within half of the max so far (a 500-term sum: ~100 µs a point in ball arithmetic).
+  if (point.precisePoints() < 50) {
+    for (let i = 0; i <= N; i++) if (!(Math.abs(y64[i]!) < scale / 2)) scale = Math.max(scale, Math.abs(f(at(i))));
+  }
   point.setAbsTol(REL * Math.max(scale, MIN_NORMAL));
   const bad = nonFinitePoint(expr, dom.variable, f, a, b);
   if (bad !== null) throw undefinedOnDomain(dom, f64, bad);
