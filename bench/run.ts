@@ -27,6 +27,14 @@ const quick = process.argv.includes('--quick');
 recordFor(quick ? 'run-quick' : 'run', `npm run bench -- ${quick ? '--quick ' : ''}--write`);
 const LIMIT = quick ? 200_000 : 2_000_000;
 const now = () => performance.now() / 1000;
+const parts: string[] = [];
+let partStart = now();
+/** Ends the part of the run just printed: its wall seconds go into the last line. */
+function endPart(name: string): void {
+  const t = now();
+  parts.push(`${name} ${fmt(t - partStart)}`);
+  partStart = t;
+}
 
 function segmentsFor(expr: string, domain: [number, number], rel: number, placement: 'uniform' | 'optimal') {
   try {
@@ -55,6 +63,7 @@ for (const [expr, a, b] of [['x^2', 1e6, 1e7], ['sqrt(x)', 0, 1], ['exp(x)', -5,
 }
 console.log(renderTable(['function', 'rel. error', 'uniform', 'optimal', 'n*', 'uniform/optimal', 'optimal/n*'], rows));
 
+endPart('segments');
 console.log('\n# build + certify time, and evaluation throughput');
 const big = quick ? 100_000 : 1_000_000;
 let t0 = now();
@@ -82,6 +91,7 @@ console.log(renderTable(['measure', 'value'], [
   ['onnxruntime / knotnet', `${fmt(ort / ours)}x`],
 ]));
 
+endPart('build and throughput');
 console.log('\n# one variable in float32: the one-layer network evaluated in float32 against the clamp form (approx ' +
   '--dtype float32)');
 const oneD: (string | number)[][] = [];
@@ -106,6 +116,7 @@ for (const [expr, a, b, E] of [['sqrt(x)', 0, 1, 1e-4], ['exp(x)', -5, 5, 1e-3],
 console.log(renderTable(['function', 'max error', 'one-layer segments', 'one-layer ORT float32 measured',
   'clamp segments', 'clamp ReLUs', 'clamp float32 certified', 'clamp ORT float32 measured'], oneD));
 
+endPart('one variable in float32');
 console.log('\n# T3 distance: ReLUs against tolerance: the equal-spacing recipe, knotnet shallow-only, knotnet deep ' +
   'sawtooth squares (--norm squares), knotnet folded norm (--norm fold)');
 const R = T3.R;
@@ -138,6 +149,7 @@ console.log(renderTable(['max error', 'equal spacing ReLUs', 'shallow ReLUs', 'l
   'sawtooth ReLUs', 'layers', 'params', 'certified', 'measured', 'folded ReLUs', 'layers', 'params', 'certified',
     'measured', 'equal/best', 'seconds'], t3));
 
+endPart('T3 sizes');
 console.log('\n# T3 folded (float64 build, max error 1) evaluated in float32: certified float32 bound ' +
   '(compile/foldround.ts) against the float32 floor, measured in onnxruntime-node');
 {
@@ -182,16 +194,19 @@ async function float32Rows(norm: 'squares' | 'fold', tolerances: number[]): Prom
 const float32Header = ['max error', 'ReLUs', 'layers', 'float32 certified', 'ORT float32 measured', 'float32 floor',
   'certified/floor', 'seconds'];
 
+endPart('T3 folded in float32');
 console.log('\n# T3 built for float32 (compile --dtype float32): certified float32 bound against the float32 floor ' +
   'u·max|d| (u = 2^-24), measured in onnxruntime-node');
 const floor32 = 2 ** -24 * T3.R;
 const onnxShell = shell.subarray(0, 3 * (quick ? 10_000 : 100_000));
 console.log(renderTable(float32Header, await float32Rows('squares', [100, 40, 30, 25, 20])));
 
+endPart('T3 squares for float32');
 console.log('\n# T3 built for float32 as a folded norm (compile --dtype float32 --norm fold): certified float32 ' +
   'bound (compile/foldround.ts) against the float32 floor, measured in onnxruntime-node');
 console.log(renderTable(float32Header, await float32Rows('fold', [1000, 300])));
 
+endPart('T3 folded for float32');
 console.log('\n# distance in d dimensions (shell radii 2.1e7..2.4e7), max error 1: squares and sqrt (--norm ' +
   'squares) against the folded norm (--norm fold; --norm auto keeps the smaller)');
 const dimRows: (string | number)[][] = [];
@@ -216,4 +231,7 @@ for (const d of quick ? [3, 30, 300] : [3, 30, 300]) {
 }
 console.log(renderTable(['dims', 'squares ReLUs', 'layers', 'params', 'certified', 'measured', 'compile seconds',
   'folded ReLUs', 'layers', 'params', 'certified', 'measured', 'compile seconds'], dimRows));
+endPart('d dimensions');
 benchMinimal();
+endPart('minimal and fit');
+console.log(`\n# wall seconds per part: ${parts.join(', ')}`);
