@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { importOptional, missingPackage } from '../optional.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The page's folder: index.html, and in dist/ also app.js and worker.js bundled at build time. */
+/**
+ * The page's folder: index.html, and in dist/ also the scripts bundled at build time (app.js,
+ * worker.js and the chunks they share).
+ */
 const UI = join(here, 'ui');
 
 const TYPES: Record<string, string> = {
@@ -22,37 +25,44 @@ const TYPES: Record<string, string> = {
 export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" ' +
   'height="16" rx="3" fill="#1f3a5f"/><path d="M2 11h6l6-7" fill="none" stroke="#fff" stroke-width="2"/></svg>';
 
-/** The page's scripts: the page itself and its build worker, bundled with the core modules. */
-export interface PageBundle { app: string; worker: string }
+/**
+ * The page's scripts by file name: app.js (the page), worker.js (its build worker, a module
+ * worker) and the chunks both import (the core modules and libraries, held once), each served
+ * at `/<name>`.
+ */
+export type PageBundle = ReadonlyMap<string, string>;
+
+/** The entry points of the page's bundle; every other script in it is a chunk they share. */
+const PAGE_ENTRIES = ['app.js', 'worker.js'];
 
 /**
- * The page's scripts: in dist/ the bundles made at build time (scripts/build-page.ts), from
+ * The page's scripts: in dist/ the bundle made at build time (scripts/build-page.ts), from
  * the sources (a repository checkout) a fresh esbuild bundle.
  */
 export async function bundlePage(): Promise<PageBundle> {
-  try {
-    const [app, worker] = await Promise.all(['app.js', 'worker.js'].map((f) => readFile(join(UI, f), 'utf8')));
-    return { app: app!, worker: worker! };
-  } catch {
-    return bundlePageFromSources();
-  }
+  const scripts = (await readdir(UI)).filter((f) => f.endsWith('.js'));
+  if (!PAGE_ENTRIES.every((f) => scripts.includes(f))) return bundlePageFromSources();
+  return new Map(await Promise.all(scripts.map(async (f) => [f, await readFile(join(UI, f), 'utf8')] as const)));
 }
 
-/** Bundles the page and its worker (the core modules included) with esbuild, in memory. */
+/**
+ * Bundles the page and its worker (the core modules included) with esbuild, in memory: ES
+ * modules split so that what both import is one shared chunk, not a copy in each.
+ */
 export async function bundlePageFromSources(): Promise<PageBundle> {
   const { build } = await importOptional('esbuild', 'Bundling the explorer page from its sources',
     () => import('esbuild'));
   const result = await build({
     entryPoints: { app: join(UI, 'app.ts'), worker: join(UI, 'worker.ts') },
-    outdir: 'bundle', bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
-      logLevel: 'silent',
+    outdir: 'bundle', bundle: true, splitting: true, write: false, format: 'esm', platform: 'browser',
+    target: 'es2022', minify: true, logLevel: 'silent',
   });
-  const text = (name: string) => result.outputFiles.find((f) => basename(f.path) === `${name}.js`)!.text;
-  return { app: text('app'), worker: text('worker') };
+  return new Map(result.outputFiles.map((f) => [basename(f.path), f.text]));
 }
 
 /**
- * Serves the explorer on 127.0.0.1 only: the page, its bundle, and onnxruntime-web's files.
+ * Serves the explorer on 127.0.0.1 only: the page, its scripts (only the file names of its
+ * bundle, read once), and onnxruntime-web's files.
  * port 0 picks a free port. Returns the URL and a close function.
  *
  * Hardened for a machine with a browser open on other sites: only GET and HEAD are answered
@@ -80,8 +90,8 @@ export async function startExplorer(o: { port: number }): Promise<{ url: string;
     const path = requestPath(req.url);
     if (path === null) return send(req, res, 400, 'text/plain', 'bad request target');
     if (path === '/' || path === '/index.html') return send(req, res, 200, TYPES['.html']!, html);
-    if (path === '/app.js') return send(req, res, 200, TYPES['.js']!, bundle.app);
-    if (path === '/worker.js') return send(req, res, 200, TYPES['.js']!, bundle.worker);
+    const script = bundle.get(path.slice(1));
+    if (script !== undefined) return send(req, res, 200, TYPES['.js']!, script);
     if (path === '/favicon.ico' || path === '/favicon.svg') return send(req, res, 200, 'image/svg+xml', FAVICON_SVG);
     if (path.startsWith('/ort/')) {
       const name = normalize(path.slice(5));

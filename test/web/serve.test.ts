@@ -92,3 +92,29 @@ test('request targets that are not paths (//, ///, /\\, http://, //x:99999/, //[
   assert.equal(await rawStatus('/'), 200);
   assert.equal(await rawStatus('/favicon.svg'), 200);
 });
+
+/** The relative scripts a minified ES module imports (`from"./x.js"`, `import"./x.js"`). */
+const importsOf = (code: string): string[] => [...code.matchAll(/(?:from|import)\s*"\.\/([\w-]+\.js)"/g)]
+  .map((m) => m[1]!);
+
+test('the page\'s scripts are served by name: app.js and worker.js import one shared chunk; other names get 404',
+  async () => {
+    const get = async (path: string) => {
+      const r = await fetch(`http://127.0.0.1:${port}${path}`);
+      return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+    };
+    const [app, worker] = [await get('/app.js'), await get('/worker.js')];
+    assert.equal(app.status, 200);
+    assert.equal(worker.status, 200);
+    const shared = importsOf(worker.text);
+    assert.ok(shared.length > 0 && shared.every((f) => importsOf(app.text).includes(f)), shared.join(', '));
+    for (const f of shared) {
+      const chunk = await get(`/${f}`);
+      assert.equal(chunk.status, 200, f);
+      assert.match(chunk.type ?? '', /^text\/javascript/);
+    }
+    for (const path of ['/app.ts', '/worker.ts', '/serve.js', '/ui/app.js', `/ui/${shared[0]}`, '/chunk.js',
+      '/%2e%2e/serve.js', '/index.js']) {
+      assert.equal((await fetchRaw({ path })).status, 404, path);
+    }
+  });
