@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tfjs } from './tf.ts';
 import { evaluate } from '../net/evaluate.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { askerModel, modelFromNetwork, networkFromModel, reluMlp } from './models.ts';
@@ -138,9 +139,10 @@ interface Run { name: string; model: () => TfjsSequential; scaling?: Scaling; lr
 export function runtimeErrors(
   model: TfjsSequential, x: Float64Array, yTrue: Float64Array,
 ): { max: number; rms: number } {
+  const tf = tfjs();
   const n = yTrue.length;
   const y = tf.tidy(() => (model.predict(tf.tensor2d(Float32Array.from(x), [n,
-    x.length / n])) as tf.Tensor).dataSync());
+    x.length / n])) as Tf.Tensor).dataSync());
   const { max, rms } = errorsOf(y, yTrue);
   return { max, rms };
 }

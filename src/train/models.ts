@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tfjs } from './tf.ts';
 import { denseLayer, type DenseLayer, type Network } from '../net/network.ts';
 import type { TfjsLayer, TfjsSequential } from './tfjs-types.ts';
 
@@ -9,6 +9,7 @@ import type { TfjsLayer, TfjsSequential } from './tfjs-types.ts';
 
 /** The asker's Keras model: 3 → Dense 6 linear → Dense 12 LeakyReLU → Dense 12 LeakyReLU → 1. */
 export function askerModel(nIn: number, seed: number): TfjsSequential {
+  const tf = tfjs();
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed + k });
   const m = tf.sequential();
   m.add(tf.layers.dense({ inputShape: [nIn], units: 6, activation: 'linear', kernelInitializer: init(1) }));
@@ -25,6 +26,7 @@ export const LEAKY_ALPHA = 0.3;
 
 /** A ReLU MLP with the given hidden widths (He initialization, seeded). */
 export function reluMlp(nIn: number, widths: number[], seed: number): TfjsSequential {
+  const tf = tfjs();
   const m = tf.sequential();
   widths.forEach((units, i) => m.add(tf.layers.dense({ ...(i === 0 ? { inputShape: [nIn] } : {}), units,
     activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seed + i }) })));
@@ -34,6 +36,7 @@ export function reluMlp(nIn: number, widths: number[], seed: number): TfjsSequen
 
 /** A tfjs model holding a knotnet network's weights (kernels transposed to [in, out]). */
 export function modelFromNetwork(net: Network): TfjsSequential {
+  const tf = tfjs();
   const m = tf.sequential();
   net.layers.forEach((l, i) => {
     const layer = tf.layers.dense({ ...(i === 0 ? { inputShape: [l.inSize] } : {}), units: l.outSize,

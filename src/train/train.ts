@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as Tf from '@tensorflow/tfjs';
+import { tfjs } from './tf.ts';
 import { rng } from '../random.ts';
 import type { TfjsSequential } from './tfjs-types.ts';
 
@@ -29,7 +30,8 @@ export async function trainFor(
   o: { budgetSeconds: number; seed: number; learningRate?: number; batchSize?: number; scaling?: Scaling; onEpoch?: (
     p: TrainPoint) => void },
 ): Promise<TrainPoint[]> {
-  const sequential = model as tf.Sequential; // a tf.Sequential from askerModel, reluMlp or modelFromNetwork
+  const tf = tfjs();
+  const sequential = model as Tf.Sequential; // a tf.Sequential from askerModel, reluMlp or modelFromNetwork
   const n = y.length;
   const xs = new Float32Array(x.length);
   const ys = new Float32Array(n);

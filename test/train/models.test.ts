@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
@@ -10,6 +14,8 @@ import { useTfjsBackend } from '../../src/runtime/tfjs.ts';
 import { askerModel, LEAKY_ALPHA, modelFromNetwork, networkFromModel, reluMlp } from '../../src/train/models.ts';
 import { scalingOf, trainFor } from '../../src/train/train.ts';
 import type { TfjsSequential } from '../../src/train/tfjs-types.ts';
+import { requireTfjs } from '../../src/train/tf.ts';
+import { WorkError } from '../../src/errors.ts';
 import { rng } from '../../src/random.ts';
 
 const close = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
@@ -112,5 +118,35 @@ describe('trained models as knotnet networks', () => {
     const h = await trainFor(m, x, y, 2, { budgetSeconds: 0.5, seed: 1, learningRate: 1e-2, scaling: sc });
     assert.ok(h.length >= 1);
     assert.ok(mse() < initial / 2, `${initial} -> ${mse()}`);
+  });
+});
+
+const MISSING = 'knotnet/train (training with TensorFlow.js) needs the optional package @tensorflow/tfjs, which is not ' +
+  'installed (npm install @tensorflow/tfjs).';
+
+describe('knotnet/train without @tensorflow/tfjs', () => {
+  it('a missing tfjs is one WorkError naming the package; other load errors pass through', () => {
+    const notFound = Object.assign(new Error("Cannot find module '@tensorflow/tfjs'"), { code: 'MODULE_NOT_FOUND' });
+    assert.throws(() => requireTfjs(() => { throw notFound; }), (e: unknown) => e instanceof WorkError &&
+      e.message === MISSING);
+    const other = new RangeError('broken install');
+    assert.throws(() => requireTfjs(() => { throw other; }), (e: unknown) => e === other);
+  });
+
+  it('the subpath imports where tfjs cannot be found (a copy of src/ outside node_modules), and a model builder ' +
+    'throws the one sentence', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'knotnet-notf-'));
+    try {
+      const root = new URL('../..', import.meta.url).pathname;
+      cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
+      cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+      const script = `const m = await import(${JSON.stringify(join(dir, 'src/train/index.ts'))});
+        try { m.reluMlp(1, [2], 1); console.log('built'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script],
+        { cwd: root, encoding: 'utf8' });
+      assert.equal(out.trim(), `WorkError: ${MISSING}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
