@@ -17,7 +17,7 @@ export function tfjs(): typeof Tf {
   return loaded;
 }
 
-/** `load()` taken as the tfjs module; a missing-module error about it becomes the WorkError (tests pass a failing load). */
+/** `load()` taken as the tfjs module; a missing-module error about it becomes the WorkError (tests: a failing load). */
 export function requireTfjs(load: () => unknown): typeof Tf {
   try {
     return load() as typeof Tf;

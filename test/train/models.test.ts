@@ -121,8 +121,8 @@ describe('trained models as knotnet networks', () => {
   });
 });
 
-const MISSING = 'knotnet/train (training with TensorFlow.js) needs the optional package @tensorflow/tfjs, which is not ' +
-  'installed (npm install @tensorflow/tfjs).';
+const MISSING = 'knotnet/train (training with TensorFlow.js) needs the optional package @tensorflow/tfjs, which ' +
+  'is not installed (npm install @tensorflow/tfjs).';
 
 describe('knotnet/train without @tensorflow/tfjs', () => {
   it('a missing tfjs is one WorkError naming the package; other load errors pass through', () => {
