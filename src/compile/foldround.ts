@@ -2,6 +2,7 @@ import type { Network } from '../net/network.ts';
 import { UNIT_ROUNDOFF } from '../net/rounding.ts';
 import { gamma } from '../net/roundingrules.ts';
 import type { Kink } from './fold.ts';
+import { coneRoundingBound } from './foldcone.ts';
 import { foldStep, projectErr, type Delta, type PairErr, type SetMag } from './foldstep.ts';
 
 /**
@@ -39,6 +40,12 @@ import { foldStep, projectErr, type Delta, type PairErr, type SetMag } from './f
  *    (Σ|col| of its rows) applied to the errors at ρ1, which joins κ; above it κ/ρ ≤ 2^−10.
  *    The float64 weights make each fold F + D with |D(x)| ≤ eps·|x| (foldDrift).
  * The result is e_root·R + κ_root, then the rounding of the layers after the root.
+ *
+ * float32 (issue 32): the smaller of that and the direction-patch analysis of foldcone.ts
+ * (errors as linear forms on thin cones, net/roundingaffine.ts), which charges each rounding
+ * half an ulp of the partial sums it meets and keeps the folds' cancellations; both are proven
+ * bounds, so their minimum is one. The ball near 0 that foldcone.ts leaves out is charged by
+ * this module's bound at its radius.
  */
 export type Row = { layer: number; index: number };
 export type FoldEvent =
@@ -83,6 +90,32 @@ interface State {
 }
 
 export function foldRoundingBound(
+  net: Network, trace: FoldTrace, dtype: 'float64' | 'float32', R: number, outputMax: number,
+): number {
+  const whole = traceBound(net, trace, dtype, R, outputMax);
+  if (dtype !== 'float32') return whole;
+  // Direction patches (foldcone.ts); the ball of radius r near 0 by this module's bound at r.
+  const alpha = leafScales(net, trace);
+  const inner = (r: number) => traceBound(net, trace, dtype, r, outputMax * (r / R) + 1.2 * r);
+  return Math.min(whole, coneRoundingBound(net, alpha, R, dtype, FOLD_CONE_EVALUATIONS, inner));
+}
+
+/** Direction patches analysed for a folded norm's float32 bound (foldcone.ts). */
+export const FOLD_CONE_EVALUATIONS = 1000;
+
+/** α of each input column, when each is the leaf α·x_c of exactly one coordinate; else []. */
+function leafScales(net: Network, trace: FoldTrace): number[] {
+  const alpha = new Array<number>(net.inputs.length).fill(0);
+  for (const e of trace.events) {
+    if (e.kind !== 'leaf') continue;
+    if (e.column < 0 || alpha[e.column] !== 0) return [];
+    alpha[e.column] = e.alpha;
+  }
+  return alpha.every((a) => a !== 0) ? alpha : [];
+}
+
+/** The bound of the module comment for the ball |α⊙x| ≤ R. */
+function traceBound(
   net: Network, trace: FoldTrace, dtype: 'float64' | 'float32', R: number, outputMax: number,
 ): number {
   const u = UNIT_ROUNDOFF[dtype];

@@ -247,12 +247,15 @@ export class RoundingSplit {
     private readonly net: Network, lo: ArrayLike<number>, hi: ArrayLike<number>, private readonly dtype: Dtype,
     private readonly hints: PreRangeHints | undefined,
     private readonly inRegion?: (lo: number[], hi: number[]) => boolean,
+    /** The analysis of one box (default roundingErrorBound's first output). */
+    private readonly analyse?: (lo: ArrayLike<number>, hi: ArrayLike<number>) => number,
   ) {
     this.width0 = Array.from(hi, (h, i) => h - lo[i]!);
     this.leaves = [{ lo: Array.from(lo), hi: Array.from(hi), bound: this.bound(lo, hi) }];
   }
 
   private bound(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    if (this.analyse) return this.analyse(a, b);
     return roundingErrorBound(this.net, a, b, this.dtype, this.hints)[0]!;
   }
 

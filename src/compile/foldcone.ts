@@ -1,0 +1,156 @@
+import type { Dtype } from '../net/floatformat.ts';
+import type { Network } from '../net/network.ts';
+import { parallelotopeRoundingBound } from '../net/roundingaffine.ts';
+
+/**
+ * The float32 (or float64) rounding of a folded norm over the ball |α⊙x| ≤ R, by direction
+ * patches (issue 32): the affine analysis of net/roundingaffine.ts on thin cones, where a
+ * fold's kinks (planes through 0) are stable, instead of the per-fold worst case of
+ * foldround.ts.
+ *
+ * A fold without biases is linear on each cone between its kinks, so a thin cone patch keeps
+ * every kink stable whatever its radial length. Input columns read only by mirrored
+ * first-layer pairs relu(w·x_c), relu(−w·x_c) (the |·| of a leaf) give the same computed
+ * values for ±x_c (rounding to nearest is symmetric), so only x_c ≥ 0 is analysed; other
+ * columns take both signs (one orthant each).
+ *
+ * Cover (in y = α⊙x, x = y/α). In an orthant σ, each direction has a largest coordinate i,
+ * and v = y/|y_i| lies on
+ * the face v_i = 1, v_j ∈ [0, 1]. A patch is a sub-box [a, b] of a face and a shell
+ * |y| ∈ [r/2, r], r = R·2^−k (k < K); its points are t·σ⊙v with t = |y|/|v| ∈ [t0, t1],
+ * t0 = r/(2·|v|max), t1 = r/|v|min.
+ * With c the patch's centre and v = c + δ (|δ_j| ≤ h_j), t·v = t_m·c + (t − t_m)·c + t·δ lies
+ * in the parallelotope with centre t_m·c, one generator c·(t1 − t0)/2 and one e_j·t1·h_j per
+ * free coordinate (each divided by α in x). The points with |y| < R·2^−K are charged by `inner` (the caller's bound of
+ * that ball). The result is the largest patch bound after branch and bound (the patch with the
+ * largest bound is halved along its widest side), each no larger than its parent's, and inner.
+ */
+const K = 12;
+
+interface Patch { orthant: number[]; face: number; shell: number; lo: number[]; hi: number[]; bound: number }
+
+/** Columns whose only readers are mirrored ReLU pairs of the first layer (module comment). */
+function mirroredColumns(net: Network): boolean[] {
+  const L = net.layers[0]!;
+  const n = L.inSize;
+  const ok = new Array<boolean>(n).fill(L.activation === 'relu');
+  const single = (r: number): [number, number] | null => {
+    let col = -1;
+    for (let c = 0; c < n; c++) {
+      if (L.weights[r * n + c] === 0) continue;
+      if (col >= 0) return null;
+      col = c;
+    }
+    return col < 0 ? null : [col, L.weights[r * n + col]!];
+  };
+  const readers = new Array<number>(n).fill(0);
+  for (let r = 0; r < L.outSize; r++) for (let c = 0; c < n; c++) if (L.weights[r * n + c] !== 0) readers[c]!++;
+  for (let c = 0; c < n; c++) if (readers[c] !== 2) ok[c] = false;
+  for (let r = 0; r < L.outSize; r++) {
+    const s = single(r);
+    if (!s) { for (let c = 0; c < n; c++) if (L.weights[r * n + c] !== 0) ok[c] = false; continue; }
+    const t = r + 1 < L.outSize ? single(r + 1) : null;
+    if (t && t[0] === s[0] && t[1] === -s[1]) { r++; continue; }
+    ok[s[0]] = false;
+  }
+  return ok;
+}
+
+/** The parallelotope of a patch (module comment). */
+function enclosure(p: Patch, R: number, alpha: readonly number[]): { center: number[]; gens: number[][] } {
+  const n = p.lo.length;
+  const c = p.lo.map((a, j) => (j === p.face ? 1 : (a + p.hi[j]!) / 2));
+  const vmin = Math.sqrt(p.lo.reduce((s, a, j) => s + (j === p.face ? 1 : a * a), 0));
+  const vmax = Math.sqrt(p.hi.reduce((s, b, j) => s + (j === p.face ? 1 : b * b), 0));
+  const t0 = (R * 2 ** -(p.shell + 1)) / vmax;
+  const t1 = ((R * 2 ** -p.shell) / vmin) * (1 + 1e-12);
+  const tm = (t0 + t1) / 2;
+  const sc = (v: number[]) => v.map((x, j) => (x * p.orthant[j]!) / Math.abs(alpha[j]!));
+  const gens = [sc(c.map((x) => (x * (t1 - t0)) / 2))];
+  for (let j = 0; j < n; j++) {
+    if (j === p.face) continue;
+    const g = new Array<number>(n).fill(0);
+    g[j] = t1 * ((p.hi[j]! - p.lo[j]!) / 2) * (1 + 1e-12);
+    gens.push(sc(g));
+  }
+  return { center: sc(c.map((x) => x * tm)), gens };
+}
+
+/**
+ * Branch and bound over direction patches with `evaluations` analyses; `inner` bounds the
+ * ball |α⊙x| ≤ R·2^−K (the caller's bound at that radius). Infinity when the
+ * preconditions fail.
+ */
+export function coneRoundingBound(
+  net: Network, alpha: readonly number[], R: number, dtype: Dtype, evaluations: number, inner: (r: number) => number,
+): number {
+  const n = net.inputs.length;
+  if (alpha.length !== n || !alpha.every((a) => Number.isFinite(a) && a !== 0)) return Infinity;
+  const mirrored = mirroredColumns(net);
+  const free = mirrored.flatMap((m, c) => (m ? [] : [c]));
+  if (free.length > 4 || n > 6) return Infinity;
+  const bound = (p: Omit<Patch, 'bound'>) => {
+    const { center, gens } = enclosure({ ...p, bound: 0 }, R, alpha);
+    return parallelotopeRoundingBound(net, center, gens, dtype);
+  };
+  const heap: Patch[] = [];
+  let used = 0;
+  for (let s = 0; s < 2 ** free.length; s++) {
+    const orthant = new Array<number>(n).fill(1);
+    free.forEach((c, k) => { if ((s >> k) & 1) orthant[c] = -1; });
+    for (let face = 0; face < n; face++) {
+      for (let shell = 0; shell < K; shell++) {
+        const p = { orthant, face, shell, lo: new Array<number>(n).fill(0), hi: new Array<number>(n).fill(1) };
+        p.lo[face] = 1;
+        used++;
+        push(heap, { ...p, bound: bound(p) });
+      }
+    }
+  }
+  while (used + 2 <= evaluations && heap.length) {
+    const top = pop(heap);
+    let axis = -1; let best = 0;
+    for (let j = 0; j < n; j++) {
+      if (j !== top.face && top.hi[j]! - top.lo[j]! > best) { best = top.hi[j]! - top.lo[j]!; axis = j; }
+    }
+    if (axis < 0 || best < 1e-9) { push(heap, top); break; }
+    const mid = (top.lo[axis]! + top.hi[axis]!) / 2;
+    for (const [a, b] of [[top.lo[axis]!, mid], [mid, top.hi[axis]!]] as const) {
+      const lo = top.lo.slice(); const hi = top.hi.slice();
+      lo[axis] = a; hi[axis] = b;
+      const p = { orthant: top.orthant, face: top.face, shell: top.shell, lo, hi };
+      used++;
+      push(heap, { ...p, bound: Math.min(top.bound, bound(p)) });
+    }
+  }
+  return Math.max(heap.length ? heap[0]!.bound : 0, inner(R * 2 ** -K));
+}
+
+/** A max-heap of patches by bound. */
+function push(h: Patch[], p: Patch): void {
+  h.push(p);
+  for (let i = h.length - 1; i > 0;) {
+    const up = (i - 1) >> 1;
+    if (h[up]!.bound >= h[i]!.bound) break;
+    [h[up], h[i]] = [h[i]!, h[up]!];
+    i = up;
+  }
+}
+
+function pop(h: Patch[]): Patch {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length) {
+    h[0] = last;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1; const r = l + 1;
+      let m = i;
+      if (l < h.length && h[l]!.bound > h[m]!.bound) m = l;
+      if (r < h.length && h[r]!.bound > h[m]!.bound) m = r;
+      if (m === i) break;
+      [h[m], h[i]] = [h[i]!, h[m]!];
+      i = m;
+    }
+  }
+  return top;
+}

@@ -1,0 +1,280 @@
+import { type Dtype, UNDERFLOW_LOSS, UNIT_ROUNDOFF } from './floatformat.ts';
+import type { DenseLayer, Network } from './network.ts';
+import { RoundingSplit } from './rounding.ts';
+import { isPowerOfTwo } from './roundingrules.ts';
+
+/**
+ * A proven bound on |N̂(x) − N(x)| over an input box, where N is the network in exact
+ * arithmetic with its stored (float64) weights and N̂ the same network evaluated in float32
+ * (or float64) from the rounded input fl(x), with weights and biases rounded to the dtype, in
+ * any order of summation inside each row (sequential, pairwise, with or without fused
+ * multiply-add). Meant for small boxes (branch and bound: AffineRoundingSplit), where it is
+ * tight: it keeps the exact values as affine functions of x and the errors as linear forms in
+ * independent rounding symbols, so a fold (an isometry) passes errors on with its own
+ * orthogonal Jacobian, not with Σ|w| per layer.
+ *
+ * Proof (Higham-style, one row ŝ of a layer with stored weights ŵ_i = fl(w_i), b̂ = fl(b),
+ * computed inputs x̂_i = x_i + e_i). Let s = Σ w_i·x_i + b be the exact pre-activation. Then
+ *   ŝ − s = Σ ŵ_i·e_i + δ,  δ = Σ (ŵ_i − w_i)·x_i + (b̂ − b) + ρ,
+ * with ρ = ŝ − (Σ ŵ_i·x̂_i + b̂) the evaluation's own rounding. (1) The first sum is carried
+ * symbolically: e_i is a linear form Σ_k c_ik·ε_k in symbols |ε_k| ≤ M_k, so ŝ − s is the form
+ * Σ_i ŵ_i·c_i + ε_δ with a fresh symbol |ε_δ| ≤ |δ|max; every bound |form| ≤ Σ_k |c_k|·M_k
+ * holds whatever the correlations of the symbols (triangle inequality). (2) Σ (ŵ_i − w_i)·x_i
+ * is bounded over the box by its affine enclosure (below). (3) ρ: the terms t_i = ŵ_i·x̂_i
+ * (and b̂) of one row, m of them nonzero (a zero x̂_i — a unit proven off — and a zero ŵ_i are
+ * no terms: adding 0 is exact), are summed by m − 1 additions in some tree; each product is
+ * rounded once, |fl(t) − t| ≤ u·|t| + η (none when ŵ_i = ±2^k, η = 2^−150 the underflow loss),
+ * each addition once, |fl(a + b) − (a + b)| ≤ u·|a + b| (additions do not underflow with a
+ * loss). The operands of the addition at a node of the tree are the computed sums of a set S
+ * of terms, S ranging over a laminar family: the root (all terms) and m − 2 distinct proper
+ * subsets of ≥ 2 terms. The computed sum over S is Σ_S t_i plus the local errors inside S's
+ * subtree, at most the total B of all local errors. Hence
+ *   B ≤ u·Σ_products (|t_i| + η/u) + u·Σ_nodes (|T_S| + B),  T_S = Σ_{i∈S} t_i,
+ *   B ≤ (u·P + u·(|T_all| + Σ of the m − 2 largest |T_S| over proper S)) / (1 − (m − 1)·u),
+ * valid for every tree. A fused multiply-add fl(a·b + c) rounds once, by at most u·|a·b + c|,
+ * the same node bound without the product's rounding, so the bound covers it; so does a sum
+ * accumulated wider and rounded once. |T_S| ≤ max over the box of |Σ_S ŵ_i·x_i| (affine) +
+ * Σ_S |ŵ_i|·|e_i|max; with m > 7 every proper |T_S| is bounded by the larger of the sums of
+ * the terms' positive and negative parts. (4) ReLU: relu(ŝ) − relu(s) = λ·(ŝ − s) for some
+ * λ ∈ [0, 1] (monotone, 1-Lipschitz). With s ∈ [lo, hi] and |ŝ − s| ≤ E: hi + E ≤ 0 → both
+ * are 0 (the unit is off and its computed value is exactly 0); lo − E ≥ 0 → λ = 1; else if
+ * hi ≤ 0 the error is relu(ŝ) ∈ [0, hi + E] (a fresh symbol); if lo ≥ 0 it is
+ * (ŝ − s) + relu(−ŝ), relu(−ŝ) ∈ [0, E − lo] (the form plus a fresh symbol); otherwise
+ * λ·f = f/2 + (λ − 1/2)·f, the second part a fresh symbol of magnitude E/2. (5) The inputs:
+ * |fl(x_d) − x_d| ≤ u·max|x_d| + η, one symbol each. The output's bound is Σ|c_k|·M_k.
+ *
+ * Exact values: each unit is x ↦ c + Σ_d a_d·(x_d − mid_d) + r, r ∈ [rlo, rhi], exact for the
+ * affine maps; a ReLU on [lo, hi] ∋ 0 is enclosed by the chord, relu(s) = λ·s + [0, −λ·lo],
+ * λ = hi/(hi − lo) (relu(s) ≥ λ·s and ≤ λ·(s − lo) on [lo, hi]). The float64 arithmetic of this
+ * analysis is covered by widening each remainder by 1e-12 of the row's magnitude and the
+ * result by a relative 1e-9.
+ */
+
+/** Subsets enumerated up to this many terms per row (2^7 partial sums). */
+const ENUMERATE = 7;
+
+interface Box { mid: Float64Array; half: Float64Array }
+
+/** One unit on a box: affine enclosure of its exact value, its error form, and whether it is exactly 0. */
+interface Unit { aff: Float64Array; form: Float64Array; E: number; zero: boolean }
+
+/** Symbols' magnitudes, grown as rows are analysed. */
+class Symbols {
+  readonly mag: number[] = [];
+  constructor(readonly size: number) {}
+  add(m: number): number { this.mag.push(m); return this.mag.length - 1; }
+  bound(form: Float64Array): number {
+    let t = 0;
+    for (let k = 0; k < this.mag.length; k++) t += Math.abs(form[k]!) * this.mag[k]!;
+    return t;
+  }
+}
+
+/** Largest |value| of an affine enclosure over the box, and its range. */
+function range(aff: Float64Array, box: Box): [number, number] {
+  const d = box.mid.length;
+  let w = 0;
+  for (let i = 0; i < d; i++) w += Math.abs(aff[1 + i]!) * box.half[i]!;
+  return [aff[0]! - w + aff[d + 1]!, aff[0]! + w + aff[d + 2]!];
+}
+const maxAbs = (aff: Float64Array, box: Box) => { const [a, b] = range(aff, box); return Math.max(-a, b); };
+
+/** aff += k·src (remainders combined by sign). */
+function axpy(aff: Float64Array, k: number, src: Float64Array): void {
+  const n = aff.length;
+  for (let i = 0; i < n - 2; i++) aff[i] = aff[i]! + k * src[i]!;
+  const [a, b] = k >= 0 ? [src[n - 2]!, src[n - 1]!] : [src[n - 1]!, src[n - 2]!];
+  aff[n - 2] = aff[n - 2]! + k * a;
+  aff[n - 1] = aff[n - 1]! + k * b;
+}
+
+/**
+ * The bound of the module comment for output `output` over the box [lo, hi]. Infinity when
+ * a value overflows the dtype or a symbol cannot be bounded.
+ */
+export function affineRoundingBound(
+  net: Network, lo: ArrayLike<number>, hi: ArrayLike<number>, dtype: Dtype, output = 0,
+): number {
+  const dims = lo.length;
+  const center = Array.from({ length: dims }, (_, d) => (lo[d]! + hi[d]!) / 2);
+  const gens = Array.from({ length: dims }, (_, d) => {
+    const g = new Array<number>(dims).fill(0); g[d] = (hi[d]! - lo[d]!) / 2; return g;
+  });
+  return parallelotopeRoundingBound(net, center, gens, dtype, output);
+}
+
+/**
+ * The bound over the parallelotope {center + Σ_j ξ_j·gens[j] : ξ ∈ [−1, 1]^g} (gens[j] one
+ * vector of the input space per generator). `rule` 'ulp' charges each rounding half an ulp
+ * of its largest magnitude; 'u' charges u·magnitude, which scales with the inputs (a network
+ * without biases then has a bound exactly proportional to the parallelotope's scale, up to
+ * underflow).
+ */
+export function parallelotopeRoundingBound(
+  net: Network, center: readonly number[], gens: readonly (readonly number[])[], dtype: Dtype, output = 0,
+  rule: 'ulp' | 'u' = 'ulp',
+): number {
+  const dims = center.length;
+  const g = gens.length;
+  const box: Box = { mid: new Float64Array(g), half: new Float64Array(g).fill(1) };
+  const size = dims + net.layers.reduce((t, l) => t + 2 * l.outSize, 0);
+  const sym = new Symbols(size);
+  const u = UNIT_ROUNDOFF[dtype];
+  const eta = UNDERFLOW_LOSS[dtype];
+  const ulp = rule === 'ulp' ? (Y: number) => halfUlp(Y, u, eta) : (Y: number) => u * Y + eta;
+  let units: Unit[] = [];
+  for (let d = 0; d < dims; d++) {
+    const aff = new Float64Array(g + 3);
+    aff[0] = center[d]!;
+    let w = 0;
+    for (let j = 0; j < g; j++) { aff[1 + j] = gens[j]![d]!; w += Math.abs(gens[j]![d]!); }
+    const form = new Float64Array(size);
+    const m = dtype === 'float32' ? ulp(Math.abs(center[d]!) + w) : 0;
+    form[sym.add(m)] = 1;
+    units.push({ aff, form, E: m, zero: false });
+  }
+  const f32 = dtype === 'float32';
+  for (const layer of net.layers) {
+    const next: Unit[] = [];
+    for (let r = 0; r < layer.outSize; r++) {
+      const unit = rowUnit(layer, r, units, box, sym, { u, eta, f32, ulp });
+      if (!unit) return Infinity;
+      next.push(unit);
+    }
+    units = next;
+  }
+  const b = sym.bound(units[output]!.form) * (1 + 1e-9);
+  return Number.isFinite(b) ? b : Infinity;
+}
+
+interface Arith { u: number; eta: number; f32: boolean; ulp: (Y: number) => number }
+
+/** One row: its exact enclosure, error form and (after the ReLU) its unit (module comment). */
+function rowUnit(layer: DenseLayer, r: number, input: Unit[], box: Box, sym: Symbols, a: Arith): Unit | null {
+  const g = box.mid.length;
+  const base = r * layer.inSize;
+  const aff = new Float64Array(g + 3);
+  const drift = new Float64Array(g + 3); // Σ (ŵ − w)·x
+  const form = new Float64Array(sym.size);
+  const terms: { aff: Float64Array; k: number; err: number }[] = [];
+  let products = 0; let scale = 0;
+  for (let c = 0; c < layer.inSize; c++) {
+    const w = layer.weights[base + c]!;
+    if (w === 0) continue;
+    const x = input[c]!;
+    const ws = a.f32 ? Math.fround(w) : w;
+    if (!Number.isFinite(ws)) return null;
+    axpy(aff, w, x.aff);
+    scale += Math.abs(w) * maxAbs(x.aff, box);
+    if (ws !== w) axpy(drift, ws - w, x.aff);
+    if (x.zero || ws === 0) continue;
+    for (let k = 0; k < sym.mag.length; k++) form[k] = form[k]! + ws * x.form[k]!;
+    terms.push({ aff: x.aff, k: ws, err: Math.abs(ws) * x.E });
+    const tMax = Math.abs(ws) * (maxAbs(x.aff, box) + x.E);
+    products += isPowerOfTwo(ws) ? a.eta : a.ulp(tMax);
+  }
+  const b = layer.bias[r]!;
+  const bs = a.f32 ? Math.fround(b) : b;
+  aff[0] = aff[0]! + b; scale += Math.abs(b);
+  const slack = 1e-12 * scale + 1e-300;
+  aff[g + 1] = aff[g + 1]! - slack; aff[g + 2] = aff[g + 2]! + slack;
+  if (bs !== 0) {
+    const k = new Float64Array(g + 3); k[0] = 1;
+    terms.push({ aff: k, k: bs, err: 0 });
+  }
+  const delta = maxAbs(drift, box) + Math.abs(bs - b) + sumRounding(terms, products, box, a) + slack;
+  if (!Number.isFinite(delta)) return null;
+  form[sym.add(delta)] = 1;
+  const E = sym.bound(form);
+  if (layer.activation !== 'relu') return { aff, form, E, zero: false };
+  return relu(aff, form, E, box, sym);
+}
+
+/** The evaluation's own rounding ρ of one row (module comment, step 3). */
+function sumRounding(terms: { aff: Float64Array; k: number; err: number }[], products: number, box: Box, a: Arith) {
+  const m = terms.length;
+  if (m <= 1) return products;
+  const sizes: number[] = [];
+  const n = box.mid.length + 3;
+  const all = new Float64Array(n);
+  let errAll = 0;
+  for (const t of terms) { axpy(all, t.k, t.aff); errAll += t.err; }
+  const full = maxAbs(all, box) + errAll;
+  let inner = 0;
+  if (m > 2) {
+    if (m <= ENUMERATE) {
+      const sums: Float64Array[] = [new Float64Array(n)];
+      const errs = [0];
+      for (let mask = 1; mask < (1 << m) - 1; mask++) {
+        const low = 31 - Math.clz32(mask & -mask);
+        const s = sums[mask & (mask - 1)]!.slice();
+        axpy(s, terms[low]!.k, terms[low]!.aff);
+        sums[mask] = s;
+        errs[mask] = errs[mask & (mask - 1)]! + terms[low]!.err;
+        if ((mask & (mask - 1)) !== 0) sizes.push(maxAbs(s, box) + errs[mask]!);
+      }
+    } else {
+      let pos = 0; let neg = 0;
+      for (const t of terms) {
+        const s = new Float64Array(n); axpy(s, t.k, t.aff);
+        const [l, h] = range(s, box);
+        pos += Math.max(0, h) + t.err; neg += Math.max(0, -l) + t.err;
+      }
+      for (let i = 0; i < m - 2; i++) sizes.push(Math.max(pos, neg));
+    }
+    sizes.sort((p, q) => q - p);
+    for (let i = 0; i < m - 2; i++) inner += sizes[i]!;
+  }
+  // First the u-bound on the total B of local errors, then each node's half ulp at |T_S| + B.
+  const B = (products + a.u * (full + inner)) / (1 - (m - 1) * a.u);
+  let tight = products + a.ulp(full + B);
+  for (let i = 0; i < m - 2; i++) tight += a.ulp(sizes[i]! + B);
+  return Math.min(B, tight);
+}
+
+/**
+ * The largest rounding error of a value of magnitude ≤ Y rounded to nearest: half the spacing
+ * of the binade [2^e, 2^(e+1)) that holds Y, 2^e·u (u = 2^−24 in float32), at least the
+ * underflow loss η (half the smallest subnormal). Each |y| ≤ Y lies in that binade or a lower one.
+ */
+export function halfUlp(Y: number, u: number, eta: number): number {
+  if (!(Y < Infinity)) return Infinity;
+  if (Y <= 0) return 0;
+  let e = Math.floor(Math.log2(Y));
+  while (2 ** (e + 1) <= Y) e++;
+  return Math.max(2 ** e * u, eta);
+}
+
+/** A ReLU on the row's enclosure and error (module comment, step 4). */
+function relu(aff: Float64Array, form: Float64Array, E: number, box: Box, sym: Symbols): Unit {
+  const [lo, hi] = range(aff, box);
+  const n = aff.length;
+  if (hi + E <= 0) return { aff: new Float64Array(n), form: new Float64Array(form.length), E: 0, zero: true };
+  if (lo - E >= 0) return { aff, form, E, zero: false };
+  let out: Float64Array;
+  if (hi <= 0) out = new Float64Array(n);
+  else if (lo >= 0) out = aff;
+  else {
+    const lam = hi / (hi - lo);
+    out = new Float64Array(n);
+    axpy(out, lam, aff);
+    out[n - 1] = out[n - 1]! - lam * lo;
+  }
+  let f: Float64Array;
+  if (hi <= 0) { f = new Float64Array(form.length); f[sym.add(hi + E)] = 1; }
+  else if (lo >= 0) { f = form; f[sym.add(E - lo)] = 1; }
+  else { f = form.map((c) => c / 2); f[sym.add(E / 2)] = 1; }
+  return { aff: out, form: f, E: sym.bound(f), zero: false };
+}
+
+/**
+ * affineRoundingBound by branch and bound over the part of a box where `inRegion` may hold
+ * (net/rounding.ts RoundingSplit with this analysis per box): refine(n) gives the largest
+ * bound over the boxes covering the region.
+ */
+export function affineRoundingSplit(
+  net: Network, lo: ArrayLike<number>, hi: ArrayLike<number>, dtype: Dtype,
+  inRegion?: (lo: number[], hi: number[]) => boolean,
+): RoundingSplit {
+  return new RoundingSplit(net, lo, hi, dtype, undefined, inRegion, (a, b) => affineRoundingBound(net, a, b, dtype));
+}
