@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import type { Plugin } from 'esbuild';
 import { importOptional, missingPackage } from '../optional.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,27 +28,54 @@ export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0
 
 /**
  * The page's scripts by file name: app.js (the page), worker.js (its build worker, a module
- * worker) and the chunks both import (the core modules and libraries, held once), each served
- * at `/<name>`.
+ * worker), the chunks both import (the core modules and libraries, held once) and mathjs.js,
+ * each served at `/<name>`.
  */
 export type PageBundle = ReadonlyMap<string, string>;
 
 /** The entry points of the page's bundle; every other script in it is a chunk they share. */
 const PAGE_ENTRIES = ['app.js', 'worker.js'];
 
+/** What expr/mathjs.ts imports: mathjs's single-file browser build (UMD), 0.65 MB. */
+const MATHJS_BUILD = 'mathjs/lib/browser/math.js';
+/** The page's name for it: the bundle imports it from there rather than holding a copy. */
+const MATHJS_SCRIPT = 'mathjs.js';
+
 /**
  * The page's scripts: in dist/ the bundle made at build time (scripts/build-page.ts), from
- * the sources (a repository checkout) a fresh esbuild bundle.
+ * the sources (a repository checkout) a fresh esbuild bundle; with either, the installed
+ * mathjs's browser build as mathjs.js.
  */
 export async function bundlePage(): Promise<PageBundle> {
   const scripts = (await readdir(UI)).filter((f) => f.endsWith('.js'));
-  if (!PAGE_ENTRIES.every((f) => scripts.includes(f))) return bundlePageFromSources();
-  return new Map(await Promise.all(scripts.map(async (f) => [f, await readFile(join(UI, f), 'utf8')] as const)));
+  const bundle = PAGE_ENTRIES.every((f) => scripts.includes(f))
+    ? await Promise.all(scripts.map(async (f) => [f, await readFile(join(UI, f), 'utf8')] as const))
+    : await bundlePageFromSources();
+  return new Map([...bundle, [MATHJS_SCRIPT, await mathjsModule()]]);
 }
 
 /**
- * Bundles the page and its worker (the core modules included) with esbuild, in memory: ES
- * modules split so that what both import is one shared chunk, not a copy in each.
+ * mathjs's browser build as an ES module whose default export is the mathjs instance, as
+ * expr/mathjs.ts imports it: the UMD file sees CommonJS's `module` and fills it in.
+ */
+async function mathjsModule(): Promise<string> {
+  const umd = await readFile(createRequire(import.meta.url).resolve(MATHJS_BUILD), 'utf8');
+  return `var module = { exports: {} }, exports = module.exports;\n${umd.replace(/\/\/# sourceMappingURL=\S+\s*$/,
+    '')}\nexport default module.exports;\n`;
+}
+
+/** The page's import of mathjs's browser build stays an import, of ./mathjs.js (served beside the bundle). */
+const mathjsServed: Plugin = {
+  name: 'mathjs-served',
+  setup(b) {
+    b.onResolve({ filter: /^mathjs\/lib\/browser\/math\.js$/ }, () => ({ path: `./${MATHJS_SCRIPT}`, external: true }));
+  },
+};
+
+/**
+ * Bundles the page and its worker (the core modules included, mathjs imported from
+ * ./mathjs.js) with esbuild, in memory: ES modules split so that what both import is one
+ * shared chunk, not a copy in each.
  */
 export async function bundlePageFromSources(): Promise<PageBundle> {
   const { build } = await importOptional('esbuild', 'Bundling the explorer page from its sources',
@@ -55,7 +83,7 @@ export async function bundlePageFromSources(): Promise<PageBundle> {
   const result = await build({
     entryPoints: { app: join(UI, 'app.ts'), worker: join(UI, 'worker.ts') },
     outdir: 'bundle', bundle: true, splitting: true, write: false, format: 'esm', platform: 'browser',
-    target: 'es2022', minify: true, logLevel: 'silent',
+    target: 'es2022', minify: true, logLevel: 'silent', plugins: [mathjsServed],
   });
   return new Map(result.outputFiles.map((f) => [basename(f.path), f.text]));
 }

@@ -97,24 +97,31 @@ test('request targets that are not paths (//, ///, /\\, http://, //x:99999/, //[
 const importsOf = (code: string): string[] => [...code.matchAll(/(?:from|import)\s*"\.\/([\w-]+\.js)"/g)]
   .map((m) => m[1]!);
 
-test('the page\'s scripts are served by name: app.js and worker.js import one shared chunk; other names get 404',
-  async () => {
-    const get = async (path: string) => {
-      const r = await fetch(`http://127.0.0.1:${port}${path}`);
-      return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
-    };
-    const [app, worker] = [await get('/app.js'), await get('/worker.js')];
-    assert.equal(app.status, 200);
-    assert.equal(worker.status, 200);
-    const shared = importsOf(worker.text);
-    assert.ok(shared.length > 0 && shared.every((f) => importsOf(app.text).includes(f)), shared.join(', '));
-    for (const f of shared) {
-      const chunk = await get(`/${f}`);
-      assert.equal(chunk.status, 200, f);
-      assert.match(chunk.type ?? '', /^text\/javascript/);
-    }
-    for (const path of ['/app.ts', '/worker.ts', '/serve.js', '/ui/app.js', `/ui/${shared[0]}`, '/chunk.js',
-      '/%2e%2e/serve.js', '/index.js']) {
-      assert.equal((await fetchRaw({ path })).status, 404, path);
-    }
-  });
+test('the page\'s scripts are served by name: app.js and worker.js import one shared chunk, which imports the ' +
+  'installed mathjs\'s browser build as mathjs.js; other names get 404', async () => {
+  const get = async (path: string) => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+  };
+  const served = new Map<string, string>();
+  const load = async (name: string): Promise<string[]> => {
+    if (served.has(name)) return importsOf(served.get(name)!);
+    const r = await get(`/${name}`);
+    assert.equal(r.status, 200, name);
+    assert.match(r.type ?? '', /^text\/javascript/, name);
+    served.set(name, r.text);
+    return importsOf(r.text);
+  };
+  const appImports = await load('app.js');
+  const shared = await load('worker.js');
+  assert.ok(shared.length > 0 && shared.every((f) => appImports.includes(f)), shared.join(', '));
+  let todo = [...appImports, ...shared];
+  while (todo.length > 0) todo = (await Promise.all(todo.map(load))).flat().filter((f) => !served.has(f));
+  assert.ok(served.has('mathjs.js'), [...served.keys()].join(', '));
+  assert.match(served.get('mathjs.js')!, /export default module\.exports;\n$/);
+  assert.equal([...served.values()].filter((t) => t.includes('DimensionError')).length, 1, 'mathjs is served once');
+  for (const path of ['/app.ts', '/worker.ts', '/serve.js', '/ui/app.js', `/ui/${shared[0]}`, '/chunk.js',
+    '/%2e%2e/serve.js', '/index.js', '/math.js', '/math.js.map']) {
+    assert.equal((await fetchRaw({ path })).status, 404, path);
+  }
+});
