@@ -5,14 +5,16 @@ import { evaluate } from '../net/evaluate.ts';
 import type { Network } from '../net/network.ts';
 import { rng } from '../random.ts';
 import { checkNetwork, exprTree, numberPair, ofType, optionsOf, required, wholeNumber } from '../validate.ts';
-import { evaluateFloat32Fused } from './float32fused.ts';
+import { evaluateFloat32Fused, evaluateFloat32Reversed } from './float32fused.ts';
 
 /**
  * An adversary for float32 networks: the largest |N_f32(x) − f(x)| it can find on a region,
  * over float32 inputs x (so input rounding plays no part and the figure is a lower bound of
- * the error under any reading of the certificate). N_f32 is the larger error of the two
- * float32 evaluation orders users meet: knotnet's (net/evaluate.ts, each product rounded) and
- * onnxruntime's fused multiply-add (float32fused.ts). f is the real formula (expr/accurate.ts,
+ * the error under any reading of the certificate). N_f32 is the largest error of three
+ * float32 evaluation orders: knotnet's (net/evaluate.ts, each product rounded), onnxruntime's
+ * fused multiply-add (float32fused.ts), and the reverse column order with the bias first
+ * (float32fused.ts; the certificates hold for any order of each row's sum, and this one rounds
+ * at a row's large partial sums where the column order may not). f is the real formula (expr/accurate.ts,
  * proven within a radius r); the figure reported is |N − f̃| − r, never above the truth.
  *
  * Method: seeded samples of the region, then from the worst of them a compass search (Kolda,
@@ -77,7 +79,7 @@ export function float32Adversary(o: AdversaryOptions): AdversaryResult {
   return { worst: best.err, point: best.x, sampledWorst, evaluations };
 }
 
-/** Errors |N_f32(x) − f(x)| − r at a batch of float32 points, the larger of the two evaluation orders. */
+/** Errors |N_f32(x) − f(x)| − r at a batch of float32 points, the largest over three evaluation orders. */
 export function float32ErrorAt(net: Network, expr: Expr): (points: Float64Array[]) => number[] {
   const f = accurateEvaluator(expr, net.inputs);
   const radius = new Float64Array(1);
@@ -87,9 +89,11 @@ export function float32ErrorAt(net: Network, expr: Expr): (points: Float64Array[
     points.forEach((p, i) => flat.set(p, i * net.inputs.length));
     const ours = evaluate(net, flat, 'float32');
     const fused = evaluateFloat32Fused(net, flat);
+    const back = evaluateFloat32Reversed(net, flat);
     return points.map((p, i) => {
       const truth = f(p, radius);
-      const e = Math.max(Math.abs(ours[i]! - truth), Math.abs(fused[i]! - truth)) - radius[0]!;
+      const e = Math.max(Math.abs(ours[i]! - truth), Math.abs(fused[i]! - truth), Math.abs(back[i]! - truth))
+        - radius[0]!;
       return Number.isNaN(e) ? -Infinity : e;
     });
   };

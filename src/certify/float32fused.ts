@@ -6,7 +6,7 @@ import type { DenseLayer, Network } from '../net/network.ts';
  * added last, fl32(s + b) — what MLAS's SGEMM kernels do on an FMA machine (onnxruntime-node
  * 1.30 on x86-64 with AVX2; test/certify/adversary.test.ts checks it bit for bit). knotnet's
  * net/evaluate.ts rounds each product separately instead; the two differ in the last bits,
- * and the float32 certificates must cover both.
+ * and the float32 certificates must cover both (and any other order: evaluateFloat32Reversed).
  *
  * Exactness: w·x of two float32 values is exact in float64 (48 ≤ 53 bits), so s + w·x in
  * float64 is the fused sum rounded once to 53 bits; rounding that again to 24 bits is the
@@ -15,6 +15,35 @@ import type { DenseLayer, Network } from '../net/network.ts';
  * TwoSum) says which way the exact value lies, and it is rounded that way.
  */
 export function evaluateFloat32Fused(net: Network, x: ArrayLike<number>): Float64Array {
+  return evaluateRows(net, x, (L, o, cur) => {
+    let s = 0;
+    for (let k = L.start[o]!; k < L.start[o + 1]!; k++) s = fusedAdd(s, L.w[k]! * cur[L.col[k]!]!);
+    return Math.fround(s + L.b[o]!);
+  });
+}
+
+/**
+ * float32 evaluation in a third order, which the certificates (any order) must also cover: the
+ * bias first, then each product rounded on its own and added in reverse column order,
+ * s ← fl32(s + fl32(w·x)). Where a row adds a large term first and small ones after, this
+ * order rounds at the large magnitude once per term, where the column order may not.
+ */
+export function evaluateFloat32Reversed(net: Network, x: ArrayLike<number>): Float64Array {
+  return evaluateRows(net, x, (L, o, cur) => {
+    let s = L.b[o]!;
+    for (let k = L.start[o + 1]! - 1; k >= L.start[o]!; k--) {
+      s = Math.fround(s + Math.fround(L.w[k]! * cur[L.col[k]!]!));
+    }
+    return s;
+  });
+}
+
+type Rows = ReturnType<typeof nonzeroRows>;
+
+/** Layer by layer on float32 inputs, each row's pre-activation by `rowSum`, then the ReLU. */
+function evaluateRows(
+  net: Network, x: ArrayLike<number>, rowSum: (L: Rows, o: number, cur: Float64Array) => number,
+): Float64Array {
   const nIn = net.inputs.length;
   const rows = Math.floor(x.length / nIn);
   const layers = net.layers.map(nonzeroRows);
@@ -25,9 +54,7 @@ export function evaluateFloat32Fused(net: Network, x: ArrayLike<number>): Float6
     for (let i = 0; i < nIn; i++) cur[i] = Math.fround(x[r * nIn + i]!);
     for (const L of layers) {
       for (let o = 0; o < L.b.length; o++) {
-        let s = 0;
-        for (let k = L.start[o]!; k < L.start[o + 1]!; k++) s = fusedAdd(s, L.w[k]! * cur[L.col[k]!]!);
-        s = Math.fround(s + L.b[o]!);
+        const s = rowSum(L, o, cur);
         next[o] = L.relu && s < 0 ? 0 : s;
       }
       [cur, next] = [next, cur];
@@ -70,3 +97,4 @@ function fusedAdd(s: number, p: number): number {
   if (e === 0) return y;
   return (e > 0) === (other > y) ? other : y;
 }
+

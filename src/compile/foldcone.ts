@@ -88,10 +88,11 @@ export function coneRoundingBound(
   if (alpha.length !== n || !alpha.every((a) => Number.isFinite(a) && a !== 0)) return Infinity;
   const mirrored = mirroredColumns(net);
   const free = mirrored.flatMap((m, c) => (m ? [] : [c]));
+  const nonNegative = mirrored;
   if (free.length > 4 || n > 6) return Infinity;
   const bound = (p: Omit<Patch, 'bound'>) => {
     const { center, gens } = enclosure({ ...p, bound: 0 }, R, alpha);
-    return parallelotopeRoundingBound(net, center, gens, dtype);
+    return parallelotopeRoundingBound(net, center, gens, dtype, 0, nonNegative);
   };
   const heap: Patch[] = [];
   let used = 0;

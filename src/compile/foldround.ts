@@ -101,7 +101,7 @@ export function foldRoundingBound(
 }
 
 /** Direction patches analysed for a folded norm's float32 bound (foldcone.ts). */
-export const FOLD_CONE_EVALUATIONS = 1000;
+export const FOLD_CONE_EVALUATIONS = 1500;
 
 /** α of each input column, when each is the leaf α·x_c of exactly one coordinate; else []. */
 function leafScales(net: Network, trace: FoldTrace): number[] {

@@ -104,15 +104,15 @@ export function affineRoundingBound(
 }
 
 /**
- * The bound over the parallelotope {center + Σ_j ξ_j·gens[j] : ξ ∈ [−1, 1]^g} (gens[j] one
- * vector of the input space per generator). `rule` 'ulp' charges each rounding half an ulp
- * of its largest magnitude; 'u' charges u·magnitude, which scales with the inputs (a network
- * without biases then has a bound exactly proportional to the parallelotope's scale, up to
- * underflow).
+ * The bound over the points of the parallelotope {center + Σ_j ξ_j·gens[j] : ξ ∈ [−1, 1]^g}
+ * (gens[j] one vector of the input space per generator) whose inputs marked `nonNegative`
+ * are ≥ 0. On those points a first-layer row w·x_c (one weight, no bias) of such an input has
+ * the sign of w, exactly and as computed (fl(w·x̂_c) keeps it, x̂_c = fl(x_c) ≥ 0), so its ReLU
+ * is decided without the chord even where the parallelotope reaches below x_c = 0.
  */
 export function parallelotopeRoundingBound(
   net: Network, center: readonly number[], gens: readonly (readonly number[])[], dtype: Dtype, output = 0,
-  rule: 'ulp' | 'u' = 'ulp',
+  nonNegative: readonly boolean[] = [],
 ): number {
   const dims = center.length;
   const g = gens.length;
@@ -121,7 +121,7 @@ export function parallelotopeRoundingBound(
   const sym = new Symbols(size);
   const u = UNIT_ROUNDOFF[dtype];
   const eta = UNDERFLOW_LOSS[dtype];
-  const ulp = rule === 'ulp' ? (Y: number) => halfUlp(Y, u, eta) : (Y: number) => u * Y + eta;
+  const ulp = (Y: number) => halfUlp(Y, u, eta);
   let units: Unit[] = [];
   for (let d = 0; d < dims; d++) {
     const aff = new Float64Array(g + 3);
@@ -134,10 +134,11 @@ export function parallelotopeRoundingBound(
     units.push({ aff, form, E: m, zero: false });
   }
   const f32 = dtype === 'float32';
-  for (const layer of net.layers) {
+  for (const [li, layer] of net.layers.entries()) {
     const next: Unit[] = [];
     for (let r = 0; r < layer.outSize; r++) {
-      const unit = rowUnit(layer, r, units, box, sym, { u, eta, f32, ulp });
+      const sign = li === 0 ? knownSign(layer, r, nonNegative) : 0;
+      const unit = rowUnit(layer, r, units, box, sym, { u, eta, f32, ulp }, sign);
       if (!unit) return Infinity;
       next.push(unit);
     }
@@ -150,7 +151,9 @@ export function parallelotopeRoundingBound(
 interface Arith { u: number; eta: number; f32: boolean; ulp: (Y: number) => number }
 
 /** One row: its exact enclosure, error form and (after the ReLU) its unit (module comment). */
-function rowUnit(layer: DenseLayer, r: number, input: Unit[], box: Box, sym: Symbols, a: Arith): Unit | null {
+function rowUnit(
+  layer: DenseLayer, r: number, input: Unit[], box: Box, sym: Symbols, a: Arith, sign: number,
+): Unit | null {
   const g = box.mid.length;
   const base = r * layer.inSize;
   const aff = new Float64Array(g + 3);
@@ -186,8 +189,22 @@ function rowUnit(layer: DenseLayer, r: number, input: Unit[], box: Box, sym: Sym
   if (!Number.isFinite(delta)) return null;
   form[sym.add(delta)] = 1;
   const E = sym.bound(form);
-  if (layer.activation !== 'relu') return { aff, form, E, zero: false };
+  if (layer.activation !== 'relu' || sign > 0) return { aff, form, E, zero: false };
+  if (sign < 0) return { aff: new Float64Array(g + 3), form: new Float64Array(sym.size), E: 0, zero: true };
   return relu(aff, form, E, box, sym);
+}
+
+/** The sign of a first-layer row w·x_c on points with x_c ≥ 0 (parallelotopeRoundingBound); 0 if not known. */
+function knownSign(layer: DenseLayer, r: number, nonNegative: readonly boolean[]): number {
+  if (layer.bias[r] !== 0) return 0;
+  let sign = 0;
+  for (let c = 0; c < layer.inSize; c++) {
+    const w = layer.weights[r * layer.inSize + c]!;
+    if (w === 0) continue;
+    if (sign !== 0 || !nonNegative[c]) return 0;
+    sign = Math.sign(w);
+  }
+  return sign;
 }
 
 /** The evaluation's own rounding ρ of one row (module comment, step 3). */
@@ -203,15 +220,17 @@ function sumRounding(terms: { aff: Float64Array; k: number; err: number }[], pro
   let inner = 0;
   if (m > 2) {
     if (m <= ENUMERATE) {
-      const sums: Float64Array[] = [new Float64Array(n)];
-      const errs = [0];
+      // Partial sums by subset (mask), each from the mask without its lowest term, in one buffer.
+      const sums = new Float64Array((1 << m) * n);
+      const errs = new Float64Array(1 << m);
       for (let mask = 1; mask < (1 << m) - 1; mask++) {
         const low = 31 - Math.clz32(mask & -mask);
-        const s = sums[mask & (mask - 1)]!.slice();
+        const rest = mask & (mask - 1);
+        const s = sums.subarray(mask * n, (mask + 1) * n);
+        s.set(sums.subarray(rest * n, (rest + 1) * n));
         axpy(s, terms[low]!.k, terms[low]!.aff);
-        sums[mask] = s;
-        errs[mask] = errs[mask & (mask - 1)]! + terms[low]!.err;
-        if ((mask & (mask - 1)) !== 0) sizes.push(maxAbs(s, box) + errs[mask]!);
+        errs[mask] = errs[rest]! + terms[low]!.err;
+        if (rest !== 0) sizes.push(maxAbs(s, box) + errs[mask]!);
       }
     } else {
       let pos = 0; let neg = 0;
