@@ -3,7 +3,8 @@
  * For each float32 network the bench builds (T3 folded for float64 at 1, T3 folded and squares built for
  * float32, the clamp forms of `approx --dtype float32`): the certified float32 bound, the error measured
  * by onnxruntime-node float32 on 1e5 samples, the worst error certify/adversary.ts finds (float32 inputs,
- * three float32 evaluation orders (knotnet's, onnxruntime's fused, reversed), truth from expr/accurate.ts), and the floor u·max|f| (u = 2^-24).
+ * three float32 evaluation orders (knotnet's, onnxruntime's fused, reversed), truth from expr/accurate.ts), and
+ * the floor u·max|f| (u = 2^-24).
  */
 import { approximate } from '../src/approx/approximate.ts';
 import { float32Layout } from '../src/approx/clampform.ts';
@@ -83,10 +84,10 @@ for (const [expr, a, b, E] of [['sqrt(x)', 0, 1, 1e-4], ['exp(x)', -5, 5, 1e-3],
     L.certifiedMaxFloat32, sampled, adv.worst, U * maxF, t0));
 }
 
-console.log('# float32 certificates against an adversary: certified (compile/foldround.ts with foldcone.ts, float32cert.ts, approx/clampform.ts), ' +
-  'onnxruntime-node float32 on 1e5 samples (T3: float64 shell points the runtime rounds, truth at the unrounded ' +
-  'point; one variable: a float32 grid), the worst error certify/adversary.ts finds (float32 inputs, knotnet and ' +
-  'onnxruntime evaluation orders and the reverse column order, 20000 samples then 32 compass searches, 150000 evaluations at most), and the ' +
-  'floor u·max|f|');
+console.log('# float32 certificates against an adversary: certified (compile/foldround.ts with foldcone.ts, ' +
+  'float32cert.ts, approx/clampform.ts), onnxruntime-node float32 on 1e5 samples (T3: float64 shell points the ' +
+  'runtime rounds, truth at the unrounded point; one variable: a float32 grid), the worst error certify/adversary.ts ' +
+  'finds (float32 inputs, knotnet and onnxruntime evaluation orders and the reverse column order, 20000 samples ' +
+  'then 32 compass searches, 150000 evaluations at most), and the floor u·max|f|');
 console.log(renderTable(['network', 'ReLUs', 'float32 certified', 'ORT sampled', 'adversarial', 'floor u·max|f|',
   'certified/adversarial', 'certified/floor', 'seconds'], rows));
