@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { float32Adversary } from '../../src/certify/adversary.ts';
 import { evaluateFloat32Fused } from '../../src/certify/float32fused.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
+import { coneRoundingBound } from '../../src/compile/foldcone.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { denseLayer, type Network } from '../../src/net/network.ts';
@@ -80,5 +81,29 @@ describe('folded norms in float32: cone patches (compile/foldcone.ts via foldrou
           n: 2000, starts: 4, maxEvaluations: 8000, seed: 32002 });
         assert.ok(adv.worst <= c.certifiedMaxFloat32, `${expr} R=${R}: ${adv.worst} > ${c.certifiedMaxFloat32}`);
       }), { seed: 32003, numRuns: propertyRuns(4) });
+  });
+});
+
+describe('cone patches over a ball (compile/foldcone.ts)', () => {
+  it('bound the three float32 orders at random points of the box, mirrored and one-sign columns alike', () => {
+    fc.assert(fc.property(fc.double({ min: 10, max: 1e8, noNaN: true }), fc.boolean(), fc.integer({ min: 0, max: 1e6 }),
+      (R, oneSign, seed) => {
+        const vars: Record<string, [number, number]> = { x: [oneSign ? 0 : -R, R], y: [-R, R], z: [-R, R] };
+        const c = compileFormula({ expr: 'sqrt(x^2+y^2+z^2)', vars, maxError: 1e-3 * R, norm: 'fold' });
+        // The ball near 0 that the caller charges (inner) is left out of the samples.
+        const bound = coneRoundingBound(c.network, [1, 1, 1], R * Math.sqrt(3), 'float32', 200, () => 0);
+        assert.ok(bound < 1e-4 * R, `cone bound ${bound} at R=${R}`);
+        let s = seed;
+        const rand = () => { s = (s * 1103515245 + 12345) % 2 ** 31; return s / 2 ** 31; };
+        for (let i = 0; i < 300; i++) {
+          const x = Object.values(vars).map(([a, b]) => a + (b - a) * rand());
+          if (Math.hypot(...x) < R * Math.sqrt(3) * 2 ** -12) continue;
+          const exact = evaluate(c.network, x)[0]!;
+          for (const got of [evaluate(c.network, x, 'float32')[0]!, evaluateFloat32Fused(c.network, x)[0]!,
+            reversed32(c.network, x)]) {
+            assert.ok(Math.abs(got - exact) <= bound + 1e-12 * R, `R=${R}: ${Math.abs(got - exact)} > ${bound}`);
+          }
+        }
+      }), { seed: 32004, numRuns: propertyRuns(3) });
   });
 });
