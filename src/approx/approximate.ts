@@ -13,6 +13,7 @@ import type { Trial } from './sizing.ts';
 import { makeTarget, type Target } from './target.ts';
 import { checkApproxOptions } from './options.ts';
 import { preflight } from './preflight.ts';
+import { withProgress, type ProgressSink } from './progress.ts';
 
 export { ToleranceError } from './tolerance.ts';
 /** Kept here for compile/oned.ts, which imports it from this module. */
@@ -22,6 +23,9 @@ export const MAX_SEGMENTS_LIMIT = 10_000_000;
 
 /** Segments a build may use when the caller sets no limit (`maxSegments`, --max-segments). */
 export const DEFAULT_MAX_SEGMENTS = 1_000_000;
+
+/** Seconds of estimated work a max-error build may take when the caller sets no limit (`maxSeconds`). */
+export const DEFAULT_MAX_SECONDS = 60;
 
 /**
  * How many segments: a given count, a knot spacing from the left end, or the fewest segments
@@ -51,6 +55,13 @@ export interface ApproxOptions {
   maxSegments?: number;
   /** Called after each sizing trial (for progress reports). */
   onTrial?: (trial: { segments: number; error: number }) => void;
+  /** Called during the long stages (checking f, tube, construction, certifying, measuring) with how far each got. */
+  onProgress?: ProgressSink;
+  /**
+   * A max-error build whose estimated time (from n*, the segments ∫√|f''| dx / (4√E) predicts,
+   * approx/minimal.ts estimatedSeconds) is over this many seconds is refused at once (default 60).
+   */
+  maxSeconds?: number;
 }
 
 /** What `approximate` built: the PWL, its network, and the certified and measured errors. */
@@ -107,6 +118,10 @@ export function validateDomain(domain: [number, number], argument = '--domain'):
  */
 export function approximate(opts: ApproxOptions): ApproxResult {
   checkApproxOptions(opts, MAX_SEGMENTS_LIMIT);
+  return withProgress(opts.onProgress, () => approximateChecked(opts));
+}
+
+function approximateChecked(opts: ApproxOptions): ApproxResult {
   const formula = parseFormula(opts.expr);
   if (formula.variables.length > 1) {
     const rule = 'have at most one variable for approx (use compile for several)';
@@ -122,7 +137,8 @@ export function approximate(opts: ApproxOptions): ApproxResult {
   const relative = opts.relative ?? false;
   preflight(target, opts.size, limit, relative);
   const trials: Trial[] = [];
-  const built = buildPwlBounded(target, opts.size, placement, fitKind, limit, relative, trials, opts.onTrial);
+  const built = buildPwlBounded(target, opts.size, placement, fitKind, limit, relative, trials, opts.onTrial,
+    opts.maxSeconds ?? DEFAULT_MAX_SECONDS);
   return { ...finish(opts.expr, target, built.pwl, placement, fitKind, trials, built.certified), ...built.bounds };
 }
 

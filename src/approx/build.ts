@@ -50,11 +50,12 @@ export function buildPwlBounded(
   target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
   trials: Trial[] = [],
   onTrial?: (t: Trial) => void,
+  maxSeconds?: number,
 ): Built {
   acceptForSize(target, size, relative);
   if (placement === 'optimal' && size.kind === 'maxError' && size.error > 0 && Number.isFinite(size.error)) {
     const tol = relative ? size.error * target.scale : size.error;
-    const built = fewestForTolerance(target, tol, limit, trials, onTrial);
+    const built = fewestForTolerance(target, tol, limit, trials, onTrial, maxSeconds);
     if (built) return built;
   }
   if (placement === 'optimal' && size.kind === 'knots' && fitKind === 'minimax') {
@@ -80,9 +81,9 @@ function acceptForSize(target: Target, size: SizeBy, relative: boolean): void {
 
 /** The minimum-link construction for a max-error tolerance, with its proven lower bound on the count (or null). */
 function fewestForTolerance(
-  target: Target, tol: number, limit: number, trials: Trial[], onTrial?: (t: Trial) => void,
+  target: Target, tol: number, limit: number, trials: Trial[], onTrial?: (t: Trial) => void, maxSeconds?: number,
 ): Built | null {
-  const r = minimalPwl(target, tol, limit, (p, rtol) => certifyWithRounding(target, p, rtol), roundingOf);
+  const r = minimalPwl(target, tol, limit, (p, rtol) => certifyWithRounding(target, p, rtol), roundingOf, maxSeconds);
   if (!r) return null;
   trials.push({ segments: segmentCount(r.pwl), error: r.certified });
   onTrial?.({ segments: segmentCount(r.pwl), error: r.certified });

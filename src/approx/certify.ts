@@ -1,5 +1,6 @@
 import type { Pwl } from './pwl.ts';
 import type { Target } from './target.ts';
+import { reportEvery } from './progress.ts';
 
 /**
  * Certified max error of a PWL p against f over the whole domain: a proven upper bound of
@@ -52,6 +53,7 @@ export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; max
   const table = curvatureTable(t, Math.min(65536, Math.max(256, 4 * n)));
   let refined = 0;
   for (let i = 0; i < n; i++) {
+    reportEvery(i, 'certifying', 'segment', n);
     if (run.screen(i, table)) continue;
     refined++;
     if (!run.refine(i)) return run.result(Infinity, 0);

@@ -1,4 +1,5 @@
 import type { Pwl } from './pwl.ts';
+import { reportEvery } from './progress.ts';
 
 /**
  * Measured (sampled) errors of p against f: `perSegment` points per segment at s = j/k
@@ -19,6 +20,7 @@ export function measureErrors(
   let maxAt = x[0]!;
   let sq = 0;
   for (let i = 0; i < n; i++) {
+    reportEvery(i, 'measuring', 'segment', n);
     const c = x[i]!;
     const h = x[i + 1]! - c;
     const y0 = y[i]!;

@@ -1,10 +1,11 @@
-import { WorkError } from '../errors.ts';
+import { InputError, WorkError } from '../errors.ts';
 import { ToleranceError } from './tolerance.ts';
 import { fitMinimax } from './fit.ts';
 import { minLinkPath, type Tube } from './minlink.ts';
 import { asymptoticSegments, placeEquidistributed } from './placement.ts';
 import { segmentCount, type Pwl } from './pwl.ts';
 import type { Target } from './target.ts';
+import { report, reportEvery } from './progress.ts';
 import { treeSize } from '../expr/parse.ts';
 
 const EPS = 2 ** -52;
@@ -59,6 +60,7 @@ export function sampleTube(t: Target, samples: number, target = 0): TubeSamples 
     const xs: number[] = [];
     const gs: number[] = [];
     for (let j = 0; j + 1 < x.length; j++) {
+      reportEvery(j, 'tube', `splitting round ${round + 1}, gap`, x.length - 1);
       const c = x[j]!;
       const k = pieces[j]!;
       if (k === 1) { xs.push(c); gs.push(gap[j]!); continue; }
@@ -82,6 +84,7 @@ export function sampleTube(t: Target, samples: number, target = 0): TubeSamples 
   // decimal arithmetic where float64 cancels ((1 − cos x)/x² near 0: 35% of points, ~2 ms each).
   const accepted = 0.1 * target;
   for (let j = 0; j <= M; j++) {
+    reportEvery(j, 'tube', 'f at sample', M);
     fx[j] = t.f(x[j]!, radius, accepted);
     const g = Math.max(j > 0 ? gap[j - 1]! : 0, j < M ? gap[j]! : 0);
     // The proven error of the sampled value (expr/accurate.ts), and the rounding of the chord
@@ -121,6 +124,7 @@ function tableSlacks(t: Target, x: Float64Array): Float64Array {
     return cellBound[k]!;
   };
   for (let j = 0; j < M; j++) {
+    reportEvery(j, 'tube', "f'' enclosed on gap", M);
     const c = x[j]!;
     const d = x[j + 1]!;
     const k0 = Math.max(0, Math.floor((c - t.a) / w) - 1);
@@ -187,6 +191,7 @@ export function samplesFor(t: Target, E: number, limit: number, n = asymptoticSe
  */
 export function minimalPwl(
   t: Target, E: number, limit: number, certify: (p: Pwl, rtol: number) => number, rounding?: (p: Pwl) => number,
+  maxSeconds?: number,
 ): MinimalPwl | null {
   // Far past the limit (4× it, and 1e5 segments) trying would only sample a tube until memory
   // runs out (compile's one-variable pieces; approx's preflight refuses these before).
@@ -200,12 +205,14 @@ export function minimalPwl(
     );
   }
   if (rounding && nStar >= ROUNDING_PROBE_FROM) probeRounding(t, E, nStar, rounding);
+  if (maxSeconds !== undefined) refuseLongBuild(t, E, nStar, maxSeconds);
   const base = samplesFor(t, E, limit, nStar);
   let best: { pwl: Pwl; certified: number } | null = null;
   let lowerBound = 0;
   // Level 2 (4× the samples, slack ≤ 2e-4·E) only when level 1 left a gap to the bound.
   for (const [mult, target] of [[1, 0.01], [4, 2e-4]]) {
     if (best && segmentCount(best.pwl) <= lowerBound) break;
+    report('tube', `${Math.min(4_000_000, base * mult!)} samples for about ${Math.ceil(nStar)} segments`);
     const s = sampleTube(t, Math.min(4_000_000, base * mult!), target! * E);
     lowerBound = Math.max(lowerBound, segmentsLowerBound(s, E));
     if (lowerBound > limit) throw beyondLimit(E, lowerBound, limit);
@@ -237,6 +244,25 @@ export class TubeBeyondLimit extends ToleranceError {
       'enclosures; raise the tolerance, or write the formula so that fewer terms cancel.', 'enclosure', null);
     [this.slack, this.at] = [s.slack[j]!, s.x[j]!];
   }
+}
+
+/**
+ * Seconds of work a max-error build takes per segment, by the formula's size: ~48 tube samples
+ * a segment (more in the second level), each ~7.5 µs of sampling, walking and certifying plus
+ * ~50 ns per formula node for its values and enclosures. Measured on the development machine
+ * (2 cores, shared): sin on [0, 100] at 1e-7, n* = 60,000, about 22 s of CPU (estimate 22 s).
+ */
+export function estimatedSeconds(nStar: number, nodes: number): number {
+  return nStar * 48 * (7.5e-6 + 5e-8 * nodes);
+}
+
+/** An InputError on the tolerance when the estimate of the build's time from n* is over `maxSeconds`. */
+function refuseLongBuild(t: Target, E: number, nStar: number, maxSeconds: number): void {
+  const seconds = estimatedSeconds(nStar, treeSize(t.expr).nodes);
+  if (!(seconds > maxSeconds)) return;
+  throw new InputError('--max-error', `need at most ${maxSeconds} s of work (--max-seconds): it needs about ` +
+    `${Math.ceil(nStar)} segments (∫√|f''| dx / (4√E) on optimal knots), an estimated ${Math.ceil(seconds)} s; raise ` +
+    'the tolerance or --max-seconds', E, { field: 'maxError', code: 'out-of-range' });
 }
 
 /** Counts n* from which the rounding is estimated before the tube is sampled (seconds of work from here on). */
@@ -317,8 +343,10 @@ function constructIn(
   for (let attempt = 0; attempt < 6; attempt++) {
     const tube = tubeAround(s, E, -1, margin);
     if (!tube) return null;
+    report('construction', `minimum-link path through ${s.x.length} samples, attempt ${attempt + 1}`);
     const path = minLinkPath(tube);
     if (path.links > limit) return null;
+    report('certifying', `${path.links} segments, attempt ${attempt + 1}`);
     const pwl: Pwl = { x: path.x, y: path.y };
     // The certificate's own slack (rtol) must stay inside the margin.
     const rtol = 5e-5;

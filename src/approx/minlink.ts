@@ -1,3 +1,5 @@
+import { reportEvery } from './progress.ts';
+
 /**
  * Minimum-link x-monotone path through a tube: the fewest segments a continuous piecewise-linear
  * function p on [x_0, x_M] can have while lo(x) ≤ p(x) ≤ hi(x), where lo and hi are the
@@ -85,7 +87,10 @@ class Chain {
  */
 export function minLinkPath(tube: Tube): MinLinkPath {
   const walk = new LinkWalk(tube);
-  for (let i = 2; i < tube.x.length; i++) walk.step(i);
+  for (let i = 2; i < tube.x.length; i++) {
+    reportEvery(i, 'construction', 'minimum-link walk at sample', tube.x.length);
+    walk.step(i);
+  }
   return walk.finish();
 }
 

@@ -5,6 +5,7 @@ import { accurateEvaluator, REL } from '../expr/accurate.ts';
 import { compileFunction1 } from '../expr/evaluate.ts';
 import { enclose } from '../expr/interval.ts';
 import { treeSize } from '../expr/parse.ts';
+import { reportEvery } from './progress.ts';
 
 /**
  * A one-variable formula on a domain, with everything placement, fitting and certification
@@ -173,6 +174,7 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
   let scale64 = 0;
   const y64 = new Float64Array(N + 1);
   for (let i = 0; i <= N; i++) {
+    reportEvery(i, 'checking f', 'float64 value', N);
     const x = at(i);
     let y = f64(x);
     if (!Number.isFinite(y)) y = f(x);
@@ -188,7 +190,10 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
   // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each), where
   // float64 puts f within half of the max so far (a 500-term sum: ~100 µs a point in ball arithmetic).
   if (point.precisePoints() < 50) {
-    for (let i = 0; i <= N; i++) if (!(Math.abs(y64[i]!) < scale / 2)) scale = Math.max(scale, Math.abs(f(at(i))));
+    for (let i = 0; i <= N; i++) {
+      reportEvery(i, 'checking f', 'proven value', N);
+      if (!(Math.abs(y64[i]!) < scale / 2)) scale = Math.max(scale, Math.abs(f(at(i))));
+    }
   }
   point.setAbsTol(REL * Math.max(scale, MIN_NORMAL));
   const bad = nonFinitePoint(expr, dom.variable, f, a, b);

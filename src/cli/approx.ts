@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError, WorkError } from '../errors.ts';
-import { approximate, DEFAULT_MAX_SEGMENTS, MAX_SEGMENTS_LIMIT, ToleranceError, type ApproxResult,
-  type SizeBy } from '../approx/approximate.ts';
+import { approximate, DEFAULT_MAX_SECONDS, DEFAULT_MAX_SEGMENTS, MAX_SEGMENTS_LIMIT, ToleranceError,
+  type ApproxResult, type SizeBy } from '../approx/approximate.ts';
 import type { FitKind } from '../approx/fit.ts';
 import type { Placement } from '../approx/placement.ts';
 import { parseFormula } from '../expr/parse.ts';
@@ -29,6 +29,7 @@ export interface ApproxFlags {
   placement: string;
   fit?: string;
   maxSegments: string;
+  maxSeconds?: string;
   json?: boolean;
   save?: string;
   export?: string[];
@@ -39,7 +40,8 @@ export interface ApproxFlags {
 
 /** approx's request (without --deep), every flag parsed and checked. */
 export interface ApproxRequest {
-  expr: string; domain: [number, number]; size: SizeBy; maxSegments: number; relative: boolean | undefined;
+  expr: string; domain: [number, number]; size: SizeBy; maxSegments: number; maxSeconds: number;
+  relative: boolean | undefined;
   placement: Placement; fit: FitKind | undefined; dtype: 'float64' | 'float32';
   /** The max error asked for in absolute terms (--max-error without --relative): float32 artifacts are held to it. */
   tolerance: number | undefined;
@@ -62,6 +64,8 @@ export function registerApprox(program: Command): void {
       'uniform', 'optimal')
     .option('--fit <f>', 'interpolate | minimax | lsq (default: minimax, lsq for --rms-error)')
     .option('--max-segments <N>', 'limit for sizing', String(DEFAULT_MAX_SEGMENTS))
+    .option('--max-seconds <s>', 'refuse at once a --max-error build whose estimated time (from the segments it ' +
+      'needs) is longer', String(DEFAULT_MAX_SECONDS))
     .option('--dtype <t>', 'dtype of exported weights: float64 | float32', 'float64')
     .option('--exclude <x=c±w>', 'cut the band |x − c| < w out of the certified domain (repeatable, with ' +
       '--max-error); jumps (sign, floor, step, comparisons, …) are accepted when the bands cover them', collect, [])
@@ -113,11 +117,16 @@ export function refuseUnread(flags: ApproxFlags): void {
     ['--relative', flags.relative ? 'set' : undefined], ['--fit', flags.fit],
     ['--exclude', flags.exclude?.length ? flags.exclude.join(' ') : undefined],
     ['--placement', flags.placement === 'optimal' ? undefined : flags.placement],
-    ['--max-segments', Number(flags.maxSegments) === DEFAULT_MAX_SEGMENTS ? undefined : flags.maxSegments]];
+    ['--max-segments', Number(flags.maxSegments) === DEFAULT_MAX_SEGMENTS ? undefined : flags.maxSegments],
+    ['--max-seconds', secondsGiven(flags)]];
   for (const [name, value] of unread) {
     if (value !== undefined) throw new InputError(name, 'not be given with --deep, which does not read it', value);
   }
   if (!flags.exclude?.length) return;
+  const seconds = secondsGiven(flags);
+  if (seconds !== undefined) {
+    throw new InputError('--max-seconds', 'not be given with --exclude, which does not read it', seconds);
+  }
   if (flags.placement !== 'optimal') {
     throw new InputError('--placement', 'be optimal with --exclude (each piece gets the fewest segments)',
       flags.placement);
@@ -125,6 +134,12 @@ export function refuseUnread(flags: ApproxFlags): void {
   if (flags.fit !== undefined && flags.fit !== 'minimax') {
     throw new InputError('--fit', 'be minimax with --exclude (each piece is fitted by minimax)', flags.fit);
   }
+}
+
+/** --max-seconds when given other than its default. */
+function secondsGiven(flags: ApproxFlags): string | undefined {
+  return flags.maxSeconds === undefined || Number(flags.maxSeconds) === DEFAULT_MAX_SECONDS ? undefined
+    : flags.maxSeconds;
 }
 
 /** approx's flags (but --domain and --deep) as a request: pure. */
@@ -141,12 +156,16 @@ export function parseApproxFlags(expr: string, domain: [number, number], flags: 
   else if (flags.maxError !== undefined) size = { kind: 'maxError',
     error: parsePositive(flags.maxError, '--max-error') };
   else size = { kind: 'rmsError', error: parsePositive(flags.rmsError!, '--rms-error') };
+  const maxSeconds = parsePositive(flags.maxSeconds ?? String(DEFAULT_MAX_SECONDS), '--max-seconds');
+  if (size.kind !== 'maxError' && secondsGiven(flags) !== undefined) {
+    throw new InputError('--max-seconds', 'go with --max-error (the builds it estimates)', flags.maxSeconds);
+  }
   const placement = parseChoice(flags.placement, '--placement', ['uniform', 'optimal', 'equidistribute'] as const);
   const fit = flags.fit === undefined ? undefined : parseChoice(flags.fit, '--fit',
     ['interpolate', 'minimax', 'lsq'] as const);
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
   const tolerance = size.kind === 'maxError' && !flags.relative ? size.error : undefined;
-  return { expr, domain, size, maxSegments, relative: flags.relative, placement, fit, dtype, tolerance };
+  return { expr, domain, size, maxSegments, maxSeconds, relative: flags.relative, placement, fit, dtype, tolerance };
 }
 
 /** approx --exclude: float64, --max-error in absolute terms (compile/approxbands.ts). */
@@ -175,10 +194,11 @@ function flagName(k: string): string {
  */
 export function runApprox(req: ApproxRequest): { r: ApproxResult; f32: Float32Layout | undefined } {
   const bar = progress('sizing');
-  const { expr, domain, placement, fit, relative, maxSegments } = req;
+  const { expr, domain, placement, fit, relative, maxSegments, maxSeconds } = req;
   const run = (size: SizeBy) => approximate({
-    expr, domain, size, placement, fit, relative, maxSegments,
-    onTrial: (t) => bar.update(`${t.segments} segments -> error ${t.error.toPrecision(4)}`),
+    expr, domain, size, placement, fit, relative, maxSegments, maxSeconds,
+    onTrial: (t) => { bar.step('sizing'); bar.update(`${t.segments} segments -> error ${t.error.toPrecision(4)}`); },
+    onProgress: (stage, detail) => { bar.step(`sizing, ${stage}`); bar.update(detail); },
   });
   let r = run(req.size);
   let f32: Float32Layout | undefined;

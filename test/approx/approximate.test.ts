@@ -120,3 +120,21 @@ test('exact PWL targets (a constant, a line, abs(x), max(x, 1-x)) certify at flo
     assert.ok(r.certifiedMax >= r.measuredMax && r.certifiedMax < 1e-13, `${expr}: certified ${r.certifiedMax}`);
   }
 });
+
+test('onProgress hears every long stage in order (checking f, tube, construction, certifying, measuring) with how ' +
+  'far it got; maxSeconds refuses a build whose estimate from n* is over it, before any sample', () => {
+  const stages: string[] = [];
+  const r = approximate({ expr: 'sin(x)', domain: [0, 10.25], size: { kind: 'maxError', error: 1e-6 },
+    onProgress: (stage, detail) => { if (stages.at(-1) !== stage) stages.push(stage); assert.ok(detail.length > 0); } });
+  assert.ok(r.certifiedMax <= 1e-6);
+  const first = (s: string) => stages.indexOf(s);
+  for (const s of ['checking f', 'tube', 'construction', 'certifying', 'measuring']) assert.ok(first(s) >= 0, s);
+  assert.ok(first('checking f') < first('tube') && first('tube') < first('construction') &&
+    first('construction') < first('certifying') && first('certifying') < first('measuring'), stages.join(', '));
+  // n* ≈ ∫√|sin| dx / (4√E) ≈ 1,900 segments: an estimated ~1 s, over 0.01 s.
+  const heard: string[] = [];
+  assert.throws(() => approximate({ expr: 'sin(x)', domain: [0, 10.25], size: { kind: 'maxError', error: 1e-6 },
+    maxSeconds: 0.01, onProgress: (stage) => heard.push(stage) }), (e: unknown) => e instanceof InputError &&
+    e.field === 'maxError' && e.code === 'out-of-range' && /an estimated \d+ s/.test(e.message));
+  assert.ok(!heard.includes('tube'), heard.join(', '));
+});

@@ -1,0 +1,31 @@
+/**
+ * Progress of a long approximation for whoever asked (the CLI's progress line): the stage and
+ * how far it got, reported from inside the long loops (f on the scale grid, the tube's samples
+ * and enclosures, the minimum-link walk, the certificate's segments, the measurement). One sink
+ * for the duration of an `approximate` call (it runs to completion without awaiting, so calls
+ * never interleave); none by default, and a report then costs one comparison.
+ */
+export type ProgressSink = (stage: string, detail: string) => void;
+
+let sink: ProgressSink | undefined;
+
+/** Runs `run` with `s` receiving its reports (the previous sink restored after). */
+export function withProgress<T>(s: ProgressSink | undefined, run: () => T): T {
+  const previous = sink;
+  sink = s;
+  try {
+    return run();
+  } finally {
+    sink = previous;
+  }
+}
+
+/** Reports `detail` of `stage` to the current sink, if any. */
+export function report(stage: string, detail: string): void {
+  sink?.(stage, detail);
+}
+
+/** Whether step i of a loop reports (every 1024th; `i of n` as the detail), without building text otherwise. */
+export function reportEvery(i: number, stage: string, what: string, n: number): void {
+  if ((i & 1023) === 0 && sink) sink(stage, `${what} ${i} of ${n}`);
+}
