@@ -4,10 +4,14 @@
  * the strict flags of tsconfig.json (noUncheckedIndexedAccess, exactOptionalPropertyTypes)
  * accepts src, test, bench, bin and scripts. Run here, beside the other tests, rather than
  * before them. Both keep a cache in node_modules/.cache/knotnet (ESLint's by file content, tsc's
- * incremental build info), so a second run re-reads only what changed; `npm ci` starts it afresh.
+ * build info), so a second run re-reads only what changed; `npm ci` starts it afresh. tsc runs in
+ * build mode (`tsc -b`) on a config there that extends tsconfig.json: when no source is newer than
+ * the build info of a run that found nothing, it stops at that check (under 1 s of CPU, against
+ * ~8 s for `tsc --incremental`, which parses every file again; ~22 s cold).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -23,9 +27,19 @@ test('npm run lint: ESLint reports no errors', () => {
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
+/** tsconfig.json as it is (noEmit, the strict flags, its files), with its build info kept in CACHE. */
+function cachedConfig(): string {
+  mkdirSync(CACHE, { recursive: true });
+  const config = join(CACHE, 'tsconfig.json');
+  const text = JSON.stringify({ extends: join(REPO, 'tsconfig.json'), compilerOptions: { incremental: true,
+    tsBuildInfoFile: join(CACHE, 'tsc-b.tsbuildinfo') } });
+  // Written only when it differs: a newer config makes the next build start over.
+  if (!existsSync(config) || readFileSync(config, 'utf8') !== text) writeFileSync(config, text);
+  return config;
+}
+
 test('npm run typecheck: tsc --noEmit with the strict flags reports nothing', () => {
-  const r = run('typescript/bin/tsc', ['--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile',
-    join(CACHE, 'tsc.tsbuildinfo')]);
+  const r = run('typescript/bin/tsc', ['-b', cachedConfig()]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.equal(r.stdout + r.stderr, '');
 });
