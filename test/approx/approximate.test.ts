@@ -125,7 +125,10 @@ test('onProgress hears every long stage in order (checking f, tube, construction
   'far it got; maxSeconds refuses a build whose estimate from n* is over it, before any sample', () => {
   const stages: string[] = [];
   const r = approximate({ expr: 'sin(x)', domain: [0, 10.25], size: { kind: 'maxError', error: 1e-6 },
-    onProgress: (stage, detail) => { if (stages.at(-1) !== stage) stages.push(stage); assert.ok(detail.length > 0); } });
+    onProgress: (stage, detail) => {
+      if (stages.at(-1) !== stage) stages.push(stage);
+      assert.ok(detail.length > 0);
+    } });
   assert.ok(r.certifiedMax <= 1e-6);
   const first = (s: string) => stages.indexOf(s);
   for (const s of ['checking f', 'tube', 'construction', 'certifying', 'measuring']) assert.ok(first(s) >= 0, s);

@@ -72,8 +72,9 @@ const REFUSED: [string, string[], number, RegExp][] = [
     /^knotnet: expression must nest parentheses at most 400 deep/],
   ['a build estimated past --max-seconds (sin on [0, 100] at 1e-5: ~6,000 segments, ~2 s, over a limit of 1 s)',
     ['sin(x)', '--domain', '0:100', '--max-error', '1e-5', '--max-seconds', '1'], 2,
-    new RegExp(String.raw`^knotnet: --max-error must need at most 1 s of work \(--max-seconds\): it needs about 60\d\d ` +
-      String.raw`segments \(.*\), an estimated \d s; raise the tolerance or --max-seconds \(got 0\.00001\)\.$`)],
+    new RegExp(String.raw`^knotnet: --max-error must need at most 1 s of work \(--max-seconds\): it needs ` +
+      String.raw`about 60\d\d segments \(.*\), an estimated \d s; raise the tolerance or --max-seconds ` +
+      String.raw`\(got 0\.00001\)\.$`)],
 ];
 for (const [what, args, code, pattern] of REFUSED) {
   const r = cli('approx', ...args);
