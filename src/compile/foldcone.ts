@@ -10,13 +10,14 @@ import { parallelotopeRoundingBound } from '../net/roundingaffine.ts';
  *
  * A fold without biases is linear on each cone between its kinks, so a thin cone patch keeps
  * every kink stable whatever its radial length. Input columns read only by mirrored
- * first-layer pairs relu(w·x_c), relu(−w·x_c) (the |·| of a leaf) give the same computed
- * values for ±x_c (rounding to nearest is symmetric), so only x_c ≥ 0 is analysed; other
+ * first-layer pairs relu(w·x_c), relu(−w·x_c) (the |·| of a leaf, adjacent units) that every
+ * second-layer row reads with one weight give, for −x_c, the exact value of x_c and a
+ * computed value of x_c in another summation order (fl(−z) = −fl(z); the two units trade
+ * places, one of them 0): only x_c ≥ 0 is analysed, as the bound holds for any order. Other
  * columns take both signs (one orthant each).
  *
  * Cover (in y = α⊙x, x = y/α). In an orthant σ, each direction has a largest coordinate i,
- * and v = y/|y_i| lies on
- * the face v_i = 1, v_j ∈ [0, 1]. A patch is a sub-box [a, b] of a face and a shell
+ * and v = y/|y_i| lies on the face v_i = 1, v_j ∈ [0, 1]. A patch is a sub-box [a, b] of a face and a shell
  * |y| ∈ [r/2, r], r = R·2^−k (k < K); its points are t·σ⊙v with t = |y|/|v| ∈ [t0, t1],
  * t0 = r/(2·|v|max), t1 = r/|v|min.
  * With c the patch's centre and v = c + δ (|δ_j| ≤ h_j), t·v = t_m·c + (t − t_m)·c + t·δ lies
@@ -50,10 +51,18 @@ function mirroredColumns(net: Network): boolean[] {
     const s = single(r);
     if (!s) { for (let c = 0; c < n; c++) if (L.weights[r * n + c] !== 0) ok[c] = false; continue; }
     const t = r + 1 < L.outSize ? single(r + 1) : null;
-    if (t && t[0] === s[0] && t[1] === -s[1]) { r++; continue; }
+    if (t && t[0] === s[0] && t[1] === -s[1] && sameReaders(net, r)) { r++; continue; }
     ok[s[0]] = false;
   }
   return ok;
+}
+
+/** Every row of the second layer reads first-layer units r and r + 1 with one weight. */
+function sameReaders(net: Network, r: number): boolean {
+  const L = net.layers[1];
+  if (!L) return false;
+  for (let o = 0; o < L.outSize; o++) if (L.weights[o * L.inSize + r] !== L.weights[o * L.inSize + r + 1]) return false;
+  return true;
 }
 
 /** The parallelotope of a patch (module comment). */

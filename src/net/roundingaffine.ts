@@ -255,10 +255,13 @@ function sumRounding(terms: { aff: Float64Array; k: number; err: number }[], pro
  * The largest rounding error of a value of magnitude ≤ Y rounded to nearest: half the spacing
  * of the binade [2^e, 2^(e+1)) that holds Y, 2^e·u (u = 2^−24 in float32), at least the
  * underflow loss η (half the smallest subnormal). Each |y| ≤ Y lies in that binade or a lower one.
+ * Infinity where a value that large may overflow.
  */
 export function halfUlp(Y: number, u: number, eta: number): number {
-  if (!(Y < Infinity)) return Infinity;
+  // Past the largest finite value the rounding overflows; Y is widened for its own float64 error.
+  if (!(Y < (u > 2 ** -30 ? 2 ** 128 : 2 ** 1024) * (1 - u))) return Infinity;
   if (Y <= 0) return 0;
+  Y *= 1 + 1e-12;
   let e = Math.floor(Math.log2(Y));
   while (2 ** (e + 1) <= Y) e++;
   return Math.max(2 ** e * u, eta);
