@@ -8,9 +8,9 @@
  *
  * The message is encoded and decoded by proto/onnx-pbf.js, which pbf's compiler generated from
  * ONNX 1.20's onnx.proto (scripts/gen-onnx-proto.ts), on pbf's small runtime: field numbers and
- * wire types come from the spec, not from a hand-rolled encoder. pbf weighs 0.1 MB with its one
- * dependency (protocol-buffers-schema, 0.2 MB); @bufbuild/protobuf and onnx-buf before it 2.1 MB,
- * and the protobufjs 6 that onnx-proto brought 22 MB, with @types/node added to users' projects.
+ * wire types come from the spec, not from a hand-rolled encoder. pbf and its one dependency
+ * (protocol-buffers-schema) install as 0.2 MB; @bufbuild/protobuf and onnx-buf before them as
+ * 2.1 MB, and the protobufjs 6 that onnx-proto brought as 22 MB, with @types/node added.
  */
 import { PbfReader, PbfWriter, type DeepPartial } from 'pbf';
 import {
