@@ -188,11 +188,11 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
   let scale = 0;
   for (let i = 0; i <= N; i += 10) scale = Math.max(scale, Math.abs(f(at(i))));
   // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each), where
-  // float64 puts f within half of the max so far (a 500-term sum: ~100 µs a point in ball arithmetic).
+  // float64 puts f within 10% of the max so far (a 500-term sum: ~100 µs a point in ball arithmetic).
   if (point.precisePoints() < 50) {
     for (let i = 0; i <= N; i++) {
       reportEvery(i, 'checking f', 'proven value', N);
-      if (!(Math.abs(y64[i]!) < scale / 2)) scale = Math.max(scale, Math.abs(f(at(i))));
+      if (!(Math.abs(y64[i]!) < 0.9 * scale)) scale = Math.max(scale, Math.abs(f(at(i))));
     }
   }
   point.setAbsTol(REL * Math.max(scale, MIN_NORMAL));
