@@ -40,9 +40,10 @@ export function float32Rounding(s: RoundingScope, built: Assembled): number {
  */
 function float32Analysis(s: RoundingScope, built: Assembled): (evaluations: number) => number {
   let split: RoundingSplit | undefined;
+  let fold: number | undefined; // a fold's bound does not depend on the budget: computed once
   return (evaluations) => {
     s.onProgress?.('float32 analysis', `rounding bound of ${built.summary.relus} ReLUs`);
-    if (built.foldRounding) return built.foldRounding('float32');
+    if (built.foldRounding) return (fold ??= built.foldRounding('float32'));
     if (s.dtype !== 'float32') return roundingErrorBound(built.network, s.boxLo, s.boxHi, 'float32', built.hints)[0]!;
     split ??= new RoundingSplit(built.network, s.boxLo, s.boxHi, 'float32', built.hints,
       (lo, hi) => s.region.mayMeet(lo, hi));
