@@ -48,9 +48,12 @@ export interface Target {
 /** Node evaluations the sampling grid of makeTarget may spend. */
 const GRID_WORK = 4e7;
 
-/** Targets made recently, by variable, domain, flag and formula (most recent last). */
-const RECENT = new Map<string, Target>();
+/** Targets made recently, by variable, domain, flag and formula (most recent last), with their formula's size. */
+const RECENT = new Map<string, { t: Target; nodes: number }>();
+/** At most this many targets are kept, holding at most RECENT_NODES formula nodes in all (memory: compiled code). */
 const RECENT_LIMIT = 1024;
+const RECENT_NODES = 200_000;
+let recentNodes = 0;
 
 /**
  * The Target of a formula on [a, b]. Throws an InputError (naming `argument`) when the formula
@@ -60,13 +63,20 @@ const RECENT_LIMIT = 1024;
  */
 export function makeTarget(expr: Expr, variable: string, a: number, b: number, argument = 'expression'): Target {
   const key = `${variable}|${a}|${b}|${argument}|${exprKey(expr)}`;
-  let t = RECENT.get(key);
-  if (t) RECENT.delete(key);
-  else t = newTarget(expr, variable, a, b, argument);
-  t.acceptError(0);
-  RECENT.set(key, t);
-  if (RECENT.size > RECENT_LIMIT) RECENT.delete(RECENT.keys().next().value!);
-  return t;
+  let entry = RECENT.get(key);
+  if (entry) RECENT.delete(key);
+  else {
+    entry = { t: newTarget(expr, variable, a, b, argument), nodes: treeSize(expr).nodes };
+    recentNodes += entry.nodes;
+  }
+  entry.t.acceptError(0);
+  RECENT.set(key, entry);
+  for (const [k, old] of RECENT) {
+    if ((RECENT.size <= RECENT_LIMIT && recentNodes <= RECENT_NODES) || old === entry) break;
+    RECENT.delete(k);
+    recentNodes -= old.nodes;
+  }
+  return entry.t;
 }
 
 function newTarget(expr: Expr, variable: string, a: number, b: number, argument: string): Target {
