@@ -24,7 +24,8 @@ import { parallelotopeRoundingBound } from '../net/roundingaffine.ts';
  * in the parallelotope with centre t_m·c, one generator c·(t1 − t0)/2 and one e_j·t1·h_j per
  * free coordinate (each divided by α in x). The points with |y| < R·2^−K are charged by `inner` (the caller's bound of
  * that ball). The result is the largest patch bound after branch and bound (the patch with the
- * largest bound is halved along its widest side), each no larger than its parent's, and inner.
+ * largest bound is halved along its widest side, until the budget or a plateau), each no larger
+ * than its parent's, and inner.
  */
 const K = 12;
 
@@ -117,7 +118,13 @@ export function coneRoundingBound(
       }
     }
   }
+  // Stops early once doubling the analyses lowered the bound by less than 3% (a plateau).
+  let checked = used; let last = heap.length ? heap[0]!.bound : 0;
   while (used + 2 <= evaluations && heap.length) {
+    if (used >= 2 * checked) {
+      if (heap[0]!.bound > 0.97 * last) break;
+      checked = used; last = heap[0]!.bound;
+    }
     const top = pop(heap);
     let axis = -1; let best = 0;
     for (let j = 0; j < n; j++) {
