@@ -1,6 +1,6 @@
 import type { Pwl } from './pwl.ts';
 import type { Target } from './target.ts';
-import { reportEvery } from './progress.ts';
+import { report, reportEvery } from './progress.ts';
 
 /**
  * Certified max error of a PWL p against f over the whole domain: a proven upper bound of
@@ -164,7 +164,9 @@ class CertifyRun {
     let work = 0;
     while (stack.length) {
       const piece = stack.pop()!;
-      this.pieces++;
+      if ((++this.pieces & 255) === 0) {
+        report('certifying', `segment ${i + 1} of ${x.length - 1}, ${this.pieces} pieces`);
+      }
       const { lo, hi, elo, ehi, depth, rlo, rhi } = piece;
       const plo = pAt(lo);
       const phi = pAt(hi);
@@ -264,6 +266,7 @@ function newCurvatureTable(t: Target, cells: number): CurvatureTable {
   const hi = new Float64Array(cells);
   const ok = new Uint8Array(cells);
   for (let k = 0; k < cells; k++) {
+    reportEvery(k, 'certifying', "f'' enclosed on cell", cells);
     const c = a + k * w;
     const d = k === cells - 1 ? b : a + (k + 1) * w;
     const e = t.encloseF2(c, d);

@@ -247,13 +247,16 @@ export class TubeBeyondLimit extends ToleranceError {
 }
 
 /**
- * Seconds of work a max-error build takes per segment, by the formula's size: ~48 tube samples
- * a segment (more in the second level), each ~7.5 µs of sampling, walking and certifying plus
- * ~50 ns per formula node for its values and enclosures. Measured on the development machine
- * (2 cores, shared): sin on [0, 100] at 1e-7, n* = 60,000, about 22 s of CPU (estimate 22 s).
+ * Seconds of work of a max-error build, by its segments and the formula's size: the tube's
+ * samples (~48 a segment, at least 512), each ~7.5 µs of sampling, walking and certifying plus
+ * ~50 ns per formula node for its values and enclosures, and ~3 ms per node of fixed work (the
+ * scale grid, the curvature integrals and tables: thousands of values and enclosures of f and
+ * f''). Measured on the development machine (2 cores, shared), CPU time: sin on [0, 100] at
+ * 1e-7, n* = 60,000: 22–23 s (estimate 22 s); a 2,000-term sum of sin(x + k) at 1e-3: 29 s
+ * (estimate 30 s).
  */
 export function estimatedSeconds(nStar: number, nodes: number): number {
-  return nStar * 48 * (7.5e-6 + 5e-8 * nodes);
+  return Math.max(512, 48 * (nStar + 2)) * (7.5e-6 + 5e-8 * nodes) + 3e-3 * nodes;
 }
 
 /** An InputError on the tolerance when the estimate of the build's time from n* is over `maxSeconds`. */

@@ -1,6 +1,7 @@
 import type { Target } from './target.ts';
 import { fitLeastSquares } from './fit.ts';
 import { measureErrors } from './measure.ts';
+import { reportEvery } from './progress.ts';
 
 /**
  * uniform; equidistribute (|f''|^½ then equalized segment errors); optimal (minimum-link for a max
@@ -290,6 +291,7 @@ function integralOf(t: Target, alpha: number): number {
   const grid = densityGrid(t);
   let s = 0;
   for (let i = 0; i + 1 < grid.length; i++) {
+    reportEvery(i, 'placing', "f'' at point", grid.length - 1);
     const m = (grid[i]! + grid[i + 1]!) / 2;
     const v = Math.abs(t.f2(m));
     if (Number.isFinite(v)) s += Math.pow(v, alpha) * (grid[i + 1]! - grid[i]!);

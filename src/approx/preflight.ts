@@ -4,6 +4,7 @@ import { exprToString } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
 import type { SizeBy } from './approximate.ts';
 import type { Target } from './target.ts';
+import { reportEvery } from './progress.ts';
 
 /**
  * Checks run before any sizing, so that work that cannot succeed is refused at once with
@@ -65,6 +66,7 @@ function curvatureIntegral(t: Target): number {
   const h = (t.b - t.a) / M;
   let sum = 0;
   for (let i = 0; i < M; i++) {
+    reportEvery(i, 'checking f', "f'' at point", M);
     const v = Math.sqrt(Math.abs(t.f2(t.a + (i + 0.5) * h)));
     if (Number.isFinite(v)) sum += v;
     else if (v === Infinity) return Infinity;

@@ -25,7 +25,10 @@ export function report(stage: string, detail: string): void {
   sink?.(stage, detail);
 }
 
-/** Whether step i of a loop reports (every 1024th; `i of n` as the detail), without building text otherwise. */
+/**
+ * Step i of a loop of n: every 256th reports `what i of n` (no text is built otherwise). Loops whose
+ * steps cost a microsecond or more call it each step; the sink decides what to show and when.
+ */
 export function reportEvery(i: number, stage: string, what: string, n: number): void {
-  if ((i & 1023) === 0 && sink) sink(stage, `${what} ${i} of ${n}`);
+  if ((i & 255) === 0 && sink) sink(stage, `${what} ${i} of ${n}`);
 }

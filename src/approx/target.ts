@@ -196,7 +196,10 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
   // float64's running bound is loose (a sum of 500 sines: ~10 ms a point, minutes for the grid).
   point.setAbsTol(SCALE_ACCURACY * Math.max(scale64, MIN_NORMAL));
   let scale = 0;
-  for (let i = 0; i <= N; i += 10) scale = Math.max(scale, Math.abs(f(at(i))));
+  for (let i = 0; i <= N; i += 10) {
+    reportEvery(i / 10, 'checking f', 'proven value', N / 10);
+    scale = Math.max(scale, Math.abs(f(at(i))));
+  }
   // The fine grid too, unless f needs decimal arithmetic at many points (slow, ~50 µs each): at the
   // peaks of |f| in float64 within 10% of the max so far, and beside them (a 2,000-term sum: ~5 ms a
   // point in ball arithmetic, a minute for the whole grid).
