@@ -27,6 +27,9 @@ export interface Progress {
   done: () => void;
 }
 
+/** Least milliseconds between two rewrites of a terminal's progress line. */
+const REWRITE_MS = 100;
+
 /** `now` (milliseconds) is for tests. */
 export function progress(label: string, now: () => number = () => performance.now()): Progress {
   const started = now();
@@ -34,13 +37,15 @@ export function progress(label: string, now: () => number = () => performance.no
   let current = label;
   const printed = new Set<string>(); // steps already given their line (no terminal)
   let shown = false;
+  let written = -Infinity; // when the terminal's line was last rewritten
   return {
     update(text: string) {
       if (quiet) return;
       const t = now();
       if (t - started < 1000) return; // quick work prints nothing
+      if (tty && t - written < REWRITE_MS) return; // callers in tight loops update thousands of times a second
       const line = `${current}: ${text} (${((t - started) / 1000).toFixed(0)} s)`;
-      if (tty) { process.stderr.write(`\r\x1b[K${line}`); shown = true; }
+      if (tty) { process.stderr.write(`\r\x1b[K${line}`); shown = true; written = t; }
       else if (!printed.has(current)) { process.stderr.write(`${line}\n`); printed.add(current); }
     },
     step(next: string) {
