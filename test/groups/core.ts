@@ -1,5 +1,5 @@
 /**
- * Test group: expressions, networks, exports, certification, reports, training.
+ * Test group: expressions, networks, exports, certification, reports, training, errors.
  * `npm test` runs each group in one process; test/groups.test.ts says why and keeps every test
  * file in exactly one group.
  */
@@ -37,9 +37,5 @@ import '../net/single-output.test.ts';
 import '../report/report.test.ts';
 import '../train/compare.test.ts';
 import '../train/models.test.ts';
-import '../docs/benchmarks.test.ts';
-import '../docs/examples.test.ts';
 import '../errors.test.ts';
 import '../library-options.test.ts';
-import '../groups.test.ts';
-import '../house.test.ts';
