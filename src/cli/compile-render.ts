@@ -1,16 +1,18 @@
 import type { CompileResult } from '../compile/compile.ts';
+import type { Float32Search } from './compile-adversary.ts';
 import { networkSummary } from '../net/network.ts';
 import { fmt } from '../report/format.ts';
 import { renderPairs, renderTable } from './table.ts';
 
 /** compile --json: the figures of a compiled network, its region and its nodes. */
-export function compileSummary(r: CompileResult, seconds: number) {
+export function compileSummary(r: CompileResult, seconds: number, search?: Float32Search) {
   const s = networkSummary(r.network);
   return {
     expr: r.expr, ...(r.rewritten ? { rewritten: r.rewritten } : {}),
     inputs: r.inputs, relus: s.relus, layers: s.layers, params: s.params, widths: s.widths,
     maxError: { certified: r.certifiedMax, measured: r.measuredMax },
     float32: { maxError: { certified: r.certifiedMaxFloat32 } },
+    ...(search ? { float32Adversarial: search.adversarial, float32Floor: search.floor } : {}),
     rmsError: r.measuredRms,
     certifiedBreakdown: { construction: r.certifiedConstruction, float64Rounding: r.roundingBound },
     measuredSamples: r.measuredSamples, outsideRegion: r.outsideRegion,
@@ -30,7 +32,7 @@ export function constructionText(n: CompileResult['nodes'][number]): string {
 }
 
 /** compile's table: the network's figures, the errors per output (several outputs) and per node. */
-export function renderCompile(r: CompileResult, seconds: number): string {
+export function renderCompile(r: CompileResult, seconds: number, search?: Float32Search): string {
   const s = networkSummary(r.network);
   const region = [...Object.entries(r.region.box), ...Object.entries(r.region.ranges)];
   const outside = r.region.exclude ? ` outside ${r.region.exclude.join(', ')}` : '';
@@ -43,6 +45,8 @@ export function renderCompile(r: CompileResult, seconds: number): string {
     ['parameters', s.params],
     [`max error, certified${outside}`, r.certifiedMax],
     [`max error in float32, certified${outside}`, r.certifiedMaxFloat32],
+    ...(search ? [[`max error in float32, adversarial search${outside}`, search.adversarial],
+      ['float32 floor u·max|f|', search.floor]] as [string, number][] : []),
     [`max error, measured (${r.measuredSamples} samples)`, r.measuredMax],
     ['RMS error, measured', r.measuredRms],
     ['samples outside the region', r.outsideRegion],

@@ -4,6 +4,7 @@ import { compileFormula, type CompileOptions, type CompileResult, type OutputSpe
 import { storedOutputs } from '../compile/outputs.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { collect, parseChoice, parseCount, parseNumberInRange, parseSeed, parseVarRanges } from './args.ts';
+import { float32Search, oneOutput } from './compile-adversary.ts';
 import { compileSummary, renderCompile } from './compile-render.ts';
 import { regionFromData } from './data.ts';
 import { parseOutputs } from './multi-output.ts';
@@ -17,7 +18,7 @@ export { compileSummary, constructionText } from './compile-render.ts';
 export interface CompileFlags {
   out: string[]; var: string[]; range: string[]; exclude?: string[]; maxError: string[];
   data?: string; dataMargin: string; deep: string; norm: string; minimize: string; maxDepth: string;
-  samples: string; seed: string; dtype: string; maxFanIn?: string;
+  samples: string; seed: string; dtype: string; maxFanIn?: string; adversary?: boolean;
   json?: boolean; quiet?: boolean; save?: string; export?: string[]; force?: boolean;
 }
 
@@ -28,7 +29,7 @@ export interface CompileRequest {
   count: number; seed: number; dtype: 'float64' | 'float32';
   data?: { path: string; margin: number };
   deep: 'auto' | 'never' | 'always'; minimize: 'relus' | 'params'; norm: 'auto' | 'fold' | 'squares';
-  maxDepth: number; maxFanIn?: number;
+  maxDepth: number; maxFanIn?: number; adversary: boolean;
   json: boolean; save?: string; exports: string[]; force: boolean;
 }
 
@@ -61,7 +62,9 @@ export function registerCompile(program: Command): void {
     .option('--seed <N>', 'seed for the fresh samples', '1')
     .option('--dtype <t>',
       'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
-    .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)'))
+    .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)')
+    .option('--adversary', 'also search for the worst float32 error (seeded, a few seconds) and print it beside ' +
+      'the float32 certificate and the floor u·max|f|'))
     .addHelpText('after', `
 Example (the original question, T3):
   knotnet compile "sqrt(dx^2+dy^2+dz^2)" --var dx=-2.4e7:2.4e7 --var dy=-2.4e7:2.4e7 --var dz=-2.4e7:2.4e7 \\
@@ -79,6 +82,7 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
   const samples = req.data ? regionFromData(req.data.path, req.expr, vars, req.ranges,
     req.data.margin).rows : undefined;
   const r = runCompile(req, samples);
+  const search = req.adversary ? float32Search(r, req.seed) : undefined;
   const seconds = (performance.now() - started) / 1000;
   const magnitude = Math.max(Math.abs(r.outputRange[0]), Math.abs(r.outputRange[1]));
   await saver.write(r.network, {
@@ -89,8 +93,9 @@ async function compileAction(exprArg: string | undefined, flags: CompileFlags): 
   }, [r.inputs.map((v) => vars[v]![0]), r.inputs.map((v) => vars[v]![1])], r.hints,
   { r64: r.roundingBound, r32: r.certifiedMaxFloat32 - r.certifiedConstruction, outputMagnitude: magnitude,
     ...several32(r) });
-  if (req.json) process.stdout.write(`${JSON.stringify({ ...compileSummary(r, seconds), files: saver.written })}\n`);
-  else process.stdout.write(`${renderCompile(r, seconds)}${wroteLine(saver.written)}\n`);
+  const summary = req.json ? { ...compileSummary(r, seconds, search), files: saver.written } : null;
+  if (summary) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(`${renderCompile(r, seconds, search)}${wroteLine(saver.written)}\n`);
 }
 
 /**
@@ -131,10 +136,12 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   const maxDepth = parseCount(flags.maxDepth, '--max-depth', 10_000);
   const maxFanIn = flags.maxFanIn === undefined ? undefined : parseCount(flags.maxFanIn, '--max-fan-in', 1_000_000);
   if (maxFanIn !== undefined && maxFanIn < 2) throw new InputError('--max-fan-in', 'be at least 2', flags.maxFanIn);
+  if (flags.adversary) oneOutput(outputs);
   return {
     expr, maxError, ...(outputs ? { outputs } : {}), vars, ranges, exclude: flags.exclude ?? [], count, seed, dtype,
     ...(data ? { data } : {}),
     deep, minimize, norm, maxDepth, ...(maxFanIn !== undefined ? { maxFanIn } : {}),
+    adversary: flags.adversary === true,
     json: flags.json === true, ...(flags.save !== undefined ? { save: flags.save } : {}),
     exports: flags.export ?? [], force: flags.force === true,
   };

@@ -172,6 +172,7 @@ describe('knotnet compile', () => {
     severalOutputsFloat32Refusal);
 
   const bad: [string[], RegExp][] = [
+    [['[x, 2*x]', '--var', 'x=0:1', '--adversary'], /--adversary.*one output.*"y1, y2"/],
     [['sqrt(dx^2+dy^2)', '--var', 'dx=-1:1'], /--var.*missing dy/],
     [['x+y', '--var', 'x=0:1', '--var', 'y=0:1', '--var', 'z=0:1'], /--var.*"z"/],
     [['sqrt(x)', '--var', 'x=-1:1'], /expression.*defined on the range.*-1, 1/],
@@ -199,6 +200,32 @@ describe('knotnet compile', () => {
     const csv = join(dir, 'few.csv');
     writeFileSync(csv, 'x\n0.5\n0.9\n');
     assertBadInput(await run('compile', 'sqrt(x)', '--data', csv, '--range', 'x=0:0.6'), /--range x.*line 3.*0\.9/);
+  });
+});
+
+describe('knotnet compile --adversary', () => {
+  it('--adversary --json: the search\'s float32 error lies under the float32 certificate, the floor is u·max|f|',
+    async () => {
+    const r = await run('compile', 'sqrt(x^2+y^2)', '--var', 'x=-1e6:1e6', '--var', 'y=-1e6:1e6', '--max-error', '1',
+      '--samples', '2000', '--adversary', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { float32: { maxError: { certified: number } }; float32Adversarial: number;
+      float32Floor: number; maxError: { certified: number } };
+    assert.ok(j.float32Adversarial > 0 && j.float32Adversarial <= j.float32.maxError.certified,
+      `${j.float32Adversarial} <= ${j.float32.maxError.certified}`);
+    // The output's range is [0, √2·1e6]: the floor is one float32 rounding there.
+    assert.ok(Math.abs(j.float32Floor - 2 ** -24 * Math.SQRT2 * 1e6) <= 1e-3 * j.float32Floor, String(j.float32Floor));
+  });
+
+  it('--adversary adds its two lines beside the float32 certificate; without it neither line nor key', async () => {
+    const args = ['compile', 'exp(x)', '--var', 'x=0:2', '--max-error', '1e-2', '--samples', '1000'];
+    const on = await run(...args, '--adversary');
+    assert.equal(on.code, 0, on.stderr);
+    assert.match(on.stdout, new RegExp(String.raw`max error in float32, certified +\S+\n` +
+      String.raw`max error in float32, adversarial search +\S+\nfloat32 floor u·max\|f\| +\S+\n`));
+    const off = await run(...args, '--json');
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal('float32Adversarial' in JSON.parse(off.stdout), false);
   });
 });
 
