@@ -1,6 +1,7 @@
 import type { Pwl } from './pwl.ts';
 import type { Target } from './target.ts';
 import { report, reportEvery } from './progress.ts';
+import { treeSize } from '../expr/parse.ts';
 
 /**
  * Certified max error of a PWL p against f over the whole domain: a proven upper bound of
@@ -45,8 +46,16 @@ const EPS = 2 ** -52;
 /** Most bisection steps spent refining one segment's bound. */
 const MAX_REFINE_WORK = 4096;
 
+/**
+ * Most formula nodes the refinement's enclosures of one certificate may visit (pieces × nodes of
+ * f''): past it, pieces keep the bound they have (sound, only looser). A 500-term sum of sin(kx),
+ * whose f'' encloses wide until pieces are narrower than 1/k, refined 200 segments for 2 minutes.
+ */
+const MAX_REFINE_NODES = 2e7;
+
 export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; maxDepth?: number } = {}): Certificate {
   const run = new CertifyRun(t, p, options.rtol ?? 1e-3, options.maxDepth ?? 48);
+  run.maxPieces = Math.max(MAX_REFINE_WORK, Math.floor(MAX_REFINE_NODES / treeSize(t.expr).nodes));
   const n = p.x.length - 1;
   if (!run.knotErrors()) return run.result(Infinity, 0);
   run.midpointErrors();
@@ -70,6 +79,8 @@ class CertifyRun {
   observedAt: number;
   bound = 0;
   pieces = 0;
+  /** Pieces the refinement may enclose in all (MAX_REFINE_NODES by the formula's size). */
+  maxPieces = Infinity;
   private valueRadius = 0;
   private valueRadiusAt: number;
   private readonly out = new Float64Array(1);
@@ -183,7 +194,8 @@ class CertifyRun {
       const tiny = hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi));
       const floor = Math.max(Math.abs(elo), Math.abs(ehi)) * (1 + this.rtol);
       const settled = B - sl2 <= Math.max(this.threshold(), floor + sl2 / 4);
-      if (settled || depth >= this.maxDepth || ++work > MAX_REFINE_WORK || tiny) {
+      const spent = ++work > MAX_REFINE_WORK || this.pieces > this.maxPieces;
+      if (settled || depth >= this.maxDepth || spent || tiny) {
         if (!Number.isFinite(B)) B = Number.MAX_VALUE;
         this.bound = Math.max(this.bound, B);
         continue;
