@@ -8,6 +8,7 @@ import '../cli/certify.test.ts';
 import '../cli/check-outputs.test.ts';
 import '../cli/check.test.ts';
 import '../cli/compile.test.ts';
+import '../cli/demo-float32.test.ts';
 import '../cli/exclude.test.ts';
 import '../cli/explore.test.ts';
 import '../cli/files.test.ts';

@@ -5,6 +5,7 @@
  */
 import '../web/explorer-outputs.test.ts';
 import '../web/explorer.test.ts';
+import '../web/float32figures.test.ts';
 import '../web/formula-field.test.ts';
 import '../web/jobs.test.ts';
 import '../web/serve.test.ts';

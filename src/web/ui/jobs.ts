@@ -8,7 +8,9 @@
  */
 import { approximate, type ApproxResult, type SizeBy } from '../../approx/approximate.ts';
 import { CLAMP_SEGMENTS_LIMIT, float32Layout, type Float32Layout } from '../../approx/clampform.ts';
+import { float32Adversary } from '../../certify/adversary.ts';
 import { accurateFunction } from '../../expr/accurate.ts';
+import { networkSummary } from '../../net/network.ts';
 import { parseFormula } from '../../expr/parse.ts';
 import { compileFormula, type CompileResult, type OutputSpec } from '../../compile/compile.ts';
 import { InputError, type InputIssue } from '../../errors.ts';
@@ -24,7 +26,26 @@ export type BuildRequest =
 export type BuildResult =
   | { kind: 'approx'; result: ApproxResult; seconds: number }
   | { kind: 'compile'; result: CompileResult; seconds: number }
-  | { kind: 'float32'; layout: Float32Layout; seconds: number };
+  | { kind: 'float32'; layout: PageFloat32Layout; seconds: number };
+
+/**
+ * Beside a float32 certificate: the worst float32 error an adversarial search found (null when
+ * the network is too large for the page's budget) and the floor u·max|f| (u = 2^-24).
+ */
+export interface Float32Figures { adversarial: number | null; floor: number }
+
+/** The float32 layout as the page's worker answers it: with its search figures. */
+export type PageFloat32Layout = Float32Layout & { figures?: Float32Figures };
+
+/** The float32 unit roundoff. */
+export const U32 = 2 ** -24;
+/** Weights the page's float32 search may visit (evaluations × parameters): about a second of work. */
+const SEARCH_WEIGHTS = 3e7;
+/** Fewer evaluations than this in the budget: no search (the network is too large for the page). */
+const SEARCH_LEAST = 2_000;
+/** Evaluations at most, and the compass searches' share of them. */
+const SEARCH_MOST = 40_000;
+const SEARCH_ASCENT = 2_000;
 
 /** Segments up to which the float32 download is the clamp form, as for `approx --dtype float32`. */
 export const FLOAT32_LAYOUT_SEGMENTS = CLAMP_SEGMENTS_LIMIT;
@@ -32,6 +53,20 @@ export const FLOAT32_LAYOUT_SEGMENTS = CLAMP_SEGMENTS_LIMIT;
 /** Whether a one-variable build's float32 download is laid out for float32 (the clamp form). */
 export function hasFloat32Layout(r: ApproxResult): boolean {
   return r.segments <= FLOAT32_LAYOUT_SEGMENTS;
+}
+
+/**
+ * The search figures of a one-variable build's float32 layout: the floor u·max|f| always, and
+ * certify/adversary.ts's worst error (seeded; samples of the domain, then 8 compass searches)
+ * when the clamp form is small enough for about a second of search.
+ */
+export function float32Figures(r: ApproxResult, layout: Float32Layout): Float32Figures {
+  const floor = U32 * r.scale;
+  const budget = Math.min(SEARCH_MOST, Math.floor(SEARCH_WEIGHTS / networkSummary(layout.network).params));
+  if (budget < SEARCH_LEAST) return { adversarial: null, floor };
+  const adv = float32Adversary({ net: layout.network, expr: parseFormula(r.expr).expr, box: [r.domain],
+    n: budget - SEARCH_ASCENT, starts: 8, maxEvaluations: budget, seed: 32 });
+  return { adversarial: adv.worst, floor };
 }
 
 /** What the worker posts back; `id` is the request's. */
@@ -50,7 +85,8 @@ export function runBuild(req: BuildRequest,
   if (req.kind === 'float32') {
     const r = req.result;
     const layout = float32Layout(r, accurateFunction(parseFormula(r.expr).expr, [r.variable]));
-    return { kind: 'float32', layout, seconds: (performance.now() - started) / 1000 };
+    return { kind: 'float32', layout: { ...layout, figures: float32Figures(r, layout) },
+      seconds: (performance.now() - started) / 1000 };
   }
   if (req.kind === 'approx') {
     const result = approximate({
