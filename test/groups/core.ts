@@ -30,6 +30,7 @@ import '../net/evaluate.test.ts';
 import '../net/json.test.ts';
 import '../net/network.test.ts';
 import '../net/rounding.test.ts';
+import '../net/roundingaffine.test.ts';
 import '../net/roundingrules.test.ts';
 import '../net/rowerror.test.ts';
 import '../net/rowgroups.test.ts';
