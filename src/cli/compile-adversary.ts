@@ -18,8 +18,11 @@ const SEARCH = { samples: 20_000, starts: 8, evaluations: 20_000 };
 
 /** What --adversary adds: the search's worst error (a proven lower bound) and the floor. */
 export interface Float32Search {
-  /** The largest float32 error found: a lower bound of the true worst, never above the certificate. */
-  adversarial: number;
+  /**
+   * The largest float32 error found: a lower bound of the true worst, never above the certificate;
+   * null when rejection sampling found no start in the region (a sliver of the box).
+   */
+  adversarial: number | null;
   /** u·max|f|, max|f| from the output's certified range: one rounding of the output, not a bound. */
   floor: number;
   /** Points the search evaluated. */
@@ -45,10 +48,11 @@ export function float32Search(r: CompileResult, seed: number): Float32Search {
   const { formula, bands } = resolveBands(parsed, r.region.exclude, names, r.region.box, ranges, false);
   const region = formulaRegion(names, box, ranges, bands);
   const samples = region.sample(SEARCH.samples, seed).samples;
+  const floor = U32 * magnitude(r.outputRange);
+  if (!samples) return { adversarial: null, floor, evaluations: 0 };
   const adv = float32Adversary({
-    net: r.network, expr: formula.expr, box, inside: (x) => region.holds(Array.from(x)),
-    ...(samples ? { samples } : { n: SEARCH.samples }), starts: SEARCH.starts,
-    maxEvaluations: SEARCH.samples + SEARCH.evaluations, seed,
+    net: r.network, expr: formula.expr, box, inside: (x) => region.holds(Array.from(x)), samples,
+    starts: SEARCH.starts, maxEvaluations: SEARCH.samples + SEARCH.evaluations, seed,
   });
-  return { adversarial: adv.worst, floor: U32 * magnitude(r.outputRange), evaluations: adv.evaluations };
+  return { adversarial: adv.worst, floor, evaluations: adv.evaluations };
 }

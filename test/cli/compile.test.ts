@@ -227,6 +227,16 @@ describe('knotnet compile --adversary', () => {
     assert.equal(off.code, 0, off.stderr);
     assert.equal('float32Adversarial' in JSON.parse(off.stdout), false);
   });
+
+  it('--adversary on a sliver of the box (no sample of the region found) says the search did not run', async () => {
+    const r = await run('compile', 'sqrt(x^2+y^2)', '--var', 'x=-1:1', '--var', 'y=-1:1', '--range',
+      'x^2+y^2=0.9999999:1', '--max-error', '1e-2', '--samples', '1000', '--adversary', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { float32Adversarial: number | null; float32Floor: number };
+    assert.equal(j.float32Adversarial, null);
+    // max |f| = 1 on the region; the certified output range encloses it, a few ulps wider.
+    assert.ok(Math.abs(j.float32Floor - 2 ** -24) <= 1e-12 * 2 ** -24, String(j.float32Floor));
+  });
 });
 
 describe('knotnet compare', () => {
