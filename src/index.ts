@@ -26,6 +26,7 @@ export { float32Layout, CLAMP_SEGMENTS_LIMIT, type Float32Layout } from './appro
 export { evalPwl, pwlToNetwork, type Pwl } from './approx/pwl.ts';
 export type { Placement } from './approx/placement.ts';
 export type { FitKind } from './approx/fit.ts';
+export type { ProgressSink } from './approx/progress.ts';
 
 // Several inputs: a formula compiled into one network with a certified end-to-end bound.
 export { compileFormula, type CompileOptions, type CompileResult, type NodeReport, type OutputReport,
