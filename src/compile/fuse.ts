@@ -11,14 +11,17 @@ import { productIsExact, sumIsExact } from './ranges.ts';
  * Affine normalization first: sums, negation and multiplication or division by literal
  * constants fold into Σ c_i·x_i + c, so x + y and y + x are one form. Two forms are the
  * same when one is k·L + d of the other with k·L's coefficients and d exact in float64,
- * so g is the subexpression exactly (as a real function): no approximation enters here.
+ * so g is the subexpression exactly (as a real function): no approximation enters here. A
+ * form whose folding rounded (x/3, x*0.1*10) is fused only as u itself, which the graph builds
+ * with its rounding charged (coefficients.ts); elsewhere in g it is not fused.
  */
 
 /** A subexpression as one curve: g (a formula in `u`) read at the affine form `form` of the inputs. */
 export interface Fusion { fn: Expr; form: Expr }
 
 type Linear = Map<string, number>;
-interface Affine { lin: Linear; c: number }
+/** Σ lin·x + c as float64 folds it; `exact`: no step rounded (it is the real form the formula writes). */
+interface Affine { lin: Linear; c: number; exact: boolean }
 
 /**
  * What a subexpression depends on: nothing (a constant; `value` when it is a literal), one
@@ -56,14 +59,16 @@ export class FormAnalysis {
   private compute(e: Expr): FormInfo {
     switch (e.op) {
       case 'const': return { kind: 'const', value: e.value };
-      case 'var': return affineInfo({ lin: new Map([[e.name, 1]]), c: 0 });
+      case 'var': return affineInfo({ lin: new Map([[e.name, 1]]), c: 0, exact: true });
       case 'neg': return scaled(this.info(e.arg), -1) ?? this.info(e.arg);
       case 'add': case 'sub': return this.sum(e.a, e.b, e.op === 'add' ? 1 : -1);
       case 'mul': return this.product(e.a, e.b);
       case 'div': {
         const b = this.info(e.b);
-        const k = b.kind === 'const' && b.value !== null && b.value !== 0 ? 1 / b.value : null;
-        return (k !== null ? scaled(this.info(e.a), k) : null) ?? nonlinear([this.info(e.a), b]);
+        const d = b.kind === 'const' && b.value !== null && b.value !== 0 ? b.value : null;
+        const k = d === null ? null : 1 / d;
+        const by = k === null ? null : scaled(this.info(e.a), k, productIsExact(k, d!) && k * d! === 1);
+        return by ?? nonlinear([this.info(e.a), b]);
       }
       case 'pow': return nonlinear([this.info(e.a), this.info(e.b)]);
       case 'call': return nonlinear([this.info(e.arg)]);
@@ -77,8 +82,12 @@ export class FormAnalysis {
     const B = affineOrLiteral(b);
     if (!A || !B) return nonlinear([a, b]);
     const lin = new Map(A.lin);
-    for (const [v, k] of B.lin) lin.set(v, (lin.get(v) ?? 0) + sign * k);
-    return affineInfo({ lin, c: A.c + sign * B.c });
+    let exact = A.exact && B.exact && sumIsExact(A.c, sign * B.c);
+    for (const [v, k] of B.lin) {
+      exact &&= sumIsExact(lin.get(v) ?? 0, sign * k);
+      lin.set(v, (lin.get(v) ?? 0) + sign * k);
+    }
+    return affineInfo({ lin, c: A.c + sign * B.c, exact });
   }
 
   private product(ea: Expr, eb: Expr): FormInfo {
@@ -89,10 +98,13 @@ export class FormAnalysis {
   }
 }
 
-/** An affine info (a constant when every coefficient cancelled), with its direction key. */
+/**
+ * An affine info (a constant when every coefficient cancelled: its value when the folding was
+ * exact, else null, a constant known only as an expression), with its direction key.
+ */
 function affineInfo(aff: Affine): FormInfo {
   for (const [v, k] of aff.lin) if (k === 0) aff.lin.delete(v);
-  if (aff.lin.size === 0) return { kind: 'const', value: aff.c };
+  if (aff.lin.size === 0) return { kind: 'const', value: aff.exact ? aff.c : null };
   return { kind: 'affine', aff, dir: directionKey(aff.lin) };
 }
 
@@ -105,15 +117,19 @@ function directionKey(lin: Linear): string {
 
 function affineOrLiteral(i: FormInfo): Affine | null {
   if (i.kind === 'affine') return i.aff;
-  if (i.kind === 'const' && i.value !== null) return { lin: new Map(), c: i.value };
+  if (i.kind === 'const' && i.value !== null) return { lin: new Map(), c: i.value, exact: true };
   return null;
 }
 
-/** k·i for an affine or literal i (as the graph folds it: every coefficient times k); else null. */
-function scaled(i: FormInfo, k: number): FormInfo | null {
+/**
+ * k·i for an affine or literal i (as the graph folds it: every coefficient times k); else null.
+ * `kExact`: k is the real factor the formula means (a literal, or 1/b exactly).
+ */
+function scaled(i: FormInfo, k: number, kExact = true): FormInfo | null {
   const A = affineOrLiteral(i);
   if (!A) return null;
-  return affineInfo({ lin: new Map([...A.lin].map(([v, c]) => [v, c * k])), c: A.c * k });
+  const exact = A.exact && kExact && productIsExact(A.c, k) && [...A.lin.values()].every((c) => productIsExact(c, k));
+  return affineInfo({ lin: new Map([...A.lin].map(([v, c]) => [v, c * k])), c: A.c * k, exact });
 }
 
 /** A nonlinear operation of its operands: one form when all non-constant operands share one direction. */
@@ -152,17 +168,20 @@ export function isSinglePiece(a: FormAnalysis, e: Expr): boolean {
 
 /**
  * The subexpression e (one form, a 'curve') as g(u) at u = its first affine subexpression L;
- * every other affine subexpression written k·u + d exactly. Null when one is not (a ratio
- * or offset that rounds in float64).
+ * every other affine subexpression written k·u + d exactly, a constant one (x - x + 1) as its
+ * value. Null when one is not (a ratio or offset that rounds in float64).
  */
 export function fusionOf(a: FormAnalysis, e: Expr): Fusion | null {
   if (a.info(e).kind !== 'curve') return null;
   const form = firstAffine(a, e)!;
   const L = (a.info(form) as Extract<FormInfo, { kind: 'affine' }>).aff;
+  const key = exprKey(form);
   const rewrite = (x: Expr): Expr | null => {
     const i = a.info(x);
-    if (i.kind === 'const') return x;
-    if (i.kind === 'affine') return relativeForm(i.aff, L);
+    if (i.kind === 'const' && (i.value !== null || !hasVariable(x))) {
+      return hasVariable(x) ? { op: 'const', value: i.value! } : x;
+    }
+    if (i.kind === 'affine') return exprKey(x) === key ? U : relativeForm(i.aff, L);
     const args = children(x).map(rewrite);
     if (args.some((y) => y === null)) return null;
     if (x.op === 'neg' || x.op === 'call') return { ...x, arg: args[0]! };
@@ -182,8 +201,14 @@ function firstAffine(a: FormAnalysis, e: Expr): Expr | null {
   return null;
 }
 
-/** M as k·u + d for u = L (M = k·L + d exactly in float64), or null. */
+/** Whether e reads an input. */
+function hasVariable(e: Expr): boolean {
+  return e.op === 'var' || children(e).some(hasVariable);
+}
+
+/** M as k·u + d for u = L (M = k·L + d exactly in float64, both folded exactly), or null. */
 function relativeForm(M: Affine, L: Affine): Expr | null {
+  if (!M.exact || !L.exact) return null;
   const [v, l0] = [...L.lin][0]!;
   const k = (M.lin.get(v) ?? 0) / l0;
   const vars = new Set([...L.lin.keys(), ...M.lin.keys()]);

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
+import { exactCoef, negCoef, productCoef, quotientCoef, sumCoef, type Coef } from './coefficients.ts';
 import type { Fusion } from './fuse.ts';
 
 /**
@@ -15,11 +16,13 @@ export type GNode =
   | { id: number; kind: 'input'; name: string; text: string }
   /**
    * `factors`: this affine is the product of these two nodes, ((a+b)² − (a−b)²)/4 (ranges.ts
-   * bounds it by their interval product).
+   * bounds it by their interval product). `rounding`: present when folding the formula's numbers
+   * into the coefficients rounded (coefficients.ts): proven bounds of |real − float| of each
+   * term's coefficient and of the constant, charged by the builder (nodes.ts buildAffine).
    */
   | {
     id: number; kind: 'affine'; terms: { node: number; coef: number }[]; constant: number; text: string;
-    factors?: [number, number];
+    factors?: [number, number]; rounding?: { coefs: number[]; constant: number };
   }
   | { id: number; kind: 'abs' | 'relu'; arg: number; text: string }
   | { id: number; kind: 'max' | 'min'; a: number; b: number; text: string }
@@ -59,7 +62,8 @@ export function buildGraph(expr: Expr, inputs: string[], o: GraphOptions = {}): 
   return { nodes: b.nodes, output, inputs, byKey: b.byKey, intern: (e) => b.visit(e) };
 }
 
-type Term = { node: number; coef: number };
+/** A term: `err` bounds |real − coef| (coefficients.ts; absent: exact). */
+type Term = { node: number; coef: number; err?: number };
 type Binary = Extract<Expr, { a: Expr; b: Expr }>;
 
 /** The graph being built: nodes keyed by their structure, so equal subexpressions are one node. */
@@ -81,22 +85,33 @@ class GraphBuilder {
     return id;
   }
 
-  /** Σ coef·node + constant, nested affine terms flattened and equal nodes merged; a lone 1·x is x. */
-  affine(terms: Term[], constant: number, text: string): number {
-    const acc = new Map<number, number>();
-    let c = constant;
+  /**
+   * Σ coef·node + constant, nested affine terms flattened and equal nodes merged; a lone exact
+   * 1·x is x. Coefficients are folded with their rounding bounds (coefficients.ts); a term whose
+   * coefficient cancelled to 0 with a rounding bound stays (its charge does).
+   */
+  affine(terms: Term[], constant: number | Coef, text: string): number {
+    const acc = new Map<number, Coef>();
+    const put = (node: number, k: Coef) => { const p = acc.get(node); acc.set(node, p ? sumCoef(p, k) : k); };
+    let c = typeof constant === 'number' ? exactCoef(constant) : constant;
     for (const t of terms) {
+      const k: Coef = { v: t.coef, err: t.err ?? 0 };
       const n = this.nodes[t.node]!;
       if (n.kind === 'affine') {
-        c += t.coef * n.constant;
-        for (const u of n.terms) acc.set(u.node, (acc.get(u.node) ?? 0) + t.coef * u.coef);
-      } else acc.set(t.node, (acc.get(t.node) ?? 0) + t.coef);
+        c = sumCoef(c, productCoef(k, { v: n.constant, err: n.rounding?.constant ?? 0 }));
+        n.terms.forEach((u, i) => put(u.node, productCoef(k, { v: u.coef, err: n.rounding?.coefs[i] ?? 0 })));
+      } else put(t.node, k);
     }
-    const merged = [...acc].filter(([, k]) => k !== 0).map(([node, coef]) => ({ node, coef }))
+    const merged = [...acc].filter(([, k]) => k.v !== 0 || k.err > 0).map(([node, k]) => ({ node, k }))
       .sort((p, q) => p.node - q.node);
-    if (merged.length === 1 && merged[0]!.coef === 1 && c === 0) return merged[0]!.node;
-    const key = `aff(${merged.map((t) => `${t.coef}*${t.node}`).join('+')}+${c})`;
-    return this.add(key, (id) => ({ id, kind: 'affine', terms: merged, constant: c, text }));
+    const exact = c.err === 0 && merged.every((t) => t.k.err === 0);
+    if (exact && merged.length === 1 && merged[0]!.k.v === 1 && c.v === 0) return merged[0]!.node;
+    const rounding = exact ? undefined : { coefs: merged.map((t) => t.k.err), constant: c.err };
+    const tag = rounding ? `~${rounding.coefs.join(',')}~${rounding.constant}` : '';
+    const key = `aff(${merged.map((t) => `${t.k.v}*${t.node}`).join('+')}+${c.v}${tag})`;
+    const out = merged.map((t) => ({ node: t.node, coef: t.k.v }));
+    const extra = rounding ? { rounding } : {};
+    return this.add(key, (id) => ({ id, kind: 'affine', terms: out, constant: c.v, text, ...extra }));
   }
 
   square(arg: number, text: string): number {
@@ -163,8 +178,8 @@ class GraphBuilder {
   private visitMul(e: Binary, text: string): number {
     const ca = constOf(e.a);
     const cb = constOf(e.b);
-    if (ca !== null) return this.affine([{ node: this.visit(e.b), coef: ca }], 0, text);
-    if (cb !== null) return this.affine([{ node: this.visit(e.a), coef: cb }], 0, text);
+    if (ca !== null) return this.affine([{ node: this.visit(e.b), coef: ca.v, err: ca.err }], 0, text);
+    if (cb !== null) return this.affine([{ node: this.visit(e.a), coef: cb.v, err: cb.err }], 0, text);
     return this.product(this.visit(e.a), this.visit(e.b), text, e.a, e.b);
   }
 
@@ -173,20 +188,21 @@ class GraphBuilder {
     const cb = constOf(e.b);
     if (cb !== null) {
       const rule = 'not divide by zero';
-      if (cb === 0) throw new InputError('expression', rule, text, { field: 'expr', code: 'division-by-zero' });
-      return this.affine([{ node: this.visit(e.a), coef: 1 / cb }], 0, text);
+      if (cb.v === 0) throw new InputError('expression', rule, text, { field: 'expr', code: 'division-by-zero' });
+      const k = quotientCoef(exactCoef(1), cb);
+      return this.affine([{ node: this.visit(e.a), coef: k.v, err: k.err }], 0, text);
     }
     const ca = constOf(e.a);
     const oneOver: Expr = { op: 'div', a: { op: 'const', value: 1 }, b: U };
     const recipExpr: Expr = { op: 'div', a: { op: 'const', value: 1 }, b: e.b };
     const recip = this.unary(oneOver, this.visit(e.b), exprToString(recipExpr));
-    if (ca !== null) return this.affine([{ node: recip, coef: ca }], 0, text);
+    if (ca !== null) return this.affine([{ node: recip, coef: ca.v, err: ca.err }], 0, text);
     return this.product(this.visit(e.a), recip, text, e.a, recipExpr);
   }
 
   /** u^p for a constant p: u, 1, a square, sqrt or a unary power. */
   private visitPow(e: Binary, text: string): number {
-    const p = constOf(e.b);
+    const p = constOf(e.b)?.v ?? null;
     if (p === null) {
       const rule = 'use only constant exponents in compile';
       throw new InputError('expression', rule, text, { field: 'expr', code: 'variable-exponent' });
@@ -226,17 +242,18 @@ class GraphBuilder {
 /**
  * The value of e when it is a constant: a literal, or sums, products and quotients of
  * literals folded in float64 as the affine nodes fold their coefficients (2*6371000 is one
- * constant, not a product of two nodes); else null.
+ * constant, not a product of two nodes), with the bound of its rounding (coefficients.ts); else null.
  */
-function constOf(e: Expr): number | null {
-  if (e.op === 'const') return e.value;
-  if (e.op === 'neg') { const v = constOf(e.arg); return v === null ? null : -v; }
+function constOf(e: Expr): Coef | null {
+  if (e.op === 'const') return exactCoef(e.value);
+  if (e.op === 'neg') { const v = constOf(e.arg); return v === null ? null : negCoef(v); }
   if (e.op !== 'add' && e.op !== 'sub' && e.op !== 'mul' && e.op !== 'div') return null;
   const a = constOf(e.a);
   const b = a === null ? null : constOf(e.b);
   if (a === null || b === null) return null;
-  const v = e.op === 'add' ? a + b : e.op === 'sub' ? a - b : e.op === 'mul' ? a * b : a / b;
-  return Number.isFinite(v) ? v : null;
+  const k = e.op === 'add' ? sumCoef(a, b) : e.op === 'sub' ? sumCoef(a, negCoef(b))
+    : e.op === 'mul' ? productCoef(a, b) : quotientCoef(a, b);
+  return Number.isFinite(k.v) ? k : null;
 }
 
 /** u when e is sqrt(u) or u^0.5. */

@@ -11,12 +11,22 @@ import type { GNode } from './graph.ts';
 
 type Kind<K extends GNode['kind']> = Extract<GNode, { kind: K }>;
 
-/** Σ c_i·a_i + c: free (a combination of forms); error Σ |c_i|·e_i. */
+/**
+ * Σ c_i·a_i + c: free (a combination of forms); error Σ |c_i|·e_i, plus the rounding of folded
+ * coefficients (graph.ts `rounding`): Σ |Δc_i|·max|a_i| over a_i's range + |Δc|.
+ */
 export function buildAffine(c: LayoutContext, n: Kind<'affine'>): NodeBuild {
   const lifted = liftAll(c, n.terms.map((t) => t.node));
   const form = combine(n.terms.map((t, i) => ({ form: lifted[i]!, coef: t.coef })), n.constant);
   const e = n.terms.reduce((s, t) => s + Math.abs(t.coef) * c.err[t.node]!, 0);
-  return { form, e };
+  return { form, e: n.rounding ? (e + coefficientCharge(c, n)) * (1 + 2 ** -50) : e };
+}
+
+/** Σ |Δc_i|·max|a_i| + |Δc| for an affine node whose folded coefficients rounded. */
+function coefficientCharge(c: LayoutContext, n: Kind<'affine'>): number {
+  const r = n.rounding!;
+  const big = (id: number) => Math.max(Math.abs(c.ranges[id]![0]), Math.abs(c.ranges[id]![1]));
+  return n.terms.reduce((s, t, i) => s + (r.coefs[i]! === 0 ? 0 : r.coefs[i]! * big(t.node)), r.constant);
 }
 
 /**

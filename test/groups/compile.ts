@@ -7,6 +7,7 @@
  */
 import '../compile/approxbands.test.ts';
 import '../compile/budget.test.ts';
+import '../compile/coefficients.test.ts';
 import '../compile/compile.test.ts';
 import '../compile/deep.test.ts';
 import '../compile/domainclamp.test.ts';
