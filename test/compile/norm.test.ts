@@ -1,3 +1,4 @@
+import { propertyRuns } from '../support/runs.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -124,7 +125,7 @@ describe('norms of affine forms in 2-6 dimensions (property)', () => {
         const truth = Float64Array.from({ length: 3000 }, (_, i) => f(...Array.from(x.subarray(i * n, i * n + n))));
         const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), truth);
         assert.ok(e32 <= r.certifiedMaxFloat32, `${ctx}; float32 measured ${e32} > certified ${r.certifiedMaxFloat32}`);
-      }), { seed: SEED, numRuns: 25 });
+      }), { seed: SEED, numRuns: propertyRuns(15) });
   });
 });
 
@@ -149,7 +150,7 @@ describe('norms of scaled coordinates (the folded rounding analysis, compile/fol
         assert.ok(maxAbsDiff(evaluate(r.network, x), truth) <= r.certifiedMax, ctx);
         const e32 = maxAbsDiff(evaluate(r.network, x, 'float32'), truth);
         assert.ok(e32 <= r.certifiedMaxFloat32, `${ctx}; float32 measured ${e32}`);
-      }), { seed: SEED, numRuns: 30 });
+      }), { seed: SEED, numRuns: propertyRuns(12) });
   });
 });
 
