@@ -23,9 +23,12 @@ interface Built {
   bounds: { segmentsLowerBound?: number; errorLowerBound?: number };
 }
 
-/** The PWL-only certificate with a given rtol, plus the network's rounding. */
-function certifyWithRounding(t: Target, p: Pwl, rtol: number): number {
-  return certifyMaxError(t, p, { rtol }).maxError + roundingOf(p);
+/**
+ * The PWL-only certificate with a given rtol, plus the network's rounding; pieces whose bound is
+ * within `enough` are not refined further (a quarter of the tolerance asked, when there is one).
+ */
+function certifyWithRounding(t: Target, p: Pwl, rtol: number, enough = 0): number {
+  return certifyMaxError(t, p, { rtol, enough }).maxError + roundingOf(p);
 }
 
 /**
@@ -83,7 +86,8 @@ function acceptForSize(target: Target, size: SizeBy, relative: boolean): void {
 function fewestForTolerance(
   target: Target, tol: number, limit: number, trials: Trial[], onTrial?: (t: Trial) => void, maxSeconds?: number,
 ): Built | null {
-  const r = minimalPwl(target, tol, limit, (p, rtol) => certifyWithRounding(target, p, rtol), roundingOf, maxSeconds);
+  const certify = (p: Pwl, rtol: number) => certifyWithRounding(target, p, rtol, tol / 4);
+  const r = minimalPwl(target, tol, limit, certify, roundingOf, maxSeconds);
   if (!r) return null;
   trials.push({ segments: segmentCount(r.pwl), error: r.certified });
   onTrial?.({ segments: segmentCount(r.pwl), error: r.certified });
@@ -144,7 +148,7 @@ function buildPwlSearched(
   const tol = relative ? size.error * target.scale : size.error;
   const errorOf = (p: Pwl) => {
     if (size.kind !== 'maxError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
-    const c = certifyMaxError(target, p);
+    const c = certifyMaxError(target, p, { enough: tol / 4 });
     if (!(c.valueRadius <= tol / 4)) throw inaccurate(target, c.valueRadiusAt, c.valueRadius, `${arg} ${size.error}`);
     const e = c.maxError + roundingOf(p);
     if (!(e < 1e308) && segmentCount(p) >= 16) refuseUnenclosable(target, p, arg, size.error);

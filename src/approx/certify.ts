@@ -53,8 +53,9 @@ const MAX_REFINE_WORK = 4096;
  */
 const MAX_REFINE_NODES = 2e7;
 
-export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; maxDepth?: number } = {}): Certificate {
+export function certifyMaxError(t: Target, p: Pwl, options: CertifyOptions = {}): Certificate {
   const run = new CertifyRun(t, p, options.rtol ?? 1e-3, options.maxDepth ?? 48);
+  run.enough = options.enough ?? 0;
   run.maxPieces = Math.max(MAX_REFINE_WORK, Math.floor(MAX_REFINE_NODES / treeSize(t.expr).nodes));
   const n = p.x.length - 1;
   if (!run.knotErrors()) return run.result(Infinity, 0);
@@ -70,6 +71,18 @@ export function certifyMaxError(t: Target, p: Pwl, options: { rtol?: number; max
   return run.result(Math.max(run.bound, run.observed), refined);
 }
 
+/** How tight the certificate is: `enough`, a bound under which a piece is not refined further (none: 0). */
+export interface CertifyOptions {
+  rtol?: number;
+  maxDepth?: number;
+  /**
+   * Pieces whose bound is at most this are final (a caller that only asks whether a tolerance is
+   * met passes part of it): an exact formula written so that its enclosures are wide (log(exp(x)))
+   * is otherwise bisected toward the rounding level, spending the work caps on a few pieces.
+   */
+  enough?: number;
+}
+
 /** A segment piece being refined: its ends, p's error and f's proven value error at each, its depth. */
 interface Piece { lo: number; hi: number; elo: number; ehi: number; depth: number; rlo: number; rhi: number }
 
@@ -81,6 +94,8 @@ class CertifyRun {
   pieces = 0;
   /** Pieces the refinement may enclose in all (MAX_REFINE_NODES by the formula's size). */
   maxPieces = Infinity;
+  /** Pieces with a bound at most this are final (CertifyOptions.enough). */
+  enough = 0;
   private valueRadius = 0;
   private valueRadiusAt: number;
   private readonly out = new Float64Array(1);
@@ -155,7 +170,7 @@ class CertifyRun {
     const m = table.lookup(c, d);
     if (!m) return false;
     const B = quadraticBound(ek[i]!, ek[i + 1]!, d - c, m.lo, m.hi) + sl;
-    if (!(B <= this.threshold())) return false;
+    if (!(B <= Math.max(this.threshold(), this.enough))) return false;
     this.bound = Math.max(this.bound, B);
     return true;
   }
@@ -182,7 +197,7 @@ class CertifyRun {
       const plo = pAt(lo);
       const phi = pAt(hi);
       const sl2 = slack(rlo, plo + elo, plo) + slack(rhi, phi + ehi, phi) + pRounding;
-      let B = this.pieceBound(piece, plo, phi) + sl2;
+      let B = this.pieceBound(piece, plo, phi, slope) + sl2;
       // Bisection only shrinks the enclosure part of B: never the rounding slack sl2, and
       // never below the errors at the piece's ends (every sub-piece keeps one of them). So a
       // piece is final when its enclosure part is within the threshold, or within rtol of
@@ -193,7 +208,7 @@ class CertifyRun {
       // too; stopping early is always sound (B is a proven bound).
       const tiny = hi - lo <= 4 * EPS * Math.max(Math.abs(lo), Math.abs(hi));
       const floor = Math.max(Math.abs(elo), Math.abs(ehi)) * (1 + this.rtol);
-      const settled = B - sl2 <= Math.max(this.threshold(), floor + sl2 / 4);
+      const settled = B - sl2 <= Math.max(this.threshold(), floor + sl2 / 4) || B <= this.enough;
       const spent = ++work > MAX_REFINE_WORK || this.pieces > this.maxPieces;
       if (settled || depth >= this.maxDepth || spent || tiny) {
         if (!Number.isFinite(B)) B = Number.MAX_VALUE;
@@ -213,11 +228,18 @@ class CertifyRun {
     return true;
   }
 
-  /** Bound of |f − p| on a piece before slack: the curvature bound or the zeroth-order one, the smaller. */
-  private pieceBound({ lo, hi, elo, ehi }: Piece, plo: number, phi: number): number {
+  /**
+   * Bound of |f − p| on a piece before slack: the curvature bound, the first-order one (f' − p'
+   * enclosed) or the zeroth-order one, the smallest. The first-order bound follows formulas
+   * whose f'' encloses wide although f − p is small (log(exp(x)) against x: f'' = 0, enclosed
+   * as ±e^{2w}).
+   */
+  private pieceBound({ lo, hi, elo, ehi }: Piece, plo: number, phi: number, slope: number): number {
     let B = Infinity;
     const f2 = this.t.encloseF2(lo, hi);
     if (f2) B = quadraticBound(elo, ehi, hi - lo, f2.lo, f2.hi);
+    const f1 = B > this.enough ? this.t.encloseF1?.(lo, hi) : null;
+    if (f1) B = Math.min(B, slopeBound(elo, ehi, hi - lo, f1.lo - slope, f1.hi - slope));
     const fe = this.t.encloseF(lo, hi);
     if (!fe.undefinedPart) B = Math.min(B, Math.max(fe.hi - Math.min(plo, phi), Math.max(plo, phi) - fe.lo));
     return B;
@@ -227,6 +249,29 @@ class CertifyRun {
 /** A point's error allowance: f's proven error r plus the rounding of f − p. */
 function slack(r: number, fv: number, pv: number): number {
   return r + EPS * (Math.abs(fv) + Math.abs(pv));
+}
+
+/**
+ * Bound of |e| on a piece of width w with e(0) = A, e(w) = B and e' ∈ [dLo, dHi] (f' − p'
+ * enclosed): e(t) ≤ min(A + dHi·t, B − dLo·(w − t)), and likewise from below.
+ */
+export function slopeBound(A: number, B: number, w: number, dLo: number, dHi: number): number {
+  const r = 2 * EPS * (Math.abs(dLo) + Math.abs(dHi));
+  const [lo, hi] = [dLo - r, dHi + r];
+  const upper = peakOfTwoLines(A, hi, B, -lo, w);
+  const lower = -peakOfTwoLines(-A, -lo, -B, hi, w);
+  const rounding = 8 * EPS * (Math.abs(A) + Math.abs(B) + (Math.abs(lo) + Math.abs(hi)) * w);
+  return Math.max(upper, -lower) * (1 + 8 * EPS) + rounding;
+}
+
+/** max over t ∈ [0, w] of min(A + a·t, B + b·(w − t)) (concave: at an end or where the lines cross). */
+function peakOfTwoLines(A: number, a: number, B: number, b: number, w: number): number {
+  let best = Math.max(Math.min(A, B + b * w), Math.min(A + a * w, B));
+  if (a + b > 0) {
+    const t = (B + b * w - A) / (a + b);
+    if (t > 0 && t < w) best = Math.max(best, Math.min(A + a * t, B + b * (w - t)));
+  }
+  return best;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface Target {
   encloseF: (c: number, d: number) => { lo: number; hi: number; undefinedPart: boolean };
   /** Enclosure of f'' on [c, d], or null when no smooth branch is known to hold there. */
   encloseF2: (c: number, d: number) => { lo: number; hi: number } | null;
+  /** Enclosure of f' on [c, d], or null when no smooth branch is known to hold there. */
+  encloseF1?: (c: number, d: number) => { lo: number; hi: number } | null;
   /** Kink positions inside (a, b), sorted. */
   kinks: number[];
   /** max |f| over the domain (sampled), the scale for relative errors. */
@@ -86,10 +88,12 @@ function newTarget(expr: Expr, variable: string, a: number, b: number, argument:
   const encloseF = (c: number, d: number) => enclose(expr, { [variable]: [c, d] });
   const scale = checkedScale({ expr, variable, a, b, argument }, f64, point);
   const kinks = findKinks(curvature.selectors, a, b);
-  const { f2, encloseF2 } = curvature;
+  const { f2, encloseF2, encloseF1 } = curvature;
   const floor = REL * Math.max(scale, MIN_NORMAL);
   const acceptError = (tol: number) => point.setAbsTol(tol > floor && tol < Infinity ? tol : floor);
-  return { expr, variable, a, b, f: point.f, f64, f2, encloseF, encloseF2, kinks, scale: scale || 1, acceptError };
+  return {
+    expr, variable, a, b, f: point.f, f64, f2, encloseF, encloseF2, encloseF1, kinks, scale: scale || 1, acceptError,
+  };
 }
 
 /** Relative accuracy of the values that find the scale (a sampled max |f|, not a bound). */
@@ -122,20 +126,23 @@ function pointEvaluator(expr: Expr, variable: string): PointEvaluator {
 interface Curvature {
   f2: (x: number) => number;
   encloseF2: (c: number, d: number) => { lo: number; hi: number } | null;
+  /** Enclosure of f' on [c, d] by the same smooth branch, or null. */
+  encloseF1: (c: number, d: number) => { lo: number; hi: number } | null;
   /** The kink selectors compiled: f has a kink where one changes sign. */
   selectors: ((x: number) => number)[];
 }
 
 function curvatureOf(expr: Expr, variable: string): Curvature {
   const sites = kinkSites(expr);
-  const branches = new Map<string, { f2: Expr; f2fn: (x: number) => number }>();
+  const branches = new Map<string, { f1: Expr; f2: Expr; f2fn: (x: number) => number }>();
   const branchFor = (signs: number[]) => {
     const key = signs.join(',');
     let br = branches.get(key);
     if (!br) {
       const smooth = branchWithSigns(expr, sites, signs);
-      const f2 = derivative(derivative(smooth, variable), variable);
-      br = { f2, f2fn: compileFunction1(f2, variable) };
+      const f1 = derivative(smooth, variable);
+      const f2 = derivative(f1, variable);
+      br = { f1, f2, f2fn: compileFunction1(f2, variable) };
       branches.set(key, br);
     }
     return br;
@@ -147,7 +154,7 @@ function curvatureOf(expr: Expr, variable: string): Curvature {
     if (signs.some((s) => s === 0 || Number.isNaN(s))) return NaN;
     return branchFor(signs).f2fn(x);
   });
-  const encloseF2 = (c: number, d: number) => {
+  const encloseDerivative = (order: 'f1' | 'f2', c: number, d: number) => {
     const signs: number[] = [];
     for (const s of sites) {
       const e = enclose(s.selector, { [variable]: [c, d] });
@@ -156,11 +163,13 @@ function curvatureOf(expr: Expr, variable: string): Curvature {
       else if (e.hi <= 0) signs.push(-1);
       else return null;
     }
-    const e = enclose(branchFor(signs).f2, { [variable]: [c, d] });
+    const e = enclose(branchFor(signs)[order], { [variable]: [c, d] });
     if (e.undefinedPart || !Number.isFinite(e.lo) || !Number.isFinite(e.hi)) return null;
     return { lo: e.lo, hi: e.hi };
   };
-  return { f2, encloseF2, selectors };
+  const encloseF2 = (c: number, d: number) => encloseDerivative('f2', c, d);
+  const encloseF1 = (c: number, d: number) => encloseDerivative('f1', c, d);
+  return { f2, encloseF2, encloseF1, selectors };
 }
 
 /** The formula on its domain, and the flag its errors name. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { certifyMaxError, quadraticBound } from '../../src/approx/certify.ts';
+import { certifyMaxError, quadraticBound, slopeBound } from '../../src/approx/certify.ts';
 import { fitInterpolate, fitMinimax } from '../../src/approx/fit.ts';
 import { placeUniform } from '../../src/approx/placement.ts';
 import { relClose, target } from './targets.ts';
@@ -91,4 +91,24 @@ test('certifyMaxError of the 1e-16·x^3 interpolant on [0, 1e5] (one segment) is
   const c = certifyMaxError(t, fitInterpolate(t, Float64Array.of(0, 1e5)));
   const exact = (1e15 * 1e-16 * 2) / (3 * Math.sqrt(3));
   assert.ok(c.maxError >= exact && relClose(c.maxError, exact, 1e-3), `certified ${c.maxError} vs ${exact}`);
+});
+
+test('slopeBound with zero end errors and f\' − p\' in [−m, m] is m·w/2 (the two lines meet mid-piece)', () => {
+  for (const [m, w] of [[1, 1], [3, 0.25], [1e-3, 7]]) {
+    const B = slopeBound(0, 0, w!, -m!, m!);
+    assert.ok(B >= (m! * w!) / 2 && relClose(B, (m! * w!) / 2, 1e-12), `${m} ${w}: ${B}`);
+  }
+});
+
+test('slopeBound with f\' − p\' known exactly (e linear between its end errors A, B) is max(|A|, |B|)', () => {
+  assert.ok(relClose(slopeBound(0.5, 0.5, 2, 0, 0), 0.5, 1e-12));
+  const B = slopeBound(-0.25, 0.5, 1, 0.75, 0.75);
+  assert.ok(B >= 0.5 && relClose(B, 0.5, 1e-12), `${B}`);
+});
+
+test('certifyMaxError of log(exp(x)) against x on [−5, 5] (one segment; f\'\' = 0 but encloses wide) is proven ' +
+  'below 1e-4 by the first-order bound, with pieces under 2.5e-5 final', () => {
+  const t = target('log(exp(x))', -5, 5);
+  const c = certifyMaxError(t, { x: Float64Array.of(-5, 5), y: Float64Array.of(-5, 5) }, { enough: 2.5e-5 });
+  assert.ok(c.maxError <= 1e-4 && c.maxError >= c.observedMax, `certified ${c.maxError}`);
 });

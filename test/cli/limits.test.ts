@@ -89,6 +89,18 @@ for (const [what, n, nodes] of [['a 3,000-term sum', 3000, 11999], ['a 10,000-te
   });
 }
 
+// Linear functions written so that f'' encloses wide (f'' = 0, its enclosure not): the first-order
+// bound (f' − p' enclosed) proves them; they searched for minutes before (issue 30).
+for (const [expr, domain] of [['log(exp(x))', '-5:5'], ['sqrt(x)^2', '0:2']] as const) {
+  const r = cli('approx', expr, '--domain', domain, '--max-error', '1e-4', '--json');
+  test(`approx of ${expr} on ${domain} at 1e-4 builds with measured ≤ certified ≤ the tolerance`, () => {
+    assert.equal(r().code, 0, r().stderr);
+    const out = JSON.parse(r().stdout);
+    const { certified, measured } = out.maxError;
+    assert.ok(certified <= 1e-4 && measured <= certified, r().stdout.slice(0, 300));
+  });
+}
+
 for (const [what, expr] of [['a 100-term sum', sum(100)], ['12 nested sines', nested(12)]] as const) {
   const r = cli('approx', expr, '--domain', '0:1', '--max-error', '1e-3', '--json');
   test(`approx of ${what} at 1e-3 succeeds with a certified bound within the tolerance`, () => {
