@@ -218,10 +218,7 @@ function groupProducts(
   const out: { coef: number; range: Range }[] = [];
   for (const t of n.terms) {
     if (!coefOf.has(t.node)) continue;
-    // q = ¼(a+b)² − ¼(a−b)² with its (a−b)² term at −coef here: the pair is k·q.
-    const pairs = (q: AffineNode) => q.id < n.id && coefOf.get(q.terms[1]!.node) === -t.coef
-      && q.terms[0]!.coef === 0.25 && q.terms[1]!.coef === -0.25;
-    const p = (products.get(t.node) ?? []).find(pairs);
+    const p = pairedSquare(n, t, products.get(t.node), coefOf);
     if (p) {
       coefOf.delete(t.node); coefOf.delete(p.terms[1]!.node);
       out.push({ coef: 4 * t.coef, range: r[p.id]! });
@@ -229,6 +226,20 @@ function groupProducts(
   }
   for (const t of n.terms) if (coefOf.has(t.node)) out.push({ coef: t.coef, range: r[t.node]! });
   return out;
+}
+
+/**
+ * The product q = ¼(a+b)² − ¼(a−b)² whose (a+b)² term is t and whose (a−b)² term appears in n
+ * at −t.coef: then the pair is k·q. A plain loop (the planner calls this for every sum).
+ */
+function pairedSquare(
+  n: AffineNode, t: { node: number; coef: number }, candidates: AffineNode[] | undefined, coefOf: Map<number, number>,
+): AffineNode | undefined {
+  for (const q of candidates ?? []) {
+    if (q.id < n.id && coefOf.get(q.terms[1]!.node) === -t.coef
+      && q.terms[0]!.coef === 0.25 && q.terms[1]!.coef === -0.25) return q;
+  }
+  return undefined;
 }
 
 /**
