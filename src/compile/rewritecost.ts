@@ -1,3 +1,4 @@
+import { InputError } from '../errors.ts';
 import { exprKey, type Expr } from '../expr/ast.ts';
 import { sensitivities } from './budget.ts';
 import { ancestors, buildGraph, type Graph, type GNode } from './graph.ts';
@@ -40,6 +41,21 @@ export function estimateRelus(e: Expr, box: Box, maxError: number, build: GraphB
     return Number.isNaN(relus) ? Infinity : relus;
   } catch {
     return Infinity;
+  }
+}
+
+/**
+ * Throws compile's refusal when e, as written, is undefined on part of the box (its graph's
+ * range enclosure, ranges.ts: sqrt(x)*(y - y) on x ∈ [-1e-9, 1]): the truth is the written
+ * formula, so a rewrite that removes the undefined part (y - y → 0) must not make it buildable.
+ * Other failures of the written form's graph are left to the rewrite search.
+ */
+export function checkDefined(e: Expr, box: Box, build: GraphBuilder): void {
+  try {
+    const vars = Object.fromEntries(Object.entries(box).map(([k, [lo, hi]]) => [k, [lo, hi] as Range]));
+    propagateRanges(build(e), vars, new Map());
+  } catch (err) {
+    if (err instanceof InputError && err.code === 'undefined-on-range') throw err;
   }
 }
 

@@ -1,6 +1,6 @@
 import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
 import { treeSize } from '../expr/parse.ts';
-import { estimateRelus, plainGraph, type GraphBuilder } from './rewritecost.ts';
+import { checkDefined, estimateRelus, plainGraph, type GraphBuilder } from './rewritecost.ts';
 import { oneStepRewrites, type Box } from './rewrite.ts';
 import { balanceProducts } from './rewritescale.ts';
 
@@ -13,7 +13,8 @@ import { balanceProducts } from './rewritescale.ts';
  * one-step rewrite of the `BEAM` best forms is scored and the `BEAM` best kept, up to
  * `DEPTH` levels, `MAX_SCORED` scored forms and `MAX_WORK` formula nodes in them all (the
  * cost is bounded before work starts). The best form found is kept only when its estimate is below `GAIN` times the
- * original's, so formulas the rules do not help are built as written.
+ * original's, so formulas the rules do not help are built as written. A written form undefined on
+ * part of the box is refused first (rewritecost.ts checkDefined), whatever a rewrite would remove.
  */
 export interface SizeRewrite {
   /** The form given. */
@@ -41,6 +42,7 @@ export function rewriteForSize(
 ): SizeRewrite {
   const score = (x: Expr) => estimateRelus(balanceProducts(x, box), box, maxError, build);
   const originalEstimate = estimateRelus(e, box, maxError, build);
+  if (originalEstimate === Infinity) checkDefined(e, box, build);
   let beam: Candidate[] = [{ expr: e, score: score(e), applied: [] }];
   let best = beam[0]!;
   const seen = new Set([exprKey(e)]);

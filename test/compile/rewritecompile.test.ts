@@ -70,4 +70,19 @@ describe('compile builds the rewritten form and certifies it against the formula
     const stated = compileFormula({ ...o, ranges: { 'exp(x)+exp(y)': [0.7, 5.5] } });
     assert.equal(stated.rewritten, undefined);
   });
+  it('a rewrite never removes a part undefined on the box: refused as the written formula is', () => {
+    const vars = { x: [-1e-9, 1] as [number, number], y: [0, 1] as [number, number] };
+    const refusal = (expr: string) => {
+      try {
+        compileFormula({ expr, vars, maxError: 1e-3, measureCount: 100 });
+        return 'built';
+      } catch (e) {
+        return (e as { code?: string }).code ?? String(e);
+      }
+    };
+    assert.equal(refusal('sqrt(x)*0 + y'), 'undefined-on-range');
+    for (const expr of ['sqrt(x)*(y - y) + y', 'exp(sqrt(x))/exp(sqrt(x)) + y', 'y - sqrt(x) + sqrt(x)']) {
+      assert.equal(refusal(expr), 'undefined-on-range', expr);
+    }
+  });
 });
