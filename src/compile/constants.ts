@@ -3,6 +3,7 @@ import { exprToString, type Expr } from '../expr/ast.ts';
 import { accurateEvaluator } from '../expr/accurate.ts';
 import { branchWithSigns, derivative, kinkSites } from '../expr/derivative.ts';
 import { enclose } from '../expr/interval.ts';
+import type { Coef } from './coefficients.ts';
 import { productIsExact, sumIsExact } from './ranges.ts';
 import type { Request } from './request.ts';
 
@@ -176,6 +177,25 @@ function slopeBound(branch: Expr, name: string, box: Box, c: FoldedConstant): nu
     throw new InputError('expression', rule, c.text, { field: 'expr', code: 'unbounded-slope' });
   }
   return m;
+}
+
+/**
+ * g(c) for a function g of u (a graph node's function) at a constant c known within c.err
+ * (coefficients.ts): its accurate value, within the proven radius when c is exact, else within
+ * the interval enclosure of g over [c − err, c + err] (which holds every g(c_real)). A constant
+ * left as a graph node after rewriting (exp(x - (x - 1)), sin(x - x + 1)) is folded so, never
+ * approximated on a zero-width range. Not a finite real there: refused naming it.
+ */
+export function foldAt(g: Expr, c: Coef, text: string): Coef {
+  const out = new Float64Array(1);
+  const v = accurateEvaluator(g, ['u'])([c.v], out);
+  const wide = c.err === 0 ? null : enclose(g, { u: [c.v - c.err, c.v + c.err] });
+  const err = wide ? Math.max(wide.hi - v, v - wide.lo) : out[0]!;
+  if (!Number.isFinite(v) || !Number.isFinite(err) || wide?.undefinedPart) {
+    const rule = 'have constant subexpressions that are finite real numbers';
+    throw new InputError('expression', rule, text, { field: 'expr', code: 'undefined-on-domain' });
+  }
+  return { v, err: err === 0 ? 0 : err * (1 + 2 ** -50) + 2 ** -1074 };
 }
 
 /** A certificate with the constants' charge added, rounded upward. */

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import { exprKey, exprToString, type Expr } from '../expr/ast.ts';
 import { enclose } from '../expr/interval.ts';
+import { foldAt } from './constants.ts';
 import { exactCoef, negCoef, productCoef, quotientCoef, sumCoef, type Coef } from './coefficients.ts';
 import type { Fusion } from './fuse.ts';
 
@@ -114,11 +115,22 @@ class GraphBuilder {
     return this.add(key, (id) => ({ id, kind: 'affine', terms: out, constant: c.v, text, ...extra }));
   }
 
+  /** The value of a constant node (an affine with no terms), or null. */
+  private constantOf(id: number): Coef | null {
+    const n = this.nodes[id]!;
+    return n.kind === 'affine' && n.terms.length === 0 ? { v: n.constant, err: n.rounding?.constant ?? 0 } : null;
+  }
+
   square(arg: number, text: string): number {
+    const k = this.constantOf(arg);
+    if (k) return this.affine([], productCoef(k, k), text);
     return this.add(`sq(${arg})`, (id) => ({ id, kind: 'square', arg, text }));
   }
 
+  /** g(u); of a constant node, its value folded with its proven radius (constants.ts foldAt). */
   unary(fn: Expr, arg: number, text: string, fused?: true): number {
+    const k = this.constantOf(arg);
+    if (k) return this.affine([], foldAt(fn, k, text), text);
     const make = (id: number): GNode => ({ id, kind: 'unary', fn, arg, text, ...(fused ? { fused } : {}) });
     return this.add(`un(${exprKey(fn)},${arg})`, make);
   }
@@ -129,6 +141,9 @@ class GraphBuilder {
    */
   product(a: number, b: number, text: string, ea: Expr, eb: Expr): number {
     if (a === b) return this.square(a, text);
+    const [ka, kb] = [this.constantOf(a), this.constantOf(b)];
+    if (ka) return this.affine([{ node: b, coef: ka.v, err: ka.err }], 0, text);
+    if (kb) return this.affine([{ node: a, coef: kb.v, err: kb.err }], 0, text);
     const sum: Expr = { op: 'add', a: ea, b: eb };
     const diff: Expr = { op: 'sub', a: ea, b: eb };
     const s = this.affine([{ node: a, coef: 1 }, { node: b, coef: 1 }], 0, exprToString(sum));

@@ -25,6 +25,13 @@ const CASES: [string, Box, number][] = [
   ['1/sqrt(1-v^2/1000^2)', { v: [0, 900] }, 1e-3],
   ['0.5*(1+erf(x/sqrt(2)))', { x: [-4, 4] }, 1e-4],
   ['exp(-x^2/2)/sqrt(2*pi)', { x: [-4, 4] }, 1e-4],
+  // Constants that only appear as graph nodes (after cancellation or rewriting): folded there (graph.ts, foldAt).
+  ['sin(x - x + 1) + x', { x: [0, 1] }, 1e-3],
+  ['exp(x - (x - 1)) + x', { x: [-2, 2] }, 1e-3],
+  ['exp(x)/exp(x-1)', { x: [-2, 2] }, 1e-3],
+  ['exp(x)^2/exp(2*x-1)', { x: [-2, 2] }, 1e-3],
+  ['log(2*x*y)', { x: [0.5, 2], y: [1, 2] }, 1e-3],
+  ['(x - x + 3)^2*y + exp(y - y)', { x: [0, 1], y: [0, 1] }, 1e-3],
 ];
 
 /** max |N(x) − f(x)| less the truth's proven radius over the box's corners and samples: a proven lower bound. */
