@@ -91,13 +91,16 @@ for (const [what, n, nodes] of [['a 3,000-term sum', 3000, 11999], ['a 10,000-te
 
 // Linear functions written so that f'' encloses wide (f'' = 0, its enclosure not): the first-order
 // bound (f' − p' enclosed) proves them; they searched for minutes before (issue 30).
-for (const [expr, domain] of [['log(exp(x))', '-5:5'], ['sqrt(x)^2', '0:2']] as const) {
-  const r = cli('approx', expr, '--domain', domain, '--max-error', '1e-4', '--json');
-  test(`approx of ${expr} on ${domain} at 1e-4 builds with measured ≤ certified ≤ the tolerance`, () => {
+// At 1e-9 on [-2, 2] the construction does not certify and the search does: the result keeps the
+// search's certificate (refined afresh without the tolerance, the work caps left it at 0.14).
+for (const [expr, domain, tol] of [['log(exp(x))', '-5:5', 1e-4], ['sqrt(x)^2', '0:2', 1e-4],
+  ['log(exp(x))', '-2:2', 1e-9]] as const) {
+  const r = cli('approx', expr, '--domain', domain, '--max-error', String(tol), '--json');
+  test(`approx of ${expr} on ${domain} at ${tol} builds with measured ≤ certified ≤ the tolerance`, () => {
     assert.equal(r().code, 0, r().stderr);
     const out = JSON.parse(r().stdout);
     const { certified, measured } = out.maxError;
-    assert.ok(certified <= 1e-4 && measured <= certified, r().stdout.slice(0, 300));
+    assert.ok(certified <= tol && measured <= certified, r().stdout.slice(0, 300));
   });
 }
 
