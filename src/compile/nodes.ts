@@ -19,14 +19,18 @@ export function buildAffine(c: LayoutContext, n: Kind<'affine'>): NodeBuild {
   const lifted = liftAll(c, n.terms.map((t) => t.node));
   const form = combine(n.terms.map((t, i) => ({ form: lifted[i]!, coef: t.coef })), n.constant);
   const e = n.terms.reduce((s, t) => s + Math.abs(t.coef) * c.err[t.node]!, 0);
-  return { form, e: n.rounding ? (e + coefficientCharge(c, n)) * (1 + 2 ** -50) : e };
+  return { form, e: n.rounding ? (e + coefficientCharge(c, n)) * (1 + 2 ** -52) : e };
 }
 
-/** Σ |Δc_i|·max|a_i| + |Δc| for an affine node whose folded coefficients rounded. */
+/**
+ * Σ |Δc_i|·max|a_i| + |Δc| for an affine node whose folded coefficients rounded, rounded upward
+ * (its n products and n + 1 sums each within 2^-53 relative: the factor 1 + (2n + 4)·2^-53 covers them).
+ */
 function coefficientCharge(c: LayoutContext, n: Kind<'affine'>): number {
   const r = n.rounding!;
   const big = (id: number) => Math.max(Math.abs(c.ranges[id]![0]), Math.abs(c.ranges[id]![1]));
-  return n.terms.reduce((s, t, i) => s + (r.coefs[i]! === 0 ? 0 : r.coefs[i]! * big(t.node)), r.constant);
+  const sum = n.terms.reduce((s, t, i) => s + (r.coefs[i]! === 0 ? 0 : r.coefs[i]! * big(t.node)), r.constant);
+  return sum * (1 + (2 * n.terms.length + 4) * 2 ** -53);
 }
 
 /**
