@@ -9,6 +9,7 @@ import { placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform, type Pl
 import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
 import { inaccurate, refuseUnenclosable } from './refusals.ts';
 import { sizeBySearch, type Trial } from './sizing.ts';
+import { SizingWork } from './budget.ts';
 import type { Target } from './target.ts';
 
 /**
@@ -29,6 +30,14 @@ interface Built {
  */
 function certifyWithRounding(t: Target, p: Pwl, rtol: number, enough = 0): number {
   return certifyMaxError(t, p, { rtol, enough }).maxError + roundingOf(p);
+}
+
+/** certifyWithRounding at a tolerance, charged to the request's work (a WorkError once spent). */
+function certifyCharged(t: Target, p: Pwl, rtol: number, tol: number, work: SizingWork, arg: string): number {
+  const c = certifyMaxError(t, p, { rtol, enough: tol / 4, budget: work });
+  const e = c.maxError + roundingOf(p);
+  work.charge(c, e, segmentCount(p), tol, arg);
+  return e;
 }
 
 /**
@@ -56,15 +65,16 @@ export function buildPwlBounded(
   maxSeconds?: number,
 ): Built {
   acceptForSize(target, size, relative);
+  const work = new SizingWork();
   if (placement === 'optimal' && size.kind === 'maxError' && size.error > 0 && Number.isFinite(size.error)) {
     const tol = relative ? size.error * target.scale : size.error;
-    const built = fewestForTolerance(target, tol, limit, trials, onTrial, maxSeconds);
+    const built = fewestForTolerance(target, tol, limit, trials, onTrial, maxSeconds, work);
     if (built) return built;
   }
   if (placement === 'optimal' && size.kind === 'knots' && fitKind === 'minimax') {
     return leastErrorForCount(target, size, fitKind, limit);
   }
-  const pwl = buildPwlSearched(target, size, placement, fitKind, limit, relative, trials, onTrial);
+  const pwl = buildPwlSearched(target, size, placement, fitKind, limit, relative, trials, onTrial, work);
   return { pwl, certified: searchCertified.get(pwl), bounds: {} };
 }
 
@@ -92,9 +102,10 @@ function acceptForSize(target: Target, size: SizeBy, relative: boolean): void {
 
 /** The minimum-link construction for a max-error tolerance, with its proven lower bound on the count (or null). */
 function fewestForTolerance(
-  target: Target, tol: number, limit: number, trials: Trial[], onTrial?: (t: Trial) => void, maxSeconds?: number,
+  target: Target, tol: number, limit: number, trials: Trial[], onTrial: ((t: Trial) => void) | undefined,
+  maxSeconds: number | undefined, work: SizingWork,
 ): Built | null {
-  const certify = (p: Pwl, rtol: number) => certifyWithRounding(target, p, rtol, tol / 4);
+  const certify = (p: Pwl, rtol: number) => certifyCharged(target, p, rtol, tol, work, '--max-error');
   const r = minimalPwl(target, tol, limit, certify, roundingOf, maxSeconds);
   if (!r) return null;
   trials.push({ segments: segmentCount(r.pwl), error: r.certified });
@@ -134,7 +145,8 @@ export const MINIMAX_COUNT_LIMIT = 20_000;
 function buildPwlSearched(
   target: Target, size: SizeBy, placement: Placement, fitKind: FitKind, limit: number, relative: boolean,
   trials: Trial[],
-  onTrial?: (t: Trial) => void,
+  onTrial: ((t: Trial) => void) | undefined,
+  work: SizingWork,
 ): Pwl {
   const build = (n: number) => buildWith(target, knotsFor(target, placement, fitKind, size, n), fitKind);
   if (size.kind === 'knots') {
@@ -156,10 +168,11 @@ function buildPwlSearched(
   const tol = relative ? size.error * target.scale : size.error;
   const errorOf = (p: Pwl) => {
     if (size.kind !== 'maxError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
-    const c = certifyMaxError(target, p, { enough: tol / 4 });
+    const c = certifyMaxError(target, p, { enough: tol / 4, budget: work });
     if (!(c.valueRadius <= tol / 4)) throw inaccurate(target, c.valueRadiusAt, c.valueRadius, `${arg} ${size.error}`);
     searchCertified.set(p, c.maxError);
     const e = c.maxError + roundingOf(p);
+    work.charge(c, e, segmentCount(p), tol, arg);
     if (!(e < 1e308) && segmentCount(p) >= 16) refuseUnenclosable(target, p, arg, size.error);
     return e;
   };

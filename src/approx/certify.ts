@@ -56,7 +56,18 @@ const MAX_REFINE_NODES = 2e7;
 export function certifyMaxError(t: Target, p: Pwl, options: CertifyOptions = {}): Certificate {
   const run = new CertifyRun(t, p, options.rtol ?? 1e-3, options.maxDepth ?? 48);
   run.enough = options.enough ?? 0;
-  run.maxPieces = Math.max(MAX_REFINE_WORK, Math.floor(MAX_REFINE_NODES / treeSize(t.expr).nodes));
+  const nodes = treeSize(t.expr).nodes;
+  run.maxPieces = Math.max(MAX_REFINE_WORK, Math.floor(MAX_REFINE_NODES / nodes));
+  const { budget } = options;
+  if (budget) run.maxPieces = Math.min(run.maxPieces, Math.floor(Math.max(0, budget.left) / nodes));
+  try {
+    return certifyRun(run, t, p);
+  } finally {
+    if (budget) budget.left -= run.pieces * nodes;
+  }
+}
+
+function certifyRun(run: CertifyRun, t: Target, p: Pwl): Certificate {
   const n = p.x.length - 1;
   if (!run.knotErrors()) return run.result(Infinity, 0);
   run.midpointErrors();
@@ -81,7 +92,12 @@ export interface CertifyOptions {
    * is otherwise bisected toward the rounding level, spending the work caps on a few pieces.
    */
   enough?: number;
+  /** The refinement work a whole request may spend, shared by its certificates (charged here). */
+  budget?: WorkBudget;
 }
+
+/** Formula-node visits (pieces × nodes of f) left to a request's refinements, of `limit` in all. */
+export interface WorkBudget { left: number; readonly limit: number }
 
 /** A segment piece being refined: its ends, p's error and f's proven value error at each, its depth. */
 interface Piece { lo: number; hi: number; elo: number; ehi: number; depth: number; rlo: number; rhi: number }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SizingWork } from '../../src/approx/budget.ts';
+import { WorkError } from '../../src/errors.ts';
 import { certifyMaxError, quadraticBound, slopeBound } from '../../src/approx/certify.ts';
 import { fitInterpolate, fitMinimax } from '../../src/approx/fit.ts';
 import { placeUniform } from '../../src/approx/placement.ts';
@@ -111,4 +113,36 @@ test('certifyMaxError of log(exp(x)) against x on [−5, 5] (one segment; f\'\' 
   const t = target('log(exp(x))', -5, 5);
   const c = certifyMaxError(t, { x: Float64Array.of(-5, 5), y: Float64Array.of(-5, 5) }, { enough: 2.5e-5 });
   assert.ok(c.maxError <= 1e-4 && c.maxError >= c.observedMax, `certified ${c.maxError}`);
+});
+
+test('a certificate with its request\'s work spent still bounds the error measured (sin on [0, π], 2 segments), ' +
+  'and charges what it spent', () => {
+  const t = target('sin(x)', 0, Math.PI);
+  const p = fitInterpolate(t, Float64Array.of(0, Math.PI / 3, Math.PI));
+  const spent = { left: 0, limit: 1000 };
+  const c = certifyMaxError(t, p, { budget: spent });
+  const free = certifyMaxError(t, p);
+  assert.ok(c.maxError >= free.observedMax && c.maxError >= c.observedMax && free.observedMax > 0.1,
+    `${c.maxError} ${free.observedMax}`);
+  const some = { left: 1e6, limit: 1e6 };
+  certifyMaxError(t, p, { budget: some });
+  assert.ok(some.left < 1e6);
+});
+
+test('SizingWork refuses in one sentence, naming the flag, the limit and the best proven bound, once its work is ' +
+  'spent and a certificate is over the tolerance; not before, nor when the certificate meets it', () => {
+  const t = target('sin(x)', 0, Math.PI);
+  const c = certifyMaxError(t, fitInterpolate(t, Float64Array.of(0, Math.PI)));
+  const work = new SizingWork(1000);
+  work.charge(c, 0.5, 3, 0.1, '--max-error');
+  work.left = 0;
+  work.charge(c, 0.05, 4, 0.1, '--max-error');
+  assert.throws(() => work.charge(c, 2, 8, 0.01, '--max-error'), (e: unknown) => {
+    assert.ok(e instanceof WorkError);
+    assert.match(e.message, new RegExp(String.raw`^--max-error 0\.01 could not be proven within the work limit of ` +
+      String.raw`1\.00e\+3 formula-node visits .*the best proven bound was 0\.05000 with 4 segments .*; raise the ` +
+      String.raw`tolerance, or write the formula so that its derivatives enclose tighter\.$`));
+    assert.equal(e.message.split('. ').length, 1);
+    return true;
+  });
 });
