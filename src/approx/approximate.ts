@@ -171,7 +171,8 @@ export function finishPieces(
   const n = segmentCount(pwl);
   let certifiedPwl = 0, measuredMax = 0, maxAt = NaN, sq = 0, width = 0, scale = 0, rms = NaN;
   for (const { t, pwl: own, known } of parts) {
-    const c = certifyMaxError(t, own);
+    // Pieces under `known` cannot raise the result: not refined further (the work caps stay for the rest).
+    const c = certifyMaxError(t, own, { enough: known ?? 0 });
     if (!(c.valueRadius < Infinity)) throw inaccurate(t, c.valueRadiusAt, c.valueRadius, 'a certified error');
     // `known`: a certificate of the same PWL by the same proof at a finer refinement (minlink).
     certifiedPwl = Math.max(certifiedPwl, known !== undefined && known < c.maxError ? Math.max(known, c.observedMax)
