@@ -230,7 +230,11 @@ function checkedScale(dom: Domain, f64: (x: number) => number, point: PointEvalu
 function undefinedOnDomain(
   { expr, variable, a, b, argument }: Domain, f64: (x: number) => number, x: number,
 ): InputError {
-  const got = `${exprText(expr)} = ${f64(x)} at ${variable} = ${x}`;
+  // Where float64 is finite the proven (accurate) value is what failed: x^(2/3) at 0, whose exponent
+  // is computed, not a number (issue 30 item 2); naming the float64 value alone read as a wrong refusal.
+  const v = f64(x);
+  const got = Number.isFinite(v) ? `${exprText(expr)} has no proven value at ${variable} = ${x} (float64 gives ${v})`
+    : `${exprText(expr)} = ${v} at ${variable} = ${x}`;
   const rule = `be defined and finite on the whole domain [${a}, ${b}]`;
   return new InputError(argument, rule, got, { field: 'expr', code: 'undefined-on-domain' });
 }

@@ -25,6 +25,13 @@ test('makeTarget of 1/(x-0.123456789) on [0, 1] is an InputError naming the pole
   assert.throws(() => target('log(x-0.7777777)^2', 0.7777777, 2), inputError(/at x = 0\.7777777"/));
 });
 
+test('makeTarget of x^(2/3) on [0, 1] (a computed exponent: no proven value at 0) names that, not only float64\'s 0',
+  () => {
+  assert.throws(() => target('x^(2/3)', 0, 1), inputError(new RegExp(String.raw`^expression must be defined and ` +
+    String.raw`finite on the whole domain \[0, 1\] \(got "x \^ \(2 \/ 3\) has no proven value at x = 0 \(float64 ` +
+    String.raw`gives 0\)"\)\.$`)));
+});
+
 test('makeTarget accepts formulas whose enclosures are pessimistic at the ends: sqrt(1-x^2) on [-1, 1], sqrt(x-0.5) ' +
   'on [0.5, 1]', () => {
   assert.doesNotThrow(() => target('sqrt(1-x^2)', -1, 1));
