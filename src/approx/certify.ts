@@ -44,8 +44,9 @@ export interface Certificate {
 
 const EPS = 2 ** -52;
 /**
- * Most bisection steps spent refining one segment's bound, or the certificate's piece cap shared
- * by its segments when that is more (one segment of log(exp(x)) on [−3, 3] at 1e-9 needs ~6,000).
+ * Most bisection steps spent refining one segment's bound, or, with CertifyOptions.enough, the
+ * certificate's piece cap shared by its segments when that is more (one segment of log(exp(x))
+ * on [−3, 3] at 1e-9 needs ~6,000).
  */
 const MAX_REFINE_WORK = 4096;
 
@@ -63,7 +64,11 @@ export function certifyMaxError(t: Target, p: Pwl, options: CertifyOptions = {})
   run.maxPieces = Math.max(MAX_REFINE_WORK, Math.floor(MAX_REFINE_NODES / nodes));
   const { budget } = options;
   if (budget) run.maxPieces = Math.min(run.maxPieces, Math.floor(Math.max(0, budget.left) / nodes));
-  run.segmentPieces = Math.max(MAX_REFINE_WORK, Math.floor(run.maxPieces / Math.max(1, p.x.length - 1)));
+  // Only with a bound to stop at (`enough`): without one an exact formula whose enclosures are wide
+  // would refine one segment up to the whole cap (seconds) for a rounding-level bound.
+  if (run.enough > 0) {
+    run.segmentPieces = Math.max(MAX_REFINE_WORK, Math.floor(run.maxPieces / Math.max(1, p.x.length - 1)));
+  }
   try {
     return certifyRun(run, t, p);
   } finally {
