@@ -121,12 +121,28 @@ function encodeOnnx(model: Draft<ModelProto>): Uint8Array {
 }
 
 /**
+ * Runs the generated reader, which recurses once per nested message: a file nesting messages
+ * (graphs in attributes of nodes of graphs …) deeper than the stack allows is refused as such,
+ * not with the engine's own words.
+ */
+function readNested<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new Error('its messages are nested deeper than the reader follows (graphs inside attributes of nodes)');
+    }
+    throw e;
+  }
+}
+
+/**
  * The ModelProto in `bytes`; throws on bytes that are not one: a field of an unknown wire type,
  * a value cut off by the end, or a length that runs past it.
  */
 export function decodeOnnx(bytes: Uint8Array): ModelProto {
   const pbf = new PbfReader(bytes);
-  const model = readModelProto(pbf, bytes.length);
+  const model = readNested(() => readModelProto(pbf, bytes.length));
   if (pbf.pos !== bytes.length) throw new Error(`a field ends ${pbf.pos - bytes.length} bytes past the end`);
   return model;
 }

@@ -55,3 +55,27 @@ test('decodeOnnx throws on a length that runs past the end, a value cut off by i
   assert.throws(() => decodeOnnx(withTail(0x7b)));
   assert.equal(decodeOnnx(bytes).producer_name, 'knotnet');
 });
+
+/** Bytes of a varint. */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128);
+  out.push(n);
+  return out;
+}
+
+test('a model nesting graphs in attributes of nodes 30,000 deep is refused in words, not by the stack', () => {
+  // From the inside out: GraphProto.node (1) → NodeProto.attribute (5) → AttributeProto.g (6) → …
+  const heads: number[][] = [];
+  let length = 0;
+  for (let i = 0; i < 30_000; i++) {
+    for (const field of [6, 5, 1]) {
+      const head = [...varint((field << 3) | 2), ...varint(length)];
+      heads.push(head);
+      length += head.length;
+    }
+  }
+  heads.push([...varint((7 << 3) | 2), ...varint(length)], [8, 7]); // ModelProto.graph, ir_version 7
+  const bytes = Uint8Array.from(heads.reverse().flat());
+  assert.throws(() => decodeOnnx(bytes), /nested deeper than the reader follows/);
+});
