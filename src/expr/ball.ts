@@ -124,6 +124,7 @@ const H = {
   },
   /** a^b = exp(b·ln a), a > 0: |δ(b ln a)| ≤ d, so |δv| ≤ |v|·expm1(d)·(1 + 4ε) plus rounding. */
   pow(a: number, ra: number, b: number, rb: number, v: number): number {
+    if (a === 0 && ra === 0 && b - rb > 0) return 0; // 0^b = 0 exactly for every b > 0
     if (!(a - ra > 0)) return NaN;
     const rel = ra / (a - ra);
     const d = rb * (Math.abs(Math.log(a)) + rel) + Math.abs(b) * rel;

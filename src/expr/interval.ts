@@ -187,9 +187,20 @@ function power(base: Iv, exponent: Expr, box: Record<string, readonly [number, n
     const b = Math.pow(hi, p);
     return outward(Math.min(a, b), Math.max(a, b));
   }
-  // General power a^b = exp(b·log a), for a > 0.
+  // General power a^b = exp(b·log a), for a > 0; 0^b = 0 for b > 0.
+  const e = walk(exponent, box, flag);
+  if (base.lo >= 0 && e.lo > 0) return positivePower(base, e);
   if (base.lo <= 0) flag.undefinedPart = true;
-  return I.exp(I.mul(walk(exponent, box, flag), I.log(base)));
+  return I.exp(I.mul(e, I.log(base)));
+}
+
+/**
+ * a^b for a in [lo, hi] with lo ≥ 0 and b in [e.lo, e.hi] with e.lo > 0: increasing in a, and
+ * monotone in b for each a (0^b = 0), so the extremes lie at the corners (rounded outward).
+ */
+function positivePower(base: Iv, e: Iv): Iv {
+  const corners = [base.lo, base.hi].flatMap((a) => [e.lo, e.hi].map((b) => Math.pow(a, b)));
+  return outward(Math.min(...corners), Math.max(...corners));
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { approximate } from '../../src/approx/approximate.ts';
 import { InputError } from '../../src/errors.ts';
 import { target } from './targets.ts';
 
@@ -25,11 +26,13 @@ test('makeTarget of 1/(x-0.123456789) on [0, 1] is an InputError naming the pole
   assert.throws(() => target('log(x-0.7777777)^2', 0.7777777, 2), inputError(/at x = 0\.7777777"/));
 });
 
-test('makeTarget of x^(2/3) on [0, 1] (a computed exponent: no proven value at 0) names that, not only float64\'s 0',
-  () => {
-  assert.throws(() => target('x^(2/3)', 0, 1), inputError(new RegExp(String.raw`^expression must be defined and ` +
-    String.raw`finite on the whole domain \[0, 1\] \(got "x \^ \(2 \/ 3\) has no proven value at x = 0 \(float64 ` +
-    String.raw`gives 0\)"\)\.$`)));
+test('makeTarget of x^(2/3), x^(1/3) on [0, 1] (computed exponents): 0^b = 0 for a proven b > 0, values proven', () => {
+  for (const [expr, p] of [['x^(2/3)', 2 / 3], ['x^(1/3)', 1 / 3], ['x^(3/2)', 1.5]] as const) {
+    const t = target(expr, 0, 1);
+    assert.equal(t.f(0), 0, expr);
+    assert.ok(Math.abs(t.f(0.5) - Math.pow(0.5, p)) <= 1e-15, `${expr} at 0.5: ${t.f(0.5)}`);
+  }
+  assert.throws(() => target('x^(1/3)', -1, 1), inputError(/x \^ \(1 \/ 3\) = NaN at x = -1/));
 });
 
 test('makeTarget accepts formulas whose enclosures are pessimistic at the ends: sqrt(1-x^2) on [-1, 1], sqrt(x-0.5) ' +
@@ -85,4 +88,9 @@ test('Target.scale is max |f| on the domain (the unit of relative errors)', () =
   assert.equal(target('x^2', 1e6, 1e7).scale, 1e14);
   assert.equal(target('x-3', 0, 1).scale, 3);
   assert.equal(target('0*x', 0, 1).scale, 1); // an all-zero f still has a unit
+});
+
+test('approx of x^(2/3) on [0, 1] at 1e-3 builds: certified <= 1e-3 and >= measured', () => {
+  const r = approximate({ expr: 'x^(2/3)', domain: [0, 1], size: { kind: 'maxError', error: 1e-3 } });
+  assert.ok(r.certifiedMax <= 1e-3 && r.measuredMax <= r.certifiedMax, `${r.certifiedMax} ${r.measuredMax}`);
 });

@@ -127,3 +127,22 @@ test('enclose(sqrt(x^2 + y^2)) on a box around the origin is defined (even power
   assert.equal(e.undefinedPart, false);
   assert.ok(e.lo <= 0 && e.hi >= Math.hypot(1e-3, 2));
 });
+
+test('enclose(x^(y)) with x >= 0 and a computed exponent y > 0 (2/3, 1/(1+z)): defined, and contains every '
+  + `sampled value, 0^y = 0 included (fast-check seed ${SEED})`, () => {
+  const end = fc.double({ min: 0, max: 4, noNaN: true });
+  fc.assert(fc.property(end, end, fc.double({ min: 0, max: 3, noNaN: true }), (a, b, z) => {
+    const [lo, hi] = a <= b ? [a, b] : [b, a];
+    for (const text of ['x^(2/3)', `x^(1/(1+${z}))`, `x^(${z}+1/3)`]) {
+      const { expr } = parseFormula(text);
+      const e = enclose(expr, { x: [lo, hi] });
+      assert.ok(!e.undefinedPart, `${text} on [${lo}, ${hi}] flagged undefined`);
+      const f = compileFunction1(expr, 'x');
+      for (let k = 0; k <= 16; k++) {
+        const x = k === 16 ? hi : lo + ((hi - lo) * k) / 16;
+        const v = f(x);
+        assert.ok(e.lo <= v && v <= e.hi, `${text} = ${v} at ${x} outside [${e.lo}, ${e.hi}]`);
+      }
+    }
+  }), { seed: SEED, numRuns: 200 });
+});
