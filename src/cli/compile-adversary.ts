@@ -11,9 +11,9 @@ import { formulaRegion } from '../compile/region.ts';
 import { InputError } from '../errors.ts';
 import { parseFormula } from '../expr/parse.ts';
 import { parseWithBands, resolveBands } from './check-bands.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 /** The unit roundoff of float32. */
-const U32 = 2 ** -24;
 const SEARCH = { samples: 20_000, starts: 8, evaluations: 20_000 };
 
 /** What --adversary adds: the search's worst error (a proven lower bound) and the floor. */
@@ -48,7 +48,7 @@ export function float32Search(r: CompileResult, seed: number): Float32Search {
   const { formula, bands } = resolveBands(parsed, r.region.exclude, names, r.region.box, ranges, false);
   const region = formulaRegion(names, box, ranges, bands);
   const samples = region.sample(SEARCH.samples, seed).samples;
-  const floor = U32 * magnitude(r.outputRange);
+  const floor = UNIT_ROUNDOFF.float32 * magnitude(r.outputRange);
   if (!samples) return { adversarial: null, floor, evaluations: 0 };
   const adv = float32Adversary({
     net: r.network, expr: formula.expr, box, inside: (x) => region.holds(Array.from(x)), samples,

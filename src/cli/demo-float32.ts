@@ -3,9 +3,9 @@ import { parseFormula } from '../expr/parse.ts';
 import { evaluate } from '../net/evaluate.ts';
 import type { Network } from '../net/network.ts';
 import { T3, t3Box } from '../reference.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 
 /** The unit roundoff of float32, 2^-24. */
-export const U32 = 2 ** -24;
 
 /** The demo's T3 float32 figures, each under its honest name. */
 export interface Float32Figures {
@@ -42,5 +42,5 @@ export function t3Float32Figures(net: Network, certified: number, shell: Float64
     net, expr: parseFormula(T3.expr).expr, box: net.inputs.map((v) => box[v]!), inside: onT3Shell,
     samples: shell, starts: ASCENT.starts, maxEvaluations: distances.length + ASCENT.evaluations, seed: ASCENT.seed,
   });
-  return { certified, measured, adversarial: adv.worst, floor: U32 * T3.outer };
+  return { certified, measured, adversarial: adv.worst, floor: UNIT_ROUNDOFF.float32 * T3.outer };
 }

@@ -25,9 +25,9 @@ const SPLIT = 134217729;
 
 /**
  * a·b − fl(a·b) exactly (Dekker's TwoProduct), or null near overflow or underflow where it
- * is not exact.
+ * is not exact (ranges.ts productIsExact tests it for 0).
  */
-function productError(a: number, b: number): number | null {
+export function productError(a: number, b: number): number | null {
   const p = a * b;
   if (a === 0 || b === 0) return 0;
   const valid = Math.abs(a) < 2 ** 995 && Math.abs(b) < 2 ** 995 && Math.abs(p) > 2 ** -969 && Math.abs(p) < 2 ** 995;
@@ -38,7 +38,7 @@ function productError(a: number, b: number): number | null {
 }
 
 /** a + b − fl(a + b) exactly (Knuth's TwoSum), or null when the sum is not finite. */
-function sumError(a: number, b: number): number | null {
+export function sumError(a: number, b: number): number | null {
   const s = a + b;
   const bb = s - a;
   return Number.isFinite(s) ? (a - (s - bb)) + (b - bb) : null;

@@ -2,6 +2,7 @@ import { InputError } from '../errors.ts';
 import { enclose, type Enclosure } from '../expr/interval.ts';
 import { exprToString, type Expr } from '../expr/ast.ts';
 import type { Graph } from './graph.ts';
+import { productError, sumError } from './coefficients.ts';
 
 export type Range = [number, number];
 
@@ -170,28 +171,17 @@ function withGiven(lo: number, hi: number, given: { range: Range; argument: stri
   return [Math.max(lo, a), Math.min(hi, b)];
 }
 
-/** 2^27 + 1: Veltkamp's split (Dekker, "A floating-point technique for extending the available precision", 1971). */
-const SPLIT = 134217729;
-
 /**
  * True when a·b is exactly a double (Dekker's TwoProduct error is 0); false near overflow or
  * underflow, where the test is not valid.
  */
 export function productIsExact(a: number, b: number): boolean {
-  if (a === 0 || b === 0) return true;
-  const p = a * b;
-  const valid = Math.abs(a) < 2 ** 995 && Math.abs(b) < 2 ** 995 && Math.abs(p) > 2 ** -969 && Math.abs(p) < 2 ** 995;
-  if (!valid) return false;
-  const ca = SPLIT * a; const ah = ca - (ca - a); const al = a - ah;
-  const cb = SPLIT * b; const bh = cb - (cb - b); const bl = b - bh;
-  return ((ah * bh - p) + ah * bl + al * bh) + al * bl === 0;
+  return productError(a, b) === 0;
 }
 
 /** True when a + b is exactly a double (Knuth's TwoSum error is 0, the sum finite). */
 export function sumIsExact(a: number, b: number): boolean {
-  const s = a + b;
-  const bb = s - a;
-  return Number.isFinite(s) && (a - (s - bb)) + (b - bb) === 0;
+  return sumError(a, b) === 0;
 }
 
 type AffineNode = Extract<Graph['nodes'][number], { kind: 'affine' }>;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { t3Float32Figures, U32 } from '../../src/cli/demo-float32.ts';
+import { t3Float32Figures } from '../../src/cli/demo-float32.ts';
+import { UNIT_ROUNDOFF } from '../../src/net/floatformat.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { sampleShell } from '../../src/compile/sample.ts';
 import { T3, t3Box, t3Ranges } from '../../src/reference.ts';
@@ -26,7 +27,7 @@ describe('the demo\'s T3 float32 figures: certified, adversarial, measured, floo
   });
 
   it('the floor is one rounding of the largest output, u·2.4e7', () => {
-    assert.equal(f.floor, U32 * T3.outer);
-    assert.equal(U32, 2 ** -24);
+    assert.equal(f.floor, UNIT_ROUNDOFF.float32 * T3.outer);
+    assert.equal(UNIT_ROUNDOFF.float32, 2 ** -24);
   });
 });

@@ -5,7 +5,8 @@ import { float32Layout } from '../../src/approx/clampform.ts';
 import { accurateFunction } from '../../src/expr/accurate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 import { networkSummary } from '../../src/net/network.ts';
-import { answer, float32Figures, U32, type BuildMessage } from '../../src/web/ui/jobs.ts';
+import { UNIT_ROUNDOFF } from '../../src/net/floatformat.ts';
+import { answer, float32Figures, type BuildMessage } from '../../src/web/ui/jobs.ts';
 
 function layoutOf(expr: string, domain: [number, number], error: number) {
   const r = approximate({ expr, domain, size: { kind: 'maxError', error } });
@@ -24,7 +25,7 @@ describe('the page\'s float32 figures beside the certificate (adversarial search
     assert.deepEqual(figures, float32Figures(r, layout), 'seeded: the same figures again');
     assert.ok(figures.adversarial !== null && figures.adversarial > 0);
     assert.ok(figures.adversarial <= layout.certifiedMaxFloat32, `${figures.adversarial} <= certified`);
-    assert.equal(figures.floor, U32 * r.scale);
+    assert.equal(figures.floor, UNIT_ROUNDOFF.float32 * r.scale);
     assert.equal(r.scale, 1, 'max sqrt(x) on [0, 1]');
   });
 
@@ -33,6 +34,6 @@ describe('the page\'s float32 figures beside the certificate (adversarial search
     assert.ok(networkSummary(layout.network).params > 15_000, String(networkSummary(layout.network).params));
     const figures = float32Figures(r, layout);
     assert.equal(figures.adversarial, null);
-    assert.equal(figures.floor, U32 * r.scale);
+    assert.equal(figures.floor, UNIT_ROUNDOFF.float32 * r.scale);
   });
 });

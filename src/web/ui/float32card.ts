@@ -10,8 +10,9 @@ import type { CompileResult } from '../../compile/compile.ts';
 import { networkSummary } from '../../net/network.ts';
 import { escapeHtml } from '../../report/escape.ts';
 import { fmt } from '../../report/format.ts';
-import { FLOAT32_LAYOUT_SEGMENTS, U32, type Float32Figures, type PageFloat32Layout } from './jobs.ts';
+import { FLOAT32_LAYOUT_SEGMENTS, type Float32Figures, type PageFloat32Layout } from './jobs.ts';
 import { $, show } from './render.ts';
+import { UNIT_ROUNDOFF } from '../../net/floatformat.ts';
 
 /** The float32 ONNX button: its label, and off while its network is being laid out. */
 function float32Button(label: string, enabled: boolean) {
@@ -129,7 +130,7 @@ export function float32Network(r: CompileResult, tolerance: number | undefined) 
     : 'the float32 ONNX: the network shown';
   card32(sub);
   const over = showCertified32(r.certifiedMaxFloat32, tolerance);
-  const figures = { adversarial: null, floor: U32 * largestOutput(r) };
+  const figures = { adversarial: null, floor: UNIT_ROUNDOFF.float32 * largestOutput(r) };
   showFigures(sub, figures);
   float32Button('ONNX float32', true);
   const what = r.outputs

@@ -16,6 +16,7 @@ import { compileFormula, type CompileResult, type OutputSpec } from '../../compi
 import { InputError, type InputIssue } from '../../errors.ts';
 import type { FitKind } from '../../approx/fit.ts';
 import type { Placement } from '../../approx/placement.ts';
+import { UNIT_ROUNDOFF } from '../../net/floatformat.ts';
 
 export type BuildRequest =
   | { kind: 'approx'; expr: string; domain: [number, number]; size: SizeBy; placement: Placement; fit: FitKind }
@@ -38,7 +39,6 @@ export interface Float32Figures { adversarial: number | null; floor: number }
 export type PageFloat32Layout = Float32Layout & { figures?: Float32Figures };
 
 /** The float32 unit roundoff. */
-export const U32 = 2 ** -24;
 /** Weights the page's float32 search may visit (evaluations × parameters): about a second of work. */
 const SEARCH_WEIGHTS = 3e7;
 /** Fewer evaluations than this in the budget: no search (the network is too large for the page). */
@@ -61,7 +61,7 @@ export function hasFloat32Layout(r: ApproxResult): boolean {
  * when the clamp form is small enough for about a second of search.
  */
 export function float32Figures(r: ApproxResult, layout: Float32Layout): Float32Figures {
-  const floor = U32 * r.scale;
+  const floor = UNIT_ROUNDOFF.float32 * r.scale;
   const budget = Math.min(SEARCH_MOST, Math.floor(SEARCH_WEIGHTS / networkSummary(layout.network).params));
   if (budget < SEARCH_LEAST) return { adversarial: null, floor };
   const adv = float32Adversary({ net: layout.network, expr: parseFormula(r.expr).expr, box: [r.domain],
