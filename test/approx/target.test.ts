@@ -33,6 +33,9 @@ test('makeTarget of x^(2/3), x^(1/3) on [0, 1] (computed exponents): 0^b = 0 for
     assert.ok(Math.abs(t.f(0.5) - Math.pow(0.5, p)) <= 1e-15, `${expr} at 0.5: ${t.f(0.5)}`);
   }
   assert.throws(() => target('x^(1/3)', -1, 1), inputError(/x \^ \(1 \/ 3\) = NaN at x = -1/));
+  // 3·fl(1/3) − 1 is −5.6e-17 in the reals (float64 gives 0): no proven value there, and the message says so.
+  assert.throws(() => target('(3*x-1)^(2/3)', 1 / 3, 1), inputError(new RegExp(String.raw`\(got "\(3 \* x - 1\) \^ ` +
+    String.raw`\(2 \/ 3\) has no proven value at x = 0\.3333333333333333 \(float64 gives 0\)"\)\.$`)));
 });
 
 test('makeTarget accepts formulas whose enclosures are pessimistic at the ends: sqrt(1-x^2) on [-1, 1], sqrt(x-0.5) ' +
