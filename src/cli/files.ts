@@ -45,16 +45,22 @@ export function isFolderKind(kind: OutputKind): boolean {
   return FOLDER_KINDS.has(kind);
 }
 
+/** A folder output whose folder already exists (it is written inside that folder). */
+export function isExistingFolder({ path, kind }: Pick<OutputTarget, 'path' | 'kind'>): boolean {
+  return isFolderKind(kind) && (lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false);
+}
+
 /**
  * The folder an output goes into exists and is writable (else InputError naming the flag and
  * the path); a folder output whose folder exists is written inside it, so its parent need not
  * be writable (a mount point, say).
  */
-function checkParent({ path, argument, kind }: OutputTarget): string {
+function checkParent(target: OutputTarget): string {
+  const { path, argument } = target;
   const dir = dirname(resolve(path));
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    if (!(isFolderKind(kind) && lstatSync(path, { throwIfNoEntry: false })?.isDirectory())) {
+    if (!isExistingFolder(target)) {
       accessSync(dir, constants.W_OK);
     }
   } catch {
@@ -142,8 +148,7 @@ function refuseOverlaps(targets: OutputTarget[]): void {
 export function checkOutputs(targets: OutputTarget[], force: boolean): OutputPlan[] {
   refuseOverlaps(targets);
   const folders = targets.flatMap((t) => {
-    const folder = isFolderKind(t.kind) && lstatSync(t.path, { throwIfNoEntry: false })?.isDirectory();
-    return [dirname(resolve(t.path)), ...(folder ? [resolve(t.path)] : [])];
+    return [dirname(resolve(t.path)), ...(isExistingFolder(t) ? [resolve(t.path)] : [])];
   });
   clearLeftovers(folders);
   return targets.map((t) => checkOutput(t, force));

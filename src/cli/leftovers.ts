@@ -35,7 +35,7 @@ function running(pid: number): boolean {
   }
 }
 
-const exists = (p: string): boolean => { try { lstatSync(p); return true; } catch { return false; } };
+const exists = (p: string): boolean => lstatSync(p, { throwIfNoEntry: false }) !== undefined;
 
 /**
  * Clears one leftover at `dir/entry` (its process gone): a temporary is removed; an old file

@@ -14,7 +14,9 @@ import { chmodSync, lstatSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { InputError, WorkError } from '../errors.ts';
-import { checkOutputs, isFolderKind, listNames, type OutputPlan, type OutputTarget } from './files.ts';
+import {
+  checkOutputs, isExistingFolder, isFolderKind, listNames, type OutputPlan, type OutputTarget,
+} from './files.ts';
 import { inProgress, sibling } from './leftovers.ts';
 import { MANIFEST_NAME, manifestText, type Manifest } from './ownership.ts';
 
@@ -83,7 +85,7 @@ async function writeContent(path: string, bytes: Content, hash?: Hash): Promise<
  */
 async function stage(out: StagedOutput): Promise<string> {
   const { path, kind } = out.target;
-  const folderExists = isFolderKind(kind) && lstatOrNull(path)?.isDirectory();
+  const folderExists = isExistingFolder(out.target);
   const tmp = sibling(folderExists ? join(path, basename(resolve(path))) : path, 'tmp');
   inProgress.add(tmp);
   if (!isFolderKind(kind)) {
