@@ -41,7 +41,7 @@ export interface MilpFlags {
 
 /** Parse, check the output path, load, build, write, print. */
 async function milpAction(modelPath: string, flags: MilpFlags): Promise<void> {
-  const format = /\.mps$/i.test(flags.out) ? 'mps' : 'lp';
+  const format: 'lp' | 'mps' = /\.mps$/i.test(flags.out) ? 'mps' : 'lp';
   if (!/\.(lp|mps)$/i.test(flags.out)) throw new InputError('--out', 'end in .lp (the CPLEX LP format) or .mps (free ' +
     'MPS)', flags.out);
   const box = parseVarRanges(flags.var, '--var');
@@ -54,7 +54,8 @@ async function milpAction(modelPath: string, flags: MilpFlags): Promise<void> {
     sense: flags.maximize ? 'maximize' : 'minimize', ...(flags.objective !== undefined
       ? { objective: flags.objective } : {}) }));
   await writeOutputs([{ target, files: [{ relativePath: '', bytes: milp.text }] }], force);
-  const summary = { model: modelPath, format: `${model.format}, ${model.dtype}`, out: flags.out, milp };
+  const summary = { model: modelPath, format: `${model.format}, ${model.dtype}`, out: flags.out, fileFormat: format,
+    milp };
   process.stdout.write(`${flags.json ? milpJson(summary) : renderMilp(summary)}\n`);
 }
 
@@ -85,13 +86,13 @@ function inCliTerms<T>(build: () => T): T {
   }
 }
 
-interface Summary { model: string; format: string; out: string; milp: Milp }
+interface Summary { model: string; format: string; out: string; fileFormat: 'lp' | 'mps'; milp: Milp }
 
 /** milp --json. */
-function milpJson({ model, format, out, milp }: Summary): string {
+function milpJson({ model, format, out, fileFormat, milp }: Summary): string {
   const { stats, region, inputs, outputs } = milp;
   return JSON.stringify({
-    model, format, out, fileFormat: /\.mps$/i.test(out) ? 'mps' : 'lp', formulation: 'big-M', inputs, outputs,
+    model, format, out, fileFormat, formulation: 'big-M', inputs, outputs,
     domain: Object.fromEntries(inputs.map((x, i) => [x, region.box[i]])),
     maxError: { certified: outputs.length === 1 ? region.certified[0] : region.certified },
     conditions: region.conditions, ...stats,
