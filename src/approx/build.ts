@@ -9,7 +9,7 @@ import { placeBySpacing, placeOptimalMax, placeOptimalRms, placeUniform, type Pl
 import { networkDriftBound, pwlToNetwork, segmentCount, type Pwl } from './pwl.ts';
 import { inaccurate, refuseUnenclosable } from './refusals.ts';
 import { sizeBySearch, type Trial } from './sizing.ts';
-import { SizingWork } from './budget.ts';
+import { REQUEST_REFINE_NODES, requestWork, SizingWork } from './budget.ts';
 import type { Target } from './target.ts';
 
 /**
@@ -35,6 +35,7 @@ function certifyWithRounding(t: Target, p: Pwl, rtol: number, enough = 0): numbe
 /** certifyWithRounding at a tolerance, charged to the request's work (a WorkError once spent). */
 function certifyCharged(t: Target, p: Pwl, rtol: number, tol: number, work: SizingWork, arg: string): number {
   const c = certifyMaxError(t, p, { rtol, enough: tol / 4, budget: work });
+  keepCertified(p, c.maxError);
   const e = c.maxError + roundingOf(p);
   work.charge(c, e, segmentCount(p), tol, arg);
   return e;
@@ -65,7 +66,8 @@ export function buildPwlBounded(
   maxSeconds?: number,
 ): Built {
   acceptForSize(target, size, relative);
-  const work = new SizingWork();
+  // A compile request's pieces spend from its one pool (budget.ts withWork); approx has its own.
+  const work = new SizingWork(REQUEST_REFINE_NODES, requestWork());
   if (placement === 'optimal' && size.kind === 'maxError' && size.error > 0 && Number.isFinite(size.error)) {
     const tol = relative ? size.error * target.scale : size.error;
     const built = fewestForTolerance(target, tol, limit, trials, onTrial, maxSeconds, work);
@@ -79,11 +81,16 @@ export function buildPwlBounded(
 }
 
 /**
- * The PWL-only certificate each searched PWL got at its tolerance (pieces under a quarter of it
- * final): the result keeps it, as a certificate refined afresh without that target may stop at
- * the work caps with a looser bound (log(exp(x)) at 1e-9: 0.14 where the search proved 1.2e-10).
+ * The PWL-only certificate each searched or constructed PWL got at its tolerance (pieces under a
+ * quarter of it final; the least, if proven twice): the result keeps it, as a certificate refined
+ * afresh without that target may stop at the work caps with a looser bound (log(exp(x)) at 1e-9:
+ * 0.14 where the search proved 1.2e-10), and costs as much again (compile's pieces).
  */
 const searchCertified = new WeakMap<Pwl, number>();
+
+function keepCertified(p: Pwl, bound: number): void {
+  searchCertified.set(p, Math.min(bound, searchCertified.get(p) ?? Infinity));
+}
 
 /**
  * The error of f's values a build at a tolerance accepts without more precise arithmetic:
@@ -110,7 +117,7 @@ function fewestForTolerance(
   if (!r) return null;
   trials.push({ segments: segmentCount(r.pwl), error: r.certified });
   onTrial?.({ segments: segmentCount(r.pwl), error: r.certified });
-  return { pwl: r.pwl, certified: r.certified - roundingOf(r.pwl), bounds: { segmentsLowerBound: r.lowerBound } };
+  return { pwl: r.pwl, certified: searchCertified.get(r.pwl), bounds: { segmentsLowerBound: r.lowerBound } };
 }
 
 /**
@@ -170,7 +177,7 @@ function buildPwlSearched(
     if (size.kind !== 'maxError') return measureErrors(target.f, p, samplesPerSegment(segmentCount(p), 2e6)).rmsError;
     const c = certifyMaxError(target, p, { enough: tol / 4, budget: work });
     if (!(c.valueRadius <= tol / 4)) throw inaccurate(target, c.valueRadiusAt, c.valueRadius, `${arg} ${size.error}`);
-    searchCertified.set(p, c.maxError);
+    keepCertified(p, c.maxError);
     const e = c.maxError + roundingOf(p);
     work.charge(c, e, segmentCount(p), tol, arg);
     if (!(e < 1e308) && segmentCount(p) >= 16) refuseUnenclosable(target, p, arg, size.error);

@@ -6,6 +6,7 @@ import { asymptoticSegments, placeEquidistributed } from './placement.ts';
 import { segmentCount, type Pwl } from './pwl.ts';
 import type { Target } from './target.ts';
 import { report, reportEvery } from './progress.ts';
+import { roomForAgain, workLeft } from './budget.ts';
 import { treeSize } from '../expr/parse.ts';
 
 const EPS = 2 ** -52;
@@ -353,8 +354,10 @@ function constructIn(
     const pwl: Pwl = { x: path.x, y: path.y };
     // The certificate's own slack (rtol) must stay inside the margin.
     const rtol = 5e-5;
+    const before = workLeft();
     let best = { pwl, certified: certify(pwl, rtol) };
-    if (path.links <= 4000) {
+    // The minimax fit on the same knots, when a compile request's pool (budget.ts) can pay for its certificate.
+    if (path.links <= 4000 && roomForAgain(before)) {
       const mm = fitMinimax(t, path.x);
       const c = certify(mm, rtol);
       if (c < best.certified) best = { pwl: mm, certified: c };

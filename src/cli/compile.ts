@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import { DEFAULT_MAX_SECONDS } from '../approx/approximate.ts';
 import { compileFormula, type CompileOptions, type CompileResult, type OutputSpec } from '../compile/compile.ts';
 import { storedOutputs } from '../compile/outputs.ts';
 import { parseFormula } from '../expr/parse.ts';
-import { collect, parseChoice, parseCount, parseNumberInRange, parseSeed, parseVarRanges } from './args.ts';
+import {
+  collect, parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges,
+} from './args.ts';
 import { float32Search, oneOutput } from './compile-adversary.ts';
 import { compileSummary, renderCompile } from './compile-render.ts';
 import { regionFromData } from './data.ts';
@@ -18,7 +21,7 @@ export { compileSummary, constructionText } from './compile-render.ts';
 export interface CompileFlags {
   out: string[]; var: string[]; range: string[]; exclude?: string[]; maxError: string[];
   data?: string; dataMargin: string; deep: string; norm: string; minimize: string; maxDepth: string;
-  samples: string; seed: string; dtype: string; maxFanIn?: string; adversary?: boolean;
+  samples: string; seed: string; dtype: string; maxFanIn?: string; adversary?: boolean; maxSeconds?: string;
   json?: boolean; quiet?: boolean; save?: string; export?: string[]; force?: boolean;
 }
 
@@ -29,7 +32,7 @@ export interface CompileRequest {
   count: number; seed: number; dtype: 'float64' | 'float32';
   data?: { path: string; margin: number };
   deep: 'auto' | 'never' | 'always'; minimize: 'relus' | 'params'; norm: 'auto' | 'fold' | 'squares';
-  maxDepth: number; maxFanIn?: number; adversary: boolean;
+  maxDepth: number; maxFanIn?: number; adversary: boolean; maxSeconds: number;
   json: boolean; save?: string; exports: string[]; force: boolean;
 }
 
@@ -63,6 +66,8 @@ export function registerCompile(program: Command): void {
     .option('--dtype <t>',
       'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
     .option('--max-fan-in <K>', 'most terms per sum (default: 4 for float32, unlimited for float64)')
+    .option('--max-seconds <s>', 'refuse at once a build whose estimated time (from the segments its pieces need) ' +
+      'is longer, and stop one whose certificates spend the work of that time', String(DEFAULT_MAX_SECONDS))
     .option('--adversary', 'also search for the worst float32 error (seeded, a few seconds) and print it beside ' +
       'the float32 certificate and the floor u·max|f|'))
     .addHelpText('after', `
@@ -137,11 +142,12 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   const maxFanIn = flags.maxFanIn === undefined ? undefined : parseCount(flags.maxFanIn, '--max-fan-in', 1_000_000);
   if (maxFanIn !== undefined && maxFanIn < 2) throw new InputError('--max-fan-in', 'be at least 2', flags.maxFanIn);
   if (flags.adversary) oneOutput(outputs);
+  const maxSeconds = parsePositive(flags.maxSeconds ?? String(DEFAULT_MAX_SECONDS), '--max-seconds');
   return {
     expr, maxError, ...(outputs ? { outputs } : {}), vars, ranges, exclude: flags.exclude ?? [], count, seed, dtype,
     ...(data ? { data } : {}),
     deep, minimize, norm, maxDepth, ...(maxFanIn !== undefined ? { maxFanIn } : {}),
-    adversary: flags.adversary === true,
+    adversary: flags.adversary === true, maxSeconds,
     json: flags.json === true, ...(flags.save !== undefined ? { save: flags.save } : {}),
     exports: flags.export ?? [], force: flags.force === true,
   };
@@ -156,7 +162,7 @@ export function runCompile(req: CompileRequest, samples?: Float64Array): Compile
     ...(req.exclude.length ? { exclude: req.exclude } : {}),
     ...(req.outputs ? { outputs: req.outputs } : {}), measureCount: req.count, seed: req.seed,
     deep: req.deep, minimize: req.minimize, maxDepth: req.maxDepth, norm: req.norm, dtype: req.dtype,
-    ...(req.maxFanIn ? { maxFanIn: req.maxFanIn } : {}), ...(samples ? { samples } : {}),
+    ...(req.maxFanIn ? { maxFanIn: req.maxFanIn } : {}), ...(samples ? { samples } : {}), maxSeconds: req.maxSeconds,
   };
   try {
     return compileFormula(options);

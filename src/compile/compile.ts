@@ -1,9 +1,12 @@
 import type { Expr } from '../expr/ast.ts';
-import { DEFAULT_MAX_SEGMENTS } from '../approx/approximate.ts';
+import { DEFAULT_MAX_SECONDS, DEFAULT_MAX_SEGMENTS } from '../approx/approximate.ts';
+import { withWork } from '../approx/budget.ts';
+import { withProgress } from '../approx/progress.ts';
 import { WorkError } from '../errors.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
+import { compileWork, estimateCost, refuseLongCompile } from './cost.ts';
 import { checkFloorOnBox, checkToleranceFloor } from './floor.ts';
 import { checkCompileOptions } from './options.ts';
 import { chargeRequest, type ChargedRequest } from './constants.ts';
@@ -35,8 +38,12 @@ export type { CompileOptions, CompileResult, NodeReport, OutputReport, OutputSpe
  */
 export function compileFormula(options: CompileOptions): CompileResult {
   const o = checkCompileOptions(options);
-  if ((o.norm ?? 'auto') === 'auto' && !(o.outputs && o.outputs.length > 0)) return compileBestNorm(o);
-  return buildFormula(o).finish();
+  // One work pool for all the request's pieces; the approx stages report to onProgress.
+  const work = compileWork(o.maxSeconds ?? DEFAULT_MAX_SECONDS);
+  return withWork(work, () => withProgress(o.onProgress, () => {
+    if ((o.norm ?? 'auto') === 'auto' && !(o.outputs && o.outputs.length > 0)) return compileBestNorm(o);
+    return buildFormula(o).finish();
+  }));
 }
 
 /** readRequest with the constant subexpressions' charges taken from the tolerances (constants.ts). */
@@ -57,12 +64,14 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = 
   const box = req.inputs.map((v) => o.vars[v]!);
   const mayMeet = (lo: number[], hi: number[]) => p.region.mayMeet(lo, hi);
   checkToleranceFloor(req.formulas.map((f) => f.expr), req.names, req.inputs, box, req.tolerances, dtype, mayMeet);
+  const deep = o.deep ?? 'auto';
+  const limit = o.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+  refuseLongCompile(estimateCost(model, req.maxError, deep, limit), req.maxError, o.maxSeconds ?? DEFAULT_MAX_SECONDS);
   const [boxLo, boxHi] = [box.map((b) => b[0]), box.map((b) => b[1])];
   const scope: RoundingScope = { dtype, boxLo, boxHi, region: p.region, onProgress: o.onProgress };
-  const deep = o.deep ?? 'auto';
   const s = searchPlans({
     req, g: p.g, ranges: p.ranges, live: p.live, outIds: p.outIds, model, rounding: scope, layout: layoutFor(dtype),
-    deep, deepLevels: o.deepLevels, limit: o.maxSegments ?? DEFAULT_MAX_SEGMENTS,
+    deep, deepLevels: o.deepLevels, limit,
     fanIn: o.maxFanIn ?? (dtype === 'float32' ? 4 : Infinity),
     maxDepth: o.maxDepth ?? 64, minimize: o.minimize ?? 'relus', toBeat, onProgress: o.onProgress,
     exactSteps: p.exactSteps, exactArgs: p.exactArgs,

@@ -1,10 +1,11 @@
 import {
-  choice, DTYPES, listOf, ofType, optionsOf, pairRecord, required, wholeNumber, type Options,
+  choice, DTYPES, listOf, ofType, optionsOf, pairRecord, positiveNumber, required, wholeNumber, type Options,
 } from '../validate.ts';
 import type { CompileOptions } from './types.ts';
 
 const OPTIONS = ['expr', 'vars', 'ranges', 'exclude', 'maxError', 'maxSegments', 'samples', 'measureCount',
-  'onProgress', 'seed', 'deep', 'maxDepth', 'deepLevels', 'dtype', 'maxFanIn', 'minimize', 'norm', 'outputs'] as const;
+  'onProgress', 'seed', 'deep', 'maxDepth', 'deepLevels', 'dtype', 'maxFanIn', 'minimize', 'norm', 'outputs',
+  'maxSeconds'] as const;
 type Unlisted = Exclude<keyof CompileOptions, (typeof OPTIONS)[number]>;
 /** Every option of CompileOptions is listed (else tsc fails here): none is refused as unknown. */
 export const OPTIONS_LISTED: Unlisted extends never ? true : never = true;
@@ -35,6 +36,7 @@ export function checkCompileOptions(opts: unknown): CompileOptions {
   choice(o.minimize, 'minimize', ['relus', 'params']);
   choice(o.norm, 'norm', ['auto', 'fold', 'squares']);
   listOf(o.outputs, 'outputs', checkOutput);
+  positiveNumber(o.maxSeconds, 'maxSeconds');
   return { ...(o as unknown as CompileOptions), vars, ...(ranges ? { ranges } : {}) };
 }
 

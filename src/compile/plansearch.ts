@@ -1,3 +1,4 @@
+import { roomForAgain, workLeft } from '../approx/budget.ts';
 import { roundingErrorBound } from '../net/rounding.ts';
 import { assemble, type Assembled } from './assemble.ts';
 import { estimatedRelus, planSplit, splitBudgets, type PlanSplit, type SplitModel } from './budget.ts';
@@ -61,8 +62,13 @@ export interface SearchState {
   failed: Map<number, number>;
 }
 
-/** One plan's attempts: the part of the tolerance for the construction, and per-node scales. */
-interface Attempt { factor: number; rebalanced: boolean; nodeScale: Map<number, number> }
+/**
+ * One plan's attempts: the part of the tolerance for the construction, per-node scales, and the
+ * work left (approx/budget.ts) when the last attempt began: the rescaling that only makes the
+ * network smaller is not built when the request's pool cannot pay for another such attempt (a
+ * 500-term sum of sin(kx): a second build of 29 s for one segment fewer).
+ */
+interface Attempt { factor: number; rebalanced: boolean; nodeScale: Map<number, number>; before: number }
 
 type Next = 'again' | 'stop';
 
@@ -83,11 +89,12 @@ export function searchPlans(c: SearchContext): SearchState {
   const plans = candidatePlans(c.deep, squares);
   for (const [index, plan] of plans.entries()) {
     const split = planSplit(c.model, plan.deepShare);
-    const a: Attempt = { factor: 0.97, rebalanced: false, nodeScale: new Map() };
+    const a: Attempt = { factor: 0.97, rebalanced: false, nodeScale: new Map(), before: Infinity };
     const deep = plan.deepShare > 0 ? ` (deep squares, ${plan.deepShare * 100}% of the tolerance)` : '';
     const what = `plan ${index + 1} of ${plans.length}${deep}`;
     for (let attempt = 0; attempt < 6; attempt++) {
       c.onProgress?.('planning', `${what}, attempt ${attempt + 1}`);
+      a.before = workLeft();
       const built = buildAttempt(c, s, split, a);
       if (!built) break;
       if ((c.req.multi ? judgeSeveral(c, s, a, built) : judgeOne(c, s, a, built)) === 'stop') break;
@@ -193,7 +200,7 @@ function judgeOne(c: SearchContext, s: SearchState, a: Attempt, built: Assembled
     if (!s.best || score(c, built) < score(c, s.best.built)) s.best = { built, rounding, total, total32 };
     // Part of the tolerance went unused (the rounding reserve, whole segment counts): one more
     // build with the budgets scaled up to use it; the smaller network is kept.
-    if (a.rebalanced || target >= 0.99 * maxError) return 'stop';
+    if (a.rebalanced || target >= 0.99 * maxError || !roomForAgain(a.before)) return 'stop';
     a.rebalanced = true;
     a.factor *= Math.min(1.5, (0.998 * maxError - (target - built.errorOut)) / Math.max(built.errorOut, 1e-300));
     return 'again';
@@ -231,7 +238,7 @@ function judgeSeveral(c: SearchContext, s: SearchState, a: Attempt, built: Assem
       s.best = { built, rounding: rounding64[0]!, total, total32: Math.max(...totals) };
     }
     const slack = built.errorOuts.map((e, k) => (0.998 * tolerances[k]! - roundingAll[k]!) / Math.max(e, 1e-300));
-    if (a.rebalanced || Math.max(...slack) < 1.05) return 'stop';
+    if (a.rebalanced || Math.max(...slack) < 1.05 || !roomForAgain(a.before)) return 'stop';
     a.rebalanced = true;
     for (const n of c.model.nodes) {
       a.nodeScale.set(n.id, Math.min(4, ...c.model.feeds.flatMap((f, k) => (f.has(n.id) ? [slack[k]!] : []))));

@@ -23,6 +23,12 @@ export interface CompileOptions {
   samples?: Float64Array;
   /** How many fresh uniform samples measure the error when `samples` is not given. */
   measureCount?: number;
+  /**
+   * Seconds of work the request may take (default 60): refused at once (InputError on maxError)
+   * when the estimate from its plan is longer, and stopped with a WorkError ('work-limit') when
+   * its pieces' certificates and placements spend the work limit in proportion (compile/cost.ts).
+   */
+  maxSeconds?: number;
   /** Called as each long step starts (planning attempts, float32 analysis, measuring), for progress lines. */
   onProgress?: (step: string, detail: string) => void;
   /** Seed of those samples (a whole number >= 0). */

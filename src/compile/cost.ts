@@ -1,0 +1,83 @@
+import { RequestWork } from '../approx/budget.ts';
+import { estimatedSeconds } from '../approx/minimal.ts';
+import { InputError, WorkError } from '../errors.ts';
+import { treeSize } from '../expr/parse.ts';
+import { candidatePlans } from './plansearch.ts';
+import { planSplit, splitBudgets, type SplitModel } from './budget.ts';
+import { fnOf } from './piece.ts';
+
+/**
+ * The cost of a compile request, bounded before and during the work (issue 30): an estimate of
+ * its seconds from the plan, refused at once above `maxSeconds`, and one work pool for all that
+ * its pieces certify and place (approx/budget.ts), in proportion to `maxSeconds`, so that a
+ * request the estimate misjudged still ends with a WorkError naming the limit.
+ */
+
+/**
+ * Work units (formula-node visits of the certificates' interval enclosures; a node of a point
+ * value counts 1/8, approx/placement.ts) a compile request may spend per second of `maxSeconds`.
+ * A visit costs 1.3–2 µs on a 500-term sum of sin(kx) (its 201 segments refined 6,000 pieces ×
+ * 2,500 nodes in 20–30 s), less on formulas of cheaper operations: 4e5 a second keeps the
+ * certificates of the dearest kind within about 30–45 s of the default 60, the rest of the work
+ * (sampling, rewriting, measuring) within the other 15–30. The compile tests spend at most 2e6.
+ */
+export const VISITS_PER_SECOND = 4e5;
+
+/** The work pool of a compile request allowed `maxSeconds`, whose refusal names the limit and what fell short. */
+export function compileWork(maxSeconds: number): RequestWork {
+  const limit = maxSeconds * VISITS_PER_SECOND;
+  return new RequestWork(limit, (shortfall) => new WorkError(
+    `compile could not finish within its work limit of ${limit.toPrecision(3)} formula-node visits of the ` +
+    `certificates' interval enclosures (${VISITS_PER_SECOND.toPrecision(2)} a second of --max-seconds ` +
+    `${maxSeconds}): ${shortfall}; raise the tolerance or --max-seconds.`, 'work-limit'));
+}
+
+/**
+ * Seconds of certification per segment and formula node of a piece, beyond approx's estimate of
+ * its construction (approx/minimal.ts estimatedSeconds: the tube, the walk, the fixed work): the
+ * construction's certificates refine wide enclosures of f'' (a 500-term sum of sin(kx) at 1,
+ * 201 segments of a 2,499-node curve: 45 pieces a segment, 29 s).
+ */
+const CERTIFY_SECONDS = 6e-5;
+
+/** The estimate of a request: its seconds, and the piece that costs most (its segments and formula size). */
+export interface CostEstimate { seconds: number; segments: number; nodes: number }
+
+/**
+ * Seconds to build the cheapest candidate plan (deep squares cost next to nothing to build):
+ * per shallow piece, approx's estimate of its construction from its segments c/√e and its
+ * formula's size, plus its certificates. A piece past the quick refusal of minimalPwl (more
+ * than 4× `limit` and 1e5 segments) costs nothing: it is refused before any sampling.
+ */
+export function estimateCost(
+  model: SplitModel, maxError: number, deep: 'auto' | 'never' | 'always', limit: number,
+): CostEstimate {
+  const squares = model.nodes.filter((n) => n.kind === 'square').length;
+  let cheapest: CostEstimate = { seconds: Infinity, segments: 0, nodes: 0 };
+  for (const plan of candidatePlans(deep, squares)) {
+    const split = planSplit(model, plan.deepShare);
+    const budgets = splitBudgets(model, split, maxError, 0.97, new Map());
+    const cost: CostEstimate = { seconds: 0, segments: 0, nodes: 0 };
+    let dearest = 0;
+    for (const n of split.shallow) {
+      if (n.kind === 'norm') continue;
+      const segments = model.cost.get(n.id)! / Math.sqrt(budgets.get(n.id)!);
+      if (!(segments <= Math.max(4 * limit, 1e5))) continue;
+      const nodes = treeSize(fnOf(n)).nodes;
+      const seconds = estimatedSeconds(segments, nodes) + CERTIFY_SECONDS * segments * nodes;
+      if (seconds > dearest) [dearest, cost.segments, cost.nodes] = [seconds, Math.ceil(segments), nodes];
+      cost.seconds += seconds;
+    }
+    if (cost.seconds < cheapest.seconds) cheapest = cost;
+  }
+  return cheapest;
+}
+
+/** An InputError on the tolerance when the estimate is over `maxSeconds` (compile's --max-seconds). */
+export function refuseLongCompile(cost: CostEstimate, maxError: number, maxSeconds: number): void {
+  if (!(cost.seconds > maxSeconds)) return;
+  throw new InputError('--max-error', `need at most ${maxSeconds} s of work (--max-seconds): an estimated ` +
+    `${Math.ceil(cost.seconds)} s, most for a piece of about ${cost.segments} segments of a ${cost.nodes}-node ` +
+    'formula (c/√e on optimal knots); raise the tolerance or --max-seconds', maxError,
+  { field: 'maxError', code: 'out-of-range' });
+}
