@@ -185,6 +185,16 @@ export function knotnetArgs(line: string): string[] | null {
   return args.some((a) => /["']/.test(a)) ? null : args;
 }
 
+/**
+ * A line the doc test runs in its own process: a plain `npx knotnet …` command (knotnetArgs),
+ * alone or with its output sent to /dev/null (`> /dev/null`: what it prints is dropped); else null.
+ */
+export function inProcessCommand(line: string): { args: string[]; discard: boolean } | null {
+  const m = /^(.*\S)\s+>\s*\/dev\/null$/.exec(line);
+  const args = knotnetArgs(m ? m[1]! : line);
+  return args && { args, discard: m !== null };
+}
+
 /** Runs one page's examples of the given kinds; returns what each command did. */
 export async function runPage(
   page: string, kinds: Set<Example['kind']>, entry: string, inProcess?: InProcess,
@@ -196,9 +206,9 @@ export async function runPage(
       if (!kinds.has(ex.kind)) continue;
       const runs: Ran[] = [];
       for (const c of blockCommands(ex.block.text)) {
-        const args = inProcess && ex.kind !== 'server' ? knotnetArgs(c.line) : null;
+        const plain = inProcess && ex.kind !== 'server' ? inProcessCommand(c.line) : null;
         runs.push(ex.kind === 'server' ? await runServer(c, dir, entry)
-          : args ? { command: c, ...await inProcess!(args, dir) } : runCommand(c, dir, entry));
+          : plain ? await runInProcess(c, plain, dir, inProcess!) : runCommand(c, dir, entry));
       }
       results.push({ ex, runs });
     }
@@ -206,6 +216,13 @@ export async function runPage(
   } finally {
     removeFolder(dir);
   }
+}
+
+async function runInProcess(
+  c: Command, plain: { args: string[]; discard: boolean }, dir: string, inProcess: InProcess,
+): Promise<Ran> {
+  const r = await inProcess(plain.args, dir);
+  return { command: c, ...r, stdout: plain.discard ? '' : r.stdout };
 }
 
 /** The CLI the examples run: dist/'s when built and fresh, else the bin script through tsx. */

@@ -1,15 +1,16 @@
 /**
  * Every `sh` example of README.md, CONTRIBUTING.md and docs/ runs as written, in a temporary
  * folder (never the checkout), with the exit code it states (0 unless `# exits N`), and prints
- * the output shown after it (timings masked as `…`). A plain `npx knotnet …` line runs in this
- * process (test/support/cli.ts runCli); lines with pipes or redirections run in bash. Blocks
+ * the output shown after it (timings masked as `…`). A plain `npx knotnet …` line, alone or
+ * `> /dev/null`, runs in this process (test/support/cli.ts runCli); other pipes and redirections
+ * run in bash. Blocks
  * marked `sh long` (the demo, training) run with `node --import tsx scripts/doc-examples.ts
  * --long`, not here.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  examplePages, exampleEntry, knotnetArgs, outputMismatch, pageExamples, runPage,
+  examplePages, exampleEntry, inProcessCommand, knotnetArgs, outputMismatch, pageExamples, runPage,
 } from '../../scripts/doc-examples.ts';
 import { runCli } from '../support/cli.ts';
 import { distIsFresh } from '../support/dist.ts';
@@ -53,5 +54,13 @@ describe('the doc-example tools', () => {
     assert.equal(knotnetArgs('npx knotnet sample shell | head -2'), null);
     assert.equal(knotnetArgs('npx knotnet approx x --save a.json > /dev/null'), null);
     assert.equal(knotnetArgs('printf x > a.csv'), null);
+  });
+
+  it('inProcessCommand takes a plain command, alone or > /dev/null (its output dropped), and nothing else', () => {
+    assert.deepEqual(inProcessCommand('npx knotnet approx x --save a.json --quiet > /dev/null'),
+      { args: ['approx', 'x', '--save', 'a.json', '--quiet'], discard: true });
+    assert.deepEqual(inProcessCommand('npx knotnet sample shell'), { args: ['sample', 'shell'], discard: false });
+    assert.equal(inProcessCommand('npx knotnet approx x > a.txt'), null);
+    assert.equal(inProcessCommand('npx knotnet sample shell | head -2 > /dev/null'), null);
   });
 });
