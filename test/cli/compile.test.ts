@@ -243,7 +243,7 @@ describe('knotnet compare', () => {
   it('a short run measures every network on the same held-out samples and writes a report', async () => {
     const report = join(dir, 'report');
     const exported = join(dir, 'nets');
-    const r = await runCli(['compare', '--budget-seconds', '1', '--samples', '1000', '--certify-seconds', '0.5',
+    const r = await runCli(['compare', '--budget-seconds', '1', '--samples', '1000', '--certify-seconds', '0.1',
       '--json', '--report', report, '--export-dir', exported]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
@@ -259,7 +259,7 @@ describe('knotnet compare', () => {
       'error-distribution.png']) assert.ok(existsSync(join(report, f)), f);
     // The report records what reproduces it: command, seed, budget, version and date.
     const run = JSON.parse(readFileSync(join(report, 'run.json'), 'utf8'));
-    assert.equal(run.command, `knotnet compare --budget-seconds 1 --samples 1000 --certify-seconds 0.5 --json ` +
+    assert.equal(run.command, `knotnet compare --budget-seconds 1 --samples 1000 --certify-seconds 0.1 --json ` +
       `--report ${report} --export-dir ${exported}`);
     assert.deepEqual([run.seed, run.budgetSeconds, run.version], [1, 1,
       JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version]);
