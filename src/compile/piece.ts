@@ -99,9 +99,23 @@ export function lipschitzOf(fn: Expr, range: [number, number]): number {
   return k;
 }
 
+/**
+ * Cost constants already found, by g and range: the planner asks for each several times (rewrites,
+ * fusion, the split), and each costs a target (its scale checked) and ~8,300 values of g''
+ * (a 1,900-term sum of sin(kx): 1,900 nodes asked 4 times each, 56 s before any work).
+ */
+const costs = new Map<string, number>();
+
 /** Asymptotic cost constant c with segments ≈ c / sqrt(error) (docs/DESIGN.md §1, minimax). */
 export function costConstant(fn: Expr, range: [number, number]): number {
-  return curvatureIntegral(targetFor(fn, range), 0.5) / 4;
+  const key = `${exprKey(fn)}|${range[0]}|${range[1]}`;
+  let c = costs.get(key);
+  if (c === undefined) {
+    c = curvatureIntegral(targetFor(fn, range), 0.5) / 4;
+    if (costs.size >= 4096) costs.clear();
+    costs.set(key, c);
+  }
+  return c;
 }
 
 /**
