@@ -1,7 +1,8 @@
 /**
- * Test group: expressions, networks, exports, certification, reports, training, errors.
- * `npm test` runs each group in one process; test/groups.test.ts says why and keeps every test
- * file in exactly one group.
+ * Test group: the command line (in process and spawned), expressions, networks, exports,
+ * certification, reports, training, errors.
+ * `npm test` runs each group in one process, the three side by side; test/groups.test.ts says why
+ * and keeps every test file in exactly one group.
  */
 import '../certify/adversary.test.ts';
 import '../certify/certify.test.ts';
@@ -9,13 +10,33 @@ import '../certify/constructions.test.ts';
 import '../certify/convex.test.ts';
 import '../certify/readers.test.ts';
 import '../certify/vnnlib.test.ts';
-import '../expr/derivative.test.ts';
-import '../expr/functions.test.ts';
-import '../expr/interval.test.ts';
-import '../expr/parse-limits.test.ts';
-import '../expr/parse.test.ts';
-import '../expr/special.test.ts';
-import '../expr/straightline.test.ts';
+import '../cli/approx.test.ts';
+import '../cli/certify.test.ts';
+import '../cli/check-outputs.test.ts';
+import '../cli/check.test.ts';
+import '../cli/compile.test.ts';
+import '../cli/demo-float32.test.ts';
+import '../cli/exclude.test.ts';
+import '../cli/explore.test.ts';
+import '../cli/files.test.ts';
+import '../cli/fit.test.ts';
+import '../cli/functions.test.ts';
+import '../cli/interrupt.test.ts';
+import '../cli/leftovers.test.ts';
+import '../cli/limits.test.ts';
+import '../cli/main.test.ts';
+import '../cli/messages.test.ts';
+import '../cli/outputs-overlap.test.ts';
+import '../cli/outputs-own.test.ts';
+import '../cli/parse.test.ts';
+import '../cli/pipe.test.ts';
+import '../cli/predict-outputs.test.ts';
+import '../cli/predict.test.ts';
+import '../cli/progress.test.ts';
+import '../cli/read-limits.test.ts';
+import '../cli/runtimes.test.ts';
+import '../cli/table.test.ts';
+import '../cli/truth.test.ts';
 import '../export/hostile-artifact.test.ts';
 import '../export/index.test.ts';
 import '../export/load-artifact.test.ts';
@@ -26,6 +47,13 @@ import '../export/onnx-proto.test.ts';
 import '../export/onnx.test.ts';
 import '../export/safetensors.test.ts';
 import '../export/tfjs.test.ts';
+import '../expr/derivative.test.ts';
+import '../expr/functions.test.ts';
+import '../expr/interval.test.ts';
+import '../expr/parse-limits.test.ts';
+import '../expr/parse.test.ts';
+import '../expr/special.test.ts';
+import '../expr/straightline.test.ts';
 import '../net/evaluate.test.ts';
 import '../net/json.test.ts';
 import '../net/network.test.ts';
