@@ -28,8 +28,8 @@ function cli(...args: string[]): () => Result {
 /** The exit code, and stderr is exactly one line (no stack trace) matching the pattern. */
 function expectRefused(r: Result, code: number, pattern: RegExp) {
   assert.equal(r.code, code, `exit ${r.code}: ${r.stderr}`);
-  // Progress lines ("sizing: …", "sizing, tube: …", once a step on a busy machine) are not messages.
-  const lines = r.stderr.trimEnd().split('\n').filter((l) => !/^sizing(, [a-z' ]+)?: /.test(l));
+  // Progress lines ("sizing: …", "compile, tube: …", once a step on a busy machine) are not messages.
+  const lines = r.stderr.trimEnd().split('\n').filter((l) => !/^(sizing|compile)(, [a-z0-9' ]+)?: /.test(l));
   assert.equal(lines.length, 1, `not one line: ${r.stderr}`);
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
@@ -136,6 +136,27 @@ test('compile of a product near 4e12 at 1e-3: float32 refused at once with its f
   const r = product64();
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /^knotnet: --max-error 0\.001 could not be met: /m);
+});
+
+// compile's cost bounded like approx's (compile/cost.ts): an estimate from the plan refused at once
+// above --max-seconds, and a sum of 100 sin(kx) (a fused curve of 497 nodes whose enclosures refine
+// wide) builds within its work pool (a 500-term one: 40 s CPU, was 133 s; not run here).
+const sinSum = (n: number) => Array.from({ length: n }, (_, k) => `sin(${k + 1}*x)`).join('+');
+const compileCosts = [
+  cli('compile', 'sin(x)', '--var', 'x=0:1000', '--max-error', '1e-6'),
+  cli('compile', 'x^2', '--var', 'x=0:1', '--max-seconds', '0'),
+  cli('compile', sinSum(100), '--var', 'x=0:1', '--json'),
+];
+test('compile estimates its work before doing it: sin on [0, 1000] at 1e-6 (~194,000 segments) is refused at once ' +
+  'naming the limit and the estimate; --max-seconds 0 is refused; a 100-term sum of sin(kx) builds', () => {
+  expectRefused(compileCosts[0]!(), 2, new RegExp(String.raw`^knotnet: --max-error must need at most 60 s of work ` +
+    String.raw`\(--max-seconds\): an estimated \d+ s, most for a piece of about 19\d{4} segments of a 2-node formula ` +
+    String.raw`\(c/√e on optimal knots\); raise the tolerance or --max-seconds \(got 0\.000001\)\.$`));
+  expectRefused(compileCosts[1]!(), 2, /^knotnet: --max-seconds must be a positive number \(got "0"\)\.$/);
+  const r = compileCosts[2]!();
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.ok(out.maxError.certified <= 1 && out.maxError.measured <= out.maxError.certified, r.stdout.slice(-300));
 });
 
 const T3_BOX = ['--var', 'dx=-2.4e7:2.4e7', '--var', 'dy=-2.4e7:2.4e7', '--var', 'dz=-2.4e7:2.4e7', '--range',

@@ -1,0 +1,54 @@
+/**
+ * compile's cost bounded before and during the work (compile/cost.ts): the maxSeconds option
+ * checked up front, the estimate from the plan (segments by the cost model, analytic here),
+ * and the request's one work pool, which ends a piece's proof in one WorkError naming its limit.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { withWork } from '../../src/approx/budget.ts';
+import { compileFormula } from '../../src/compile/compile.ts';
+import { compileWork, VISITS_PER_SECOND } from '../../src/compile/cost.ts';
+import { approximateOnRange } from '../../src/compile/piece.ts';
+import { InputError, WorkError } from '../../src/errors.ts';
+import { parseFormula } from '../../src/expr/parse.ts';
+
+const base = { expr: 'x^2', vars: { x: [0, 1] as [number, number] }, maxError: 1e-3 };
+
+test('maxSeconds is checked before any work: a finite number above 0, with its field and code', () => {
+  for (const [value, code] of [[0, 'not-positive'], [-1, 'not-positive'], [Infinity, 'not-finite'],
+    [Number.NaN, 'not-finite'], ['60', 'wrong-type']] as const) {
+    assert.throws(() => compileFormula({ ...base, maxSeconds: value as number }),
+      (e: unknown) => e instanceof InputError && e.field === 'maxSeconds' && e.code === code,
+      `maxSeconds ${String(value)}`);
+  }
+  const r = compileFormula({ ...base, maxSeconds: 5 });
+  assert.ok(r.certifiedMax <= 1e-3 && r.measuredMax <= r.certifiedMax);
+});
+
+test('a request whose estimate is over maxSeconds is refused at once, naming the limit and the estimate: sin on ' +
+  '[0, 1000] at 1e-6 needs ∫√|sin| / (4√(0.97e-6)) segments (the construction\'s share of the tolerance)', () => {
+  // ∫₀^π √sin = √π·Γ(3/4)/Γ(5/4) = 2.396280469; 1000/π half-periods of it.
+  const integral = (1000 / Math.PI) * 2.396280469;
+  const segments = integral / (4 * Math.sqrt(0.97e-6));
+  assert.throws(() => compileFormula({ expr: 'sin(x)', vars: { x: [0, 1000] }, maxError: 1e-6 }), (e: unknown) => {
+    if (!(e instanceof InputError) || e.field !== 'maxError' || e.code !== 'out-of-range') return false;
+    const m = /need at most 60 s of work .*: an estimated (\d+) s, most for a piece of about (\d+) segments of a 2-node/
+      .exec(e.message);
+    assert.ok(m, e.message);
+    assert.ok(Number(m[1]) > 60, e.message);
+    assert.ok(Math.abs(Number(m[2]) - segments) <= 0.005 * segments, `${m[2]} segments, analytic ${segments}`);
+    return true;
+  });
+});
+
+test('the request\'s pool ends a piece\'s proof that needs more than its work limit in one WorkError naming it', () => {
+  const fn = parseFormula(Array.from({ length: 20 }, (_, k) => `sin(${k + 1}*u)`).join('+')).expr;
+  const work = compileWork(1e-3);
+  assert.equal(work.limit, 1e-3 * VISITS_PER_SECOND);
+  assert.throws(() => withWork(work, () => approximateOnRange(fn, [0, 1], 0.05, 1_000_000)), (e: unknown) =>
+    e instanceof WorkError && e.code === 'work-limit' && !e.message.includes('\n') &&
+    new RegExp(String.raw`^compile could not finish within its work limit of 400 formula-node visits .*` +
+      String.raw`--max-seconds 0\.001\): a piece's share of the tolerance, 0\.0500, was not proven: the best proven ` +
+      String.raw`bound was .*; raise the tolerance or --max-seconds\.$`).test(e.message));
+  assert.ok(work.left <= 0, `left ${work.left}`);
+});
