@@ -18,7 +18,7 @@ export interface Assembled {
   summary: ReturnType<typeof networkSummary>;
   hints: PreRangeHints;
   /** A network that is one folded norm of coordinates: its rounding by foldRoundingBound; else null. */
-  foldRounding: ((dtype: 'float64' | 'float32') => number) | null;
+  foldRounding: ((dtype: 'float64' | 'float32', evaluations?: number) => number) | null;
 }
 
 /** One node laid out by the builder of its kind. */
@@ -71,12 +71,14 @@ function finish(c: LayoutContext, reports: NodeReport[]): Assembled {
       prog, several.ids.map((id) => c.forms[id]!), several.ids.map((id) => [lowOf(c, id), hiOf(c, id)]),
       g.inputs, several.names,
     )
-    : prog.toNetwork(c.forms[g.output]!, lowOf(c, g.output), g.inputs, 'y', hiOf(c, g.output), c.layout.offsetOutput);
+    : prog.toNetwork(c.forms[g.output]!, lowOf(c, g.output), g.inputs, 'y', hiOf(c, g.output),
+      c.layout.offsetOutput && !c.foldTrace?.trace.base); // foldbase.ts ends in base + T: one sum at |y|
   const errorOuts = (several?.ids ?? [g.output]).map((id) => c.err[id]!);
   const fold = c.foldTrace;
   const outHi = hiOf(c, g.output);
   const foldRounding = fold && !several
-    ? (dtype: 'float64' | 'float32') => foldRoundingBound(network, fold.trace, dtype, fold.R, outHi)
+    ? (dtype: 'float64' | 'float32', evaluations?: number) =>
+      foldRoundingBound(network, fold.trace, dtype, fold.R, outHi, evaluations)
     : null;
   const summary = networkSummary(network);
   return { network, errorOut: c.err[g.output]!, errorOuts, reports, summary, hints: prog.preRanges(), foldRounding };

@@ -1,5 +1,6 @@
 import { roundingErrorBound, RoundingSplit } from '../net/rounding.ts';
 import type { Assembled } from './assemble.ts';
+import { BASE_CONE_FINE_EVALUATIONS } from './foldround.ts';
 import type { Region } from './region.ts';
 
 /**
@@ -58,6 +59,11 @@ function float32Analysis(s: RoundingScope, built: Assembled): (evaluations: numb
 export function certifyFloat32(s: RoundingScope, built: Assembled, maxError: number): number {
   const analysis = float32Analysis(s, built);
   const total32 = built.errorOut + analysis(FLOAT32_SPLIT_EVALUATIONS);
+  // A folded norm's direction patches (foldround.ts): finer ones where the coarse bound is within 2× of the tolerance.
+  if (built.foldRounding && s.dtype === 'float32' && total32 > maxError && total32 < 2 * maxError) {
+    s.onProgress?.('float32 analysis', `finer direction patches for ${built.summary.relus} ReLUs`);
+    return Math.min(total32, built.errorOut + built.foldRounding('float32', BASE_CONE_FINE_EVALUATIONS));
+  }
   if (total32 > maxError && total32 < 1.25 * maxError) {
     return Math.min(total32, built.errorOut + analysis(FLOAT32_FINE_EVALUATIONS));
   }

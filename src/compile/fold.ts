@@ -75,6 +75,25 @@ export function foldProjection(a: number): { m: [number, number]; c: number; rel
   return { m: [Math.cos(a / 2), Math.sin(a / 2)], c: 2 / (1 + Math.cos(a / 2)), relError: Math.tan(a / 4) ** 2 };
 }
 
+/**
+ * The projection with a unit first weight (the float32 layout, foldunits.ts): ⟨w, (1, q)⟩ with
+ * q = tan(a/2) equals |w| on both edges of the wedge [0, a] and |w|·sec(a/2) in its middle
+ * (|w|·(cos θ + q·sin θ) = |w|·cos(θ − a/2)/cos(a/2)): within a relative sec(a/2) − 1 above |w|,
+ * never below. The long coordinate enters with weight 1: no rounding of its product.
+ */
+export function unitProjection(a: number): { q: number; relError: number } {
+  return { q: Math.tan(a / 2), relError: 1 / Math.cos(a / 2) - 1 };
+}
+
+/** Which projection ends a plan's nodes: c·⟨w, m⟩ (fewest folds) or ⟨w, (1, q)⟩ (float32). */
+export type ProjectionKind = 'balanced' | 'unit';
+
+/** Relative error of a node's projection after its folds. */
+export function projectionError(folds: readonly number[], kind: ProjectionKind = 'balanced'): number {
+  const a = foldedAngle(folds);
+  return kind === 'unit' ? unitProjection(a).relError : foldProjection(a).relError;
+}
+
 /** Final wedge angle of a pair folded from the quadrant by the given k's. */
 export function foldedAngle(folds: readonly number[]): number {
   return folds.reduce((a, k) => a / k, Math.PI / 2);
@@ -101,8 +120,10 @@ export function treeLevels(n: number): { nodes: number; carried: number }[] {
 }
 
 /** Relative error bound of a plan's levels (module comment). */
-export function planRelError(levels: readonly { folds: readonly number[] }[]): number {
-  return levels.reduce((p, l) => p * (1 + foldProjection(foldedAngle(l.folds)).relError), 1) - 1;
+export function planRelError(
+  levels: readonly { folds: readonly number[] }[], kind: ProjectionKind = 'balanced',
+): number {
+  return levels.reduce((p, l) => p * (1 + projectionError(l.folds, kind)), 1) - 1;
 }
 
 /**

@@ -27,7 +27,7 @@ import { parallelotopeRoundingBound } from '../net/roundingaffine.ts';
  * largest bound is halved along its widest side, until the budget or a plateau), each no larger
  * than its parent's, and inner.
  */
-const K = 12;
+const SHELLS = 12;
 
 interface Patch { orthant: number[]; face: number; shell: number; lo: number[]; hi: number[]; bound: number }
 
@@ -93,7 +93,10 @@ function enclosure(p: Patch, R: number, alpha: readonly number[]): { center: num
  */
 export function coneRoundingBound(
   net: Network, alpha: readonly number[], R: number, dtype: Dtype, evaluations: number, inner: (r: number) => number,
+  o: { rMin?: number; shells?: number } = {},
 ): number {
+  const K = o.shells ?? SHELLS;
+  const rMin = o.rMin ?? 0;
   const n = net.inputs.length;
   if (alpha.length !== n || !alpha.every((a) => Number.isFinite(a) && a !== 0)) return Infinity;
   const mirrored = mirroredColumns(net);
@@ -110,7 +113,7 @@ export function coneRoundingBound(
     const orthant = new Array<number>(n).fill(1);
     free.forEach((c, k) => { if ((s >> k) & 1) orthant[c] = -1; });
     for (let face = 0; face < n; face++) {
-      for (let shell = 0; shell < K; shell++) {
+      for (let shell = 0; shell < K && R * 2 ** -shell > rMin; shell++) {
         const p = { orthant, face, shell, lo: new Array<number>(n).fill(0), hi: new Array<number>(n).fill(1) };
         p.lo[face] = 1;
         used++;
@@ -140,7 +143,7 @@ export function coneRoundingBound(
       push(heap, { ...p, bound: Math.min(top.bound, bound(p)) });
     }
   }
-  return Math.max(heap.length ? heap[0]!.bound : 0, inner(R * 2 ** -K));
+  return Math.max(heap.length ? heap[0]!.bound : 0, R * 2 ** -K > rMin ? inner(R * 2 ** -K) : 0);
 }
 
 /** A max-heap of patches by bound. */

@@ -1,5 +1,5 @@
 import {
-  foldedAngle, foldProjection, nodeRelus, planRelError, planRelus, treeLevels, type NormLevel, type NormPlan,
+  nodeRelus, planRelError, planRelus, projectionError, treeLevels, type NormLevel, type NormPlan, type ProjectionKind,
 } from './fold.ts';
 
 /**
@@ -51,7 +51,8 @@ function levelCost(
  * `maxDepth` fold layers; null when none exists (tolerance below float64 reach, or too deep).
  */
 export function designNorm(
-  terms: number, relTol: number, o: { maxDepth: number; minimize?: 'relus' | 'params'; maxK?: number },
+  terms: number, relTol: number,
+  o: { maxDepth: number; minimize?: 'relus' | 'params'; maxK?: number; projection?: ProjectionKind },
 ): NormPlan | null {
   if (!(terms >= 2) || !(relTol > 0) || !(o.maxDepth >= 0)) return null;
   const shape = treeLevels(terms);
@@ -60,7 +61,7 @@ export function designNorm(
   const all = candidates(maxK, Math.min(24, o.maxDepth));
   const opts: Option[] = [];
   for (const folds of all) {
-    const t = foldProjection(foldedAngle(folds)).relError;
+    const t = projectionError(folds, o.projection);
     const bin = Math.ceil((Math.log1p(t) / budget) * BINS - 1e-9);
     if (bin <= BINS) opts.push({ folds, bin });
   }
@@ -70,7 +71,7 @@ export function designNorm(
     if (!plan) return null;
     const depth = plan.reduce((s, l) => s + l.folds.length, 0);
     if (depth <= o.maxDepth) {
-      const relError = planRelError(plan);
+      const relError = planRelError(plan, o.projection);
       if (!(relError <= relTol)) return null;
       return { terms, levels: plan, relError, relus: planRelus(plan), depth };
     }

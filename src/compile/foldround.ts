@@ -1,5 +1,5 @@
 import type { Network } from '../net/network.ts';
-import { UNIT_ROUNDOFF } from '../net/rounding.ts';
+import { roundingErrorBound, UNIT_ROUNDOFF } from '../net/rounding.ts';
 import { gamma } from '../net/roundingrules.ts';
 import type { Kink } from './fold.ts';
 import { coneRoundingBound } from './foldcone.ts';
@@ -58,7 +58,13 @@ export type FoldEvent =
     kinks: Kink[]; wedge: number;
   };
 
-export interface FoldTrace { events: FoldEvent[]; values: number; root: number; rootLayer: number }
+export interface FoldTrace {
+  events: FoldEvent[]; values: number; root: number; rootLayer: number;
+  /** Laid out by foldbase.ts (float32): bounded by the cone analysis alone, in both dtypes. */
+  base?: boolean;
+  /** The least exact norm on the certified region (0 when unknown): smaller shells are not analysed. */
+  rMin?: number;
+}
 
 /**
  * How far a fold with float64 weights is from an isometry, relative to |w|: the per-fold term
@@ -91,17 +97,41 @@ interface State {
 
 export function foldRoundingBound(
   net: Network, trace: FoldTrace, dtype: 'float64' | 'float32', R: number, outputMax: number,
+  evaluations = dtype === 'float32' ? BASE_CONE_EVALUATIONS : BASE_CONE_EVALUATIONS / 20,
 ): number {
+  const alpha = leafScales(net, trace);
+  if (trace.base) return baseRoundingBound(net, alpha, dtype, R, trace.rMin ?? 0, evaluations);
   const whole = traceBound(net, trace, dtype, R, outputMax);
   if (dtype !== 'float32') return whole;
   // Direction patches (foldcone.ts); the ball of radius r near 0 by this module's bound at r.
-  const alpha = leafScales(net, trace);
   const inner = (r: number) => traceBound(net, trace, dtype, r, outputMax * (r / R) + 1.2 * r);
-  return Math.min(whole, coneRoundingBound(net, alpha, R, dtype, FOLD_CONE_EVALUATIONS, inner));
+  const shells = { rMin: trace.rMin ?? 0 };
+  return Math.min(whole, coneRoundingBound(net, alpha, R, dtype, FOLD_CONE_EVALUATIONS, inner, shells));
+}
+
+/**
+ * The float32 layout of foldbase.ts: direction patches (foldcone.ts) in shells down to R·2^−40
+ * (or the region's least norm), the ball below by net/rounding.ts's bound over its box.
+ */
+function baseRoundingBound(
+  net: Network, alpha: number[], dtype: 'float64' | 'float32', R: number, rMin: number, evaluations: number,
+): number {
+  if (!alpha.length) return Infinity;
+  const inner = (r: number) => {
+    const half = alpha.map((a) => r / Math.abs(a));
+    return roundingErrorBound(net, half.map((h) => -h), half, dtype)[0]!;
+  };
+  return coneRoundingBound(net, alpha, R, dtype, evaluations, inner, { rMin, shells: BASE_SHELLS });
 }
 
 /** Direction patches analysed for a folded norm's float32 bound (foldcone.ts). */
 export const FOLD_CONE_EVALUATIONS = 1500;
+/** The same for the float32 layout (foldbase.ts), whose bound keeps falling with finer patches. */
+export const BASE_CONE_EVALUATIONS = 6000;
+/** Near the tolerance (float32cert.ts certifyFloat32), finer patches for the float32 layout. */
+export const BASE_CONE_FINE_EVALUATIONS = 32000;
+/** Dyadic shells of the float32 layout's cover; the ball below R·2^−60 by net/rounding.ts. */
+const BASE_SHELLS = 60;
 
 /** α of each input column, when each is the leaf α·x_c of exactly one coordinate; else []. */
 function leafScales(net: Network, trace: FoldTrace): number[] {

@@ -1,7 +1,9 @@
 import { WorkError } from '../errors.ts';
+import { UNIT_ROUNDOFF } from '../net/floatformat.ts';
 import { combine, scale, type Form, type Program } from '../net/program.ts';
 import { foldKinks, foldProjection, planWeightDrift, type NormPlan } from './fold.ts';
 import { designNorm } from './foldplan.ts';
+import { foldPairBase, one, rowOf, type PairBuilder } from './foldbase.ts';
 import type { FoldEvent, FoldTrace, Row } from './foldround.ts';
 
 /**
@@ -14,7 +16,9 @@ import type { FoldEvent, FoldTrace, Row } from './foldround.ts';
  */
 export function foldNorm(
   prog: Program, args: { form: Form; lo: number; hi: number; err: number }[], R: number, budget: number,
-  o: { maxDepth: number; minimize: 'relus' | 'params'; maxK: number; extraLayers: number },
+  o: {
+    maxDepth: number; minimize: 'relus' | 'params'; maxK: number; extraLayers: number; base?: boolean; rMin?: number;
+  },
 ) {
   const trace: FoldEvent[] = [];
   // Leaves α·x_c of the inputs keep the rounding analysis relative (foldround.ts).
@@ -35,24 +39,63 @@ export function foldNorm(
   const eIn = Math.hypot(...args.map((a) => a.err));
   const Rw = R + eIn;
   const start = Math.max(0, ...leaves.map((f) => (f.terms.size ? f.layer : 0)));
-  // The weights' drift from the ideal folds (planWeightDrift, ~1e-12 relative) is charged too.
-  const tol = (budget - eIn) / Rw;
-  const opts = { maxDepth: o.maxDepth - start - o.extraLayers, minimize: o.minimize, maxK: o.maxK };
-  let plan = designNorm(args.length, tol, opts);
-  if (plan && plan.relError + planWeightDrift(plan.levels) > tol) {
-    plan = designNorm(args.length, tol - planWeightDrift(plan.levels), opts);
-  }
+  const depth = o.maxDepth - start - o.extraLayers;
+  const accordion = { maxDepth: depth, minimize: o.minimize, maxK: o.maxK };
+  const { plan, base } = o.base && coordinates ? choosePlan(args.length, budget - eIn, Rw, depth, o)
+    : { plan: fitPlan(args.length, (budget - eIn) / Rw, accordion), base: false };
   if (!plan) {
     throw new WorkError(`the norm could not be folded within its error budget ${budget.toPrecision(4)} `
       + `(upstream error ${eIn.toPrecision(4)}, norm up to ${Rw.toPrecision(4)}) in --max-depth ${o.maxDepth}`);
   }
-  const built = normUnits(prog, leaves, plan, Rw * (1 + plan.relError), trace);
+  const built = normUnits(prog, leaves, plan, Rw * (1 + plan.relError), trace, base ? foldPairBase : foldPair);
   const certified = (plan.relError + planWeightDrift(plan.levels)) * Rw;
   const foldTrace: FoldTrace | null = coordinates && plan.relError < 0.19
-    ? { events: trace, values: built.values, root: built.root, rootLayer: built.form.layer }
+    ? { events: trace, values: built.values, root: built.root, rootLayer: built.form.layer, base,
+      rMin: Math.max(0, (o.rMin ?? 0) - eIn) }
     : null;
   const folds = plan.levels.map((l) => l.folds);
   return { form: built.form, certified, errorIn: certified + eIn, R: Rw, folds, plan, trace: foldTrace };
+}
+
+type PlanOptions = Parameters<typeof designNorm>[2];
+
+/** The cheapest plan within `tol` (relative), the float64 weights' drift (planWeightDrift, ~1e-12) charged too. */
+function fitPlan(terms: number, tol: number, opts: PlanOptions): NormPlan | null {
+  const plan = designNorm(terms, tol, opts);
+  const drift = plan ? planWeightDrift(plan.levels) : 0;
+  if (plan && plan.relError + drift > tol) return designNorm(terms, tol - drift, opts);
+  return plan;
+}
+
+/**
+ * Typical float32 rounding of a folded norm of coordinates, in units of u·|w| (u = 2^−24), as the
+ * cone analysis proves it on T3 (docs/DESIGN.md §15): the accordion layout about 32, foldbase.ts
+ * about 12. Used only to choose between them; each certificate is proven afterwards.
+ */
+const FLOAT32_ROUNDING = { fold: 32, base: 12 };
+
+/**
+ * For a float32 build, the accordion layout (foldPair, k up to maxK) or the reflections of
+ * foldbase.ts: the one that needs fewer ReLUs once its typical float32 rounding is taken from
+ * the budget (the reflections when the accordion's does not fit), built on the whole budget (the
+ * plan search, compile/plansearch.ts, takes the proven rounding from the next attempt's budget).
+ */
+function choosePlan(
+  terms: number, budget: number, Rw: number, maxDepth: number, o: { minimize: 'relus' | 'params'; maxK: number },
+): { plan: NormPlan | null; base: boolean } {
+  const share = (layout: 'fold' | 'base') => (budget - FLOAT32_ROUNDING[layout] * UNIT_ROUNDOFF.float32 * Rw) / Rw;
+  const foldOpts = { maxDepth, minimize: o.minimize, maxK: o.maxK };
+  const baseOpts = { maxDepth, minimize: o.minimize, maxK: 2, projection: 'unit' as const };
+  const fold = share('fold') > 0 ? fitPlan(terms, share('fold'), foldOpts) : null;
+  const base = share('base') > 0 ? fitPlan(terms, share('base'), baseOpts) : null;
+  const accordion = fold !== null && (!base || fold.relus <= baseRelus(base));
+  return { plan: fitPlan(terms, budget / Rw, accordion ? foldOpts : baseOpts), base: !accordion };
+}
+
+/** ReLUs of a plan laid out by foldbase.ts: 4 per fold and node (3 for the first, 2 for its projection), carries. */
+function baseRelus(plan: NormPlan): number {
+  return plan.levels.reduce((t, l, i) => t + l.nodes * (4 * l.folds.length + 1 + (i > 0 ? 1 : 0))
+    + l.carried * (l.folds.length + 1), 0);
 }
 
 /**
@@ -64,7 +107,7 @@ export function foldNorm(
  * from the ideal rotations by a few ulps).
  */
 export function normUnits(
-  prog: Program, leaves: Form[], plan: NormPlan, hi: number, trace: FoldEvent[] = [],
+  prog: Program, leaves: Form[], plan: NormPlan, hi: number, trace: FoldEvent[] = [], pair: PairBuilder = foldPair,
 ): { form: Form; root: number; values: number } {
   let nextId = leaves.length;
   const lift = (v: { form: Form; id: number }, layer: number) => {
@@ -85,7 +128,7 @@ export function normUnits(
     const next: { form: Form; id: number }[] = [];
     for (let i = 0; i + 1 < values.length; i += 2) {
       const id = nextId++;
-      next.push({ form: foldPair(prog, values[i]!, values[i + 1]!, level.folds, hi, id, trace), id });
+      next.push({ form: pair(prog, values[i]!, values[i + 1]!, level.folds, hi, id, trace, leaves.length), id });
     }
     if (values.length % 2) next.push(values[values.length - 1]!);
     values = next;
@@ -93,15 +136,8 @@ export function normUnits(
   return { form: values[0]!.form, root: values[0]!.id, values: nextId };
 }
 
-const one = (u: { layer: number; index: number }): Form =>
-  ({ layer: u.layer, terms: new Map([[u.index, 1]]), constant: 0 });
-const rowOf = (f: Form): Row => ({ layer: f.layer, index: [...f.terms.keys()][0]! });
-
 /** One node: the pair (A, B) on one layer folded by `folds` from the quadrant, then projected. */
-function foldPair(
-  prog: Program, A: { form: Form; id: number }, B: { form: Form; id: number }, folds: readonly number[],
-  hi: number, out: number, trace: FoldEvent[],
-): Form {
+const foldPair: PairBuilder = (prog, A, B, folds, hi, out, trace) => {
   const slack = 1e-9 * hi;
   let a = Math.PI / 2;
   let U = A.form;
@@ -145,4 +181,4 @@ function foldPair(
     a = b;
   }
   throw new RangeError('foldPair: unreachable');
-}
+};

@@ -10,8 +10,11 @@ import type { Range } from './ranges.ts';
  */
 export interface LayoutStrategy {
   readonly dtype: 'float64' | 'float32';
-  /** Folded norms (foldunits.ts): largest k of one fold, extra layers allowed. */
-  readonly fold: { readonly maxK: number; readonly extraLayers: number };
+  /**
+   * Folded norms (foldunits.ts): largest k of one fold, extra layers allowed, and whether the
+   * reflections of foldbase.ts (the float32 layout) may be chosen.
+   */
+  readonly fold: { readonly maxK: number; readonly extraLayers: number; readonly base?: boolean };
   /** The output as its lower bound + relu(y − lower bound), one layer later (Program.toNetwork). */
   readonly offsetOutput: boolean;
   /**
@@ -47,7 +50,7 @@ export const float64Layout: LayoutStrategy = {
  */
 export const float32Layout: LayoutStrategy = {
   dtype: 'float32',
-  fold: { maxK: 3, extraLayers: 1 },
+  fold: { maxK: 3, extraLayers: 1, base: true },
   offsetOutput: true,
   deepAbs: (prog, input, W) => {
     const top = Math.max(-W[0], W[1]);

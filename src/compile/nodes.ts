@@ -79,7 +79,8 @@ export function buildNorm(c: LayoutContext, n: Kind<'norm'>): NodeBuild {
   const args = n.args.map((id) => ({ form: c.forms[id]!, lo: lowOf(c, id), hi: hiOf(c, id), err: c.err[id]! }));
   const eIn = Math.hypot(...args.map((a) => a.err));
   const budget = c.budgets.get(n.id)!;
-  const built = foldNorm(c.prog, args, c.ranges[n.id]![1], budget + eIn, { ...c.norm, ...c.layout.fold });
+  const [rMin, R] = c.ranges[n.id]!;
+  const built = foldNorm(c.prog, args, R, budget + eIn, { ...c.norm, ...c.layout.fold, rMin });
   if (n.id === c.g.output && built.trace) c.foldTrace = { trace: built.trace, R: built.R };
   const builtOn: [number, number] = [0, built.R];
   const details = { builtOn, budget, certified: built.certified, construction: 'fold' as const, folds: built.folds };

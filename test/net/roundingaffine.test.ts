@@ -9,27 +9,10 @@ import { parseFormula } from '../../src/expr/parse.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { denseLayer, type Network } from '../../src/net/network.ts';
 import { affineRoundingBound, affineRoundingSplit, halfUlp } from '../../src/net/roundingaffine.ts';
+import { reversed32 } from '../support/float32orders.ts';
 import { propertyRuns } from '../support/runs.ts';
 
 const U = 2 ** -24;
-
-/** float32 evaluation summing each row in reverse column order with the bias first (a third order). */
-function reversed32(net: Network, x: ArrayLike<number>): number {
-  let cur = Array.from(x, Math.fround);
-  for (const L of net.layers) {
-    const next: number[] = [];
-    for (let r = 0; r < L.outSize; r++) {
-      let s = Math.fround(L.bias[r]!);
-      for (let c = L.inSize - 1; c >= 0; c--) {
-        const w = Math.fround(L.weights[r * L.inSize + c]!);
-        if (w !== 0) s = Math.fround(s + Math.fround(w * cur[c]!));
-      }
-      next.push(L.activation === 'relu' && s < 0 ? 0 : s);
-    }
-    cur = next;
-  }
-  return cur[0]!;
-}
 
 const weight = fc.oneof(fc.constant(0), fc.constant(1), fc.constant(-0.5), fc.double({ min: -3, max: 3, noNaN: true }));
 const layerOf = (inSize: number, outSize: number, relu: boolean) => fc.record({
