@@ -1,4 +1,5 @@
 import type { Expr } from '../expr/ast.ts';
+import { treeSize } from '../expr/parse.ts';
 import { DEFAULT_MAX_SECONDS, DEFAULT_MAX_SEGMENTS } from '../approx/approximate.ts';
 import { withWork } from '../approx/budget.ts';
 import { withProgress } from '../approx/progress.ts';
@@ -66,7 +67,10 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = 
   checkToleranceFloor(req.formulas.map((f) => f.expr), req.names, req.inputs, box, req.tolerances, dtype, mayMeet);
   const deep = o.deep ?? 'auto';
   const limit = o.maxSegments ?? DEFAULT_MAX_SEGMENTS;
-  refuseLongCompile(estimateCost(model, req.maxError, deep, limit), req.maxError, o.maxSeconds ?? DEFAULT_MAX_SECONDS);
+  const measured = { samples: o.samples ? o.samples.length / req.inputs.length : o.measureCount ?? 100_000,
+    nodes: req.formulas.reduce((sum, f) => sum + treeSize(f.expr).nodes, 0) };
+  refuseLongCompile(estimateCost(model, req.maxError, deep, limit, measured), req.maxError,
+    o.maxSeconds ?? DEFAULT_MAX_SECONDS);
   const [boxLo, boxHi] = [box.map((b) => b[0]), box.map((b) => b[1])];
   const scope: RoundingScope = { dtype, boxLo, boxHi, region: p.region, onProgress: o.onProgress };
   const s = searchPlans({
