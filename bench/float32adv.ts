@@ -55,7 +55,10 @@ for (const [name, opts] of [
   ['T3 folded, built for float64 (max error 1)', { maxError: 1, norm: 'fold' }],
   ['T3 folded, --dtype float32 --max-error 300', { maxError: 300, norm: 'fold', dtype: 'float32' }],
   ['T3 squares, --dtype float32 --max-error 20', { maxError: 20, norm: 'squares', dtype: 'float32' }],
-] as [string, { maxError: number; norm: 'fold' | 'squares'; dtype?: 'float32' }][]) {
+  // --norm auto: the float32 reflections of compile/foldbase.ts where they need fewer ReLUs.
+  ['T3 --dtype float32 --norm auto --max-error 40', { maxError: 40, norm: 'auto', dtype: 'float32' }],
+  ['T3 --dtype float32 --norm auto --max-error 20', { maxError: 20, norm: 'auto', dtype: 'float32' }],
+] as [string, { maxError: number; norm: 'fold' | 'squares' | 'auto'; dtype?: 'float32' }][]) {
   const t0 = now();
   const c = compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), samples: build, ...opts });
   const sampled = await onnxMeasured(c.network, measure, (x) => t3Truth(x[0]!, x[1]!, x[2]!));
@@ -85,9 +88,9 @@ for (const [expr, a, b, E] of [['sqrt(x)', 0, 1, 1e-4], ['exp(x)', -5, 5, 1e-3],
 }
 
 console.log('# float32 certificates against an adversary: certified (compile/foldround.ts with foldcone.ts, ' +
-  'float32cert.ts, approx/clampform.ts), onnxruntime-node float32 on 1e5 samples (T3: float64 shell points the ' +
-  'runtime rounds, truth at the unrounded point; one variable: a float32 grid), the worst error certify/adversary.ts ' +
-  'finds (float32 inputs, knotnet and onnxruntime evaluation orders and the reverse column order, 20000 samples ' +
+  'foldbase.ts, float32cert.ts, approx/clampform.ts), onnxruntime-node float32 on 1e5 samples (T3: float64 shell ' +
+  'points the runtime rounds, truth at the unrounded point; one variable: a float32 grid), the worst error ' +
+  'certify/adversary.ts finds (float32 inputs, knotnet and onnxruntime evaluation orders and the reverse column order, 20000 samples ' +
   'then 32 compass searches, 150000 evaluations at most), and the floor u·max|f|');
 console.log(renderTable(['network', 'ReLUs', 'float32 certified', 'ORT sampled', 'adversarial', 'floor u·max|f|',
   'certified/adversarial', 'certified/floor', 'seconds'], rows));
