@@ -90,7 +90,7 @@ for (const [expr, a, b, E] of [['sqrt(x)', 0, 1, 1e-4], ['exp(x)', -5, 5, 1e-3],
 console.log('# float32 certificates against an adversary: certified (compile/foldround.ts with foldcone.ts, ' +
   'foldbase.ts, float32cert.ts, approx/clampform.ts), onnxruntime-node float32 on 1e5 samples (T3: float64 shell ' +
   'points the runtime rounds, truth at the unrounded point; one variable: a float32 grid), the worst error ' +
-  'certify/adversary.ts finds (float32 inputs, knotnet and onnxruntime evaluation orders and the reverse column order, 20000 samples ' +
-  'then 32 compass searches, 150000 evaluations at most), and the floor u·max|f|');
+  'certify/adversary.ts finds (float32 inputs, knotnet and onnxruntime evaluation orders and the reverse column ' +
+  'order, 20000 samples then 32 compass searches, 150000 evaluations at most), and the floor u·max|f|');
 console.log(renderTable(['network', 'ReLUs', 'float32 certified', 'ORT sampled', 'adversarial', 'floor u·max|f|',
   'certified/adversarial', 'certified/floor', 'seconds'], rows));
