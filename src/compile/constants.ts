@@ -170,13 +170,72 @@ function smoothBranches(e: Expr, box: Box): Expr[] {
 
 function slopeBound(branch: Expr, name: string, box: Box, c: FoldedConstant): number {
   const d = enclose(derivative(branch, name), box);
-  const m = Math.max(Math.abs(d.lo), Math.abs(d.hi));
-  if (d.undefinedPart || !Number.isFinite(m)) {
+  let m = Math.max(Math.abs(d.lo), Math.abs(d.hi));
+  if (d.undefinedPart || !Number.isFinite(m)) m = exponentSlope(branch, name, box) ?? NaN;
+  if (!Number.isFinite(m)) {
     const rule = 'keep the effect of rounding each constant subexpression to float64 bounded (the formula\'s '
       + 'slope in it is unbounded on the box; write the constant as a number or narrow the box)';
     throw new InputError('expression', rule, c.text, { field: 'expr', code: 'unbounded-slope' });
   }
   return m;
+}
+
+/**
+ * A bound of |∂e/∂k| for a constant k used once, as the exponent of a power a^k with a >= 0 on
+ * the box and k > 0, where the enclosure of ∂e/∂k = (∂e/∂z)·a^k·ln a is unbounded (ln a at
+ * a = 0, though a^k·ln a tends to 0 there: x^(2/3)·y): e depends on k only through z = a^k,
+ * so (mean value theorem, twice) |Δe| <= sup |∂e/∂z| over z's enclosure × sup |a^k ln a| × |Δk|.
+ * The second sup is powLogBound's; null when the rule does not apply or a sup is not finite.
+ */
+function exponentSlope(e: Expr, name: string, box: Box): number | null {
+  const power = exponentUse(e, name);
+  if (!power || uses(e, name) !== 1) return null;
+  const base = enclose(power.a, box);
+  const k = box[name]!;
+  if (base.undefinedPart || !(base.lo >= 0) || !(k[0] > 0)) return null;
+  const z = enclose(power, box);
+  const dz = enclose(derivative(replaced(e, power, Z), Z.name), { ...box, [Z.name]: [z.lo, z.hi] });
+  const slope = Math.max(Math.abs(dz.lo), Math.abs(dz.hi)) * powLogBound(base.hi, k[0], k[1]);
+  return dz.undefinedPart || z.undefinedPart || !Number.isFinite(slope) ? null : slope;
+}
+
+const Z = { op: 'var', name: 'z__power' } as const;
+
+/**
+ * sup |a^k·ln a| over a in [0, A], k in [k0, k1] (0 < k0): on (0, 1], a^k·|ln a| peaks at
+ * a = e^(−1/k) with 1/(e·k) <= 1/(e·k0); on [1, A] it grows, to A^k1·ln A at most. Widened by
+ * 2^−40 for the rounding of Math.pow and Math.log.
+ */
+export function powLogBound(A: number, k0: number, k1: number): number {
+  const low = 1 / (Math.E * k0);
+  const high = A > 1 ? Math.pow(A, k1) * Math.log(A) : 0;
+  return Math.max(low, high) * (1 + 2 ** -40);
+}
+
+/** The power node whose exponent is the variable `name`, if any. */
+function exponentUse(e: Expr, name: string): Extract<Expr, { op: 'pow' }> | null {
+  if (e.op === 'pow' && e.b.op === 'var' && e.b.name === name) return e;
+  const parts = e.op === 'const' || e.op === 'var' ? [] : 'arg' in e ? [e.arg] : [e.a, e.b];
+  for (const part of parts) {
+    const found = exponentUse(part, name);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** How many times the variable `name` occurs in e. */
+function uses(e: Expr, name: string): number {
+  if (e.op === 'var') return e.name === name ? 1 : 0;
+  if (e.op === 'const') return 0;
+  return 'arg' in e ? uses(e.arg, name) : uses(e.a, name) + uses(e.b, name);
+}
+
+/** e with the node `node` (by identity) replaced by `by`. */
+function replaced(e: Expr, node: Expr, by: Expr): Expr {
+  if (e === node) return by;
+  if (e.op === 'const' || e.op === 'var') return e;
+  if ('arg' in e) return { ...e, arg: replaced(e.arg, node, by) } as Expr;
+  return { ...e, a: replaced(e.a, node, by), b: replaced(e.b, node, by) } as Expr;
 }
 
 /**
