@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withWork } from '../../src/approx/budget.ts';
+import { placeEquidistributed, placeOptimalMax } from '../../src/approx/placement.ts';
+import { makeTarget } from '../../src/approx/target.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { compileWork, VISITS_PER_SECOND } from '../../src/compile/cost.ts';
 import { approximateOnRange } from '../../src/compile/piece.ts';
@@ -51,4 +53,16 @@ test('the request\'s pool ends a piece\'s proof that needs more than its work li
       String.raw`--max-seconds 0\.001\): a piece's share of the tolerance, 0\.0500, was not proven: the best proven ` +
       String.raw`bound was .*; raise the tolerance or --max-seconds\.$`).test(e.message));
   assert.ok(work.left <= 0, `left ${work.left}`);
+});
+
+test('knot placement is charged to the request\'s pool, and once the pool is spent the equidistributed knots stand',
+  () => {
+  const t = makeTarget(parseFormula('sin(u)').expr, 'u', 0, 3, 'expression');
+  const work = compileWork(10);
+  const x = withWork(work, () => placeOptimalMax(t, 20));
+  assert.ok(work.left < work.limit && x.length === 21, `left ${work.left}, ${x.length} knots`);
+  const spent = compileWork(1);
+  spent.left = 0;
+  assert.deepEqual(withWork(spent, () => placeOptimalMax(t, 20)), placeEquidistributed(t, 20, 0.5));
+  assert.deepEqual(placeOptimalMax(t, 20), x, 'without a pool: the same knots as with one that can pay');
 });
