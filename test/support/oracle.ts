@@ -112,9 +112,12 @@ export function oracleBig(e: Expr, vars: string[], x: ArrayLike<number>): Big {
 
 /** |f(x) − y| at 60 digits, rounded to a double; Infinity when y is not finite. */
 export function oracleError(e: Expr, vars: string[], x: ArrayLike<number>, y: number): number {
-  if (!Number.isFinite(y)) return Infinity;
-  const v = oracleBig(e, vars, x);
-  return Number(math.abs(math.subtract(v, big(y))).toString());
+  return Number.isFinite(y) ? errorFrom(oracleBig(e, vars, x), y) : Infinity;
+}
+
+/** |v − y| at 60 digits for a value v of oracleBig, rounded to a double; Infinity when y is not finite. */
+export function errorFrom(v: Big, y: number): number {
+  return Number.isFinite(y) ? Number(math.abs(math.subtract(v, big(y))).toString()) : Infinity;
 }
 
 /** f(x) at 60 digits, rounded to a double. */
