@@ -5,7 +5,7 @@ import { withWork } from '../approx/budget.ts';
 import { withProgress } from '../approx/progress.ts';
 import { WorkError } from '../errors.ts';
 import { networkSummary, type Network } from '../net/network.ts';
-import { splitModel } from './budget.ts';
+import { splitModel, type SplitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
 import { compileWork, estimateCost, refuseLongCompile } from './cost.ts';
 import { checkFloorOnBox, checkToleranceFloor } from './floor.ts';
@@ -67,10 +67,7 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = 
   checkToleranceFloor(req.formulas.map((f) => f.expr), req.names, req.inputs, box, req.tolerances, dtype, mayMeet);
   const deep = o.deep ?? 'auto';
   const limit = o.maxSegments ?? DEFAULT_MAX_SEGMENTS;
-  const measured = { samples: o.samples ? o.samples.length / req.inputs.length : o.measureCount ?? 100_000,
-    nodes: req.formulas.reduce((sum, f) => sum + treeSize(f.expr).nodes, 0) };
-  refuseLongCompile(estimateCost(model, req.maxError, deep, limit, measured), req.maxError,
-    o.maxSeconds ?? DEFAULT_MAX_SECONDS);
+  refuseLongRequest(o, req, model, limit);
   const [boxLo, boxHi] = [box.map((b) => b[0]), box.map((b) => b[1])];
   const scope: RoundingScope = { dtype, boxLo, boxHi, region: p.region, onProgress: o.onProgress };
   const s = searchPlans({
@@ -88,6 +85,14 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = 
   const finish = req.multi ? () => withRewritten(multiResult(o, req, p, p.outIds, best.built, req.charges), p.rewritten)
     : () => withRewritten(singleResult(o, req, p, best, scope, req.charges[0]), p.rewritten);
   return { network: best.built.network, finish };
+}
+
+/** The request refused at once when the estimate of its work (cost.ts) is over maxSeconds. */
+function refuseLongRequest(o: CompileOptions, req: ChargedRequest, model: SplitModel, limit: number): void {
+  const measured = { samples: o.samples ? o.samples.length / req.inputs.length : o.measureCount ?? 100_000,
+    nodes: req.formulas.reduce((sum, f) => sum + treeSize(f.expr).nodes, 0) };
+  const cost = estimateCost(model, req.maxError, o.deep ?? 'auto', limit, measured);
+  refuseLongCompile(cost, req.maxError, o.maxSeconds ?? DEFAULT_MAX_SECONDS);
 }
 
 /**
