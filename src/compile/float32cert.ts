@@ -1,6 +1,6 @@
 import { roundingErrorBound, RoundingSplit } from '../net/rounding.ts';
 import type { Assembled } from './assemble.ts';
-import { BASE_CONE_FINE_EVALUATIONS } from './foldround.ts';
+import { BASE_CONE_FINE_EVALUATIONS } from './foldbase.ts';
 import type { Region } from './region.ts';
 
 /**

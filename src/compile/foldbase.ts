@@ -1,4 +1,7 @@
+import type { Network } from '../net/network.ts';
 import { combine, type Form, type Program } from '../net/program.ts';
+import { roundingErrorBound } from '../net/rounding.ts';
+import { coneRoundingBound } from './foldcone.ts';
 import { unitProjection } from './fold.ts';
 import type { FoldEvent, Row } from './foldround.ts';
 
@@ -75,3 +78,26 @@ export const foldPairBase: PairBuilder = (prog, A, B, folds, hi, _out, _trace, l
 
 /** The fold whose carriers hold U = base + D as the new base. */
 const REBASE_AT = 1;
+
+/** Direction patches analysed for the float32 layout's bound; its bound keeps falling with finer patches. */
+export const BASE_CONE_EVALUATIONS = 6000;
+/** Near the tolerance (float32cert.ts certifyFloat32), finer patches. */
+export const BASE_CONE_FINE_EVALUATIONS = 32000;
+/** Dyadic shells of the cover; the ball below R·2^−60 by net/rounding.ts. */
+const BASE_SHELLS = 60;
+
+/**
+ * The float32 layout of foldbase.ts: direction patches (foldcone.ts) in shells down to R·2^−60
+ * (or the region's least norm), the ball below by net/rounding.ts's bound over its box.
+ */
+export function baseRoundingBound(
+  net: Network, alpha: number[], dtype: 'float64' | 'float32', R: number, rMin: number,
+  evaluations = dtype === 'float32' ? BASE_CONE_EVALUATIONS : BASE_CONE_EVALUATIONS / 20,
+): number {
+  if (!alpha.length) return Infinity;
+  const inner = (r: number) => {
+    const half = alpha.map((a) => r / Math.abs(a));
+    return roundingErrorBound(net, half.map((h) => -h), half, dtype)[0]!;
+  };
+  return coneRoundingBound(net, alpha, R, dtype, evaluations, inner, { rMin, shells: BASE_SHELLS });
+}

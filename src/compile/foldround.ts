@@ -1,7 +1,8 @@
 import type { Network } from '../net/network.ts';
-import { roundingErrorBound, UNIT_ROUNDOFF } from '../net/rounding.ts';
+import { UNIT_ROUNDOFF } from '../net/rounding.ts';
 import { gamma } from '../net/roundingrules.ts';
 import type { Kink } from './fold.ts';
+import { baseRoundingBound } from './foldbase.ts';
 import { coneRoundingBound } from './foldcone.ts';
 import { foldStep, projectErr, type Delta, type PairErr, type SetMag } from './foldstep.ts';
 
@@ -53,17 +54,12 @@ export type FoldEvent =
   | { kind: 'carry'; value: number; rows: Row[] }
   | { kind: 'materialize'; a: number; b: number; rows: [Row, Row]; wedge: number }
   | { kind: 'fold'; a: number; b: number; rows: { row: Row; col: [number, number] }[]; kinks: Kink[]; wedge: number }
-  | {
-    kind: 'project'; a: number; b: number; out: number; c: number; rows: { row: Row; coef: number }[];
-    kinks: Kink[]; wedge: number;
-  };
+  | { kind: 'project'; a: number; b: number; out: number; c: number; rows: { row: Row; coef: number }[];
+    kinks: Kink[]; wedge: number };
 
+/** `base`: laid out by foldbase.ts, bounded by it; `rMin`: the least exact norm on the region (0: unknown). */
 export interface FoldTrace {
-  events: FoldEvent[]; values: number; root: number; rootLayer: number;
-  /** Laid out by foldbase.ts (float32): bounded by the cone analysis alone, in both dtypes. */
-  base?: boolean;
-  /** The least exact norm on the certified region (0 when unknown): smaller shells are not analysed. */
-  rMin?: number;
+  events: FoldEvent[]; values: number; root: number; rootLayer: number; base?: boolean; rMin?: number;
 }
 
 /**
@@ -97,42 +93,19 @@ interface State {
 
 export function foldRoundingBound(
   net: Network, trace: FoldTrace, dtype: 'float64' | 'float32', R: number, outputMax: number,
-  evaluations = dtype === 'float32' ? BASE_CONE_EVALUATIONS : BASE_CONE_EVALUATIONS / 20,
+  evaluations?: number,
 ): number {
-  const alpha = leafScales(net, trace);
-  if (trace.base) return baseRoundingBound(net, alpha, dtype, R, trace.rMin ?? 0, evaluations);
+  const [alpha, rMin] = [leafScales(net, trace), trace.rMin ?? 0];
+  if (trace.base) return baseRoundingBound(net, alpha, dtype, R, rMin, evaluations);
   const whole = traceBound(net, trace, dtype, R, outputMax);
   if (dtype !== 'float32') return whole;
-  // Direction patches (foldcone.ts); the ball of radius r near 0 by this module's bound at r.
+  // Direction patches (foldcone.ts) down to rMin; the ball of radius r below by this module's bound at r.
   const inner = (r: number) => traceBound(net, trace, dtype, r, outputMax * (r / R) + 1.2 * r);
-  const shells = { rMin: trace.rMin ?? 0 };
-  return Math.min(whole, coneRoundingBound(net, alpha, R, dtype, FOLD_CONE_EVALUATIONS, inner, shells));
-}
-
-/**
- * The float32 layout of foldbase.ts: direction patches (foldcone.ts) in shells down to R·2^−40
- * (or the region's least norm), the ball below by net/rounding.ts's bound over its box.
- */
-function baseRoundingBound(
-  net: Network, alpha: number[], dtype: 'float64' | 'float32', R: number, rMin: number, evaluations: number,
-): number {
-  if (!alpha.length) return Infinity;
-  const inner = (r: number) => {
-    const half = alpha.map((a) => r / Math.abs(a));
-    return roundingErrorBound(net, half.map((h) => -h), half, dtype)[0]!;
-  };
-  return coneRoundingBound(net, alpha, R, dtype, evaluations, inner, { rMin, shells: BASE_SHELLS });
+  return Math.min(whole, coneRoundingBound(net, alpha, R, dtype, FOLD_CONE_EVALUATIONS, inner, { rMin }));
 }
 
 /** Direction patches analysed for a folded norm's float32 bound (foldcone.ts). */
 export const FOLD_CONE_EVALUATIONS = 1500;
-/** The same for the float32 layout (foldbase.ts), whose bound keeps falling with finer patches. */
-export const BASE_CONE_EVALUATIONS = 6000;
-/** Near the tolerance (float32cert.ts certifyFloat32), finer patches for the float32 layout. */
-export const BASE_CONE_FINE_EVALUATIONS = 32000;
-/** Dyadic shells of the float32 layout's cover; the ball below R·2^−60 by net/rounding.ts. */
-const BASE_SHELLS = 60;
-
 /** α of each input column, when each is the leaf α·x_c of exactly one coordinate; else []. */
 function leafScales(net: Network, trace: FoldTrace): number[] {
   const alpha = new Array<number>(net.inputs.length).fill(0);

@@ -41,7 +41,10 @@ export function foldNorm(
   const start = Math.max(0, ...leaves.map((f) => (f.terms.size ? f.layer : 0)));
   const depth = o.maxDepth - start - o.extraLayers;
   const accordion = { maxDepth: depth, minimize: o.minimize, maxK: o.maxK };
-  const { plan, base } = o.base && coordinates ? choosePlan(args.length, budget - eIn, Rw, depth, o)
+  // The cone analysis (foldcone.ts) takes at most 6 coordinates, at most 4 of them one-signed.
+  const oneSign = args.filter((a) => a.lo >= 0 || a.hi <= 0).length;
+  const analysed = coordinates && args.length <= 6 && oneSign <= 4;
+  const { plan, base } = o.base && analysed ? choosePlan(args.length, budget - eIn, Rw, depth, o)
     : { plan: fitPlan(args.length, (budget - eIn) / Rw, accordion), base: false };
   if (!plan) {
     throw new WorkError(`the norm could not be folded within its error budget ${budget.toPrecision(4)} `

@@ -80,7 +80,9 @@ export function buildNorm(c: LayoutContext, n: Kind<'norm'>): NodeBuild {
   const eIn = Math.hypot(...args.map((a) => a.err));
   const budget = c.budgets.get(n.id)!;
   const [rMin, R] = c.ranges[n.id]!;
-  const built = foldNorm(c.prog, args, R, budget + eIn, { ...c.norm, ...c.layout.fold, rMin });
+  // The float32 reflections only where their own analysis bounds them: the norm is the one output.
+  const base = c.layout.fold.base === true && n.id === c.g.output && !c.several;
+  const built = foldNorm(c.prog, args, R, budget + eIn, { ...c.norm, ...c.layout.fold, base, rMin });
   if (n.id === c.g.output && built.trace) c.foldTrace = { trace: built.trace, R: built.R };
   const builtOn: [number, number] = [0, built.R];
   const details = { builtOn, budget, certified: built.certified, construction: 'fold' as const, folds: built.folds };
