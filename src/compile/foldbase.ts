@@ -15,11 +15,12 @@ import type { FoldEvent, Row } from './foldround.ts';
  * g = −2·cos φ·(−sin φ, cos φ) = (sin a, −(1 + cos a)). The first fold (a = π/2) has the
  * exact weights (−1, 1) and g = (1, −1): s = relu(B − A), U = A + s = max(A, B), V = B − s.
  *
- * The long coordinate. U = base + D: the base is max(A, B) as one unit after the first fold (one
- * rounding at the norm's magnitude) and is then only carried (relu of a value ≥ 0: exact); the
- * later folds add their increments to D, which stays below (1 − cos(π/4))·|w| (the wedge after
- * the first fold is [0, π/4]), and V stays below |w|·sin a: every later sum rounds at the
- * magnitude of the increments, not of |w|. Each kink reads the base, D, V and the previous kink
+ * The long coordinate. U = base + D: the base is U as one unit after the first and the second
+ * fold (one rounding at the norm's magnitude each) and is then only carried (relu of a value
+ * ≥ 0: exact); the later folds add their increments to D, which stays below (1 − cos(π/8))·|w|
+ * (the wedge after two folds is [0, π/8]; after one, D would reach 0.29·|w| and round at a
+ * quarter of the binade of |w| at every fold), and V stays below |w|·sin a: every later sum
+ * rounds at the magnitude of the increments, not of |w|. Each kink reads the base, D, V and the previous kink
  * (the previous fold's update is read as forms; D and V are carried to the next layer as units,
  * both ≥ 0 in exact arithmetic).
  *
@@ -60,9 +61,9 @@ export const foldPairBase: PairBuilder = (prog, A, B, folds, hi, _out, _trace, l
     const U = D ? combine([{ form: base, coef: 1 }, { form: D, coef: 1 }], 0) : base;
     const kink = combine([{ form: U, coef: -t }, { form: V, coef: 1 }], 0);
     const s = unit(kink, -t * hi, (hi * Math.sin(a)) / Math.cos(a / 2));
-    // After the first fold U = max(A, B) becomes the base (REBASE_AT); later the base is carried.
-    const cb = unit(i === REBASE_AT ? U : base, 0, hi);
-    const cd = D && i !== REBASE_AT ? unit(D, 0, hi) : null;
+    // After the first and second folds U becomes the base (REBASE_AT); later the base is carried.
+    const cb = unit(REBASE_AT.includes(i) ? U : base, 0, hi);
+    const cd = D && !REBASE_AT.includes(i) ? unit(D, 0, hi) : null;
     const cv = unit(V, 0, hi * Math.sin(a));
     base = cb;
     D = combine([...(cd ? [{ form: cd, coef: 1 }] : []), { form: s, coef: g[0] }], 0);
@@ -76,8 +77,8 @@ export const foldPairBase: PairBuilder = (prog, A, B, folds, hi, _out, _trace, l
   return combine([{ form: cb, coef: 1 }, { form: T, coef: 1 }], 0);
 };
 
-/** The fold whose carriers hold U = base + D as the new base. */
-const REBASE_AT = 1;
+/** The folds whose carriers hold U = base + D as the new base. */
+const REBASE_AT = [1, 2];
 
 /** Direction patches analysed for the float32 layout's bound; its bound keeps falling with finer patches. */
 export const BASE_CONE_EVALUATIONS = 6000;
