@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { float32Adversary } from '../../src/certify/adversary.ts';
 import { evaluateFloat32Fused } from '../../src/certify/float32fused.ts';
+import { compileFormula } from '../../src/compile/compile.ts';
 import { unitProjection } from '../../src/compile/fold.ts';
 import { foldRoundingBound } from '../../src/compile/foldround.ts';
 import { foldNorm } from '../../src/compile/foldunits.ts';
@@ -98,5 +99,20 @@ describe('folded norms laid out for float32 (compile/foldbase.ts)', () => {
         n: 2000, starts: 4, maxEvaluations: 8000, seed: 32013 });
       assert.ok(adv.worst <= certified, `dims ${dims} R=${R}: adversary ${adv.worst} > certified ${certified}`);
     }), { seed: 32014, numRuns: propertyRuns(4) });
+  });
+
+});
+
+describe('compile --dtype float32 with the float32 fold layout', () => {
+  it('picks it for a tight distance and certifies at least the adversary\'s error', () => {
+    const vars: Record<string, [number, number]> = { x: [-1000, 1000], y: [-1000, 1000] };
+    const c = compileFormula({ expr: 'sqrt(x^2+y^2)', vars, maxError: 2e-3, dtype: 'float32', measureCount: 1000 });
+    const folds = c.nodes.flatMap((n) => n.folds ?? []);
+    assert.ok(folds.length === 1 && folds[0]!.every((k) => k === 2), `reflections: ${JSON.stringify(folds)}`);
+    assert.ok(c.certifiedMaxFloat32 <= 2e-3, `certified ${c.certifiedMaxFloat32}`);
+    const adv = float32Adversary({ net: c.network, expr: parseFormula('sqrt(x^2+y^2)').expr, box: Object.values(vars),
+      n: 4000, starts: 8, maxEvaluations: 20000, seed: 32015 });
+    assert.ok(adv.worst <= c.certifiedMaxFloat32, `adversary ${adv.worst} > certified ${c.certifiedMaxFloat32}`);
+    assert.ok(c.certifiedMaxFloat32 <= 2 * adv.worst, `certified ${c.certifiedMaxFloat32} > 2 × ${adv.worst}`);
   });
 });
