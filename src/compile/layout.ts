@@ -46,7 +46,7 @@ export const float64Layout: LayoutStrategy = {
  * exact negatives) feeding exact sawtooth teeth (deepSquareUnitsPrecise); a PWL's input
  * carried as the value itself (not value − W[0]), so that each unit's u − k_i subtracts
  * numbers within a factor 2 of each other (exact, by Sterbenz's lemma) when W[1] ≤ 2·W[0];
- * folds of at most k = 3 with one extra layer.
+ * folds of at most k = 3 with one extra layer, or the reflections of foldbase.ts where they need fewer ReLUs.
  */
 export const float32Layout: LayoutStrategy = {
   dtype: 'float32',
