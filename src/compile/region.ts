@@ -144,7 +144,7 @@ export function formulaRegion(
 
 /**
  * The region of nodes of a compile graph: the box of `box` (in the graph's input order) where
- * each listed node's exact value lies in its range. Values by nodeValue; enclosures by
+ * each listed node's exact value lies in its range. Values by graphValues (one pass a point); enclosures by
  * propagating ranges over the sub-box (propagateRanges, unknown where it throws).
  */
 export function graphRegion(
@@ -152,10 +152,9 @@ export function graphRegion(
   bands: readonly RegionBand[] = [],
 ): Region {
   const inputs = g.inputs;
-  const constraints = nodes.map(({ id, range }) => {
-    const f = nodeValue(g, id, inputs);
-    return { text: g.nodes[id]!.text, range, value: (p: readonly number[]) => f(...p) };
-  });
+  const valuesAt = graphValues(g, inputs, Math.max(-1, ...nodes.map((n) => n.id)));
+  const constraints = nodes.map(({ id, range }) => (
+    { text: g.nodes[id]!.text, range, value: (p: readonly number[]) => valuesAt(p)[id]! }));
   const enclosure: RegionEnclosure = (lo, hi) => {
     const sub = nameRecord<Range>();
     inputs.forEach((v, i) => { sub[v] = [lo[i]!, hi[i]!]; });
@@ -166,36 +165,38 @@ export function graphRegion(
   return new Region(inputs, inputs.map((v) => box[v]!), constraints, enclosure, bands);
 }
 
-type NodeFn = (a: number[]) => number;
+type NodeStep = (v: Float64Array, p: readonly number[]) => number;
 
-/** Exact value of a graph node as a JS function of the inputs (float64 evaluation, for region membership). */
-export function nodeValue(g: Graph, id: number, inputs: readonly string[]): (...a: number[]) => number {
-  const memo = new Map<number, NodeFn>();
-  const fnOfNode = (k: number): NodeFn => {
-    const hit = memo.get(k);
-    if (hit) return hit;
-    const fn = nodeStep(g.nodes[k]!, fnOfNode, inputs);
-    memo.set(k, fn);
-    return fn;
+/**
+ * Exact values (float64 evaluation, for region membership) of the graph's nodes 0..`last` at a
+ * point, in id order (a node's operands have smaller ids), the last point's values kept: the
+ * constraints of one point share one pass (a value function per node re-evaluated every
+ * subtree: 100 outputs measured 30 s in membership tests).
+ */
+function graphValues(g: Graph, inputs: readonly string[], last: number): (p: readonly number[]) => Float64Array {
+  const steps = g.nodes.slice(0, last + 1).map((n) => nodeStep(n, inputs));
+  const vals = new Float64Array(last + 1);
+  let at: number[] | null = null;
+  return (p) => {
+    if (at === null || p.length !== at.length || p.some((x, i) => !Object.is(x, at![i]))) {
+      steps.forEach((step, k) => { vals[k] = step(vals, p); });
+      at = [...p];
+    }
+    return vals;
   };
-  const f = fnOfNode(id);
-  return (...a: number[]) => f(a);
 }
 
-/** One node's value from its operands' value functions. */
-function nodeStep(n: Graph['nodes'][number], of: (k: number) => NodeFn, inputs: readonly string[]): NodeFn {
+/** One node's value from its operands' values `v` and the point `p`. */
+function nodeStep(n: Graph['nodes'][number], inputs: readonly string[]): NodeStep {
   switch (n.kind) {
-    case 'input': { const i = inputs.indexOf(n.name); return (a) => a[i]!; }
-    case 'affine': {
-      const ts = n.terms.map((t) => [of(t.node), t.coef] as const);
-      return (a) => ts.reduce((s, [h, c]) => s + c * h(a), n.constant);
-    }
-    case 'abs': { const h = of(n.arg); return (a) => Math.abs(h(a)); }
-    case 'relu': { const h = of(n.arg); return (a) => Math.max(0, h(a)); }
-    case 'max': { const p = of(n.a), q = of(n.b); return (a) => Math.max(p(a), q(a)); }
-    case 'min': { const p = of(n.a), q = of(n.b); return (a) => Math.min(p(a), q(a)); }
-    case 'square': { const h = of(n.arg); return (a) => { const v = h(a); return v * v; }; }
-    case 'norm': { const hs = n.args.map(of); return (a) => Math.hypot(...hs.map((h) => h(a))); }
-    case 'unary': { const h = of(n.arg); const gfn = compileFunction(n.fn, ['u']); return (a) => gfn(h(a)); }
+    case 'input': { const i = inputs.indexOf(n.name); return (_, p) => p[i]!; }
+    case 'affine': return (v) => n.terms.reduce((s, t) => s + t.coef * v[t.node]!, n.constant);
+    case 'abs': return (v) => Math.abs(v[n.arg]!);
+    case 'relu': return (v) => Math.max(0, v[n.arg]!);
+    case 'max': return (v) => Math.max(v[n.a]!, v[n.b]!);
+    case 'min': return (v) => Math.min(v[n.a]!, v[n.b]!);
+    case 'square': return (v) => v[n.arg]! * v[n.arg]!;
+    case 'norm': return (v) => Math.hypot(...n.args.map((k) => v[k]!));
+    case 'unary': { const gfn = compileFunction(n.fn, ['u']); return (v) => gfn(v[n.arg]!); }
   }
 }
