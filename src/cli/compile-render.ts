@@ -79,11 +79,13 @@ function renderNodes(r: CompileResult): string {
   return `${renderTable(header, rows)}${renderFused(shown)}`;
 }
 
-/** Each fused node as one curve: "<subexpression>  =  g(u) = <formula in u>,  u = <form>". */
+/** Each fused node as one curve: "<subexpression>  =  g(u) = <formula in u>,  u = <form>", each cut to 200 chars. */
 function renderFused(nodes: CompileResult['nodes']): string {
   const fused = nodes.filter((n) => n.fused);
   if (fused.length === 0) return '';
-  const lines = fused.map((n) => `  ${n.text}  =  g(u) = ${n.fused!.fn},  u = ${n.fused!.form}`);
+  // Cut like the table's node column, wider: a 1,900-term sum printed 60 KB (--json keeps the whole text).
+  const lines = fused.map((n) => `  ${shorten(n.text, 200)}  =  g(u) = ${shorten(n.fused!.fn, 200)},  u = ` +
+    shorten(n.fused!.form, 200));
   return `\n\nfused (one curve each, built on the range of u)\n${lines.join('\n')}`;
 }
 

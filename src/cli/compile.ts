@@ -21,7 +21,7 @@ export { compileSummary, constructionText } from './compile-render.ts';
 export interface CompileFlags {
   out: string[]; var: string[]; range: string[]; exclude?: string[]; maxError: string[];
   data?: string; dataMargin: string; deep: string; norm: string; minimize: string; maxDepth: string;
-  samples: string; seed: string; dtype: string; maxFanIn?: string; adversary?: boolean; maxSeconds?: string;
+  samples?: string; seed: string; dtype: string; maxFanIn?: string; adversary?: boolean; maxSeconds?: string;
   json?: boolean; quiet?: boolean; save?: string; export?: string[]; force?: boolean;
 }
 
@@ -29,7 +29,7 @@ export interface CompileFlags {
 export interface CompileRequest {
   expr: string; maxError: number; outputs?: OutputSpec[];
   vars: Record<string, [number, number]>; ranges: Record<string, [number, number]>; exclude: string[];
-  count: number; seed: number; dtype: 'float64' | 'float32';
+  count?: number; seed: number; dtype: 'float64' | 'float32';
   data?: { path: string; margin: number };
   deep: 'auto' | 'never' | 'always'; minimize: 'relus' | 'params'; norm: 'auto' | 'fold' | 'squares';
   maxDepth: number; maxFanIn?: number; adversary: boolean; maxSeconds: number;
@@ -61,7 +61,8 @@ export function registerCompile(program: Command): void {
       '| squares', 'auto')
     .option('--minimize <what>', 'what auto minimizes: relus | params', 'relus')
     .option('--max-depth <D>', 'most hidden layers', '64')
-    .option('--samples <N>', 'fresh samples for the measured error', '100000')
+    .option('--samples <N>', 'fresh samples for the measured error (default 100000; long formulas fewer, down ' +
+      'to 10000: 2e8 formula-node evaluations)')
     .option('--seed <N>', 'seed for the fresh samples', '1')
     .option('--dtype <t>',
       'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')
@@ -126,7 +127,7 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   if (!outputs && parseFormula(expr, 'expression', jumps).variables.length === 0) {
     throw new InputError('expression', 'use at least one variable (a constant needs no network)', expr);
   }
-  const count = parseCount(flags.samples, '--samples', 10_000_000);
+  const count = flags.samples === undefined ? undefined : parseCount(flags.samples, '--samples', 10_000_000);
   const seed = parseSeed(flags.seed);
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
   if (flags.data && flags.exclude?.length) {
@@ -144,7 +145,8 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   if (flags.adversary) oneOutput(outputs);
   const maxSeconds = parsePositive(flags.maxSeconds ?? String(DEFAULT_MAX_SECONDS), '--max-seconds');
   return {
-    expr, maxError, ...(outputs ? { outputs } : {}), vars, ranges, exclude: flags.exclude ?? [], count, seed, dtype,
+    expr, maxError, ...(outputs ? { outputs } : {}), vars, ranges, exclude: flags.exclude ?? [],
+    ...(count !== undefined ? { count } : {}), seed, dtype,
     ...(data ? { data } : {}),
     deep, minimize, norm, maxDepth, ...(maxFanIn !== undefined ? { maxFanIn } : {}),
     adversary: flags.adversary === true, maxSeconds,
@@ -160,7 +162,8 @@ export function runCompile(req: CompileRequest, samples?: Float64Array): Compile
     onProgress: (step, detail) => { bar.step(`compile, ${step}`); bar.update(detail); },
     expr: req.expr, vars: req.vars, ranges: req.ranges, maxError: req.maxError,
     ...(req.exclude.length ? { exclude: req.exclude } : {}),
-    ...(req.outputs ? { outputs: req.outputs } : {}), measureCount: req.count, seed: req.seed,
+    ...(req.outputs ? { outputs: req.outputs } : {}), seed: req.seed,
+    ...(req.count !== undefined ? { measureCount: req.count } : {}),
     deep: req.deep, minimize: req.minimize, maxDepth: req.maxDepth, norm: req.norm, dtype: req.dtype,
     ...(req.maxFanIn ? { maxFanIn: req.maxFanIn } : {}), ...(samples ? { samples } : {}), maxSeconds: req.maxSeconds,
   };

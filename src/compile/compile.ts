@@ -8,6 +8,7 @@ import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel, type SplitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
 import { compileWork, estimateCost, refuseLongCompile } from './cost.ts';
+import { defaultMeasureCount } from './measure.ts';
 import { checkFloorOnBox, checkToleranceFloor } from './floor.ts';
 import { checkCompileOptions } from './options.ts';
 import { chargeRequest, type ChargedRequest } from './constants.ts';
@@ -89,8 +90,9 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = 
 
 /** The request refused at once when the estimate of its work (cost.ts) is over maxSeconds. */
 function refuseLongRequest(o: CompileOptions, req: ChargedRequest, model: SplitModel, limit: number): void {
-  const measured = { samples: o.samples ? o.samples.length / req.inputs.length : o.measureCount ?? 100_000,
-    nodes: req.formulas.reduce((sum, f) => sum + treeSize(f.expr).nodes, 0) };
+  const exprs = req.formulas.map((f) => f.expr);
+  const measured = { samples: o.samples ? o.samples.length / req.inputs.length
+    : o.measureCount ?? defaultMeasureCount(exprs), nodes: exprs.reduce((sum, e) => sum + treeSize(e).nodes, 0) };
   const cost = estimateCost(model, req.maxError, o.deep ?? 'auto', limit, measured);
   refuseLongCompile(cost, req.maxError, o.maxSeconds ?? DEFAULT_MAX_SECONDS);
 }

@@ -1,7 +1,7 @@
 import { assertMeasuredWithinCertified } from '../errors.ts';
 import { float32Rounding, type RoundingScope } from './float32cert.ts';
 import type { Graph } from './graph.ts';
-import { measureOnRegion } from './measure.ts';
+import { defaultMeasureCount, measureOnRegion } from './measure.ts';
 import type { Best } from './plansearch.ts';
 import { magnitude, type Range } from './ranges.ts';
 import type { GivenRanges, Request } from './request.ts';
@@ -39,7 +39,9 @@ export function singleResult(
   const construction = withCharge(built.errorOut, charge);
   const { g, ranges, live } = c;
   const inputs = req.inputs;
-  o.onProgress?.('measuring', `${o.samples ? o.samples.length / inputs.length : o.measureCount ?? 'default'} samples`);
+  const count = o.samples ? o.samples.length / inputs.length
+    : o.measureCount ?? defaultMeasureCount([req.formulas[0]!.expr]);
+  o.onProgress?.('measuring', `${count} samples`);
   const absTol = 1e-3 * total;
   const m = measureOnRegion(req.formulas[0]!.expr, inputs, built.network, g, ranges, live,
     { ...o, absTol, bands: req.bands });
