@@ -19,6 +19,8 @@ export interface Assembled {
   hints: PreRangeHints;
   /** A network that is one folded norm of coordinates: its rounding by foldRoundingBound; else null. */
   foldRounding: ((dtype: 'float64' | 'float32', evaluations?: number) => number) | null;
+  /** The norm is laid out by foldbase.ts (float32): its bound falls with the patches analysed. */
+  foldBase: boolean;
 }
 
 /** One node laid out by the builder of its kind. */
@@ -81,5 +83,8 @@ function finish(c: LayoutContext, reports: NodeReport[]): Assembled {
       foldRoundingBound(network, fold.trace, dtype, fold.R, outHi, evaluations)
     : null;
   const summary = networkSummary(network);
-  return { network, errorOut: c.err[g.output]!, errorOuts, reports, summary, hints: prog.preRanges(), foldRounding };
+  const foldBase = foldRounding !== null && fold?.trace.base === true;
+  return {
+    network, errorOut: c.err[g.output]!, errorOuts, reports, summary, hints: prog.preRanges(), foldRounding, foldBase,
+  };
 }
