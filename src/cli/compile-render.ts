@@ -26,7 +26,7 @@ export function compileSummary(r: CompileResult, seconds: number, search?: Float
 /** "deep, 12 levels", "shallow, 50 segments", "fold, k = 5·5·5 | 4·4·3" (one group per tree level). */
 export function constructionText(n: CompileResult['nodes'][number]): string {
   if (n.construction === 'deep') return `deep, ${n.levels} levels`;
-  if (n.construction === 'shallow') return `shallow, ${n.segments} segments`;
+  if (n.construction === 'shallow') return `shallow, ${n.segments} segment${n.segments === 1 ? '' : 's'}`;
   if (n.construction === 'fold') return `fold, k = ${(n.folds ?? []).map((f) => f.join('·') || '-').join(' | ')}`;
   return '';
 }
