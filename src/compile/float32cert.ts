@@ -59,9 +59,12 @@ function float32Analysis(s: RoundingScope, built: Assembled): (evaluations: numb
 export function certifyFloat32(s: RoundingScope, built: Assembled, maxError: number): number {
   const analysis = float32Analysis(s, built);
   const total32 = built.errorOut + analysis(FLOAT32_SPLIT_EVALUATIONS);
-  // The float32 fold layout (foldbase.ts): finer direction patches wherever the coarse bound is within 2× of the
-  // tolerance, passed or not (its bound falls from about 19·u·|y| to 11·u·|y|, and the plan search sizes by it).
-  if (built.foldBase && built.foldRounding && s.dtype === 'float32' && total32 < 2 * maxError) {
+  // The float32 fold layout (foldbase.ts): finer direction patches (its bound falls from about 19·u·|y| to
+  // 11·u·|y|, and the plan search sizes the next attempt by it) unless the coarse total is well within the
+  // tolerance or its rounding part alone more than twice it.
+  const rounding32 = total32 - built.errorOut;
+  if (built.foldBase && built.foldRounding && s.dtype === 'float32' && total32 > 0.8 * maxError
+    && rounding32 < 2 * maxError) {
     s.onProgress?.('float32 analysis', `finer direction patches for ${built.summary.relus} ReLUs`);
     return Math.min(total32, built.errorOut + built.foldRounding('float32', BASE_CONE_FINE_EVALUATIONS));
   }
