@@ -8,8 +8,9 @@
 export function float32ErrorMeta(
   error: Record<string, unknown>, certified64: number, certified32: number, rounding32?: number,
 ): Record<string, unknown> {
+  const { measuredMax, measuredRms, ...rest } = error;
   return {
-    ...error, certifiedMaxFloat64: certified64, certifiedMax: certified32,
+    ...rest, certifiedMaxFloat64: certified64, certifiedMax: certified32, ...float64Measured(measuredMax, measuredRms),
     ...(rounding32 !== undefined ? { float32RoundingBound: rounding32 } : {}),
     ...(Array.isArray(error.outputs) ? { outputs: error.outputs.map(float32Output) } : {}),
   };
@@ -17,6 +18,16 @@ export function float32ErrorMeta(
 
 /** One output's entry: its float32 bound as the file's own (certifiedMax), the float64 one beside it. */
 function float32Output(o: unknown): unknown {
-  const { certifiedMax, certifiedMaxFloat32, ...rest } = o as Record<string, unknown>;
-  return { ...rest, certifiedMax: certifiedMaxFloat32, certifiedMaxFloat64: certifiedMax };
+  const { certifiedMax, certifiedMaxFloat32, measuredMax, measuredRms, ...rest } = o as Record<string, unknown>;
+  return { ...rest, certifiedMax: certifiedMaxFloat32, certifiedMaxFloat64: certifiedMax,
+    ...float64Measured(measuredMax, measuredRms) };
+}
+
+/**
+ * The sampled errors, measured in float64 evaluation, under float64 names: in a float32 file a
+ * `measuredMax` beside the float32 `certifiedMax` would read as a float32 measurement.
+ */
+function float64Measured(max: unknown, rms: unknown): Record<string, unknown> {
+  return { ...(max !== undefined ? { measuredMaxFloat64: max } : {}),
+    ...(rms !== undefined ? { measuredRmsFloat64: rms } : {}) };
 }
