@@ -51,7 +51,7 @@ export function registerCompare(program: Command): void {
     .option('--samples <N>',
       'training samples drawn (as many again, drawn separately, are held out); ignored with --data', '20000')
     .option('--fine-tune-lr <rate>',
-      'Adam learning rate for fine-tuning our network (default: 1e-3 of its smallest |weight|)')
+      'Adam learning rate for fine-tuning our network, at most 1 (default: 1e-3 of its smallest |weight|)')
     .option('--seed <N>', 'seed for samples, shuffling and initializations', '1')
     .option('--report <dir>', 'write index.html (self-contained) with SVG and PNG figures into this folder')
     .option('--export-dir <dir>',
@@ -86,6 +86,20 @@ function checkSampleNumbers(n: number, inputs: number, text: string): void {
     code: 'out-of-range' });
 }
 
+/**
+ * Largest fine-tuning rate: Adam moves each weight by about the rate per step, so 1 already moves
+ * weights by their own size on unit-scale problems; --fine-tune-lr 1e300 trained to NaN weights and
+ * printed a NaN row with exit 0 (issue 30).
+ */
+const MAX_FINE_TUNE_LR = 1;
+
+function parseFineTuneLr(text: string): number {
+  const lr = parsePositive(text, '--fine-tune-lr');
+  if (lr <= MAX_FINE_TUNE_LR) return lr;
+  throw new InputError('--fine-tune-lr', `be at most ${MAX_FINE_TUNE_LR} (Adam moves each weight by about the rate ` +
+    'every step)', text, { field: 'fineTuneLr', code: 'out-of-range' });
+}
+
 /** Largest finite float32: TensorFlow.js trains in float32, where larger inputs are Infinity. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -115,7 +129,7 @@ export function parseCompareFlags(exprArg: string | undefined, flags: CompareFla
   const seed = parseSeed(flags.seed);
   const run = { command: commandLine(rawArgs), seed, budgetSeconds: budget, version: VERSION,
     date: new Date().toISOString() };
-  const fineLr = flags.fineTuneLr !== undefined ? parsePositive(flags.fineTuneLr, '--fine-tune-lr') : undefined;
+  const fineLr = flags.fineTuneLr !== undefined ? parseFineTuneLr(flags.fineTuneLr) : undefined;
   const folder = (path: string | undefined) => (path ? String(path).replace(/(.)[/\\]+$/, '$1') : undefined);
   const inputs = parseFormula(expr).variables;
   checkSampleNumbers(n, Math.max(1, inputs.length), flags.samples);

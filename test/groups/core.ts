@@ -35,6 +35,7 @@ import '../cli/predict.test.ts';
 import '../cli/progress.test.ts';
 import '../cli/read-limits.test.ts';
 import '../cli/runtimes.test.ts';
+import '../cli/sweep30.test.ts';
 import '../cli/table.test.ts';
 import '../cli/truth.test.ts';
 import '../export/hostile-artifact.test.ts';
