@@ -113,6 +113,7 @@ async function certifyAction(modelPath: string, flags: CertifyFlags): Promise<vo
   const bar = progress('certify');
   const { result: r, names, box, format } = await certifyModelFile(c.req, bar.update);
   bar.done();
+  checkFiniteOutputs(c.req.model, r, names);
   const proven = Number.isFinite(r.upper);
   const vnn = c.vnnlib && proven ? toVnnlib({ expr: parseFormula(flags.expr).expr, exprText: flags.expr, names, box,
     bound: r.upper }) : undefined;
@@ -126,6 +127,18 @@ async function certifyAction(modelPath: string, flags: CertifyFlags): Promise<vo
   await writeOutputs(staged, c.force);
   const proof = { r, names, box, format };
   process.stdout.write(`${c.json ? certifyJson(modelPath, flags, proof) : renderCertify(modelPath, c.gap, proof)}\n`);
+}
+
+/**
+ * The formula is finite on the region (checked before the proof), so a non-finite worst error is
+ * the network's own output overflowing float64 (weights near 1e308 printed "worst found Infinity"
+ * with exit 0; issue 30 sweep).
+ */
+function checkFiniteOutputs(model: string, r: CertifyResult, names: string[]): void {
+  if (Number.isFinite(r.lower)) return;
+  const at = names.map((v, i) => `${v} = ${r.worstInput[i]}`).join(', ');
+  throw new InputError('model file', 'compute finite outputs on the region', `${model}: ${r.lower} at ${at}`,
+    { field: 'net', code: 'not-finite' });
 }
 
 /** certify's flags as a request: pure, in the order the flags have always been checked. */
