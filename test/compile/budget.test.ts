@@ -64,6 +64,7 @@ describe('layout strategies (compile/layout.ts)', () => {
     assert.equal(float32Layout.carryPwlInput(prog, sum, [1, 2], 5)!.layer, 1, 'carried one layer down');
     assert.equal(float32Layout.carryPwlInput(prog, sum, [-1, 2], 5), null, 'only where W[0] > 0 (Sterbenz)');
     assert.deepEqual(float64Layout.fold, { maxK: 16, extraLayers: 0 });
-    assert.deepEqual(float32Layout.fold, { maxK: 3, extraLayers: 1, base: true }, 'the reflections of foldbase.ts may be chosen');
+    assert.deepEqual(float32Layout.fold, { maxK: 3, extraLayers: 1, base: true },
+      'the reflections of foldbase.ts may be chosen');
   });
 });
