@@ -3,6 +3,7 @@ import { InputError } from '../errors.ts';
 import { DEFAULT_MAX_SECONDS } from '../approx/approximate.ts';
 import { compileFormula, type CompileOptions, type CompileResult, type OutputSpec } from '../compile/compile.ts';
 import { storedOutputs } from '../compile/outputs.ts';
+import { MAX_SAMPLED_NUMBERS } from '../compile/sample.ts';
 import { parseFormula } from '../expr/parse.ts';
 import {
   collect, parseChoice, parseCount, parseNumberInRange, parsePositive, parseSeed, parseVarRanges,
@@ -127,7 +128,9 @@ export function parseCompileFlags(exprArg: string | undefined, flags: CompileFla
   if (!outputs && parseFormula(expr, 'expression', jumps).variables.length === 0) {
     throw new InputError('expression', 'use at least one variable (a constant needs no network)', expr);
   }
-  const count = flags.samples === undefined ? undefined : parseCount(flags.samples, '--samples', 10_000_000);
+  const count = flags.samples === undefined ? undefined
+    : parseCount(flags.samples, '--samples',
+      Math.min(10_000_000, Math.floor(MAX_SAMPLED_NUMBERS / Object.keys(vars).length)));
   const seed = parseSeed(flags.seed);
   const dtype = parseChoice(flags.dtype, '--dtype', ['float64', 'float32'] as const);
   if (flags.data && flags.exclude?.length) {

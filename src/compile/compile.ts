@@ -91,8 +91,9 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = 
 /** The request refused at once when the estimate of its work (cost.ts) is over maxSeconds. */
 function refuseLongRequest(o: CompileOptions, req: ChargedRequest, model: SplitModel, limit: number): void {
   const exprs = req.formulas.map((f) => f.expr);
-  const measured = { samples: o.samples ? o.samples.length / req.inputs.length
-    : o.measureCount ?? defaultMeasureCount(exprs), nodes: exprs.reduce((sum, e) => sum + treeSize(e).nodes, 0) };
+  const samples = o.samples ? o.samples.length / req.inputs.length
+    : o.measureCount ?? defaultMeasureCount(exprs, req.inputs.length);
+  const measured = { samples, nodes: exprs.reduce((sum, e) => sum + treeSize(e).nodes, 0) };
   const cost = estimateCost(model, req.maxError, o.deep ?? 'auto', limit, measured);
   refuseLongCompile(cost, req.maxError, o.maxSeconds ?? DEFAULT_MAX_SECONDS);
 }

@@ -2,6 +2,7 @@ import {
   choice, DTYPES, listOf, ofType, optionsOf, pairRecord, positiveNumber, required, wholeNumber, type Options,
 } from '../validate.ts';
 import type { CompileOptions } from './types.ts';
+import { MAX_SAMPLED_NUMBERS } from './sample.ts';
 
 const OPTIONS = ['expr', 'vars', 'ranges', 'exclude', 'maxError', 'maxSegments', 'samples', 'measureCount',
   'onProgress', 'seed', 'deep', 'maxDepth', 'deepLevels', 'dtype', 'maxFanIn', 'minimize', 'norm', 'outputs',
@@ -25,7 +26,9 @@ export function checkCompileOptions(opts: unknown): CompileOptions {
   ofType(required(o, 'maxError'), 'maxError', 'number');
   wholeNumber(o.maxSegments, 'maxSegments', 1);
   if (o.samples !== undefined && !(o.samples instanceof Float64Array)) ofType(o.samples, 'samples', 'Float64Array');
-  wholeNumber(o.measureCount, 'measureCount', 1);
+  // Samples × inputs within what a sampler fills at once (sample.ts): a count above is refused, not allocated.
+  const inputs = Math.max(1, Object.keys(vars).length);
+  wholeNumber(o.measureCount, 'measureCount', 1, Math.floor(MAX_SAMPLED_NUMBERS / inputs));
   ofType(o.onProgress, 'onProgress', 'function');
   wholeNumber(o.seed, 'seed', 0);
   choice(o.deep, 'deep', ['auto', 'never', 'always']);

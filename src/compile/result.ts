@@ -40,7 +40,7 @@ export function singleResult(
   const { g, ranges, live } = c;
   const inputs = req.inputs;
   const count = o.samples ? o.samples.length / inputs.length
-    : o.measureCount ?? defaultMeasureCount([req.formulas[0]!.expr]);
+    : o.measureCount ?? defaultMeasureCount([req.formulas[0]!.expr], inputs.length);
   o.onProgress?.('measuring', `${count} samples`);
   const absTol = 1e-3 * total;
   const m = measureOnRegion(req.formulas[0]!.expr, inputs, built.network, g, ranges, live,

@@ -3,7 +3,7 @@ import { gaussian, rng } from '../random.ts';
 import { numberPair, ofType, optionsOf, positiveNumber, required, wholeNumber } from '../validate.ts';
 
 /** Most points a sampler fills at once (8e7 numbers, 640 MB): a count above is refused, not allocated. */
-const MAX_SAMPLED_NUMBERS = 80_000_000;
+export const MAX_SAMPLED_NUMBERS = 80_000_000;
 
 /**
  * n points uniform in the spherical shell inner ≤ |p| ≤ outer in `dims` dimensions
