@@ -9,6 +9,7 @@ import { withWork } from '../../src/approx/budget.ts';
 import { placeEquidistributed, placeOptimalMax } from '../../src/approx/placement.ts';
 import { makeTarget } from '../../src/approx/target.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
+import { defaultMeasureCount } from '../../src/compile/measure.ts';
 import { compileWork, VISITS_PER_SECOND } from '../../src/compile/cost.ts';
 import { approximateOnRange } from '../../src/compile/piece.ts';
 import { InputError, WorkError } from '../../src/errors.ts';
@@ -65,4 +66,18 @@ test('knot placement is charged to the request\'s pool, and once the pool is spe
   spent.left = 0;
   assert.deepEqual(withWork(spent, () => placeOptimalMax(t, 20)), placeEquidistributed(t, 20, 0.5));
   assert.deepEqual(placeOptimalMax(t, 20), x, 'without a pool: the same knots as with one that can pay');
+});
+
+test('the measurement stays within the sampler: measureCount × inputs above 8e7 is refused up front, and the ' +
+  'default count shrinks with the formula size and with the number of inputs', () => {
+  const vars = { x: [0, 1] as [number, number], y: [0, 1] as [number, number], z: [0, 1] as [number, number] };
+  assert.throws(() => compileFormula({ expr: 'x+y+z', vars, maxError: 1e-3, measureCount: 26_666_667 }),
+    (e: unknown) => e instanceof InputError && e.field === 'measureCount' && e.code === 'out-of-range');
+  const sum = (n: number) => [parseFormula(Array.from({ length: n }, (_, k) => `x${k}`).join('+')).expr];
+  assert.equal(defaultMeasureCount(sum(1), 1), 100_000);
+  // 2,500 variables: 2·10^8 / 4,999 nodes = 40,008 by work, 10^7 / 2,500 = 4,000 by memory.
+  assert.equal(defaultMeasureCount(sum(2500), 2500), 4_000);
+  // 1,000 terms sin(x+k) of one variable: 4,999 nodes, 2·10^8 / 4,999 = 40,008 samples.
+  const long = [parseFormula(Array.from({ length: 1000 }, (_, k) => `sin(x+${k})`).join('+')).expr];
+  assert.equal(defaultMeasureCount(long, 1), 40_008);
 });
