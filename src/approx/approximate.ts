@@ -94,13 +94,14 @@ export interface ApproxResult {
   exclude?: string[];
 }
 
-export function validateDomain(domain: [number, number], argument = '--domain'): void {
+/** The library's domain [a, b] (the CLI checks its --domain a:b before, in its own notation). */
+export function validateDomain(domain: [number, number], argument = 'domain'): void {
   const [a, b] = domain;
-  const got = `${a}:${b}`;
+  const got = `[${a}, ${b}]`;
   if (!Number.isFinite(a) || !Number.isFinite(b)) {
     throw new InputError(argument, 'have finite ends', got, { field: 'domain', code: 'not-finite' });
   }
-  const rule = 'be a non-empty interval a:b with a < b';
+  const rule = 'be a non-empty interval [a, b] with a < b';
   if (!(a < b)) throw new InputError(argument, rule, got, { field: 'domain', code: 'empty-interval' });
   // Placement, sampling and certification divide b − a: past float64's range it is Infinity.
   if (!(b - a < Infinity)) {

@@ -95,9 +95,9 @@ test('approximate rejects bad input with InputErrors naming the argument and the
   assert.throws(() => approximate({ ...base, expr: 'x*y' }),
     inputError(/^expression must have at most one variable .*\(got "x, y"\)/));
   assert.throws(() => approximate({ ...base, domain: [1, 0] }),
-    inputError(/^domain must be a non-empty interval .*\(got "1:0"\)/));
+    inputError(/^domain must be a non-empty interval \[a, b\] with a < b \(got "\[1, 0\]"\)/));
   assert.throws(() => approximate({ ...base, domain: [0, Infinity] }),
-    inputError(/^domain must have finite ends \(got "0:Infinity"\)/));
+    inputError(/^domain must have finite ends \(got "\[0, Infinity\]"\)/));
   assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 0 } }),
     inputError(/^knots must be a whole number of segments from 1 to 1000000 \(got 0\)/));
   assert.throws(() => approximate({ ...base, size: { kind: 'knots', segments: 2.5 } }),
