@@ -60,12 +60,14 @@ interface Unit { aff: Float64Array; form: Float64Array; E: number; zero: boolean
 
 /** Symbols' magnitudes, grown as rows are analysed. */
 class Symbols {
-  readonly mag: number[] = [];
-  constructor(readonly size: number) {}
-  add(m: number): number { this.mag.push(m); return this.mag.length - 1; }
+  readonly mag: Float64Array;
+  count = 0;
+  constructor(readonly size: number) { this.mag = new Float64Array(size); }
+  add(m: number): number { this.mag[this.count] = m; return this.count++; }
   bound(form: Float64Array): number {
+    const mag = this.mag;
     let t = 0;
-    for (let k = 0; k < this.mag.length; k++) t += Math.abs(form[k]!) * this.mag[k]!;
+    for (let k = 0; k < this.count; k++) t += Math.abs(form[k]!) * mag[k]!;
     return t;
   }
 }
@@ -73,11 +75,22 @@ class Symbols {
 /** Largest |value| of an affine enclosure over the box, and its range. */
 function range(aff: Float64Array, box: Box): [number, number] {
   const d = box.mid.length;
-  let w = 0;
-  for (let i = 0; i < d; i++) w += Math.abs(aff[1 + i]!) * box.half[i]!;
+  const w = spread(aff, box);
   return [aff[0]! - w + aff[d + 1]!, aff[0]! + w + aff[d + 2]!];
 }
-const maxAbs = (aff: Float64Array, box: Box) => { const [a, b] = range(aff, box); return Math.max(-a, b); };
+/** Σ |a_i|·half_i: the half-width of an enclosure's linear part over the box. */
+function spread(aff: Float64Array, box: Box): number {
+  const d = box.mid.length;
+  const half = box.half;
+  let w = 0;
+  for (let i = 0; i < d; i++) w += Math.abs(aff[1 + i]!) * half[i]!;
+  return w;
+}
+function maxAbs(aff: Float64Array, box: Box): number {
+  const d = box.mid.length;
+  const w = spread(aff, box);
+  return Math.max(-(aff[0]! - w + aff[d + 1]!), aff[0]! + w + aff[d + 2]!);
+}
 
 /** aff += k·src (remainders combined by sign). */
 function axpy(aff: Float64Array, k: number, src: Float64Array): void {
@@ -122,13 +135,14 @@ export function parallelotopeRoundingBound(
   const u = UNIT_ROUNDOFF[dtype];
   const eta = UNDERFLOW_LOSS[dtype];
   const ulp = (Y: number) => halfUlp(Y, u, eta);
+  const slots = formSlots(net, dims, size);
   let units: Unit[] = [];
   for (let d = 0; d < dims; d++) {
     const aff = new Float64Array(g + 3);
     aff[0] = center[d]!;
     let w = 0;
     for (let j = 0; j < g; j++) { aff[1 + j] = gens[j]![d]!; w += Math.abs(gens[j]![d]!); }
-    const form = new Float64Array(size);
+    const form = slots[1]![d]!.fill(0);
     const m = dtype === 'float32' ? ulp(Math.abs(center[d]!) + w) : 0;
     form[sym.add(m)] = 1;
     units.push({ aff, form, E: m, zero: false });
@@ -138,7 +152,7 @@ export function parallelotopeRoundingBound(
     const next: Unit[] = [];
     for (let r = 0; r < layer.outSize; r++) {
       const sign = li === 0 ? knownSign(layer, r, nonNegative) : 0;
-      const unit = rowUnit(layer, r, units, box, sym, { u, eta, f32, ulp }, sign);
+      const unit = rowUnit(layer, r, units, box, sym, { u, eta, f32, ulp }, sign, slots[li & 1]![r]!.fill(0));
       if (!unit) return Infinity;
       next.push(unit);
     }
@@ -148,17 +162,28 @@ export function parallelotopeRoundingBound(
   return Number.isFinite(b) ? b : Infinity;
 }
 
+/**
+ * The error forms' storage of one analysis: two sets of rows (a layer's units are read while
+ * the next layer's are written), each row a zeroed view of `size` coefficients.
+ */
+function formSlots(net: Network, dims: number, size: number): Float64Array[][] {
+  const rows = Math.max(dims, ...net.layers.map((l) => l.outSize));
+  return [0, 1].map(() => {
+    const buf = new Float64Array(rows * size);
+    return Array.from({ length: rows }, (_, r) => buf.subarray(r * size, (r + 1) * size));
+  });
+}
+
 interface Arith { u: number; eta: number; f32: boolean; ulp: (Y: number) => number }
 
 /** One row: its exact enclosure, error form and (after the ReLU) its unit (module comment). */
 function rowUnit(
-  layer: DenseLayer, r: number, input: Unit[], box: Box, sym: Symbols, a: Arith, sign: number,
+  layer: DenseLayer, r: number, input: Unit[], box: Box, sym: Symbols, a: Arith, sign: number, form: Float64Array,
 ): Unit | null {
   const g = box.mid.length;
   const base = r * layer.inSize;
   const aff = new Float64Array(g + 3);
   const drift = new Float64Array(g + 3); // Σ (ŵ − w)·x
-  const form = new Float64Array(sym.size);
   const terms: { aff: Float64Array; k: number; err: number }[] = [];
   let products = 0; let scale = 0;
   for (let c = 0; c < layer.inSize; c++) {
@@ -168,12 +193,14 @@ function rowUnit(
     const ws = a.f32 ? Math.fround(w) : w;
     if (!Number.isFinite(ws)) return null;
     axpy(aff, w, x.aff);
-    scale += Math.abs(w) * maxAbs(x.aff, box);
+    const xMax = maxAbs(x.aff, box);
+    scale += Math.abs(w) * xMax;
     if (ws !== w) axpy(drift, ws - w, x.aff);
     if (x.zero || ws === 0) continue;
-    for (let k = 0; k < sym.mag.length; k++) form[k] = form[k]! + ws * x.form[k]!;
+    const xf = x.form;
+    for (let k = 0; k < sym.count; k++) form[k] = form[k]! + ws * xf[k]!;
     terms.push({ aff: x.aff, k: ws, err: Math.abs(ws) * x.E });
-    const tMax = Math.abs(ws) * (maxAbs(x.aff, box) + x.E);
+    const tMax = Math.abs(ws) * (xMax + x.E);
     products += isPowerOfTwo(ws) ? a.eta : a.ulp(tMax);
   }
   const b = layer.bias[r]!;
@@ -190,7 +217,7 @@ function rowUnit(
   form[sym.add(delta)] = 1;
   const E = sym.bound(form);
   if (layer.activation !== 'relu' || sign > 0) return { aff, form, E, zero: false };
-  if (sign < 0) return { aff: new Float64Array(g + 3), form: new Float64Array(sym.size), E: 0, zero: true };
+  if (sign < 0) return { aff: new Float64Array(g + 3), form: form.fill(0), E: 0, zero: true };
   return relu(aff, form, E, box, sym);
 }
 
@@ -271,7 +298,7 @@ export function halfUlp(Y: number, u: number, eta: number): number {
 function relu(aff: Float64Array, form: Float64Array, E: number, box: Box, sym: Symbols): Unit {
   const [lo, hi] = range(aff, box);
   const n = aff.length;
-  if (hi + E <= 0) return { aff: new Float64Array(n), form: new Float64Array(form.length), E: 0, zero: true };
+  if (hi + E <= 0) return { aff: new Float64Array(n), form: form.fill(0), E: 0, zero: true };
   if (lo - E >= 0) return { aff, form, E, zero: false };
   let out: Float64Array;
   if (hi <= 0) out = new Float64Array(n);
@@ -282,11 +309,14 @@ function relu(aff: Float64Array, form: Float64Array, E: number, box: Box, sym: S
     axpy(out, lam, aff);
     out[n - 1] = out[n - 1]! - lam * lo;
   }
-  let f: Float64Array;
-  if (hi <= 0) { f = new Float64Array(form.length); f[sym.add(hi + E)] = 1; }
-  else if (lo >= 0) { f = form; f[sym.add(E - lo)] = 1; }
-  else { f = form.map((c) => c / 2); f[sym.add(E / 2)] = 1; }
-  return { aff: out, form: f, E: sym.bound(f), zero: false };
+  // The form is the row's own storage: changed in place.
+  if (hi <= 0) { form.fill(0); form[sym.add(hi + E)] = 1; }
+  else if (lo >= 0) form[sym.add(E - lo)] = 1;
+  else {
+    for (let k = 0; k < sym.count; k++) form[k] = form[k]! / 2;
+    form[sym.add(E / 2)] = 1;
+  }
+  return { aff: out, form, E: sym.bound(form), zero: false };
 }
 
 /**
