@@ -86,11 +86,7 @@ function spread(aff: Float64Array, box: Box): number {
   for (let i = 0; i < d; i++) w += Math.abs(aff[1 + i]!) * half[i]!;
   return w;
 }
-function maxAbs(aff: Float64Array, box: Box): number {
-  const d = box.mid.length;
-  const w = spread(aff, box);
-  return Math.max(-(aff[0]! - w + aff[d + 1]!), aff[0]! + w + aff[d + 2]!);
-}
+function maxAbs(aff: Float64Array, box: Box): number { return maxAbsAt(aff, 0, box); }
 
 /** aff += k·src (remainders combined by sign). */
 function axpy(aff: Float64Array, k: number, src: Float64Array): void {
@@ -148,11 +144,14 @@ export function parallelotopeRoundingBound(
     units.push({ aff, form, E: m, zero: false });
   }
   const f32 = dtype === 'float32';
+  const arith: Arith = {
+    u, eta, f32, ulp, sums: new Float64Array((1 << ENUMERATE) * (g + 3)), errs: new Float64Array(1 << ENUMERATE),
+  };
   for (const [li, layer] of net.layers.entries()) {
     const next: Unit[] = [];
     for (let r = 0; r < layer.outSize; r++) {
       const sign = li === 0 ? knownSign(layer, r, nonNegative) : 0;
-      const unit = rowUnit(layer, r, units, box, sym, { u, eta, f32, ulp }, sign, slots[li & 1]![r]!.fill(0));
+      const unit = rowUnit(layer, r, units, box, sym, arith, sign, slots[li & 1]![r]!.fill(0));
       if (!unit) return Infinity;
       next.push(unit);
     }
@@ -174,7 +173,10 @@ function formSlots(net: Network, dims: number, size: number): Float64Array[][] {
   });
 }
 
-interface Arith { u: number; eta: number; f32: boolean; ulp: (Y: number) => number }
+/** The dtype's rounding, and the subset sums' scratch of sumRounding (2^ENUMERATE enclosures). */
+interface Arith {
+  u: number; eta: number; f32: boolean; ulp: (Y: number) => number; sums: Float64Array; errs: Float64Array;
+}
 
 /** One row: its exact enclosure, error form and (after the ReLU) its unit (module comment). */
 function rowUnit(
@@ -247,17 +249,15 @@ function sumRounding(terms: { aff: Float64Array; k: number; err: number }[], pro
   let inner = 0;
   if (m > 2) {
     if (m <= ENUMERATE) {
-      // Partial sums by subset (mask), each from the mask without its lowest term, in one buffer.
-      const sums = new Float64Array((1 << m) * n);
-      const errs = new Float64Array(1 << m);
+      // Partial sums by subset (mask), each from the mask without its lowest term, in one buffer
+      // (the analysis's scratch; mask 0, the empty sum, is never written: zero).
+      const { sums, errs } = a;
       for (let mask = 1; mask < (1 << m) - 1; mask++) {
         const low = 31 - Math.clz32(mask & -mask);
         const rest = mask & (mask - 1);
-        const s = sums.subarray(mask * n, (mask + 1) * n);
-        s.set(sums.subarray(rest * n, (rest + 1) * n));
-        axpy(s, terms[low]!.k, terms[low]!.aff);
+        axpyAt(sums, mask * n, rest * n, terms[low]!.k, terms[low]!.aff);
         errs[mask] = errs[rest]! + terms[low]!.err;
-        if (rest !== 0) sizes.push(maxAbs(s, box) + errs[mask]!);
+        if (rest !== 0) sizes.push(maxAbsAt(sums, mask * n, box) + errs[mask]!);
       }
     } else {
       let pos = 0; let neg = 0;
@@ -278,6 +278,25 @@ function sumRounding(terms: { aff: Float64Array; k: number; err: number }[], pro
   return Math.min(B, tight);
 }
 
+/** buf[to, to + n) = buf[from, from + n) + k·src, src an enclosure of n numbers (axpy on a copy). */
+function axpyAt(buf: Float64Array, to: number, from: number, k: number, src: Float64Array): void {
+  const n = src.length;
+  for (let i = 0; i < n - 2; i++) buf[to + i] = buf[from + i]! + k * src[i]!;
+  const lo = k >= 0 ? src[n - 2]! : src[n - 1]!;
+  const hi = k >= 0 ? src[n - 1]! : src[n - 2]!;
+  buf[to + n - 2] = buf[from + n - 2]! + k * lo;
+  buf[to + n - 1] = buf[from + n - 1]! + k * hi;
+}
+
+/** maxAbs of the enclosure stored at buf[off, off + d + 3). */
+function maxAbsAt(buf: Float64Array, off: number, box: Box): number {
+  const d = box.mid.length;
+  const half = box.half;
+  let w = 0;
+  for (let i = 0; i < d; i++) w += Math.abs(buf[off + 1 + i]!) * half[i]!;
+  return Math.max(-(buf[off]! - w + buf[off + d + 1]!), buf[off]! + w + buf[off + d + 2]!);
+}
+
 /**
  * The largest rounding error of a value of magnitude ≤ Y rounded to nearest: half the spacing
  * of the binade [2^e, 2^(e+1)) that holds Y, 2^e·u (u = 2^−24 in float32), at least the
@@ -289,9 +308,29 @@ export function halfUlp(Y: number, u: number, eta: number): number {
   if (!(Y < (u > 2 ** -30 ? 2 ** 128 : 2 ** 1024) * (1 - u))) return Infinity;
   if (Y <= 0) return 0;
   Y *= 1 + 1e-12;
+  const fast = binade(Y);
+  if (fast !== null) return Math.max(2 ** fast * u, eta);
   let e = Math.floor(Math.log2(Y));
   while (2 ** (e + 1) <= Y) e++;
   return Math.max(2 ** e * u, eta);
+}
+
+const BITS = new Float64Array(1);
+const WORDS = new Uint32Array(BITS.buffer);
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // the word holding the exponent
+
+/**
+ * The e of 2^e ≤ Y < 2^(e+1) read from Y's exponent bits, for a normal Y whose 20 leading
+ * fraction bits are not all ones (Y < 2^(e+1)·(1 − 2^−21)): there floor(log2(Y)) is e even with
+ * log2's rounding (its result is within ~2^−43 of the exact one), so halfUlp's answer is the same;
+ * null elsewhere (halfUlp's own steps).
+ */
+function binade(Y: number): number | null {
+  if (!(Y >= 2 ** -1000 && Y < 2 ** 1000)) return null;
+  BITS[0] = Y;
+  const hi = WORDS[HIGH]!;
+  if ((hi & 0xfffff) === 0xfffff) return null;
+  return ((hi >>> 20) & 0x7ff) - 1023;
 }
 
 /** A ReLU on the row's enclosure and error (module comment, step 4). */
