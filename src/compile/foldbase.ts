@@ -100,5 +100,7 @@ export function baseRoundingBound(
     const half = alpha.map((a) => r / Math.abs(a));
     return roundingErrorBound(net, half.map((h) => -h), half, dtype)[0]!;
   };
-  return coneRoundingBound(net, alpha, R, dtype, evaluations, inner, { rMin, shells: BASE_SHELLS });
+  // The coarse pass keeps its search for the finer one (float32cert.ts), which goes on from it.
+  const resumable = evaluations < BASE_CONE_FINE_EVALUATIONS;
+  return coneRoundingBound(net, alpha, R, dtype, evaluations, inner, { rMin, shells: BASE_SHELLS, resumable });
 }

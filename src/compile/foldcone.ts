@@ -86,14 +86,23 @@ function enclosure(p: Patch, R: number, alpha: readonly number[]): { center: num
   return { center: sc(c.map((x) => x * tm)), gens };
 }
 
+/** A branch and bound in progress: its patches and counters (resumed with a larger budget). */
+interface Search { heap: Patch[]; used: number; checked: number; last: number; done: boolean }
+
+/** The state a coarse pass (o.resumable) left, for a later call on the same network and cover. */
+interface Saved { key: string; weights: number[]; search: Search; evaluations: number }
+const saved = new WeakMap<Network, Saved>();
+
 /**
  * Branch and bound over direction patches with `evaluations` analyses; `inner` bounds the
  * ball |α⊙x| ≤ R·2^−K (the caller's bound at that radius). Infinity when the
- * preconditions fail.
+ * preconditions fail. With o.resumable the search's state is kept, and a later call on the
+ * same network, cover and dtype with at least as many evaluations goes on from it: the same
+ * steps as a search from scratch with that budget, so the same bound.
  */
 export function coneRoundingBound(
   net: Network, alpha: readonly number[], R: number, dtype: Dtype, evaluations: number, inner: (r: number) => number,
-  o: { rMin?: number; shells?: number } = {},
+  o: { rMin?: number; shells?: number; resumable?: boolean } = {},
 ): number {
   const K = o.shells ?? SHELLS;
   const rMin = o.rMin ?? 0;
@@ -101,12 +110,31 @@ export function coneRoundingBound(
   if (alpha.length !== n || !alpha.every((a) => Number.isFinite(a) && a !== 0)) return Infinity;
   const mirrored = mirroredColumns(net);
   const free = mirrored.flatMap((m, c) => (m ? [] : [c]));
-  const nonNegative = mirrored;
   if (free.length > 4 || n > 6) return Infinity;
   const bound = (p: Omit<Patch, 'bound'>) => {
     const { center, gens } = enclosure({ ...p, bound: 0 }, R, alpha);
-    return parallelotopeRoundingBound(net, center, gens, dtype, 0, nonNegative);
+    return parallelotopeRoundingBound(net, center, gens, dtype, 0, mirrored);
   };
+  const key = JSON.stringify([alpha, R, dtype, K, rMin]);
+  const weights = net.layers.flatMap((l) => [...l.weights, ...l.bias]);
+  const prior = saved.get(net);
+  saved.delete(net);
+  const search = prior && prior.key === key && prior.evaluations <= evaluations && sameNumbers(prior.weights, weights)
+    ? prior.search : firstPatches(n, free, K, R, rMin, bound);
+  refine(search, n, evaluations, bound);
+  if (o.resumable && !search.done) saved.set(net, { key, weights, search, evaluations });
+  const heap = search.heap;
+  return Math.max(heap.length ? heap[0]!.bound : 0, R * 2 ** -K > rMin ? inner(R * 2 ** -K) : 0);
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+}
+
+/** The whole faces of every orthant and shell, each analysed. */
+function firstPatches(
+  n: number, free: number[], K: number, R: number, rMin: number, bound: (p: Omit<Patch, 'bound'>) => number,
+): Search {
   const heap: Patch[] = [];
   let used = 0;
   for (let s = 0; s < 2 ** free.length; s++) {
@@ -121,29 +149,35 @@ export function coneRoundingBound(
       }
     }
   }
-  // Stops early once doubling the analyses lowered the bound by less than 3% (a plateau).
-  let checked = used; let last = heap.length ? heap[0]!.bound : 0;
-  while (used + 2 <= evaluations && heap.length) {
-    if (used >= 2 * checked) {
-      if (heap[0]!.bound > 0.97 * last) break;
-      checked = used; last = heap[0]!.bound;
+  return { heap, used, checked: used, last: heap.length ? heap[0]!.bound : 0, done: false };
+}
+
+/**
+ * Halves the patch with the largest bound until `evaluations` analyses are used; stops early
+ * (done) once doubling the analyses lowered the bound by less than 3% (a plateau).
+ */
+function refine(st: Search, n: number, evaluations: number, bound: (p: Omit<Patch, 'bound'>) => number): void {
+  const heap = st.heap;
+  while (!st.done && st.used + 2 <= evaluations && heap.length) {
+    if (st.used >= 2 * st.checked) {
+      if (heap[0]!.bound > 0.97 * st.last) { st.done = true; break; }
+      st.checked = st.used; st.last = heap[0]!.bound;
     }
     const top = pop(heap);
     let axis = -1; let best = 0;
     for (let j = 0; j < n; j++) {
       if (j !== top.face && top.hi[j]! - top.lo[j]! > best) { best = top.hi[j]! - top.lo[j]!; axis = j; }
     }
-    if (axis < 0 || best < 1e-9) { push(heap, top); break; }
+    if (axis < 0 || best < 1e-9) { push(heap, top); st.done = true; break; }
     const mid = (top.lo[axis]! + top.hi[axis]!) / 2;
     for (const [a, b] of [[top.lo[axis]!, mid], [mid, top.hi[axis]!]] as const) {
       const lo = top.lo.slice(); const hi = top.hi.slice();
       lo[axis] = a; hi[axis] = b;
       const p = { orthant: top.orthant, face: top.face, shell: top.shell, lo, hi };
-      used++;
+      st.used++;
       push(heap, { ...p, bound: Math.min(top.bound, bound(p)) });
     }
   }
-  return Math.max(heap.length ? heap[0]!.bound : 0, R * 2 ** -K > rMin ? inner(R * 2 ** -K) : 0);
 }
 
 /** A max-heap of patches by bound. */
