@@ -6,9 +6,9 @@
  * works without internet with npm 10 and npm 11 alike. Shared by test/package and bench/.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { distIsFresh, REPO } from './dist.ts';
 
 export { REPO };
@@ -22,17 +22,28 @@ const npmEnv = () => ({
 });
 
 /**
- * Packs the repository into `dir`; returns the tarball's path. `npm pack` runs the build
- * (`prepare`) unless dist/ is already newer than every source it is built from (as right
- * after `npm ci`, whose `prepare` built it): then the pack skips the scripts.
+ * Packs the repository into `dir`; returns the tarball's path. When dist/ is already newer than
+ * every source it is built from (as right after `npm ci`, whose `prepare` built it), the pack
+ * skips the scripts; else it packs a copy of the repository (its node_modules linked) in `dir`,
+ * whose `prepare` builds the copy's dist/: a build in place would delete dist/ under the spawned
+ * CLIs of the test groups running beside this one.
  */
 export function packRepository(dir: string): string {
   const fresh = distIsFresh();
   const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', dir, ...(fresh ? ['--ignore-scripts'] : [])], {
-    cwd: REPO, env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: fresh ? REPO : repositoryCopy(dir), env: npmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
   });
   const info = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
   return join(dir, info[0]!.filename);
+}
+
+/** The repository's files in `dir`/repo without node_modules, dist and .git; node_modules linked to ours. */
+function repositoryCopy(dir: string): string {
+  const copy = join(dir, 'repo');
+  const skipped = new Set(['node_modules', 'dist', '.git']);
+  cpSync(REPO, copy, { recursive: true, filter: (src) => !skipped.has(relative(REPO, src).split(sep)[0]!) });
+  symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  return copy;
 }
 
 /** A fresh, empty ESM project in a temporary folder. */
