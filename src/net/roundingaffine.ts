@@ -348,14 +348,17 @@ function relu(aff: Float64Array, form: Float64Array, E: number, box: Box, sym: S
     axpy(out, lam, aff);
     out[n - 1] = out[n - 1]! - lam * lo;
   }
-  // The form is the row's own storage: changed in place.
-  if (hi <= 0) { form.fill(0); form[sym.add(hi + E)] = 1; }
-  else if (lo >= 0) form[sym.add(E - lo)] = 1;
-  else {
-    for (let k = 0; k < sym.count; k++) form[k] = form[k]! / 2;
-    form[sym.add(E / 2)] = 1;
-  }
-  return { aff: out, form, E: sym.bound(form), zero: false };
+  // The form is the row's own storage: changed in place. Its bound Σ|c_k|·M_k, summed in the
+  // order of Symbols.bound: E plus the new symbol when the form is kept (E is that sum), the new
+  // symbol alone when it is cleared (were a magnitude not finite, so would be the output's
+  // bound: Infinity either way), and the halved terms' sum, formed with them, otherwise.
+  if (hi <= 0) { form.fill(0); form[sym.add(hi + E)] = 1; return { aff: out, form, E: hi + E, zero: false }; }
+  if (lo >= 0) { form[sym.add(E - lo)] = 1; return { aff: out, form, E: E + (E - lo), zero: false }; }
+  const mag = sym.mag;
+  let t = 0;
+  for (let k = 0; k < sym.count; k++) { form[k] = form[k]! / 2; t += Math.abs(form[k]!) * mag[k]!; }
+  form[sym.add(E / 2)] = 1;
+  return { aff: out, form, E: t + E / 2, zero: false };
 }
 
 /**
