@@ -43,7 +43,10 @@ export function rewriteForSize(
   const score = (x: Expr) => estimateRelus(balanceProducts(x, box), box, maxError, build);
   const originalEstimate = estimateRelus(e, box, maxError, build);
   if (originalEstimate === Infinity) checkDefined(e, box, build);
-  let beam: Candidate[] = [{ expr: e, score: score(e), applied: [] }];
+  // The written form scored once when balancing leaves it as it is (a long sum: one fused graph, not two).
+  const balanced = balanceProducts(e, box);
+  const first = exprKey(balanced) === exprKey(e) ? originalEstimate : estimateRelus(balanced, box, maxError, build);
+  let beam: Candidate[] = [{ expr: e, score: first, applied: [] }];
   let best = beam[0]!;
   const seen = new Set([exprKey(e)]);
   let scored = 1;
