@@ -89,4 +89,16 @@ describe('cone patches over a ball (compile/foldcone.ts)', () => {
         }
       }), { seed: 32004, numRuns: propertyRuns(3) });
   });
+
+  it('a resumed search (o.resumable, then a larger budget) gives the bound of a search from scratch', () => {
+    const R = 1e6;
+    const vars: Record<string, [number, number]> = { x: [-R, R], y: [-R, R], z: [-R, R] };
+    const net = compileFormula({ expr: 'sqrt(x^2+y^2+z^2)', vars, maxError: 1e-3 * R, norm: 'fold' }).network;
+    const run = (n: number, resumable: boolean) =>
+      coneRoundingBound(net, [1, 1, 1], R * Math.sqrt(3), 'float32', n, () => 0, { resumable });
+    const fresh = [60, 150, 400].map((n) => run(n, false));
+    const resumed = [60, 150, 400].map((n) => run(n, true));
+    assert.deepEqual(resumed, fresh);
+    assert.ok(fresh[2]! <= fresh[0]!, `${fresh[2]} > ${fresh[0]}`);
+  });
 });
