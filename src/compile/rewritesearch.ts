@@ -23,7 +23,10 @@ export interface SizeRewrite {
   expr: Expr;
   /** The rules applied, in order (empty when `expr` is the original, products rebalanced or not). */
   applied: string[];
-  /** The planner's estimate (ReLUs) of the original and of `expr`; Infinity where a graph cannot be built. */
+  /**
+   * The planner's estimate (ReLUs) of the original and of `expr`; Infinity where a graph cannot be
+   * built; NaN when no rewrite was searched (the form has `MAX_WORK` nodes or more).
+   */
   originalEstimate: number;
   estimate: number;
 }
@@ -40,6 +43,8 @@ interface Candidate { expr: Expr; score: number; applied: string[] }
 export function rewriteForSize(
   e: Expr, box: Box, inputs: string[], maxError: number, build: GraphBuilder = plainGraph(inputs),
 ): SizeRewrite {
+  // A form past the work bound has no rewrite to score: built as written, unestimated (as with --range).
+  if (treeSize(e).nodes >= MAX_WORK) return { original: e, expr: e, applied: [], originalEstimate: NaN, estimate: NaN };
   const score = (x: Expr) => estimateRelus(balanceProducts(x, box), box, maxError, build);
   const originalEstimate = estimateRelus(e, box, maxError, build);
   if (originalEstimate === Infinity) checkDefined(e, box, build);
