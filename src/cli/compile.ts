@@ -63,7 +63,7 @@ export function registerCompile(program: Command): void {
     .option('--minimize <what>', 'what auto minimizes: relus | params', 'relus')
     .option('--max-depth <D>', 'most hidden layers', '64')
     .option('--samples <N>', 'fresh samples for the measured error (default 100000; long formulas fewer, down ' +
-      'to 10000: 2e8 formula-node evaluations)')
+      'to 10000: 1e8 formula-node evaluations)')
     .option('--seed <N>', 'seed for the fresh samples', '1')
     .option('--dtype <t>',
       'float64 | float32: the dtype whose evaluation --max-error is certified for (and of exported weights)', 'float64')

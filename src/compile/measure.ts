@@ -24,13 +24,13 @@ export const DEFAULT_MEASURE_COUNT = 100_000;
 
 /**
  * The fresh samples a measurement takes when `measureCount` is not given: 100,000, or as many
- * as 2·10^8 formula-node evaluations allow (26 ns each: about 5 s), at least 10,000; and never
+ * as 10^8 formula-node evaluations allow (26–60 ns each: 3–6 s), at least 10,000; and never
  * more than 10^7 numbers (80 MB) over all `inputs`. A sum of 1,900 sines measured 100,000
  * samples in 25 s, a third of the request's time.
  */
 export function defaultMeasureCount(exprs: readonly Expr[], inputs: number): number {
   const nodes = exprs.reduce((sum, e) => sum + treeSize(e).nodes, 0);
-  const byWork = Math.max(10_000, Math.min(DEFAULT_MEASURE_COUNT, Math.floor(2e8 / Math.max(1, nodes))));
+  const byWork = Math.max(10_000, Math.min(DEFAULT_MEASURE_COUNT, Math.floor(1e8 / Math.max(1, nodes))));
   return Math.max(1, Math.min(byWork, Math.floor(1e7 / Math.max(1, inputs))));
 }
 
