@@ -1,5 +1,4 @@
 import type { Expr } from '../expr/ast.ts';
-import { treeSize } from '../expr/parse.ts';
 import { DEFAULT_MAX_SECONDS, DEFAULT_MAX_SEGMENTS } from '../approx/approximate.ts';
 import { withWork } from '../approx/budget.ts';
 import { withProgress } from '../approx/progress.ts';
@@ -8,7 +7,7 @@ import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel, type SplitModel } from './budget.ts';
 import { compileFailure } from './failure.ts';
 import { compileWork, estimateCost, refuseLongCompile } from './cost.ts';
-import { defaultMeasureCount } from './measure.ts';
+import { defaultMeasureCount, formulaNodes } from './measure.ts';
 import { checkFloorOnBox, checkToleranceFloor } from './floor.ts';
 import { checkCompileOptions } from './options.ts';
 import { chargeRequest, type ChargedRequest } from './constants.ts';
@@ -90,10 +89,10 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = 
 
 /** The request refused at once when the estimate of its work (cost.ts) is over maxSeconds. */
 function refuseLongRequest(o: CompileOptions, req: ChargedRequest, model: SplitModel, limit: number): void {
-  const exprs = req.formulas.map((f) => f.expr);
+  const nodes = formulaNodes(req.formulas.map((f) => f.expr));
   const samples = o.samples ? o.samples.length / req.inputs.length
-    : o.measureCount ?? defaultMeasureCount(exprs, req.inputs.length);
-  const measured = { samples, nodes: exprs.reduce((sum, e) => sum + treeSize(e).nodes, 0) };
+    : o.measureCount ?? defaultMeasureCount(nodes, req.inputs.length);
+  const measured = { samples, nodes };
   const cost = estimateCost(model, req.maxError, o.deep ?? 'auto', limit, measured);
   refuseLongCompile(cost, req.maxError, o.maxSeconds ?? DEFAULT_MAX_SECONDS);
 }

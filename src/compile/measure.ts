@@ -23,15 +23,19 @@ export interface MeasureOptions {
 export const DEFAULT_MEASURE_COUNT = 100_000;
 
 /**
- * The fresh samples a measurement takes when `measureCount` is not given: 100,000, or as many
- * as 10^8 formula-node evaluations allow (26–60 ns each: 3–6 s), at least 10,000; and never
- * more than 10^7 numbers (80 MB) over all `inputs`. A sum of 1,900 sines measured 100,000
- * samples in 25 s, a third of the request's time.
+ * The fresh samples a measurement takes when `measureCount` is not given, for formulas of
+ * `nodes` nodes in all: 100,000, or as many as 10^8 formula-node evaluations allow (26–60 ns
+ * each: 3–6 s), at least 10,000; and never more than 10^7 numbers (80 MB) over all `inputs`.
+ * A sum of 1,900 sines measured 100,000 samples in 25 s, a third of the request's time.
  */
-export function defaultMeasureCount(exprs: readonly Expr[], inputs: number): number {
-  const nodes = exprs.reduce((sum, e) => sum + treeSize(e).nodes, 0);
+export function defaultMeasureCount(nodes: number, inputs: number): number {
   const byWork = Math.max(10_000, Math.min(DEFAULT_MEASURE_COUNT, Math.floor(1e8 / Math.max(1, nodes))));
   return Math.max(1, Math.min(byWork, Math.floor(1e7 / Math.max(1, inputs))));
+}
+
+/** The formula nodes of `exprs` in all, what a measurement evaluates per sample. */
+export function formulaNodes(exprs: readonly Expr[]): number {
+  return exprs.reduce((sum, e) => sum + treeSize(e).nodes, 0);
 }
 
 /**
@@ -63,7 +67,7 @@ export function measureColumnsOnRegion(
   columns: number[],
 ): Measurement[] {
   const d = inputs.length;
-  const count = o.measureCount ?? defaultMeasureCount(exprs, d);
+  const count = o.measureCount ?? defaultMeasureCount(formulaNodes(exprs), d);
   const samples = o.samples ?? sampleBox(inputs.map((v) => o.vars[v]!), count, o.seed ?? 1);
   const rows = samples.length / d;
   // Keep the samples inside the certified region: intermediate values within their ranges.

@@ -1,7 +1,7 @@
 import { assertMeasuredWithinCertified } from '../errors.ts';
 import { float32Rounding, type RoundingScope } from './float32cert.ts';
 import type { Graph } from './graph.ts';
-import { defaultMeasureCount, measureOnRegion } from './measure.ts';
+import { defaultMeasureCount, formulaNodes, measureOnRegion } from './measure.ts';
 import type { Best } from './plansearch.ts';
 import { magnitude, type Range } from './ranges.ts';
 import type { GivenRanges, Request } from './request.ts';
@@ -39,12 +39,13 @@ export function singleResult(
   const construction = withCharge(built.errorOut, charge);
   const { g, ranges, live } = c;
   const inputs = req.inputs;
-  const count = o.samples ? o.samples.length / inputs.length
-    : o.measureCount ?? defaultMeasureCount([req.formulas[0]!.expr], inputs.length);
-  o.onProgress?.('measuring', `${count} samples`);
+  const expr = req.formulas[0]!.expr;
+  // The count decided once: shown here, taken by the measurement.
+  const measureCount = o.measureCount ?? defaultMeasureCount(formulaNodes([expr]), inputs.length);
+  o.onProgress?.('measuring', `${o.samples ? o.samples.length / inputs.length : measureCount} samples`);
   const absTol = 1e-3 * total;
-  const m = measureOnRegion(req.formulas[0]!.expr, inputs, built.network, g, ranges, live,
-    { ...o, absTol, bands: req.bands });
+  const m = measureOnRegion(expr, inputs, built.network, g, ranges, live,
+    { ...o, measureCount, absTol, bands: req.bands });
   assertMeasuredWithinCertified(`compile ${o.expr}`, m.max, total, magnitude(ranges[g.output]!));
   return {
     expr: o.expr, inputs, network: built.network,

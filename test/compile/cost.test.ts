@@ -9,7 +9,7 @@ import { withWork } from '../../src/approx/budget.ts';
 import { placeEquidistributed, placeOptimalMax } from '../../src/approx/placement.ts';
 import { makeTarget } from '../../src/approx/target.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
-import { defaultMeasureCount } from '../../src/compile/measure.ts';
+import { defaultMeasureCount, formulaNodes } from '../../src/compile/measure.ts';
 import { compileWork, VISITS_PER_SECOND } from '../../src/compile/cost.ts';
 import { approximateOnRange } from '../../src/compile/piece.ts';
 import { InputError, WorkError } from '../../src/errors.ts';
@@ -73,11 +73,11 @@ test('the measurement stays within the sampler: measureCount × inputs above 8e7
   const vars = { x: [0, 1] as [number, number], y: [0, 1] as [number, number], z: [0, 1] as [number, number] };
   assert.throws(() => compileFormula({ expr: 'x+y+z', vars, maxError: 1e-3, measureCount: 26_666_667 }),
     (e: unknown) => e instanceof InputError && e.field === 'measureCount' && e.code === 'out-of-range');
-  const sum = (n: number) => [parseFormula(Array.from({ length: n }, (_, k) => `x${k}`).join('+')).expr];
+  const sum = (n: number) => formulaNodes([parseFormula(Array.from({ length: n }, (_, k) => `x${k}`).join('+')).expr]);
   assert.equal(defaultMeasureCount(sum(1), 1), 100_000);
   // 2,500 variables: 10^8 / 4,999 nodes = 20,004 by work, 10^7 / 2,500 = 4,000 by memory.
   assert.equal(defaultMeasureCount(sum(2500), 2500), 4_000);
   // 1,000 terms sin(x+k) of one variable: 4,999 nodes, 10^8 / 4,999 = 20,004 samples.
-  const long = [parseFormula(Array.from({ length: 1000 }, (_, k) => `sin(x+${k})`).join('+')).expr];
+  const long = formulaNodes([parseFormula(Array.from({ length: 1000 }, (_, k) => `sin(x+${k})`).join('+')).expr]);
   assert.equal(defaultMeasureCount(long, 1), 20_004);
 });
