@@ -1,5 +1,6 @@
 import { WorkError } from '../errors.ts';
 import type { Certificate, WorkBudget } from './certify.ts';
+import { scoped } from './scoped.ts';
 
 /**
  * Formula-node visits (pieces × nodes of f) that the certificates of one approx request may
@@ -26,32 +27,27 @@ export class RequestWork implements WorkBudget {
   refuse(shortfall: string): WorkError { return this.refusal(shortfall); }
 }
 
-let pool: RequestWork | undefined;
+const pool = scoped<RequestWork>();
 
 /** Runs `run` with `w` as the request's pool (the previous one restored after); approx requests have none. */
 export function withWork<T>(w: RequestWork | undefined, run: () => T): T {
-  const previous = pool;
-  pool = w;
-  try {
-    return run();
-  } finally {
-    pool = previous;
-  }
+  return pool.run(w, run);
 }
 
 /** The pool of the request in progress, if any. */
 export function requestWork(): RequestWork | undefined {
-  return pool;
+  return pool.current;
 }
 
 /** Charges `visits` of work done outside certificates (knot placement) to the request's pool, if any. */
 export function spendWork(visits: number): void {
-  if (pool) pool.left -= visits;
+  const p = pool.current;
+  if (p) p.left -= visits;
 }
 
 /** The work left in the request's pool (Infinity without one): the `before` of roomForAgain. */
 export function workLeft(): number {
-  return pool ? pool.left : Infinity;
+  return pool.current?.left ?? Infinity;
 }
 
 /**
@@ -60,12 +56,14 @@ export function workLeft(): number {
  * a rescaled plan) is not taken when it could not finish.
  */
 export function roomForAgain(before: number): boolean {
-  return !pool || pool.left >= before - pool.left;
+  const p = pool.current;
+  return !p || p.left >= before - p.left;
 }
 
 /** True when the request's pool is spent (never without one). */
 export function workSpent(): boolean {
-  return pool !== undefined && pool.left <= 0;
+  const p = pool.current;
+  return p !== undefined && p.left <= 0;
 }
 
 /**

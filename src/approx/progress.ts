@@ -1,3 +1,5 @@
+import { scoped } from './scoped.ts';
+
 /**
  * Progress of a long approximation for whoever asked (the CLI's progress line): the stage and
  * how far it got, reported from inside the long loops (f on the scale grid, the tube's samples
@@ -7,22 +9,16 @@
  */
 export type ProgressSink = (stage: string, detail: string) => void;
 
-let sink: ProgressSink | undefined;
+const sink = scoped<ProgressSink>();
 
 /** Runs `run` with `s` receiving its reports (the previous sink restored after). */
 export function withProgress<T>(s: ProgressSink | undefined, run: () => T): T {
-  const previous = sink;
-  sink = s;
-  try {
-    return run();
-  } finally {
-    sink = previous;
-  }
+  return sink.run(s, run);
 }
 
 /** Reports `detail` of `stage` to the current sink, if any. */
 export function report(stage: string, detail: string): void {
-  sink?.(stage, detail);
+  sink.current?.(stage, detail);
 }
 
 /**
@@ -30,5 +26,5 @@ export function report(stage: string, detail: string): void {
  * steps cost a microsecond or more call it each step; the sink decides what to show and when.
  */
 export function reportEvery(i: number, stage: string, what: string, n: number): void {
-  if ((i & 255) === 0 && sink) sink(stage, `${what} ${i} of ${n}`);
+  if ((i & 255) === 0) sink.current?.(stage, `${what} ${i} of ${n}`);
 }
