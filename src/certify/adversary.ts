@@ -4,7 +4,8 @@ import { accurateEvaluator } from '../expr/accurate.ts';
 import { evaluate } from '../net/evaluate.ts';
 import type { Network } from '../net/network.ts';
 import { rng } from '../random.ts';
-import { checkNetwork, exprTree, numberPair, ofType, optionsOf, required, wholeNumber } from '../validate.ts';
+import { checkNetwork, choice, exprTree, numberPair, ofType, optionsOf, required, wholeNumber } from '../validate.ts';
+import { anyOrderRange } from './anyorder.ts';
 import { evaluateFloat32Fused, evaluateFloat32Reversed } from './float32fused.ts';
 
 /**
@@ -22,6 +23,10 @@ import { evaluateFloat32Fused, evaluateFloat32Reversed } from './float32fused.ts
  * steps of 1/64 of the box width halved down to one ulp, a move taken whenever a step along a
  * coordinate (or along one of two random directions) raises the error, then single-ulp steps
  * until none helps (rounding errors change from one float32 to the next).
+ *
+ * With `orders: 'any'` the error at a point is also taken over the steered evaluations of
+ * certify/anyorder.ts (each row summed in the order that rounds the worst way, fused or not):
+ * a figure some runtime's order reaches, to be reported apart from the runtime orders'.
  */
 export interface AdversaryOptions {
   net: Network;
@@ -39,7 +44,13 @@ export interface AdversaryOptions {
   /** Points evaluated by the ascent at most (default 200 000). */
   maxEvaluations?: number;
   seed: number;
+  /** 'runtime' (default): the three fixed orders; 'any': those and the steered orders of anyorder.ts. */
+  orders?: Orders;
 }
+
+/** Which float32 evaluation orders the adversary measures. */
+export type Orders = 'runtime' | 'any';
+const ORDERS: Orders[] = ['runtime', 'any'];
 
 export interface AdversaryResult {
   /** Largest error found (a proven lower bound of max |N_f32 − f| on the region). */
@@ -53,11 +64,11 @@ export interface AdversaryResult {
 }
 
 const LIMITS = { n: 2_000_000, starts: 10_000, maxEvaluations: 20_000_000 };
-const OPTION_NAMES = ['net', 'expr', 'box', 'inside', 'samples', 'n', 'starts', 'maxEvaluations', 'seed'];
+const OPTION_NAMES = ['net', 'expr', 'box', 'inside', 'samples', 'n', 'starts', 'maxEvaluations', 'seed', 'orders'];
 
 export function float32Adversary(o: AdversaryOptions): AdversaryResult {
   checkOptions(o);
-  const error = float32ErrorAt(o.net, o.expr);
+  const error = float32ErrorAt(o.net, o.expr, o.orders);
   const dims = o.box.length;
   const starts = o.samples ?? uniformSamples(o.box, o.n ?? 20_000, o.seed);
   const region = (x: Float64Array): boolean => x.every((v, i) => v >= o.box[i]![0] && v <= o.box[i]![1])
@@ -79,10 +90,15 @@ export function float32Adversary(o: AdversaryOptions): AdversaryResult {
   return { worst: best.err, point: best.x, sampledWorst, evaluations };
 }
 
-/** Errors |N_f32(x) − f(x)| − r at a batch of float32 points, the largest over three evaluation orders. */
-export function float32ErrorAt(net: Network, expr: Expr): (points: Float64Array[]) => number[] {
+/**
+ * Errors |N_f32(x) − f(x)| − r at a batch of float32 points, the largest over three evaluation
+ * orders, and over the steered orders of anyorder.ts with `orders` 'any'.
+ */
+export function float32ErrorAt(net: Network, expr: Expr, orders: Orders = 'runtime'):
+  (points: Float64Array[]) => number[] {
   const f = accurateEvaluator(expr, net.inputs);
   const radius = new Float64Array(1);
+  const range = orders === 'any' ? anyOrderRange(net) : undefined;
   return (points) => {
     if (!points.length) return [];
     const flat = new Float64Array(points.length * net.inputs.length);
@@ -92,8 +108,9 @@ export function float32ErrorAt(net: Network, expr: Expr): (points: Float64Array[
     const back = evaluateFloat32Reversed(net, flat);
     return points.map((p, i) => {
       const truth = f(p, radius);
-      const e = Math.max(Math.abs(ours[i]! - truth), Math.abs(fused[i]! - truth), Math.abs(back[i]! - truth))
-        - radius[0]!;
+      let e = Math.max(Math.abs(ours[i]! - truth), Math.abs(fused[i]! - truth), Math.abs(back[i]! - truth));
+      if (range) { const [lo, hi] = range(p); e = Math.max(e, truth - lo, hi - truth); }
+      e -= radius[0]!;
       return Number.isNaN(e) ? -Infinity : e;
     });
   };
@@ -194,4 +211,5 @@ function checkOptions(o: AdversaryOptions): void {
   }
   if (o.samples !== undefined) wholeNumber(o.samples.length / box.length, 'samples rows', 0, LIMITS.n);
   wholeNumber(required(opts, 'seed'), 'seed', 0);
+  if (o.orders !== undefined) choice(o.orders, 'orders', ORDERS);
 }

@@ -38,7 +38,8 @@ export function evaluateFloat32Reversed(net: Network, x: ArrayLike<number>): Flo
   });
 }
 
-type Rows = ReturnType<typeof nonzeroRows>;
+/** A layer's nonzero float32 weights by row (nonzeroRows). */
+export type Rows = ReturnType<typeof nonzeroRows>;
 
 /** Layer by layer on float32 inputs, each row's pre-activation by `rowSum`, then the ReLU. */
 function evaluateRows(
@@ -69,7 +70,7 @@ function evaluateRows(
  * values are finite: a fused s + 0·x is s (−0 becomes +0, which no later step tells apart).
  * Where a value overflows to ±∞, onnxruntime's 0·∞ gives NaN and this evaluation does not.
  */
-function nonzeroRows(l: DenseLayer) {
+export function nonzeroRows(l: DenseLayer) {
   const start = new Int32Array(l.outSize + 1);
   const col: number[] = [], w: number[] = [];
   for (let o = 0; o < l.outSize; o++) {
@@ -84,7 +85,7 @@ function nonzeroRows(l: DenseLayer) {
 }
 
 /** fl32(s + p) rounded once, for float32 s and an exact float64 product p (see above). */
-function fusedAdd(s: number, p: number): number {
+export function fusedAdd(s: number, p: number): number {
   const sum = s + p;
   const y = Math.fround(sum);
   if (y === sum || !Number.isFinite(sum)) return y;

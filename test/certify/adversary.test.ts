@@ -4,18 +4,22 @@ import fc from 'fast-check';
 import { approximate } from '../../src/approx/approximate.ts';
 import { float32Layout } from '../../src/approx/clampform.ts';
 import { float32Adversary, ulp32 } from '../../src/certify/adversary.ts';
-import { evaluateFloat32Fused } from '../../src/certify/float32fused.ts';
+import { anyOrderRange, EXHAUSTIVE } from '../../src/certify/anyorder.ts';
+import { evaluateFloat32Fused, fusedAdd } from '../../src/certify/float32fused.ts';
 import { compileFormula } from '../../src/compile/compile.ts';
 import { sampleShell } from '../../src/compile/sample.ts';
 import { InputError } from '../../src/errors.ts';
 import { accurateFunction } from '../../src/expr/accurate.ts';
 import { parseFormula } from '../../src/expr/parse.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
-import type { Network } from '../../src/net/network.ts';
+import { denseLayer, type Network } from '../../src/net/network.ts';
+import { roundingErrorBound } from '../../src/net/rounding.ts';
 import { toOnnx } from '../../src/export/onnx.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
 import { T3, t3Box, t3Ranges } from '../../src/reference.ts';
 import { propertyRuns } from '../support/runs.ts';
+import { abs, dyadic, exactOutputs, lessEq, sub, toNumber } from '../net/exact.ts';
+import { boxAndPoints, smallNetwork } from '../net/networks.ts';
 
 const T3_BOX: [number, number][] = [[-T3.R, T3.R], [-T3.R, T3.R], [-T3.R, T3.R]];
 const onShell = (x: Float64Array): boolean => {
@@ -108,11 +112,13 @@ describe('float32Adversary on random clamp forms', () => {
         const e = parseFormula(expr).expr;
         const r = approximate({ expr, domain: [lo, lo + w], size: { kind: 'knots', segments: n } });
         const L = float32Layout(r, accurateFunction(e, [r.variable]));
-        const adv = float32Adversary({ net: L.network, expr: e, box: [[lo, lo + w]], n: 500, starts: 4,
-          maxEvaluations: 5000, seed: advSeed });
-        assert.ok(adv.worst <= L.certifiedMaxFloat32, `${expr} on [${lo}, ${lo + w}], ${n} segments, ` +
-          `seed ${advSeed}: adversarial ${adv.worst} > certified ${L.certifiedMaxFloat32}`);
-        assert.ok(adv.worst >= adv.sampledWorst);
+        for (const orders of ['runtime', 'any'] as const) {
+          const adv = float32Adversary({ net: L.network, expr: e, box: [[lo, lo + w]], n: 500, starts: 4,
+            maxEvaluations: 5000, seed: advSeed, orders });
+          assert.ok(adv.worst <= L.certifiedMaxFloat32, `${expr} on [${lo}, ${lo + w}], ${n} segments, ` +
+            `seed ${advSeed}, ${orders} orders: adversarial ${adv.worst} > certified ${L.certifiedMaxFloat32}`);
+          assert.ok(adv.worst >= adv.sampledWorst);
+        }
       }), { seed, numRuns: propertyRuns(15) });
   });
 });
@@ -133,5 +139,72 @@ describe('float32Adversary helpers and refusals', () => {
       (e: unknown) => e instanceof InputError && /box\[0\]/.test(e.message) && /\[1, 0\]/.test(e.message));
     assert.throws(() => float32Adversary({ net, expr, box: [[0, 1]], maxEvaluations: 1e9, seed: 1 }),
       (e: unknown) => e instanceof InputError && /maxEvaluations/.test(e.message) && /1000000000/.test(e.message));
+  });
+});
+
+/** Every float32 sum of the terms in every order (each step one correctly rounded addition). */
+function allOrderSums(terms: number[]): Set<number> {
+  const out = new Set<number>();
+  const visit = (sum: number, rest: number[]): void => {
+    if (!rest.length) { out.add(sum); return; }
+    rest.forEach((t, i) => visit(fusedAdd(sum, t), rest.filter((_, j) => j !== i)));
+  };
+  visit(0, terms);
+  return out;
+}
+
+describe('anyOrderRange: float32 evaluations in steered summation orders', () => {
+  const seed = 3219;
+  // float32 values with full 24-bit significands over a range of binades (sums that round in most orders), or 0
+  const f32 = (lowest: number, highest: number) => fc.oneof(
+    fc.tuple(fc.integer({ min: -(2 ** 24) + 1, max: 2 ** 24 - 1 }), fc.integer({ min: lowest, max: highest }))
+      .map(([m, e]) => m * 2 ** (e - 24)), fc.constant(0));
+  const oneRow = fc.integer({ min: 1, max: 6 }).chain((n) => fc.tuple(fc.array(f32(-3, 2), { minLength: n,
+    maxLength: n }), fc.array(f32(0, 14), { minLength: n, maxLength: n }), f32(0, 14)));
+
+  it(`property: on one row both ends are sums of some order (fused or rounded products), the extreme ones up to ` +
+    `${EXHAUSTIVE} terms (fast-check seed ${seed})`, () => {
+    fc.assert(fc.property(oneRow, ([w, x, b]) => {
+      const net: Network = { inputs: x.map((_, i) => `x${i}`), outputs: ['y'],
+        layers: [denseLayer('linear', x.length, 1, w, [b])] };
+      const products = w.map((wi, i) => wi * x[i]!).filter((_, i) => w[i] !== 0);
+      const bias = b !== 0 ? [b] : [];
+      const sums = [...allOrderSums([...products, ...bias]), ...allOrderSums([...products.map(Math.fround), ...bias])];
+      const [lo, hi] = anyOrderRange(net)(Float64Array.from(x));
+      assert.ok(sums.includes(lo) && sums.includes(hi), `[${lo}, ${hi}] not sums of [${products}] + ${b}`);
+      if (products.length + bias.length <= EXHAUSTIVE) {
+        assert.deepEqual([lo, hi], [Math.min(...sums), Math.max(...sums)]);
+      }
+    }), { seed, numRuns: propertyRuns(200) });
+  });
+
+  it(`property: roundingErrorBound(net, box, float32) >= |any-order float32 - exact net(x)| on random small nets ` +
+    `(fast-check seed ${seed})`, () => {
+    const netWithBox = smallNetwork().chain((net) => boxAndPoints(net.inputs.length).map((b) => ({ net, ...b })));
+    fc.assert(fc.property(netWithBox, ({ net, lo, hi, points }) => {
+      const bound = dyadic(roundingErrorBound(net, lo, hi, 'float32')[0]!);
+      const range = anyOrderRange(net);
+      for (const x of points) {
+        const exact = exactOutputs(net, x)[0]!;
+        for (const y of range(Float64Array.from(x))) {
+          const err = abs(sub(dyadic(y), exact));
+          assert.ok(lessEq(err, bound), `at [${x}]: |${y} - exact ${toNumber(exact)}| = ${toNumber(err)} > bound ` +
+            `${toNumber(bound)}`);
+        }
+      }
+    }), { seed, numRuns: propertyRuns(300) });
+  });
+
+  it('on the T3 fold built for float32: the any-order adversary finds at least the runtime orders\' and stays ' +
+    'within the certificate', () => {
+    const c = t3Fold32();
+    const common = { net: c.network, expr: parseFormula(T3.expr).expr, box: T3_BOX, inside: onShell,
+      samples: sampleShell({ dims: 3, inner: T3.inner, outer: T3.outer, n: 2000, seed: 15 }), starts: 4,
+      maxEvaluations: 4000, seed: 9 };
+    const runtime = float32Adversary(common);
+    const any = float32Adversary({ ...common, samples: Float64Array.from([...common.samples, ...runtime.point]),
+      orders: 'any' });
+    assert.ok(any.worst >= runtime.worst, `any order ${any.worst} < runtime orders ${runtime.worst}`);
+    assert.ok(any.worst <= c.certifiedMaxFloat32, `any order ${any.worst} > certified ${c.certifiedMaxFloat32}`);
   });
 });
