@@ -17,6 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { RunCache } from './doc-example-cache.ts';
 
 export const REPO = join(import.meta.dirname, '..');
 
@@ -195,9 +196,12 @@ export function inProcessCommand(line: string): { args: string[]; discard: boole
   return args && { args, discard: m !== null };
 }
 
-/** Runs one page's examples of the given kinds; returns what each command did. */
+/**
+ * Runs one page's examples of the given kinds; returns what each command did. With `cache`, a
+ * command an earlier page ran identically (doc-example-cache.ts) is not run again.
+ */
 export async function runPage(
-  page: string, kinds: Set<Example['kind']>, entry: string, inProcess?: InProcess,
+  page: string, kinds: Set<Example['kind']>, entry: string, inProcess?: InProcess, cache?: RunCache,
 ): Promise<{ ex: Example; runs: Ran[] }[]> {
   const dir = exampleFolder();
   try {
@@ -206,9 +210,8 @@ export async function runPage(
       if (!kinds.has(ex.kind)) continue;
       const runs: Ran[] = [];
       for (const c of blockCommands(ex.block.text)) {
-        const plain = inProcess && ex.kind !== 'server' ? inProcessCommand(c.line) : null;
-        runs.push(ex.kind === 'server' ? await runServer(c, dir, entry)
-          : plain ? await runInProcess(c, plain, dir, inProcess!) : runCommand(c, dir, entry));
+        const run = () => runOne(ex.kind, c, dir, entry, inProcess);
+        runs.push(cache ? { ...await cache.run(ex.kind, c.line, dir, run), command: c } : await run());
       }
       results.push({ ex, runs });
     }
@@ -216,6 +219,14 @@ export async function runPage(
   } finally {
     removeFolder(dir);
   }
+}
+
+/** Runs one command of an example of this kind: a server, in this process when it can, else in bash. */
+async function runOne(kind: Example['kind'], c: Command, dir: string, entry: string, inProcess?: InProcess):
+  Promise<Ran> {
+  const plain = inProcess && kind !== 'server' ? inProcessCommand(c.line) : null;
+  return kind === 'server' ? runServer(c, dir, entry)
+    : plain ? runInProcess(c, plain, dir, inProcess!) : runCommand(c, dir, entry);
 }
 
 async function runInProcess(
@@ -237,8 +248,9 @@ async function cli(argv: string[]): Promise<number> {
   const { distIsFresh } = await import('../test/support/dist.ts');
   const entry = exampleEntry(distIsFresh());
   let failed = 0, count = 0;
+  const cache = new RunCache();
   for (const page of examplePages().filter((p) => !only.length || only.some((o) => p.includes(o)))) {
-    const results = await runPage(page, kinds, entry);
+    const results = await runPage(page, kinds, entry, undefined, cache);
     let md = readFileSync(join(REPO, page), 'utf8');
     for (const { ex, runs } of results.reverse()) {
       count += runs.length;
@@ -255,7 +267,7 @@ async function cli(argv: string[]): Promise<number> {
     if (write) writeFileSync(join(REPO, page), md);
     console.log(`${relative(REPO, join(REPO, page))}: ${results.length} examples run`);
   }
-  console.log(`${count} commands, ${failed} failed`);
+  console.log(`${count} commands (${cache.reused} the same as an earlier page's, not run again), ${failed} failed`);
   return failed ? 1 : 0;
 }
 
