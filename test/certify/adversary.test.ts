@@ -6,7 +6,6 @@ import { float32Layout } from '../../src/approx/clampform.ts';
 import { float32Adversary, ulp32 } from '../../src/certify/adversary.ts';
 import { anyOrderRange, EXHAUSTIVE } from '../../src/certify/anyorder.ts';
 import { evaluateFloat32Fused, fusedAdd } from '../../src/certify/float32fused.ts';
-import { compileFormula } from '../../src/compile/compile.ts';
 import { sampleShell } from '../../src/compile/sample.ts';
 import { InputError } from '../../src/errors.ts';
 import { accurateFunction } from '../../src/expr/accurate.ts';
@@ -16,8 +15,9 @@ import { denseLayer, type Network } from '../../src/net/network.ts';
 import { roundingErrorBound } from '../../src/net/rounding.ts';
 import { toOnnx } from '../../src/export/onnx.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
-import { T3, t3Box, t3Ranges } from '../../src/reference.ts';
+import { T3 } from '../../src/reference.ts';
 import { propertyRuns } from '../support/runs.ts';
+import { t3Fold32At300 } from '../support/t3.ts';
 import { abs, dyadic, exactOutputs, lessEq, sub, toNumber } from '../net/exact.ts';
 import { boxAndPoints, smallNetwork } from '../net/networks.ts';
 
@@ -32,14 +32,8 @@ function clampSqrt(error: number) {
   return float32Layout(r, accurateFunction(parseFormula('sqrt(x)').expr, ['x']));
 }
 
-/** The T3 fold built for float32 at 300, built once for the tests that read it. */
-let t3Fold32Built: ReturnType<typeof compileFormula> | undefined;
-function t3Fold32() {
-  const shell = sampleShell({ dims: 3, inner: T3.inner, outer: T3.outer, n: 3000, seed: 11 });
-  t3Fold32Built ??= compileFormula({ expr: T3.expr, vars: t3Box(), ranges: t3Ranges(), samples: shell, maxError: 300,
-    norm: 'fold', dtype: 'float32' });
-  return t3Fold32Built;
-}
+/** The T3 fold built for float32 at 300, built once per process (test/cli/demo-float32.test.ts reads it too). */
+const t3Fold32 = t3Fold32At300;
 
 async function onnxFloat32(net: Network, x: Float64Array): Promise<Float64Array> {
   const nIn = net.inputs.length;

@@ -11,6 +11,7 @@ import { networkSummary } from '../../src/net/network.ts';
 import { InputError } from '../../src/errors.ts';
 import { plainLoop } from '../support/plainLoop.ts';
 import { propertyRuns } from '../support/runs.ts';
+import { t3Auto, t3ShallowSquares, t3Squares } from '../support/t3.ts';
 
 const R = 2.4e7;
 const T3 = {
@@ -20,20 +21,17 @@ const T3 = {
 };
 
 /**
- * T3 at max error 1 as built by the tests below, per `deep` choice, so a later test reuses the
- * network instead of building it again: the network and its certificates do not depend on the
- * samples a build is measured on (compileFormula measures after building).
+ * T3 at max error 1, built once per process (test/support/t3.ts): test/compile/norm.test.ts builds
+ * the same requests, and the float32 tests below reuse the networks of the first ones.
  */
-const t3AtOne = new Map<'auto' | 'never', ReturnType<typeof compileFormula>>();
-const remember = (deep: 'auto' | 'never', r: ReturnType<typeof compileFormula>) => (t3AtOne.set(deep, r), r);
+const t3AtOne = { auto: t3Auto, never: t3ShallowSquares } as const;
 
 describe('compileFormula on T3 (the original question)', () => {
   const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 100_000, seed: 2026 });
 
   it('shallow-only squares: certified <= 1 with fewer than 7,778 ReLUs (the equidistributed placement\'s count), '
       + 'measured on 2e4 fresh shell samples <= certified', () => {
-    const r = remember('never', compileFormula({ ...T3, maxError: 1, deep: 'never', norm: 'squares',
-      samples: shell.subarray(0, 60_000) }));
+    const r = t3ShallowSquares(); // measured on the first 2e4 points of `shell`
     const s = networkSummary(r.network);
     assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
     assert.ok(s.relus < 7778, `relus ${s.relus}`);
@@ -45,7 +43,7 @@ describe('compileFormula on T3 (the original question)', () => {
 
   it('automatic deep squares: certified <= 1 with fewer than 299 ReLUs (the equidistributed placement\'s count), '
       + 'measured <= certified', () => {
-    const r = compileFormula({ ...T3, maxError: 1, samples: shell, norm: 'squares' });
+    const r = t3Squares(); // measured on `shell`
     const s = networkSummary(r.network);
     assert.ok(r.certifiedMax <= 1, `certified ${r.certifiedMax}`);
     assert.ok(s.relus < 299, `relus ${s.relus}`);
@@ -60,7 +58,7 @@ describe('compileFormula on T3 (the original question)', () => {
   });
 
   it('the saved JSON evaluated by a plain loop gives the library outputs exactly', () => {
-    const r = remember('auto', compileFormula({ ...T3, maxError: 1, measureCount: 1000 }));
+    const r = t3Auto();
     const json = JSON.parse(JSON.stringify(networkToJson(r.network)));
     const x = shell.subarray(0, 300);
     const lib = evaluate(r.network, x);
@@ -211,7 +209,7 @@ describe('float32: the certified float32 bound covers float32 evaluation, in kno
   for (const deep of ['auto', 'never'] as const) {
     it(`T3 (${deep}): max |float32 network − exact distance| <= certifiedMaxFloat32, also through ONNX `
         + `float32`, async () => {
-      const r = t3AtOne.get(deep) ?? compileFormula({ ...T3, maxError: 1, deep, samples: shell });
+      const r = t3AtOne[deep]();
       // 5,000 points through the 7,083-unit shallow network, 20,000 through the folded one.
       const x = deep === 'never' ? shell.subarray(0, 15_000) : shell;
       const y32 = evaluate(r.network, x, 'float32');

@@ -10,6 +10,7 @@ import { evaluate } from '../../src/net/evaluate.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { toOnnx } from '../../src/export/onnx.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
+import { t3Auto, t3Squares } from '../support/t3.ts';
 
 const SEED = 20261131;
 console.log(`norm property tests: fast-check seed ${SEED}`);
@@ -59,9 +60,10 @@ describe('T3 by angle folding (compile --norm fold)', () => {
   });
 
   it('--norm auto keeps the folded network for T3 (fewer ReLUs than squares and sqrt)', () => {
-    const r = compileFormula({ ...T3, ranges: SHELL, maxError: 1, measureCount: 2000 });
+    // The builds of test/compile/compile.test.ts (test/support/t3.ts): the same requests, measured there.
+    const r = t3Auto();
     assert.equal(r.nodes.find((n) => n.kind === 'norm')?.construction, 'fold');
-    const sq = compileFormula({ ...T3, ranges: SHELL, maxError: 1, measureCount: 2000, norm: 'squares' });
+    const sq = t3Squares();
     assert.ok(!sq.nodes.some((n) => n.kind === 'norm'));
     assert.ok(networkSummary(r.network).relus < networkSummary(sq.network).relus);
   });
