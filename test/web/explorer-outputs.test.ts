@@ -15,7 +15,7 @@ import { evaluate } from '../../src/net/evaluate.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
 import { PAGE_MEASURE_COUNT } from '../../src/web/ui/jobs.ts';
-import { explorerSession, skipWithoutBrowser, type PageLog } from '../support/browser.ts';
+import { explorerSession, POLL_MS, setFields, skipWithoutBrowser, type PageLog } from '../support/browser.ts';
 
 let page: Page;
 let log: PageLog;
@@ -30,24 +30,24 @@ async function downloadBytes(id: string): Promise<Uint8Array> {
 const OUTPUTS = [{ name: 'y1', expr: 'x*y' }, { name: 'y2', expr: 'x+y' }];
 const VARS: Record<string, [number, number]> = { x: [-1, 1], y: [0, 2] };
 
+/** The library's build of the same request as the page's, made once for both tests. */
+let listBuilt: ReturnType<typeof compileFormula> | undefined;
+const listLibrary = () => listBuilt ??= compileFormula({ expr: '[x*y, x+y]', vars: VARS, ranges: {}, maxError: 1e-3,
+  outputs: OUTPUTS.map((o) => ({ ...o })), measureCount: PAGE_MEASURE_COUNT });
+
 async function buildList() {
-  await page.fill('#expr', '[x*y, x+y]');
-  await page.fill('#vars', 'x=-1:1, y=0:2');
-  await page.fill('#ranges', '');
-  await page.fill('#line', '');
-  await page.selectOption('#mode', 'maxError');
-  await page.fill('#value', '1e-3');
+  await setFields(page, { expr: '[x*y, x+y]', vars: 'x=-1:1, y=0:2', ranges: '', line: '', mode: 'maxError',
+    value: '1e-3' }, true);
   await page.click('#build');
   await page.waitForFunction(() => document.getElementById('status')?.dataset.state !== 'busy', undefined,
-    { timeout: 60_000 });
+    { timeout: 60_000, polling: POLL_MS });
   assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
   assert.equal(await page.textContent('#expr-error'), '');
 }
 
 async function perOutputTableIsTheLibrarys() {
   await buildList();
-  const lib = compileFormula({ expr: '[x*y, x+y]', vars: VARS, ranges: {}, maxError: 1e-3,
-    outputs: OUTPUTS.map((o) => ({ ...o })), measureCount: PAGE_MEASURE_COUNT });
+  const lib = listLibrary();
   assert.deepEqual(lib.network.outputs, ['y1', 'y2']);
   const s = networkSummary(lib.network);
   assert.equal(await value('#relus'), s.relus);
@@ -70,7 +70,7 @@ async function perOutputTableIsTheLibrarys() {
   assert.equal(await value('#certified32'), lib.certifiedMaxFloat32);
   assert.match(await page.textContent('#float32-note') ?? '', /the largest of its 2 outputs' certified max errors/);
   await page.waitForFunction(() => document.getElementById('ort')?.dataset.state !== 'busy', undefined,
-    { timeout: 60_000 });
+    { timeout: 60_000, polling: POLL_MS });
   assert.equal(await page.getAttribute('#ort', 'data-state'), 'ok', await page.textContent('#ort-detail') ?? '');
   const ortVsF = await value('#ort32f');
   assert.ok(ortVsF <= lib.certifiedMaxFloat32, `float32 ONNX vs f: ${ortVsF}`);
@@ -86,8 +86,7 @@ async function downloadsCarryEveryOutput() {
     (cells) => cells.map((c) => Number((c as HTMLElement).dataset.certified)));
   assert.deepEqual(json.error.outputs.map((o) => [o.name, o.certifiedMax]), [['y1', certified[0]], ['y2',
     certified[1]]]);
-  const lib = compileFormula({ expr: '[x*y, x+y]', vars: VARS, ranges: {}, maxError: 1e-3,
-    outputs: OUTPUTS.map((o) => ({ ...o })), measureCount: PAGE_MEASURE_COUNT });
+  const lib = listLibrary();
   const x = [-1, 0, 0.3, 1.7, 1, 2, -0.5, 0.25];
   const y = await runOnnx(await downloadBytes('dl-onnx64'), x, 4, 2, 'float64');
   assert.equal(y.length, 8); // [batch, 2]

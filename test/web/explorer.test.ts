@@ -15,7 +15,8 @@ import { networkToJson } from '../../src/net/json.ts';
 import { networkSummary } from '../../src/net/network.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
 import { PAGE_MEASURE_COUNT } from '../../src/web/ui/jobs.ts';
-import { explorerSession, skipWithoutBrowser, type ExplorerSession, type PageLog } from '../support/browser.ts';
+import { explorerSession, POLL_MS, setFields, skipWithoutBrowser, type ExplorerSession,
+  type PageLog } from '../support/browser.ts';
 
 const { onnx } = onnxProto;
 
@@ -32,15 +33,12 @@ let server: ExplorerSession['server'];
 let page: Page;
 let log: PageLog;
 
-const SELECTS = ['mode', 'placement', 'fit'];
+/** Sets the fields (one burst of edits) and clicks build; waits until the build is done. */
 async function buildWith(fields: Record<string, string>) {
-  for (const [id, value] of Object.entries(fields)) {
-    if (SELECTS.includes(id)) await page.selectOption(`#${id}`, value);
-    else await page.fill(`#${id}`, value);
-  }
+  await setFields(page, fields, true);
   await page.click('#build');
   await page.waitForFunction(() => document.getElementById('status')?.dataset.state !== 'busy', undefined,
-    { timeout: 60_000 });
+    { timeout: 60_000, polling: POLL_MS });
 }
 const value = async (id: string) => Number(await page.getAttribute(`#${id}`, 'data-value'));
 async function downloadBytes(id: string): Promise<Uint8Array> {
@@ -48,13 +46,17 @@ async function downloadBytes(id: string): Promise<Uint8Array> {
   return new Uint8Array(readFileSync(await download.path()));
 }
 const settled = (id: string) => page.waitForFunction((el) => document.getElementById(el)?.dataset.state !== 'busy',
-  id, { timeout: 120_000 });
+  id, { timeout: 120_000, polling: POLL_MS });
+
+/** The library's sqrt(x) on [0, 1] to 1e-4 (the page's defaults), built once for the tests that compare with it. */
+let sqrtBuilt: ReturnType<typeof approximate> | undefined;
+const sqrtLibrary = () => sqrtBuilt ??= approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError',
+  error: 1e-4 }, placement: 'optimal', fit: 'minimax' });
 
 async function sqrtShownIsTheLibrarys() {
   await buildWith({ expr: 'sqrt(x)', domain: '0:1', vars: '', value: '1e-4' });
   assert.equal(await page.getAttribute('#status', 'data-state'), 'ok');
-  const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 },
-    placement: 'optimal', fit: 'minimax' });
+  const lib = sqrtLibrary();
   assert.equal(await value('relus'), networkSummary(lib.network).relus);
   const shown = await value('certified');
   assert.ok(Math.abs(shown - lib.certifiedMax) <= 1e-12 * lib.certifiedMax,
@@ -278,7 +280,7 @@ async function distanceWithRangeCompiles() {
   assert.equal(await value('certified'), lib.certifiedMax);
   assert.equal(await page.locator('#nodes-table tr').count(), 1 + lib.nodes.filter((n) => n.construction).length);
   await page.waitForFunction(() => document.getElementById('ort')?.dataset.state !== 'busy', undefined,
-    { timeout: 60_000 });
+    { timeout: 60_000, polling: POLL_MS });
   assert.ok(await value('ort') < 1e-5, await page.textContent('#ort-detail') ?? '');
   assert.ok(await value('ort64') <= 2 * lib.roundingBound,
     `float64 ONNX differs by ${await value('ort64')}, rounding bound ${lib.roundingBound}`);
@@ -346,13 +348,10 @@ async function distanceAlongALine() {
 
 async function slowBuildInAWorker() {
   // Uniform knots for sqrt to 1e-6 would need ~6e8 segments: the sizing search runs for long.
-  await page.fill('#expr', 'sqrt(x)');
-  await page.fill('#domain', '0:1');
-  await page.selectOption('#placement', 'uniform');
-  await page.fill('#value', '1e-6');
+  await setFields(page, { expr: 'sqrt(x)', domain: '0:1', placement: 'uniform', value: '1e-6' }, true);
   await page.click('#build');
   await page.waitForFunction(() => /tried \d+ segments/.test(document.getElementById('status')?.textContent ?? ''),
-    undefined, { timeout: 30_000 });
+    undefined, { timeout: 30_000, polling: POLL_MS });
   const started = Date.now();
   await page.evaluate(() => document.getElementById('relus')?.textContent);
   const answeredIn = Date.now() - started;
@@ -360,8 +359,7 @@ async function slowBuildInAWorker() {
   assert.ok(answeredIn < 1000, `the page took ${answeredIn} ms to answer during a build`);
   await buildWith({ placement: 'optimal', value: '1e-4' });
   assert.equal(await page.getAttribute('#status', 'data-state'), 'ok', await page.textContent('#status') ?? '');
-  const lib = approximate({ expr: 'sqrt(x)', domain: [0, 1], size: { kind: 'maxError', error: 1e-4 },
-    placement: 'optimal', fit: 'minimax' });
+  const lib = sqrtLibrary();
   assert.equal(await value('relus'), lib.segments);
   // The stopped build never reports afterwards.
   await new Promise((r) => setTimeout(r, 500));
@@ -369,12 +367,10 @@ async function slowBuildInAWorker() {
 }
 
 async function typingRebuilds() {
-  await page.fill('#expr', 'sin(x)');
-  await page.fill('#domain', '0:3');
-  await page.selectOption('#mode', 'knots');
-  await page.fill('#value', '40');
+  // The edits typing sends (input events; the mode's change), in one burst: no click.
+  await setFields(page, { expr: 'sin(x)', domain: '0:3', mode: 'knots', value: '40' }, true);
   await page.waitForFunction(() => document.getElementById('relus')?.dataset.value === '40', undefined,
-    { timeout: 30_000 });
+    { timeout: 30_000, polling: POLL_MS });
   assert.equal(await page.getAttribute('#status', 'data-state'), 'ok');
   assert.match(await page.textContent('#value-label') ?? '', /segments/);
   assert.deepEqual(log.errors, []);
