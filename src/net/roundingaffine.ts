@@ -1,4 +1,5 @@
 import { type Dtype, UNDERFLOW_LOSS, UNIT_ROUNDOFF } from './floatformat.ts';
+import { ExactRows, type Operand } from './exactrows.ts';
 import type { DenseLayer, Network } from './network.ts';
 import { RoundingSplit } from './rounding.ts';
 import { isPowerOfTwo } from './roundingrules.ts';
@@ -56,7 +57,11 @@ const ENUMERATE = 7;
 interface Box { mid: Float64Array; half: Float64Array }
 
 /** One unit on a box: affine enclosure of its exact value, its error form, and whether it is exactly 0. */
-interface Unit { aff: Float64Array; form: Float64Array; E: number; zero: boolean }
+interface Core { aff: Float64Array; form: Float64Array; E: number; zero: boolean }
+/** A unit with the id of its computed value and whether that is ≥ 0 (net/exactrows.ts). */
+interface Unit extends Core { id: number; nonneg: boolean }
+/** A row before its activation: its value (exactrows.ts), a single term and no bias, the first layer's known sign. */
+interface Pre extends Unit { exact: boolean; single: boolean; sign: number }
 
 /** Symbols' magnitudes, grown as rows are analysed. */
 class Symbols {
@@ -133,6 +138,7 @@ export function parallelotopeRoundingBound(
   const ulp = (Y: number) => halfUlp(Y, u, eta);
   const slots = formSlots(net, dims, size);
   let units: Unit[] = [];
+  const rows = new ExactRows();
   for (let d = 0; d < dims; d++) {
     const aff = new Float64Array(g + 3);
     aff[0] = center[d]!;
@@ -141,21 +147,21 @@ export function parallelotopeRoundingBound(
     const form = slots[1]![d]!.fill(0);
     const m = dtype === 'float32' ? ulp(Math.abs(center[d]!) + w) : 0;
     form[sym.add(m)] = 1;
-    units.push({ aff, form, E: m, zero: false });
+    units.push({ aff, form, E: m, zero: false, id: rows.fresh(), nonneg: false });
   }
   const f32 = dtype === 'float32';
   const arith: Arith = {
     u, eta, f32, ulp, sums: new Float64Array((1 << ENUMERATE) * (g + 3)), errs: new Float64Array(1 << ENUMERATE),
   };
   for (const [li, layer] of net.layers.entries()) {
-    const next: Unit[] = [];
+    const pres: Pre[] = [];
     for (let r = 0; r < layer.outSize; r++) {
       const sign = li === 0 ? knownSign(layer, r, nonNegative) : 0;
-      const unit = rowUnit(layer, r, units, box, sym, arith, sign, slots[li & 1]![r]!.fill(0));
-      if (!unit) return Infinity;
-      next.push(unit);
+      const pre = rowPre(layer, r, units, { box, sym, a: arith, rows }, sign, slots[li & 1]![r]!.fill(0));
+      if (!pre) return Infinity;
+      pres.push(pre);
     }
-    units = next;
+    units = activate(layer, net.layers[li + 1], pres, box, sym, rows);
   }
   const b = sym.bound(units[output]!.form) * (1 + 1e-9);
   return Number.isFinite(b) ? b : Infinity;
@@ -178,15 +184,18 @@ interface Arith {
   u: number; eta: number; f32: boolean; ulp: (Y: number) => number; sums: Float64Array; errs: Float64Array;
 }
 
-/** One row: its exact enclosure, error form and (after the ReLU) its unit (module comment). */
-function rowUnit(
-  layer: DenseLayer, r: number, input: Unit[], box: Box, sym: Symbols, a: Arith, sign: number, form: Float64Array,
-): Unit | null {
+/** What rowPre reads besides the row: the box, the symbols, the dtype's rounding and the values' rules. */
+interface Scope { box: Box; sym: Symbols; a: Arith; rows: ExactRows }
+
+/** One row before its activation: its exact enclosure and error form (module comment). */
+function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: number, form: Float64Array): Pre | null {
+  const { box, sym, a } = sc;
   const g = box.mid.length;
   const base = r * layer.inSize;
   const aff = new Float64Array(g + 3);
   const drift = new Float64Array(g + 3); // Σ (ŵ − w)·x
   const terms: { aff: Float64Array; k: number; err: number }[] = [];
+  const ops: Operand[] = []; const readers: Unit[] = [];
   let products = 0; let scale = 0;
   for (let c = 0; c < layer.inSize; c++) {
     const w = layer.weights[base + c]!;
@@ -202,6 +211,7 @@ function rowUnit(
     const xf = x.form;
     for (let k = 0; k < sym.count; k++) form[k] = form[k]! + ws * xf[k]!;
     terms.push({ aff: x.aff, k: ws, err: Math.abs(ws) * x.E });
+    ops.push({ id: x.id, w: ws, nonneg: x.nonneg }); readers.push(x);
     const tMax = Math.abs(ws) * (xMax + x.E);
     products += isPowerOfTwo(ws) ? a.eta : a.ulp(tMax);
   }
@@ -214,13 +224,95 @@ function rowUnit(
     const k = new Float64Array(g + 3); k[0] = 1;
     terms.push({ aff: k, k: bs, err: 0 });
   }
-  const delta = maxAbs(drift, box) + Math.abs(bs - b) + sumRounding(terms, products, box, a) + slack;
+  const unitOf = (o: Operand) => readers[ops.indexOf(o)]!;
+  const value = sc.rows.row(ops, bs, (x, y) => sterbenz(unitOf(x), unitOf(y), box, sym));
+  const rounding = value.exact ? 0 : sumRounding(terms, products, box, a);
+  const delta = maxAbs(drift, box) + Math.abs(bs - b) + rounding + slack;
   if (!Number.isFinite(delta)) return null;
   form[sym.add(delta)] = 1;
   const E = sym.bound(form);
-  if (layer.activation !== 'relu' || sign > 0) return { aff, form, E, zero: false };
-  if (sign < 0) return { aff: new Float64Array(g + 3), form: form.fill(0), E: 0, zero: true };
-  return relu(aff, form, E, box, sym);
+  return { aff, form, E, zero: false, ...value, single: ops.length <= 1 && bs === 0, sign };
+}
+
+/**
+ * A layer's units from its rows (module comment, step 4): ReLUs, except where a mirrored pair
+ * relu(v), relu(−v) is read by every row of the next layer with opposite weights (c, −c) and
+ * both rows compute exact negatives of each other (each exact by exactrows.ts, or one product
+ * and no bias: fl(−z) = −fl(z)). Then each reader sees the single term c·v̂, the other product
+ * an exact 0, and the pair is carried as the signed value v (the first unit) and an exact 0.
+ */
+function activate(
+  layer: DenseLayer, next: DenseLayer | undefined, pres: Pre[], box: Box, sym: Symbols, rows: ExactRows,
+): Unit[] {
+  const out: Unit[] = [];
+  const zero = (p: Pre): Unit => ({
+    aff: new Float64Array(p.aff.length), form: p.form.fill(0), E: 0, zero: true, id: rows.fresh(), nonneg: true,
+  });
+  for (let r = 0; r < pres.length; r++) {
+    const p = pres[r]!;
+    if (layer.activation !== 'relu' || p.sign > 0) { out.push({ ...p, nonneg: p.nonneg || p.sign > 0 }); continue; }
+    if (p.sign < 0) { out.push(zero(p)); continue; }
+    if (r + 1 < pres.length && signedPair(layer, next, r, p, pres[r + 1]!)) {
+      out.push(p, zero(pres[r + 1]!));
+      r++;
+      continue;
+    }
+    const kept = p.nonneg ? passed(p, box, sym) : null;
+    if (kept) { out.push(kept); continue; }
+    const c = relu(p.aff, p.form, p.E, box, sym);
+    // A value known ≥ 0 passes its ReLU unchanged, whatever the analysis says of its error.
+    const same = p.nonneg || (!c.zero && c.on);
+    out.push({ aff: c.aff, form: c.form, E: c.E, zero: c.zero, id: same ? p.id : rows.fresh(), nonneg: true });
+  }
+  return out;
+}
+
+/**
+ * The ReLU of a row whose computed value is known ≥ 0 (exactrows.ts): relu(ŝ) = ŝ, so its error
+ * relu(ŝ) − relu(s) = (ŝ − s) + (s − relu(s)) is the row's form plus −min(s, 0) ∈ [0, below],
+ * below = min(max(0, −lo), E) (s ≥ ŝ − E ≥ −E): the form kept (its correlations with it) and a
+ * fresh symbol (none when lo ≥ 0), and relu(s) ∈ s + [0, below] on the enclosure. Null when
+ * below exceeds E/8: the chord of relu (which halves the form) is taken instead.
+ */
+function passed(p: Pre, box: Box, sym: Symbols): Unit | null {
+  const below = Math.min(Math.max(0, -range(p.aff, box)[0]), p.E);
+  if (below > p.E / 8) return null;
+  if (below === 0) return { aff: p.aff, form: p.form, E: p.E, zero: false, id: p.id, nonneg: true };
+  const aff = p.aff.slice();
+  aff[aff.length - 1] = aff[aff.length - 1]! + below;
+  p.form[sym.add(below)] = 1;
+  return { aff, form: p.form, E: p.E + below, zero: false, id: p.id, nonneg: true };
+}
+
+/** Rows r and r + 1 are a signed pair (activate): mirrored, exact negatives, read with opposite weights. */
+function signedPair(layer: DenseLayer, next: DenseLayer | undefined, r: number, p: Pre, q: Pre): boolean {
+  if (!next || p.sign !== 0 || q.sign !== 0 || !((p.exact && q.exact) || (p.single && q.single))) return false;
+  const n = layer.inSize;
+  if (layer.bias[r] !== -layer.bias[r + 1]!) return false;
+  for (let c = 0; c < n; c++) if (layer.weights[r * n + c] !== -layer.weights[(r + 1) * n + c]!) return false;
+  const m = next.inSize;
+  for (let o = 0; o < next.outSize; o++) if (next.weights[o * m + r] !== -next.weights[o * m + r + 1]!) return false;
+  return true;
+}
+
+/**
+ * Sterbenz's condition on computed values (exactrows.ts, rule S): ŷ/2 ≤ x̂ ≤ 2ŷ wherever on the
+ * box, from the lower bounds of x − y/2 and 2y − x (enclosure minimum less the error form's
+ * bound), with a margin for this analysis's float64 arithmetic.
+ */
+function sterbenz(x: Unit, y: Unit, box: Box, sym: Symbols): boolean {
+  const margin = 1e-9 * (maxAbs(x.aff, box) + maxAbs(y.aff, box) + x.E + y.E) + 1e-300;
+  return lowerBound(x, 1, y, -0.5, box, sym) > margin && lowerBound(y, 2, x, -1, box, sym) > margin;
+}
+
+/** A lower bound of kx·x̂ + ky·ŷ over the box. */
+function lowerBound(x: Unit, kx: number, y: Unit, ky: number, box: Box, sym: Symbols): number {
+  const aff = new Float64Array(x.aff.length);
+  axpy(aff, kx, x.aff); axpy(aff, ky, y.aff);
+  const mag = sym.mag;
+  let e = 0;
+  for (let k = 0; k < sym.count; k++) e += Math.abs(kx * x.form[k]! + ky * y.form[k]!) * mag[k]!;
+  return range(aff, box)[0] - e;
 }
 
 /** The sign of a first-layer row w·x_c on points with x_c ≥ 0 (parallelotopeRoundingBound); 0 if not known. */
@@ -334,11 +426,11 @@ function binade(Y: number): number | null {
 }
 
 /** A ReLU on the row's enclosure and error (module comment, step 4). */
-function relu(aff: Float64Array, form: Float64Array, E: number, box: Box, sym: Symbols): Unit {
+function relu(aff: Float64Array, form: Float64Array, E: number, box: Box, sym: Symbols): Core & { on?: boolean } {
   const [lo, hi] = range(aff, box);
   const n = aff.length;
   if (hi + E <= 0) return { aff: new Float64Array(n), form: form.fill(0), E: 0, zero: true };
-  if (lo - E >= 0) return { aff, form, E, zero: false };
+  if (lo - E >= 0) return { aff, form, E, zero: false, on: true };
   let out: Float64Array;
   if (hi <= 0) out = new Float64Array(n);
   else if (lo >= 0) out = aff;

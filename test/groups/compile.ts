@@ -44,3 +44,4 @@ import '../compile/ranges.test.ts';
 import '../compile/region.test.ts';
 import '../compile/rewrite.test.ts';
 import '../compile/rewritecompile.test.ts';
+import '../net/exactrows.test.ts';
