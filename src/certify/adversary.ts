@@ -46,6 +46,13 @@ export interface AdversaryOptions {
   seed: number;
   /** 'runtime' (default): the three fixed orders; 'any': those and the steered orders of anyorder.ts. */
   orders?: Orders;
+  /**
+   * Points evaluated after the compass searches (within maxEvaluations; default 0): random
+   * float32 points within 1 to 64 ulps of each coordinate of the worst point so far, the
+   * centre moved to any better one (the rounding changes from point to point where the
+   * approximation error barely does).
+   */
+  polish?: number;
 }
 
 /** Which float32 evaluation orders the adversary measures. */
@@ -63,8 +70,9 @@ export interface AdversaryResult {
   evaluations: number;
 }
 
-const LIMITS = { n: 2_000_000, starts: 10_000, maxEvaluations: 20_000_000 };
-const OPTION_NAMES = ['net', 'expr', 'box', 'inside', 'samples', 'n', 'starts', 'maxEvaluations', 'seed', 'orders'];
+const LIMITS = { n: 2_000_000, starts: 10_000, maxEvaluations: 20_000_000, polish: 20_000_000 };
+const OPTION_NAMES = ['net', 'expr', 'box', 'inside', 'samples', 'n', 'starts', 'maxEvaluations', 'seed', 'orders',
+  'polish'];
 
 export function float32Adversary(o: AdversaryOptions): AdversaryResult {
   checkOptions(o);
@@ -81,11 +89,18 @@ export function float32Adversary(o: AdversaryOptions): AdversaryResult {
   let best = { err: sampledWorst, x: candidates[order[0]!] ?? Float64Array.from(o.box, ([a, b]) => (a + b) / 2) };
   const budget = o.maxEvaluations ?? 200_000;
   const rand = rng(o.seed + 1);
+  const climbBudget = Math.max(evaluations, budget - (o.polish ?? 0));
   for (const i of order.slice(0, o.starts ?? 16)) {
-    if (evaluations >= budget) break;
-    const climb = compassSearch(candidates[i]!, errs[i]!, o.box, region, error, rand, budget - evaluations);
+    if (evaluations >= climbBudget) break;
+    const climb = compassSearch(candidates[i]!, errs[i]!, o.box, region, error, rand, climbBudget - evaluations);
     evaluations += climb.evaluations;
     if (climb.err > best.err) best = { err: climb.err, x: climb.x };
+  }
+  const polishing = Math.min(o.polish ?? 0, budget - evaluations);
+  if (candidates.length && polishing > 0) {
+    const polished = polish(best, region, error, rand, polishing);
+    evaluations += polished.evaluations;
+    best = polished;
   }
   return { worst: best.err, point: best.x, sampledWorst, evaluations };
 }
@@ -132,6 +147,22 @@ function compassSearch(x: Float64Array, err: number, box: [number, number][], re
     if (tries.length && errs[k]! > err) { x = tries[k]!; err = errs[k]!; continue; }
     if (ulpOnly && ++ulpSteps > 2) break;
     scale /= 2;
+  }
+  return { x, err, evaluations };
+}
+
+/** Random float32 points within 1–64 ulps of the best point's coordinates, the centre moved to any better one. */
+function polish(best: { x: Float64Array; err: number }, region: (x: Float64Array) => boolean,
+  error: (p: Float64Array[]) => number[], rand: () => number, budget: number) {
+  let { x, err } = best;
+  let evaluations = 0;
+  for (let round = 0; evaluations < budget; round++) {
+    const reach = 2 ** (round % 7);
+    const tries = Array.from({ length: Math.min(64, budget - evaluations) }, () =>
+      toFloat32(x.map((v) => v + Math.round((2 * rand() - 1) * reach) * ulp32(v)))).filter(region);
+    evaluations += Math.max(1, tries.length);
+    const errs = error(tries);
+    errs.forEach((e, j) => { if (e > err) { err = e; x = tries[j]!; } });
   }
   return { x, err, evaluations };
 }
@@ -206,7 +237,7 @@ function checkOptions(o: AdversaryOptions): void {
     throw new InputError('samples', `be a Float64Array of whole rows of ${box.length} inputs`, String(o.samples),
       { field: 'samples', code: 'wrong-type' });
   }
-  for (const k of ['n', 'starts', 'maxEvaluations'] as const) {
+  for (const k of ['n', 'starts', 'maxEvaluations', 'polish'] as const) {
     if (o[k] !== undefined) wholeNumber(o[k], k, 0, LIMITS[k]);
   }
   if (o.samples !== undefined) wholeNumber(o.samples.length / box.length, 'samples rows', 0, LIMITS.n);

@@ -108,7 +108,7 @@ describe('float32Adversary on random clamp forms', () => {
         const L = float32Layout(r, accurateFunction(e, [r.variable]));
         for (const orders of ['runtime', 'any'] as const) {
           const adv = float32Adversary({ net: L.network, expr: e, box: [[lo, lo + w]], n: 500, starts: 4,
-            maxEvaluations: 5000, seed: advSeed, orders });
+            maxEvaluations: 5000, seed: advSeed, orders, polish: orders === 'any' ? 1000 : 0 });
           assert.ok(adv.worst <= L.certifiedMaxFloat32, `${expr} on [${lo}, ${lo + w}], ${n} segments, ` +
             `seed ${advSeed}, ${orders} orders: adversarial ${adv.worst} > certified ${L.certifiedMaxFloat32}`);
           assert.ok(adv.worst >= adv.sampledWorst);
@@ -124,7 +124,7 @@ describe('float32Adversary helpers and refusals', () => {
       [2 ** -23, 2 ** -24, 2, 2 ** -149]);
   });
 
-  it('refuses a box of the wrong length or order and a budget above its limit, naming the argument', () => {
+  it('refuses a wrong box, a budget above its limit and unknown orders, naming the argument', () => {
     const net = clampSqrt(1e-2).network;
     const expr = parseFormula('sqrt(x)').expr;
     assert.throws(() => float32Adversary({ net, expr, box: [[0, 1], [0, 1]], seed: 1 }),
@@ -133,6 +133,8 @@ describe('float32Adversary helpers and refusals', () => {
       (e: unknown) => e instanceof InputError && /box\[0\]/.test(e.message) && /\[1, 0\]/.test(e.message));
     assert.throws(() => float32Adversary({ net, expr, box: [[0, 1]], maxEvaluations: 1e9, seed: 1 }),
       (e: unknown) => e instanceof InputError && /maxEvaluations/.test(e.message) && /1000000000/.test(e.message));
+    assert.throws(() => float32Adversary({ net, expr, box: [[0, 1]], orders: 'fastest' as 'any', seed: 1 }),
+      (e: unknown) => e instanceof InputError && /orders/.test(e.message) && /fastest/.test(e.message));
   });
 });
 
@@ -197,7 +199,7 @@ describe('anyOrderRange: float32 evaluations in steered summation orders', () =>
       maxEvaluations: 4000, seed: 9 };
     const runtime = float32Adversary(common);
     const any = float32Adversary({ ...common, samples: Float64Array.from([...common.samples, ...runtime.point]),
-      orders: 'any' });
+      orders: 'any', polish: 500 });
     assert.ok(any.worst >= runtime.worst, `any order ${any.worst} < runtime orders ${runtime.worst}`);
     assert.ok(any.worst <= c.certifiedMaxFloat32, `any order ${any.worst} > certified ${c.certifiedMaxFloat32}`);
   });
