@@ -20,12 +20,14 @@
  *       is exact). With s = fl(a + b) and z = s − a computed exactly (a difference), b − z =
  *       (a + b) − s is that error, a float: the row b − z (or z − b) is exact. This is the last
  *       step of Fast2Sum (Dekker 1971), s, z = s − a, t = b − z, written as three rows.
- * Signs (what passes a ReLU unchanged): a ReLU's output is ≥ 0; so is the sum of two values
- * ≥ 0, and s − a with s = fl(a + b), b ≥ 0 (rounding is monotone and â is a float, so
- * fl(â + b̂) ≥ â).
+ * Signs (what passes a ReLU unchanged, in exact arithmetic and as computed): a ReLU's output is
+ * ≥ 0 both ways; so is a row of weights ≥ 0 on such values with a bias ≥ 0 (each product
+ * fl(w·x) ≥ 0, and a sum of floats ≥ 0 is ≥ 0 in any order), and s − a with s = fl(a + b),
+ * b ≥ 0 (rounding is monotone and â is a float, so fl(â + b̂) ≥ â; exactly, s − a = b when the
+ * stored weights are the network's).
  */
 
-/** One term of a row: the id of the value it reads, its stored weight, and whether that value is ≥ 0. */
+/** One term of a row: the id of the value it reads, its stored weight, and whether that value is ≥ 0 (both ways). */
 export interface Operand { id: number; w: number; nonneg: boolean }
 
 /** What `row` found: the id of the row's computed value, whether it rounds not at all, and whether it is ≥ 0. */
@@ -43,11 +45,13 @@ export class ExactRows {
   }
 
   /**
-   * The row Σ w·x + bias over `ops` (its nonzero terms); `sterbenz(x, y)` proves ŷ/2 ≤ x̂ ≤ 2ŷ
-   * for two of them on the caller's region.
+   * The row Σ w·x + bias over `ops` (its nonzero terms, stored weights); `sterbenz(x, y)` proves
+   * ŷ/2 ≤ x̂ ≤ 2ŷ for two of them on the caller's region; `stored`: the network's weights are
+   * the stored ones.
    */
-  row(ops: readonly Operand[], bias: number, sterbenz: (x: Operand, y: Operand) => boolean): RowValue {
-    const none = { id: this.fresh(), exact: false, nonneg: false };
+  row(ops: readonly Operand[], bias: number, sterbenz: (x: Operand, y: Operand) => boolean, stored = true): RowValue {
+    const oneSign = bias >= 0 && ops.every((o) => o.w >= 0 && o.nonneg);
+    const none = { id: this.fresh(), exact: false, nonneg: oneSign };
     if (bias !== 0 || ops.length === 0 || ops.length > 2) return none;
     if (ops.length === 1) return ops[0]!.w === 1 ? { id: ops[0]!.id, exact: true, nonneg: ops[0]!.nonneg } : none;
     const [p, q] = ops as [Operand, Operand];
@@ -64,7 +68,7 @@ export class ExactRows {
     const id = this.fresh();
     this.diffs.set(id, { s: x.id, a: y.id });
     const s = this.sums.get(x.id);
-    const nonneg = s !== undefined && ((s.a.id === y.id && s.b.nonneg) || (s.b.id === y.id && s.a.nonneg));
+    const nonneg = stored && s !== undefined && ((s.a.id === y.id && s.b.nonneg) || (s.b.id === y.id && s.a.nonneg));
     return { id, exact: true, nonneg };
   }
 

@@ -195,7 +195,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
   const aff = new Float64Array(g + 3);
   const drift = new Float64Array(g + 3); // Σ (ŵ − w)·x
   const terms: { aff: Float64Array; k: number; err: number }[] = [];
-  const ops: Operand[] = []; const readers: Unit[] = [];
+  const ops: Operand[] = []; const readers: Unit[] = []; const columns: number[] = [];
   let products = 0; let scale = 0;
   for (let c = 0; c < layer.inSize; c++) {
     const w = layer.weights[base + c]!;
@@ -211,7 +211,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
     const xf = x.form;
     for (let k = 0; k < sym.count; k++) form[k] = form[k]! + ws * xf[k]!;
     terms.push({ aff: x.aff, k: ws, err: Math.abs(ws) * x.E });
-    ops.push({ id: x.id, w: ws, nonneg: x.nonneg }); readers.push(x);
+    ops.push({ id: x.id, w: ws, nonneg: x.nonneg }); readers.push(x); columns.push(c);
     const tMax = Math.abs(ws) * (xMax + x.E);
     products += isPowerOfTwo(ws) ? a.eta : a.ulp(tMax);
   }
@@ -225,7 +225,8 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
     terms.push({ aff: k, k: bs, err: 0 });
   }
   const unitOf = (o: Operand) => readers[ops.indexOf(o)]!;
-  const value = sc.rows.row(ops, bs, (x, y) => sterbenz(unitOf(x), unitOf(y), box, sym));
+  const stored = ops.every((o, i) => o.w === layer.weights[base + columns[i]!]);
+  const value = sc.rows.row(ops, bs, (x, y) => sterbenz(unitOf(x), unitOf(y), box, sym), stored);
   const rounding = value.exact ? 0 : sumRounding(terms, products, box, a);
   const delta = maxAbs(drift, box) + Math.abs(bs - b) + rounding + slack;
   if (!Number.isFinite(delta)) return null;
@@ -257,31 +258,13 @@ function activate(
       r++;
       continue;
     }
-    const kept = p.nonneg ? passed(p, box, sym) : null;
-    if (kept) { out.push(kept); continue; }
+    // A value known ≥ 0 exactly and as computed passes its ReLU unchanged both ways: error and enclosure kept.
+    if (p.nonneg) { out.push({ aff: p.aff, form: p.form, E: p.E, zero: false, id: p.id, nonneg: true }); continue; }
     const c = relu(p.aff, p.form, p.E, box, sym);
-    // A value known ≥ 0 passes its ReLU unchanged, whatever the analysis says of its error.
-    const same = p.nonneg || (!c.zero && c.on);
+    const same = !c.zero && c.on;
     out.push({ aff: c.aff, form: c.form, E: c.E, zero: c.zero, id: same ? p.id : rows.fresh(), nonneg: true });
   }
   return out;
-}
-
-/**
- * The ReLU of a row whose computed value is known ≥ 0 (exactrows.ts): relu(ŝ) = ŝ, so its error
- * relu(ŝ) − relu(s) = (ŝ − s) + (s − relu(s)) is the row's form plus −min(s, 0) ∈ [0, below],
- * below = min(max(0, −lo), E) (s ≥ ŝ − E ≥ −E): the form kept (its correlations with it) and a
- * fresh symbol (none when lo ≥ 0), and relu(s) ∈ s + [0, below] on the enclosure. Null when
- * below exceeds E/8: the chord of relu (which halves the form) is taken instead.
- */
-function passed(p: Pre, box: Box, sym: Symbols): Unit | null {
-  const below = Math.min(Math.max(0, -range(p.aff, box)[0]), p.E);
-  if (below > p.E / 8) return null;
-  if (below === 0) return { aff: p.aff, form: p.form, E: p.E, zero: false, id: p.id, nonneg: true };
-  const aff = p.aff.slice();
-  aff[aff.length - 1] = aff[aff.length - 1]! + below;
-  p.form[sym.add(below)] = 1;
-  return { aff, form: p.form, E: p.E + below, zero: false, id: p.id, nonneg: true };
 }
 
 /** Rows r and r + 1 are a signed pair (activate): mirrored, exact negatives, read with opposite weights. */

@@ -73,6 +73,14 @@ describe('rows computed without rounding (net/exactrows.ts)', () => {
     assert.equal(rows.row([{ ...a, w: 1 }, Z], 0, () => false).exact, false, 'a − z is not an error term');
     const c = { id: rows.fresh(), w: 1, nonneg: true };
     assert.equal(rows.row([c, Z], 0, () => false).exact, false, 'another value than b');
+    // One sign: weights ≥ 0 on values ≥ 0 and a bias ≥ 0, however many terms.
+    const x = { id: rows.fresh(), w: 0.5, nonneg: false };
+    assert.equal(rows.row([{ ...a, w: 0.5 }, { ...b, w: 0.7 }, c], 0.25, () => false).nonneg, true);
+    assert.equal(rows.row([{ ...a, w: 0.5 }], -0.25, () => false).nonneg, false, 'a bias below 0');
+    assert.equal(rows.row([{ ...a, w: -0.5 }], 0, () => false).nonneg, false, 'a weight below 0');
+    assert.equal(rows.row([x], 0, () => false).nonneg, false, 'a value of either sign');
+    const w = rows.row([S, { ...a, w: -1 }], 0, () => true, false);
+    assert.deepEqual([w.exact, w.nonneg], [true, false], 'stored weights not the network\'s: exact, sign unknown');
   });
 
   it('Sterbenz: x − y with y/2 ≤ x ≤ 2y on the box is charged no rounding, only its inputs\'', () => {
