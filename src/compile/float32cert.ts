@@ -1,6 +1,6 @@
 import { roundingErrorBound, RoundingSplit } from '../net/rounding.ts';
 import type { Assembled } from './assemble.ts';
-import { BASE_CONE_FINE_EVALUATIONS } from './foldbase.ts';
+import { BASE_CONE_FINE_EVALUATIONS, BASE_CONE_FINEST_EVALUATIONS } from './foldbase.ts';
 import type { Region } from './region.ts';
 
 /**
@@ -60,13 +60,18 @@ export function certifyFloat32(s: RoundingScope, built: Assembled, maxError: num
   const analysis = float32Analysis(s, built);
   const total32 = built.errorOut + analysis(FLOAT32_SPLIT_EVALUATIONS);
   // The float32 fold layout (foldbase.ts): finer direction patches (its bound falls from about 19·u·|y| to
-  // 11·u·|y|, and the plan search sizes the next attempt by it) unless the coarse total is well within the
-  // tolerance or its rounding part alone more than twice it.
+  // 7·u·|y|, and the plan search sizes the next attempt by it) unless the coarse total is well within the
+  // tolerance or its rounding part alone more than three times it; finer still where the rounding part is
+  // below 1.25 times the tolerance but the total above it (this attempt, or the next with less construction
+  // error, may fit: T3 at 10, 115 ReLUs, 9.88 at 32,000 patches, 8.44 at 100,000).
   const rounding32 = total32 - built.errorOut;
   if (built.foldBase && built.foldRounding && s.dtype === 'float32' && total32 > 0.8 * maxError
-    && rounding32 < 2 * maxError) {
+    && rounding32 < 3 * maxError) {
     s.onProgress?.('float32 analysis', `finer direction patches for ${built.summary.relus} ReLUs`);
-    return Math.min(total32, built.errorOut + built.foldRounding('float32', BASE_CONE_FINE_EVALUATIONS));
+    const fine = Math.min(total32, built.errorOut + built.foldRounding('float32', BASE_CONE_FINE_EVALUATIONS));
+    if (fine <= maxError || fine - built.errorOut >= 1.25 * maxError) return fine;
+    s.onProgress?.('float32 analysis', `finest direction patches for ${built.summary.relus} ReLUs`);
+    return Math.min(fine, built.errorOut + built.foldRounding('float32', BASE_CONE_FINEST_EVALUATIONS));
   }
   if (total32 > maxError && total32 < 1.25 * maxError) {
     return Math.min(total32, built.errorOut + analysis(FLOAT32_FINE_EVALUATIONS));

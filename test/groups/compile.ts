@@ -32,6 +32,7 @@ import '../compile/deep.test.ts';
 import '../compile/domainclamp.test.ts';
 import '../compile/exactarg.test.ts';
 import '../compile/exclude.test.ts';
+import '../compile/float32cert.test.ts';
 import '../compile/float32outputs.test.ts';
 import '../compile/fold.test.ts';
 import '../compile/foldbase.test.ts';
