@@ -197,6 +197,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
   const terms: { aff: Float64Array; k: number; err: number }[] = [];
   const ops: Operand[] = []; const readers: Unit[] = []; const columns: number[] = [];
   let products = 0; let scale = 0;
+  let lost = false; // a weight < 0 stored as 0 (below float32's range): the exact row may be < 0
   for (let c = 0; c < layer.inSize; c++) {
     const w = layer.weights[base + c]!;
     if (w === 0) continue;
@@ -207,6 +208,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
     const xMax = maxAbs(x.aff, box);
     scale += Math.abs(w) * xMax;
     if (ws !== w) axpy(drift, ws - w, x.aff);
+    if (!x.zero && ws === 0 && w < 0) lost = true;
     if (x.zero || ws === 0) continue;
     const xf = x.form;
     for (let k = 0; k < sym.count; k++) form[k] = form[k]! + ws * xf[k]!;
@@ -226,7 +228,8 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
   }
   const unitOf = (o: Operand) => readers[ops.indexOf(o)]!;
   const stored = ops.every((o, i) => o.w === layer.weights[base + columns[i]!]);
-  const value = sc.rows.row(ops, bs, (x, y) => sterbenz(unitOf(x), unitOf(y), box, sym), stored);
+  const found = sc.rows.row(ops, bs, (x, y) => sterbenz(unitOf(x), unitOf(y), box, sym), stored);
+  const value = lost || b < 0 ? { ...found, nonneg: false } : found;
   const rounding = value.exact ? 0 : sumRounding(terms, products, box, a);
   const delta = maxAbs(drift, box) + Math.abs(bs - b) + rounding + slack;
   if (!Number.isFinite(delta)) return null;
