@@ -151,29 +151,48 @@ interface LayerLike { activation: unknown; inSize: unknown; outSize: unknown; we
  * bias lengths and activation, consecutive layers that fit, a linear last layer (net/network.ts).
  */
 export function checkNetwork(net: unknown, field = 'net'): void {
-  const bad = (rule: string, value: unknown) => new InputError(field, rule, value, { field, code: 'malformed' });
   const o = net as { inputs?: unknown; outputs?: unknown; layers?: unknown } | null;
-  if (typeof o !== 'object' || o === null) throw bad('be a network { inputs, outputs, layers }', shown(net));
-  const names = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string');
-  if (!names(o.inputs) || !names(o.outputs)) throw bad('name its inputs and outputs (lists of strings)', 'other');
-  if (!Array.isArray(o.layers) || o.layers.length === 0) throw bad('have at least one layer', shown(o.layers));
+  if (typeof o !== 'object' || o === null) {
+    throw malformed(field, 'be a network { inputs, outputs, layers }', shown(net));
+  }
+  if (!names(o.inputs) || !names(o.outputs)) throw malformed(field, 'name its inputs and outputs (lists of strings)',
+    'other');
+  if (!Array.isArray(o.layers) || o.layers.length === 0) {
+    throw malformed(field, 'have at least one layer', shown(o.layers));
+  }
+  const layers = o.layers as LayerLike[];
   let width = (o.inputs as string[]).length;
-  (o.layers as LayerLike[]).forEach((l, i) => {
-    const sized = (v: unknown, n: number) => (ArrayBuffer.isView(v) || Array.isArray(v))
-      && (v as ArrayLike<number>).length === n;
-    if (l?.inSize !== width || !Number.isInteger(l.outSize) || (l.outSize as number) < 1) {
-      throw bad(`have layers that fit (layer ${i + 1} takes ${width} inputs)`, `inSize ${String(l?.inSize)}`);
-    }
-    if (!sized(l.weights, width * (l.outSize as number)) || !sized(l.bias, l.outSize as number)) {
-      throw bad(`have layer ${i + 1}'s weights (outSize × inSize) and bias (outSize) at their sizes`, 'other sizes');
-    }
-    if (l.activation !== 'relu' && l.activation !== 'linear') throw bad('use only relu and linear layers',
-      String(l.activation));
-    width = l.outSize as number;
-  });
-  const last = (o.layers as LayerLike[]).at(-1)!;
+  for (let i = 0; i < layers.length; i++) width = checkLayer(layers[i], i, width, field);
+  const last = layers.at(-1)!;
   if (width !== (o.outputs as string[]).length || last.activation !== 'linear') {
     const outputs = (o.outputs as string[]).length;
-    throw bad(`end in a linear layer of ${outputs} outputs`, `${width} (${String(last.activation)})`);
+    throw malformed(field, `end in a linear layer of ${outputs} outputs`, `${width} (${String(last.activation)})`);
   }
+}
+
+// checkNetwork's helpers live at module level: evaluate() checks its network on every call.
+
+const malformed = (field: string, rule: string, value: unknown) =>
+  new InputError(field, rule, value, { field, code: 'malformed' });
+
+const names = (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isString);
+
+const isString = (s: unknown) => typeof s === 'string';
+
+const sized = (v: unknown, n: number) => (ArrayBuffer.isView(v) || Array.isArray(v))
+  && (v as ArrayLike<number>).length === n;
+
+/** Layer i of a network, taking `width` inputs: its sizes and activation; returns its width. */
+function checkLayer(l: LayerLike | undefined, i: number, width: number, field: string): number {
+  if (l?.inSize !== width || !Number.isInteger(l.outSize) || (l.outSize as number) < 1) {
+    throw malformed(field, `have layers that fit (layer ${i + 1} takes ${width} inputs)`,
+      `inSize ${String(l?.inSize)}`);
+  }
+  if (!sized(l.weights, width * (l.outSize as number)) || !sized(l.bias, l.outSize as number)) {
+    throw malformed(field, `have layer ${i + 1}'s weights (outSize × inSize) and bias (outSize) at their sizes`,
+      'other sizes');
+  }
+  if (l.activation !== 'relu' && l.activation !== 'linear') throw malformed(field, 'use only relu and linear layers',
+    String(l.activation));
+  return l.outSize as number;
 }

@@ -111,7 +111,22 @@ interface Prepared extends Compiled {
  * The output formulas as built: lowered and rewritten for size (lower.ts lowerOutput), except
  * where --range or --exclude name subexpressions a rewrite could remove.
  */
-function builtForms(o: CompileOptions, req: Request): { exprs: Expr[]; rewritten: (string | null)[] } {
+function builtForms(o: CompileOptions, req: Request): BuiltForms {
+  let forms = formsByRequest.get(req);
+  if (!forms) { forms = rewriteForms(o, req); formsByRequest.set(req, forms); }
+  return forms;
+}
+
+interface BuiltForms { exprs: Expr[]; rewritten: (string | null)[] }
+
+/**
+ * builtForms by request: --norm auto reads one request (chargedRequest) for its check and both
+ * builds, whose options differ only in the norm, which the forms do not depend on; the rewrite
+ * search (seconds for a few-term formula) runs once, not three times.
+ */
+const formsByRequest = new WeakMap<Request, BuiltForms>();
+
+function rewriteForms(o: CompileOptions, req: Request): BuiltForms {
   const rewrite = Object.keys(o.ranges ?? {}).length === 0 && req.bands.length === 0;
   const fusion = fuseOptions(o, req);
   const forms = req.formulas.map((f, k) => lowerOutput(f.expr, o.vars, req.tolerances[k]!, rewrite,

@@ -36,8 +36,12 @@ export function enclose(e: Expr, box: Record<string, readonly [number, number]>)
 
 /** Next doubles outward, for operations the library does not round (fractional powers). */
 function outward(lo: number, hi: number): Iv {
-  const d = (x: number, s: number) => (Number.isFinite(x) ? x + s * Math.max(Math.abs(x) * 4.5e-16, 5e-324) : x);
-  return iv(d(lo, -1), d(hi, 1));
+  return iv(nudge(lo, -1), nudge(hi, 1));
+}
+
+/** x moved by about 2 ulp in the direction s (±1); infinities stay (module level: outward is hot). */
+function nudge(x: number, s: number): number {
+  return Number.isFinite(x) ? x + s * Math.max(Math.abs(x) * 4.5e-16, 5e-324) : x;
 }
 
 /** Per-enclosure state: the undefined flag, and each node's enclosure (shared nodes once). */
