@@ -73,28 +73,42 @@ export function measureColumnsOnRegion(
   // Keep the samples inside the certified region: intermediate values within their ranges.
   const nodes = [...live].filter((id) => g.nodes[id]!.kind !== 'input').map((id) => ({ id, range: ranges[id]! }));
   const region = graphRegion(g, o.vars, nodes, o.bands);
-  const keep: number[] = [];
-  let outside = 0;
-  for (let r = 0; r < rows; r++) {
-    if (region.contains(Array.from(samples.subarray(r * d, r * d + d)))) keep.push(r); else outside++;
-  }
-  const x = new Float64Array(keep.length * d);
-  keep.forEach((r, i) => x.set(samples.subarray(r * d, r * d + d), i * d));
+  const x = keptRows(samples, d, region);
+  const kept = x.length / d;
+  const outside = rows - kept;
   const yNet = evaluate(net, x);
   return exprs.map((expr, k) => {
     const f = accurateEvaluator(expr, inputs);
     const out = new Float64Array(1);
+    // One buffer for every sample's inputs (copies, not views: no allocation per sample).
+    const point = new Float64Array(d);
     let max = 0;
     let sq = 0;
-    keep.forEach((_, i) => {
-      const fv = f(x.subarray(i * d, i * d + d), out, o.absTol ?? 0);
+    for (let i = 0; i < kept; i++) {
+      for (let j = 0; j < d; j++) point[j] = x[i * d + j]!;
+      const fv = f(point, out, o.absTol ?? 0);
       const e = Math.abs(fv - yNet[i * net.outputs.length + columns[k]!]!);
       const lower = Number.isNaN(e) ? Infinity : e - out[0]!;
       max = Math.max(max, lower);
       sq += e * e;
-    });
+    }
     // No sample inside the region: nothing was measured (NaN, printed as such, null in JSON).
-    const rms = keep.length ? Math.sqrt(sq / keep.length) : NaN;
-    return { max: keep.length ? max : NaN, rms, count: keep.length, outside };
+    const rms = kept ? Math.sqrt(sq / kept) : NaN;
+    return { max: kept ? max : NaN, rms, count: kept, outside };
   });
+}
+
+/** The rows of `samples` (d values each) that lie in the region, in order, packed. */
+function keptRows(samples: Float64Array, d: number, region: { contains(p: readonly number[]): boolean }): Float64Array {
+  const rows = samples.length / d;
+  const x = new Float64Array(samples.length);
+  const point: number[] = new Array<number>(d).fill(0);
+  let kept = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < d; j++) point[j] = samples[r * d + j]!;
+    if (!region.contains(point)) continue;
+    for (let j = 0; j < d; j++) x[kept * d + j] = point[j]!;
+    kept++;
+  }
+  return x.slice(0, kept * d);
 }

@@ -60,7 +60,9 @@ export class Region {
 
   /** The point lies in the box (bounds included). */
   inBox(p: readonly number[]): boolean {
-    return p.every((v, i) => v >= this.box[i]![0] && v <= this.box[i]![1]);
+    // Loops, not every(): measuring tests each of 100,000 samples.
+    for (let i = 0; i < p.length; i++) if (!(p[i]! >= this.box[i]![0] && p[i]! <= this.box[i]![1])) return false;
+    return true;
   }
 
   /** The point lies in the box and every constraint holds there (a NaN value fails it). */
@@ -70,8 +72,11 @@ export class Region {
 
   /** Every constraint holds at the point and no band holds it (the box is not tested). */
   holds(p: readonly number[]): boolean {
-    return this.constraints.every((c) => { const v = c.value(p); return v >= c.range[0] && v <= c.range[1]; })
-      && outsideBands(this.bands, p);
+    for (const c of this.constraints) {
+      const v = c.value(p);
+      if (!(v >= c.range[0] && v <= c.range[1])) return false;
+    }
+    return outsideBands(this.bands, p);
   }
 
   /** Interval enclosure proves the sub-box [lo, hi] lies inside one excluded band. */
