@@ -13,6 +13,7 @@ import { parseFormula } from '../../src/expr/parse.ts';
 import { evaluate } from '../../src/net/evaluate.ts';
 import { denseLayer, type Network } from '../../src/net/network.ts';
 import { roundingErrorBound } from '../../src/net/rounding.ts';
+import { affineRoundingBound } from '../../src/net/roundingaffine.ts';
 import { toOnnx } from '../../src/export/onnx.ts';
 import { runOnnx } from '../../src/runtime/onnx.ts';
 import { T3 } from '../../src/reference.ts';
@@ -174,6 +175,10 @@ describe('anyOrderRange: float32 evaluations in steered summation orders', () =>
     }), { seed, numRuns: propertyRuns(200) });
   });
 
+});
+
+describe('float32 rounding certificates cover every steered order', () => {
+  const seed = 3219;
   it(`property: roundingErrorBound(net, box, float32) >= |any-order float32 - exact net(x)| on random small nets ` +
     `(fast-check seed ${seed})`, () => {
     const netWithBox = smallNetwork().chain((net) => boxAndPoints(net.inputs.length).map((b) => ({ net, ...b })));
@@ -186,6 +191,23 @@ describe('anyOrderRange: float32 evaluations in steered summation orders', () =>
           const err = abs(sub(dyadic(y), exact));
           assert.ok(lessEq(err, bound), `at [${x}]: |${y} - exact ${toNumber(exact)}| = ${toNumber(err)} > bound ` +
             `${toNumber(bound)}`);
+        }
+      }
+    }), { seed, numRuns: propertyRuns(300) });
+  });
+
+  it(`property: affineRoundingBound(net, box, float32) >= |any-order float32 - exact net(x)| on random small nets ` +
+    `(fast-check seed ${seed})`, () => {
+    const netWithBox = smallNetwork().chain((net) => boxAndPoints(net.inputs.length).map((b) => ({ net, ...b })));
+    fc.assert(fc.property(netWithBox, ({ net, lo, hi, points }) => {
+      const bound = affineRoundingBound(net, lo, hi, 'float32');
+      const range = anyOrderRange(net);
+      for (const x of points) {
+        const exact = exactOutputs(net, x)[0]!;
+        for (const y of range(Float64Array.from(x))) {
+          const err = abs(sub(dyadic(y), exact));
+          assert.ok(lessEq(err, dyadic(bound)), `at [${x}]: |${y} - exact ${toNumber(exact)}| = ${toNumber(err)} > ` +
+            `bound ${bound}`);
         }
       }
     }), { seed, numRuns: propertyRuns(300) });
