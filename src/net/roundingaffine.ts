@@ -43,6 +43,9 @@ import { isPowerOfTwo } from './roundingrules.ts';
  * (ŝ − s) + relu(−ŝ), relu(−ŝ) ∈ [0, E − lo] (the form plus a fresh symbol); otherwise
  * λ·f = f/2 + (λ − 1/2)·f, the second part a fresh symbol of magnitude E/2. (5) The inputs:
  * |fl(x_d) − x_d| ≤ u·max|x_d| + η, one symbol each. The output's bound is Σ|c_k|·M_k.
+ * (6) Exact rows (net/exactrows.ts): a row proven to round not at all (Sterbenz, a Fast2Sum
+ * error, a copy) has ρ = 0; a row ≥ 0 exactly and as computed keeps its form through its ReLU;
+ * a mirrored pair relu(±v) read with opposite weights is the signed value v (activate).
  *
  * Exact values: each unit is x ↦ c + Σ_d a_d·(x_d − mid_d) + r, r ∈ [rlo, rhi], exact for the
  * affine maps; a ReLU on [lo, hi] ∋ 0 is enclosed by the chord, relu(s) = λ·s + [0, −λ·lo],
