@@ -15,8 +15,10 @@ import type { RangeCondition } from './formula.ts';
 /** N(x) in float64, layer by layer as the JSON contract's plain loop. */
 export function evaluatePoint(net: Network, x: ArrayLike<number>): number {
   let cur: ArrayLike<number> = x;
+  let which = 0;
   for (const L of net.layers) {
-    const next = new Float64Array(L.outSize);
+    // Two scratch buffers, reused from point to point (the search evaluates thousands of points).
+    const next = scratch(which, L.outSize);
     for (let r = 0; r < L.outSize; r++) {
       let s = 0;
       for (let c = 0; c < L.inSize; c++) s += L.weights[r * L.inSize + c]! * cur[c]!;
@@ -24,8 +26,17 @@ export function evaluatePoint(net: Network, x: ArrayLike<number>): number {
       next[r] = L.activation === 'relu' && s < 0 ? 0 : s;
     }
     cur = next;
+    which = 1 - which;
   }
   return cur[0]!;
+}
+
+const buffers: Float64Array[] = [new Float64Array(64), new Float64Array(64)];
+
+/** Scratch buffer k (0 or 1) with room for n values. */
+function scratch(k: number, n: number): Float64Array {
+  if (buffers[k]!.length < n) buffers[k] = new Float64Array(n);
+  return buffers[k]!;
 }
 
 export interface Worst { value: number; input: Float64Array }
@@ -44,15 +55,23 @@ export class WorstSearch {
   }
 
   inRegion(x: ArrayLike<number>): boolean {
-    const a = Array.from(x);
+    return this.inRegionOf(Array.from(x));
+  }
+
+  private inRegionOf(a: number[]): boolean {
     for (let i = 0; i < a.length; i++) if (!(a[i]! >= this.lo[i]! && a[i]! <= this.hi[i]!)) return false;
-    return this.conds.every(({ g, lo, hi }) => { const v = g(...a); return v >= lo && v <= hi; });
+    for (const { g, lo, hi } of this.conds) {
+      const v = g(...a);
+      if (!(v >= lo && v <= hi)) return false;
+    }
+    return true;
   }
 
   /** |N − f| at x, or −1 outside the region; keeps the best. */
   consider(x: ArrayLike<number>): number {
-    if (!this.inRegion(x)) return -1;
-    const fx = this.f(...Array.from(x));
+    const a = Array.from(x);
+    if (!this.inRegionOf(a)) return -1;
+    const fx = this.f(...a);
     if (!Number.isFinite(fx)) {
       this.undefinedAt ??= Float64Array.from(x);
       return -1;
