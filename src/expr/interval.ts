@@ -1,6 +1,7 @@
 import * as I from 'interval-arithmetic';
 import type { Expr, UnaryFn } from './ast.ts';
 import { encloseAtan2, encloseNew } from './enclosures.ts';
+import { add, mul, negative, sub } from './intervalops.ts';
 import { InputError } from '../errors.ts';
 import { ownEntry } from './names.ts';
 import { exprTree } from '../validate.ts';
@@ -62,18 +63,18 @@ function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag:
       if (!b) throw new RangeError(`no range for variable ${e.name}`);
       return iv(b[0], b[1]);
     }
-    case 'neg': return I.negative(walk(e.arg, box, flag));
+    case 'neg': return negative(walk(e.arg, box, flag));
     case 'add': {
       // A sum of non-negative values is non-negative: outward rounding of 0 + 0 would give
       // −5e-324 and make sqrt(x² + y²) look undefined on every box around the origin.
       const a = walk(e.a, box, flag), b = walk(e.b, box, flag);
-      const r = I.add(a, b);
+      const r = add(a, b);
       return a.lo >= 0 && b.lo >= 0 && r.lo < 0 ? iv(0, r.hi) : r;
     }
-    case 'sub': return I.sub(walk(e.a, box, flag), walk(e.b, box, flag));
+    case 'sub': return sub(walk(e.a, box, flag), walk(e.b, box, flag));
     case 'mul': {
       if (exprEquals(e.a, e.b)) return integerPower(walk(e.a, box, flag), 2);
-      return I.mul(walk(e.a, box, flag), walk(e.b, box, flag));
+      return mul(walk(e.a, box, flag), walk(e.b, box, flag));
     }
     case 'div': {
       const d = walk(e.b, box, flag);
@@ -109,7 +110,7 @@ function encloseCall(fn: UnaryFn, a: Iv, flag: Flag): Iv {
     case 'log1p':
       if (a.lo <= -1) flag.undefinedPart = true;
       // log1p is monotone; log(1 + a) with outward rounding of 1 + a.
-      return I.log(I.add(iv(1, 1), a));
+      return I.log(add(iv(1, 1), a));
     case 'abs': return I.abs(a);
     case 'exp': return I.exp(a);
     case 'sin': return sinCos('sin', a);
@@ -120,7 +121,7 @@ function encloseCall(fn: UnaryFn, a: Iv, flag: Flag): Iv {
       return t;
     }
     case 'tanh': return I.tanh(a);
-    case 'sigmoid': return I.div(iv(1, 1), I.add(iv(1, 1), I.exp(I.negative(a))));
+    case 'sigmoid': return I.div(iv(1, 1), add(iv(1, 1), I.exp(negative(a))));
     case 'relu': return iv(Math.max(0, a.lo), Math.max(0, a.hi));
     case 'sec': {
       const c = sinCos('cos', a);
@@ -195,7 +196,7 @@ function power(base: Iv, exponent: Expr, box: Record<string, readonly [number, n
   const e = walk(exponent, box, flag);
   if (base.lo >= 0 && e.lo > 0) return positivePower(base, e);
   if (base.lo <= 0) flag.undefinedPart = true;
-  return I.exp(I.mul(e, I.log(base)));
+  return I.exp(mul(e, I.log(base)));
 }
 
 /**

@@ -51,6 +51,7 @@ import '../export/tfjs.test.ts';
 import '../expr/derivative.test.ts';
 import '../expr/functions.test.ts';
 import '../expr/interval.test.ts';
+import '../expr/intervalops.test.ts';
 import '../expr/parse-limits.test.ts';
 import '../expr/parse.test.ts';
 import '../expr/special.test.ts';
