@@ -49,7 +49,9 @@ import { isPowerOfTwo } from './roundingrules.ts';
  *
  * Exact values: each unit is x ↦ c + Σ_d a_d·(x_d − mid_d) + r, r ∈ [rlo, rhi], exact for the
  * affine maps; a ReLU on [lo, hi] ∋ 0 is enclosed by the chord, relu(s) = λ·s + [0, −λ·lo],
- * λ = hi/(hi − lo) (relu(s) ≥ λ·s and ≤ λ·(s − lo) on [lo, hi]). The float64 arithmetic of this
+ * λ = hi/(hi − lo) (relu(s) ≥ λ·s and ≤ λ·(s − lo) on [lo, hi]). Beside the enclosure each unit
+ * keeps an interval of its exact value by interval arithmetic (a ReLU's output in [0, hi]), and
+ * [lo, hi] is the tighter of the two ranges. The float64 arithmetic of this
  * analysis is covered by widening each remainder by 1e-12 of the row's magnitude and the
  * result by a relative 1e-9.
  */
@@ -61,8 +63,12 @@ interface Box { mid: Float64Array; half: Float64Array }
 
 /** One unit on a box: affine enclosure of its exact value, its error form, and whether it is exactly 0. */
 interface Core { aff: Float64Array; form: Float64Array; E: number; zero: boolean }
-/** A unit with the id of its computed value and whether that is ≥ 0 (net/exactrows.ts). */
-interface Unit extends Core { id: number; nonneg: boolean }
+/**
+ * A unit with the id of its computed value and whether that is ≥ 0 (net/exactrows.ts), and an
+ * interval [lo, hi] of its exact value (interval arithmetic beside the enclosure: a ReLU's
+ * output is ≥ 0, which the chord's enclosure does not keep).
+ */
+interface Unit extends Core { id: number; nonneg: boolean; lo: number; hi: number }
 /** A row before its activation: its value (exactrows.ts), a single term and no bias, the first layer's known sign. */
 interface Pre extends Unit { exact: boolean; single: boolean; sign: number }
 
@@ -150,7 +156,8 @@ export function parallelotopeRoundingBound(
     const form = slots[1]![d]!.fill(0);
     const m = dtype === 'float32' ? ulp(Math.abs(center[d]!) + w) : 0;
     form[sym.add(m)] = 1;
-    units.push({ aff, form, E: m, zero: false, id: rows.fresh(), nonneg: false });
+    const [lo, hi] = range(aff, box);
+    units.push({ aff, form, E: m, zero: false, id: rows.fresh(), nonneg: false, lo, hi });
   }
   const f32 = dtype === 'float32';
   const arith: Arith = {
@@ -164,7 +171,7 @@ export function parallelotopeRoundingBound(
       if (!pre) return Infinity;
       pres.push(pre);
     }
-    units = activate(layer, net.layers[li + 1], pres, box, sym, rows);
+    units = activate(layer, net.layers[li + 1], pres, sym, rows);
   }
   const b = sym.bound(units[output]!.form) * (1 + 1e-9);
   return Number.isFinite(b) ? b : Infinity;
@@ -201,6 +208,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
   const ops: Operand[] = []; const readers: Unit[] = []; const columns: number[] = [];
   let products = 0; let scale = 0;
   let lost = false; // a weight < 0 stored as 0 (below float32's range): the exact row may be < 0
+  let ilo = 0; let ihi = 0; // the exact value's interval
   for (let c = 0; c < layer.inSize; c++) {
     const w = layer.weights[base + c]!;
     if (w === 0) continue;
@@ -212,6 +220,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
     scale += Math.abs(w) * xMax;
     if (ws !== w) axpy(drift, ws - w, x.aff);
     if (!x.zero && ws === 0 && w < 0) lost = true;
+    ilo += w >= 0 ? w * x.lo : w * x.hi; ihi += w >= 0 ? w * x.hi : w * x.lo;
     if (x.zero || ws === 0) continue;
     const xf = x.form;
     for (let k = 0; k < sym.count; k++) form[k] = form[k]! + ws * xf[k]!;
@@ -238,7 +247,9 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
   if (!Number.isFinite(delta)) return null;
   form[sym.add(delta)] = 1;
   const E = sym.bound(form);
-  return { aff, form, E, zero: false, ...value, single: ops.length <= 1 && bs === 0, sign };
+  const [alo, ahi] = range(aff, box);
+  const lo = Math.max(alo, ilo + b - slack); const hi = Math.min(ahi, ihi + b + slack);
+  return { aff, form, E, zero: false, ...value, single: ops.length <= 1 && bs === 0, sign, lo, hi };
 }
 
 /**
@@ -249,15 +260,17 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
  * an exact 0, and the pair is carried as the signed value v (the first unit) and an exact 0.
  */
 function activate(
-  layer: DenseLayer, next: DenseLayer | undefined, pres: Pre[], box: Box, sym: Symbols, rows: ExactRows,
+  layer: DenseLayer, next: DenseLayer | undefined, pres: Pre[], sym: Symbols, rows: ExactRows,
 ): Unit[] {
   const out: Unit[] = [];
   const zero = (p: Pre): Unit => ({
-    aff: new Float64Array(p.aff.length), form: p.form.fill(0), E: 0, zero: true, id: rows.fresh(), nonneg: true,
+    aff: new Float64Array(p.aff.length), form: p.form.fill(0), E: 0, zero: true, id: rows.fresh(), nonneg: true, lo: 0,
+    hi: 0,
   });
   for (let r = 0; r < pres.length; r++) {
     const p = pres[r]!;
-    if (layer.activation !== 'relu' || p.sign > 0) { out.push({ ...p, nonneg: p.nonneg || p.sign > 0 }); continue; }
+    if (layer.activation !== 'relu') { out.push(p); continue; }
+    if (p.sign > 0) { out.push({ ...p, nonneg: true, lo: Math.max(0, p.lo), hi: Math.max(0, p.hi) }); continue; }
     if (p.sign < 0) { out.push(zero(p)); continue; }
     if (r + 1 < pres.length && signedPair(layer, next, r, p, pres[r + 1]!)) {
       out.push(p, zero(pres[r + 1]!));
@@ -265,10 +278,14 @@ function activate(
       continue;
     }
     // A value known ≥ 0 exactly and as computed passes its ReLU unchanged both ways: error and enclosure kept.
-    if (p.nonneg) { out.push({ aff: p.aff, form: p.form, E: p.E, zero: false, id: p.id, nonneg: true }); continue; }
-    const c = relu(p.aff, p.form, p.E, box, sym);
+    const lo = Math.max(0, p.lo); const hi = Math.max(0, p.hi);
+    if (p.nonneg) {
+      out.push({ aff: p.aff, form: p.form, E: p.E, zero: false, id: p.id, nonneg: true, lo, hi });
+      continue;
+    }
+    const c = relu(p.aff, p.form, p.E, [p.lo, p.hi], sym);
     const same = !c.zero && c.on;
-    out.push({ aff: c.aff, form: c.form, E: c.E, zero: c.zero, id: same ? p.id : rows.fresh(), nonneg: true });
+    out.push({ aff: c.aff, form: c.form, E: c.E, zero: c.zero, id: same ? p.id : rows.fresh(), nonneg: true, lo, hi });
   }
   return out;
 }
@@ -414,9 +431,10 @@ function binade(Y: number): number | null {
   return ((hi >>> 20) & 0x7ff) - 1023;
 }
 
-/** A ReLU on the row's enclosure and error (module comment, step 4). */
-function relu(aff: Float64Array, form: Float64Array, E: number, box: Box, sym: Symbols): Core & { on?: boolean } {
-  const [lo, hi] = range(aff, box);
+/** A ReLU on the row's enclosure, exact range [lo, hi] (the enclosure's within the interval's) and error (step 4). */
+function relu(
+  aff: Float64Array, form: Float64Array, E: number, [lo, hi]: [number, number], sym: Symbols,
+): Core & { on?: boolean } {
   const n = aff.length;
   if (hi + E <= 0) return { aff: new Float64Array(n), form: form.fill(0), E: 0, zero: true };
   if (lo - E >= 0) return { aff, form, E, zero: false, on: true };
