@@ -1,7 +1,7 @@
 import * as I from 'interval-arithmetic';
 import type { Expr, UnaryFn } from './ast.ts';
 import { encloseAtan2, encloseNew } from './enclosures.ts';
-import { add, mul, negative, sub } from './intervalops.ts';
+import { add, div, mul, negative, sub } from './intervalops.ts';
 import { InputError } from '../errors.ts';
 import { ownEntry } from './names.ts';
 import { exprTree } from '../validate.ts';
@@ -79,7 +79,7 @@ function walkNode(e: Expr, box: Record<string, readonly [number, number]>, flag:
     case 'div': {
       const d = walk(e.b, box, flag);
       if (d.lo <= 0 && d.hi >= 0) flag.undefinedPart = true;
-      return I.div(walk(e.a, box, flag), d);
+      return div(walk(e.a, box, flag), d);
     }
     case 'pow': return power(walk(e.a, box, flag), e.b, box, flag);
     case 'call2': {
@@ -121,14 +121,14 @@ function encloseCall(fn: UnaryFn, a: Iv, flag: Flag): Iv {
       return t;
     }
     case 'tanh': return I.tanh(a);
-    case 'sigmoid': return I.div(iv(1, 1), add(iv(1, 1), I.exp(negative(a))));
+    case 'sigmoid': return div(iv(1, 1), add(iv(1, 1), I.exp(negative(a))));
     case 'relu': return iv(Math.max(0, a.lo), Math.max(0, a.hi));
     case 'sec': {
       const c = sinCos('cos', a);
       if (c.lo <= 0 && c.hi >= 0) flag.undefinedPart = true;
-      return I.div(iv(1, 1), c);
+      return div(iv(1, 1), c);
     }
-    case 'sech': return I.div(iv(1, 1), I.cosh(a));
+    case 'sech': return div(iv(1, 1), I.cosh(a));
     default: throw new RangeError(`no enclosure for ${fn}`);
   }
 }

@@ -1,7 +1,7 @@
 import * as I from 'interval-arithmetic';
 
 /**
- * interval-arithmetic 1.1.3's add, sub, negative and mul, step for step: the same rounding
+ * interval-arithmetic 1.1.3's add, sub, negative, mul and div, step for step: the same rounding
  * functions (I.round) and the same cases, so the same endpoints, bit for bit (test/expr/intervalops
  * checks it against the library). The library's own operations construct their results through
  * its callable `Interval` wrapper (Function.prototype.bind per interval), the largest cost of an
@@ -61,4 +61,21 @@ function nonNegativeTimes({ lo: xl, hi: xh }: Iv, { lo: yl, hi: yh }: Iv): [numb
   }
   if (yh > 0) return [R.mulLo(xl, yl), R.mulHi(xh, yh)];
   return [0, 0];
+}
+
+/** The quotient; an empty operand or a divisor holding 0 is left to the library (its cases for those). */
+export function div(x: Iv, y: Iv): Iv {
+  if (x.lo > x.hi || y.lo > y.hi || (y.lo <= 0 && 0 <= y.hi)) return I.div(x, y);
+  const out = new I.Interval();
+  const [lo, hi] = quotient(x, y);
+  out.lo = lo;
+  out.hi = hi;
+  return out;
+}
+
+/** x / y for y not holding 0 (the library's division.nonZero). */
+function quotient({ lo: xl, hi: xh }: Iv, { lo: yl, hi: yh }: Iv): [number, number] {
+  if (xh < 0) return yh < 0 ? [R.divLo(xh, yl), R.divHi(xl, yh)] : [R.divLo(xl, yl), R.divHi(xh, yh)];
+  if (xl < 0) return yh < 0 ? [R.divLo(xh, yh), R.divHi(xl, yh)] : [R.divLo(xl, yl), R.divHi(xh, yl)];
+  return yh < 0 ? [R.divLo(xh, yh), R.divHi(xl, yl)] : [R.divLo(xl, yh), R.divHi(xh, yl)];
 }
