@@ -144,7 +144,6 @@ export function parallelotopeRoundingBound(
   const sym = new Symbols(size);
   const u = UNIT_ROUNDOFF[dtype];
   const eta = UNDERFLOW_LOSS[dtype];
-  const ulp = (Y: number) => halfUlp(Y, u, eta);
   const slots = formSlots(net, dims, size);
   let units: Unit[] = [];
   const rows = new ExactRows();
@@ -154,14 +153,14 @@ export function parallelotopeRoundingBound(
     let w = 0;
     for (let j = 0; j < g; j++) { aff[1 + j] = gens[j]![d]!; w += Math.abs(gens[j]![d]!); }
     const form = slots[1]![d]!.fill(0);
-    const m = dtype === 'float32' ? ulp(Math.abs(center[d]!) + w) : 0;
+    const m = dtype === 'float32' ? halfUlp(Math.abs(center[d]!) + w, u, eta) : 0;
     form[sym.add(m)] = 1;
     const [lo, hi] = range(aff, box);
     units.push({ aff, form, E: m, zero: false, id: rows.fresh(), nonneg: false, lo, hi });
   }
   const f32 = dtype === 'float32';
   const arith: Arith = {
-    u, eta, f32, ulp, sums: new Float64Array((1 << ENUMERATE) * (g + 3)), errs: new Float64Array(1 << ENUMERATE),
+    u, eta, f32, sums: new Float64Array((1 << ENUMERATE) * (g + 3)), errs: new Float64Array(1 << ENUMERATE),
   };
   for (const [li, layer] of net.layers.entries()) {
     const pres: Pre[] = [];
@@ -191,7 +190,7 @@ function formSlots(net: Network, dims: number, size: number): Float64Array[][] {
 
 /** The dtype's rounding, and the subset sums' scratch of sumRounding (2^ENUMERATE enclosures). */
 interface Arith {
-  u: number; eta: number; f32: boolean; ulp: (Y: number) => number; sums: Float64Array; errs: Float64Array;
+  u: number; eta: number; f32: boolean; sums: Float64Array; errs: Float64Array;
 }
 
 /** What rowPre reads besides the row: the box, the symbols, the dtype's rounding and the values' rules. */
@@ -227,7 +226,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
     terms.push({ aff: x.aff, k: ws, err: Math.abs(ws) * x.E });
     ops.push({ id: x.id, w: ws, nonneg: x.nonneg }); readers.push(x); columns.push(c);
     const tMax = Math.abs(ws) * (xMax + x.E);
-    products += isPowerOfTwo(ws) ? a.eta : a.ulp(tMax);
+    products += isPowerOfTwo(ws) ? a.eta : halfUlp(tMax, a.u, a.eta);
   }
   const b = layer.bias[r]!;
   const bs = a.f32 ? Math.fround(b) : b;
@@ -238,9 +237,9 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
     const k = new Float64Array(g + 3); k[0] = 1;
     terms.push({ aff: k, k: bs, err: 0 });
   }
-  const unitOf = (o: Operand) => readers[ops.indexOf(o)]!;
   const stored = ops.every((o, i) => o.w === layer.weights[base + columns[i]!]);
-  const found = sc.rows.row(ops, bs, (x, y) => sterbenz(unitOf(x), unitOf(y), box, sym), stored);
+  const found = sc.rows.row(ops, bs, (x, y) => sterbenz(readers[ops.indexOf(x)]!, readers[ops.indexOf(y)]!, box, sym),
+    stored);
   const value = lost || b < 0 ? { ...found, nonneg: false } : found;
   const rounding = value.exact ? 0 : sumRounding(terms, products, box, a);
   const delta = maxAbs(drift, box) + Math.abs(bs - b) + rounding + slack;
@@ -263,17 +262,13 @@ function activate(
   layer: DenseLayer, next: DenseLayer | undefined, pres: Pre[], sym: Symbols, rows: ExactRows,
 ): Unit[] {
   const out: Unit[] = [];
-  const zero = (p: Pre): Unit => ({
-    aff: new Float64Array(p.aff.length), form: p.form.fill(0), E: 0, zero: true, id: rows.fresh(), nonneg: true, lo: 0,
-    hi: 0,
-  });
   for (let r = 0; r < pres.length; r++) {
     const p = pres[r]!;
     if (layer.activation !== 'relu') { out.push(p); continue; }
     if (p.sign > 0) { out.push({ ...p, nonneg: true, lo: Math.max(0, p.lo), hi: Math.max(0, p.hi) }); continue; }
-    if (p.sign < 0) { out.push(zero(p)); continue; }
+    if (p.sign < 0) { out.push(zeroUnit(p, rows)); continue; }
     if (r + 1 < pres.length && signedPair(layer, next, r, p, pres[r + 1]!)) {
-      out.push(p, zero(pres[r + 1]!));
+      out.push(p, zeroUnit(pres[r + 1]!, rows));
       r++;
       continue;
     }
@@ -288,6 +283,12 @@ function activate(
     out.push({ aff: c.aff, form: c.form, E: c.E, zero: c.zero, id: same ? p.id : rows.fresh(), nonneg: true, lo, hi });
   }
   return out;
+}
+
+/** An exact 0 in place of the row `p` (activate): its error form cleared, a fresh float's id. */
+function zeroUnit(p: Pre, rows: ExactRows): Unit {
+  return { aff: new Float64Array(p.aff.length), form: p.form.fill(0), E: 0, zero: true, id: rows.fresh(), nonneg: true,
+    lo: 0, hi: 0 };
 }
 
 /** Rows r and r + 1 are a signed pair (activate): mirrored, exact negatives, read with opposite weights. */
@@ -371,8 +372,8 @@ function sumRounding(terms: { aff: Float64Array; k: number; err: number }[], pro
   }
   // First the u-bound on the total B of local errors, then each node's half ulp at |T_S| + B.
   const B = (products + a.u * (full + inner)) / (1 - (m - 1) * a.u);
-  let tight = products + a.ulp(full + B);
-  for (let i = 0; i < m - 2; i++) tight += a.ulp(sizes[i]! + B);
+  let tight = products + halfUlp(full + B, a.u, a.eta);
+  for (let i = 0; i < m - 2; i++) tight += halfUlp(sizes[i]! + B, a.u, a.eta);
   return Math.min(B, tight);
 }
 
