@@ -1,7 +1,7 @@
 import * as I from 'interval-arithmetic';
 import type { Expr, UnaryFn } from './ast.ts';
 import { encloseAtan2, encloseNew } from './enclosures.ts';
-import { add, div, mul, negative, sub } from './intervalops.ts';
+import { add, div, mul, negative, pow, sub } from './intervalops.ts';
 import { InputError } from '../errors.ts';
 import { ownEntry } from './names.ts';
 import { exprTree } from '../validate.ts';
@@ -216,9 +216,9 @@ function positivePower(base: Iv, e: Iv): Iv {
 function integerPower(base: Iv, p: number): Iv {
   if (p < 0) return integerPower(I.multiplicativeInverse(base), -p);
   if (p % 2 === 1 && base.lo < 0 && !(base.hi < 0)) {
-    return iv(-I.pow(iv(0, -base.lo), p).hi, I.pow(iv(0, Math.max(0, base.hi)), p).hi);
+    return iv(-pow(iv(0, -base.lo), p).hi, pow(iv(0, Math.max(0, base.hi)), p).hi);
   }
-  const r = I.pow(base, p);
+  const r = pow(base, p);
   // Even powers are non-negative (outward rounding may take 0 to −5e-324).
   return p % 2 === 0 && r.lo < 0 ? iv(0, r.hi) : r;
 }

@@ -1,7 +1,7 @@
 import * as I from 'interval-arithmetic';
 
 /**
- * interval-arithmetic 1.1.3's add, sub, negative, mul and div, step for step: the same rounding
+ * interval-arithmetic 1.1.3's add, sub, negative, mul, div and integer pow, step for step: the same rounding
  * functions (I.round) and the same cases, so the same endpoints, bit for bit (test/expr/intervalops
  * checks it against the library). The library's own operations construct their results through
  * its callable `Interval` wrapper (Function.prototype.bind per interval), the largest cost of an
@@ -78,4 +78,20 @@ function quotient({ lo: xl, hi: xh }: Iv, { lo: yl, hi: yh }: Iv): [number, numb
   if (xh < 0) return yh < 0 ? [R.divLo(xh, yl), R.divHi(xl, yh)] : [R.divLo(xl, yl), R.divHi(xh, yh)];
   if (xl < 0) return yh < 0 ? [R.divLo(xh, yh), R.divHi(xl, yh)] : [R.divLo(xl, yl), R.divHi(xh, yl)];
   return yh < 0 ? [R.divLo(xh, yh), R.divHi(xl, yl)] : [R.divLo(xl, yh), R.divHi(xh, yl)];
+}
+
+/** x^p for a whole p; p ≤ 0, a fractional p or an empty x are left to the library (its cases for those). */
+export function pow(x: Iv, p: number): Iv {
+  if (x.lo > x.hi || !(p > 0) || !Number.isSafeInteger(p)) return I.pow(x, p);
+  const odd = (p & 1) === 1;
+  if (x.hi < 0) {
+    const yl = R.powLo(-x.hi, p);
+    const yh = R.powHi(-x.lo, p);
+    return odd ? new I.Interval(-yh, -yl) : new I.Interval(yl, yh);
+  }
+  if (x.lo < 0) {
+    return odd ? new I.Interval(-R.powLo(-x.lo, p), R.powHi(x.hi, p))
+      : new I.Interval(0, R.powHi(Math.max(-x.lo, x.hi), p));
+  }
+  return new I.Interval(R.powLo(x.lo, p), R.powHi(x.hi, p));
 }
