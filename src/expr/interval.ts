@@ -1,7 +1,7 @@
 import * as I from 'interval-arithmetic';
 import type { Expr, UnaryFn } from './ast.ts';
 import { encloseAtan2, encloseNew } from './enclosures.ts';
-import { add, div, mul, negative, pow, sub } from './intervalops.ts';
+import { add, div, exp, mul, negative, pow, sqrt, sub } from './intervalops.ts';
 import { InputError } from '../errors.ts';
 import { ownEntry } from './names.ts';
 import { exprTree } from '../validate.ts';
@@ -103,7 +103,7 @@ function encloseCall(fn: UnaryFn, a: Iv, flag: Flag): Iv {
   switch (fn) {
     case 'sqrt':
       if (a.lo < 0) flag.undefinedPart = true;
-      return I.sqrt(iv(Math.max(a.lo, 0), Math.max(a.hi, 0)));
+      return sqrt(iv(Math.max(a.lo, 0), Math.max(a.hi, 0)));
     case 'log':
       if (a.lo <= 0) flag.undefinedPart = true;
       return I.log(a);
@@ -112,7 +112,7 @@ function encloseCall(fn: UnaryFn, a: Iv, flag: Flag): Iv {
       // log1p is monotone; log(1 + a) with outward rounding of 1 + a.
       return I.log(add(iv(1, 1), a));
     case 'abs': return I.abs(a);
-    case 'exp': return I.exp(a);
+    case 'exp': return exp(a);
     case 'sin': return sinCos('sin', a);
     case 'cos': return sinCos('cos', a);
     case 'tan': {
@@ -121,7 +121,7 @@ function encloseCall(fn: UnaryFn, a: Iv, flag: Flag): Iv {
       return t;
     }
     case 'tanh': return I.tanh(a);
-    case 'sigmoid': return div(iv(1, 1), add(iv(1, 1), I.exp(negative(a))));
+    case 'sigmoid': return div(iv(1, 1), add(iv(1, 1), exp(negative(a))));
     case 'relu': return iv(Math.max(0, a.lo), Math.max(0, a.hi));
     case 'sec': {
       const c = sinCos('cos', a);
@@ -196,7 +196,7 @@ function power(base: Iv, exponent: Expr, box: Record<string, readonly [number, n
   const e = walk(exponent, box, flag);
   if (base.lo >= 0 && e.lo > 0) return positivePower(base, e);
   if (base.lo <= 0) flag.undefinedPart = true;
-  return I.exp(mul(e, I.log(base)));
+  return exp(mul(e, I.log(base)));
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as I from 'interval-arithmetic';
 
 /**
- * interval-arithmetic 1.1.3's add, sub, negative, mul, div and integer pow, step for step: the same rounding
+ * interval-arithmetic 1.1.3's add, sub, negative, mul, div, integer pow, exp and sqrt, step for step: the same rounding
  * functions (I.round) and the same cases, so the same endpoints, bit for bit (test/expr/intervalops
  * checks it against the library). The library's own operations construct their results through
  * its callable `Interval` wrapper (Function.prototype.bind per interval), the largest cost of an
@@ -94,4 +94,16 @@ export function pow(x: Iv, p: number): Iv {
       : new I.Interval(0, R.powHi(Math.max(-x.lo, x.hi), p));
   }
   return new I.Interval(R.powLo(x.lo, p), R.powHi(x.hi, p));
+}
+
+/** e^x; an empty x is left to the library. */
+export function exp(x: Iv): Iv {
+  if (x.lo > x.hi) return I.exp(x);
+  return new I.Interval(R.expLo(x.lo), R.expHi(x.hi));
+}
+
+/** √x for x ≥ 0 (the library's nthRoot(x, 2) there); an empty x or one reaching below 0 is left to the library. */
+export function sqrt(x: Iv): Iv {
+  if (x.lo > x.hi || x.lo < 0 || x.hi < 0) return I.sqrt(x);
+  return new I.Interval(R.powLo(x.lo, 1 / 2), R.powHi(x.hi, 1 / 2));
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import * as I from 'interval-arithmetic';
-import { add, div, mul, negative, pow, sub } from '../../src/expr/intervalops.ts';
+import { add, div, exp, mul, negative, pow, sqrt, sub } from '../../src/expr/intervalops.ts';
 
 const SEED = 20261207;
 
@@ -21,7 +21,7 @@ const anyInterval = fc.oneof(interval, fc.constant(I.constants.EMPTY), fc.tuple(
 
 const same = (x: I.Interval, y: I.Interval) => Object.is(x.lo, y.lo) && Object.is(x.hi, y.hi);
 
-test(`add, sub, negative, mul, div, pow: the library's endpoints, bit for bit (fast-check seed ${SEED})`, () => {
+test(`add, sub, negative, mul, div, pow, exp, sqrt: the library's endpoints (fast-check seed ${SEED})`, () => {
   const power = fc.oneof(fc.integer({ min: -4, max: 12 }), fc.constantFrom(1001, 2 ** 31 + 1, 2 ** 52));
   fc.assert(fc.property(anyInterval, anyInterval, power, (x, y, p) => {
     assert.ok(same(add(x, y), I.add(x, y)), 'add');
@@ -30,6 +30,7 @@ test(`add, sub, negative, mul, div, pow: the library's endpoints, bit for bit (f
     assert.ok(same(mul(x, y), I.mul(x, y)), `mul [${x.lo}, ${x.hi}]·[${y.lo}, ${y.hi}]`);
     assert.ok(same(div(x, y), I.div(x, y)), `div [${x.lo}, ${x.hi}]/[${y.lo}, ${y.hi}]`);
     assert.ok(same(pow(x, p), I.pow(x, p)), `[${x.lo}, ${x.hi}]^${p}`);
+    assert.ok(same(exp(x), I.exp(x)) && same(sqrt(x), I.sqrt(x)), `exp, sqrt [${x.lo}, ${x.hi}]`);
     assert.ok(mul(x, y) instanceof I.Interval && div(x, y) instanceof I.Interval);
   }), { seed: SEED, numRuns: 20_000 });
 });
