@@ -5,7 +5,7 @@ import { withProgress } from '../approx/progress.ts';
 import { WorkError } from '../errors.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel, type SplitModel } from './budget.ts';
-import { compileFailure } from './failure.ts';
+import { CompileFailure, compileFailure } from './failure.ts';
 import { compileWork, estimateCost, refuseLongCompile } from './cost.ts';
 import { defaultMeasureCount, formulaNodes } from './measure.ts';
 import { checkFloorOnBox, checkToleranceFloor } from './floor.ts';
@@ -79,7 +79,8 @@ function buildFormula(o: CompileOptions, toBeat?: number, req: ChargedRequest = 
   });
   if (!s.best) {
     const tolerances = req.multi ? req.tolerances.join(', ') : String(o.maxError);
-    throw compileFailure(tolerances, s.lastFailure, { kind: s.failureKind, dtype, deep, hasSquares: s.squaresHelp });
+    throw compileFailure(tolerances, s.lastFailure, { kind: s.failureKind, dtype, deep, hasSquares: s.squaresHelp },
+      s.closest);
   }
   const best = s.best;
   const finish = req.multi ? () => withRewritten(multiResult(o, req, p, p.outIds, best.built, req.charges), p.rewritten)
@@ -159,6 +160,9 @@ function prepare(o: CompileOptions, req: Request): Prepared {
 }
 
 /** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
+/** The bound a failed plan search came closest to (Infinity when it reached none or ended otherwise). */
+const closestOf = (e: WorkError): number => (e instanceof CompileFailure ? e.closest : Infinity);
+
 function compileBestNorm(o: CompileOptions): CompileResult {
   const req = chargedRequest(o);
   checkFloorOnBox(req, o.vars, o.ranges, o.dtype ?? 'float64');
@@ -167,7 +171,7 @@ function compileBestNorm(o: CompileOptions): CompileResult {
     return buildFormula({ ...o, norm: 'squares' }, undefined, req).finish();
   }
   const built: Built[] = [];
-  let failure: unknown = null;
+  let failure: WorkError | null = null;
   const score = (b: Built) => {
     const s = networkSummary(b.network);
     return o.minimize === 'params' ? s.params : s.relus;
@@ -177,7 +181,8 @@ function compileBestNorm(o: CompileOptions): CompileResult {
       built.push(buildFormula({ ...o, norm }, built[0] && score(built[0]), req));
     } catch (e) {
       if (!(e instanceof WorkError) || /a bug in knotnet/.test(e.message)) throw e;
-      failure = e;
+      // The layout that came closest says why (T3 float32 at 8.5: the fold's 8.99, not the squares' 26.56).
+      if (!failure || closestOf(e) < closestOf(failure)) failure = e;
     }
   }
   if (!built.length) throw failure;

@@ -93,8 +93,16 @@ export function compileRemedies(c: RemedyContext): string {
 }
 
 /** The WorkError of a request no plan could meet: the tolerance(s), the closest failure, the ways out. */
-export function compileFailure(tolerances: string, why: string, c: RemedyContext): WorkError {
-  return new WorkError(`--max-error ${tolerances} could not be met: ${why}; ${compileRemedies(c)}.`);
+export function compileFailure(tolerances: string, why: string, c: RemedyContext, closest = Infinity): CompileFailure {
+  return new CompileFailure(`--max-error ${tolerances} could not be met: ${why}; ${compileRemedies(c)}.`, closest);
+}
+
+/**
+ * A plan search that ended without a network, and the closest its attempts came (the bound it
+ * reached; Infinity when none reached one): `--norm auto` reports the layout that came closest.
+ */
+export class CompileFailure extends WorkError {
+  constructor(message: string, readonly closest: number) { super(message); }
 }
 
 /** A plan whose budgets are not positive numbers (an infinite or NaN error upstream). */

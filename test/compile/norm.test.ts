@@ -97,6 +97,22 @@ describe('T3 by angle folding in float32', () => {
     assert.ok(r.certifiedMaxFloat32 <= 300, `float32 certified ${r.certifiedMaxFloat32}`);
     await float32Within(r);
   });
+
+  it('--norm auto that no layout can meet names the closest attempt: the fold\'s bound, not the squares\' '
+      + '(2-D distance on [-1e4, 1e4]², float32 at 1.5e-3)', () => {
+    const request = { expr: 'sqrt(x^2+y^2)', vars: { x: [-1e4, 1e4], y: [-1e4, 1e4] } as Record<string, [number, number]>,
+      ranges: { 'x^2+y^2': [0.81e8, 1e8] as [number, number] }, maxError: 1.5e-3, dtype: 'float32' as const,
+      measureCount: 1000 };
+    const reached = (norm: 'fold' | 'auto') => {
+      try { compileFormula({ ...request, norm }); } catch (e) {
+        return Number(/came down to (\S+),/.exec((e as Error).message)?.[1]);
+      }
+      return assert.fail(`--norm ${norm} met the tolerance`);
+    };
+    const fold = reached('fold');
+    assert.ok(fold > 1.5e-3, String(fold));
+    assert.equal(reached('auto'), fold); // the squares' attempt ends farther (7.2e-3)
+  });
 });
 
 describe('norms of affine forms in 2-6 dimensions (property)', () => {
