@@ -100,7 +100,8 @@ describe('T3 by angle folding in float32', () => {
 
   it('--norm auto that no layout can meet names the closest attempt: the fold\'s bound, not the squares\' '
       + '(2-D distance on [-1e4, 1e4]², float32 at 1.5e-3)', () => {
-    const request = { expr: 'sqrt(x^2+y^2)', vars: { x: [-1e4, 1e4], y: [-1e4, 1e4] } as Record<string, [number, number]>,
+    const vars: Record<string, [number, number]> = { x: [-1e4, 1e4], y: [-1e4, 1e4] };
+    const request = { expr: 'sqrt(x^2+y^2)', vars,
       ranges: { 'x^2+y^2': [0.81e8, 1e8] as [number, number] }, maxError: 1.5e-3, dtype: 'float32' as const,
       measureCount: 1000 };
     const reached = (norm: 'fold' | 'auto') => {
