@@ -81,7 +81,7 @@ class Symbols {
   bound(form: Float64Array): number {
     const mag = this.mag;
     let t = 0;
-    for (let k = 0; k < this.count; k++) t += Math.abs(form[k]!) * mag[k]!;
+    for (let k = 0, n = this.count; k < n; k++) t += Math.abs(form[k]!) * mag[k]!;
     return t;
   }
 }
@@ -106,7 +106,8 @@ function maxAbs(aff: Float64Array, box: Box): number { return maxAbsAt(aff, 0, b
 function axpy(aff: Float64Array, k: number, src: Float64Array): void {
   const n = aff.length;
   for (let i = 0; i < n - 2; i++) aff[i] = aff[i]! + k * src[i]!;
-  const [a, b] = k >= 0 ? [src[n - 2]!, src[n - 1]!] : [src[n - 1]!, src[n - 2]!];
+  const a = k >= 0 ? src[n - 2]! : src[n - 1]!;
+  const b = k >= 0 ? src[n - 1]! : src[n - 2]!;
   aff[n - 2] = aff[n - 2]! + k * a;
   aff[n - 1] = aff[n - 1]! + k * b;
 }
@@ -222,7 +223,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
     ilo += w >= 0 ? w * x.lo : w * x.hi; ihi += w >= 0 ? w * x.hi : w * x.lo;
     if (x.zero || ws === 0) continue;
     const xf = x.form;
-    for (let k = 0; k < sym.count; k++) form[k] = form[k]! + ws * xf[k]!;
+    for (let k = 0, n = sym.count; k < n; k++) form[k] = form[k]! + ws * xf[k]!;
     terms.push({ aff: x.aff, k: ws, err: Math.abs(ws) * x.E });
     ops.push({ id: x.id, w: ws, nonneg: x.nonneg }); readers.push(x); columns.push(c);
     const tMax = Math.abs(ws) * (xMax + x.E);
@@ -248,7 +249,8 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
   const E = sym.bound(form);
   const [alo, ahi] = range(aff, box);
   const lo = Math.max(alo, ilo + b - slack); const hi = Math.min(ahi, ihi + b + slack);
-  return { aff, form, E, zero: false, ...value, single: ops.length <= 1 && bs === 0, sign, lo, hi };
+  return { aff, form, E, zero: false, id: value.id, exact: value.exact, nonneg: value.nonneg,
+    single: ops.length <= 1 && bs === 0, sign, lo, hi };
 }
 
 /**
@@ -408,7 +410,7 @@ export function halfUlp(Y: number, u: number, eta: number): number {
   if (Y <= 0) return 0;
   Y *= 1 + 1e-12;
   const fast = binade(Y);
-  if (fast !== null) return Math.max(2 ** fast * u, eta);
+  if (fast !== null) return Math.max(POW2[fast + 1000]! * u, eta);
   let e = Math.floor(Math.log2(Y));
   while (2 ** (e + 1) <= Y) e++;
   return Math.max(2 ** e * u, eta);
@@ -424,6 +426,9 @@ const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // th
  * log2's rounding (its result is within ~2^−43 of the exact one), so halfUlp's answer is the same;
  * null elsewhere (halfUlp's own steps).
  */
+/** 2^e for the binades binade() returns (e in [−1000, 999]), at index e + 1000: exact powers, no Math.pow per call. */
+const POW2 = Float64Array.from({ length: 2000 }, (_, i) => 2 ** (i - 1000));
+
 function binade(Y: number): number | null {
   if (!(Y >= 2 ** -1000 && Y < 2 ** 1000)) return null;
   BITS[0] = Y;
