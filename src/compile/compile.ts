@@ -6,7 +6,7 @@ import { WorkError } from '../errors.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel, type SplitModel } from './budget.ts';
 import { CompileFailure, compileFailure } from './failure.ts';
-import { compileWork, estimateCost, refuseLongCompile } from './cost.ts';
+import { compileWork, estimateCost, LongRequestError, refuseLongCompile } from './cost.ts';
 import { defaultMeasureCount, formulaNodes } from './measure.ts';
 import { checkFloorOnBox, checkToleranceFloor } from './floor.ts';
 import { checkCompileOptions } from './options.ts';
@@ -159,10 +159,14 @@ function prepare(o: CompileOptions, req: Request): Prepared {
   return { g, outIds, given, ranges, live, region, exactSteps, exactArgs, rewritten };
 }
 
-/** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
-/** The bound a failed plan search came closest to (Infinity when it reached none or ended otherwise). */
-const closestOf = (e: WorkError): number => (e instanceof CompileFailure ? e.closest : Infinity);
+/**
+ * How close a layout's failure came, for --norm auto's choice of the failure to report: a plan search's
+ * bound (CompileFailure); −Infinity for a limit (the estimate refused at once, the work pool spent), which
+ * says what to raise and so is reported first.
+ */
+const closestOf = (e: Error): number => (e instanceof CompileFailure ? e.closest : -Infinity);
 
+/** --norm auto: the formula built with its norms folded and as squares; the smaller network wins. */
 function compileBestNorm(o: CompileOptions): CompileResult {
   const req = chargedRequest(o);
   checkFloorOnBox(req, o.vars, o.ranges, o.dtype ?? 'float64');
@@ -171,7 +175,7 @@ function compileBestNorm(o: CompileOptions): CompileResult {
     return buildFormula({ ...o, norm: 'squares' }, undefined, req).finish();
   }
   const built: Built[] = [];
-  let failure: WorkError | null = null;
+  let failure: Error | null = null;
   const score = (b: Built) => {
     const s = networkSummary(b.network);
     return o.minimize === 'params' ? s.params : s.relus;
@@ -180,7 +184,8 @@ function compileBestNorm(o: CompileOptions): CompileResult {
     try {
       built.push(buildFormula({ ...o, norm }, built[0] && score(built[0]), req));
     } catch (e) {
-      if (!(e instanceof WorkError) || /a bug in knotnet/.test(e.message)) throw e;
+      // A layout whose estimate is too long is skipped: the other may be cheap (a norm's fold needs no x² pieces).
+      if (!(e instanceof WorkError || e instanceof LongRequestError) || /a bug in knotnet/.test(e.message)) throw e;
       // The layout that came closest says why (T3 float32 at 8.5: the fold's 8.99, not the squares' 26.56).
       if (!failure || closestOf(e) < closestOf(failure)) failure = e;
     }

@@ -2,7 +2,7 @@ import { RequestWork } from '../approx/budget.ts';
 import { estimatedSeconds } from '../approx/minimal.ts';
 import { InputError, WorkError } from '../errors.ts';
 import { treeSize } from '../expr/parse.ts';
-import { candidatePlans } from './plansearch.ts';
+import { candidatePlans, CONSTRUCTION_SHARE } from './plansearch.ts';
 import { planSplit, splitBudgets, type SplitModel } from './budget.ts';
 import { fnOf } from './piece.ts';
 
@@ -84,7 +84,7 @@ function estimatePieces(
   let cheapest = { seconds: Infinity, segments: 0, nodes: 0 };
   for (const plan of candidatePlans(deep, squares)) {
     const split = planSplit(model, plan.deepShare);
-    const budgets = splitBudgets(model, split, maxError, 0.97, new Map());
+    const budgets = splitBudgets(model, split, maxError, CONSTRUCTION_SHARE, new Map());
     const cost = { seconds: 0, segments: 0, nodes: 0 };
     let dearest = 0;
     for (const n of split.shallow) {
@@ -102,11 +102,14 @@ function estimatePieces(
 }
 
 /** An InputError on the tolerance when the estimate is over `maxSeconds` (compile's --max-seconds). */
+/** The refusal of refuseLongCompile: `--norm auto` tries its other layout when one layout's estimate is too long. */
+export class LongRequestError extends InputError {}
+
 export function refuseLongCompile(cost: CostEstimate, maxError: number, maxSeconds: number): void {
   if (!(cost.seconds > maxSeconds)) return;
   const largest = cost.segments > 0 ? `, the largest piece about ${cost.segments} segments of a ${cost.nodes}-node ` +
     'formula (c/√e on optimal knots)' : '';
-  throw new InputError('--max-error', `need at most ${maxSeconds} s of work (--max-seconds): an estimated ` +
+  throw new LongRequestError('--max-error', `need at most ${maxSeconds} s of work (--max-seconds): an estimated ` +
     `${Math.ceil(cost.seconds)} s, ${Math.round(cost.measuring)} s of it measuring${largest}; raise the tolerance ` +
     'or --max-seconds, or measure fewer samples', maxError, { field: 'maxError', code: 'out-of-range' });
 }

@@ -20,7 +20,7 @@ export interface MeasureOptions {
 }
 
 /** Fresh samples when the caller names no count: 100,000, fewer for long formulas. */
-export const DEFAULT_MEASURE_COUNT = 100_000;
+const DEFAULT_MEASURE_COUNT = 100_000;
 
 /**
  * The fresh samples a measurement takes when `measureCount` is not given, for formulas of

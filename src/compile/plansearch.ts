@@ -62,6 +62,9 @@ export interface SearchState {
   failed: Map<number, number>;
 }
 
+/** The share of the tolerance a plan's first attempt gives its construction (the rest: rounding); cost.ts too. */
+export const CONSTRUCTION_SHARE = 0.97;
+
 /**
  * One plan's attempts: the part of the tolerance for the construction, per-node scales, and the
  * work left (approx/budget.ts) when the last attempt began: the rescaling that only makes the
@@ -89,7 +92,7 @@ export function searchPlans(c: SearchContext): SearchState {
   const plans = candidatePlans(c.deep, squares);
   for (const [index, plan] of plans.entries()) {
     const split = planSplit(c.model, plan.deepShare);
-    const a: Attempt = { factor: 0.97, rebalanced: false, nodeScale: new Map(), before: Infinity };
+    const a: Attempt = { factor: CONSTRUCTION_SHARE, rebalanced: false, nodeScale: new Map(), before: Infinity };
     const deep = plan.deepShare > 0 ? ` (deep squares, ${plan.deepShare * 100}% of the tolerance)` : '';
     const what = `plan ${index + 1} of ${plans.length}${deep}`;
     for (let attempt = 0; attempt < 6; attempt++) {

@@ -98,6 +98,16 @@ describe('T3 by angle folding in float32', () => {
     await float32Within(r);
   });
 
+  it('--norm auto builds with the layout whose estimate fits when the other\'s is over --max-seconds '
+      + '(2-D distance at 1e-6 with --deep never: shallow squares refused at once, the fold builds)', () => {
+    const vars: Record<string, [number, number]> = { x: [-100, 100], y: [-100, 100] };
+    const request = { expr: 'sqrt(x^2+y^2)', vars, deep: 'never' as const, maxError: 1e-6, measureCount: 1000 };
+    assert.throws(() => compileFormula({ ...request, norm: 'squares' }), /--max-seconds/);
+    const auto = compileFormula({ ...request, norm: 'auto' });
+    assert.equal(auto.nodes.find((n) => n.kind === 'norm')?.construction, 'fold');
+    assert.ok(auto.certifiedMax <= 1e-6 && auto.measuredMax <= auto.certifiedMax, JSON.stringify(auto.certifiedMax));
+  });
+
   it('--norm auto that no layout can meet names the closest attempt: the fold\'s bound, not the squares\' '
       + '(2-D distance on [-1e4, 1e4]², float32 at 1.5e-3)', () => {
     const vars: Record<string, [number, number]> = { x: [-1e4, 1e4], y: [-1e4, 1e4] };
