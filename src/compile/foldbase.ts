@@ -81,7 +81,7 @@ export const foldPairBase: PairBuilder = (prog, A, B, folds, hi, _out, _trace, l
 const REBASE_AT = [1, 2];
 
 /** Direction patches analysed for the float32 layout's bound; its bound keeps falling with finer patches. */
-export const BASE_CONE_EVALUATIONS = 6000;
+const BASE_CONE_EVALUATIONS = 6000;
 /** Near the tolerance (float32cert.ts certifyFloat32), finer patches. */
 export const BASE_CONE_FINE_EVALUATIONS = 32000;
 /**

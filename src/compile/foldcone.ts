@@ -110,7 +110,7 @@ export function coneRoundingBound(
   if (alpha.length !== n || !alpha.every((a) => Number.isFinite(a) && a !== 0)) return Infinity;
   const mirrored = mirroredColumns(net);
   const free = mirrored.flatMap((m, c) => (m ? [] : [c]));
-  if (free.length > 4 || n > 6) return Infinity;
+  if (!coneCovers(n, free.length)) return Infinity;
   const bound = (p: Omit<Patch, 'bound'>) => {
     const { center, gens } = enclosure({ ...p, bound: 0 }, R, alpha);
     return parallelotopeRoundingBound(net, center, gens, dtype, 0, mirrored);
@@ -122,9 +122,15 @@ export function coneRoundingBound(
   const search = prior && prior.key === key && prior.evaluations <= evaluations && sameNumbers(prior.weights, weights)
     ? prior.search : firstPatches(n, free, K, R, rMin, bound);
   refine(search, n, evaluations, bound);
-  if (o.resumable && !search.done) saved.set(net, { key, weights, search, evaluations });
+  // A finished search is kept too: a finer pass asking again returns its bound without searching anew.
+  if (o.resumable) saved.set(net, { key, weights, search, evaluations });
   const heap = search.heap;
   return Math.max(heap.length ? heap[0]!.bound : 0, R * 2 ** -K > rMin ? inner(R * 2 ** -K) : 0);
+}
+
+/** The cone analysis covers `dims` coordinates of which `oneSigned` are one-signed (not mirrored): ≤ 6 and ≤ 4. */
+export function coneCovers(dims: number, oneSigned: number): boolean {
+  return dims <= 6 && oneSigned <= 4;
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {

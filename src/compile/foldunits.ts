@@ -4,6 +4,7 @@ import { combine, scale, type Form, type Program } from '../net/program.ts';
 import { foldKinks, foldProjection, planWeightDrift, type NormPlan } from './fold.ts';
 import { designNorm } from './foldplan.ts';
 import { foldPairBase, one, rowOf, type PairBuilder } from './foldbase.ts';
+import { coneCovers } from './foldcone.ts';
 import type { FoldEvent, FoldTrace, Row } from './foldround.ts';
 
 /**
@@ -43,7 +44,7 @@ export function foldNorm(
   const accordion = { maxDepth: depth, minimize: o.minimize, maxK: o.maxK };
   // The cone analysis (foldcone.ts) takes at most 6 coordinates, at most 4 of them one-signed.
   const oneSign = args.filter((a) => a.lo >= 0 || a.hi <= 0).length;
-  const analysed = coordinates && args.length <= 6 && oneSign <= 4;
+  const analysed = coordinates && coneCovers(args.length, oneSign);
   const { plan, base } = o.base && analysed ? choosePlan(args.length, budget - eIn, Rw, depth, o)
     : { plan: fitPlan(args.length, (budget - eIn) / Rw, accordion), base: false };
   if (!plan) {

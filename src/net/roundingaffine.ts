@@ -420,15 +420,15 @@ const BITS = new Float64Array(1);
 const WORDS = new Uint32Array(BITS.buffer);
 const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // the word holding the exponent
 
+/** 2^e for the binades binade() returns (e in [−1000, 999]), at index e + 1000: exact powers, no Math.pow per call. */
+const POW2 = Float64Array.from({ length: 2000 }, (_, i) => 2 ** (i - 1000));
+
 /**
  * The e of 2^e ≤ Y < 2^(e+1) read from Y's exponent bits, for a normal Y whose 20 leading
  * fraction bits are not all ones (Y < 2^(e+1)·(1 − 2^−21)): there floor(log2(Y)) is e even with
  * log2's rounding (its result is within ~2^−43 of the exact one), so halfUlp's answer is the same;
  * null elsewhere (halfUlp's own steps).
  */
-/** 2^e for the binades binade() returns (e in [−1000, 999]), at index e + 1000: exact powers, no Math.pow per call. */
-const POW2 = Float64Array.from({ length: 2000 }, (_, i) => 2 ** (i - 1000));
-
 function binade(Y: number): number | null {
   if (!(Y >= 2 ** -1000 && Y < 2 ** 1000)) return null;
   BITS[0] = Y;
