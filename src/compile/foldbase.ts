@@ -105,7 +105,9 @@ export function baseRoundingBound(
     const half = alpha.map((a) => r / Math.abs(a));
     return roundingErrorBound(net, half.map((h) => -h), half, dtype)[0]!;
   };
-  // A pass keeps its search for the finer ones (float32cert.ts), which go on from it.
+  // A pass keeps its search for the finer ones (float32cert.ts), which go on from it, and every pass its
+  // bound, for the same network built again by a later attempt of the plan search (plansearch.ts).
   const resumable = evaluations < BASE_CONE_FINEST_EVALUATIONS;
-  return coneRoundingBound(net, alpha, R, dtype, evaluations, inner, { rMin, shells: BASE_SHELLS, resumable });
+  return coneRoundingBound(net, alpha, R, dtype, evaluations, inner,
+    { rMin, shells: BASE_SHELLS, resumable, remember: true });
 }

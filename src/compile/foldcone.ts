@@ -89,20 +89,41 @@ function enclosure(p: Patch, R: number, alpha: readonly number[]): { center: num
 /** A branch and bound in progress: its patches and counters (resumed with a larger budget). */
 interface Search { heap: Patch[]; used: number; checked: number; last: number; done: boolean }
 
-/** The state a coarse pass (o.resumable) left, for a later call on the same network and cover. */
-interface Saved { key: string; weights: number[]; search: Search; evaluations: number }
-const saved = new WeakMap<Network, Saved>();
+/**
+ * What earlier calls found for one network (by its weights, not its object: the plan search
+ * builds the same network again when a smaller budget changes no node) and cover: the bound
+ * each budget gave, and the search a coarse pass (o.resumable) left, for a later call with at
+ * least as many evaluations. The last few networks are kept.
+ */
+interface Saved {
+  key: string; weights: number[]; search: Search | null; evaluations: number; bounds: Map<number, number>;
+}
+const saved: Saved[] = [];
+const SAVED_NETWORKS = 3;
+
+/** The entry of `key` and `weights` (moved to the end: the most recent), or a new one. */
+function savedEntry(key: string, weights: number[]): Saved {
+  const i = saved.findIndex((e) => e.key === key && sameNumbers(e.weights, weights));
+  const entry = i >= 0 ? saved.splice(i, 1)[0]! : { key, weights, search: null, evaluations: 0, bounds: new Map() };
+  saved.push(entry);
+  if (saved.length > SAVED_NETWORKS) saved.shift();
+  return entry;
+}
+
+/** An entry kept nowhere: a search from scratch, remembered by no later call. */
+function unsaved(): Saved { return { key: '', weights: [], search: null, evaluations: 0, bounds: new Map() }; }
 
 /**
  * Branch and bound over direction patches with `evaluations` analyses; `inner` bounds the
  * ball |α⊙x| ≤ R·2^−K (the caller's bound at that radius). Infinity when the
  * preconditions fail. With o.resumable the search's state is kept, and a later call on the
- * same network, cover and dtype with at least as many evaluations goes on from it: the same
- * steps as a search from scratch with that budget, so the same bound.
+ * same network (the same weights), cover and dtype with at least as many evaluations goes on
+ * from it: the same steps as a search from scratch with that budget, so the same bound. With
+ * o.remember the bound is kept, and a later call with the same budget returns it unsearched.
  */
 export function coneRoundingBound(
   net: Network, alpha: readonly number[], R: number, dtype: Dtype, evaluations: number, inner: (r: number) => number,
-  o: { rMin?: number; shells?: number; resumable?: boolean } = {},
+  o: { rMin?: number; shells?: number; resumable?: boolean; remember?: boolean } = {},
 ): number {
   const K = o.shells ?? SHELLS;
   const rMin = o.rMin ?? 0;
@@ -117,15 +138,19 @@ export function coneRoundingBound(
   };
   const key = JSON.stringify([alpha, R, dtype, K, rMin]);
   const weights = net.layers.flatMap((l) => [...l.weights, ...l.bias]);
-  const prior = saved.get(net);
-  saved.delete(net);
-  const search = prior && prior.key === key && prior.evaluations <= evaluations && sameNumbers(prior.weights, weights)
-    ? prior.search : firstPatches(n, free, K, R, rMin, bound);
-  refine(search, n, evaluations, bound);
-  // A finished search is kept too: a finer pass asking again returns its bound without searching anew.
-  if (o.resumable) saved.set(net, { key, weights, search, evaluations });
-  const heap = search.heap;
-  return Math.max(heap.length ? heap[0]!.bound : 0, R * 2 ** -K > rMin ? inner(R * 2 ** -K) : 0);
+  const entry = o.remember || o.resumable ? savedEntry(key, weights) : unsaved();
+  let top = entry.bounds.get(evaluations);
+  if (top === undefined) {
+    const prior = entry.search && entry.evaluations <= evaluations ? entry.search : null;
+    const search = prior ?? firstPatches(n, free, K, R, rMin, bound);
+    refine(search, n, evaluations, bound);
+    top = search.heap.length ? search.heap[0]!.bound : 0;
+    if (o.remember) entry.bounds.set(evaluations, top);
+    // A finished search is kept too: a finer pass asking again returns its bound without searching anew.
+    if (o.resumable && (prior || !entry.search)) [entry.search, entry.evaluations] = [search, evaluations];
+    else if (prior) entry.search = null; // searched on past its budget: no longer resumable by it
+  }
+  return Math.max(top, R * 2 ** -K > rMin ? inner(R * 2 ** -K) : 0);
 }
 
 /** The cone analysis covers `dims` coordinates of which `oneSigned` are one-signed (not mirrored): ≤ 6 and ≤ 4. */

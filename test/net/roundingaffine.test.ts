@@ -101,4 +101,23 @@ describe('cone patches over a ball (compile/foldcone.ts)', () => {
     assert.deepEqual(resumed, fresh);
     assert.ok(fresh[2]! <= fresh[0]!, `${fresh[2]} > ${fresh[0]}`);
   });
+
+  it('a remembered bound (o.remember) is returned for the same weights only: a copy of the network gets it, a '
+      + 'network with one weight changed its own', () => {
+    const R = 1e6;
+    const vars: Record<string, [number, number]> = { x: [-R, R], y: [-R, R], z: [-R, R] };
+    const net = compileFormula({ expr: 'sqrt(x^2+y^2+z^2)', vars, maxError: 1e-3 * R, norm: 'fold' }).network;
+    const copy = structuredClone(net);
+    const last = copy.layers.at(-1)!;
+    const doubled = { ...last, weights: last.weights.map((w) => 2 * w) };
+    const scaled = { ...copy, layers: [...copy.layers.slice(0, -1), doubled] };
+    const run = (n: Network, remember: boolean) =>
+      coneRoundingBound(n, [1, 1, 1], R * Math.sqrt(3), 'float32', 80, () => 0, { remember });
+    const first = run(net, true);
+    assert.equal(run(copy, true), first);
+    assert.equal(run(copy, false), first); // from scratch
+    const other = run(scaled, true);
+    assert.equal(other, run(scaled, false));
+    assert.ok(other > first, `${other} <= ${first}`);
+  });
 });
