@@ -101,7 +101,10 @@ export function foldRoundingBound(
   if (dtype !== 'float32') return whole;
   // Direction patches (foldcone.ts) down to rMin; the ball of radius r below by this module's bound at r.
   const inner = (r: number) => traceBound(net, trace, dtype, r, outputMax * (r / R) + 1.2 * r);
-  return Math.min(whole, coneRoundingBound(net, alpha, R, dtype, FOLD_CONE_EVALUATIONS, inner, { rMin }));
+  // Remembered: the same network built again (another attempt, another request in this process) is not
+  // searched again.
+  const cone = coneRoundingBound(net, alpha, R, dtype, FOLD_CONE_EVALUATIONS, inner, { rMin, remember: true });
+  return Math.min(whole, cone);
 }
 
 /** Direction patches analysed for a folded norm's float32 bound (foldcone.ts). */
