@@ -244,11 +244,13 @@ describe('float32: the certified float32 bound covers float32 evaluation, in kno
 });
 
 describe('float32-targeted compile (--dtype float32): exact sawtooth teeth, small accumulators', () => {
-  it('T3 at max error 20: certified float32 bound <= 20 (10 × the float32 spacing 2 at 2.4e7), and float32 (knotnet, '
-      + 'onnxruntime) measured below it', async () => {
+  it('T3 at max error 20: certified float32 bound <= 20 (10 × the float32 spacing 2 at 2.4e7) with at most 120 ReLUs '
+      + '(issue 32; 413 as squares), and float32 (knotnet, onnxruntime) measured below it', async () => {
     const shell = sampleShell({ dims: 3, inner: 2.1e7, outer: 2.4e7, n: 20_000, seed: 78 });
     const r = compileFormula({ ...T3, maxError: 20, dtype: 'float32', samples: shell });
     assert.ok(r.certifiedMaxFloat32 <= 20, `certified float32 ${r.certifiedMaxFloat32}`);
+    const relus = networkSummary(r.network).relus;
+    assert.ok(relus <= 120, `${relus} ReLUs`);
     const y32 = evaluate(r.network, shell, 'float32');
     const { toOnnx } = await import('../../src/export/onnx.ts');
     const { runOnnx } = await import('../../src/runtime/onnx.ts');
