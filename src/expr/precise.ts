@@ -20,8 +20,9 @@ const ctors = new Map<number, DecCtor>();
 function decimalWith(precision: number): DecCtor {
   let D = ctors.get(precision);
   if (!D) {
-    D = ((math.bignumber(1) as unknown as Dec).constructor as DecCtor).clone({ precision, rounding: 6, toExpNeg: -9e15,
-      toExpPos: 9e15 });
+    // toExpNeg/toExpPos stay decimal.js's: toNumber() goes through the decimal's string, and a
+    // positional string of e^(−1e10) has 4e9 digits (approx of exp(-1/x) on 0:1 ran out of memory).
+    D = ((math.bignumber(1) as unknown as Dec).constructor as DecCtor).clone({ precision, rounding: 6 });
     ctors.set(precision, D);
   }
   return D;

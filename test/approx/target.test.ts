@@ -97,3 +97,12 @@ test('approx of x^(2/3) on [0, 1] at 1e-3 builds: certified <= 1e-3 and >= measu
   const r = approximate({ expr: 'x^(2/3)', domain: [0, 1], size: { kind: 'maxError', error: 1e-3 } });
   assert.ok(r.certifiedMax <= 1e-3 && r.measuredMax <= r.certifiedMax, `${r.certifiedMax} ${r.measuredMax}`);
 });
+
+test('makeTarget of exp(-1/x) and exp(-1/x^2) on [0, 1] is an InputError at once: the 100-digit evaluation of values '
+  + 'like e^(−1e10) stays small (a positional decimal string of it had 4e9 digits: out of memory)', () => {
+  assert.throws(() => target('exp(-1/x)', 0, 1), inputError(/^expression must be defined and finite on the whole /));
+  assert.throws(() => target('exp(-1/x^2)', 0, 1), inputError(/^expression must be defined and finite on the whole /));
+  const t = target('exp(-1/x)', 1e-9, 1);
+  assert.equal(t.f(1e-9), 0); // e^(−1e9) underflows float64
+  assert.ok(Math.abs(t.f(0.5) - Math.exp(-2)) <= 1e-16);
+});
