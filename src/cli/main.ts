@@ -39,7 +39,10 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .description('Neural networks by construction: formulas to ReLU networks with certified error bounds.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(printable(s, { keepNewlines: true })) })
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(printable(s, { keepNewlines: true })),
+      outputError: (s, write) => write(formulaHint(s)),
+    })
     .showSuggestionAfterError(true)
     // --quiet (on the commands that show progress) holds for this run only.
     .hook('preAction', (_program, action) => setQuiet(action.opts().quiet === true));
@@ -51,6 +54,16 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const registers = new Set(await Promise.all(wanted.map((name) => COMMANDS[name]!())));
   for (const register of registers) register(program);
   return program;
+}
+
+/**
+ * commander's error for an argument it took for an option, with the way to pass it when it is
+ * a formula that starts with a minus sign (`knotnet approx "-x^2" …`): in parentheses.
+ */
+function formulaHint(message: string): string {
+  const m = /^(error: unknown option '(-[^']*)')\n$/.exec(message);
+  if (!m || /^--[A-Za-z][\w-]*(=.*)?$/.test(m[2]!)) return message;
+  return `${m[1]} (a formula that starts with a minus sign goes in parentheses: "(${m[2]})")\n`;
 }
 
 /**

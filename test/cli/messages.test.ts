@@ -107,3 +107,15 @@ test('compile: a tolerance below the float32 floor (2^-24 of max |f|) is refused
         String.raw`rounding of an output of max \|f\| = 4\.00 in float32, 2\^-24 of it, which every float32 ` +
         String.raw`certificate includes\) \(got 2e-7\)\.$`).test(e.message));
 });
+
+test('a formula that starts with a minus sign, taken for an option by the parser, is named with the way to pass it: in '
+  + 'parentheses, which then builds; a misspelt option keeps the suggestion', async () => {
+  const r = await runCli(['approx', '-x^2', '--domain', '0:1', '--max-error', '1e-3']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'error: unknown option \'-x^2\' (a formula that starts with a minus sign goes in parentheses: '
+    + '"(-x^2)")\n');
+  assert.equal((await runCli(['approx', '(-x^2)', '--domain', '0:1', '--max-error', '1e-3', '--quiet'])).code, 0);
+  const typo = await runCli(['approx', 'x^2', '--domian', '0:1']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /^error: unknown option '--domian'\n\(Did you mean --domain\?\)\n$/);
+});
