@@ -1,3 +1,4 @@
+import { WorkError } from '../errors.ts';
 import { scoped } from './scoped.ts';
 
 /**
@@ -16,6 +17,29 @@ export function withProgress<T>(s: ProgressSink | undefined, run: () => T): T {
   return sink.run(s, run);
 }
 
+/**
+ * withProgress, and a wall-clock stop: the first report after `seconds` throws `overTime()`, so
+ * the request ends where it is. The safety net under a request's estimate, which is refused at
+ * once when over its --max-seconds: an estimate that fell far short (ECEF at 1 cm, estimated
+ * 86 s, ran past 300 s) ends here instead of running on. Reports come from inside every long
+ * loop, so the stop is prompt; a request that ends in time is not changed by it.
+ */
+export function withProgressUntil<T>(
+  s: ProgressSink | undefined, seconds: number, overTime: (elapsed: number) => Error, run: () => T,
+): T {
+  const started = performance.now();
+  return sink.run((stage, detail) => {
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed >= seconds) throw overTime(elapsed);
+    s?.(stage, detail);
+  }, run);
+}
+
+/** The wall-clock stop of a request allowed `maxSeconds` of estimated work: twice that, at least 10 s more. */
+export function hardStopSeconds(maxSeconds: number): number {
+  return Math.max(2 * maxSeconds, maxSeconds + 10);
+}
+
 /** Reports `detail` of `stage` to the current sink, if any. */
 export function report(stage: string, detail: string): void {
   sink.current?.(stage, detail);
@@ -27,4 +51,10 @@ export function report(stage: string, detail: string): void {
  */
 export function reportEvery(i: number, stage: string, what: string, n: number): void {
   if ((i & 255) === 0) sink.current?.(stage, `${what} ${i} of ${n}`);
+}
+
+/** The error of a request stopped by withProgressUntil, in the user's terms (--max-seconds). */
+export function overTime(maxSeconds: number): (elapsed: number) => WorkError {
+  return (elapsed) => new WorkError(`stopped after ${Math.round(elapsed)} s, over twice --max-seconds ${maxSeconds}: ` +
+    'the estimate of the work fell short; raise the tolerance or --max-seconds.');
 }

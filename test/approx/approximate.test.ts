@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { approximate } from '../../src/approx/approximate.ts';
+import { hardStopSeconds, overTime, report, withProgressUntil } from '../../src/approx/progress.ts';
 import { InputError, WorkError } from '../../src/errors.ts';
 import { relClose } from './targets.ts';
 
@@ -140,4 +141,18 @@ test('onProgress hears every long stage in order (checking f, tube, construction
     maxSeconds: 0.01, onProgress: (stage) => heard.push(stage) }), (e: unknown) => e instanceof InputError &&
     e.field === 'maxError' && e.code === 'out-of-range' && /an estimated \d+ s/.test(e.message));
   assert.ok(!heard.includes('tube'), heard.join(', '));
+});
+
+test('withProgressUntil: a report past its seconds throws the given error (the request stops there); within them '
+  + 'every report reaches the sink and the result is returned; twice --max-seconds, at least 10 s more', () => {
+  const heard: string[] = [];
+  const sink = (stage: string, detail: string) => heard.push(`${stage}: ${detail}`);
+  const late = new WorkError('late');
+  assert.throws(() => withProgressUntil(sink, 0, () => late, () => { report('tube', 'sample 1'); return 1; }),
+    (e) => e === late);
+  assert.deepEqual(heard, []);
+  assert.equal(withProgressUntil(sink, Infinity, () => late, () => { report('tube', 'sample 1'); return 2; }), 2);
+  assert.deepEqual(heard, ['tube: sample 1']);
+  assert.match(overTime(60)(123.4).message, /^stopped after 123 s, over twice --max-seconds 60: /);
+  assert.deepEqual([hardStopSeconds(60), hardStopSeconds(1)], [120, 11]);
 });
