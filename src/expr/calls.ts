@@ -13,11 +13,14 @@ import { BINARY_FUNCTIONS, UNARY_FUNCTIONS, type BinaryFn, type Expr, type Unary
  *  - min, max take two or more (folded left: min(a, b, c) = min(min(a, b), c));
  *  - atan2(y, x) takes two;
  *  - hypot(a, b, …) is written as sqrt(a^2 + b^2 + …) (the norm shape the compiler knows);
- *  - clamp(x, lo, hi) is min(max(x, lo), hi), exact by the ReLU identities of max and min.
+ *  - clamp(x, lo, hi) is min(max(x, lo), hi), exact by the ReLU identities of max and min;
+ *  - the other spellings users type: ln(x) is log(x), pow(a, b) is a^b, log(x, b) is
+ *    log(x)/log(b), log10(x) and log2(x) are log(x)/log(10) and log(x)/log(2) (a constant the
+ *    compiler folds, its rounding charged).
  * Functions with jumps (sign, floor, …) are refused: no continuous network is within E of a
  * jump of height above 2E. An unknown name lists the known names close to it.
  */
-export const REWRITTEN_FUNCTIONS = ['hypot', 'clamp'] as const;
+export const REWRITTEN_FUNCTIONS = ['hypot', 'clamp', 'ln', 'pow', 'log10', 'log2'] as const;
 export const DISCONTINUOUS_FUNCTIONS = ['sign', 'floor', 'ceil', 'round', 'fix', 'step', 'heaviside'] as const;
 export const JUMP_RULE = 'be continuous: a continuous network cannot be within E of a jump (on a region on one side ' +
   'of it write the formula of that side, or write the jump as a ramp such as clamp((x - c)/w, 0, 1); ' +
@@ -32,6 +35,8 @@ export function callExpr(name: string, args: Expr[], argument: string, internalO
     if (!ok) throw new InputError(argument, `call ${name} with ${rule}`, `${name} with ${args.length}`,
       idOf(argument, 'arity'));
   };
+  const spelled = otherSpelling(name, args, count);
+  if (spelled) return spelled;
   if ((UNARY_FUNCTIONS as readonly string[]).includes(name) || internalOk(name)) {
     count('exactly 1 argument', args.length === 1);
     return { op: 'call', fn: name as UnaryFn, arg: args[0]! };
@@ -65,6 +70,23 @@ export function callExpr(name: string, args: Expr[], argument: string, internalO
   const rule = close.length > 0 ? `use only known functions (close to "${name}": ${close.join(', ')})`
     : `use only known functions (${knownFunctions().join(', ')})`;
   throw new InputError(argument, rule, name, idOf(argument, 'unknown-function'));
+}
+
+/** log(x)/log(base): the base's logarithm a constant subexpression. */
+const logBase = (x: Expr, base: Expr): Expr => ({ op: 'div', a: { op: 'call', fn: 'log', arg: x },
+  b: { op: 'call', fn: 'log', arg: base } });
+
+/** ln, pow, log(x, b), log10, log2 as the tree of the function they spell (callExpr's comment); else null. */
+function otherSpelling(name: string, args: Expr[], count: (rule: string, ok: boolean) => void): Expr | null {
+  switch (name) {
+    case 'ln': count('exactly 1 argument', args.length === 1); return { op: 'call', fn: 'log', arg: args[0]! };
+    case 'pow': count('exactly 2 arguments (base, exponent)', args.length === 2);
+      return { op: 'pow', a: args[0]!, b: args[1]! };
+    case 'log': return args.length === 2 ? logBase(args[0]!, args[1]!) : null;
+    case 'log10': case 'log2': count('exactly 1 argument', args.length === 1);
+      return logBase(args[0]!, { op: 'const', value: name === 'log10' ? 10 : 2 });
+    default: return null;
+  }
 }
 
 /**

@@ -88,3 +88,25 @@ test('exprToString gives text that parses back to the same function (unary minus
     for (const x of [0.5, 1.5, 2.75]) assert.equal(g(x), f(x), `${text} -> ${exprToString(e)} at ${x}`);
   }
 });
+
+test('the spellings users type are the functions they mean: ln is log, pow(a, b) is a^b, log(x, b), log10 and log2 '
+  + 'divide by the base\'s log; the wrong count of arguments is named; values agree with Math', () => {
+  const same = (typed: string, meant: string) =>
+    assert.equal(exprToString(parseFormula(typed).expr), exprToString(parseFormula(meant).expr), typed);
+  same('ln(x)', 'log(x)');
+  same('pow(x, 3) + ln(1 + x)', 'x^3 + log(1 + x)');
+  same('log(x, 10)', 'log(x) / log(10)');
+  same('log10(x)', 'log(x) / log(10)');
+  same('log2(x)', 'log(x) / log(2)');
+  const f = compileFunction1(parseFormula('log10(x) + log2(x) + ln(x) + pow(x, 0.5)').expr, 'x');
+  for (const x of [0.5, 3, 1e5]) {
+    const want = Math.log10(x) + Math.log2(x) + Math.log(x) + Math.sqrt(x);
+    assert.ok(Math.abs(f(x) - want) <= 1e-14 * Math.abs(want) + 1e-15, `${x}: ${f(x)} vs ${want}`);
+  }
+  for (const [text, rule] of [['ln(x, y)', 'call ln with exactly 1 argument'],
+    ['pow(x)', 'call pow with exactly 2 arguments (base, exponent)'],
+    ['log10()', 'call log10 with exactly 1 argument']]) {
+    assert.throws(() => parseFormula(text!), (e: unknown) => e instanceof InputError && e.message.includes(rule!),
+      text);
+  }
+});
