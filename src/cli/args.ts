@@ -1,5 +1,7 @@
 import { InputError } from '../errors.ts';
+import { compileFunction } from '../expr/evaluate.ts';
 import { nameRecord } from '../expr/names.ts';
+import { parseFormula } from '../expr/parse.ts';
 
 /** A number in any JS notation (1e6, 2.4e7, -0.5); rejects empty, NaN and ±Infinity. */
 export function parseNumber(text: string, argument: string): number {
@@ -40,13 +42,30 @@ export function parseNumberInRange(text: string, argument: string, lo = 0, hi = 
   return v;
 }
 
-/** "a:b" with a < b, both finite. */
+/**
+ * An end of an interval: a number in any JS notation, or a formula of constants (pi/2, 2*pi,
+ * sqrt(2), e^3) evaluated in float64; that double is the end the region has. NaN otherwise.
+ */
+function intervalEnd(text: string): number {
+  const v = Number(text);
+  if (!Number.isNaN(v) || !/[a-z(]/i.test(text)) return v;
+  try {
+    const f = parseFormula(text, 'end');
+    return f.variables.length === 0 ? compileFunction(f.expr, [])() : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** "a:b" with a < b, both finite: numbers or formulas of constants (intervalEnd). */
 export function parseInterval(text: string, argument: string): [number, number] {
   const m = /^\s*([^:]+?)\s*:\s*([^:]+?)\s*$/.exec(text ?? '');
   if (!m) throw new InputError(argument, 'be an interval a:b', text);
-  const a = Number(m[1]);
-  const b = Number(m[2]);
-  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InputError(argument, 'have finite ends a:b', text);
+  const a = intervalEnd(m[1]!);
+  const b = intervalEnd(m[2]!);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    throw new InputError(argument, 'have finite ends a:b (numbers, or constants such as pi/2)', text);
+  }
   if (!(a < b)) throw new InputError(argument, 'be a non-empty interval a:b with a < b', text);
   // Sampling and placement divide b − a: past float64's range it is Infinity (samples at ±Infinity).
   if (!(b - a < Infinity)) {

@@ -35,6 +35,8 @@ const cases: [string, string[], RegExp][] = [
     /--domain must have finite ends .*"0:Infinity"/],
   ['a non-finite domain 0:1e400', ['x^2', '--domain', '0:1e400', '--knots', '4'],
     /--domain must have finite ends .*"0:1e400"/],
+  ['a domain end that is a formula of a variable, 0:x', ['x^2', '--domain', '0:x', '--knots', '4'],
+    /--domain must have finite ends a:b \(numbers, or constants such as pi\/2\) \(got "0:x"\)/],
   ['sqrt(x) on -1:1', ['sqrt(x)', '--domain', '-1:1', '--knots', '4'],
     /expression must be defined and finite on the whole domain \[-1, 1\] .*NaN at x = -1/],
   ['log(x) on 0:1', ['log(x)', '--domain', '0:1', '--knots', '4'],
@@ -164,4 +166,14 @@ test('approx sqrt at 1e-8: one hidden layer cannot be certified there; exit 1 so
     new RegExp(String.raw`--max-error 1e-8 cannot be met by a one-hidden-layer network here: the best certified ` +
       String.raw`error was [\d.e-]+ with \d+ segments, and more segments raise it`));
   assert.equal(r.stdout, '');
+});
+
+test('domain ends may be formulas of constants, evaluated in float64: --domain 0:pi/2 is [0, 1.5707963267948966], '
+  + '--var t=-pi:2*pi the same doubles as Math.PI gives', async () => {
+  const r = await runCli(['approx', 'sin(x)', '--domain', '0:pi/2', '--knots', '4', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).domain, { x: [0, Math.PI / 2] });
+  const c = await runCli(['compile', 'sin(t)', '--var', 't=-pi:2*pi', '--max-error', '1e-2', '--json', '--quiet']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(JSON.parse(c.stdout).domain, { t: [-Math.PI, 2 * Math.PI] });
 });
