@@ -13,7 +13,7 @@ import type { Trial } from './sizing.ts';
 import { makeTarget, type Target } from './target.ts';
 import { checkApproxOptions } from './options.ts';
 import { preflight } from './preflight.ts';
-import { hardStopSeconds, overTime, withProgressUntil, type ProgressSink } from './progress.ts';
+import { withProgress, type ProgressSink } from './progress.ts';
 
 export { ToleranceError } from './tolerance.ts';
 /** Kept here for compile/oned.ts, which imports it from this module. */
@@ -119,9 +119,7 @@ export function validateDomain(domain: [number, number], argument = 'domain'): v
  */
 export function approximate(opts: ApproxOptions): ApproxResult {
   checkApproxOptions(opts, MAX_SEGMENTS_LIMIT);
-  const maxSeconds = opts.maxSeconds ?? DEFAULT_MAX_SECONDS;
-  return withProgressUntil(opts.onProgress, hardStopSeconds(maxSeconds), overTime(maxSeconds),
-    () => approximateChecked(opts));
+  return withProgress(opts.onProgress, opts.maxSeconds ?? DEFAULT_MAX_SECONDS, () => approximateChecked(opts));
 }
 
 function approximateChecked(opts: ApproxOptions): ApproxResult {

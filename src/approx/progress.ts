@@ -5,32 +5,32 @@ import { scoped } from './scoped.ts';
  * Progress of a long approximation for whoever asked (the CLI's progress line): the stage and
  * how far it got, reported from inside the long loops (f on the scale grid, the tube's samples
  * and enclosures, the minimum-link walk, the certificate's segments, the measurement). One sink
- * for the duration of an `approximate` call (it runs to completion without awaiting, so calls
- * never interleave); none by default, and a report then costs one comparison.
+ * for the duration of an `approximate` or `compileFormula` call (it runs to completion without
+ * awaiting, so calls never interleave); a report costs a clock read (withProgress's stop).
  */
 export type ProgressSink = (stage: string, detail: string) => void;
 
 const sink = scoped<ProgressSink>();
 
-/** Runs `run` with `s` receiving its reports (the previous sink restored after). */
-export function withProgress<T>(s: ProgressSink | undefined, run: () => T): T {
-  return sink.run(s, run);
-}
-
 /**
- * withProgress, and a wall-clock stop: the first report after `seconds` throws `overTime()`, so
- * the request ends where it is. The safety net under a request's estimate, which is refused at
- * once when over its --max-seconds: an estimate that fell far short (ECEF at 1 cm, estimated
- * 86 s, ran past 300 s) ends here instead of running on. Reports come from inside every long
- * loop, so the stop is prompt; a request that ends in time is not changed by it.
+ * Runs `run` with `s` receiving its reports (the previous sink restored after), under a
+ * wall-clock stop: the first report after `stopAfter` seconds (twice the request's maxSeconds,
+ * hardStopSeconds) throws a WorkError naming --max-seconds, so the request ends where it is.
+ * The safety net under a request's estimate, which is refused at once when over maxSeconds: an
+ * estimate that fell far short (ECEF at 1 cm, estimated 86 s, ran past 300 s) ends here instead
+ * of running on. Reports come from inside every long loop, so the stop is prompt; a request
+ * that ends in time is not changed by it.
  */
-export function withProgressUntil<T>(
-  s: ProgressSink | undefined, seconds: number, overTime: (elapsed: number) => Error, run: () => T,
+export function withProgress<T>(
+  s: ProgressSink | undefined, maxSeconds: number, run: () => T, stopAfter = hardStopSeconds(maxSeconds),
 ): T {
   const started = performance.now();
   return sink.run((stage, detail) => {
     const elapsed = (performance.now() - started) / 1000;
-    if (elapsed >= seconds) throw overTime(elapsed);
+    if (elapsed >= stopAfter) {
+      throw new WorkError(`stopped after ${Math.round(elapsed)} s, over twice --max-seconds ${maxSeconds}: the ` +
+        'estimate of the work fell short; raise the tolerance or --max-seconds.');
+    }
     s?.(stage, detail);
   }, run);
 }
@@ -51,10 +51,4 @@ export function report(stage: string, detail: string): void {
  */
 export function reportEvery(i: number, stage: string, what: string, n: number): void {
   if ((i & 255) === 0) sink.current?.(stage, `${what} ${i} of ${n}`);
-}
-
-/** The error of a request stopped by withProgressUntil, in the user's terms (--max-seconds). */
-export function overTime(maxSeconds: number): (elapsed: number) => WorkError {
-  return (elapsed) => new WorkError(`stopped after ${Math.round(elapsed)} s, over twice --max-seconds ${maxSeconds}: ` +
-    'the estimate of the work fell short; raise the tolerance or --max-seconds.');
 }

@@ -1,7 +1,7 @@
 import type { Expr } from '../expr/ast.ts';
 import { DEFAULT_MAX_SECONDS, DEFAULT_MAX_SEGMENTS } from '../approx/approximate.ts';
 import { withWork } from '../approx/budget.ts';
-import { hardStopSeconds, overTime, withProgressUntil } from '../approx/progress.ts';
+import { withProgress } from '../approx/progress.ts';
 import { WorkError } from '../errors.ts';
 import { networkSummary, type Network } from '../net/network.ts';
 import { splitModel, type SplitModel } from './budget.ts';
@@ -42,7 +42,7 @@ export function compileFormula(options: CompileOptions): CompileResult {
   // One work pool for all the request's pieces; the approx stages report to onProgress.
   const maxSeconds = o.maxSeconds ?? DEFAULT_MAX_SECONDS;
   const work = compileWork(maxSeconds);
-  return withWork(work, () => withProgressUntil(o.onProgress, hardStopSeconds(maxSeconds), overTime(maxSeconds), () => {
+  return withWork(work, () => withProgress(o.onProgress, maxSeconds, () => {
     if ((o.norm ?? 'auto') === 'auto' && !(o.outputs && o.outputs.length > 0)) return compileBestNorm(o);
     return buildFormula(o).finish();
   }));

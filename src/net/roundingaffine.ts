@@ -160,13 +160,14 @@ export function parallelotopeRoundingBound(
     units.push({ aff, form, E: m, zero: false, id: rows.fresh(), nonneg: false, lo, hi });
   }
   const f32 = dtype === 'float32';
-  const width = net.layers.reduce((w, l) => Math.max(w, l.inSize), 0); // the most terms a row has, less its bias
-  const scope: Scope = { box, sym, a: newArith(u, eta, f32, g, width), rows };
+  const arith: Arith = {
+    u, eta, f32, sums: new Float64Array((1 << ENUMERATE) * (g + 3)), errs: new Float64Array(1 << ENUMERATE),
+  };
   for (const [li, layer] of net.layers.entries()) {
     const pres: Pre[] = [];
     for (let r = 0; r < layer.outSize; r++) {
       const sign = li === 0 ? knownSign(layer, r, nonNegative) : 0;
-      const pre = rowPre(layer, r, units, scope, sign, slots[li & 1]![r]!.fill(0));
+      const pre = rowPre(layer, r, units, { box, sym, a: arith, rows }, sign, slots[li & 1]![r]!.fill(0));
       if (!pre) return Infinity;
       pres.push(pre);
     }
@@ -178,7 +179,7 @@ export function parallelotopeRoundingBound(
 
 /**
  * The error forms' storage of one analysis: two sets of rows (a layer's units are read while
- * the next layer's are written), each row a view of `size` coefficients.
+ * the next layer's are written), each row a zeroed view of `size` coefficients.
  */
 function formSlots(net: Network, dims: number, size: number): Float64Array[][] {
   const rows = Math.max(dims, ...net.layers.map((l) => l.outSize));
@@ -188,23 +189,9 @@ function formSlots(net: Network, dims: number, size: number): Float64Array[][] {
   });
 }
 
-/**
- * The dtype's rounding, and one analysis's scratch (reused by every row: no allocation per row
- * and patch): the subset sums of sumRounding (2^ENUMERATE enclosures), a row's weight drift and
- * terms (enclosure, weight, error), the enclosure of the constant 1 (a bias's term).
- */
+/** The dtype's rounding, and the subset sums' scratch of sumRounding (2^ENUMERATE enclosures). */
 interface Arith {
   u: number; eta: number; f32: boolean; sums: Float64Array; errs: Float64Array;
-  drift: Float64Array; all: Float64Array; one: Float64Array; sizes: number[];
-  terms: { aff: Float64Array[]; k: Float64Array; err: Float64Array; n: number };
-}
-
-function newArith(u: number, eta: number, f32: boolean, g: number, width: number): Arith {
-  const one = new Float64Array(g + 3); one[0] = 1;
-  const terms = { aff: new Array<Float64Array>(width + 1), k: new Float64Array(width + 1),
-    err: new Float64Array(width + 1), n: 0 };
-  return { u, eta, f32, sums: new Float64Array((1 << ENUMERATE) * (g + 3)), errs: new Float64Array(1 << ENUMERATE),
-    drift: new Float64Array(g + 3), all: new Float64Array(g + 3), one, sizes: [], terms };
 }
 
 /** What rowPre reads besides the row: the box, the symbols, the dtype's rounding and the values' rules. */
@@ -214,11 +201,10 @@ interface Scope { box: Box; sym: Symbols; a: Arith; rows: ExactRows }
 function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: number, form: Float64Array): Pre | null {
   const { box, sym, a } = sc;
   const g = box.mid.length;
-  const aff = new Float64Array(g + 3); // on the heap: faster to read than a view into a shared buffer
   const base = r * layer.inSize;
-  const drift = a.drift.fill(0); // Σ (ŵ − w)·x
-  const terms = a.terms;
-  terms.n = 0;
+  const aff = new Float64Array(g + 3);
+  const drift = new Float64Array(g + 3); // Σ (ŵ − w)·x
+  const terms: { aff: Float64Array; k: number; err: number }[] = [];
   const ops: Operand[] = []; const readers: Unit[] = []; const columns: number[] = [];
   let products = 0; let scale = 0;
   let lost = false; // a weight < 0 stored as 0 (below float32's range): the exact row may be < 0
@@ -238,7 +224,7 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
     if (x.zero || ws === 0) continue;
     const xf = x.form;
     for (let k = 0, n = sym.count; k < n; k++) form[k] = form[k]! + ws * xf[k]!;
-    terms.aff[terms.n] = x.aff; terms.k[terms.n] = ws; terms.err[terms.n++] = Math.abs(ws) * x.E;
+    terms.push({ aff: x.aff, k: ws, err: Math.abs(ws) * x.E });
     ops.push({ id: x.id, w: ws, nonneg: x.nonneg }); readers.push(x); columns.push(c);
     const tMax = Math.abs(ws) * (xMax + x.E);
     products += isPowerOfTwo(ws) ? a.eta : halfUlp(tMax, a.u, a.eta);
@@ -248,12 +234,15 @@ function rowPre(layer: DenseLayer, r: number, input: Unit[], sc: Scope, sign: nu
   aff[0] = aff[0]! + b; scale += Math.abs(b);
   const slack = 1e-12 * scale + 1e-300;
   aff[g + 1] = aff[g + 1]! - slack; aff[g + 2] = aff[g + 2]! + slack;
-  if (bs !== 0) { terms.aff[terms.n] = a.one; terms.k[terms.n] = bs; terms.err[terms.n++] = 0; }
+  if (bs !== 0) {
+    const k = new Float64Array(g + 3); k[0] = 1;
+    terms.push({ aff: k, k: bs, err: 0 });
+  }
   const stored = ops.every((o, i) => o.w === layer.weights[base + columns[i]!]);
   const found = sc.rows.row(ops, bs, (x, y) => sterbenz(readers[ops.indexOf(x)]!, readers[ops.indexOf(y)]!, box, sym),
     stored);
   const value = lost || b < 0 ? { ...found, nonneg: false } : found;
-  const rounding = value.exact ? 0 : sumRounding(products, box, a);
+  const rounding = value.exact ? 0 : sumRounding(terms, products, box, a);
   const delta = maxAbs(drift, box) + Math.abs(bs - b) + rounding + slack;
   if (!Number.isFinite(delta)) return null;
   form[sym.add(delta)] = 1;
@@ -349,15 +338,14 @@ function knownSign(layer: DenseLayer, r: number, nonNegative: readonly boolean[]
 }
 
 /** The evaluation's own rounding ρ of one row (module comment, step 3). */
-function sumRounding(products: number, box: Box, a: Arith) {
-  const { aff: tAff, k: tK, err: tErr, n: m } = a.terms;
+function sumRounding(terms: { aff: Float64Array; k: number; err: number }[], products: number, box: Box, a: Arith) {
+  const m = terms.length;
   if (m <= 1) return products;
-  const sizes = a.sizes;
-  sizes.length = 0;
+  const sizes: number[] = [];
   const n = box.mid.length + 3;
-  const all = a.all.fill(0);
+  const all = new Float64Array(n);
   let errAll = 0;
-  for (let i = 0; i < m; i++) { axpy(all, tK[i]!, tAff[i]!); errAll += tErr[i]!; }
+  for (const t of terms) { axpy(all, t.k, t.aff); errAll += t.err; }
   const full = maxAbs(all, box) + errAll;
   let inner = 0;
   if (m > 2) {
@@ -368,16 +356,16 @@ function sumRounding(products: number, box: Box, a: Arith) {
       for (let mask = 1; mask < (1 << m) - 1; mask++) {
         const low = 31 - Math.clz32(mask & -mask);
         const rest = mask & (mask - 1);
-        axpyAt(sums, mask * n, rest * n, tK[low]!, tAff[low]!);
-        errs[mask] = errs[rest]! + tErr[low]!;
+        axpyAt(sums, mask * n, rest * n, terms[low]!.k, terms[low]!.aff);
+        errs[mask] = errs[rest]! + terms[low]!.err;
         if (rest !== 0) sizes.push(maxAbsAt(sums, mask * n, box) + errs[mask]!);
       }
     } else {
       let pos = 0; let neg = 0;
-      for (let i = 0; i < m; i++) {
-        const s = all.fill(0); axpy(s, tK[i]!, tAff[i]!); // `all` is read no more
+      for (const t of terms) {
+        const s = new Float64Array(n); axpy(s, t.k, t.aff);
         const [l, h] = range(s, box);
-        pos += Math.max(0, h) + tErr[i]!; neg += Math.max(0, -l) + tErr[i]!;
+        pos += Math.max(0, h) + t.err; neg += Math.max(0, -l) + t.err;
       }
       for (let i = 0; i < m - 2; i++) sizes.push(Math.max(pos, neg));
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { approximate } from '../../src/approx/approximate.ts';
-import { hardStopSeconds, overTime, report, withProgressUntil } from '../../src/approx/progress.ts';
+import { hardStopSeconds, report, withProgress } from '../../src/approx/progress.ts';
 import { InputError, WorkError } from '../../src/errors.ts';
 import { relClose } from './targets.ts';
 
@@ -143,16 +143,15 @@ test('onProgress hears every long stage in order (checking f, tube, construction
   assert.ok(!heard.includes('tube'), heard.join(', '));
 });
 
-test('withProgressUntil: a report past its seconds throws the given error (the request stops there); within them '
-  + 'every report reaches the sink and the result is returned; twice --max-seconds, at least 10 s more', () => {
+test('withProgress: a report past its stop throws a WorkError naming --max-seconds (the request stops there); '
+  + 'before it every report reaches the sink and the result is returned; the stop is twice --max-seconds, at least '
+  + '10 s more', () => {
   const heard: string[] = [];
   const sink = (stage: string, detail: string) => heard.push(`${stage}: ${detail}`);
-  const late = new WorkError('late');
-  assert.throws(() => withProgressUntil(sink, 0, () => late, () => { report('tube', 'sample 1'); return 1; }),
-    (e) => e === late);
+  assert.throws(() => withProgress(sink, 60, () => { report('tube', 'sample 1'); return 1; }, 0),
+    (e: unknown) => e instanceof WorkError && /^stopped after 0 s, over twice --max-seconds 60: /.test(e.message));
   assert.deepEqual(heard, []);
-  assert.equal(withProgressUntil(sink, Infinity, () => late, () => { report('tube', 'sample 1'); return 2; }), 2);
+  assert.equal(withProgress(sink, 60, () => { report('tube', 'sample 1'); return 2; }), 2);
   assert.deepEqual(heard, ['tube: sample 1']);
-  assert.match(overTime(60)(123.4).message, /^stopped after 123 s, over twice --max-seconds 60: /);
   assert.deepEqual([hardStopSeconds(60), hardStopSeconds(1)], [120, 11]);
 });
